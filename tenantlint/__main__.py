@@ -1,0 +1,3 @@
+from tenantlint.cli import main
+
+raise SystemExit(main())

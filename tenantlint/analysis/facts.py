@@ -1,0 +1,132 @@
+"""Facts the per-file analysis produces. They know no rule codes: rules turn them into findings.
+
+Facts hold the libcst node they are about; positions are resolved only for nodes that become
+findings or audit rows (``tenantlint.analysis.source.Positions``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import libcst as cst
+
+
+class Trust(enum.Enum):
+    TRUSTED = "trusted"  # authenticated context, derived values, non-handler parameters
+    UNTRUSTED = "untrusted"  # request input not verified by a membership check
+    UNKNOWN = "unknown"  # constants, values we cannot classify (treated as not-untrusted)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    trust: Trust
+    source: str = ""  # human text: "request.POST", "path parameter org_id", "request.user"
+
+    @staticmethod
+    def trusted(source: str = "") -> Provenance:
+        return Provenance(Trust.TRUSTED, source)
+
+    @staticmethod
+    def untrusted(source: str) -> Provenance:
+        return Provenance(Trust.UNTRUSTED, source)
+
+    @staticmethod
+    def unknown(source: str = "") -> Provenance:
+        return Provenance(Trust.UNKNOWN, source)
+
+
+class QueryKind(enum.Enum):
+    READ = "read"
+    WRITE = "write"  # update / delete
+    INSERT = "insert"
+
+
+class Scoping(enum.Enum):
+    """How one table reference of a query is confined to the caller's tenant."""
+
+    TRUSTED_FILTER = "trusted-filter"
+    RELATED_MANAGER = "related-manager"
+    SCOPED_PARENT = "scoped-parent"
+    SCOPING_METHOD = "scoping-method"
+    AUTO_SCOPED = "auto-scoped-manager"
+    SYSTEM_SCOPE = "system-scope"
+    UNTRUSTED_FILTER = "untrusted-filter"  # pinned, but to request input (TNT103)
+    UNSCOPED = "unscoped"  # TNT101 / TNT102
+    WEAKENED = "weakened"  # under OR, negated, or beside IS NULL (TNT105)
+    UNVERIFIABLE = "unverifiable"  # SQL built at run time (TNT301)
+    INSERT_SETS_TENANT = "insert-sets-tenant"
+    INSERT_MISSING_TENANT = "insert-missing-tenant"  # TNT104
+
+    @property
+    def is_safe(self) -> bool:
+        return self in _SAFE
+
+
+_SAFE = frozenset(
+    {
+        Scoping.TRUSTED_FILTER,
+        Scoping.RELATED_MANAGER,
+        Scoping.SCOPED_PARENT,
+        Scoping.SCOPING_METHOD,
+        Scoping.AUTO_SCOPED,
+        Scoping.SYSTEM_SCOPE,
+        Scoping.INSERT_SETS_TENANT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TableUse:
+    table: str
+    scoping: Scoping
+    untrusted: Provenance | None = None  # the request-derived tenant value (TNT103), if any
+    detail: str = ""  # e.g. "filter(org=request.user.org)", "OR alternative", "exclude(org=...)"
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFact:
+    node: cst.CSTNode  # the outermost query expression of its statement
+    kind: QueryKind
+    family: str  # "django" | "sqlalchemy" | "sqlmodel" | "peewee" | "tortoise" | "sql"
+    uses: tuple[TableUse, ...]
+    handler: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReadFact:
+    """A handler reading a tenant key from client-controlled input (TNT201)."""
+
+    node: cst.CSTNode  # the read itself: ``request.POST["org_id"]``, ``payload.org_id``
+    key: str
+    source: str  # "request body", "query string", "form", "headers", ...
+    handler: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewFact:
+    """A class-based view/viewset exposing a tenant model without a trusted get_queryset (TNT202)."""
+
+    node: cst.CSTNode  # the class-level ``queryset =`` / ``model =`` assignment
+    view: str
+    table: str
+
+
+@dataclass(frozen=True, slots=True)
+class SqlProblemFact:
+    node: cst.CSTNode  # the call that executes the SQL (or the literal, for TNT302)
+    kind: str  # "dynamic" (TNT301) | "unparsable" (TNT302)
+    message: str
+    handler: str | None = None
+
+
+@dataclass
+class FileFacts:
+    queries: list[QueryFact]
+    request_reads: list[RequestReadFact]
+    views: list[ViewFact]
+    sql_problems: list[SqlProblemFact]
+
+    @staticmethod
+    def empty() -> FileFacts:
+        return FileFacts([], [], [], [])

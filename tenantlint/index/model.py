@@ -1,0 +1,88 @@
+"""What the whole-project pass knows: models, their tables, and which tables are tenant-scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """One field/column of a model or DDL table."""
+
+    name: str  # attribute name in the ORM (Django ``org``), or the column name for DDL
+    column: str  # database column (Django FK ``org`` -> ``org_id``)
+    fk_target: str | None = None  # model class name or table name the FK points to
+    required: bool = True  # False when nullable (``null=True``, ``Optional[...]``, ``nullable=True``)
+    related_name: str | None = None  # reverse accessor on the target (Django related_name, backref)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str  # class name (``Invoice``); for DDL, the table name
+    table: str  # database table name
+    family: str  # "django" | "sqlalchemy" | "sqlmodel" | "peewee" | "tortoise" | "ddl" | "alembic"
+    path: str  # relative path with "/"
+    line: int
+    fields: tuple[FieldInfo, ...] = ()
+    abstract: bool = False
+    bases: tuple[str, ...] = ()  # base class names as written (last dotted part)
+    app_label: str | None = None  # Django app label (folder name)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantTable:
+    """A tenant-scoped table and why it is one."""
+
+    table: str
+    models: tuple[str, ...]  # model class names mapped to this table
+    tenant_field: str | None  # ORM attribute that pins the tenant (``org``), None for via-only
+    tenant_column: str | None  # database column (``org_id``), None for via-only
+    via: tuple[str, ...] = ()  # relation path to a directly-scoped table (``("invoice",)``)
+    via_columns: tuple[str, ...] = ()  # FK columns along ``via`` (``("invoice_id",)``)
+    reason: str = ""  # human text: "column org_id (billing/models.py:12)"
+    path: str = ""
+    line: int = 0
+
+    def filter_paths(self) -> tuple[str, ...]:
+        """Django lookups that pin the tenant: ``org``, ``org_id``, ``invoice__org``..."""
+        if not self.via:
+            assert self.tenant_field is not None
+            return (self.tenant_field,) + (
+                (self.tenant_column,) if self.tenant_column and self.tenant_column != self.tenant_field else ()
+            )
+        return ("__".join(self.via),)
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    models: dict[str, tuple[ModelInfo, ...]] = field(default_factory=dict)  # class name -> definitions
+    tables: dict[str, TenantTable] = field(default_factory=dict)  # tenant tables, by lower-case name
+    global_tables: frozenset[str] = frozenset()  # lower-case names, never scoped
+    by_model: dict[str, str] = field(default_factory=dict)  # model class name -> table name (all models)
+
+    def tenant_table(self, table: str) -> TenantTable | None:
+        return self.tables.get(table.lower())
+
+    def table_of_model(self, model_name: str) -> str | None:
+        return self.by_model.get(model_name)
+
+    def tenant_table_of_model(self, model_name: str) -> TenantTable | None:
+        table = self.by_model.get(model_name)
+        return self.tables.get(table.lower()) if table else None
+
+    def model(self, name: str) -> ModelInfo | None:
+        defs = self.models.get(name)
+        return defs[0] if defs else None
+
+    def tokens(self) -> frozenset[str]:
+        """Words whose presence in a file's text may make it touch a tenant table (prefilter)."""
+        words: set[str] = set()
+        for t in self.tables.values():
+            words.add(t.table)
+            words.update(t.models)
+        for defs in self.models.values():
+            for m in defs:
+                for f in m.fields:
+                    if f.related_name:
+                        words.add(f.related_name)
+        return frozenset(w for w in words if w)

@@ -1,0 +1,56 @@
+"""The rule base class: metadata declared once, used by the engine, docs, SARIF, flake8 and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst as cst
+
+from tenantlint.analysis.facts import FileFacts
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A rule's verdict on one node, before positions and suppressions are applied."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    table: str | None = None
+    handler: str | None = None
+
+
+class Rule:
+    """One rule. Subclasses set the metadata and, when the rule reads analysis facts, ``check``.
+
+    The doc fields follow ruff's rule pages: what it does, why it is bad, an example, the fix.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]  # "error" | "warning"
+    summary: ClassVar[str]  # one line, used by `tenantlint rules`, SARIF shortDescription, flake8
+    why: ClassVar[str]
+    example: ClassVar[str]
+    fix: ClassVar[str]
+    options: ClassVar[tuple[str, ...]] = ()  # config keys that change the rule's behaviour
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        """Rules produced outside the fact pipeline (TNT9xx) yield nothing here."""
+        return iter(())
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's page in Markdown (docs/rules/CODE.md is generated from this)."""
+        opts = "\n".join(f"- `{o}`" for o in cls.options) or "None."
+        return (
+            f"# {cls.code} {cls.name}\n\n"
+            f"Severity: **{cls.severity}**\n\n"
+            f"## What it does\n\n{cls.summary}\n\n"
+            f"## Why is this bad?\n\n{cls.why.strip()}\n\n"
+            f"## Example\n\n```python\n{cls.example.strip()}\n```\n\n"
+            f"## Use instead\n\n```python\n{cls.fix.strip()}\n```\n\n"
+            f"## Options\n\n{opts}\n"
+        )

@@ -1,0 +1,55 @@
+"""Rules on raw SQL that cannot be verified: TNT301, TNT302."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tenantlint.analysis.facts import FileFacts
+from tenantlint.rules.base import Issue, Rule
+
+
+class UnverifiableSql(Rule):
+    code = "TNT301"
+    name = "unverifiable-sql"
+    severity = "warning"
+    summary = ("SQL built at run time (f-string, %, +, .format, join) whose tables or WHERE clause "
+               "cannot be resolved statically.")
+    why = """
+When the table or the WHERE clause is assembled at run time, nobody — reviewer or linter — can tell
+whether the tenant predicate is there on every path. Dynamic SQL is also where injection lives.
+"""
+    example = """
+cursor.execute(f"SELECT * FROM invoices WHERE {where}")
+"""
+    fix = """
+cursor.execute("SELECT * FROM invoices WHERE org_id = %s AND status = %s", [org_id, status])
+"""
+    options = ("sql_dialect",)
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        for p in facts.sql_problems:
+            if p.kind == "dynamic":
+                yield Issue(self.code, p.node, p.message, None, p.handler)
+
+
+class UnparsableSql(Rule):
+    code = "TNT302"
+    name = "unparsable-sql"
+    severity = "warning"
+    summary = "A SQL literal that the SQL parser rejects."
+    why = """
+SQL that does not parse cannot be checked for a tenant predicate. It is often a typo that fails in
+production, or a dialect the linter was not told about (`sql_dialect`).
+"""
+    example = """
+cursor.execute("SELEC * FROM invoices WHERE org_id = %s", [org_id])
+"""
+    fix = """
+cursor.execute("SELECT * FROM invoices WHERE org_id = %s", [org_id])
+"""
+    options = ("sql_dialect",)
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        for p in facts.sql_problems:
+            if p.kind == "unparsable":
+                yield Issue(self.code, p.node, p.message, None, p.handler)

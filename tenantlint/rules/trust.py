@@ -1,0 +1,67 @@
+"""Rules on where the tenant value comes from: TNT103, TNT201."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tenantlint.analysis.facts import FileFacts
+from tenantlint.rules.base import Issue, Rule
+
+
+class UntrustedTenantValue(Rule):
+    code = "TNT103"
+    name = "untrusted-tenant-value"
+    severity = "error"
+    summary = ("A tenant filter, or a tenant column being written, whose value derives from request "
+               "input that no membership check has verified.")
+    why = """
+Filtering by an org id the client sent is no filter at all: the client picks the org. The tenant
+must come from the authenticated context (the session's user, `request.tenant`, a trusted
+dependency), or the id must be checked against the user's memberships first.
+"""
+    example = """
+def invoices(request):
+    org_id = request.GET["org_id"]
+    return Invoice.objects.filter(org_id=org_id)
+"""
+    fix = """
+def invoices(request):
+    return Invoice.objects.filter(org=request.user.org)
+"""
+    options = ("trusted_sources", "untrusted_sources", "trusted_dependencies", "membership_checks")
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        for q in facts.queries:
+            seen: set[str] = set()
+            for use in q.uses:
+                if use.untrusted is not None and use.table not in seen:
+                    seen.add(use.table)
+                    yield Issue(self.code, q.node,
+                                f"tenant value for '{use.table}' comes from {use.untrusted.source}",
+                                use.table, q.handler)
+
+
+class TenantIdFromRequest(Rule):
+    code = "TNT201"
+    name = "tenant-id-from-request"
+    severity = "error"
+    summary = "A request handler reading a tenant key from the request body, query string, form or headers."
+    why = """
+The client controls the body, the query string, the form and the headers. A handler that takes the
+org id from there lets any logged-in user act in any org by changing one field.
+"""
+    example = """
+@app.post("/invoices")
+def create_invoice():
+    org_id = request.json["org_id"]
+"""
+    fix = """
+@app.post("/invoices")
+def create_invoice():
+    org_id = g.user.org_id
+"""
+    options = ("tenant_keys", "untrusted_sources", "handler_decorators")
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        for r in facts.request_reads:
+            yield Issue(self.code, r.node, f"tenant key '{r.key}' read from {r.source}", None, r.handler)

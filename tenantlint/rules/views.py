@@ -1,0 +1,41 @@
+"""Rules on class-based views: TNT202."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tenantlint.analysis.facts import FileFacts
+from tenantlint.rules.base import Issue, Rule
+
+
+class UnscopedView(Rule):
+    code = "TNT202"
+    name = "unscoped-view"
+    severity = "error"
+    summary = ("A class-based view or viewset exposing a tenant model without a get_queryset that "
+               "applies a trusted tenant filter.")
+    why = """
+Generic views and viewsets serve whatever `queryset` or `model` gives them: list, detail, update and
+delete all run on it. Without a `get_queryset` that filters by the caller's tenant, every object of
+every tenant is one URL away.
+"""
+    example = """
+class InvoiceViewSet(viewsets.ModelViewSet):
+    queryset = Invoice.objects.all()
+    serializer_class = InvoiceSerializer
+"""
+    fix = """
+class InvoiceViewSet(viewsets.ModelViewSet):
+    queryset = Invoice.objects.all()
+    serializer_class = InvoiceSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().filter(org=self.request.user.org)
+"""
+    options = ("trusted_sources", "scoping_methods", "auto_scoped_managers")
+
+    def check(self, facts: FileFacts) -> Iterator[Issue]:
+        for v in facts.views:
+            yield Issue(self.code, v.node,
+                        f"view {v.view} exposes tenant table '{v.table}' without a tenant-scoped get_queryset",
+                        v.table, v.view)
