@@ -1,0 +1,108 @@
+"""Django: function views (first parameter ``request``), class-based views, request input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.frameworks.base import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    HandlerInfo,
+)
+from tenantlint.analysis.values import Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.context import FileContext
+
+REQUEST_ATTRS = {
+    "POST": FORM,
+    "GET": QUERY,
+    "body": BODY,
+    "headers": HEADERS,
+    "META": HEADERS,
+    "COOKIES": COOKIES,
+    "FILES": FORM,
+    # DRF
+    "data": BODY,
+    "query_params": QUERY,
+}
+
+VIEW_BASES = frozenset(
+    {
+        "View", "TemplateView", "RedirectView", "ListView", "DetailView", "CreateView", "UpdateView",
+        "DeleteView", "FormView", "ArchiveIndexView", "YearArchiveView", "MonthArchiveView",
+        "DayArchiveView", "DateDetailView", "SingleObjectMixin", "MultipleObjectMixin",
+        "BaseListView", "BaseDetailView", "BaseUpdateView", "BaseDeleteView", "BaseCreateView",
+    }
+)
+HANDLER_METHODS = frozenset(
+    {
+        "get", "post", "put", "patch", "delete", "head", "options", "dispatch", "get_queryset",
+        "get_object", "get_context_data", "form_valid", "form_invalid", "get_form_kwargs",
+        "get_initial", "get_success_url", "setup",
+    }
+)
+
+
+def _params(fn: cst.FunctionDef) -> list[cst.Param]:
+    p = fn.params
+    return [*p.posonly_params, *p.params, *p.kwonly_params]
+
+
+def _base_names(cls: ClassInfo) -> set[str]:
+    return {b.rsplit(".", 1)[-1] for b in cls.bases}
+
+
+class Django:
+    name = "django"
+
+    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return bool(_base_names(cls) & VIEW_BASES) or any(
+            b.startswith("django.views") for b in cls.bases
+        )
+
+    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+        params = _params(fn)
+        names = [p.name.value for p in params]
+        if cls is None:
+            if not names or names[0] != "request":
+                return None
+            values: dict[str, Value] = {}
+            for n in names[1:]:
+                values[n] = Value(Provenance.untrusted(f"{PATH} '{n}'"))
+            star = fn.params.star_kwarg
+            if isinstance(star, cst.Param):
+                values[star.name.value] = Value(Provenance.untrusted(PATH))
+            star_arg = fn.params.star_arg
+            if isinstance(star_arg, cst.Param):
+                values[star_arg.name.value] = Value(Provenance.untrusted(PATH))
+            return HandlerInfo(fn.name.value, self.name, values)
+        if not (ctx.is_view_class(cls) and fn.name.value in HANDLER_METHODS):
+            return None
+        values = {}
+        request_names = {"request"}
+        for n in names[1:]:
+            if n == "request":
+                continue
+            values[n] = Value(Provenance.untrusted(f"{PATH} '{n}'"))
+        star = fn.params.star_kwarg
+        if isinstance(star, cst.Param):
+            values[star.name.value] = Value(Provenance.untrusted(PATH))
+        return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, values, frozenset(request_names))
+
+    def request_attribute(self, attr: str) -> str | None:
+        return REQUEST_ATTRS.get(attr)
+
+    def request_method(self, method: str) -> str | None:
+        return None
+
+
+FRAMEWORK = Django()

@@ -1,0 +1,73 @@
+"""A cheap import table: local name -> dotted qualified name, from a module's import statements.
+
+Cheaper than libcst's QualifiedNameProvider (about five parses per file, GUIDE.md) and enough for
+telling `from flask import request` from a Django `request` parameter, or `Q` from any `Q`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+
+@dataclass
+class ImportTable:
+    names: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+
+    def qualify(self, dotted: str) -> str:
+        """``get_object_or_404`` -> ``django.shortcuts.get_object_or_404``; unknown roots unchanged."""
+        head, _, rest = dotted.partition(".")
+        target = self.names.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def original_name(self, local: str) -> str:
+        """The imported object's own name (``Inv`` for ``from m import Invoice as Inv`` -> Invoice)."""
+        target = self.names.get(local)
+        return target.rsplit(".", 1)[-1] if target else local
+
+    def imports_from(self, *modules: str) -> bool:
+        return any(
+            q == m or q.startswith(m + ".") for q in self.names.values() for m in modules
+        )
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.table = ImportTable()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name)
+            if not name:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.table.names[alias.asname.name.value] = name
+            else:
+                head = name.split(".", 1)[0]
+                self.table.names.setdefault(head, head)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = get_full_name_for_node(node.module) if node.module is not None else ""
+        dots = "." * len(node.relative)
+        base = f"{dots}{module}" if module else dots
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name)
+            if not name:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            sep = "" if base.endswith(".") else "."
+            self.table.names[local] = f"{base}{sep}{name}"
+
+
+def collect_imports(module: cst.Module) -> ImportTable:
+    collector = _Collector()
+    module.visit(collector)
+    return collector.table

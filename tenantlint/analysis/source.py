@@ -1,0 +1,71 @@
+"""Reading and parsing one file, and turning libcst nodes into 1-based spans on demand.
+
+Parsing is cheap next to metadata (GUIDE.md): a file is parsed once, with no metadata providers.
+Positions are resolved only for files that have something to report.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from tenantlint.model import Span
+
+
+class SourceError(Exception):
+    """A file that cannot be read or parsed; becomes TNT999."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, line)
+        self.column = max(1, column)
+
+
+def decode(data: bytes) -> str:
+    """Decode Python source bytes honouring a BOM and a PEP 263 coding declaration."""
+    if b"\x00" in data:
+        raise SourceError("file contains NUL bytes")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"bad encoding declaration: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise SourceError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+    except RecursionError:
+        raise SourceError("expression nested too deeply to parse") from None
+    except (SyntaxError, ValueError, UnicodeError) as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+
+
+@dataclass
+class Positions:
+    """Lazily resolved node positions of one parsed module."""
+
+    module: cst.Module
+    _ranges: dict[cst.CSTNode, CodeRange] | None = None
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self._ranges is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._ranges = dict(wrapper.resolve(PositionProvider))
+        rng = self._ranges[node]
+        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+    def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
+        code = " ".join(self.module.code_for_node(node).split())
+        return code if len(code) <= limit else code[: limit - 3] + "..."
