@@ -298,3 +298,7 @@ def render_config_table() -> str:
             f"| `{spec.name}` | {spec.kind.value} | {_cell(default)} | {_cell(spec.description)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the table in docs/configuration.md
+    print(render_config_table(), end="")
