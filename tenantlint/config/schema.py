@@ -1,0 +1,304 @@
+"""The one table of config keys: type, default and description, for validation and for the docs.
+
+``KEYS`` lists every key of SPEC.md's Config table in order. :func:`validate_table` checks a raw
+TOML table against it; :func:`render_config_table` renders it as the Markdown table that
+``docs/configuration.md`` contains verbatim (a test keeps the two identical).
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantlint.config.errors import ConfigError
+from tenantlint.config.model import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_SCOPING_METHODS,
+    DEFAULT_SQL_DIALECT,
+    DEFAULT_SYSTEM_SCOPE,
+    DEFAULT_TENANT_COLUMNS,
+    DEFAULT_TRUSTED_DEPENDENCIES,
+    DEFAULT_TRUSTED_SOURCES,
+    default_tenant_keys,
+)
+from tenantlint.config.patterns import PatternError, check_pattern
+
+Value = tuple[str, ...] | bool | str
+
+
+class Kind(enum.Enum):
+    """What a key holds; the value is the type as the docs show it."""
+
+    STRINGS = "list of str"
+    PATTERNS = "list of patterns"
+    GLOBS = "list of globs"
+    CODES = "list of codes or prefixes"
+    BOOL = "bool"
+    DIALECT = "str"
+
+    @property
+    def is_list(self) -> bool:
+        return self not in (Kind.BOOL, Kind.DIALECT)
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    name: str
+    kind: Kind
+    default: Value
+    description: str
+    # How the default reads in the docs when its literal value would not say enough.
+    default_doc: str | None = None
+
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec(
+        "tenant_columns", Kind.STRINGS, DEFAULT_TENANT_COLUMNS,
+        "Column or field names that hold the tenant id. A model or DDL table with one of them is "
+        "tenant-scoped (with `discover`), and a filter on one of them is a tenant filter.",
+    ),
+    KeySpec(
+        "tenant_models", Kind.STRINGS, (),
+        "Model class or table names of the tenant itself (`Organization`); a foreign key to one "
+        "of them is a tenant column.",
+    ),
+    KeySpec(
+        "tenant_tables", Kind.STRINGS, (),
+        "Table or model class names that are tenant-scoped whatever discovery finds.",
+    ),
+    KeySpec(
+        "global_tables", Kind.STRINGS, (),
+        "Table or model class names that are never tenant-scoped (lookup tables, the tenant "
+        "table itself).",
+    ),
+    KeySpec(
+        "discover", Kind.BOOL, True,
+        "Find tenant tables from the models and DDL in the scanned tree; when false only "
+        "`tenant_tables` are tenant-scoped.",
+    ),
+    KeySpec(
+        "tenant_keys", Kind.STRINGS, default_tenant_keys(DEFAULT_TENANT_COLUMNS),
+        "Request keys that carry a tenant id (TNT201). Given values are added to the names "
+        "derived from the final `tenant_columns`.",
+        default_doc="each of `tenant_columns` and its camelCase form, then `tenant`, `org`, "
+        "`organization`: "
+        + ", ".join(f"`{k}`" for k in default_tenant_keys(DEFAULT_TENANT_COLUMNS)),
+    ),
+    KeySpec(
+        "trusted_sources", Kind.PATTERNS, DEFAULT_TRUSTED_SOURCES,
+        "Expressions whose value is the caller's own tenant context (see Patterns).",
+    ),
+    KeySpec(
+        "untrusted_sources", Kind.PATTERNS, (),
+        "Extra expressions that carry client input, besides each framework's request data.",
+    ),
+    KeySpec(
+        "trusted_dependencies", Kind.STRINGS, DEFAULT_TRUSTED_DEPENDENCIES,
+        "FastAPI dependency functions: a parameter injected by `Depends(f)` with `f` listed "
+        "here is trusted.",
+    ),
+    KeySpec(
+        "membership_checks", Kind.STRINGS, (),
+        "Calls or decorators that verify the caller belongs to a tenant given in the URL path; "
+        "after one, that path parameter is trusted.",
+    ),
+    KeySpec(
+        "scoping_methods", Kind.STRINGS, DEFAULT_SCOPING_METHODS,
+        "Query methods that apply a tenant filter themselves (`.for_tenant(v)`).",
+    ),
+    KeySpec(
+        "auto_scoped_managers", Kind.STRINGS, (),
+        "Managers that scope themselves (`Invoice.scoped.all()`); listed in the audit report.",
+    ),
+    KeySpec(
+        "system_scope", Kind.STRINGS, DEFAULT_SYSTEM_SCOPE,
+        "Context managers, decorators, chain methods and managers inside which queries are "
+        "deliberately cross-tenant; listed in the audit report.",
+    ),
+    KeySpec(
+        "handler_decorators", Kind.STRINGS, (),
+        "Extra decorators that make a function a request handler.",
+    ),
+    KeySpec(
+        "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,
+        "The sqlglot dialect used to parse raw SQL (`postgres`, `mysql`, `sqlite`, ...).",
+    ),
+    KeySpec(
+        "exclude", Kind.GLOBS, DEFAULT_EXCLUDE,
+        "Glob patterns of paths left out of the scan and of the project index "
+        "(migrations, virtualenvs, build output, `.git`, ...).",
+    ),
+    KeySpec(
+        "select", Kind.CODES, (),
+        "Rule codes or prefixes to report (`TNT1`, `TNT201`); empty means every rule. "
+        "`--select` replaces it.",
+        default_doc="`[]` (all rules)",
+    ),
+    KeySpec(
+        "ignore", Kind.CODES, (),
+        "Rule codes or prefixes not to report; the longest matching prefix of `select` and "
+        "`ignore` wins. `--ignore` replaces it.",
+        default_doc="`[]` (none)",
+    ),
+)
+
+KEYS_BY_NAME: Mapping[str, KeySpec] = {spec.name: spec for spec in KEYS}
+
+_CODE_RE = re.compile(r"TNT\d{0,3}")
+
+# TOML type names, as a user who wrote the file knows them.
+_TOML_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (str, "a string"),
+    (int, "an integer"),
+    (float, "a float"),
+    (list, "an array"),
+    (dict, "a table"),
+)
+
+
+def toml_type(value: object) -> str:
+    """``a string ('yes')``: the TOML type of ``value``, with the value when it is short."""
+    name = f"a {type(value).__name__}"
+    for typ, toml_name in _TOML_TYPES:
+        if isinstance(value, typ):
+            name = toml_name
+            break
+    if isinstance(value, (bool, str, int, float)):
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        if len(shown) <= 40:
+            name = f"{name} ({shown})"
+    return name
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class ValueProblem(ValueError):
+    """A value that does not fit its key; the loader adds the file and the key."""
+
+
+def _check_code(code: str) -> None:
+    if _CODE_RE.fullmatch(code) is None:
+        raise ValueProblem(
+            f"{code!r} is not a rule code or prefix (expected 'TNT', 'TNT1', 'TNT10' or 'TNT101')"
+        )
+    from tenantlint.rules.registry import all_codes  # late: the rules are not needed otherwise
+
+    codes = list(all_codes())
+    if not any(known.startswith(code) for known in codes):
+        if len(code) == 6:
+            hint = did_you_mean(code, codes)
+        else:
+            hint = f"; the rules are {', '.join(codes)}"
+        raise ValueProblem(f"{code!r} matches no rule{hint}")
+
+
+def _check_dialect(value: str) -> None:
+    from sqlglot.dialects import DIALECT_MODULE_NAMES
+    from sqlglot.dialects.dialect import Dialect
+
+    if value and value == value.strip() and Dialect.get(value) is not None:
+        return
+    names = sorted(str(name) for name in DIALECT_MODULE_NAMES)
+    hint = did_you_mean(value.strip().lower(), names) or f" (sqlglot knows: {', '.join(names)})"
+    raise ValueProblem(f"unknown SQL dialect {value!r}{hint}")
+
+
+def _check_string_item(spec: KeySpec, item: str) -> None:
+    if not item.strip():
+        raise ValueProblem("expected non-empty strings, got an empty string")
+    if spec.kind is Kind.PATTERNS:
+        try:
+            check_pattern(item)
+        except PatternError as err:
+            raise ValueProblem(str(err)) from None
+    elif spec.kind is Kind.CODES:
+        _check_code(item)
+    elif item != item.strip():
+        raise ValueProblem(f"{item!r} has leading or trailing whitespace")
+
+
+def check_value(spec: KeySpec, value: object) -> Value:
+    """``value`` converted to the key's Python type, or :class:`ValueProblem`."""
+    if spec.kind is Kind.BOOL:
+        if not isinstance(value, bool):
+            raise ValueProblem(f"expected a boolean (true or false), got {toml_type(value)}")
+        return value
+    if spec.kind is Kind.DIALECT:
+        if not isinstance(value, str):
+            raise ValueProblem(f"expected a string naming a SQL dialect, got {toml_type(value)}")
+        _check_dialect(value)
+        return value
+    expected = f"expected a {spec.kind.value}"
+    if isinstance(value, str):
+        raise ValueProblem(f"{expected}, got a string; write [{_toml_string(value)}]")
+    if not isinstance(value, (list, tuple)):
+        raise ValueProblem(f"{expected}, got {toml_type(value)}")
+    items: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ValueProblem(f"{expected}, got {toml_type(item)} at index {index}")
+        _check_string_item(spec, item)
+        if item not in items:
+            items.append(item)
+    return tuple(items)
+
+
+def validate_table(
+    raw: Mapping[str, object], path: Path, table: str | None = None
+) -> dict[str, Value]:
+    """Check every key of ``raw`` (unknown keys, types, values); raise :class:`ConfigError`.
+
+    ``table`` is the TOML table the keys sit in (``tool.tenantlint`` for pyproject.toml), shown in
+    messages. Returns the values converted to Python types (lists become de-duplicated tuples).
+    """
+    known = [spec.name for spec in KEYS]
+    result: dict[str, Value] = {}
+    for key, value in raw.items():
+        spec = KEYS_BY_NAME.get(key)
+        if spec is None:
+            raise ConfigError(path, key, f"unknown key{did_you_mean(key, known)}", table=table)
+        try:
+            result[key] = check_value(spec, value)
+        except ValueProblem as err:
+            raise ConfigError(path, key, str(err), table=table) from None
+    return result
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _toml_literal(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _toml_string(value)
+    return "[" + ", ".join(_toml_string(item) for item in value) + "]"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_config_table() -> str:
+    """The Markdown table of every key, as ``docs/configuration.md`` holds it."""
+    lines = ["| key | type | default | description |", "|---|---|---|---|"]
+    for spec in KEYS:
+        default = spec.default_doc or f"`{_toml_literal(spec.default)}`"
+        lines.append(
+            f"| `{spec.name}` | {spec.kind.value} | {_cell(default)} | {_cell(spec.description)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the table in docs/configuration.md
+    print(render_config_table(), end="")
