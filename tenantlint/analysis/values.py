@@ -97,6 +97,7 @@ class Origin:
     handler: str | None
     uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
     latest: QueryState | None = None
+    internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
 
 
 @dataclass(frozen=True, slots=True)
