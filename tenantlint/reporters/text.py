@@ -22,14 +22,19 @@ CONTEXT_LINES = 2
 _MAX_FRAME_LINES = 12
 
 
+def one_line(text: str) -> str:
+    """Line breaks become spaces, so every finding stays on one output line."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
 def plain_line(finding: Finding) -> str:
     """``path:line:col: CODE message``."""
     s = finding.span
-    return f"{finding.path}:{s.line}:{s.column}: {finding.code} {finding.message}"
+    return f"{finding.path}:{s.line}:{s.column}: {finding.code} {one_line(finding.message)}"
 
 
 def plain_error(error: FileError) -> str:
-    return f"{error.path}: error: {error.message}"
+    return f"{error.path}: error: {one_line(error.message)}"
 
 
 def code_frame(finding: Finding, source: str) -> Text | None:
@@ -46,7 +51,7 @@ def code_frame(finding: Finding, source: str) -> Text | None:
     for number in range(first_shown, last_shown + 1):
         text = lines[number - 1].replace("\t", " ")
         marker = ">" if span.line <= number <= last else " "
-        frame.append(f"{marker} {number:>{width}} | ", style="dim")
+        frame.append(f"{marker} {number:>{width}} |" + (" " if text else ""), style="dim")
         frame.append(text + "\n")
         if number == span.line:
             start = max(span.column - 1, 0)
@@ -71,17 +76,14 @@ def _plural(n: int, word: str) -> str:
 def summary_lines(result: RunResult) -> list[str]:
     """Summary as markup lines: counts per code, files scanned, seconds."""
     stats = result.stats
-    where = f"{_plural(stats.files, 'file')} in {stats.seconds:.2f}s"
-    extra = []
-    if result.suppressed:
-        extra.append(f"{len(result.suppressed)} suppressed")
+    quiet = f" ({len(result.suppressed)} suppressed)" if result.suppressed else ""
+    where = f" in {_plural(stats.files, 'file')}, {stats.seconds:.2f}s"
     if result.errors:
-        extra.append(_plural(len(result.errors), "file") + " not analyzed")
-    tail = f" ({', '.join(extra)})" if extra else ""
+        where += f"; {_plural(len(result.errors), 'file')} not analyzed"
     if not result.findings:
-        return [f"[bold green]No findings[/] in {where}{tail}"]
+        return [f"[bold green]No findings[/]{quiet}{where}"]
     counts = Counter(f.code for f in result.findings)
-    out = [f"[bold]Found {_plural(len(result.findings), 'finding')}[/] in {where}{tail}"]
+    out = [f"[bold]Found {_plural(len(result.findings), 'finding')}[/]{quiet}{where}"]
     for code in sorted(counts):
         rule = rule_for(code)
         style = "red" if rule.severity == "error" else "yellow"
@@ -115,7 +117,7 @@ class TextReporter(Reporter):
             s = finding.span
             console.print(
                 f"[bold]{escape(finding.path)}[/]:{s.line}:{s.column}: "
-                f"[{_style(finding)}]{finding.code}[/] {escape(finding.message)}"
+                f"[{_style(finding)}]{finding.code}[/] {escape(one_line(finding.message))}"
             )
             source = options.read_source(finding.path)
             frame = code_frame(finding, source) if source is not None else None
