@@ -1,7 +1,7 @@
 """Baselines: accept today's findings, report only new ones.
 
 A finding's identity is ``(code, path, handler, snippet)`` with the snippet's whitespace
-collapsed, so it survives lines inserted above it and re-indentation. When a finding has no
+normalised, so it survives lines inserted above it and re-indentation. When a finding has no
 snippet, the source text of its span is used (from ``sources``), else its message. Entries form a
 multiset: two identical findings need two entries, and a third identical finding is new.
 
@@ -25,6 +25,7 @@ from tenantlint.model import Finding, Suppression
 
 BASELINE_VERSION = 1
 _WS = re.compile(r"\s+")
+_INSIGNIFICANT_SPACE = re.compile(r"(?<!\w) | (?!\w)")
 
 # (code, path, handler, normalised snippet)
 IdentityKey = tuple[str, str, str, str]
@@ -35,8 +36,16 @@ class BaselineError(ValueError):
 
 
 def normalise_snippet(text: str) -> str:
-    """Collapse runs of whitespace to one space and strip: ``"a(\\n    b)"`` -> ``"a( b)"``."""
-    return _WS.sub(" ", text).strip()
+    """Collapse whitespace runs to one space, kept only between two word characters.
+
+    So re-indenting or re-wrapping a statement keeps its identity:
+
+    >>> normalise_snippet("Invoice.objects.filter(\\n    org = x,\\n)")
+    'Invoice.objects.filter(org=x,)'
+    >>> normalise_snippet("SELECT  *\\nFROM invoices  WHERE a = 1")
+    'SELECT*FROM invoices WHERE a=1'
+    """
+    return _INSIGNIFICANT_SPACE.sub("", _WS.sub(" ", text).strip())
 
 
 def span_text(finding: Finding, source: str) -> str:

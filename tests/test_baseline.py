@@ -111,7 +111,8 @@ def test_paths_are_relative_to_the_baseline_folder(
 
 
 def test_normalise_snippet() -> None:
-    assert normalise_snippet("  a(\n\t b )  ") == "a( b )"
+    assert normalise_snippet("  a(\n\t b )  ") == "a(b)"
+    assert normalise_snippet("select  a,\n  b from t") == "select a,b from t"
 
 
 @pytest.mark.parametrize(
