@@ -138,3 +138,15 @@ def test_two_directives_in_one_comment() -> None:
 def test_untokenizable_source_keeps_comments_found_so_far() -> None:
     comments = parse_suppressions("x = 1  # noqa: TNT101\ny = (\n")
     assert comments == (SuppressionComment(1, 8, "noqa", ("TNT101",), "", 1, 1, "# noqa: TNT101"),)
+
+
+def test_ignore_without_codes_covers_all_and_reports_when_unused() -> None:
+    source = "a = Invoice.objects.all()  # tenantlint: ignore admin tool\nb = 1  # tenantlint: ignore[]\n"
+    comments = parse_suppressions(source)
+    assert [(c.codes, c.reason) for c in comments] == [((), "admin tool"), ((), "")]
+    reported, suppressed, meta = run(source, finding("TNT101", 1), finding("TNT202", 1))
+    assert reported == [] and len(suppressed) == 2
+    assert [(m.code, m.line, m.message) for m in meta] == [
+        ("TNT901", 2, "suppression of all codes has no reason"),
+        ("TNT902", 2, "unused suppression: all codes"),
+    ]
