@@ -141,7 +141,10 @@ def test_untokenizable_source_keeps_comments_found_so_far() -> None:
 
 
 def test_ignore_without_codes_covers_all_and_reports_when_unused() -> None:
-    source = "a = Invoice.objects.all()  # tenantlint: ignore admin tool\nb = 1  # tenantlint: ignore[]\n"
+    source = (
+        "a = Invoice.objects.all()  # tenantlint: ignore admin tool\n"
+        "b = 1  # tenantlint: ignore[]\n"
+    )
     comments = parse_suppressions(source)
     assert [(c.codes, c.reason) for c in comments] == [((), "admin tool"), ((), "")]
     reported, suppressed, meta = run(source, finding("TNT101", 1), finding("TNT202", 1))
