@@ -1,0 +1,17 @@
+"""``--format json``: exactly the SPEC.md document, indented by 2, with a trailing newline."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from tenantlint.model import RunResult
+from tenantlint.reporters.base import Reporter, ReportOptions, normalised
+
+
+class JsonReporter(Reporter):
+    name = "json"
+    description = "the SPEC.md JSON document"
+
+    def write(self, result: RunResult, stream: TextIO, options: ReportOptions) -> None:
+        stream.write(json.dumps(normalised(result).to_json(), indent=2) + "\n")
