@@ -60,6 +60,7 @@ class QueryState:
     pins: tuple[Pin, ...] = ()
     weakened: str = ""  # why the only tenant predicates are not mandatory
     bypass: Scoping | None = None  # SYSTEM_SCOPE / AUTO_SCOPED
+    written_untrusted: Provenance | None = None  # a tenant column set from request input (update)
 
     def add_pin(self, pin: Pin) -> QueryState:
         return replace(self, pins=self.pins + (pin,))
@@ -67,16 +68,17 @@ class QueryState:
     def verdict(self) -> tuple[Scoping, Provenance | None, str]:
         """The scoping of the table, the untrusted tenant value if any, and a detail text."""
         untrusted = next((p.prov for p in self.pins if p.prov.trust is Trust.UNTRUSTED), None)
+        untrusted = untrusted or self.written_untrusted
         if self.bypass is not None:
             return self.bypass, None, ""
         safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
         if safe:
             return safe[0].how, untrusted, safe[0].detail
-        if untrusted is not None:
+        if any(p.prov.trust is Trust.UNTRUSTED for p in self.pins):
             return Scoping.UNTRUSTED_FILTER, untrusted, ""
         if self.weakened:
-            return Scoping.WEAKENED, None, self.weakened
-        return Scoping.UNSCOPED, None, ""
+            return Scoping.WEAKENED, untrusted, self.weakened
+        return Scoping.UNSCOPED, untrusted, ""
 
     def rank(self) -> int:
         """Higher is worse; used to merge branch states and keep the worst."""

@@ -1,0 +1,396 @@
+"""Django ORM: managers, queryset chains, lookups, ``Q``, shortcuts, creates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
+from tenantlint.analysis.values import (
+    UNKNOWN,
+    Instance,
+    ModelRef,
+    Pin,
+    QueryState,
+    QueryValue,
+    Value,
+)
+from tenantlint.index.model import ProjectIndex, TenantTable
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.evaluator import Evaluator
+
+CHAIN = frozenset(
+    {"all", "order_by", "select_related", "prefetch_related", "annotate", "distinct", "only", "defer",
+     "using", "select_for_update", "values", "values_list", "reverse", "none", "alias", "dates",
+     "datetimes", "extra", "filter", "exclude", "complex_filter", "get_queryset", "iterator"}
+)
+ROW_READS = frozenset({"get", "first", "last", "earliest", "latest", "aget", "afirst", "alast",
+                       "aearliest", "alatest", "get_or_none"})
+READS = frozenset({"count", "exists", "aggregate", "in_bulk", "contains", "explain", "acount",
+                   "aexists", "aaggregate", "ain_bulk", "acontains", "aiterator"})
+WRITES = frozenset({"update", "delete", "aupdate", "adelete"})
+CREATES = frozenset({"create", "acreate"})
+GET_OR_CREATE = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
+BULK_CREATE = frozenset({"bulk_create", "abulk_create"})
+NOT_MANAGERS = frozenset({"DoesNotExist", "MultipleObjectsReturned", "_meta", "pk", "objects_set"})
+LOOKUP_OPS = {"exact": "eq", "iexact": "eq", "in": "in", "isnull": "isnull"}
+
+
+def split_lookup(key: str) -> tuple[str, str]:
+    """``org__id__in`` -> (``org``, ``in``); ``org_id`` -> (``org_id``, ``eq``)."""
+    parts = key.split("__")
+    op = "eq"
+    if len(parts) > 1 and parts[-1] in LOOKUP_OPS:
+        op = LOOKUP_OPS[parts.pop()]
+    elif len(parts) > 1 and parts[-1] in ("gt", "gte", "lt", "lte", "contains", "icontains",
+                                          "startswith", "istartswith", "range", "regex", "ne"):
+        op = "ne" if parts[-1] == "ne" else "other"
+        parts.pop()
+    if len(parts) > 1 and parts[-1] in ("id", "pk"):
+        parts.pop()
+    return "__".join(parts), op
+
+
+@lru_cache(maxsize=4096)
+def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[str]:
+    t = index.tenant_table(table)
+    if t is None or depth > 6:
+        return frozenset()
+    if not t.via:
+        return frozenset(x for x in (t.tenant_field, t.tenant_column) if x)
+    model = index.model(t.models[0]) if t.models else None
+    if model is None:
+        return frozenset()
+    first = t.via[0]
+    fk = next((f for f in model.fields if f.name == first), None)
+    if fk is None or fk.fk_target is None:
+        return frozenset()
+    parent = index.table_of_model(fk.fk_target) or fk.fk_target
+    return frozenset(f"{first}__{p}" for p in _tenant_paths(index, parent, depth + 1))
+
+
+class DjangoOrm:
+    name = "django"
+    families = frozenset({"django"})
+
+    # ----- predicates -------------------------------------------------------------------------
+    def leaves(self, ev: Evaluator, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
+        preds: list[Pred] = []
+        for arg in call.args:
+            if arg.keyword is None:
+                if arg.star == "**":
+                    ev.eval(arg.value)
+                    continue
+                v = ev.eval(arg.value)
+                if isinstance(v, PredValue) and v.pred is not None:
+                    preds.append(v.pred)
+                continue
+            key = arg.keyword.value
+            if key in skip:
+                continue
+            v = ev.eval(arg.value)
+            path, op = split_lookup(key)
+            preds.append(Leaf(path, v, None, op))
+        return preds
+
+    def apply(self, ev: Evaluator, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
+        if pred is None or q.origin is None:
+            return q.state
+        if negate:
+            pred = Junction("not", (pred,))
+        tenant = q.origin.tenant
+        if tenant is None:
+            return q.state
+        paths = _tenant_paths(ev.ctx.index, tenant.table)
+        fk_parents = self.fk_to_tenant(ev, tenant)
+
+        def test(leaf: Leaf) -> Pin | None:
+            if leaf.key in paths:
+                return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
+            head = leaf.key.split("__")[0]
+            if leaf.key in fk_parents or head in fk_parents:
+                if leaf.value.scoped_row_of or leaf.value.untrusted:
+                    return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
+            return None
+
+        result = pins_of(pred, test, lambda leaf: leaf.key in paths)
+        state = q.state
+        for pin in result.pins:
+            state = state.add_pin(pin)
+        if not result.pins and result.weakened and not state.weakened:
+            state = replace(state, weakened=result.weakened)
+        return state
+
+    def fk_to_tenant(self, ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
+        """FK fields (and their ``_id`` columns) of the model that point to tenant tables."""
+        out: set[str] = set()
+        for model_name in tenant.models:
+            model = ev.ctx.index.model(model_name)
+            if model is None:
+                continue
+            for f in model.fields:
+                if f.fk_target and ev.ctx.index.tenant_table_of_model(f.fk_target) is not None:
+                    out.update({f.name, f.column})
+                elif f.fk_target and ev.ctx.index.tenant_table(f.fk_target) is not None:
+                    out.update({f.name, f.column})
+        return frozenset(out)
+
+    # ----- plug-in hooks ---------------------------------------------------------------------------
+    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+        if attr in NOT_MANAGERS or attr.startswith("__"):
+            return Value()
+        info = ev.ctx.index.model(model.model)
+        if info is not None and any(f.name == attr for f in info.fields):
+            return Value()
+        settings = ev.ctx.settings
+        qualified = f"{model.model}.{attr}"
+        if attr in settings.system_scope or qualified in ev.ctx.config.system_scope:
+            return ev.new_query(node, "django", model.table, model.tenant,
+                                QueryState(bypass=Scoping.SYSTEM_SCOPE))
+        if attr in settings.auto_scoped or qualified in ev.ctx.config.auto_scoped_managers:
+            return ev.new_query(node, "django", model.table, model.tenant,
+                                QueryState(bypass=Scoping.AUTO_SCOPED))
+        return ev.new_query(node, "django", model.table, model.tenant)
+
+    def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
+        tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
+        return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
+                        tenant_prov=prov, node=call)
+
+    def sets_tenant(self, ev: Evaluator, tenant: TenantTable | None, call: cst.Call,
+                    skip: tuple[str, ...] = ()) -> tuple[bool, Provenance | None]:
+        names = insert_names(tenant)
+        found = False
+        prov: Provenance | None = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in skip:
+                continue
+            if arg.keyword is not None and arg.keyword.value == "defaults":
+                v = ev.eval(arg.value)
+                if isinstance(arg.value, cst.Dict):
+                    for el in arg.value.elements:
+                        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                            if el.key.evaluated_value in names:
+                                found = True
+                                prov = prov or ev.eval(el.value, use=False).prov
+                elif not isinstance(arg.value, cst.Dict):
+                    found = True
+                continue
+            v = ev.eval(arg.value)
+            if arg.keyword is not None:
+                if arg.keyword.value in names:
+                    found = True
+                    if prov is None or v.untrusted:
+                        prov = v.prov
+            elif arg.star == "**":
+                found = True  # unknown keys: assume the tenant is among them
+                if v.carries_tenant_key:
+                    prov = v.prov
+        return found, prov
+
+    def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
+        settings = ev.ctx.settings
+        if method in settings.scoping_methods:
+            args = ev.eval_args(call)
+            prov = args[0].prov if args else Provenance.trusted(method)
+            return ev.derive(q, call, q.state.add_pin(Pin(prov, Scoping.SCOPING_METHOD, method)))
+        if method in settings.system_scope:
+            ev.eval_args(call)
+            return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
+        if method == "filter" or method == "exclude":
+            preds = self.leaves(ev, call)
+            state = self.apply(ev, q, conj(*preds) if preds else None, negate=method == "exclude")
+            return ev.derive(q, call, state)
+        if method in ("union", "intersection", "difference"):
+            for arg in call.args:
+                ev.eval(arg.value)
+            return ev.derive(q, call)
+        if method in ROW_READS:
+            preds = self.leaves(ev, call)
+            state = self.apply(ev, q, conj(*preds) if preds else None)
+            final = ev.derive(q, call, state)
+            ev.consume(final)
+            return ev.row_of(final)
+        if method in READS:
+            ev.eval_args(call)
+            final = ev.derive(q, call)
+            ev.consume(final)
+            return Value()
+        if method in WRITES:
+            state = q.state
+            if q.origin is not None and method.lstrip("a") == "update":
+                names = insert_names(q.origin.tenant)
+                for arg in call.args:
+                    v = ev.eval(arg.value)
+                    if arg.keyword is not None and arg.keyword.value in names and v.untrusted:
+                        state = replace(state, written_untrusted=v.prov)
+            final = ev.derive(q, call, state)
+            ev.consume(final, QueryKind.WRITE)
+            return Value()
+        if method in CREATES or method in GET_OR_CREATE:
+            return self.create(ev, q, call, method in GET_OR_CREATE)
+        if method in BULK_CREATE:
+            return self.bulk_create(ev, q, call)
+        if method in ("raw",):
+            if q.origin is not None:
+                q.origin.internal = True
+            return None
+        if method in CHAIN or method not in ("save",):
+            ev.eval_args(call)
+            return ev.derive(q, call)
+        return None
+
+    def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
+        from tenantlint.analysis.walker import record_insert
+
+        origin = q.origin
+        if origin is None:
+            return Value()
+        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        tenant_set, prov = self.sets_tenant(ev, origin.tenant, call)
+        related = [p for p in q.state.pins if p.how in (Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT)]
+        if related:
+            tenant_set = True
+            prov = prov if prov is not None and prov.trust is Trust.UNTRUSTED else related[0].prov
+        if q.state.bypass is not None:
+            tenant_set = True
+        ev.derive(q, call)
+        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+                      prov, "django")
+        return Instance(model="", table=origin.table, prov=Provenance.trusted("created row"),
+                        tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
+
+    def bulk_create(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
+        from tenantlint.analysis.walker import record_insert
+
+        origin = q.origin
+        if origin is None:
+            return Value()
+        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        ev.derive(q, call)
+        instances: list[Instance] = []
+        opaque = False
+        for arg in call.args[:1]:
+            value = arg.value
+            elements: list[cst.BaseExpression] = []
+            if isinstance(value, cst.List | cst.Tuple):
+                elements = [e.value for e in value.elements]
+            elif isinstance(value, cst.ListComp | cst.GeneratorExp):
+                elements = [value.elt]
+            v = ev.eval(value, use=False) if not elements else None
+            if isinstance(v, Instance):
+                instances.append(v)
+            elif not elements:
+                opaque = True
+            if elements and isinstance(value, cst.ListComp | cst.GeneratorExp):
+                # evaluate the comprehension for its bindings, then the element once more
+                saved = dict(ev.fn.env)
+                comp: cst.CompFor | None = value.for_in
+                while comp is not None:
+                    ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
+                    comp = comp.inner_for_in
+                el = ev.eval(value.elt, use=False)
+                ev.fn.env = saved
+                if isinstance(el, Instance):
+                    instances.append(el)
+                else:
+                    opaque = True
+            elif elements:
+                for e in elements:
+                    el = ev.eval(e, use=False)
+                    if isinstance(el, Instance):
+                        instances.append(el)
+                    else:
+                        opaque = True
+        missing = any(not i.tenant_set for i in instances)
+        untrusted = next((i.tenant_prov for i in instances if i.tenant_prov and i.tenant_prov.trust is Trust.UNTRUSTED), None)
+        tenant_set = not missing if instances else opaque or not call.args
+        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+                      untrusted, "django")
+        return Value()
+
+    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+        last = qualname.rsplit(".", 1)[-1]
+        if last in ("get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"):
+            if not call.args:
+                return None
+            target = ev.eval(call.args[0].value, use=False)
+            if isinstance(target, ModelRef):
+                q = ev.new_query(call, "django", target.table, target.tenant)
+            elif isinstance(target, QueryValue):
+                q = target
+            else:
+                ev.eval_args(call)
+                return Value()
+            rest = cst.Call(func=call.func, args=call.args[1:])
+            preds = self.leaves(ev, rest)
+            state = self.apply(ev, q, conj(*preds) if preds else None)
+            final = ev.derive(q, call, state)
+            ev.consume(final)
+            return ev.row_of(final) if "object" in last else Value()
+        if last == "Q" and (qualname in ("Q", "django.db.models.Q") or qualname.endswith("models.Q")):
+            preds = self.leaves(ev, call)
+            return PredValue(pred=conj(*preds) if preds else None)
+        return None
+
+    def combine(self, ev: Evaluator, node: cst.BinaryOperation) -> Value | None:
+        if not isinstance(node.operator, cst.BitOr | cst.BitAnd):
+            return None
+        left = ev.eval(node.left, use=False)
+        right = ev.eval(node.right, use=False)
+        op = "or" if isinstance(node.operator, cst.BitOr) else "and"
+        if isinstance(left, PredValue) and isinstance(right, PredValue):
+            if left.pred is None or right.pred is None:
+                return PredValue(pred=left.pred or right.pred)
+            return PredValue(pred=Junction(op, (left.pred, right.pred)))
+        if isinstance(left, QueryValue) and isinstance(right, QueryValue) and left.origin is not None:
+            if right.origin is not None and right.origin in ev.ctx.origins and right.origin is not left.origin:
+                ev.ctx.origins.remove(right.origin)
+            if op == "and":
+                state = left.state
+                for pin in right.state.pins:
+                    state = state.add_pin(pin)
+                return ev.derive(left, node, state)
+            ls, rs = left.state, right.state
+            if ls.pins and rs.pins:
+                return ev.derive(left, node, QueryState(pins=ls.pins + rs.pins))
+            if ls.pins or rs.pins:
+                return ev.derive(left, node, QueryState(weakened="under OR"))
+            return ev.derive(left, node, QueryState())
+        if isinstance(left, QueryValue):
+            ev.consume(left)
+        if isinstance(right, QueryValue):
+            ev.consume(right)
+        from tenantlint.analysis.evaluator import merge_prov
+
+        return Value(merge_prov([left, right]))
+
+    def negate(self, ev: Evaluator, node: cst.UnaryOperation) -> Value | None:
+        if not isinstance(node.operator, cst.BitInvert):
+            return None
+        inner = ev.eval(node.expression, use=False)
+        if isinstance(inner, PredValue) and inner.pred is not None:
+            return PredValue(pred=Junction("not", (inner.pred,)))
+        return Value(inner.prov if not isinstance(inner, QueryValue) else UNKNOWN)
+
+    def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
+        return None
+
+
+def insert_names(tenant: TenantTable | None) -> frozenset[str]:
+    """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
+    if tenant is None:
+        return frozenset()
+    names = {tenant.tenant_field, tenant.tenant_column}
+    if tenant.via:
+        names.add(tenant.via[0])
+        names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")
+    return frozenset(n for n in names if n)
+
+
+ORM = DjangoOrm()
