@@ -35,7 +35,7 @@ class FileContext:
 
     @property
     def app_label(self) -> str | None:
-        """Django app label: the folder holding ``models.py`` (or the ``models/`` package's parent)."""
+        """Django app label: the folder of ``models.py``, or the ``models/`` package's parent."""
         parts = self.relpath.split("/")[:-1]
         if parts and parts[-1] == "models":
             parts = parts[:-1]
@@ -51,7 +51,11 @@ def _import_modules(stmt: cst.CSTNode) -> list[str]:
                     name = dotted(alias.name)
                     if name:
                         out.append(name)
-            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            elif (
+                isinstance(small, cst.ImportFrom)
+                and small.module is not None
+                and not small.relative
+            ):
                 name = dotted(small.module)
                 if name:
                     out.append(name)
@@ -66,11 +70,15 @@ def _django_names(module: cst.Module) -> set[str]:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
-                if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and small.module is not None
+                    and not small.relative
+                ):
                     mod = dotted(small.module) or ""
-                    if (mod.startswith("django.db") or mod.startswith("modelcluster")) and not isinstance(
-                        small.names, cst.ImportStar
-                    ):
+                    if (
+                        mod.startswith("django.db") or mod.startswith("modelcluster")
+                    ) and not isinstance(small.names, cst.ImportStar):
                         for alias in small.names:
                             asname = alias.asname.name if alias.asname is not None else alias.name
                             if isinstance(asname, cst.Name):

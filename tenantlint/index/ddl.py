@@ -1,4 +1,4 @@
-"""Tables defined without a model class: ``CREATE TABLE`` in .sql files, Alembic ops, ``Table(...)``."""
+"""Tables without a model class: ``CREATE TABLE`` in .sql files, Alembic ops, ``Table(...)``."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from tenantlint.index.sqla_models import column_field
 _LOG = logging.getLogger("sqlglot")
 
 
-def _parse_statements(text: str, dialect: str) -> list[exp.Expression]:
+def _parse_statements(text: str, dialect: str) -> list[exp.Expr]:
     """All statements that parse; a bad statement does not hide the good ones around it."""
     try:
         return [s for s in sqlglot.parse(text, read=dialect) if s is not None]
     except (ParseError, TokenError):
         pass
-    out: list[exp.Expression] = []
+    out: list[exp.Expr] = []
     for chunk in text.split(";"):
         if "create" not in chunk.lower():
             continue
@@ -35,7 +35,7 @@ def _parse_statements(text: str, dialect: str) -> list[exp.Expression]:
     return out
 
 
-def _table_name(node: exp.Expression | None) -> str | None:
+def _table_name(node: exp.Expr | None) -> str | None:
     if isinstance(node, exp.Schema):
         node = node.this
     if isinstance(node, exp.Table):
@@ -55,7 +55,8 @@ def _create_fields(schema: exp.Schema) -> tuple[FieldInfo, ...]:
                 kind = constraint.args.get("kind")
                 if isinstance(kind, (exp.NotNullColumnConstraint, exp.PrimaryKeyColumnConstraint)):
                     required = required or not (
-                        isinstance(kind, exp.NotNullColumnConstraint) and kind.args.get("allow_null")
+                        isinstance(kind, exp.NotNullColumnConstraint)
+                        and kind.args.get("allow_null")
                     )
                 elif isinstance(kind, exp.Reference):
                     target = _table_name(kind.this)
@@ -69,7 +70,9 @@ def _create_fields(schema: exp.Schema) -> tuple[FieldInfo, ...]:
     out: list[FieldInfo] = []
     for name, f in columns.items():
         if f.fk_target is None and name in table_fks:
-            f = FieldInfo(name=f.name, column=f.column, fk_target=table_fks[name], required=f.required)
+            f = FieldInfo(
+                name=f.name, column=f.column, fk_target=table_fks[name], required=f.required
+            )
         out.append(f)
     return tuple(out)
 

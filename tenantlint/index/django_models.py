@@ -20,12 +20,18 @@ from tenantlint.index.cst_util import (
 from tenantlint.index.model import FieldInfo, ModelInfo
 
 FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
-_NO_COLUMN = frozenset({"ManyToManyField", "ParentalManyToManyField", "GenericForeignKey", "GenericRelation"})
-_NOT_MODELS = frozenset({"QuerySet", "Manager", "BaseManager", "TextChoices", "IntegerChoices", "Choices"})
+_NO_COLUMN = frozenset(
+    {"ManyToManyField", "ParentalManyToManyField", "GenericForeignKey", "GenericRelation"}
+)
+_NOT_MODELS = frozenset(
+    {"QuerySet", "Manager", "BaseManager", "TextChoices", "IntegerChoices", "Choices"}
+)
 
 
-def is_django_field_call(node: cst.BaseExpression | None, imported: frozenset[str] = frozenset()) -> bool:
-    """``models.CharField(...)``, ``ForeignKey(...)`` (imported from django.db.models), ``ParentalKey``."""
+def is_django_field_call(
+    node: cst.BaseExpression | None, imported: frozenset[str] = frozenset()
+) -> bool:
+    """``models.CharField(...)``, or a field class imported from django.db.models / modelcluster."""
     name = call_name(node)
     if not name:
         return False

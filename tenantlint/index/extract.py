@@ -1,4 +1,4 @@
-"""Per-file model extraction: one plain libcst visit, no metadata providers. Results are picklable."""
+"""Per-file model extraction: one plain libcst visit, no metadata providers; picklable results."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from tenantlint.index.ddl import extract_table_call
 from tenantlint.index.django_models import extract_django, is_django_field_call
 from tenantlint.index.model import ModelInfo
 from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
-from tenantlint.index.sqla_models import COLUMN_FUNCS, RELATIONSHIP_FUNCS, extract_sqlalchemy, extract_sqlmodel
+from tenantlint.index.sqla_models import (
+    COLUMN_FUNCS,
+    RELATIONSHIP_FUNCS,
+    extract_sqlalchemy,
+    extract_sqlmodel,
+)
 
 _CLASS_HINTS = (
     "Model",
@@ -34,7 +39,7 @@ _CALL_HINTS = ("Table(", "create_table", "add_column")
 
 
 def may_define_models(text: str) -> bool:
-    """Cheap, conservative: False only when the text cannot hold a model, ``Table`` or Alembic op."""
+    """Cheap and conservative: False only when the text cannot define a model or a table."""
     if any(hint in text for hint in _CALL_HINTS):
         return True
     return "class " in text and any(hint in text for hint in _CLASS_HINTS)

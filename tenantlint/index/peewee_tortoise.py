@@ -21,7 +21,9 @@ from tenantlint.index.model import FieldInfo, ModelInfo
 
 _PEEWEE_FK = frozenset({"ForeignKeyField", "DeferredForeignKey"})
 _TORTOISE_FK = frozenset({"ForeignKeyField", "OneToOneField", "ForeignKeyRelation"})
-_NO_COLUMN = frozenset({"ManyToManyField", "BackrefAccessor", "ReverseRelation", "ManyToManyRelation"})
+_NO_COLUMN = frozenset(
+    {"ManyToManyField", "BackrefAccessor", "ReverseRelation", "ManyToManyRelation"}
+)
 
 
 def _peewee_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:

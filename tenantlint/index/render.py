@@ -8,7 +8,11 @@ from tenantlint.index.model import ProjectIndex, TenantTable
 def _how(t: TenantTable) -> str:
     if t.via:
         return "via " + "__".join(t.via) + " (" + ", ".join(t.via_columns) + ")"
-    return f"{t.tenant_field}" if t.tenant_field == t.tenant_column else f"{t.tenant_field} ({t.tenant_column})"
+    return (
+        f"{t.tenant_field}"
+        if t.tenant_field == t.tenant_column
+        else f"{t.tenant_field} ({t.tenant_column})"
+    )
 
 
 def render_tables(index: ProjectIndex) -> str:

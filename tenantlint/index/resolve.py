@@ -31,7 +31,7 @@ def sort_key(m: ModelInfo) -> tuple[str, int, str, str, str]:
 
 
 def _retarget(f: FieldInfo, base: ModelInfo, child: ModelInfo) -> FieldInfo:
-    """Re-derive an inherited field's related name for the child (``%(class)s``, default ``x_set``)."""
+    """Re-derive an inherited field's related name for the child (``%(class)s``, ``x_set``)."""
     related = f.related_name
     if related is None or child.family not in _TEMPLATED_RELATED:
         return f

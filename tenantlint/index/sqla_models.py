@@ -24,7 +24,19 @@ from tenantlint.index.model import FieldInfo, ModelInfo
 
 COLUMN_FUNCS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_FUNCS = frozenset({"relationship", "Relationship", "relation"})
-_WRAPPERS = frozenset({"Mapped", "Optional", "List", "list", "Set", "set", "ClassVar", "WriteOnlyMapped", "DynamicMapped"})
+_WRAPPERS = frozenset(
+    {
+        "Mapped",
+        "Optional",
+        "List",
+        "list",
+        "Set",
+        "set",
+        "ClassVar",
+        "WriteOnlyMapped",
+        "DynamicMapped",
+    }
+)
 
 
 def fk_reference(node: cst.BaseExpression) -> str | None:
@@ -75,9 +87,9 @@ def annotation_optional(ann: cst.BaseExpression | None) -> bool:
     if text is not None:
         return "Optional[" in text or "None" in text.replace(" ", "").split("|")
     if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
-        return any(isinstance(side, cst.Name) and side.value == "None" for side in (ann.left, ann.right)) or (
-            annotation_optional(ann.left) or annotation_optional(ann.right)
-        )
+        return any(
+            isinstance(side, cst.Name) and side.value == "None" for side in (ann.left, ann.right)
+        ) or (annotation_optional(ann.left) or annotation_optional(ann.right))
     if isinstance(ann, cst.Subscript):
         head = last_part(dotted(ann.value) or "")
         if head == "Optional":
@@ -135,21 +147,33 @@ def relationship_field(item: ClassItem, call: cst.Call) -> FieldInfo:
         target = string_value(args[0]) or dotted(args[0])
         target = last_part(target) if target else None
     target = target or annotation_target(item.annotation)
-    related = _backref_name(keyword(call, "back_populates")) or _backref_name(keyword(call, "backref"))
-    return FieldInfo(name=item.target, column="", fk_target=target, required=False, related_name=related)
+    related = _backref_name(keyword(call, "back_populates")) or _backref_name(
+        keyword(call, "backref")
+    )
+    return FieldInfo(
+        name=item.target, column="", fk_target=target, required=False, related_name=related
+    )
 
 
 def _sqla_item(item: ClassItem) -> FieldInfo | None:
     value = item.value
     func = last_part(call_name(value) or "") if value is not None else ""
-    mapped = item.annotation is not None and "Mapped" in (dotted(getattr(item.annotation, "value", None)) or "")
+    mapped = item.annotation is not None and "Mapped" in (
+        dotted(getattr(item.annotation, "value", None)) or ""
+    )
     if isinstance(value, cst.Call) and func in COLUMN_FUNCS:
-        default = (not annotation_optional(item.annotation)) if mapped and func == "mapped_column" else False
+        default = (
+            (not annotation_optional(item.annotation))
+            if mapped and func == "mapped_column"
+            else False
+        )
         return column_field(value, item.target, default)
     if isinstance(value, cst.Call) and func in RELATIONSHIP_FUNCS:
         return relationship_field(item, value)
     if value is None and mapped:
-        return FieldInfo(name=item.target, column=item.target, required=not annotation_optional(item.annotation))
+        return FieldInfo(
+            name=item.target, column=item.target, required=not annotation_optional(item.annotation)
+        )
     return None
 
 
@@ -158,7 +182,10 @@ def _sqlmodel_item(item: ClassItem) -> FieldInfo | None:
     func = last_part(call_name(value) or "") if value is not None else ""
     if item.target.startswith("__") or item.annotation is None and func not in RELATIONSHIP_FUNCS:
         return None
-    if item.annotation is not None and last_part(dotted(getattr(item.annotation, "value", None)) or "") == "ClassVar":
+    if (
+        item.annotation is not None
+        and last_part(dotted(getattr(item.annotation, "value", None)) or "") == "ClassVar"
+    ):
         return None
     optional = annotation_optional(item.annotation)
     if isinstance(value, cst.Call) and func in RELATIONSHIP_FUNCS:
@@ -167,13 +194,13 @@ def _sqlmodel_item(item: ClassItem) -> FieldInfo | None:
         sa_column = keyword(value, "sa_column")
         if isinstance(sa_column, cst.Call):
             return column_field(sa_column, item.target, not optional)
-        fk = string_value(keyword(value, "foreign_key"))
+        fk = keyword(value, "foreign_key")
         nullable = keyword(value, "nullable")
         required = False if is_true(nullable) else (True if is_false(nullable) else not optional)
         return FieldInfo(
             name=item.target,
             column=item.target,
-            fk_target=fk_reference(keyword(value, "foreign_key")) if fk else None,
+            fk_target=fk_reference(fk) if fk is not None else None,
             required=required,
         )
     return FieldInfo(name=item.target, column=item.target, required=not optional)

@@ -54,11 +54,16 @@ class _Decider:
         return tuple(sorted(n for n, t in self.names.model_tables.items() if t == key))
 
     def _is_tenant_model(self, target: str) -> bool:
-        return target.lower() in self.tenant_model_names or self.names.table(target) in self.tenant_model_tables
+        return (
+            target.lower() in self.tenant_model_names
+            or self.names.table(target) in self.tenant_model_tables
+        )
 
     def _fields(self, key: str) -> list[tuple[Resolved, FieldInfo, Origin]]:
         return [
-            (r, f, o) for r in self.groups.get(key, ()) for f, o in zip(r.model.fields, r.origins, strict=True)
+            (r, f, o)
+            for r in self.groups.get(key, ())
+            for f, o in zip(r.model.fields, r.origins, strict=True)
         ]
 
     def direct(self, key: str) -> TenantTable | None:
@@ -75,7 +80,11 @@ class _Decider:
             None,
         )
         by_fk = next(
-            ((r, f, o) for r, f, o in fields if f.column and f.fk_target and self._is_tenant_model(f.fk_target)),
+            (
+                (r, f, o)
+                for r, f, o in fields
+                if f.column and f.fk_target and self._is_tenant_model(f.fk_target)
+            ),
             None,
         )
         found = by_column or by_fk
@@ -83,10 +92,18 @@ class _Decider:
             if found is not None:
                 field, column = found[1].name, found[1].column
             else:
-                column = self.config.tenant_columns[0] if self.config.tenant_columns else "tenant_id"
+                column = (
+                    self.config.tenant_columns[0] if self.config.tenant_columns else "tenant_id"
+                )
                 field = column
             return TenantTable(
-                table, self.models_of(key), field, column, reason="listed in tenant_tables", path=where[0], line=where[1]
+                table,
+                self.models_of(key),
+                field,
+                column,
+                reason="listed in tenant_tables",
+                path=where[0],
+                line=where[1],
             )
         if not self.config.discover or found is None:
             return None
@@ -96,10 +113,18 @@ class _Decider:
             reason = f"column {f.column} ({o.path}:{o.line}{inherited})"
         else:
             reason = f"foreign key {f.name} → {f.fk_target} (tenant_models{inherited})"
-        return TenantTable(table, self.models_of(key), f.name, f.column, reason=reason, path=where[0], line=where[1])
+        return TenantTable(
+            table,
+            self.models_of(key),
+            f.name,
+            f.column,
+            reason=reason,
+            path=where[0],
+            line=where[1],
+        )
 
     def tenant_roots(self, tenant: dict[str, TenantTable]) -> frozenset[str]:
-        """Tables that tenant columns point at (the organizations): never scoped through a relation."""
+        """Tables that tenant columns point at (the organizations): never scoped via a relation."""
         roots = set(self.tenant_model_tables)
         for key, t in tenant.items():
             for _, f, _ in self._fields(key):
@@ -108,7 +133,7 @@ class _Decider:
         return frozenset(roots)
 
     def _via_name(self, r: Resolved, f: FieldInfo, parent: str) -> str:
-        """The ORM attribute for a foreign key: the relationship to the same table when one exists."""
+        """The ORM attribute of a foreign key: the relationship to the same table, if any."""
         if r.model.family in ("sqlalchemy", "sqlmodel"):
             for rel in r.model.fields:
                 if not rel.column and rel.fk_target and self.names.table(rel.fk_target) == parent:
@@ -143,7 +168,7 @@ class _Decider:
 
 
 def decide_tenancy(models: Iterable[ModelInfo], config: Config) -> ProjectIndex:
-    """Resolve inheritance, then decide every tenant table (direct first, then through relations)."""
+    """Resolve inheritance, then decide each tenant table: direct first, then via relations."""
     ordered = sorted(models, key=sort_key)
     resolver = InheritanceResolver(ordered)
     resolved = [resolver.resolve(m) for m in ordered]
