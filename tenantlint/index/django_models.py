@@ -1,0 +1,113 @@
+"""Django models: fields, foreign keys, ``Meta.db_table``/``abstract``, default table names."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.index.context import FileContext
+from tenantlint.index.cst_util import (
+    base_names,
+    call_name,
+    class_items,
+    dotted,
+    is_true,
+    keyword,
+    last_part,
+    meta_options,
+    positional,
+    string_value,
+)
+from tenantlint.index.model import FieldInfo, ModelInfo
+
+FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
+_NO_COLUMN = frozenset(
+    {"ManyToManyField", "ParentalManyToManyField", "GenericForeignKey", "GenericRelation"}
+)
+_NOT_MODELS = frozenset(
+    {"QuerySet", "Manager", "BaseManager", "TextChoices", "IntegerChoices", "Choices"}
+)
+
+
+def is_django_field_call(
+    node: cst.BaseExpression | None, imported: frozenset[str] = frozenset()
+) -> bool:
+    """``models.CharField(...)``, or a field class imported from django.db.models / modelcluster."""
+    name = call_name(node)
+    if not name:
+        return False
+    short = last_part(name)
+    if not (short.endswith("Field") or short in FK_KINDS or short in _NO_COLUMN):
+        return False
+    return name.startswith("models.") or name in imported
+
+
+def fk_target_name(node: cst.BaseExpression | None, own: str) -> str | None:
+    """``Org``, ``"billing.Org"``, ``"Org"``, ``"self"`` -> a model class name."""
+    text = string_value(node)
+    if text is not None:
+        target = text.rsplit(".", 1)[-1]
+        return own if target == "self" else target
+    name = dotted(node) if node is not None else None
+    return last_part(name) if name else None
+
+
+def django_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+    short = last_part(call_name(call) or "")
+    if short in _NO_COLUMN:
+        return None
+    db_column = string_value(keyword(call, "db_column"))
+    required = not is_true(keyword(call, "null"))
+    if short in FK_KINDS:
+        args = positional(call)
+        target = fk_target_name(keyword(call, "to") or (args[0] if args else None), model)
+        related = keyword(call, "related_name")
+        related_name = string_value(related) if related is not None else f"{model.lower()}_set"
+        if related_name is not None and (related_name == "+" or related_name.endswith("+")):
+            related_name = None
+        return FieldInfo(
+            name=name,
+            column=db_column or f"{name}_id",
+            fk_target=target,
+            required=required,
+            related_name=related_name,
+        )
+    return FieldInfo(name=name, column=db_column or name, required=required)
+
+
+def extract_django(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    name = cls.name.value
+    bases = base_names(cls)
+    shorts = tuple(last_part(b) for b in bases)
+    if any(s in _NOT_MODELS for s in shorts):
+        return None
+    fields = tuple(
+        f
+        for item in class_items(cls)
+        if isinstance(item.value, cst.Call) and is_django_field_call(item.value, ctx.django_names)
+        for f in (django_field(item.target, item.value, name),)
+        if f is not None
+    )
+    meta = meta_options(cls)
+    direct = "Model" in shorts
+    if not (direct or fields or "db_table" in meta or "abstract" in meta or "proxy" in meta):
+        return None
+    app_label = string_value(meta.get("app_label")) or ctx.app_label
+    abstract = is_true(meta.get("abstract")) or not bases or bases == ("object",)
+    db_table = string_value(meta.get("db_table"))
+    if db_table:
+        table = db_table
+    elif is_true(meta.get("proxy")):
+        table = ""  # a proxy model shares its parent's table
+    else:
+        table = f"{app_label}_{name.lower()}" if app_label else name.lower()
+    return ModelInfo(
+        name=name,
+        table=table,
+        family="django",
+        path=ctx.relpath,
+        line=ctx.lines.class_line(name),
+        fields=fields,
+        abstract=abstract,
+        bases=shorts,
+        app_label=app_label,
+    )

@@ -1,0 +1,98 @@
+"""Peewee and Tortoise ORM models."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.index.context import FileContext
+from tenantlint.index.cst_util import (
+    base_names,
+    call_name,
+    class_items,
+    is_true,
+    keyword,
+    last_part,
+    meta_options,
+    positional,
+    string_value,
+)
+from tenantlint.index.django_models import fk_target_name
+from tenantlint.index.model import FieldInfo, ModelInfo
+
+_PEEWEE_FK = frozenset({"ForeignKeyField", "DeferredForeignKey"})
+_TORTOISE_FK = frozenset({"ForeignKeyField", "OneToOneField", "ForeignKeyRelation"})
+_NO_COLUMN = frozenset(
+    {"ManyToManyField", "BackrefAccessor", "ReverseRelation", "ManyToManyRelation"}
+)
+
+
+def _peewee_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+    short = last_part(call_name(call) or "")
+    if not short.endswith("Field") and short not in _PEEWEE_FK or short in _NO_COLUMN:
+        return None
+    required = not is_true(keyword(call, "null"))
+    column = string_value(keyword(call, "column_name"))
+    if short in _PEEWEE_FK:
+        args = positional(call)
+        target = fk_target_name(keyword(call, "model") or (args[0] if args else None), model)
+        backref = keyword(call, "backref")
+        related = string_value(backref) if backref is not None else f"{model.lower()}_set"
+        if related is not None and related.startswith("+"):
+            related = None
+        return FieldInfo(name, column or f"{name}_id", target, required, related)
+    return FieldInfo(name, column or name, required=required)
+
+
+def _tortoise_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+    func = call_name(call) or ""
+    short = last_part(func)
+    if not short.endswith("Field") or short in _NO_COLUMN:
+        return None
+    required = not is_true(keyword(call, "null"))
+    source = string_value(keyword(call, "source_field"))
+    if short in _TORTOISE_FK:
+        args = positional(call)
+        target = fk_target_name(keyword(call, "model_name") or (args[0] if args else None), model)
+        related_kw = keyword(call, "related_name")
+        related = string_value(related_kw) if related_kw is not None else f"{model.lower()}s"
+        if related_kw is not None and string_value(related_kw) is None:
+            related = None  # related_name=False: no reverse accessor
+        return FieldInfo(name, source or f"{name}_id", target, required, related)
+    return FieldInfo(name, source or name, required=required)
+
+
+def _extract(cls: cst.ClassDef, ctx: FileContext, family: str) -> ModelInfo | None:
+    name = cls.name.value
+    shorts = tuple(last_part(b) for b in base_names(cls))
+    make = _peewee_field if family == "peewee" else _tortoise_field
+    fields = tuple(
+        f
+        for item in class_items(cls)
+        if isinstance(item.value, cst.Call)
+        for f in (make(item.target, item.value, name),)
+        if f is not None
+    )
+    meta = meta_options(cls)
+    table_key = "table_name" if family == "peewee" else "table"
+    if not ("Model" in shorts or fields or table_key in meta):
+        return None
+    table = string_value(meta.get(table_key)) or name.lower()
+    abstract = is_true(meta.get("abstract")) or not shorts or shorts == ("object",)
+    return ModelInfo(
+        name=name,
+        table=table,
+        family=family,
+        path=ctx.relpath,
+        line=ctx.lines.class_line(name),
+        fields=fields,
+        abstract=abstract,
+        bases=shorts,
+    )
+
+
+def extract_peewee(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    return _extract(cls, ctx, "peewee")
+
+
+def extract_tortoise(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    return _extract(cls, ctx, "tortoise")

@@ -1,0 +1,34 @@
+"""Plain-text listing of tenant tables for ``tenantlint tables``."""
+
+from __future__ import annotations
+
+from tenantlint.index.model import ProjectIndex, TenantTable
+
+
+def _how(t: TenantTable) -> str:
+    if t.via:
+        return "via " + "__".join(t.via) + " (" + ", ".join(t.via_columns) + ")"
+    return (
+        f"{t.tenant_field}"
+        if t.tenant_field == t.tenant_column
+        else f"{t.tenant_field} ({t.tenant_column})"
+    )
+
+
+def render_tables(index: ProjectIndex) -> str:
+    """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``."""
+    rows = [
+        (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason)
+        for _, t in sorted(index.tables.items())
+    ]
+    lines: list[str] = []
+    if rows:
+        w0 = max(len(r[0]) for r in rows)
+        w1 = max(len(r[1]) for r in rows)
+        w2 = max(len(r[2]) for r in rows)
+        for table, models, how, reason in rows:
+            lines.append(f"{table:<{w0}}  {models:<{w1}}  {how:<{w2}}  — {reason}".rstrip())
+    lines.append(f"{len(rows)} tenant table{'s' if len(rows) != 1 else ''}")
+    if index.global_tables:
+        lines.append("global (never scoped): " + ", ".join(sorted(index.global_tables)))
+    return "\n".join(lines) + "\n"

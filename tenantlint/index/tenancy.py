@@ -1,0 +1,209 @@
+"""Which tables are tenant-scoped, and why (SPEC.md "What counts → Tenant tables")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tenantlint.config.model import Config
+from tenantlint.index.model import FieldInfo, ModelInfo, ProjectIndex, TenantTable
+from tenantlint.index.resolve import CLASS_FAMILIES, InheritanceResolver, Origin, Resolved, sort_key
+
+_FAMILY_RANK = {"ddl": 2, "alembic": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Model-class and table names, for config entries and foreign-key targets."""
+
+    model_tables: dict[str, str]  # class name -> table (lower)
+    folded: dict[str, str]  # lower-case class name -> table (lower), first definition wins
+
+    def table(self, name: str) -> str:
+        if name in self.model_tables:
+            return self.model_tables[name]
+        return self.folded.get(name.lower(), name.lower())
+
+
+def _entry_key(r: Resolved) -> tuple[int, str, int, str, str, str]:
+    return (_FAMILY_RANK.get(r.model.family, 0), *sort_key(r.model))
+
+
+class _Decider:
+    def __init__(self, resolved: list[Resolved], config: Config) -> None:
+        self.config = config
+        self.groups: dict[str, list[Resolved]] = {}
+        model_tables: dict[str, str] = {}
+        folded: dict[str, str] = {}
+        for r in sorted(resolved, key=_entry_key):
+            m = r.model
+            if m.abstract or not m.table:
+                continue
+            self.groups.setdefault(m.table.lower(), []).append(r)
+            if m.family in CLASS_FAMILIES:
+                model_tables.setdefault(m.name, m.table.lower())
+                folded.setdefault(m.name.lower(), m.table.lower())
+        self.names = _Names(model_tables, folded)
+        self.columns = frozenset(c.lower() for c in config.tenant_columns)
+        self.listed = frozenset(self.names.table(n) for n in config.tenant_tables)
+        self.global_tables = frozenset(self.names.table(n) for n in config.global_tables)
+        self.tenant_model_names = frozenset(n.lower() for n in config.tenant_models)
+        self.tenant_model_tables = frozenset(self.names.table(n) for n in config.tenant_models)
+
+    def models_of(self, key: str) -> tuple[str, ...]:
+        return tuple(sorted(n for n, t in self.names.model_tables.items() if t == key))
+
+    def _is_tenant_model(self, target: str) -> bool:
+        return (
+            target.lower() in self.tenant_model_names
+            or self.names.table(target) in self.tenant_model_tables
+        )
+
+    def _fields(self, key: str) -> list[tuple[Resolved, FieldInfo, Origin]]:
+        return [
+            (r, f, o)
+            for r in self.groups.get(key, ())
+            for f, o in zip(r.model.fields, r.origins, strict=True)
+        ]
+
+    def direct(self, key: str) -> TenantTable | None:
+        entries = self.groups.get(key, [])
+        table = entries[0].model.table if entries else key
+        where = (entries[0].model.path, entries[0].model.line) if entries else ("", 0)
+        fields = self._fields(key)
+        by_column = next(
+            (
+                (r, f, o)
+                for r, f, o in fields
+                if f.column and (f.column.lower() in self.columns or f.name.lower() in self.columns)
+            ),
+            None,
+        )
+        by_fk = next(
+            (
+                (r, f, o)
+                for r, f, o in fields
+                if f.column and f.fk_target and self._is_tenant_model(f.fk_target)
+            ),
+            None,
+        )
+        found = by_column or by_fk
+        if key in self.listed:
+            if found is not None:
+                field, column = found[1].name, found[1].column
+            else:
+                column = (
+                    self.config.tenant_columns[0] if self.config.tenant_columns else "tenant_id"
+                )
+                field = column
+            return TenantTable(
+                table,
+                self.models_of(key),
+                field,
+                column,
+                reason="listed in tenant_tables",
+                path=where[0],
+                line=where[1],
+            )
+        if not self.config.discover or found is None:
+            return None
+        r, f, o = found
+        inherited = f", inherited from {o.model}" if o.model != r.model.name else ""
+        if found is by_column:
+            reason = f"column {f.column} ({o.path}:{o.line}{inherited})"
+        else:
+            reason = f"foreign key {f.name} → {f.fk_target} (tenant_models{inherited})"
+        return TenantTable(
+            table,
+            self.models_of(key),
+            f.name,
+            f.column,
+            reason=reason,
+            path=where[0],
+            line=where[1],
+        )
+
+    def tenant_roots(self, tenant: dict[str, TenantTable]) -> frozenset[str]:
+        """Tables that tenant columns point at (the organizations): never scoped via a relation."""
+        roots = set(self.tenant_model_tables)
+        for key, t in tenant.items():
+            for _, f, _ in self._fields(key):
+                if f.name == t.tenant_field and f.fk_target:
+                    roots.add(self.names.table(f.fk_target))
+        return frozenset(roots)
+
+    def _via_name(self, r: Resolved, f: FieldInfo, parent: str) -> str:
+        """The ORM attribute of a foreign key: the relationship to the same table, if any."""
+        if r.model.family in ("sqlalchemy", "sqlmodel"):
+            for rel in r.model.fields:
+                if not rel.column and rel.fk_target and self.names.table(rel.fk_target) == parent:
+                    return rel.name
+        return f.name
+
+    def via(self, key: str, tenant: dict[str, TenantTable]) -> TenantTable | None:
+        best: tuple[int, TenantTable] | None = None
+        entries = self.groups.get(key, [])
+        for r, f, _ in self._fields(key):
+            if not (f.column and f.fk_target and f.required):
+                continue
+            parent_key = self.names.table(f.fk_target)
+            parent = tenant.get(parent_key)
+            if parent is None or parent_key == key:
+                continue
+            if best is not None and best[0] <= len(parent.via):
+                continue
+            candidate = TenantTable(
+                entries[0].model.table,
+                self.models_of(key),
+                None,
+                None,
+                via=(self._via_name(r, f, parent_key),) + parent.via,
+                via_columns=(f.column,) + parent.via_columns,
+                reason=f"required foreign key {f.name} → {parent.table} (tenant table)",
+                path=entries[0].model.path,
+                line=entries[0].model.line,
+            )
+            best = (len(parent.via), candidate)
+        return best[1] if best else None
+
+
+def decide_tenancy(models: Iterable[ModelInfo], config: Config) -> ProjectIndex:
+    """Resolve inheritance, then decide each tenant table: direct first, then via relations."""
+    ordered = sorted(models, key=sort_key)
+    resolver = InheritanceResolver(ordered)
+    resolved = [resolver.resolve(m) for m in ordered]
+    d = _Decider(resolved, config)
+    tenant: dict[str, TenantTable] = {}
+    for key in sorted(set(d.groups) | d.listed):
+        if key in d.global_tables:
+            continue
+        t = d.direct(key)
+        if t is not None:
+            tenant[key] = t
+    if config.discover:
+        roots = d.tenant_roots(tenant)
+        while True:
+            added: dict[str, TenantTable] = {}
+            for key in sorted(d.groups):
+                if key in tenant or key in d.global_tables or key in roots:
+                    continue
+                t = d.via(key, tenant)
+                if t is not None:
+                    added[key] = t
+            if not added:
+                break
+            tenant.update(added)
+    all_models: dict[str, list[ModelInfo]] = {}
+    for r in resolved:
+        all_models.setdefault(r.model.name, []).append(r.model)
+    by_model = {
+        r.model.name: r.model.table
+        for r in reversed(sorted(resolved, key=_entry_key))
+        if r.model.family in CLASS_FAMILIES and not r.model.abstract and r.model.table
+    }
+    return ProjectIndex(
+        models={name: tuple(defs) for name, defs in sorted(all_models.items())},
+        tables=dict(sorted(tenant.items())),
+        global_tables=d.global_tables,
+        by_model=dict(sorted(by_model.items())),
+    )
