@@ -25,6 +25,8 @@ class Settings:
     frameworks: tuple[Framework, ...]
     # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
     scoped_view_bases: frozenset[str] = frozenset()
+    # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
+    memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
     @cached_property
     def trusted(self) -> PatternSet:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -56,7 +55,6 @@ def split_lookup(key: str) -> tuple[str, str]:
     return "__".join(parts), op
 
 
-@lru_cache(maxsize=4096)
 def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[str]:
     t = index.tenant_table(table)
     if t is None or depth > 6:
@@ -106,7 +104,11 @@ class DjangoOrm:
         tenant = q.origin.tenant
         if tenant is None:
             return q.state
-        paths = _tenant_paths(ev.ctx.index, tenant.table)
+        cache = ev.ctx.settings.memo
+        key = ("django-paths", tenant.table)
+        if key not in cache:
+            cache[key] = _tenant_paths(ev.ctx.index, tenant.table)
+        paths: frozenset[str] = cache[key]  # type: ignore[assignment]
         fk_parents = self.fk_to_tenant(ev, tenant)
 
         def test(leaf: Leaf) -> Pin | None:

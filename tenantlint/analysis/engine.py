@@ -1,0 +1,133 @@
+"""One file through the analysis: parse → walk → facts → rules → findings (positions on demand)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tenantlint.analysis.context import FileContext, Settings
+from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.imports import collect_imports
+from tenantlint.analysis.orm.registry import ORMS
+from tenantlint.analysis.source import Positions, SourceError, decode, parse
+from tenantlint.analysis.values import Origin, QueryState
+from tenantlint.analysis.walker import Walker
+from tenantlint.model import Finding, QuerySite, Span
+from tenantlint.rules.base import Issue
+from tenantlint.rules.registry import fact_rules
+from tenantlint.suppress import apply_suppressions, parse_suppressions
+
+
+@dataclass
+class FileResult:
+    """What one file contributes to a run. Picklable: crosses process boundaries and the cache."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    sites: list[QuerySite] = field(default_factory=list)
+    queries: int = 0
+    error: str | None = None
+
+
+def _worst(states: list[QueryState]) -> QueryState:
+    return max(states, key=lambda s: s.rank())
+
+
+def origin_facts(origins: list[Origin]) -> list[QueryFact]:
+    """Each query is reported once, at the statement that created it, in its worst used state."""
+    facts: list[QueryFact] = []
+    for origin in origins:
+        if origin.tenant is None or origin.internal:
+            continue
+        uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
+        by_kind: dict[QueryKind, list[QueryState]] = {}
+        for kind, state in uses:
+            by_kind.setdefault(kind, []).append(state)
+        for kind in (QueryKind.READ, QueryKind.WRITE):
+            if kind not in by_kind:
+                continue
+            scoping, untrusted, detail = _worst(by_kind[kind]).verdict()
+            use = TableUse(origin.table, scoping, untrusted, detail)
+            facts.append(QueryFact(origin.node, kind, origin.family, (use,), origin.handler))
+    return facts
+
+
+def analyze_facts(path: str, module: cst.Module, settings: Settings) -> FileFacts:
+    ctx = FileContext(path, module, settings, collect_imports(module))
+    Walker(ctx, ORMS).walk_module()
+    ctx.facts.queries[:0] = origin_facts(ctx.origins)
+    return ctx.facts
+
+
+def _dedupe(issues: list[Issue]) -> list[Issue]:
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for issue in issues:
+        key = (id(issue.node), issue.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+def analyze_text(path: str, text: str, settings: Settings, want_sites: bool = False) -> FileResult:
+    result = FileResult(path)
+    try:
+        module = parse(text)
+    except SourceError as exc:
+        return error_result(path, exc)
+    facts = analyze_facts(path, module, settings)
+    issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
+    result.queries = len(facts.queries)
+    positions = Positions(module)
+    findings: list[Finding] = []
+    per_line: set[tuple[int, str]] = set()
+    for issue in issues:
+        span = positions.span(issue.node)
+        if (span.line, issue.code) in per_line:
+            continue  # each root cause once per statement and code
+        per_line.add((span.line, issue.code))
+        findings.append(Finding(issue.code, issue.message, path, span, issue.table, issue.handler,
+                                positions.snippet(issue.node)))
+    if "noqa" in text.lower() or "tenantlint" in text:
+        comments = parse_suppressions(text)
+        reported, suppressed, meta = apply_suppressions(findings, comments, path)
+        findings = reported + meta
+        result.suppressed = suppressed
+    result.findings = findings
+    if want_sites:
+        result.sites = sites(path, facts, positions)
+    return result
+
+
+def sites(path: str, facts: FileFacts, positions: Positions) -> list[QuerySite]:
+    out = []
+    for q in facts.queries:
+        span = positions.span(q.node)
+        for use in q.uses:
+            scoping = use.scoping.value
+            if use.scoping is Scoping.INSERT_SETS_TENANT:
+                scoping = "untrusted-filter" if use.untrusted else "trusted-filter"
+            elif use.scoping is Scoping.INSERT_MISSING_TENANT:
+                scoping = "unscoped"
+            elif use.untrusted is not None:
+                scoping = "untrusted-filter"
+            out.append(QuerySite(path, span.line, span.column, use.table, q.kind.value, scoping,
+                                 q.handler, positions.snippet(q.node), use.detail))
+    return out
+
+
+def error_result(path: str, exc: SourceError) -> FileResult:
+    span = Span(exc.line, exc.column, exc.line, exc.column)
+    finding = Finding("TNT999", f"file not analyzed: {exc.message}", path, span)
+    return FileResult(path, findings=[finding], error=exc.message)
+
+
+def analyze_bytes(path: str, data: bytes, settings: Settings, want_sites: bool = False) -> FileResult:
+    try:
+        text = decode(data)
+    except SourceError as exc:
+        return error_result(path, exc)
+    return analyze_text(path, text, settings, want_sites)

@@ -1,0 +1,8 @@
+"""The ORM plug-ins the evaluator consults. Adding one is adding a module and a line here."""
+
+from __future__ import annotations
+
+from tenantlint.analysis.orm import django
+from tenantlint.analysis.orm.base import OrmFamily
+
+ORMS: tuple[OrmFamily, ...] = (django.ORM,)

@@ -1,0 +1,28 @@
+"""The library entry points used by the CLI, the flake8 plugin and the tests alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from tenantlint.analysis.context import Settings
+from tenantlint.analysis.engine import FileResult, analyze_text
+from tenantlint.config.load import load_config
+from tenantlint.config.model import Config
+from tenantlint.model import RunResult
+from tenantlint.runner import RunOptions, make_settings, run
+
+__all__ = ["check_paths", "check_source", "load_config", "make_settings"]
+
+
+def check_paths(
+    paths: Sequence[Path], config: Config, *, jobs: int = 1, want_sites: bool = False,
+    use_prefilter: bool = True,
+) -> RunResult:
+    options = RunOptions(tuple(paths), jobs=jobs, want_sites=want_sites, use_prefilter=use_prefilter)
+    return run(config, options)
+
+
+def check_source(text: str, path: str, config: Config, settings: Settings | None = None) -> FileResult:
+    """Analyse one file's text against the project index of ``config`` (built when not given)."""
+    return analyze_text(path, text, settings or make_settings(config))

@@ -1,0 +1,104 @@
+"""Which files a run reads: path expansion, exclude globs, deterministic order."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+PY_SUFFIXES = (".py", ".pyi")
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def excluded(relpath: str, patterns: Iterable[str], is_dir: bool = False) -> bool:
+    """``relpath`` (posix, relative to the project root) matches an exclude glob."""
+    probe = relpath + "/x" if is_dir else relpath
+    for pattern in patterns:
+        rx = _glob_regex(pattern.rstrip("/") if not pattern.endswith("/**") else pattern)
+        if rx.match(probe) or rx.match(relpath):
+            return True
+        if "/" not in pattern and _glob_regex(pattern).match(relpath.rsplit("/", 1)[-1]):
+            return True
+    return False
+
+
+def relpath(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path.absolute(), base.absolute())).as_posix()
+
+
+def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES) -> list[Path]:
+    """Files under ``root`` with one of ``suffixes``, minus excludes, sorted; no symlink loops."""
+    patterns = tuple(patterns)
+    out: list[Path] = []
+    seen_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(key)
+        rel_dir = relpath(Path(dirpath), root)
+        rel_dir = "" if rel_dir == "." else rel_dir
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if not excluded(rel, patterns, is_dir=True):
+                keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if not name.endswith(suffixes):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not excluded(rel, patterns):
+                out.append(Path(dirpath) / name)
+    return sorted(out, key=lambda p: p.as_posix())
+
+
+def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str]) -> list[Path]:
+    """Targets of a check: directories walked (with excludes), files taken as given."""
+    patterns = tuple(patterns)
+    out: list[Path] = []
+    seen: set[str] = set()
+    for p in paths:
+        if p.is_dir():
+            found = walk(p, patterns)
+        else:
+            found = [p]
+        for f in found:
+            key = os.path.normpath(f.absolute())
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
