@@ -11,6 +11,7 @@ from .common import (
     UNSCOPED_WRITE,
     UNTRUSTED_VALUE,
     Dice,
+    PlantedBug,
     Writer,
 )
 
@@ -162,6 +163,7 @@ def create_query(w: Writer, dice: Dice, e: Entity, ctx: Ctx, ind: str, source: s
     """Create a row of e with its tenant set (or, as a bug, from request input)."""
     bug = dice.bug((UNTRUSTED_VALUE,)) if ctx.request is not None else None
     org = f"org_id={_untrusted(ctx, dice)}" if bug else f"org={ctx.org}"
+    start = len(w.lines) + 1
     w.query(
         [
             f"{ind}{e.var} = {e.cls}.objects.create(",
@@ -171,5 +173,6 @@ def create_query(w: Writer, dice: Dice, e: Entity, ctx: Ctx, ind: str, source: s
             f"{ind})",
         ],
         bug,
-        _extra(bug),
     )
+    if bug is not None:  # the request read is on the line after the call
+        w.bugs.append(PlantedBug(start + 1, ORG_FROM_REQUEST))
