@@ -91,6 +91,18 @@ class _Sampler(threading.Thread):
         self.join()
 
 
+# A tiny launcher between us and the measured command: a child forked from this (large) process
+# starts with this process's resident pages, which would inflate ru_maxrss of small commands. The
+# launcher is small; it runs the command and reports only its descendants' rusage.
+_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "open(sys.argv[1], 'w').write(str(ru.ru_maxrss))\n"
+    "sys.exit(code)\n"
+)
+
+
 def measure(
     cmd: Sequence[str],
     cwd: Path,
@@ -98,10 +110,12 @@ def measure(
     sample_interval: float = 0.02,
 ) -> Measurement:
     """Run ``cmd`` in ``cwd`` to completion; output goes to temporary files, never a pipe."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss_file:
         start = time.perf_counter()
+        launcher = [sys.executable, "-S", "-c", _LAUNCHER, rss_file.name, *cmd]
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd, env=dict(env) if env is not None else None,
+            launcher, cwd=cwd, env=dict(env) if env is not None else None,
             stdin=subprocess.DEVNULL, stdout=out, stderr=err,
         )  # fmt: skip
         sampler = _Sampler(proc.pid, sample_interval) if sample_interval > 0 else None
@@ -116,7 +130,8 @@ def measure(
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    single = _maxrss_mb(usage.ru_maxrss)
+        reported = rss_file.read().strip()
+    single = _maxrss_mb(int(reported)) if reported.isdigit() else _maxrss_mb(usage.ru_maxrss)
     tree = (sampler.peak if sampler is not None else 0) / (1024 * 1024)
     return Measurement(
         seconds=seconds,

@@ -340,6 +340,10 @@ class Evaluator:
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
         method = func.attr.value
         recv_node = func.value
+        name = dotted(func)
+        if name is not None and (name in CONVERTERS or self.ctx.imports.qualify(name) in CONVERTERS):
+            args = self.eval_args(node)
+            return Value(args[0].prov) if args else Value()
         if self.is_request(recv_node):
             kind = self.request_method_kind(method)
             if kind is not None:
