@@ -1,0 +1,89 @@
+"""Parse SQL text once per run (process-wide LRU), into statements or an error message."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+
+from tenantlint.analysis.sql.params import neutralize_placeholders
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # it logs warnings for exp.Command
+
+_KEYWORDS = ("select", "with", "insert", "update", "delete", "merge")
+
+
+def looks_like_sql(text: str) -> bool:
+    """True when ``text`` starts (after whitespace, comments, parens) with a query keyword."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace() or ch == "(":
+            i += 1
+        elif text.startswith("--", i):
+            nl = text.find("\n", i)
+            if nl < 0:
+                return False
+            i = nl + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return False
+            i = end + 2
+        else:
+            break
+    head = text[i : i + 7].lower()
+    for kw in _KEYWORDS:
+        if head.startswith(kw):
+            after = text[i + len(kw) : i + len(kw) + 1]
+            return after == "" or not (after.isalnum() or after == "_")
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Statements of one text (never mutate them: they are shared through the cache)."""
+
+    statements: tuple[exp.Expr, ...]
+    error: str | None  # parse failure, or a statement that is not a query/DML/DDL
+
+
+def is_sql_root(node: exp.Expr) -> bool:
+    return isinstance(node, (exp.Query, exp.DML, exp.DDL, exp.Merge))
+
+
+def _message(e: ParseError) -> str:
+    if e.errors:
+        first = e.errors[0]
+        desc = str(first.get("description") or "syntax error")
+        line, col = first.get("line"), first.get("col")
+        if line is not None and col is not None:
+            return f"{desc} (line {line}, column {col})"
+        return desc
+    return str(e).splitlines()[0] if str(e) else "syntax error"
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_sql(text: str, dialect: str) -> Parsed:
+    """Parse ``text`` (placeholders neutralised) in ``dialect``; errors are returned, not raised."""
+    try:
+        neutral = neutralize_placeholders(text, dialect)
+        trees = sqlglot.parse(neutral, read=dialect, error_level=ErrorLevel.RAISE)
+    except ParseError as e:
+        return Parsed((), _message(e))
+    except TokenError as e:
+        return Parsed((), f"cannot tokenize: {e}")
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
+        # sqlglot raises these on some malformed input; report them as unparsable SQL.
+        return Parsed((), f"parser failure: {type(e).__name__}")
+    statements = tuple(t for t in trees if t is not None)
+    if not statements:
+        return Parsed((), "empty SQL")
+    for stmt in statements:
+        if not is_sql_root(stmt):
+            return Parsed(statements, f"not a SQL statement (parsed as {type(stmt).__name__})")
+    return Parsed(statements, None)
