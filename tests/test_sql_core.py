@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Table-driven tests of the raw-SQL verifier core."""
 
 from __future__ import annotations
