@@ -88,18 +88,19 @@ def select_cases(draw: st.DrawFn) -> Case:
             on = draw(st.sampled_from([f"{on} AND {pred}", f"{pred} AND {on}"]))
             where = draw(conjunction("absent", col, ph, "i"))
         source += " JOIN users u ON " + on
-    inner = f"SELECT i.id, i.user_id, i.org_id FROM {source}" + (f" WHERE {where}" if where else "")
+    body = f" FROM {source}" + (f" WHERE {where}" if where else "")
+    inner = "SELECT i.id, i.user_id, i.org_id" + body
     wrap = draw(st.sampled_from(["plain", "subquery", "cte", "derived", "union"]))
     if wrap == "plain":
         sql = inner
     elif wrap == "subquery":
-        sql = f"SELECT * FROM users WHERE id IN ({inner.replace('SELECT i.id, i.user_id, i.org_id', 'SELECT i.user_id', 1)})"
+        sql = f"SELECT * FROM users WHERE id IN (SELECT i.user_id{body})"
     elif wrap == "cte":
         sql = f"WITH c AS ({inner}) SELECT * FROM c ORDER BY c.id"
     elif wrap == "derived":
         sql = f"SELECT d.id FROM ({inner}) AS d"
     else:
-        sql = f"SELECT id FROM users WHERE id = 1 UNION ALL {inner.replace('i.id, i.user_id, i.org_id', 'i.id', 1)}"
+        sql = f"SELECT id FROM users WHERE id = 1 UNION ALL SELECT i.id{body}"
     return Case(sql, dialect, EXPECTED[state], QueryKind.READ)
 
 
