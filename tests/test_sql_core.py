@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tenantlint.analysis.facts import QueryKind, Scoping
-from tenantlint.analysis.sql import ParamRef, SqlTenancy, analyze_sql, looks_like_sql
+from tenantlint.analysis.sql import ParamRef, SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
 from tenantlint.analysis.sql.parse import parse_sql
 from tenantlint.index.model import FieldInfo, ModelInfo, ProjectIndex, TenantTable
 
@@ -387,10 +387,18 @@ def test_error_has_position() -> None:
     assert result.error is not None and "line 1" in result.error
 
 
-def test_not_sql_is_silent() -> None:
-    for text in ["hello world", "", "Select a colour"]:
-        result = analyze_sql(text, dialect="postgres", tenancy=T)
-        assert result.uses == () and result.unverifiable is None
+@pytest.mark.parametrize(
+    "text", ["", "  ", "VACUUM", "BEGIN", "COMMIT", "SET search_path TO app", "EXPLAIN SELECT 1"]
+)
+def test_statements_without_tables_are_silent(text: str) -> None:
+    result = analyze_sql(text, dialect="postgres", tenancy=T)
+    assert result == SqlAnalysis(None, (), None, None)
+
+
+@pytest.mark.parametrize("text", ["hello world", "SELEC * FRM invoices", "invoices.org_id"])
+def test_garbage_root_is_an_error(text: str) -> None:
+    result = analyze_sql(text, dialect="postgres", tenancy=T)
+    assert result.error is not None and "not a SQL statement" in result.error
 
 
 # --- holes (TNT301) ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from tenantlint.analysis.facts import QueryKind
 from tenantlint.analysis.sql.dml import as_select
 from tenantlint.analysis.sql.holes import harmful_reason, hole_nodes
 from tenantlint.analysis.sql.insert import insert_uses
-from tenantlint.analysis.sql.parse import looks_like_sql, parse_sql
+from tenantlint.analysis.sql.parse import parse_sql
 from tenantlint.analysis.sql.scoping import analyze_query
 from tenantlint.analysis.sql.tenancy import SqlTenancy
 from tenantlint.analysis.sql.verdict import SqlAnalysis, SqlTableUse
@@ -55,6 +55,10 @@ def analyze_sql(
 ) -> SqlAnalysis:
     """Verdicts for every tenant-table reference in ``text``; never raises on bad input.
 
+    ``text`` is taken to be SQL (the caller gates string constants with ``looks_like_sql``):
+    text that does not parse, or parses as a non-statement (``SELEC * FRM x``), is an ``error``.
+    Statements sqlglot does not model (``VACUUM``, ``BEGIN``, ``SET``) give ``kind=None``.
+
     ``holes`` are the identifiers the caller substituted for run-time interpolations.
     """
     present = frozenset(h for h in holes if h in text)
@@ -64,9 +68,9 @@ def analyze_sql(
             return SqlAnalysis(
                 None, (), None, f"SQL built at run time does not parse: {parsed.error}"
             )
-        if looks_like_sql(text) or parsed.statements:
-            return SqlAnalysis(None, (), parsed.error, None)
-        return SqlAnalysis(None, (), None, None)
+        if not text.strip():
+            return SqlAnalysis(None, (), None, None)
+        return SqlAnalysis(None, (), parsed.error, None)
     kind: QueryKind | None = None
     uses: list[SqlTableUse] = []
     unverifiable: str | None = None

@@ -52,8 +52,29 @@ class Parsed:
     error: str | None  # parse failure, or a statement that is not a query/DML/DDL
 
 
+_STATEMENT_NAMES = (
+    "Transaction", "Commit", "Rollback", "Set", "Use", "Describe", "Analyze", "Grant",
+    "TruncateTable", "Pragma",
+)  # fmt: skip
+_STATEMENTS: tuple[type[exp.Expr], ...] = tuple(
+    t for t in (getattr(exp, name, None) for name in _STATEMENT_NAMES) if isinstance(t, type)
+)
+
+
 def is_sql_root(node: exp.Expr) -> bool:
+    """A query, DML or DDL: what the verifier analyses."""
     return isinstance(node, (exp.Query, exp.DML, exp.DDL, exp.Merge))
+
+
+def _root_problem(node: exp.Expr, text: str) -> str | None:
+    """Why ``node`` is not an acceptable statement root (sqlglot parses garbage without error)."""
+    if is_sql_root(node) or isinstance(node, _STATEMENTS):
+        return None
+    if isinstance(node, exp.Command):
+        # VACUUM, EXPLAIN, CALL...: real statements sqlglot does not model; a query that fell
+        # back to a Command did not parse.
+        return "not a recognised SQL statement" if looks_like_sql(text) else None
+    return f"not a SQL statement (parsed as {type(node).__name__})"
 
 
 def _message(e: ParseError) -> str:
@@ -84,6 +105,7 @@ def parse_sql(text: str, dialect: str) -> Parsed:
     if not statements:
         return Parsed((), "empty SQL")
     for stmt in statements:
-        if not is_sql_root(stmt):
-            return Parsed(statements, f"not a SQL statement (parsed as {type(stmt).__name__})")
+        problem = _root_problem(stmt, text)
+        if problem is not None:
+            return Parsed(statements, problem)
     return Parsed(statements, None)
