@@ -385,6 +385,10 @@ def test_unparsable_static_sql(sql: str) -> None:
 def test_error_has_position() -> None:
     result = analyze_sql("SELECT * FROM invoices WHERE org_id = = 1", dialect="postgres", tenancy=T)
     assert result.error is not None and "line 1" in result.error
+    plain = analyze_sql("SELECT * FROM t WHERE a = 1 AND b = = 1", dialect="postgres", tenancy=T)
+    shifted = analyze_sql("SELECT * FROM t WHERE a = ? AND b = = 1", dialect="postgres", tenancy=T)
+    assert plain.error is not None and plain.error == shifted.error
+    assert "line 1, column" in plain.error
 
 
 @pytest.mark.parametrize(

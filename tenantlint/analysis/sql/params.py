@@ -30,6 +30,19 @@ def _positional(index: int) -> str:
 
 def neutralize_placeholders(text: str, dialect: str) -> str:
     """Return ``text`` with placeholders in the neutral form. Raises sqlglot's TokenError."""
+    return neutralize(text, dialect)[0]
+
+
+def original_offset(shifts: tuple[tuple[int, int], ...], offset: int) -> int:
+    """Map an offset in the neutral text back to the original text."""
+    for neutral_end, delta in shifts:
+        if offset >= neutral_end:
+            offset += delta
+    return offset
+
+
+def neutralize(text: str, dialect: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The neutral text and its shifts ``(end of an edit in the neutral text, length change)``."""
     tokens = Dialect.get_or_raise(dialect).tokenize(text)
     edits: list[tuple[int, int, str]] = []  # (start, end inclusive, replacement)
     position = 0
@@ -78,16 +91,19 @@ def neutralize_placeholders(text: str, dialect: str) -> str:
                 i += 2
                 continue
         i += 1
-    if not edits:
-        return text
     out: list[str] = []
+    shifts: list[tuple[int, int]] = []
     cursor = 0
+    size = 0
     for start, end, replacement in edits:
         out.append(text[cursor:start])
+        size += start - cursor
         out.append(replacement)
+        size += len(replacement)
+        shifts.append((size, (end + 1 - start) - len(replacement)))
         cursor = end + 1
     out.append(text[cursor:])
-    return "".join(out)
+    return "".join(out), tuple(shifts)
 
 
 def param_ref(node: exp.Expr) -> ParamRef | None:

@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
-from tenantlint.analysis.sql.params import neutralize_placeholders
+from tenantlint.analysis.sql.params import neutralize, original_offset
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # it logs warnings for exp.Command
 
@@ -77,12 +77,16 @@ def _root_problem(node: exp.Expr, text: str) -> str | None:
     return f"not a SQL statement (parsed as {type(node).__name__})"
 
 
-def _message(e: ParseError) -> str:
+def _message(e: ParseError, neutral: str, shifts: tuple[tuple[int, int], ...]) -> str:
     if e.errors:
         first = e.errors[0]
         desc = str(first.get("description") or "syntax error")
         line, col = first.get("line"), first.get("col")
-        if line is not None and col is not None:
+        if isinstance(line, int) and isinstance(col, int):
+            if shifts:  # report the column in the text as written, not the neutralised one
+                lines = neutral.split("\n")
+                start = sum(len(x) + 1 for x in lines[: line - 1])
+                col = original_offset(shifts, start + col - 1) - original_offset(shifts, start) + 1
             return f"{desc} (line {line}, column {col})"
         return desc
     return str(e).splitlines()[0] if str(e) else "syntax error"
@@ -92,10 +96,13 @@ def _message(e: ParseError) -> str:
 def parse_sql(text: str, dialect: str) -> Parsed:
     """Parse ``text`` (placeholders neutralised) in ``dialect``; errors are returned, not raised."""
     try:
-        neutral = neutralize_placeholders(text, dialect)
+        neutral, shifts = neutralize(text, dialect)
+    except TokenError as e:
+        return Parsed((), f"cannot tokenize: {e}")
+    try:
         trees = sqlglot.parse(neutral, read=dialect, error_level=ErrorLevel.RAISE)
     except ParseError as e:
-        return Parsed((), _message(e))
+        return Parsed((), _message(e, neutral, shifts))
     except TokenError as e:
         return Parsed((), f"cannot tokenize: {e}")
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
