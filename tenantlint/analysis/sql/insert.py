@@ -6,7 +6,8 @@ from sqlglot import exp
 
 from tenantlint.analysis.facts import Scoping
 from tenantlint.analysis.sql import dialect_keys as k
-from tenantlint.analysis.sql.scoping import Pin, analyze_query, constant
+from tenantlint.analysis.sql.predicates import Pin, constant
+from tenantlint.analysis.sql.scoping import analyze_query
 from tenantlint.analysis.sql.tenancy import SqlTenancy, normalize_table
 from tenantlint.analysis.sql.verdict import ParamRef, SqlTableUse
 

@@ -17,12 +17,11 @@ from sqlglot.optimizer.scope import Scope, build_scope
 
 from tenantlint.analysis.facts import Scoping
 from tenantlint.analysis.sql import dialect_keys as k
-from tenantlint.analysis.sql.params import param_ref
+from tenantlint.analysis.sql.predicates import Pin, constant, pin_order, unwrap, weak_reason
 from tenantlint.analysis.sql.tenancy import SqlTenancy, normalize_table
 from tenantlint.analysis.sql.verdict import ParamRef, SqlTableUse
 
 Key = tuple[str, int, str]
-Pin = ParamRef | str  # a placeholder, or the SQL text of a literal
 Label = tuple[str, object, int]  # ("tenant", pin, 0) | ("row", table, id(table node))
 
 
@@ -36,37 +35,6 @@ class QueryVerdict:
 class _Ref:
     node: exp.Table
     table: str
-
-
-def _unwrap(node: exp.Expr) -> exp.Expr:
-    while isinstance(node, (exp.Paren, exp.Cast, exp.TryCast, exp.Any)) and isinstance(
-        node.this, exp.Expr
-    ):
-        node = node.this
-    return node
-
-
-def constant(node: exp.Expr) -> Pin | None:
-    node = _unwrap(node)
-    ref = param_ref(node)
-    if ref is not None:
-        return ref
-    if isinstance(node, exp.Literal):
-        return node.sql()
-    return None
-
-
-def _weak_reason(node: exp.Expr) -> str | None:
-    if isinstance(node, exp.Or):
-        for alt in node.find_all(exp.Is):
-            if isinstance(alt.expression, exp.Null):
-                return "beside an IS NULL alternative"
-        return "under OR"
-    if isinstance(node, exp.Not):
-        return "negated"
-    if isinstance(node, exp.NEQ):
-        return "compared with != / <>"
-    return None
 
 
 @dataclass
@@ -111,7 +79,7 @@ class _Analyzer:
         return None
 
     def key(self, node: exp.Expr, scope: Scope) -> Key | None:
-        node = _unwrap(node)
+        node = unwrap(node)
         if isinstance(node, exp.Subquery):
             inner = self.by_expr.get(id(node.this))
             if inner is None or not isinstance(inner.expression, exp.Select):
@@ -188,7 +156,7 @@ class _Analyzer:
         elif isinstance(node, exp.In):
             self._in(node, scope, applies)
         else:
-            reason = _weak_reason(node)
+            reason = weak_reason(node)
             if reason is not None:
                 self._mark_weak(node, scope, applies, reason)
 
@@ -338,7 +306,7 @@ class _Analyzer:
                     parent_ref = self._ref_by_id(lab[2])
                     if parent_ref is not None:
                         pins.extend(self.pins_of(parent_ref, seen | {id(ref.node)}))
-        return tuple(sorted(set(pins), key=_pin_order))
+        return tuple(sorted(set(pins), key=pin_order))
 
     def verdict(self, ref: _Ref) -> SqlTableUse:
         if self._scoped(ref):
@@ -358,12 +326,6 @@ class _Analyzer:
         if reason is not None:
             return SqlTableUse(ref.table, Scoping.WEAKENED, (), f"tenant predicate {reason}")
         return SqlTableUse(ref.table, Scoping.UNSCOPED, (), "no tenant predicate")
-
-
-def _pin_order(pin: Pin) -> tuple[int, int, str]:
-    if isinstance(pin, ParamRef):
-        return (0, pin.index if pin.index is not None else -1, pin.name or "")
-    return (1, 0, pin)
 
 
 def _ancestors(node: exp.Expr, stop: exp.Expr) -> list[exp.Expr]:
@@ -405,5 +367,5 @@ def analyze_query(root: exp.Expr, tenancy: SqlTenancy) -> QueryVerdict:
                     for lab in state.labels.get(key, ())
                     if lab[0] == "tenant" and isinstance(lab[1], (ParamRef, str))
                 )
-            pins.append(tuple(sorted(found, key=_pin_order)))
+            pins.append(tuple(sorted(found, key=pin_order)))
     return QueryVerdict(uses, tuple(pins))
