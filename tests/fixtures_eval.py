@@ -31,8 +31,7 @@ def apps() -> list[str]:
 
 
 def app_files(app: Path) -> Iterator[Path]:
-    for path in sorted(app.rglob("*.py")):
-        yield path
+    yield from sorted(app.rglob("*.py"))
 
 
 def expected(app: Path) -> tuple[set[Key], int]:
@@ -160,7 +159,8 @@ def main(argv: list[str]) -> int:
     recall = tp / (tp + fn) if tp + fn else 1.0
     print(f"\nTOTAL tp {tp} fp {fp} fn {fn}  precision {precision:.3f}  recall {recall:.3f}")
     for code in sorted({c for c, _ in per_code}):
-        print(f"  {code}: tp {per_code[(code, 'tp')]} fp {per_code[(code, 'fp')]} fn {per_code[(code, 'fn')]}")
+        tp_, fp_, fn_ = (per_code[(code, k)] for k in ("tp", "fp", "fn"))
+        print(f"  {code}: tp {tp_} fp {fp_} fn {fn_}")
     return 0
 
 

@@ -54,12 +54,9 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        v = node.evaluated_value
-        return v if isinstance(v, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        v = node.evaluated_value
-        return v if isinstance(v, str) else None
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
     return None
 
 
@@ -95,7 +92,7 @@ class Evaluator:
         self, node: cst.CSTNode, family: str, table: str, tenant: TenantTable | None,
         state: QueryState | None = None,
     ) -> QueryValue:
-        origin = Origin(node, self.fn.statement, family, table, tenant, self.fn.handler_name)
+        origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name)
         self.ctx.origins.append(origin)
         st = state or QueryState()
         origin.latest = st

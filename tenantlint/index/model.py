@@ -47,9 +47,9 @@ class TenantTable:
         """Django lookups that pin the tenant: ``org``, ``org_id``, ``invoice__org``..."""
         if not self.via:
             assert self.tenant_field is not None
-            return (self.tenant_field,) + (
-                (self.tenant_column,) if self.tenant_column and self.tenant_column != self.tenant_field else ()
-            )
+            column = self.tenant_column
+            extra = (column,) if column and column != self.tenant_field else ()
+            return (self.tenant_field, *extra)
         return ("__".join(self.via),)
 
 

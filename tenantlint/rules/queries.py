@@ -8,7 +8,9 @@ from tenantlint.analysis.facts import FileFacts, QueryKind, Scoping
 from tenantlint.rules.base import Issue, Rule
 
 
-def _issues(facts: FileFacts, code: str, kinds: set[QueryKind], scoping: Scoping, text: str) -> Iterator[Issue]:
+def _issues(
+    facts: FileFacts, code: str, kinds: set[QueryKind], scoping: Scoping, text: str
+) -> Iterator[Issue]:
     for q in facts.queries:
         if q.kind not in kinds:
             continue

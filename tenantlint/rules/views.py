@@ -36,6 +36,6 @@ class InvoiceViewSet(viewsets.ModelViewSet):
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
         for v in facts.views:
-            yield Issue(self.code, v.node,
-                        f"view {v.view} exposes tenant table '{v.table}' without a tenant-scoped get_queryset",
-                        v.table, v.view)
+            message = (f"view {v.view} exposes tenant table '{v.table}' "
+                       "without a tenant-scoped get_queryset")
+            yield Issue(self.code, v.node, message, v.table, v.view)

@@ -310,7 +310,11 @@ class DjangoOrm:
                     else:
                         opaque = True
         missing = any(not i.tenant_set for i in instances)
-        untrusted = next((i.tenant_prov for i in instances if i.tenant_prov and i.tenant_prov.trust is Trust.UNTRUSTED), None)
+        untrusted = next(
+            (i.tenant_prov for i in instances
+             if i.tenant_prov and i.tenant_prov.trust is Trust.UNTRUSTED),
+            None,
+        )
         tenant_set = not missing if instances else opaque or not call.args
         record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
                       untrusted, "django")
@@ -351,8 +355,9 @@ class DjangoOrm:
                 return PredValue(pred=left.pred or right.pred)
             return PredValue(pred=Junction(op, (left.pred, right.pred)))
         if isinstance(left, QueryValue) and isinstance(right, QueryValue) and left.origin is not None:
-            if right.origin is not None and right.origin in ev.ctx.origins and right.origin is not left.origin:
-                ev.ctx.origins.remove(right.origin)
+            other = right.origin
+            if other is not None and other in ev.ctx.origins and other is not left.origin:
+                ev.ctx.origins.remove(other)
             if op == "and":
                 state = left.state
                 for pin in right.state.pins:
