@@ -13,7 +13,7 @@ import libcst as cst
 
 from tenantlint.analysis.context import FileContext
 from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping, Trust
-from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
+from tenantlint.analysis.frameworks.base import HEADERS, PATH, TNT201_KINDS
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import (
     UNKNOWN,
@@ -217,6 +217,8 @@ class Evaluator:
         pattern = self._pattern_value(text)
         if pattern is not None:
             return pattern
+        if text in ("self.kwargs", "self.args") and self.fn.handler is not None:
+            return Value(Provenance.untrusted(PATH))  # URL kwargs of a class-based view
         if self.is_request(node.value):
             kind = self.request_attr_kind(attr)
             if kind is not None:

@@ -6,6 +6,7 @@ Positions are resolved only for files that have something to report.
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from dataclasses import dataclass
@@ -45,6 +46,14 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        # CPython's own parser names the real cause ("'(' was never closed") and its line.
+        try:
+            ast.parse(text)
+        except SyntaxError as py_exc:
+            raise SourceError(f"syntax error: {py_exc.msg}", py_exc.lineno or 1,
+                              py_exc.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
         raise SourceError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
     except RecursionError:
         raise SourceError("expression nested too deeply to parse") from None
