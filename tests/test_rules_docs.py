@@ -1,0 +1,43 @@
+"""Rule metadata is declared once; docs, `tenantlint rules` and the registry agree."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tenantlint.cli import main
+from tenantlint.rules.registry import ALL_RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_CODES = ("TNT101", "TNT102", "TNT103", "TNT104", "TNT105", "TNT201", "TNT202", "TNT301",
+              "TNT302", "TNT901", "TNT902", "TNT999")
+
+
+def test_registry_matches_spec_codes() -> None:
+    assert tuple(r.code for r in ALL_RULES) == SPEC_CODES
+    for r in ALL_RULES:
+        assert re.fullmatch(r"[A-Z]{1,3}[0-9]{0,3}", r.code)  # flake8's code pattern
+        assert r.severity in ("error", "warning")
+        assert r.summary and r.why.strip() and r.example.strip() and r.fix.strip()
+
+
+def test_docs_are_generated_from_rules() -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "document_rules.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_rules_command_lists_every_rule(capsys: object) -> None:
+    import pytest
+
+    assert isinstance(capsys, pytest.CaptureFixture)
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    for r in ALL_RULES:
+        assert r.code in out and r.name in out
+    assert main(["rules", "TNT101"]) == 0
+    page = capsys.readouterr().out
+    assert "## Why is this bad?" in page and "## Use instead" in page
+    assert main(["rules", "TNT000"]) == 2
