@@ -17,6 +17,7 @@ from tenantlint.analysis.frameworks.base import HEADERS, PATH, TNT201_KINDS
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import (
     UNKNOWN,
+    DictValue,
     Instance,
     ModelRef,
     Origin,
@@ -122,6 +123,8 @@ class Evaluator:
         scoping, untrusted, _ = q.state.verdict()
         if untrusted is not None:
             return RowValue(untrusted, table=q.origin.table)
+        if q.origin.tenant is None and q.state.key_prov is not None:
+            return RowValue(q.state.key_prov, table=q.origin.table)
         if scoping.is_safe or q.origin.tenant is None:
             prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
             return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
@@ -217,6 +220,8 @@ class Evaluator:
         pattern = self._pattern_value(text)
         if pattern is not None:
             return pattern
+        if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
+            return self.class_attr(node, text[5:])
         if text in ("self.kwargs", "self.args") and self.fn.handler is not None:
             return Value(Provenance.untrusted(PATH))  # URL kwargs of a class-based view
         if self.is_request(node.value):
@@ -240,6 +245,28 @@ class Evaluator:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+
+    def class_attr(self, node: cst.CSTNode, attr: str) -> Value:
+        """``self.queryset`` / ``self.model`` / ``super().get_queryset()`` in a view's methods.
+
+        The view's own queryset is judged once, as TNT202 at the class; uses inside its methods are
+        internal queries that are never reported on their own.
+        """
+        value = self.fn.class_attrs.get(attr)
+        if attr == "get_queryset":
+            value = self.fn.class_attrs.get("queryset") or self.fn.class_attrs.get("model")
+        if isinstance(value, QueryValue) and value.origin is not None:
+            o = value.origin
+            q = self.new_query(node, o.family, o.table, o.tenant, value.state)
+        elif isinstance(value, ModelRef) and attr != "model":
+            q = self.new_query(node, value.family, value.table, value.tenant)
+        elif value is not None:
+            return value
+        else:
+            return Value()
+        assert q.origin is not None
+        q.origin.internal = True
+        return q
 
     def related_manager(
         self, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
@@ -352,6 +379,8 @@ class Evaluator:
         if pattern is not None:
             self.eval_args(node)
             return pattern
+        if method == "get_queryset" and self.fn.class_attrs and dotted(recv_node) in ("self", "super()"):
+            return self.class_attr(node, "get_queryset")
         recv = self.eval(recv_node, use=False)
         if isinstance(recv, QueryValue) and recv.origin is not None:
             for orm in self.orms:
@@ -470,8 +499,13 @@ class Evaluator:
                     carries = True
             else:
                 values.append(self.eval(el.value))
-        return Value(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
-                     carries_tenant_key=carries)
+        items = tuple(
+            (key, v)
+            for el, v in zip(node.elements, values, strict=True)
+            if isinstance(el, cst.DictElement) and (key := string_value(el.key)) is not None
+        )
+        return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
+                         carries_tenant_key=carries, items=items)
 
     def _eval_Lambda(self, node: cst.Lambda) -> Value:
         return Value()

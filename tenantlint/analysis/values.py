@@ -61,6 +61,9 @@ class QueryState:
     weakened: str = ""  # why the only tenant predicates are not mandatory
     bypass: Scoping | None = None  # SYSTEM_SCOPE / AUTO_SCOPED
     written_untrusted: Provenance | None = None  # a tenant column set from request input (update)
+    # For a query on a table that is not tenant-scoped: where its filter values come from, so a row it
+    # fetches by a request-supplied key is untrusted (``Organization.objects.get(slug=slug)``).
+    key_prov: Provenance | None = None
 
     def add_pin(self, pin: Pin) -> QueryState:
         return replace(self, pins=self.pins + (pin,))
@@ -122,6 +125,17 @@ class Instance(Value):
     tenant_set: bool = False
     tenant_prov: Provenance | None = None
     node: cst.CSTNode | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DictValue(Value):
+    """A dict built from a literal (and string-keyed item assignments): ``**filters`` expands it."""
+
+    items: tuple[tuple[str, Value], ...] = ()
+
+    def with_item(self, key: str, value: Value) -> DictValue:
+        items = tuple(i for i in self.items if i[0] != key) + ((key, value),)
+        return replace(self, items=items)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.context import FileContext
-from tenantlint.analysis.evaluator import Evaluator, dotted
+from tenantlint.analysis.evaluator import Evaluator, dotted, string_value
 from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, TableUse
 from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.orm.base import OrmFamily
-from tenantlint.analysis.values import Instance, QueryValue, Value, worse
+from tenantlint.analysis.values import DictValue, Instance, QueryValue, Value, worse
 
 
 @dataclass
@@ -335,6 +335,14 @@ class Walker:
             return
         if isinstance(value, QueryValue):
             ev.consume(value)
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            holder = state.env.get(target.value.value)
+            key = None
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = string_value(target.slice[0].slice.value)
+            if isinstance(holder, DictValue) and key is not None:
+                state.env[target.value.value] = holder.with_item(key, value)
+                return
         ev.eval(target, use=False)
 
     @staticmethod

@@ -11,6 +11,7 @@ from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
 from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
 from tenantlint.analysis.values import (
     UNKNOWN,
+    DictValue,
     Instance,
     ModelRef,
     Pin,
@@ -82,7 +83,11 @@ class DjangoOrm:
         for arg in call.args:
             if arg.keyword is None:
                 if arg.star == "**":
-                    ev.eval(arg.value)
+                    spread = ev.eval(arg.value)
+                    if isinstance(spread, DictValue):
+                        for key, v in spread.items:
+                            path, op = split_lookup(key)
+                            preds.append(Leaf(path, v, None, op))
                     continue
                 v = ev.eval(arg.value)
                 if isinstance(v, PredValue) and v.pred is not None:
@@ -103,7 +108,12 @@ class DjangoOrm:
             pred = Junction("not", (pred,))
         tenant = q.origin.tenant
         if tenant is None:
-            return q.state
+            values = [leaf.value for leaf in _leaves(pred)]
+            if not values:
+                return q.state
+            from tenantlint.analysis.evaluator import merge_prov
+
+            return replace(q.state, key_prov=merge_prov(values))
         cache = ev.ctx.settings.memo
         key = ("django-paths", tenant.table)
         if key not in cache:
@@ -116,7 +126,7 @@ class DjangoOrm:
                 return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
             head = leaf.key.split("__")[0]
             if leaf.key in fk_parents or head in fk_parents:
-                if leaf.value.scoped_row_of:
+                if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
             return None
 
@@ -387,6 +397,20 @@ class DjangoOrm:
 
     def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
         return None
+
+
+def _leaves(pred: Pred) -> list[Leaf]:
+    if isinstance(pred, Leaf):
+        return [pred]
+    return [leaf for child in pred.children for leaf in _leaves(child)]
+
+
+def _scoped_query(value: Value) -> bool:
+    """A scoped queryset used as a parent filter (``invoice__in=scoped_invoices``)."""
+    if not isinstance(value, QueryValue) or value.origin is None or value.origin.tenant is None:
+        return False
+    scoping, untrusted, _ = value.state.verdict()
+    return scoping.is_safe and untrusted is None
 
 
 def insert_names(tenant: TenantTable | None) -> frozenset[str]:
