@@ -36,7 +36,9 @@ def _trusted_filter(fn: cst.FunctionDef, keys: frozenset[str], trusted: PatternS
                     continue
                 path, op = split_lookup(arg.keyword.value)
                 text = dotted(arg.value) or ""
-                if path.split("__")[-1] in keys and op in ("eq", "in") and trusted.match(text):
+                last = path.split("__")[-1]
+                tenant_key = last in keys or f"{last}_id" in keys
+                if tenant_key and op in ("eq", "in") and trusted.match(text):
                     found = True
 
     fn.visit(V())
