@@ -6,6 +6,7 @@ telling `from flask import request` from a Django `request` parameter, or `Q` fr
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -67,7 +68,32 @@ class _Collector(cst.CSTVisitor):
             self.table.names[local] = f"{base}{sep}{name}"
 
 
+def _statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Every statement, nested ones included, without descending into expressions (cheap)."""
+    for stmt in body:
+        yield stmt
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            child = getattr(stmt, attr, None)
+            if child is None:
+                continue
+            if isinstance(child, Sequence):
+                for handler in child:
+                    inner = getattr(handler, "body", None)
+                    if isinstance(inner, cst.BaseSuite):
+                        yield from _statements(getattr(inner, "body", ()))
+            elif isinstance(child, cst.BaseSuite):
+                yield from _statements(getattr(child, "body", ()))
+            elif isinstance(child, cst.If | cst.Else | cst.Finally):
+                yield from _statements([child] if isinstance(child, cst.If) else child.body.body)
+
+
 def collect_imports(module: cst.Module) -> ImportTable:
     collector = _Collector()
-    module.visit(collector)
+    for stmt in _statements(module.body):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import):
+                    collector.visit_Import(small)
+                elif isinstance(small, cst.ImportFrom):
+                    collector.visit_ImportFrom(small)
     return collector.table
