@@ -171,6 +171,18 @@ def tenant_tables(index: ProjectIndex) -> list[TenantTable]:
     return sorted(index.tables.values(), key=lambda t: t.table.lower())
 
 
+def scoped_by_text(table: TenantTable) -> str:
+    """``org_id``, ``org_id (field org)`` or ``via invoice (invoice_id)``."""
+    if table.via:
+        path = " \u2192 ".join(table.via)
+        columns = ", ".join(table.via_columns)
+        return f"via {path}" + (f" ({columns})" if columns else "")
+    column = table.tenant_column or table.tenant_field or ""
+    if table.tenant_field and table.tenant_column and table.tenant_field != table.tenant_column:
+        return f"{table.tenant_column} (field {table.tenant_field})"
+    return column
+
+
 def sites_by_table(data: AuditData) -> dict[str, list[QuerySite]]:
     """Tenant table name -> its query sites (sorted). Every tenant table appears, even with no
     site; a site on a table the index does not know is kept under its own name, after the rest."""
@@ -233,7 +245,9 @@ def bypasses(data: AuditData) -> list[Bypass]:
             snippet=site.snippet,
             handler=site.handler,
         )
-        for site in sorted_sites([s for s in data.result.query_sites if s.scoping in BYPASS_SCOPINGS])
+        for site in sorted_sites(
+            [s for s in data.result.query_sites if s.scoping in BYPASS_SCOPINGS]
+        )
     ]
     for f in sorted(data.result.suppressed, key=Finding.sort_key):
         kind = f.suppression.kind if f.suppression else "suppressed"

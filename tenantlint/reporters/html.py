@@ -31,15 +31,15 @@ from tenantlint.audit import (
     finding_frames,
     format_share,
     is_proven,
+    scoped_by_text,
     scoping_label,
     sites_by_table,
     summarize,
     tenant_tables,
 )
 from tenantlint.audit import bypasses as list_bypasses
-from tenantlint.index.model import TenantTable
 from tenantlint.model import Finding
-from tenantlint.reporters.base import no_source
+from tenantlint.reporters.base import no_source, sorted_findings
 from tenantlint.rules.registry import rule_for
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -61,7 +61,8 @@ def frame_rows(frame: list[FrameLine]) -> list[FrameRow]:
     rows: list[FrameRow] = []
     for line in frame:
         marker = ">" if line.marked else " "
-        rows.append(FrameRow(f"{marker} {line.number:>{width}} | ", line.text, "hit" if line.marked else ""))
+        gutter = f"{marker} {line.number:>{width}} | "
+        rows.append(FrameRow(gutter, line.text, "hit" if line.marked else ""))
         if line.caret:
             rows.append(FrameRow(f"  {' ' * width} | ", line.caret, "caret"))
     return rows
@@ -98,17 +99,6 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _scoped_by(table: TenantTable) -> str:
-    if table.via:
-        path = " \u2192 ".join(table.via)
-        columns = ", ".join(table.via_columns)
-        return f"via {path}" + (f" ({columns})" if columns else "")
-    column = table.tenant_column or table.tenant_field or ""
-    if table.tenant_field and table.tenant_column and table.tenant_field != table.tenant_column:
-        return f"{table.tenant_column} (field {table.tenant_field})"
-    return column
-
-
 def _finding_row(f: Finding, frame: list[FrameLine]) -> dict[str, Any]:
     rule = rule_for(f.code)
     return {
@@ -138,7 +128,7 @@ def context(data: AuditData, read_source: SourceReader) -> dict[str, Any]:
             {
                 "table": t.table,
                 "models": ", ".join(t.models),
-                "scoped_by": _scoped_by(t),
+                "scoped_by": scoped_by_text(t),
                 "reason": t.reason,
                 "where": f"{t.path}:{t.line}" if t.path else "",
                 "sites": counts.sites,
@@ -177,7 +167,7 @@ def context(data: AuditData, read_source: SourceReader) -> dict[str, Any]:
                 "share": format_share(counts.share),
             }
         )
-    findings = list(data.result.findings)
+    findings = sorted_findings(data.result.findings)
     frames = finding_frames(findings, read_source)
     script = _asset("audit.js")
     config = data.config
