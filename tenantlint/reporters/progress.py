@@ -1,0 +1,59 @@
+"""A rich progress bar on stderr while a large tree is scanned (``tenantlint audit``).
+
+``with progress(total, enabled) as advance: ... advance(n)`` advances by ``n`` files done. Disabled,
+it prints nothing and ``advance`` does nothing, so callers need no branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+def _ignore(files: int) -> None:
+    """The advance function of a disabled progress bar."""
+
+
+@contextmanager
+def progress(
+    total: int, enabled: bool, *, console: Console | None = None
+) -> Iterator[Callable[[int], None]]:
+    """A progress bar over ``total`` files; yields ``advance(files_done)``.
+
+    ``console`` defaults to stderr (the report or JSON may be going to stdout). The bar is removed
+    when the block ends.
+    """
+    if not enabled:
+        yield _ignore
+        return
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]Scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        task = bar.add_task("scan", total=max(total, 0))
+
+        def advance(files: int) -> None:
+            bar.advance(task, files)
+
+        yield advance
