@@ -217,6 +217,10 @@ class Evaluator:
         pattern = self._pattern_value(text)
         if pattern is not None:
             return pattern
+        for fw in self.ctx.settings.frameworks:
+            known = fw.attribute(self, node)
+            if known is not None:
+                return known
         if self.is_request(node.value):
             kind = self.request_attr_kind(attr)
             if kind is not None:
@@ -296,6 +300,10 @@ class Evaluator:
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
     def _eval_Call(self, node: cst.Call) -> Value:
+        for fw in self.ctx.settings.frameworks:
+            known = fw.call(self, node)
+            if known is not None:
+                return known
         func = node.func
         if isinstance(func, cst.Attribute):
             return self._method_call(node, func)
