@@ -116,7 +116,7 @@ class DjangoOrm:
                 return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
             head = leaf.key.split("__")[0]
             if leaf.key in fk_parents or head in fk_parents:
-                if leaf.value.scoped_row_of or leaf.value.untrusted:
+                if leaf.value.scoped_row_of:
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
             return None
 
