@@ -6,7 +6,7 @@ decorator-based frameworks come before Django's "first parameter is ``request``"
 
 from __future__ import annotations
 
-from tenantlint.analysis.frameworks import django, drf
+from tenantlint.analysis.frameworks import django, drf, fastapi, flask
 from tenantlint.analysis.frameworks.base import Framework
 
-FRAMEWORKS: tuple[Framework, ...] = (drf.FRAMEWORK, django.FRAMEWORK)
+FRAMEWORKS: tuple[Framework, ...] = (flask.FRAMEWORK, fastapi.FRAMEWORK, drf.FRAMEWORK, django.FRAMEWORK)
