@@ -259,7 +259,7 @@ class Evaluator:
             family = info.family if info else ""
             if tenant is None:
                 return self.new_query(node, family, table, None)
-            if self._same_relation(child, tenant.tenant_field, fk_field, _target):
+            if tenant.tenant_field and self._same_relation(child, tenant.tenant_field, fk_field, _target):
                 fk_field = tenant.tenant_field  # an ORM relationship backed by the tenant column
             if tenant.tenant_field == fk_field or (tenant.via and tenant.via[0] == fk_field):
                 how = Scoping.RELATED_MANAGER if tenant.tenant_field == fk_field else Scoping.SCOPED_PARENT

@@ -83,7 +83,9 @@ class RouteTable:
 
 
 class _Scan(cst.CSTVisitor):
-    def __init__(self, ctx: FileContext, constructors: frozenset[str], endpoint_calls: frozenset[str]) -> None:
+    def __init__(
+        self, ctx: FileContext, constructors: frozenset[str], endpoint_calls: frozenset[str]
+    ) -> None:
         self.ctx = ctx
         self.constructors = constructors
         self.endpoint_calls = endpoint_calls

@@ -101,7 +101,7 @@ def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
 
 
 def _tenant_names(t: TenantTable) -> set[str]:
-    names = {t.tenant_field, t.tenant_column}
+    names = {n for n in (t.tenant_field, t.tenant_column) if n}
     if t.via:
         names.add(t.via[0])
         names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
@@ -203,13 +203,13 @@ class Drf:
         prov: Provenance | None = None
         names = _tenant_names(recv.tenant) if recv.tenant is not None else set()
         for arg in node.args:
-            value = ev.eval(arg.value)
+            given = ev.eval(arg.value)
             if arg.keyword is not None and arg.keyword.value in names:
                 tenant_set = True
-                prov = value.prov
-            elif arg.star == "**" and value.carries_tenant_key:
+                prov = given.prov
+            elif arg.star == "**" and given.carries_tenant_key:
                 tenant_set = True
-                prov = value.prov
+                prov = given.prov
         if recv.creates:
             from tenantlint.analysis.walker import record_insert
 

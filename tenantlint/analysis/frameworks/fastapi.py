@@ -146,7 +146,9 @@ class FastApi:
             return None
         return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)))
 
-    def _bind(self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str]) -> HandlerInfo:
+    def _bind(
+        self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str]
+    ) -> HandlerInfo:
         values: dict[str, Value] = {}
         request_names: set[str] = set()
         reads: list[tuple[cst.CSTNode, str, str]] = []

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import BODY, COOKIES, FORM, HEADERS, PATH, QUERY, ClassInfo, HandlerInfo
+from tenantlint.analysis.frameworks.base import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    HandlerInfo,
+)
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
     inherits,
