@@ -151,6 +151,9 @@ class Evaluator:
     def _pattern_value(self, text: str | None) -> Value | None:
         if text is None:
             return None
+        head, dot, rest = text.partition(".")
+        if dot and head != "request" and head in self.fn.request_names:
+            text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
         settings = self.ctx.settings
         if settings.untrusted and (p := settings.untrusted.match(text)):
             return Value(Provenance.untrusted(f"untrusted source {p}"))
@@ -184,9 +187,11 @@ class Evaluator:
             return True
         if text == "self.request":
             return True
-        if text == "request" and "request" not in self.fn.env:
-            qual = self.ctx.imports.names.get("request", "")
-            return qual.split(".")[0] in ("flask", "quart", "werkzeug", "starlette", "fastapi")
+        head = text.split(".", 1)[0]
+        if head not in self.fn.env and head in self.ctx.imports.names:
+            # the request global of flask/quart, also aliased: ``request as req``, ``flask.request``
+            qual = self.ctx.imports.qualify(text)
+            return qual in ("flask.request", "quart.request", "flask.globals.request")
         return False
 
     def request_attr_kind(self, attr: str) -> str | None:

@@ -181,7 +181,7 @@ class FastApi:
             if value is not None:
                 values[name] = value
                 continue
-            types = _type_names(typ)
+            types = {ctx.imports.original_name(t) for t in _type_names(typ)}
             if types & REQUEST_TYPES:
                 request_names.add(name)
                 values[name] = Value()
