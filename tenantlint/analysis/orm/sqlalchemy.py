@@ -46,6 +46,7 @@ class SaQuery(QueryValue):
     kind: str = "select"
     model: str = ""
     inserted: bool = False
+    fresh: bool = False  # just created by ``Model.<method>``: the call's own arguments come next
 
 
 def kind_of(q: QueryValue) -> str:
