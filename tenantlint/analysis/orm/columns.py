@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Scoping
-from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, pins_of
+from tenantlint.analysis.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.values import ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.index.model import FieldInfo, TenantTable
 
@@ -155,11 +155,10 @@ def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) ->
     args = [ev.eval(a.value) for a in call.args]
     if method in ("in_", "is_in") and args:
         return PredValue(pred=Leaf(col.column, args[0], col.table, "in"))
-    if method in ("is_", "isnull", "is_null") and (
-        not call.args or (isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in ("None", "True"))
-    ):
-        op = "isnull" if not call.args or call.args[0].value.value == "None" else "other"  # type: ignore[attr-defined]
-        return PredValue(pred=Leaf(col.column, Value(), col.table, op))
+    if method in ("is_", "isnull", "is_null"):
+        first = call.args[0].value if call.args else None
+        is_none = first is None or (isinstance(first, cst.Name) and first.value == "None")
+        return PredValue(pred=Leaf(col.column, Value(), col.table, "isnull" if is_none else "other"))
     if method in ("not_in", "notin_", "isnot", "is_not", "not_in_"):
         return PredValue(pred=Leaf(col.column, Value(), col.table, "ne"))
     if method in ("has", "any") and col.relation_to is not None:
@@ -177,7 +176,8 @@ def relation_pred(ev: Evaluator, col: ColumnRef, inner: list[PredValue]) -> Pred
     if tenant is not None and preds:
         pred = preds[0] if len(preds) == 1 else Junction("and", tuple(preds))
         table = ev.ctx.index.table_of_model(target) or target
-        result = pins_of(pred, tenant_test(ev, table, tenant), lambda leaf: is_tenant_leaf(leaf, table, tenant))
+        test = tenant_test(ev, table, tenant)
+        result = pins_of(pred, test, lambda leaf: is_tenant_leaf(leaf, table, tenant))
         if result.pins:
             pin = result.pins[0]
             value = Value(pin.prov, scoped_row_of=None if pin.prov.trust.value == "untrusted" else table)
@@ -207,7 +207,7 @@ def fk_parents(ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
     return result
 
 
-def tenant_test(ev: Evaluator, table: str, tenant: TenantTable):  # type: ignore[no-untyped-def]
+def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
     parents = fk_parents(ev, tenant)
 
     def test(leaf: Leaf) -> Pin | None:

@@ -41,7 +41,9 @@ def keywords_set_tenant(
             continue
         if arg.keyword is None and arg.star == "" and isinstance(arg.value, cst.Dict):
             f, p = dict_sets_tenant(ev, names, arg.value)
-            found, prov = found or f, p if p is not None and (prov is None or p.trust is Trust.UNTRUSTED) else prov
+            found = found or f
+            if p is not None and (prov is None or p.trust is Trust.UNTRUSTED):
+                prov = p
             continue
         v = ev.eval(arg.value)
         if arg.keyword is not None and arg.keyword.value in names:
@@ -97,7 +99,9 @@ def elements(ev: Evaluator, node: cst.BaseExpression) -> tuple[list[Value], bool
     return [], True
 
 
-def mapping_rows(ev: Evaluator, names: frozenset[str], node: cst.BaseExpression) -> tuple[bool, Provenance | None]:
+def mapping_rows(
+    ev: Evaluator, names: frozenset[str], node: cst.BaseExpression
+) -> tuple[bool, Provenance | None]:
     """``[{"org_id": o, ...} for r in rows]``: do the dicts set the tenant?"""
     dicts: list[cst.Dict] = []
     if isinstance(node, cst.List | cst.Tuple):

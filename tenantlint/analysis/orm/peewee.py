@@ -12,7 +12,7 @@ from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts
 from tenantlint.analysis.orm.sqlalchemy import SaQuery, kind_of
 from tenantlint.analysis.predicates import Leaf, PredValue
-from tenantlint.analysis.values import ModelRef, Pin, QueryState, QueryValue, Value
+from tenantlint.analysis.values import Instance, ModelRef, Pin, QueryState, QueryValue, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.evaluator import Evaluator
@@ -35,7 +35,7 @@ class PeeweeOrm:
             q = ev.new_query(node, "peewee", model.table, model.tenant, QueryState())
             kind = STARTS[attr]
             if kind == "insert" and q.origin in ev.ctx.origins:
-                ev.ctx.origins.remove(q.origin)  # type: ignore[arg-type]
+                ev.ctx.origins.remove(q.origin)
             return SaQuery(origin=q.origin, state=q.state, kind=kind, model=model.model, fresh=True)
         return col.column_of(ev, model, attr)
 
@@ -94,7 +94,7 @@ class PeeweeOrm:
             names = inserts.tenant_names(ev, q.model, origin.tenant)
             if method in ("insert_many", "bulk_create") and call.args:
                 rows, opaque = inserts.elements(ev, call.args[0].value)
-                instances = [r for r in rows if isinstance(r, inserts.Instance)]
+                instances = [r for r in rows if isinstance(r, Instance)]
                 found = all(i.tenant_set for i in instances) if instances else opaque
                 prov = inserts.untrusted_of(instances)
                 if method == "insert_many" and not instances:

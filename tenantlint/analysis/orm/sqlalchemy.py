@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.evaluator import dotted
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts
@@ -69,7 +68,8 @@ class SqlAlchemyOrm:
             return self.start(ev, node, model, "select")
         if attr in ("c", "columns"):
             return model
-        if attr in DML and isinstance(node.value, cst.Name) and model.family in ("alembic", "ddl", "sqlalchemy"):
+        table_object = model.family in ("alembic", "ddl", "sqlalchemy")
+        if attr in DML and isinstance(node.value, cst.Name) and table_object:
             info = ev.ctx.index.model(model.model)
             if info is None or info.name == info.table:  # a ``Table(...)`` object
                 return self.start(ev, node, model, DML[attr])
@@ -156,7 +156,8 @@ class SqlAlchemyOrm:
             found = True
         record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, found, prov,
                       origin.family)
-        return replace(ev.derive(q, call), inserted=True)
+        done = ev.derive(q, call)
+        return SaQuery(origin=done.origin, state=done.state, kind=q.kind, model=q.model, inserted=True)
 
     # ----- session / db functions -------------------------------------------------------------------
     def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
@@ -262,7 +263,8 @@ class SqlAlchemyOrm:
         self, ev: Evaluator, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
     ) -> Value | None:
         """``org.invoices`` (a collection: a scoped query) or ``invoice.customer`` (one row)."""
-        mine = [r for r in related if (info := ev.ctx.index.model(r[0])) is not None and info.family in FAMILIES]
+        index = ev.ctx.index
+        mine = [r for r in related if (info := index.model(r[0])) is not None and info.family in FAMILIES]
         if not mine:
             return None
         if isinstance(recv, RowValue) and recv.table:
