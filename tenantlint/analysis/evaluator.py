@@ -250,13 +250,19 @@ class Evaluator:
 
     def related_manager(
         self, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
-    ) -> QueryValue | None:
+    ) -> Value | None:
         """``org.invoices`` / ``project.task_set``: a query of the child table, scoped by ``recv``."""
         receiver_ok = isinstance(recv, RowValue) or (
             recv.trusted and not isinstance(recv, QueryValue | ModelRef | Instance)
         )
         if not receiver_ok:
             return None
+        for orm in self.orms:
+            relation = getattr(orm, "relation", None)
+            if relation is not None:
+                out = relation(self, node, recv, attr, related)
+                if out is not None:
+                    return out  # type: ignore[no-any-return]
         for child, fk_field, _target in related:
             tenant = self.ctx.tenant_of_model(child)
             table = self.ctx.index.table_of_model(child) or child
