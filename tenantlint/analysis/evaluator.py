@@ -270,8 +270,6 @@ class Evaluator:
             family = info.family if info else ""
             if tenant is None:
                 return self.new_query(node, family, table, None)
-            if tenant.tenant_field and self._same_relation(child, tenant.tenant_field, fk_field, _target):
-                fk_field = tenant.tenant_field  # an ORM relationship backed by the tenant column
             if tenant.tenant_field == fk_field or (tenant.via and tenant.via[0] == fk_field):
                 how = Scoping.RELATED_MANAGER if tenant.tenant_field == fk_field else Scoping.SCOPED_PARENT
                 pin = Pin(recv.prov, how, f"related manager {attr}")
@@ -281,19 +279,6 @@ class Evaluator:
                 return self.new_query(node, family, table, tenant, QueryState(pins=(pin,)))
             return self.new_query(node, family, table, tenant)
         return None
-
-    def _same_relation(self, child: str, tenant_field: str, relation: str, target: str) -> bool:
-        """``organization`` relationship and ``org_id`` column of ``child`` point at one table."""
-        if relation == tenant_field:
-            return False
-        info = self.ctx.index.model(child)
-        if info is None:
-            return False
-        column_target = next((f.fk_target for f in info.fields if f.name == tenant_field), None)
-        if column_target is None:
-            return False
-        tables = {target, self.ctx.index.table_of_model(target) or target}
-        return column_target in tables or column_target.split(".")[0] in tables
 
     # ----- subscripts and calls --------------------------------------------------------------
     def note_request_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> None:
