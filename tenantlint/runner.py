@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
+from tenantlint.analysis.frameworks.drf import serializer_models
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.source import SourceError, decode
 from tenantlint.analysis.view_bases import scoped_view_bases
@@ -37,11 +38,12 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
-def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
-    """Models and view mixins of the whole project (the folder holding the config)."""
+def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str], dict[str, str]]:
+    """Models, view mixins and DRF model serializers of the whole project (the config's folder)."""
     root = config.root
     models: list[ModelInfo] = []
     bases: set[str] = set()
+    serializers: dict[str, str] = {}
     for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
         rel = relpath(path, root)
         try:
@@ -54,12 +56,14 @@ def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
         models.extend(extract_source(rel, text, config))
         if "get_queryset" in text:
             bases.update(scoped_view_bases(text, config))
-    return decide_tenancy(models, config), frozenset(bases)
+        if "Serializer" in text:
+            serializers.update(serializer_models(text))
+    return decide_tenancy(models, config), frozenset(bases), serializers
 
 
 def make_settings(config: Config) -> Settings:
-    index, bases = build_index(config)
-    return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases)
+    index, bases, serializers = build_index(config)
+    return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases, serializer_models=serializers)
 
 
 _WORKER: tuple[Settings, Prefilter | None, bool] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,6 +26,8 @@ class Settings:
     frameworks: tuple[Framework, ...]
     # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
     scoped_view_bases: frozenset[str] = frozenset()
+    # DRF ModelSerializer class name -> model class name, from the whole project.
+    serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -85,6 +88,8 @@ class FileContext:
     origins: list[Origin] = field(default_factory=list)
     local_classes: dict[str, ClassInfo] = field(default_factory=dict)
     local_models: set[str] = field(default_factory=set)
+    # Per-file memo of framework plug-ins (route objects, endpoint names), keyed by plug-in.
+    plugin_memo: dict[str, object] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

@@ -13,7 +13,7 @@ import libcst as cst
 
 from tenantlint.analysis.context import FileContext
 from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping, Trust
-from tenantlint.analysis.frameworks.base import HEADERS, PATH, TNT201_KINDS
+from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import (
     UNKNOWN,
@@ -154,6 +154,9 @@ class Evaluator:
     def _pattern_value(self, text: str | None) -> Value | None:
         if text is None:
             return None
+        head, dot, rest = text.partition(".")
+        if dot and head != "request" and head in self.fn.request_names:
+            text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
         settings = self.ctx.settings
         if settings.untrusted and (p := settings.untrusted.match(text)):
             return Value(Provenance.untrusted(f"untrusted source {p}"))
@@ -187,9 +190,11 @@ class Evaluator:
             return True
         if text == "self.request":
             return True
-        if text == "request" and "request" not in self.fn.env:
-            qual = self.ctx.imports.names.get("request", "")
-            return qual.split(".")[0] in ("flask", "quart", "werkzeug", "starlette", "fastapi")
+        head = text.split(".", 1)[0]
+        if head not in self.fn.env and head in self.ctx.imports.names:
+            # the request global of flask/quart, also aliased: ``request as req``, ``flask.request``
+            qual = self.ctx.imports.qualify(text)
+            return qual in ("flask.request", "quart.request", "flask.globals.request")
         return False
 
     def request_attr_kind(self, attr: str) -> str | None:
@@ -222,8 +227,10 @@ class Evaluator:
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
-        if text in ("self.kwargs", "self.args") and self.fn.handler is not None:
-            return Value(Provenance.untrusted(PATH))  # URL kwargs of a class-based view
+        for fw in self.ctx.settings.frameworks:
+            known = fw.attribute(self, node)
+            if known is not None:
+                return known
         if self.is_request(node.value):
             kind = self.request_attr_kind(attr)
             if kind is not None:
@@ -270,13 +277,19 @@ class Evaluator:
 
     def related_manager(
         self, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
-    ) -> QueryValue | None:
+    ) -> Value | None:
         """``org.invoices`` / ``project.task_set``: a query of the child table, scoped by ``recv``."""
         receiver_ok = isinstance(recv, RowValue) or (
             recv.trusted and not isinstance(recv, QueryValue | ModelRef | Instance)
         )
         if not receiver_ok:
             return None
+        for orm in self.orms:
+            relation = getattr(orm, "relation", None)
+            if relation is not None:
+                out = relation(self, node, recv, attr, related)
+                if out is not None:
+                    return out  # type: ignore[no-any-return]
         for child, fk_field, _target in related:
             tenant = self.ctx.tenant_of_model(child)
             table = self.ctx.index.table_of_model(child) or child
@@ -325,6 +338,10 @@ class Evaluator:
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
     def _eval_Call(self, node: cst.Call) -> Value:
+        for fw in self.ctx.settings.frameworks:
+            known = fw.call(self, node)
+            if known is not None:
+                return known
         func = node.func
         if isinstance(func, cst.Attribute):
             return self._method_call(node, func)

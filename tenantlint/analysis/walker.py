@@ -13,7 +13,14 @@ import libcst as cst
 
 from tenantlint.analysis.context import FileContext
 from tenantlint.analysis.evaluator import Evaluator, dotted, string_value
-from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.facts import (
+    Provenance,
+    QueryFact,
+    QueryKind,
+    RequestReadFact,
+    Scoping,
+    TableUse,
+)
 from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import DictValue, Instance, QueryValue, Value, worse
@@ -173,6 +180,8 @@ class Walker:
         settings = self.ctx.settings
         verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
         if handler is not None:
+            for node, key, kind in handler.reads:
+                self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
                 env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
         system = outer.system_depth + (

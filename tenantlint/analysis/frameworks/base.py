@@ -16,6 +16,7 @@ from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.evaluator import Evaluator
 
 # Source kinds of request input. TNT201 applies to the first four.
 BODY = "request body"
@@ -44,6 +45,9 @@ class HandlerInfo:
     request_names: frozenset[str] = frozenset({"request"})  # names bound to the request object
     # Parameters made trusted by a membership-check decorator.
     verified: frozenset[str] = frozenset()
+    # Tenant keys read by the handler's signature itself (a FastAPI ``org_id: int = Query()``):
+    # (parameter node, key, input kind); reported as TNT201 at the parameter.
+    reads: tuple[tuple[cst.CSTNode, str, str], ...] = ()
 
 
 class Framework(Protocol):
@@ -65,4 +69,19 @@ class Framework(Protocol):
 
     def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
         """True when the class is a class-based view / viewset that serves ``queryset``/``model``."""
+        ...
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        """The value of an attribute this framework knows (``self.kwargs``), else None.
+
+        Called before the generic evaluation; must not evaluate sub-expressions with side effects
+        unless it returns a value.
+        """
+        ...
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        """The value of a call this framework knows (``serializer.save()``), else None.
+
+        Same contract as ``attribute``: no side effects unless a value is returned.
+        """
         ...

@@ -17,10 +17,12 @@ from tenantlint.analysis.frameworks.base import (
     ClassInfo,
     HandlerInfo,
 )
+from tenantlint.analysis.frameworks.common import inherits
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.evaluator import Evaluator
 
 REQUEST_ATTRS = {
     "POST": FORM,
@@ -30,9 +32,6 @@ REQUEST_ATTRS = {
     "META": HEADERS,
     "COOKIES": COOKIES,
     "FILES": FORM,
-    # DRF
-    "data": BODY,
-    "query_params": QUERY,
 }
 
 VIEW_BASES = frozenset(
@@ -57,23 +56,33 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
     return [*p.posonly_params, *p.params, *p.kwonly_params]
 
 
-def _base_names(cls: ClassInfo) -> set[str]:
-    return {b.rsplit(".", 1)[-1] for b in cls.bases}
+OTHER_WEB = ("flask", "quart", "fastapi", "starlette")
 
 
 class Django:
     name = "django"
 
     def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
-        return bool(_base_names(cls) & VIEW_BASES) or any(
-            b.startswith("django.views") for b in cls.bases
+        return any(b.startswith("django.views") for b in cls.bases) or inherits(
+            ctx, cls, ("django.",), VIEW_BASES
         )
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        # URL kwargs of a class-based view (Django and DRF): ``self.kwargs["pk"]``.
+        if node.attr.value == "kwargs" and ev.fn.handler is not None:
+            owner = node.value
+            if isinstance(owner, cst.Name) and owner.value == "self":
+                return Value(Provenance.untrusted(PATH))
+        return None
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        return None
 
     def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
         params = _params(fn)
         names = [p.name.value for p in params]
         if cls is None:
-            if not names or names[0] != "request":
+            if not names or names[0] != "request" or ctx.imports.imports_from(*OTHER_WEB):
                 return None
             values: dict[str, Value] = {}
             for n in names[1:]:

@@ -1,8 +1,12 @@
-"""The web frameworks the engine knows. Adding one is adding a module and a line here."""
+"""The web frameworks the engine knows. Adding one is adding a module and a line here.
+
+Order matters: the first framework that claims a function as a handler describes it, so the
+decorator-based frameworks come before Django's "first parameter is ``request``" convention.
+"""
 
 from __future__ import annotations
 
-from tenantlint.analysis.frameworks import django
+from tenantlint.analysis.frameworks import django, drf, fastapi, flask
 from tenantlint.analysis.frameworks.base import Framework
 
-FRAMEWORKS: tuple[Framework, ...] = (django.FRAMEWORK,)
+FRAMEWORKS: tuple[Framework, ...] = (flask.FRAMEWORK, fastapi.FRAMEWORK, drf.FRAMEWORK, django.FRAMEWORK)

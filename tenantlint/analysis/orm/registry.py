@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenantlint.analysis.orm import django
+from tenantlint.analysis.orm import django, peewee, sqlalchemy, tortoise
 from tenantlint.analysis.orm.base import OrmFamily
 
-ORMS: tuple[OrmFamily, ...] = (django.ORM,)
+ORMS: tuple[OrmFamily, ...] = (django.ORM, sqlalchemy.ORM, peewee.ORM, tortoise.ORM)

@@ -1,0 +1,166 @@
+"""Helpers shared by the framework plug-ins: parameters, decorators, route objects of a module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.frameworks.base import ClassInfo
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.context import FileContext
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def params_of(fn: cst.FunctionDef) -> list[cst.Param]:
+    p = fn.params
+    return [*p.posonly_params, *p.params, *p.kwonly_params]
+
+
+def star_params(fn: cst.FunctionDef) -> list[cst.Param]:
+    return [x for x in (fn.params.star_arg, fn.params.star_kwarg) if isinstance(x, cst.Param)]
+
+
+def string_arg(call: cst.Call, index: int, keyword: str) -> str | None:
+    """The string literal passed as positional ``index`` or as ``keyword=``."""
+    positional = [a for a in call.args if a.keyword is None and a.star == ""]
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == keyword:
+            return _string(a.value)
+    if len(positional) > index:
+        return _string(positional[index].value)
+    return None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def qualified_bases(ctx: FileContext, cls: ClassInfo) -> Iterator[str]:
+    """Qualified base names of ``cls`` and of its bases defined in the same file."""
+    seen: set[str] = set()
+    todo = list(cls.bases)
+    while todo:
+        base = todo.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        yield base
+        local = ctx.local_classes.get(base)
+        if local is not None and local is not cls:
+            todo.extend(local.bases)
+
+
+def inherits(ctx: FileContext, cls: ClassInfo, prefixes: tuple[str, ...], names: frozenset[str]) -> bool:
+    """True when a base resolves (through imports) under ``prefixes`` and is named in ``names``."""
+    for base in qualified_bases(ctx, cls):
+        if base.startswith(prefixes) and base.rsplit(".", 1)[-1] in names:
+            return True
+    return False
+
+
+@dataclass
+class RouteTable:
+    """Route objects and endpoints of one module, found by what their constructors resolve to."""
+
+    objects: dict[str, str] = field(default_factory=dict)  # local name -> qualified constructor
+    endpoints: dict[str, str] = field(default_factory=dict)  # function name -> URL rule ("" if unknown)
+    aliases: dict[str, cst.BaseExpression] = field(default_factory=dict)  # module-level X = ...
+
+
+class _Scan(cst.CSTVisitor):
+    def __init__(
+        self, ctx: FileContext, constructors: frozenset[str], endpoint_calls: frozenset[str]
+    ) -> None:
+        self.ctx = ctx
+        self.constructors = constructors
+        self.endpoint_calls = endpoint_calls
+        self.table = RouteTable()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target.value
+        value = node.value
+        if isinstance(value, cst.Call):
+            callee = dotted_name(value.func)
+            if callee is not None:
+                qual = self.ctx.imports.qualify(callee)
+                if qual in self.constructors:
+                    self.table.objects[name] = qual
+        self.table.aliases.setdefault(name, value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = dotted_name(node.func)
+        if callee is None:
+            return
+        last = callee.rsplit(".", 1)[-1]
+        if last not in self.endpoint_calls:
+            return
+        rule = string_arg(node, 0, "rule") or string_arg(node, 0, "path") or ""
+        target: cst.BaseExpression | None = None
+        for a in node.args:
+            if a.keyword is not None and a.keyword.value in ("view_func", "endpoint"):
+                if a.keyword.value == "view_func" or last != "add_url_rule":
+                    target = a.value
+        positional = [a.value for a in node.args if a.keyword is None and a.star == ""]
+        if target is None and last != "add_url_rule" and len(positional) > 1:
+            target = positional[1]
+        if target is None and last == "add_url_rule" and len(positional) > 2:
+            target = positional[2]
+        if isinstance(target, cst.Name):
+            self.table.endpoints[target.value] = rule
+
+
+def route_table(
+    ctx: FileContext, key: str, constructors: frozenset[str], endpoint_calls: frozenset[str]
+) -> RouteTable:
+    memo = ctx.plugin_memo.get(key)
+    if isinstance(memo, RouteTable):
+        return memo
+    scan = _Scan(ctx, constructors, endpoint_calls)
+    ctx.module.visit(scan)
+    ctx.plugin_memo[key] = scan.table
+    return scan.table
+
+
+def route_decorator(
+    ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, methods: frozenset[str],
+    own_modules: tuple[str, ...], other_modules: tuple[str, ...],
+) -> cst.Call | None:
+    """The ``@obj.get("/x")`` decorator call when ``obj`` is a route object of this framework.
+
+    ``obj`` counts when it is built in this module by a known constructor, or when it is imported
+    from elsewhere in a module that imports this framework and not the other one.
+    """
+    for d in fn.decorators:
+        dec = d.decorator
+        if not isinstance(dec, cst.Call) or not isinstance(dec.func, cst.Attribute):
+            continue
+        if dec.func.attr.value not in methods:
+            continue
+        owner = dotted_name(dec.func.value)
+        if owner is None:
+            continue
+        if owner in table.objects:
+            return dec
+        head = owner.split(".", 1)[0]
+        qual = ctx.imports.qualify(owner)
+        if head in ctx.imports.names and not qual.startswith(other_modules):
+            if ctx.imports.imports_from(*own_modules) and not ctx.imports.imports_from(*other_modules):
+                return dec
+    return None

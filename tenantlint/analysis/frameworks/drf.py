@@ -1,0 +1,227 @@
+"""Django REST framework: API views, viewsets, ``@api_view``, ``@action``, serializers.
+
+Request input: ``request.data`` (body), ``request.query_params`` (query string),
+``serializer.validated_data`` / ``initial_data`` (body); ``self.kwargs`` (URL path) comes from the
+Django plug-in. ``perform_create``/``perform_update`` saving a serializer of a tenant model without
+passing the tenant is an insert without tenant (TNT104); the serializer's model is looked up in the
+project-wide table built by ``serializer_models``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, HandlerInfo
+from tenantlint.analysis.frameworks.common import (
+    dotted_name,
+    inherits,
+    params_of,
+    star_params,
+)
+from tenantlint.analysis.source import SourceError, parse
+from tenantlint.analysis.values import Value
+from tenantlint.index.model import TenantTable
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.evaluator import Evaluator
+
+REQUEST_ATTRS = {"data": BODY, "query_params": QUERY}
+SERIALIZER_INPUT = frozenset({"validated_data", "initial_data"})
+
+VIEW_BASES = frozenset(
+    {
+        "APIView", "GenericAPIView", "ViewSet", "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet",
+        "ViewSetMixin", "CreateAPIView", "ListAPIView", "RetrieveAPIView", "DestroyAPIView",
+        "UpdateAPIView", "ListCreateAPIView", "RetrieveUpdateAPIView", "RetrieveDestroyAPIView",
+        "RetrieveUpdateDestroyAPIView", "CreateModelMixin", "ListModelMixin", "RetrieveModelMixin",
+        "UpdateModelMixin", "DestroyModelMixin",
+    }
+)
+HANDLER_METHODS = frozenset(
+    {
+        "get", "post", "put", "patch", "delete", "head", "options", "trace", "dispatch", "initial",
+        "list", "retrieve", "create", "update", "partial_update", "destroy", "get_queryset",
+        "get_object", "filter_queryset", "perform_create", "perform_update", "perform_destroy",
+        "get_serializer_context", "get_serializer", "get_serializer_class", "paginate_queryset",
+    }
+)
+SAVING_METHODS = frozenset({"perform_create", "perform_update"})
+MODEL_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
+
+
+@dataclass(frozen=True, slots=True)
+class SerializerValue(Value):
+    """A serializer of a known model; ``creates`` when its ``save()`` inserts a row."""
+
+    model: str = ""
+    table: str = ""
+    tenant: TenantTable | None = None
+    creates: bool = False
+
+
+def serializer_models(text: str) -> dict[str, str]:
+    """Pre-pass over one file: ``ModelSerializer`` subclass name -> ``Meta.model`` class name."""
+    try:
+        module = parse(text)
+    except SourceError:
+        return {}
+    out: dict[str, str] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):
+            continue
+        bases = {(dotted_name(a.value) or "").rsplit(".", 1)[-1] for a in stmt.bases}
+        if not bases & MODEL_SERIALIZERS and not any(b.endswith("Serializer") for b in bases):
+            continue
+        for item in stmt.body.body:
+            if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
+                model = _class_attr(item, "model")
+                if isinstance(model, cst.Name | cst.Attribute):
+                    name = dotted_name(model)
+                    if name:
+                        out[stmt.name.value] = name.rsplit(".", 1)[-1]
+    return out
+
+
+def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
+                ):
+                    return small.value
+    return None
+
+
+def _tenant_names(t: TenantTable) -> set[str]:
+    names = {n for n in (t.tenant_field, t.tenant_column) if n}
+    if t.via:
+        names.add(t.via[0])
+        names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
+    return names
+
+
+class Drf:
+    name = "drf"
+
+    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES)
+
+    def _decorated(self, ctx: FileContext, fn: cst.FunctionDef, name: str) -> bool:
+        for d in fn.decorators:
+            dec = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            text = dotted_name(dec)
+            if text and ctx.imports.qualify(text) == f"rest_framework.decorators.{name}":
+                return True
+        return False
+
+    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+        names = [p.name.value for p in params_of(fn)]
+        values: dict[str, Value] = {}
+        if cls is None:
+            if not self._decorated(ctx, fn, "api_view"):
+                return None
+            for n in names[1:]:
+                values[n] = Value(Provenance.untrusted(f"{PATH} '{n}'"))
+            for p in star_params(fn):
+                values[p.name.value] = Value(Provenance.untrusted(PATH))
+            request = frozenset(names[:1]) or frozenset({"request"})
+            return HandlerInfo(fn.name.value, self.name, values, request)
+        method = fn.name.value
+        is_action = self._decorated(ctx, fn, "action")
+        if not (is_action or method in HANDLER_METHODS) or not self.view_class(ctx, cls):
+            return None
+        if method in SAVING_METHODS and len(names) >= 2:
+            serializer = self._serializer_of(ctx, cls)
+            values[names[1]] = serializer if serializer is not None else Value()
+        else:
+            for n in names[1:]:
+                if n != "request":
+                    values[n] = Value(Provenance.untrusted(f"{PATH} '{n}'"))
+            for p in star_params(fn):
+                values[p.name.value] = Value(Provenance.untrusted(PATH))
+        return HandlerInfo(f"{cls.name}.{method}", self.name, values, frozenset({"request"}))
+
+    def _serializer_of(self, ctx: FileContext, cls: ClassInfo) -> SerializerValue | None:
+        seen: set[str] = set()
+        todo = [cls]
+        while todo:
+            c = todo.pop()
+            if c.name in seen:
+                continue
+            seen.add(c.name)
+            value = _class_attr(c.node, "serializer_class")
+            if value is not None:
+                name = dotted_name(value)
+                return self._serializer_value(ctx, name, creates=True) if name else None
+            todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
+        return None
+
+    def _serializer_value(self, ctx: FileContext, name: str, creates: bool) -> SerializerValue | None:
+        local = name.rsplit(".", 1)[-1]
+        model = ctx.settings.serializer_models.get(ctx.imports.original_name(local))
+        if model is None or ctx.model_name(model) is None and model not in ctx.index.by_model:
+            return None
+        table = ctx.index.table_of_model(model) or model
+        return SerializerValue(model=model, table=table, tenant=ctx.tenant_of_model(model), creates=creates)
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        if node.attr.value in SERIALIZER_INPUT and ev.fn.handler is not None:
+            return Value(Provenance.untrusted(BODY))
+        return None
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value not in ev.fn.env:
+            if not ev.ctx.settings.serializer_models:
+                return None
+            positional = [a for a in node.args if a.keyword is None]
+            has_instance = bool(positional) or any(
+                a.keyword is not None and a.keyword.value == "instance" for a in node.args
+            )
+            value = self._serializer_value(ev.ctx, func.value, creates=not has_instance)
+            if value is None:
+                return None
+            ev.eval_args(node)
+            return value
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "save"):
+            return None
+        owner = func.value
+        if not isinstance(owner, cst.Name):
+            return None
+        recv = ev.fn.env.get(owner.value)
+        if not isinstance(recv, SerializerValue):
+            return None
+        tenant_set = False
+        prov: Provenance | None = None
+        names = _tenant_names(recv.tenant) if recv.tenant is not None else set()
+        for arg in node.args:
+            given = ev.eval(arg.value)
+            if arg.keyword is not None and arg.keyword.value in names:
+                tenant_set = True
+                prov = given.prov
+            elif arg.star == "**" and given.carries_tenant_key:
+                tenant_set = True
+                prov = given.prov
+        if recv.creates:
+            from tenantlint.analysis.walker import record_insert
+
+            record_insert(ev.ctx, ev.fn, node, recv.table, recv.tenant is not None, tenant_set, prov,
+                          "django")
+        return Value()
+
+    def request_attribute(self, attr: str) -> str | None:
+        return REQUEST_ATTRS.get(attr)
+
+    def request_method(self, method: str) -> str | None:
+        return None
+
+
+FRAMEWORK = Drf()

@@ -1,0 +1,222 @@
+"""FastAPI and Starlette: route decorators, route lists, endpoint classes, parameter binding.
+
+A route function's parameters are request input unless injected: ``Depends(f)``/``Security(f)`` with
+``f`` in ``trusted_dependencies`` is trusted context (so are attributes of what it returns), other
+dependencies and ``Request``/``WebSocket``/``BackgroundTasks`` are neither. A scalar parameter is a
+URL path parameter when the route path has ``{name}``, else a query parameter; ``Body()``, ``Query()``,
+``Path()``, ``Header()``, ``Cookie()``, ``Form()``/``File()`` say so explicitly, also in their
+``Annotated[...]`` form (and through module-level ``X = Annotated[...]`` aliases). A parameter typed
+with a model class is the request body (pydantic): reading ``payload.org_id`` is the TNT201 read. A
+scalar query/body/form/header parameter named like a tenant key is read by the declaration itself,
+so the TNT201 is reported at the parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.frameworks.base import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    HandlerInfo,
+)
+from tenantlint.analysis.frameworks.common import (
+    RouteTable,
+    dotted_name,
+    inherits,
+    params_of,
+    route_decorator,
+    route_table,
+    star_params,
+    string_arg,
+)
+from tenantlint.analysis.values import Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.evaluator import Evaluator
+
+MODULES = ("fastapi", "starlette")
+OTHERS = ("flask", "quart")
+CONSTRUCTORS = frozenset(
+    {"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.applications.FastAPI", "fastapi.routing.APIRouter",
+     "starlette.applications.Starlette", "starlette.routing.Router"}
+)
+ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route",
+     "websocket", "websocket_route"}
+)
+ENDPOINT_CALLS = frozenset(
+    {"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route", "add_route",
+     "add_websocket_route", "add_api_websocket_route"}
+)
+ENDPOINT_BASES = frozenset({"HTTPEndpoint", "WebSocketEndpoint"})
+ENDPOINT_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "on_connect", "on_receive"}
+)
+MARKERS = {"Body": BODY, "Query": QUERY, "Path": PATH, "Header": HEADERS, "Cookie": COOKIES,
+           "Form": FORM, "File": FORM}
+INJECTED = frozenset({"Depends", "Security"})
+REQUEST_TYPES = frozenset({"Request", "WebSocket", "HTTPConnection"})
+NEUTRAL_TYPES = frozenset({"BackgroundTasks", "Response", "SecurityScopes", "UploadFile"})
+SCALARS = frozenset(
+    {"int", "str", "float", "bool", "bytes", "UUID", "uuid.UUID", "date", "datetime", "time",
+     "Decimal", "EmailStr", "Optional", "Union", "list", "List", "set", "Set", "tuple", "Literal",
+     "None", "conint", "constr", "PositiveInt", "Enum"}
+)
+REQUEST_ATTRS = {"query_params": QUERY, "path_params": PATH, "headers": HEADERS, "cookies": COOKIES}
+REQUEST_METHODS = {"json": BODY, "form": FORM, "body": BODY, "receive_json": BODY, "receive_text": BODY}
+PLACEHOLDER = re.compile(r"{(\w+)(?::[^}]*)?}")
+
+
+def _last(name: str | None) -> str:
+    return (name or "").rsplit(".", 1)[-1]
+
+
+def _unwrap(ann: cst.BaseExpression | None, table: RouteTable, depth: int = 0,
+            ) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
+    """``Annotated[T, m1, m2]`` (possibly via a module alias) -> (T, [m1, m2]); else (ann, [])."""
+    if ann is None or depth > 3:
+        return ann, []
+    if isinstance(ann, cst.Name) and ann.value in table.aliases:
+        inner, meta = _unwrap(table.aliases[ann.value], table, depth + 1)
+        if meta:
+            return inner, meta
+        return ann, []
+    if isinstance(ann, cst.Subscript) and _last(dotted_name(ann.value)) == "Annotated":
+        parts = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
+        if parts:
+            return parts[0], parts[1:]
+    return ann, []
+
+
+def _type_names(node: cst.BaseExpression | None) -> set[str]:
+    """Every type name in an annotation (``list[int] | None`` -> {list, int, None})."""
+    out: set[str] = set()
+    if node is None:
+        return out
+    if isinstance(node, cst.Name | cst.Attribute):
+        out.add(_last(dotted_name(node)))
+    elif isinstance(node, cst.Subscript):
+        out |= _type_names(node.value)
+        for el in node.slice:
+            if isinstance(el.slice, cst.Index):
+                out |= _type_names(el.slice.value)
+    elif isinstance(node, cst.BinaryOperation):
+        out |= _type_names(node.left) | _type_names(node.right)
+    elif isinstance(node, cst.SimpleString):
+        out.add("str")
+    return out
+
+
+class FastApi:
+    name = "fastapi"
+
+    def _table(self, ctx: FileContext) -> RouteTable:
+        return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)
+
+    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return False
+
+    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+        if not ctx.imports.imports_from(*MODULES):
+            return None
+        if cls is not None:
+            if fn.name.value in ENDPOINT_METHODS and inherits(ctx, cls, ("starlette.",), ENDPOINT_BASES):
+                names = [p.name.value for p in params_of(fn)]
+                return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, {},
+                                   frozenset(names[1:2]) or frozenset({"request"}))
+            return None
+        table = self._table(ctx)
+        dec = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS)
+        if dec is not None:
+            path = string_arg(dec, 0, "path") or ""
+        elif fn.name.value in table.endpoints:
+            path = table.endpoints[fn.name.value]
+        else:
+            return None
+        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)))
+
+    def _bind(
+        self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str]
+    ) -> HandlerInfo:
+        values: dict[str, Value] = {}
+        request_names: set[str] = set()
+        reads: list[tuple[cst.CSTNode, str, str]] = []
+        trusted_deps = ctx.settings.last(ctx.config.trusted_dependencies)
+        keys = ctx.settings.tenant_keys
+        for p in params_of(fn):
+            name = p.name.value
+            ann = p.annotation.annotation if p.annotation is not None else None
+            typ, meta = _unwrap(ann, table)
+            markers = [*meta, *([p.default] if p.default is not None else [])]
+            kind: str | None = None
+            key = name
+            value: Value | None = None
+            for m in markers:
+                if not isinstance(m, cst.Call):
+                    continue
+                marker = _last(dotted_name(m.func))
+                if marker in INJECTED:
+                    dep = m.args[0].value if m.args else None
+                    dep_name = _last(dotted_name(dep)) if dep is not None else ""
+                    if dep_name in trusted_deps:
+                        value = Value(Provenance.trusted(f"dependency {dep_name}"))
+                    else:
+                        value = Value()
+                    break
+                if marker in MARKERS:
+                    kind = MARKERS[marker]
+                    key = string_arg(m, 99, "alias") or name
+                    break
+            if value is not None:
+                values[name] = value
+                continue
+            types = {ctx.imports.original_name(t) for t in _type_names(typ)}
+            if types & REQUEST_TYPES:
+                request_names.add(name)
+                values[name] = Value()
+                continue
+            if types & NEUTRAL_TYPES:
+                values[name] = Value()
+                continue
+            model = bool(types) and not types <= SCALARS
+            if kind is None:
+                if model:
+                    kind = BODY
+                else:
+                    kind = PATH if name in path_vars else QUERY
+            values[name] = Value(Provenance.untrusted(f"{kind} '{key}'" if kind == PATH else kind))
+            if not model and kind in (BODY, QUERY, FORM, HEADERS):
+                normal = key.lower().replace("-", "_")
+                if kind == HEADERS and normal.startswith("x_"):
+                    normal = normal[2:]
+                if normal in keys or key.lower() in keys:
+                    reads.append((p, key, kind))
+        for p in star_params(fn):
+            values[p.name.value] = Value()
+        return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        return None
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        return None
+
+    def request_attribute(self, attr: str) -> str | None:
+        return REQUEST_ATTRS.get(attr)
+
+    def request_method(self, method: str) -> str | None:
+        return REQUEST_METHODS.get(method)
+
+
+FRAMEWORK = FastApi()

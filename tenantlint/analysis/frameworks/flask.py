@@ -1,0 +1,106 @@
+"""Flask (and Quart): ``@app.route``/``@bp.get`` routes, ``add_url_rule``, ``MethodView``/``View``.
+
+Route objects are recognised by what their constructor resolves to through the file's imports
+(``app = Flask(__name__)``, ``bp = flask.Blueprint(...)``), or, when imported from another module of
+the project, by the file importing Flask (and not FastAPI/Starlette). View arguments are URL path
+parameters; the global ``request`` imported from flask is recognised by the evaluator.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.frameworks.base import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    HandlerInfo,
+)
+from tenantlint.analysis.frameworks.common import (
+    RouteTable,
+    inherits,
+    params_of,
+    route_decorator,
+    route_table,
+    star_params,
+)
+from tenantlint.analysis.values import Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.evaluator import Evaluator
+
+MODULES = ("flask", "quart")
+OTHERS = ("fastapi", "starlette")
+CONSTRUCTORS = frozenset(
+    {"flask.Flask", "flask.Blueprint", "flask.blueprints.Blueprint", "flask.app.Flask", "quart.Quart",
+     "quart.Blueprint", "apiflask.APIFlask", "apiflask.APIBlueprint"}
+)
+ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
+ENDPOINT_CALLS = frozenset({"add_url_rule"})
+VIEW_BASES = frozenset({"MethodView", "View"})
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
+
+REQUEST_ATTRS = {
+    "json": BODY, "form": FORM, "args": QUERY, "values": QUERY, "data": BODY, "headers": HEADERS,
+    "cookies": COOKIES, "view_args": PATH, "files": FORM,
+}
+REQUEST_METHODS = {"get_json": BODY, "get_data": BODY}
+
+
+def _path_values(fn: cst.FunctionDef, skip: int) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+    for p in params_of(fn)[skip:]:
+        values[p.name.value] = Value(Provenance.untrusted(f"{PATH} '{p.name.value}'"))
+    for p in star_params(fn):
+        values[p.name.value] = Value(Provenance.untrusted(PATH))
+    return values
+
+
+class Flask:
+    name = "flask"
+
+    def _table(self, ctx: FileContext) -> RouteTable:
+        return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)
+
+    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return False  # Flask views do not serve ``queryset``/``model``
+
+    def _method_view(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return inherits(ctx, cls, ("flask.", "quart."), VIEW_BASES)
+
+    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+        if not ctx.imports.imports_from(*MODULES):
+            return None
+        if cls is not None:
+            if fn.name.value in VIEW_METHODS and self._method_view(ctx, cls):
+                return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, _path_values(fn, 1),
+                                   frozenset())
+            return None
+        table = self._table(ctx)
+        routed = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS) is not None
+        if not routed and fn.name.value not in table.endpoints:
+            return None
+        return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        return None
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        return None
+
+    def request_attribute(self, attr: str) -> str | None:
+        return REQUEST_ATTRS.get(attr)
+
+    def request_method(self, method: str) -> str | None:
+        return REQUEST_METHODS.get(method)
+
+
+FRAMEWORK = Flask()

@@ -1,0 +1,136 @@
+"""Inserts shared by the non-Django ORMs: which keywords set the tenant, rows of ``add_all([...])``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.evaluator import string_value
+from tenantlint.analysis.facts import Provenance, Trust
+from tenantlint.analysis.orm.columns import fk_column_to, model_fields
+from tenantlint.analysis.orm.django import insert_names
+from tenantlint.analysis.values import Instance, ModelRef, Value
+from tenantlint.index.model import TenantTable
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.evaluator import Evaluator
+
+
+def tenant_names(ev: Evaluator, model: str, tenant: TenantTable | None) -> frozenset[str]:
+    """Keywords that set the tenant: the column, the field, and relationships whose FK is one."""
+    names = set(insert_names(tenant))
+    if tenant is None:
+        return frozenset()
+    for f in model_fields(ev, model):
+        if not f.column and f.fk_target:
+            fk = fk_column_to(ev, model, f.fk_target)
+            if fk is not None and fk in names:
+                names.add(f.name)
+    return frozenset(names)
+
+
+def keywords_set_tenant(
+    ev: Evaluator, names: frozenset[str], call: cst.Call, skip_positional: int = 0
+) -> tuple[bool, Provenance | None]:
+    """Evaluate the arguments of ``M(...)``/``.values(...)``; does one of them set the tenant?"""
+    found = False
+    prov: Provenance | None = None
+    for i, arg in enumerate(call.args):
+        if arg.keyword is None and arg.star == "" and i < skip_positional:
+            continue
+        if arg.keyword is None and arg.star == "" and isinstance(arg.value, cst.Dict):
+            f, p = dict_sets_tenant(ev, names, arg.value)
+            found = found or f
+            if p is not None and (prov is None or p.trust is Trust.UNTRUSTED):
+                prov = p
+            continue
+        v = ev.eval(arg.value)
+        if arg.keyword is not None and arg.keyword.value in names:
+            found = True
+            if prov is None or v.untrusted:
+                prov = v.prov
+        elif arg.star == "**":
+            found = True  # unknown keys: assume the tenant is among them
+            if v.carries_tenant_key:
+                prov = v.prov
+    return found, prov
+
+
+def dict_sets_tenant(ev: Evaluator, names: frozenset[str], node: cst.Dict) -> tuple[bool, Provenance | None]:
+    found = False
+    prov: Provenance | None = None
+    for el in node.elements:
+        if isinstance(el, cst.DictElement):
+            key = string_value(el.key)
+            v = ev.eval(el.value)
+            if key is not None and key in names:
+                found = True
+                if prov is None or v.untrusted:
+                    prov = v.prov
+        else:
+            ev.eval(el.value)
+            found = True
+    return found, prov
+
+
+def instance(ev: Evaluator, model: ModelRef, call: cst.Call) -> Instance:
+    found, prov = keywords_set_tenant(ev, tenant_names(ev, model.model, model.tenant), call)
+    return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=found,
+                    tenant_prov=prov, node=call)
+
+
+def elements(ev: Evaluator, node: cst.BaseExpression) -> tuple[list[Value], bool]:
+    """The evaluated rows of a list literal or comprehension; ``opaque`` when it is neither."""
+    if isinstance(node, cst.List | cst.Tuple):
+        return [ev.eval(e.value, use=False) for e in node.elements], False
+    if isinstance(node, cst.ListComp | cst.GeneratorExp):
+        saved = dict(ev.fn.env)
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
+            for cond in comp.ifs:
+                ev.eval(cond.test)
+            comp = comp.inner_for_in
+        el = ev.eval(node.elt, use=False)
+        ev.fn.env = saved
+        return [el], False
+    ev.eval(node)
+    return [], True
+
+
+def mapping_rows(
+    ev: Evaluator, names: frozenset[str], node: cst.BaseExpression
+) -> tuple[bool, Provenance | None]:
+    """``[{"org_id": o, ...} for r in rows]``: do the dicts set the tenant?"""
+    dicts: list[cst.Dict] = []
+    if isinstance(node, cst.List | cst.Tuple):
+        dicts = [e.value for e in node.elements if isinstance(e.value, cst.Dict)]
+        if len(dicts) != len(node.elements):
+            ev.eval(node)
+            return True, None
+    elif isinstance(node, cst.ListComp | cst.GeneratorExp) and isinstance(node.elt, cst.Dict):
+        saved = dict(ev.fn.env)
+        comp: cst.CompFor | None = node.for_in
+        while comp is not None:
+            ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
+            comp = comp.inner_for_in
+        result = dict_sets_tenant(ev, names, node.elt)
+        ev.fn.env = saved
+        return result
+    else:
+        ev.eval(node)
+        return True, None
+    found_all = bool(dicts)
+    prov: Provenance | None = None
+    for d in dicts:
+        f, p = dict_sets_tenant(ev, names, d)
+        found_all = found_all and f
+        if p is not None and (prov is None or p.trust is Trust.UNTRUSTED):
+            prov = p
+    return found_all, prov
+
+
+def untrusted_of(instances: list[Instance]) -> Provenance | None:
+    return next((i.tenant_prov for i in instances
+                 if i.tenant_prov is not None and i.tenant_prov.trust is Trust.UNTRUSTED), None)

@@ -1,0 +1,36 @@
+"""Tortoise ORM: Django-like querysets started from the model (``await Event.filter(...)``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.orm.django import DjangoOrm
+from tenantlint.analysis.predicates import PredValue, conj
+from tenantlint.analysis.values import ModelRef, QueryValue, Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.evaluator import Evaluator
+
+
+class TortoiseOrm(DjangoOrm):
+    """Lookups, ``Q``, chains and creates behave as in Django; the model itself is the manager."""
+
+    name = "tortoise"
+    families = frozenset({"tortoise"})
+
+    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+        out = super().model_attribute(ev, model, attr, node)
+        if isinstance(out, QueryValue) and out.origin is not None:
+            out.origin.family = "tortoise"
+        return out
+
+    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+        if qualname in ("tortoise.expressions.Q", "tortoise.query_utils.Q"):
+            preds = self.leaves(ev, call)
+            return PredValue(pred=conj(*preds) if preds else None)
+        return None
+
+
+ORM = TortoiseOrm()
