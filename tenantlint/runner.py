@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -14,6 +15,7 @@ from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.source import SourceError, decode
+from tenantlint.analysis.sql_consts import file_constants
 from tenantlint.analysis.view_bases import scoped_view_bases
 from tenantlint.config.model import Config
 from tenantlint.files import expand, relpath, walk
@@ -39,9 +41,16 @@ class RunOptions:
 
 def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
     """Models and view mixins of the whole project (the folder holding the config)."""
+    index, bases, _ = scan_project(config)
+    return index, bases
+
+
+def scan_project(config: Config) -> tuple[ProjectIndex, frozenset[str], dict[str, str]]:
+    """One pass over the project: models, view mixins, and string constants (raw SQL)."""
     root = config.root
     models: list[ModelInfo] = []
     bases: set[str] = set()
+    constants: dict[str, str] = {}
     for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
         rel = relpath(path, root)
         try:
@@ -54,12 +63,17 @@ def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
         models.extend(extract_source(rel, text, config))
         if "get_queryset" in text:
             bases.update(scoped_view_bases(text, config))
-    return decide_tenancy(models, config), frozenset(bases)
+        if _SQL_HINT.search(text):
+            constants.update(file_constants(rel, text))
+    return decide_tenancy(models, config), frozenset(bases), constants
+
+
+_SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
 
 
 def make_settings(config: Config) -> Settings:
-    index, bases = build_index(config)
-    return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases)
+    index, bases, constants = scan_project(config)
+    return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases, sql_constants=constants)
 
 
 _WORKER: tuple[Settings, Prefilter | None, bool] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,6 +26,9 @@ class Settings:
     frameworks: tuple[Framework, ...]
     # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
     scoped_view_bases: frozenset[str] = frozenset()
+    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
+    # imported from another module (``analysis/sql_consts.py``).
+    sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
