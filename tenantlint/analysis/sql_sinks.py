@@ -242,10 +242,10 @@ def _str_method(ev: Evaluator, node: cst.Call, func: cst.Attribute, method: str)
         pos, named = _args(ev, node)
         return st.brace_format(base, pos, named, _merge([recv, *pos, *named.values()]))
     if method == "join":
-        arg = node.args[0].value if node.args else None
-        if isinstance(arg, cst.List | cst.Tuple):
-            items = [text_of(ev, el.value) for el in arg.elements]
-            if any(isinstance(el, cst.StarredElement) for el in arg.elements):
+        seq = node.args[0].value if node.args else None
+        if isinstance(seq, cst.List | cst.Tuple):
+            items = [text_of(ev, el.value) for el in seq.elements]
+            if any(isinstance(el, cst.StarredElement) for el in seq.elements):
                 return st.hole(_merge([recv, *items]))
             return st.join(base, items, _merge([recv, *items]))
         pos, named = _args(ev, node)
