@@ -188,7 +188,7 @@ def test_constant_helpers() -> None:
 # ----- dynamic SQL (TNT301) and unparsable SQL (TNT302) -------------------------------------------
 def test_dynamic_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     body = """\
-    def f(cur, org_id, table, where, col, filters):
+    def f(cur, org_id, table, where, col, filters, c, o):
         cur.execute(f"SELECT id FROM invoices WHERE org_id = {org_id}")
         cur.execute("SELECT id FROM %s WHERE org_id = %%s" % table, (org_id,))
         cur.execute("DELETE FROM {} WHERE org_id = %s".format(table), (org_id,))
@@ -196,7 +196,7 @@ def test_dynamic_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         cur.execute(f"SELECT {col} FROM invoices WHERE org_id = %s ORDER BY {col}", (org_id,))
         cur.execute(f"SELECT {col} FROM invoices WHERE status = %s", ("x",))
         cur.execute(sql.SQL("SELECT * FROM {} WHERE org_id = %s").format(sql.Identifier(table)), (org_id,))
-        cur.execute(sql.SQL("SELECT {f} FROM invoices WHERE org_id = %s").format(f=sql.Identifier(col)), (org_id,))
+        cur.execute(sql.SQL("SELECT {f} FROM invoices WHERE org_id = %s").format(f=sql.Identifier(c)), (o,))
         query = some_builder()
         cur.execute(query)
     """
@@ -234,7 +234,7 @@ def test_params_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         cur.execute("SELECT id FROM invoices WHERE org_id = :o", {"o": g.org_id})
         pool.fetch("SELECT id FROM invoices WHERE org_id = $2", g.org_id, org)
         session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(o=org))
-        session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(bindparam("o", value=org)))
+        session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(bindparam("o", org)))
         engine.execute(text("SELECT id FROM invoices WHERE org_id = :o"), o=org)
         cur.execute("INSERT INTO invoices (id, org_id) VALUES (?, ?)", (1, org))
         cur.execute("SELECT id FROM invoices WHERE org_id = %s", params)
