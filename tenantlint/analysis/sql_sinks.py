@@ -91,7 +91,11 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
     if head not in ev.ctx.imports.names:
         return None
     target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path)
-    return lookup_constant(ev.ctx.settings.sql_constants, target)
+    table = ev.ctx.settings.sql_constants
+    if not table:
+        return None
+    found = _memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
+    return found if isinstance(found, str) and found else None
 
 
 def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
