@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +16,7 @@ from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
 from tenantlint.analysis.frameworks.drf import serializer_models
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.source import SourceError, decode
+from tenantlint.analysis.sql_consts import file_constants
 from tenantlint.analysis.view_bases import scoped_view_bases
 from tenantlint.config.model import Config
 from tenantlint.files import expand, relpath, walk
@@ -38,12 +40,29 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
-def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str], dict[str, str]]:
-    """Models, view mixins and DRF model serializers of the whole project (the config's folder)."""
+@dataclass(frozen=True)
+class ProjectScan:
+    """What one pass over the whole project learns (the config's folder, minus excludes)."""
+
+    index: ProjectIndex
+    scoped_view_bases: frozenset[str]  # view mixins whose get_queryset is tenant-scoped
+    serializer_models: dict[str, str]  # DRF ModelSerializer -> model
+    sql_constants: dict[str, str]  # ``pkg.module.NAME`` -> string (raw SQL imported elsewhere)
+
+
+def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
+    """Models and view mixins of the whole project (the folder holding the config)."""
+    scan = scan_project(config)
+    return scan.index, scan.scoped_view_bases
+
+
+def scan_project(config: Config) -> ProjectScan:
+    """One pass over the project: models, view mixins, serializers, string constants."""
     root = config.root
     models: list[ModelInfo] = []
     bases: set[str] = set()
     serializers: dict[str, str] = {}
+    constants: dict[str, str] = {}
     for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
         rel = relpath(path, root)
         try:
@@ -58,12 +77,18 @@ def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str], dict[str,
             bases.update(scoped_view_bases(text, config))
         if "Serializer" in text:
             serializers.update(serializer_models(text))
-    return decide_tenancy(models, config), frozenset(bases), serializers
+        if _SQL_HINT.search(text):
+            constants.update(file_constants(rel, text))
+    return ProjectScan(decide_tenancy(models, config), frozenset(bases), serializers, constants)
+
+
+_SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
 
 
 def make_settings(config: Config) -> Settings:
-    index, bases, serializers = build_index(config)
-    return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases, serializer_models=serializers)
+    scan = scan_project(config)
+    return Settings(config, scan.index, FRAMEWORKS, scoped_view_bases=scan.scoped_view_bases,
+                    serializer_models=scan.serializer_models, sql_constants=scan.sql_constants)
 
 
 _WORKER: tuple[Settings, Prefilter | None, bool] | None = None

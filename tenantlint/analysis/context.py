@@ -28,6 +28,9 @@ class Settings:
     scoped_view_bases: frozenset[str] = frozenset()
     # DRF ModelSerializer class name -> model class name, from the whole project.
     serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
+    # imported from another module (``analysis/sql_consts.py``).
+    sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 

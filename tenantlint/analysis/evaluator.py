@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from tenantlint.analysis import sql_sinks
 from tenantlint.analysis.context import FileContext
 from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping, Trust
 from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
@@ -142,6 +143,10 @@ class Evaluator:
         return [self.eval(a.value, use) for a in call.args]
 
     def _eval(self, node: cst.BaseExpression) -> Value:
+        if isinstance(node, sql_sinks.NODE_TYPES):  # raw SQL text and the calls that execute it
+            sql_value = sql_sinks.evaluate(self, node)
+            if sql_value is not None:
+                return sql_value
         method = getattr(self, f"_eval_{type(node).__name__}", None)
         if method is not None:
             result: Value = method(node)

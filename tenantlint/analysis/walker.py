@@ -23,6 +23,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.sql_text import augmented
 from tenantlint.analysis.values import DictValue, Instance, QueryValue, Value, worse
 
 
@@ -311,7 +312,8 @@ class Walker:
             value = ev.eval(small.value)
             if isinstance(small.target, cst.Name):
                 old = state.env.get(small.target.value, Value())
-                state.env[small.target.value] = worse(old, value)
+                grown = augmented(old, small.operator, value)  # sql += " AND ..."
+                state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 value = ev.eval(small.value)

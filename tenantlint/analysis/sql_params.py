@@ -1,0 +1,98 @@
+"""The params argument of a SQL call, as Values by position and by name.
+
+``%s``/``?``/``$1`` (``ParamRef.index``) index the positional values, ``%(name)s``/``:name`` the named
+ones. Params the analysis cannot see into (an opaque variable, ``*args``) are unknown: never untrusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tenantlint.analysis.sql.verdict import ParamRef
+from tenantlint.analysis.values import Value
+
+Eval = Callable[[cst.BaseExpression], Value]
+
+
+@dataclass
+class ParamBinding:
+    positional: list[Value] = field(default_factory=list)
+    named: dict[str, Value] = field(default_factory=dict)
+    open_ended: bool = False  # a ``*args`` cut the positional list short
+
+    def lookup(self, ref: ParamRef) -> Value | None:
+        if ref.name is not None:
+            return self.named.get(ref.name)
+        if ref.index is not None and ref.index < len(self.positional):
+            return self.positional[ref.index]
+        return None
+
+    def add_named(self, items: dict[str, Value]) -> None:
+        for k, v in items.items():
+            self.named.setdefault(k, v)
+
+
+def _elements(node: cst.List | cst.Tuple, ev: Eval, out: ParamBinding) -> None:
+    for el in node.elements:
+        value = ev(el.value)
+        if isinstance(el, cst.StarredElement):
+            out.open_ended = True
+        if not out.open_ended:
+            out.positional.append(value)
+
+
+def bind_container(node: cst.BaseExpression, ev: Eval, out: ParamBinding, many: bool = False) -> None:
+    """Evaluate a params container once, recording its element values.
+
+    ``many``: ``executemany``'s sequence of rows; every literal row is bound (the worst value wins
+    because each row is checked against the same placeholders).
+    """
+    if many and isinstance(node, cst.List | cst.Tuple):
+        for el in node.elements:
+            row = el.value
+            if isinstance(row, cst.List | cst.Tuple | cst.Dict) and not isinstance(el, cst.StarredElement):
+                sub = ParamBinding()
+                bind_container(row, ev, sub)
+                _merge_rows(out, sub)
+            else:
+                ev(row)
+        return
+    if isinstance(node, cst.List | cst.Tuple):
+        _elements(node, ev, out)
+        return
+    if isinstance(node, cst.Dict):
+        for item in node.elements:
+            if isinstance(item, cst.DictElement):
+                ev(item.key)
+                value = ev(item.value)
+                key = item.key
+                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                    out.named.setdefault(key.evaluated_value, value)
+            else:
+                ev(item.value)
+        return
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "dict"
+        and all(a.keyword is not None for a in node.args)
+    ):
+        for arg in node.args:
+            assert arg.keyword is not None
+            out.named.setdefault(arg.keyword.value, ev(arg.value))
+        return
+    ev(node)
+
+
+def _merge_rows(out: ParamBinding, row: ParamBinding) -> None:
+    for i, v in enumerate(row.positional):
+        if i >= len(out.positional):
+            out.positional.append(v)
+        elif v.untrusted and not out.positional[i].untrusted:
+            out.positional[i] = v
+    for k, v in row.named.items():
+        if k not in out.named or (v.untrusted and not out.named[k].untrusted):
+            out.named[k] = v

@@ -1,0 +1,275 @@
+"""Raw SQL reaching a database call: sinks, text resolution, params, TNT301/302 placement."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.sql.parse import parse_sql
+from tenantlint.analysis.sql_consts import file_constants, module_name, resolve_import
+from tenantlint.api import check_paths, load_config
+
+SCHEMA = """
+CREATE TABLE invoices (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, status TEXT, number TEXT);
+CREATE TABLE plans (id BIGINT PRIMARY KEY, code TEXT);
+"""
+
+HEADER = """\
+import sqlite3
+import textwrap
+from textwrap import dedent
+import pandas as pd
+from psycopg import sql
+from sqlalchemy import text, bindparam
+from flask import request
+"""
+
+
+def run(tmp_path: Path, files: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        toml: str = "") -> set[tuple[str, int, str]]:
+    (tmp_path / "tenantlint.toml").write_text(toml)
+    (tmp_path / "schema.sql").write_text(SCHEMA)
+    for name, body in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body))
+    monkeypatch.chdir(tmp_path)
+    result = check_paths([Path(".")], load_config(), jobs=1)
+    return {(Path(f.path).as_posix(), f.line, f.code) for f in result.findings}
+
+
+def codes(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch, toml: str = "") -> set[tuple[int, str]]:
+    found = run(tmp_path, {"app.py": HEADER + textwrap.dedent(body)}, monkeypatch, toml)
+    offset = HEADER.count("\n")
+    return {(line - offset, code) for path, line, code in found if path == "app.py"}
+
+
+# ----- sinks --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "call",
+    [
+        'cur.execute("SELECT id FROM invoices WHERE status = %s", (s,))',
+        'cur.executemany("SELECT id FROM invoices WHERE status = ?", [(s,)])',
+        'cur.executescript("SELECT id FROM invoices")',
+        'pool.fetch("SELECT id FROM invoices WHERE status = $1", s)',
+        'pool.fetchrow("SELECT id FROM invoices WHERE status = $1", s)',
+        'pool.fetchval("SELECT id FROM invoices WHERE status = $1", s)',
+        'conn.exec_driver_sql("SELECT id FROM invoices WHERE status = %s", (s,))',
+        'session.execute(text("SELECT id FROM invoices WHERE status = :s"), {"s": s})',
+        'pd.read_sql("SELECT id FROM invoices", engine)',
+        'pd.read_sql_query("SELECT id FROM invoices", engine)',
+        'Invoice.objects.raw("SELECT * FROM invoices WHERE status = %s", [s])',
+    ],
+)
+def test_each_sink_reports_unscoped_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str) -> None:
+    body = f"def f(cur, pool, conn, session, engine, s):\n    {call}\n"
+    assert codes(tmp_path, body, monkeypatch) == {(2, "TNT101")}
+
+
+def test_scoped_sinks_are_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    def f(cur, pool, session, org_id):
+        cur.execute("SELECT id FROM invoices WHERE org_id = %s", (org_id,))
+        pool.fetch("SELECT id FROM invoices WHERE org_id = $1", org_id)
+        session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(o=org_id))
+        cur.execute("SELECT code FROM plans")
+    """
+    assert codes(tmp_path, body, monkeypatch) == set()
+
+
+def test_write_and_insert_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    def f(cur, org_id):
+        cur.execute("UPDATE invoices SET status = 'x' WHERE id = %s", (1,))
+        cur.execute("INSERT INTO invoices (id, status) VALUES (%s, %s)", (1, 'x'))
+        cur.execute("INSERT INTO invoices (id, org_id) VALUES (%s, %s)", (1, org_id))
+    """
+    assert codes(tmp_path, body, monkeypatch) == {(2, "TNT102"), (3, "TNT104")}
+
+
+def test_django_extra_where_pins_the_queryset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = """\
+    from django.db import models
+    class Org(models.Model):
+        pass
+    class Deal(models.Model):
+        org = models.ForeignKey(Org, on_delete=models.CASCADE)
+        class Meta:
+            db_table = "deals"
+    """
+    views = """\
+    from django.db.models.expressions import RawSQL
+    from .models import Deal
+    def f(org_id, q):
+        a = list(Deal.objects.extra(where=["org_id = %s"], params=[org_id]))
+        b = list(Deal.objects.extra(where=["title = %s"], params=[q]))
+        c = list(Deal.objects.extra(where=["org_id = %s OR shared"], params=[org_id]))
+        d = Deal.objects.filter(org_id=org_id).annotate(n=RawSQL("SELECT count(*) FROM deals d", ()))
+    """
+    found = run(tmp_path, {"crm/__init__.py": "", "crm/models.py": models, "crm/views.py": views},
+                monkeypatch)
+    assert {(line, code) for path, line, code in found if path == "crm/views.py"} == {
+        (5, "TNT101"), (6, "TNT105"), (7, "TNT101"),
+    }
+
+
+def test_orm_statement_argument_is_not_a_sink(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    def f(session, stmt, query):
+        session.execute(stmt)
+        session.execute(query, {"a": 1})
+    """
+    assert codes(tmp_path, body, monkeypatch) == set()
+
+
+# ----- text resolution ------------------------------------------------------------------------------
+def test_text_resolution_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = '''\
+    BAD = "SELECT id FROM invoices " "WHERE status = %s"
+    GOOD = """
+        SELECT id FROM invoices WHERE org_id = %s
+    """
+
+    class Q:
+        BAD = "SELECT id FROM invoices WHERE number = %s"
+
+    def f(cur, x):
+        cur.execute(BAD, (x,))
+        cur.execute(GOOD, (x,))
+        cur.execute(Q.BAD, (x,))
+        local = textwrap.dedent("""
+            SELECT id FROM invoices
+        """)
+        cur.execute(local)
+        other = dedent("SELECT id FROM invoices WHERE org_id = %s")
+        cur.execute(other, (x,))
+        grown = "SELECT id FROM invoices"
+        grown += " WHERE org_id = %s"
+        cur.execute(grown, (x,))
+        cur.execute(text(GOOD).bindparams(org=x))
+    '''
+    assert codes(tmp_path, body, monkeypatch) == {(10, "TNT101"), (12, "TNT101"), (16, "TNT101")}
+
+
+def test_constant_imported_from_another_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = '''\
+    LIST = "SELECT id FROM invoices WHERE status = %s"
+    SCOPED = "SELECT id FROM invoices WHERE org_id = %s"
+    class Sql:
+        ANY = "SELECT id FROM invoices"
+    '''
+    api = """\
+    from .queries import LIST, SCOPED, Sql
+    from . import queries
+    def f(cur, org_id):
+        cur.execute(LIST, ("open",))
+        cur.execute(SCOPED, (org_id,))
+        cur.execute(Sql.ANY)
+        cur.execute(queries.LIST, ("x",))
+    """
+    found = run(tmp_path, {"billing/__init__.py": "", "billing/queries.py": queries,
+                           "billing/api.py": api}, monkeypatch)
+    assert found == {("billing/api.py", 4, "TNT101"), ("billing/api.py", 6, "TNT101"),
+                     ("billing/api.py", 7, "TNT101")}
+
+
+def test_constant_helpers() -> None:
+    assert module_name("billing/queries.py") == "billing.queries"
+    assert module_name("pkg/__init__.py") == "pkg"
+    assert resolve_import(".queries.X", "billing/api.py") == "billing.queries.X"
+    assert resolve_import("..common.X", "a/b/c.py") == "a.common.X"
+    assert resolve_import("abs.mod.X", "a/b.py") == "abs.mod.X"
+    consts = file_constants("m/q.py", 'A = "x"\nB = A + " y"\nC = f"{B}!"\nclass K:\n    D = "d"\nE = g()\n')
+    assert consts == {"m.q.A": "x", "m.q.B": "x y", "m.q.C": "x y!", "m.q.K.D": "d"}
+
+
+# ----- dynamic SQL (TNT301) and unparsable SQL (TNT302) -------------------------------------------
+def test_dynamic_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    def f(cur, org_id, table, where, col, filters, c, o):
+        cur.execute(f"SELECT id FROM invoices WHERE org_id = {org_id}")
+        cur.execute("SELECT id FROM %s WHERE org_id = %%s" % table, (org_id,))
+        cur.execute("DELETE FROM {} WHERE org_id = %s".format(table), (org_id,))
+        cur.execute("SELECT id FROM invoices WHERE " + " AND ".join(filters))
+        cur.execute(f"SELECT {col} FROM invoices WHERE org_id = %s ORDER BY {col}", (org_id,))
+        cur.execute(f"SELECT {col} FROM invoices WHERE status = %s", ("x",))
+        cur.execute(sql.SQL("SELECT * FROM {} WHERE org_id = %s").format(sql.Identifier(table)), (org_id,))
+        cur.execute(sql.SQL("SELECT {f} FROM invoices WHERE org_id = %s").format(f=sql.Identifier(c)), (o,))
+        query = some_builder()
+        cur.execute(query)
+    """
+    assert codes(tmp_path, body, monkeypatch) == {
+        (2, "TNT301"), (3, "TNT301"), (4, "TNT301"), (5, "TNT301"), (7, "TNT101"), (8, "TNT301"),
+    }
+
+
+def test_unparsable_sql_is_reported_at_the_executing_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = """\
+    BROKEN = "SELECT id FROM invoices WHERE org_id = %s AND AND id = %s"
+    NEVER_RUN = "SELECT FROM WHERE"
+
+    def f(cur, org_id):
+        cur.execute(
+            BROKEN,
+            (org_id, 1),
+        )
+        cur.execute(f"SELECT id FROM invoices WHERE org_id = %s AND {org_id} AND AND")
+    """
+    assert codes(tmp_path, body, monkeypatch) == {(5, "TNT302"), (9, "TNT301")}
+
+
+# ----- params ------------------------------------------------------------------------------------
+def test_params_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view(org):
+        pass
+        cur.execute("SELECT id FROM invoices WHERE org_id = %s", (org,))
+        cur.execute("SELECT id FROM invoices WHERE status = %s AND org_id = %s", (org, g.org_id))
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(o)s", {"o": org})
+        cur.execute("SELECT id FROM invoices WHERE org_id = :o", {"o": g.org_id})
+        pool.fetch("SELECT id FROM invoices WHERE org_id = $2", g.org_id, org)
+        session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(o=org))
+        session.execute(text("SELECT id FROM invoices WHERE org_id = :o").bindparams(bindparam("o", org)))
+        engine.execute(text("SELECT id FROM invoices WHERE org_id = :o"), o=org)
+        cur.execute("INSERT INTO invoices (id, org_id) VALUES (?, ?)", (1, org))
+        cur.execute("SELECT id FROM invoices WHERE org_id = %s", params)
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {4, 6, 8, 9, 10, 11, 12}
+    assert (5, "TNT103") not in found and (7, "TNT103") not in found and (13, "TNT103") not in found
+
+
+def test_system_scope_makes_raw_sql_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    def f(cur):
+        with system_scope():
+            cur.execute("DELETE FROM invoices WHERE status = 'x'")
+        cur.execute("DELETE FROM invoices WHERE status = 'x'")
+    """
+    toml = 'system_scope = ["system_scope"]\n'
+    assert codes(tmp_path, body, monkeypatch, toml) == {(4, "TNT102")}
+
+
+# ----- parse once ---------------------------------------------------------------------------------
+def test_each_distinct_sql_string_is_parsed_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stmt = "SELECT id, number FROM invoices WHERE org_id = %s AND status = 'unique-to-this-test'"
+    body = f"""\
+    def f(cur, org_id):
+        cur.execute("{stmt}", (org_id,))
+        cur.execute("{stmt}", (org_id,))
+    def g(cur, org_id):
+        cur.execute("{stmt}", (org_id,))
+    """
+    parse_sql.cache_clear()
+    run(tmp_path, {"a.py": body, "b.py": body}, monkeypatch)
+    info = parse_sql.cache_info()
+    assert info.misses == 1  # one distinct text: parsed once
+    assert info.hits == 0  # the per-run analysis memo answers the repeats before the parser
