@@ -50,7 +50,7 @@ def legacy(session, org_id, pk):
     c = session.query(Invoice).filter_by(org_id=org_id).first()  # ok
     d = session.query(Invoice).get(pk)  # expect: TNT101
     session.query(Invoice).filter(Invoice.id == pk).delete()  # expect: TNT102
-    session.query(Invoice).filter(Invoice.id == pk, Invoice.org_id == org_id).update({"number": "x"})  # ok
+    session.query(Invoice).filter(Invoice.id == pk, Invoice.org_id == org_id).update({"n": 1})  # ok
     e = session.query(Invoice).filter(or_(Invoice.org_id == org_id, Invoice.is_public)).all()  # expect: TNT105
     f = session.query(Invoice).filter(not_(Invoice.org_id == org_id)).all()  # expect: TNT105
     g = session.query(Invoice).filter(Invoice.org_id != org_id).count()  # expect: TNT105
