@@ -45,13 +45,14 @@ from models import Invoice, Line
 
 
 def legacy(session, org_id, pk):
+    db = session
     a = session.query(Invoice).filter(Invoice.org_id == org_id).all()  # ok
     b = session.query(Invoice).filter(Invoice.id == pk).one()  # expect: TNT101
     c = session.query(Invoice).filter_by(org_id=org_id).first()  # ok
     d = session.query(Invoice).get(pk)  # expect: TNT101
     session.query(Invoice).filter(Invoice.id == pk).delete()  # expect: TNT102
     session.query(Invoice).filter(Invoice.id == pk, Invoice.org_id == org_id).update({"n": 1})  # ok
-    e = session.query(Invoice).filter(or_(Invoice.org_id == org_id, Invoice.is_public)).all()  # expect: TNT105
+    e = db.query(Invoice).filter(or_(Invoice.org_id == org_id, Invoice.is_public)).all()  # expect: TNT105
     f = session.query(Invoice).filter(not_(Invoice.org_id == org_id)).all()  # expect: TNT105
     g = session.query(Invoice).filter(Invoice.org_id != org_id).count()  # expect: TNT105
     h = session.query(Invoice).filter(and_(Invoice.org_id == org_id, Invoice.is_public)).all()  # ok
