@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from audit_sample import (
+from tests.audit_sample import (
     ALERT_PAYLOAD,
     ATTR_PAYLOAD,
     CONFIG,

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from audit_sample import DATA, RESULT, TITLE_PAYLOAD, read_source
+from tests.audit_sample import DATA, RESULT, TITLE_PAYLOAD, read_source
 
 from tenantlint.audit import format_share, summarize
 from tenantlint.reporters.base import normalised
