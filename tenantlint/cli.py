@@ -90,12 +90,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.format == "html":
-        raise UsageError("--format html is the audit report: use 'tenantlint audit --output report.html'")
-    reporter = get_reporter(args.format)
+    html = args.format == "html"
+    reporter = None if html else get_reporter(args.format)
     options = RunOptions(tuple(args.paths), jobs=jobs, use_prefilter=not args.no_prefilter,
-                         use_cache=not args.no_cache, cache_dir=args.cache_dir)
-    result = run(config, options)
+                         use_cache=not args.no_cache, cache_dir=args.cache_dir, want_sites=html)
+    settings = make_settings(config)
+    result = run(config, options, settings)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
         print(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
@@ -110,8 +110,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     stream = _open_output(args.output)
     terminal = args.output is None and sys.stdout.isatty()
     try:
-        reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,
-                                                     read_source=file_source_reader(".")))
+        if reporter is None:  # --format html: the audit report of what was checked
+            from tenantlint.audit import AuditData
+            from tenantlint.reporters.html import HtmlAuditReporter
+
+            data = AuditData(result, settings.index, config, str(Path.cwd()), __version__)
+            stream.write(HtmlAuditReporter().render(data, file_source_reader(".")))
+        else:
+            reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,
+                                                         read_source=file_source_reader(".")))
     finally:
         if stream is not sys.stdout:
             stream.close()

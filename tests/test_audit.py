@@ -11,17 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from tests.audit_sample import (
-    ALERT_PAYLOAD,
-    ATTR_PAYLOAD,
-    CONFIG,
-    DATA,
-    PAYLOADS,
-    QUOTE_PAYLOAD,
-    RESULT,
-    TITLE_PAYLOAD,
-    read_source,
-)
 from rich.console import Console
 
 from tenantlint.audit import (
@@ -40,6 +29,17 @@ from tenantlint.reporters.audit_markdown import MarkdownAuditReporter, code, fen
 from tenantlint.reporters.base import normalised
 from tenantlint.reporters.html import HtmlAuditReporter
 from tenantlint.reporters.progress import progress
+from tests.audit_sample import (
+    ALERT_PAYLOAD,
+    ATTR_PAYLOAD,
+    CONFIG,
+    DATA,
+    PAYLOADS,
+    QUOTE_PAYLOAD,
+    RESULT,
+    TITLE_PAYLOAD,
+    read_source,
+)
 
 # --- summary helpers -------------------------------------------------------------------------
 

@@ -19,11 +19,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from tests.audit_sample import DATA, RESULT, TITLE_PAYLOAD, read_source
 
 from tenantlint.audit import format_share, summarize
 from tenantlint.reporters.base import normalised
 from tenantlint.reporters.html import HtmlAuditReporter
+from tests.audit_sample import DATA, RESULT, TITLE_PAYLOAD, read_source
 
 
 def _chromium() -> str | None:
