@@ -35,6 +35,7 @@ class Rule:
     why: ClassVar[str]
     example: ClassVar[str]
     fix: ClassVar[str]
+    details: ClassVar[str] = ""  # how tenantlint decides: what counts, where it is reported
     options: ClassVar[tuple[str, ...]] = ()  # config keys that change the rule's behaviour
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -49,7 +50,8 @@ class Rule:
             f"# {cls.code} {cls.name}\n\n"
             f"Severity: **{cls.severity}**\n\n"
             f"## What it does\n\n{cls.summary}\n\n"
-            f"## Why is this bad?\n\n{cls.why.strip()}\n\n"
+            + (f"{cls.details.strip()}\n\n" if cls.details.strip() else "")
+            + f"## Why is this bad?\n\n{cls.why.strip()}\n\n"
             f"## Example\n\n```python\n{cls.example.strip()}\n```\n\n"
             f"## Use instead\n\n```python\n{cls.fix.strip()}\n```\n\n"
             f"## Options\n\n{opts}\n"

@@ -27,6 +27,16 @@ class UnscopedQuery(Rule):
     name = "unscoped-query"
     severity = "error"
     summary = "A read of a tenant table with no tenant filter."
+    details = """
+Reads are `all`/`filter`/`get`/`first`/`count`/`exists`/`aggregate`, iteration, `get_object_or_404`,
+SQLAlchemy `select`/`session.query`/`session.get`, Peewee and Tortoise queries, and raw `SELECT`.
+A tenant filter pins the tenant column (or a relation path ending in it, `invoice__org=`) to a value
+that is not request input; a related manager of a trusted tenant object (`request.user.org.invoices`),
+a foreign key to a row fetched by a scoped query, a `scoping_methods` call, an `auto_scoped_managers`
+manager and code under `system_scope` count too. Filters on other ids, even trusted ones
+(`created_by=request.user`), do not. A queryset kept in a variable is reported once, at the statement
+that built it, unless a later statement in the same function scopes it before it is used.
+"""
     why = """
 A query on a shared table that is not pinned to the caller's tenant returns every customer's rows.
 Row-level security and scoped managers do not help when the query goes around them. One missing
@@ -53,6 +63,12 @@ class UnscopedWrite(Rule):
     name = "unscoped-write"
     severity = "error"
     summary = "An update or delete of a tenant table with no tenant filter."
+    details = """
+Writes are queryset `update()`/`delete()`, SQLAlchemy `update(M)`/`delete(M)` and `Query.update`/
+`Query.delete`, Peewee `update().where()`/`delete().where()`, Tortoise `filter().update()`/`delete()`,
+and raw `UPDATE`/`DELETE` (an unscoped table in `UPDATE … FROM` or `DELETE … USING` is part of the same
+finding). What counts as a tenant filter is the same as for TNT101.
+"""
     why = """
 A bulk update or delete that is not pinned to the caller's tenant changes or destroys other
 customers' rows. Unlike a leaky read, the damage cannot be taken back by fixing the code.
@@ -77,6 +93,15 @@ class InsertWithoutTenant(Rule):
     name = "insert-without-tenant"
     severity = "error"
     summary = "A create/insert of a tenant-table row that never sets the tenant column."
+    details = """
+Inserts are `Model.objects.create`/`get_or_create`/`update_or_create`/`bulk_create`, a model instance
+that is saved without its tenant attribute being set, SQLAlchemy `session.add(M(...))`/`add_all`/
+`bulk_save_objects`/`bulk_insert_mappings`/`insert(M)`, Peewee and Tortoise `create`/`insert`, DRF
+`serializer.save()` in `perform_create` on a serializer of a tenant model, and raw `INSERT` whose column
+list lacks the tenant column. A create through a related manager of a tenant object
+(`org.invoices.create(...)`) sets the tenant. For a table scoped through a parent, the parent foreign
+key is its tenant column.
+"""
     why = """
 A row inserted without its tenant column either fails at run time or, worse, lands with a default
 or NULL tenant and becomes visible to the wrong customer (or to none, until someone "fixes" it).
@@ -101,6 +126,12 @@ class WeakenedTenantFilter(Rule):
     name = "weakened-tenant-filter"
     severity = "error"
     summary = "A tenant predicate that is not mandatory: under OR, negated, or beside an IS NULL alternative."
+    details = """
+Django `Q(org=o) | Q(...)`, `~Q(org=o)`, `exclude(org=o)`, a queryset union `qs_scoped | qs_other`;
+SQLAlchemy `or_(M.org_id == o, ...)`, `not_(...)`, `!=`; raw SQL `org_id = %s OR ...`,
+`org_id = %s OR org_id IS NULL`. A statement flagged TNT105 is not also flagged TNT101/TNT102 for the
+same table. An OR whose every alternative pins the tenant is mandatory and is not flagged.
+"""
     why = """
 `org = :org OR is_public` or `exclude(org=...)` looks scoped in review but lets rows of other tenants
 through. A tenant predicate only isolates when every row returned must satisfy it.

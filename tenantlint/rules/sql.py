@@ -14,6 +14,14 @@ class UnverifiableSql(Rule):
     severity = "warning"
     summary = ("SQL built at run time (f-string, %, +, .format, join) whose tables or WHERE clause "
                "cannot be resolved statically.")
+    details = """
+SQL reaching a database call (`cursor.execute`, `executemany`, asyncpg `fetch*`, `session.execute(text(...))`,
+`exec_driver_sql`, `Model.objects.raw`, `RawSQL`, `extra(where=...)`, `pandas.read_sql`, psycopg
+`sql.SQL(...).format(...)`) is resolved from literals, constants (also imported from other project
+modules), local variables and `textwrap.dedent`. Run-time parts confined to the select list, `GROUP BY`,
+`ORDER BY` or `LIMIT` do not make it TNT301: the rest is still verified. Reported at the executing
+call. A statement flagged TNT301 is not also flagged TNT101/TNT102.
+"""
     why = """
 When the table or the WHERE clause is assembled at run time, nobody — reviewer or linter — can tell
 whether the tenant predicate is there on every path. Dynamic SQL is also where injection lives.
@@ -37,6 +45,11 @@ class UnparsableSql(Rule):
     name = "unparsable-sql"
     severity = "warning"
     summary = "A SQL literal that the SQL parser rejects."
+    details = """
+Only complete static SQL that reaches a database call is checked; a string that starts like SQL
+(`SELECT`, `WITH`, `INSERT`, `UPDATE`, `DELETE`) but does not parse in `sql_dialect` is reported at
+the executing call, with the parser's message.
+"""
     why = """
 SQL that does not parse cannot be checked for a tenant predicate. It is often a typo that fails in
 production, or a dialect the linter was not told about (`sql_dialect`).

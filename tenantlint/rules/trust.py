@@ -14,6 +14,19 @@ class UntrustedTenantValue(Rule):
     severity = "error"
     summary = ("A tenant filter, or a tenant column being written, whose value derives from request "
                "input that no membership check has verified.")
+    details = """
+Request input is, whatever the framework: Flask `request.json`/`get_json()`/`form`/`args`/`values`/
+`data`/`headers`/`cookies`/`view_args`; Django `request.POST`/`GET`/`body`/`headers`/`META`/`COOKIES`,
+view kwargs from the URL and `self.kwargs`; DRF `request.data`/`query_params`/
+`serializer.validated_data`; Starlette/FastAPI `await request.json()`/`form()`/`query_params`/
+`path_params`/`headers` and handler parameters bound from path, query, body or pydantic models; plus
+`untrusted_sources`. Values derived from them (subscripts, `.get()`, attributes, `int()`,
+`json.loads`, assignments) are request input too. A path parameter becomes trusted after a call or
+decorator named in `membership_checks` has checked it. Trusted values are `trusted_sources`
+(`request.user.*`, `g.*`, `current_user.*`, `request.state.*` …), `Depends(f)` with `f` in
+`trusted_dependencies`, rows fetched by scoped queries, and parameters of functions that are not
+request handlers. Reported at the query (or insert) that uses the value.
+"""
     why = """
 Filtering by an org id the client sent is no filter at all: the client picks the org. The tenant
 must come from the authenticated context (the session's user, `request.tenant`, a trusted
@@ -46,6 +59,13 @@ class TenantIdFromRequest(Rule):
     name = "tenant-id-from-request"
     severity = "error"
     summary = "A request handler reading a tenant key from the request body, query string, form or headers."
+    details = """
+Tenant keys are `tenant_keys` (by default the `tenant_columns`, their camelCase forms, `tenant`, `org`,
+`organization`); header names are normalised (`X-Org-Id` reads `org_id`). Reported at the read itself:
+`request.POST["org_id"]`, `request.GET.get("org")`, `data["orgId"]` after `data = json.loads(request.body)`,
+`payload.org_id` on a pydantic body model, and a FastAPI query/header/body parameter named like a
+tenant key (the declaration is the read). URL path parameters are not TNT201 (see TNT103).
+"""
     why = """
 The client controls the body, the query string, the form and the headers. A handler that takes the
 org id from there lets any logged-in user act in any org by changing one field.

@@ -14,6 +14,13 @@ class UnscopedView(Rule):
     severity = "error"
     summary = ("A class-based view or viewset exposing a tenant model without a get_queryset that "
                "applies a trusted tenant filter.")
+    details = """
+Reported at the class-level `queryset =` / `model =` assignment of a Django class-based view or a DRF
+view/viewset whose model is a tenant table, unless the class has a `get_queryset` that returns a query
+scoped by a trusted tenant filter (`super().get_queryset().filter(org=self.request.user.org)` counts),
+or inherits one from a base class or mixin defined in the scanned project. The assignment is not also
+reported as TNT101.
+"""
     why = """
 Generic views and viewsets serve whatever `queryset` or `model` gives them: list, detail, update and
 delete all run on it. Without a `get_queryset` that filters by the caller's tenant, every object of
