@@ -201,7 +201,7 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.FunctionDef):
-                self.walk_function(stmt, cls if False else None, state)
+                self.walk_function(stmt, None, state)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             else:
@@ -229,6 +229,10 @@ class Walker:
                     self.block(orelse.body.body, state, None)
             if self._terminates(stmt.body.body):
                 return  # the then-branch leaves the function: only the else-state flows on
+            orelse_body = stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else None
+            if orelse_body is not None and self._terminates(orelse_body):
+                state.env = after_then  # the else-branch leaves: only the then-state flows on
+                return
             state.env = merge_env(after_then, state.env)
         elif isinstance(stmt, cst.For):
             element = ev.iterate(ev.eval(stmt.iter, use=False))
