@@ -258,6 +258,18 @@ class Evaluator:
             self.note_request_read(node, recv, attr)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
+    def is_view_method(self) -> bool:
+        handler = self.fn.handler
+        return handler is not None and "." in handler.name and handler.framework in ("django", "drf")
+
+    def view_table(self) -> str | None:
+        value = self.fn.class_attrs.get("queryset") or self.fn.class_attrs.get("model")
+        if isinstance(value, QueryValue) and value.origin is not None:
+            return value.origin.table
+        if isinstance(value, ModelRef):
+            return value.table
+        return None
+
     def class_attr(self, node: cst.CSTNode, attr: str) -> Value:
         """``self.queryset`` / ``self.model`` / ``super().get_queryset()`` in a view's methods.
 
@@ -401,6 +413,12 @@ class Evaluator:
         if pattern is not None:
             self.eval_args(node)
             return pattern
+        if method == "get_object" and dotted(recv_node) == "self" and self.is_view_method():
+            # The view's object comes through its get_queryset, which is judged on its own (TNT202 /
+            # TNT101 there): the row is the view's scoped row, not a new root cause.
+            self.eval_args(node)
+            table = self.view_table() or "view"
+            return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
         if method == "get_queryset" and self.fn.class_attrs and dotted(recv_node) in ("self", "super()"):
             return self.class_attr(node, "get_queryset")
         recv = self.eval(recv_node, use=False)

@@ -343,8 +343,18 @@ def analyze(ev: Evaluator, text: SqlText) -> SqlAnalysis:
     return result
 
 
+_CLAUSE_WORDS = frozenset({"from", "where", "into", "set", "values", "join", "returning"})
+
+
 def _is_sql(text: SqlText) -> bool:
-    return looks_like_sql(text.text)
+    """SQL by its first keyword; or complete static text at a database call that reads like SQL with
+    a misspelt verb (``SELEC id FROM t WHERE ...``: two clause keywords), so the parser can say why."""
+    if looks_like_sql(text.text):
+        return True
+    if not text.static:
+        return False
+    words = {w.lower() for w in text.text.split()}
+    return len(words & _CLAUSE_WORDS) >= 2
 
 
 def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:

@@ -36,6 +36,8 @@ def _trusted_filter(fn: cst.FunctionDef, keys: frozenset[str], trusted: PatternS
                     continue
                 path, op = split_lookup(arg.keyword.value)
                 text = dotted(arg.value) or ""
+                if text.startswith("self.request.") and not trusted.match(text):
+                    text = text[len("self."):]  # the view's request, as in `request.tenant`
                 last = path.split("__")[-1]
                 tenant_key = last in keys or f"{last}_id" in keys
                 if tenant_key and op in ("eq", "in") and trusted.match(text):
