@@ -364,7 +364,7 @@ class Walker:
     def _sets_tenant(inst: Instance, attr: str) -> bool:
         t = inst.tenant
         assert t is not None
-        names = {t.tenant_field, t.tenant_column}
+        names: set[str | None] = set(t.tenant_names())
         if t.via:
             names.add(t.via[0])
             names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")

@@ -63,8 +63,9 @@ def column_of(ev: Evaluator, model: ModelRef, attr: str) -> ColumnRef | None:
                 return ColumnRef(model=model.model, table=model.table, column=f.column,
                                  relation_to=f.fk_target)
             return ColumnRef(model=model.model, table=model.table, column=f.column or f.name)
-    if model.tenant is not None and attr in (model.tenant.tenant_column, model.tenant.tenant_field):
-        return ColumnRef(model=model.model, table=model.table, column=model.tenant.tenant_column or attr)
+    if model.tenant is not None and attr in model.tenant.tenant_names():
+        column = attr if attr in model.tenant.alt_columns else model.tenant.tenant_column or attr
+        return ColumnRef(model=model.model, table=model.table, column=column)
     if attr in ("id", "pk"):
         return ColumnRef(model=model.model, table=model.table, column="id")
     return None
@@ -186,7 +187,7 @@ def relation_pred(ev: Evaluator, col: ColumnRef, inner: list[PredValue]) -> Pred
 
 
 def is_tenant_leaf(leaf: Leaf, table: str, tenant: TenantTable) -> bool:
-    names = {tenant.tenant_column, tenant.tenant_field} - {None}
+    names = tenant.tenant_names()
     return (leaf.table is None or leaf.table == table) and leaf.key in names
 
 

@@ -292,7 +292,7 @@ class SqlAlchemyOrm:
         if tenant is None:
             return q
         pin: Pin | None = None
-        if fk == tenant.tenant_column:
+        if fk == tenant.tenant_column or fk in tenant.alt_columns:
             pin = Pin(recv.prov, Scoping.RELATED_MANAGER, f"relationship {attr}")
         elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] or recv.scoped_row_of:
             pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"relationship {attr}")
