@@ -175,6 +175,35 @@ def test_constant_imported_from_another_module(tmp_path: Path, monkeypatch: pyte
                      ("billing/api.py", 7, "TNT101")}
 
 
+def test_self_and_cls_class_constants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = '''\
+    class BaseRepo:
+        PURGE = "DELETE FROM invoices WHERE status = %s"
+    '''
+    repo = """\
+    from .base import BaseRepo
+    class Repo(BaseRepo):
+        SCOPED = "UPDATE invoices SET status = %s WHERE id = %s AND org_id = %s"
+        RENAME = "UPDATE invoices SET number = %s WHERE id = %s"
+        def scoped(self, s, i, org_id):
+            self.conn.execute(self.SCOPED, (s, i, org_id))
+        def rename(self, n, i):
+            self.conn.execute(self.RENAME, (n, i))
+        @classmethod
+        def rename_cls(cls, conn, n, i):
+            conn.execute(cls.RENAME, (n, i))
+        def purge(self):
+            self.conn.execute(self.PURGE, ("void",))
+    class Sub(Repo):
+        def again(self, n, i):
+            self.conn.execute(self.RENAME, (n, i))
+    """
+    found = run(tmp_path, {"billing/__init__.py": "", "billing/base.py": base,
+                           "billing/repo.py": repo}, monkeypatch)
+    assert found == {("billing/repo.py", 8, "TNT102"), ("billing/repo.py", 11, "TNT102"),
+                     ("billing/repo.py", 13, "TNT102"), ("billing/repo.py", 16, "TNT102")}
+
+
 def test_constant_helpers() -> None:
     assert module_name("billing/queries.py") == "billing.queries"
     assert module_name("pkg/__init__.py") == "pkg"

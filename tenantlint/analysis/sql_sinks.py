@@ -34,6 +34,7 @@ from tenantlint.analysis.values import Pin, QueryValue, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.frameworks.base import ClassInfo
 
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
@@ -86,6 +87,9 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
     head = name.split(".", 1)[0]
     if head in ev.fn.env:
         return None
+    if head in ("self", "cls") and "." in name:
+        owner = ev.fn.owner
+        return _class_constant(ev, owner, name.split(".", 1)[1]) if owner is not None else None
     if "." in name and head in ev.ctx.local_classes:
         return _local_constants(ev).get(name)
     if head not in ev.ctx.imports.names:
@@ -96,6 +100,29 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
         return None
     found = _memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
     return found if isinstance(found, str) and found else None
+
+
+def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
+    """``self.ATTR`` in a method of ``owner``: a constant of the class or of a base class defined in
+    this file (nearest first) or imported from a project module."""
+    local = _local_constants(ev)
+    todo, seen = [owner.name], set()
+    while todo:
+        cls = todo.pop(0)
+        if cls in seen:
+            continue
+        seen.add(cls)
+        info = ev.ctx.local_classes.get(cls)
+        if info is not None:
+            if f"{cls}.{attr}" in local:
+                return local[f"{cls}.{attr}"]
+            todo.extend(b for b in info.bases if b not in seen)
+        elif "." in cls and ev.ctx.settings.sql_constants:  # imported: ``.base.BaseRepo``
+            target = resolve_import(f"{cls}.{attr}", ev.ctx.path)
+            found = lookup_constant(ev.ctx.settings.sql_constants, target)
+            if found is not None:
+                return found
+    return None
 
 
 def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:

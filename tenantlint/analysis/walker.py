@@ -37,6 +37,8 @@ class FunctionState:
     ctx: FileContext | None = None
     # Class-level ``queryset``/``model`` of the view whose method this is (``self.queryset``).
     class_attrs: dict[str, Value] = field(default_factory=dict)
+    # The class this function is a method of (``self.SQL`` / ``cls.SQL`` class constants).
+    owner: ClassInfo | None = None
 
     @property
     def handler_name(self) -> str | None:
@@ -189,7 +191,8 @@ class Walker:
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
-                              class_attrs=outer.class_attrs if cls is not None else {})
+                              class_attrs=outer.class_attrs if cls is not None else {},
+                              owner=cls)
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
