@@ -274,6 +274,27 @@ def test_params_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert (5, "TNT103") not in found and (7, "TNT103") not in found and (13, "TNT103") not in found
 
 
+def test_executemany_comprehension_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        org = request.json["org_id"]
+        rows = request.json["rows"]
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(org, r["n"]) for r in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(g.org_id, r) for r in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (%(o)s, %(n)s)",
+                        ({"o": r["org_id"], "n": r["n"]} for r in rows if r))
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(o, n) for o, n in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(g.org_id, n) for n in rows])
+        r = g.org_id
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(r, 1)])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {5, 7, 9}
+    assert (12, "TNT103") not in found  # the comprehension's ``r`` does not leak
+
+
 def test_system_scope_makes_raw_sql_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     body = """\
     def f(cur):

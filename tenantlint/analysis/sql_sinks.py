@@ -341,11 +341,13 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
                 elif not binding.open_ended:
                     binding.positional.append(v)
             elif positional == params_index:
-                bind_container(arg.value, ev.eval, binding, many=method == "executemany")
+                bind_container(arg.value, ev.eval, binding, many=method == "executemany",
+                               in_comp=ev.in_comprehension)
             else:
                 ev.eval(arg.value)
         elif kw in PARAM_KEYWORDS:
-            bind_container(arg.value, ev.eval, binding, many=method == "executemany")
+            bind_container(arg.value, ev.eval, binding, many=method == "executemany",
+                           in_comp=ev.in_comprehension)
         elif kw not in NOT_PARAMS and method == "execute":
             binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
         else:
