@@ -61,10 +61,14 @@ def codes(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch, toml: str 
         'pd.read_sql("SELECT id FROM invoices", engine)',
         'pd.read_sql_query("SELECT id FROM invoices", engine)',
         'Invoice.objects.raw("SELECT * FROM invoices WHERE status = %s", [s])',
+        'db.execute_sql("SELECT id FROM invoices WHERE status = %s", (s,))',
+        'conn.execute_query("SELECT id FROM invoices WHERE status = $1", [s])',
+        'conn.execute_query_dict("SELECT id FROM invoices WHERE status = $1", values=[s])',
+        'conn.execute_script("SELECT id FROM invoices")',
     ],
 )
 def test_each_sink_reports_unscoped_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str) -> None:
-    body = f"def f(cur, pool, conn, session, engine, s):\n    {call}\n"
+    body = f"def f(cur, pool, conn, session, engine, db, s):\n    {call}\n"
     assert codes(tmp_path, body, monkeypatch) == {(2, "TNT101")}
 
 
@@ -77,6 +81,21 @@ def test_scoped_sinks_are_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         cur.execute("SELECT code FROM plans")
     """
     assert codes(tmp_path, body, monkeypatch) == set()
+
+
+def test_peewee_and_tortoise_sink_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view(db, conn):
+        o = request.args["o"]
+        db.execute_sql("SELECT id FROM invoices WHERE org_id = %s", (g.org_id,))
+        db.execute_sql("SELECT id FROM invoices WHERE org_id = %s", params=(o,))
+        conn.execute_query("SELECT id FROM invoices WHERE org_id = $1", [g.org_id])
+        conn.execute_query_dict("SELECT id FROM invoices WHERE org_id = $1", values=[o])
+        conn.execute_insert("INSERT INTO invoices (org_id, number) VALUES ($1, $2)", [o, "x"])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    assert codes(tmp_path, body, monkeypatch, toml) == {(5, "TNT103"), (7, "TNT103"), (8, "TNT103")}
 
 
 def test_write_and_insert_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,9 @@ answers (and then owns the evaluation of every sub-expression, exactly once) for
 - sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,
   asyncpg ``fetch``/``fetchrow``/``fetchval``/``execute``/``executemany``, SQLAlchemy
   ``execute``/``exec_driver_sql`` of ``text()``, Django ``Model.objects.raw`` and ``RawSQL``, pandas
-  ``read_sql``/``read_sql_query``; Django ``extra(where=[...])`` becomes a pin of its queryset.
+  ``read_sql``/``read_sql_query``, Peewee ``execute_sql``, Tortoise ``execute_query``/
+  ``execute_query_dict``/``execute_insert``/``execute_script``; Django ``extra(where=[...])``
+  becomes a pin of its queryset.
 
 An argument that is not string-like (an ORM select, an opaque variable) is left to the core.
 """
@@ -39,7 +41,11 @@ if TYPE_CHECKING:
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
 SINKS = frozenset({"execute", "executemany", "executescript", "fetch", "fetchrow", "fetchval",
-                   "exec_driver_sql", "raw", "read_sql", "read_sql_query"})
+                   "exec_driver_sql", "raw", "read_sql", "read_sql_query",
+                   "execute_sql",  # Peewee ``db.execute_sql(sql, params)``
+                   # Tortoise ``conn.execute_query(sql, values)`` and friends
+                   "execute_query", "execute_query_dict", "execute_insert", "execute_script"})
+VALUES_SINKS = frozenset({"execute_query", "execute_query_dict", "execute_insert"})
 ASYNCPG = frozenset({"fetch", "fetchrow", "fetchval"})
 SQL_KEYWORDS = ("sql", "query", "statement", "operation")
 PARAM_KEYWORDS = ("params", "parameters", "vars", "args", "param")
@@ -345,7 +351,7 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
                                in_comp=ev.in_comprehension)
             else:
                 ev.eval(arg.value)
-        elif kw in PARAM_KEYWORDS:
+        elif kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS):
             bind_container(arg.value, ev.eval, binding, many=method == "executemany",
                            in_comp=ev.in_comprehension)
         elif kw not in NOT_PARAMS and method == "execute":
