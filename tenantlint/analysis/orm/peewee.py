@@ -92,7 +92,11 @@ class PeeweeOrm:
         assert origin is not None
         if q.kind == "insert":
             names = inserts.tenant_names(ev, q.model, origin.tenant)
-            if method in ("insert_many", "bulk_create") and call.args:
+            if method == "insert_many" and call.args and inserts.are_mappings(call.args[0].value):
+                found, prov = inserts.mapping_rows(ev, names, call.args[0].value)
+                for arg in call.args[1:]:
+                    ev.eval(arg.value)
+            elif method in ("insert_many", "bulk_create") and call.args:
                 rows, opaque = inserts.elements(ev, call.args[0].value)
                 instances = [r for r in rows if isinstance(r, Instance)]
                 found = all(i.tenant_set for i in instances) if instances else opaque
