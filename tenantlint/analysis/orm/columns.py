@@ -151,6 +151,7 @@ def compare(ev: Evaluator, node: cst.Comparison, families: frozenset[str]) -> Va
     return PredValue(pred=Leaf(left.column, right, left.table, op))
 
 
+
 def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) -> Value:
     """``Invoice.org_id.in_(ids)``, ``.is_(None)``, ``Invoice.customer.has(...)``."""
     args = [ev.eval(a.value) for a in call.args]
@@ -223,12 +224,36 @@ def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
     return test
 
 
-def apply(ev: Evaluator, q: QueryValue, pred: Pred | None) -> QueryState:
-    """The state of ``q`` after filtering by ``pred``."""
+def apply(ev: Evaluator, q: QueryValue, pred: Pred | None,
+          parents: tuple[tuple[str, TenantTable], ...] = ()) -> QueryState:
+    """The state of ``q`` after filtering by ``pred``. ``parents``: parent tables joined along the
+    table's via chain, whose own tenant pins scope ``q`` too (``joins.parents_of``)."""
     if pred is None or q.origin is None or q.origin.tenant is None:
         return q.state
     tenant, table = q.origin.tenant, q.origin.table
-    result = pins_of(pred, tenant_test(ev, table, tenant), lambda leaf: is_tenant_leaf(leaf, table, tenant))
+    own = tenant_test(ev, table, tenant)
+
+    def parent_of(leaf: Leaf) -> TenantTable | None:
+        if leaf.table is None:
+            return None
+        return next((t for p_table, t in parents if leaf.table.lower() == p_table.lower()), None)
+
+    def test(leaf: Leaf) -> Pin | None:
+        pin = own(leaf)
+        p_tenant = parent_of(leaf) if pin is None else None
+        if p_tenant is not None and leaf.table is not None:
+            found = tenant_test(ev, leaf.table, p_tenant)(leaf)
+            if found is not None:
+                return Pin(found.prov, Scoping.SCOPED_PARENT, f"joined {leaf.table}: {found.detail}")
+        return pin
+
+    def is_key(leaf: Leaf) -> bool:
+        p_tenant = parent_of(leaf)
+        return is_tenant_leaf(leaf, table, tenant) or (
+            p_tenant is not None and leaf.table is not None and is_tenant_leaf(leaf, leaf.table, p_tenant)
+        )
+
+    result = pins_of(pred, test, is_key)
     state = q.state
     for pin in result.pins:
         state = state.add_pin(pin)

@@ -54,7 +54,7 @@ class SqlTenancy:
             if tt.alt_columns:
                 alts[name] = tuple(c.lower() for c in tt.alt_columns)
             if tt.via and tt.via_columns:
-                parent = _via_parent(index, tt)
+                parent = via_parent(index, tt)
                 if parent is not None:
                     vias[name] = ((tt.via_columns[0].lower(), parent),)
         return SqlTenancy(cols, vias, alts)
@@ -76,7 +76,7 @@ class SqlTenancy:
         return name in self.columns or name in self.vias
 
 
-def _via_parent(index: ProjectIndex, tt: TenantTable) -> str | None:
+def via_parent(index: ProjectIndex, tt: TenantTable) -> str | None:
     """The table the first hop of ``tt.via`` points to."""
     fk_column = tt.via_columns[0]
     for defs in index.models.values():
