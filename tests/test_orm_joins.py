@@ -117,3 +117,28 @@ def test_peewee_join_through_parent(tmp_path: Path) -> None:
     files = {"models.py": PEEWEE_MODELS, "services.py": PEEWEE_CODE}
     assert lint_app(tmp_path, files, CONFIG) == expected(files)
 
+
+SUBQUERY_CODE = '''
+from sqlalchemy import select
+
+from models import Invoice, Line
+
+
+def subqueries(session, org_id, number):
+    mine = select(Invoice.id).where(Invoice.org_id == org_id)
+    a = session.scalars(select(Line).where(Line.invoice_id.in_(mine)))  # ok
+    anyone = select(Invoice.id).where(Invoice.number == number)  # expect: TNT101
+    b = session.scalars(select(Line).where(Line.invoice_id.in_(anyone)))  # expect: TNT101
+    return a, b
+
+
+@route("/orgs/<org_id>/lines")
+def org_lines(session, org_id):
+    mine = select(Invoice.id).where(Invoice.org_id == org_id)  # expect: TNT103
+    return session.scalars(select(Line).where(Line.invoice_id.in_(mine))).all()  # expect: TNT101
+'''
+
+
+def test_sqlalchemy_scoped_parent_subquery(tmp_path: Path) -> None:
+    files = {"models.py": SA_MODELS, "services.py": SUBQUERY_CODE}
+    assert lint_app(tmp_path, files, CONFIG) == expected(files)

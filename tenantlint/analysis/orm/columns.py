@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Scoping
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.values import ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.index.model import FieldInfo, TenantTable
@@ -148,15 +148,27 @@ def compare(ev: Evaluator, node: cst.Comparison, families: frozenset[str]) -> Va
         op = "isnull" if op == "eq" else "other"
     if isinstance(right, ColumnRef):
         right = Value()
-    return PredValue(pred=Leaf(left.column, right, left.table, op))
+    return PredValue(pred=Leaf(left.column, subquery_rows(right), left.table, op))
 
+
+def subquery_rows(value: Value) -> Value:
+    """A select on a tenant table used as a value (``Line.invoice_id.in_(select(Invoice.id)...)``):
+    ids of scoped rows when the select is scoped by a trusted filter (like Django ``invoice__in=qs``)."""
+    if not isinstance(value, QueryValue) or value.origin is None or value.origin.tenant is None:
+        return value
+    scoping, untrusted, detail = value.state.verdict()
+    if not scoping.is_safe or untrusted is not None:
+        return Value(untrusted) if untrusted is not None else Value()
+    prov = next((p.prov for p in value.state.pins if p.prov.trust is not Trust.UNTRUSTED),
+                Provenance.trusted(detail or "scoped subquery"))
+    return Value(prov, scoped_row_of=value.origin.table)
 
 
 def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) -> Value:
     """``Invoice.org_id.in_(ids)``, ``.is_(None)``, ``Invoice.customer.has(...)``."""
     args = [ev.eval(a.value) for a in call.args]
     if method in ("in_", "is_in") and args:
-        return PredValue(pred=Leaf(col.column, args[0], col.table, "in"))
+        return PredValue(pred=Leaf(col.column, subquery_rows(args[0]), col.table, "in"))
     if method in ("is_", "isnull", "is_null"):
         first = call.args[0].value if call.args else None
         is_none = first is None or (isinstance(first, cst.Name) and first.value == "None")
