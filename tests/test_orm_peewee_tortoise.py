@@ -68,6 +68,14 @@ def creates(org):
     post.save()
 
 
+def bulk(org, slugs, rows):
+    Post.insert_many([{"slug": s} for s in slugs]).execute()  # expect: TNT104
+    Post.insert_many([{"org": org, "slug": s} for s in slugs]).execute()  # ok
+    Post.insert_many([{Post.org: org, Post.slug: "a"}, {Post.org: org, Post.slug: "b"}]).execute()  # ok
+    Post.insert_many([{"org": org, "slug": "a"}, {"slug": "b"}]).execute()  # expect: TNT104
+    Post.insert_many(rows).execute()  # ok
+
+
 def kept(org):
     query = Post.select().order_by(Post.slug)  # ok
     query = query.where(Post.org == org)
@@ -86,6 +94,11 @@ from models import Post
 @route("/orgs/<org_id>/posts")
 def org_posts(org_id):
     return list(Post.select().where(Post.org == org_id))  # expect: TNT103
+
+
+@route("/orgs/<org_id>/posts/bulk")
+def bulk_posts(org_id):
+    Post.insert_many([{"org_id": org_id, "slug": s} for s in ("a", "b")]).execute()  # expect: TNT103
 '''
 
 TORTOISE_MODELS = '''

@@ -61,10 +61,14 @@ def codes(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch, toml: str 
         'pd.read_sql("SELECT id FROM invoices", engine)',
         'pd.read_sql_query("SELECT id FROM invoices", engine)',
         'Invoice.objects.raw("SELECT * FROM invoices WHERE status = %s", [s])',
+        'db.execute_sql("SELECT id FROM invoices WHERE status = %s", (s,))',
+        'conn.execute_query("SELECT id FROM invoices WHERE status = $1", [s])',
+        'conn.execute_query_dict("SELECT id FROM invoices WHERE status = $1", values=[s])',
+        'conn.execute_script("SELECT id FROM invoices")',
     ],
 )
 def test_each_sink_reports_unscoped_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str) -> None:
-    body = f"def f(cur, pool, conn, session, engine, s):\n    {call}\n"
+    body = f"def f(cur, pool, conn, session, engine, db, s):\n    {call}\n"
     assert codes(tmp_path, body, monkeypatch) == {(2, "TNT101")}
 
 
@@ -77,6 +81,21 @@ def test_scoped_sinks_are_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         cur.execute("SELECT code FROM plans")
     """
     assert codes(tmp_path, body, monkeypatch) == set()
+
+
+def test_peewee_and_tortoise_sink_params(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view(db, conn):
+        o = request.args["o"]
+        db.execute_sql("SELECT id FROM invoices WHERE org_id = %s", (g.org_id,))
+        db.execute_sql("SELECT id FROM invoices WHERE org_id = %s", params=(o,))
+        conn.execute_query("SELECT id FROM invoices WHERE org_id = $1", [g.org_id])
+        conn.execute_query_dict("SELECT id FROM invoices WHERE org_id = $1", values=[o])
+        conn.execute_insert("INSERT INTO invoices (org_id, number) VALUES ($1, $2)", [o, "x"])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    assert codes(tmp_path, body, monkeypatch, toml) == {(5, "TNT103"), (7, "TNT103"), (8, "TNT103")}
 
 
 def test_write_and_insert_kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,6 +194,35 @@ def test_constant_imported_from_another_module(tmp_path: Path, monkeypatch: pyte
                      ("billing/api.py", 7, "TNT101")}
 
 
+def test_self_and_cls_class_constants(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = '''\
+    class BaseRepo:
+        PURGE = "DELETE FROM invoices WHERE status = %s"
+    '''
+    repo = """\
+    from .base import BaseRepo
+    class Repo(BaseRepo):
+        SCOPED = "UPDATE invoices SET status = %s WHERE id = %s AND org_id = %s"
+        RENAME = "UPDATE invoices SET number = %s WHERE id = %s"
+        def scoped(self, s, i, org_id):
+            self.conn.execute(self.SCOPED, (s, i, org_id))
+        def rename(self, n, i):
+            self.conn.execute(self.RENAME, (n, i))
+        @classmethod
+        def rename_cls(cls, conn, n, i):
+            conn.execute(cls.RENAME, (n, i))
+        def purge(self):
+            self.conn.execute(self.PURGE, ("void",))
+    class Sub(Repo):
+        def again(self, n, i):
+            self.conn.execute(self.RENAME, (n, i))
+    """
+    found = run(tmp_path, {"billing/__init__.py": "", "billing/base.py": base,
+                           "billing/repo.py": repo}, monkeypatch)
+    assert found == {("billing/repo.py", 8, "TNT102"), ("billing/repo.py", 11, "TNT102"),
+                     ("billing/repo.py", 13, "TNT102"), ("billing/repo.py", 16, "TNT102")}
+
+
 def test_constant_helpers() -> None:
     assert module_name("billing/queries.py") == "billing.queries"
     assert module_name("pkg/__init__.py") == "pkg"
@@ -243,6 +291,27 @@ def test_params_provenance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     found = codes(tmp_path, body, monkeypatch, toml)
     assert {line for line, code in found if code == "TNT103"} == {4, 6, 8, 9, 10, 11, 12}
     assert (5, "TNT103") not in found and (7, "TNT103") not in found and (13, "TNT103") not in found
+
+
+def test_executemany_comprehension_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        org = request.json["org_id"]
+        rows = request.json["rows"]
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(org, r["n"]) for r in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(g.org_id, r) for r in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (%(o)s, %(n)s)",
+                        ({"o": r["org_id"], "n": r["n"]} for r in rows if r))
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(o, n) for o, n in rows])
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(g.org_id, n) for n in rows])
+        r = g.org_id
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (?, ?)", [(r, 1)])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {5, 7, 9}
+    assert (12, "TNT103") not in found  # the comprehension's ``r`` does not leak
 
 
 def test_system_scope_makes_raw_sql_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

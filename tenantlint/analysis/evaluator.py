@@ -6,8 +6,9 @@ ORM by name: request input comes from ``frameworks``, queries from ``orm`` plug-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
@@ -32,6 +33,8 @@ from tenantlint.index.model import TenantTable
 
 if TYPE_CHECKING:
     from tenantlint.analysis.walker import FunctionState
+
+T = TypeVar("T")
 
 CONVERTERS = frozenset(
     {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "Decimal", "decimal.Decimal",
@@ -556,21 +559,29 @@ class Evaluator:
             self.fn.env[node.target.value] = value
         return value
 
-    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
+    def in_comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+                         body: Callable[[], T]) -> T:
+        """Run ``body`` with the comprehension's loop variables bound (its ``for``/``if`` evaluated)."""
         saved = dict(self.fn.env)
         comp: cst.CompFor | None = node.for_in
-        while comp is not None:
-            element = self.iterate(self.eval(comp.iter, use=False))
-            self.fn.bind(comp.target, element)
-            for cond in comp.ifs:
-                self.eval(cond.test)
-            comp = comp.inner_for_in
-        if isinstance(node, cst.DictComp):
-            out = merge_prov([self.eval(node.key), self.eval(node.value)])
-        else:
-            out = self.eval(node.elt).prov
-        self.fn.env = saved
-        return Value(out)
+        try:
+            while comp is not None:
+                element = self.iterate(self.eval(comp.iter, use=False))
+                self.fn.bind(comp.target, element)
+                for cond in comp.ifs:
+                    self.eval(cond.test)
+                comp = comp.inner_for_in
+            return body()
+        finally:
+            self.fn.env = saved
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
+        def element() -> Provenance:
+            if isinstance(node, cst.DictComp):
+                return merge_prov([self.eval(node.key), self.eval(node.value)])
+            return self.eval(node.elt).prov
+
+        return Value(self.in_comprehension(node, element))
 
     _eval_ListComp = _comprehension
     _eval_SetComp = _comprehension

@@ -15,6 +15,10 @@ from tenantlint.analysis.sql.verdict import ParamRef
 from tenantlint.analysis.values import Value
 
 Eval = Callable[[cst.BaseExpression], Value]
+Comp = cst.ListComp | cst.GeneratorExp
+# Runs the callback with a comprehension's loop variables bound (``Evaluator.in_comprehension``).
+InComp = Callable[[Comp, Callable[[], None]], None]
+_ROW = (cst.List, cst.Tuple, cst.Dict)
 
 
 @dataclass
@@ -44,12 +48,20 @@ def _elements(node: cst.List | cst.Tuple, ev: Eval, out: ParamBinding) -> None:
             out.positional.append(value)
 
 
-def bind_container(node: cst.BaseExpression, ev: Eval, out: ParamBinding, many: bool = False) -> None:
+def bind_container(node: cst.BaseExpression, ev: Eval, out: ParamBinding, many: bool = False,
+                   in_comp: InComp | None = None) -> None:
     """Evaluate a params container once, recording its element values.
 
     ``many``: ``executemany``'s sequence of rows; every literal row is bound (the worst value wins
-    because each row is checked against the same placeholders).
+    because each row is checked against the same placeholders), and so is the row of a comprehension
+    (``[(org_id, e["x"]) for e in events]``) when ``in_comp`` can bind its loop variables.
     """
+    if many and in_comp is not None and isinstance(node, Comp) and isinstance(node.elt, _ROW):
+        sub = ParamBinding()
+        elt = node.elt
+        in_comp(node, lambda: bind_container(elt, ev, sub))
+        _merge_rows(out, sub)
+        return
     if many and isinstance(node, cst.List | cst.Tuple):
         for el in node.elements:
             row = el.value

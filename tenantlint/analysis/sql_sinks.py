@@ -9,7 +9,9 @@ answers (and then owns the evaluation of every sub-expression, exactly once) for
 - sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,
   asyncpg ``fetch``/``fetchrow``/``fetchval``/``execute``/``executemany``, SQLAlchemy
   ``execute``/``exec_driver_sql`` of ``text()``, Django ``Model.objects.raw`` and ``RawSQL``, pandas
-  ``read_sql``/``read_sql_query``; Django ``extra(where=[...])`` becomes a pin of its queryset.
+  ``read_sql``/``read_sql_query``, Peewee ``execute_sql``, Tortoise ``execute_query``/
+  ``execute_query_dict``/``execute_insert``/``execute_script``; Django ``extra(where=[...])``
+  becomes a pin of its queryset.
 
 An argument that is not string-like (an ORM select, an opaque variable) is left to the core.
 """
@@ -34,11 +36,16 @@ from tenantlint.analysis.values import Pin, QueryValue, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.frameworks.base import ClassInfo
 
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
 SINKS = frozenset({"execute", "executemany", "executescript", "fetch", "fetchrow", "fetchval",
-                   "exec_driver_sql", "raw", "read_sql", "read_sql_query"})
+                   "exec_driver_sql", "raw", "read_sql", "read_sql_query",
+                   "execute_sql",  # Peewee ``db.execute_sql(sql, params)``
+                   # Tortoise ``conn.execute_query(sql, values)`` and friends
+                   "execute_query", "execute_query_dict", "execute_insert", "execute_script"})
+VALUES_SINKS = frozenset({"execute_query", "execute_query_dict", "execute_insert"})
 ASYNCPG = frozenset({"fetch", "fetchrow", "fetchval"})
 SQL_KEYWORDS = ("sql", "query", "statement", "operation")
 PARAM_KEYWORDS = ("params", "parameters", "vars", "args", "param")
@@ -86,6 +93,9 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
     head = name.split(".", 1)[0]
     if head in ev.fn.env:
         return None
+    if head in ("self", "cls") and "." in name:
+        owner = ev.fn.owner
+        return _class_constant(ev, owner, name.split(".", 1)[1]) if owner is not None else None
     if "." in name and head in ev.ctx.local_classes:
         return _local_constants(ev).get(name)
     if head not in ev.ctx.imports.names:
@@ -96,6 +106,29 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
         return None
     found = _memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
     return found if isinstance(found, str) and found else None
+
+
+def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
+    """``self.ATTR`` in a method of ``owner``: a constant of the class or of a base class defined in
+    this file (nearest first) or imported from a project module."""
+    local = _local_constants(ev)
+    todo, seen = [owner.name], set()
+    while todo:
+        cls = todo.pop(0)
+        if cls in seen:
+            continue
+        seen.add(cls)
+        info = ev.ctx.local_classes.get(cls)
+        if info is not None:
+            if f"{cls}.{attr}" in local:
+                return local[f"{cls}.{attr}"]
+            todo.extend(b for b in info.bases if b not in seen)
+        elif "." in cls and ev.ctx.settings.sql_constants:  # imported: ``.base.BaseRepo``
+            target = resolve_import(f"{cls}.{attr}", ev.ctx.path)
+            found = lookup_constant(ev.ctx.settings.sql_constants, target)
+            if found is not None:
+                return found
+    return None
 
 
 def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
@@ -314,11 +347,13 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
                 elif not binding.open_ended:
                     binding.positional.append(v)
             elif positional == params_index:
-                bind_container(arg.value, ev.eval, binding, many=method == "executemany")
+                bind_container(arg.value, ev.eval, binding, many=method == "executemany",
+                               in_comp=ev.in_comprehension)
             else:
                 ev.eval(arg.value)
-        elif kw in PARAM_KEYWORDS:
-            bind_container(arg.value, ev.eval, binding, many=method == "executemany")
+        elif kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS):
+            bind_container(arg.value, ev.eval, binding, many=method == "executemany",
+                           in_comp=ev.in_comprehension)
         elif kw not in NOT_PARAMS and method == "execute":
             binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
         else:

@@ -37,6 +37,8 @@ class FunctionState:
     ctx: FileContext | None = None
     # Class-level ``queryset``/``model`` of the view whose method this is (``self.queryset``).
     class_attrs: dict[str, Value] = field(default_factory=dict)
+    # The class this function is a method of (``self.SQL`` / ``cls.SQL`` class constants).
+    owner: ClassInfo | None = None
 
     @property
     def handler_name(self) -> str | None:
@@ -189,7 +191,8 @@ class Walker:
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
-                              class_attrs=outer.class_attrs if cls is not None else {})
+                              class_attrs=outer.class_attrs if cls is not None else {},
+                              owner=cls)
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
@@ -364,7 +367,7 @@ class Walker:
     def _sets_tenant(inst: Instance, attr: str) -> bool:
         t = inst.tenant
         assert t is not None
-        names = {t.tenant_field, t.tenant_column}
+        names: set[str | None] = set(t.tenant_names())
         if t.via:
             names.add(t.via[0])
             names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")

@@ -39,9 +39,14 @@ class TenantTable:
     tenant_column: str | None  # database column (``org_id``), None for via-only
     via: tuple[str, ...] = ()  # relation path to a directly-scoped table (``("invoice",)``)
     via_columns: tuple[str, ...] = ()  # FK columns along ``via`` (``("invoice_id",)``)
+    alt_columns: tuple[str, ...] = ()  # listed table, column unknown: other accepted tenant columns
     reason: str = ""  # human text: "column org_id (billing/models.py:12)"
     path: str = ""
     line: int = 0
+
+    def tenant_names(self) -> frozenset[str]:
+        """Attribute/column names that pin the tenant directly (not through ``via``)."""
+        return frozenset(n for n in (self.tenant_field, self.tenant_column, *self.alt_columns) if n)
 
     def filter_paths(self) -> tuple[str, ...]:
         """Django lookups that pin the tenant: ``org``, ``org_id``, ``invoice__org``..."""

@@ -8,6 +8,8 @@ from tenantlint.index.model import ProjectIndex, TenantTable
 def _how(t: TenantTable) -> str:
     if t.via:
         return "via " + "__".join(t.via) + " (" + ", ".join(t.via_columns) + ")"
+    if t.alt_columns:
+        return " / ".join(n for n in (t.tenant_column, *t.alt_columns) if n)
     return (
         f"{t.tenant_field}"
         if t.tenant_field == t.tenant_column

@@ -89,18 +89,20 @@ class _Decider:
         )
         found = by_column or by_fk
         if key in self.listed:
+            alt: tuple[str, ...] = ()
             if found is not None:
                 field, column = found[1].name, found[1].column
             else:
-                column = (
-                    self.config.tenant_columns[0] if self.config.tenant_columns else "tenant_id"
-                )
-                field = column
+                # no model/DDL says which tenant column it has: accept any configured one
+                names = tuple(dict.fromkeys(c.lower() for c in self.config.tenant_columns))
+                column = names[0] if names else "tenant_id"
+                field, alt = column, names[1:]
             return TenantTable(
                 table,
                 self.models_of(key),
                 field,
                 column,
+                alt_columns=alt,
                 reason="listed in tenant_tables",
                 path=where[0],
                 line=where[1],

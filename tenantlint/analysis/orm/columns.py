@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Scoping
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.values import ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.index.model import FieldInfo, TenantTable
@@ -63,8 +63,9 @@ def column_of(ev: Evaluator, model: ModelRef, attr: str) -> ColumnRef | None:
                 return ColumnRef(model=model.model, table=model.table, column=f.column,
                                  relation_to=f.fk_target)
             return ColumnRef(model=model.model, table=model.table, column=f.column or f.name)
-    if model.tenant is not None and attr in (model.tenant.tenant_column, model.tenant.tenant_field):
-        return ColumnRef(model=model.model, table=model.table, column=model.tenant.tenant_column or attr)
+    if model.tenant is not None and attr in model.tenant.tenant_names():
+        column = attr if attr in model.tenant.alt_columns else model.tenant.tenant_column or attr
+        return ColumnRef(model=model.model, table=model.table, column=column)
     if attr in ("id", "pk"):
         return ColumnRef(model=model.model, table=model.table, column="id")
     return None
@@ -147,14 +148,27 @@ def compare(ev: Evaluator, node: cst.Comparison, families: frozenset[str]) -> Va
         op = "isnull" if op == "eq" else "other"
     if isinstance(right, ColumnRef):
         right = Value()
-    return PredValue(pred=Leaf(left.column, right, left.table, op))
+    return PredValue(pred=Leaf(left.column, subquery_rows(right), left.table, op))
+
+
+def subquery_rows(value: Value) -> Value:
+    """A select on a tenant table used as a value (``Line.invoice_id.in_(select(Invoice.id)...)``):
+    ids of scoped rows when the select is scoped by a trusted filter (like Django ``invoice__in=qs``)."""
+    if not isinstance(value, QueryValue) or value.origin is None or value.origin.tenant is None:
+        return value
+    scoping, untrusted, detail = value.state.verdict()
+    if not scoping.is_safe or untrusted is not None:
+        return Value(untrusted) if untrusted is not None else Value()
+    prov = next((p.prov for p in value.state.pins if p.prov.trust is not Trust.UNTRUSTED),
+                Provenance.trusted(detail or "scoped subquery"))
+    return Value(prov, scoped_row_of=value.origin.table)
 
 
 def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) -> Value:
     """``Invoice.org_id.in_(ids)``, ``.is_(None)``, ``Invoice.customer.has(...)``."""
     args = [ev.eval(a.value) for a in call.args]
     if method in ("in_", "is_in") and args:
-        return PredValue(pred=Leaf(col.column, args[0], col.table, "in"))
+        return PredValue(pred=Leaf(col.column, subquery_rows(args[0]), col.table, "in"))
     if method in ("is_", "isnull", "is_null"):
         first = call.args[0].value if call.args else None
         is_none = first is None or (isinstance(first, cst.Name) and first.value == "None")
@@ -186,7 +200,7 @@ def relation_pred(ev: Evaluator, col: ColumnRef, inner: list[PredValue]) -> Pred
 
 
 def is_tenant_leaf(leaf: Leaf, table: str, tenant: TenantTable) -> bool:
-    names = {tenant.tenant_column, tenant.tenant_field} - {None}
+    names = tenant.tenant_names()
     return (leaf.table is None or leaf.table == table) and leaf.key in names
 
 
@@ -222,12 +236,36 @@ def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
     return test
 
 
-def apply(ev: Evaluator, q: QueryValue, pred: Pred | None) -> QueryState:
-    """The state of ``q`` after filtering by ``pred``."""
+def apply(ev: Evaluator, q: QueryValue, pred: Pred | None,
+          parents: tuple[tuple[str, TenantTable], ...] = ()) -> QueryState:
+    """The state of ``q`` after filtering by ``pred``. ``parents``: parent tables joined along the
+    table's via chain, whose own tenant pins scope ``q`` too (``joins.parents_of``)."""
     if pred is None or q.origin is None or q.origin.tenant is None:
         return q.state
     tenant, table = q.origin.tenant, q.origin.table
-    result = pins_of(pred, tenant_test(ev, table, tenant), lambda leaf: is_tenant_leaf(leaf, table, tenant))
+    own = tenant_test(ev, table, tenant)
+
+    def parent_of(leaf: Leaf) -> TenantTable | None:
+        if leaf.table is None:
+            return None
+        return next((t for p_table, t in parents if leaf.table.lower() == p_table.lower()), None)
+
+    def test(leaf: Leaf) -> Pin | None:
+        pin = own(leaf)
+        p_tenant = parent_of(leaf) if pin is None else None
+        if p_tenant is not None and leaf.table is not None:
+            found = tenant_test(ev, leaf.table, p_tenant)(leaf)
+            if found is not None:
+                return Pin(found.prov, Scoping.SCOPED_PARENT, f"joined {leaf.table}: {found.detail}")
+        return pin
+
+    def is_key(leaf: Leaf) -> bool:
+        p_tenant = parent_of(leaf)
+        return is_tenant_leaf(leaf, table, tenant) or (
+            p_tenant is not None and leaf.table is not None and is_tenant_leaf(leaf, leaf.table, p_tenant)
+        )
+
+    result = pins_of(pred, test, is_key)
     state = q.state
     for pin in result.pins:
         state = state.add_pin(pin)

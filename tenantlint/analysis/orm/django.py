@@ -61,7 +61,7 @@ def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[
     if t is None or depth > 6:
         return frozenset()
     if not t.via:
-        return frozenset(x for x in (t.tenant_field, t.tenant_column) if x)
+        return t.tenant_names()
     model = index.model(t.models[0]) if t.models else None
     if model is None:
         return frozenset()
@@ -417,7 +417,7 @@ def insert_names(tenant: TenantTable | None) -> frozenset[str]:
     """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
     if tenant is None:
         return frozenset()
-    names = {tenant.tenant_field, tenant.tenant_column}
+    names: set[str | None] = set(tenant.tenant_names())
     if tenant.via:
         names.add(tenant.via[0])
         names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")

@@ -63,6 +63,8 @@ def dict_sets_tenant(ev: Evaluator, names: frozenset[str], node: cst.Dict) -> tu
     for el in node.elements:
         if isinstance(el, cst.DictElement):
             key = string_value(el.key)
+            if key is None and isinstance(el.key, cst.Attribute):  # peewee ``{Ticket.org: o}``
+                key = el.key.attr.value
             v = ev.eval(el.value)
             if key is not None and key in names:
                 found = True
@@ -85,18 +87,17 @@ def elements(ev: Evaluator, node: cst.BaseExpression) -> tuple[list[Value], bool
     if isinstance(node, cst.List | cst.Tuple):
         return [ev.eval(e.value, use=False) for e in node.elements], False
     if isinstance(node, cst.ListComp | cst.GeneratorExp):
-        saved = dict(ev.fn.env)
-        comp: cst.CompFor | None = node.for_in
-        while comp is not None:
-            ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
-            for cond in comp.ifs:
-                ev.eval(cond.test)
-            comp = comp.inner_for_in
-        el = ev.eval(node.elt, use=False)
-        ev.fn.env = saved
-        return [el], False
+        elt = node.elt
+        return [ev.in_comprehension(node, lambda: ev.eval(elt, use=False))], False
     ev.eval(node)
     return [], True
+
+
+def are_mappings(node: cst.BaseExpression) -> bool:
+    """A literal list of dicts, or a comprehension building dicts (rows given as mappings)."""
+    if isinstance(node, cst.List | cst.Tuple):
+        return bool(node.elements) and all(isinstance(e.value, cst.Dict) for e in node.elements)
+    return isinstance(node, cst.ListComp | cst.GeneratorExp) and isinstance(node.elt, cst.Dict)
 
 
 def mapping_rows(
@@ -110,14 +111,8 @@ def mapping_rows(
             ev.eval(node)
             return True, None
     elif isinstance(node, cst.ListComp | cst.GeneratorExp) and isinstance(node.elt, cst.Dict):
-        saved = dict(ev.fn.env)
-        comp: cst.CompFor | None = node.for_in
-        while comp is not None:
-            ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
-            comp = comp.inner_for_in
-        result = dict_sets_tenant(ev, names, node.elt)
-        ev.fn.env = saved
-        return result
+        elt = node.elt
+        return ev.in_comprehension(node, lambda: dict_sets_tenant(ev, names, elt))
     else:
         ev.eval(node)
         return True, None

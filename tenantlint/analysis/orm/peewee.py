@@ -10,7 +10,8 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts
-from tenantlint.analysis.orm.sqlalchemy import SaQuery, kind_of
+from tenantlint.analysis.orm.sqlalchemy import SaQuery, join, kind_of
+from tenantlint.analysis.orm.sqlalchemy import parents as sa_parents
 from tenantlint.analysis.predicates import Leaf, PredValue
 from tenantlint.analysis.values import Instance, ModelRef, Pin, QueryState, QueryValue, Value
 
@@ -52,7 +53,7 @@ class PeeweeOrm:
                 values.append(PredValue(pred=Leaf(key, v, table, "eq")))
             else:
                 values.append(v)
-        return col.apply(ev, q, col.conj_values(values))
+        return col.apply(ev, q, col.conj_values(values), sa_parents(ev, q))
 
     def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
@@ -68,6 +69,8 @@ class PeeweeOrm:
             return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
         if method in ("where", "filter", "having", "orwhere"):
             return ev.derive(q, call, self.preds(ev, q, call))
+        if method == "join":
+            return join(ev, q, call)
         kind = kind_of(q)
         if method == "execute" and kind in ("update", "delete"):
             ev.eval_args(call)
@@ -92,7 +95,11 @@ class PeeweeOrm:
         assert origin is not None
         if q.kind == "insert":
             names = inserts.tenant_names(ev, q.model, origin.tenant)
-            if method in ("insert_many", "bulk_create") and call.args:
+            if method == "insert_many" and call.args and inserts.are_mappings(call.args[0].value):
+                found, prov = inserts.mapping_rows(ev, names, call.args[0].value)
+                for arg in call.args[1:]:
+                    ev.eval(arg.value)
+            elif method in ("insert_many", "bulk_create") and call.args:
                 rows, opaque = inserts.elements(ev, call.args[0].value)
                 instances = [r for r in rows if isinstance(r, Instance)]
                 found = all(i.tenant_set for i in instances) if instances else opaque

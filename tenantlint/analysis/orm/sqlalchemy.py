@@ -9,7 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts
+from tenantlint.analysis.orm import inserts, joins
 from tenantlint.analysis.predicates import Leaf, PredValue
 from tenantlint.analysis.values import (
     Instance,
@@ -23,6 +23,7 @@ from tenantlint.analysis.values import (
 
 if TYPE_CHECKING:
     from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.index.model import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
 FILTERS = frozenset({"filter", "where", "filter_by", "having"})
@@ -46,6 +47,29 @@ class SaQuery(QueryValue):
     model: str = ""
     inserted: bool = False
     fresh: bool = False  # just created by ``Model.<method>``: the call's own arguments come next
+    joined: tuple[str, ...] = ()  # parent tables joined along the table's via chain (``joins``)
+
+
+JOINS = frozenset({"join", "outerjoin", "join_from"})
+
+
+def parents(ev: Evaluator, q: QueryValue) -> tuple[tuple[str, TenantTable], ...]:
+    """Joined parents whose tenant pins scope ``q`` (see ``joins``)."""
+    if not isinstance(q, SaQuery) or not q.joined or q.origin is None:
+        return ()
+    return joins.parents_of(ev, q.origin.tenant, q.joined)
+
+
+def join(ev: Evaluator, q: QueryValue, call: cst.Call) -> QueryValue:
+    """``.join(Parent[, onclause])``: remember a parent joined along the via chain."""
+    parent = None
+    if isinstance(q, SaQuery) and q.origin is not None and q.origin.tenant is not None:
+        parent = joins.joined_parent(ev, q.origin.tenant, q.joined, call)
+    ev.eval_args(call)
+    done = ev.derive(q, call)
+    if parent is not None and isinstance(done, SaQuery):
+        return replace(done, joined=(*done.joined, parent))
+    return done
 
 
 def kind_of(q: QueryValue) -> str:
@@ -89,7 +113,7 @@ class SqlAlchemyOrm:
                     preds.append(PredValue(pred=Leaf(arg.keyword.value, v, table, "eq")))
             return col.apply(ev, q, col.conj_values(list(preds)))
         values = [ev.eval(a.value) for a in call.args]
-        return col.apply(ev, q, col.conj_values(values))
+        return col.apply(ev, q, col.conj_values(values), parents(ev, q))
 
     def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
@@ -103,6 +127,8 @@ class SqlAlchemyOrm:
             return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
         if method in FILTERS:
             return ev.derive(q, call, self.filter_state(ev, q, method, call))
+        if method in JOINS:
+            return join(ev, q, call)
         if method == "values" and kind == "insert" and isinstance(q, SaQuery):
             return self.insert_values(ev, q, call)
         if method in ("values", "ordered_values") and kind == "update":
@@ -292,7 +318,7 @@ class SqlAlchemyOrm:
         if tenant is None:
             return q
         pin: Pin | None = None
-        if fk == tenant.tenant_column:
+        if fk == tenant.tenant_column or fk in tenant.alt_columns:
             pin = Pin(recv.prov, Scoping.RELATED_MANAGER, f"relationship {attr}")
         elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] or recv.scoped_row_of:
             pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"relationship {attr}")

@@ -45,7 +45,7 @@ def insert_uses(stmt: exp.Insert, tenancy: SqlTenancy) -> tuple[SqlTableUse, ...
     uses: list[SqlTableUse] = []
     if isinstance(target, exp.Table) and tenancy.is_tenant(target.name):
         table = normalize_table(target.name)
-        wanted = [c for c in [tenancy.tenant_column_of(table)] if c] + [
+        wanted = list(tenancy.tenant_columns_of(table)) + [
             fk for fk, _ in tenancy.via(table) or ()
         ]
         source = k.expr_arg(stmt, k.EXPRESSION)

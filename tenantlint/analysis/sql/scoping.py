@@ -52,9 +52,7 @@ class _Analyzer:
     # -- tenancy of a table ------------------------------------------------------------
     def _tenant_cols(self, table: str) -> set[str]:
         cols = {fk for fk, _ in self.tenancy.via(table) or ()}
-        col = self.tenancy.tenant_column_of(table)
-        if col:
-            cols.add(col)
+        cols.update(self.tenancy.tenant_columns_of(table))
         return cols
 
     # -- keys ----------------------------------------------------------------------------
@@ -272,9 +270,9 @@ class _Analyzer:
                     work.append(dst)
 
     def _scoped(self, ref: _Ref) -> bool:
-        col = self.tenancy.tenant_column_of(ref.table)
-        if col and any(lab[0] == "tenant" for lab in self.labels.get(("t", id(ref.node), col), ())):
-            return True
+        for col in self.tenancy.tenant_columns_of(ref.table):
+            if any(lab[0] == "tenant" for lab in self.labels.get(("t", id(ref.node), col), ())):
+                return True
         for fk, parent in self.tenancy.via(ref.table) or ():
             labels = self.labels.get(("t", id(ref.node), fk), ())
             if any(lab[0] == "row" and lab[1] == parent for lab in labels):
@@ -295,8 +293,7 @@ class _Analyzer:
 
     def pins_of(self, ref: _Ref, seen: frozenset[int] = frozenset()) -> tuple[Pin, ...]:
         pins: list[Pin] = []
-        col = self.tenancy.tenant_column_of(ref.table)
-        if col:
+        for col in self.tenancy.tenant_columns_of(ref.table):
             for lab in self.labels.get(("t", id(ref.node), col), ()):
                 if lab[0] == "tenant" and isinstance(lab[1], (ParamRef, str)):
                     pins.append(lab[1])

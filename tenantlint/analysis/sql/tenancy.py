@@ -24,6 +24,8 @@ class SqlTenancy:
 
     columns: Mapping[str, str] = field(default_factory=dict)
     vias: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # other accepted tenant columns of a table (listed in tenant_tables, column unknown)
+    alternatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @staticmethod
     def of(
@@ -42,17 +44,26 @@ class SqlTenancy:
     def from_index(index: ProjectIndex) -> SqlTenancy:
         cols: dict[str, str] = {}
         vias: dict[str, tuple[tuple[str, str], ...]] = {}
+        alts: dict[str, tuple[str, ...]] = {}
         for key, tt in index.tables.items():
             name = normalize_table(key)
             if name in index.global_tables:
                 continue
             if tt.tenant_column:
                 cols[name] = tt.tenant_column.lower()
+            if tt.alt_columns:
+                alts[name] = tuple(c.lower() for c in tt.alt_columns)
             if tt.via and tt.via_columns:
-                parent = _via_parent(index, tt)
+                parent = via_parent(index, tt)
                 if parent is not None:
                     vias[name] = ((tt.via_columns[0].lower(), parent),)
-        return SqlTenancy(cols, vias)
+        return SqlTenancy(cols, vias, alts)
+
+    def tenant_columns_of(self, table: str) -> tuple[str, ...]:
+        """Every column that pins the tenant of ``table`` directly (empty when via-only)."""
+        name = normalize_table(table)
+        col = self.columns.get(name)
+        return ((col,) if col else ()) + tuple(self.alternatives.get(name, ()))
 
     def tenant_column_of(self, table: str) -> str | None:
         return self.columns.get(normalize_table(table))
@@ -65,7 +76,7 @@ class SqlTenancy:
         return name in self.columns or name in self.vias
 
 
-def _via_parent(index: ProjectIndex, tt: TenantTable) -> str | None:
+def via_parent(index: ProjectIndex, tt: TenantTable) -> str | None:
     """The table the first hop of ``tt.via`` points to."""
     fk_column = tt.via_columns[0]
     for defs in index.models.values():
