@@ -88,7 +88,9 @@ def module_aliases(module: cst.Module) -> dict[str, str]:
         if isinstance(value, cst.Name) and value.value in out:
             out.setdefault(name, out[value.value])
         elif is_alias_value(value):
-            out.setdefault(name, module.code_for_node(value.visit(renamer)))
+            renamed = value.visit(renamer)
+            if isinstance(renamed, cst.BaseExpression):
+                out.setdefault(name, module.code_for_node(renamed))
     return out
 
 
