@@ -8,12 +8,13 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
 from tenantlint.analysis.frameworks.drf import serializer_models
+from tenantlint.analysis.frameworks.param_aliases import file_aliases
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.source import SourceError, decode
 from tenantlint.analysis.sql_consts import file_constants
@@ -48,6 +49,7 @@ class ProjectScan:
     scoped_view_bases: frozenset[str]  # view mixins whose get_queryset is tenant-scoped
     serializer_models: dict[str, str]  # DRF ModelSerializer -> model
     sql_constants: dict[str, str]  # ``pkg.module.NAME`` -> string (raw SQL imported elsewhere)
+    param_aliases: dict[str, str] = field(default_factory=dict)  # ``pkg.module.X`` -> Annotated[...]
 
 
 def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
@@ -63,6 +65,7 @@ def scan_project(config: Config) -> ProjectScan:
     bases: set[str] = set()
     serializers: dict[str, str] = {}
     constants: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
         rel = relpath(path, root)
         try:
@@ -79,7 +82,10 @@ def scan_project(config: Config) -> ProjectScan:
             serializers.update(serializer_models(text))
         if _SQL_HINT.search(text):
             constants.update(file_constants(rel, text))
-    return ProjectScan(decide_tenancy(models, config), frozenset(bases), serializers, constants)
+        if "Annotated" in text or "Depends" in text or "Security" in text:
+            aliases.update(file_aliases(rel, text))
+    return ProjectScan(decide_tenancy(models, config), frozenset(bases), serializers, constants,
+                       aliases)
 
 
 _SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
@@ -88,7 +94,8 @@ _SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECAS
 def make_settings(config: Config) -> Settings:
     scan = scan_project(config)
     return Settings(config, scan.index, FRAMEWORKS, scoped_view_bases=scan.scoped_view_bases,
-                    serializer_models=scan.serializer_models, sql_constants=scan.sql_constants)
+                    serializer_models=scan.serializer_models, sql_constants=scan.sql_constants,
+                    param_aliases=scan.param_aliases)
 
 
 _WORKER: tuple[Settings, Prefilter | None, bool] | None = None

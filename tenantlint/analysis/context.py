@@ -31,6 +31,10 @@ class Settings:
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
     # imported from another module (``analysis/sql_consts.py``).
     sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
+    # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
+    # (``analysis/frameworks/param_aliases.py``).
+    param_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 

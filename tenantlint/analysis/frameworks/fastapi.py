@@ -5,7 +5,8 @@ A route function's parameters are request input unless injected: ``Depends(f)``/
 dependencies and ``Request``/``WebSocket``/``BackgroundTasks`` are neither. A scalar parameter is a
 URL path parameter when the route path has ``{name}``, else a query parameter; ``Body()``, ``Query()``,
 ``Path()``, ``Header()``, ``Cookie()``, ``Form()``/``File()`` say so explicitly, also in their
-``Annotated[...]`` form (and through module-level ``X = Annotated[...]`` aliases). A parameter typed
+``Annotated[...]`` form, also through module-level ``X = Annotated[...]`` / ``X = Depends(f)``
+aliases of this module or imported from another project module (``param_aliases.py``). A parameter typed
 with a model class is the request body (pydantic): reading ``payload.org_id`` is the TNT201 read. A
 scalar query/body/form/header parameter named like a tenant key is read by the declaration itself,
 so the TNT201 is reported at the parameter.
@@ -39,6 +40,7 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
     string_arg,
 )
+from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -82,13 +84,31 @@ def _last(name: str | None) -> str:
     return (name or "").rsplit(".", 1)[-1]
 
 
-def _unwrap(ann: cst.BaseExpression | None, table: RouteTable, depth: int = 0,
+def _alias(ctx: FileContext, table: RouteTable, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """What a module-level alias name stands for: ``X = ...`` in this module, or an ``Annotated``/
+    ``Depends`` alias imported from another project module (``Settings.param_aliases``)."""
+    if isinstance(node, cst.Name) and node.value in table.aliases:
+        return table.aliases[node.value]
+    dotted = dotted_name(node) if isinstance(node, cst.Name | cst.Attribute) else None
+    if dotted is None or not ctx.settings.param_aliases:
+        return None
+    memo = ctx.plugin_memo.setdefault("fastapi.imported-aliases", {})
+    assert isinstance(memo, dict)
+    if dotted not in memo:
+        text = imported_alias(ctx.settings.param_aliases, ctx.imports, ctx.path, dotted)
+        memo[dotted] = parse_alias(text) if text is not None else None
+    found = memo[dotted]
+    return found if isinstance(found, cst.BaseExpression) else None
+
+
+def _unwrap(ann: cst.BaseExpression | None, ctx: FileContext, table: RouteTable, depth: int = 0,
             ) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
     """``Annotated[T, m1, m2]`` (possibly via a module alias) -> (T, [m1, m2]); else (ann, [])."""
     if ann is None or depth > 3:
         return ann, []
-    if isinstance(ann, cst.Name) and ann.value in table.aliases:
-        inner, meta = _unwrap(table.aliases[ann.value], table, depth + 1)
+    target = _alias(ctx, table, ann) if isinstance(ann, cst.Name | cst.Attribute) else None
+    if target is not None:
+        inner, meta = _unwrap(target, ctx, table, depth + 1)
         if meta:
             return inner, meta
         return ann, []
@@ -97,6 +117,28 @@ def _unwrap(ann: cst.BaseExpression | None, table: RouteTable, depth: int = 0,
         if parts:
             return parts[0], parts[1:]
     return ann, []
+
+
+def _default_marker(ctx: FileContext, table: RouteTable, default: cst.BaseExpression | None,
+                    ) -> cst.BaseExpression | None:
+    """A parameter default, with ``X = Depends(f)`` aliases (this module or imported) expanded."""
+    if isinstance(default, cst.Name | cst.Attribute):
+        target = _alias(ctx, table, default)
+        if isinstance(target, cst.Call) and _last(dotted_name(target.func)) in INJECTED:
+            return target
+    return default
+
+
+def _dependency(call: cst.Call, typ: cst.BaseExpression | None) -> str:
+    """The name of what ``Depends(f)``/``Security(f, scopes=...)`` injects; for a class dependency
+    ``Depends()`` the annotated type itself."""
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == "dependency":
+            return _last(dotted_name(a.value))
+    positional = [a.value for a in call.args if a.keyword is None and a.star == ""]
+    if positional:
+        return _last(dotted_name(positional[0]))
+    return _last(dotted_name(typ)) if isinstance(typ, cst.Name | cst.Attribute) else ""
 
 
 def _type_names(node: cst.BaseExpression | None) -> set[str]:
@@ -157,8 +199,9 @@ class FastApi:
         for p in params_of(fn):
             name = p.name.value
             ann = p.annotation.annotation if p.annotation is not None else None
-            typ, meta = _unwrap(ann, table)
-            markers = [*meta, *([p.default] if p.default is not None else [])]
+            typ, meta = _unwrap(ann, ctx, table)
+            default = _default_marker(ctx, table, p.default)
+            markers = [*meta, *([default] if default is not None else [])]
             kind: str | None = None
             key = name
             value: Value | None = None
@@ -167,9 +210,8 @@ class FastApi:
                     continue
                 marker = _last(dotted_name(m.func))
                 if marker in INJECTED:
-                    dep = m.args[0].value if m.args else None
-                    dep_name = _last(dotted_name(dep)) if dep is not None else ""
-                    if dep_name in trusted_deps:
+                    dep_name = _dependency(m, typ)
+                    if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
                         value = Value(Provenance.trusted(f"dependency {dep_name}"))
                     else:
                         value = Value()
