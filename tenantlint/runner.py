@@ -5,16 +5,28 @@ from __future__ import annotations
 import ast
 import os
 import time
+import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from tenantlint.analysis.context import Settings
-from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
+from tenantlint.analysis.engine import FileResult, analyze_bytes, analyze_text, error_result
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.source import SourceError, decode
+from tenantlint.analysis.source import SourceError, decode, guard_depth
 from tenantlint.analysis.view_bases import scoped_view_bases
+from tenantlint.cache import (
+    INDEX_KIND,
+    RESULT_KIND,
+    Cache,
+    code_fingerprint,
+    config_fingerprint,
+    digest,
+    key_of,
+)
 from tenantlint.config.model import Config
 from tenantlint.files import expand, relpath, walk
 from tenantlint.index.build import extract_source
@@ -37,43 +49,130 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
-def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
-    """Models and view mixins of the whole project (the folder holding the config)."""
+@dataclass(frozen=True)
+class Project:
+    """The whole-project pass: index, scoped view bases, their hash, and each file's content digest."""
+
+    index: ProjectIndex
+    bases: frozenset[str]
+    digests: dict[str, str]  # absolute path -> sha256 of the bytes read for the index
+    index_hash: str
+
+
+def index_hash(index: ProjectIndex, bases: frozenset[str], config: Config) -> str:
+    """Deterministic hash of what analysis results depend on beyond their own file."""
+    models = repr(sorted(index.models.items()))
+    fingerprints = (code_fingerprint(), config_fingerprint(config))
+    return key_of("project-index", *fingerprints, models, repr(sorted(bases)))
+
+
+def _extract(rel: str, text: str, config: Config) -> tuple[tuple[ModelInfo, ...], frozenset[str]]:
+    if rel.endswith(".sql"):
+        return tuple(extract_sql_file(rel, text, config)), frozenset()
+    try:
+        guard_depth(text)  # the native parser would crash on it; the runner reports it (TNT999)
+    except SourceError:
+        return (), frozenset()
+    models = tuple(extract_source(rel, text, config))
+    bases = frozenset(scoped_view_bases(text, config)) if "get_queryset" in text else frozenset()
+    return models, bases
+
+
+def build_project(config: Config, cache: Cache | None = None) -> Project:
+    """Models and view mixins of the whole project (the folder holding the config), cached per file."""
+    cache = cache or Cache(None)
     root = config.root
+    prefix = key_of("index-entry", code_fingerprint(), config_fingerprint(config))
     models: list[ModelInfo] = []
     bases: set[str] = set()
+    digests: dict[str, str] = {}
     for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
         rel = relpath(path, root)
         try:
-            text = decode(path.read_bytes())
-        except (OSError, SourceError):
+            data = path.read_bytes()
+        except OSError:
             continue
-        if rel.endswith(".sql"):
-            models.extend(extract_sql_file(rel, text, config))
-            continue
-        models.extend(extract_source(rel, text, config))
-        if "get_queryset" in text:
-            bases.update(scoped_view_bases(text, config))
-    return decide_tenancy(models, config), frozenset(bases)
+        file_digest = digest(data)
+        digests[os.path.normpath(path.absolute())] = file_digest
+        key = key_of(prefix, rel, file_digest)
+        cached = cache.get(INDEX_KIND, key)
+        if _is_extraction(cached):
+            found, file_bases = cached  # type: ignore[misc]
+        else:
+            try:
+                text = decode(data)
+            except SourceError:
+                continue
+            found, file_bases = _extract(rel, text, config)
+            cache.put(INDEX_KIND, key, (found, file_bases))
+        models.extend(found)
+        bases.update(file_bases)
+    index = decide_tenancy(models, config)
+    frozen = frozenset(bases)
+    return Project(index, frozen, digests, index_hash(index, frozen, config))
 
 
-def make_settings(config: Config) -> Settings:
-    index, bases = build_index(config)
+def _is_extraction(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], tuple)
+            and all(isinstance(m, ModelInfo) for m in value[0]) and isinstance(value[1], frozenset))
+
+
+def build_index(config: Config, cache: Cache | None = None) -> tuple[ProjectIndex, frozenset[str]]:
+    """Models and view mixins of the whole project (the folder holding the config)."""
+    project = build_project(config, cache)
+    return project.index, project.bases
+
+
+def make_settings(config: Config, cache: Cache | None = None) -> Settings:
+    index, bases = build_index(config, cache)
     return Settings(config, index, FRAMEWORKS, scoped_view_bases=bases)
 
 
-_WORKER: tuple[Settings, Prefilter | None, bool] | None = None
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs besides the file: settings, prefilter, cache and the result-key prefix."""
+
+    settings: Settings
+    prefilter: Prefilter | None
+    want_sites: bool
+    cache: Cache
+    key_prefix: str
 
 
-def _init_worker(settings: Settings, prefilter: Prefilter | None, want_sites: bool) -> None:
+_WORKER: _Job | None = None
+Item = tuple[str, str, str | None]  # (display path, file path, content digest when already known)
+
+
+def _init_worker(job: _Job) -> None:
     global _WORKER
-    _WORKER = (settings, prefilter, want_sites)
+    _WORKER = job
 
 
-def _work(item: tuple[str, str]) -> FileResult:
+def _work(item: Item) -> FileResult:
     assert _WORKER is not None
-    settings, prefilter, want_sites = _WORKER
-    return analyze_path(item[0], Path(item[1]), settings, prefilter, want_sites)
+    return analyze_item(item, _WORKER)
+
+
+def analyze_item(item: Item, job: _Job) -> FileResult:
+    """One target through the result cache (lookup without reading the file when its digest is known)."""
+    display, path, known = item
+    if not job.cache.enabled:
+        return analyze_path(display, Path(path), job.settings, job.prefilter, job.want_sites)
+    if known is not None:
+        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known))
+        if isinstance(hit, FileResult):
+            return hit
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+    key = key_of(job.key_prefix, display, digest(data))
+    hit = job.cache.get(RESULT_KIND, key)
+    if isinstance(hit, FileResult):
+        return hit
+    result = analyze_data(display, data, job.settings, job.prefilter, job.want_sites)
+    job.cache.put(RESULT_KIND, key, result)
+    return result
 
 
 def analyze_path(
@@ -83,6 +182,28 @@ def analyze_path(
         data = path.read_bytes()
     except OSError as exc:
         return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+    return analyze_data(display, data, settings, prefilter, want_sites)
+
+
+def analyze_data(
+    display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+) -> FileResult:
+    """One file's bytes; never raises: an internal failure loses this file only (TNT999)."""
+    try:
+        return _analyze_data(display, data, settings, prefilter, want_sites)
+    except RecursionError:
+        return error_result(display, SourceError("internal error: nesting too deep to analyse"))
+    except MemoryError:
+        return error_result(display, SourceError("internal error: out of memory analysing this file"))
+    except Exception as exc:  # a bug in a rule or plug-in must not end the run
+        where = traceback.extract_tb(exc.__traceback__)[-1:] or None
+        at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+        return error_result(display, SourceError(f"internal error: {type(exc).__name__}: {exc}{at}"))
+
+
+def _analyze_data(
+    display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+) -> FileResult:
     if prefilter is not None:
         try:
             text = decode(data)
@@ -90,35 +211,72 @@ def analyze_path(
             return error_result(display, exc)
         if not prefilter.may_matter(text):
             try:
-                ast.parse(text)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ast.parse(text)
             except SyntaxError as exc:
                 return error_result(display, SourceError(f"syntax error: {exc.msg}", exc.lineno or 1,
                                                          exc.offset or 1))
             except (ValueError, RecursionError, MemoryError) as exc:
                 return error_result(display, SourceError(f"cannot parse: {exc}"))
             return FileResult(display)
+        return analyze_text(display, text, settings, want_sites)
     return analyze_bytes(display, data, settings, want_sites)
+
+
+def _died(display: str) -> FileResult:
+    return error_result(display, SourceError("internal error: the worker process analysing this file died"))
+
+
+def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int], None] | None
+              ) -> list[FileResult]:
+    """Results in ``items`` order. A worker that dies loses only its file: the files after the last
+    result are re-run one at a time in a single fresh worker, so the culprit is the first missing one.
+    """
+    results: list[FileResult] = []
+    workers, chunk = jobs, max(1, len(items) // (jobs * 8))
+    while len(results) < len(items):
+        rest = items[len(results):]
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+                for r in pool.map(_work, rest, chunksize=chunk):
+                    results.append(r)
+                    if progress:
+                        progress(1)
+        except BrokenProcessPool:
+            if workers == 1 and chunk == 1:
+                results.append(_died(items[len(results)][0]))
+                if progress:
+                    progress(1)
+            workers, chunk = 1, 1
+    return results
 
 
 def run(config: Config, options: RunOptions, settings: Settings | None = None) -> RunResult:
     started = time.perf_counter()
-    settings = settings or make_settings(config)
+    cache = Cache.for_config(config, options.use_cache, options.cache_dir)
+    digests: dict[str, str] = {}
+    if settings is None:
+        project = build_project(config, cache)
+        settings = Settings(config, project.index, FRAMEWORKS, scoped_view_bases=project.bases)
+        digests, ihash = project.digests, project.index_hash
+    else:
+        ihash = index_hash(settings.index, settings.scoped_view_bases, config)
     cwd = Path.cwd()
     targets = expand(options.paths or (cwd,), config.root, config.exclude)
-    items = [(relpath(p, cwd), str(p)) for p in targets]
+    items: list[Item] = []
+    for p in targets:
+        items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
     prefilter = Prefilter.build(settings.index, config) if options.use_prefilter else None
-    results: list[FileResult] = []
+    key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
+    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     jobs = max(1, options.jobs)
     if jobs > 1 and len(items) > 8:
-        with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(settings, prefilter, options.want_sites)) as pool:
-            for r in pool.map(_work, items, chunksize=max(1, len(items) // (jobs * 8))):
-                results.append(r)
-                if options.progress:
-                    options.progress(1)
+        results = _parallel(items, job, jobs, options.progress)
     else:
-        for display, path in items:
-            results.append(analyze_path(display, Path(path), settings, prefilter, options.want_sites))
+        results = []
+        for item in items:
+            results.append(analyze_item(item, job))
             if options.progress:
                 options.progress(1)
     return collect(results, config, time.perf_counter() - started)
