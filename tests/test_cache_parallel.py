@@ -109,7 +109,8 @@ def test_corrupt_entries_are_ignored_and_rewritten(tree: Path, tmp_path: Path, d
                 entry.write_bytes(damage)
     assert run_in(tree, cache_dir) == cold
     if damage is not None:
-        assert all(pickle.loads(e.read_bytes())[0] == "tenantlint-cache-1" for e in entries(cache_dir, RESULT_KIND))
+        rewritten = entries(cache_dir, RESULT_KIND)
+        assert all(pickle.loads(e.read_bytes())[0] == "tenantlint-cache-1" for e in rewritten)
 
 
 def test_cache_get_put_roundtrip_and_disabled(tmp_path: Path) -> None:
