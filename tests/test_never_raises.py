@@ -61,8 +61,9 @@ block = st.lists(statements, min_size=1, max_size=3).map(
 decorators = st.sampled_from(["", "@api_view(['GET'])\n", "@app.route('/x')\n", "@login_required\n"])
 functions = st.builds("{}def {}(request, pk):\n{}\n".format, decorators,
                       st.sampled_from(["view", "get", "list_invoices"]), block)
-classes = st.builds("class V(ListView):\n    queryset = {}.objects.all()\n    model = {}\n\n{}".format, models,
-                    models, st.builds("    def get_queryset(self):\n        return {}\n".format, exprs))
+view_class = "class V(ListView):\n    queryset = {}.objects.all()\n    model = {}\n\n{}"
+classes = st.builds(view_class.format, models, models,
+                    st.builds("    def get_queryset(self):\n        return {}\n".format, exprs))
 HEADER = ("import json\nfrom django.db.models import Q\nfrom django.shortcuts import get_object_or_404\n"
           "from billing.models import Invoice, InvoiceLine, Organization\n\n")
 modules = st.lists(st.one_of(functions, classes), min_size=1, max_size=4).map(
