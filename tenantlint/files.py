@@ -47,10 +47,18 @@ def excluded(relpath: str, patterns: Iterable[str], is_dir: bool = False) -> boo
 
 
 def relpath(path: Path, base: Path) -> str:
+    """``path`` relative to ``base``, with "/"; the file's own symlinks are not followed (a link is
+    reported under its own name, and a dangling or looping link does not fail)."""
+    target = Path(os.path.normpath(path.absolute()))
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return target.relative_to(os.path.normpath(base.absolute())).as_posix()
     except ValueError:
-        return Path(os.path.relpath(path.absolute(), base.absolute())).as_posix()
+        pass
+    try:  # the base may be reached through a symlink (e.g. /tmp -> /private/tmp)
+        return (Path(os.path.realpath(target.parent)) / target.name).relative_to(
+            os.path.realpath(base)).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(target, base.absolute())).as_posix()
 
 
 def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES) -> list[Path]:

@@ -6,19 +6,31 @@ import ast
 import os
 import re
 import time
+import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tenantlint.analysis.context import Settings
-from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
+from tenantlint.analysis.engine import FileResult, analyze_bytes, analyze_text, error_result
 from tenantlint.analysis.frameworks.drf import serializer_models
 from tenantlint.analysis.frameworks.param_aliases import file_aliases
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.source import SourceError, decode
+from tenantlint.analysis.source import SourceError, decode, guard_depth
 from tenantlint.analysis.sql_consts import file_constants
 from tenantlint.analysis.view_bases import scoped_view_bases
+from tenantlint.cache import (
+    INDEX_KIND,
+    RESULT_KIND,
+    Cache,
+    code_fingerprint,
+    config_fingerprint,
+    digest,
+    key_of,
+)
 from tenantlint.config.model import Config
 from tenantlint.files import expand, relpath, walk
 from tenantlint.index.build import extract_source
@@ -41,75 +53,160 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What the whole-project pass learns from one file (picklable, cached by content)."""
+
+    models: tuple[ModelInfo, ...] = ()
+    view_bases: frozenset[str] = frozenset()  # classes whose get_queryset is tenant-scoped
+    serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model
+    constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string (raw SQL)
+    aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
+
+
 @dataclass(frozen=True)
-class ProjectScan:
-    """What one pass over the whole project learns (the config's folder, minus excludes)."""
+class Project:
+    """The whole-project pass: index, cross-file facts, their hash, and each file's content digest."""
 
     index: ProjectIndex
-    scoped_view_bases: frozenset[str]  # view mixins whose get_queryset is tenant-scoped
-    serializer_models: dict[str, str]  # DRF ModelSerializer -> model
-    sql_constants: dict[str, str]  # ``pkg.module.NAME`` -> string (raw SQL imported elsewhere)
-    param_aliases: dict[str, str] = field(default_factory=dict)  # ``pkg.module.X`` -> Annotated[...]
+    bases: frozenset[str]
+    digests: dict[str, str]  # absolute path -> sha256 of the bytes read for the index
+    index_hash: str
+    serializers: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def settings(self, config: Config) -> Settings:
+        return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
+                        serializer_models=self.serializers, sql_constants=self.constants,
+                        param_aliases=self.aliases)
 
 
-def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
-    """Models and view mixins of the whole project (the folder holding the config)."""
-    scan = scan_project(config)
-    return scan.index, scan.scoped_view_bases
-
-
-def scan_project(config: Config) -> ProjectScan:
-    """One pass over the project: models, view mixins, serializers, string constants."""
-    root = config.root
-    models: list[ModelInfo] = []
-    bases: set[str] = set()
-    serializers: dict[str, str] = {}
-    constants: dict[str, str] = {}
-    aliases: dict[str, str] = {}
-    for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
-        rel = relpath(path, root)
-        try:
-            text = decode(path.read_bytes())
-        except (OSError, SourceError):
-            continue
-        if rel.endswith(".sql"):
-            models.extend(extract_sql_file(rel, text, config))
-            continue
-        models.extend(extract_source(rel, text, config))
-        if "get_queryset" in text:
-            bases.update(scoped_view_bases(text, config))
-        if "Serializer" in text:
-            serializers.update(serializer_models(text))
-        if _SQL_HINT.search(text):
-            constants.update(file_constants(rel, text))
-        if "Annotated" in text or "Depends" in text or "Security" in text:
-            aliases.update(file_aliases(rel, text))
-    return ProjectScan(decide_tenancy(models, config), frozenset(bases), serializers, constants,
-                       aliases)
+def index_hash(settings: Settings) -> str:
+    """Deterministic hash of what analysis results depend on beyond their own file."""
+    parts = (
+        repr(sorted(settings.index.models.items())),
+        repr(sorted(settings.scoped_view_bases)),
+        repr(sorted(settings.serializer_models.items())),
+        repr(sorted(settings.sql_constants.items())),
+        repr(sorted(settings.param_aliases.items())),
+    )
+    return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
 
 _SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
 
 
-def make_settings(config: Config) -> Settings:
-    scan = scan_project(config)
-    return Settings(config, scan.index, FRAMEWORKS, scoped_view_bases=scan.scoped_view_bases,
-                    serializer_models=scan.serializer_models, sql_constants=scan.sql_constants,
-                    param_aliases=scan.param_aliases)
+def _extract(rel: str, text: str, config: Config) -> FileScan:
+    if rel.endswith(".sql"):
+        return FileScan(models=tuple(extract_sql_file(rel, text, config)))
+    try:
+        guard_depth(text)  # the native parser would crash on it; the runner reports it (TNT999)
+    except SourceError:
+        return FileScan()
+    return FileScan(
+        models=tuple(extract_source(rel, text, config)),
+        view_bases=frozenset(scoped_view_bases(text, config)) if "get_queryset" in text else frozenset(),
+        serializers=tuple(serializer_models(text).items()) if "Serializer" in text else (),
+        constants=tuple(file_constants(rel, text).items()) if _SQL_HINT.search(text) else (),
+        aliases=tuple(file_aliases(rel, text).items())
+        if ("Annotated" in text or "Depends" in text or "Security" in text) else (),
+    )
 
 
-_WORKER: tuple[Settings, Prefilter | None, bool] | None = None
+def build_project(config: Config, cache: Cache | None = None) -> Project:
+    """Models and view mixins of the whole project (the folder holding the config), cached per file."""
+    cache = cache or Cache(None)
+    root = config.root
+    prefix = key_of("index-entry", code_fingerprint(), config_fingerprint(config))
+    models: list[ModelInfo] = []
+    bases: set[str] = set()
+    serializers: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    digests: dict[str, str] = {}
+    for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
+        rel = relpath(path, root)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        file_digest = digest(data)
+        digests[os.path.normpath(path.absolute())] = file_digest
+        key = key_of(prefix, rel, file_digest)
+        scan = cache.get(INDEX_KIND, key)
+        if not isinstance(scan, FileScan):
+            try:
+                text = decode(data)
+            except SourceError:
+                continue
+            scan = _extract(rel, text, config)
+            cache.put(INDEX_KIND, key, scan)
+        models.extend(scan.models)
+        bases.update(scan.view_bases)
+        serializers.update(scan.serializers)
+        constants.update(scan.constants)
+        aliases.update(scan.aliases)
+    project = Project(decide_tenancy(models, config), frozenset(bases), digests, "",
+                      serializers, constants, aliases)
+    return replace(project, index_hash=index_hash(project.settings(config)))
 
 
-def _init_worker(settings: Settings, prefilter: Prefilter | None, want_sites: bool) -> None:
+def build_index(config: Config, cache: Cache | None = None) -> tuple[ProjectIndex, frozenset[str]]:
+    """Models and view mixins of the whole project (the folder holding the config)."""
+    project = build_project(config, cache)
+    return project.index, project.bases
+
+
+def make_settings(config: Config, cache: Cache | None = None) -> Settings:
+    return build_project(config, cache).settings(config)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs besides the file: settings, prefilter, cache and the result-key prefix."""
+
+    settings: Settings
+    prefilter: Prefilter | None
+    want_sites: bool
+    cache: Cache
+    key_prefix: str
+
+
+_WORKER: _Job | None = None
+Item = tuple[str, str, str | None]  # (display path, file path, content digest when already known)
+
+
+def _init_worker(job: _Job) -> None:
     global _WORKER
-    _WORKER = (settings, prefilter, want_sites)
+    _WORKER = job
 
 
-def _work(item: tuple[str, str]) -> FileResult:
+def _work(item: Item) -> FileResult:
     assert _WORKER is not None
-    settings, prefilter, want_sites = _WORKER
-    return analyze_path(item[0], Path(item[1]), settings, prefilter, want_sites)
+    return analyze_item(item, _WORKER)
+
+
+def analyze_item(item: Item, job: _Job) -> FileResult:
+    """One target through the result cache (lookup without reading the file when its digest is known)."""
+    display, path, known = item
+    if not job.cache.enabled:
+        return analyze_path(display, Path(path), job.settings, job.prefilter, job.want_sites)
+    if known is not None:
+        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known))
+        if isinstance(hit, FileResult):
+            return hit
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+    key = key_of(job.key_prefix, display, digest(data))
+    hit = job.cache.get(RESULT_KIND, key)
+    if isinstance(hit, FileResult):
+        return hit
+    result = analyze_data(display, data, job.settings, job.prefilter, job.want_sites)
+    job.cache.put(RESULT_KIND, key, result)
+    return result
 
 
 def analyze_path(
@@ -119,6 +216,28 @@ def analyze_path(
         data = path.read_bytes()
     except OSError as exc:
         return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+    return analyze_data(display, data, settings, prefilter, want_sites)
+
+
+def analyze_data(
+    display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+) -> FileResult:
+    """One file's bytes; never raises: an internal failure loses this file only (TNT999)."""
+    try:
+        return _analyze_data(display, data, settings, prefilter, want_sites)
+    except RecursionError:
+        return error_result(display, SourceError("internal error: nesting too deep to analyse"))
+    except MemoryError:
+        return error_result(display, SourceError("internal error: out of memory analysing this file"))
+    except Exception as exc:  # a bug in a rule or plug-in must not end the run
+        where = traceback.extract_tb(exc.__traceback__)[-1:] or None
+        at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+        return error_result(display, SourceError(f"internal error: {type(exc).__name__}: {exc}{at}"))
+
+
+def _analyze_data(
+    display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+) -> FileResult:
     if prefilter is not None:
         try:
             text = decode(data)
@@ -126,35 +245,72 @@ def analyze_path(
             return error_result(display, exc)
         if not prefilter.may_matter(text):
             try:
-                ast.parse(text)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ast.parse(text)
             except SyntaxError as exc:
                 return error_result(display, SourceError(f"syntax error: {exc.msg}", exc.lineno or 1,
                                                          exc.offset or 1))
             except (ValueError, RecursionError, MemoryError) as exc:
                 return error_result(display, SourceError(f"cannot parse: {exc}"))
             return FileResult(display)
+        return analyze_text(display, text, settings, want_sites)
     return analyze_bytes(display, data, settings, want_sites)
+
+
+def _died(display: str) -> FileResult:
+    return error_result(display, SourceError("internal error: the worker process analysing this file died"))
+
+
+def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int], None] | None
+              ) -> list[FileResult]:
+    """Results in ``items`` order. A worker that dies loses only its file: the files after the last
+    result are re-run one at a time in a single fresh worker, so the culprit is the first missing one.
+    """
+    results: list[FileResult] = []
+    workers, chunk = jobs, max(1, len(items) // (jobs * 8))
+    while len(results) < len(items):
+        rest = items[len(results):]
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+                for r in pool.map(_work, rest, chunksize=chunk):
+                    results.append(r)
+                    if progress:
+                        progress(1)
+        except BrokenProcessPool:
+            if workers == 1 and chunk == 1:
+                results.append(_died(items[len(results)][0]))
+                if progress:
+                    progress(1)
+            workers, chunk = 1, 1
+    return results
 
 
 def run(config: Config, options: RunOptions, settings: Settings | None = None) -> RunResult:
     started = time.perf_counter()
-    settings = settings or make_settings(config)
+    cache = Cache.for_config(config, options.use_cache, options.cache_dir)
+    digests: dict[str, str] = {}
+    if settings is None:
+        project = build_project(config, cache)
+        settings = project.settings(config)
+        digests, ihash = project.digests, project.index_hash
+    else:
+        ihash = index_hash(settings)
     cwd = Path.cwd()
     targets = expand(options.paths or (cwd,), config.root, config.exclude)
-    items = [(relpath(p, cwd), str(p)) for p in targets]
+    items: list[Item] = []
+    for p in targets:
+        items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
     prefilter = Prefilter.build(settings.index, config) if options.use_prefilter else None
-    results: list[FileResult] = []
+    key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
+    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     jobs = max(1, options.jobs)
     if jobs > 1 and len(items) > 8:
-        with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(settings, prefilter, options.want_sites)) as pool:
-            for r in pool.map(_work, items, chunksize=max(1, len(items) // (jobs * 8))):
-                results.append(r)
-                if options.progress:
-                    options.progress(1)
+        results = _parallel(items, job, jobs, options.progress)
     else:
-        for display, path in items:
-            results.append(analyze_path(display, Path(path), settings, prefilter, options.want_sites))
+        results = []
+        for item in items:
+            results.append(analyze_item(item, job))
             if options.progress:
                 options.progress(1)
     return collect(results, config, time.perf_counter() - started)

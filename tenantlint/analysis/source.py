@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 
 import libcst as cst
@@ -42,7 +44,36 @@ def decode(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+# libcst's native parser recurses on the C stack and crashes the process (SIGSEGV) on input nested
+# too deeply; CPython's own parser fails cleanly on the same input, so it guards libcst.
+MAX_BOOL_OPERANDS = 2000
+_BOOL_WORDS = re.compile(r"\b(?:and|or)\b")
+
+
+def _too_complex(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.BoolOp) and len(n.values) > MAX_BOOL_OPERANDS for n in ast.walk(tree))
+
+
+def guard_depth(text: str) -> None:
+    """Raise SourceError for text whose nesting would crash the native parser."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise SourceError("expression nested too deeply to parse") from None
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            raise SourceError(f"cannot parse: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        return  # an ordinary syntax error: libcst reports it with its own message
+    except ValueError as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+    if len(_BOOL_WORDS.findall(text)) > MAX_BOOL_OPERANDS and _too_complex(tree):
+        raise SourceError(f"boolean expression with more than {MAX_BOOL_OPERANDS} operands")
+
+
 def parse(text: str) -> cst.Module:
+    guard_depth(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

@@ -1,0 +1,173 @@
+"""Content cache (8.3) and parallel runs (8.1): same findings cold, warm, for every --jobs value."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.engine import FileResult
+from tenantlint.cache import INDEX_KIND, RESULT_KIND, Cache
+from tenantlint.config.model import Config
+from tenantlint.runner import Item, RunOptions, _Job, _parallel, build_project, run
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "fixtures" / "demo"
+
+
+def cli(cwd: Path, *args: str) -> tuple[int, dict[str, object]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "tenantlint", "check", "--format", "json", *args],
+                          cwd=cwd, env=env, capture_output=True, timeout=240)
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """The demo app copied twelve times (enough files for the process pool to be used)."""
+    for i in range(12):
+        app = tmp_path / f"app{i}"
+        app.mkdir()
+        for f in (DEMO / "billing").glob("*.py"):
+            text = f.read_text().replace("billing.models", f"app{i}.models")
+            (app / f.name).write_text(text.replace("Invoice", f"Invoice{i}"))
+    return tmp_path
+
+
+def test_findings_identical_for_every_jobs_value_and_cache_state(tree: Path) -> None:
+    runs = {}
+    for args in (["--no-cache", "--jobs", "1"], ["--no-cache", "--jobs", "2"], ["--no-cache", "--jobs", "5"],
+                 ["--jobs", "3"], ["--jobs", "1"], ["--jobs", "4"]):  # cold cache, then warm
+        status, report = cli(tree, *args)
+        assert status == 1
+        report["stats"].pop("seconds")  # type: ignore[union-attr]
+        runs[" ".join(args)] = report
+    first = next(iter(runs.values()))
+    assert len(first["findings"]) == 12 * 10  # type: ignore[arg-type]
+    for name, report in runs.items():
+        assert report == first, name
+    assert (tree / ".tenantlint_cache" / ".gitignore").read_text() == "*\n"
+
+
+def entries(cache_dir: Path, kind: str) -> list[Path]:
+    return sorted((cache_dir / "v1" / kind).rglob("*.pickle"))
+
+
+def run_in(root: Path, cache_dir: Path | None, **kw: object) -> tuple[tuple[str, int, str], ...]:
+    cwd = Path.cwd()
+    os.chdir(root)
+    try:
+        opts = RunOptions(use_cache=cache_dir is not None, cache_dir=cache_dir, **kw)  # type: ignore[arg-type]
+        result = run(Config(root=root), opts)
+    finally:
+        os.chdir(cwd)
+    return tuple((f.path, f.line, f.code) for f in result.findings)
+
+
+def test_model_change_invalidates_results_of_other_files(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cachedir"
+    before = run_in(tree, cache_dir)
+    assert len(entries(cache_dir, RESULT_KIND)) == 24
+    assert any(p == "app0/views.py" for p, _, _ in before)
+    models = tree / "app0" / "models.py"
+    models.write_text(models.read_text().replace("org = models.ForeignKey", "owner = models.ForeignKey"))
+    after = run_in(tree, cache_dir)
+    assert after == run_in(tree, None)
+    assert not any(p == "app0/views.py" and c == "TNT101" for p, _, c in after)  # no longer tenant
+    assert len(entries(cache_dir, RESULT_KIND)) == 48  # every result recomputed under the new index
+
+
+def test_warm_run_reads_results_from_the_cache(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "c"
+    cold = run_in(tree, cache_dir)
+    marker = FileResult("app3/views.py")  # plant a recognisable entry in place of the real one
+    for entry in entries(cache_dir, RESULT_KIND):
+        data = pickle.loads(entry.read_bytes())
+        if data[3].path == "app3/views.py":
+            entry.write_bytes(pickle.dumps((*data[:3], marker)))
+    warm = run_in(tree, cache_dir)
+    assert [f for f in cold if f[0] != "app3/views.py"] == list(warm)
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", pickle.dumps(("other-magic", 1, 2, 3)), None])
+def test_corrupt_entries_are_ignored_and_rewritten(tree: Path, tmp_path: Path, damage: bytes | None) -> None:
+    cache_dir = tmp_path / "c"
+    cold = run_in(tree, cache_dir)
+    for kind in (INDEX_KIND, RESULT_KIND):
+        for entry in entries(cache_dir, kind):
+            if damage is None:
+                entry.unlink()
+                entry.mkdir()  # unreadable: a directory where the file should be
+            else:
+                entry.write_bytes(damage)
+    assert run_in(tree, cache_dir) == cold
+    if damage is not None:
+        rewritten = entries(cache_dir, RESULT_KIND)
+        assert all(pickle.loads(e.read_bytes())[0] == "tenantlint-cache-1" for e in rewritten)
+
+
+def test_cache_get_put_roundtrip_and_disabled(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    assert cache.get("k", "ab" * 32) is None
+    assert cache.put("k", "ab" * 32, {"x": 1})
+    assert cache.get("k", "ab" * 32) == {"x": 1}
+    assert cache.get("other", "ab" * 32) is None
+    assert not Cache(None).put("k", "ab" * 32, 1) and Cache(None).get("k", "ab" * 32) is None
+    assert not [p for p in (tmp_path / "c").rglob(".tmp-*")]
+
+
+def test_no_cache_writes_nothing(tree: Path) -> None:
+    cli(tree, "--no-cache", "--jobs", "1")
+    assert not (tree / ".tenantlint_cache").exists()
+
+
+def test_index_is_built_from_cache(tree: Path, tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    cold = build_project(Config(root=tree), cache)
+    warm = build_project(Config(root=tree), cache)
+    assert cold.index_hash == warm.index_hash and cold.index == warm.index
+    assert len(entries(tmp_path / "c", INDEX_KIND)) == 24
+
+
+def _kill_on_views(item: Item) -> FileResult:
+    if item[0].endswith("app5/views.py"):
+        os._exit(3)
+    return FileResult(item[0])
+
+
+def test_dead_worker_loses_only_its_file(monkeypatch: pytest.MonkeyPatch, tree: Path) -> None:
+    import tenantlint.runner as runner
+
+    monkeypatch.setattr(runner, "_work", _kill_on_views)
+    items: list[Item] = [(f"app{i}/{n}.py", str(tree / f"app{i}/{n}.py"), None)
+                         for i in range(12) for n in ("models", "views")]
+    project = build_project(Config(root=tree))
+    from tenantlint.analysis.context import Settings
+    from tenantlint.analysis.frameworks.registry import FRAMEWORKS
+
+    job = _Job(Settings(Config(root=tree), project.index, FRAMEWORKS), None, False, Cache(None), "")
+    seen: list[int] = []
+    results = _parallel(items, job, 3, seen.append)
+    assert [r.path for r in results] == [i[0] for i in items]
+    dead = [r for r in results if r.error]
+    assert [r.path for r in dead] == ["app5/views.py"]
+    assert dead[0].findings[0].code == "TNT999" and "worker process" in dead[0].findings[0].message
+    assert len(seen) == len(items)
+
+
+def test_exception_in_analysis_is_tnt999(monkeypatch: pytest.MonkeyPatch, tree: Path) -> None:
+    import tenantlint.runner as runner
+
+    def boom(*args: object) -> Iterator[object]:
+        raise RecursionError("deep")
+
+    monkeypatch.setattr(runner, "analyze_text", boom)
+    found = run_in(tree, None, use_prefilter=True)
+    assert found and all(c == "TNT999" for _, _, c in found)

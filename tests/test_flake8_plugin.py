@@ -1,0 +1,113 @@
+"""flake8 plugin (7.1): ``flake8 --select TNT`` reports the same (line, code) as ``tenantlint check``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.context import Settings
+from tenantlint.analysis.frameworks.registry import FRAMEWORKS
+from tenantlint.config.model import Config
+from tenantlint.integrations.flake8 import TenantlintChecker, flake8_findings
+from tenantlint.runner import build_project
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+def _installed() -> bool:
+    return any(e.name == "TNT" for e in entry_points(group="flake8.extension"))
+
+
+def flake8(cwd: Path, *args: str) -> set[tuple[str, int, str]]:
+    """Run flake8 in ``cwd``; the plugin comes from the entry point, else from local-plugins."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "flake8", "--select", "TNT", "--format", "%(path)s|%(row)d|%(code)s", *args]
+    if not _installed():
+        cfg = cwd / ".flake8-tnt-test.cfg"
+        cfg.write_text("[flake8:local-plugins]\nextension =\n    TNT = "
+                       "tenantlint.integrations.flake8:TenantlintChecker\n")
+        cmd += ["--config", str(cfg)]
+    proc = subprocess.run([*cmd, "."], cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode in (0, 1), proc.stderr
+    out = set()
+    for line in proc.stdout.splitlines():
+        path, row, code = line.split("|")
+        out.add((path.removeprefix("./"), int(row), code))
+    return out
+
+
+def tenantlint(cwd: Path) -> set[tuple[str, int, str]]:
+    import json
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "tenantlint", "check", "--format", "json", "--no-cache"],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    return {(f["path"], f["line"], f["code"]) for f in json.loads(proc.stdout)["findings"]}
+
+
+@pytest.mark.parametrize("app", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
+    work = tmp_path / app
+    shutil.copytree(FIXTURES / app, work)
+    expected = tenantlint(work)
+    assert expected
+    # Documented differences: flake8 reports syntax errors itself (E999) and never hands such a file to
+    # plugins, and it owns `# noqa`, so an unused noqa is not TNT902 under flake8.
+    def flake8_owned(key: tuple[str, int, str]) -> bool:
+        path, line, code = key
+        text = (work / path).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1]
+        return code == "TNT999" or (code == "TNT902" and "tenantlint:" not in text)
+
+    assert flake8(work) == {k for k in expected if not flake8_owned(k)}
+    assert (work / ".tenantlint_cache").is_dir()  # the index went through the shared disk cache
+    assert flake8(work, "--jobs", "2") == expected
+
+
+def settings(root: Path) -> Settings:
+    project = build_project(Config(root=root))
+    return Settings(Config(root=root), project.index, FRAMEWORKS, scoped_view_bases=project.bases)
+
+
+SRC = """from billing.models import Invoice
+
+
+def a(request):
+    return Invoice.objects.all()  # noqa: TNT101
+
+
+def b(request):
+    return Invoice.objects.all()  # tenantlint: ignore[TNT101] admin export, reviewed
+
+
+def c(request):
+    return Invoice.objects.all()  # tenantlint: ignore[TNT101]
+
+
+x = 1  # noqa: TNT102
+y = 2  # tenantlint: ignore[TNT103] nothing here
+"""
+
+
+def test_noqa_left_to_flake8_and_tenantlint_ignore_applied() -> None:
+    found = [(f.line, f.code) for f in flake8_findings("v.py", SRC, settings(FIXTURES / "demo"))]
+    # line 5: noqa is flake8's to apply; line 9: suppressed with a reason; line 13: suppressed, TNT901;
+    # line 16: no TNT902 for an unused noqa under flake8; line 17: TNT902 for the unused ignore.
+    assert found == [(5, "TNT101"), (13, "TNT901"), (17, "TNT902")]
+
+
+def test_checker_yields_flake8_tuples(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(FIXTURES / "demo", tmp_path / "demo")
+    monkeypatch.chdir(tmp_path / "demo")
+    lines = SRC.splitlines(keepends=True)
+    checker = TenantlintChecker(None, "v.py", lines)
+    reports = list(checker.run())
+    assert reports[0] == (5, 11, "TNT101 query on tenant table 'billing_invoice' has no tenant filter",
+                          TenantlintChecker)
+    assert [r[2].split()[0] for r in reports] == ["TNT101", "TNT901", "TNT902"]
