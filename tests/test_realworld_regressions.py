@@ -1,0 +1,100 @@
+"""Crashes and false positives found by running tenantlint over real code (issue 8.6).
+
+Each test holds the smallest snippet that reproduced the problem on a real tree: the CPython
+standard library, makeplane/plane and GlitchTip.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.context import Settings
+from tenantlint.analysis.engine import analyze_text
+from tenantlint.api import load_config, make_settings
+from tenantlint.index.build import extract_source
+
+MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    number = models.CharField(max_length=20)
+"""
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root: Path = tmp_path_factory.mktemp("proj")
+    (root / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models.py").write_text(MODELS)
+    return make_settings(load_config(root))
+
+
+def lint(settings: Settings, source: str, want_sites: bool = False):  # type: ignore[no-untyped-def]
+    return analyze_text("app/views.py", textwrap.dedent(source).lstrip("\n"), settings, want_sites)
+
+
+def codes(settings: Settings, source: str) -> list[tuple[int, str]]:
+    return sorted((f.line, f.code) for f in lint(settings, source).findings)
+
+
+# ----- crashes ---------------------------------------------------------------------------------
+
+
+def _deep_concatenation(parts: int) -> str:
+    # pydoc_data/topics.py: one dict value made of ~2,200 adjacent string literals.
+    body = "\n".join(f"    'part {i} '" for i in range(parts))
+    return f"topics = {{'x': (\n{body}\n)}}\n"
+
+
+def test_deeply_concatenated_string_is_analyzed_not_crashed(settings: Settings) -> None:
+    text = _deep_concatenation(2500)
+    limit = sys.getrecursionlimit()
+    result = analyze_text("pydoc_data/topics.py", text, settings, want_sites=True)
+    assert result.error is None
+    assert result.findings == []
+    assert sys.getrecursionlimit() == limit  # the headroom is given back
+
+
+def test_deeply_concatenated_string_in_a_models_file_is_indexed(settings: Settings) -> None:
+    text = MODELS + _deep_concatenation(2500)
+    models = extract_source("app/models.py", text, settings.config)
+    assert {m.name for m in models} >= {"Organization", "Invoice"}
+
+
+def test_save_of_a_created_row_is_not_a_second_insert(settings: Settings) -> None:
+    # plane bgtasks/recent_visited_task.py: ``row = X.objects.create(...); row.save()`` recorded a
+    # second insert at a made-up node, and asking for its position raised KeyError.
+    source = """
+    from app.models import Invoice
+
+    def touch(org, number):
+        row = Invoice.objects.create(org=org, number=number)
+        row.number = number + "-1"
+        row.save(update_fields=["number"])
+    """
+    result = lint(settings, source, want_sites=True)
+    assert result.error is None
+    assert [(s.line, s.kind) for s in result.sites] == [(4, "insert")]
+
+
+def test_save_of_a_constructed_instance_is_still_an_insert(settings: Settings) -> None:
+    source = """
+    from app.models import Invoice
+
+    def add(number):
+        row = Invoice(number=number)
+        row.save()
+    """
+    assert codes(settings, source) == [(4, "TNT104")]
