@@ -98,3 +98,31 @@ def test_save_of_a_constructed_instance_is_still_an_insert(settings: Settings) -
         row.save()
     """
     assert codes(settings, source) == [(4, "TNT104")]
+
+
+def test_valid_python_beyond_libcst_grammar_is_analyzed(settings: Settings) -> None:
+    # test/test_grammar.py and test/typinganndata/ann_module.py: ``(name): int`` is valid Python
+    # that libcst rejects; the file was reported TNT999 and none of it was analysed.
+    source = """
+    from app.models import Invoice
+
+    (pars): bool = True
+
+    def show(pk):
+        (name): int
+        return Invoice.objects.get(pk=pk)
+    """
+    result = lint(settings, source, want_sites=True)
+    assert result.error is None
+    assert sorted((f.line, f.code) for f in result.findings) == [(7, "TNT101")]
+
+
+def test_really_invalid_python_is_still_tnt999(settings: Settings) -> None:
+    result = lint(settings, "print 'hello'\n")
+    assert result.error is not None
+    assert [f.code for f in result.findings] == ["TNT999"]
+
+
+def test_models_of_a_file_beyond_libcst_grammar_are_indexed(settings: Settings) -> None:
+    text = MODELS + "\n(flag): bool = True\n"
+    assert {m.name for m in extract_source("app/models.py", text, settings.config)} >= {"Invoice"}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import libcst as cst
-
 from tenantlint.analysis.nesting import nesting_headroom
+from tenantlint.analysis.source import SourceError, parse
 from tenantlint.config.model import Config
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
@@ -25,8 +24,8 @@ def extract_source(relpath: str, text: str, config: Config) -> tuple[ModelInfo, 
         return ()
     with nesting_headroom():
         try:
-            return extract_models(relpath, cst.parse_module(text), config, text)
-        except (cst.ParserSyntaxError, SyntaxError, RecursionError, ValueError):
+            return extract_models(relpath, parse(text), config, text)
+        except (SourceError, RecursionError):
             return ()
 
 
