@@ -126,3 +126,77 @@ def test_really_invalid_python_is_still_tnt999(settings: Settings) -> None:
 def test_models_of_a_file_beyond_libcst_grammar_are_indexed(settings: Settings) -> None:
     text = MODELS + "\n(flag): bool = True\n"
     assert {m.name for m in extract_source("app/models.py", text, settings.config)} >= {"Invoice"}
+
+
+# ----- false positives -------------------------------------------------------------------------
+
+LINES = """
+from django.db import models
+
+from app.models import Invoice
+
+
+class Line(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE)
+    org = models.ForeignKey("Organization", on_delete=models.CASCADE)
+    label = models.CharField(max_length=20)
+"""
+
+
+@pytest.fixture(scope="module")
+def line_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root: Path = tmp_path_factory.mktemp("lines")
+    (root / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models.py").write_text(MODELS)
+    (root / "app" / "lines.py").write_text(LINES)
+    return make_settings(load_config(root))
+
+
+def test_outerref_subquery_is_scoped_through_its_outer_query(line_settings: Settings) -> None:
+    # plane (143 findings) and GlitchTip: ``Subquery(X.objects.filter(parent=OuterRef("id")))``
+    # inside a scoped query was reported TNT101 on its own.
+    source = """
+    from django.db.models import Exists, OuterRef, Subquery
+    from app.lines import Line
+    from app.models import Invoice
+
+    def annotated(org):
+        lines = Line.objects.filter(invoice=OuterRef("pk")).values("label")[:1]
+        same_org = Line.objects.filter(org_id=OuterRef("org_id"))
+        by_label = Line.objects.filter(label=OuterRef("number"))  # not a relation: unscoped
+        return Invoice.objects.filter(org=org).annotate(
+            first=Subquery(lines), any=Exists(same_org), odd=Exists(by_label))
+    """
+    assert codes(line_settings, source) == [(8, "TNT101")]
+
+
+def test_outerref_in_an_unscoped_outer_query_still_reports_the_outer(line_settings: Settings) -> None:
+    source = """
+    from django.db.models import OuterRef, Subquery
+    from app.lines import Line
+    from app.models import Invoice
+
+    def annotated():
+        lines = Line.objects.filter(invoice=OuterRef("pk")).values("label")[:1]
+        return Invoice.objects.annotate(first=Subquery(lines))
+    """
+    assert codes(line_settings, source) == [(7, "TNT101")]
+
+
+def test_prefetch_queryset_is_scoped_through_its_outer_query(line_settings: Settings) -> None:
+    # plane views: ``prefetch_related(Prefetch("label_issue", queryset=IssueLabel.objects.all()))``.
+    source = """
+    from django.db.models import Prefetch
+    from app.lines import Line
+    from app.models import Invoice
+
+    def listing(org):
+        return Invoice.objects.filter(org=org).prefetch_related(
+            Prefetch("line_set", queryset=Line.objects.all()))
+
+    def direct():
+        return list(Line.objects.all())
+    """
+    assert codes(line_settings, source) == [(10, "TNT101")]
