@@ -200,3 +200,22 @@ def test_prefetch_queryset_is_scoped_through_its_outer_query(line_settings: Sett
         return list(Line.objects.all())
     """
     assert codes(line_settings, source) == [(10, "TNT101")]
+
+
+def test_bulk_update_of_instances_is_not_an_unscoped_read(settings: Settings) -> None:
+    # plane (19 findings): ``X.objects.bulk_update(rows, ["field"])`` after a scoped fetch was
+    # reported TNT101; the instances' own query is what is judged.
+    source = """
+    from app.models import Invoice
+
+    def renumber(org):
+        rows = list(Invoice.objects.filter(org=org))
+        for row in rows:
+            row.number = row.number + "-1"
+        Invoice.objects.bulk_update(rows, ["number"], batch_size=100)
+
+    def renumber_all():
+        rows = list(Invoice.objects.all())
+        Invoice.objects.bulk_update(rows, ["number"])
+    """
+    assert codes(settings, source) == [(10, "TNT101")]

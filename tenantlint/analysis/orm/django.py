@@ -37,6 +37,9 @@ WRITES = frozenset({"update", "delete", "aupdate", "adelete"})
 CREATES = frozenset({"create", "acreate"})
 GET_OR_CREATE = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 BULK_CREATE = frozenset({"bulk_create", "abulk_create"})
+# ``bulk_update(objs, fields)`` writes the given instances by primary key: like ``obj.save()`` on
+# rows fetched (and judged) elsewhere, it is neither a read nor a filter-based bulk update.
+BULK_UPDATE = frozenset({"bulk_update", "abulk_update"})
 NOT_MANAGERS = frozenset({"DoesNotExist", "MultipleObjectsReturned", "_meta", "pk", "objects_set"})
 LOOKUP_OPS = {"exact": "eq", "iexact": "eq", "in": "in", "isnull": "isnull"}
 
@@ -260,6 +263,11 @@ class DjangoOrm:
             return self.create(ev, q, call, method in GET_OR_CREATE)
         if method in BULK_CREATE:
             return self.bulk_create(ev, q, call)
+        if method in BULK_UPDATE:
+            ev.eval_args(call)
+            if q.origin is not None:
+                q.origin.internal = True
+            return Value()
         if method in ("raw",):
             if q.origin is not None:
                 q.origin.internal = True
