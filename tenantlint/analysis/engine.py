@@ -9,6 +9,7 @@ import libcst as cst
 from tenantlint.analysis.context import FileContext, Settings
 from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
 from tenantlint.analysis.imports import collect_imports
+from tenantlint.analysis.nesting import nesting_headroom
 from tenantlint.analysis.orm.registry import ORMS
 from tenantlint.analysis.source import Positions, SourceError, decode, parse
 from tenantlint.analysis.values import Origin, QueryState
@@ -73,6 +74,14 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def analyze_text(path: str, text: str, settings: Settings, want_sites: bool = False) -> FileResult:
+    with nesting_headroom():
+        try:
+            return _analyze_text(path, text, settings, want_sites)
+        except RecursionError:
+            return error_result(path, SourceError("code nested too deeply to analyze"))
+
+
+def _analyze_text(path: str, text: str, settings: Settings, want_sites: bool) -> FileResult:
     result = FileResult(path)
     try:
         module = parse(text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from tenantlint.analysis.recover import parse_recovering
 from tenantlint.model import Span
 
 
@@ -77,6 +78,9 @@ def parse(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        recovered = parse_recovering(text, exc)  # valid Python beyond libcst's grammar
+        if recovered is not None:
+            return recovered
         # CPython's own parser names the real cause ("'(' was never closed") and its line.
         try:
             ast.parse(text)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import libcst as cst
 
 from tenantlint.analysis.imports import collect_imports
+from tenantlint.analysis.nesting import with_headroom
 from tenantlint.analysis.source import SourceError, parse
 from tenantlint.analysis.sql_text import static_text
 
@@ -66,6 +67,7 @@ def module_constants(module: cst.Module) -> dict[str, str]:
     return out
 
 
+@with_headroom
 def file_constants(rel_path: str, text: str) -> dict[str, str]:
     """Pre-pass: ``module.NAME`` -> text for one project file (nothing when it does not parse)."""
     try:

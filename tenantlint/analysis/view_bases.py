@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.evaluator import dotted
+from tenantlint.analysis.nesting import with_headroom
 from tenantlint.analysis.orm.django import split_lookup
 from tenantlint.analysis.source import SourceError, parse
 from tenantlint.config.model import Config
@@ -47,6 +48,7 @@ def _trusted_filter(fn: cst.FunctionDef, keys: frozenset[str], trusted: PatternS
     return found
 
 
+@with_headroom
 def scoped_view_bases(text: str, config: Config) -> set[str]:
     try:
         module = parse(text)

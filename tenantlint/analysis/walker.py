@@ -61,8 +61,10 @@ class FunctionState:
             self.bind(target.value, value)
 
     def saved_instance(self, inst: Instance) -> None:
-        if self.ctx is not None:
-            record_insert(self.ctx, self, inst.node or cst.Name("_"), inst.table, inst.tenant is not None,
+        # An instance with no constructing node is a row that already exists (``objects.create()``
+        # returned it): saving it again updates that row, it inserts nothing.
+        if self.ctx is not None and inst.node is not None:
+            record_insert(self.ctx, self, inst.node, inst.table, inst.tenant is not None,
                           inst.tenant_set, inst.tenant_prov, "django")
 
 

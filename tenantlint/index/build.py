@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import libcst as cst
-
+from tenantlint.analysis.nesting import nesting_headroom
+from tenantlint.analysis.source import SourceError, parse
 from tenantlint.config.model import Config
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
@@ -22,11 +22,11 @@ def extract_source(relpath: str, text: str, config: Config) -> tuple[ModelInfo, 
         return extract_sql_file(relpath, text, config)
     if not relpath.endswith(".py") or not may_define_models(text):
         return ()
-    try:
-        module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, SyntaxError, RecursionError, ValueError):
-        return ()
-    return extract_models(relpath, module, config, text)
+    with nesting_headroom():
+        try:
+            return extract_models(relpath, parse(text), config, text)
+        except (SourceError, RecursionError):
+            return ()
 
 
 def build_index(sources: Iterable[tuple[str, str]], config: Config) -> ProjectIndex:

@@ -22,6 +22,7 @@ from tenantlint.analysis.frameworks.common import (
     params_of,
     star_params,
 )
+from tenantlint.analysis.nesting import with_headroom
 from tenantlint.analysis.source import SourceError, parse
 from tenantlint.analysis.values import Value
 from tenantlint.index.model import TenantTable
@@ -64,6 +65,7 @@ class SerializerValue(Value):
     creates: bool = False
 
 
+@with_headroom
 def serializer_models(text: str) -> dict[str, str]:
     """Pre-pass over one file: ``ModelSerializer`` subclass name -> ``Meta.model`` class name."""
     try:

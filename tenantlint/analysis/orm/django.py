@@ -37,8 +37,23 @@ WRITES = frozenset({"update", "delete", "aupdate", "adelete"})
 CREATES = frozenset({"create", "acreate"})
 GET_OR_CREATE = frozenset({"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create"})
 BULK_CREATE = frozenset({"bulk_create", "abulk_create"})
+# ``bulk_update(objs, fields)`` writes the given instances by primary key: like ``obj.save()`` on
+# rows fetched (and judged) elsewhere, it is neither a read nor a filter-based bulk update.
+BULK_UPDATE = frozenset({"bulk_update", "abulk_update"})
 NOT_MANAGERS = frozenset({"DoesNotExist", "MultipleObjectsReturned", "_meta", "pk", "objects_set"})
 LOOKUP_OPS = {"exact": "eq", "iexact": "eq", "in": "in", "isnull": "isnull"}
+
+
+OUTER_ROW = "<outer query row>"  # ``scoped_row_of`` of ``OuterRef(...)``
+
+
+def _is_django_models(qualname: str, last: str) -> bool:
+    return qualname == last or qualname == f"django.db.models.{last}" or qualname.endswith(f"models.{last}")
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    return node.evaluated_value if isinstance(node, cst.SimpleString) and isinstance(
+        node.evaluated_value, str) else None
 
 
 def split_lookup(key: str) -> tuple[str, str]:
@@ -248,6 +263,11 @@ class DjangoOrm:
             return self.create(ev, q, call, method in GET_OR_CREATE)
         if method in BULK_CREATE:
             return self.bulk_create(ev, q, call)
+        if method in BULK_UPDATE:
+            ev.eval_args(call)
+            if q.origin is not None:
+                q.origin.internal = True
+            return Value()
         if method in ("raw",):
             if q.origin is not None:
                 q.origin.internal = True
@@ -349,10 +369,33 @@ class DjangoOrm:
             final = ev.derive(q, call, state)
             ev.consume(final)
             return ev.row_of(final) if "object" in last else Value()
+        if last in ("OuterRef", "Prefetch") and _is_django_models(qualname, last):
+            return self._outer_row(ev, call) if last == "OuterRef" else self._prefetch(ev, call)
         if last == "Q" and (qualname in ("Q", "django.db.models.Q") or qualname.endswith("models.Q")):
             preds = self.leaves(ev, call)
             return PredValue(pred=conj(*preds) if preds else None)
         return None
+
+    def _outer_row(self, ev: Evaluator, call: cst.Call) -> Value:
+        """``OuterRef("id")``: the row of the enclosing query. That query is judged on its own, so
+        a subquery pinning a foreign key (or the tenant column) to it is scoped through it."""
+        ev.eval_args(call)
+        return Value(Provenance.trusted("row of the outer query"), scoped_row_of=OUTER_ROW)
+
+    def _prefetch(self, ev: Evaluator, call: cst.Call) -> Value:
+        """``Prefetch("rel", queryset=qs)``: Django confines ``qs`` to the rows related to those of
+        the outer query (a related manager in bulk), which is judged on its own."""
+        for i, arg in enumerate(call.args):
+            is_queryset = arg.keyword.value == "queryset" if arg.keyword else i == 1
+            value = ev.eval(arg.value, use=not is_queryset)
+            if is_queryset and isinstance(value, QueryValue) and value.origin is not None:
+                lookup = _string(call.args[0].value) if call.args else None
+                pin = Pin(Provenance.trusted("prefetch"), Scoping.SCOPED_PARENT,
+                          f"prefetched via {lookup or 'relation'}")
+                ev.consume(ev.derive(value, value.origin.node, value.state.add_pin(pin)))
+            elif is_queryset and isinstance(value, QueryValue):
+                ev.consume(value)
+        return Value()
 
     def combine(self, ev: Evaluator, node: cst.BinaryOperation) -> Value | None:
         if not isinstance(node.operator, cst.BitOr | cst.BitAnd):
