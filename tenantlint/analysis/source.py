@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 import re
 import tokenize
 import warnings
@@ -55,9 +56,17 @@ def _too_complex(tree: ast.Module) -> bool:
     return any(isinstance(n, ast.BoolOp) and len(n.values) > MAX_BOOL_OPERANDS for n in ast.walk(tree))
 
 
+GUARD_RECURSION_LIMIT = 1000  # CPython's default
+
+
 def guard_depth(text: str) -> None:
     """Raise SourceError for text whose nesting would crash the native parser."""
+    limit = sys.getrecursionlimit()
     try:
+        # CPython's parser scales its depth check with the recursion limit; the native libcst parser
+        # does not. Check at the default limit even inside `nesting_headroom`, or a chain that
+        # CPython accepts at 25,000 frames crashes libcst (SIGSEGV).
+        sys.setrecursionlimit(min(limit, GUARD_RECURSION_LIMIT))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
@@ -69,6 +78,8 @@ def guard_depth(text: str) -> None:
         return  # an ordinary syntax error: libcst reports it with its own message
     except ValueError as exc:
         raise SourceError(f"cannot parse: {exc}") from None
+    finally:
+        sys.setrecursionlimit(limit)
     if len(_BOOL_WORDS.findall(text)) > MAX_BOOL_OPERANDS and _too_complex(tree):
         raise SourceError(f"boolean expression with more than {MAX_BOOL_OPERANDS} operands")
 
