@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 import io
-import sys
 import re
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
