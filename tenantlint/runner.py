@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -13,19 +12,15 @@ from pathlib import Path
 
 from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, error_result
-from tenantlint.analysis.frameworks.drf import serializer_models
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.source import SourceError, decode
-from tenantlint.analysis.sql_consts import file_constants
-from tenantlint.analysis.view_bases import scoped_view_bases
 from tenantlint.config.model import Config
-from tenantlint.files import expand, relpath, walk
-from tenantlint.index.build import extract_source
-from tenantlint.index.ddl import extract_sql_file
-from tenantlint.index.model import ModelInfo, ProjectIndex
+from tenantlint.files import expand, relpath
+from tenantlint.index.model import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
 from tenantlint.prefilter import Prefilter
+from tenantlint.scan import scan_files
 from tenantlint.selection import Selection
 
 
@@ -56,37 +51,15 @@ def build_index(config: Config) -> tuple[ProjectIndex, frozenset[str]]:
     return scan.index, scan.scoped_view_bases
 
 
-def scan_project(config: Config) -> ProjectScan:
+def scan_project(config: Config, jobs: int = 1) -> ProjectScan:
     """One pass over the project: models, view mixins, serializers, string constants."""
-    root = config.root
-    models: list[ModelInfo] = []
-    bases: set[str] = set()
-    serializers: dict[str, str] = {}
-    constants: dict[str, str] = {}
-    for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
-        rel = relpath(path, root)
-        try:
-            text = decode(path.read_bytes())
-        except (OSError, SourceError):
-            continue
-        if rel.endswith(".sql"):
-            models.extend(extract_sql_file(rel, text, config))
-            continue
-        models.extend(extract_source(rel, text, config))
-        if "get_queryset" in text:
-            bases.update(scoped_view_bases(text, config))
-        if "Serializer" in text:
-            serializers.update(serializer_models(text))
-        if _SQL_HINT.search(text):
-            constants.update(file_constants(rel, text))
-    return ProjectScan(decide_tenancy(models, config), frozenset(bases), serializers, constants)
+    merged = scan_files(config, jobs)
+    return ProjectScan(decide_tenancy(merged.models, config), merged.view_bases,
+                       merged.serializers, merged.constants)
 
 
-_SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
-
-
-def make_settings(config: Config) -> Settings:
-    scan = scan_project(config)
+def make_settings(config: Config, jobs: int = 1) -> Settings:
+    scan = scan_project(config, jobs)
     return Settings(config, scan.index, FRAMEWORKS, scoped_view_bases=scan.scoped_view_bases,
                     serializer_models=scan.serializer_models, sql_constants=scan.sql_constants)
 
@@ -131,7 +104,7 @@ def analyze_path(
 
 def run(config: Config, options: RunOptions, settings: Settings | None = None) -> RunResult:
     started = time.perf_counter()
-    settings = settings or make_settings(config)
+    settings = settings or make_settings(config, max(1, options.jobs))
     cwd = Path.cwd()
     targets = expand(options.paths or (cwd,), config.root, config.exclude)
     items = [(relpath(p, cwd), str(p)) for p in targets]

@@ -1,0 +1,109 @@
+"""The whole-project pre-pass: one read and at most one parse per file, in parallel when asked.
+
+Every file yields a picklable :class:`FileScan`; the parent merges them in sorted path order, so the
+result does not depend on the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tenantlint.analysis.frameworks.drf import module_serializer_models
+from tenantlint.analysis.source import SourceError, decode, parse
+from tenantlint.analysis.sql_consts import module_file_constants
+from tenantlint.analysis.view_bases import module_scoped_view_bases
+from tenantlint.config.model import Config
+from tenantlint.files import relpath, walk
+from tenantlint.index.ddl import extract_sql_file
+from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.model import ModelInfo
+
+SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What the pre-pass learns from one file."""
+
+    models: tuple[ModelInfo, ...] = ()
+    view_bases: tuple[str, ...] = ()  # sorted
+    serializers: tuple[tuple[str, str], ...] = ()  # in source order
+    constants: tuple[tuple[str, str], ...] = ()  # in source order
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    models: tuple[ModelInfo, ...]
+    view_bases: frozenset[str]
+    serializers: dict[str, str]
+    constants: dict[str, str]
+
+
+def scan_text(rel: str, text: str, config: Config) -> FileScan:
+    """The pre-pass over one file's text; the file is parsed (libcst) at most once."""
+    if rel.endswith(".sql"):
+        return FileScan(models=extract_sql_file(rel, text, config))
+    want_models = may_define_models(text)
+    want_bases = "get_queryset" in text
+    want_serializers = "Serializer" in text
+    want_constants = SQL_HINT.search(text) is not None
+    if not (want_models or want_bases or want_serializers or want_constants):
+        return FileScan()
+    try:
+        module = parse(text)
+    except SourceError:
+        return FileScan()  # reported (TNT999) by the analysis when the file is a target
+    return FileScan(
+        models=extract_models(rel, module, config, text) if want_models else (),
+        view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
+        serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
+        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
+    )
+
+
+def scan_file(rel: str, path: Path, config: Config) -> FileScan:
+    try:
+        text = decode(path.read_bytes())
+    except (OSError, SourceError):
+        return FileScan()
+    return scan_text(rel, text, config)
+
+
+def merge(scans: Iterable[FileScan]) -> Merged:
+    """Fold per-file records in path order (later files win on equal keys, as a serial pass did)."""
+    models: list[ModelInfo] = []
+    bases: set[str] = set()
+    serializers: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    for s in scans:
+        models.extend(s.models)
+        bases.update(s.view_bases)
+        serializers.update(s.serializers)
+        constants.update(s.constants)
+    return Merged(tuple(models), frozenset(bases), serializers, constants)
+
+
+_CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)
+
+
+def _init(config: Config) -> None:
+    _CONFIG[:] = [config]
+
+
+def _scan_item(item: tuple[str, str]) -> FileScan:
+    return scan_file(item[0], Path(item[1]), _CONFIG[0])
+
+
+def scan_files(config: Config, jobs: int = 1) -> Merged:
+    """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes."""
+    items = [(relpath(p, config.root), str(p))
+             for p in walk(config.root, config.exclude, suffixes=(".py", ".sql"))]
+    if jobs > 1 and len(items) > 16:
+        chunk = max(1, len(items) // (jobs * 16))
+        with ProcessPoolExecutor(jobs, initializer=_init, initargs=(config,)) as pool:
+            return merge(pool.map(_scan_item, items, chunksize=chunk))
+    return merge(scan_file(rel, Path(p), config) for rel, p in items)
