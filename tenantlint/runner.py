@@ -108,7 +108,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
     cwd = Path.cwd()
     targets = expand(options.paths or (cwd,), config.root, config.exclude)
     items = [(relpath(p, cwd), str(p)) for p in targets]
-    prefilter = Prefilter.build(settings.index, config) if options.use_prefilter else None
+    prefilter = (Prefilter.build(settings.index, config, settings.related, settings.serializer_models,
+                                 settings.sql_constants) if options.use_prefilter else None)
     results: list[FileResult] = []
     jobs = max(1, options.jobs)
     if jobs > 1 and len(items) > 8:
