@@ -6,6 +6,7 @@ result does not depend on the number of worker processes.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -43,14 +44,54 @@ class Merged:
     constants: dict[str, str]
 
 
+def _has_string(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+               for n in ast.walk(node))
+
+
+def _string_assignment(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+        return _has_string(stmt.value)
+    return False
+
+
+def may_define_constants(tree: ast.Module) -> bool:
+    """False only when no module- or top-level-class-level assignment holds a string literal
+    (``module_file_constants`` would find nothing)."""
+    for stmt in tree.body:
+        if _string_assignment(stmt):
+            return True
+        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) for s in stmt.body):
+            return True
+    return False
+
+
+def _top_class_members(tree: ast.Module, kind: tuple[type[ast.stmt], ...], name: str) -> bool:
+    """A top-level class holds a ``kind`` statement called ``name`` directly in its body."""
+    return any(isinstance(stmt, ast.ClassDef) and any(isinstance(item, kind) and
+                                                      getattr(item, "name", None) == name
+                                                      for item in stmt.body)
+               for stmt in tree.body)
+
+
 def scan_text(rel: str, text: str, config: Config) -> FileScan:
-    """The pre-pass over one file's text; the file is parsed (libcst) at most once."""
+    """The pre-pass over one file's text; the file is parsed by libcst at most once, and only when
+    CPython's (much cheaper) ``ast`` shows it can hold something the pre-pass collects."""
     if rel.endswith(".sql"):
         return FileScan(models=extract_sql_file(rel, text, config))
     want_models = may_define_models(text)
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
     want_constants = SQL_HINT.search(text) is not None
+    if want_bases or want_serializers or want_constants:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None  # libcst decides below, as before
+        if tree is not None:
+            want_bases = want_bases and _top_class_members(tree, (ast.FunctionDef, ast.AsyncFunctionDef), "get_queryset")
+            want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
+            want_constants = want_constants and may_define_constants(tree)
     if not (want_models or want_bases or want_serializers or want_constants):
         return FileScan()
     try:
