@@ -66,6 +66,9 @@ def may_define_constants(tree: ast.Module) -> bool:
     return False
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
 def _top_class_members(tree: ast.Module, kind: tuple[type[ast.stmt], ...], name: str) -> bool:
     """A top-level class holds a ``kind`` statement called ``name`` directly in its body."""
     return any(isinstance(stmt, ast.ClassDef) and any(isinstance(item, kind) and
@@ -89,7 +92,7 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None  # libcst decides below, as before
         if tree is not None:
-            want_bases = want_bases and _top_class_members(tree, (ast.FunctionDef, ast.AsyncFunctionDef), "get_queryset")
+            want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
     if not (want_models or want_bases or want_serializers or want_constants):

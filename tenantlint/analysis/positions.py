@@ -24,7 +24,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     names = _FIELDS.get(type(node))
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
+        names = tuple(f.name for f in dataclasses.fields(node))
         _FIELDS[type(node)] = names
     for name in names:
         value = getattr(node, name)
