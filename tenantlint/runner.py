@@ -6,7 +6,6 @@ import ast
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from tenantlint.files import expand, relpath
 from tenantlint.index.model import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
+from tenantlint.parallel import ordered_map
 from tenantlint.prefilter import Prefilter
 from tenantlint.scan import scan_files
 from tenantlint.selection import Selection
@@ -110,20 +110,13 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
     items = [(relpath(p, cwd), str(p)) for p in targets]
     prefilter = (Prefilter.build(settings.index, config, settings.related, settings.serializer_models,
                                  settings.sql_constants) if options.use_prefilter else None)
-    results: list[FileResult] = []
-    jobs = max(1, options.jobs)
-    if jobs > 1 and len(items) > 8:
-        with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                 initargs=(settings, prefilter, options.want_sites)) as pool:
-            for r in pool.map(_work, items, chunksize=max(1, len(items) // (jobs * 8))):
-                results.append(r)
-                if options.progress:
-                    options.progress(1)
-    else:
-        for display, path in items:
-            results.append(analyze_path(display, Path(path), settings, prefilter, options.want_sites))
-            if options.progress:
-                options.progress(1)
+    want_sites = options.want_sites
+
+    def local(item: tuple[str, str]) -> FileResult:
+        return analyze_path(item[0], Path(item[1]), settings, prefilter, want_sites)
+
+    results = ordered_map(local, _work, items, max(1, options.jobs), _init_worker,
+                          (settings, prefilter, want_sites), options.progress)
     return collect(results, config, time.perf_counter() - started)
 
 

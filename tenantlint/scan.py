@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tenantlint.files import relpath, walk
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
+from tenantlint.parallel import ordered_map
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
 
@@ -146,8 +146,8 @@ def scan_files(config: Config, jobs: int = 1) -> Merged:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes."""
     items = [(relpath(p, config.root), str(p))
              for p in walk(config.root, config.exclude, suffixes=(".py", ".sql"))]
-    if jobs > 1 and len(items) > 16:
-        chunk = max(1, len(items) // (jobs * 16))
-        with ProcessPoolExecutor(jobs, initializer=_init, initargs=(config,)) as pool:
-            return merge(pool.map(_scan_item, items, chunksize=chunk))
-    return merge(scan_file(rel, Path(p), config) for rel, p in items)
+
+    def local(item: tuple[str, str]) -> FileScan:
+        return scan_file(item[0], Path(item[1]), config)
+
+    return merge(ordered_map(local, _scan_item, items, jobs, _init, (config,)))
