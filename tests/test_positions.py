@@ -40,6 +40,21 @@ if x:
     pass
 else:
     y = [i for i in range(3)]
+
+
+class D(object):
+    \"\"\"Doc.\"\"\"
+    x = 1;  z = 2
+
+    @property
+    async def n(self):  # c
+        # inside
+        def inner():
+            return (
+                1)
+        class E: pass
+        return inner
+    # class footer
 # module footer
 '''
 
