@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from tenantlint.config.model import Config
 from tenantlint.index.model import ProjectIndex
 
-SQL_WORDS = ("select", "insert", "update", "delete", "with")
+SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge")  # sql/parse.py::_KEYWORDS
 SINK_WORDS = ("execute", "fetch", "raw", "read_sql", "extra", "exec_driver_sql")
 IDENTIFIER = re.compile(r"\w+")
-SQL_KEYWORD = re.compile(r"\b(?:" + "|".join(SQL_WORDS) + r")\b", re.IGNORECASE)
+# No leading word boundary: in source the keyword may follow an escape (``"\\nSELECT"``).
+SQL_KEYWORD = re.compile(r"(?:" + "|".join(SQL_WORDS) + r")(?![a-z0-9_])")  # on lower-cased text
 
 
 def _model_tokens(index: ProjectIndex) -> set[str]:
@@ -82,5 +83,5 @@ class Prefilter:
         if not identifiers.isdisjoint(self.tokens):
             return True
         if any(word in low for word in SINK_WORDS):
-            return SQL_KEYWORD.search(text) is not None or not identifiers.isdisjoint(self.constants)
+            return SQL_KEYWORD.search(low) is not None or not identifiers.isdisjoint(self.constants)
         return False

@@ -52,6 +52,8 @@ MUST_PASS = {
                 "        c.execute('SELECT * FROM billing_invoice WHERE number = %s', [n])\n"),
     "sql_constant": ("from django.db import connection\nfrom billing.queries import OPEN_BILLS\n\n"
                      "def f(n):\n    connection.cursor().execute(OPEN_BILLS, [n])\n"),
+    "escaped_sql": ("from django.db import connection\n\ndef f(n):\n"
+                    "    connection.cursor().execute('\\nMERGE INTO ledger USING x ON y')\n"),
     "tenant_key": "def view(request):\n    return request.POST['org_id']\n",
     "header_key": "def view(request):\n    return request.headers['X-Org-Id']\n",
     "noqa": "x = 1  # noqa: TNT101\n",
@@ -95,6 +97,12 @@ def test_files_that_cannot_report_are_skipped(settings: Settings, name: str) -> 
     text = MAY_SKIP[name]
     assert not _prefilter(settings).may_matter(text)
     assert check_source(text, "app/x.py", settings.config, settings).findings == []
+
+
+def test_sql_keyword_after_an_escape_still_counts(settings: Settings) -> None:
+    pf = _prefilter(settings)
+    assert pf.may_matter("def f(c):\n    c.execute('\\tSELECT 1 FROM ledger')\n")
+    assert not pf.may_matter("def f(c):\n    c.execute(build('selection'))\n")
 
 
 def test_prefilter_tokens(settings: Settings) -> None:
