@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import time
 import traceback
 import warnings
@@ -16,14 +15,9 @@ from pathlib import Path
 
 from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, analyze_text, error_result
-from tenantlint.analysis.frameworks.drf import serializer_models
-from tenantlint.analysis.frameworks.param_aliases import file_aliases
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.source import SourceError, decode, guard_depth
-from tenantlint.analysis.sql_consts import file_constants
-from tenantlint.analysis.view_bases import scoped_view_bases
+from tenantlint.analysis.source import SourceError, decode
 from tenantlint.cache import (
-    INDEX_KIND,
     RESULT_KIND,
     Cache,
     code_fingerprint,
@@ -32,13 +26,12 @@ from tenantlint.cache import (
     key_of,
 )
 from tenantlint.config.model import Config
-from tenantlint.files import expand, relpath, walk
-from tenantlint.index.build import extract_source
-from tenantlint.index.ddl import extract_sql_file
-from tenantlint.index.model import ModelInfo, ProjectIndex
+from tenantlint.files import expand, relpath
+from tenantlint.index.model import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
 from tenantlint.prefilter import Prefilter
+from tenantlint.scan import scan_files
 from tenantlint.selection import Selection
 
 
@@ -51,17 +44,6 @@ class RunOptions:
     progress: Callable[[int], None] | None = None
     use_cache: bool = False
     cache_dir: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FileScan:
-    """What the whole-project pass learns from one file (picklable, cached by content)."""
-
-    models: tuple[ModelInfo, ...] = ()
-    view_bases: frozenset[str] = frozenset()  # classes whose get_queryset is tenant-scoped
-    serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model
-    constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string (raw SQL)
-    aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
 
 
 @dataclass(frozen=True)
@@ -94,61 +76,13 @@ def index_hash(settings: Settings) -> str:
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
 
-_SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
-
-
-def _extract(rel: str, text: str, config: Config) -> FileScan:
-    if rel.endswith(".sql"):
-        return FileScan(models=tuple(extract_sql_file(rel, text, config)))
-    try:
-        guard_depth(text)  # the native parser would crash on it; the runner reports it (TNT999)
-    except SourceError:
-        return FileScan()
-    return FileScan(
-        models=tuple(extract_source(rel, text, config)),
-        view_bases=frozenset(scoped_view_bases(text, config)) if "get_queryset" in text else frozenset(),
-        serializers=tuple(serializer_models(text).items()) if "Serializer" in text else (),
-        constants=tuple(file_constants(rel, text).items()) if _SQL_HINT.search(text) else (),
-        aliases=tuple(file_aliases(rel, text).items())
-        if ("Annotated" in text or "Depends" in text or "Security" in text) else (),
-    )
-
-
-def build_project(config: Config, cache: Cache | None = None) -> Project:
-    """Models and view mixins of the whole project (the folder holding the config), cached per file."""
-    cache = cache or Cache(None)
-    root = config.root
-    prefix = key_of("index-entry", code_fingerprint(), config_fingerprint(config))
-    models: list[ModelInfo] = []
-    bases: set[str] = set()
-    serializers: dict[str, str] = {}
-    constants: dict[str, str] = {}
-    aliases: dict[str, str] = {}
-    digests: dict[str, str] = {}
-    for path in walk(root, config.exclude, suffixes=(".py", ".sql")):
-        rel = relpath(path, root)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        file_digest = digest(data)
-        digests[os.path.normpath(path.absolute())] = file_digest
-        key = key_of(prefix, rel, file_digest)
-        scan = cache.get(INDEX_KIND, key)
-        if not isinstance(scan, FileScan):
-            try:
-                text = decode(data)
-            except SourceError:
-                continue
-            scan = _extract(rel, text, config)
-            cache.put(INDEX_KIND, key, scan)
-        models.extend(scan.models)
-        bases.update(scan.view_bases)
-        serializers.update(scan.serializers)
-        constants.update(scan.constants)
-        aliases.update(scan.aliases)
-    project = Project(decide_tenancy(models, config), frozenset(bases), digests, "",
-                      serializers, constants, aliases)
+def build_project(config: Config, cache: Cache | None = None, jobs: int = 1) -> Project:
+    """Models, view mixins, serializers, SQL constants and dependency aliases of the whole project
+    (the folder holding the config), one parallel pass with a per-file cache."""
+    scanned = scan_files(config, jobs, cache)
+    merged = scanned.merged
+    project = Project(decide_tenancy(merged.models, config), merged.view_bases, scanned.digests, "",
+                      merged.serializers, merged.constants, merged.aliases)
     return replace(project, index_hash=index_hash(project.settings(config)))
 
 
@@ -158,8 +92,8 @@ def build_index(config: Config, cache: Cache | None = None) -> tuple[ProjectInde
     return project.index, project.bases
 
 
-def make_settings(config: Config, cache: Cache | None = None) -> Settings:
-    return build_project(config, cache).settings(config)
+def make_settings(config: Config, cache: Cache | None = None, jobs: int = 1) -> Settings:
+    return build_project(config, cache, jobs).settings(config)
 
 
 @dataclass(frozen=True)
@@ -291,7 +225,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     digests: dict[str, str] = {}
     if settings is None:
-        project = build_project(config, cache)
+        project = build_project(config, cache, max(1, options.jobs))
         settings = project.settings(config)
         digests, ihash = project.digests, project.index_hash
     else:
@@ -301,7 +235,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
-    prefilter = Prefilter.build(settings.index, config) if options.use_prefilter else None
+    prefilter = (Prefilter.build(settings.index, config, settings.related, settings.serializer_models,
+                                 settings.sql_constants) if options.use_prefilter else None)
     key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     jobs = max(1, options.jobs)

@@ -90,7 +90,7 @@ def _analyze_text(path: str, text: str, settings: Settings, want_sites: bool) ->
     facts = analyze_facts(path, module, settings)
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.queries = len(facts.queries)
-    positions = Positions(module)
+    positions = Positions(module, text)
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()
     for issue in issues:

@@ -15,8 +15,8 @@ import warnings
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from tenantlint.analysis.positions import StatementPositions
 from tenantlint.analysis.recover import parse_recovering
 from tenantlint.model import Span
 
@@ -109,17 +109,20 @@ def parse(text: str) -> cst.Module:
 
 @dataclass
 class Positions:
-    """Lazily resolved node positions of one parsed module."""
+    """Lazily resolved node positions of one parsed module.
+
+    With the module's ``text``, positions are resolved per top-level statement (``positions.py``);
+    without it, by ``PositionProvider`` over the whole module.
+    """
 
     module: cst.Module
-    _ranges: dict[cst.CSTNode, CodeRange] | None = None
+    text: str | None = None
+    _resolver: StatementPositions | None = None
 
     def span(self, node: cst.CSTNode) -> Span:
-        if self._ranges is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._ranges = dict(wrapper.resolve(PositionProvider))
-        rng = self._ranges[node]
-        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+        if self._resolver is None:
+            self._resolver = StatementPositions(self.module, self.text)
+        return self._resolver.span(node)
 
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
         code = " ".join(self.module.code_for_node(node).split())

@@ -74,6 +74,11 @@ def file_constants(rel_path: str, text: str) -> dict[str, str]:
         module = parse(text)
     except SourceError:
         return {}
+    return module_file_constants(rel_path, module)
+
+
+def module_file_constants(rel_path: str, module: cst.Module) -> dict[str, str]:
+    """``file_constants`` of an already parsed module."""
     mod = module_name(rel_path)
     return {f"{mod}.{k}" if mod else k: v for k, v in module_constants(module).items()}
 

@@ -54,6 +54,11 @@ def scoped_view_bases(text: str, config: Config) -> set[str]:
         module = parse(text)
     except SourceError:
         return set()
+    return module_scoped_view_bases(module, config)
+
+
+def module_scoped_view_bases(module: cst.Module, config: Config) -> set[str]:
+    """``scoped_view_bases`` of an already parsed module."""
     keys = frozenset(config.tenant_keys) | frozenset(config.tenant_columns)
     trusted = PatternSet.compile(config.trusted_sources)
     scoping = frozenset(n.rsplit(".", 1)[-1] for n in config.scoping_methods)

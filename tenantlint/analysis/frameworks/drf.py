@@ -72,6 +72,11 @@ def serializer_models(text: str) -> dict[str, str]:
         module = parse(text)
     except SourceError:
         return {}
+    return module_serializer_models(module)
+
+
+def module_serializer_models(module: cst.Module) -> dict[str, str]:
+    """``serializer_models`` of an already parsed module."""
     out: dict[str, str] = {}
     for stmt in module.body:
         if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):

@@ -1,0 +1,216 @@
+"""The whole-project pre-pass: one read and at most one parse per file, in parallel when asked.
+
+Every file yields a picklable :class:`FileScan`; the parent merges them in sorted path order, so the
+result does not depend on the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from tenantlint.analysis.frameworks.drf import module_serializer_models
+from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
+from tenantlint.analysis.frameworks.param_aliases import module_aliases
+from tenantlint.analysis.nesting import nesting_headroom
+from tenantlint.analysis.source import SourceError, decode, guard_depth, parse
+from tenantlint.analysis.sql_consts import module_file_constants, module_name
+from tenantlint.analysis.view_bases import module_scoped_view_bases
+from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
+from tenantlint.config.model import Config
+from tenantlint.files import relpath, walk
+from tenantlint.index.ddl import extract_sql_file
+from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.model import ModelInfo
+from tenantlint.parallel import ordered_map
+
+SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What the pre-pass learns from one file (picklable; cached by the file's content)."""
+
+    models: tuple[ModelInfo, ...] = ()
+    view_bases: tuple[str, ...] = ()  # sorted: classes whose get_queryset is tenant-scoped
+    serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model, in source order
+    constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string, in source order
+    aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    models: tuple[ModelInfo, ...]
+    view_bases: frozenset[str]
+    serializers: dict[str, str]
+    constants: dict[str, str]
+    aliases: dict[str, str]
+
+
+def _has_string(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
+               for n in ast.walk(node))
+
+
+def _string_assignment(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+        return _has_string(stmt.value)
+    return False
+
+
+def may_define_constants(tree: ast.Module) -> bool:
+    """False only when no module- or top-level-class-level assignment holds a string literal
+    (``module_file_constants`` would find nothing)."""
+    for stmt in tree.body:
+        if _string_assignment(stmt):
+            return True
+        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) for s in stmt.body):
+            return True
+    return False
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _top_class_members(tree: ast.Module, kind: tuple[type[ast.stmt], ...], name: str) -> bool:
+    """A top-level class holds a ``kind`` statement called ``name`` directly in its body."""
+    return any(isinstance(stmt, ast.ClassDef) and any(isinstance(item, kind) and
+                                                      getattr(item, "name", None) == name
+                                                      for item in stmt.body)
+               for stmt in tree.body)
+
+
+def scan_text(rel: str, text: str, config: Config) -> FileScan:
+    """The pre-pass over one file's text; the file is parsed by libcst at most once, and only when
+    CPython's (much cheaper) ``ast`` shows it can hold something the pre-pass collects."""
+    if rel.endswith(".sql"):
+        return FileScan(models=extract_sql_file(rel, text, config))
+    try:
+        guard_depth(text)  # the native parser would crash on it; the analysis reports it (TNT999)
+    except SourceError:
+        return FileScan()
+    with nesting_headroom():
+        return _scan_python(rel, text, config)
+
+
+def _scan_python(rel: str, text: str, config: Config) -> FileScan:
+    want_aliases = ALIAS_HINT.search(text) is not None
+    want_models = may_define_models(text)
+    want_bases = "get_queryset" in text
+    want_serializers = "Serializer" in text
+    want_constants = SQL_HINT.search(text) is not None
+    if want_bases or want_serializers or want_constants:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None  # libcst decides below, as before
+        if tree is not None:
+            want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
+            want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
+            want_constants = want_constants and may_define_constants(tree)
+    if not (want_models or want_bases or want_serializers or want_constants or want_aliases):
+        return FileScan()
+    try:
+        module = parse(text)
+    except SourceError:
+        return FileScan()  # reported (TNT999) by the analysis when the file is a target
+    return FileScan(
+        models=extract_models(rel, module, config, text) if want_models else (),
+        view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
+        serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
+        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
+        aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
+    )
+
+
+def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
+    mod = module_name(rel)
+    return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
+
+
+def scan_file(rel: str, path: Path, config: Config) -> FileScan:
+    try:
+        text = decode(path.read_bytes())
+    except (OSError, SourceError):
+        return FileScan()
+    return scan_text(rel, text, config)
+
+
+def merge(scans: Iterable[FileScan]) -> Merged:
+    """Fold per-file records in path order (later files win on equal keys, as a serial pass did)."""
+    models: list[ModelInfo] = []
+    bases: set[str] = set()
+    serializers: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for s in scans:
+        models.extend(s.models)
+        bases.update(s.view_bases)
+        serializers.update(s.serializers)
+        constants.update(s.constants)
+        aliases.update(s.aliases)
+    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases)
+
+
+_CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)
+
+
+def _init(config: Config) -> None:
+    _CONFIG[:] = [config]
+
+
+def _scan_item(item: tuple[str, str]) -> FileScan:
+    return scan_file(item[0], Path(item[1]), _CONFIG[0])
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The pre-pass over the project: merged facts, and each file's content digest (absolute path)."""
+
+    merged: Merged
+    digests: dict[str, str]
+
+
+def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None) -> ProjectFiles:
+    """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
+
+    Each file is read once here for its digest; a file whose scan is cached (same bytes, tenantlint
+    code and config) is not parsed at all. The others are scanned in parallel and cached.
+    """
+    cache = cache or Cache(None)
+    prefix = key_of("scan-entry", code_fingerprint(), config_fingerprint(config))
+    scans: list[FileScan | None] = []
+    keys: list[str] = []
+    missing: list[tuple[str, str]] = []
+    where: list[int] = []
+    digests: dict[str, str] = {}
+    for path in walk(config.root, config.exclude, suffixes=(".py", ".sql")):
+        rel = relpath(path, config.root)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        file_digest = digest(data)
+        digests[os.path.normpath(path.absolute())] = file_digest
+        key = key_of(prefix, rel, file_digest)
+        hit = cache.get(INDEX_KIND, key) if cache.enabled else None
+        scans.append(hit if isinstance(hit, FileScan) else None)
+        keys.append(key)
+        if not isinstance(hit, FileScan):
+            missing.append((rel, str(path)))
+            where.append(len(scans) - 1)
+
+    def local(item: tuple[str, str]) -> FileScan:
+        return scan_file(item[0], Path(item[1]), config)
+
+    for i, scan in zip(where, ordered_map(local, _scan_item, missing, jobs, _init, (config,)),
+                       strict=True):
+        scans[i] = scan
+        cache.put(INDEX_KIND, keys[i], scan)
+    return ProjectFiles(merge(s for s in scans if s is not None), digests)

@@ -1,0 +1,141 @@
+"""The text prefilter: which files must be analysed, which may be skipped, and that a skipped file
+never has a finding."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.context import Settings
+from tenantlint.api import check_source, load_config, make_settings
+from tenantlint.prefilter import Prefilter
+from tenantlint.scan import may_define_constants, scan_text
+
+MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bills")
+    number = models.CharField(max_length=10)
+"""
+
+SERIALIZERS = """
+from rest_framework import serializers
+from billing.models import Invoice
+
+
+class BillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ["number"]
+"""
+
+QUERIES = '''
+OPEN_BILLS = "SELECT * FROM billing_invoice WHERE number = %s"
+'''
+
+MUST_PASS = {
+    "orm": "from billing.models import Invoice\n\ndef f():\n    return Invoice.objects.all()\n",
+    "related": "def f(org):\n    return org.bills.all()\n",
+    "default_accessor": "def f(org):\n    return org.invoice_set.all()\n",
+    "serializer": ("from rest_framework import viewsets\nfrom billing.serializers import BillSerializer\n\n"
+                   "class V(viewsets.GenericViewSet):\n    serializer_class = BillSerializer\n\n"
+                   "    def perform_create(self, serializer):\n        serializer.save()\n"),
+    "raw_sql": ("from django.db import connection\n\ndef f(n):\n    with connection.cursor() as c:\n"
+                "        c.execute('SELECT * FROM billing_invoice WHERE number = %s', [n])\n"),
+    "sql_constant": ("from django.db import connection\nfrom billing.queries import OPEN_BILLS\n\n"
+                     "def f(n):\n    connection.cursor().execute(OPEN_BILLS, [n])\n"),
+    "escaped_sql": ("from django.db import connection\n\ndef f(n):\n"
+                    "    connection.cursor().execute('\\nMERGE INTO ledger USING x ON y')\n"),
+    "tenant_key": "def view(request):\n    return request.POST['org_id']\n",
+    "header_key": "def view(request):\n    return request.headers['X-Org-Id']\n",
+    "noqa": "x = 1  # noqa: TNT101\n",
+    "tenantlint": "x = 1  # tenantlint: ignore[TNT101] because\n",
+}
+
+MAY_SKIP = {
+    "plain": "import os\n\ndef f(path):\n    with open(path) as fh:\n        return fh.read()\n",
+    "sql_word_no_sink": "def f(items):\n    return [i for i in items if i.selected]  # select update\n",
+    "sink_no_sql": "def f(cursor):\n    cursor.execute(build())\n",
+    "model_substring": "class InvoiceHelper:\n    def total(self):\n        return 1\n",
+}
+
+
+def _project(tmp_path: Path) -> Settings:
+    (tmp_path / "tenantlint.toml").write_text('tenant_models = ["Organization"]\n')
+    pkg = tmp_path / "billing"
+    pkg.mkdir()
+    for name, text in (("models", MODELS), ("serializers", SERIALIZERS), ("queries", QUERIES)):
+        (pkg / f"{name}.py").write_text(textwrap.dedent(text))
+    return make_settings(load_config(tmp_path))
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    return _project(tmp_path)
+
+
+def _prefilter(settings: Settings) -> Prefilter:
+    return Prefilter.build(settings.index, settings.config, settings.related,
+                           settings.serializer_models, settings.sql_constants)
+
+
+@pytest.mark.parametrize("name", sorted(MUST_PASS))
+def test_files_that_could_report_are_analysed(settings: Settings, name: str) -> None:
+    assert _prefilter(settings).may_matter(MUST_PASS[name])
+
+
+@pytest.mark.parametrize("name", sorted(MAY_SKIP))
+def test_files_that_cannot_report_are_skipped(settings: Settings, name: str) -> None:
+    text = MAY_SKIP[name]
+    assert not _prefilter(settings).may_matter(text)
+    assert check_source(text, "app/x.py", settings.config, settings).findings == []
+
+
+def test_sql_keyword_after_an_escape_still_counts(settings: Settings) -> None:
+    pf = _prefilter(settings)
+    assert pf.may_matter("def f(c):\n    c.execute('\\tSELECT 1 FROM ledger')\n")
+    assert not pf.may_matter("def f(c):\n    c.execute(build('selection'))\n")
+
+
+def test_prefilter_tokens(settings: Settings) -> None:
+    pf = _prefilter(settings)
+    assert {"Invoice", "invoice", "invoice_set", "bills", "BillSerializer"} <= pf.tokens
+    assert "OPEN_BILLS" in pf.constants
+    assert "org-id" in pf.tenant_keys
+
+
+@pytest.mark.parametrize("name", sorted(MUST_PASS))
+def test_skipped_files_have_no_findings_whatever_the_verdict(settings: Settings, name: str) -> None:
+    """Whenever the prefilter would skip one of these, the analysis finds nothing in it."""
+    text = MUST_PASS[name]
+    if not _prefilter(settings).may_matter(text):
+        assert check_source(text, "app/x.py", settings.config, settings).findings == []
+
+
+def test_may_define_constants() -> None:
+    import ast
+
+    assert may_define_constants(ast.parse("X = 'select 1'\n"))
+    assert may_define_constants(ast.parse("class Q:\n    A: str = f'{B} x'\n"))
+    assert not may_define_constants(ast.parse("X = 1\ndef f():\n    y = 'select 1'\n"))
+    assert not may_define_constants(ast.parse("with x:\n    pass\n"))
+
+
+def test_scan_text_collects_each_kind_once() -> None:
+    from tenantlint.config.model import Config
+
+    cfg = Config()
+    scan = scan_text("billing/serializers.py", textwrap.dedent(SERIALIZERS), cfg)
+    assert scan.serializers == (("BillSerializer", "Invoice"),)
+    scan = scan_text("billing/queries.py", textwrap.dedent(QUERIES), cfg)
+    assert scan.constants == (("billing.queries.OPEN_BILLS",
+                               "SELECT * FROM billing_invoice WHERE number = %s"),)
+    assert scan_text("x.py", "def f(:\n", cfg).models == ()
