@@ -219,3 +219,21 @@ def test_bulk_update_of_instances_is_not_an_unscoped_read(settings: Settings) ->
         Invoice.objects.bulk_update(rows, ["number"])
     """
     assert codes(settings, source) == [(10, "TNT101")]
+
+
+def test_request_reads_inside_list_and_tuple_literals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Elements of list/tuple literals are evaluated: `org_id__in=[request.GET["org_id"]]` is TNT103."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "models.py").write_text(
+        "from django.db import models\n\n\nclass Org(models.Model):\n    pass\n\n\n"
+        "class Invoice(models.Model):\n    org = models.ForeignKey(Org, on_delete=models.CASCADE)\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from app.models import Invoice\n\n\ndef v(request):\n"
+        "    return Invoice.objects.filter(org_id__in=[request.GET['org_id']])\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    from tenantlint.api import check_paths, load_config
+
+    result = check_paths([Path(".")], load_config(), jobs=1)
+    assert sorted((f.line, f.code) for f in result.findings) == [(5, "TNT103"), (5, "TNT201")]

@@ -65,6 +65,18 @@ def string_value(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """Sub-expressions of ``node``, looking through the wrappers that are not expressions themselves
+    (list/tuple/set elements, starred elements, slices, arguments)."""
+    out: list[cst.BaseExpression] = []
+    for child in node.children:
+        if isinstance(child, cst.BaseExpression):
+            out.append(child)
+        elif isinstance(child, cst.BaseElement | cst.Arg | cst.SubscriptElement | cst.BaseSlice):
+            out.extend(_expression_children(child))
+    return out
+
+
 def merge_prov(values: list[Value]) -> Provenance:
     """Untrusted if any part is, trusted if all are, unknown otherwise."""
     if not values:
@@ -155,7 +167,7 @@ class Evaluator:
             result: Value = method(node)
             return result
         # Anything else: evaluate children for their side effects (reads, uses), stay unknown.
-        parts = [self.eval(c) for c in node.children if isinstance(c, cst.BaseExpression)]
+        parts = [self.eval(c) for c in _expression_children(node)]
         return Value(merge_prov(parts)) if parts else Value()
 
     # ----- names and attributes ------------------------------------------------------------
