@@ -1,0 +1,87 @@
+"""Routing facts that change how handler parameters are bound (router prefixes, membership
+dependencies, cross-module route registration, MethodView decorators)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.orm_app import expected, lint_app
+
+SA_MODELS = '''
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+    id = Column(Integer, primary_key=True)
+
+
+class Item(Base):
+    __tablename__ = "items"
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, ForeignKey("orgs.id"), nullable=False)
+    name = Column(String)
+'''
+
+CONFIG = 'membership_checks = ["require_member"]\n'
+
+FASTAPI_ROUTES = '''
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from sqlalchemy import select
+
+from models import Item
+
+
+def require_member(org_id: int):
+    return org_id
+
+
+router = APIRouter(prefix="/api")
+org_router = APIRouter(prefix="/orgs/{org_id}", dependencies=[Depends(require_member)])
+public_router = APIRouter(prefix="/public/{org_id}")
+
+
+@org_router.get("/items")
+def org_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+@public_router.get("/items")
+def public_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+
+
+@router.get("/orgs/{org_id}/n", dependencies=[Depends(require_member)])
+def checked_route(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+@router.get("/orgs/{org_id}/m")
+def checked_param(org_id: int, db, _: None = Depends(require_member)):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+@router.get("/orgs/{org_id}/k")
+def checked_annotated(org_id: int, db, m: Annotated[int, Depends(require_member)]):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+@router.get("/orgs/{org_id}/u")
+def unchecked(db, org_id: int = Path(...)):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+
+
+@router.get("/q")
+def by_query(org_id: int, db):  # expect: TNT201
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+'''
+
+
+def test_fastapi_router_prefix_and_membership_dependencies(tmp_path: Path) -> None:
+    files = {"models.py": SA_MODELS, "routes.py": FASTAPI_ROUTES}
+    assert lint_app(tmp_path, files, CONFIG) == expected(files)
