@@ -85,3 +85,45 @@ def by_query(org_id: int, db):  # expect: TNT201
 def test_fastapi_router_prefix_and_membership_dependencies(tmp_path: Path) -> None:
     files = {"models.py": SA_MODELS, "routes.py": FASTAPI_ROUTES}
     assert lint_app(tmp_path, files, CONFIG) == expected(files)
+
+
+FLASK_VIEWS = '''
+from flask import Flask
+from flask.views import MethodView
+from sqlalchemy import select
+
+from models import Item
+
+app = Flask(__name__)
+
+
+def require_member(f):
+    return f
+
+
+def login_required(f):
+    return f
+
+
+class CheckedAPI(MethodView):
+    decorators = [login_required, require_member]
+
+    def get(self, org_id, item_id):
+        return self.db.scalars(select(Item).filter_by(id=item_id, org_id=org_id)).all()  # ok
+
+
+class UncheckedAPI(MethodView):
+    decorators = [login_required]
+
+    def get(self, org_id, item_id):
+        return self.db.scalars(select(Item).filter_by(id=item_id, org_id=org_id)).all()  # expect: TNT103
+
+
+app.add_url_rule("/orgs/<int:org_id>/a/<int:item_id>", view_func=CheckedAPI.as_view("a"))
+app.add_url_rule("/orgs/<int:org_id>/b/<int:item_id>", view_func=UncheckedAPI.as_view("b"))
+'''
+
+
+def test_flask_method_view_membership_decorators(tmp_path: Path) -> None:
+    files = {"models.py": SA_MODELS, "views.py": FLASK_VIEWS}
+    assert lint_app(tmp_path, files, CONFIG) == expected(files)
