@@ -127,3 +127,76 @@ app.add_url_rule("/orgs/<int:org_id>/b/<int:item_id>", view_func=UncheckedAPI.as
 def test_flask_method_view_membership_decorators(tmp_path: Path) -> None:
     files = {"models.py": SA_MODELS, "views.py": FLASK_VIEWS}
     assert lint_app(tmp_path, files, CONFIG) == expected(files)
+
+
+FLASK_APP = '''
+from flask import Flask
+
+from .views import org_summary
+
+app = Flask(__name__)
+app.add_url_rule("/orgs/<int:org_id>/summary", view_func=org_summary)
+'''
+
+FLASK_FUNCS = '''
+from flask import jsonify
+from sqlalchemy import select
+
+from .models import Item
+
+
+def org_summary(org_id):
+    return jsonify(db.scalars(select(Item).where(Item.org_id == org_id)).all())  # expect: TNT103
+
+
+def helper(org_id):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+'''
+
+STARLETTE_APP = '''
+from starlette.applications import Starlette
+from starlette.routing import Mount, Route
+
+from . import endpoints
+
+routes = [
+    Route("/items", endpoints.search),
+    Mount("/t/{tenant_id:int}", routes=[Route("/items", endpoints.for_tenant)]),
+]
+app = Starlette(routes=routes)
+'''
+
+STARLETTE_FUNCS = '''
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from .models import Item
+
+
+async def search(request):
+    org_id = request.query_params.get("org_id")  # expect: TNT201
+    return JSONResponse(await db.scalars(select(Item).where(Item.org_id == int(org_id))))  # expect: TNT103
+
+
+async def for_tenant(request):
+    tenant_id = request.path_params["tenant_id"]
+    return JSONResponse(await db.scalars(select(Item).where(Item.org_id == tenant_id)))  # expect: TNT103
+
+
+async def helper(request: Request, org_id: int):
+    return await db.scalars(select(Item).where(Item.org_id == org_id))  # ok
+'''
+
+
+def test_routes_registered_in_another_module(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    files = {"__init__.py": "", "models.py": SA_MODELS, "app.py": FLASK_APP, "views.py": FLASK_FUNCS}
+    assert lint_app(pkg, files, CONFIG) == expected(files)
+
+
+def test_starlette_routes_registered_in_another_module(tmp_path: Path) -> None:
+    files = {"__init__.py": "", "models.py": SA_MODELS, "app.py": STARLETTE_APP,
+             "endpoints.py": STARLETTE_FUNCS}
+    assert lint_app(tmp_path, files, CONFIG) == expected(files)

@@ -41,6 +41,7 @@ from tenantlint.analysis.frameworks.common import (
     string_arg,
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
+from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ SCALARS = frozenset(
 )
 REQUEST_ATTRS = {"query_params": QUERY, "path_params": PATH, "headers": HEADERS, "cookies": COOKIES}
 REQUEST_METHODS = {"json": BODY, "form": FORM, "body": BODY, "receive_json": BODY, "receive_text": BODY}
+STARLETTE_REQUEST_NAMES = frozenset({"request", "websocket", "req", "conn"})
 PLACEHOLDER = re.compile(r"{(\w+)(?::[^}]*)?}")
 
 
@@ -213,12 +215,15 @@ class FastApi:
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:
-            return None
-        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked)
+            found = registered_rule(ctx.settings.routes, ctx.path, fn.name.value)
+            if found is None:
+                return None
+            path = found
+        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
 
     def _bind(
         self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
-        checked: bool = False,
+        checked: bool = False, listed: bool = False,
     ) -> HandlerInfo:
         values: dict[str, Value] = {}
         request_names: set[str] = set()
@@ -254,6 +259,10 @@ class FastApi:
                 values[name] = value
                 continue
             types = {ctx.imports.original_name(t) for t in _type_names(typ)}
+            if listed and not types and not markers and name in STARLETTE_REQUEST_NAMES:
+                request_names.add(name)  # a Starlette endpoint ``async def f(request)``
+                values[name] = Value()
+                continue
             if types & REQUEST_TYPES:
                 request_names.add(name)
                 values[name] = Value()

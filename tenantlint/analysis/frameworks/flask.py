@@ -32,6 +32,7 @@ from tenantlint.analysis.frameworks.common import (
     route_table,
     star_params,
 )
+from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -114,7 +115,8 @@ class Flask:
         table = self._table(ctx)
         routed = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS) is not None
         if not routed and fn.name.value not in table.endpoints:
-            return None
+            if registered_rule(ctx.settings.routes, ctx.path, fn.name.value) is None:
+                return None
         return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
 
     def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
