@@ -200,3 +200,39 @@ def test_starlette_routes_registered_in_another_module(tmp_path: Path) -> None:
     files = {"__init__.py": "", "models.py": SA_MODELS, "app.py": STARLETTE_APP,
              "endpoints.py": STARLETTE_FUNCS}
     assert lint_app(tmp_path, files, CONFIG) == expected(files)
+
+
+FASTAPI_MAIN = '''
+from fastapi import FastAPI
+
+from .routes import org_router
+
+app = FastAPI()
+app.include_router(org_router, prefix="/orgs/{org_id}")
+'''
+
+FASTAPI_INCLUDED = '''
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from .models import Item
+
+org_router = APIRouter()
+other = APIRouter()
+
+
+@org_router.get("/items")
+def org_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+
+
+@other.get("/items")
+def other_items(org_id: int, db):  # expect: TNT201
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+'''
+
+
+def test_fastapi_include_router_prefix_in_another_module(tmp_path: Path) -> None:
+    files = {"__init__.py": "", "models.py": SA_MODELS, "main.py": FASTAPI_MAIN,
+             "routes.py": FASTAPI_INCLUDED}
+    assert lint_app(tmp_path, files, CONFIG) == expected(files)

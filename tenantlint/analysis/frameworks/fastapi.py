@@ -206,10 +206,12 @@ class FastApi:
         if dec is not None:
             path = string_arg(dec, 0, "path") or ""
             assert isinstance(dec.func, cst.Attribute)
-            router = table.aliases.get(dotted_name(dec.func.value) or "")
+            owner = dotted_name(dec.func.value) or ""
+            router = table.aliases.get(owner)
             if (isinstance(router, cst.Call)
                     and ctx.imports.qualify(dotted_name(router.func) or "") in CONSTRUCTORS):
-                path = (string_arg(router, 99, "prefix") or "") + path
+                included = registered_rule(ctx.settings.routes, ctx.path, owner) or ""
+                path = included + (string_arg(router, 99, "prefix") or "") + path
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
         elif fn.name.value in table.endpoints:

@@ -3,9 +3,10 @@
 ``app.add_url_rule("/orgs/<int:org_id>/summary", view_func=org_summary)`` (Flask) and
 ``Route("/x/{org_id}", endpoints.fn)`` (Starlette) often live in ``app.py`` while the function is
 defined in ``views.py``/``endpoints.py``. The pre-pass (``tenantlint/scan.py``) keeps
-``pkg.module.function -> URL rule`` in ``Settings.routes``; the target is resolved through the
-registering file's imports, so the key names the defining module. Flask/Starlette ``handler()``
-consult it with :func:`registered_rule`.
+``pkg.module.function -> URL rule`` in ``Settings.routes`` (and ``pkg.module.router -> URL prefix``
+for a FastAPI ``include_router(router, prefix="/orgs/{org_id}")`` with path parameters); the target
+is resolved through the registering file's imports, so the key names the defining module.
+Flask/Starlette/FastAPI ``handler()`` consult it with :func:`registered_rule`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from tenantlint.analysis.frameworks.common import dotted_name, string_arg
 from tenantlint.analysis.imports import collect_imports
 from tenantlint.analysis.sql_consts import lookup_constant, module_name, resolve_import
 
-HINT = re.compile(r"add_url_rule|add_(?:api_)?(?:websocket_)?route|\b(?:WebSocket|API)?Route\s*\(")
+HINT = re.compile(
+    r"add_url_rule|include_router|add_(?:api_)?(?:websocket_)?route|\b(?:WebSocket|API)?Route\s*\("
+)
 CALLS = frozenset(
     {"add_url_rule", "Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route",
      "add_route", "add_websocket_route", "add_api_websocket_route"}
@@ -44,6 +47,9 @@ class _Registrations(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
         last = (callee or "").rsplit(".", 1)[-1]
+        if last == "include_router":
+            self.include(node)
+            return
         if last not in CALLS:
             return
         target = _target(node, last)
@@ -52,6 +58,19 @@ class _Registrations(cst.CSTVisitor):
             if written is not None:
                 rule = string_arg(node, 0, "rule") or string_arg(node, 0, "path") or ""
                 self.found.append((written, rule))
+
+
+    def include(self, node: cst.Call) -> None:
+        """``app.include_router(org_router, prefix="/orgs/{org_id}")``: the router's URL prefix."""
+        prefix = string_arg(node, 99, "prefix")
+        if not prefix or "{" not in prefix:
+            return
+        router = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "router"),
+                      next((a.value for a in node.args if a.keyword is None and a.star == ""), None))
+        if isinstance(router, cst.Name | cst.Attribute):
+            written = dotted_name(router)
+            if written is not None:
+                self.found.append((written, prefix))
 
 
 def module_routes(rel: str, module: cst.Module) -> dict[str, str]:
