@@ -18,6 +18,8 @@ import libcst as cst
 from tenantlint.analysis.frameworks.drf import module_serializer_models
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
+from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
+from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.nesting import nesting_headroom
 from tenantlint.analysis.source import SourceError, decode, guard_depth, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
@@ -42,6 +44,7 @@ class FileScan:
     serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model, in source order
     constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string, in source order
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
+    routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Merged:
     serializers: dict[str, str]
     constants: dict[str, str]
     aliases: dict[str, str]
+    routes: dict[str, str]
 
 
 def _has_string(node: ast.AST) -> bool:
@@ -105,6 +109,7 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
     want_constants = SQL_HINT.search(text) is not None
+    want_routes = ROUTE_HINT.search(text) is not None
     if want_bases or want_serializers or want_constants:
         try:
             tree = ast.parse(text)
@@ -114,7 +119,8 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
             want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
-    if not (want_models or want_bases or want_serializers or want_constants or want_aliases):
+    if not (want_models or want_bases or want_serializers or want_constants or want_aliases
+            or want_routes):
         return FileScan()
     try:
         module = parse(text)
@@ -126,6 +132,7 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
         serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
+        routes=tuple(module_routes(rel, module).items()) if want_routes else (),
     )
 
 
@@ -149,13 +156,15 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     serializers: dict[str, str] = {}
     constants: dict[str, str] = {}
     aliases: dict[str, str] = {}
+    routes: dict[str, str] = {}
     for s in scans:
         models.extend(s.models)
         bases.update(s.view_bases)
         serializers.update(s.serializers)
         constants.update(s.constants)
         aliases.update(s.aliases)
-    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases)
+        routes.update(s.routes)
+    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes)
 
 
 _CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)

@@ -203,3 +203,18 @@ def test_missing_tenant_filter_is_found(tmp_path: Path) -> None:
     files = {"models.py": MODELS, "s.py": "from models import Invoice\n\n\ndef f(session):\n"
              "    return session.query(Invoice).all()\n"}
     assert lint_app(tmp_path, files, CONFIG) == {("s.py", 5, "TNT101")}
+
+
+def test_count_select_from_model(tmp_path: Path) -> None:
+    code = '''
+from sqlalchemy import func, select
+
+from models import Invoice
+
+
+def counts(session, org_id):
+    a = session.scalar(select(func.count()).select_from(Invoice))  # expect: TNT101
+    b = session.scalar(select(func.count()).select_from(Invoice).where(Invoice.org_id == org_id))  # ok
+    return a, b
+'''
+    check(tmp_path, {"models.py": MODELS, "services.py": code})

@@ -35,6 +35,9 @@ class Settings:
     # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
     # (``analysis/frameworks/param_aliases.py``).
     param_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
+    # ``analysis/frameworks/route_index.py``).
+    routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 

@@ -262,7 +262,7 @@ class Walker:
                 if text.rsplit(".", 1)[-1] in self.ctx.settings.system_scope:
                     system = True
                 if item.asname is not None:
-                    state.bind(item.asname.name, value)  # type: ignore[arg-type]
+                    state.bind(item.asname.name, value)
             state.system_depth += 1 if system else 0
             self.block(stmt.body.body, state, None)
             state.system_depth -= 1 if system else 0
@@ -273,7 +273,7 @@ class Walker:
             for h in stmt.handlers:
                 state.env = dict(merged)
                 if h.name is not None:
-                    state.bind(h.name.name, Value())  # type: ignore[arg-type]
+                    state.bind(h.name.name, Value())
                 self.block(h.body.body, state, None)
                 merged = merge_env(merged, state.env)
             state.env = merged

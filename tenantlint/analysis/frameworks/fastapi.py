@@ -41,6 +41,7 @@ from tenantlint.analysis.frameworks.common import (
     string_arg,
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
+from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ SCALARS = frozenset(
 )
 REQUEST_ATTRS = {"query_params": QUERY, "path_params": PATH, "headers": HEADERS, "cookies": COOKIES}
 REQUEST_METHODS = {"json": BODY, "form": FORM, "body": BODY, "receive_json": BODY, "receive_text": BODY}
+STARLETTE_REQUEST_NAMES = frozenset({"request", "websocket", "req", "conn"})
 PLACEHOLDER = re.compile(r"{(\w+)(?::[^}]*)?}")
 
 
@@ -160,6 +162,26 @@ def _type_names(node: cst.BaseExpression | None) -> set[str]:
     return out
 
 
+def _is_membership(ctx: FileContext, dep_name: str) -> bool:
+    checks = ctx.settings.membership_checks
+    return bool(dep_name) and (dep_name in checks or _last(ctx.imports.original_name(dep_name)) in checks)
+
+
+def _checked_dependencies(ctx: FileContext, call: cst.Call) -> bool:
+    """``dependencies=[Depends(require_member)]`` of a router or route with a membership check."""
+    for a in call.args:
+        if a.keyword is None or a.keyword.value != "dependencies":
+            continue
+        if not isinstance(a.value, cst.List | cst.Tuple):
+            continue
+        for el in a.value.elements:
+            v = el.value
+            if isinstance(v, cst.Call) and _last(dotted_name(v.func)) in INJECTED:
+                if _is_membership(ctx, _dependency(v, None)):
+                    return True
+    return False
+
+
 class FastApi:
     name = "fastapi"
 
@@ -180,16 +202,30 @@ class FastApi:
             return None
         table = self._table(ctx)
         dec = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS)
+        checked = False
         if dec is not None:
             path = string_arg(dec, 0, "path") or ""
+            assert isinstance(dec.func, cst.Attribute)
+            owner = dotted_name(dec.func.value) or ""
+            router = table.aliases.get(owner)
+            if (isinstance(router, cst.Call)
+                    and ctx.imports.qualify(dotted_name(router.func) or "") in CONSTRUCTORS):
+                included = registered_rule(ctx.settings.routes, ctx.path, owner) or ""
+                path = included + (string_arg(router, 99, "prefix") or "") + path
+                checked = _checked_dependencies(ctx, router)
+            checked = checked or _checked_dependencies(ctx, dec)
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:
-            return None
-        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)))
+            found = registered_rule(ctx.settings.routes, ctx.path, fn.name.value)
+            if found is None:
+                return None
+            path = found
+        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
 
     def _bind(
-        self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str]
+        self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
+        checked: bool = False, listed: bool = False,
     ) -> HandlerInfo:
         values: dict[str, Value] = {}
         request_names: set[str] = set()
@@ -211,6 +247,7 @@ class FastApi:
                 marker = _last(dotted_name(m.func))
                 if marker in INJECTED:
                     dep_name = _dependency(m, typ)
+                    checked = checked or _is_membership(ctx, dep_name)
                     if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
                         value = Value(Provenance.trusted(f"dependency {dep_name}"))
                     else:
@@ -224,6 +261,10 @@ class FastApi:
                 values[name] = value
                 continue
             types = {ctx.imports.original_name(t) for t in _type_names(typ)}
+            if listed and not types and not markers and name in STARLETTE_REQUEST_NAMES:
+                request_names.add(name)  # a Starlette endpoint ``async def f(request)``
+                values[name] = Value()
+                continue
             if types & REQUEST_TYPES:
                 request_names.add(name)
                 values[name] = Value()
@@ -246,6 +287,10 @@ class FastApi:
                     reads.append((p, key, kind))
         for p in star_params(fn):
             values[p.name.value] = Value()
+        if checked:  # a membership-check dependency verified the URL path parameters
+            for name, v in values.items():
+                if v.untrusted and v.prov.source.startswith(PATH):
+                    values[name] = Value(Provenance.trusted(f"verified {name}"))
         return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
 
     def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:

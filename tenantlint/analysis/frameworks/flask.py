@@ -25,12 +25,14 @@ from tenantlint.analysis.frameworks.base import (
 )
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
+    dotted_name,
     inherits,
     params_of,
     route_decorator,
     route_table,
     star_params,
 )
+from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
@@ -64,6 +66,30 @@ def _path_values(fn: cst.FunctionDef, skip: int) -> dict[str, Value]:
     return values
 
 
+def _checked_view(ctx: FileContext, cls: ClassInfo) -> bool:
+    """``decorators = [login_required, require_org_member]`` with a name in ``membership_checks``."""
+    checks = ctx.settings.membership_checks
+    for stmt in cls.node.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign | cst.AnnAssign):
+                continue
+            targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
+                       else [small.target])
+            if not any(isinstance(t, cst.Name) and t.value == "decorators" for t in targets):
+                continue
+            if not isinstance(small.value, cst.List | cst.Tuple):
+                continue
+            for el in small.value.elements:
+                node = el.value.func if isinstance(el.value, cst.Call) else el.value
+                name = dotted_name(node) if isinstance(node, cst.Name | cst.Attribute) else None
+                if name and (name.rsplit(".", 1)[-1] in checks
+                             or ctx.imports.original_name(name).rsplit(".", 1)[-1] in checks):
+                    return True
+    return False
+
+
 class Flask:
     name = "flask"
 
@@ -81,13 +107,16 @@ class Flask:
             return None
         if cls is not None:
             if fn.name.value in VIEW_METHODS and self._method_view(ctx, cls):
-                return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, _path_values(fn, 1),
-                                   frozenset())
+                values = _path_values(fn, 1)
+                if _checked_view(ctx, cls):
+                    values = {k: Value(Provenance.trusted(f"verified {k}")) for k in values}
+                return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, values, frozenset())
             return None
         table = self._table(ctx)
         routed = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS) is not None
         if not routed and fn.name.value not in table.endpoints:
-            return None
+            if registered_rule(ctx.settings.routes, ctx.path, fn.name.value) is None:
+                return None
         return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
 
     def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:

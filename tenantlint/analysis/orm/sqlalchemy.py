@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from tenantlint.analysis.evaluator import dotted
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins
@@ -199,6 +200,10 @@ class SqlAlchemyOrm:
                                                  or qualname == last or qualname.startswith("db.")):
             values = [ev.eval(a.value) for a in call.args]
             return col.junction(last.rstrip("_"), values)
+        if isinstance(func, cst.Attribute) and func.attr.value == "select_from" and call.args:
+            from_model = self.select_from(ev, func, call)
+            if from_model is not None:
+                return from_model
         if last in DML or last == "query":
             if last == "query" and not isinstance(func, cst.Attribute):
                 return None
@@ -224,6 +229,22 @@ class SqlAlchemyOrm:
         if last in SESSION_ADD and isinstance(func, cst.Attribute) and call.args:
             return self.add(ev, last, call)
         return None
+
+    def select_from(self, ev: Evaluator, func: cst.Attribute, call: cst.Call) -> Value | None:
+        """``select(func.count()).select_from(Model)``: a model-less select gets its table here."""
+        recv = func.value
+        if not isinstance(recv, cst.Call):
+            return None
+        name = dotted(recv.func)
+        if name is None or ev.ctx.imports.qualify(name).rsplit(".", 1)[-1] != "select":
+            return None
+        model = col.peek_model(ev, call.args[0].value)
+        if model is None or model.family not in FAMILIES:
+            return None
+        q = self.start(ev, call, model, "select")
+        for arg in call.args[1:]:
+            ev.eval(arg.value)
+        return q
 
     def execute(self, ev: Evaluator, last: str, call: cst.Call) -> Value | None:
         stmt = ev.eval(call.args[0].value, use=False)

@@ -1,0 +1,100 @@
+"""Project-wide table of functions registered as route endpoints in another module.
+
+``app.add_url_rule("/orgs/<int:org_id>/summary", view_func=org_summary)`` (Flask) and
+``Route("/x/{org_id}", endpoints.fn)`` (Starlette) often live in ``app.py`` while the function is
+defined in ``views.py``/``endpoints.py``. The pre-pass (``tenantlint/scan.py``) keeps
+``pkg.module.function -> URL rule`` in ``Settings.routes`` (and ``pkg.module.router -> URL prefix``
+for a FastAPI ``include_router(router, prefix="/orgs/{org_id}")`` with path parameters); the target
+is resolved through the registering file's imports, so the key names the defining module.
+Flask/Starlette/FastAPI ``handler()`` consult it with :func:`registered_rule`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import libcst as cst
+
+from tenantlint.analysis.frameworks.common import dotted_name, string_arg
+from tenantlint.analysis.imports import collect_imports
+from tenantlint.analysis.sql_consts import lookup_constant, module_name, resolve_import
+
+HINT = re.compile(
+    r"add_url_rule|include_router|add_(?:api_)?(?:websocket_)?route|\b(?:WebSocket|API)?Route\s*\("
+)
+CALLS = frozenset(
+    {"add_url_rule", "Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route",
+     "add_route", "add_websocket_route", "add_api_websocket_route"}
+)
+
+
+def _target(node: cst.Call, last: str) -> cst.BaseExpression | None:
+    """The endpoint of a registration call (``view_func=``/``endpoint=`` or positional)."""
+    for a in node.args:
+        if a.keyword is not None and a.keyword.value in ("view_func", "endpoint"):
+            if a.keyword.value == "view_func" or last != "add_url_rule":
+                return a.value
+    positional = [a.value for a in node.args if a.keyword is None and a.star == ""]
+    index = 2 if last == "add_url_rule" else 1
+    return positional[index] if len(positional) > index else None
+
+
+class _Registrations(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []  # (dotted endpoint as written, URL rule)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = dotted_name(node.func)
+        last = (callee or "").rsplit(".", 1)[-1]
+        if last == "include_router":
+            self.include(node)
+            return
+        if last not in CALLS:
+            return
+        target = _target(node, last)
+        if isinstance(target, cst.Name | cst.Attribute):
+            written = dotted_name(target)
+            if written is not None:
+                rule = string_arg(node, 0, "rule") or string_arg(node, 0, "path") or ""
+                self.found.append((written, rule))
+
+
+    def include(self, node: cst.Call) -> None:
+        """``app.include_router(org_router, prefix="/orgs/{org_id}")``: the router's URL prefix."""
+        prefix = string_arg(node, 99, "prefix")
+        if not prefix or "{" not in prefix:
+            return
+        router = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "router"),
+                      next((a.value for a in node.args if a.keyword is None and a.star == ""), None))
+        if isinstance(router, cst.Name | cst.Attribute):
+            written = dotted_name(router)
+            if written is not None:
+                self.found.append((written, prefix))
+
+
+def module_routes(rel: str, module: cst.Module) -> dict[str, str]:
+    """``pkg.module.function -> URL rule`` of the route registrations in one file."""
+    visitor = _Registrations()
+    module.visit(visitor)
+    if not visitor.found:
+        return {}
+    imports = collect_imports(module)
+    mod = module_name(rel)
+    out: dict[str, str] = {}
+    for written, rule in visitor.found:
+        head = written.split(".", 1)[0]
+        if head in imports.names:
+            key = resolve_import(imports.qualify(written), rel)
+        else:
+            key = f"{mod}.{written}" if mod else written
+        out.setdefault(key, rule)
+    return out
+
+
+def registered_rule(routes: Mapping[str, str], path: str, function: str) -> str | None:
+    """The URL rule a function of the file at ``path`` is registered with elsewhere, else None."""
+    if not routes:
+        return None
+    mod = module_name(path)
+    return lookup_constant(routes, f"{mod}.{function}" if mod else function)
