@@ -1,0 +1,82 @@
+"""Engine mistakes found by the second round of blind fixture apps (Django / DRF)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.analysis.context import Settings
+from tenantlint.analysis.engine import analyze_text
+from tenantlint.api import load_config, make_settings
+
+MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Site(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    name = models.CharField(max_length=20)
+"""
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root: Path = tmp_path_factory.mktemp("proj")
+    (root / "tenantlint.toml").write_text(
+        'global_tables = ["Organization"]\nmembership_checks = ["require_member"]\n'
+    )
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "models.py").write_text(MODELS)
+    return make_settings(load_config(root))
+
+
+def codes(settings: Settings, source: str) -> list[tuple[int, str]]:
+    text = textwrap.dedent(source).lstrip("\n")
+    return sorted((f.line, f.code) for f in analyze_text("app/views.py", text, settings).findings)
+
+
+def test_or_assign_puts_the_tenant_predicate_under_or(settings: Settings) -> None:
+    source = """
+    from django.db.models import Q
+    from app.models import Site
+
+    def search(request):
+        any_q = Q(organization=request.organization)
+        for tag in request.GET.getlist("tag"):
+            any_q |= Q(name__icontains=tag)
+        return list(Site.objects.filter(any_q))
+    """
+    assert codes(settings, source) == [(8, "TNT105")]
+
+
+def test_and_assign_keeps_the_tenant_predicate(settings: Settings) -> None:
+    source = """
+    from django.db.models import Q
+    from app.models import Site
+
+    def search(request):
+        q = Q(organization=request.organization)
+        for term in request.GET.getlist("q"):
+            q &= Q(name__icontains=term)
+        return list(Site.objects.filter(q))
+    """
+    assert codes(settings, source) == []
+
+
+def test_or_assign_on_querysets_combines_like_the_operator(settings: Settings) -> None:
+    source = """
+    from app.models import Site
+
+    def search(request):
+        qs = Site.objects.filter(organization=request.organization)
+        qs |= Site.objects.filter(name="x")
+        return list(qs)
+    """
+    assert [c for _, c in codes(settings, source)] == ["TNT105"]
