@@ -80,3 +80,20 @@ def test_or_assign_on_querysets_combines_like_the_operator(settings: Settings) -
         return list(qs)
     """
     assert [c for _, c in codes(settings, source)] == ["TNT105"]
+
+
+def test_membership_check_on_an_expression_trusts_that_expression(settings: Settings) -> None:
+    source = """
+    from app.models import Site
+    from app.perms import require_member
+
+    def sites(request, **kwargs):
+        require_member(request.user, request.GET["org"])
+        return list(Site.objects.filter(organization_id=request.GET["org"]))
+
+    def other(request, **kwargs):
+        require_member(request.user, request.GET["org"])
+        return list(Site.objects.filter(organization_id=request.GET["other"]))
+    """
+    found = codes(settings, source)
+    assert (6, "TNT103") not in found and (10, "TNT103") in found

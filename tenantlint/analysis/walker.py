@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.context import FileContext
-from tenantlint.analysis.evaluator import Evaluator, dotted, string_value
+from tenantlint.analysis.evaluator import VERIFIED_PREFIX, Evaluator, dotted, string_value, verified_key
 from tenantlint.analysis.facts import (
     Provenance,
     QueryFact,
@@ -418,6 +418,14 @@ class Walker:
                         v = state.env[arg.value.value]
                         if v.untrusted:
                             state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
+                    elif isinstance(arg.value, cst.Subscript | cst.Attribute):
+                        # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
+                        key = verified_key(_CODE.code_for_node(arg.value))
+                        state.env[key] = Value(Provenance.trusted(f"verified {name}"))
+                        state.env[VERIFIED_PREFIX] = Value()
+
+
+_CODE = cst.Module(body=[])
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
