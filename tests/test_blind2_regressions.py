@@ -22,6 +22,28 @@ class Organization(models.Model):
 class Site(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     name = models.CharField(max_length=20)
+
+
+class Note(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE)
+    body = models.TextField()
+"""
+
+SERIALIZERS = """
+from rest_framework import serializers
+from app.models import Note, Site
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "site", "body"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name"]
 """
 
 
@@ -34,6 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     (root / "app").mkdir()
     (root / "app" / "__init__.py").write_text("")
     (root / "app" / "models.py").write_text(MODELS)
+    (root / "app" / "serializers.py").write_text(SERIALIZERS)
     return make_settings(load_config(root))
 
 
@@ -97,3 +120,27 @@ def test_membership_check_on_an_expression_trusts_that_expression(settings: Sett
     """
     found = codes(settings, source)
     assert (6, "TNT103") not in found and (10, "TNT103") in found
+
+
+def test_serializer_save_of_a_via_scoped_model_takes_the_parent_from_validated_data(
+    settings: Settings,
+) -> None:
+    source = """
+    from rest_framework import viewsets
+    from app.models import Note
+    from app.serializers import NoteSerializer, SiteSerializer
+
+    class NoteViewSet(viewsets.ModelViewSet):
+        serializer_class = NoteSerializer
+
+        def get_queryset(self):
+            return Note.objects.filter(site__organization=self.request.user.organization)
+
+        def perform_create(self, serializer):
+            serializer.save(body="x")
+
+    def create_site(request):
+        serializer = SiteSerializer(data=request.data)
+        serializer.save(name="x")
+    """
+    assert codes(settings, source) == [(16, "TNT104")]
