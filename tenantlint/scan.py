@@ -15,6 +15,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from tenantlint.analysis.class_bases import HINT as CLASS_HINT
+from tenantlint.analysis.class_bases import module_class_bases
 from tenantlint.analysis.frameworks.drf import module_serializer_models
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
@@ -42,6 +44,7 @@ class FileScan:
     serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model, in source order
     constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string, in source order
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
+    class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Merged:
     serializers: dict[str, str]
     constants: dict[str, str]
     aliases: dict[str, str]
+    class_bases: dict[str, str]
 
 
 def _has_string(node: ast.AST) -> bool:
@@ -105,27 +109,31 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
     want_constants = SQL_HINT.search(text) is not None
-    if want_bases or want_serializers or want_constants:
+    want_classes = CLASS_HINT.search(text) is not None
+    class_bases: tuple[tuple[str, str], ...] = ()
+    if want_bases or want_serializers or want_constants or want_classes:
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None  # libcst decides below, as before
         if tree is not None:
+            class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
             want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
     if not (want_models or want_bases or want_serializers or want_constants or want_aliases):
-        return FileScan()
+        return FileScan(class_bases=class_bases)
     try:
         module = parse(text)
     except SourceError:
-        return FileScan()  # reported (TNT999) by the analysis when the file is a target
+        return FileScan(class_bases=class_bases)  # reported (TNT999) when the file is a target
     return FileScan(
         models=extract_models(rel, module, config, text) if want_models else (),
         view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
         serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
+        class_bases=class_bases,
     )
 
 
@@ -149,13 +157,15 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     serializers: dict[str, str] = {}
     constants: dict[str, str] = {}
     aliases: dict[str, str] = {}
+    class_bases: dict[str, str] = {}
     for s in scans:
         models.extend(s.models)
         bases.update(s.view_bases)
         serializers.update(s.serializers)
         constants.update(s.constants)
         aliases.update(s.aliases)
-    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases)
+        class_bases.update(s.class_bases)
+    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, class_bases)
 
 
 _CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)

@@ -144,3 +144,25 @@ def test_serializer_save_of_a_via_scoped_model_takes_the_parent_from_validated_d
         serializer.save(name="x")
     """
     assert codes(settings, source) == [(16, "TNT104")]
+
+
+def test_view_with_a_base_class_from_another_module_is_a_view(tmp_path: Path) -> None:
+    (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
+    for pkg in ("app", "core", "issues"):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(MODELS)
+    (tmp_path / "core" / "views.py").write_text(
+        "from rest_framework.viewsets import ModelViewSet\n\n\n"
+        "class BaseViewSet(ModelViewSet):\n    pass\n"
+    )
+    settings = make_settings(load_config(tmp_path))
+    source = """
+    from app.models import Site
+    from core.views import BaseViewSet
+
+    class SiteViewSet(BaseViewSet):
+        def get_queryset(self):
+            return Site.objects.filter(organization_id=self.kwargs["org_pk"])
+    """
+    assert codes(settings, source) == [(6, "TNT103")]
