@@ -166,3 +166,50 @@ def test_view_with_a_base_class_from_another_module_is_a_view(tmp_path: Path) ->
             return Site.objects.filter(organization_id=self.kwargs["org_pk"])
     """
     assert codes(settings, source) == [(6, "TNT103")]
+
+
+SEVERAL = """
+from django.db import models
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Project(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+
+
+class Issue(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+    name = models.CharField(max_length=20)
+
+    class Meta:
+        db_table = "issues"
+"""
+
+
+def test_any_of_several_tenant_columns_pins_the_tenant(tmp_path: Path) -> None:
+    (tmp_path / "tenantlint.toml").write_text(
+        'tenant_columns = ["workspace_id", "project_id"]\nglobal_tables = ["Workspace"]\n'
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(SEVERAL)
+    settings = make_settings(load_config(tmp_path))
+    table = settings.index.tenant_table("issues")
+    assert table is not None and {"project", "project_id"} <= table.tenant_names()
+    source = """
+    from django.db import connection
+    from app.models import Issue
+
+    def issues(request):
+        rows = list(Issue.objects.filter(project_id=request.user.project_id))
+        Issue.objects.create(project_id=request.user.project_id, name="x")
+        with connection.cursor() as cur:
+            cur.execute("SELECT name FROM issues WHERE project_id = %s", [request.user.project_id])
+        leak = list(Issue.objects.filter(name="x"))
+        return rows, leak
+    """
+    assert codes(settings, source) == [(9, "TNT101")]
