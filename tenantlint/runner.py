@@ -58,11 +58,13 @@ class Project:
     constants: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     routes: dict[str, str] = field(default_factory=dict)
+    class_bases: dict[str, str] = field(default_factory=dict)
 
     def settings(self, config: Config) -> Settings:
         return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
-                        param_aliases=self.aliases, routes=self.routes)
+                        param_aliases=self.aliases, routes=self.routes,
+                        class_bases=self.class_bases)
 
 
 def index_hash(settings: Settings) -> str:
@@ -74,6 +76,7 @@ def index_hash(settings: Settings) -> str:
         repr(sorted(settings.sql_constants.items())),
         repr(sorted(settings.param_aliases.items())),
         repr(sorted(settings.routes.items())),
+        repr(sorted(settings.class_bases.items())),
     )
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
@@ -84,7 +87,8 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1) -> 
     scanned = scan_files(config, jobs, cache)
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.view_bases, scanned.digests, "",
-                      merged.serializers, merged.constants, merged.aliases, merged.routes)
+                      merged.serializers, merged.constants, merged.aliases, merged.routes,
+                      merged.class_bases)
     return replace(project, index_hash=index_hash(project.settings(config)))
 
 

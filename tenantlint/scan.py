@@ -15,6 +15,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from tenantlint.analysis.class_bases import HINT as CLASS_HINT
+from tenantlint.analysis.class_bases import module_class_bases
 from tenantlint.analysis.frameworks.drf import module_serializer_models
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
@@ -45,6 +47,7 @@ class FileScan:
     constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string, in source order
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
     routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
+    class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class Merged:
     constants: dict[str, str]
     aliases: dict[str, str]
     routes: dict[str, str]
+    class_bases: dict[str, str]
 
 
 def _has_string(node: ast.AST) -> bool:
@@ -110,22 +114,25 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
     want_serializers = "Serializer" in text
     want_constants = SQL_HINT.search(text) is not None
     want_routes = ROUTE_HINT.search(text) is not None
-    if want_bases or want_serializers or want_constants:
+    want_classes = CLASS_HINT.search(text) is not None
+    class_bases: tuple[tuple[str, str], ...] = ()
+    if want_bases or want_serializers or want_constants or want_classes:
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None  # libcst decides below, as before
         if tree is not None:
+            class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
             want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
     if not (want_models or want_bases or want_serializers or want_constants or want_aliases
             or want_routes):
-        return FileScan()
+        return FileScan(class_bases=class_bases)
     try:
         module = parse(text)
     except SourceError:
-        return FileScan()  # reported (TNT999) by the analysis when the file is a target
+        return FileScan(class_bases=class_bases)  # reported (TNT999) when the file is a target
     return FileScan(
         models=extract_models(rel, module, config, text) if want_models else (),
         view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
@@ -133,6 +140,7 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
         routes=tuple(module_routes(rel, module).items()) if want_routes else (),
+        class_bases=class_bases,
     )
 
 
@@ -157,6 +165,7 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     constants: dict[str, str] = {}
     aliases: dict[str, str] = {}
     routes: dict[str, str] = {}
+    class_bases: dict[str, str] = {}
     for s in scans:
         models.extend(s.models)
         bases.update(s.view_bases)
@@ -164,7 +173,9 @@ def merge(scans: Iterable[FileScan]) -> Merged:
         constants.update(s.constants)
         aliases.update(s.aliases)
         routes.update(s.routes)
-    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes)
+        class_bases.update(s.class_bases)
+    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
+                  class_bases)
 
 
 _CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)

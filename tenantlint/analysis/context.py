@@ -8,6 +8,7 @@ from functools import cached_property
 
 import libcst as cst
 
+from tenantlint.analysis.class_bases import project_bases
 from tenantlint.analysis.facts import FileFacts
 from tenantlint.analysis.frameworks.base import ClassInfo, Framework
 from tenantlint.analysis.imports import ImportTable
@@ -38,6 +39,9 @@ class Settings:
     # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
     # ``analysis/frameworks/route_index.py``).
     routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
+    # class is defined in another module (``analysis/class_bases.py``).
+    class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -126,4 +130,34 @@ class FileContext:
             local = self.local_classes.get(base)
             if local is not None and local is not cls and self.is_view_class(local):
                 return True
+        inherited = self._project_bases(cls)
+        if inherited:
+            wider = ClassInfo(cls.name, (*cls.bases, *inherited), cls.node)
+            return any(fw.view_class(self, wider) for fw in self.settings.frameworks)
         return False
+
+    def _project_bases(self, cls: ClassInfo) -> tuple[str, ...]:
+        """Bases inherited through project classes defined in other modules (imported names)."""
+        table = self.settings.class_bases
+        if not table:
+            return ()
+        memo = self.plugin_memo.setdefault("context.project-bases", {})
+        assert isinstance(memo, dict)
+        out: list[str] = []
+        seen: set[str] = set()
+        todo = list(cls.bases)
+        while todo:
+            base = todo.pop()
+            if base in seen:
+                continue
+            seen.add(base)
+            local = self.local_classes.get(base)
+            if local is not None:
+                todo.extend(local.bases)
+                continue
+            if "." not in base:
+                continue  # not imported: nothing to follow
+            if base not in memo:
+                memo[base] = project_bases(table, base, self.path)
+            out.extend(memo[base])
+        return tuple(out)

@@ -77,6 +77,16 @@ def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
     return out
 
 
+# Membership-checked expressions live in the function's env under keys no identifier can take;
+# the bare prefix marks that a function has any (so most lookups cost one dict probe).
+VERIFIED_PREFIX = "\x00verified"
+_CODE = cst.Module(body=[])
+
+
+def verified_key(code: str) -> str:
+    return f"{VERIFIED_PREFIX} {code}"
+
+
 def merge_prov(values: list[Value]) -> Provenance:
     """Untrusted if any part is, trusted if all are, unknown otherwise."""
     if not values:
@@ -231,7 +241,17 @@ class Evaluator:
                 return kind
         return None
 
+    def _verified(self, node: cst.BaseExpression) -> Value | None:
+        """The value of an expression a membership check was called with earlier in the function."""
+        env = self.fn.env
+        if VERIFIED_PREFIX not in env:
+            return None
+        return env.get(verified_key(_CODE.code_for_node(node)))
+
     def _eval_Attribute(self, node: cst.Attribute) -> Value:
+        verified = self._verified(node)
+        if verified is not None:
+            return verified
         attr = node.attr.value
         related = self.ctx.settings.related.get(attr)
         if related:
@@ -354,6 +374,9 @@ class Evaluator:
             )
 
     def _eval_Subscript(self, node: cst.Subscript) -> Value:
+        verified = self._verified(node)
+        if verified is not None:
+            return verified
         recv = self.eval(node.value, use=False)
         key: str | None = None
         for el in node.slice:

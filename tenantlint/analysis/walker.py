@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.context import FileContext
-from tenantlint.analysis.evaluator import Evaluator, dotted, string_value
+from tenantlint.analysis.evaluator import VERIFIED_PREFIX, Evaluator, dotted, string_value, verified_key
 from tenantlint.analysis.facts import (
     Provenance,
     QueryFact,
@@ -23,6 +23,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.predicates import Junction, PredValue
 from tenantlint.analysis.sql_text import augmented
 from tenantlint.analysis.values import DictValue, Instance, QueryValue, Value, worse
 
@@ -88,8 +89,17 @@ def record_insert(
 def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
     out = dict(a)
     for k, v in b.items():
-        out[k] = worse(out[k], v) if k in out else v
+        out[k] = _merge(out[k], v) if k in out else v
     return out
+
+
+def _merge(a: Value, b: Value) -> Value:
+    """Two branch values; Q objects that differ become "either" (``q |= Q(...)`` in a loop)."""
+    if isinstance(a, PredValue) and isinstance(b, PredValue) and a.pred != b.pred:
+        if a.pred is None or b.pred is None:
+            return a if a.pred is None else b
+        return PredValue(pred=Junction("or", (a.pred, b.pred)))
+    return worse(a, b)
 
 
 def _params(fn: cst.FunctionDef) -> list[cst.Param]:
@@ -318,6 +328,8 @@ class Walker:
                 value = ev.eval(small.value, use=False)
                 self.assign(small.target, value, state, ev)
         elif isinstance(small, cst.AugAssign):
+            if self._combine_assign(small, state, ev):
+                return
             value = ev.eval(small.value)
             if isinstance(small.target, cst.Name):
                 old = state.env.get(small.target.value, Value())
@@ -334,6 +346,25 @@ class Walker:
             ev.eval(small.test)
         elif isinstance(small, cst.Del):
             pass
+
+    def _combine_assign(self, small: cst.AugAssign, state: FunctionState, ev: Evaluator) -> bool:
+        """``q |= Q(...)`` / ``qs &= other``: combined like the binary operator by an ORM plug-in."""
+        if not isinstance(small.operator, cst.BitOrAssign | cst.BitAndAssign):
+            return False
+        if not isinstance(small.target, cst.Name) or small.target.value not in state.env:
+            return False
+        old = state.env[small.target.value]
+        if not isinstance(old, PredValue | QueryValue):
+            return False
+        family = old.origin.family if isinstance(old, QueryValue) and old.origin is not None else None
+        value = ev.eval(small.value, use=False)
+        op = "or" if isinstance(small.operator, cst.BitOrAssign) else "and"
+        for orm in self.orms:
+            combine = getattr(orm, "combine_values", None)
+            if combine is not None and family in (None, orm.name):
+                state.env[small.target.value] = combine(ev, small.value, op, old, value)
+                return True
+        return False
 
     def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:
         if isinstance(target, cst.Name | cst.Tuple | cst.List | cst.StarredElement):
@@ -387,6 +418,14 @@ class Walker:
                         v = state.env[arg.value.value]
                         if v.untrusted:
                             state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
+                    elif isinstance(arg.value, cst.Subscript | cst.Attribute):
+                        # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
+                        key = verified_key(_CODE.code_for_node(arg.value))
+                        state.env[key] = Value(Provenance.trusted(f"verified {name}"))
+                        state.env[VERIFIED_PREFIX] = Value()
+
+
+_CODE = cst.Module(body=[])
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:

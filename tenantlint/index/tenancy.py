@@ -88,10 +88,12 @@ class _Decider:
             None,
         )
         found = by_column or by_fk
+        others = self._other_tenant_names(fields, found)
         if key in self.listed:
             alt: tuple[str, ...] = ()
             if found is not None:
                 field, column = found[1].name, found[1].column
+                alt = others
             else:
                 # no model/DDL says which tenant column it has: accept any configured one
                 names = tuple(dict.fromkeys(c.lower() for c in self.config.tenant_columns))
@@ -120,10 +122,32 @@ class _Decider:
             self.models_of(key),
             f.name,
             f.column,
+            alt_columns=others,
             reason=reason,
             path=where[0],
             line=where[1],
         )
+
+    def _other_tenant_names(
+        self, fields: list[tuple[Resolved, FieldInfo, Origin]],
+        found: tuple[Resolved, FieldInfo, Origin] | None,
+    ) -> tuple[str, ...]:
+        """Field and column names of the table's other tenant columns (``project_id`` beside
+        ``workspace_id``): a filter or insert on any of them pins the tenant."""
+        if found is None:
+            return ()
+        taken = {found[1].name.lower(), (found[1].column or "").lower()}
+        out: dict[str, None] = {}
+        for _, f, _ in fields:
+            if not f.column:
+                continue
+            tenant_col = f.column.lower() in self.columns or f.name.lower() in self.columns
+            if not (tenant_col or (f.fk_target and self._is_tenant_model(f.fk_target))):
+                continue
+            for n in (f.name, f.column):
+                if n.lower() not in taken:
+                    out.setdefault(n, None)
+        return tuple(out)
 
     def tenant_roots(self, tenant: dict[str, TenantTable]) -> frozenset[str]:
         """Tables that tenant columns point at (the organizations): never scoped via a relation."""

@@ -217,6 +217,10 @@ class Drf:
             elif arg.star == "**" and given.carries_tenant_key:
                 tenant_set = True
                 prov = given.prov
+        if recv.tenant is not None and recv.tenant.via and not recv.tenant.tenant_names():
+            # Scoped only through a parent FK (``Comment.asset``): the serializer's validated data
+            # supplies that FK (its queryset decides which parents are allowed), so no TNT104.
+            tenant_set = True
         if recv.creates:
             from tenantlint.analysis.walker import record_insert
 

@@ -403,6 +403,10 @@ class DjangoOrm:
         left = ev.eval(node.left, use=False)
         right = ev.eval(node.right, use=False)
         op = "or" if isinstance(node.operator, cst.BitOr) else "and"
+        return self.combine_values(ev, node, op, left, right)
+
+    def combine_values(self, ev: Evaluator, node: cst.CSTNode, op: str, left: Value, right: Value) -> Value:
+        """``left | right`` / ``left & right`` (also ``left |= right``) on evaluated operands."""
         if isinstance(left, PredValue) and isinstance(right, PredValue):
             if left.pred is None or right.pred is None:
                 return PredValue(pred=left.pred or right.pred)
