@@ -342,3 +342,19 @@ def test_each_distinct_sql_string_is_parsed_once_per_run(
     info = parse_sql.cache_info()
     assert info.misses == 1  # one distinct text: parsed once
     assert info.hits == 0  # the per-run analysis memo answers the repeats before the parser
+
+
+def test_update_setting_the_tenant_column_checks_its_value(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        new = request.form["org_id"]
+        cur.execute("UPDATE invoices SET org_id = %s WHERE id = %s AND org_id = %s", (new, 1, g.org_id))
+        cur.execute("UPDATE invoices i SET i.org_id = %(n)s WHERE org_id = %(o)s", {"n": new, "o": g.org_id})
+        cur.execute("UPDATE invoices SET org_id = %s WHERE id = %s AND org_id = %s", (g.org_id, new, g.x))
+        cur.execute("UPDATE invoices SET status = %s WHERE org_id = %s", (new, g.org_id))
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {4, 5}

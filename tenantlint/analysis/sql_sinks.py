@@ -408,7 +408,8 @@ def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBindin
     inserts: list[TableUse] = []
     others: list[TableUse] = []
     for use in result.uses:
-        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding)
+        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding,
+                               use.written)
         is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
         (inserts if is_insert else others).append(table_use)
     if inserts:
@@ -419,7 +420,8 @@ def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBindin
 
 
 def _table_use(ev: Evaluator, scoping: Scoping, table: str, detail: str,
-               params: tuple[object, ...], binding: ParamBinding) -> TableUse:
+               params: tuple[object, ...], binding: ParamBinding,
+               written: tuple[object, ...] = ()) -> TableUse:
     if ev.fn.system_depth:
         return TableUse(table, Scoping.SYSTEM_SCOPE, None, detail)
     from tenantlint.analysis.sql.verdict import ParamRef
@@ -429,6 +431,9 @@ def _table_use(ev: Evaluator, scoping: Scoping, table: str, detail: str,
     untrusted = bad[0].prov if bad else None
     if bad and scoping is Scoping.TRUSTED_FILTER and len(bad) == len(values):
         scoping = Scoping.UNTRUSTED_FILTER
+    if untrusted is None:  # the tenant column is set to request input (``SET org_id = %s``)
+        moved = [binding.lookup(p) for p in written if isinstance(p, ParamRef)]
+        untrusted = next((v.prov for v in moved if v is not None and v.untrusted), None)
     return TableUse(table, scoping, untrusted, detail)
 
 
