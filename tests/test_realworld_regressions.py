@@ -221,7 +221,8 @@ def test_bulk_update_of_instances_is_not_an_unscoped_read(settings: Settings) ->
     assert codes(settings, source) == [(10, "TNT101")]
 
 
-def test_request_reads_inside_list_and_tuple_literals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_request_reads_inside_list_and_tuple_literals(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Elements of list/tuple literals are evaluated: `org_id__in=[request.GET["org_id"]]` is TNT103."""
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "models.py").write_text(
