@@ -358,3 +358,27 @@ def test_update_setting_the_tenant_column_checks_its_value(tmp_path: Path,
     toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
     found = codes(tmp_path, body, monkeypatch, toml)
     assert {line for line, code in found if code == "TNT103"} == {4, 5}
+
+
+def test_params_held_in_a_local_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        p1 = {"org_id": request.args["org_id"], "limit": 5}
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(org_id)s LIMIT %(limit)s", p1)
+        p2 = [request.args["status"], request.args["org"]]
+        cur.execute("SELECT id FROM invoices WHERE status = %s AND org_id = %s", p2)
+        p3 = (g.org_id, request.args["status"])
+        cur.execute("SELECT id FROM invoices WHERE org_id = %s AND status = %s", p3)
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(org_id)s", request.args)
+        p4 = {"o": g.org_id}
+        p4["s"] = request.args["status"]
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(o)s AND status = %(s)s", p4)
+        rows = [(request.args["o"], 1), (g.org_id, 2)]
+        cur.executemany("INSERT INTO invoices (org_id, id) VALUES (%s, %s)", rows)
+        rows2 = [(g.org_id, request.args["n"])]
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (%s, %s)", rows2)
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {4, 6, 9, 14}
