@@ -382,3 +382,23 @@ def test_params_held_in_a_local_name(tmp_path: Path, monkeypatch: pytest.MonkeyP
     toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
     found = codes(tmp_path, body, monkeypatch, toml)
     assert {line for line, code in found if code == "TNT103"} == {4, 6, 9, 14}
+
+
+def test_psycopg2_execute_values_and_batch_are_sinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    import psycopg2.extras
+    from psycopg2.extras import execute_values, execute_batch
+    @app.route("/x")
+    def view():
+        rows = request.json["rows"]
+        org = request.json["org_id"]
+        execute_values(cur, "INSERT INTO invoices (number) VALUES %s", [(r,) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (org_id, number) VALUES %s", [(g.org_id, r) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (number, org_id) VALUES %s", [(r, org) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (number, org_id) VALUES %s", [(r, g.org_id) for r in rows])
+        psycopg2.extras.execute_batch(cur, "UPDATE invoices SET status = %s WHERE id = %s", [(1, 2)])
+        execute_batch(cur, sql="DELETE FROM invoices WHERE org_id = %s AND id = %s", argslist=[(org, 1)])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert found == {(6, "TNT201"), (7, "TNT104"), (9, "TNT103"), (11, "TNT102"), (12, "TNT103")}
