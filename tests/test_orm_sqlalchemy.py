@@ -218,3 +218,21 @@ def counts(session, org_id):
     return a, b
 '''
     check(tmp_path, {"models.py": MODELS, "services.py": code})
+
+
+def test_update_values_setting_the_tenant_from_request(tmp_path: Path) -> None:
+    code = '''
+from flask import request
+from sqlalchemy import update
+
+from models import Invoice
+
+
+@route("/move")
+def move(session, pk):
+    new = request.json["org_id"]  # expect: TNT201
+    session.execute(update(Invoice).where(Invoice.org_id == 1).values(org_id=new))  # expect: TNT103
+    session.execute(update(Invoice).where(Invoice.org_id == 1).values(number=new))  # ok
+    session.query(Invoice).filter(Invoice.org_id == 1).update({"org_id": new})  # expect: TNT103
+'''
+    check(tmp_path, {"models.py": MODELS, "views.py": code})

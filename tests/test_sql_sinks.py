@@ -342,3 +342,63 @@ def test_each_distinct_sql_string_is_parsed_once_per_run(
     info = parse_sql.cache_info()
     assert info.misses == 1  # one distinct text: parsed once
     assert info.hits == 0  # the per-run analysis memo answers the repeats before the parser
+
+
+def test_update_setting_the_tenant_column_checks_its_value(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        new = request.form["org_id"]
+        cur.execute("UPDATE invoices SET org_id = %s WHERE id = %s AND org_id = %s", (new, 1, g.org_id))
+        cur.execute("UPDATE invoices i SET i.org_id = %(n)s WHERE org_id = %(o)s", {"n": new, "o": g.org_id})
+        cur.execute("UPDATE invoices SET org_id = %s WHERE id = %s AND org_id = %s", (g.org_id, new, g.x))
+        cur.execute("UPDATE invoices SET status = %s WHERE org_id = %s", (new, g.org_id))
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {4, 5}
+
+
+def test_params_held_in_a_local_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    @app.route("/x")
+    def view():
+        p1 = {"org_id": request.args["org_id"], "limit": 5}
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(org_id)s LIMIT %(limit)s", p1)
+        p2 = [request.args["status"], request.args["org"]]
+        cur.execute("SELECT id FROM invoices WHERE status = %s AND org_id = %s", p2)
+        p3 = (g.org_id, request.args["status"])
+        cur.execute("SELECT id FROM invoices WHERE org_id = %s AND status = %s", p3)
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(org_id)s", request.args)
+        p4 = {"o": g.org_id}
+        p4["s"] = request.args["status"]
+        cur.execute("SELECT id FROM invoices WHERE org_id = %(o)s AND status = %(s)s", p4)
+        rows = [(request.args["o"], 1), (g.org_id, 2)]
+        cur.executemany("INSERT INTO invoices (org_id, id) VALUES (%s, %s)", rows)
+        rows2 = [(g.org_id, request.args["n"])]
+        cur.executemany("INSERT INTO invoices (org_id, number) VALUES (%s, %s)", rows2)
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert {line for line, code in found if code == "TNT103"} == {4, 6, 9, 14}
+
+
+def test_psycopg2_execute_values_and_batch_are_sinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = """\
+    import psycopg2.extras
+    from psycopg2.extras import execute_values, execute_batch
+    @app.route("/x")
+    def view():
+        rows = request.json["rows"]
+        org = request.json["org_id"]
+        execute_values(cur, "INSERT INTO invoices (number) VALUES %s", [(r,) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (org_id, number) VALUES %s", [(g.org_id, r) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (number, org_id) VALUES %s", [(r, org) for r in rows])
+        execute_values(cur, "INSERT INTO invoices (number, org_id) VALUES %s", [(r, g.org_id) for r in rows])
+        psycopg2.extras.execute_batch(cur, "UPDATE invoices SET status = %s WHERE id = %s", [(1, 2)])
+        execute_batch(cur, sql="DELETE FROM invoices WHERE org_id = %s AND id = %s", argslist=[(org, 1)])
+    """
+    toml = 'handler_decorators = ["route"]\ntrusted_sources = ["g.*"]\n'
+    found = codes(tmp_path, body, monkeypatch, toml)
+    assert found == {(6, "TNT201"), (7, "TNT104"), (9, "TNT103"), (11, "TNT102"), (12, "TNT103")}

@@ -27,6 +27,7 @@ from tenantlint.analysis.values import (
     QueryState,
     QueryValue,
     RowValue,
+    SeqValue,
     Value,
 )
 from tenantlint.index.model import TenantTable
@@ -584,6 +585,21 @@ class Evaluator:
         )
         return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
                          carries_tenant_key=carries, items=items)
+
+    def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
+        values: list[Value] = []
+        known: list[Value] = []  # the elements before the first ``*spread``, by position
+        open_ended = False
+        for el in node.elements:
+            v = self.eval(el.value)
+            values.append(v)
+            open_ended = open_ended or isinstance(el, cst.StarredElement)
+            if not open_ended:
+                known.append(v)
+        return SeqValue(merge_prov(values) if values else UNKNOWN, items=tuple(known),
+                        open_ended=open_ended)
+
+    _eval_Tuple = _eval_List
 
     def _eval_Lambda(self, node: cst.Lambda) -> Value:
         return Value()

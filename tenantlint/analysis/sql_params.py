@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from tenantlint.analysis.sql.verdict import ParamRef
-from tenantlint.analysis.values import Value
+from tenantlint.analysis.values import DictValue, SeqValue, Value
 
 Eval = Callable[[cst.BaseExpression], Value]
 Comp = cst.ListComp | cst.GeneratorExp
@@ -26,13 +26,16 @@ class ParamBinding:
     positional: list[Value] = field(default_factory=list)
     named: dict[str, Value] = field(default_factory=dict)
     open_ended: bool = False  # a ``*args`` cut the positional list short
+    # The whole container is request input (``execute(sql, request.GET)``): every placeholder it
+    # does not name is bound to it.
+    fallback: Value | None = None
 
     def lookup(self, ref: ParamRef) -> Value | None:
         if ref.name is not None:
-            return self.named.get(ref.name)
+            return self.named.get(ref.name, self.fallback)
         if ref.index is not None and ref.index < len(self.positional):
             return self.positional[ref.index]
-        return None
+        return self.fallback
 
     def add_named(self, items: dict[str, Value]) -> None:
         for k, v in items.items():
@@ -96,7 +99,28 @@ def bind_container(node: cst.BaseExpression, ev: Eval, out: ParamBinding, many: 
             assert arg.keyword is not None
             out.named.setdefault(arg.keyword.value, ev(arg.value))
         return
-    ev(node)
+    bind_value(ev(node), out, many)
+
+
+def bind_value(value: Value, out: ParamBinding, many: bool = False) -> None:
+    """Bind from an evaluated container: a local name holding a list/tuple/dict literal binds its
+    elements; an untrusted opaque container binds every placeholder (not for ``executemany``, whose
+    rows may mix a trusted tenant with request data)."""
+    if many:
+        if isinstance(value, SeqValue):
+            for item in value.items:
+                sub = ParamBinding()
+                bind_value(item, sub)
+                _merge_rows(out, sub)
+        return
+    if isinstance(value, DictValue):
+        out.add_named(dict(value.items))
+    elif isinstance(value, SeqValue):
+        if not out.open_ended:
+            out.positional.extend(value.items)
+        out.open_ended = out.open_ended or value.open_ended
+    elif value.untrusted and type(value) is Value:
+        out.fallback = value
 
 
 def _merge_rows(out: ParamBinding, row: ParamBinding) -> None:

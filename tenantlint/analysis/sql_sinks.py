@@ -9,9 +9,9 @@ answers (and then owns the evaluation of every sub-expression, exactly once) for
 - sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,
   asyncpg ``fetch``/``fetchrow``/``fetchval``/``execute``/``executemany``, SQLAlchemy
   ``execute``/``exec_driver_sql`` of ``text()``, Django ``Model.objects.raw`` and ``RawSQL``, pandas
-  ``read_sql``/``read_sql_query``, Peewee ``execute_sql``, Tortoise ``execute_query``/
-  ``execute_query_dict``/``execute_insert``/``execute_script``; Django ``extra(where=[...])``
-  becomes a pin of its queryset.
+  ``read_sql``/``read_sql_query``, psycopg2 ``execute_values``/``execute_batch``, Peewee
+  ``execute_sql``, Tortoise ``execute_query``/``execute_query_dict``/``execute_insert``/
+  ``execute_script``; Django ``extra(where=[...])`` becomes a pin of its queryset.
 
 An argument that is not string-like (an ORM select, an opaque variable) is left to the core.
 """
@@ -29,6 +29,7 @@ from tenantlint.analysis import sql_text as st
 from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
 from tenantlint.analysis.sql import SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
 from tenantlint.analysis.sql.tenancy import normalize_table
+from tenantlint.analysis.sql_batch import BATCH, batch_sql_arg, expand_values
 from tenantlint.analysis.sql_consts import lookup_constant, module_constants, resolve_import
 from tenantlint.analysis.sql_params import ParamBinding, bind_container
 from tenantlint.analysis.sql_text import SqlText
@@ -265,6 +266,10 @@ def _call(ev: Evaluator, node: cst.Call) -> Value | None:
         if isinstance(name, SqlText) and name.static:
             return SqlText(text=f"%({name.text})s")
         return SqlText(text="%s")
+    if q in BATCH:
+        sql_node = batch_sql_arg(node)
+        if sql_node is not None and maybe_text(ev, sql_node):
+            return _sink(ev, node, q, sql_node)
     if q.rsplit(".", 1)[-1] == "RawSQL" and q.startswith("django") and node.args:
         sql_node = _sql_arg(node)
         if sql_node is not None and maybe_text(ev, sql_node):
@@ -327,12 +332,15 @@ def _sql_arg(node: cst.Call) -> cst.BaseExpression | None:
 def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpression) -> Value:
     value = text_of(ev, sql_node)
     text = value if isinstance(value, SqlText) else st.hole(value)
+    if method == "psycopg2.extras.execute_values":
+        text = expand_values(text, node)
     binding = ParamBinding()
     binding.add_named(dict(text.bound))
     spread = method in ASYNCPG or (
         method in ("execute", "executemany") and _DOLLAR.search(text.text) is not None
     )
-    params_index = 2 if method in ("read_sql", "read_sql_query") else 1
+    params_index = 2 if method in ("read_sql", "read_sql_query") or method in BATCH else 1
+    many = method == "executemany" or method in BATCH
     positional = 0
     for arg in node.args:
         if arg.value is sql_node:
@@ -347,13 +355,12 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
                 elif not binding.open_ended:
                     binding.positional.append(v)
             elif positional == params_index:
-                bind_container(arg.value, ev.eval, binding, many=method == "executemany",
-                               in_comp=ev.in_comprehension)
+                bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
             else:
                 ev.eval(arg.value)
-        elif kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS):
-            bind_container(arg.value, ev.eval, binding, many=method == "executemany",
-                           in_comp=ev.in_comprehension)
+        elif (kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS)
+              or (kw == "argslist" and method in BATCH)):
+            bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
         elif kw not in NOT_PARAMS and method == "execute":
             binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
         else:
@@ -408,7 +415,8 @@ def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBindin
     inserts: list[TableUse] = []
     others: list[TableUse] = []
     for use in result.uses:
-        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding)
+        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding,
+                               use.written)
         is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
         (inserts if is_insert else others).append(table_use)
     if inserts:
@@ -419,7 +427,8 @@ def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBindin
 
 
 def _table_use(ev: Evaluator, scoping: Scoping, table: str, detail: str,
-               params: tuple[object, ...], binding: ParamBinding) -> TableUse:
+               params: tuple[object, ...], binding: ParamBinding,
+               written: tuple[object, ...] = ()) -> TableUse:
     if ev.fn.system_depth:
         return TableUse(table, Scoping.SYSTEM_SCOPE, None, detail)
     from tenantlint.analysis.sql.verdict import ParamRef
@@ -429,6 +438,9 @@ def _table_use(ev: Evaluator, scoping: Scoping, table: str, detail: str,
     untrusted = bad[0].prov if bad else None
     if bad and scoping is Scoping.TRUSTED_FILTER and len(bad) == len(values):
         scoping = Scoping.UNTRUSTED_FILTER
+    if untrusted is None:  # the tenant column is set to request input (``SET org_id = %s``)
+        moved = [binding.lookup(p) for p in written if isinstance(p, ParamRef)]
+        untrusted = next((v.prov for v in moved if v is not None and v.untrusted), None)
     return TableUse(table, scoping, untrusted, detail)
 
 

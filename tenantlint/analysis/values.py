@@ -139,6 +139,15 @@ class DictValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class SeqValue(Value):
+    """A list/tuple built from a literal: its elements' values, in order (``open_ended`` after a
+    ``*spread``, whose position and length are unknown)."""
+
+    items: tuple[Value, ...] = ()
+    open_ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RowValue(Value):
     """A row fetched from a table; trusted when the query that fetched it was scoped."""
 

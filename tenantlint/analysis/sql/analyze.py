@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlglot import exp
 from sqlglot.errors import OptimizeError, SqlglotError
 
 from tenantlint.analysis.facts import QueryKind
-from tenantlint.analysis.sql.dml import as_select
+from tenantlint.analysis.sql import dialect_keys as k
+from tenantlint.analysis.sql.dml import as_select, tenant_writes
 from tenantlint.analysis.sql.holes import harmful_reason, hole_nodes
 from tenantlint.analysis.sql.insert import insert_uses
 from tenantlint.analysis.sql.parse import parse_sql
 from tenantlint.analysis.sql.scoping import analyze_query
-from tenantlint.analysis.sql.tenancy import SqlTenancy
+from tenantlint.analysis.sql.tenancy import SqlTenancy, normalize_table
 from tenantlint.analysis.sql.verdict import SqlAnalysis, SqlTableUse
 
 _KIND_RANK = {QueryKind.READ: 0, QueryKind.INSERT: 1, QueryKind.WRITE: 2}
@@ -47,7 +50,15 @@ def _statement_uses(stmt: exp.Expr, tenancy: SqlTenancy) -> tuple[SqlTableUse, .
     root = as_select(stmt) if isinstance(stmt, (exp.Update, exp.Delete, exp.Merge)) else stmt
     if root is None or not isinstance(root, exp.Query):
         return ()
-    return analyze_query(root, tenancy).uses
+    uses = analyze_query(root, tenancy).uses
+    target = k.expr_arg(stmt, k.THIS)
+    if not isinstance(stmt, exp.Update) or not isinstance(target, exp.Table):
+        return uses
+    table = normalize_table(target.name)
+    written = tenant_writes(stmt, tenancy.tenant_columns_of(table))
+    if not written:
+        return uses
+    return tuple(replace(u, written=written) if u.table == table else u for u in uses)
 
 
 def analyze_sql(

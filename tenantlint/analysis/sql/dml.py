@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from tenantlint.analysis.sql import dialect_keys as k
+from tenantlint.analysis.sql.predicates import constant
+from tenantlint.analysis.sql.verdict import ParamRef
 
 
 def _detach_joins(table: exp.Expr, joins: list[exp.Expr]) -> exp.Expr:
@@ -68,3 +70,25 @@ def as_select(stmt: exp.Expr) -> exp.Select | None:
     if with_ is not None:
         select.set(k.WITH, with_)
     return select
+
+
+def tenant_writes(stmt: exp.Expr, tenant_columns: tuple[str, ...]) -> tuple[ParamRef, ...]:
+    """Placeholders an UPDATE's SET assigns to one of the target's ``tenant_columns``."""
+    if not isinstance(stmt, exp.Update):
+        return ()
+    target = k.expr_arg(stmt, k.THIS)
+    names = {target.name.lower(), target.alias_or_name.lower()} if isinstance(target, exp.Table) else set()
+    refs: list[ParamRef] = []
+    for pair in k.list_arg(stmt, k.EXPRESSIONS):
+        column = k.expr_arg(pair, k.THIS)
+        value = k.expr_arg(pair, k.EXPRESSION)
+        if not isinstance(column, exp.Column) or value is None:
+            continue
+        if column.table and column.table.lower() not in names:
+            continue
+        if column.name.lower() not in tenant_columns:
+            continue
+        pin = constant(value)
+        if isinstance(pin, ParamRef) and pin not in refs:
+            refs.append(pin)
+    return tuple(refs)

@@ -21,6 +21,8 @@ class SqlTableUse:
     scoping: Scoping
     params: tuple[ParamRef, ...]  # what the tenant filter / tenant value is bound to
     detail: str
+    # placeholders written into the table's tenant column (``UPDATE t SET org_id = %s``): TNT103
+    written: tuple[ParamRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
