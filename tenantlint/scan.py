@@ -100,28 +100,35 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
 
 
 def _scan_python(rel: str, text: str, config: Config) -> FileScan:
+    """One ``ast`` parse gives the models and says which libcst readers (if any) must run."""
     want_aliases = ALIAS_HINT.search(text) is not None
     want_models = may_define_models(text)
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
     want_constants = SQL_HINT.search(text) is not None
-    if want_bases or want_serializers or want_constants:
+    models: tuple[ModelInfo, ...] = ()
+    if want_models or want_bases or want_serializers or want_constants:
         try:
-            tree = ast.parse(text)
+            tree: ast.Module | None = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None  # libcst decides below, as before
         if tree is not None:
             want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
-    if not (want_models or want_bases or want_serializers or want_constants or want_aliases):
-        return FileScan()
+            if want_models:
+                try:
+                    models = extract_models(rel, tree, config, text)
+                except RecursionError:
+                    models = ()
+    if not (want_bases or want_serializers or want_constants or want_aliases):
+        return FileScan(models=models)
     try:
         module = parse(text)
     except SourceError:
-        return FileScan()  # reported (TNT999) by the analysis when the file is a target
+        return FileScan(models=models)  # reported (TNT999) by the analysis when it is a target
     return FileScan(
-        models=extract_models(rel, module, config, text) if want_models else (),
+        models=models,
         view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
         serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
