@@ -19,7 +19,7 @@ from tenantlint.analysis.frameworks.drf import module_serializer_models
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
 from tenantlint.analysis.nesting import nesting_headroom
-from tenantlint.analysis.source import SourceError, decode, guard_depth, parse
+from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.analysis.view_bases import module_scoped_view_bases
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
@@ -92,14 +92,14 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
     if rel.endswith(".sql"):
         return FileScan(models=extract_sql_file(rel, text, config))
     try:
-        guard_depth(text)  # the native parser would crash on it; the analysis reports it (TNT999)
+        tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
     except SourceError:
         return FileScan()
     with nesting_headroom():
-        return _scan_python(rel, text, config)
+        return _scan_python(rel, text, config, tree)
 
 
-def _scan_python(rel: str, text: str, config: Config) -> FileScan:
+def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:
     """One ``ast`` parse gives the models and says which libcst readers (if any) must run."""
     want_aliases = ALIAS_HINT.search(text) is not None
     want_models = may_define_models(text)
@@ -108,11 +108,7 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
     want_constants = SQL_HINT.search(text) is not None
     models: tuple[ModelInfo, ...] = ()
     if want_models or want_bases or want_serializers or want_constants:
-        try:
-            tree: ast.Module | None = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None  # libcst decides below, as before
-        if tree is not None:
+        if tree is not None:  # else libcst decides below, as before
             want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
             want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
             want_constants = want_constants and may_define_constants(tree)
