@@ -33,6 +33,7 @@ class Measurement:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system CPU of the whole tree (wait4); steadier than wall
 
 
 def _maxrss_mb(ru_maxrss: int) -> float:
@@ -141,4 +142,5 @@ def measure(
         returncode=proc.returncode,
         stdout=stdout,
         stderr=stderr,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )

@@ -102,6 +102,9 @@ def to_json(
                 "command": list(r.command),
                 "seconds": _value(r, "seconds") if r.runs else None,
                 "seconds_all": [m.seconds for m in r.runs],
+                "cpu_seconds": (
+                    sorted(m.cpu_seconds for m in r.runs)[len(r.runs) // 2] if r.runs else None
+                ),
                 "peak_mb": _value(r, "peak_mb") if r.runs else None,
                 "max_single_rss_mb": max((m.max_single_rss_mb for m in r.runs), default=None),
                 "tree_rss_mb": max((m.tree_rss_mb for m in r.runs), default=None),
@@ -138,6 +141,7 @@ def table_rows(doc: dict[str, object]) -> list[list[str]]:
             [
                 r["name"],
                 _fmt(r["seconds"], ".3f"),
+                _fmt(r.get("cpu_seconds"), ".2f"),
                 _fmt(r["peak_mb"], ".1f"),
                 _fmt(r["ratio_seconds_to_bandit"], ".2f"),
                 _fmt(r["ratio_memory_to_bandit"], ".2f"),
@@ -152,6 +156,7 @@ def table_rows(doc: dict[str, object]) -> list[list[str]]:
 HEADERS = [
     "scenario",
     "seconds",
+    "CPU s",
     "peak MB",
     "time/bandit",
     "mem/bandit",

@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
+        "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "repeat": args.repeat,
         "jobs": args.jobs,
         "tenantlint_command": list(tl.prefix),
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             import shutil
 
             shutil.rmtree(scratch, ignore_errors=True)
+    if hasattr(os, "getloadavg"):
+        meta["load_average_at_end"] = os.getloadavg()
     doc = to_json(rows, evaluate(rows, args.jobs), meta)
     print(render(doc))
     for r in rows:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
+from tenantlint.cache import Cache
 from tenantlint.config.load import ConfigError, load_config
 from tenantlint.config.model import Config
 from tenantlint.model import RunResult
@@ -94,7 +95,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     reporter = None if html else get_reporter(args.format)
     options = RunOptions(tuple(args.paths), jobs=jobs, use_prefilter=not args.no_prefilter,
                          use_cache=not args.no_cache, cache_dir=args.cache_dir, want_sites=html)
-    settings = make_settings(config)
+    # the project pre-pass uses the same per-file cache and worker count as the analysis
+    cache = Cache.for_config(config, options.use_cache, options.cache_dir)
+    settings = make_settings(config, cache, jobs)
     result = run(config, options, settings)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)

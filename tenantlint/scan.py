@@ -23,7 +23,7 @@ from tenantlint.analysis.frameworks.param_aliases import module_aliases
 from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
 from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.nesting import nesting_headroom
-from tenantlint.analysis.source import SourceError, decode, guard_depth, parse
+from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.analysis.view_bases import module_scoped_view_bases
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
@@ -100,14 +100,15 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
     if rel.endswith(".sql"):
         return FileScan(models=extract_sql_file(rel, text, config))
     try:
-        guard_depth(text)  # the native parser would crash on it; the analysis reports it (TNT999)
+        tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
     except SourceError:
         return FileScan()
     with nesting_headroom():
-        return _scan_python(rel, text, config)
+        return _scan_python(rel, text, config, tree)
 
 
-def _scan_python(rel: str, text: str, config: Config) -> FileScan:
+def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:
+    """One ``ast`` parse gives the models and class bases, and says which libcst readers must run."""
     want_aliases = ALIAS_HINT.search(text) is not None
     want_models = may_define_models(text)
     want_bases = "get_queryset" in text
@@ -115,26 +116,27 @@ def _scan_python(rel: str, text: str, config: Config) -> FileScan:
     want_constants = SQL_HINT.search(text) is not None
     want_routes = ROUTE_HINT.search(text) is not None
     want_classes = CLASS_HINT.search(text) is not None
+    models: tuple[ModelInfo, ...] = ()
     class_bases: tuple[tuple[str, str], ...] = ()
-    if want_bases or want_serializers or want_constants or want_classes:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None  # libcst decides below, as before
-        if tree is not None:
-            class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
-            want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
-            want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
-            want_constants = want_constants and may_define_constants(tree)
-    if not (want_models or want_bases or want_serializers or want_constants or want_aliases
-            or want_routes):
-        return FileScan(class_bases=class_bases)
+    if tree is not None:  # else libcst decides below, as before
+        class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
+        want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
+        want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
+        want_constants = want_constants and may_define_constants(tree)
+        if want_models:
+            try:
+                models = extract_models(rel, tree, config, text)
+            except RecursionError:
+                models = ()
+    if not (want_bases or want_serializers or want_constants or want_aliases or want_routes):
+        return FileScan(models=models, class_bases=class_bases)
     try:
         module = parse(text)
     except SourceError:
-        return FileScan(class_bases=class_bases)  # reported (TNT999) when the file is a target
+        # reported (TNT999) by the analysis when it is a target
+        return FileScan(models=models, class_bases=class_bases)
     return FileScan(
-        models=extract_models(rel, module, config, text) if want_models else (),
+        models=models,
         view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
         serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),

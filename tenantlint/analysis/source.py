@@ -61,6 +61,12 @@ GUARD_RECURSION_LIMIT = 1000  # CPython's default
 
 def guard_depth(text: str) -> None:
     """Raise SourceError for text whose nesting would crash the native parser."""
+    guarded_ast(text)
+
+
+def guarded_ast(text: str) -> ast.Module | None:
+    """:func:`guard_depth`, returning CPython's tree of the text (None on an ordinary syntax
+    error), so a caller that wants the ``ast`` too does not parse twice."""
     limit = sys.getrecursionlimit()
     try:
         # CPython's parser scales its depth check with the recursion limit; the native libcst parser
@@ -75,13 +81,14 @@ def guard_depth(text: str) -> None:
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
             raise SourceError(f"cannot parse: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
-        return  # an ordinary syntax error: libcst reports it with its own message
+        return None  # an ordinary syntax error: libcst reports it with its own message
     except ValueError as exc:
         raise SourceError(f"cannot parse: {exc}") from None
     finally:
         sys.setrecursionlimit(limit)
     if len(_BOOL_WORDS.findall(text)) > MAX_BOOL_OPERANDS and _too_complex(tree):
         raise SourceError(f"boolean expression with more than {MAX_BOOL_OPERANDS} operands")
+    return tree
 
 
 def parse(text: str) -> cst.Module:

@@ -1,14 +1,13 @@
-"""Build the project index from (path, text) pairs: prefilter, parse, extract, decide."""
+"""Build the project index from (path, text) pairs: prefilter, parse (``ast``), extract, decide."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from tenantlint.analysis.nesting import nesting_headroom
-from tenantlint.analysis.source import SourceError, parse
 from tenantlint.config.model import Config
 from tenantlint.index.ddl import extract_sql_file
-from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.extract import extract_text, may_define_models
 from tenantlint.index.model import ModelInfo, ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 
@@ -23,10 +22,7 @@ def extract_source(relpath: str, text: str, config: Config) -> tuple[ModelInfo, 
     if not relpath.endswith(".py") or not may_define_models(text):
         return ()
     with nesting_headroom():
-        try:
-            return extract_models(relpath, parse(text), config, text)
-        except (SourceError, RecursionError):
-            return ()
+        return extract_text(relpath, text, config)
 
 
 def build_index(sources: Iterable[tuple[str, str]], config: Config) -> ProjectIndex:

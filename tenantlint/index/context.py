@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from dataclasses import dataclass, field
 
-import libcst as cst
-
-from tenantlint.index.cst_util import LineFinder, call_name, dotted, last_part
+from tenantlint.index.cst_util import LineFinder, Source, call_name, dotted, last_part
 
 # import prefix -> family
 _FAMILY_IMPORTS = (
@@ -32,6 +31,7 @@ class FileContext:
     declarative_roots: frozenset[str]  # local names bound to a declarative base
     lines: LineFinder
     django_names: frozenset[str] = frozenset()  # names imported from django.db / modelcluster
+    src: Source = field(default_factory=lambda: Source(""))  # block vs same-line bodies
 
     @property
     def app_label(self) -> str | None:
@@ -42,77 +42,58 @@ class FileContext:
         return parts[-1] if parts else None
 
 
-def _import_modules(stmt: cst.CSTNode) -> list[str]:
+def _import_modules(stmt: ast.stmt, src: Source) -> list[str]:
+    """Modules imported by a top-level statement, or in the block of a top-level ``if``/``try``."""
     out: list[str] = []
-    if isinstance(stmt, cst.SimpleStatementLine):
-        for small in stmt.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    name = dotted(alias.name)
-                    if name:
-                        out.append(name)
-            elif (
-                isinstance(small, cst.ImportFrom)
-                and small.module is not None
-                and not small.relative
-            ):
-                name = dotted(small.module)
-                if name:
-                    out.append(name)
-    elif isinstance(stmt, (cst.If, cst.Try)):
-        for inner in stmt.body.body:
-            out.extend(_import_modules(inner))
+    if isinstance(stmt, ast.Import):
+        out.extend(alias.name for alias in stmt.names)
+    elif isinstance(stmt, ast.ImportFrom):
+        if stmt.module is not None and not stmt.level:
+            out.append(stmt.module)
+    elif isinstance(stmt, (ast.If, ast.Try)) and src.is_block(stmt.body):
+        for inner in stmt.body:
+            out.extend(_import_modules(inner, src))
     return out
 
 
-def _django_names(module: cst.Module) -> set[str]:
+def _django_names(module: ast.Module) -> set[str]:
     out: set[str] = set()
     for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and small.module is not None
-                    and not small.relative
-                ):
-                    mod = dotted(small.module) or ""
-                    if (
-                        mod.startswith("django.db") or mod.startswith("modelcluster")
-                    ) and not isinstance(small.names, cst.ImportStar):
-                        for alias in small.names:
-                            asname = alias.asname.name if alias.asname is not None else alias.name
-                            if isinstance(asname, cst.Name):
-                                out.add(asname.value)
+        if isinstance(stmt, ast.ImportFrom) and stmt.module is not None and not stmt.level:
+            mod = stmt.module
+            if mod.startswith("django.db") or mod.startswith("modelcluster"):
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        out.add(alias.asname if alias.asname is not None else alias.name)
     return out
 
 
-def _declarative_roots(module: cst.Module) -> set[str]:
+def _declarative_roots(module: ast.Module) -> set[str]:
     roots: set[str] = set()
     for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                    func = call_name(small.value)
-                    target = small.targets[0].target
-                    if func and last_part(func) in _BASE_FACTORIES and isinstance(target, cst.Name):
-                        roots.add(target.value)
-        elif isinstance(stmt, cst.ClassDef):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            func = call_name(stmt.value)
+            target = stmt.targets[0]
+            if func and last_part(func) in _BASE_FACTORIES and isinstance(target, ast.Name):
+                roots.add(target.id)
+        elif isinstance(stmt, ast.ClassDef):
             for arg in stmt.bases:
-                name = dotted(arg.value)
+                name = dotted(arg.value if isinstance(arg, ast.Starred) else arg)
                 if name and last_part(name) in ("DeclarativeBase", "DeclarativeBaseNoMeta"):
-                    roots.add(stmt.name.value)
-            for deco in stmt.decorators:
-                name = dotted(deco.decorator)
+                    roots.add(stmt.name)
+            for deco in stmt.decorator_list:
+                name = dotted(deco)
                 if name and last_part(name) in ("as_declarative", "as_declarative_base"):
-                    roots.add(stmt.name.value)
+                    roots.add(stmt.name)
     return roots
 
 
-def file_context(relpath: str, module: cst.Module, text: str) -> FileContext:
+def file_context(relpath: str, module: ast.Module, text: str) -> FileContext:
+    src = Source(text)
     families: set[str] = set()
     flask = "db.Model" in text
     for stmt in module.body:
-        for name in _import_modules(stmt):
+        for name in _import_modules(stmt, src):
             for prefix, family in _FAMILY_IMPORTS:
                 if name == prefix or name.startswith(prefix + "."):
                     families.add(family)
@@ -127,4 +108,5 @@ def file_context(relpath: str, module: cst.Module, text: str) -> FileContext:
         declarative_roots=frozenset(_declarative_roots(module)),
         lines=LineFinder(text),
         django_names=frozenset(_django_names(module)),
+        src=src,
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 
-import libcst as cst
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
@@ -108,10 +108,10 @@ def extract_sql_file(relpath: str, text: str, config: Config) -> tuple[ModelInfo
     return tuple(out)
 
 
-def _sa_columns(args: list[cst.BaseExpression]) -> tuple[FieldInfo, ...]:
+def _sa_columns(args: list[ast.expr]) -> tuple[FieldInfo, ...]:
     out: list[FieldInfo] = []
     for arg in args:
-        if isinstance(arg, cst.Call) and last_part(call_name(arg) or "") == "Column":
+        if isinstance(arg, ast.Call) and last_part(call_name(arg) or "") == "Column":
             f = column_field(arg, None, False)
             if f is not None:
                 out.append(f)
@@ -124,22 +124,22 @@ def _sa_columns(args: list[cst.BaseExpression]) -> tuple[FieldInfo, ...]:
     )
 
 
-def _fk_constraints(args: list[cst.BaseExpression]) -> dict[str, str]:
+def _fk_constraints(args: list[ast.expr]) -> dict[str, str]:
     """``sa.ForeignKeyConstraint(["org_id"], ["orgs.id"])`` -> ``{"org_id": "orgs"}``."""
     out: dict[str, str] = {}
     for arg in args:
-        if isinstance(arg, cst.Call) and last_part(call_name(arg) or "") == "ForeignKeyConstraint":
+        if isinstance(arg, ast.Call) and last_part(call_name(arg) or "") == "ForeignKeyConstraint":
             pos = positional(arg)
-            if len(pos) >= 2 and isinstance(pos[0], cst.List) and isinstance(pos[1], cst.List):
-                for local, remote in zip(pos[0].elements, pos[1].elements, strict=False):
-                    col, ref = string_value(local.value), string_value(remote.value)
+            if len(pos) >= 2 and isinstance(pos[0], ast.List) and isinstance(pos[1], ast.List):
+                for local, remote in zip(pos[0].elts, pos[1].elts, strict=False):
+                    col, ref = string_value(local), string_value(remote)
                     if col and ref:
                         parts = ref.split(".")
                         out[col] = parts[-2] if len(parts) >= 2 else parts[0]
     return out
 
 
-def extract_table_call(call: cst.Call, ctx: FileContext, var: str | None) -> ModelInfo | None:
+def extract_table_call(call: ast.Call, ctx: FileContext, var: str | None) -> ModelInfo | None:
     """``Table("invoices", metadata, Column(...))``, ``op.create_table``, ``op.add_column``."""
     func = call_name(call) or ""
     short = last_part(func)

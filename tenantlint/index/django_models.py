@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from tenantlint.index.context import FileContext
 from tenantlint.index.cst_util import (
@@ -29,7 +29,7 @@ _NOT_MODELS = frozenset(
 
 
 def is_django_field_call(
-    node: cst.BaseExpression | None, imported: frozenset[str] = frozenset()
+    node: ast.expr | None, imported: frozenset[str] = frozenset()
 ) -> bool:
     """``models.CharField(...)``, or a field class imported from django.db.models / modelcluster."""
     name = call_name(node)
@@ -41,7 +41,7 @@ def is_django_field_call(
     return name.startswith("models.") or name in imported
 
 
-def fk_target_name(node: cst.BaseExpression | None, own: str) -> str | None:
+def fk_target_name(node: ast.expr | None, own: str) -> str | None:
     """``Org``, ``"billing.Org"``, ``"Org"``, ``"self"`` -> a model class name."""
     text = string_value(node)
     if text is not None:
@@ -51,7 +51,7 @@ def fk_target_name(node: cst.BaseExpression | None, own: str) -> str | None:
     return last_part(name) if name else None
 
 
-def django_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+def django_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
     short = last_part(call_name(call) or "")
     if short in _NO_COLUMN:
         return None
@@ -74,20 +74,20 @@ def django_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
     return FieldInfo(name=name, column=db_column or name, required=required)
 
 
-def extract_django(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
-    name = cls.name.value
+def extract_django(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    name = cls.name
     bases = base_names(cls)
     shorts = tuple(last_part(b) for b in bases)
     if any(s in _NOT_MODELS for s in shorts):
         return None
     fields = tuple(
         f
-        for item in class_items(cls)
-        if isinstance(item.value, cst.Call) and is_django_field_call(item.value, ctx.django_names)
+        for item in class_items(cls, ctx.src)
+        if isinstance(item.value, ast.Call) and is_django_field_call(item.value, ctx.django_names)
         for f in (django_field(item.target, item.value, name),)
         if f is not None
     )
-    meta = meta_options(cls)
+    meta = meta_options(cls, ctx.src)
     direct = "Model" in shorts
     if not (direct or fields or "db_table" in meta or "abstract" in meta or "proxy" in meta):
         return None

@@ -1,9 +1,10 @@
-"""Per-file model extraction: one plain libcst visit, no metadata providers; picklable results."""
+"""Per-file model extraction: one walk over CPython's ``ast`` (no libcst tree); picklable results."""
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
+from tenantlint.analysis.source import SourceError, guard_depth
 from tenantlint.config.model import Config
 from tenantlint.index.context import FileContext, file_context
 from tenantlint.index.cst_util import base_names, call_name, class_items, class_keyword, last_part
@@ -45,15 +46,15 @@ def may_define_models(text: str) -> bool:
     return "class " in text and any(hint in text for hint in _CLASS_HINTS)
 
 
-def _family(cls: cst.ClassDef, ctx: FileContext) -> str | None:
+def _family(cls: ast.ClassDef, ctx: FileContext) -> str | None:
     """Which ORM a class belongs to, from its bases, body and the file's imports."""
     bases = base_names(cls)
     shorts = {last_part(b) for b in bases}
     families = ctx.families
     if class_keyword(cls, "table") is not None or "SQLModel" in shorts:
         return "sqlmodel"
-    funcs = {last_part(call_name(i.value) or "") for i in class_items(cls) if i.value is not None}
-    targets = {i.target for i in class_items(cls)}
+    funcs = {last_part(call_name(i.value) or "") for i in class_items(cls, ctx.src) if i.value is not None}
+    targets = {i.target for i in class_items(cls, ctx.src)}
     sqla_evidence = bool(funcs & (COLUMN_FUNCS | RELATIONSHIP_FUNCS)) or bool(
         targets & {"__tablename__", "__table__", "__abstract__"}
     )
@@ -66,7 +67,7 @@ def _family(cls: cst.ClassDef, ctx: FileContext) -> str | None:
     for family in ("tortoise", "peewee", "django", "sqlalchemy", "sqlmodel"):
         if family in families:
             return family
-    if any(is_django_field_call(i.value) for i in class_items(cls) if i.value is not None):
+    if any(is_django_field_call(i.value) for i in class_items(cls, ctx.src) if i.value is not None):
         return "django"
     return None
 
@@ -80,49 +81,66 @@ _EXTRACTORS = {
 }
 
 
-class _ModelVisitor(cst.CSTVisitor):
-    def __init__(self, ctx: FileContext) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.found: list[ModelInfo] = []
-        self._done: set[int] = set()
+def _position(node: ast.AST) -> tuple[int, int]:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        family = _family(node, self.ctx)
-        if family is not None:
-            info = _EXTRACTORS[family](node, self.ctx)
+
+def _walk(module: ast.Module, ctx: FileContext) -> list[ModelInfo]:
+    """Model classes (not nested in another class) and table calls, in source order."""
+    found: list[tuple[tuple[int, int], int, ModelInfo]] = []
+    done: set[int] = set()
+
+    def add(node: ast.AST, info: ModelInfo) -> None:
+        found.append((_position(node), len(found), info))
+
+    stack: list[ast.AST] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            family = _family(node, ctx)
+            if family is not None:
+                info = _EXTRACTORS[family](node, ctx)
+                if info is not None:
+                    add(node, info)
+            continue  # nested classes (Meta) are read by the extractors
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            if len(node.targets) == 1:
+                target = node.targets[0]
+                var = target.id if isinstance(target, ast.Name) else None
+                info = extract_table_call(node.value, ctx, var)
+                if info is not None:
+                    add(node.value, info)
+                    done.add(id(node.value))
+        elif isinstance(node, ast.Call) and id(node) not in done:
+            info = extract_table_call(node, ctx, None)
             if info is not None:
-                self.found.append(info)
-        return False  # nested classes (Meta) are read by the extractors
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call) and len(node.targets) == 1:
-            target = node.targets[0].target
-            var = target.value if isinstance(target, cst.Name) else None
-            info = extract_table_call(node.value, self.ctx, var)
-            if info is not None:
-                self.found.append(info)
-                self._done.add(id(node.value))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if id(node) in self._done:
-            return
-        info = extract_table_call(node, self.ctx, None)
-        if info is not None:
-            self.found.append(info)
+                add(node, info)
+        children = list(ast.iter_child_nodes(node))
+        children.reverse()
+        stack.extend(children)
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [info for _, _, info in found]
 
 
 def extract_models(
-    relpath: str, module: cst.Module, config: Config, text: str | None = None
+    relpath: str, module: ast.Module, config: Config, text: str
 ) -> tuple[ModelInfo, ...]:
-    """Every model class, ``Table(...)`` and Alembic table op defined in one parsed file.
+    """Every model class, ``Table(...)`` and Alembic table op defined in one ``ast``-parsed file.
 
-    ``text`` is the file's source when the caller has it (saves regenerating it for line numbers).
+    ``text`` is the file's source (line numbers, and bodies written on their header's line).
     Cross-file facts (inherited fields, tables of single-table inheritance) are left to
     ``decide_tenancy``.
     """
     del config  # extraction does not depend on the config; tenancy does
-    ctx = file_context(relpath, module, text if text is not None else module.code)
-    visitor = _ModelVisitor(ctx)
-    module.visit(visitor)
-    return tuple(visitor.found)
+    ctx = file_context(relpath, module, text)
+    return tuple(_walk(module, ctx))
+
+
+def extract_text(relpath: str, text: str, config: Config) -> tuple[ModelInfo, ...]:
+    """:func:`extract_models` of a source text; ``()`` when it does not parse (or is nested too
+    deeply to read: the analysis reports such files)."""
+    try:
+        guard_depth(text)
+        return extract_models(relpath, ast.parse(text), config, text)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()

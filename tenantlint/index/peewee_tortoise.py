@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from tenantlint.index.context import FileContext
 from tenantlint.index.cst_util import (
@@ -26,7 +26,7 @@ _NO_COLUMN = frozenset(
 )
 
 
-def _peewee_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+def _peewee_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
     short = last_part(call_name(call) or "")
     if not short.endswith("Field") and short not in _PEEWEE_FK or short in _NO_COLUMN:
         return None
@@ -43,7 +43,7 @@ def _peewee_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
     return FieldInfo(name, column or name, required=required)
 
 
-def _tortoise_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
+def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
     func = call_name(call) or ""
     short = last_part(func)
     if not short.endswith("Field") or short in _NO_COLUMN:
@@ -61,18 +61,18 @@ def _tortoise_field(name: str, call: cst.Call, model: str) -> FieldInfo | None:
     return FieldInfo(name, source or name, required=required)
 
 
-def _extract(cls: cst.ClassDef, ctx: FileContext, family: str) -> ModelInfo | None:
-    name = cls.name.value
+def _extract(cls: ast.ClassDef, ctx: FileContext, family: str) -> ModelInfo | None:
+    name = cls.name
     shorts = tuple(last_part(b) for b in base_names(cls))
     make = _peewee_field if family == "peewee" else _tortoise_field
     fields = tuple(
         f
-        for item in class_items(cls)
-        if isinstance(item.value, cst.Call)
+        for item in class_items(cls, ctx.src)
+        if isinstance(item.value, ast.Call)
         for f in (make(item.target, item.value, name),)
         if f is not None
     )
-    meta = meta_options(cls)
+    meta = meta_options(cls, ctx.src)
     table_key = "table_name" if family == "peewee" else "table"
     if not ("Model" in shorts or fields or table_key in meta):
         return None
@@ -90,9 +90,9 @@ def _extract(cls: cst.ClassDef, ctx: FileContext, family: str) -> ModelInfo | No
     )
 
 
-def extract_peewee(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_peewee(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
     return _extract(cls, ctx, "peewee")
 
 
-def extract_tortoise(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_tortoise(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
     return _extract(cls, ctx, "tortoise")

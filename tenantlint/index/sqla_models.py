@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from tenantlint.index.context import FileContext
 from tenantlint.index.cst_util import (
@@ -39,7 +39,7 @@ _WRAPPERS = frozenset(
 )
 
 
-def fk_reference(node: cst.BaseExpression) -> str | None:
+def fk_reference(node: ast.expr) -> str | None:
     """``ForeignKey("orgs.id")`` -> ``orgs``; ``ForeignKey(Org.id)`` -> ``Org``."""
     text = string_value(node)
     if text is not None:
@@ -52,7 +52,7 @@ def fk_reference(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def column_field(call: cst.Call, attr: str | None, default_required: bool) -> FieldInfo | None:
+def column_field(call: ast.Call, attr: str | None, default_required: bool) -> FieldInfo | None:
     """A ``Column(...)``/``mapped_column(...)``/``sa.Column("org_id", ...)`` call as a field."""
     args = positional(call)
     column = attr
@@ -61,7 +61,7 @@ def column_field(call: cst.Call, attr: str | None, default_required: bool) -> Fi
         text = string_value(arg)
         if i == 0 and text is not None:
             column = text
-        elif isinstance(arg, cst.Call) and last_part(call_name(arg) or "") == "ForeignKey":
+        elif isinstance(arg, ast.Call) and last_part(call_name(arg) or "") == "ForeignKey":
             fk_args = positional(arg)
             ref = fk_args[0] if fk_args else keyword(arg, "column")
             target = fk_reference(ref) if ref is not None else None
@@ -79,33 +79,41 @@ def column_field(call: cst.Call, attr: str | None, default_required: bool) -> Fi
     return FieldInfo(name=attr or column, column=column, fk_target=target, required=required)
 
 
-def annotation_optional(ann: cst.BaseExpression | None) -> bool:
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _elements(sub: ast.Subscript) -> list[ast.expr]:
+    """The index expressions of ``X[a, b]`` (slices ``a:b`` left out)."""
+    items = sub.slice.elts if isinstance(sub.slice, ast.Tuple) else [sub.slice]
+    return [i for i in items if not isinstance(i, ast.Slice)]
+
+
+def annotation_optional(ann: ast.expr | None) -> bool:
     """``Optional[int]``, ``int | None``, ``Mapped[Optional[X]]``, ``"X | None"``."""
     if ann is None:
         return False
     text = string_value(ann)
     if text is not None:
         return "Optional[" in text or "None" in text.replace(" ", "").split("|")
-    if isinstance(ann, cst.BinaryOperation) and isinstance(ann.operator, cst.BitOr):
-        return any(
-            isinstance(side, cst.Name) and side.value == "None" for side in (ann.left, ann.right)
-        ) or (annotation_optional(ann.left) or annotation_optional(ann.right))
-    if isinstance(ann, cst.Subscript):
+    if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+        return any(_is_none(side) for side in (ann.left, ann.right)) or (
+            annotation_optional(ann.left) or annotation_optional(ann.right)
+        )
+    if isinstance(ann, ast.Subscript):
         head = last_part(dotted(ann.value) or "")
         if head == "Optional":
             return True
         if head in ("Mapped", "Union"):
-            for el in ann.slice:
-                if isinstance(el.slice, cst.Index):
-                    value = el.slice.value
-                    if head == "Union" and isinstance(value, cst.Name) and value.value == "None":
-                        return True
-                    if head == "Mapped" and annotation_optional(value):
-                        return True
+            for value in _elements(ann):
+                if head == "Union" and _is_none(value):
+                    return True
+                if head == "Mapped" and annotation_optional(value):
+                    return True
     return False
 
 
-def annotation_target(ann: cst.BaseExpression | None) -> str | None:
+def annotation_target(ann: ast.expr | None) -> str | None:
     """The class named by an annotation, unwrapping ``Mapped``/``Optional``/``list``/strings."""
     if ann is None:
         return None
@@ -115,32 +123,31 @@ def annotation_target(ann: cst.BaseExpression | None) -> str | None:
             if token not in _WRAPPERS and token != "None":
                 return last_part(token.strip("'\""))
         return None
-    if isinstance(ann, cst.Subscript):
-        for el in ann.slice:
-            if isinstance(el.slice, cst.Index):
-                found = annotation_target(el.slice.value)
-                if found:
-                    return found
+    if isinstance(ann, ast.Subscript):
+        for value in _elements(ann):
+            found = annotation_target(value)
+            if found:
+                return found
         return None
-    if isinstance(ann, cst.BinaryOperation):
+    if isinstance(ann, ast.BinOp):
         return annotation_target(ann.left) or annotation_target(ann.right)
     name = dotted(ann)
     return last_part(name) if name and name != "None" else None
 
 
-def _backref_name(node: cst.BaseExpression | None) -> str | None:
+def _backref_name(node: ast.expr | None) -> str | None:
     if node is None:
         return None
     text = string_value(node)
     if text is not None:
         return text
-    if isinstance(node, cst.Call):
+    if isinstance(node, ast.Call):
         args = positional(node)
         return string_value(args[0]) if args else None
     return None
 
 
-def relationship_field(item: ClassItem, call: cst.Call) -> FieldInfo:
+def relationship_field(item: ClassItem, call: ast.Call) -> FieldInfo:
     args = positional(call)
     target = None
     if args:
@@ -161,14 +168,14 @@ def _sqla_item(item: ClassItem) -> FieldInfo | None:
     mapped = item.annotation is not None and "Mapped" in (
         dotted(getattr(item.annotation, "value", None)) or ""
     )
-    if isinstance(value, cst.Call) and func in COLUMN_FUNCS:
+    if isinstance(value, ast.Call) and func in COLUMN_FUNCS:
         default = (
             (not annotation_optional(item.annotation))
             if mapped and func == "mapped_column"
             else False
         )
         return column_field(value, item.target, default)
-    if isinstance(value, cst.Call) and func in RELATIONSHIP_FUNCS:
+    if isinstance(value, ast.Call) and func in RELATIONSHIP_FUNCS:
         return relationship_field(item, value)
     if value is None and mapped:
         return FieldInfo(
@@ -188,11 +195,11 @@ def _sqlmodel_item(item: ClassItem) -> FieldInfo | None:
     ):
         return None
     optional = annotation_optional(item.annotation)
-    if isinstance(value, cst.Call) and func in RELATIONSHIP_FUNCS:
+    if isinstance(value, ast.Call) and func in RELATIONSHIP_FUNCS:
         return relationship_field(item, value)
-    if isinstance(value, cst.Call) and func == "Field":
+    if isinstance(value, ast.Call) and func == "Field":
         sa_column = keyword(value, "sa_column")
-        if isinstance(sa_column, cst.Call):
+        if isinstance(sa_column, ast.Call):
             return column_field(sa_column, item.target, not optional)
         fk = keyword(value, "foreign_key")
         nullable = keyword(value, "nullable")
@@ -206,31 +213,31 @@ def _sqlmodel_item(item: ClassItem) -> FieldInfo | None:
     return FieldInfo(name=item.target, column=item.target, required=not optional)
 
 
-def _tablename(cls: cst.ClassDef) -> str | None:
-    for item in class_items(cls):
+def _tablename(items: list[ClassItem]) -> str | None:
+    for item in items:
         if item.target == "__tablename__" and not item.decorated:
             return string_value(item.value)
     return None
 
 
-def _flag(cls: cst.ClassDef, name: str) -> bool:
-    return any(item.target == name and is_true(item.value) for item in class_items(cls))
+def _flag(items: list[ClassItem], name: str) -> bool:
+    return any(item.target == name and is_true(item.value) for item in items)
 
 
-def extract_sqlalchemy(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
-    name = cls.name.value
+def extract_sqlalchemy(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    name = cls.name
     bases = base_names(cls)
     shorts = tuple(last_part(b) for b in bases)
     if name in ctx.declarative_roots:
         return None  # the declarative base itself maps no table
-    items = list(class_items(cls))
+    items = list(class_items(cls, ctx.src))
     fields = tuple(f for item in items for f in (_sqla_item(item),) if f is not None)
-    tablename = _tablename(cls)
+    tablename = _tablename(items)
     has_dunder = any(i.target in ("__tablename__", "__table__", "__abstract__") for i in items)
     direct = "db.Model" in bases or any(b in ctx.declarative_roots for b in bases)
     if not (fields or has_dunder or direct):
         return None
-    abstract = _flag(cls, "__abstract__") or not bases or bases == ("object",)
+    abstract = _flag(items, "__abstract__") or not bases or bases == ("object",)
     if tablename:
         table = tablename
     elif ctx.flask and not abstract and ("db.Model" in bases or any(f.column for f in fields)):
@@ -249,13 +256,13 @@ def extract_sqlalchemy(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
     )
 
 
-def extract_sqlmodel(cls: cst.ClassDef, ctx: FileContext) -> ModelInfo | None:
-    name = cls.name.value
+def extract_sqlmodel(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+    name = cls.name
     shorts = tuple(last_part(b) for b in base_names(cls))
-    items = list(class_items(cls))
+    items = list(class_items(cls, ctx.src))
     fields = tuple(f for item in items for f in (_sqlmodel_item(item),) if f is not None)
     is_table = is_true(class_keyword(cls, "table"))
-    tablename = _tablename(cls)
+    tablename = _tablename(items)
     return ModelInfo(
         name=name,
         table=tablename or name.lower(),
