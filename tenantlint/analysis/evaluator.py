@@ -6,7 +6,6 @@ ORM by name: request input comes from ``frameworks``, queries from ``orm`` plug-
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -14,12 +13,22 @@ import libcst as cst
 
 from tenantlint.analysis import sql_sinks
 from tenantlint.analysis.context import FileContext
+from tenantlint.analysis.eval_operators import OperatorEvaluation
+from tenantlint.analysis.exprs import (
+    _CODE,
+    VERIFIED_PREFIX,
+    _expression_children,
+    dotted,
+    header_key,
+    merge_prov,
+    string_value,
+    verified_key,
+)
 from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping, Trust
 from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import (
     UNKNOWN,
-    DictValue,
     Instance,
     ModelRef,
     Origin,
@@ -27,7 +36,6 @@ from tenantlint.analysis.values import (
     QueryState,
     QueryValue,
     RowValue,
-    SeqValue,
     Value,
 )
 from tenantlint.index.model import TenantTable
@@ -44,72 +52,7 @@ CONVERTERS = frozenset(
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
-    """``request.user.org`` / ``get_current_org().id``; None for anything else."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    if isinstance(node, cst.Call):
-        base = dotted(node.func)
-        return f"{base}()" if base else None
-    if isinstance(node, cst.Await):
-        return dotted(node.expression)
-    return None
-
-
-def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
-    """Sub-expressions of ``node``, looking through the wrappers that are not expressions themselves
-    (list/tuple/set elements, starred elements, slices, arguments)."""
-    out: list[cst.BaseExpression] = []
-    for child in node.children:
-        if isinstance(child, cst.BaseExpression):
-            out.append(child)
-        elif isinstance(child, cst.BaseElement | cst.Arg | cst.SubscriptElement | cst.BaseSlice):
-            out.extend(_expression_children(child))
-    return out
-
-
-# Membership-checked expressions live in the function's env under keys no identifier can take;
-# the bare prefix marks that a function has any (so most lookups cost one dict probe).
-VERIFIED_PREFIX = "\x00verified"
-_CODE = cst.Module(body=[])
-
-
-def verified_key(code: str) -> str:
-    return f"{VERIFIED_PREFIX} {code}"
-
-
-def merge_prov(values: list[Value]) -> Provenance:
-    """Untrusted if any part is, trusted if all are, unknown otherwise."""
-    if not values:
-        return UNKNOWN
-    for v in values:
-        if v.untrusted:
-            return v.prov
-    if all(v.trusted for v in values):
-        return values[0].prov
-    return UNKNOWN
-
-
-def header_key(name: str) -> str:
-    key = name.lower().replace("-", "_")
-    for prefix in ("http_x_", "http_", "x_"):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-            break
-    return key
-
-
-class Evaluator:
+class Evaluator(OperatorEvaluation):
     def __init__(self, ctx: FileContext, fn: FunctionState, orms: tuple[OrmFamily, ...]) -> None:
         self.ctx = ctx
         self.fn = fn
@@ -498,146 +441,6 @@ class Evaluator:
         if method in ("format", "join") and args:
             return Value(merge_prov([recv, *args]))
         return Value()
-
-    # ----- operators and literals -----------------------------------------------------------
-    def _eval_Await(self, node: cst.Await) -> Value:
-        return self.eval(node.expression, use=False)
-
-    def _eval_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
-        for orm in self.orms:
-            combine = getattr(orm, "combine", None)
-            if combine is not None:
-                out = combine(self, node)
-                if out is not None:
-                    return out  # type: ignore[no-any-return]
-        left = self.eval(node.left)
-        right = self.eval(node.right)
-        return Value(merge_prov([left, right]))
-
-    def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
-        for orm in self.orms:
-            negate = getattr(orm, "negate", None)
-            if negate is not None:
-                out = negate(self, node)
-                if out is not None:
-                    return out  # type: ignore[no-any-return]
-        return Value(self.eval(node.expression).prov)
-
-    def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
-        left = self.eval(node.left, use=False)
-        right = self.eval(node.right, use=False)
-        for v in (left, right):
-            if isinstance(v, QueryValue):
-                self.consume(v)
-        if left.untrusted:
-            return left
-        if right.untrusted:
-            return right
-        return right if not left.trusted else left
-
-    def _eval_Comparison(self, node: cst.Comparison) -> Value:
-        for orm in self.orms:
-            out = orm.compare(self, node)
-            if out is not None:
-                return out
-        self.eval(node.left)
-        for target in node.comparisons:
-            self.eval(target.comparator)
-        return Value()
-
-    def _eval_IfExp(self, node: cst.IfExp) -> Value:
-        self.eval(node.test)
-        body = self.eval(node.body, use=False)
-        orelse = self.eval(node.orelse, use=False)
-        from tenantlint.analysis.values import worse
-
-        return worse(body, orelse)
-
-    def _eval_FormattedString(self, node: cst.FormattedString) -> Value:
-        parts = [
-            self.eval(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)
-        ]
-        return Value(merge_prov(parts)) if parts else Value()
-
-    def _eval_SimpleString(self, node: cst.SimpleString) -> Value:
-        return Value()
-
-    def _eval_Integer(self, node: cst.Integer) -> Value:
-        return Value()
-
-    def _eval_Dict(self, node: cst.Dict) -> Value:
-        values: list[Value] = []
-        carries = False
-        for el in node.elements:
-            if isinstance(el, cst.DictElement):
-                key = string_value(el.key)
-                self.eval(el.key)
-                v = self.eval(el.value)
-                values.append(v)
-                if key is not None and key.lower() in self.ctx.settings.tenant_keys and v.untrusted:
-                    carries = True
-            else:
-                values.append(self.eval(el.value))
-        items = tuple(
-            (key, v)
-            for el, v in zip(node.elements, values, strict=True)
-            if isinstance(el, cst.DictElement) and (key := string_value(el.key)) is not None
-        )
-        return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
-                         carries_tenant_key=carries, items=items)
-
-    def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
-        values: list[Value] = []
-        known: list[Value] = []  # the elements before the first ``*spread``, by position
-        open_ended = False
-        for el in node.elements:
-            v = self.eval(el.value)
-            values.append(v)
-            open_ended = open_ended or isinstance(el, cst.StarredElement)
-            if not open_ended:
-                known.append(v)
-        return SeqValue(merge_prov(values) if values else UNKNOWN, items=tuple(known),
-                        open_ended=open_ended)
-
-    _eval_Tuple = _eval_List
-
-    def _eval_Lambda(self, node: cst.Lambda) -> Value:
-        return Value()
-
-    def _eval_NamedExpr(self, node: cst.NamedExpr) -> Value:
-        value = self.eval(node.value, use=False)
-        if isinstance(node.target, cst.Name):
-            self.fn.env[node.target.value] = value
-        return value
-
-    def in_comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
-                         body: Callable[[], T]) -> T:
-        """Run ``body`` with the comprehension's loop variables bound (its ``for``/``if`` evaluated)."""
-        saved = dict(self.fn.env)
-        comp: cst.CompFor | None = node.for_in
-        try:
-            while comp is not None:
-                element = self.iterate(self.eval(comp.iter, use=False))
-                self.fn.bind(comp.target, element)
-                for cond in comp.ifs:
-                    self.eval(cond.test)
-                comp = comp.inner_for_in
-            return body()
-        finally:
-            self.fn.env = saved
-
-    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
-        def element() -> Provenance:
-            if isinstance(node, cst.DictComp):
-                return merge_prov([self.eval(node.key), self.eval(node.value)])
-            return self.eval(node.elt).prov
-
-        return Value(self.in_comprehension(node, element))
-
-    _eval_ListComp = _comprehension
-    _eval_SetComp = _comprehension
-    _eval_GeneratorExp = _comprehension
-    _eval_DictComp = _comprehension
 
     def iterate(self, value: Value) -> Value:
         """The element of iterating ``value``: a row for a query, derived provenance otherwise."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tenantlint.analysis.evaluator import dotted
+from tenantlint.analysis.exprs import dotted
 from tenantlint.analysis.nesting import with_headroom
 from tenantlint.analysis.orm.django import split_lookup
 from tenantlint.analysis.source import SourceError, parse

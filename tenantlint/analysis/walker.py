@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.context import FileContext
-from tenantlint.analysis.evaluator import VERIFIED_PREFIX, Evaluator, dotted, string_value, verified_key
+from tenantlint.analysis.evaluator import Evaluator
+from tenantlint.analysis.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
 from tenantlint.analysis.facts import (
     Provenance,
     QueryFact,

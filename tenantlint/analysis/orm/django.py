@@ -126,7 +126,7 @@ class DjangoOrm:
             values = [leaf.value for leaf in _leaves(pred)]
             if not values:
                 return q.state
-            from tenantlint.analysis.evaluator import merge_prov
+            from tenantlint.analysis.exprs import merge_prov
 
             return replace(q.state, key_prov=merge_prov(values))
         cache = ev.ctx.settings.memo
@@ -430,7 +430,7 @@ class DjangoOrm:
             ev.consume(left)
         if isinstance(right, QueryValue):
             ev.consume(right)
-        from tenantlint.analysis.evaluator import merge_prov
+        from tenantlint.analysis.exprs import merge_prov
 
         return Value(merge_prov([left, right]))
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.evaluator import string_value
+from tenantlint.analysis.exprs import string_value
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
 from tenantlint.analysis.orm.django import insert_names

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.evaluator import dotted
+from tenantlint.analysis.exprs import dotted
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins
