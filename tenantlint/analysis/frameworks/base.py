@@ -85,3 +85,19 @@ class Framework(Protocol):
         Same contract as ``attribute``: no side effects unless a value is returned.
         """
         ...
+
+
+class FrameworkBase:
+    """Defaults for the optional hooks of :class:`Framework`: a framework overrides what it knows."""
+
+    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+        return False
+
+    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+        return None
+
+    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+        return None
+
+    def request_method(self, method: str) -> str | None:
+        return None

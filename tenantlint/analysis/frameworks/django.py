@@ -15,6 +15,7 @@ from tenantlint.analysis.frameworks.base import (
     PATH,
     QUERY,
     ClassInfo,
+    FrameworkBase,
     HandlerInfo,
 )
 from tenantlint.analysis.frameworks.common import inherits
@@ -59,7 +60,7 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
 OTHER_WEB = ("flask", "quart", "fastapi", "starlette")
 
 
-class Django:
+class Django(FrameworkBase):
     name = "django"
 
     def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
@@ -73,9 +74,6 @@ class Django:
             owner = node.value
             if isinstance(owner, cst.Name) and owner.value == "self":
                 return Value(Provenance.untrusted(PATH))
-        return None
-
-    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
         return None
 
     def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
@@ -109,9 +107,6 @@ class Django:
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)
-
-    def request_method(self, method: str) -> str | None:
-        return None
 
 
 FRAMEWORK = Django()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, HandlerInfo
+from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, FrameworkBase, HandlerInfo
 from tenantlint.analysis.frameworks.common import (
     dotted_name,
     inherits,
@@ -115,7 +115,7 @@ def _tenant_names(t: TenantTable) -> set[str]:
     return names
 
 
-class Drf:
+class Drf(FrameworkBase):
     name = "drf"
 
     def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
@@ -230,9 +230,6 @@ class Drf:
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)
-
-    def request_method(self, method: str) -> str | None:
-        return None
 
 
 FRAMEWORK = Drf()

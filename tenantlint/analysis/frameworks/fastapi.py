@@ -28,6 +28,7 @@ from tenantlint.analysis.frameworks.base import (
     PATH,
     QUERY,
     ClassInfo,
+    FrameworkBase,
     HandlerInfo,
 )
 from tenantlint.analysis.frameworks.common import (
@@ -46,7 +47,6 @@ from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
-    from tenantlint.analysis.evaluator import Evaluator
 
 MODULES = ("fastapi", "starlette")
 OTHERS = ("flask", "quart")
@@ -182,7 +182,7 @@ def _checked_dependencies(ctx: FileContext, call: cst.Call) -> bool:
     return False
 
 
-class FastApi:
+class FastApi(FrameworkBase):
     name = "fastapi"
 
     def _table(self, ctx: FileContext) -> RouteTable:
@@ -292,12 +292,6 @@ class FastApi:
                 if v.untrusted and v.prov.source.startswith(PATH):
                     values[name] = Value(Provenance.trusted(f"verified {name}"))
         return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
-
-    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
-        return None
-
-    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
-        return None
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)

@@ -21,6 +21,7 @@ from tenantlint.analysis.frameworks.base import (
     PATH,
     QUERY,
     ClassInfo,
+    FrameworkBase,
     HandlerInfo,
 )
 from tenantlint.analysis.frameworks.common import (
@@ -37,7 +38,6 @@ from tenantlint.analysis.values import Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
-    from tenantlint.analysis.evaluator import Evaluator
 
 MODULES = ("flask", "quart")
 OTHERS = ("fastapi", "starlette")
@@ -90,7 +90,7 @@ def _checked_view(ctx: FileContext, cls: ClassInfo) -> bool:
     return False
 
 
-class Flask:
+class Flask(FrameworkBase):
     name = "flask"
 
     def _table(self, ctx: FileContext) -> RouteTable:
@@ -118,12 +118,6 @@ class Flask:
             if registered_rule(ctx.settings.routes, ctx.path, fn.name.value) is None:
                 return None
         return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
-
-    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
-        return None
-
-    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
-        return None
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)
