@@ -131,7 +131,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     if not (want_bases or want_serializers or want_constants or want_aliases or want_routes):
         return FileScan(models=models, class_bases=class_bases)
     try:
-        module = parse(text)
+        module = parse(text, guarded=True)  # guarded_ast ran in scan_text
     except SourceError:
         # reported (TNT999) by the analysis when it is a target
         return FileScan(models=models, class_bases=class_bases)

@@ -91,8 +91,10 @@ def guarded_ast(text: str) -> ast.Module | None:
     return tree
 
 
-def parse(text: str) -> cst.Module:
-    guard_depth(text)
+def parse(text: str, guarded: bool = False) -> cst.Module:
+    """libcst's tree of ``text``; ``guarded``: the caller already ran :func:`guarded_ast` on it."""
+    if not guarded:
+        guard_depth(text)
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
