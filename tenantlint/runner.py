@@ -92,12 +92,6 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1) -> 
     return replace(project, index_hash=index_hash(project.settings(config)))
 
 
-def build_index(config: Config, cache: Cache | None = None) -> tuple[ProjectIndex, frozenset[str]]:
-    """Models and view mixins of the whole project (the folder holding the config)."""
-    project = build_project(config, cache)
-    return project.index, project.bases
-
-
 def make_settings(config: Config, cache: Cache | None = None, jobs: int = 1) -> Settings:
     return build_project(config, cache, jobs).settings(config)
 

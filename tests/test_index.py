@@ -118,14 +118,13 @@ def test_django_abstract_base_in_other_file_via_relations_and_nullable_fk() -> N
     assert (inv.tenant_field, inv.tenant_column, inv.via) == ("org", "org_id", ())
     assert inv.reason == "column org_id (core/models.py:6, inherited from TenantModel)"
     assert inv.models == ("Invoice",)
-    assert inv.filter_paths() == ("org", "org_id")
+    assert inv.tenant_names() == {"org", "org_id"}
     line = idx.tenant_table("billing_line")
     assert line is not None and line.via == ("invoice",) and line.via_columns == ("invoice_id",)
     assert line.reason == "required foreign key invoice → billing_invoice (tenant table)"
     att = idx.tenant_table("ATTACHMENTS")
     assert att is not None and att.via == ("line", "invoice")
     assert att.via_columns == ("line_ref", "invoice_id")
-    assert att.filter_paths() == ("line__invoice",)
     # a nullable FK does not scope Note; the organization itself is not scoped
     assert idx.tenant_table("billing_note") is None
     assert idx.tenant_table("core_organization") is None

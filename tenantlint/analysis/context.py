@@ -101,7 +101,6 @@ class FileContext:
     facts: FileFacts = field(default_factory=FileFacts.empty)
     origins: list[Origin] = field(default_factory=list)
     local_classes: dict[str, ClassInfo] = field(default_factory=dict)
-    local_models: set[str] = field(default_factory=set)
     # Per-file memo of framework plug-ins (route objects, endpoint names), keyed by plug-in.
     plugin_memo: dict[str, object] = field(default_factory=dict)
 

@@ -24,7 +24,7 @@ from tenantlint.analysis.exprs import (
     string_value,
     verified_key,
 )
-from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping, Trust
+from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping
 from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.values import (
@@ -448,6 +448,3 @@ class Evaluator(OperatorEvaluation):
             self.consume(value)
             return self.row_of(value)
         return Value(value.prov, scoped_row_of=value.scoped_row_of)
-
-    def trust_of(self, value: Value) -> Provenance:
-        return value.prov if value.prov.trust is not Trust.UNKNOWN else UNKNOWN

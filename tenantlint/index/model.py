@@ -48,15 +48,6 @@ class TenantTable:
         """Attribute/column names that pin the tenant directly (not through ``via``)."""
         return frozenset(n for n in (self.tenant_field, self.tenant_column, *self.alt_columns) if n)
 
-    def filter_paths(self) -> tuple[str, ...]:
-        """Django lookups that pin the tenant: ``org``, ``org_id``, ``invoice__org``..."""
-        if not self.via:
-            assert self.tenant_field is not None
-            column = self.tenant_column
-            extra = (column,) if column and column != self.tenant_field else ()
-            return (self.tenant_field, *extra)
-        return ("__".join(self.via),)
-
 
 @dataclass(frozen=True)
 class ProjectIndex:
