@@ -45,6 +45,19 @@ def subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(_children(current))
 
 
+def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it, parents first, children in field order (source order but
+    for a few fields, e.g. a function's decorators come after its body). Several times cheaper than
+    a ``CSTVisitor`` when only a few node types matter."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(_children(current))
+        children.reverse()
+        stack.extend(children)
+
+
 def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return dict(wrapper.resolve(PositionProvider))

@@ -97,13 +97,32 @@ def resolve_import(qualified: str, importing_path: str) -> str:
     return ".".join([*package, rest]) if package else rest
 
 
+_SUFFIX_INDEX: dict[int, tuple[Mapping[str, str], dict[str, list[str]]]] = {}
+
+
+def _by_last_part(table: Mapping[str, str]) -> dict[str, list[str]]:
+    """``table``'s keys grouped by their last dotted part (a dotted suffix match needs the same last
+    part), built once per table. The entry keeps ``table`` alive, so its ``id`` is not reused."""
+    entry = _SUFFIX_INDEX.get(id(table))
+    if entry is not None and entry[0] is table:
+        return entry[1]
+    if len(_SUFFIX_INDEX) >= 16:
+        _SUFFIX_INDEX.clear()
+    index: dict[str, list[str]] = {}
+    for key in table:
+        index.setdefault(key.rsplit(".", 1)[-1], []).append(key)
+    _SUFFIX_INDEX[id(table)] = (table, index)
+    return index
+
+
 def lookup_constant(table: Mapping[str, str], name: str) -> str | None:
     """Exact dotted name, else a unique entry whose name is a dotted suffix of ``name`` or vice versa
     (the scanned root and the import root may differ by a ``src``-like prefix)."""
     if name in table:
         return table[name]
     found: str | None = None
-    for key, text in table.items():
+    for key in _by_last_part(table).get(name.rsplit(".", 1)[-1], ()):
+        text = table[key]
         if name.endswith("." + key) or key.endswith("." + name):
             if found is not None and found != text:
                 return None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.frameworks.base import ClassInfo
+from tenantlint.analysis.positions import preorder
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
@@ -82,7 +83,7 @@ class RouteTable:
     aliases: dict[str, cst.BaseExpression] = field(default_factory=dict)  # module-level X = ...
 
 
-class _Scan(cst.CSTVisitor):
+class _Scan:
     def __init__(
         self, ctx: FileContext, constructors: frozenset[str], endpoint_calls: frozenset[str]
     ) -> None:
@@ -91,7 +92,15 @@ class _Scan(cst.CSTVisitor):
         self.endpoint_calls = endpoint_calls
         self.table = RouteTable()
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def run(self, module: cst.Module) -> RouteTable:
+        for node in preorder(module):
+            if isinstance(node, cst.Assign):
+                self.assign(node)
+            elif isinstance(node, cst.Call):
+                self.call(node)
+        return self.table
+
+    def assign(self, node: cst.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
         name = node.targets[0].target.value
@@ -104,7 +113,7 @@ class _Scan(cst.CSTVisitor):
                     self.table.objects[name] = qual
         self.table.aliases.setdefault(name, value)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
         if callee is None:
             return
@@ -132,10 +141,9 @@ def route_table(
     memo = ctx.plugin_memo.get(key)
     if isinstance(memo, RouteTable):
         return memo
-    scan = _Scan(ctx, constructors, endpoint_calls)
-    ctx.module.visit(scan)
-    ctx.plugin_memo[key] = scan.table
-    return scan.table
+    table = _Scan(ctx, constructors, endpoint_calls).run(ctx.module)
+    ctx.plugin_memo[key] = table
+    return table
 
 
 def route_decorator(
