@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -191,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_CLEAN
+    # A run allocates millions of short-lived nodes and few cycles: collecting the young generation
+    # every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more peak memory
+    # (benchmarks/, docs/performance.md). Only the command line does this, not the flake8 plugin.
+    gc.set_threshold(20_000, 10, 10)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
