@@ -1,26 +1,33 @@
-"""Decide from a file's text, cheaply, whether it can produce any finding at all.
+"""Decide cheaply whether a file can produce any finding at all.
 
 Conservative by construction: a file is analysed when any rule could fire on it —
 
-* an ORM query, insert or view of a tenant table (TNT101-105, TNT202) needs an identifier naming a
-  tenant model, table, reverse accessor (``org.invoices``, ``task_set``) or a serializer of a tenant
-  model, since that is how the analysis recognises one;
-* raw SQL (TNT101-105, TNT301/302) needs a database sink (``execute``, ``raw``, ``fetch``,
-  ``read_sql``, ``extra``, ``exec_driver_sql``) plus SQL text: an SQL keyword or the name of a
-  project SQL constant;
-* a tenant key read from request input (TNT201) needs a tenant key in the text;
+* an ORM query, insert or view of a tenant table (TNT101-105, TNT202) needs an identifier in the
+  code naming a tenant model, table, reverse accessor (``org.invoices``, ``task_set``) or a
+  serializer of a tenant model, since that is how the analysis recognises one;
+* raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing ``execute``,
+  ``raw``, ``fetch``, ``read_sql``, ``extra`` or ``exec_driver_sql``) plus SQL text: an SQL keyword
+  or the name of a project SQL constant;
+* a tenant key read from request input (TNT201) needs a tenant key where the analysis reads keys: an
+  attribute (``payload.org_id``), a parameter (``def h(org_id: int)``), a subscript
+  (``request.POST["org_id"]``), the first argument of a call (``.get("org_id")``) or an ``alias=``;
+  or a parameter typed with an ``Annotated`` alias of another module;
 * suppression comments (TNT901/902) need ``noqa`` or ``tenantlint``.
 
-Identifiers are found by one compiled regex and intersected with sets; everything else is a
-substring test. Skipped files are still compiled with ``ast`` so syntax errors are reported (TNT999).
+Two stages: substring and identifier tests on the text (cheap, a superset), then, for files that
+pass, the same tests on CPython's ``ast`` of the file (identifiers in code only, so a model named in
+a migration's strings or a key in an admin tuple does not count). Skipped files are still compiled
+with ``ast``, so syntax errors are reported (TNT999).
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tenantlint.analysis.exprs import header_key
 from tenantlint.config.model import Config
 from tenantlint.index.model import ProjectIndex
 
@@ -44,9 +51,57 @@ def _model_tokens(index: ProjectIndex) -> set[str]:
     return words
 
 
+class CodeShape:
+    """What the analysis could key on in one module's ``ast``: identifiers, and the names that it
+    reads as request keys."""
+
+    __slots__ = ("identifiers", "keys")
+
+    def __init__(self, tree: ast.Module) -> None:
+        identifiers: set[str] = set()
+        keys: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                identifiers.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                identifiers.add(node.attr)
+                keys.add(node.attr)
+            elif isinstance(node, ast.Call):
+                if node.args:
+                    _add_string(keys, node.args[0])
+                for kw in node.keywords:
+                    if kw.arg is not None:
+                        identifiers.add(kw.arg)
+                        if kw.arg == "alias":
+                            _add_string(keys, kw.value)
+            elif isinstance(node, ast.Subscript):
+                index = node.slice
+                for part in index.elts if isinstance(index, ast.Tuple) else (index,):
+                    _add_string(keys, part)
+            elif isinstance(node, ast.arg):
+                identifiers.add(node.arg)
+                keys.add(node.arg)
+            elif isinstance(node, _DEFINITIONS):
+                identifiers.add(node.name)
+            elif isinstance(node, ast.alias):
+                identifiers.update(node.name.split("."))
+                if node.asname:
+                    identifiers.add(node.asname)
+        self.identifiers = frozenset(identifiers)
+        self.keys = frozenset(keys)
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _add_string(into: set[str], node: ast.expr) -> None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        into.add(node.value)
+
+
 @dataclass(frozen=True, slots=True)
 class Prefilter:
-    tokens: frozenset[str]  # identifiers naming a tenant model, table, accessor or serializer
+    tokens: frozenset[str]  # identifiers naming a tenant model, table, accessor, serializer or alias
     constants: frozenset[str]  # last parts of project SQL constants (``OPEN_INVOICES``)
     tenant_keys: tuple[str, ...]  # lower case, ``_`` and ``-`` spellings
 
@@ -58,14 +113,18 @@ class Prefilter:
         related: Iterable[str] = (),
         serializer_models: Mapping[str, str] | None = None,
         sql_constants: Iterable[str] = (),
+        param_aliases: Iterable[str] = (),
     ) -> Prefilter:
         """``related``: reverse accessor names; ``serializer_models``: serializer -> model;
-        ``sql_constants``: dotted names of project string constants."""
+        ``sql_constants``: dotted names of project string constants; ``param_aliases``: dotted names
+        of ``Annotated``/``Depends`` aliases defined in project modules (their ``alias=`` may name a
+        tenant key the importing file never spells)."""
         words = _model_tokens(index)
         words.update(related)
         for serializer, model in (serializer_models or {}).items():
             if model in words:
                 words.add(serializer)
+        words.update(name.rsplit(".", 1)[-1] for name in param_aliases)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()
@@ -73,10 +132,16 @@ class Prefilter:
         constants = frozenset(name.rsplit(".", 1)[-1] for name in sql_constants)
         return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)))
 
-    def may_matter(self, text: str) -> bool:
+    def may_matter(self, text: str, tree: ast.Module | None = None) -> bool:
+        """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage."""
         low = text.lower()
         if "noqa" in low or "tenantlint" in low:
             return True
+        if not self._text_may_matter(text, low):
+            return False
+        return tree is None or self._code_may_matter(CodeShape(tree), low)
+
+    def _text_may_matter(self, text: str, low: str) -> bool:
         if any(key in low for key in self.tenant_keys):
             return True
         identifiers = set(IDENTIFIER.findall(text))
@@ -84,4 +149,14 @@ class Prefilter:
             return True
         if any(word in low for word in SINK_WORDS):
             return SQL_KEYWORD.search(low) is not None or not identifiers.isdisjoint(self.constants)
+        return False
+
+    def _code_may_matter(self, shape: CodeShape, low: str) -> bool:
+        if not shape.identifiers.isdisjoint(self.tokens):
+            return True
+        keys = self.tenant_keys
+        if any(k.lower() in keys or header_key(k) in keys for k in shape.keys):
+            return True
+        if any(word in name.lower() for name in shape.identifiers for word in SINK_WORDS):
+            return SQL_KEYWORD.search(low) is not None or not shape.identifiers.isdisjoint(self.constants)
         return False

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import time
 import traceback
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -16,7 +14,7 @@ from pathlib import Path
 from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import FileResult, analyze_bytes, analyze_text, error_result
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.source import SourceError, decode
+from tenantlint.analysis.source import SourceError, decode, guarded_ast
 from tenantlint.cache import (
     RESULT_KIND,
     Cache,
@@ -172,24 +170,17 @@ def analyze_data(
 def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
-    if prefilter is not None:
-        try:
-            text = decode(data)
-        except SourceError as exc:
-            return error_result(display, exc)
-        if not prefilter.may_matter(text):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    ast.parse(text)
-            except SyntaxError as exc:
-                return error_result(display, SourceError(f"syntax error: {exc.msg}", exc.lineno or 1,
-                                                         exc.offset or 1))
-            except (ValueError, RecursionError, MemoryError) as exc:
-                return error_result(display, SourceError(f"cannot parse: {exc}"))
-            return FileResult(display)
-        return analyze_text(display, text, settings, want_sites)
-    return analyze_bytes(display, data, settings, want_sites)
+    if prefilter is None:
+        return analyze_bytes(display, data, settings, want_sites)
+    try:
+        text = decode(data)
+        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
+    except SourceError as exc:
+        return error_result(display, exc)
+    if tree is not None and not prefilter.may_matter(text, tree):
+        return FileResult(display)
+    # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
+    return analyze_text(display, text, settings, want_sites, tree)
 
 
 def _died(display: str) -> FileResult:
@@ -236,7 +227,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
     prefilter = (Prefilter.build(settings.index, config, settings.related, settings.serializer_models,
-                                 settings.sql_constants) if options.use_prefilter else None)
+                                 settings.sql_constants, settings.param_aliases)
+                 if options.use_prefilter else None)
     key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     jobs = max(1, options.jobs)

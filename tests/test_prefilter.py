@@ -3,6 +3,7 @@ never has a finding."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -58,6 +59,13 @@ MUST_PASS = {
     "header_key": "def view(request):\n    return request.headers['X-Org-Id']\n",
     "noqa": "x = 1  # noqa: TNT101\n",
     "tenantlint": "x = 1  # tenantlint: ignore[TNT101] because\n",
+    "body_model_field": "def h(payload):\n    return payload.org_id\n",
+    "handler_parameter": "@router.get('/x')\ndef h(orgId: int):\n    return orgId\n",
+    "getter_key": "def view(request):\n    return request.GET.get('tenant')\n",
+    "alias_key": "def h(o: int = Query(alias='organization_id')):\n    return o\n",
+    "imported_param_alias": "from deps import OrgParam\n\ndef h(o: OrgParam):\n    return o\n",
+    "batch_sink": ("from psycopg2.extras import execute_values as ev\n\ndef f(c, rows):\n"
+                   "    ev(c, 'INSERT INTO ledger (a) VALUES %s', rows)\n"),
 }
 
 MAY_SKIP = {
@@ -65,6 +73,15 @@ MAY_SKIP = {
     "sql_word_no_sink": "def f(items):\n    return [i for i in items if i.selected]  # select update\n",
     "sink_no_sql": "def f(cursor):\n    cursor.execute(build())\n",
     "model_substring": "class InvoiceHelper:\n    def total(self):\n        return 1\n",
+    # Second stage: the word is in the text but not where the analysis could use it.
+    "model_in_strings": ("from django.db import migrations\n\nclass Migration(migrations.Migration):\n"
+                         "    operations = [migrations.CreateModel(name='Invoice', fields=[\n"
+                         "        ('org', models.ForeignKey(to='billing.organization'))])]\n"),
+    "model_in_comment": "def f(x):\n    return x  # see Invoice and org.bills\n",
+    "key_in_tuple": "class A:\n    list_display = ('id', 'org_id', 'name')\n",
+    "key_in_template": "CACHE_KEY = 'billing:{org_id}:{pk}'\n",
+    "key_as_variable": "def handle(slug):\n    org = load(slug)\n    return org\n",
+    "sink_word_in_string": "def f(c):\n    c.run('execute the SELECT later')\n",
 }
 
 
@@ -83,26 +100,41 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _prefilter(settings: Settings) -> Prefilter:
+    aliases = ["deps.OrgParam"]  # as if deps.py defined ``OrgParam = Annotated[int, Query(alias=...)]``
     return Prefilter.build(settings.index, settings.config, settings.related,
-                           settings.serializer_models, settings.sql_constants)
+                           settings.serializer_models, settings.sql_constants, aliases)
+
+
+def _may(pf: Prefilter, text: str) -> bool:
+    """Both stages, as the runner calls it."""
+    return pf.may_matter(text, ast.parse(text))
 
 
 @pytest.mark.parametrize("name", sorted(MUST_PASS))
 def test_files_that_could_report_are_analysed(settings: Settings, name: str) -> None:
     assert _prefilter(settings).may_matter(MUST_PASS[name])
+    assert _may(_prefilter(settings), MUST_PASS[name])
 
 
 @pytest.mark.parametrize("name", sorted(MAY_SKIP))
 def test_files_that_cannot_report_are_skipped(settings: Settings, name: str) -> None:
     text = MAY_SKIP[name]
-    assert not _prefilter(settings).may_matter(text)
+    assert not _may(_prefilter(settings), text)
     assert check_source(text, "app/x.py", settings.config, settings).findings == []
 
 
 def test_sql_keyword_after_an_escape_still_counts(settings: Settings) -> None:
     pf = _prefilter(settings)
-    assert pf.may_matter("def f(c):\n    c.execute('\\tSELECT 1 FROM ledger')\n")
-    assert not pf.may_matter("def f(c):\n    c.execute(build('selection'))\n")
+    assert _may(pf, "def f(c):\n    c.execute('\\tSELECT 1 FROM ledger')\n")
+    assert not _may(pf, "def f(c):\n    c.execute(build('selection'))\n")
+
+
+def test_first_stage_alone_is_a_superset(settings: Settings) -> None:
+    """Without a tree only the text stage runs: everything the second stage skips for a word in a
+    string or comment still passes it."""
+    pf = _prefilter(settings)
+    for name in ("model_in_strings", "model_in_comment", "key_in_tuple", "key_in_template"):
+        assert pf.may_matter(MAY_SKIP[name])
 
 
 def test_prefilter_tokens(settings: Settings) -> None:
@@ -116,7 +148,7 @@ def test_prefilter_tokens(settings: Settings) -> None:
 def test_skipped_files_have_no_findings_whatever_the_verdict(settings: Settings, name: str) -> None:
     """Whenever the prefilter would skip one of these, the analysis finds nothing in it."""
     text = MUST_PASS[name]
-    if not _prefilter(settings).may_matter(text):
+    if not _may(_prefilter(settings), text):
         assert check_source(text, "app/x.py", settings.config, settings).findings == []
 
 

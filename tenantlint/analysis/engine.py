@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -73,24 +74,30 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-def analyze_text(path: str, text: str, settings: Settings, want_sites: bool = False) -> FileResult:
+def analyze_text(
+    path: str, text: str, settings: Settings, want_sites: bool = False, tree: ast.Module | None = None
+) -> FileResult:
+    """``tree``: what ``source.guarded_ast`` returned for ``text``, when the caller already ran it
+    (the depth guard is then not repeated, and positions reuse the tree)."""
     with nesting_headroom():
         try:
-            return _analyze_text(path, text, settings, want_sites)
+            return _analyze_text(path, text, settings, want_sites, tree)
         except RecursionError:
             return error_result(path, SourceError("code nested too deeply to analyze"))
 
 
-def _analyze_text(path: str, text: str, settings: Settings, want_sites: bool) -> FileResult:
+def _analyze_text(
+    path: str, text: str, settings: Settings, want_sites: bool, tree: ast.Module | None
+) -> FileResult:
     result = FileResult(path)
     try:
-        module = parse(text)
+        module = parse(text, guarded=tree is not None)
     except SourceError as exc:
         return error_result(path, exc)
     facts = analyze_facts(path, module, settings)
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.queries = len(facts.queries)
-    positions = Positions(module, text)
+    positions = Positions(module, text, tree)
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()
     for issue in issues:

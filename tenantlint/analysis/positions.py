@@ -100,14 +100,14 @@ class StatementPositions:
     resolved in a copy of its ancestors that keeps only it, so indentation and columns are exact.
     """
 
-    def __init__(self, module: cst.Module, text: str | None) -> None:
+    def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None) -> None:
         self.module = module
         self.text = text
         self._owner: dict[int, tuple[int, ...]] = {}  # id(node) -> path of its innermost statement
         self._indexed = 0  # top-level statements whose subtrees are in _owner
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
         self._done: set[tuple[int, ...]] = set()
-        self._tree: ast.Module | None = None
+        self._tree: ast.Module | None = tree
         self._tree_failed = text is None
         self._whole: dict[cst.CSTNode, CodeRange] | None = None
 

@@ -150,11 +150,12 @@ class Positions:
 
     module: cst.Module
     text: str | None = None
+    tree: ast.Module | None = None  # CPython's tree of ``text``, when already parsed
     _resolver: StatementPositions | None = None
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text)
+            self._resolver = StatementPositions(self.module, self.text, self.tree)
         return self._resolver.span(node)
 
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
