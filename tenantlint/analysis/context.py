@@ -103,6 +103,8 @@ class FileContext:
     local_classes: dict[str, ClassInfo] = field(default_factory=dict)
     # Per-file memo of framework plug-ins (route objects, endpoint names), keyed by plug-in.
     plugin_memo: dict[str, object] = field(default_factory=dict)
+    # id(fact node) -> the statement being walked when the fact was made (positions.py hints).
+    statement_hints: dict[int, cst.CSTNode] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

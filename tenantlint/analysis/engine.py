@@ -57,10 +57,15 @@ def origin_facts(origins: list[Origin]) -> list[QueryFact]:
 
 
 def analyze_facts(path: str, module: cst.Module, settings: Settings) -> FileFacts:
+    return walk_file(path, module, settings).facts
+
+
+def walk_file(path: str, module: cst.Module, settings: Settings) -> FileContext:
+    """The walk's context: its facts, and the statement hints for positions."""
     ctx = FileContext(path, module, settings, collect_imports(module))
     Walker(ctx, ORMS).walk_module()
     ctx.facts.queries[:0] = origin_facts(ctx.origins)
-    return ctx.facts
+    return ctx
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
@@ -94,10 +99,11 @@ def _analyze_text(
         module = parse(text, guarded=tree is not None)
     except SourceError as exc:
         return error_result(path, exc)
-    facts = analyze_facts(path, module, settings)
+    ctx = walk_file(path, module, settings)
+    facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.queries = len(facts.queries)
-    positions = Positions(module, text, tree)
+    positions = Positions(module, text, tree, ctx.statement_hints)
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()
     for issue in issues:

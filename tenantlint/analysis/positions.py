@@ -63,20 +63,63 @@ def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
     return dict(wrapper.resolve(PositionProvider))
 
 
-_Scoped = cst.ClassDef | cst.FunctionDef
+# A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
+# compound statement's suites are its indented blocks in source order (``_suites``).
+Path = tuple[tuple[int, int], ...]
 
 
-def _inner_body(stmt: cst.CSTNode) -> cst.IndentedBlock | None:
-    """The body of a class or function whose statements are resolved one at a time."""
-    if isinstance(stmt, _Scoped) and isinstance(stmt.body, cst.IndentedBlock):
-        return stmt.body
-    return None
+_AST_KINDS: dict[type, tuple[type, ...]] = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.If: (ast.If,),
+    cst.Try: (ast.Try,),
+    cst.TryStar: (getattr(ast, "TryStar", ast.Try),),
+    cst.Match: (ast.Match,),
+}
 
 
-def _ast_body(node: ast.AST | None) -> list[ast.stmt] | None:
-    if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-        return node.body
-    return None
+def _cst_suites(stmt: cst.CSTNode) -> list[cst.BaseSuite]:
+    """A compound statement's suites in source order; an ``elif`` stays part of its ``if``."""
+    if isinstance(stmt, cst.FunctionDef | cst.ClassDef | cst.With):
+        return [stmt.body]
+    if isinstance(stmt, cst.For | cst.While):
+        return [stmt.body, *([stmt.orelse.body] if stmt.orelse is not None else [])]
+    if isinstance(stmt, cst.If):
+        return [stmt.body, *([stmt.orelse.body] if isinstance(stmt.orelse, cst.Else) else [])]
+    if isinstance(stmt, cst.Try | cst.TryStar):
+        return [stmt.body, *(h.body for h in stmt.handlers),
+                *([stmt.orelse.body] if stmt.orelse is not None else []),
+                *([stmt.finalbody.body] if stmt.finalbody is not None else [])]
+    if isinstance(stmt, cst.Match):
+        return [case.body for case in stmt.cases]
+    return []
+
+
+def _ast_suites(stmt: cst.CSTNode, astmt: ast.stmt) -> list[list[ast.stmt]] | None:
+    """The same suites on CPython's side; None when ``astmt`` is not the same kind of statement."""
+    if not isinstance(astmt, _AST_KINDS.get(type(stmt), ())):
+        return None
+    if isinstance(astmt, ast.If):
+        return [astmt.body, *([astmt.orelse] if isinstance(stmt, cst.If)
+                              and isinstance(stmt.orelse, cst.Else) else [])]
+    if isinstance(astmt, ast.For | ast.AsyncFor | ast.While):
+        return [astmt.body, *([astmt.orelse] if astmt.orelse else [])]
+    if isinstance(astmt, ast.Match):
+        return [case.body for case in astmt.cases]
+    handlers = getattr(astmt, "handlers", None)
+    if handlers is not None:  # try / try*
+        return [astmt.body, *(h.body for h in handlers),  # type: ignore[attr-defined]
+                *([astmt.orelse] if astmt.orelse else []),  # type: ignore[attr-defined]
+                *([astmt.finalbody] if astmt.finalbody else [])]  # type: ignore[attr-defined]
+    return [astmt.body]  # type: ignore[attr-defined]
+
+
+def _blocks(stmt: cst.CSTNode) -> list[tuple[int, cst.IndentedBlock]]:
+    """(suite number, block) of the suites that are indented blocks (not one-line suites)."""
+    return [(i, s) for i, s in enumerate(_cst_suites(stmt)) if isinstance(s, cst.IndentedBlock)]
 
 
 def _ast_statement(body: list[ast.stmt], stmts: Sequence[cst.BaseStatement], index: int) -> ast.stmt | None:
@@ -95,48 +138,70 @@ def _ast_statement(body: list[ast.stmt], stmts: Sequence[cst.BaseStatement], ind
 class StatementPositions:
     """Spans of nodes of one module, resolved one (possibly nested) statement at a time.
 
-    A statement path is the chain of body indices from the module through classes and functions
-    (``(3, 1)``: the second statement of the fourth top-level statement's body). The statement is
-    resolved in a copy of its ancestors that keeps only it, so indentation and columns are exact.
+    A node is resolved inside its innermost enclosing statement, at any depth (function, class,
+    ``if``/``for``/``while``/``with``/``try``/``match`` blocks): that statement alone is wrapped in
+    as many synthetic ``if _:`` blocks, with the same indentation strings, as it has enclosing
+    blocks (so columns are unchanged), ``PositionProvider`` runs on that small module, and the line
+    offset is the statement's line from CPython's ``ast`` minus its line there. ``hints`` (id of a
+    node -> the statement the walker was in when it made the node's fact) skip the search for the
+    enclosing statement. Any disagreement between the parsers falls back to the whole-module
+    provider, so spans are always exactly libcst's.
     """
 
-    def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None) -> None:
+    def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None,
+                 hints: dict[int, cst.CSTNode] | None = None) -> None:
         self.module = module
         self.text = text
-        self._owner: dict[int, tuple[int, ...]] = {}  # id(node) -> path of its innermost statement
+        self.hints = hints or {}
+        self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
         self._indexed = 0  # top-level statements whose subtrees are in _owner
+        self._paths: dict[int, Path] | None = None  # id(statement) -> its path
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
-        self._done: set[tuple[int, ...]] = set()
+        self._done: set[Path] = set()
         self._tree: ast.Module | None = tree
         self._tree_failed = text is None
         self._whole: dict[cst.CSTNode, CodeRange] | None = None
 
-    def _index(self, stmt: cst.CSTNode, path: tuple[int, ...]) -> None:
-        block = _inner_body(stmt)
-        if block is None:
-            for n in subtree(stmt):
-                self._owner[id(n)] = path
-            return
+    # ----- finding a node's statement -----------------------------------------------------------
+    def _index(self, stmt: cst.CSTNode, path: Path) -> None:
+        inner = {id(block): (suite, block) for suite, block in _blocks(stmt)}
         stack: list[cst.CSTNode] = [stmt]
         while stack:
             node = stack.pop()
             self._owner[id(node)] = path
-            if node is block:
-                for j, child in enumerate(block.body):
-                    self._index(child, (*path, j))
-                stack.extend(c for c in _children(node) if not isinstance(c, cst.BaseStatement))
-            else:
+            found = inner.get(id(node))
+            if found is None:
                 stack.extend(_children(node))
+                continue
+            suite, block = found  # its statements are their own; its header and footer stay ours
+            stack.extend(c for c in _children(block) if not isinstance(c, cst.BaseStatement))
+            for j, child in enumerate(block.body):
+                self._index(child, (*path, (suite, j)))
 
-    def _statement_of(self, node: cst.CSTNode) -> tuple[int, ...] | None:
+    def _statement_of(self, node: cst.CSTNode) -> Path | None:
         key = id(node)
         body = self.module.body
         while key not in self._owner and self._indexed < len(body):
-            self._index(body[self._indexed], (self._indexed,))
+            self._index(body[self._indexed], ((0, self._indexed),))
             self._indexed += 1
         return self._owner.get(key)
 
-    def _resolve(self, path: tuple[int, ...]) -> bool:
+    def _path_of_statement(self, stmt: cst.CSTNode) -> Path | None:
+        if self._paths is None:
+            paths: dict[int, Path] = {}
+            todo: list[tuple[Sequence[cst.BaseStatement], Path, int]] = [(self.module.body, (), 0)]
+            while todo:
+                stmts, parent, suite = todo.pop()
+                for j, child in enumerate(stmts):
+                    mine = (*parent, (suite, j))
+                    paths[id(child)] = mine
+                    for s, block in _blocks(child):
+                        todo.append((block.body, mine, s))
+            self._paths = paths
+        return self._paths.get(id(stmt))
+
+    # ----- resolving one statement --------------------------------------------------------------
+    def _resolve(self, path: Path) -> bool:
         if self._tree is None:
             if self._tree_failed or self.text is None:
                 return False
@@ -145,47 +210,62 @@ class StatementPositions:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._tree_failed = True
                 return False
-        chain: list[cst.CSTNode] = []  # ancestors (class/function) of the statement
-        container: cst.Module | cst.IndentedBlock = self.module
-        anode: ast.AST | None = self._tree
+        indents: list[str | None] = []  # enclosing blocks' indentation, outermost first
+        container: Sequence[cst.BaseStatement] = self.module.body
+        abody: list[ast.stmt] = self._tree.body
         stmt: cst.BaseStatement | None = None
-        for index in path:
-            if stmt is not None:
-                chain.append(stmt)
-                block = _inner_body(stmt)
-                if block is None:
+        astmt: ast.stmt | None = None
+        for depth, (suite, index) in enumerate(path):
+            if depth:
+                assert stmt is not None and astmt is not None
+                suites = _cst_suites(stmt)
+                asuites = _ast_suites(stmt, astmt)
+                if asuites is None or len(asuites) != len(suites) or suite >= len(suites):
                     return False
-                container = block
-            abody = _ast_body(anode)
-            if abody is None:
+                block = suites[suite]
+                if not isinstance(block, cst.IndentedBlock):
+                    return False
+                abody = asuites[suite]
+                indents.append(block.indent)
+                container = block.body
+            elif suite != 0:
                 return False
-            stmt = container.body[index]
-            anode = _ast_statement(abody, container.body, index)
-            if anode is None:
+            if index >= len(container):
                 return False
-        assert stmt is not None and isinstance(anode, ast.stmt)
-        wrapped: cst.CSTNode = stmt
-        for ancestor in reversed(chain):
-            inner = _inner_body(ancestor)
-            assert inner is not None
-            wrapped = ancestor.with_changes(body=inner.with_changes(body=[wrapped]))
+            stmt = container[index]
+            astmt = _ast_statement(abody, container, index)
+            if astmt is None:
+                return False
+        assert stmt is not None and astmt is not None
+        wrapped: cst.BaseStatement = stmt
+        for indent in reversed(indents):
+            wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
         sub = self.module.with_changes(body=[wrapped], header=(), footer=())
         found = MetadataWrapper(sub, unsafe_skip_copy=True).resolve(PositionProvider)
         own = found[stmt]
-        offset = anode.lineno - own.start.line  # both: the first token after decorators
+        offset = astmt.lineno - own.start.line  # both: the first token after decorators
         for n in subtree(stmt):
-            rng = found[n]
+            rng = found.get(n)
+            if rng is None:  # a field libcst's visitors skip (``MatchMapping.whitespace_before_rest``)
+                continue
             self._ranges[n] = CodeRange((rng.start.line + offset, rng.start.column),
                                         (rng.end.line + offset, rng.end.column))
         self._done.add(path)
         return True
 
+    def _try(self, path: Path | None, node: cst.CSTNode) -> bool:
+        if path is None or path in self._done:
+            return False
+        return self._resolve(path) and node in self._ranges
+
     def range(self, node: cst.CSTNode) -> CodeRange:
         if node in self._ranges:
             return self._ranges[node]
         if self._whole is None and self.text is not None:
-            path = self._statement_of(node)
-            if path is not None and path not in self._done and self._resolve(path) and node in self._ranges:
+            hint = self.hints.get(id(node))
+            if hint is not None and self._try(self._path_of_statement(hint), node):
+                return self._ranges[node]
+            if self._try(self._statement_of(node), node):
                 return self._ranges[node]
         if self._whole is None:
             self._whole = whole_module_ranges(self.module)

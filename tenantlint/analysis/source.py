@@ -151,11 +151,12 @@ class Positions:
     module: cst.Module
     text: str | None = None
     tree: ast.Module | None = None  # CPython's tree of ``text``, when already parsed
+    hints: dict[int, cst.CSTNode] | None = None  # id(node) -> its statement, from the walker
     _resolver: StatementPositions | None = None
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text, self.tree)
+            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
         return self._resolver.span(node)
 
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:

@@ -224,6 +224,26 @@ class Walker:
                 self.statement(stmt, state)
 
     def statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
+        facts, origins = self.ctx.facts, self.ctx.origins
+        marks = (len(facts.queries), len(facts.request_reads), len(facts.views), len(facts.sql_problems),
+                 len(origins))
+        try:
+            self._statement(stmt, state)
+        finally:
+            # Position hints: the statement each new fact was made in (inner statements claim first).
+            hints = self.ctx.statement_hints
+            new_nodes = [
+                *(f.node for f in facts.queries[marks[0]:]),
+                *(f.node for f in facts.request_reads[marks[1]:]),
+                *(f.node for f in facts.views[marks[2]:]),
+                *(f.node for f in facts.sql_problems[marks[3]:]),
+            ]
+            for node in new_nodes:
+                hints.setdefault(id(node), stmt)
+            for origin in origins[marks[4]:]:
+                hints.setdefault(id(origin.node), origin.statement)
+
+    def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state, self.orms)
         state.statement = stmt
         if isinstance(stmt, cst.SimpleStatementLine):
