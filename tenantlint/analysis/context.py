@@ -98,6 +98,7 @@ class FileContext:
     module: cst.Module
     settings: Settings
     imports: ImportTable
+    source: str | None = None  # the module's text, when known
     facts: FileFacts = field(default_factory=FileFacts.empty)
     origins: list[Origin] = field(default_factory=list)
     local_classes: dict[str, ClassInfo] = field(default_factory=dict)

@@ -60,9 +60,10 @@ def analyze_facts(path: str, module: cst.Module, settings: Settings) -> FileFact
     return walk_file(path, module, settings).facts
 
 
-def walk_file(path: str, module: cst.Module, settings: Settings) -> FileContext:
-    """The walk's context: its facts, and the statement hints for positions."""
-    ctx = FileContext(path, module, settings, collect_imports(module))
+def walk_file(path: str, module: cst.Module, settings: Settings, text: str | None = None) -> FileContext:
+    """The walk's context: its facts, and the statement hints for positions. ``text``: the module's
+    source, when known (lets plug-ins skip searches for names the file never spells)."""
+    ctx = FileContext(path, module, settings, collect_imports(module), source=text)
     Walker(ctx, ORMS).walk_module()
     ctx.facts.queries[:0] = origin_facts(ctx.origins)
     return ctx
@@ -99,7 +100,7 @@ def _analyze_text(
         module = parse(text, guarded=tree is not None)
     except SourceError as exc:
         return error_result(path, exc)
-    ctx = walk_file(path, module, settings)
+    ctx = walk_file(path, module, settings, text)
     facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.queries = len(facts.queries)

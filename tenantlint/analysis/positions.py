@@ -21,7 +21,8 @@ from tenantlint.model import Span
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node``'s children in dataclass field order (cheaper than libcst's ``children``)."""
     names = _FIELDS.get(type(node))
     if names is None:
         names = tuple(f.name for f in dataclasses.fields(node))
@@ -42,7 +43,7 @@ def subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(_children(current))
+        stack.extend(child_nodes(current))
 
 
 def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -53,7 +54,7 @@ def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        children = list(_children(current))
+        children = list(child_nodes(current))
         children.reverse()
         stack.extend(children)
 
@@ -171,10 +172,10 @@ class StatementPositions:
             self._owner[id(node)] = path
             found = inner.get(id(node))
             if found is None:
-                stack.extend(_children(node))
+                stack.extend(child_nodes(node))
                 continue
             suite, block = found  # its statements are their own; its header and footer stay ours
-            stack.extend(c for c in _children(block) if not isinstance(c, cst.BaseStatement))
+            stack.extend(c for c in child_nodes(block) if not isinstance(c, cst.BaseStatement))
             for j, child in enumerate(block.body):
                 self._index(child, (*path, (suite, j)))
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.frameworks.base import ClassInfo
-from tenantlint.analysis.positions import preorder
+from tenantlint.analysis.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
@@ -93,7 +93,12 @@ class _Scan:
         self.table = RouteTable()
 
     def run(self, module: cst.Module) -> RouteTable:
-        for node in preorder(module):
+        source = self.ctx.source
+        if source is not None and not any(name in source for name in self.endpoint_calls):
+            nodes = _statements(module)  # no endpoint call can be spelt: assignments are enough
+        else:
+            nodes = preorder(module)
+        for node in nodes:
             if isinstance(node, cst.Assign):
                 self.assign(node)
             elif isinstance(node, cst.Call):
@@ -133,6 +138,21 @@ class _Scan:
             target = positional[2]
         if isinstance(target, cst.Name):
             self.table.endpoints[target.value] = rule
+
+
+_STATEMENT_PARTS = (cst.BaseStatement, cst.BaseSmallStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler,
+                    cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
+
+
+def _statements(module: cst.Module) -> Iterator[cst.CSTNode]:
+    """Every statement and small statement, in the order of :func:`preorder`, skipping expressions."""
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        current = stack.pop()
+        yield current
+        children = [c for c in child_nodes(current) if isinstance(c, _STATEMENT_PARTS)]
+        children.reverse()
+        stack.extend(children)
 
 
 def route_table(
