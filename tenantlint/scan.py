@@ -10,14 +10,13 @@ import ast
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
 
 from tenantlint.analysis.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.class_bases import module_class_bases
-from tenantlint.analysis.frameworks.drf import module_serializer_models
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
 from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
@@ -25,13 +24,13 @@ from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.nesting import nesting_headroom
 from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
-from tenantlint.analysis.view_bases import module_scoped_view_bases
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.model import Config
 from tenantlint.files import relpath, walk
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
+from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.parallel import ordered_map
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
@@ -116,33 +115,35 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     want_constants = SQL_HINT.search(text) is not None
     want_routes = ROUTE_HINT.search(text) is not None
     want_classes = CLASS_HINT.search(text) is not None
-    models: tuple[ModelInfo, ...] = ()
-    class_bases: tuple[tuple[str, str], ...] = ()
-    if tree is not None:  # else libcst decides below, as before
+    found = FileScan()
+    if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
         class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
-        want_bases = want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset")
-        want_serializers = want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta")
+        view_bases: tuple[str, ...] = ()
+        if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
+            view_bases = tuple(sorted(scoped_view_bases(tree, config)))
+        serializers: tuple[tuple[str, str], ...] = ()
+        if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
+            serializers = tuple(serializer_models(tree).items())
         want_constants = want_constants and may_define_constants(tree)
+        models: tuple[ModelInfo, ...] = ()
         if want_models:
             try:
                 models = extract_models(rel, tree, config, text)
             except RecursionError:
                 models = ()
-    if not (want_bases or want_serializers or want_constants or want_aliases or want_routes):
-        return FileScan(models=models, class_bases=class_bases)
+        found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
+                         class_bases=class_bases)
+    if not (want_constants or want_aliases or want_routes):
+        return found
     try:
         module = parse(text, guarded=True)  # guarded_ast ran in scan_text
     except SourceError:
-        # reported (TNT999) by the analysis when it is a target
-        return FileScan(models=models, class_bases=class_bases)
-    return FileScan(
-        models=models,
-        view_bases=tuple(sorted(module_scoped_view_bases(module, config))) if want_bases else (),
-        serializers=tuple(module_serializer_models(module).items()) if want_serializers else (),
+        return found  # reported (TNT999) by the analysis when it is a target
+    return replace(
+        found,
         constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
         routes=tuple(module_routes(rel, module).items()) if want_routes else (),
-        class_bases=class_bases,
     )
 
 

@@ -4,7 +4,7 @@ Request input: ``request.data`` (body), ``request.query_params`` (query string),
 ``serializer.validated_data`` / ``initial_data`` (body); ``self.kwargs`` (URL path) comes from the
 Django plug-in. ``perform_create``/``perform_update`` saving a serializer of a tenant model without
 passing the tenant is an insert without tenant (TNT104); the serializer's model is looked up in the
-project-wide table built by ``serializer_models``.
+project-wide table built by ``index.readers.serializer_models``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from tenantlint.analysis.frameworks.common import (
     params_of,
     star_params,
 )
-from tenantlint.analysis.nesting import with_headroom
-from tenantlint.analysis.source import SourceError, parse
 from tenantlint.analysis.values import Value
 from tenantlint.index.model import TenantTable
 
@@ -52,7 +50,6 @@ HANDLER_METHODS = frozenset(
     }
 )
 SAVING_METHODS = frozenset({"perform_create", "perform_update"})
-MODEL_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,35 +60,6 @@ class SerializerValue(Value):
     table: str = ""
     tenant: TenantTable | None = None
     creates: bool = False
-
-
-@with_headroom
-def serializer_models(text: str) -> dict[str, str]:
-    """Pre-pass over one file: ``ModelSerializer`` subclass name -> ``Meta.model`` class name."""
-    try:
-        module = parse(text)
-    except SourceError:
-        return {}
-    return module_serializer_models(module)
-
-
-def module_serializer_models(module: cst.Module) -> dict[str, str]:
-    """``serializer_models`` of an already parsed module."""
-    out: dict[str, str] = {}
-    for stmt in module.body:
-        if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):
-            continue
-        bases = {(dotted_name(a.value) or "").rsplit(".", 1)[-1] for a in stmt.bases}
-        if not bases & MODEL_SERIALIZERS and not any(b.endswith("Serializer") for b in bases):
-            continue
-        for item in stmt.body.body:
-            if isinstance(item, cst.ClassDef) and item.name.value == "Meta":
-                model = _class_attr(item, "model")
-                if isinstance(model, cst.Name | cst.Attribute):
-                    name = dotted_name(model)
-                    if name:
-                        out[stmt.name.value] = name.rsplit(".", 1)[-1]
-    return out
 
 
 def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:

@@ -1,0 +1,128 @@
+"""Pre-pass readers over CPython's ``ast`` of one file: scoped view bases and serializer models.
+
+Both run on every project file that may hold them, before the analysis; ``ast`` is several times
+cheaper than libcst to parse, and these readers need nothing libcst alone gives.
+
+* :func:`scoped_view_bases` — SPEC: a ``get_queryset`` inherited from a base class or mixin defined
+  in the scanned project counts as the view's own. A mixin does not know its model, so its
+  ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
+  trusted value, or calls a scoping method.
+* :func:`serializer_models` — ``ModelSerializer`` subclass name -> its ``Meta.model`` class name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from tenantlint.analysis.orm.django import split_lookup
+from tenantlint.config.model import Config
+from tenantlint.config.patterns import PatternSet
+
+FILTER_METHODS = ("filter", "for_tenant", "where", "filter_by")
+MODEL_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
+
+
+def dotted(node: ast.expr) -> str | None:
+    """``request.user.org`` / ``get_current_org().id`` (as ``analysis.exprs.dotted``)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, ast.Call):
+        base = dotted(node.func)
+        return f"{base}()" if base else None
+    if isinstance(node, ast.Await):
+        return dotted(node.value)
+    return None
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for names and attribute chains only."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _trusted_filter(fn: ast.AST, keys: frozenset[str], trusted: PatternSet, scoping: frozenset[str]) -> bool:
+    for node in ast.walk(fn):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        method = node.func.attr
+        if method in scoping:
+            return True
+        if method not in FILTER_METHODS:
+            continue
+        for kw in node.keywords:
+            if kw.arg is None:
+                continue
+            path, op = split_lookup(kw.arg)
+            text = dotted(kw.value) or ""
+            if text.startswith("self.request.") and not trusted.match(text):
+                text = text[len("self."):]  # the view's request, as in `request.tenant`
+            last = path.split("__")[-1]
+            tenant_key = last in keys or f"{last}_id" in keys
+            if tenant_key and op in ("eq", "in") and trusted.match(text):
+                return True
+    return False
+
+
+def scoped_view_bases(tree: ast.Module, config: Config) -> set[str]:
+    """Top-level classes whose own ``get_queryset`` applies a trusted tenant filter."""
+    keys = frozenset(config.tenant_keys) | frozenset(config.tenant_columns)
+    trusted = PatternSet.compile(config.trusted_sources)
+    scoping = frozenset(n.rsplit(".", 1)[-1] for n in config.scoping_methods)
+    out: set[str] = set()
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        for item in stmt.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == "get_queryset":
+                if _trusted_filter(item, keys, trusted, scoping):
+                    out.add(stmt.name)
+    return out
+
+
+def _one_line_suite(cls: ast.ClassDef) -> bool:
+    """``class Meta: model = X`` — a suite on the header's line, which libcst readers skip."""
+    return bool(cls.body) and cls.body[0].lineno == cls.lineno
+
+
+def _class_attr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
+    """The value of the first plain assignment to ``attr`` in the class body."""
+    if _one_line_suite(cls):
+        return None
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == attr for t in stmt.targets
+        ):
+            return stmt.value
+    return None
+
+
+def _base_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Starred):
+        node = node.value
+    return (dotted_name(node) or "").rsplit(".", 1)[-1]
+
+
+def serializer_models(tree: ast.Module) -> dict[str, str]:
+    """``ModelSerializer`` subclass name -> ``Meta.model`` class name, for top-level classes."""
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef) or _one_line_suite(stmt):
+            continue
+        bases = {_base_name(b) for b in stmt.bases}
+        if not bases & MODEL_SERIALIZERS and not any(b.endswith("Serializer") for b in bases):
+            continue
+        for item in stmt.body:
+            if isinstance(item, ast.ClassDef) and item.name == "Meta":
+                model = _class_attr(item, "model")
+                if isinstance(model, ast.Name | ast.Attribute):
+                    name = dotted_name(model)
+                    if name:
+                        out[stmt.name] = name.rsplit(".", 1)[-1]
+    return out
