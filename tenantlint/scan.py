@@ -60,20 +60,30 @@ class Merged:
     class_bases: dict[str, str]
 
 
-def _has_string(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
-               for n in ast.walk(node))
+# SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
+# literal it is built from holds one; module constants are composed from this module's literals only.
+SQL_WORD = re.compile(
+    r"\b(?:select|insert|update|delete|with|merge|from|where|into|set|values|join|returning)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_sql_literal(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_WORD.search(n.value):
+            return True
+    return False
 
 
 def _string_assignment(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-        return _has_string(stmt.value)
+        return _has_sql_literal(stmt.value)
     return False
 
 
 def may_define_constants(tree: ast.Module) -> bool:
-    """False only when no module- or top-level-class-level assignment holds a string literal
-    (``module_file_constants`` would find nothing)."""
+    """False only when no module- or top-level-class-level assignment holds a string literal with
+    an SQL word (``module_file_constants`` would find no SQL text)."""
     for stmt in tree.body:
         if _string_assignment(stmt):
             return True

@@ -156,7 +156,10 @@ def test_may_define_constants() -> None:
     import ast
 
     assert may_define_constants(ast.parse("X = 'select 1'\n"))
-    assert may_define_constants(ast.parse("class Q:\n    A: str = f'{B} x'\n"))
+    assert may_define_constants(ast.parse("class Q:\n    A: str = f'{B} where x'\n"))
+    assert may_define_constants(ast.parse("X = ('a, '\n     'b FROM c')\n"))
+    assert not may_define_constants(ast.parse("app_name = 'billing'\nwith x:\n    pass\n"))
+    assert not may_define_constants(ast.parse("X = f'{B} x'\n"))
     assert not may_define_constants(ast.parse("X = 1\ndef f():\n    y = 'select 1'\n"))
     assert not may_define_constants(ast.parse("with x:\n    pass\n"))
 
