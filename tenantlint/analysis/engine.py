@@ -97,7 +97,7 @@ def _analyze_text(
 ) -> FileResult:
     result = FileResult(path)
     try:
-        module = parse(text, guarded=tree is not None)
+        module = parse(text, accepted=True if tree is not None else None)
     except SourceError as exc:
         return error_result(path, exc)
     ctx = walk_file(path, module, settings, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.values import UNKNOWN, Value
 
 
@@ -25,7 +26,7 @@ def dotted(node: cst.BaseExpression) -> str | None:
 
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = node.evaluated_value
+        value = string_literal(node)
         return value if isinstance(value, str) else None
     return None
 

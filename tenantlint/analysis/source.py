@@ -114,13 +114,18 @@ def _parser_built_nodes() -> Iterator[None]:
         base.__post_init__ = original  # type: ignore[method-assign]
 
 
-def parse(text: str, guarded: bool = False) -> cst.Module:
-    """libcst's tree of ``text``; ``guarded``: the caller already ran :func:`guarded_ast` on it."""
-    if not guarded:
-        guard_depth(text)
+def parse(text: str, accepted: bool | None = None) -> cst.Module:
+    """libcst's tree of ``text``. ``accepted``: what the caller's :func:`guarded_ast` found — True:
+    CPython parsed ``text``; False: a syntax error; None: not run yet (it runs here). libcst's node
+    validation is skipped only for text CPython accepted: CPython also enforces what validation
+    checks (``"a" b"b"``), but libcst's parser alone does not."""
+    if accepted is None:
+        accepted = guarded_ast(text) is not None
     try:
-        with _parser_built_nodes():
-            return cst.parse_module(text)
+        if accepted:
+            with _parser_built_nodes():
+                return cst.parse_module(text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         recovered = parse_recovering(text, exc)  # valid Python beyond libcst's grammar
         if recovered is not None:

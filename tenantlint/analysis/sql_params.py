@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.sql.verdict import ParamRef
 from tenantlint.analysis.values import DictValue, SeqValue, Value
 
@@ -84,8 +85,8 @@ def bind_container(node: cst.BaseExpression, ev: Eval, out: ParamBinding, many: 
                 ev(item.key)
                 value = ev(item.value)
                 key = item.key
-                if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-                    out.named.setdefault(key.evaluated_value, value)
+                if isinstance(key, cst.SimpleString) and isinstance(name := string_literal(key), str):
+                    out.named.setdefault(name, value)
             else:
                 ev(item.value)
         return

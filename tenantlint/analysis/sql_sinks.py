@@ -27,6 +27,7 @@ from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis import sql_text as st
 from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.sql import SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
 from tenantlint.analysis.sql.tenancy import normalize_table
 from tenantlint.analysis.sql_batch import BATCH, batch_sql_arg, expand_values
@@ -135,7 +136,7 @@ def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
 def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
     """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?"""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        return isinstance(node.evaluated_value, str)
+        return isinstance(string_literal(node), str)
     if isinstance(node, cst.FormattedString):
         return True
     if isinstance(node, cst.Name):
@@ -170,7 +171,7 @@ def text_of(ev: Evaluator, node: cst.BaseExpression) -> Value:
 # ----- the hook ---------------------------------------------------------------------------------
 def evaluate(ev: Evaluator, node: cst.BaseExpression) -> Value | None:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = node.evaluated_value
+        value = string_literal(node)
         return SqlText(text=value) if isinstance(value, str) else None
     if isinstance(node, cst.FormattedString):
         return _fstring(ev, node)
@@ -210,8 +211,9 @@ def _binary(ev: Evaluator, node: cst.BinaryOperation) -> SqlText:
                 if isinstance(el, cst.DictElement):
                     ev.eval(el.key)
                     v = text_of(ev, el.value)
-                    if isinstance(el.key, cst.SimpleString) and isinstance(el.key.evaluated_value, str):
-                        named[el.key.evaluated_value] = v
+                    key = string_literal(el.key) if isinstance(el.key, cst.SimpleString) else None
+                    if isinstance(key, str):
+                        named[key] = v
                 else:
                     ev.eval(el.value)
             return st.percent_format(left, [], named, _merge([left, *named.values()]))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.values import Value
 
 HOLE_PREFIX = "__tl_hole_"
@@ -180,7 +181,7 @@ def qualified(node: cst.BaseExpression, qualify: Callable[[str], str]) -> str:
 def static_text(node: cst.BaseExpression, lookup: Lookup, qualify: Callable[[str], str]) -> str | None:
     """The text of a constant string expression, or None when any part is not constant."""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = node.evaluated_value
+        value = string_literal(node)
         return value if isinstance(value, str) else None
     if isinstance(node, cst.FormattedString):
         out: list[str] = []

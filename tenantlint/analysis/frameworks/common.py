@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.frameworks.base import ClassInfo
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def string_arg(call: cst.Call, index: int, keyword: str) -> str | None:
 
 def _string(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = node.evaluated_value
+        value = string_literal(node)
         return value if isinstance(value, str) else None
     return None
 

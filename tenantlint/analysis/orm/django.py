@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.literals import string_literal
 from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
 from tenantlint.analysis.values import (
     UNKNOWN,
@@ -52,8 +53,8 @@ def _is_django_models(qualname: str, last: str) -> bool:
 
 
 def _string(node: cst.BaseExpression) -> str | None:
-    return node.evaluated_value if isinstance(node, cst.SimpleString) and isinstance(
-        node.evaluated_value, str) else None
+    value = string_literal(node) if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None
 
 
 def split_lookup(key: str) -> tuple[str, str]:
@@ -202,7 +203,7 @@ class DjangoOrm:
                 if isinstance(arg.value, cst.Dict):
                     for el in arg.value.elements:
                         if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
-                            if el.key.evaluated_value in names:
+                            if string_literal(el.key) in names:
                                 found = True
                                 prov = prov or ev.eval(el.value, use=False).prov
                 elif not isinstance(arg.value, cst.Dict):
