@@ -4,6 +4,8 @@ Each measurement is a fresh child process waited for with ``os.wait4``, whose ru
 child and every descendant it reaped (``ru_maxrss`` is the largest single process), so nothing
 accumulates across measurements. Because worker pools run side by side, a sampler thread also
 sums the RSS of the whole process tree from ``/proc`` (Linux); the peak reported is the larger.
+The same sampler also sums PSS (``/proc/<pid>/smaps_rollup``): RSS counts a page shared by forked
+workers once per process, PSS splits it between them, so the PSS sum is the tree's real footprint.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Measurement:
     stdout: str
     stderr: str
     cpu_seconds: float = 0.0  # user + system CPU of the whole tree (wait4); steadier than wall
+    tree_pss_mb: float = 0.0  # sampled peak of summed PSS over the tree (0.0 without smaps_rollup)
 
 
 def _maxrss_mb(ru_maxrss: int) -> float:
@@ -57,21 +60,42 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Sum of resident memory of ``root`` and all its live descendants (0 without /proc)."""
-    if not _PROC.is_dir():
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size of one process (0 when smaps_rollup is missing or unreadable)."""
+    try:
+        text = (_PROC / str(pid) / "smaps_rollup").read_text()
+    except OSError:
         return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            try:
+                return int(line.split()[1]) * 1024  # kB
+            except (IndexError, ValueError):
+                return 0
+    return 0
+
+
+def tree_memory_bytes(root: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over ``root`` and all its live descendants ((0, 0) without /proc)."""
+    if not _PROC.is_dir():
+        return 0, 0
     children = _children_map()
-    total = 0
+    rss = pss = 0
     stack = [root]
     while stack:
         pid = stack.pop()
         try:
-            total += int((_PROC / str(pid) / "statm").read_text().split()[1]) * _PAGE
+            rss += int((_PROC / str(pid) / "statm").read_text().split()[1]) * _PAGE
         except (OSError, IndexError, ValueError):
             pass  # the process ended between listing and reading: it holds no memory now
+        pss += _pss_bytes(pid)
         stack.extend(children.get(pid, ()))
-    return total
+    return rss, pss
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Sum of resident memory of ``root`` and all its live descendants (0 without /proc)."""
+    return tree_memory_bytes(root)[0]
 
 
 class _Sampler(threading.Thread):
@@ -81,10 +105,13 @@ class _Sampler(threading.Thread):
         self._interval = interval
         self._done = threading.Event()
         self.peak = 0
+        self.peak_pss = 0
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak = max(self.peak, tree_rss_bytes(self._pid))
+            rss, pss = tree_memory_bytes(self._pid)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             self._done.wait(self._interval)
 
     def stop(self) -> None:
@@ -134,6 +161,7 @@ def measure(
         reported = rss_file.read().strip()
     single = _maxrss_mb(int(reported)) if reported.isdigit() else _maxrss_mb(usage.ru_maxrss)
     tree = (sampler.peak if sampler is not None else 0) / (1024 * 1024)
+    pss = (sampler.peak_pss if sampler is not None else 0) / (1024 * 1024)
     return Measurement(
         seconds=seconds,
         peak_rss_mb=max(single, tree),
@@ -143,4 +171,5 @@ def measure(
         stdout=stdout,
         stderr=stderr,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
+        tree_pss_mb=pss,
     )

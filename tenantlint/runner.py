@@ -6,8 +6,6 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from tenantlint.files import expand, relpath
 from tenantlint.index.model import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
+from tenantlint.parallel import ordered_map
 from tenantlint.prefilter import Prefilter
 from tenantlint.scan import scan_files
 from tenantlint.selection import Selection
@@ -189,26 +188,18 @@ def _died(display: str) -> FileResult:
 
 def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int], None] | None
               ) -> list[FileResult]:
-    """Results in ``items`` order. A worker that dies loses only its file: the files after the last
-    result are re-run one at a time in a single fresh worker, so the culprit is the first missing one.
+    """Results in ``items`` order, from ``jobs`` processes: this one and ``jobs - 1`` workers.
+
+    A worker that dies loses only its file: the files it and its siblings had not returned are
+    re-run one at a time in a fresh single worker, so the culprit is found and gets TNT999. The
+    parent analyses its share in-process, as ``--jobs 1`` does with every file: a crash there ends
+    the run (the known native crash, deep nesting in libcst, is refused before parsing).
     """
-    results: list[FileResult] = []
-    workers, chunk = jobs, max(1, len(items) // (jobs * 8))
-    while len(results) < len(items):
-        rest = items[len(results):]
-        try:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
-                for r in pool.map(_work, rest, chunksize=chunk):
-                    results.append(r)
-                    if progress:
-                        progress(1)
-        except BrokenProcessPool:
-            if workers == 1 and chunk == 1:
-                results.append(_died(items[len(results)][0]))
-                if progress:
-                    progress(1)
-            workers, chunk = 1, 1
-    return results
+    def local(item: Item) -> FileResult:
+        return analyze_item(item, job)
+
+    return ordered_map(local, _work, items, jobs, _init_worker, (job,), progress,
+                       died=lambda item: _died(item[0]))
 
 
 def run(config: Config, options: RunOptions, settings: Settings | None = None) -> RunResult:

@@ -37,6 +37,37 @@ def test_ordered_map_keeps_order_and_counts_progress(jobs: int) -> None:
         assert len({pid for _, pid in out}) > 1  # the work really was shared
 
 
+def _remote_dies(x: int) -> tuple[int, int]:
+    os._exit(3)
+
+
+def _remote_dies_on_7(x: int) -> tuple[int, int]:
+    if x % 10 == 7:
+        os._exit(3)
+    return _remote(x)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_ordered_map_dead_worker_loses_only_its_item(jobs: int) -> None:
+    seen: list[int] = []
+
+    def local(x: int) -> tuple[int, int]:
+        return (-1, 0) if x % 10 == 7 else (x * x + 1, os.getpid())
+
+    out = ordered_map(local, _remote_dies_on_7, list(range(60)), jobs, _init, (1,), seen.append,
+                      chunks_per_job=4, died=lambda x: (-1, 0))
+    assert [v for v, _ in out] == [-1 if x % 10 == 7 else x * x + 1 for x in range(60)]
+    assert sum(seen) == 60
+    assert len({pid for _, pid in out if pid}) > 1  # workers did part of it after the deaths
+
+
+def test_ordered_map_without_died_raises_on_dead_worker() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        ordered_map(lambda x: (x, 0), _remote_dies, list(range(30)), 2, _init, (1,))
+
+
 @pytest.mark.parametrize("app", ["django_billing", "rawsql_psycopg"])
 def test_output_identical_for_any_jobs(app: str) -> None:
     outputs = []

@@ -81,7 +81,11 @@ def _memo(ev: Evaluator, key: tuple[str, str], make: object) -> object:
 
 
 def _local_constants(ev: Evaluator) -> dict[str, str]:
-    table = _memo(ev, ("sql-constants", ev.ctx.path), lambda: module_constants(ev.ctx.module))
+    # Per file, not per run: a run-wide entry per file would keep every file's table alive.
+    memo = ev.ctx.plugin_memo
+    if "sql-constants" not in memo:
+        memo["sql-constants"] = module_constants(ev.ctx.module)
+    table = memo["sql-constants"]
     assert isinstance(table, dict)
     return table
 

@@ -1,4 +1,9 @@
-"""Parse SQL text once per run (process-wide LRU), into statements or an error message."""
+"""Parse SQL text (small process-wide LRU), into statements or an error message.
+
+The LRU is small on purpose: parsed trees are large (kilobytes each) and the per-run analysis memo
+(``Settings.memo``, see sql_sinks.analyze) already answers repeated texts before the parser, so a
+large cache only kept every tree of the run alive.
+"""
 
 from __future__ import annotations
 
@@ -92,7 +97,7 @@ def _message(e: ParseError, neutral: str, shifts: tuple[tuple[int, int], ...]) -
     return str(e).splitlines()[0] if str(e) else "syntax error"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
 def parse_sql(text: str, dialect: str) -> Parsed:
     """Parse ``text`` (placeholders neutralised) in ``dialect``; errors are returned, not raised."""
     try:
