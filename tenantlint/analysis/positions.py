@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -62,6 +62,19 @@ def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return dict(wrapper.resolve(PositionProvider))
+
+
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """``PositionProvider``'s spans of a (small) module. Run directly rather than through
+    ``MetadataWrapper``, which also walks the whole tree with a visitor that does nothing here
+    (half the cost); through the wrapper if this libcst lacks the provider's hook."""
+    provider = PositionProvider()
+    generate = getattr(provider, "_gen_impl", None)
+    computed = getattr(provider, "_computed", None)
+    if generate is None or not isinstance(computed, dict):
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    generate(module)
+    return computed
 
 
 # A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
@@ -157,7 +170,7 @@ class StatementPositions:
         self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
         self._indexed = 0  # top-level statements whose subtrees are in _owner
         self._paths: dict[int, Path] | None = None  # id(statement) -> its path
-        self._ranges: dict[cst.CSTNode, CodeRange] = {}
+        self._resolved: list[tuple[Mapping[cst.CSTNode, CodeRange], int]] = []  # (spans, line offset)
         self._done: set[Path] = set()
         self._tree: ast.Module | None = tree
         self._tree_failed = text is None
@@ -241,33 +254,35 @@ class StatementPositions:
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
-        sub = self.module.with_changes(body=[wrapped], header=(), footer=())
-        found = MetadataWrapper(sub, unsafe_skip_copy=True).resolve(PositionProvider)
-        own = found[stmt]
-        offset = astmt.lineno - own.start.line  # both: the first token after decorators
-        for n in subtree(stmt):
-            rng = found.get(n)
-            if rng is None:  # a field libcst's visitors skip (``MatchMapping.whitespace_before_rest``)
-                continue
-            self._ranges[n] = CodeRange((rng.start.line + offset, rng.start.column),
-                                        (rng.end.line + offset, rng.end.column))
+        found = _positions(self.module.with_changes(body=[wrapped], header=(), footer=()))
+        offset = astmt.lineno - found[stmt].start.line  # both: the first token after decorators
+        self._resolved.append((found, offset))
         self._done.add(path)
         return True
 
-    def _try(self, path: Path | None, node: cst.CSTNode) -> bool:
-        if path is None or path in self._done:
-            return False
-        return self._resolve(path) and node in self._ranges
+    def _lookup(self, node: cst.CSTNode) -> CodeRange | None:
+        for found, offset in self._resolved:  # a few statements per file: no per-node copies
+            rng = found.get(node)
+            if rng is not None:
+                return CodeRange((rng.start.line + offset, rng.start.column),
+                                 (rng.end.line + offset, rng.end.column))
+        return None
+
+    def _try(self, path: Path | None, node: cst.CSTNode) -> CodeRange | None:
+        if path is None or path in self._done or not self._resolve(path):
+            return None
+        return self._lookup(node)
 
     def range(self, node: cst.CSTNode) -> CodeRange:
-        if node in self._ranges:
-            return self._ranges[node]
+        found = self._lookup(node)
+        if found is not None:
+            return found
         if self._whole is None and self.text is not None:
             hint = self.hints.get(id(node))
-            if hint is not None and self._try(self._path_of_statement(hint), node):
-                return self._ranges[node]
-            if self._try(self._statement_of(node), node):
-                return self._ranges[node]
+            if hint is not None and (found := self._try(self._path_of_statement(hint), node)):
+                return found
+            if found := self._try(self._statement_of(node), node):
+                return found
         if self._whole is None:
             self._whole = whole_module_ranges(self.module)
         return self._whole[node]
