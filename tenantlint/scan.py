@@ -29,7 +29,7 @@ from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.analysis.view_bases import module_scoped_view_bases
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.model import Config
-from tenantlint.files import relpath, walk
+from tenantlint.files import walk_rel
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
@@ -277,19 +277,18 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     missing: list[tuple[str, str]] = []
     where: list[int] = []
     digests: dict[str, str] = {}
-    for path in walk(config.root, config.exclude, suffixes=(".py", ".sql")):
-        rel = relpath(path, config.root)
+    for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
         try:
             st = os.stat(path)
             file_digest = book.known_digest(rel, st) if book is not None else None
             if file_digest is None:
-                file_digest = digest(path.read_bytes())
+                file_digest = digest(Path(path).read_bytes())
                 records[rel] = (trusted_stamp(st, time.time_ns()), file_digest)
             else:
                 records[rel] = (stamp(st), file_digest)
         except OSError:
             continue
-        digests[os.path.normpath(path.absolute())] = file_digest
+        digests[os.path.abspath(path)] = file_digest
         rels.append(rel)
         key = key_of(prefix, rel, file_digest)
         hit: object = None
@@ -300,7 +299,7 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
         scans.append(hit if isinstance(hit, FileScan) else None)
         keys.append(key)
         if not isinstance(hit, FileScan):
-            missing.append((rel, str(path)))
+            missing.append((rel, path))
             where.append(len(scans) - 1)
 
     def local(item: tuple[str, str]) -> FileScan:

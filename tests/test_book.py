@@ -1,4 +1,4 @@
-"""The warm project pass (issue 8, pre-commit): stat-stamped digests, one facts entry, no pool for few files."""
+"""The warm project pass (issue 8, pre-commit): stamped digests, one facts entry, no pool for few files."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def test_racy_files_get_no_stamp(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("no_racy_window")
-def test_warm_pass_reads_no_unchanged_file(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_pass_reads_no_unchanged_file(tree: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     cache = Cache(tmp_path / "c")
     assert len(set(reads_during(monkeypatch, tree, cache))) == 6  # cold: every file read
     assert entries(tmp_path / "c", BOOK_KIND) and entries(tmp_path / "c", FACTS_KIND)
