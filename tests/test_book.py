@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import pickle
+import pickletools
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 import tenantlint.manifest as manifest
 import tenantlint.runner as runner
-from tenantlint.cache import Cache
+from tenantlint.cache import Cache, dumps
 from tenantlint.config.model import Config
 from tenantlint.manifest import BOOK_KIND, FACTS_KIND, trusted_stamp
 from tenantlint.runner import RunOptions, build_project, run
@@ -157,3 +159,31 @@ def test_pool_only_from_min_parallel(tree: Path, monkeypatch: pytest.MonkeyPatch
     pooled = run(Config(root=tree), RunOptions(jobs=2, min_parallel=0))
     assert calls == [6]
     assert few.findings == pooled.findings and few.findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    a: int
+    b: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    a: int
+    twice: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "twice", 2 * self.a)
+
+
+def ops(data: bytes) -> set[str]:
+    return {op.name for op, _, _ in pickletools.genops(data)}
+
+
+def test_dumps_rebuilds_slotted_dataclasses_by_constructor(tmp_path: Path) -> None:
+    value = (_Plain(1, ("x",)), [_Plain(2)], {"k": _Derived(3)}, build_project(Config(root=DEMO)))
+    assert pickle.loads(dumps(value)) == value
+    assert "BUILD" not in ops(dumps(_Plain(1))) and "REDUCE" in ops(dumps(_Plain(1)))  # a constructor call
+    assert "BUILD" in ops(dumps(_Derived(1)))  # init=False / __post_init__: the default __setstate__
+    cache = Cache(tmp_path / "c")
+    assert cache.put("k", "ab" * 32, value) and cache.get("k", "ab" * 32) == value
