@@ -255,6 +255,18 @@ def _earlier(cache: Cache, book: Book | None) -> Facts | None:
     return None
 
 
+def _record(rel: str, path: str, book: Book | None) -> Record | None:
+    """``(stamp, digest)`` of one file: from the book when its stamp is unchanged, else read."""
+    try:
+        st = os.stat(path)
+        known = book.known_digest(rel, st) if book is not None else None
+        if known is not None:
+            return (stamp(st), known)
+        return (trusted_stamp(st, time.time_ns()), digest(Path(path).read_bytes()))
+    except OSError:
+        return None
+
+
 def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
                min_parallel: int = MIN_PARALLEL) -> ProjectFiles:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
@@ -273,31 +285,22 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     records: dict[str, Record] = {}
     rels: list[str] = []
     scans: list[FileScan | None] = []
-    keys: list[str] = []
     missing: list[tuple[str, str]] = []
     where: list[int] = []
     digests: dict[str, str] = {}
     for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
-        try:
-            st = os.stat(path)
-            file_digest = book.known_digest(rel, st) if book is not None else None
-            if file_digest is None:
-                file_digest = digest(Path(path).read_bytes())
-                records[rel] = (trusted_stamp(st, time.time_ns()), file_digest)
-            else:
-                records[rel] = (stamp(st), file_digest)
-        except OSError:
+        record = _record(rel, path, book)
+        if record is None:
             continue
-        digests[os.path.abspath(path)] = file_digest
+        records[rel] = record
+        digests[os.path.abspath(path)] = record[1]
         rels.append(rel)
-        key = key_of(prefix, rel, file_digest)
         hit: object = None
-        if book is not None and book.digest_of(rel) == file_digest:
+        if book is not None and book.digest_of(rel) == record[1]:
             hit = before.get(rel)
         if not isinstance(hit, FileScan) and cache.enabled:
-            hit = cache.get(INDEX_KIND, key)
+            hit = cache.get(INDEX_KIND, key_of(prefix, rel, record[1]))
         scans.append(hit if isinstance(hit, FileScan) else None)
-        keys.append(key)
         if not isinstance(hit, FileScan):
             missing.append((rel, path))
             where.append(len(scans) - 1)
@@ -309,7 +312,7 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     for i, scan in zip(where, ordered_map(local, _scan_item, missing, workers, _init, (config,)),
                        strict=True):
         scans[i] = scan
-        cache.put(INDEX_KIND, keys[i], scan)
+        cache.put(INDEX_KIND, key_of(prefix, rels[i], records[rels[i]][1]), scan)
     done = [s for s in scans if s is not None]
     merged = merge(done)
     if book is not None and facts is not None and facts.rels == tuple(rels) and list(facts.scans) == done:
