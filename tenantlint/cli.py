@@ -191,9 +191,10 @@ COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # the objects made by importing tenantlint, libcst and sqlglot live as long as the process: keep
-    # them out of the collector's full passes (each would walk them all, ~20 ms, several times a run)
-    gc.freeze()
+    if argv is None:  # the process's command line (not a library or test call)
+        # the objects made by importing tenantlint, libcst and sqlglot live as long as the process:
+        # keep them out of the collector's full passes (each walks them all, ~20 ms, several a run)
+        gc.freeze()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]
