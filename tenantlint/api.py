@@ -11,15 +11,17 @@ from tenantlint.config.load import load_config
 from tenantlint.config.model import Config
 from tenantlint.model import RunResult
 from tenantlint.runner import RunOptions, make_settings, run
+from tenantlint.scan import MIN_PARALLEL
 
 __all__ = ["check_paths", "check_source", "load_config", "make_settings"]
 
 
 def check_paths(
     paths: Sequence[Path], config: Config, *, jobs: int = 1, want_sites: bool = False,
-    use_prefilter: bool = True,
+    use_prefilter: bool = True, min_parallel: int = MIN_PARALLEL,
 ) -> RunResult:
-    options = RunOptions(tuple(paths), jobs=jobs, want_sites=want_sites, use_prefilter=use_prefilter)
+    options = RunOptions(tuple(paths), jobs=jobs, want_sites=want_sites, use_prefilter=use_prefilter,
+                         min_parallel=min_parallel)
     return run(config, options)
 
 

@@ -14,13 +14,16 @@ entries. A cache that cannot be written (read-only tree, full disk) is silently 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import io
 import os
 import pickle
 import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from tenantlint import __version__
 from tenantlint.config.model import Config
@@ -116,7 +119,7 @@ class Cache:
             return False
         target = self._path(kind, key)
         try:
-            data = pickle.dumps((MAGIC, kind, key, value), protocol=pickle.HIGHEST_PROTOCOL)
+            data = dumps((MAGIC, kind, key, value))
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return False
         try:
@@ -147,6 +150,39 @@ class Cache:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(text)
                 os.replace(tmp, path)
+
+
+@lru_cache(maxsize=256)
+def _init_fields(cls: Any) -> tuple[str, ...] | None:
+    """Field names when ``cls(*values)`` rebuilds an instance exactly: a slotted dataclass whose
+    fields all go through ``__init__``, without ``__post_init__`` or its own pickling."""
+    if not (dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__):
+        return None
+    if hasattr(cls, "__post_init__") or "__reduce__" in cls.__dict__ or "__reduce_ex__" in cls.__dict__:
+        return None
+    fields = dataclasses.fields(cls)
+    if not all(f.init for f in fields):
+        return None
+    return tuple(f.name for f in fields)
+
+
+class _Pickler(pickle.Pickler):
+    """Slotted dataclasses pickled as constructor calls: loading them costs one generated
+    ``__init__`` instead of the per-field ``__setstate__`` loop of ``dataclasses`` (several times
+    faster for the thousands of small records of a project's facts)."""
+
+    def reducer_override(self, obj: object) -> Any:
+        cls: Any = type(obj)
+        names = _init_fields(cls)
+        if names is None:
+            return NotImplemented
+        return type(obj), tuple(getattr(obj, n) for n in names)
+
+
+def dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 def _unlink(path: str) -> None:

@@ -19,7 +19,8 @@ from tenantlint.model import RunResult
 from tenantlint.reporters.base import ReportOptions, file_source_reader
 from tenantlint.reporters.registry import UnknownReporterError, get_reporter
 from tenantlint.rules.registry import ALL_RULES, rule_for
-from tenantlint.runner import RunOptions, default_jobs, make_settings, run
+from tenantlint.runner import RunOptions, build_project, default_jobs, make_settings, run
+from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "html")
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR")
         p.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
         p.add_argument("--ignore", metavar="CODES", help="comma-separated codes or prefixes")
+        p.add_argument("--min-parallel", type=int, default=MIN_PARALLEL, help=argparse.SUPPRESS)
 
     check = sub.add_parser("check", help="report tenant leaks (the default command)")
     common(check)
@@ -95,11 +97,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     html = args.format == "html"
     reporter = None if html else get_reporter(args.format)
     options = RunOptions(tuple(args.paths), jobs=jobs, use_prefilter=not args.no_prefilter,
-                         use_cache=not args.no_cache, cache_dir=args.cache_dir, want_sites=html)
-    # the project pre-pass uses the same per-file cache and worker count as the analysis
+                         use_cache=not args.no_cache, cache_dir=args.cache_dir, want_sites=html,
+                         min_parallel=args.min_parallel)
+    # the project pre-pass uses the same cache and worker count as the analysis
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
-    settings = make_settings(config, cache, jobs)
-    result = run(config, options, settings)
+    project = build_project(config, cache, jobs, options.min_parallel)
+    settings = project.settings(config)
+    result = run(config, options, project=project)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
         print(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
@@ -143,12 +147,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageError(f"--output {args.output}: the report must end in .html or .md")
     jobs = args.jobs if args.jobs is not None else default_jobs()
-    settings = make_settings(config)
+    cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
+    project = build_project(config, cache, jobs, args.min_parallel)
+    settings = project.settings(config)
     total = count_targets(config, tuple(args.paths))
     with progress(total, enabled=sys.stderr.isatty()) as advance:
         options = RunOptions(tuple(args.paths), jobs=jobs, want_sites=True, progress=advance,
-                             use_cache=not args.no_cache, cache_dir=args.cache_dir)
-        result = run(config, options, settings)
+                             use_cache=not args.no_cache, cache_dir=args.cache_dir,
+                             min_parallel=args.min_parallel)
+        result = run(config, options, project=project)
     data = AuditData(result, settings.index, config, str(Path.cwd()), version)
     write_audit(data, args.output, file_source_reader("."))
     print(f"tenantlint: audit of {result.stats.files} files, {len(result.query_sites)} query sites, "
@@ -184,6 +191,14 @@ COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's command line (not a library or test call)
+        # the objects made by importing tenantlint, libcst and sqlglot live as long as the process:
+        # keep them out of the collector's full passes (each walks them all, ~20 ms, several a run)
+        gc.freeze()
+        # A run allocates millions of short-lived nodes and few cycles: collecting the young
+        # generation every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more
+        # peak memory. Only the command line does this, not the flake8 plugin or library calls.
+        gc.set_threshold(20_000, 10, 10)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]
@@ -192,10 +207,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_CLEAN
-    # A run allocates millions of short-lived nodes and few cycles: collecting the young generation
-    # every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more peak memory
-    # (benchmarks/, docs/performance.md). Only the command line does this, not the flake8 plugin.
-    gc.set_threshold(20_000, 10, 10)
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:

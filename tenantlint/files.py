@@ -34,16 +34,21 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z")
 
 
+@lru_cache(maxsize=64)
+def _matchers(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """All exclude globs as one regex for the path, and one for the file name (globs without "/")."""
+    full = [_glob_regex(p.rstrip("/") if not p.endswith("/**") else p).pattern for p in patterns]
+    base = [_glob_regex(p).pattern for p in patterns if "/" not in p]
+    return (re.compile("|".join(f"(?:{x})" for x in full)) if full else None,
+            re.compile("|".join(f"(?:{x})" for x in base)) if base else None)
+
+
 def excluded(relpath: str, patterns: Iterable[str], is_dir: bool = False) -> bool:
     """``relpath`` (posix, relative to the project root) matches an exclude glob."""
-    probe = relpath + "/x" if is_dir else relpath
-    for pattern in patterns:
-        rx = _glob_regex(pattern.rstrip("/") if not pattern.endswith("/**") else pattern)
-        if rx.match(probe) or rx.match(relpath):
-            return True
-        if "/" not in pattern and _glob_regex(pattern).match(relpath.rsplit("/", 1)[-1]):
-            return True
-    return False
+    full, base = _matchers(tuple(patterns))
+    if full is not None and (full.match(relpath + "/x" if is_dir else relpath) or full.match(relpath)):
+        return True
+    return base is not None and base.match(relpath.rsplit("/", 1)[-1]) is not None
 
 
 def relpath(path: Path, base: Path) -> str:
@@ -63,8 +68,15 @@ def relpath(path: Path, base: Path) -> str:
 
 def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES) -> list[Path]:
     """Files under ``root`` with one of ``suffixes``, minus excludes, sorted; no symlink loops."""
+    return [Path(path) for _, path in walk_rel(root, patterns, suffixes)]
+
+
+def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES
+             ) -> list[tuple[str, str]]:
+    """:func:`walk` as ``(path relative to root with "/", path)`` string pairs, without building a
+    ``Path`` per file (the warm project pass walks every file of the project)."""
     patterns = tuple(patterns)
-    out: list[Path] = []
+    out: list[tuple[str, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
         try:
@@ -90,8 +102,8 @@ def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUF
                 continue
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if not excluded(rel, patterns):
-                out.append(Path(dirpath) / name)
-    return sorted(out, key=lambda p: p.as_posix())
+                out.append((rel, os.path.join(dirpath, name)))
+    return sorted(out, key=lambda p: Path(p[1]).as_posix() if os.sep != "/" else p[1])
 
 
 def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str]) -> list[Path]:

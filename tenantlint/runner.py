@@ -28,7 +28,7 @@ from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
 from tenantlint.parallel import ordered_map
 from tenantlint.prefilter import Prefilter
-from tenantlint.scan import scan_files
+from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
 
 
@@ -41,6 +41,7 @@ class RunOptions:
     progress: Callable[[int], None] | None = None
     use_cache: bool = False
     cache_dir: Path | None = None
+    min_parallel: int = MIN_PARALLEL  # fewer files to analyse: no process pool (0: pool whenever jobs > 1)
 
 
 @dataclass(frozen=True)
@@ -78,15 +79,21 @@ def index_hash(settings: Settings) -> str:
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
 
-def build_project(config: Config, cache: Cache | None = None, jobs: int = 1) -> Project:
+def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
+                  min_parallel: int = MIN_PARALLEL) -> Project:
     """Models, view mixins, serializers, SQL constants and dependency aliases of the whole project
-    (the folder holding the config), one parallel pass with a per-file cache."""
-    scanned = scan_files(config, jobs, cache)
+    (the folder holding the config), one parallel pass with a per-file cache. On a warm cache whose
+    scans are all unchanged, the project built by an earlier run is reused as it is."""
+    scanned = scan_files(config, jobs, cache, min_parallel)
+    if isinstance(scanned.derived, Project):
+        return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
-    project = Project(decide_tenancy(merged.models, config), merged.view_bases, scanned.digests, "",
+    project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
                       merged.serializers, merged.constants, merged.aliases, merged.routes,
                       merged.class_bases)
-    return replace(project, index_hash=index_hash(project.settings(config)))
+    project = replace(project, index_hash=index_hash(project.settings(config)))
+    scanned.remember(project)
+    return replace(project, digests=scanned.digests)
 
 
 def make_settings(config: Config, cache: Cache | None = None, jobs: int = 1) -> Settings:
@@ -202,15 +209,30 @@ def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int],
                        died=lambda item: _died(item[0]))
 
 
-def run(config: Config, options: RunOptions, settings: Settings | None = None) -> RunResult:
+def _cached(items: list[Item], job: _Job) -> list[FileResult | None]:
+    """The results already in the cache of targets whose digest the project pass knows."""
+    if not job.cache.enabled:
+        return [None] * len(items)
+    found: list[FileResult | None] = []
+    for display, _, known in items:
+        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known)) if known else None
+        found.append(hit if isinstance(hit, FileResult) else None)
+    return found
+
+
+def run(config: Config, options: RunOptions, settings: Settings | None = None,
+        project: Project | None = None) -> RunResult:
+    """Check ``options.paths``; ``project`` (or else ``settings``) when already built by the caller."""
     started = time.perf_counter()
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     digests: dict[str, str] = {}
-    if settings is None:
-        project = build_project(config, cache, max(1, options.jobs))
+    if project is None and settings is None:
+        project = build_project(config, cache, max(1, options.jobs), options.min_parallel)
+    if project is not None:
         settings = project.settings(config)
         digests, ihash = project.digests, project.index_hash
     else:
+        assert settings is not None
         ihash = index_hash(settings)
     cwd = Path.cwd()
     targets = expand(options.paths or (cwd,), config.root, config.exclude)
@@ -222,16 +244,20 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None) -
                  if options.use_prefilter else None)
     key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
-    jobs = max(1, options.jobs)
-    if jobs > 1 and len(items) > 8:
-        results = _parallel(items, job, jobs, options.progress)
+    results = _cached(items, job)
+    todo = [i for i, r in enumerate(results) if r is None]
+    if options.progress and len(todo) < len(items):
+        options.progress(len(items) - len(todo))
+    if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
+        for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),
+                        strict=True):
+            results[i] = r
     else:
-        results = []
-        for item in items:
-            results.append(analyze_item(item, job))
+        for i in todo:
+            results[i] = analyze_item(items[i], job)
             if options.progress:
                 options.progress(1)
-    return collect(results, config, time.perf_counter() - started)
+    return collect([r for r in results if r is not None], config, time.perf_counter() - started)
 
 
 def collect(results: Sequence[FileResult], config: Config, seconds: float) -> RunResult:

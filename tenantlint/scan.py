@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,11 +27,22 @@ from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.model import Config
-from tenantlint.files import relpath, walk
+from tenantlint.files import walk_rel
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
 from tenantlint.index.readers import scoped_view_bases, serializer_models
+from tenantlint.manifest import (
+    FACTS_KIND,
+    Book,
+    Record,
+    book_key,
+    facts_key,
+    load_book,
+    stamp,
+    store_book,
+    trusted_stamp,
+)
 from tenantlint.parallel import ordered_map
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
@@ -202,48 +214,121 @@ def _scan_item(item: tuple[str, str]) -> FileScan:
     return scan_file(item[0], Path(item[1]), _CONFIG[0])
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The scans of every project file (``rels`` order) and what the caller built from them."""
+
+    rels: tuple[str, ...]
+    scans: tuple[FileScan, ...]
+    derived: object = None  # runner: the Project (without digests)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """What :meth:`ProjectFiles.remember` needs to store new facts and the book naming them."""
+
+    cache: Cache
+    prefix: str
+    root: str
+    records: dict[str, Record]
+    rels: tuple[str, ...]
+    scans: tuple[FileScan, ...]
+
+
 @dataclass(frozen=True)
 class ProjectFiles:
-    """The pre-pass over the project: merged facts, and each file's content digest (absolute path)."""
+    """The pre-pass over the project: merged facts, each file's content digest (absolute path), and
+    ``derived``: what :meth:`remember` was given for exactly these scans by an earlier run, if any."""
 
     merged: Merged
     digests: dict[str, str]
+    derived: object = None
+    pending: _Record | None = None
+
+    def remember(self, derived: object) -> None:
+        """Cache ``derived`` (built from these scans only) for later runs; a no-op when reused or
+        when the cache is off."""
+        p = self.pending
+        if p is None or self.derived is not None or not p.cache.enabled:
+            return
+        key = facts_key(p.prefix, p.root, p.records)
+        if p.cache.put(FACTS_KIND, key, Facts(p.rels, p.scans, derived)):
+            store_book(p.cache, book_key(p.prefix, p.root), Book(p.records, key))
 
 
-def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None) -> ProjectFiles:
+MIN_PARALLEL = 32  # fewer files to scan or analyse than this: no process pool (forking costs more)
+
+
+def _earlier(cache: Cache, book: Book | None) -> Facts | None:
+    found = cache.get(FACTS_KIND, book.facts_key) if book is not None else None
+    if isinstance(found, Facts) and len(found.rels) == len(found.scans):
+        return found
+    return None
+
+
+def _record(rel: str, path: str, book: Book | None) -> Record | None:
+    """``(stamp, digest)`` of one file: from the book when its stamp is unchanged, else read."""
+    try:
+        st = os.stat(path)
+        known = book.known_digest(rel, st) if book is not None else None
+        if known is not None:
+            return (stamp(st), known)
+        return (trusted_stamp(st, time.time_ns()), digest(Path(path).read_bytes()))
+    except OSError:
+        return None
+
+
+def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
+               min_parallel: int = MIN_PARALLEL) -> ProjectFiles:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
 
-    Each file is read once here for its digest; a file whose scan is cached (same bytes, tenantlint
-    code and config) is not parsed at all. The others are scanned in parallel and cached.
+    A file whose stat stamp matches the book (:mod:`tenantlint.manifest`) is not read; any other is
+    read once for its digest. A file with the recorded digest takes its scan from the facts entry,
+    else from its per-file cache entry (same bytes, tenantlint code and config); the rest are scanned
+    (in parallel when at least ``min_parallel``) and cached.
     """
     cache = cache or Cache(None)
     prefix = key_of("scan-entry", code_fingerprint(), config_fingerprint(config))
+    root = os.path.normpath(config.root.absolute())
+    book = load_book(cache, book_key(prefix, root))
+    facts = _earlier(cache, book)
+    before = dict(zip(facts.rels, facts.scans, strict=True)) if facts is not None else {}
+    records: dict[str, Record] = {}
+    rels: list[str] = []
     scans: list[FileScan | None] = []
-    keys: list[str] = []
     missing: list[tuple[str, str]] = []
     where: list[int] = []
     digests: dict[str, str] = {}
-    for path in walk(config.root, config.exclude, suffixes=(".py", ".sql")):
-        rel = relpath(path, config.root)
-        try:
-            data = path.read_bytes()
-        except OSError:
+    for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
+        record = _record(rel, path, book)
+        if record is None:
             continue
-        file_digest = digest(data)
-        digests[os.path.normpath(path.absolute())] = file_digest
-        key = key_of(prefix, rel, file_digest)
-        hit = cache.get(INDEX_KIND, key) if cache.enabled else None
+        records[rel] = record
+        digests[os.path.abspath(path)] = record[1]
+        rels.append(rel)
+        hit: object = None
+        if book is not None and book.digest_of(rel) == record[1]:
+            hit = before.get(rel)
+        if not isinstance(hit, FileScan) and cache.enabled:
+            hit = cache.get(INDEX_KIND, key_of(prefix, rel, record[1]))
         scans.append(hit if isinstance(hit, FileScan) else None)
-        keys.append(key)
         if not isinstance(hit, FileScan):
-            missing.append((rel, str(path)))
+            missing.append((rel, path))
             where.append(len(scans) - 1)
 
     def local(item: tuple[str, str]) -> FileScan:
         return scan_file(item[0], Path(item[1]), config)
 
-    for i, scan in zip(where, ordered_map(local, _scan_item, missing, jobs, _init, (config,)),
+    workers = jobs if len(missing) >= min_parallel else 1
+    for i, scan in zip(where, ordered_map(local, _scan_item, missing, workers, _init, (config,)),
                        strict=True):
         scans[i] = scan
-        cache.put(INDEX_KIND, keys[i], scan)
-    return ProjectFiles(merge(s for s in scans if s is not None), digests)
+        cache.put(INDEX_KIND, key_of(prefix, rels[i], records[rels[i]][1]), scan)
+    done = [s for s in scans if s is not None]
+    merged = merge(done)
+    if book is not None and facts is not None and facts.rels == tuple(rels) and list(facts.scans) == done:
+        if records != book.records:
+            store_book(cache, book_key(prefix, root), Book(records, book.facts_key))
+        return ProjectFiles(merged, digests, facts.derived)
+    pending = _Record(cache, prefix, root, records, tuple(rels), tuple(done))
+    return ProjectFiles(merged, digests, None, pending)

@@ -82,7 +82,7 @@ def test_hostile_files_in_parallel(tmp_path: Path, jobs: str) -> None:
         (root / name).write_bytes(data)
     for i in range(10):
         (root / f"leak{i}.py").write_text(LEAK)
-    status, report, _ = cli(root, "--jobs", jobs)
+    status, report, _ = cli(root, "--jobs", jobs, "--min-parallel", "0")  # the pool, however few
     assert status == 1
     found = codes(report)
     assert {(f"leak{i}.py", LEAK_LINE, "TNT101") for i in range(10)} <= found

@@ -4,7 +4,8 @@ flake8 hands each file to a fresh ``TenantlintChecker``, often in several worker
 project index (every model of the project, not only this file's) comes from
 :func:`tenantlint.runner.build_project` through the on-disk cache (``.tenantlint_cache/`` in the
 project root): per-file extraction results keyed by file contents and config, written atomically,
-so the workers share them and a warm index costs one read and hash per project file. Within one
+so the workers share them; a warm index costs a stat per project file (the book of stamps, see
+:mod:`tenantlint.manifest`) and one read of the merged facts. Within one
 process the index is built once per (config, working directory) and reused for every file.
 
 Suppressions: flake8 applies ``# noqa`` itself, so findings are yielded *before* tenantlint's own

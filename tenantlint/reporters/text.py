@@ -1,22 +1,22 @@
 """``--format text``: ``path:line:col: CODE message``; in a terminal, code frames and a summary.
 
-This is the only module that imports rich. Everything that comes from the linted code (messages,
-snippets, source lines, paths) is escaped or passed as plain :class:`rich.text.Text`, so
+This is the only module that imports rich, and only for a terminal: the plain lines of a hook or a
+CI log do not pay for importing it. Everything that comes from the linted code (messages, snippets,
+source lines, paths) is escaped or passed as plain :class:`rich.text.Text`, so
 ``filter(tags__in=[x])`` prints literally.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
-
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
+from typing import TYPE_CHECKING, TextIO
 
 from tenantlint.model import FileError, Finding, RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, sorted_findings, unreported_errors
 from tenantlint.rules.registry import rule_for
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 CONTEXT_LINES = 2
 _MAX_FRAME_LINES = 12
@@ -39,6 +39,8 @@ def plain_error(error: FileError) -> str:
 
 def code_frame(finding: Finding, source: str) -> Text | None:
     """Source lines around the finding with a gutter and ``^`` under its span (first line)."""
+    from rich.text import Text
+
     lines = source.splitlines()
     span = finding.span
     if not 1 <= span.line <= len(lines):
@@ -75,6 +77,8 @@ def _plural(n: int, word: str) -> str:
 
 def summary_lines(result: RunResult) -> list[str]:
     """Summary as markup lines: counts per code, files scanned, seconds."""
+    from rich.markup import escape
+
     stats = result.stats
     quiet = f" ({len(result.suppressed)} suppressed)" if result.suppressed else ""
     where = f" in {_plural(stats.files, 'file')}, {stats.seconds:.2f}s"
@@ -104,6 +108,9 @@ class TextReporter(Reporter):
             for error in errors:
                 stream.write(plain_error(error) + "\n")
             return
+        from rich.console import Console
+        from rich.markup import escape
+
         console = Console(
             file=stream,
             force_terminal=options.color,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tenantlint.index.model import ProjectIndex, TenantTable
+from tenantlint.index.model import ModelInfo, ProjectIndex, TenantTable
 
 
 def normalize_table(name: str) -> str:
@@ -45,6 +45,7 @@ class SqlTenancy:
         cols: dict[str, str] = {}
         vias: dict[str, tuple[tuple[str, str], ...]] = {}
         alts: dict[str, tuple[str, ...]] = {}
+        by_table = models_by_table(index)  # one pass over the models, not one per via table
         for key, tt in index.tables.items():
             name = normalize_table(key)
             if name in index.global_tables:
@@ -54,7 +55,7 @@ class SqlTenancy:
             if tt.alt_columns:
                 alts[name] = tuple(c.lower() for c in tt.alt_columns)
             if tt.via and tt.via_columns:
-                parent = via_parent(index, tt)
+                parent = via_parent(index, tt, by_table)
                 if parent is not None:
                     vias[name] = ((tt.via_columns[0].lower(), parent),)
         return SqlTenancy(cols, vias, alts)
@@ -76,17 +77,30 @@ class SqlTenancy:
         return name in self.columns or name in self.vias
 
 
-def via_parent(index: ProjectIndex, tt: TenantTable) -> str | None:
-    """The table the first hop of ``tt.via`` points to."""
-    fk_column = tt.via_columns[0]
+def models_by_table(index: ProjectIndex) -> dict[str, list[ModelInfo]]:
+    """Every model of the index by normalised table name, in index order."""
+    out: dict[str, list[ModelInfo]] = {}
     for defs in index.models.values():
         for model in defs:
-            if normalize_table(model.table) != normalize_table(tt.table):
-                continue
-            for f in model.fields:
-                if f.column == fk_column and f.fk_target:
-                    target = index.table_of_model(f.fk_target) or f.fk_target
-                    return normalize_table(target)
+            out.setdefault(normalize_table(model.table), []).append(model)
+    return out
+
+
+def via_parent(index: ProjectIndex, tt: TenantTable,
+               by_table: Mapping[str, Sequence[ModelInfo]] | None = None) -> str | None:
+    """The table the first hop of ``tt.via`` points to (``by_table``: :func:`models_by_table`)."""
+    fk_column = tt.via_columns[0]
+    name = normalize_table(tt.table)
+    if by_table is None:
+        candidates: Iterable[ModelInfo] = (m for defs in index.models.values() for m in defs
+                                           if normalize_table(m.table) == name)
+    else:
+        candidates = by_table.get(name, ())
+    for model in candidates:
+        for f in model.fields:
+            if f.column == fk_column and f.fk_target:
+                target = index.table_of_model(f.fk_target) or f.fk_target
+                return normalize_table(target)
     hop = tt.via[0].lower()
     for candidate in (hop, hop + "s", hop + "es"):
         if candidate in index.tables:
