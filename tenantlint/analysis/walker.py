@@ -415,6 +415,19 @@ class Walker:
             if isinstance(holder, DictValue) and key is not None:
                 state.env[target.value.value] = holder.with_item(key, value)
                 return
+        if isinstance(target, cst.Subscript):
+            # ``data["org_id"] = ...`` writes the key: evaluate the container and the index
+            # expressions for their own reads, not ``data["org_id"]`` as a read of the request.
+            ev.eval(target.value, use=False)
+            for element in target.slice:
+                index = element.slice
+                parts = ([index.value] if isinstance(index, cst.Index)
+                         else [index.lower, index.upper, index.step] if isinstance(index, cst.Slice)
+                         else [])
+                for part in parts:
+                    if part is not None:
+                        ev.eval(part)
+            return
         ev.eval(target, use=False)
 
     @staticmethod
