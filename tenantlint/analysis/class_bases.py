@@ -12,18 +12,10 @@ import re
 from collections.abc import Mapping
 
 from tenantlint.analysis.sql_consts import lookup_constant, module_name, resolve_import
+from tenantlint.index.readers import dotted_name
 
 HINT = re.compile(r"^class\s+\w+\s*\(", re.MULTILINE)
 MAX_DEPTH = 8
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
 
 
 def _imports(tree: ast.Module) -> dict[str, str]:
@@ -57,7 +49,7 @@ def module_class_bases(rel: str, tree: ast.Module) -> dict[str, str]:
             continue
         bases: list[str] = []
         for b in stmt.bases:
-            text = _dotted(b)
+            text = dotted_name(b)
             if text is None or text == "object":
                 continue
             head, _, rest = text.partition(".")
