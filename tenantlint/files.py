@@ -78,7 +78,9 @@ def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY
     patterns = tuple(patterns)
     out: list[tuple[str, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+    top = os.fspath(root)
+    skip = len(os.path.join(top, ""))  # os.walk names every folder below ``top`` as top + sep + ...
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=None):
         try:
             st = os.stat(dirpath)
         except OSError:
@@ -89,8 +91,7 @@ def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY
             dirnames[:] = []
             continue
         seen_dirs.add(key)
-        rel_dir = relpath(Path(dirpath), root)
-        rel_dir = "" if rel_dir == "." else rel_dir
+        rel_dir = dirpath[skip:].replace(os.sep, "/") if dirpath != top else ""
         keep = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
