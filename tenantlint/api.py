@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tenantlint.analysis.context import Settings
-from tenantlint.analysis.engine import FileResult, analyze_text
+from tenantlint.analysis.engine import analyze_text
 from tenantlint.config.load import load_config
 from tenantlint.config.model import Config
-from tenantlint.model import RunResult
+from tenantlint.model import FileResult, RunResult
 from tenantlint.runner import RunOptions, make_settings, run
 from tenantlint.scan import MIN_PARALLEL
 

@@ -102,7 +102,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     # the project pre-pass uses the same cache and worker count as the analysis
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     project = build_project(config, cache, jobs, options.min_parallel)
-    settings = project.settings(config)
     result = run(config, options, project=project)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
@@ -122,7 +121,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             from tenantlint.audit import AuditData
             from tenantlint.reporters.html import HtmlAuditReporter
 
-            data = AuditData(result, settings.index, config, str(Path.cwd()), __version__)
+            data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
             stream.write(HtmlAuditReporter().render(data, file_source_reader(".")))
         else:
             reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,

@@ -134,3 +134,15 @@ class RunResult:
                 "seconds": round(self.stats.seconds, 2),
             },
         }
+
+
+@dataclass
+class FileResult:
+    """What one file contributes to a run. Picklable: crosses process boundaries and the cache."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    sites: list[QuerySite] = field(default_factory=list)
+    queries: int = 0
+    error: str | None = None

@@ -8,11 +8,9 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tenantlint.analysis.context import Settings
-from tenantlint.analysis.engine import FileResult, analyze_bytes, analyze_text, error_result
-from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.source import SourceError, decode, guarded_ast
+from tenantlint.analysis.failure import SourceError, error_result
 from tenantlint.cache import (
     RESULT_KIND,
     Cache,
@@ -25,11 +23,14 @@ from tenantlint.config.model import Config
 from tenantlint.files import expand, relpath
 from tenantlint.index.model import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
-from tenantlint.model import FileError, Finding, QuerySite, RunResult, Stats
+from tenantlint.model import FileError, FileResult, Finding, QuerySite, RunResult, Stats
 from tenantlint.parallel import ordered_map
-from tenantlint.prefilter import Prefilter
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
+
+if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
+    from tenantlint.analysis.context import Settings
+    from tenantlint.prefilter import Prefilter
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Project:
     class_bases: dict[str, str] = field(default_factory=dict)
 
     def settings(self, config: Config) -> Settings:
+        from tenantlint.analysis.context import Settings
+        from tenantlint.analysis.frameworks.registry import FRAMEWORKS
+
         return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
@@ -176,6 +180,9 @@ def analyze_data(
 def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
+    from tenantlint.analysis.engine import analyze_bytes, analyze_text
+    from tenantlint.analysis.source import decode, guarded_ast
+
     if prefilter is None:
         return analyze_bytes(display, data, settings, want_sites)
     try:
@@ -209,13 +216,13 @@ def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int],
                        died=lambda item: _died(item[0]))
 
 
-def _cached(items: list[Item], job: _Job) -> list[FileResult | None]:
+def _cached(items: list[Item], cache: Cache, key_prefix: str) -> list[FileResult | None]:
     """The results already in the cache of targets whose digest the project pass knows."""
-    if not job.cache.enabled:
+    if not cache.enabled:
         return [None] * len(items)
     found: list[FileResult | None] = []
     for display, _, known in items:
-        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known)) if known else None
+        hit = cache.get(RESULT_KIND, key_of(key_prefix, display, known)) if known else None
         found.append(hit if isinstance(hit, FileResult) else None)
     return found
 
@@ -229,8 +236,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     if project is None and settings is None:
         project = build_project(config, cache, max(1, options.jobs), options.min_parallel)
     if project is not None:
-        settings = project.settings(config)
         digests, ihash = project.digests, project.index_hash
+        settings = None  # built only when some file is not in the cache
     else:
         assert settings is not None
         ihash = index_hash(settings)
@@ -239,15 +246,24 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
-    prefilter = (Prefilter.build(settings.index, config, settings.related, settings.serializer_models,
-                                 settings.sql_constants, settings.param_aliases)
-                 if options.use_prefilter else None)
-    key_prefix = key_of("result", ihash, str(options.want_sites), str(prefilter is not None))
-    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
-    results = _cached(items, job)
+    key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter))
+    results = _cached(items, cache, key_prefix)
     todo = [i for i, r in enumerate(results) if r is None]
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
+    if not todo:
+        return collect([r for r in results if r is not None], config, time.perf_counter() - started)
+    if settings is None:
+        assert project is not None
+        settings = project.settings(config)
+    prefilter = None
+    if options.use_prefilter:
+        from tenantlint.prefilter import Prefilter
+
+        prefilter = Prefilter.build(settings.index, config, settings.related,
+                                    settings.serializer_models, settings.sql_constants,
+                                    settings.param_aliases)
+    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),
                         strict=True):

@@ -6,32 +6,16 @@ result does not depend on the number of worker processes.
 
 from __future__ import annotations
 
-import ast
 import os
-import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-
-from tenantlint.analysis.class_bases import HINT as CLASS_HINT
-from tenantlint.analysis.class_bases import module_class_bases
-from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
-from tenantlint.analysis.frameworks.param_aliases import module_aliases
-from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
-from tenantlint.analysis.frameworks.route_index import module_routes
-from tenantlint.analysis.nesting import nesting_headroom
-from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
-from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.model import Config
 from tenantlint.files import walk_rel
-from tenantlint.index.ddl import extract_sql_file
-from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
-from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.manifest import (
     FACTS_KIND,
     Book,
@@ -44,8 +28,6 @@ from tenantlint.manifest import (
     trusted_stamp,
 )
 from tenantlint.parallel import ordered_map
-
-SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,116 +54,6 @@ class Merged:
     class_bases: dict[str, str]
 
 
-# SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
-# literal it is built from holds one; module constants are composed from this module's literals only.
-SQL_WORD = re.compile(
-    r"\b(?:select|insert|update|delete|with|merge|from|where|into|set|values|join|returning)\b",
-    re.IGNORECASE,
-)
-
-
-def _has_sql_literal(node: ast.AST) -> bool:
-    for n in ast.walk(node):
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_WORD.search(n.value):
-            return True
-    return False
-
-
-def _string_assignment(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
-        return _has_sql_literal(stmt.value)
-    return False
-
-
-def may_define_constants(tree: ast.Module) -> bool:
-    """False only when no module- or top-level-class-level assignment holds a string literal with
-    an SQL word (``module_file_constants`` would find no SQL text)."""
-    for stmt in tree.body:
-        if _string_assignment(stmt):
-            return True
-        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) for s in stmt.body):
-            return True
-    return False
-
-
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def _top_class_members(tree: ast.Module, kind: tuple[type[ast.stmt], ...], name: str) -> bool:
-    """A top-level class holds a ``kind`` statement called ``name`` directly in its body."""
-    return any(isinstance(stmt, ast.ClassDef) and any(isinstance(item, kind) and
-                                                      getattr(item, "name", None) == name
-                                                      for item in stmt.body)
-               for stmt in tree.body)
-
-
-def scan_text(rel: str, text: str, config: Config) -> FileScan:
-    """The pre-pass over one file's text; the file is parsed by libcst at most once, and only when
-    CPython's (much cheaper) ``ast`` shows it can hold something the pre-pass collects."""
-    if rel.endswith(".sql"):
-        return FileScan(models=extract_sql_file(rel, text, config))
-    try:
-        tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
-    except SourceError:
-        return FileScan()
-    with nesting_headroom():
-        return _scan_python(rel, text, config, tree)
-
-
-def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:
-    """One ``ast`` parse gives the models and class bases, and says which libcst readers must run."""
-    want_aliases = ALIAS_HINT.search(text) is not None
-    want_models = may_define_models(text)
-    want_bases = "get_queryset" in text
-    want_serializers = "Serializer" in text
-    want_constants = SQL_HINT.search(text) is not None
-    want_routes = ROUTE_HINT.search(text) is not None
-    want_classes = CLASS_HINT.search(text) is not None
-    found = FileScan()
-    if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
-        class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
-        view_bases: tuple[str, ...] = ()
-        if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
-            view_bases = tuple(sorted(scoped_view_bases(tree, config)))
-        serializers: tuple[tuple[str, str], ...] = ()
-        if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
-            serializers = tuple(serializer_models(tree).items())
-        want_constants = want_constants and may_define_constants(tree)
-        models: tuple[ModelInfo, ...] = ()
-        if want_models:
-            try:
-                models = extract_models(rel, tree, config, text)
-            except RecursionError:
-                models = ()
-        found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
-                         class_bases=class_bases)
-    if not (want_constants or want_aliases or want_routes):
-        return found
-    try:
-        module = parse(text, accepted=tree is not None)  # guarded_ast ran in scan_text
-    except SourceError:
-        return found  # reported (TNT999) by the analysis when it is a target
-    return replace(
-        found,
-        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
-        aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
-        routes=tuple(module_routes(rel, module).items()) if want_routes else (),
-    )
-
-
-def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
-    mod = module_name(rel)
-    return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
-
-
-def scan_file(rel: str, path: Path, config: Config) -> FileScan:
-    try:
-        text = decode(path.read_bytes())
-    except (OSError, SourceError):
-        return FileScan()
-    return scan_text(rel, text, config)
-
-
 def merge(scans: Iterable[FileScan]) -> Merged:
     """Fold per-file records in path order (later files win on equal keys, as a serial pass did)."""
     models: list[ModelInfo] = []
@@ -201,17 +73,6 @@ def merge(scans: Iterable[FileScan]) -> Merged:
         class_bases.update(s.class_bases)
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
                   class_bases)
-
-
-_CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)
-
-
-def _init(config: Config) -> None:
-    _CONFIG[:] = [config]
-
-
-def _scan_item(item: tuple[str, str]) -> FileScan:
-    return scan_file(item[0], Path(item[1]), _CONFIG[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +139,20 @@ def _record(rel: str, path: str, book: Book | None) -> Record | None:
         return None
 
 
+def _scan_missing(missing: list[tuple[str, str]], where: list[int], scans: list[FileScan | None],
+                  config: Config, jobs: int, min_parallel: int) -> None:
+    """Read and scan the files not found in the cache (``scans[where[k]]`` for ``missing[k]``)."""
+    from tenantlint.prepass import init_worker, scan_file, scan_item  # libcst: only when reading
+
+    def local(item: tuple[str, str]) -> FileScan:
+        return scan_file(item[0], Path(item[1]), config)
+
+    workers = jobs if len(missing) >= min_parallel else 1
+    for i, scan in zip(where, ordered_map(local, scan_item, missing, workers, init_worker, (config,)),
+                       strict=True):
+        scans[i] = scan
+
+
 def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
                min_parallel: int = MIN_PARALLEL) -> ProjectFiles:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
@@ -316,14 +191,10 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
             missing.append((rel, path))
             where.append(len(scans) - 1)
 
-    def local(item: tuple[str, str]) -> FileScan:
-        return scan_file(item[0], Path(item[1]), config)
-
-    workers = jobs if len(missing) >= min_parallel else 1
-    for i, scan in zip(where, ordered_map(local, _scan_item, missing, workers, _init, (config,)),
-                       strict=True):
-        scans[i] = scan
-        cache.put(INDEX_KIND, key_of(prefix, rels[i], records[rels[i]][1]), scan)
+    if missing:
+        _scan_missing(missing, where, scans, config, jobs, min_parallel)
+        for i in where:
+            cache.put(INDEX_KIND, key_of(prefix, rels[i], records[rels[i]][1]), scans[i])
     done = [s for s in scans if s is not None]
     merged = merge(done)
     if book is not None and facts is not None and facts.rels == tuple(rels) and list(facts.scans) == done:

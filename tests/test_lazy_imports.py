@@ -32,3 +32,45 @@ def imported(*args: str) -> set[str]:
 def test_plain_text_and_json_import_no_rich_jinja_or_jsonschema() -> None:
     assert imported() == set()  # stdout is a pipe: plain lines
     assert imported("--format", "json") == set()
+
+
+WARM_PROBE = """
+import sys
+from tenantlint.cli import main
+status = main(sys.argv[1:])
+heavy = sorted(m for m in ("libcst", "sqlglot", "rich") if m in sys.modules)
+print("IMPORTED", ",".join(heavy), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def _check(tmp: Path, cache: Path) -> tuple[set[str], str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", WARM_PROBE, "check", "--format", "json",
+                           "--cache-dir", str(cache), "."], cwd=tmp, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("IMPORTED"))
+    return {m for m in line.removeprefix("IMPORTED").strip().split(",") if m}, proc.stdout
+
+
+def test_a_warm_run_loads_no_parser(tmp_path: Path) -> None:
+    """With every result in the cache nothing is parsed, so libcst and sqlglot are never imported;
+    the findings are the same as the cold run's, and an edited file brings the parser back."""
+    import shutil
+    import time
+
+    project = tmp_path / "demo"
+    shutil.copytree(DEMO, project)
+    cache = tmp_path / "cache"
+    cold, cold_out = _check(project, cache)
+    assert "libcst" in cold
+    time.sleep(0.01)
+    warm, warm_out = _check(project, cache)
+    assert warm == set()
+    strip = [line for line in warm_out.splitlines() if '"seconds"' not in line]
+    assert strip == [line for line in cold_out.splitlines() if '"seconds"' not in line]
+    target = next(p for p in sorted(project.rglob("*.py")) if "objects" in p.read_text())
+    target.write_text(target.read_text() + "\n# edited\n")
+    edited, _ = _check(project, cache)
+    assert "libcst" in edited

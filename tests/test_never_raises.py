@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tenantlint.analysis.context import Settings
-from tenantlint.analysis.engine import FileResult, analyze_text
+from tenantlint.analysis.engine import analyze_text
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.config.model import Config
+from tenantlint.model import FileResult
 from tenantlint.runner import build_project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ import pytest
 from tenantlint.analysis.context import Settings
 from tenantlint.api import check_source, load_config, make_settings
 from tenantlint.prefilter import Prefilter
-from tenantlint.scan import may_define_constants, scan_text
+from tenantlint.prepass import may_define_constants, scan_text
 
 MODELS = """
 from django.db import models

@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 import libcst as cst
 
 from tenantlint.analysis.context import FileContext, Settings
 from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.failure import SourceError, error_result
 from tenantlint.analysis.imports import collect_imports
 from tenantlint.analysis.nesting import nesting_headroom
 from tenantlint.analysis.orm.registry import ORMS
-from tenantlint.analysis.source import Positions, SourceError, decode, parse
+from tenantlint.analysis.source import Positions, decode, parse
 from tenantlint.analysis.values import Origin, QueryState
 from tenantlint.analysis.walker import Walker
-from tenantlint.model import Finding, QuerySite, Span
+from tenantlint.model import FileResult, Finding, QuerySite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
-
-
-@dataclass
-class FileResult:
-    """What one file contributes to a run. Picklable: crosses process boundaries and the cache."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)
-    sites: list[QuerySite] = field(default_factory=list)
-    queries: int = 0
-    error: str | None = None
 
 
 def _worst(states: list[QueryState]) -> QueryState:
@@ -140,12 +128,6 @@ def sites(path: str, facts: FileFacts, positions: Positions) -> list[QuerySite]:
             out.append(QuerySite(path, span.line, span.column, use.table, q.kind.value, scoping,
                                  q.handler, positions.snippet(q.node), use.detail))
     return out
-
-
-def error_result(path: str, exc: SourceError) -> FileResult:
-    span = Span(exc.line, exc.column, exc.line, exc.column)
-    finding = Finding("TNT999", f"file not analyzed: {exc.message}", path, span)
-    return FileResult(path, findings=[finding], error=exc.message)
 
 
 def analyze_bytes(path: str, data: bytes, settings: Settings, want_sites: bool = False) -> FileResult:

@@ -18,19 +18,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from tenantlint.analysis.failure import SourceError as SourceError  # re-exported
 from tenantlint.analysis.positions import StatementPositions
 from tenantlint.analysis.recover import parse_recovering
 from tenantlint.model import Span
-
-
-class SourceError(Exception):
-    """A file that cannot be read or parsed; becomes TNT999."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = max(1, line)
-        self.column = max(1, column)
 
 
 def decode(data: bytes) -> str:

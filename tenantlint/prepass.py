@@ -1,0 +1,157 @@
+"""The pre-pass's reader of one file: what :mod:`tenantlint.scan` collects from its text.
+
+CPython's ``ast`` gives models, class bases, scoped view mixins and serializers; libcst parses the
+file only when it may hold an SQL string constant, an ``Annotated``/``Depends`` alias or a route
+registered for another module. Imported by ``scan.py`` only when some file must be read, so a run
+whose project index is entirely in the cache does not load libcst or sqlglot.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import libcst as cst
+
+from tenantlint.analysis.class_bases import HINT as CLASS_HINT
+from tenantlint.analysis.class_bases import module_class_bases
+from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
+from tenantlint.analysis.frameworks.param_aliases import module_aliases
+from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
+from tenantlint.analysis.frameworks.route_index import module_routes
+from tenantlint.analysis.nesting import nesting_headroom
+from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
+from tenantlint.analysis.sql_consts import module_file_constants, module_name
+from tenantlint.config.model import Config
+from tenantlint.index.ddl import extract_sql_file
+from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.model import ModelInfo
+from tenantlint.index.readers import scoped_view_bases, serializer_models
+from tenantlint.scan import FileScan
+
+SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
+
+
+# SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
+# literal it is built from holds one; module constants are composed from this module's literals only.
+SQL_WORD = re.compile(
+    r"\b(?:select|insert|update|delete|with|merge|from|where|into|set|values|join|returning)\b",
+    re.IGNORECASE,
+)
+
+
+def _has_sql_literal(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_WORD.search(n.value):
+            return True
+    return False
+
+
+def _string_assignment(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None:
+        return _has_sql_literal(stmt.value)
+    return False
+
+
+def may_define_constants(tree: ast.Module) -> bool:
+    """False only when no module- or top-level-class-level assignment holds a string literal with
+    an SQL word (``module_file_constants`` would find no SQL text)."""
+    for stmt in tree.body:
+        if _string_assignment(stmt):
+            return True
+        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) for s in stmt.body):
+            return True
+    return False
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _top_class_members(tree: ast.Module, kind: tuple[type[ast.stmt], ...], name: str) -> bool:
+    """A top-level class holds a ``kind`` statement called ``name`` directly in its body."""
+    return any(isinstance(stmt, ast.ClassDef) and any(isinstance(item, kind) and
+                                                      getattr(item, "name", None) == name
+                                                      for item in stmt.body)
+               for stmt in tree.body)
+
+
+def scan_text(rel: str, text: str, config: Config) -> FileScan:
+    """The pre-pass over one file's text; the file is parsed by libcst at most once, and only when
+    CPython's (much cheaper) ``ast`` shows it can hold something the pre-pass collects."""
+    if rel.endswith(".sql"):
+        return FileScan(models=extract_sql_file(rel, text, config))
+    try:
+        tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
+    except SourceError:
+        return FileScan()
+    with nesting_headroom():
+        return _scan_python(rel, text, config, tree)
+
+
+def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:
+    """One ``ast`` parse gives the models and class bases, and says which libcst readers must run."""
+    want_aliases = ALIAS_HINT.search(text) is not None
+    want_models = may_define_models(text)
+    want_bases = "get_queryset" in text
+    want_serializers = "Serializer" in text
+    want_constants = SQL_HINT.search(text) is not None
+    want_routes = ROUTE_HINT.search(text) is not None
+    want_classes = CLASS_HINT.search(text) is not None
+    found = FileScan()
+    if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
+        class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
+        view_bases: tuple[str, ...] = ()
+        if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
+            view_bases = tuple(sorted(scoped_view_bases(tree, config)))
+        serializers: tuple[tuple[str, str], ...] = ()
+        if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
+            serializers = tuple(serializer_models(tree).items())
+        want_constants = want_constants and may_define_constants(tree)
+        models: tuple[ModelInfo, ...] = ()
+        if want_models:
+            try:
+                models = extract_models(rel, tree, config, text)
+            except RecursionError:
+                models = ()
+        found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
+                         class_bases=class_bases)
+    if not (want_constants or want_aliases or want_routes):
+        return found
+    try:
+        module = parse(text, accepted=tree is not None)  # guarded_ast ran in scan_text
+    except SourceError:
+        return found  # reported (TNT999) by the analysis when it is a target
+    return replace(
+        found,
+        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
+        aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
+        routes=tuple(module_routes(rel, module).items()) if want_routes else (),
+    )
+
+
+def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
+    mod = module_name(rel)
+    return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
+
+
+def scan_file(rel: str, path: Path, config: Config) -> FileScan:
+    try:
+        text = decode(path.read_bytes())
+    except (OSError, SourceError):
+        return FileScan()
+    return scan_text(rel, text, config)
+
+
+_CONFIG: list[Config] = []  # the worker process's config (set once by the pool initializer)
+
+
+def init_worker(config: Config) -> None:
+    _CONFIG[:] = [config]
+
+
+def scan_item(item: tuple[str, str]) -> FileScan:
+    return scan_file(item[0], Path(item[1]), _CONFIG[0])
+
+
