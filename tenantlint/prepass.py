@@ -25,7 +25,6 @@ from tenantlint.analysis.nesting import nesting_headroom
 from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
 from tenantlint.analysis.sql_consts import module_file_constants, module_name
 from tenantlint.config.model import Config
-from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.model import ModelInfo
 from tenantlint.index.readers import scoped_view_bases, serializer_models
@@ -81,6 +80,8 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
     """The pre-pass over one file's text; the file is parsed by libcst at most once, and only when
     CPython's (much cheaper) ``ast`` shows it can hold something the pre-pass collects."""
     if rel.endswith(".sql"):
+        from tenantlint.index.ddl import extract_sql_file  # sqlglot: only for .sql files
+
         return FileScan(models=extract_sql_file(rel, text, config))
     try:
         tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)

@@ -74,3 +74,15 @@ def test_a_warm_run_loads_no_parser(tmp_path: Path) -> None:
     target.write_text(target.read_text() + "\n# edited\n")
     edited, _ = _check(project, cache)
     assert "libcst" in edited
+
+
+def test_sqlglot_loads_only_for_sql() -> None:
+    """Importing the analysis and the pre-pass reader does not load sqlglot; the first SQL does."""
+    code = ("import sys, tenantlint.cli, tenantlint.analysis.engine, tenantlint.prepass\n"
+            "print('sqlglot' in sys.modules)\n"
+            "from tenantlint.analysis.sql import analyze_sql\n"
+            "print('sqlglot' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -28,7 +28,7 @@ from libcst.helpers import get_full_name_for_node
 from tenantlint.analysis import sql_text as st
 from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
 from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.sql import SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
+from tenantlint.analysis.sql import SqlAnalysis, SqlTenancy
 from tenantlint.analysis.sql.tenancy import normalize_table
 from tenantlint.analysis.sql_batch import BATCH, batch_sql_arg, expand_values
 from tenantlint.analysis.sql_consts import lookup_constant, module_constants, resolve_import
@@ -383,6 +383,8 @@ def _tenancy(ev: Evaluator) -> SqlTenancy:
 
 def analyze(ev: Evaluator, text: SqlText) -> SqlAnalysis:
     """The verifier's answer for ``text``, computed once per distinct text per run."""
+    from tenantlint.analysis.sql import analyze_sql  # sqlglot: loaded at the first SQL sink
+
     dialect = ev.ctx.config.sql_dialect
     key = (f"sql-analysis:{dialect}", text.text)
     result = _memo(ev, key, lambda: analyze_sql(text.text, dialect=dialect, tenancy=_tenancy(ev),
@@ -397,6 +399,8 @@ _CLAUSE_WORDS = frozenset({"from", "where", "into", "set", "values", "join", "re
 def _is_sql(text: SqlText) -> bool:
     """SQL by its first keyword; or complete static text at a database call that reads like SQL with
     a misspelt verb (``SELEC id FROM t WHERE ...``: two clause keywords), so the parser can say why."""
+    from tenantlint.analysis.sql import looks_like_sql
+
     if looks_like_sql(text.text):
         return True
     if not text.static:

@@ -8,7 +8,6 @@ from tenantlint.analysis.source import SourceError, guard_depth
 from tenantlint.config.model import Config
 from tenantlint.index.context import FileContext, file_context
 from tenantlint.index.cst_util import base_names, call_name, class_items, class_keyword, last_part
-from tenantlint.index.ddl import extract_table_call
 from tenantlint.index.django_models import extract_django, is_django_field_call
 from tenantlint.index.model import ModelInfo
 from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
@@ -18,6 +17,7 @@ from tenantlint.index.sqla_models import (
     extract_sqlalchemy,
     extract_sqlmodel,
 )
+from tenantlint.index.table_calls import extract_table_call
 
 _CLASS_HINTS = (
     "Model",
