@@ -15,8 +15,8 @@ from tenantlint.analysis.values import UNKNOWN, DictValue, QueryValue, SeqValue,
 if TYPE_CHECKING:
     from tenantlint.analysis.context import FileContext
     from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.function_state import FunctionState
     from tenantlint.analysis.orm.base import OrmFamily
-    from tenantlint.analysis.walker import FunctionState
 
 T = TypeVar("T")
 

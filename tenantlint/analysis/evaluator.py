@@ -41,7 +41,7 @@ from tenantlint.analysis.values import (
 from tenantlint.index.model import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.walker import FunctionState
+    from tenantlint.analysis.function_state import FunctionState
 
 T = TypeVar("T")
 

@@ -13,7 +13,8 @@ from tenantlint.analysis.frameworks.base import ClassInfo
 from tenantlint.analysis.values import ModelRef, QueryValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.walker import FunctionState, Walker
+    from tenantlint.analysis.function_state import FunctionState
+    from tenantlint.analysis.walker import Walker
 
 SAFE_FOR_VIEW = frozenset(
     {Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT, Scoping.SCOPING_METHOD,

@@ -190,7 +190,7 @@ class Drf(FrameworkBase):
             # supplies that FK (its queryset decides which parents are allowed), so no TNT104.
             tenant_set = True
         if recv.creates:
-            from tenantlint.analysis.walker import record_insert
+            from tenantlint.analysis.function_state import record_insert
 
             record_insert(ev.ctx, ev.fn, node, recv.table, recv.tenant is not None, tenant_set, prov,
                           "django")

@@ -279,7 +279,7 @@ class DjangoOrm:
         return None
 
     def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         origin = q.origin
         if origin is None:
@@ -299,7 +299,7 @@ class DjangoOrm:
                         tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
 
     def bulk_create(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         origin = q.origin
         if origin is None:

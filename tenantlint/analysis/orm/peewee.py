@@ -89,7 +89,7 @@ class PeeweeOrm:
         return ev.derive(q, call)
 
     def start(self, ev: Evaluator, q: SaQuery, method: str, call: cst.Call) -> Value:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         origin = q.origin
         assert origin is not None

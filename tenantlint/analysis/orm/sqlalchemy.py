@@ -173,7 +173,7 @@ class SqlAlchemyOrm:
         return q.state
 
     def insert_values(self, ev: Evaluator, q: SaQuery, call: cst.Call) -> Value:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         origin = q.origin
         assert origin is not None
@@ -261,7 +261,7 @@ class SqlAlchemyOrm:
             return Value()
         if kind == "insert":
             if isinstance(stmt, SaQuery) and not stmt.inserted and stmt.origin is not None:
-                from tenantlint.analysis.walker import record_insert
+                from tenantlint.analysis.function_state import record_insert
 
                 names = inserts.tenant_names(ev, stmt.model, stmt.origin.tenant)
                 found, prov = (inserts.mapping_rows(ev, names, call.args[1].value)
@@ -275,7 +275,7 @@ class SqlAlchemyOrm:
         return final
 
     def add(self, ev: Evaluator, last: str, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         if last in ("add", "merge"):
             rows, opaque = [ev.eval(call.args[0].value, use=False)], False
@@ -291,7 +291,7 @@ class SqlAlchemyOrm:
         return Value()
 
     def bulk_mappings(self, ev: Evaluator, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.walker import record_insert
+        from tenantlint.analysis.function_state import record_insert
 
         model = col.peek_model(ev, call.args[0].value)
         if model is None or model.family not in FAMILIES:
