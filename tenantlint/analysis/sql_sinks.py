@@ -26,14 +26,14 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis import sql_text as st
-from tenantlint.analysis.facts import Provenance, QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
+from tenantlint.analysis.facts import Provenance, Scoping, SqlProblemFact
 from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.sql import SqlAnalysis, SqlTenancy
 from tenantlint.analysis.sql.tenancy import normalize_table
 from tenantlint.analysis.sql_batch import BATCH, batch_sql_arg, expand_values
 from tenantlint.analysis.sql_consts import lookup_constant, module_constants, resolve_import
 from tenantlint.analysis.sql_params import ParamBinding, bind_container
 from tenantlint.analysis.sql_text import SqlText
+from tenantlint.analysis.sql_verify import analyze, memo, table_use_of, verify
 from tenantlint.analysis.values import Pin, QueryValue, Value
 
 if TYPE_CHECKING:
@@ -73,13 +73,6 @@ def _qualified(ev: Evaluator, node: cst.BaseExpression) -> str:
     return ev.ctx.imports.qualify(name) if name else ""
 
 
-def _memo(ev: Evaluator, key: tuple[str, str], make: object) -> object:
-    memo = ev.ctx.settings.memo
-    if key not in memo:
-        memo[key] = make() if callable(make) else make
-    return memo[key]
-
-
 def _local_constants(ev: Evaluator) -> dict[str, str]:
     # Per file, not per run: a run-wide entry per file would keep every file's table alive.
     memo = ev.ctx.plugin_memo
@@ -110,7 +103,7 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
     table = ev.ctx.settings.sql_constants
     if not table:
         return None
-    found = _memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
+    found = memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
     return found if isinstance(found, str) and found else None
 
 
@@ -375,85 +368,6 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
     return Value()
 
 
-def _tenancy(ev: Evaluator) -> SqlTenancy:
-    t = _memo(ev, ("sql", "tenancy"), lambda: SqlTenancy.from_index(ev.ctx.index))
-    assert isinstance(t, SqlTenancy)
-    return t
-
-
-def analyze(ev: Evaluator, text: SqlText) -> SqlAnalysis:
-    """The verifier's answer for ``text``, computed once per distinct text per run."""
-    from tenantlint.analysis.sql import analyze_sql  # sqlglot: loaded at the first SQL sink
-
-    dialect = ev.ctx.config.sql_dialect
-    key = (f"sql-analysis:{dialect}", text.text)
-    result = _memo(ev, key, lambda: analyze_sql(text.text, dialect=dialect, tenancy=_tenancy(ev),
-                                                 holes=text.hole_names()))
-    assert isinstance(result, SqlAnalysis)
-    return result
-
-
-_CLAUSE_WORDS = frozenset({"from", "where", "into", "set", "values", "join", "returning"})
-
-
-def _is_sql(text: SqlText) -> bool:
-    """SQL by its first keyword; or complete static text at a database call that reads like SQL with
-    a misspelt verb (``SELEC id FROM t WHERE ...``: two clause keywords), so the parser can say why."""
-    from tenantlint.analysis.sql import looks_like_sql
-
-    if looks_like_sql(text.text):
-        return True
-    if not text.static:
-        return False
-    words = {w.lower() for w in text.text.split()}
-    return len(words & _CLAUSE_WORDS) >= 2
-
-
-def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:
-    """Check ``text`` executed at ``node`` and record its facts."""
-    if not _is_sql(text):
-        return
-    result = analyze(ev, text)
-    handler = ev.fn.handler_name
-    facts = ev.ctx.facts
-    if result.error is not None and text.static:
-        facts.sql_problems.append(SqlProblemFact(node, "unparsable", f"SQL does not parse: {result.error}",
-                                                 handler))
-    if result.unverifiable is not None:
-        facts.sql_problems.append(SqlProblemFact(
-            node, "dynamic", f"SQL built at run time cannot be verified: {result.unverifiable}", handler))
-    inserts: list[TableUse] = []
-    others: list[TableUse] = []
-    for use in result.uses:
-        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding,
-                               use.written)
-        is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
-        (inserts if is_insert else others).append(table_use)
-    if inserts:
-        facts.queries.append(QueryFact(node, QueryKind.INSERT, "sql", tuple(inserts), handler))
-    if others:
-        kind = QueryKind.WRITE if result.kind is QueryKind.WRITE else QueryKind.READ
-        facts.queries.append(QueryFact(node, kind, "sql", tuple(others), handler))
-
-
-def _table_use(ev: Evaluator, scoping: Scoping, table: str, detail: str,
-               params: tuple[object, ...], binding: ParamBinding,
-               written: tuple[object, ...] = ()) -> TableUse:
-    if ev.fn.system_depth:
-        return TableUse(table, Scoping.SYSTEM_SCOPE, None, detail)
-    from tenantlint.analysis.sql.verdict import ParamRef
-
-    values = [binding.lookup(p) for p in params if isinstance(p, ParamRef)]
-    bad = [v for v in values if v is not None and v.untrusted]
-    untrusted = bad[0].prov if bad else None
-    if bad and scoping is Scoping.TRUSTED_FILTER and len(bad) == len(values):
-        scoping = Scoping.UNTRUSTED_FILTER
-    if untrusted is None:  # the tenant column is set to request input (``SET org_id = %s``)
-        moved = [binding.lookup(p) for p in written if isinstance(p, ParamRef)]
-        untrusted = next((v.prov for v in moved if v is not None and v.untrusted), None)
-    return TableUse(table, scoping, untrusted, detail)
-
-
 # ----- Django extra(where=[...]) ----------------------------------------------------------------
 def _extra(ev: Evaluator, node: cst.Call, func: cst.Attribute) -> Value:
     recv = ev.eval(func.value, use=False)
@@ -496,7 +410,7 @@ def _extra(ev: Evaluator, node: cst.Call, func: cst.Attribute) -> Value:
     for use in result.uses:
         if normalize_table(use.table) != mine:
             continue
-        table_use = _table_use(ev, use.scoping, use.table, use.detail, use.params, binding)
+        table_use = table_use_of(ev, use.scoping, use.table, use.detail, use.params, binding)
         if use.scoping is Scoping.TRUSTED_FILTER:
             prov = table_use.untrusted or Provenance.trusted("extra(where=...)")
             return ev.derive(q, node, q.state.add_pin(Pin(prov, Scoping.TRUSTED_FILTER, "extra(where=...)")))
