@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.analysis.orm.django import split_lookup
+from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.model import Config
 from tenantlint.config.patterns import PatternSet
 

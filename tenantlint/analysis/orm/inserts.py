@@ -9,7 +9,7 @@ import libcst as cst
 from tenantlint.analysis.exprs import string_value
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
-from tenantlint.analysis.orm.django import insert_names
+from tenantlint.analysis.orm.django_inserts import insert_names
 from tenantlint.analysis.values import Instance, ModelRef, Value
 from tenantlint.index.model import TenantTable
 

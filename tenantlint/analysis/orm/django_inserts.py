@@ -1,0 +1,139 @@
+"""Django inserts: ``create``/``get_or_create``/``update_or_create`` and ``bulk_create`` (TNT104,
+TNT103 on the tenant column written), as a mix-in of the Django ORM plug-in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.literals import string_literal
+from tenantlint.analysis.values import (
+    Instance,
+    QueryValue,
+    Value,
+)
+from tenantlint.index.model import TenantTable
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.evaluator import Evaluator
+
+
+class DjangoInserts:
+    """The insert side of :class:`~tenantlint.analysis.orm.django.DjangoOrm`."""
+
+    def sets_tenant(self, ev: Evaluator, tenant: TenantTable | None, call: cst.Call,
+                    skip: tuple[str, ...] = ()) -> tuple[bool, Provenance | None]:
+        names = insert_names(tenant)
+        found = False
+        prov: Provenance | None = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in skip:
+                continue
+            if arg.keyword is not None and arg.keyword.value == "defaults":
+                v = ev.eval(arg.value)
+                if isinstance(arg.value, cst.Dict):
+                    for el in arg.value.elements:
+                        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                            if string_literal(el.key) in names:
+                                found = True
+                                prov = prov or ev.eval(el.value, use=False).prov
+                elif not isinstance(arg.value, cst.Dict):
+                    found = True
+                continue
+            v = ev.eval(arg.value)
+            if arg.keyword is not None:
+                if arg.keyword.value in names:
+                    found = True
+                    if prov is None or v.untrusted:
+                        prov = v.prov
+            elif arg.star == "**":
+                found = True  # unknown keys: assume the tenant is among them
+                if v.carries_tenant_key:
+                    prov = v.prov
+        return found, prov
+
+    def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
+        from tenantlint.analysis.function_state import record_insert
+
+        origin = q.origin
+        if origin is None:
+            return Value()
+        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        tenant_set, prov = self.sets_tenant(ev, origin.tenant, call)
+        related = [p for p in q.state.pins if p.how in (Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT)]
+        if related:
+            tenant_set = True
+            prov = prov if prov is not None and prov.trust is Trust.UNTRUSTED else related[0].prov
+        if q.state.bypass is not None:
+            tenant_set = True
+        ev.derive(q, call)
+        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+                      prov, "django")
+        return Instance(model="", table=origin.table, prov=Provenance.trusted("created row"),
+                        tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
+
+    def bulk_create(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
+        from tenantlint.analysis.function_state import record_insert
+
+        origin = q.origin
+        if origin is None:
+            return Value()
+        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        ev.derive(q, call)
+        instances: list[Instance] = []
+        opaque = False
+        for arg in call.args[:1]:
+            value = arg.value
+            elements: list[cst.BaseExpression] = []
+            if isinstance(value, cst.List | cst.Tuple):
+                elements = [e.value for e in value.elements]
+            elif isinstance(value, cst.ListComp | cst.GeneratorExp):
+                elements = [value.elt]
+            v = ev.eval(value, use=False) if not elements else None
+            if isinstance(v, Instance):
+                instances.append(v)
+            elif not elements:
+                opaque = True
+            if elements and isinstance(value, cst.ListComp | cst.GeneratorExp):
+                # evaluate the comprehension for its bindings, then the element once more
+                saved = dict(ev.fn.env)
+                comp: cst.CompFor | None = value.for_in
+                while comp is not None:
+                    ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
+                    comp = comp.inner_for_in
+                el = ev.eval(value.elt, use=False)
+                ev.fn.env = saved
+                if isinstance(el, Instance):
+                    instances.append(el)
+                else:
+                    opaque = True
+            elif elements:
+                for e in elements:
+                    el = ev.eval(e, use=False)
+                    if isinstance(el, Instance):
+                        instances.append(el)
+                    else:
+                        opaque = True
+        missing = any(not i.tenant_set for i in instances)
+        untrusted = next(
+            (i.tenant_prov for i in instances
+             if i.tenant_prov and i.tenant_prov.trust is Trust.UNTRUSTED),
+            None,
+        )
+        tenant_set = not missing if instances else opaque or not call.args
+        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+                      untrusted, "django")
+        return Value()
+
+
+def insert_names(tenant: TenantTable | None) -> frozenset[str]:
+    """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
+    if tenant is None:
+        return frozenset()
+    names: set[str | None] = set(tenant.tenant_names())
+    if tenant.via:
+        names.add(tenant.via[0])
+        names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")
+    return frozenset(n for n in names if n)
