@@ -9,7 +9,8 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.orm.django_inserts import DjangoInserts, insert_names
+from tenantlint.analysis.orm.django_inserts import DjangoInserts
+from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
 from tenantlint.analysis.values import (

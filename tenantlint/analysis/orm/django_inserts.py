@@ -9,6 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.literals import string_literal
+from tenantlint.analysis.orm.inserts import insert_names, note_argument
 from tenantlint.analysis.values import (
     Instance,
     QueryValue,
@@ -32,7 +33,7 @@ class DjangoInserts:
             if arg.keyword is not None and arg.keyword.value in skip:
                 continue
             if arg.keyword is not None and arg.keyword.value == "defaults":
-                v = ev.eval(arg.value)
+                ev.eval(arg.value)
                 if isinstance(arg.value, cst.Dict):
                     for el in arg.value.elements:
                         if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
@@ -42,16 +43,7 @@ class DjangoInserts:
                 elif not isinstance(arg.value, cst.Dict):
                     found = True
                 continue
-            v = ev.eval(arg.value)
-            if arg.keyword is not None:
-                if arg.keyword.value in names:
-                    found = True
-                    if prov is None or v.untrusted:
-                        prov = v.prov
-            elif arg.star == "**":
-                found = True  # unknown keys: assume the tenant is among them
-                if v.carries_tenant_key:
-                    prov = v.prov
+            found, prov = note_argument(arg, ev.eval(arg.value), names, found, prov)
         return found, prov
 
     def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
@@ -126,14 +118,3 @@ class DjangoInserts:
         record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
                       untrusted, "django")
         return Value()
-
-
-def insert_names(tenant: TenantTable | None) -> frozenset[str]:
-    """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
-    if tenant is None:
-        return frozenset()
-    names: set[str | None] = set(tenant.tenant_names())
-    if tenant.via:
-        names.add(tenant.via[0])
-        names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")
-    return frozenset(n for n in names if n)

@@ -9,7 +9,6 @@ import libcst as cst
 from tenantlint.analysis.exprs import string_value
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
-from tenantlint.analysis.orm.django_inserts import insert_names
 from tenantlint.analysis.values import Instance, ModelRef, Value
 from tenantlint.index.model import TenantTable
 
@@ -45,15 +44,20 @@ def keywords_set_tenant(
             if p is not None and (prov is None or p.trust is Trust.UNTRUSTED):
                 prov = p
             continue
-        v = ev.eval(arg.value)
-        if arg.keyword is not None and arg.keyword.value in names:
-            found = True
-            if prov is None or v.untrusted:
-                prov = v.prov
-        elif arg.star == "**":
-            found = True  # unknown keys: assume the tenant is among them
-            if v.carries_tenant_key:
-                prov = v.prov
+        found, prov = note_argument(arg, ev.eval(arg.value), names, found, prov)
+    return found, prov
+
+
+def note_argument(arg: cst.Arg, value: Value, names: frozenset[str], found: bool,
+                  prov: Provenance | None) -> tuple[bool, Provenance | None]:
+    """One evaluated argument of an insert: a keyword naming the tenant column, or ``**kwargs``
+    (unknown keys: assume the tenant is among them). An untrusted value wins the provenance."""
+    if arg.keyword is not None:
+        if arg.keyword.value in names:
+            return True, value.prov if prov is None or value.untrusted else prov
+        return found, prov
+    if arg.star == "**":
+        return True, value.prov if value.carries_tenant_key else prov
     return found, prov
 
 
@@ -129,3 +133,14 @@ def mapping_rows(
 def untrusted_of(instances: list[Instance]) -> Provenance | None:
     return next((i.tenant_prov for i in instances
                  if i.tenant_prov is not None and i.tenant_prov.trust is Trust.UNTRUSTED), None)
+
+
+def insert_names(tenant: TenantTable | None) -> frozenset[str]:
+    """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
+    if tenant is None:
+        return frozenset()
+    names: set[str | None] = set(tenant.tenant_names())
+    if tenant.via:
+        names.add(tenant.via[0])
+        names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")
+    return frozenset(n for n in names if n)
