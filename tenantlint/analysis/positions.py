@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from tenantlint.analysis.cpython import parse_quietly
 from tenantlint.model import Span
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -220,7 +221,7 @@ class StatementPositions:
             if self._tree_failed or self.text is None:
                 return False
             try:
-                self._tree = ast.parse(self.text)
+                self._tree = parse_quietly(self.text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._tree_failed = True
                 return False

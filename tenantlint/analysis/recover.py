@@ -14,6 +14,8 @@ import re
 
 import libcst as cst
 
+from tenantlint.analysis.cpython import parse_quietly
+
 MAX_REPAIRS = 20
 _AT = re.compile(r"error at (\d+):\d+")
 
@@ -65,7 +67,7 @@ def parse_recovering(text: str, error: cst.ParserSyntaxError) -> cst.Module | No
     """The module of ``text`` with the statements libcst rejects blanked; None when CPython
     rejects the text too, or when the rejected statements cannot be isolated."""
     try:
-        tree = ast.parse(text)
+        tree = parse_quietly(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines = text.splitlines(keepends=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from tenantlint.analysis.cpython import parse_quietly
 from tenantlint.analysis.failure import SourceError as SourceError  # re-exported
 from tenantlint.analysis.positions import StatementPositions
 from tenantlint.analysis.recover import parse_recovering
@@ -123,7 +124,7 @@ def parse(text: str, accepted: bool | None = None) -> cst.Module:
             return recovered
         # CPython's own parser names the real cause ("'(' was never closed") and its line.
         try:
-            ast.parse(text)
+            parse_quietly(text)
         except SyntaxError as py_exc:
             raise SourceError(f"syntax error: {py_exc.msg}", py_exc.lineno or 1,
                               py_exc.offset or 1) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from tenantlint.analysis.cpython import parse_quietly
 from tenantlint.analysis.source import SourceError, guard_depth
 from tenantlint.config.model import Config
 from tenantlint.index.context import FileContext, file_context
@@ -141,6 +142,6 @@ def extract_text(relpath: str, text: str, config: Config) -> tuple[ModelInfo, ..
     deeply to read: the analysis reports such files)."""
     try:
         guard_depth(text)
-        return extract_models(relpath, ast.parse(text), config, text)
+        return extract_models(relpath, parse_quietly(text), config, text)
     except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
         return ()
