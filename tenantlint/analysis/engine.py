@@ -44,10 +44,6 @@ def origin_facts(origins: list[Origin]) -> list[QueryFact]:
     return facts
 
 
-def analyze_facts(path: str, module: cst.Module, settings: Settings) -> FileFacts:
-    return walk_file(path, module, settings).facts
-
-
 def walk_file(path: str, module: cst.Module, settings: Settings, text: str | None = None) -> FileContext:
     """The walk's context: its facts, and the statement hints for positions. ``text``: the module's
     source, when known (lets plug-ins skip searches for names the file never spells)."""

@@ -53,14 +53,9 @@ def _too_complex(tree: ast.Module) -> bool:
 GUARD_RECURSION_LIMIT = 1000  # CPython's default
 
 
-def guard_depth(text: str) -> None:
-    """Raise SourceError for text whose nesting would crash the native parser."""
-    guarded_ast(text)
-
-
 def guarded_ast(text: str) -> ast.Module | None:
-    """:func:`guard_depth`, returning CPython's tree of the text (None on an ordinary syntax
-    error), so a caller that wants the ``ast`` too does not parse twice."""
+    """CPython's tree of the text, or None on an ordinary syntax error; raises SourceError for text
+    whose nesting would crash the native libcst parser (the guard run before every libcst parse)."""
     limit = sys.getrecursionlimit()
     try:
         # CPython's parser scales its depth check with the recursion limit; the native libcst parser

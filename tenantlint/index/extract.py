@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.analysis.cpython import parse_quietly
-from tenantlint.analysis.source import SourceError, guard_depth
+from tenantlint.analysis.source import SourceError, guarded_ast
 from tenantlint.config.model import Config
 from tenantlint.index.context import FileContext, file_context
 from tenantlint.index.cst_util import base_names, call_name, class_items, class_keyword, last_part
@@ -141,7 +140,7 @@ def extract_text(relpath: str, text: str, config: Config) -> tuple[ModelInfo, ..
     """:func:`extract_models` of a source text; ``()`` when it does not parse (or is nested too
     deeply to read: the analysis reports such files)."""
     try:
-        guard_depth(text)
-        return extract_models(relpath, parse_quietly(text), config, text)
-    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = guarded_ast(text)  # the depth guard's own parse is the tree (None: a syntax error)
+        return extract_models(relpath, tree, config, text) if tree is not None else ()
+    except (SourceError, RecursionError, MemoryError):
         return ()
