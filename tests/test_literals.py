@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.positions import subtree
+from tenantlint.analysis.positions import preorder
 from tenantlint.analysis.source import decode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ CASES = [
 
 
 def _strings(module: cst.Module) -> list[cst.SimpleString | cst.ConcatenatedString]:
-    return [n for n in subtree(module) if isinstance(n, cst.SimpleString | cst.ConcatenatedString)]
+    return [n for n in preorder(module) if isinstance(n, cst.SimpleString | cst.ConcatenatedString)]
 
 
 @pytest.mark.parametrize("source", CASES)

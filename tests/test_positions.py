@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from tenantlint.analysis.positions import StatementPositions, subtree, whole_module_ranges
+from tenantlint.analysis.positions import StatementPositions, preorder, whole_module_ranges
 from tenantlint.analysis.source import decode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def _check(text: str) -> int:
     positions = StatementPositions(module, text)
     count = 0
     for stmt in module.body:
-        for node in subtree(stmt):
+        for node in preorder(stmt):
             if node not in expected:
                 continue  # libcst's visitors skip a few whitespace fields (MatchMapping's rest)
             assert positions.range(node) == expected[node], (type(node).__name__, expected[node])
@@ -126,7 +126,7 @@ def test_node_order_independent() -> None:
     module = cst.parse_module(ODD)
     expected = whole_module_ranges(module)
     positions = StatementPositions(module, ODD)
-    nodes = [n for stmt in module.body for n in subtree(stmt) if n in expected]
+    nodes = [n for stmt in module.body for n in preorder(stmt) if n in expected]
     for node in reversed(nodes):
         assert positions.range(node) == expected[node]
 
@@ -135,7 +135,7 @@ def test_hints_resolve_the_hinted_statement_and_wrong_hints_fall_back() -> None:
     module = cst.parse_module(ODD)
     expected = whole_module_ranges(module)
     g = next(s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == "g")
-    nodes = list(subtree(g))
+    nodes = list(preorder(g))
     calls = [n for n in nodes if isinstance(n, cst.Call)]
     wrong = module.body[0]
     hints = {id(calls[0]): next(n for n in nodes if isinstance(n, cst.SimpleStatementLine)),
@@ -151,7 +151,7 @@ def test_statements_resolve_alone_at_any_depth() -> None:
     whole compound statement around it."""
     module = cst.parse_module(ODD)
     g = next(s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == "g")
-    done = next(n for n in subtree(g) if isinstance(n, cst.Name) and n.value == "done")
+    done = next(n for n in preorder(g) if isinstance(n, cst.Name) and n.value == "done")
     positions = StatementPositions(module, ODD)
     positions.range(done)
     assert len(positions._done) == 1

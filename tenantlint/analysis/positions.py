@@ -38,15 +38,6 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                     yield item
 
 
-def subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child_nodes(current))
-
-
 def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node`` and every node below it, parents first, children in field order (source order but
     for a few fields, e.g. a function's decorators come after its body). Several times cheaper than
