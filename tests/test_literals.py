@@ -75,3 +75,25 @@ def test_text_cpython_rejects_is_still_validated() -> None:
     with pytest.raises(SourceError):
         parse('x = "a" b"b"\n')
     assert isinstance(parse('x = "a" "b"\n'), cst.Module)
+
+
+def test_warnings_about_the_analysed_code_do_not_leak(tmp_path: Path) -> None:
+    """``"\\."`` makes CPython warn (invalid escape sequence); analysing such a file, with a finding
+    to position, must not turn that warning into the run's own."""
+    import warnings
+
+    from tenantlint.api import check_source, load_config, make_settings
+
+    (tmp_path / "tenantlint.toml").write_text('tenant_tables = ["ledger"]\n')
+    config = load_config(tmp_path)
+    settings = make_settings(config)
+    source = (
+        'PATTERN = "a\\.b"\n\n\n'
+        "def f(cursor):\n"
+        "    cursor.execute(\"SELECT * FROM ledger WHERE x = '\\\\d'\")\n"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = check_source(source, "app/x.py", config, settings)
+    assert [f.code for f in result.findings] == ["TNT101"]
+    assert [str(w.message) for w in caught] == []
