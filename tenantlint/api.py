@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import analyze_text
+from tenantlint.analysis.interp.file_context import Settings
 from tenantlint.config.load import load_config
-from tenantlint.config.model import Config
-from tenantlint.model import FileResult, RunResult
+from tenantlint.config.options import Config
+from tenantlint.results import FileResult, RunResult
 from tenantlint.runner import RunOptions, make_settings, run
 from tenantlint.scan import MIN_PARALLEL
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenantlint.config.model import Config
-from tenantlint.index.model import ProjectIndex, TenantTable
-from tenantlint.model import Finding, QuerySite, RunResult, Span
+from tenantlint.config.options import Config
+from tenantlint.index.records import ProjectIndex, TenantTable
+from tenantlint.results import Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
 
 # How a query site can be proven confined to the caller's tenant. ``insert-sets-tenant`` is the

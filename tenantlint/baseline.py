@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tenantlint.model import Finding, Suppression
+from tenantlint.results import Finding, Suppression
 
 BASELINE_VERSION = 1
 _WS = re.compile(r"\s+")

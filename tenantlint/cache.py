@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tenantlint import __version__
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 
 CACHE_DIRNAME = ".tenantlint_cache"
 LAYOUT = "v1"

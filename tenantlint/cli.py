@@ -14,10 +14,10 @@ from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
 from tenantlint.config.load import ConfigError, load_config
-from tenantlint.config.model import Config
-from tenantlint.model import RunResult
+from tenantlint.config.options import Config
 from tenantlint.reporters.base import ReportOptions, file_source_reader
 from tenantlint.reporters.registry import UnknownReporterError, get_reporter
+from tenantlint.results import RunResult
 from tenantlint.rules.registry import ALL_RULES, rule_for
 from tenantlint.runner import RunOptions, build_project, default_jobs, make_settings, run
 from tenantlint.scan import MIN_PARALLEL

@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from tenantlint.analysis.exprs import header_key
-from tenantlint.config.model import Config
-from tenantlint.index.model import ProjectIndex
+from tenantlint.analysis.interp.exprs import header_key
+from tenantlint.config.options import Config
+from tenantlint.index.records import ProjectIndex
 
 SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge")  # sql/parse.py::_KEYWORDS
 SINK_WORDS = ("execute", "fetch", "raw", "read_sql", "extra", "exec_driver_sql")

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import libcst as cst
 
-from tenantlint.analysis.class_bases import HINT as CLASS_HINT
-from tenantlint.analysis.class_bases import module_class_bases
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
 from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
 from tenantlint.analysis.frameworks.route_index import module_routes
-from tenantlint.analysis.nesting import nesting_headroom
-from tenantlint.analysis.source import SourceError, decode, guarded_ast, parse
-from tenantlint.analysis.sql_consts import module_file_constants, module_name
-from tenantlint.config.model import Config
+from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
+from tenantlint.analysis.interp.class_bases import module_class_bases
+from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
+from tenantlint.analysis.source.nesting import nesting_headroom
+from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
+from tenantlint.config.options import Config
 from tenantlint.index.extract import extract_models, may_define_models
-from tenantlint.index.model import ModelInfo
 from tenantlint.index.readers import scoped_view_bases, serializer_models
+from tenantlint.index.records import ModelInfo
 from tenantlint.scan import FileScan
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)

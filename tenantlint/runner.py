@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.failure import SourceError, error_result
+from tenantlint.analysis.interp.failure import SourceError, error_result
 from tenantlint.cache import (
     RESULT_KIND,
     Cache,
@@ -19,17 +19,17 @@ from tenantlint.cache import (
     digest,
     key_of,
 )
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.files import expand, relpath
-from tenantlint.index.model import ProjectIndex
+from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
-from tenantlint.model import FileError, FileResult, Finding, QuerySite, RunResult, Stats
 from tenantlint.parallel import ordered_map
+from tenantlint.results import FileError, FileResult, Finding, QuerySite, RunResult, Stats
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
-    from tenantlint.analysis.context import Settings
+    from tenantlint.analysis.interp.file_context import Settings
     from tenantlint.prefilter import Prefilter
 
 
@@ -60,8 +60,8 @@ class Project:
     class_bases: dict[str, str] = field(default_factory=dict)
 
     def settings(self, config: Config) -> Settings:
-        from tenantlint.analysis.context import Settings
         from tenantlint.analysis.frameworks.registry import FRAMEWORKS
+        from tenantlint.analysis.interp.file_context import Settings
 
         return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
@@ -181,7 +181,7 @@ def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
     from tenantlint.analysis.engine import analyze_bytes, analyze_text
-    from tenantlint.analysis.source import decode, guarded_ast
+    from tenantlint.analysis.source.parse import decode, guarded_ast
 
     if prefilter is None:
         return analyze_bytes(display, data, settings, want_sites)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.files import walk_rel
-from tenantlint.index.model import ModelInfo
+from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
     FACTS_KIND,
     Book,

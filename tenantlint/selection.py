@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tenantlint.model import Finding
+from tenantlint.results import Finding
 
 
 def parse_codes(text: str) -> tuple[str, ...]:

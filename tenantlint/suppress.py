@@ -30,7 +30,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from tenantlint.model import Finding, Span, Suppression
+from tenantlint.results import Finding, Span, Suppression
 
 META_CODES = frozenset({"TNT901", "TNT902"})
 TOOL_CODE_PREFIX = "TNT"

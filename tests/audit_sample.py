@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tenantlint.audit import AuditData
-from tenantlint.config.model import Config
-from tenantlint.index.model import ProjectIndex, TenantTable
-from tenantlint.model import FileError, Finding, QuerySite, RunResult, Span, Stats, Suppression
+from tenantlint.config.options import Config
+from tenantlint.index.records import ProjectIndex, TenantTable
+from tenantlint.results import FileError, Finding, QuerySite, RunResult, Span, Stats, Suppression
 
 TITLE_PAYLOAD = "<script>document.title='PWNED'</script>"
 ATTR_PAYLOAD = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"

@@ -23,12 +23,12 @@ from tenantlint.audit import (
     summarize,
     write_audit,
 )
-from tenantlint.index.model import ProjectIndex
-from tenantlint.model import RunResult, Span
+from tenantlint.index.records import ProjectIndex
 from tenantlint.reporters.audit_markdown import MarkdownAuditReporter, code, fence_for, text
 from tenantlint.reporters.base import normalised
 from tenantlint.reporters.html import HtmlAuditReporter
 from tenantlint.reporters.progress import progress
+from tenantlint.results import RunResult, Span
 from tests.audit_sample import (
     ALERT_PAYLOAD,
     ATTR_PAYLOAD,

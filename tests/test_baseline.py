@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.baseline import BaselineError, load_baseline, normalise_snippet, write_baseline
-from tenantlint.model import Finding, Span, Suppression
+from tenantlint.results import Finding, Span, Suppression
 
 
 def finding(

@@ -13,7 +13,7 @@ import pytest
 import tenantlint.manifest as manifest
 import tenantlint.runner as runner
 from tenantlint.cache import Cache, dumps
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.manifest import BOOK_KIND, FACTS_KIND, trusted_stamp
 from tenantlint.runner import RunOptions, build_project, run
 

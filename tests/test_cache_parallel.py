@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tenantlint.cache import INDEX_KIND, RESULT_KIND, Cache
-from tenantlint.config.model import Config
-from tenantlint.model import FileResult
+from tenantlint.config.options import Config
+from tenantlint.results import FileResult
 from tenantlint.runner import Item, RunOptions, _Job, _parallel, build_project, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,8 +155,8 @@ def test_dead_worker_loses_only_its_file(monkeypatch: pytest.MonkeyPatch, tree: 
     items: list[Item] = [(f"app{i}/{n}.py", str(tree / f"app{i}/{n}.py"), None)
                          for i in range(12) for n in ("models", "views")]
     project = build_project(Config(root=tree))
-    from tenantlint.analysis.context import Settings
     from tenantlint.analysis.frameworks.registry import FRAMEWORKS
+    from tenantlint.analysis.interp.file_context import Settings
 
     job = _Job(Settings(Config(root=tree), project.index, FRAMEWORKS), None, False, Cache(None), "")
     seen: list[int] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.config.load import ConfigError, find_config_file, load_config
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternError, PatternSet
 from tenantlint.config.schema import KEYS, render_config_table
 

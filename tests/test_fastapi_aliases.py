@@ -13,11 +13,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from tenantlint.analysis.context import FileContext, Settings
 from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.frameworks.fastapi import FRAMEWORK
 from tenantlint.analysis.frameworks.param_aliases import file_aliases, imported_alias
-from tenantlint.analysis.imports import ImportTable, collect_imports
+from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.imports import ImportTable, collect_imports
 from tenantlint.api import check_source, load_config, make_settings
 
 MODELS = """

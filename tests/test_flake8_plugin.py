@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.context import Settings
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.config.model import Config
+from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.config.options import Config
 from tenantlint.integrations.flake8 import TenantlintChecker, flake8_findings
 from tenantlint.runner import build_project
 

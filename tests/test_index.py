@@ -8,13 +8,13 @@ import textwrap
 
 import pytest
 
-from tenantlint.config.model import Config
-from tenantlint.index.build import build_index
+from tenantlint.config.options import Config
 from tenantlint.index.ddl import extract_sql_file
 from tenantlint.index.extract import extract_models, may_define_models
-from tenantlint.index.model import FieldInfo, ModelInfo, ProjectIndex
+from tenantlint.index.records import FieldInfo, ModelInfo, ProjectIndex
 from tenantlint.index.render import render_tables
 from tenantlint.index.tenancy import decide_tenancy
+from tests.index_helpers import build_index
 
 CFG = Config()
 

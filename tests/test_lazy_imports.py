@@ -80,7 +80,7 @@ def test_sqlglot_loads_only_for_sql() -> None:
     """Importing the analysis and the pre-pass reader does not load sqlglot; the first SQL does."""
     code = ("import sys, tenantlint.cli, tenantlint.analysis.engine, tenantlint.prepass\n"
             "print('sqlglot' in sys.modules)\n"
-            "from tenantlint.analysis.sql import analyze_sql\n"
+            "from tenantlint.sqlcheck import analyze_sql\n"
             "print('sqlglot' in sys.modules)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,

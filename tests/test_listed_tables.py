@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.api import check_paths, load_config
-from tenantlint.config.model import DEFAULT_TENANT_COLUMNS, Config
+from tenantlint.config.options import DEFAULT_TENANT_COLUMNS, Config
 from tenantlint.index.tenancy import decide_tenancy
 
 TOML = 'tenant_columns = ["workspace_id"]\ntenant_tables = ["campaigns", "spend"]\n'

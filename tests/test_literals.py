@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.positions import preorder
-from tenantlint.analysis.source import decode
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.source.parse import decode
+from tenantlint.analysis.source.positions import preorder
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [
@@ -70,7 +70,7 @@ def test_generated(body: str, prefix: str, quote: str) -> None:
 
 def test_text_cpython_rejects_is_still_validated() -> None:
     """Validation is skipped only for text CPython accepted: mixing bytes and str stays an error."""
-    from tenantlint.analysis.source import SourceError, parse
+    from tenantlint.analysis.source.parse import SourceError, parse
 
     with pytest.raises(SourceError):
         parse('x = "a" b"b"\n')

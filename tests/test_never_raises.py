@@ -7,11 +7,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import analyze_text
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.config.model import Config
-from tenantlint.model import FileResult
+from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.config.options import Config
+from tenantlint.results import FileResult
 from tenantlint.runner import build_project
 
 ROOT = Path(__file__).resolve().parents[1]

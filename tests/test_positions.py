@@ -7,8 +7,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from tenantlint.analysis.positions import StatementPositions, preorder, whole_module_ranges
-from tenantlint.analysis.source import decode
+from tenantlint.analysis.source.parse import decode
+from tenantlint.analysis.source.positions import StatementPositions, preorder, whole_module_ranges
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_FILES = sorted((ROOT / "fixtures").rglob("*.py"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.context import Settings
+from tenantlint.analysis.interp.file_context import Settings
 from tenantlint.api import check_source, load_config, make_settings
 from tenantlint.prefilter import Prefilter
 from tenantlint.prepass import may_define_constants, scan_text
@@ -165,7 +165,7 @@ def test_may_define_constants() -> None:
 
 
 def test_scan_text_collects_each_kind_once() -> None:
-    from tenantlint.config.model import Config
+    from tenantlint.config.options import Config
 
     cfg = Config()
     scan = scan_text("billing/serializers.py", textwrap.dedent(SERIALIZERS), cfg)

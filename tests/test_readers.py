@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 
 VIEWS = """

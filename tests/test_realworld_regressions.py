@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import analyze_text
+from tenantlint.analysis.interp.file_context import Settings
 from tenantlint.api import load_config, make_settings
-from tenantlint.index.build import extract_source
+from tests.index_helpers import extract_source
 
 MODELS = """
 from django.db import models

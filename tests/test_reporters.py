@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.model import FileError, Finding, RunResult, Span, Stats, Suppression
 from tenantlint.reporters import ReportOptions, UnknownReporterError, get_reporter, reporter_names
 from tenantlint.reporters.github import escape_data, escape_property
 from tenantlint.reporters.markdown import cell
+from tenantlint.results import FileError, Finding, RunResult, Span, Stats, Suppression
 from tenantlint.rules.registry import ALL_RULES
 
 SARIF_SCHEMA = (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.runner import RunOptions, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,7 +151,7 @@ def test_megabyte_sql_string_file(tmp_path: Path) -> None:
 def test_large_sql_string_verifier() -> None:
     """100 KB here: sqlglot needs ~9 s for the 1 MB statement, too slow for the suite."""
     from tenantlint.analysis.facts import Scoping
-    from tenantlint.analysis.sql import SqlTenancy, analyze_sql
+    from tenantlint.sqlcheck import SqlTenancy, analyze_sql
 
     tenancy = SqlTenancy.of({"billing_invoice": "org_id"}, {})
     result = analyze_sql(megabyte_sql(15_000), dialect="postgres", tenancy=tenancy)

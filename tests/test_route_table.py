@@ -8,14 +8,14 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from tenantlint.analysis.context import FileContext, Settings
 from tenantlint.analysis.frameworks import fastapi, flask
 from tenantlint.analysis.frameworks.common import RouteTable, route_table
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.imports import collect_imports
-from tenantlint.analysis.source import decode
-from tenantlint.config.model import Config
-from tenantlint.index.model import ProjectIndex
+from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.source.parse import decode
+from tenantlint.config.options import Config
+from tenantlint.index.records import ProjectIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "fixtures").rglob("*.py"))

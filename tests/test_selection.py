@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenantlint.model import Finding, Span
+from tenantlint.results import Finding, Span
 from tenantlint.selection import Selection, parse_codes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenantlint.analysis.sql_consts import lookup_constant
+from tenantlint.analysis.rawsql.constants import lookup_constant
 
 
 def test_exact_and_suffix_matches() -> None:

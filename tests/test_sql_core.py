@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tenantlint.analysis.facts import QueryKind, Scoping
-from tenantlint.analysis.sql import ParamRef, SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
-from tenantlint.analysis.sql.parse import parse_sql
-from tenantlint.index.model import FieldInfo, ModelInfo, ProjectIndex, TenantTable
+from tenantlint.index.records import FieldInfo, ModelInfo, ProjectIndex, TenantTable
+from tenantlint.sqlcheck import ParamRef, SqlAnalysis, SqlTenancy, analyze_sql, looks_like_sql
+from tenantlint.sqlcheck.parse import parse_sql
 
 T = SqlTenancy.of(
     {"invoices": "org_id", "projects": "org_id", "customers": "tenant_id"},

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tenantlint.analysis.facts import QueryKind, Scoping
-from tenantlint.analysis.sql import SqlTenancy, analyze_sql
+from tenantlint.sqlcheck import SqlTenancy, analyze_sql
 
 T = SqlTenancy.of({"invoices": "org_id", "projects": "org_id"})
 SETTINGS = settings(max_examples=200, deadline=None)

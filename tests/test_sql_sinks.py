@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.sql.parse import parse_sql
-from tenantlint.analysis.sql_consts import file_constants, module_name, resolve_import
+from tenantlint.analysis.rawsql.constants import file_constants, module_name, resolve_import
 from tenantlint.api import check_paths, load_config
+from tenantlint.sqlcheck.parse import parse_sql
 
 SCHEMA = """
 CREATE TABLE invoices (id BIGINT PRIMARY KEY, org_id BIGINT NOT NULL, status TEXT, number TEXT);

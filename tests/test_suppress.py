@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tenantlint.model import Finding, Span, Suppression
+from tenantlint.results import Finding, Span, Suppression
 from tenantlint.suppress import SuppressionComment, apply_suppressions, parse_suppressions
 
 PATH = "app/views.py"

@@ -6,16 +6,16 @@ import ast
 
 import libcst as cst
 
-from tenantlint.analysis.context import FileContext, Settings
 from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
-from tenantlint.analysis.failure import SourceError, error_result
-from tenantlint.analysis.imports import collect_imports
-from tenantlint.analysis.nesting import nesting_headroom
+from tenantlint.analysis.interp.failure import SourceError, error_result
+from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.interp.values import Origin, QueryState
+from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.orm.registry import ORMS
-from tenantlint.analysis.source import Positions, decode, parse
-from tenantlint.analysis.values import Origin, QueryState
-from tenantlint.analysis.walker import Walker
-from tenantlint.model import FileResult, Finding, QuerySite
+from tenantlint.analysis.source.nesting import nesting_headroom
+from tenantlint.analysis.source.parse import Positions, decode, parse
+from tenantlint.results import FileResult, Finding, QuerySite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions

@@ -1,7 +1,7 @@
 """Facts the per-file analysis produces. They know no rule codes: rules turn them into findings.
 
 Facts hold the libcst node they are about; positions are resolved only for nodes that become
-findings or audit rows (``tenantlint.analysis.source.Positions``).
+findings or audit rows (``tenantlint.analysis.source.parse.Positions``).
 """
 
 from __future__ import annotations

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.context import FileContext
-from tenantlint.analysis.evaluator import Evaluator
 from tenantlint.analysis.facts import Scoping, ViewFact
 from tenantlint.analysis.frameworks.base import ClassInfo
-from tenantlint.analysis.values import ModelRef, QueryValue, Value
+from tenantlint.analysis.interp.evaluator import Evaluator
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.function_state import FunctionState
-    from tenantlint.analysis.walker import Walker
+    from tenantlint.analysis.interp.function_state import FunctionState
+    from tenantlint.analysis.interp.walker import Walker
 
 SAFE_FOR_VIEW = frozenset(
     {Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT, Scoping.SCOPING_METHOD,

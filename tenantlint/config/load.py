@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tenantlint.config.errors import ConfigError
-from tenantlint.config.model import Config, default_tenant_keys
+from tenantlint.config.options import Config, default_tenant_keys
 from tenantlint.config.schema import KEYS, Value, validate_table
 
 if sys.version_info >= (3, 11):

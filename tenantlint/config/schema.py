@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tenantlint.config.errors import ConfigError
-from tenantlint.config.model import (
+from tenantlint.config.options import (
     DEFAULT_EXCLUDE,
     DEFAULT_SCOPING_METHODS,
     DEFAULT_SQL_DIALECT,

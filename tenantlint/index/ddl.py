@@ -8,9 +8,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from tenantlint.config.model import Config
-from tenantlint.index.cst_util import LineFinder
-from tenantlint.index.model import FieldInfo, ModelInfo
+from tenantlint.config.options import Config
+from tenantlint.index.ast_util import LineFinder
+from tenantlint.index.records import FieldInfo, ModelInfo
 
 _LOG = logging.getLogger("sqlglot")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.index.context import FileContext
-from tenantlint.index.cst_util import (
+from tenantlint.index.ast_util import (
     base_names,
     call_name,
     class_items,
@@ -17,7 +16,8 @@ from tenantlint.index.cst_util import (
     positional,
     string_value,
 )
-from tenantlint.index.model import FieldInfo, ModelInfo
+from tenantlint.index.orm_context import FileContext
+from tenantlint.index.records import FieldInfo, ModelInfo
 
 FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 _NO_COLUMN = frozenset(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.analysis.source import SourceError, guarded_ast
-from tenantlint.config.model import Config
-from tenantlint.index.context import FileContext, file_context
-from tenantlint.index.cst_util import base_names, call_name, class_items, class_keyword, last_part
+from tenantlint.analysis.source.parse import SourceError, guarded_ast
+from tenantlint.config.options import Config
+from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
 from tenantlint.index.django_models import extract_django, is_django_field_call
-from tenantlint.index.model import ModelInfo
+from tenantlint.index.orm_context import FileContext, file_context
 from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
+from tenantlint.index.records import ModelInfo
 from tenantlint.index.sqla_models import (
     COLUMN_FUNCS,
     RELATIONSHIP_FUNCS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.config.model import Config
+from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 
 FILTER_METHODS = ("filter", "for_tenant", "where", "filter_by")

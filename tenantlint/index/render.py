@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tenantlint.index.model import ProjectIndex, TenantTable
+from tenantlint.index.records import ProjectIndex, TenantTable
 
 
 def _how(t: TenantTable) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from tenantlint.index.model import FieldInfo, ModelInfo
+from tenantlint.index.records import FieldInfo, ModelInfo
 
 CLASS_FAMILIES = frozenset({"django", "sqlalchemy", "sqlmodel", "peewee", "tortoise"})
 _TEMPLATED_RELATED = ("django", "peewee")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.index.context import FileContext
-from tenantlint.index.cst_util import (
+from tenantlint.index.ast_util import (
     ClassItem,
     base_names,
     call_name,
@@ -20,7 +19,8 @@ from tenantlint.index.cst_util import (
     snake_case,
     string_value,
 )
-from tenantlint.index.model import FieldInfo, ModelInfo
+from tenantlint.index.orm_context import FileContext
+from tenantlint.index.records import FieldInfo, ModelInfo
 
 COLUMN_FUNCS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_FUNCS = frozenset({"relationship", "Relationship", "relation"})

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.index.context import FileContext
-from tenantlint.index.cst_util import call_name, last_part, positional, string_value
-from tenantlint.index.model import FieldInfo, ModelInfo
+from tenantlint.index.ast_util import call_name, last_part, positional, string_value
+from tenantlint.index.orm_context import FileContext
+from tenantlint.index.records import FieldInfo, ModelInfo
 from tenantlint.index.sqla_models import column_field
 
 

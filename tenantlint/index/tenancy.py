@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tenantlint.config.model import Config
-from tenantlint.index.model import FieldInfo, ModelInfo, ProjectIndex, TenantTable
+from tenantlint.config.options import Config
+from tenantlint.index.records import FieldInfo, ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.resolve import CLASS_FAMILIES, InheritanceResolver, Origin, Resolved, sort_key
 
 _FAMILY_RANK = {"ddl": 2, "alembic": 1}

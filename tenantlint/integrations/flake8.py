@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tenantlint import __version__
-from tenantlint.analysis.context import Settings
 from tenantlint.analysis.engine import analyze_text
+from tenantlint.analysis.interp.file_context import Settings
 from tenantlint.cache import Cache
 from tenantlint.config.load import load_config
-from tenantlint.model import Finding
+from tenantlint.results import Finding
 from tenantlint.runner import build_project
 from tenantlint.suppress import META_CODES, apply_suppressions, parse_suppressions
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from tenantlint.model import FileError, Finding, RunResult
+from tenantlint.results import FileError, Finding, RunResult
 
 SourceReader = Callable[[str], "str | None"]
 

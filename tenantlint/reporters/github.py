@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from tenantlint.model import Finding, RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, sorted_findings, unreported_errors
+from tenantlint.results import Finding, RunResult
 from tenantlint.rules.registry import rule_for
 
 

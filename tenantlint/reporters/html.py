@@ -38,8 +38,8 @@ from tenantlint.audit import (
     tenant_tables,
 )
 from tenantlint.audit import bypasses as list_bypasses
-from tenantlint.model import Finding
 from tenantlint.reporters.base import no_source, sorted_findings
+from tenantlint.results import Finding
 from tenantlint.rules.registry import rule_for
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from tenantlint.model import RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, normalised
+from tenantlint.results import RunResult
 
 
 class JsonReporter(Reporter):

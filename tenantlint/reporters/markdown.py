@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from tenantlint.model import RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, sorted_findings, unreported_errors
+from tenantlint.results import RunResult
 from tenantlint.rules.registry import rule_for
 
 

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from tenantlint import __version__
 from tenantlint.baseline import fingerprint
-from tenantlint.model import FileError, Finding, RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, normalised
+from tenantlint.results import FileError, Finding, RunResult
 from tenantlint.rules.base import Rule
 from tenantlint.rules.registry import ALL_RULES
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from tenantlint.model import FileError, Finding, RunResult
 from tenantlint.reporters.base import Reporter, ReportOptions, sorted_findings, unreported_errors
+from tenantlint.results import FileError, Finding, RunResult
 from tenantlint.rules.registry import rule_for
 
 if TYPE_CHECKING:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import libcst as cst
 
-from tenantlint.analysis.values import Value
+from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.interp.file_context import FileContext
 
 # Source kinds of request input. TNT201 applies to the first four.
 BODY = "request body"

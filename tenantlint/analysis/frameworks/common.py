@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.frameworks.base import ClassInfo
-from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.positions import child_nodes, preorder
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.source.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.interp.file_context import FileContext
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

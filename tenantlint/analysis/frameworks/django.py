@@ -19,11 +19,11 @@ from tenantlint.analysis.frameworks.base import (
     HandlerInfo,
 )
 from tenantlint.analysis.frameworks.common import inherits
-from tenantlint.analysis.values import Value
+from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.interp.file_context import FileContext
 
 REQUEST_ATTRS = {
     "POST": FORM,

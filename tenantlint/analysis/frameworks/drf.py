@@ -22,12 +22,12 @@ from tenantlint.analysis.frameworks.common import (
     params_of,
     star_params,
 )
-from tenantlint.analysis.values import Value
-from tenantlint.index.model import TenantTable
+from tenantlint.analysis.interp.values import Value
+from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.interp.file_context import FileContext
 
 REQUEST_ATTRS = {"data": BODY, "query_params": QUERY}
 SERIALIZER_INPUT = frozenset({"validated_data", "initial_data"})
@@ -190,7 +190,7 @@ class Drf(FrameworkBase):
             # supplies that FK (its queryset decides which parents are allowed), so no TNT104.
             tenant_set = True
         if recv.creates:
-            from tenantlint.analysis.function_state import record_insert
+            from tenantlint.analysis.interp.function_state import record_insert
 
             record_insert(ev.ctx, ev.fn, node, recv.table, recv.tenant is not None, tenant_set, prov,
                           "django")

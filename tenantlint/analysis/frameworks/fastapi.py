@@ -43,10 +43,10 @@ from tenantlint.analysis.frameworks.common import (
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.frameworks.route_index import registered_rule
-from tenantlint.analysis.values import Value
+from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.interp.file_context import FileContext
 
 MODULES = ("fastapi", "starlette")
 OTHERS = ("flask", "quart")

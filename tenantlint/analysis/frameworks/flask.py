@@ -34,10 +34,10 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
 )
 from tenantlint.analysis.frameworks.route_index import registered_rule
-from tenantlint.analysis.values import Value
+from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.context import FileContext
+    from tenantlint.analysis.interp.file_context import FileContext
 
 MODULES = ("flask", "quart")
 OTHERS = ("fastapi", "starlette")

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 
 import libcst as cst
 
-from tenantlint.analysis.imports import ImportTable, collect_imports
-from tenantlint.analysis.source import SourceError, parse
-from tenantlint.analysis.sql_consts import lookup_constant, module_name, resolve_import
+from tenantlint.analysis.interp.imports import ImportTable, collect_imports
+from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
+from tenantlint.analysis.source.parse import SourceError, parse
 
 # A module-level assignment whose value starts like an alias (cheap gate before parsing a file).
 HINT = re.compile(

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 import libcst as cst
 
 from tenantlint.analysis.frameworks.common import dotted_name, string_arg
-from tenantlint.analysis.imports import collect_imports
-from tenantlint.analysis.sql_consts import lookup_constant, module_name, resolve_import
+from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
 
 HINT = re.compile(
     r"add_url_rule|include_router|add_(?:api_)?(?:websocket_)?route|\b(?:WebSocket|API)?Route\s*\("

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import libcst as cst
 
-from tenantlint.analysis.values import ModelRef, QueryValue, Value
+from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 class OrmFamily(Protocol):

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
-from tenantlint.analysis.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
-from tenantlint.analysis.values import ModelRef, Pin, QueryState, QueryValue, Value
-from tenantlint.index.model import FieldInfo, TenantTable
+from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
+from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
+from tenantlint.index.records import FieldInfo, TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 @dataclass(frozen=True, slots=True)

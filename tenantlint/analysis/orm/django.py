@@ -8,12 +8,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
-from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.orm.django_inserts import DjangoInserts
-from tenantlint.analysis.orm.inserts import insert_names
-from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.analysis.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
-from tenantlint.analysis.values import (
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
+from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
     Instance,
@@ -23,10 +20,13 @@ from tenantlint.analysis.values import (
     QueryValue,
     Value,
 )
-from tenantlint.index.model import ProjectIndex, TenantTable
+from tenantlint.analysis.orm.django_inserts import DjangoInserts
+from tenantlint.analysis.orm.inserts import insert_names
+from tenantlint.analysis.orm.lookups import split_lookup
+from tenantlint.index.records import ProjectIndex, TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 CHAIN = frozenset(
     {"all", "order_by", "select_related", "prefetch_related", "annotate", "distinct", "only", "defer",
@@ -114,7 +114,7 @@ class DjangoOrm(DjangoInserts):
             values = [leaf.value for leaf in _leaves(pred)]
             if not values:
                 return q.state
-            from tenantlint.analysis.exprs import merge_prov
+            from tenantlint.analysis.interp.exprs import merge_prov
 
             return replace(q.state, key_prov=merge_prov(values))
         cache = ev.ctx.settings.memo
@@ -314,7 +314,7 @@ class DjangoOrm(DjangoInserts):
             ev.consume(left)
         if isinstance(right, QueryValue):
             ev.consume(right)
-        from tenantlint.analysis.exprs import merge_prov
+        from tenantlint.analysis.interp.exprs import merge_prov
 
         return Value(merge_prov([left, right]))
 

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
-from tenantlint.analysis.literals import string_literal
-from tenantlint.analysis.orm.inserts import insert_names, note_argument
-from tenantlint.analysis.values import (
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.values import (
     Instance,
     QueryValue,
     Value,
 )
-from tenantlint.index.model import TenantTable
+from tenantlint.analysis.orm.inserts import insert_names, note_argument
+from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 class DjangoInserts:
@@ -47,7 +47,7 @@ class DjangoInserts:
         return found, prov
 
     def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         origin = q.origin
         if origin is None:
@@ -67,7 +67,7 @@ class DjangoInserts:
                         tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
 
     def bulk_create(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         origin = q.origin
         if origin is None:

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.exprs import string_value
 from tenantlint.analysis.facts import Provenance, Trust
+from tenantlint.analysis.interp.exprs import string_value
+from tenantlint.analysis.interp.values import Instance, ModelRef, Value
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
-from tenantlint.analysis.values import Instance, ModelRef, Value
-from tenantlint.index.model import TenantTable
+from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 def tenant_names(ev: Evaluator, model: str, tenant: TenantTable | None) -> frozenset[str]:

@@ -15,11 +15,11 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.sql.tenancy import normalize_table, via_parent
-from tenantlint.index.model import TenantTable
+from tenantlint.index.records import TenantTable
+from tenantlint.sqlcheck.tenant_tables import normalize_table, via_parent
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 @dataclass(frozen=True, slots=True)

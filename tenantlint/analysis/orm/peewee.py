@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
+from tenantlint.analysis.interp.predicates import Leaf, PredValue
+from tenantlint.analysis.interp.values import Instance, ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts
 from tenantlint.analysis.orm.sqlalchemy import SaQuery, join, kind_of
 from tenantlint.analysis.orm.sqlalchemy import parents as sa_parents
-from tenantlint.analysis.predicates import Leaf, PredValue
-from tenantlint.analysis.values import Instance, ModelRef, Pin, QueryState, QueryValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 FAMILIES = frozenset({"peewee"})
 STARTS = {"select": "select", "get": "select", "get_or_none": "select", "get_by_id": "select",
@@ -89,7 +89,7 @@ class PeeweeOrm:
         return ev.derive(q, call)
 
     def start(self, ev: Evaluator, q: SaQuery, method: str, call: cst.Call) -> Value:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         origin = q.origin
         assert origin is not None

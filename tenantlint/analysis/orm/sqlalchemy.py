@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.exprs import dotted
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
-from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts, joins
-from tenantlint.analysis.predicates import Leaf, PredValue
-from tenantlint.analysis.values import (
+from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.predicates import Leaf, PredValue
+from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
     Pin,
@@ -21,10 +19,12 @@ from tenantlint.analysis.values import (
     RowValue,
     Value,
 )
+from tenantlint.analysis.orm import columns as col
+from tenantlint.analysis.orm import inserts, joins
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
-    from tenantlint.index.model import TenantTable
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.index.records import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
 FILTERS = frozenset({"filter", "where", "filter_by", "having"})
@@ -173,7 +173,7 @@ class SqlAlchemyOrm:
         return q.state
 
     def insert_values(self, ev: Evaluator, q: SaQuery, call: cst.Call) -> Value:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         origin = q.origin
         assert origin is not None
@@ -261,7 +261,7 @@ class SqlAlchemyOrm:
             return Value()
         if kind == "insert":
             if isinstance(stmt, SaQuery) and not stmt.inserted and stmt.origin is not None:
-                from tenantlint.analysis.function_state import record_insert
+                from tenantlint.analysis.interp.function_state import record_insert
 
                 names = inserts.tenant_names(ev, stmt.model, stmt.origin.tenant)
                 found, prov = (inserts.mapping_rows(ev, names, call.args[1].value)
@@ -275,7 +275,7 @@ class SqlAlchemyOrm:
         return final
 
     def add(self, ev: Evaluator, last: str, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         if last in ("add", "merge"):
             rows, opaque = [ev.eval(call.args[0].value, use=False)], False
@@ -291,7 +291,7 @@ class SqlAlchemyOrm:
         return Value()
 
     def bulk_mappings(self, ev: Evaluator, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.function_state import record_insert
+        from tenantlint.analysis.interp.function_state import record_insert
 
         model = col.peek_model(ev, call.args[0].value)
         if model is None or model.family not in FAMILIES:

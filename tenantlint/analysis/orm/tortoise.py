@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from tenantlint.analysis.interp.predicates import PredValue, conj
+from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
 from tenantlint.analysis.orm.django import DjangoOrm
-from tenantlint.analysis.predicates import PredValue, conj
-from tenantlint.analysis.values import ModelRef, QueryValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.evaluator import Evaluator
+    from tenantlint.analysis.interp.evaluator import Evaluator
 
 
 class TortoiseOrm(DjangoOrm):

@@ -1,0 +1,84 @@
+"""Project-wide pre-pass: class qualified name -> qualified base names, across modules.
+
+``class IssueViewSet(BaseViewSet)`` in ``issues/views.py`` with ``BaseViewSet(ModelViewSet)`` in
+``core/views.py``: the analysis of ``issues/views.py`` follows this table to learn that the class is a
+DRF view. Built from CPython's ``ast`` (cheap); names are resolved through the module's imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
+from tenantlint.index.readers import dotted_name
+
+HINT = re.compile(r"^class\s+\w+\s*\(", re.MULTILINE)
+MAX_DEPTH = 8
+
+
+def _imports(tree: ast.Module) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    names.setdefault(head, head)
+        elif isinstance(stmt, ast.ImportFrom):
+            base = "." * stmt.level + (stmt.module or "")
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                sep = "" if base.endswith(".") else "."
+                names[alias.asname or alias.name] = f"{base}{sep}{alias.name}"
+    return names
+
+
+def module_class_bases(rel: str, tree: ast.Module) -> dict[str, str]:
+    """Top-level classes of one module: ``pkg.mod.Class`` -> comma-joined qualified base names."""
+    mod = module_name(rel)
+    names = _imports(tree)
+    classes = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        bases: list[str] = []
+        for b in stmt.bases:
+            text = dotted_name(b)
+            if text is None or text == "object":
+                continue
+            head, _, rest = text.partition(".")
+            if head in names:
+                target = names[head]
+                text = f"{target}.{rest}" if rest else target
+                text = resolve_import(text, rel)
+            elif head in classes and mod:
+                text = f"{mod}.{text}"
+            bases.append(text)
+        if bases:
+            out[f"{mod}.{stmt.name}" if mod else stmt.name] = ",".join(bases)
+    return out
+
+
+def project_bases(table: Mapping[str, str], qualified: str, path: str) -> tuple[str, ...]:
+    """Every base, transitively (bounded), of the project class ``qualified`` as imported by ``path``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    todo = [(resolve_import(qualified, path), 0)]
+    while todo:
+        name, depth = todo.pop()
+        if name in seen or depth >= MAX_DEPTH:
+            continue
+        seen.add(name)
+        found = lookup_constant(table, name)
+        if not found:
+            continue
+        for base in found.split(","):
+            out.append(base)
+            todo.append((base, depth + 1))
+    return tuple(out)

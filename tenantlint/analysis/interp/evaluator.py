@@ -1,0 +1,450 @@
+"""Expression evaluation: what a value is (query, row, predicate) and where it comes from.
+
+The evaluator runs inside one function walk (``walker.FunctionState``). It knows no framework and no
+ORM by name: request input comes from ``frameworks``, queries from ``orm`` plug-ins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping
+from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
+from tenantlint.analysis.interp.exprs import (
+    _CODE,
+    VERIFIED_PREFIX,
+    _expression_children,
+    dotted,
+    header_key,
+    merge_prov,
+    string_value,
+    verified_key,
+)
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.operators import OperatorEvaluation
+from tenantlint.analysis.interp.values import (
+    UNKNOWN,
+    Instance,
+    ModelRef,
+    Origin,
+    Pin,
+    QueryState,
+    QueryValue,
+    RowValue,
+    Value,
+)
+from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.rawsql import sinks
+from tenantlint.index.records import TenantTable
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.function_state import FunctionState
+
+T = TypeVar("T")
+
+CONVERTERS = frozenset(
+    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "Decimal", "decimal.Decimal",
+     "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
+)
+DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
+
+
+class Evaluator(OperatorEvaluation):
+    def __init__(self, ctx: FileContext, fn: FunctionState, orms: tuple[OrmFamily, ...]) -> None:
+        self.ctx = ctx
+        self.fn = fn
+        self.orms = orms
+
+    # ----- queries -------------------------------------------------------------------------
+    def new_query(
+        self, node: cst.CSTNode, family: str, table: str, tenant: TenantTable | None,
+        state: QueryState | None = None,
+    ) -> QueryValue:
+        origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name)
+        self.ctx.origins.append(origin)
+        st = state or QueryState()
+        origin.latest = st
+        return QueryValue(origin=origin, state=st)
+
+    def derive(self, q: QueryValue, node: cst.CSTNode, state: QueryState | None = None) -> QueryValue:
+        """A query built from ``q`` by a chain method at ``node``."""
+        if q.origin is not None and q.origin.statement is self.fn.statement:
+            q.origin.node = node
+        new = q if state is None else q.with_state(state)
+        if q.origin is not None:
+            q.origin.latest = new.state
+        return new
+
+    def consume(self, q: QueryValue, kind: QueryKind = QueryKind.READ) -> None:
+        if q.origin is None:
+            return
+        state = q.state
+        if self.fn.system_depth and state.bypass is None:
+            state = replace(state, bypass=Scoping.SYSTEM_SCOPE)
+        q.origin.uses.append((kind, state))
+
+    def row_of(self, q: QueryValue) -> RowValue:
+        """A row fetched by ``q``: trusted when ``q`` is scoped by a trusted filter."""
+        if q.origin is None:
+            return RowValue()
+        scoping, untrusted, _ = q.state.verdict()
+        if untrusted is not None:
+            return RowValue(untrusted, table=q.origin.table)
+        if q.origin.tenant is None and q.state.key_prov is not None:
+            return RowValue(q.state.key_prov, table=q.origin.table)
+        if scoping.is_safe or q.origin.tenant is None:
+            prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
+            return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
+                            table=q.origin.table)
+        return RowValue(table=q.origin.table)
+
+    # ----- entry point ---------------------------------------------------------------------
+    def eval(self, node: cst.BaseExpression, use: bool = True) -> Value:
+        value = self._eval(node)
+        if use and isinstance(value, QueryValue):
+            self.consume(value)
+        return value
+
+    def eval_args(self, call: cst.Call, use: bool = True) -> list[Value]:
+        return [self.eval(a.value, use) for a in call.args]
+
+    def _eval(self, node: cst.BaseExpression) -> Value:
+        if isinstance(node, sinks.NODE_TYPES):  # raw SQL text and the calls that execute it
+            sql_value = sinks.evaluate(self, node)
+            if sql_value is not None:
+                return sql_value
+        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        if method is not None:
+            result: Value = method(node)
+            return result
+        # Anything else: evaluate children for their side effects (reads, uses), stay unknown.
+        parts = [self.eval(c) for c in _expression_children(node)]
+        return Value(merge_prov(parts)) if parts else Value()
+
+    # ----- names and attributes ------------------------------------------------------------
+    def _pattern_value(self, text: str | None) -> Value | None:
+        if text is None:
+            return None
+        head, dot, rest = text.partition(".")
+        if dot and head != "request" and head in self.fn.request_names:
+            text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
+        settings = self.ctx.settings
+        if settings.untrusted and (p := settings.untrusted.match(text)):
+            return Value(Provenance.untrusted(f"untrusted source {p}"))
+        if settings.trusted and settings.trusted.match(text):
+            return Value(Provenance.trusted(text))
+        return None
+
+    def _eval_Name(self, node: cst.Name) -> Value:
+        name = node.value
+        if name in self.fn.env:
+            return self.fn.env[name]
+        pattern = self._pattern_value(name)
+        if pattern is not None:
+            return pattern
+        model = self.ctx.model_name(name)
+        if model is not None:
+            return self.model_ref(model)
+        return Value()
+
+    def model_ref(self, model: str) -> ModelRef:
+        info = self.ctx.index.model(model)
+        table = self.ctx.index.table_of_model(model) or model
+        return ModelRef(model=model, table=table, family=info.family if info else "",
+                        tenant=self.ctx.tenant_of_model(model))
+
+    def is_request(self, node: cst.BaseExpression) -> bool:
+        text = dotted(node)
+        if text is None:
+            return False
+        if text in self.fn.request_names:
+            return True
+        if text == "self.request":
+            return True
+        head = text.split(".", 1)[0]
+        if head not in self.fn.env and head in self.ctx.imports.names:
+            # the request global of flask/quart, also aliased: ``request as req``, ``flask.request``
+            qual = self.ctx.imports.qualify(text)
+            return qual in ("flask.request", "quart.request", "flask.globals.request")
+        return False
+
+    def request_attr_kind(self, attr: str) -> str | None:
+        for fw in self.ctx.settings.frameworks:
+            kind = fw.request_attribute(attr)
+            if kind is not None:
+                return kind
+        return None
+
+    def request_method_kind(self, method: str) -> str | None:
+        for fw in self.ctx.settings.frameworks:
+            kind = fw.request_method(method)
+            if kind is not None:
+                return kind
+        return None
+
+    def _verified(self, node: cst.BaseExpression) -> Value | None:
+        """The value of an expression a membership check was called with earlier in the function."""
+        env = self.fn.env
+        if VERIFIED_PREFIX not in env:
+            return None
+        return env.get(verified_key(_CODE.code_for_node(node)))
+
+    def _eval_Attribute(self, node: cst.Attribute) -> Value:
+        verified = self._verified(node)
+        if verified is not None:
+            return verified
+        attr = node.attr.value
+        related = self.ctx.settings.related.get(attr)
+        if related:
+            recv = self.eval(node.value, use=False)
+            q = self.related_manager(node, recv, attr, related)
+            if q is not None:
+                return q
+        else:
+            recv = None
+        text = dotted(node)
+        pattern = self._pattern_value(text)
+        if pattern is not None:
+            return pattern
+        if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
+            return self.class_attr(node, text[5:])
+        for fw in self.ctx.settings.frameworks:
+            known = fw.attribute(self, node)
+            if known is not None:
+                return known
+        if self.is_request(node.value):
+            kind = self.request_attr_kind(attr)
+            if kind is not None:
+                return Value(Provenance.untrusted(kind))
+            return Value()
+        if recv is None:
+            recv = self.eval(node.value, use=False)
+        if isinstance(recv, ModelRef):
+            for orm in self.orms:
+                if recv.family in orm.families:
+                    out = orm.model_attribute(self, recv, attr, node)
+                    if out is not None:
+                        return out
+            return Value()
+        if isinstance(recv, QueryValue):
+            self.consume(recv)
+            return Value()
+        if recv.untrusted:
+            # A body model's field (pydantic ``payload.org_id``) is a read of that key.
+            self.note_request_read(node, recv, attr)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+
+    def is_view_method(self) -> bool:
+        handler = self.fn.handler
+        return handler is not None and "." in handler.name and handler.framework in ("django", "drf")
+
+    def view_table(self) -> str | None:
+        value = self.fn.class_attrs.get("queryset") or self.fn.class_attrs.get("model")
+        if isinstance(value, QueryValue) and value.origin is not None:
+            return value.origin.table
+        if isinstance(value, ModelRef):
+            return value.table
+        return None
+
+    def class_attr(self, node: cst.CSTNode, attr: str) -> Value:
+        """``self.queryset`` / ``self.model`` / ``super().get_queryset()`` in a view's methods.
+
+        The view's own queryset is judged once, as TNT202 at the class; uses inside its methods are
+        internal queries that are never reported on their own.
+        """
+        value = self.fn.class_attrs.get(attr)
+        if attr == "get_queryset":
+            value = self.fn.class_attrs.get("queryset") or self.fn.class_attrs.get("model")
+        if isinstance(value, QueryValue) and value.origin is not None:
+            o = value.origin
+            q = self.new_query(node, o.family, o.table, o.tenant, value.state)
+        elif isinstance(value, ModelRef) and attr != "model":
+            q = self.new_query(node, value.family, value.table, value.tenant)
+        elif value is not None:
+            return value
+        else:
+            return Value()
+        assert q.origin is not None
+        q.origin.internal = True
+        return q
+
+    def related_manager(
+        self, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
+    ) -> Value | None:
+        """``org.invoices`` / ``project.task_set``: a query of the child table, scoped by ``recv``."""
+        receiver_ok = isinstance(recv, RowValue) or (
+            recv.trusted and not isinstance(recv, QueryValue | ModelRef | Instance)
+        )
+        if not receiver_ok:
+            return None
+        for orm in self.orms:
+            relation = getattr(orm, "relation", None)
+            if relation is not None:
+                out = relation(self, node, recv, attr, related)
+                if out is not None:
+                    return out  # type: ignore[no-any-return]
+        for child, fk_field, _target in related:
+            tenant = self.ctx.tenant_of_model(child)
+            table = self.ctx.index.table_of_model(child) or child
+            info = self.ctx.index.model(child)
+            family = info.family if info else ""
+            if tenant is None:
+                return self.new_query(node, family, table, None)
+            if tenant.tenant_field == fk_field or (tenant.via and tenant.via[0] == fk_field):
+                how = Scoping.RELATED_MANAGER if tenant.tenant_field == fk_field else Scoping.SCOPED_PARENT
+                pin = Pin(recv.prov, how, f"related manager {attr}")
+                return self.new_query(node, family, table, tenant, QueryState(pins=(pin,)))
+            if isinstance(recv, RowValue) and recv.scoped_row_of:
+                pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"related manager {attr}")
+                return self.new_query(node, family, table, tenant, QueryState(pins=(pin,)))
+            return self.new_query(node, family, table, tenant)
+        return None
+
+    # ----- subscripts and calls --------------------------------------------------------------
+    def note_request_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> None:
+        if key is None or not recv.untrusted:
+            return
+        kind = recv.prov.source
+        if kind not in TNT201_KINDS:
+            return
+        normal = header_key(key) if kind == HEADERS else key
+        keys = self.ctx.settings.tenant_keys
+        if key.lower() in keys or normal.lower() in keys:
+            self.ctx.facts.request_reads.append(
+                RequestReadFact(node, key, kind, self.fn.handler_name)
+            )
+
+    def _eval_Subscript(self, node: cst.Subscript) -> Value:
+        verified = self._verified(node)
+        if verified is not None:
+            return verified
+        recv = self.eval(node.value, use=False)
+        key: str | None = None
+        for el in node.slice:
+            if isinstance(el.slice, cst.Index):
+                key = string_value(el.slice.value)
+                self.eval(el.slice.value)
+        if isinstance(recv, QueryValue):
+            is_index = len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            if is_index:
+                self.consume(recv)
+                return self.row_of(recv)
+            return self.derive(recv, node)
+        self.note_request_read(node, recv, key)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+
+    def _eval_Call(self, node: cst.Call) -> Value:
+        for fw in self.ctx.settings.frameworks:
+            known = fw.call(self, node)
+            if known is not None:
+                return known
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            return self._method_call(node, func)
+        name = dotted(func)
+        if isinstance(func, cst.Name) and func.value in self.fn.env:
+            self.eval_args(node)
+            return Value()
+        pattern = self._pattern_value(dotted(node))
+        if pattern is not None:
+            self.eval_args(node)
+            return pattern
+        if name is not None:
+            qual = self.ctx.imports.qualify(name)
+            model = self.ctx.model_name(name) if isinstance(func, cst.Name) else None
+            if model is not None:
+                ref = self.model_ref(model)
+                for orm in self.orms:
+                    if ref.family in orm.families:
+                        out = orm.model_call(self, ref, node)
+                        if out is not None:
+                            return out
+            for orm in self.orms:
+                out = orm.function_call(self, qual, node)
+                if out is not None:
+                    return out
+            if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
+                args = self.eval_args(node)
+                return Value(args[0].prov) if args else Value()
+            if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
+                args = self.eval_args(node)
+                return Value(merge_prov(args)) if args else Value()
+            if name in ("getattr",) and len(node.args) >= 2:
+                args = self.eval_args(node)
+                return Value(args[0].prov)
+        self.eval(func, use=False)
+        self.eval_args(node)
+        return Value()
+
+    def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
+        method = func.attr.value
+        recv_node = func.value
+        name = dotted(func)
+        if name is not None and (name in CONVERTERS or self.ctx.imports.qualify(name) in CONVERTERS):
+            args = self.eval_args(node)
+            return Value(args[0].prov) if args else Value()
+        if self.is_request(recv_node):
+            kind = self.request_method_kind(method)
+            if kind is not None:
+                self.eval_args(node)
+                return Value(Provenance.untrusted(kind))
+        pattern = self._pattern_value(dotted(node))
+        if pattern is not None:
+            self.eval_args(node)
+            return pattern
+        if method == "get_object" and dotted(recv_node) == "self" and self.is_view_method():
+            # The view's object comes through its get_queryset, which is judged on its own (TNT202 /
+            # TNT101 there): the row is the view's scoped row, not a new root cause.
+            self.eval_args(node)
+            table = self.view_table() or "view"
+            return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
+        if method == "get_queryset" and self.fn.class_attrs and dotted(recv_node) in ("self", "super()"):
+            return self.class_attr(node, "get_queryset")
+        recv = self.eval(recv_node, use=False)
+        if isinstance(recv, QueryValue) and recv.origin is not None:
+            for orm in self.orms:
+                if recv.origin.family in orm.families:
+                    out = orm.query_method(self, recv, method, node)
+                    if out is not None:
+                        return out
+            self.consume(recv)
+            self.eval_args(node)
+            return Value()
+        if isinstance(recv, ModelRef):
+            for orm in self.orms:
+                if recv.family in orm.families:
+                    attr_value = orm.model_attribute(self, recv, method, func)
+                    if isinstance(attr_value, QueryValue) and attr_value.origin is not None:
+                        out = orm.query_method(self, attr_value, method, node)
+                        if out is not None:
+                            return out
+            self.eval_args(node)
+            return Value()
+        if isinstance(recv, Instance) and method == "save":
+            self.eval_args(node)
+            self.fn.saved_instance(recv)
+            return Value()
+        qual = self.ctx.imports.qualify(dotted(func) or "")
+        for orm in self.orms:
+            out = orm.function_call(self, qual, node)
+            if out is not None:
+                return out
+        args = self.eval_args(node)
+        if method in DICT_GETTERS and node.args:
+            self.note_request_read(node, recv, string_value(node.args[0].value))
+            return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        if recv.untrusted or recv.trusted:
+            return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        if method in ("format", "join") and args:
+            return Value(merge_prov([recv, *args]))
+        return Value()
+
+    def iterate(self, value: Value) -> Value:
+        """The element of iterating ``value``: a row for a query, derived provenance otherwise."""
+        if isinstance(value, QueryValue):
+            self.consume(value)
+            return self.row_of(value)
+        return Value(value.prov, scoped_row_of=value.scoped_row_of)

@@ -1,0 +1,74 @@
+"""Small pure helpers over libcst expressions and provenance, shared by the evaluator and plug-ins."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.values import UNKNOWN, Value
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``request.user.org`` / ``get_current_org().id``; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    if isinstance(node, cst.Call):
+        base = dotted(node.func)
+        return f"{base}()" if base else None
+    if isinstance(node, cst.Await):
+        return dotted(node.expression)
+    return None
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = string_literal(node)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """Sub-expressions of ``node``, looking through the wrappers that are not expressions themselves
+    (list/tuple/set elements, starred elements, slices, arguments)."""
+    out: list[cst.BaseExpression] = []
+    for child in node.children:
+        if isinstance(child, cst.BaseExpression):
+            out.append(child)
+        elif isinstance(child, cst.BaseElement | cst.Arg | cst.SubscriptElement | cst.BaseSlice):
+            out.extend(_expression_children(child))
+    return out
+
+
+# Membership-checked expressions live in the function's env under keys no identifier can take;
+# the bare prefix marks that a function has any (so most lookups cost one dict probe).
+VERIFIED_PREFIX = "\x00verified"
+_CODE = cst.Module(body=[])
+
+
+def verified_key(code: str) -> str:
+    return f"{VERIFIED_PREFIX} {code}"
+
+
+def merge_prov(values: list[Value]) -> Provenance:
+    """Untrusted if any part is, trusted if all are, unknown otherwise."""
+    if not values:
+        return UNKNOWN
+    for v in values:
+        if v.untrusted:
+            return v.prov
+    if all(v.trusted for v in values):
+        return values[0].prov
+    return UNKNOWN
+
+
+def header_key(name: str) -> str:
+    key = name.lower().replace("-", "_")
+    for prefix in ("http_x_", "http_", "x_"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+            break
+    return key

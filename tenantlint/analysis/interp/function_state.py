@@ -1,0 +1,115 @@
+"""The state of one function's walk (its environment of values, its handler, what it returned) and
+the small helpers the walker and the ORM plug-ins share: recording an insert, merging branch
+environments, a function's parameters and decorator names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tenantlint.analysis.facts import (
+    Provenance,
+    QueryFact,
+    QueryKind,
+    Scoping,
+    TableUse,
+)
+from tenantlint.analysis.frameworks.base import ClassInfo, HandlerInfo
+from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.predicates import Junction, PredValue
+from tenantlint.analysis.interp.values import Instance, Value, worse
+
+
+@dataclass
+class FunctionState:
+    handler: HandlerInfo | None
+    env: dict[str, Value] = field(default_factory=dict)
+    statement: cst.CSTNode | None = None
+    system_depth: int = 0
+    returns: list[Value] = field(default_factory=list)
+    ctx: FileContext | None = None
+    # Class-level ``queryset``/``model`` of the view whose method this is (``self.queryset``).
+    class_attrs: dict[str, Value] = field(default_factory=dict)
+    # The class this function is a method of (``self.SQL`` / ``cls.SQL`` class constants).
+    owner: ClassInfo | None = None
+
+    @property
+    def handler_name(self) -> str | None:
+        return self.handler.name if self.handler else None
+
+    @property
+    def request_names(self) -> frozenset[str]:
+        return self.handler.request_names if self.handler else frozenset()
+
+    def bind(self, target: cst.BaseExpression, value: Value) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+        elif isinstance(target, cst.Tuple | cst.List):
+            for el in target.elements:
+                inner = el.value
+                if isinstance(el, cst.StarredElement):
+                    inner = el.value
+                self.bind(inner, Value(value.prov, scoped_row_of=value.scoped_row_of))
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, value)
+
+    def saved_instance(self, inst: Instance) -> None:
+        # An instance with no constructing node is a row that already exists (``objects.create()``
+        # returned it): saving it again updates that row, it inserts nothing.
+        if self.ctx is not None and inst.node is not None:
+            record_insert(self.ctx, self, inst.node, inst.table, inst.tenant is not None,
+                          inst.tenant_set, inst.tenant_prov, "django")
+
+
+def record_insert(
+    ctx: FileContext, fn: FunctionState, node: cst.CSTNode, table: str, is_tenant: bool,
+    tenant_set: bool, prov: Provenance | None, family: str,
+) -> None:
+    if not is_tenant:
+        return
+    untrusted = prov if prov is not None and prov.trust.value == "untrusted" else None
+    if fn.system_depth:
+        scoping = Scoping.SYSTEM_SCOPE
+        untrusted = None
+    else:
+        scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
+    ctx.facts.queries.append(
+        QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),), fn.handler_name)
+    )
+
+
+def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if k in out else v
+    return out
+
+
+def _merge(a: Value, b: Value) -> Value:
+    """Two branch values; Q objects that differ become "either" (``q |= Q(...)`` in a loop)."""
+    if isinstance(a, PredValue) and isinstance(b, PredValue) and a.pred != b.pred:
+        if a.pred is None or b.pred is None:
+            return a if a.pred is None else b
+        return PredValue(pred=Junction("or", (a.pred, b.pred)))
+    return worse(a, b)
+
+
+def function_params(fn: cst.FunctionDef) -> list[cst.Param]:
+    p = fn.params
+    out = [*p.posonly_params, *p.params, *p.kwonly_params]
+    for extra in (p.star_arg, p.star_kwarg):
+        if isinstance(extra, cst.Param):
+            out.append(extra)
+    return out
+
+
+def decorator_names(fn: cst.FunctionDef | cst.ClassDef) -> list[str]:
+    names = []
+    for d in fn.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        text = dotted(expr)
+        if text:
+            names.append(text)
+    return names

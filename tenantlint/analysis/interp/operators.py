@@ -1,0 +1,172 @@
+"""Evaluation of operators, literals and comprehensions: the part of the evaluator that knows no
+query, request or view (those stay in ``evaluator.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.exprs import merge_prov, string_value
+from tenantlint.analysis.interp.values import UNKNOWN, DictValue, QueryValue, SeqValue, Value, worse
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.interp.function_state import FunctionState
+    from tenantlint.analysis.orm.base import OrmFamily
+
+T = TypeVar("T")
+
+
+class OperatorEvaluation:
+    """Mixin of :class:`tenantlint.analysis.interp.evaluator.Evaluator`."""
+
+    ctx: FileContext
+    fn: FunctionState
+    orms: tuple[OrmFamily, ...]
+
+    if TYPE_CHECKING:
+        def eval(self, node: cst.BaseExpression, use: bool = True) -> Value: ...
+        def consume(self, q: QueryValue) -> None: ...
+        def iterate(self, value: Value) -> Value: ...
+
+    # ----- operators and literals -----------------------------------------------------------
+    def _eval_Await(self, node: cst.Await) -> Value:
+        return self.eval(node.expression, use=False)
+
+    def _eval_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
+        for orm in self.orms:
+            combine = getattr(orm, "combine", None)
+            if combine is not None:
+                out = combine(self, node)
+                if out is not None:
+                    return out  # type: ignore[no-any-return]
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        return Value(merge_prov([left, right]))
+
+    def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
+        for orm in self.orms:
+            negate = getattr(orm, "negate", None)
+            if negate is not None:
+                out = negate(self, node)
+                if out is not None:
+                    return out  # type: ignore[no-any-return]
+        return Value(self.eval(node.expression).prov)
+
+    def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
+        left = self.eval(node.left, use=False)
+        right = self.eval(node.right, use=False)
+        for v in (left, right):
+            if isinstance(v, QueryValue):
+                self.consume(v)
+        if left.untrusted:
+            return left
+        if right.untrusted:
+            return right
+        return right if not left.trusted else left
+
+    def _eval_Comparison(self, node: cst.Comparison) -> Value:
+        for orm in self.orms:
+            out = orm.compare(cast("Evaluator", self), node)
+            if out is not None:
+                return out
+        self.eval(node.left)
+        for target in node.comparisons:
+            self.eval(target.comparator)
+        return Value()
+
+    def _eval_IfExp(self, node: cst.IfExp) -> Value:
+        self.eval(node.test)
+        body = self.eval(node.body, use=False)
+        orelse = self.eval(node.orelse, use=False)
+        return worse(body, orelse)
+
+    def _eval_FormattedString(self, node: cst.FormattedString) -> Value:
+        parts = [
+            self.eval(p.expression) for p in node.parts if isinstance(p, cst.FormattedStringExpression)
+        ]
+        return Value(merge_prov(parts)) if parts else Value()
+
+    def _eval_SimpleString(self, node: cst.SimpleString) -> Value:
+        return Value()
+
+    def _eval_Integer(self, node: cst.Integer) -> Value:
+        return Value()
+
+    def _eval_Dict(self, node: cst.Dict) -> Value:
+        values: list[Value] = []
+        carries = False
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = string_value(el.key)
+                self.eval(el.key)
+                v = self.eval(el.value)
+                values.append(v)
+                if key is not None and key.lower() in self.ctx.settings.tenant_keys and v.untrusted:
+                    carries = True
+            else:
+                values.append(self.eval(el.value))
+        items = tuple(
+            (key, v)
+            for el, v in zip(node.elements, values, strict=True)
+            if isinstance(el, cst.DictElement) and (key := string_value(el.key)) is not None
+        )
+        return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
+                         carries_tenant_key=carries, items=items)
+
+    def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
+        values: list[Value] = []
+        known: list[Value] = []  # the elements before the first ``*spread``, by position
+        open_ended = False
+        for el in node.elements:
+            v = self.eval(el.value)
+            values.append(v)
+            open_ended = open_ended or isinstance(el, cst.StarredElement)
+            if not open_ended:
+                known.append(v)
+        return SeqValue(merge_prov(values) if values else UNKNOWN, items=tuple(known),
+                        open_ended=open_ended)
+
+    _eval_Tuple = _eval_List
+
+    def _eval_Lambda(self, node: cst.Lambda) -> Value:
+        return Value()
+
+    def _eval_NamedExpr(self, node: cst.NamedExpr) -> Value:
+        value = self.eval(node.value, use=False)
+        if isinstance(node.target, cst.Name):
+            self.fn.env[node.target.value] = value
+        return value
+
+    def in_comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+                         body: Callable[[], T]) -> T:
+        """Run ``body`` with the comprehension's loop variables bound (its ``for``/``if`` evaluated)."""
+        saved = dict(self.fn.env)
+        comp: cst.CompFor | None = node.for_in
+        try:
+            while comp is not None:
+                element = self.iterate(self.eval(comp.iter, use=False))
+                self.fn.bind(comp.target, element)
+                for cond in comp.ifs:
+                    self.eval(cond.test)
+                comp = comp.inner_for_in
+            return body()
+        finally:
+            self.fn.env = saved
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
+        def element() -> Provenance:
+            if isinstance(node, cst.DictComp):
+                return merge_prov([self.eval(node.key), self.eval(node.value)])
+            return self.eval(node.elt).prov
+
+        return Value(self.in_comprehension(node, element))
+
+    _eval_ListComp = _comprehension
+    _eval_SetComp = _comprehension
+    _eval_GeneratorExp = _comprehension
+    _eval_DictComp = _comprehension

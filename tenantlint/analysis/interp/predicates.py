@@ -1,0 +1,80 @@
+"""Boolean predicate trees (Django ``Q``, SQLAlchemy ``and_``/``or_``) and mandatory-pin analysis.
+
+A predicate is built without knowing which table it will filter; ``pins_of`` decides, for one table,
+which tenant predicates are mandatory conjuncts and which are weakened (under OR, negated, or beside
+an IS NULL alternative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tenantlint.analysis.interp.values import Pin, Value
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    key: str  # Django lookup (``org__id``) or column name (``org_id``)
+    value: Value
+    table: str | None = None  # SQLAlchemy column's table; None for Django lookups
+    op: str = "eq"  # "eq" | "in" | "ne" | "isnull" | "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Junction:
+    op: str  # "and" | "or" | "not"
+    children: tuple[Pred, ...]
+
+
+Pred = Leaf | Junction
+
+
+@dataclass(frozen=True, slots=True)
+class PredValue(Value):
+    pred: Pred | None = None
+
+
+LeafTest = Callable[[Leaf], "Pin | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class PinResult:
+    pins: tuple[Pin, ...] = ()
+    weakened: str = ""
+    mentions: bool = False  # the tenant column appears at all (e.g. an IS NULL alternative)
+
+
+def pins_of(pred: Pred, test: LeafTest, is_tenant_key: Callable[[Leaf], bool]) -> PinResult:
+    """Mandatory pins of ``pred`` for one table, or why its tenant predicates are not mandatory."""
+    if isinstance(pred, Leaf):
+        pin = test(pred) if pred.op in ("eq", "in") else None
+        if pin is not None:
+            return PinResult((pin,), "", True)
+        if is_tenant_key(pred):
+            why = "negated" if pred.op == "ne" else ("IS NULL alternative" if pred.op == "isnull" else "")
+            return PinResult((), why if pred.op == "ne" else "", True)
+        return PinResult()
+    parts = [pins_of(c, test, is_tenant_key) for c in pred.children]
+    if pred.op == "and":
+        pins = tuple(p for r in parts for p in r.pins)
+        if pins:
+            return PinResult(pins, "", True)
+        weak = next((r.weakened for r in parts if r.weakened), "")
+        return PinResult((), weak, any(r.mentions for r in parts))
+    if pred.op == "or":
+        if parts and all(r.pins for r in parts):
+            return PinResult(tuple(p for r in parts for p in r.pins), "", True)
+        if any(r.pins or r.weakened for r in parts):
+            isnull = any(r.mentions and not r.pins and not r.weakened for r in parts)
+            return PinResult((), "beside an IS NULL alternative" if isnull else "under OR", True)
+        return PinResult((), "", any(r.mentions for r in parts))
+    # not
+    inner = parts[0] if parts else PinResult()
+    if inner.pins or inner.weakened:
+        return PinResult((), "negated", True)
+    return PinResult((), "", inner.mentions)
+
+
+def conj(*preds: Pred) -> Pred:
+    return preds[0] if len(preds) == 1 else Junction("and", tuple(preds))

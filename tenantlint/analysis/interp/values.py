@@ -1,0 +1,171 @@
+"""Abstract values of the per-function interpreter: where a value comes from, and what a query is.
+
+A value is immutable; the walker's environment maps local names to values and merges them at the
+end of branches. Query values share an ``Origin``: the statement that created the query, where the
+finding is reported, and the states in which the query was used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.index.records import TenantTable
+
+UNKNOWN = Provenance.unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """Any value: its provenance decides whether it may pin a tenant."""
+
+    prov: Provenance = UNKNOWN
+    # For the id or row of a row fetched by a scoped query: that row's table (scoped-parent filters).
+    scoped_row_of: str | None = None
+    # A dict/kwargs built from request input that carries a tenant key.
+    carries_tenant_key: bool = False
+
+    @property
+    def untrusted(self) -> bool:
+        return self.prov.trust is Trust.UNTRUSTED
+
+    @property
+    def trusted(self) -> bool:
+        return self.prov.trust is Trust.TRUSTED
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef(Value):
+    """A model class: ``Invoice``."""
+
+    model: str = ""
+    table: str = ""
+    family: str = ""
+    tenant: TenantTable | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A tenant predicate found in a query: its value's provenance, and whether it is mandatory."""
+
+    prov: Provenance
+    how: Scoping = Scoping.TRUSTED_FILTER  # TRUSTED_FILTER, SCOPED_PARENT, RELATED_MANAGER, SCOPING_METHOD
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryState:
+    pins: tuple[Pin, ...] = ()
+    weakened: str = ""  # why the only tenant predicates are not mandatory
+    bypass: Scoping | None = None  # SYSTEM_SCOPE / AUTO_SCOPED
+    written_untrusted: Provenance | None = None  # a tenant column set from request input (update)
+    # For a query on a table that is not tenant-scoped: where its filter values come from, so a row it
+    # fetches by a request-supplied key is untrusted (``Organization.objects.get(slug=slug)``).
+    key_prov: Provenance | None = None
+
+    def add_pin(self, pin: Pin) -> QueryState:
+        return replace(self, pins=self.pins + (pin,))
+
+    def verdict(self) -> tuple[Scoping, Provenance | None, str]:
+        """The scoping of the table, the untrusted tenant value if any, and a detail text."""
+        untrusted = next((p.prov for p in self.pins if p.prov.trust is Trust.UNTRUSTED), None)
+        untrusted = untrusted or self.written_untrusted
+        if self.bypass is not None:
+            return self.bypass, None, ""
+        safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
+        if safe:
+            return safe[0].how, untrusted, safe[0].detail
+        if any(p.prov.trust is Trust.UNTRUSTED for p in self.pins):
+            return Scoping.UNTRUSTED_FILTER, untrusted, ""
+        if self.weakened:
+            return Scoping.WEAKENED, untrusted, self.weakened
+        return Scoping.UNSCOPED, untrusted, ""
+
+    def rank(self) -> int:
+        """Higher is worse; used to merge branch states and keep the worst."""
+        scoping, untrusted, _ = self.verdict()
+        base = {Scoping.UNSCOPED: 4, Scoping.WEAKENED: 3, Scoping.UNTRUSTED_FILTER: 2}.get(scoping, 0)
+        return base + (1 if untrusted is not None and base == 0 else 0)
+
+
+@dataclass(eq=False)
+class Origin:
+    """Where a query was created. Mutable bookkeeping owned by the walker, never a fact."""
+
+    node: cst.CSTNode
+    statement: cst.CSTNode
+    family: str
+    table: str
+    tenant: TenantTable | None
+    handler: str | None
+    uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
+    latest: QueryState | None = None
+    internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
+
+
+@dataclass(frozen=True, slots=True)
+class QueryValue(Value):
+    origin: Origin | None = None
+    state: QueryState = QueryState()
+    single_row: bool = False  # e.g. a SQLAlchemy Select of one model, or a Django manager
+
+    def with_state(self, state: QueryState) -> QueryValue:
+        return replace(self, state=state)
+
+
+@dataclass(frozen=True, slots=True)
+class Instance(Value):
+    """An unsaved model instance: ``Invoice(number=1)``; the tenant may be set later."""
+
+    model: str = ""
+    table: str = ""
+    tenant: TenantTable | None = None
+    tenant_set: bool = False
+    tenant_prov: Provenance | None = None
+    node: cst.CSTNode | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DictValue(Value):
+    """A dict built from a literal (and string-keyed item assignments): ``**filters`` expands it."""
+
+    items: tuple[tuple[str, Value], ...] = ()
+
+    def with_item(self, key: str, value: Value) -> DictValue:
+        items = tuple(i for i in self.items if i[0] != key) + ((key, value),)
+        return replace(self, items=items)
+
+
+@dataclass(frozen=True, slots=True)
+class SeqValue(Value):
+    """A list/tuple built from a literal: its elements' values, in order (``open_ended`` after a
+    ``*spread``, whose position and length are unknown)."""
+
+    items: tuple[Value, ...] = ()
+    open_ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RowValue(Value):
+    """A row fetched from a table; trusted when the query that fetched it was scoped."""
+
+    table: str = ""
+
+
+def worse(a: Value, b: Value) -> Value:
+    """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
+    if a is b:
+        return a
+    if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
+        return a if a.state.rank() >= b.state.rank() else b
+    if a.untrusted:
+        return a
+    if b.untrusted:
+        return b
+    if isinstance(a, Instance) and isinstance(b, Instance) and a.node is b.node:
+        return a if not a.tenant_set else b
+    if a.trusted and not b.trusted:
+        return b
+    return a

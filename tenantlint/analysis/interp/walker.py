@@ -1,0 +1,385 @@
+"""Statement-order walk of each function: the flow-sensitive part of the analysis.
+
+libcst's ScopeProvider is not flow-sensitive (GUIDE.md), so values are tracked here: each function
+body is walked in order, branches are walked on copies of the environment and merged (the worse value
+wins), loops are walked once and merged with the state before them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from tenantlint.analysis.facts import (
+    Provenance,
+    RequestReadFact,
+)
+from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
+from tenantlint.analysis.interp.evaluator import Evaluator
+from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.function_state import (
+    FunctionState,
+    decorator_names,
+    function_params,
+    merge_env,
+)
+from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
+from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.rawsql.text import augmented
+
+
+class Walker:
+    def __init__(self, ctx: FileContext, orms: tuple[OrmFamily, ...]) -> None:
+        self.ctx = ctx
+        self.orms = orms
+
+    # ----- module and classes ----------------------------------------------------------------
+    def walk_module(self) -> None:
+        self._collect_classes(self.ctx.module.body)
+        state = FunctionState(None, ctx=self.ctx)
+        self.block(self.ctx.module.body, state, None)
+
+    def _collect_classes(self, body: object) -> None:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.ClassDef):
+                bases = tuple(
+                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := dotted(a.value))
+                )
+                self.ctx.local_classes[stmt.name.value] = ClassInfo(stmt.name.value, bases, stmt)
+
+    def walk_class(self, node: cst.ClassDef, outer: FunctionState) -> None:
+        info = self.ctx.local_classes.get(node.name.value)
+        if info is None or info.node is not node:
+            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := dotted(a.value)))
+            info = ClassInfo(node.name.value, bases, node)
+        state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
+        state.class_attrs = {}
+        is_view = self.ctx.is_view_class(info)
+        from tenantlint.analysis.views import ViewCheck
+
+        view = ViewCheck(self.ctx, info) if is_view else None
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                fstate = self.walk_function(stmt, info, state)
+                if view is not None and stmt.name.value == "get_queryset":
+                    view.own_get_queryset(fstate)
+            elif isinstance(stmt, cst.ClassDef):
+                self.walk_class(stmt, state)
+            elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
+                if not view.class_assignment(stmt, state, self):
+                    self.statement(stmt, state)
+            else:
+                self.statement(stmt, state)
+        if view is not None:
+            view.finish()
+
+    # ----- functions ---------------------------------------------------------------------------
+    def handler_for(self, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+        for fw in self.ctx.settings.frameworks:
+            info = fw.handler(self.ctx, fn, cls)
+            if info is not None:
+                return info
+        names = decorator_names(fn)
+        if any(n.rsplit(".", 1)[-1] in self.ctx.settings.handler_decorators for n in names):
+            params = {
+                p.name.value: Value(Provenance.untrusted(f"{PATH} '{p.name.value}'"))
+                for p in function_params(fn)
+                if p.name.value not in ("self", "cls", "request")
+            }
+            name = f"{cls.name}.{fn.name.value}" if cls else fn.name.value
+            return HandlerInfo(name, "custom", params)
+        return None
+
+    def walk_function(
+        self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState
+    ) -> FunctionState:
+        handler = self.handler_for(fn, cls)
+        env = dict(outer.env)
+        for p in function_params(fn):
+            env.pop(p.name.value, None)
+        names = decorator_names(fn)
+        settings = self.ctx.settings
+        verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
+        if handler is not None:
+            for node, key, kind in handler.reads:
+                self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
+            for k, v in handler.params.items():
+                env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
+        system = outer.system_depth + (
+            1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
+        )
+        state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
+                              class_attrs=outer.class_attrs if cls is not None else {},
+                              owner=cls)
+        for d in fn.decorators:
+            state.statement = d
+            Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
+        body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
+        self.block(body, state, cls)
+        return state
+
+    # ----- statements --------------------------------------------------------------------------
+    def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.FunctionDef):
+                self.walk_function(stmt, None, state)
+            elif isinstance(stmt, cst.ClassDef):
+                self.walk_class(stmt, state)
+            else:
+                self.statement(stmt, state)
+
+    def statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
+        facts, origins = self.ctx.facts, self.ctx.origins
+        marks = (len(facts.queries), len(facts.request_reads), len(facts.views), len(facts.sql_problems),
+                 len(origins))
+        try:
+            self._statement(stmt, state)
+        finally:
+            # Position hints: the statement each new fact was made in (inner statements claim first).
+            hints = self.ctx.statement_hints
+            new_nodes = [
+                *(f.node for f in facts.queries[marks[0]:]),
+                *(f.node for f in facts.request_reads[marks[1]:]),
+                *(f.node for f in facts.views[marks[2]:]),
+                *(f.node for f in facts.sql_problems[marks[3]:]),
+            ]
+            for node in new_nodes:
+                hints.setdefault(id(node), stmt)
+            for origin in origins[marks[4]:]:
+                hints.setdefault(id(origin.node), origin.statement)
+
+    def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
+        ev = Evaluator(self.ctx, state, self.orms)
+        state.statement = stmt
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, state, ev)
+            self.membership(stmt, state)
+        elif isinstance(stmt, cst.If):
+            ev.eval(stmt.test)
+            self.membership(stmt.test, state)
+            before = dict(state.env)
+            self.block(stmt.body.body, state, None)
+            after_then = state.env
+            state.env = dict(before)
+            if stmt.orelse is not None:
+                orelse = stmt.orelse
+                if isinstance(orelse, cst.If):
+                    self.statement(orelse, state)
+                else:
+                    self.block(orelse.body.body, state, None)
+            if self._terminates(stmt.body.body):
+                return  # the then-branch leaves the function: only the else-state flows on
+            orelse_body = stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else None
+            if orelse_body is not None and self._terminates(orelse_body):
+                state.env = after_then  # the else-branch leaves: only the then-state flows on
+                return
+            state.env = merge_env(after_then, state.env)
+        elif isinstance(stmt, cst.For):
+            element = ev.iterate(ev.eval(stmt.iter, use=False))
+            before = dict(state.env)
+            state.bind(stmt.target, element)
+            self.block(stmt.body.body, state, None)
+            state.env = merge_env(before, state.env)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state, None)
+        elif isinstance(stmt, cst.While):
+            ev.eval(stmt.test)
+            before = dict(state.env)
+            self.block(stmt.body.body, state, None)
+            state.env = merge_env(before, state.env)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state, None)
+        elif isinstance(stmt, cst.With):
+            system = False
+            for item in stmt.items:
+                value = ev.eval(item.item, use=False)
+                text = dotted(item.item.func if isinstance(item.item, cst.Call) else item.item) or ""
+                if text.rsplit(".", 1)[-1] in self.ctx.settings.system_scope:
+                    system = True
+                if item.asname is not None:
+                    state.bind(item.asname.name, value)
+            state.system_depth += 1 if system else 0
+            self.block(stmt.body.body, state, None)
+            state.system_depth -= 1 if system else 0
+        elif isinstance(stmt, cst.Try | cst.TryStar):
+            before = dict(state.env)
+            self.block(stmt.body.body, state, None)
+            merged = merge_env(before, state.env)
+            for h in stmt.handlers:
+                state.env = dict(merged)
+                if h.name is not None:
+                    state.bind(h.name.name, Value())
+                self.block(h.body.body, state, None)
+                merged = merge_env(merged, state.env)
+            state.env = merged
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state, None)
+            if stmt.finalbody is not None:
+                self.block(stmt.finalbody.body.body, state, None)
+        elif isinstance(stmt, cst.Match):
+            subject = ev.eval(stmt.subject)
+            before = dict(state.env)
+            merged = dict(before)
+            for case in stmt.cases:
+                state.env = dict(before)
+                if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
+                    state.bind(case.pattern.name, subject)
+                self.block(case.body.body, state, None)
+                merged = merge_env(merged, state.env)
+            state.env = merged
+        elif isinstance(stmt, cst.FunctionDef):
+            self.walk_function(stmt, None, state)
+        elif isinstance(stmt, cst.ClassDef):
+            self.walk_class(stmt, state)
+
+    @staticmethod
+    def _terminates(body: object) -> bool:
+        for stmt in body:  # type: ignore[attr-defined]
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Return | cst.Raise | cst.Continue | cst.Break):
+                        return True
+        return False
+
+    def small(self, small: cst.BaseSmallStatement, state: FunctionState, ev: Evaluator) -> None:
+        if isinstance(small, cst.Expr):
+            ev.eval(small.value)
+        elif isinstance(small, cst.Assign):
+            value = ev.eval(small.value, use=False)
+            for target in small.targets:
+                self.assign(target.target, value, state, ev)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = ev.eval(small.value, use=False)
+                self.assign(small.target, value, state, ev)
+        elif isinstance(small, cst.AugAssign):
+            if self._combine_assign(small, state, ev):
+                return
+            value = ev.eval(small.value)
+            if isinstance(small.target, cst.Name):
+                old = state.env.get(small.target.value, Value())
+                grown = augmented(old, small.operator, value)  # sql += " AND ..."
+                state.env[small.target.value] = grown if grown is not None else worse(old, value)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                value = ev.eval(small.value)
+                state.returns.append(value)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                ev.eval(small.exc)
+        elif isinstance(small, cst.Assert):
+            ev.eval(small.test)
+        elif isinstance(small, cst.Del):
+            pass
+
+    def _combine_assign(self, small: cst.AugAssign, state: FunctionState, ev: Evaluator) -> bool:
+        """``q |= Q(...)`` / ``qs &= other``: combined like the binary operator by an ORM plug-in."""
+        if not isinstance(small.operator, cst.BitOrAssign | cst.BitAndAssign):
+            return False
+        if not isinstance(small.target, cst.Name) or small.target.value not in state.env:
+            return False
+        old = state.env[small.target.value]
+        if not isinstance(old, PredValue | QueryValue):
+            return False
+        family = old.origin.family if isinstance(old, QueryValue) and old.origin is not None else None
+        value = ev.eval(small.value, use=False)
+        op = "or" if isinstance(small.operator, cst.BitOrAssign) else "and"
+        for orm in self.orms:
+            combine = getattr(orm, "combine_values", None)
+            if combine is not None and family in (None, orm.name):
+                state.env[small.target.value] = combine(ev, small.value, op, old, value)
+                return True
+        return False
+
+    def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:
+        if isinstance(target, cst.Name | cst.Tuple | cst.List | cst.StarredElement):
+            if isinstance(target, cst.Tuple | cst.List) and isinstance(value, QueryValue):
+                ev.consume(value)
+            state.bind(target, value)
+            return
+        if isinstance(target, cst.Attribute):
+            owner = target.value
+            if isinstance(owner, cst.Name) and isinstance(state.env.get(owner.value), Instance):
+                inst = state.env[owner.value]
+                assert isinstance(inst, Instance)
+                if inst.tenant is not None and self._sets_tenant(inst, target.attr.value):
+                    state.env[owner.value] = replace(inst, tenant_set=True, tenant_prov=value.prov)
+                return
+            if isinstance(value, QueryValue):
+                ev.consume(value)
+            ev.eval(owner, use=False)
+            return
+        if isinstance(value, QueryValue):
+            ev.consume(value)
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            holder = state.env.get(target.value.value)
+            key = None
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = string_value(target.slice[0].slice.value)
+            if isinstance(holder, DictValue) and key is not None:
+                state.env[target.value.value] = holder.with_item(key, value)
+                return
+        if isinstance(target, cst.Subscript):
+            # ``data["org_id"] = ...`` writes the key: evaluate the container and the index
+            # expressions for their own reads, not ``data["org_id"]`` as a read of the request.
+            ev.eval(target.value, use=False)
+            for element in target.slice:
+                index = element.slice
+                parts = ([index.value] if isinstance(index, cst.Index)
+                         else [index.lower, index.upper, index.step] if isinstance(index, cst.Slice)
+                         else [])
+                for part in parts:
+                    if part is not None:
+                        ev.eval(part)
+            return
+        ev.eval(target, use=False)
+
+    @staticmethod
+    def _sets_tenant(inst: Instance, attr: str) -> bool:
+        t = inst.tenant
+        assert t is not None
+        names: set[str | None] = set(t.tenant_names())
+        if t.via:
+            names.add(t.via[0])
+            names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
+        return attr in names
+
+    def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
+        checks = self.ctx.settings.membership_checks
+        if not checks:
+            return
+        for call in _calls(node):
+            name = dotted(call.func) or ""
+            if name.rsplit(".", 1)[-1] in checks:
+                for arg in call.args:
+                    if isinstance(arg.value, cst.Name) and arg.value.value in state.env:
+                        v = state.env[arg.value.value]
+                        if v.untrusted:
+                            state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
+                    elif isinstance(arg.value, cst.Subscript | cst.Attribute):
+                        # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
+                        key = verified_key(_CODE.code_for_node(arg.value))
+                        state.env[key] = Value(Provenance.trusted(f"verified {name}"))
+                        state.env[VERIFIED_PREFIX] = Value()
+
+
+_CODE = cst.Module(body=[])
+
+
+def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    out: list[cst.Call] = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            out.append(n)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    node.visit(_V())
+    return out

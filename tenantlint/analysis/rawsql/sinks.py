@@ -1,0 +1,419 @@
+"""Raw SQL reaching the database: string building, sinks, and verdicts turned into facts.
+
+``Evaluator._eval`` asks :func:`evaluate` first for strings, ``+``/``%`` on strings and calls. It
+answers (and then owns the evaluation of every sub-expression, exactly once) for:
+
+- strings and their composition -> ``SqlText`` values (``sql_text``), so SQL kept in locals, module
+  constants (through the walker's environment), class constants and constants imported from another
+  project module (``Settings.sql_constants``) is known at the call that executes it;
+- sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,
+  asyncpg ``fetch``/``fetchrow``/``fetchval``/``execute``/``executemany``, SQLAlchemy
+  ``execute``/``exec_driver_sql`` of ``text()``, Django ``Model.objects.raw`` and ``RawSQL``, pandas
+  ``read_sql``/``read_sql_query``, psycopg2 ``execute_values``/``execute_batch``, Peewee
+  ``execute_sql``, Tortoise ``execute_query``/``execute_query_dict``/``execute_insert``/
+  ``execute_script``; Django ``extra(where=[...])`` becomes a pin of its queryset.
+
+An argument that is not string-like (an ORM select, an opaque variable) is left to the core.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from tenantlint.analysis.facts import Provenance, Scoping, SqlProblemFact
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.values import Pin, QueryValue, Value
+from tenantlint.analysis.rawsql import text as st
+from tenantlint.analysis.rawsql.batch import BATCH, batch_sql_arg, expand_values
+from tenantlint.analysis.rawsql.bindings import ParamBinding, bind_container
+from tenantlint.analysis.rawsql.constants import lookup_constant, module_constants, resolve_import
+from tenantlint.analysis.rawsql.text import SqlText
+from tenantlint.analysis.rawsql.verify import analyze, memo, table_use_of, verify
+from tenantlint.sqlcheck.tenant_tables import normalize_table
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.frameworks.base import ClassInfo
+    from tenantlint.analysis.interp.evaluator import Evaluator
+
+NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
+              cst.Call)
+SINKS = frozenset({"execute", "executemany", "executescript", "fetch", "fetchrow", "fetchval",
+                   "exec_driver_sql", "raw", "read_sql", "read_sql_query",
+                   "execute_sql",  # Peewee ``db.execute_sql(sql, params)``
+                   # Tortoise ``conn.execute_query(sql, values)`` and friends
+                   "execute_query", "execute_query_dict", "execute_insert", "execute_script"})
+VALUES_SINKS = frozenset({"execute_query", "execute_query_dict", "execute_insert"})
+ASYNCPG = frozenset({"fetch", "fetchrow", "fetchval"})
+SQL_KEYWORDS = ("sql", "query", "statement", "operation")
+PARAM_KEYWORDS = ("params", "parameters", "vars", "args", "param")
+NOT_PARAMS = frozenset({"con", "index_col", "coerce_float", "parse_dates", "columns", "chunksize",
+                        "dtype", "dtype_backend", "translations", "using", "timeout",
+                        "execution_options", "bind_arguments", "record_class", "prepare"})
+_DOLLAR = re.compile(r"\$\d")
+_STR_METHODS = frozenset({"format", "join", "bindparams", "strip", "lstrip", "rstrip"})
+
+
+# ----- helpers -----------------------------------------------------------------------------------
+def _merge(values: list[Value]) -> Value:
+    for v in values:
+        if v.untrusted:
+            return Value(v.prov)
+    if values and all(v.trusted for v in values):
+        return Value(values[0].prov)
+    return Value()
+
+
+def _qualified(ev: Evaluator, node: cst.BaseExpression) -> str:
+    name = get_full_name_for_node(node)
+    return ev.ctx.imports.qualify(name) if name else ""
+
+
+def _local_constants(ev: Evaluator) -> dict[str, str]:
+    # Per file, not per run: a run-wide entry per file would keep every file's table alive.
+    memo = ev.ctx.plugin_memo
+    if "sql-constants" not in memo:
+        memo["sql-constants"] = module_constants(ev.ctx.module)
+    table = memo["sql-constants"]
+    assert isinstance(table, dict)
+    return table
+
+
+def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
+    """A class constant of this file (``InvoiceSQL.BY_ID``) or a constant imported from a project
+    module (``OPEN_INVOICES``, ``queries.OPEN_INVOICES``, ``PipelineSQL.WIN_RATE``)."""
+    name = get_full_name_for_node(node)
+    if not name or (isinstance(node, cst.Name) and name in ev.fn.env):
+        return None
+    head = name.split(".", 1)[0]
+    if head in ev.fn.env:
+        return None
+    if head in ("self", "cls") and "." in name:
+        owner = ev.fn.owner
+        return _class_constant(ev, owner, name.split(".", 1)[1]) if owner is not None else None
+    if "." in name and head in ev.ctx.local_classes:
+        return _local_constants(ev).get(name)
+    if head not in ev.ctx.imports.names:
+        return None
+    target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path)
+    table = ev.ctx.settings.sql_constants
+    if not table:
+        return None
+    found = memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
+    return found if isinstance(found, str) and found else None
+
+
+def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
+    """``self.ATTR`` in a method of ``owner``: a constant of the class or of a base class defined in
+    this file (nearest first) or imported from a project module."""
+    local = _local_constants(ev)
+    todo, seen = [owner.name], set()
+    while todo:
+        cls = todo.pop(0)
+        if cls in seen:
+            continue
+        seen.add(cls)
+        info = ev.ctx.local_classes.get(cls)
+        if info is not None:
+            if f"{cls}.{attr}" in local:
+                return local[f"{cls}.{attr}"]
+            todo.extend(b for b in info.bases if b not in seen)
+        elif "." in cls and ev.ctx.settings.sql_constants:  # imported: ``.base.BaseRepo``
+            target = resolve_import(f"{cls}.{attr}", ev.ctx.path)
+            found = lookup_constant(ev.ctx.settings.sql_constants, target)
+            if found is not None:
+                return found
+    return None
+
+
+def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
+    """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?"""
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        return isinstance(string_literal(node), str)
+    if isinstance(node, cst.FormattedString):
+        return True
+    if isinstance(node, cst.Name):
+        return isinstance(ev.fn.env.get(node.value), SqlText) or constant(ev, node) is not None
+    if isinstance(node, cst.Attribute):
+        return constant(ev, node) is not None
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Modulo):
+            return maybe_text(ev, node.left)
+        if isinstance(node.operator, cst.Add):
+            return maybe_text(ev, node.left) or maybe_text(ev, node.right)
+        return False
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS:
+            return maybe_text(ev, func.value)
+        q = _qualified(ev, func)
+        return q in st.DEDENT or q in st.TEXT_CLAUSES or q in st.PSYCOPG_SQL or \
+            q in st.PSYCOPG_HOLES or q in st.PSYCOPG_PLACEHOLDER
+    return False
+
+
+def text_of(ev: Evaluator, node: cst.BaseExpression) -> Value:
+    """Evaluate ``node`` (once); constants outside the environment come back as SqlText."""
+    if isinstance(node, cst.Name | cst.Attribute):
+        text = constant(ev, node)
+        if text is not None:
+            return SqlText(text=text)
+    return ev.eval(node)
+
+
+# ----- the hook ---------------------------------------------------------------------------------
+def evaluate(ev: Evaluator, node: cst.BaseExpression) -> Value | None:
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = string_literal(node)
+        return SqlText(text=value) if isinstance(value, str) else None
+    if isinstance(node, cst.FormattedString):
+        return _fstring(ev, node)
+    if isinstance(node, cst.BinaryOperation):
+        if maybe_text(ev, node) and isinstance(node.operator, cst.Add | cst.Modulo):
+            return _binary(ev, node)
+        return None
+    if isinstance(node, cst.Call):
+        return _call(ev, node)
+    return None
+
+
+def _fstring(ev: Evaluator, node: cst.FormattedString) -> SqlText:
+    parts: list[SqlText] = []
+    values: list[Value] = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText):
+            parts.append(SqlText(text=part.value.replace("{{", "{").replace("}}", "}")))
+        elif isinstance(part, cst.FormattedStringExpression):
+            value = text_of(ev, part.expression)
+            values.append(value)
+            plain = part.format_spec is None and part.conversion is None
+            parts.append(st.as_text(value) if plain else st.hole(value))
+    return st.concat(parts, _merge(values))
+
+
+def _binary(ev: Evaluator, node: cst.BinaryOperation) -> SqlText:
+    left = text_of(ev, node.left)
+    if isinstance(node.operator, cst.Modulo) and isinstance(left, SqlText):
+        right_node = node.right
+        if isinstance(right_node, cst.Tuple):
+            args = [text_of(ev, el.value) for el in right_node.elements]
+            return st.percent_format(left, args, None, _merge([left, *args]))
+        if isinstance(right_node, cst.Dict):
+            named: dict[str, Value] = {}
+            for el in right_node.elements:
+                if isinstance(el, cst.DictElement):
+                    ev.eval(el.key)
+                    v = text_of(ev, el.value)
+                    key = string_literal(el.key) if isinstance(el.key, cst.SimpleString) else None
+                    if isinstance(key, str):
+                        named[key] = v
+                else:
+                    ev.eval(el.value)
+            return st.percent_format(left, [], named, _merge([left, *named.values()]))
+        right = text_of(ev, right_node)
+        return st.percent_format(left, [right], None, _merge([left, right]))
+    right = text_of(ev, node.right)
+    return st.concat([st.as_text(left), st.as_text(right)], _merge([left, right]))
+
+
+def _args(ev: Evaluator, call: cst.Call) -> tuple[list[Value], dict[str, Value]]:
+    pos: list[Value] = []
+    named: dict[str, Value] = {}
+    for arg in call.args:
+        value = text_of(ev, arg.value)
+        if arg.keyword is not None:
+            named[arg.keyword.value] = value
+        elif arg.star:
+            pos.append(st.hole(value))
+        else:
+            pos.append(value)
+    return pos, named
+
+
+def _call(ev: Evaluator, node: cst.Call) -> Value | None:
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        method = func.attr.value
+        if method in _STR_METHODS and maybe_text(ev, func.value):
+            return _str_method(ev, node, func, method)
+        if method in SINKS:
+            sql_node = _sql_arg(node)
+            if sql_node is not None and maybe_text(ev, sql_node):
+                if method != "raw":
+                    ev.eval(func.value, use=False)
+                return _sink(ev, node, method, sql_node)
+            return None
+        if method == "extra" and any(a.keyword and a.keyword.value == "where" for a in node.args):
+            return _extra(ev, node, func)
+    q = _qualified(ev, func)
+    if q in st.DEDENT or q in st.TEXT_CLAUSES or q in st.PSYCOPG_SQL:
+        pos, named = _args(ev, node)
+        first = pos[0] if pos else Value()
+        if not isinstance(first, SqlText):
+            return st.hole(first)
+        return st.dedent(first) if q in st.DEDENT else first
+    if q in st.PSYCOPG_HOLES:
+        pos, named = _args(ev, node)
+        return st.hole(_merge([*pos, *named.values()]))
+    if q in st.PSYCOPG_PLACEHOLDER:
+        pos, named = _args(ev, node)
+        name = pos[0] if pos else named.get("name")
+        if isinstance(name, SqlText) and name.static:
+            return SqlText(text=f"%({name.text})s")
+        return SqlText(text="%s")
+    if q in BATCH:
+        sql_node = batch_sql_arg(node)
+        if sql_node is not None and maybe_text(ev, sql_node):
+            return _sink(ev, node, q, sql_node)
+    if q.rsplit(".", 1)[-1] == "RawSQL" and q.startswith("django") and node.args:
+        sql_node = _sql_arg(node)
+        if sql_node is not None and maybe_text(ev, sql_node):
+            return _sink(ev, node, "RawSQL", sql_node)
+    return None
+
+
+def _str_method(ev: Evaluator, node: cst.Call, func: cst.Attribute, method: str) -> Value:
+    recv = text_of(ev, func.value)
+    base = st.as_text(recv)
+    if method == "format":
+        pos, named = _args(ev, node)
+        return st.brace_format(base, pos, named, _merge([recv, *pos, *named.values()]))
+    if method == "join":
+        seq = node.args[0].value if node.args else None
+        if isinstance(seq, cst.List | cst.Tuple):
+            items = [text_of(ev, el.value) for el in seq.elements]
+            if any(isinstance(el, cst.StarredElement) for el in seq.elements):
+                return st.hole(_merge([recv, *items]))
+            return st.join(base, items, _merge([recv, *items]))
+        pos, named = _args(ev, node)
+        return st.join(base, None, _merge([recv, *pos]))
+    if method == "bindparams":
+        bound: list[tuple[str, Value]] = []
+        for arg in node.args:
+            if arg.keyword is not None:
+                bound.append((arg.keyword.value, ev.eval(arg.value)))
+            elif isinstance(arg.value, cst.Call) and _qualified(ev, arg.value.func).endswith("bindparam"):
+                bound.extend(_bindparam(ev, arg.value))
+            else:
+                ev.eval(arg.value)
+        return replace(base, bound=base.bound + tuple(bound))
+    ev.eval_args(node)
+    return base  # strip(): whitespace does not matter to SQL
+
+
+def _bindparam(ev: Evaluator, call: cst.Call) -> list[tuple[str, Value]]:
+    key: str | None = None
+    value = Value()
+    for i, arg in enumerate(call.args):
+        v = ev.eval(arg.value)
+        kw = arg.keyword.value if arg.keyword else None
+        if (kw == "key" or (kw is None and i == 0)) and isinstance(v, SqlText) and v.static:
+            key = v.text
+        elif kw == "value" or (kw is None and i == 1):
+            value = v
+    return [(key, value)] if key else []
+
+
+def _sql_arg(node: cst.Call) -> cst.BaseExpression | None:
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value in SQL_KEYWORDS:
+            return arg.value
+    if node.args and node.args[0].keyword is None and not node.args[0].star:
+        return node.args[0].value
+    return None
+
+
+# ----- sinks ------------------------------------------------------------------------------------
+def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpression) -> Value:
+    value = text_of(ev, sql_node)
+    text = value if isinstance(value, SqlText) else st.hole(value)
+    if method == "psycopg2.extras.execute_values":
+        text = expand_values(text, node)
+    binding = ParamBinding()
+    binding.add_named(dict(text.bound))
+    spread = method in ASYNCPG or (
+        method in ("execute", "executemany") and _DOLLAR.search(text.text) is not None
+    )
+    params_index = 2 if method in ("read_sql", "read_sql_query") or method in BATCH else 1
+    many = method == "executemany" or method in BATCH
+    positional = 0
+    for arg in node.args:
+        if arg.value is sql_node:
+            continue
+        kw = arg.keyword.value if arg.keyword is not None else None
+        if kw is None:
+            positional += 1
+            if spread and method != "executemany":
+                v = ev.eval(arg.value)
+                if arg.star:
+                    binding.open_ended = True
+                elif not binding.open_ended:
+                    binding.positional.append(v)
+            elif positional == params_index:
+                bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
+            else:
+                ev.eval(arg.value)
+        elif (kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS)
+              or (kw == "argslist" and method in BATCH)):
+            bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
+        elif kw not in NOT_PARAMS and method == "execute":
+            binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
+        else:
+            ev.eval(arg.value)
+    verify(ev, node, text, binding)
+    return Value()
+
+
+# ----- Django extra(where=[...]) ----------------------------------------------------------------
+def _extra(ev: Evaluator, node: cst.Call, func: cst.Attribute) -> Value:
+    recv = ev.eval(func.value, use=False)
+    binding = ParamBinding()
+    fragments: list[SqlText] = []
+    for arg in node.args:
+        kw = arg.keyword.value if arg.keyword else None
+        if kw == "where" and isinstance(arg.value, cst.List | cst.Tuple):
+            for el in arg.value.elements:
+                fragments.append(st.as_text(text_of(ev, el.value)))
+        elif kw == "where":
+            fragments.append(st.hole(ev.eval(arg.value)))
+        elif kw == "params":
+            bind_container(arg.value, ev.eval, binding)
+        else:
+            ev.eval(arg.value)
+    if not isinstance(recv, QueryValue) or recv.origin is None or not fragments:
+        return recv if isinstance(recv, QueryValue) else Value()
+    q = recv
+    origin = recv.origin
+    assert origin is not None
+    parts: list[SqlText] = [SqlText(text=f"SELECT * FROM {origin.table} WHERE ")]
+    for i, frag in enumerate(fragments):
+        parts.append(SqlText(text=" AND (" if i else "("))
+        parts.append(frag)
+        parts.append(SqlText(text=")"))
+    text = st.concat(parts, Value())
+    result = analyze(ev, text)
+    handler = ev.fn.handler_name
+    if result.error is not None and text.static:
+        ev.ctx.facts.sql_problems.append(
+            SqlProblemFact(node, "unparsable", f"extra(where=...) does not parse: {result.error}", handler))
+        return ev.derive(q, node)
+    if result.unverifiable is not None:
+        ev.ctx.facts.sql_problems.append(SqlProblemFact(
+            node, "dynamic", f"extra(where=...) built at run time: {result.unverifiable}", handler))
+        origin.internal = True
+        return ev.derive(q, node)
+    mine = normalize_table(origin.table)
+    for use in result.uses:
+        if normalize_table(use.table) != mine:
+            continue
+        table_use = table_use_of(ev, use.scoping, use.table, use.detail, use.params, binding)
+        if use.scoping is Scoping.TRUSTED_FILTER:
+            prov = table_use.untrusted or Provenance.trusted("extra(where=...)")
+            return ev.derive(q, node, q.state.add_pin(Pin(prov, Scoping.TRUSTED_FILTER, "extra(where=...)")))
+        if use.scoping is Scoping.WEAKENED:
+            return ev.derive(q, node, replace(q.state, weakened=q.state.weakened or use.detail or "OR"))
+    return ev.derive(q, node)

@@ -1,0 +1,223 @@
+"""SQL text as the evaluator sees it: static parts plus run-time "holes".
+
+A ``SqlText`` is a ``Value`` (so provenance flows as for any string) holding the text with every
+run-time interpolation replaced by an identifier ``__tl_hole_<n>__``; the raw-SQL verifier decides
+whether a hole can change tenancy. Python ``%``/``.format``/f-strings/``+``/``join``, ``textwrap.dedent``,
+SQLAlchemy ``text()`` (and ``.bindparams``) and psycopg ``sql.SQL``/``Identifier``/``Placeholder``
+are interpreted here.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.values import Value
+
+HOLE_PREFIX = "__tl_hole_"
+_HOLE_RE = re.compile(r"__tl_hole_(\d+)__")
+
+DEDENT = frozenset({"textwrap.dedent", "inspect.cleandoc"})
+TEXT_CLAUSES = frozenset(
+    {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"}
+)
+PSYCOPG_SQL = frozenset({"psycopg.sql.SQL", "psycopg2.sql.SQL"})
+PSYCOPG_HOLES = frozenset(
+    {"psycopg.sql.Identifier", "psycopg2.sql.Identifier", "psycopg.sql.Literal",
+     "psycopg2.sql.Literal"}
+)
+PSYCOPG_PLACEHOLDER = frozenset({"psycopg.sql.Placeholder", "psycopg2.sql.Placeholder"})
+
+
+def hole_name(i: int) -> str:
+    return f"{HOLE_PREFIX}{i}__"
+
+
+@dataclass(frozen=True, slots=True)
+class SqlText(Value):
+    """A string that may be SQL: ``text`` with ``holes`` markers numbered 0..holes-1."""
+
+    text: str = ""
+    holes: int = 0
+    bound: tuple[tuple[str, Value], ...] = ()  # SQLAlchemy ``.bindparams(name=value)``
+
+    @property
+    def static(self) -> bool:
+        return self.holes == 0
+
+    def hole_names(self) -> frozenset[str]:
+        return frozenset(hole_name(i) for i in range(self.holes))
+
+
+def literal(text: str, prov: Value | None = None) -> SqlText:
+    return SqlText(prov.prov if prov else Value().prov, text=text)
+
+
+def hole(value: Value) -> SqlText:
+    return SqlText(value.prov, text=hole_name(0), holes=1)
+
+
+def _shift(text: str, by: int) -> str:
+    if not by:
+        return text
+    return _HOLE_RE.sub(lambda m: hole_name(int(m.group(1)) + by), text)
+
+
+def concat(parts: Sequence[SqlText], prov: Value) -> SqlText:
+    out: list[str] = []
+    n = 0
+    bound: tuple[tuple[str, Value], ...] = ()
+    for p in parts:
+        out.append(_shift(p.text, n))
+        n += p.holes
+        bound += p.bound
+    return SqlText(prov.prov, text="".join(out), holes=n, bound=bound)
+
+
+def as_text(value: Value) -> SqlText:
+    """A value spliced into SQL: its text when known, a hole otherwise."""
+    return value if isinstance(value, SqlText) else hole(value)
+
+
+def percent_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value] | None,
+                   prov: Value) -> SqlText:
+    """``fmt % args``: ``%s``/``%d``/``%(name)s`` take the argument's text or a hole; ``%%`` -> ``%``."""
+    parts: list[SqlText] = []
+    pos = 0
+    i = 0
+    text = fmt.text
+    buf: list[str] = []
+    spec = re.compile(r"%(\((\w+)\))?[-#0 +]*\d*(\.\d+)?[sdifrxXeEgGcaou%]")
+    while i < len(text):
+        m = spec.match(text, i) if text[i] == "%" else None
+        if m is None:
+            buf.append(text[i])
+            i += 1
+            continue
+        i = m.end()
+        if m.group(0) == "%%":
+            buf.append("%")
+            continue
+        parts.append(SqlText(text="".join(buf), holes=0))
+        buf = []
+        if m.group(2) is not None:
+            value = (named or {}).get(m.group(2), Value())
+        else:
+            value = args[pos] if pos < len(args) else Value()
+            pos += 1
+        parts.append(as_text(value))
+    parts.append(SqlText(text="".join(buf)))
+    out = _rebase(fmt, parts, prov)
+    return out
+
+
+def _rebase(fmt: SqlText, parts: list[SqlText], prov: Value) -> SqlText:
+    # Holes inside ``fmt``'s own text keep their numbers only if fmt is static; renumber via concat.
+    if fmt.holes:
+        return concat([hole(prov)], prov)  # a dynamic format string: structure unknown
+    return replace(concat(parts, prov), bound=fmt.bound)
+
+
+def brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], prov: Value) -> SqlText:
+    """``fmt.format(*args, **named)`` (also psycopg ``sql.SQL(...).format``)."""
+    if fmt.holes:
+        return hole(prov)
+    parts: list[SqlText] = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(fmt.text))
+    except ValueError:
+        return hole(prov)
+    for lit, field_name, _spec, _conv in parsed:
+        parts.append(SqlText(text=lit))
+        if field_name is None:
+            continue
+        key = field_name.split(".", 1)[0].split("[", 1)[0]
+        if key == "":
+            value = args[auto] if auto < len(args) else Value()
+            auto += 1
+        elif key.isdigit():
+            idx = int(key)
+            value = args[idx] if idx < len(args) else Value()
+        else:
+            value = named.get(key, Value())
+        parts.append(as_text(value) if key == field_name else hole(value))
+    return replace(concat(parts, prov), bound=fmt.bound)
+
+
+def join(sep: SqlText, items: Sequence[Value] | None, prov: Value) -> SqlText:
+    """``sep.join(items)``: known items are joined; an unknown iterable is one hole."""
+    if items is None:
+        return hole(prov)
+    parts: list[SqlText] = []
+    for i, item in enumerate(items):
+        if i:
+            parts.append(sep)
+        parts.append(as_text(item))
+    return concat(parts, prov)
+
+
+def dedent(t: SqlText) -> SqlText:
+    return replace(t, text=textwrap.dedent(t.text))
+
+
+# ----- static resolution (pre-pass and class constants) ---------------------------------------
+
+Lookup = Callable[[str], "str | None"]
+
+
+def qualified(node: cst.BaseExpression, qualify: Callable[[str], str]) -> str:
+    name = get_full_name_for_node(node)
+    return qualify(name) if name else ""
+
+
+def static_text(node: cst.BaseExpression, lookup: Lookup, qualify: Callable[[str], str]) -> str | None:
+    """The text of a constant string expression, or None when any part is not constant."""
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = string_literal(node)
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.FormattedString):
+        out: list[str] = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(part.value.replace("{{", "{").replace("}}", "}"))
+            elif isinstance(part, cst.FormattedStringExpression):
+                if part.format_spec or part.conversion:
+                    return None
+                inner = static_text(part.expression, lookup, qualify)
+                if inner is None:
+                    return None
+                out.append(inner)
+        return "".join(out)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = static_text(node.left, lookup, qualify)
+        right = static_text(node.right, lookup, qualify) if left is not None else None
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, cst.Name | cst.Attribute):
+        name = get_full_name_for_node(node)
+        return lookup(name) if name else None
+    if isinstance(node, cst.Call) and len(node.args) == 1 and node.args[0].keyword is None:
+        func = qualified(node.func, qualify)
+        inner = static_text(node.args[0].value, lookup, qualify)
+        if inner is None:
+            return None
+        if func in DEDENT:
+            return textwrap.dedent(inner)
+        if func in TEXT_CLAUSES or func in PSYCOPG_SQL:
+            return inner
+    return None
+
+
+def augmented(old: Value, operator: cst.BaseAugOp, value: Value) -> SqlText | None:
+    """``sql += part`` on SQL text; None when ``old`` is not SqlText (the core merges as usual)."""
+    if not isinstance(old, SqlText) or not isinstance(operator, cst.AddAssign):
+        return None
+    prov = value if value.untrusted else old
+    return concat([old, as_text(value)], Value(prov.prov))

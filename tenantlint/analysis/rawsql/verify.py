@@ -1,0 +1,105 @@
+"""SQL text that reaches a database call: the verifier's answer (once per distinct text per run) turned
+into facts — table uses with their scoping and parameter provenance, or an SQL problem (TNT301/302)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
+from tenantlint.analysis.rawsql.bindings import ParamBinding
+from tenantlint.analysis.rawsql.text import SqlText
+from tenantlint.sqlcheck import SqlAnalysis, SqlTenancy
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.evaluator import Evaluator
+
+
+def memo(ev: Evaluator, key: tuple[str, str], make: object) -> object:
+    """``make()`` once per run and key (the run-wide memo of ``Settings``)."""
+    store = ev.ctx.settings.memo
+    if key not in store:
+        store[key] = make() if callable(make) else make
+    return store[key]
+
+
+def _tenancy(ev: Evaluator) -> SqlTenancy:
+    t = memo(ev, ("sql", "tenancy"), lambda: SqlTenancy.from_index(ev.ctx.index))
+    assert isinstance(t, SqlTenancy)
+    return t
+
+
+def analyze(ev: Evaluator, text: SqlText) -> SqlAnalysis:
+    """The verifier's answer for ``text``, computed once per distinct text per run."""
+    from tenantlint.sqlcheck import analyze_sql  # sqlglot: loaded at the first SQL sink
+
+    dialect = ev.ctx.config.sql_dialect
+    key = (f"sql-analysis:{dialect}", text.text)
+    result = memo(ev, key, lambda: analyze_sql(text.text, dialect=dialect, tenancy=_tenancy(ev),
+                                                 holes=text.hole_names()))
+    assert isinstance(result, SqlAnalysis)
+    return result
+
+
+_CLAUSE_WORDS = frozenset({"from", "where", "into", "set", "values", "join", "returning"})
+
+
+def _is_sql(text: SqlText) -> bool:
+    """SQL by its first keyword; or complete static text at a database call that reads like SQL with
+    a misspelt verb (``SELEC id FROM t WHERE ...``: two clause keywords), so the parser can say why."""
+    from tenantlint.sqlcheck import looks_like_sql
+
+    if looks_like_sql(text.text):
+        return True
+    if not text.static:
+        return False
+    words = {w.lower() for w in text.text.split()}
+    return len(words & _CLAUSE_WORDS) >= 2
+
+
+def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:
+    """Check ``text`` executed at ``node`` and record its facts."""
+    if not _is_sql(text):
+        return
+    result = analyze(ev, text)
+    handler = ev.fn.handler_name
+    facts = ev.ctx.facts
+    if result.error is not None and text.static:
+        facts.sql_problems.append(SqlProblemFact(node, "unparsable", f"SQL does not parse: {result.error}",
+                                                 handler))
+    if result.unverifiable is not None:
+        facts.sql_problems.append(SqlProblemFact(
+            node, "dynamic", f"SQL built at run time cannot be verified: {result.unverifiable}", handler))
+    inserts: list[TableUse] = []
+    others: list[TableUse] = []
+    for use in result.uses:
+        table_use = table_use_of(ev, use.scoping, use.table, use.detail, use.params, binding,
+                               use.written)
+        is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
+        (inserts if is_insert else others).append(table_use)
+    if inserts:
+        facts.queries.append(QueryFact(node, QueryKind.INSERT, "sql", tuple(inserts), handler))
+    if others:
+        kind = QueryKind.WRITE if result.kind is QueryKind.WRITE else QueryKind.READ
+        facts.queries.append(QueryFact(node, kind, "sql", tuple(others), handler))
+
+
+def table_use_of(ev: Evaluator, scoping: Scoping, table: str, detail: str,
+               params: tuple[object, ...], binding: ParamBinding,
+               written: tuple[object, ...] = ()) -> TableUse:
+    if ev.fn.system_depth:
+        return TableUse(table, Scoping.SYSTEM_SCOPE, None, detail)
+    from tenantlint.sqlcheck.verdict import ParamRef
+
+    values = [binding.lookup(p) for p in params if isinstance(p, ParamRef)]
+    bad = [v for v in values if v is not None and v.untrusted]
+    untrusted = bad[0].prov if bad else None
+    if bad and scoping is Scoping.TRUSTED_FILTER and len(bad) == len(values):
+        scoping = Scoping.UNTRUSTED_FILTER
+    if untrusted is None:  # the tenant column is set to request input (``SET org_id = %s``)
+        moved = [binding.lookup(p) for p in written if isinstance(p, ParamRef)]
+        untrusted = next((v.prov for v in moved if v is not None and v.untrusted), None)
+    return TableUse(table, scoping, untrusted, detail)
+
+

@@ -1,0 +1,156 @@
+"""Reading and parsing one file, and turning libcst nodes into 1-based spans on demand.
+
+Parsing is cheap next to metadata (GUIDE.md): a file is parsed once, with no metadata providers.
+Positions are resolved only for files that have something to report.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+import tokenize
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import libcst as cst
+
+from tenantlint.analysis.interp.failure import SourceError as SourceError  # re-exported
+from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.analysis.source.positions import StatementPositions
+from tenantlint.analysis.source.recover import parse_recovering
+from tenantlint.results import Span
+
+
+def decode(data: bytes) -> str:
+    """Decode Python source bytes honouring a BOM and a PEP 263 coding declaration."""
+    if b"\x00" in data:
+        raise SourceError("file contains NUL bytes")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"bad encoding declaration: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+    return text.removeprefix("\ufeff")
+
+
+# libcst's native parser recurses on the C stack and crashes the process (SIGSEGV) on input nested
+# too deeply; CPython's own parser fails cleanly on the same input, so it guards libcst.
+MAX_BOOL_OPERANDS = 2000
+_BOOL_WORDS = re.compile(r"\b(?:and|or)\b")
+
+
+def _too_complex(tree: ast.Module) -> bool:
+    return any(isinstance(n, ast.BoolOp) and len(n.values) > MAX_BOOL_OPERANDS for n in ast.walk(tree))
+
+
+GUARD_RECURSION_LIMIT = 1000  # CPython's default
+
+
+def guarded_ast(text: str) -> ast.Module | None:
+    """CPython's tree of the text, or None on an ordinary syntax error; raises SourceError for text
+    whose nesting would crash the native libcst parser (the guard run before every libcst parse)."""
+    limit = sys.getrecursionlimit()
+    try:
+        # CPython's parser scales its depth check with the recursion limit; the native libcst parser
+        # does not. Check at the default limit even inside `nesting_headroom`, or a chain that
+        # CPython accepts at 25,000 frames crashes libcst (SIGSEGV).
+        sys.setrecursionlimit(min(limit, GUARD_RECURSION_LIMIT))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise SourceError("expression nested too deeply to parse") from None
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            raise SourceError(f"cannot parse: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        return None  # an ordinary syntax error: libcst reports it with its own message
+    except ValueError as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+    finally:
+        sys.setrecursionlimit(limit)
+    if len(_BOOL_WORDS.findall(text)) > MAX_BOOL_OPERANDS and _too_complex(tree):
+        raise SourceError(f"boolean expression with more than {MAX_BOOL_OPERANDS} operands")
+    return tree
+
+
+def _skip_validation(self: cst.CSTNode) -> None:
+    return None
+
+
+@contextmanager
+def _parser_built_nodes() -> Iterator[None]:
+    """Skip libcst's per-node ``_validate`` while its native parser builds a tree: the parser only
+    builds valid nodes, and validation is about 12% of a parse. Restored on exit, so nodes built
+    anywhere else (``with_changes``, other libcst users in the same process) are still checked."""
+    base = cst.CSTNode
+    original = base.__dict__.get("__post_init__")
+    if original is None:  # a libcst without the hook: nothing to skip
+        yield
+        return
+    base.__post_init__ = _skip_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        base.__post_init__ = original  # type: ignore[method-assign]
+
+
+def parse(text: str, accepted: bool | None = None) -> cst.Module:
+    """libcst's tree of ``text``. ``accepted``: what the caller's :func:`guarded_ast` found — True:
+    CPython parsed ``text``; False: a syntax error; None: not run yet (it runs here). libcst's node
+    validation is skipped only for text CPython accepted: CPython also enforces what validation
+    checks (``"a" b"b"``), but libcst's parser alone does not."""
+    if accepted is None:
+        accepted = guarded_ast(text) is not None
+    try:
+        if accepted:
+            with _parser_built_nodes():
+                return cst.parse_module(text)
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        recovered = parse_recovering(text, exc)  # valid Python beyond libcst's grammar
+        if recovered is not None:
+            return recovered
+        # CPython's own parser names the real cause ("'(' was never closed") and its line.
+        try:
+            parse_quietly(text)
+        except SyntaxError as py_exc:
+            raise SourceError(f"syntax error: {py_exc.msg}", py_exc.lineno or 1,
+                              py_exc.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        raise SourceError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
+    except RecursionError:
+        raise SourceError("expression nested too deeply to parse") from None
+    except (SyntaxError, ValueError, UnicodeError) as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+
+
+@dataclass
+class Positions:
+    """Lazily resolved node positions of one parsed module.
+
+    With the module's ``text``, positions are resolved per top-level statement (``positions.py``);
+    without it, by ``PositionProvider`` over the whole module.
+    """
+
+    module: cst.Module
+    text: str | None = None
+    tree: ast.Module | None = None  # CPython's tree of ``text``, when already parsed
+    hints: dict[int, cst.CSTNode] | None = None  # id(node) -> its statement, from the walker
+    _resolver: StatementPositions | None = None
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self._resolver is None:
+            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
+        return self._resolver.span(node)
+
+    def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
+        code = " ".join(self.module.code_for_node(node).split())
+        return code if len(code) <= limit else code[: limit - 3] + "..."

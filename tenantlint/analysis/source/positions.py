@@ -1,0 +1,284 @@
+"""Node positions without resolving ``PositionProvider`` on the whole module.
+
+A node's span is computed inside its innermost enclosing statement (descending through class and
+function bodies): that statement is kept alone inside copies of its ancestors (so indentation, hence
+columns, are unchanged), ``PositionProvider`` runs on that small module, and the line offset is the
+statement's line from CPython's ``ast`` minus its line there. Any disagreement between the two
+parsers falls back to the whole-module provider, so spans are always exactly libcst's.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.results import Span
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node``'s children in dataclass field order (cheaper than libcst's ``children``)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node))
+        _FIELDS[type(node)] = names
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and every node below it, parents first, children in field order (source order but
+    for a few fields, e.g. a function's decorators come after its body). Several times cheaper than
+    a ``CSTVisitor`` when only a few node types matter."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(child_nodes(current))
+        children.reverse()
+        stack.extend(children)
+
+
+def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return dict(wrapper.resolve(PositionProvider))
+
+
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """``PositionProvider``'s spans of a (small) module. Run directly rather than through
+    ``MetadataWrapper``, which also walks the whole tree with a visitor that does nothing here
+    (half the cost); through the wrapper if this libcst lacks the provider's hook."""
+    provider = PositionProvider()
+    generate = getattr(provider, "_gen_impl", None)
+    computed = getattr(provider, "_computed", None)
+    if generate is None or not isinstance(computed, dict):
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    generate(module)
+    return computed
+
+
+# A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
+# compound statement's suites are its indented blocks in source order (``_suites``).
+Path = tuple[tuple[int, int], ...]
+
+
+_AST_KINDS: dict[type, tuple[type, ...]] = {
+    cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
+    cst.ClassDef: (ast.ClassDef,),
+    cst.With: (ast.With, ast.AsyncWith),
+    cst.For: (ast.For, ast.AsyncFor),
+    cst.While: (ast.While,),
+    cst.If: (ast.If,),
+    cst.Try: (ast.Try,),
+    cst.TryStar: (getattr(ast, "TryStar", ast.Try),),
+    cst.Match: (ast.Match,),
+}
+
+
+def _cst_suites(stmt: cst.CSTNode) -> list[cst.BaseSuite]:
+    """A compound statement's suites in source order; an ``elif`` stays part of its ``if``."""
+    if isinstance(stmt, cst.FunctionDef | cst.ClassDef | cst.With):
+        return [stmt.body]
+    if isinstance(stmt, cst.For | cst.While):
+        return [stmt.body, *([stmt.orelse.body] if stmt.orelse is not None else [])]
+    if isinstance(stmt, cst.If):
+        return [stmt.body, *([stmt.orelse.body] if isinstance(stmt.orelse, cst.Else) else [])]
+    if isinstance(stmt, cst.Try | cst.TryStar):
+        return [stmt.body, *(h.body for h in stmt.handlers),
+                *([stmt.orelse.body] if stmt.orelse is not None else []),
+                *([stmt.finalbody.body] if stmt.finalbody is not None else [])]
+    if isinstance(stmt, cst.Match):
+        return [case.body for case in stmt.cases]
+    return []
+
+
+def _ast_suites(stmt: cst.CSTNode, astmt: ast.stmt) -> list[list[ast.stmt]] | None:
+    """The same suites on CPython's side; None when ``astmt`` is not the same kind of statement."""
+    if not isinstance(astmt, _AST_KINDS.get(type(stmt), ())):
+        return None
+    if isinstance(astmt, ast.If):
+        return [astmt.body, *([astmt.orelse] if isinstance(stmt, cst.If)
+                              and isinstance(stmt.orelse, cst.Else) else [])]
+    if isinstance(astmt, ast.For | ast.AsyncFor | ast.While):
+        return [astmt.body, *([astmt.orelse] if astmt.orelse else [])]
+    if isinstance(astmt, ast.Match):
+        return [case.body for case in astmt.cases]
+    handlers = getattr(astmt, "handlers", None)
+    if handlers is not None:  # try / try*
+        return [astmt.body, *(h.body for h in handlers),  # type: ignore[attr-defined]
+                *([astmt.orelse] if astmt.orelse else []),  # type: ignore[attr-defined]
+                *([astmt.finalbody] if astmt.finalbody else [])]  # type: ignore[attr-defined]
+    return [astmt.body]  # type: ignore[attr-defined]
+
+
+def _blocks(stmt: cst.CSTNode) -> list[tuple[int, cst.IndentedBlock]]:
+    """(suite number, block) of the suites that are indented blocks (not one-line suites)."""
+    return [(i, s) for i, s in enumerate(_cst_suites(stmt)) if isinstance(s, cst.IndentedBlock)]
+
+
+def _ast_statement(body: list[ast.stmt], stmts: Sequence[cst.BaseStatement], index: int) -> ast.stmt | None:
+    """The ``ast`` statement of libcst's ``stmts[index]`` (a ``SimpleStatementLine`` holds several);
+    None when the two parsers' statement counts disagree."""
+    j = 0
+    for k, stmt in enumerate(stmts):
+        if j >= len(body):
+            return None
+        if k == index:
+            return body[j]
+        j += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    return None
+
+
+class StatementPositions:
+    """Spans of nodes of one module, resolved one (possibly nested) statement at a time.
+
+    A node is resolved inside its innermost enclosing statement, at any depth (function, class,
+    ``if``/``for``/``while``/``with``/``try``/``match`` blocks): that statement alone is wrapped in
+    as many synthetic ``if _:`` blocks, with the same indentation strings, as it has enclosing
+    blocks (so columns are unchanged), ``PositionProvider`` runs on that small module, and the line
+    offset is the statement's line from CPython's ``ast`` minus its line there. ``hints`` (id of a
+    node -> the statement the walker was in when it made the node's fact) skip the search for the
+    enclosing statement. Any disagreement between the parsers falls back to the whole-module
+    provider, so spans are always exactly libcst's.
+    """
+
+    def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None,
+                 hints: dict[int, cst.CSTNode] | None = None) -> None:
+        self.module = module
+        self.text = text
+        self.hints = hints or {}
+        self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
+        self._indexed = 0  # top-level statements whose subtrees are in _owner
+        self._paths: dict[int, Path] | None = None  # id(statement) -> its path
+        self._resolved: list[tuple[Mapping[cst.CSTNode, CodeRange], int]] = []  # (spans, line offset)
+        self._done: set[Path] = set()
+        self._tree: ast.Module | None = tree
+        self._tree_failed = text is None
+        self._whole: dict[cst.CSTNode, CodeRange] | None = None
+
+    # ----- finding a node's statement -----------------------------------------------------------
+    def _index(self, stmt: cst.CSTNode, path: Path) -> None:
+        inner = {id(block): (suite, block) for suite, block in _blocks(stmt)}
+        stack: list[cst.CSTNode] = [stmt]
+        while stack:
+            node = stack.pop()
+            self._owner[id(node)] = path
+            found = inner.get(id(node))
+            if found is None:
+                stack.extend(child_nodes(node))
+                continue
+            suite, block = found  # its statements are their own; its header and footer stay ours
+            stack.extend(c for c in child_nodes(block) if not isinstance(c, cst.BaseStatement))
+            for j, child in enumerate(block.body):
+                self._index(child, (*path, (suite, j)))
+
+    def _statement_of(self, node: cst.CSTNode) -> Path | None:
+        key = id(node)
+        body = self.module.body
+        while key not in self._owner and self._indexed < len(body):
+            self._index(body[self._indexed], ((0, self._indexed),))
+            self._indexed += 1
+        return self._owner.get(key)
+
+    def _path_of_statement(self, stmt: cst.CSTNode) -> Path | None:
+        if self._paths is None:
+            paths: dict[int, Path] = {}
+            todo: list[tuple[Sequence[cst.BaseStatement], Path, int]] = [(self.module.body, (), 0)]
+            while todo:
+                stmts, parent, suite = todo.pop()
+                for j, child in enumerate(stmts):
+                    mine = (*parent, (suite, j))
+                    paths[id(child)] = mine
+                    for s, block in _blocks(child):
+                        todo.append((block.body, mine, s))
+            self._paths = paths
+        return self._paths.get(id(stmt))
+
+    # ----- resolving one statement --------------------------------------------------------------
+    def _resolve(self, path: Path) -> bool:
+        if self._tree is None:
+            if self._tree_failed or self.text is None:
+                return False
+            try:
+                self._tree = parse_quietly(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._tree_failed = True
+                return False
+        indents: list[str | None] = []  # enclosing blocks' indentation, outermost first
+        container: Sequence[cst.BaseStatement] = self.module.body
+        abody: list[ast.stmt] = self._tree.body
+        stmt: cst.BaseStatement | None = None
+        astmt: ast.stmt | None = None
+        for depth, (suite, index) in enumerate(path):
+            if depth:
+                assert stmt is not None and astmt is not None
+                suites = _cst_suites(stmt)
+                asuites = _ast_suites(stmt, astmt)
+                if asuites is None or len(asuites) != len(suites) or suite >= len(suites):
+                    return False
+                block = suites[suite]
+                if not isinstance(block, cst.IndentedBlock):
+                    return False
+                abody = asuites[suite]
+                indents.append(block.indent)
+                container = block.body
+            elif suite != 0:
+                return False
+            if index >= len(container):
+                return False
+            stmt = container[index]
+            astmt = _ast_statement(abody, container, index)
+            if astmt is None:
+                return False
+        assert stmt is not None and astmt is not None
+        wrapped: cst.BaseStatement = stmt
+        for indent in reversed(indents):
+            wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
+        found = _positions(self.module.with_changes(body=[wrapped], header=(), footer=()))
+        offset = astmt.lineno - found[stmt].start.line  # both: the first token after decorators
+        self._resolved.append((found, offset))
+        self._done.add(path)
+        return True
+
+    def _lookup(self, node: cst.CSTNode) -> CodeRange | None:
+        for found, offset in self._resolved:  # a few statements per file: no per-node copies
+            rng = found.get(node)
+            if rng is not None:
+                return CodeRange((rng.start.line + offset, rng.start.column),
+                                 (rng.end.line + offset, rng.end.column))
+        return None
+
+    def _try(self, path: Path | None, node: cst.CSTNode) -> CodeRange | None:
+        if path is None or path in self._done or not self._resolve(path):
+            return None
+        return self._lookup(node)
+
+    def range(self, node: cst.CSTNode) -> CodeRange:
+        found = self._lookup(node)
+        if found is not None:
+            return found
+        if self._whole is None and self.text is not None:
+            hint = self.hints.get(id(node))
+            if hint is not None and (found := self._try(self._path_of_statement(hint), node)):
+                return found
+            if found := self._try(self._statement_of(node), node):
+                return found
+        if self._whole is None:
+            self._whole = whole_module_ranges(self.module)
+        return self._whole[node]
+
+    def span(self, node: cst.CSTNode) -> Span:
+        rng = self.range(node)
+        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)

@@ -1,0 +1,148 @@
+"""The records that leave the analysis: spans, findings, file errors, query sites and run results.
+
+Everything here is frozen and slotted so it can cross process boundaries (pickle) and be cached.
+Lines are 1-based; columns are 1-based (libcst gives 0-based columns: convert once, in
+``tenantlint.analysis.source.parse``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """How a finding was silenced: by ``# noqa`` or ``# tenantlint: ignore[...] reason``."""
+
+    kind: str  # "noqa" | "tenantlint" | "baseline"
+    reason: str  # justification text, may be ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    message: str
+    path: str  # relative to the current directory, with "/"
+    span: Span
+    table: str | None = None
+    handler: str | None = None
+    snippet: str | None = None
+    suppression: Suppression | None = None
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def column(self) -> int:
+        return self.span.column
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+    @property
+    def name(self) -> str:
+        from tenantlint.rules.registry import rule_for
+
+        return rule_for(self.code).name
+
+    @property
+    def severity(self) -> str:
+        from tenantlint.rules.registry import rule_for
+
+        return rule_for(self.code).severity
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC.md JSON shape of one finding."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "table": self.table,
+            "handler": self.handler,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class QuerySite:
+    """One query on a tenant table, and how it is scoped: the audit report's rows.
+
+    ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
+    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter".
+    """
+
+    path: str
+    line: int
+    column: int
+    table: str
+    kind: str  # "read" | "write" | "insert"
+    scoping: str
+    handler: str | None
+    snippet: str | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    files: int = 0
+    queries: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    findings: tuple[Finding, ...]  # reported (not suppressed), sorted
+    suppressed: tuple[Finding, ...] = ()  # silenced by noqa / ignore comments / baseline
+    errors: tuple[FileError, ...] = ()
+    query_sites: tuple[QuerySite, ...] = ()
+    stats: Stats = field(default_factory=Stats)
+    fixed_baseline_entries: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "findings": [f.to_json() for f in self.findings],
+            "errors": [e.to_json() for e in self.errors],
+            "stats": {
+                "files": self.stats.files,
+                "queries": self.stats.queries,
+                "seconds": round(self.stats.seconds, 2),
+            },
+        }
+
+
+@dataclass
+class FileResult:
+    """What one file contributes to a run. Picklable: crosses process boundaries and the cache."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    sites: list[QuerySite] = field(default_factory=list)
+    queries: int = 0
+    error: str | None = None

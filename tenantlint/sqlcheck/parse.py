@@ -1,0 +1,123 @@
+"""Parse SQL text (small process-wide LRU), into statements or an error message.
+
+The LRU is small on purpose: parsed trees are large (kilobytes each) and the per-run analysis memo
+(``Settings.memo``, see sql_sinks.analyze) already answers repeated texts before the parser, so a
+large cache only kept every tree of the run alive.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+
+from tenantlint.sqlcheck.params import neutralize, original_offset
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # it logs warnings for exp.Command
+
+_KEYWORDS = ("select", "with", "insert", "update", "delete", "merge")
+
+
+def looks_like_sql(text: str) -> bool:
+    """True when ``text`` starts (after whitespace, comments, parens) with a query keyword."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace() or ch == "(":
+            i += 1
+        elif text.startswith("--", i):
+            nl = text.find("\n", i)
+            if nl < 0:
+                return False
+            i = nl + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return False
+            i = end + 2
+        else:
+            break
+    head = text[i : i + 7].lower()
+    for kw in _KEYWORDS:
+        if head.startswith(kw):
+            after = text[i + len(kw) : i + len(kw) + 1]
+            return after == "" or not (after.isalnum() or after == "_")
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Statements of one text (never mutate them: they are shared through the cache)."""
+
+    statements: tuple[exp.Expr, ...]
+    error: str | None  # parse failure, or a statement that is not a query/DML/DDL
+
+
+_STATEMENT_NAMES = (
+    "Transaction", "Commit", "Rollback", "Set", "Use", "Describe", "Analyze", "Grant",
+    "TruncateTable", "Pragma",
+)  # fmt: skip
+_STATEMENTS: tuple[type[exp.Expr], ...] = tuple(
+    t for t in (getattr(exp, name, None) for name in _STATEMENT_NAMES) if isinstance(t, type)
+)
+
+
+def is_sql_root(node: exp.Expr) -> bool:
+    """A query, DML or DDL: what the verifier analyses."""
+    return isinstance(node, (exp.Query, exp.DML, exp.DDL, exp.Merge))
+
+
+def _root_problem(node: exp.Expr, text: str) -> str | None:
+    """Why ``node`` is not an acceptable statement root (sqlglot parses garbage without error)."""
+    if is_sql_root(node) or isinstance(node, _STATEMENTS):
+        return None
+    if isinstance(node, exp.Command):
+        # VACUUM, EXPLAIN, CALL...: real statements sqlglot does not model; a query that fell
+        # back to a Command did not parse.
+        return "not a recognised SQL statement" if looks_like_sql(text) else None
+    return f"not a SQL statement (parsed as {type(node).__name__})"
+
+
+def _message(e: ParseError, neutral: str, shifts: tuple[tuple[int, int], ...]) -> str:
+    if e.errors:
+        first = e.errors[0]
+        desc = str(first.get("description") or "syntax error")
+        line, col = first.get("line"), first.get("col")
+        if isinstance(line, int) and isinstance(col, int):
+            if shifts:  # report the column in the text as written, not the neutralised one
+                lines = neutral.split("\n")
+                start = sum(len(x) + 1 for x in lines[: line - 1])
+                col = original_offset(shifts, start + col - 1) - original_offset(shifts, start) + 1
+            return f"{desc} (line {line}, column {col})"
+        return desc
+    return str(e).splitlines()[0] if str(e) else "syntax error"
+
+
+@functools.lru_cache(maxsize=64)
+def parse_sql(text: str, dialect: str) -> Parsed:
+    """Parse ``text`` (placeholders neutralised) in ``dialect``; errors are returned, not raised."""
+    try:
+        neutral, shifts = neutralize(text, dialect)
+    except TokenError as e:
+        return Parsed((), f"cannot tokenize: {e}")
+    try:
+        trees = sqlglot.parse(neutral, read=dialect, error_level=ErrorLevel.RAISE)
+    except ParseError as e:
+        return Parsed((), _message(e, neutral, shifts))
+    except TokenError as e:
+        return Parsed((), f"cannot tokenize: {e}")
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
+        # sqlglot raises these on some malformed input; report them as unparsable SQL.
+        return Parsed((), f"parser failure: {type(e).__name__}")
+    statements = tuple(t for t in trees if t is not None)
+    if not statements:
+        return Parsed((), "empty SQL")
+    for stmt in statements:
+        problem = _root_problem(stmt, text)
+        if problem is not None:
+            return Parsed(statements, problem)
+    return Parsed(statements, None)
