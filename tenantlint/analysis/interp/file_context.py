@@ -11,6 +11,7 @@ import libcst as cst
 from tenantlint.analysis.facts import FileFacts
 from tenantlint.analysis.frameworks.base import ClassInfo, Framework
 from tenantlint.analysis.interp.class_bases import project_bases
+from tenantlint.analysis.interp.class_models import ClassModels
 from tenantlint.analysis.interp.imports import ImportTable
 from tenantlint.analysis.interp.values import Origin
 from tenantlint.config.options import Config
@@ -42,8 +43,16 @@ class Settings:
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/class_bases.py``).
     class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Service/repository classes' models (``analysis/interp/class_models.py``).
+    class_attrs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    class_slots: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    class_calls: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def class_models(self) -> ClassModels:
+        return ClassModels(self.class_attrs, self.class_slots, self.class_calls, self.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:

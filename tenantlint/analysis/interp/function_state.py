@@ -19,7 +19,7 @@ from tenantlint.analysis.frameworks.base import ClassInfo, HandlerInfo
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.predicates import Junction, PredValue
-from tenantlint.analysis.interp.values import Instance, Value, worse
+from tenantlint.analysis.interp.values import Instance, ModelRef, Value, worse
 
 
 @dataclass
@@ -34,6 +34,10 @@ class FunctionState:
     class_attrs: dict[str, Value] = field(default_factory=dict)
     # The class this function is a method of (``self.SQL`` / ``cls.SQL`` class constants).
     owner: ClassInfo | None = None
+    # Models held by the owner class's attributes (``cls.model``; ``analysis/interp/receivers.py``).
+    models: dict[str, ModelRef] = field(default_factory=dict)
+    # The concrete subclass this generic base method is walked for (``DocumentService.get_by_id``).
+    binding: str | None = None
 
     @property
     def handler_name(self) -> str | None:

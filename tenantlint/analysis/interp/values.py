@@ -103,6 +103,8 @@ class Origin:
     uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
     latest: QueryState | None = None
     internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
+    # A generic base method walked for one concrete model: ``DocumentService.get_by_id``.
+    binding: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.interp import receivers
 from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.index.records import FieldInfo, TenantTable
@@ -87,10 +88,13 @@ def peek_model(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
 def peek_column(ev: Evaluator, node: cst.BaseExpression) -> tuple[ModelRef, str | None] | None:
     """``Invoice`` / ``Invoice.org_id`` / ``reports.c.org_id``, resolved without side effects."""
     attrs: list[str] = []
-    while isinstance(node, cst.Attribute):
+    model = receivers.model_of(ev, node)  # ``cls.model``, ``models.Invoice``, ``type(self)``
+    while model is None and isinstance(node, cst.Attribute):
         attrs.append(node.attr.value)
         node = node.value
-    model = peek_model(ev, node)
+        model = receivers.model_of(ev, node)
+    if model is None:
+        model = peek_model(ev, node)
     if model is None:
         return None
     attrs = [a for a in reversed(attrs) if a not in ("c", "columns")]
