@@ -78,7 +78,7 @@ def _config(args: argparse.Namespace) -> Config:
         overrides["ignore"] = list(parse_codes(args.ignore))
     start = None
     if args.config is None and args.paths and len(args.paths) == 1 and args.paths[0].is_dir():
-        start = None  # SPEC: discovery starts at the current directory
+        start = None  # docs/configuration.md: discovery starts at the current directory
     return load_config(start, args.config, overrides or None)
 
 

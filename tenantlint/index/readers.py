@@ -3,7 +3,7 @@
 Both run on every project file that may hold them, before the analysis; ``ast`` is several times
 cheaper than libcst to parse, and these readers need nothing libcst alone gives.
 
-* :func:`scoped_view_bases` — SPEC: a ``get_queryset`` inherited from a base class or mixin defined
+* :func:`scoped_view_bases` — a ``get_queryset`` inherited from a base class or mixin defined
   in the scanned project counts as the view's own. A mixin does not know its model, so its
   ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
   trusted value, or calls a scoping method.

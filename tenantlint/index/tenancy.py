@@ -1,4 +1,4 @@
-"""Which tables are tenant-scoped, and why (SPEC.md "What counts → Tenant tables")."""
+"""Which tables are tenant-scoped, and why (docs/configuration.md, "Tenant tables")."""
 
 from __future__ import annotations
 
