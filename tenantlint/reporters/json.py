@@ -1,4 +1,4 @@
-"""``--format json``: the document described in docs/json-output.md, indented by 2, with a trailing newline."""
+"""``--format json``: the document of docs/json-output.md, indented by 2, with a trailing newline."""
 
 from __future__ import annotations
 
