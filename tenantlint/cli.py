@@ -13,6 +13,8 @@ from typing import TextIO
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
+from tenantlint.commands import init as init_command
+from tenantlint.commands.notice import warn_if_no_tenant_tables
 from tenantlint.config.load import ConfigError, load_config
 from tenantlint.config.options import Config
 from tenantlint.reporters.base import ReportOptions, file_source_reader
@@ -67,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?")
+    init_command.add_parser(sub)
     return parser
 
 
@@ -102,6 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     # the project pre-pass uses the same cache and worker count as the analysis
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     project = build_project(config, cache, jobs, options.min_parallel)
+    warn_if_no_tenant_tables(project.index, config)
     result = run(config, options, project=project)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
@@ -148,6 +152,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
     project = build_project(config, cache, jobs, args.min_parallel)
+    warn_if_no_tenant_tables(project.index, config)
     settings = project.settings(config)
     total = count_targets(config, tuple(args.paths))
     with progress(total, enabled=sys.stderr.isatty()) as advance:
@@ -167,6 +172,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     config = load_config(None, args.config)
     settings = make_settings(config)
+    warn_if_no_tenant_tables(settings.index, config)
     text = render_tables(settings.index)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
@@ -186,7 +192,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules}
+COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
+            "init": init_command.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
