@@ -3,10 +3,14 @@ warning every command prints when no tenant table is found."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef,unused-ignore]
 
 from tenantlint.cli import main
 from tenantlint.config.load import load_config
