@@ -14,6 +14,8 @@ from typing import TextIO
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
+from tenantlint.commands import init as init_command
+from tenantlint.commands.notice import warn_if_no_tenant_tables
 from tenantlint.config.load import COMMAND_LINE, ConfigError, load_config
 from tenantlint.config.options import Config
 from tenantlint.config.schema import did_you_mean, validate_table
@@ -94,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?")
+    init_command.add_parser(sub)
     return parser
 
 
@@ -148,6 +151,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     read_source = file_source_reader(".")
     project = build_project(config, cache, jobs, options.min_parallel)
+    warn_if_no_tenant_tables(project.index, config)  # a warning: printed even with --quiet
     if stdin:
         data = sys.stdin.buffer.read()
         result = check_stdin(config, project, data, args.stdin_filename, want_sites=html,
@@ -243,6 +247,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
     project = build_project(config, cache, jobs, args.min_parallel)
+    warn_if_no_tenant_tables(project.index, config)
     settings = project.settings(config)
     total = count_targets(config, tuple(args.paths), args.force_exclude)
     with progress(total, enabled=sys.stderr.isatty() and not args.quiet) as advance:
@@ -262,6 +267,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
+    warn_if_no_tenant_tables(settings.index, config)
     text = render_tables(settings.index)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
@@ -281,7 +287,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules}
+COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
+            "init": init_command.run}
 
 
 def looks_like_command(word: str) -> bool:
