@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.index.readers import dotted_name
+from tenantlint.index.ast_util import dotted
 
 MAX_BINDINGS = 64  # concrete models per generic base (a cap on work, reported as a cut-off)
 
@@ -35,6 +35,10 @@ class Binding:
     owner: str  # the class that chose the model (short name), or the factory's function
     attr: str
     model: str  # qualified name as written where it was chosen (last part: the model class)
+
+
+def _name(node: ast.AST) -> str | None:
+    return dotted(node, calls="reject")
 
 
 def _qualify(text: str, names: Mapping[str, str], classes: set[str], mod: str, rel: str) -> str:
@@ -98,7 +102,7 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
                 target, value = item.target, item.value
             else:
                 continue
-            text = dotted_name(value)
+            text = _name(value)
             if isinstance(target, ast.Name) and _capitalised(text):
                 assert text is not None
                 found.append(f"{target.id}={_qualify(text, names, classes, mod, rel)}")
@@ -107,7 +111,7 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
             params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
             slot: list[str] = []
             for attr, value in _self_assignments(init):
-                text = dotted_name(value)
+                text = _name(value)
                 if isinstance(value, ast.Name) and value.id in params:
                     slot.append(f"{attr}={params.index(value.id)}:{value.id}")
                 elif _capitalised(text) and text is not None:
@@ -120,7 +124,7 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        callee = dotted_name(node.func)
+        callee = _name(node.func)
         if not _capitalised(callee):
             continue
         assert callee is not None
@@ -128,11 +132,11 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Starred):
                 break
-            text = dotted_name(arg)
+            text = _name(arg)
             if _capitalised(text) and text is not None:
                 passed.append(f"{i}={_qualify(text, names, classes, mod, rel)}")
         for kw in node.keywords:
-            text = dotted_name(kw.value)
+            text = _name(kw.value)
             if kw.arg is not None and _capitalised(text) and text is not None:
                 passed.append(f"{kw.arg}={_qualify(text, names, classes, mod, rel)}")
         if passed:
