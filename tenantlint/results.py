@@ -93,6 +93,7 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
+    "owner-scoped",
     "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter".
     """
 

@@ -27,6 +27,7 @@ class ModelInfo:
     abstract: bool = False
     bases: tuple[str, ...] = ()  # base class names as written (last dotted part)
     app_label: str | None = None  # Django app label (folder name)
+    managers: tuple[str, ...] = ()  # Django/Tortoise managers declared in the class body (or bases)
 
 
 @dataclass(frozen=True, slots=True)
