@@ -76,11 +76,7 @@ def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
 
 
 def _tenant_names(t: TenantTable) -> set[str]:
-    names = set(t.tenant_names())
-    if t.via:
-        names.add(t.via[0])
-        names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
-    return names
+    return set(t.insert_names())
 
 
 class Drf(FrameworkBase):

@@ -341,13 +341,8 @@ class Walker:
 
     @staticmethod
     def _sets_tenant(inst: Instance, attr: str) -> bool:
-        t = inst.tenant
-        assert t is not None
-        names: set[str | None] = set(t.tenant_names())
-        if t.via:
-            names.add(t.via[0])
-            names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
-        return attr in names
+        assert inst.tenant is not None
+        return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
         checks = self.ctx.settings.membership_checks
