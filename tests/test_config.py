@@ -90,7 +90,7 @@ def test_explicit_beats_discovery(tree: Path) -> None:
     cfg = load_config(start=tree, explicit=explicit)
     assert cfg.tenant_tables == ("explicit",)
     assert cfg.source == explicit.resolve()
-    # SPEC "Command line": a config given explicitly does not move the project root
+    # docs/cli.md: a config given explicitly does not move the project root
     assert cfg.root == Path.cwd().resolve()
 
 

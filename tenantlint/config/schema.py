@@ -1,6 +1,6 @@
 """The one table of config keys: type, default and description, for validation and for the docs.
 
-``KEYS`` lists every key of SPEC.md's Config table in order. :func:`validate_table` checks a raw
+``KEYS`` lists every config key in documentation order. :func:`validate_table` checks a raw
 TOML table against it; :func:`render_config_table` renders it as the Markdown table that
 ``docs/configuration.md`` contains verbatim (a test keeps the two identical).
 """
