@@ -33,9 +33,13 @@ SQLAlchemy `select`/`session.query`/`session.get`, Peewee and Tortoise queries, 
 A tenant filter pins the tenant column (or a relation path ending in it, `invoice__org=`) to a value
 that is not request input; a related manager of a trusted tenant object (`request.user.org.invoices`),
 a foreign key to a row fetched by a scoped query, a `scoping_methods` call, an `auto_scoped_managers`
-manager and code under `system_scope` count too. Filters on other ids, even trusted ones
-(`created_by=request.user`), do not. A queryset kept in a variable is reported once, at the statement
-that built it, unless a later statement in the same function scopes it before it is used.
+manager and code under `system_scope` count too. A foreign key to the user model pinned to the
+caller (`created_by=request.user`, `owner_id=current_user.id`) confines the query to the caller's
+own rows: not reported, and listed as owner-scoped in the audit. Filters on other ids, even trusted
+ones (`customer_id=request.user.customer_id`), do not. Only a query entry point (a manager) starts a
+query: model constants, nested choices and classmethods do not, unless a queryset method is applied
+to what they return. A queryset kept in a variable is reported once, at the statement that built it,
+unless a later statement in the same function scopes it before it is used.
 """
     why = """
 A query on a shared table that is not pinned to the caller's tenant returns every customer's rows.
