@@ -58,7 +58,7 @@ def _merge_bound(group: list[tuple[str, QueryFact]]) -> QueryFact:
 
 
 def _origin_facts(origin: Origin) -> list[QueryFact]:
-    if origin.tenant is None or origin.internal:
+    if origin.tenant is None or origin.internal or origin.tentative:
         return []
     facts: list[QueryFact] = []
     uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
