@@ -46,14 +46,23 @@ A query on a shared table that is not pinned to the caller's tenant returns ever
 Row-level security and scoped managers do not help when the query goes around them. One missing
 `org=` shows one customer another customer's data.
 """
-    example = """
+    invalid = ("""
+from billing.models import Invoice
+
+
 def list_invoices(request):
     return Invoice.objects.filter(status="open")  # every org's open invoices
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
 def list_invoices(request):
     return Invoice.objects.filter(org=request.user.org, status="open")
-"""
+""", """
+def list_invoices(request):
+    return request.user.org.invoice_set.filter(status="open")  # a related manager of the trusted org
+""")
     options = ("tenant_columns", "tenant_models", "tenant_tables", "global_tables", "scoping_methods",
                "auto_scoped_managers", "system_scope")
 
@@ -77,14 +86,20 @@ finding). What counts as a tenant filter is the same as for TNT101.
 A bulk update or delete that is not pinned to the caller's tenant changes or destroys other
 customers' rows. Unlike a leaky read, the damage cannot be taken back by fixing the code.
 """
-    example = """
+    invalid = ("""
+from billing.models import Project
+
+
 def archive(request, pk):
     Project.objects.filter(pk=pk).update(archived=True)  # any org's project
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Project
+
+
 def archive(request, pk):
     Project.objects.filter(pk=pk, org=request.user.org).update(archived=True)
-"""
+""",)
     options = UnscopedQuery.options
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -110,14 +125,23 @@ key is its tenant column.
 A row inserted without its tenant column either fails at run time or, worse, lands with a default
 or NULL tenant and becomes visible to the wrong customer (or to none, until someone "fixes" it).
 """
-    example = """
+    invalid = ("""
+from billing.models import Invoice
+
+
 def create_invoice(request):
     Invoice.objects.create(number=request.POST["number"])
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
 def create_invoice(request):
     Invoice.objects.create(org=request.user.org, number=request.POST["number"])
-"""
+""", """
+def create_invoice(request):
+    request.user.org.invoice_set.create(number=request.POST["number"])  # the related manager sets org
+""")
     options = ("tenant_columns", "tenant_models", "tenant_tables")
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -140,12 +164,24 @@ same table. An OR whose every alternative pins the tenant is mandatory and is no
 `org = :org OR is_public` or `exclude(org=...)` looks scoped in review but lets rows of other tenants
 through. A tenant predicate only isolates when every row returned must satisfy it.
 """
-    example = """
-Invoice.objects.filter(Q(org=request.user.org) | Q(shared=True))
-"""
-    fix = """
-Invoice.objects.filter(Q(org=request.user.org) & (Q(shared=True) | Q(owner=request.user)))
-"""
+    invalid = ("""
+from django.db.models import Q
+
+from billing.models import Invoice
+
+
+def visible_invoices(request):
+    return Invoice.objects.filter(Q(org=request.user.org) | Q(shared=True))
+""",)
+    valid = ("""
+from django.db.models import Q
+
+from billing.models import Invoice
+
+
+def visible_invoices(request):
+    return Invoice.objects.filter(Q(org=request.user.org) & (Q(shared=True) | Q(owner=request.user)))
+""",)
     options = ("tenant_columns",)
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
