@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from tenantlint import __version__
 from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.cache import Cache
 from tenantlint.config.load import load_config
 from tenantlint.results import Finding

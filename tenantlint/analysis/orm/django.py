@@ -23,10 +23,11 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
+from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ProjectIndex, TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 CHAIN = frozenset(
     {"all", "order_by", "select_related", "prefetch_related", "annotate", "distinct", "only", "defer",
@@ -76,12 +77,12 @@ def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[
     return frozenset(f"{first}__{p}" for p in _tenant_paths(index, parent, depth + 1))
 
 
-class DjangoOrm(DjangoInserts):
+class DjangoOrm(DjangoInserts, OrmPlugin):
     name = "django"
     families = frozenset({"django"})
 
     # ----- predicates -------------------------------------------------------------------------
-    def leaves(self, ev: Evaluator, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
+    def leaves(self, ev: Evaluation, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
         preds: list[Pred] = []
         for arg in call.args:
             if arg.keyword is None:
@@ -104,7 +105,7 @@ class DjangoOrm(DjangoInserts):
             preds.append(Leaf(path, v, None, op))
         return preds
 
-    def apply(self, ev: Evaluator, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
+    def apply(self, ev: Evaluation, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
         if pred is None or q.origin is None:
             return q.state
         if negate:
@@ -141,7 +142,7 @@ class DjangoOrm(DjangoInserts):
             state = replace(state, weakened=result.weakened)
         return state
 
-    def fk_to_tenant(self, ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
+    def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
         """FK fields (and their ``_id`` columns) of the model that point to tenant tables."""
         out: set[str] = set()
         for model_name in tenant.models:
@@ -156,7 +157,8 @@ class DjangoOrm(DjangoInserts):
         return frozenset(out)
 
     # ----- plug-in hooks ---------------------------------------------------------------------------
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         if attr in NOT_MANAGERS or attr.startswith("__"):
             return Value()
         info = ev.ctx.index.model(model.model)
@@ -172,12 +174,12 @@ class DjangoOrm(DjangoInserts):
                                 QueryState(bypass=Scoping.AUTO_SCOPED))
         return ev.new_query(node, "django", model.table, model.tenant)
 
-    def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
+    def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
         return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
                         tenant_prov=prov, node=call)
 
-    def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
+    def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
         if method in settings.scoping_methods:
             args = ev.eval_args(call)
@@ -234,7 +236,7 @@ class DjangoOrm(DjangoInserts):
             return ev.derive(q, call)
         return None
 
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         last = qualname.rsplit(".", 1)[-1]
         if last in ("get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"):
             if not call.args:
@@ -260,13 +262,13 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=conj(*preds) if preds else None)
         return None
 
-    def _outer_row(self, ev: Evaluator, call: cst.Call) -> Value:
+    def _outer_row(self, ev: Evaluation, call: cst.Call) -> Value:
         """``OuterRef("id")``: the row of the enclosing query. That query is judged on its own, so
         a subquery pinning a foreign key (or the tenant column) to it is scoped through it."""
         ev.eval_args(call)
         return Value(Provenance.trusted("row of the outer query"), scoped_row_of=OUTER_ROW)
 
-    def _prefetch(self, ev: Evaluator, call: cst.Call) -> Value:
+    def _prefetch(self, ev: Evaluation, call: cst.Call) -> Value:
         """``Prefetch("rel", queryset=qs)``: Django confines ``qs`` to the rows related to those of
         the outer query (a related manager in bulk), which is judged on its own."""
         for i, arg in enumerate(call.args):
@@ -281,7 +283,7 @@ class DjangoOrm(DjangoInserts):
                 ev.consume(value)
         return Value()
 
-    def combine(self, ev: Evaluator, node: cst.BinaryOperation) -> Value | None:
+    def combine(self, ev: Evaluation, node: cst.BinaryOperation) -> Value | None:
         if not isinstance(node.operator, cst.BitOr | cst.BitAnd):
             return None
         left = ev.eval(node.left, use=False)
@@ -289,7 +291,7 @@ class DjangoOrm(DjangoInserts):
         op = "or" if isinstance(node.operator, cst.BitOr) else "and"
         return self.combine_values(ev, node, op, left, right)
 
-    def combine_values(self, ev: Evaluator, node: cst.CSTNode, op: str, left: Value, right: Value) -> Value:
+    def combine_values(self, ev: Evaluation, node: cst.CSTNode, op: str, left: Value, right: Value) -> Value:
         """``left | right`` / ``left & right`` (also ``left |= right``) on evaluated operands."""
         if isinstance(left, PredValue) and isinstance(right, PredValue):
             if left.pred is None or right.pred is None:
@@ -297,8 +299,8 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=Junction(op, (left.pred, right.pred)))
         if isinstance(left, QueryValue) and isinstance(right, QueryValue) and left.origin is not None:
             other = right.origin
-            if other is not None and other in ev.ctx.origins and other is not left.origin:
-                ev.ctx.origins.remove(other)
+            if other is not None and other is not left.origin:
+                ev.discard(other)
             if op == "and":
                 state = left.state
                 for pin in right.state.pins:
@@ -318,7 +320,15 @@ class DjangoOrm(DjangoInserts):
 
         return Value(merge_prov([left, right]))
 
-    def negate(self, ev: Evaluator, node: cst.UnaryOperation) -> Value | None:
+    def save_instance(self, ev: Evaluation, inst: Instance, call: cst.Call) -> bool:
+        """``invoice.save()``: an instance with no constructing node is a row that already exists
+        (``objects.create()`` returned it): saving it again updates that row, it inserts nothing."""
+        if inst.node is not None:
+            ev.record_insert(inst.node, inst.table, inst.tenant is not None, inst.tenant_set,
+                             inst.tenant_prov, "django")
+        return True
+
+    def negate(self, ev: Evaluation, node: cst.UnaryOperation) -> Value | None:
         if not isinstance(node.operator, cst.BitInvert):
             return None
         inner = ev.eval(node.expression, use=False)
@@ -326,7 +336,7 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=Junction("not", (inner.pred,)))
         return Value(inner.prov if not isinstance(inner, QueryValue) else UNKNOWN)
 
-    def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
+    def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return None
 
 

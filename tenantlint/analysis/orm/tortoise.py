@@ -11,7 +11,7 @@ from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
 from tenantlint.analysis.orm.django import DjangoOrm
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
 class TortoiseOrm(DjangoOrm):
@@ -20,13 +20,14 @@ class TortoiseOrm(DjangoOrm):
     name = "tortoise"
     families = frozenset({"tortoise"})
 
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         out = super().model_attribute(ev, model, attr, node)
         if isinstance(out, QueryValue) and out.origin is not None:
             out.origin.family = "tortoise"
         return out
 
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         if qualname in ("tortoise.expressions.Q", "tortoise.query_utils.Q"):
             preds = self.leaves(ev, call)
             return PredValue(pred=conj(*preds) if preds else None)
