@@ -46,7 +46,6 @@ SCOPING_LABELS: dict[str, str] = {
     "insert-sets-tenant": "insert that sets the tenant column",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",
     "weakened": "tenant filter is optional (OR, negation, IS NULL)",
-    "unverifiable": "SQL built at run time; scoping cannot be checked",
     "insert-missing-tenant": "insert that never sets the tenant column",
     "unscoped": "not scoped at all",
 }

@@ -90,7 +90,26 @@ def test_explicit_beats_discovery(tree: Path) -> None:
     cfg = load_config(start=tree, explicit=explicit)
     assert cfg.tenant_tables == ("explicit",)
     assert cfg.source == explicit.resolve()
-    assert cfg.root == explicit.resolve().parent
+    # docs/cli.md: a config given explicitly does not move the project root
+    assert cfg.root == Path.cwd().resolve()
+
+
+def test_root_is_given_root_else_discovered_folder(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tree / "proj" / "tenantlint.toml", 'tenant_tables = ["found"]\n')
+    explicit = write(tree / "ci" / "ci.toml", 'tenant_tables = ["explicit"]\n')
+    monkeypatch.chdir(tree)
+    # --root: discovery starts there and the root is that folder
+    cfg = load_config(root=tree / "proj")
+    assert (cfg.tenant_tables, cfg.root) == (("found",), (tree / "proj").resolve())
+    cfg = load_config(explicit=explicit, root=tree / "proj")
+    assert (cfg.tenant_tables, cfg.root) == (("explicit",), (tree / "proj").resolve())
+    assert load_config(start=tree / "proj").root == (tree / "proj").resolve()
+
+
+def test_tool_table_in_a_standalone_file_is_explained(tree: Path) -> None:
+    write(tree / "tenantlint.toml", '[tool.tenantlint]\ndiscover = false\n')
+    with pytest.raises(ConfigError, match=r"\[tool.tenantlint\] is for pyproject.toml.*top level"):
+        load_config(start=tree)
 
 
 def test_explicit_pyproject_reads_its_table(tree: Path) -> None:

@@ -56,7 +56,6 @@ class Scoping(enum.Enum):
     UNTRUSTED_FILTER = "untrusted-filter"  # pinned, but to request input (TNT103)
     UNSCOPED = "unscoped"  # TNT101 / TNT102
     WEAKENED = "weakened"  # under OR, negated, or beside IS NULL (TNT105)
-    UNVERIFIABLE = "unverifiable"  # SQL built at run time (TNT301)
     INSERT_SETS_TENANT = "insert-sets-tenant"
     INSERT_MISSING_TENANT = "insert-missing-tenant"  # TNT104
 

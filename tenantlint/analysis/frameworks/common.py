@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
@@ -27,15 +28,6 @@ def view_object(ev: Evaluation, method: str, call: cst.Call, view_table: str | N
     ev.eval_args(call)
     table = view_table or "view"
     return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def params_of(fn: cst.FunctionDef) -> list[cst.Param]:

@@ -22,7 +22,6 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
-    dotted_name,
     inherits,
     params_of,
     route_decorator,
@@ -32,6 +31,7 @@ from tenantlint.analysis.frameworks.common import (
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.plugins import (
     BODY,

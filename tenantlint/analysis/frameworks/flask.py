@@ -15,7 +15,6 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
-    dotted_name,
     inherits,
     params_of,
     route_decorator,
@@ -23,6 +22,7 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
 )
 from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.plugins import (
     BODY,

@@ -1,8 +1,9 @@
 """Statement-order walk of each function: the flow-sensitive part of the analysis.
 
-libcst's ScopeProvider is not flow-sensitive (GUIDE.md), so values are tracked here: each function
-body is walked in order, branches are walked on copies of the environment and merged (the worse value
-wins), loops are walked once and merged with the state before them.
+libcst's ScopeProvider is not flow-sensitive (it does not know which assignment reaches a use), so
+values are tracked here: each function body is walked in order, branches are walked on copies of the
+environment and merged (the worse value wins), loops are walked once and merged with the state before
+them.
 """
 
 from __future__ import annotations
@@ -340,13 +341,8 @@ class Walker:
 
     @staticmethod
     def _sets_tenant(inst: Instance, attr: str) -> bool:
-        t = inst.tenant
-        assert t is not None
-        names: set[str | None] = set(t.tenant_names())
-        if t.via:
-            names.add(t.via[0])
-            names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
-        return attr in names
+        assert inst.tenant is not None
+        return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
         checks = self.ctx.settings.membership_checks

@@ -1,4 +1,5 @@
-"""Engine mistakes found by the second round of blind fixture apps (Django / DRF)."""
+"""Engine mistakes found in Django / DRF fixture apps: `|=`/`&=` on querysets, membership checks,
+serializer saves, view bases."""
 
 from __future__ import annotations
 
