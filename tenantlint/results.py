@@ -93,7 +93,7 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
     """
 
     path: str

@@ -110,6 +110,8 @@ class FunctionView(Protocol):
     @property
     def handler_name(self) -> str | None: ...
     @property
+    def statement(self) -> cst.CSTNode | None: ...  # the statement being walked
+    @property
     def env(self) -> Mapping[str, Value]: ...  # local name -> value, at the current statement
     @property
     def system_depth(self) -> int: ...  # > 0 inside ``with system_scope()`` or a system function

@@ -40,10 +40,6 @@ class Kind(enum.Enum):
     BOOL = "bool"
     DIALECT = "str"
 
-    @property
-    def is_list(self) -> bool:
-        return self not in (Kind.BOOL, Kind.DIALECT)
-
 
 @dataclass(frozen=True, slots=True)
 class KeySpec:

@@ -15,6 +15,7 @@ from tenantlint.index.ast_util import (
     positional,
     string_value,
 )
+from tenantlint.index.class_members import managers
 from tenantlint.index.django_models import fk_target_name
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
@@ -87,6 +88,7 @@ def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None
         fields=fields,
         abstract=abstract,
         bases=shorts,
+        managers=managers(cls, ctx.src) if family == "tortoise" else (),
     )
 
 
