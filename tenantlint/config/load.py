@@ -1,6 +1,6 @@
 """Find, read and validate the config file, and resolve it into one :class:`Config`.
 
-Discovery (SPEC "Config"): the explicit ``--config`` file if given, else the nearest of
+Discovery (docs/configuration.md): the explicit ``--config`` file if given, else the nearest of
 ``tenantlint.toml``, ``.tenantlint.toml`` or a ``pyproject.toml`` with a ``[tool.tenantlint]``
 table, searching upward from the start directory (in that order within one directory). A
 ``pyproject.toml`` without the table is skipped and the search goes on upward.
