@@ -16,7 +16,6 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
@@ -27,20 +26,21 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
 from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
-from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
 
 
 class Walker:
-    def __init__(self, ctx: FileContext, orms: tuple[OrmFamily, ...]) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.orms = orms
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
-        state = FunctionState(None, ctx=self.ctx)
+        system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
+        state = FunctionState(None, ctx=self.ctx, system_depth=system)
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -71,7 +71,7 @@ class Walker:
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
-                if not view.class_assignment(stmt, state, self):
+                if not view.class_assignment(stmt, state):
                     self.statement(stmt, state)
             else:
                 self.statement(stmt, state)
@@ -80,7 +80,7 @@ class Walker:
 
     # ----- functions ---------------------------------------------------------------------------
     def handler_for(self, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             info = fw.handler(self.ctx, fn, cls)
             if info is not None:
                 return info
@@ -105,11 +105,16 @@ class Walker:
         names = decorator_names(fn)
         settings = self.ctx.settings
         verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
+        injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None and injected:
+            handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
+                              reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
         if handler is not None:
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
                 env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
+        env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
@@ -118,7 +123,7 @@ class Walker:
                               owner=cls)
         for d in fn.decorators:
             state.statement = d
-            Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
+            Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
         return state
@@ -154,7 +159,7 @@ class Walker:
                 hints.setdefault(id(origin.node), origin.statement)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
-        ev = Evaluator(self.ctx, state, self.orms)
+        ev = Evaluator(self.ctx, state)
         state.statement = stmt
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -290,11 +295,12 @@ class Walker:
         family = old.origin.family if isinstance(old, QueryValue) and old.origin is not None else None
         value = ev.eval(small.value, use=False)
         op = "or" if isinstance(small.operator, cst.BitOrAssign) else "and"
-        for orm in self.orms:
-            combine = getattr(orm, "combine_values", None)
-            if combine is not None and family in (None, orm.name):
-                state.env[small.target.value] = combine(ev, small.value, op, old, value)
-                return True
+        for orm in self.ctx.plugins.orms:
+            if family in (None, orm.name):
+                combined = orm.combine_values(ev, small.value, op, old, value)
+                if combined is not None:
+                    state.env[small.target.value] = combined
+                    return True
         return False
 
     def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:
@@ -379,3 +385,8 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
 
     node.visit(_V())
     return out
+
+
+def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
+    """A signature read (``cst.Param``) of one of ``params``."""
+    return isinstance(node, cst.Param) and node.name.value in params
