@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from tenantlint.analysis.frameworks.base import ClassInfo
 from tenantlint.analysis.interp.class_models import Binding
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.values import ModelRef
+from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name
 
 SELF_ATTR = re.compile(r"\b(?:cls|self)\.(\w+)")
