@@ -19,7 +19,7 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.values import ModelRef
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation as Evaluator
 
 SELF_NAMES = ("self", "cls")
 LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model, load_model
