@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -19,12 +20,12 @@ TEXT = {".py", ".md", ".toml", ".txt", ".cfg", ".yaml", ".yml", ".sql", ".html",
 
 def tracked_text_files() -> list[Path]:
     files = []
-    for path in ROOT.rglob("*"):
-        rel = path.relative_to(ROOT).parts
-        if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in rel[:-1]):
-            continue
-        if path.is_file() and path.suffix in TEXT and path != Path(__file__).resolve():
-            files.append(path)
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info")]
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix in TEXT and path != Path(__file__).resolve():
+                files.append(path)
     return files
 
 
