@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="print the number of findings per code instead of the findings")
     check.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=None,
                        help="code frames under each finding (default: only in a terminal)")
+    check.add_argument("--show-unresolved", action="store_true",
+                       help="also list the calls that look like queries but were not analysed "
+                            "(text: one line each; json: an \"unresolved\" list)")
     check.add_argument("--stdin-filename", type=Path, metavar="PATH",
                        help="with PATH '-': the file name of the text read from stdin")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
@@ -142,6 +145,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename needs the path '-'")
     if args.statistics and args.format not in ("text", "json"):
         raise UsageError("--statistics prints text or json")
+    if args.show_unresolved and (args.format not in ("text", "json") or args.statistics):
+        raise UsageError("--show-unresolved prints text or json findings")
     html = args.format == "html"
     reporter = None if html or args.statistics else get_reporter(args.format)
     options = RunOptions(tuple(args.paths), jobs=jobs, use_prefilter=not args.no_prefilter,
@@ -171,6 +176,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                          fixed_baseline_entries=fixed)
         if fixed:
             note(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline")
+    if not args.show_unresolved:
+        result = replace(result, unresolved=())  # counted in stats; listed only when asked
     stream = _open_output(args.output)
     to_stdout = args.output is None
     frames = args.show_source if args.show_source is not None else to_stdout and is_terminal(sys.stdout)
@@ -189,6 +196,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             reporter.write(result, stream, ReportOptions(
                 terminal=frames or color, color=color, summary=False,
                 read_source=read_source if frames else no_source))
+            if args.format == "text":
+                for u in result.unresolved:
+                    stream.write(f"{u.path}:{u.line}:{u.column}: not analysed: {u.reason}\n")
         stream.flush()
     except BrokenPipeError:  # `tenantlint check | head`: the reader has what it wanted
         silence_stdout()

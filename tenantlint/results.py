@@ -108,10 +108,26 @@ class QuerySite:
 
 
 @dataclass(frozen=True, slots=True)
+class UnresolvedSite:
+    """A call that looks like a query but was tied to no model or SQL text: not analysed."""
+
+    path: str
+    line: int
+    column: int
+    reason: str
+    snippet: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "column": self.column, "reason": self.reason,
+                "snippet": self.snippet}
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     files: int = 0
     queries: int = 0
     seconds: float = 0.0
+    unresolved_query_like: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +138,15 @@ class RunResult:
     query_sites: tuple[QuerySite, ...] = ()
     stats: Stats = field(default_factory=Stats)
     fixed_baseline_entries: int = 0
+    unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
 
     def to_json(self) -> dict[str, Any]:
+        doc = self._document()
+        if self.unresolved:  # ``check --show-unresolved``
+            doc["unresolved"] = [u.to_json() for u in self.unresolved]
+        return doc
+
+    def _document(self) -> dict[str, Any]:
         return {
             "version": 1,
             "findings": [f.to_json() for f in self.findings],
@@ -131,6 +154,7 @@ class RunResult:
             "stats": {
                 "files": self.stats.files,
                 "queries": self.stats.queries,
+                "unresolved_query_like": self.stats.unresolved_query_like,
                 "seconds": round(self.stats.seconds, 2),
             },
         }
@@ -145,4 +169,5 @@ class FileResult:
     suppressed: list[Finding] = field(default_factory=list)
     sites: list[QuerySite] = field(default_factory=list)
     queries: int = 0
+    unresolved: list[UnresolvedSite] = field(default_factory=list)
     error: str | None = None

@@ -24,7 +24,15 @@ from tenantlint.files import expand, relpath
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
-from tenantlint.results import FileError, FileResult, Finding, QuerySite, RunResult, Stats
+from tenantlint.results import (
+    FileError,
+    FileResult,
+    Finding,
+    QuerySite,
+    RunResult,
+    Stats,
+    UnresolvedSite,
+)
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
 
@@ -291,6 +299,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float) -> Ru
     errors: list[FileError] = []
     sites: list[QuerySite] = []
     queries = 0
+    unresolved: list[UnresolvedSite] = []
     for r in results:
         findings.extend(f for f in r.findings if selection.allows(f.code))
         suppressed.extend(f for f in r.suppressed if selection.allows(f.code))
@@ -298,12 +307,16 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float) -> Ru
             errors.append(FileError(r.path, r.error))
         sites.extend(r.sites)
         queries += r.queries
+        unresolved.extend(r.unresolved)
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
     sites.sort(key=lambda s: (s.path, s.line, s.column, s.table))
     errors.sort(key=lambda e: e.path)
-    stats = Stats(files=len(results), queries=queries, seconds=seconds)
-    return RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites), stats)
+    unresolved.sort(key=lambda u: (u.path, u.line, u.column))
+    stats = Stats(files=len(results), queries=queries, seconds=seconds,
+                  unresolved_query_like=len(unresolved))
+    return RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites), stats,
+                     unresolved=tuple(unresolved))
 
 
 def count_targets(config: Config, paths: tuple[Path, ...], force_exclude: bool = False) -> int:

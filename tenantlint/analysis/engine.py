@@ -16,7 +16,7 @@ from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
-from tenantlint.results import FileResult, Finding, QuerySite
+from tenantlint.results import FileResult, Finding, QuerySite, UnresolvedSite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
@@ -137,6 +137,10 @@ def _analyze_text(
     result.findings = findings
     if want_sites:
         result.sites = sites(path, facts, positions)
+    for u in facts.unresolved:
+        span = positions.span(u.node)
+        result.unresolved.append(UnresolvedSite(path, span.line, span.column, u.reason,
+                                                positions.snippet(u.node)))
     return result
 
 

@@ -7,7 +7,7 @@ findings or audit rows (``tenantlint.analysis.source.parse.Positions``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -123,13 +123,24 @@ class SqlProblemFact:
     handler: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UnresolvedFact:
+    """A call that looks like a query but was tied to no model (counted, listed; never a finding)."""
+
+    node: cst.CSTNode
+    reason: str
+    handler: str | None = None
+    statement: cst.CSTNode | None = None
+
+
 @dataclass
 class FileFacts:
     queries: list[QueryFact]
     request_reads: list[RequestReadFact]
     views: list[ViewFact]
     sql_problems: list[SqlProblemFact]
+    unresolved: list[UnresolvedFact] = field(default_factory=list)
 
     @staticmethod
     def empty() -> FileFacts:
-        return FileFacts([], [], [], [])
+        return FileFacts([], [], [], [], [])

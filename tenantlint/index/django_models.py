@@ -90,8 +90,10 @@ def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     )
     meta = meta_options(cls, ctx.src)
     direct = "Model" in shorts
-    if not (direct or fields or "db_table" in meta or "abstract" in meta or "proxy" in meta):
+    inherited = any(s in ctx.django_models for s in shorts)
+    if not (direct or inherited or fields or "db_table" in meta or "abstract" in meta or "proxy" in meta):
         return None
+    ctx.django_models.add(name)
     app_label = string_value(meta.get("app_label")) or ctx.app_label
     abstract = is_true(meta.get("abstract")) or not bases or bases == ("object",)
     db_table = string_value(meta.get("db_table"))

@@ -35,6 +35,9 @@ class ModelFile:
     lines: LineFinder
     django_names: frozenset[str] = frozenset()  # names imported from django.db / modelcluster
     src: Source = field(default_factory=lambda: Source(""))  # block vs same-line bodies
+    # Django model classes found so far in this file (filled by the extractor, in source order): a
+    # subclass of one that adds no field of its own is a model too (``Message(AbstractMessage)``).
+    django_models: set[str] = field(default_factory=set)
 
     @property
     def app_label(self) -> str | None:

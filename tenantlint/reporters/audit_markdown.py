@@ -180,6 +180,14 @@ class MarkdownAuditReporter:
                 ["Path", "Error"],
                 [[code(e.path), text(e.message)] for e in data.result.errors],
             )
+        if data.result.unresolved:
+            # The honest coverage figure: calls that look like queries but were tied to no model.
+            out += ["", f"## Not analysed ({len(data.result.unresolved)} query-like calls)", ""]
+            out += _table(
+                ["Location", "Why", "Snippet"],
+                [[code(f"{u.path}:{u.line}:{u.column}"), text(u.reason), code(u.snippet)]
+                 for u in data.result.unresolved],
+            )
         out += ["", "## Config used", ""]
         out += _table(
             ["Key", "Value"],

@@ -19,8 +19,9 @@ from tenantlint.analysis.facts import (
     Scoping,
     SqlProblemFact,
     TableUse,
+    UnresolvedFact,
 )
-from tenantlint.analysis.interp import receivers
+from tenantlint.analysis.interp import receivers, unresolved
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     SCOPING_SOURCE,
@@ -194,6 +195,16 @@ class Evaluator(OperatorEvaluation):
         table = self.ctx.index.table_of_model(model) or model
         return ModelRef(model=model, table=table, family=info.family if info else "",
                         tenant=self.ctx.tenant_of_model(model))
+
+    def note_unresolved(self, node: cst.CSTNode, reason: str | None) -> None:
+        """A query-like call tied to no model: counted and listed as not analysed, once per statement."""
+        if reason is None:
+            return
+        statement = self.fn.statement
+        facts = self.ctx.facts.unresolved
+        if facts and statement is not None and facts[-1].statement is statement:
+            return
+        facts.append(UnresolvedFact(node, reason, self.fn.handler_name, statement))
 
     def model_of(self, node: cst.BaseExpression) -> ModelRef | None:
         return receivers.model_of(self, node)
@@ -417,6 +428,7 @@ class Evaluator(OperatorEvaluation):
                 out = orm.function_call(self, qual, node)
                 if out is not None:
                     return out
+            self.note_unresolved(node, unresolved.statement_call(node, qual))
             if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
                 args = self.eval_args(node)
                 return Value(args[0].prov) if args else Value()
@@ -492,6 +504,8 @@ class Evaluator(OperatorEvaluation):
             out = orm.function_call(self, qual, node)
             if out is not None:
                 return out
+        if not recv.trusted and not recv.untrusted:
+            self.note_unresolved(node, unresolved.method_call(self, func))
         args = self.eval_args(node)
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later

@@ -1,0 +1,81 @@
+"""Issue 14: models reached through modules, `cls`, service attributes and factories; what was not
+analysed is counted (`stats.unresolved_query_like`) and listed (`check --show-unresolved`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures_eval import FIXTURES, chdir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(app: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "tenantlint", "check", ".", "--no-cache", "--exit-zero",
+                           *args], cwd=FIXTURES / app, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_generic_base_finding_names_each_concrete_model() -> None:
+    out = _check("peewee_services").stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("kb/common_service.py:9:"))
+    assert "KnowledgebaseService.get_by_id \u2192 knowledgebase" in line
+    assert "DocumentService.get_by_id \u2192 document" in line
+    assert "LLMFactory" not in line  # not a tenant table
+
+
+def test_unresolved_query_like_is_counted_and_listed() -> None:
+    doc = json.loads(_check("peewee_services", "--format", "json").stdout)
+    assert doc["stats"]["unresolved_query_like"] == 1
+    assert "unresolved" not in doc  # listed only when asked
+    listed = json.loads(_check("peewee_services", "--format", "json", "--show-unresolved").stdout)
+    [site] = listed["unresolved"]
+    assert (site["path"], site["line"]) == ("kb/common_service.py", 29)
+    assert "cls.model" in site["reason"]
+    text = _check("peewee_services", "--show-unresolved").stdout
+    assert "kb/common_service.py:29:21: not analysed: cls.model.select()" in text
+
+
+def test_factory_models_reach_the_generic_repository() -> None:
+    from tenantlint.api import check_paths, load_config
+
+    with chdir(FIXTURES / "async_repository"):
+        result = check_paths([Path(".")], load_config(), jobs=1)
+    messages = {(f.path, f.line): f.message for f in result.findings}
+    assert "GroupRepository.get_any \u2192 recipes" in messages[("shop/repository.py", 20)]
+    assert "units" not in messages[("shop/repository.py", 20)]  # Unit has no tenant column
+    assert result.stats.unresolved_query_like == 0
+
+
+def test_fieldless_subclass_of_a_model_base_inherits_its_tenancy() -> None:
+    from tenantlint.config.options import Config
+    from tests.index_helpers import build_index
+
+    models = '''
+from django.db import models
+
+
+class AbstractMessage(models.Model):
+    realm = models.ForeignKey("Realm", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+
+class Message(AbstractMessage):
+    MAX_ID = 2147483647
+
+    class Meta:
+        indexes = [models.Index("realm_id", "id", name="realm_id")]
+
+
+class Realm(models.Model):
+    name = models.CharField(max_length=40)
+'''
+    index = build_index([("chat/models.py", models)], Config(tenant_models=("Realm",)))
+    table = index.tenant_table_of_model("Message")
+    assert table is not None and table.table == "chat_message" and table.tenant_column == "realm_id"
