@@ -241,6 +241,11 @@ class OrmPlugin(ABC):
         """``instance.save()`` of an unsaved instance: True when this plug-in recorded it."""
         return False
 
+    def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
+        """Why ``call``, which no hook resolved, looks like one of this ORM's queries on a model the
+        index does not know (``X.objects.filter()``): counted and listed as not analysed."""
+        return None
+
 
 class FrameworkPlugin(ABC):
     """A web framework: which functions are request handlers, and what is request input."""

@@ -21,7 +21,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import receivers, unresolved
+from tenantlint.analysis.interp import receivers
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     SCOPING_SOURCE,
@@ -205,6 +205,13 @@ class Evaluator(OperatorEvaluation):
         if facts and statement is not None and facts[-1].statement is statement:
             return
         facts.append(UnresolvedFact(node, reason, self.fn.handler_name, statement))
+
+    def _query_like(self, node: cst.Call, qualname: str) -> str | None:
+        for orm in self.orms:
+            reason = orm.query_like(self, node, qualname)
+            if reason is not None:
+                return reason
+        return None
 
     def model_of(self, node: cst.BaseExpression) -> ModelRef | None:
         return receivers.model_of(self, node)
@@ -428,7 +435,7 @@ class Evaluator(OperatorEvaluation):
                 out = orm.function_call(self, qual, node)
                 if out is not None:
                     return out
-            self.note_unresolved(node, unresolved.statement_call(node, qual))
+            self.note_unresolved(node, self._query_like(node, qual))
             if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
                 args = self.eval_args(node)
                 return Value(args[0].prov) if args else Value()
@@ -505,7 +512,7 @@ class Evaluator(OperatorEvaluation):
             if out is not None:
                 return out
         if not recv.trusted and not recv.untrusted:
-            self.note_unresolved(node, unresolved.method_call(self, func))
+            self.note_unresolved(node, self._query_like(node, qual))
         args = self.eval_args(node)
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later

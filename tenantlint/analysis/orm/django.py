@@ -20,6 +20,7 @@ from tenantlint.analysis.interp.values import (
     QueryValue,
     Value,
 )
+from tenantlint.analysis.orm import unresolved
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
@@ -377,6 +378,10 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         if isinstance(inner, PredValue) and inner.pred is not None:
             return PredValue(pred=Junction("not", (inner.pred,)))
         return Value(inner.prov if not isinstance(inner, QueryValue) else UNKNOWN)
+
+    def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
+        func = call.func
+        return unresolved.method_call(ev, func, MANAGERS) if isinstance(func, cst.Attribute) else None
 
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return None

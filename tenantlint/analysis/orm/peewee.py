@@ -11,7 +11,7 @@ from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.predicates import Leaf, PredValue
 from tenantlint.analysis.interp.values import Instance, ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts
+from tenantlint.analysis.orm import inserts, unresolved
 from tenantlint.analysis.orm.sqlalchemy import SaQuery, join, kind_of
 from tenantlint.analysis.orm.sqlalchemy import parents as sa_parents
 from tenantlint.analysis.plugins import OrmPlugin
@@ -142,6 +142,10 @@ class PeeweeOrm(OrmPlugin):
                 if column is not None:
                     return col.column_method(ev, column, func.attr.value, call)
         return None
+
+    def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
+        func = call.func
+        return unresolved.method_call(ev, func, frozenset()) if isinstance(func, cst.Attribute) else None
 
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)

@@ -20,7 +20,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts, joins
+from tenantlint.analysis.orm import inserts, joins, unresolved
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
@@ -76,6 +76,9 @@ def join(ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryValue:
 
 def kind_of(q: QueryValue) -> str:
     return q.kind if isinstance(q, SaQuery) else "select"
+
+
+MANAGERS = frozenset({"query"})  # Flask-SQLAlchemy ``Model.query``
 
 
 class SqlAlchemyOrm(OrmPlugin):
@@ -302,6 +305,12 @@ class SqlAlchemyOrm(OrmPlugin):
         return Value()
 
     # ----- predicates ---------------------------------------------------------------------------------
+    def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            return unresolved.method_call(ev, func, MANAGERS)
+        return unresolved.statement_call(call, qualname)
+
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
 

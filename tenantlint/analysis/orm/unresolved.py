@@ -1,4 +1,4 @@
-"""Calls that look like queries but that the analysis could not tie to a model ("not analysed").
+"""Calls that look like queries but that no ORM hook tied to a model ("not analysed": ``query_like``).
 
 The honest coverage figure beside "share proven scoped": a manager or query attribute of a receiver
 that resolves to no model of the index (``Invoice.objects.filter`` where ``Invoice`` is unknown,
@@ -17,7 +17,6 @@ from tenantlint.analysis.interp.exprs import dotted
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation as Evaluator
 
-MANAGERS = frozenset({"objects", "query"})  # Django default manager, Flask-SQLAlchemy ``Model.query``
 QUERY_METHODS = frozenset({
     "all", "filter", "filter_by", "exclude", "get", "get_or_none", "get_by_id", "get_or_create",
     "update_or_create", "create", "bulk_create", "update", "delete", "count", "exists", "first",
@@ -42,7 +41,7 @@ def _capitalised(node: cst.BaseExpression) -> bool:
     return text is not None and text.rsplit(".", 1)[-1][:1].isupper()
 
 
-def method_call(ev: Evaluator, func: cst.Attribute) -> str | None:
+def method_call(ev: Evaluator, func: cst.Attribute, managers: frozenset[str]) -> str | None:
     """``X.objects.filter(...)``, ``X.query.get(...)``, ``cls.model.select()`` left unresolved."""
     method = func.attr.value
     recv = func.value
@@ -50,7 +49,7 @@ def method_call(ev: Evaluator, func: cst.Attribute) -> str | None:
         return None
     attr = recv.attr.value
     base = recv.value
-    if attr in MANAGERS and method in QUERY_METHODS and _capitalised(base) and \
+    if attr in managers and method in QUERY_METHODS and _capitalised(base) and \
             not ev.ctx.imports.qualify(dotted(base) or "").startswith(LIBRARIES):
         return f"{dotted(base)}.{attr}.{method}(): {dotted(base)} is not a model tenantlint knows"
     elif method in HELD_STARTS and isinstance(base, cst.Name) and base.value in ("cls", "self") \
@@ -59,9 +58,9 @@ def method_call(ev: Evaluator, func: cst.Attribute) -> str | None:
     return None
 
 
-def statement_call(node: cst.Call, qualname: str) -> str | None:
+def statement_call(call: cst.Call, qualname: str) -> str | None:
     """``select(self.model)`` whose argument is no model."""
-    if qualname in STATEMENTS and node.args:
+    if qualname in STATEMENTS and call.args:
         return f"{qualname.rsplit('.', 1)[-1]}(...): its entity is not a model tenantlint knows"
     return None
 
