@@ -93,7 +93,9 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter".
+    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter",
+    "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not proven). SQL built at
+    run time (TNT301) is a site on the table "(SQL built at run time)", scoping "unverifiable".
     """
 
     path: str
@@ -105,6 +107,7 @@ class QuerySite:
     handler: str | None
     snippet: str | None
     detail: str = ""
+    origin: str = ""  # where the deciding tenant value comes from ("request.user.org"), if known
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from tenantlint.analysis.facts import (
+    FilterFact,
     Provenance,
     QueryFact,
     QueryKind,
@@ -78,9 +79,9 @@ def record_insert(
         untrusted = None
     else:
         scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
-    ctx.facts.queries.append(
-        QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),), fn.handler_name)
-    )
+    filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+    use = TableUse(table, scoping, untrusted, filters=filters)
+    ctx.facts.queries.append(QueryFact(node, QueryKind.INSERT, family, (use,), fn.handler_name))
 
 
 def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
