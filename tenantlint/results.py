@@ -88,6 +88,10 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
+UNKNOWN_ORIGIN = "unknown-origin-filter"  # the scoping of a site filtered by a value of unknown origin
+DYNAMIC_SQL_TABLE = "(SQL built at run time)"  # the table of a TNT301 site
+
+
 @dataclass(frozen=True, slots=True)
 class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.

@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.orm.registry import ORMS
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
-from tenantlint.results import FileResult, Finding, QuerySite
+from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, FileResult, Finding, QuerySite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
@@ -114,8 +114,6 @@ def _analyze_text(
 # A predicate that rests on a value of unknown origin (a parameter of a helper, a constant, ``self``)
 # is accepted by the rules (the callers are checked) but is not proven scoped: the audit says so.
 _VALUE_SCOPINGS = frozenset({Scoping.TRUSTED_FILTER, Scoping.SCOPING_METHOD, Scoping.INSERT_SETS_TENANT})
-UNKNOWN_ORIGIN = "unknown-origin-filter"
-DYNAMIC_SQL_TABLE = "(SQL built at run time)"
 
 
 def site_scoping(use: TableUse) -> str:
