@@ -62,7 +62,7 @@ class Finding:
         return rule_for(self.code).severity
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC.md JSON shape of one finding."""
+        """One finding as the JSON output shows it (docs/json-output.md)."""
         return {
             "code": self.code,
             "name": self.name,
@@ -90,6 +90,7 @@ class FileError:
 
 UNKNOWN_ORIGIN = "unknown-origin-filter"  # the scoping of a site filtered by a value of unknown origin
 DYNAMIC_SQL_TABLE = "(SQL built at run time)"  # the table of a TNT301 site
+UNVERIFIABLE = "unverifiable"  # the scoping of a TNT301 site
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter",
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter",
     "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not proven). SQL built at
     run time (TNT301) is a site on the table "(SQL built at run time)", scoping "unverifiable".
     """

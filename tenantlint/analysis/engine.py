@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.orm.registry import ORMS
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
-from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, FileResult, Finding, QuerySite
+from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, UNVERIFIABLE, FileResult, Finding, QuerySite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
@@ -29,7 +29,7 @@ def origin_facts(origins: list[Origin]) -> list[QueryFact]:
     """Each query is reported once, at the statement that created it, in its worst used state."""
     facts: list[QueryFact] = []
     for origin in origins:
-        if origin.tenant is None or origin.internal:
+        if origin.tenant is None or origin.internal or origin.tentative:
             continue
         uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
         by_kind: dict[QueryKind, list[QueryState]] = {}
@@ -151,7 +151,7 @@ def sites(path: str, facts: FileFacts, positions: Positions) -> list[QuerySite]:
             continue  # TNT302 (unparsable SQL) is a file-level problem, not a query site
         span = positions.span(problem.node)
         out.append(QuerySite(path, span.line, span.column, DYNAMIC_SQL_TABLE, "read",
-                             Scoping.UNVERIFIABLE.value, problem.handler,
+                             UNVERIFIABLE, problem.handler,
                              positions.snippet(problem.node), problem.message))
     return out
 
