@@ -9,10 +9,12 @@ import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tenantlint.config.load import load_config
-from tenantlint.explain import Explanation, QueryView, finding_advice
+
+if TYPE_CHECKING:  # the analysis (libcst) is imported only when the command runs
+    from tenantlint.explain import Explanation, QueryView
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _LOCATION = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?$")
@@ -95,6 +97,8 @@ def _query_lines(q: QueryView) -> list[str]:
 
 
 def render_text(e: Explanation) -> str:
+    from tenantlint.explain import finding_advice
+
     out = [f"{e.path}:{e.line}"]
     for q in e.queries:
         out += _query_lines(q)
@@ -106,6 +110,8 @@ def render_text(e: Explanation) -> str:
 
 
 def to_json(e: Explanation) -> dict[str, Any]:
+    from tenantlint.explain import finding_advice
+
     def finding(f: Any) -> dict[str, Any]:
         return {"code": f.code, "name": f.name, "message": f.message, "line": f.span.line,
                 "column": f.span.column, "table": f.table,
