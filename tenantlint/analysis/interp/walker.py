@@ -27,6 +27,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
 from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.rawsql.text import augmented
@@ -40,7 +41,8 @@ class Walker:
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
-        state = FunctionState(None, ctx=self.ctx)
+        system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
+        state = FunctionState(None, ctx=self.ctx, system_depth=system)
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -106,12 +108,17 @@ class Walker:
         settings = self.ctx.settings
         check = next((n for n in names if n.rsplit(".", 1)[-1] in settings.membership_checks), None)
         verified = check is not None
+        injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None and injected:
+            handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
+                              reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
         if handler is not None:
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
                 env[k] = (Value(Provenance.trusted(f"{k}, verified by @{check}")) if verified and v.untrusted
                           else v)
+        env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
@@ -383,3 +390,8 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
 
     node.visit(_V())
     return out
+
+
+def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
+    """A signature read (``cst.Param``) of one of ``params``."""
+    return isinstance(node, cst.Param) and node.name.value in params
