@@ -59,6 +59,10 @@ SCOPING_LABELS: dict[str, str] = {
     "unscoped": "not scoped at all",
 }
 
+# Scopings an insert's fact carries; a site reports them as trusted-filter / unscoped, so their rows
+# appear only if some site has them.
+_INSERT_ONLY = frozenset({"insert-sets-tenant", "insert-missing-tenant"})
+
 SourceReader = Callable[[str], "str | None"]
 
 _FRAME_CONTEXT = 2
@@ -130,7 +134,7 @@ class Summary:
     def scoping_rows(self) -> list[tuple[str, int]]:
         """Every scoping in report order with its count, zeros included (any unknown ones last)."""
         counts = dict(self.by_scoping)
-        rows = [(k, counts.get(k, 0)) for k in SCOPING_LABELS]
+        rows = [(k, counts.get(k, 0)) for k in SCOPING_LABELS if k in counts or k not in _INSERT_ONLY]
         return rows + [(k, n) for k, n in self.by_scoping if k not in SCOPING_LABELS]
 
     @property
