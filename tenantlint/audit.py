@@ -18,6 +18,7 @@ from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex, TenantTable
 from tenantlint.results import Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
+from tenantlint.safeio import atomic_write
 
 # How a query site can be proven confined to the caller's tenant. ``insert-sets-tenant`` is the
 # insert counterpart of a trusted filter (``analysis.facts.Scoping.is_safe``).
@@ -338,4 +339,4 @@ def write_audit(data: AuditData, output: Path, read_source: SourceReader) -> Non
         raise ValueError(
             f"cannot tell the report format from {output.name!r}: use a .html, .htm or .md file"
         )
-    output.write_text(text, encoding="utf-8")
+    atomic_write(output, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,6 +21,7 @@ from tenantlint.reporters.registry import UnknownReporterError, get_reporter
 from tenantlint.results import RunResult
 from tenantlint.rules.registry import ALL_RULES, rule_for
 from tenantlint.runner import RunOptions, build_project, default_jobs, make_settings, run
+from tenantlint.safeio import atomic_write, check_writable_target
 from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
 
@@ -56,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", type=Path, metavar="FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument("--timing", action="store_true",
+                       help="report the run's duration (JSON stats.seconds)")
 
     audit = sub.add_parser("audit", help="write a whole-codebase audit report (.html or .md)")
     common(audit)
@@ -82,14 +86,22 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(start, args.config, overrides or None)
 
 
-def _open_output(path: Path | None) -> TextIO:
-    if path is None:
-        return sys.stdout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8", newline="\n")
+def _check_outputs(*paths: Path | None) -> None:
+    """Refuse, before any work, an output path that is a planted symlink or not a file."""
+    for path in paths:
+        if path is not None:
+            check_writable_target(path)
+
+
+def _no_files(result: RunResult, args: argparse.Namespace, config: Config) -> None:
+    """A run that read no file at all is an error, never a silent clean."""
+    if result.stats.files == 0 and not any(p.is_file() for p in args.paths):
+        where = ", ".join(str(p) for p in args.paths) or str(config.root)
+        raise UsageError(f"no Python files to check in {where} (project root {config.root})")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    _check_outputs(args.output, args.write_baseline)
     config = _config(args)
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
@@ -103,32 +115,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     project = build_project(config, cache, jobs, options.min_parallel)
     result = run(config, options, project=project)
+    _no_files(result, args, config)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
         print(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
     if args.baseline is not None:
-        baseline = load_baseline(args.baseline)
+        baseline = load_baseline(args.baseline, config.max_file_bytes)
         new, matched, fixed = baseline.filter(list(result.findings))
         result = replace(result, findings=tuple(new), suppressed=result.suppressed + tuple(matched),
                          fixed_baseline_entries=fixed)
         if fixed:
             print(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline",
                   file=sys.stderr)
-    stream = _open_output(args.output)
+    stream: TextIO = sys.stdout if args.output is None else io.StringIO()
     terminal = args.output is None and sys.stdout.isatty()
-    try:
-        if reporter is None:  # --format html: the audit report of what was checked
-            from tenantlint.audit import AuditData
-            from tenantlint.reporters.html import HtmlAuditReporter
+    if reporter is None:  # --format html: the audit report of what was checked
+        from tenantlint.audit import AuditData
+        from tenantlint.reporters.html import HtmlAuditReporter
 
-            data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
-            stream.write(HtmlAuditReporter().render(data, file_source_reader(".")))
-        else:
-            reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,
-                                                         read_source=file_source_reader(".")))
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+        data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
+        stream.write(HtmlAuditReporter().render(data, file_source_reader(".")))
+    else:
+        reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,
+                                                     read_source=file_source_reader("."),
+                                                     timing=args.timing))
+    if args.output is not None:
+        assert isinstance(stream, io.StringIO)
+        atomic_write(args.output, stream.getvalue())
     return exit_code(result, args.exit_zero)
 
 
@@ -142,6 +155,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from tenantlint.reporters.progress import progress
     from tenantlint.runner import count_targets
 
+    _check_outputs(args.output)
     config = _config(args)
     if args.output.suffix.lower() not in (".html", ".htm", ".md"):
         raise UsageError(f"--output {args.output}: the report must end in .html or .md")
@@ -155,6 +169,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel)
         result = run(config, options, project=project)
+    _no_files(result, args, config)
     data = AuditData(result, settings.index, config, str(Path.cwd()), version)
     write_audit(data, args.output, file_source_reader("."))
     print(f"tenantlint: audit of {result.stats.files} files, {len(result.query_sites)} query sites, "
@@ -186,6 +201,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _visible_streams() -> None:
+    """Text the terminal cannot encode (an undecodable file name) is shown as an escape rather
+    than ending the run with UnicodeEncodeError (e.g. under PYTHONIOENCODING=utf-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules}
 
 
@@ -198,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # generation every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more
         # peak memory. Only the command line does this, not the flake8 plugin or library calls.
         gc.set_threshold(20_000, 10, 10)
+        _visible_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]

@@ -122,10 +122,17 @@ def test_empty_file_is_clean(tmp_path: Path) -> None:
 
 
 def test_ten_megabyte_file(tmp_path: Path) -> None:
+    """Above ``max_file_bytes`` (default 5 MiB) a file is not read: TNT999 "file too large"; with
+    the cap raised it is analysed."""
     root = project(tmp_path)
     body = '"""' + ("lorem ipsum dolor sit amet\n" * 390_000) + '"""\n'
     (root / "big.py").write_text(body + LEAK)
     assert (root / "big.py").stat().st_size > 10_000_000
+    status, report, _ = cli(root, "big.py")
+    assert status == 1
+    assert codes(report) == {("big.py", 1, "TNT999")}
+    assert "file too large" in report["findings"][0]["message"]  # type: ignore[index]
+    (root / "tenantlint.toml").write_text("max_file_bytes = 20_000_000\n")
     status, report, _ = cli(root, "big.py")
     assert status == 1
     assert codes(report) == {("big.py", body.count("\n") + LEAK_LINE, "TNT101")}

@@ -37,6 +37,7 @@ DEFAULT_EXCLUDE = (
     "**/.tenantlint_cache/**",
 )
 DEFAULT_SQL_DIALECT = "postgres"
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are not read (TNT999 "file too large")
 
 
 def camel_case(name: str) -> str:
@@ -75,6 +76,7 @@ class Config:
     handler_decorators: tuple[str, ...] = ()
     sql_dialect: str = DEFAULT_SQL_DIALECT
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     select: tuple[str, ...] = ()  # empty = all
     ignore: tuple[str, ...] = ()
     # Where the config came from (None: defaults) and the project root it implies.

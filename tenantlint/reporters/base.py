@@ -44,13 +44,15 @@ class ReportOptions:
     ``terminal``: output goes to an interactive terminal (text adds code frames and a summary).
     ``color``: ANSI styling allowed. ``read_source``: path (as in ``Finding.path``) -> text, for
     code frames and for identifying findings without a snippet. ``root``: the folder finding paths
-    are relative to (SARIF ``%SRCROOT%``).
+    are relative to (SARIF ``%SRCROOT%``). ``timing``: report the run's duration where the format
+    would otherwise make identical runs differ (JSON).
     """
 
     terminal: bool = False
     color: bool = False
     read_source: SourceReader = no_source
     root: str = "."
+    timing: bool = False  # --timing: include the run's duration (JSON ``stats.seconds``)
 
 
 class Reporter(ABC):

@@ -14,4 +14,4 @@ class JsonReporter(Reporter):
     description = "the SPEC.md JSON document"
 
     def write(self, result: RunResult, stream: TextIO, options: ReportOptions) -> None:
-        stream.write(json.dumps(normalised(result).to_json(), indent=2) + "\n")
+        stream.write(json.dumps(normalised(result).to_json(timing=options.timing), indent=2) + "\n")
