@@ -28,7 +28,7 @@ from tenantlint.results import FileError, FileResult, Finding, QuerySite, RunRes
 from tenantlint.safeio import UnsafeFileError, read_regular
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
-from tenantlint.untrusted import inert_result
+from tenantlint.untrusted import bidi_findings, inert_result
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.interp.file_context import Settings
@@ -188,20 +188,31 @@ def analyze_data(
 def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
-    from tenantlint.analysis.engine import analyze_bytes, analyze_text
+    from tenantlint.analysis.engine import analyze_text
     from tenantlint.analysis.source.parse import decode, guarded_ast
 
-    if prefilter is None:
-        return analyze_bytes(display, data, settings, want_sites)
     try:
         text = decode(data)
-        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
         return error_result(display, exc)
+    if prefilter is None:
+        return _with_bidi(analyze_text(display, text, settings, want_sites), text)
+    try:
+        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
+    except SourceError as exc:
+        return _with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return FileResult(display)
+        return _with_bidi(FileResult(display), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return analyze_text(display, text, settings, want_sites, tree)
+    return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
+
+
+def _with_bidi(result: FileResult, text: str) -> FileResult:
+    """TNT903 for bidirectional controls, in every file read (also those the prefilter skips)."""
+    found = bidi_findings(result.path, text)
+    if found:
+        result.findings = sorted([*result.findings, *found], key=Finding.sort_key)
+    return result
 
 
 def _died(display: str) -> FileResult:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tenantlint.results import FileError, Finding, QuerySite, RunResult, Suppression
+from tenantlint.results import FileError, Finding, QuerySite, RunResult, Span, Suppression
 
 # Unicode categories Cc, Cf, Cs, Zl and Zp (computed with unicodedata for Unicode 15).
 _RANGES = (
@@ -66,6 +66,27 @@ def visible(text: str, keep_lines: bool = False) -> str:
     if pattern.search(text) is None:
         return text
     return pattern.sub(lambda m: escape_char(m.group()), text)
+
+
+def bidi_findings(path: str, text: str) -> list[Finding]:
+    """TNT903 for each line of ``text`` holding a bidirectional control, at the first one."""
+    if BIDI.search(text) is None:
+        return []
+    import unicodedata
+
+    out: list[Finding] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = BIDI.search(line)
+        if found is None:
+            continue
+        ch = found.group()
+        column = found.start() + 1
+        name = unicodedata.name(ch, "BIDI CONTROL")
+        message = (f"bidirectional control character {escape_char(ch)} ({name}): the code may "
+                   f"display in another order than Python reads it")
+        out.append(Finding("TNT903", message, path, Span(number, column, number, column + 1),
+                           snippet=line.strip()))
+    return out
 
 
 def _opt(text: str | None, keep_lines: bool = False) -> str | None:

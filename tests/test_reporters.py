@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -314,11 +315,11 @@ def test_markdown_table() -> None:
     assert "| Severity | Rule | Location | Message |" in lines
     assert (
         "| error | `TNT105` weakened-tenant-filter | `app/q.py:1:1` | "
-        "filter `org = :org OR public` \\| weakened &lt;b&gt; |"
+        "filter \\`org = :org OR public\\` \\| weakened &lt;b&gt; |"
     ) in lines
     assert lines.index(
         "| error | `TNT105` weakened-tenant-filter | `app/q.py:1:1` | "
-        "filter `org = :org OR public` \\| weakened &lt;b&gt; |"
+        "filter \\`org = :org OR public\\` \\| weakened &lt;b&gt; |"
     ) > lines.index("|---|---|---|---|")
     assert any(
         line.startswith("| error | `TNT101` unscoped-query | `app/views.py:5:12` |")
@@ -326,6 +327,17 @@ def test_markdown_table() -> None:
     )
     assert "1 suppressed" in out
     assert cell("a\nb|c") == "a b\\|c"
+
+
+def test_markdown_cells_are_inert() -> None:
+    """Text from the scanned code never becomes an image, a link, HTML or a code span."""
+    hostile = "![x](https://evil.test/p.png) [click](http://evil.test) <img src=x> `a` www.evil.test *b*"
+    out = cell(hostile)
+    for live in (r"(?<!\\)!(?<!\\)\[", r"(?<!\\)\]\(", "<img", r"(?<!\\)`", "https?://", r"www\.",
+                 r"(?<!\\)\*"):
+        assert re.search(live, out) is None, live
+    assert "&lt;img src=x&gt;" in out and "\\!\\[x\\]" in out
+    assert "\\`a\\`" in out
 
 
 def test_reporter_writes_to_the_given_stream() -> None:

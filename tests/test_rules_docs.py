@@ -12,7 +12,7 @@ from tenantlint.rules.registry import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_CODES = ("TNT101", "TNT102", "TNT103", "TNT104", "TNT105", "TNT201", "TNT202", "TNT301",
-              "TNT302", "TNT901", "TNT902", "TNT999")
+              "TNT302", "TNT901", "TNT902", "TNT903", "TNT999")
 
 
 def test_registry_matches_spec_codes() -> None:

@@ -14,7 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar, TextIO
 
+from tenantlint.config.options import DEFAULT_MAX_FILE_BYTES
 from tenantlint.results import FileError, Finding, RunResult
+from tenantlint.safeio import read_regular
+from tenantlint.untrusted import visible
 
 SourceReader = Callable[[str], "str | None"]
 
@@ -25,14 +28,17 @@ def no_source(path: str) -> str | None:
 
 
 def file_source_reader(root: str | Path = ".") -> SourceReader:
-    """A reader that loads ``root / path`` as UTF-8 (undecodable bytes replaced), None if absent."""
+    """A reader that loads ``root / path`` as UTF-8 (undecodable bytes replaced), None if absent or
+    not a regular file; control, bidirectional and invisible characters come back escaped
+    (``\\u202e``), so that no code frame of any format carries them raw."""
     base = Path(root)
 
     def read(path: str) -> str | None:
         try:
-            return (base / path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            data = read_regular(base / path, DEFAULT_MAX_FILE_BYTES)
+        except (OSError, ValueError):
             return None
+        return visible(data.decode("utf-8", errors="replace"), keep_lines=True)
 
     return read
 
