@@ -1,6 +1,6 @@
 """The one table of config keys: type, default and description, for validation and for the docs.
 
-``KEYS`` lists every key of SPEC.md's Config table in order. :func:`validate_table` checks a raw
+``KEYS`` lists every config key in documentation order. :func:`validate_table` checks a raw
 TOML table against it; :func:`render_config_table` renders it as the Markdown table that
 ``docs/configuration.md`` contains verbatim (a test keeps the two identical).
 """
@@ -20,6 +20,7 @@ from tenantlint.config.options import (
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_SCOPING_METHODS,
     DEFAULT_SQL_DIALECT,
+    DEFAULT_SYSTEM_PATHS,
     DEFAULT_SYSTEM_SCOPE,
     DEFAULT_TENANT_COLUMNS,
     DEFAULT_TRUSTED_DEPENDENCIES,
@@ -38,13 +39,10 @@ class Kind(enum.Enum):
     PATTERNS = "list of patterns"
     GLOBS = "list of globs"
     CODES = "list of codes or prefixes"
+    DECORATOR_PARAMS = "list of `decorator:param`"
     BOOL = "bool"
     DIALECT = "str"
     INT = "int"
-
-    @property
-    def is_list(self) -> bool:
-        return self not in (Kind.BOOL, Kind.DIALECT, Kind.INT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +107,14 @@ KEYS: tuple[KeySpec, ...] = (
         "after one, that path parameter is trusted.",
     ),
     KeySpec(
+        "trusted_parameters", Kind.DECORATOR_PARAMS, (),
+        "Parameters that a decorator injects from trusted context: `require_realm_admin:user_profile` "
+        "makes the `user_profile` parameter of every function decorated with `@require_realm_admin` "
+        "trusted (and the authenticated user, for caller-owned rows).",
+        default_doc="`[]` (e.g. `[\"require_realm_admin:user_profile\", "
+        "\"add_tenant_id_to_kwargs:tenant_id\"]`)",
+    ),
+    KeySpec(
         "scoping_methods", Kind.STRINGS, DEFAULT_SCOPING_METHODS,
         "Query methods that apply a tenant filter themselves (`.for_tenant(v)`).",
     ),
@@ -126,13 +132,19 @@ KEYS: tuple[KeySpec, ...] = (
         "Extra decorators that make a function a request handler.",
     ),
     KeySpec(
+        "system_paths", Kind.GLOBS, DEFAULT_SYSTEM_PATHS,
+        "Glob patterns of files whose queries are deliberately cross-tenant (management commands, "
+        "cron jobs, data fixes): they are not reported, and the audit lists them as system scope.",
+    ),
+    KeySpec(
         "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,
         "The sqlglot dialect used to parse raw SQL (`postgres`, `mysql`, `sqlite`, ...).",
     ),
     KeySpec(
         "exclude", Kind.GLOBS, DEFAULT_EXCLUDE,
         "Glob patterns of paths left out of the scan and of the project index "
-        "(migrations, virtualenvs, build output, `.git`, ...).",
+        "(migrations, tests: `tests/`, `test_*.py`, `*_test.py`, `conftest.py`, virtualenvs, "
+        "build output, `.git`, ...).",
     ),
     KeySpec(
         "max_file_bytes", Kind.INT, DEFAULT_MAX_FILE_BYTES,
@@ -196,13 +208,15 @@ class ValueProblem(ValueError):
 
 
 def _check_code(code: str) -> None:
-    if _CODE_RE.fullmatch(code) is None:
-        raise ValueProblem(
-            f"{code!r} is not a rule code or prefix (expected 'TNT', 'TNT1', 'TNT10' or 'TNT101')"
-        )
     from tenantlint.rules.registry import all_codes  # late: the rules are not needed otherwise
 
     codes = list(all_codes())
+    if _CODE_RE.fullmatch(code) is None:
+        hint = did_you_mean(code.upper(), codes) if len(code) == 6 else ""
+        raise ValueProblem(
+            f"{code!r} is not a rule code or prefix (expected 'TNT', 'TNT1', 'TNT10' or 'TNT101')"
+            + hint
+        )
     if not any(known.startswith(code) for known in codes):
         if len(code) == 6:
             hint = did_you_mean(code, codes)
@@ -232,6 +246,10 @@ def _check_string_item(spec: KeySpec, item: str) -> None:
             raise ValueProblem(str(err)) from None
     elif spec.kind is Kind.CODES:
         _check_code(item)
+    elif spec.kind is Kind.DECORATOR_PARAMS:
+        decorator, colon, param = item.partition(":")
+        if not colon or not decorator.strip() or not param.strip() or not param.strip().isidentifier():
+            raise ValueProblem(f"{item!r} is not 'decorator:param' (e.g. 'require_realm_admin:user_profile')")
     elif item != item.strip():
         raise ValueProblem(f"{item!r} has leading or trailing whitespace")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
-from tenantlint.analysis.source.parse import SourceError, guarded_ast
 from tenantlint.config.options import Config
+from tenantlint.config.patterns import PatternSet
 from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
+from tenantlint.index.derivations import default_pairs, event_pairs, save_pairs
 from tenantlint.index.django_models import extract_django, is_django_field_call
-from tenantlint.index.orm_context import FileContext, file_context
+from tenantlint.index.orm_context import ModelFile, model_file
 from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.sqla_models import (
@@ -46,7 +48,7 @@ def may_define_models(text: str) -> bool:
     return "class " in text and any(hint in text for hint in _CLASS_HINTS)
 
 
-def _family(cls: ast.ClassDef, ctx: FileContext) -> str | None:
+def _family(cls: ast.ClassDef, ctx: ModelFile) -> str | None:
     """Which ORM a class belongs to, from its bases, body and the file's imports."""
     bases = base_names(cls)
     shorts = {last_part(b) for b in bases}
@@ -85,7 +87,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _walk(module: ast.Module, ctx: FileContext) -> list[ModelInfo]:
+def _walk(module: ast.Module, ctx: ModelFile, trusted: PatternSet) -> list[ModelInfo]:
     """Model classes (not nested in another class) and table calls, in source order."""
     found: list[tuple[tuple[int, int], int, ModelInfo]] = []
     done: set[int] = set()
@@ -101,7 +103,8 @@ def _walk(module: ast.Module, ctx: FileContext) -> list[ModelInfo]:
             if family is not None:
                 info = _EXTRACTORS[family](node, ctx)
                 if info is not None:
-                    add(node, info)
+                    derived = save_pairs(node) + default_pairs(node, trusted)
+                    add(node, replace(info, derived=derived) if derived else info)
             continue  # nested classes (Meta) are read by the extractors
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             if len(node.targets) == 1:
@@ -119,7 +122,11 @@ def _walk(module: ast.Module, ctx: FileContext) -> list[ModelInfo]:
         children.reverse()
         stack.extend(children)
     found.sort(key=lambda t: (t[0], t[1]))
-    return [info for _, _, info in found]
+    events = event_pairs(module, trusted)
+    return [
+        replace(info, derived=info.derived + events[info.name]) if info.name in events else info
+        for _, _, info in found
+    ]
 
 
 def extract_models(
@@ -131,16 +138,6 @@ def extract_models(
     Cross-file facts (inherited fields, tables of single-table inheritance) are left to
     ``decide_tenancy``.
     """
-    del config  # extraction does not depend on the config; tenancy does
-    ctx = file_context(relpath, module, text)
-    return tuple(_walk(module, ctx))
-
-
-def extract_text(relpath: str, text: str, config: Config) -> tuple[ModelInfo, ...]:
-    """:func:`extract_models` of a source text; ``()`` when it does not parse (or is nested too
-    deeply to read: the analysis reports such files)."""
-    try:
-        tree = guarded_ast(text)  # the depth guard's own parse is the tree (None: a syntax error)
-        return extract_models(relpath, tree, config, text) if tree is not None else ()
-    except (SourceError, RecursionError, MemoryError):
-        return ()
+    ctx = model_file(relpath, module, text)
+    # The config's trusted sources decide which column defaults set the tenant; the rest is tenancy's.
+    return tuple(_walk(module, ctx, PatternSet.compile(config.trusted_sources)))

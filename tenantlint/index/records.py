@@ -27,6 +27,10 @@ class ModelInfo:
     abstract: bool = False
     bases: tuple[str, ...] = ()  # base class names as written (last dotted part)
     app_label: str | None = None  # Django app label (folder name)
+    managers: tuple[str, ...] = ()  # Django/Tortoise managers declared in the class body (or bases)
+    # Fields the model sets by itself on insert: (assigned field, source field) from its ``save()``,
+    # an insert event or a trusted column default (source ``""``); see ``index/derivations.py``.
+    derived: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +47,29 @@ class TenantTable:
     reason: str = ""  # human text: "column org_id (billing/models.py:12)"
     path: str = ""
     line: int = 0
+    # Fields (and columns) whose value the model's own ``save()``/insert event copies into the tenant
+    # column (``project`` when ``save()`` does ``self.workspace = self.project.workspace``); ``"*"``
+    # when a trusted default always sets it. Setting one on insert sets the tenant.
+    set_by: tuple[str, ...] = ()
 
     def tenant_names(self) -> frozenset[str]:
         """Attribute/column names that pin the tenant directly (not through ``via``)."""
         return frozenset(n for n in (self.tenant_field, self.tenant_column, *self.alt_columns) if n)
+
+    def insert_names(self) -> frozenset[str]:
+        """Keywords that set the tenant of a new row: the tenant column, the first FK of ``via``,
+        and the fields the model's own ``save()`` copies the tenant from."""
+        names: set[str | None] = set(self.tenant_names())
+        if self.via:
+            names.add(self.via[0])
+            names.add(self.via_columns[0] if self.via_columns else f"{self.via[0]}_id")
+        names.update(self.set_by)
+        return frozenset(n for n in names if n and n != "*")
+
+    @property
+    def always_set(self) -> bool:
+        """A trusted default (or insert event) sets the tenant of every new row."""
+        return "*" in self.set_by
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,17 @@ def _how(t: TenantTable) -> str:
     )
 
 
+def _set_by(t: TenantTable) -> str:
+    if t.always_set:
+        return "; set on insert by a trusted default of the model"
+    fields = [n for n in t.set_by if n != "*"]
+    return f"; set on insert from {fields[0]} by the model" if fields else ""
+
+
 def render_tables(index: ProjectIndex) -> str:
     """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``."""
     rows = [
-        (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason)
+        (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason + _set_by(t))
         for _, t in sorted(index.tables.items())
     ]
     lines: list[str] = []

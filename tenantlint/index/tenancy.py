@@ -1,9 +1,9 @@
-"""Which tables are tenant-scoped, and why (SPEC.md "What counts → Tenant tables")."""
+"""Which tables are tenant-scoped, and why (docs/concepts.md, "Tenant tables")."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tenantlint.config.options import Config
 from tenantlint.index.records import FieldInfo, ModelInfo, ProjectIndex, TenantTable
@@ -67,6 +67,30 @@ class _Decider:
         ]
 
     def direct(self, key: str) -> TenantTable | None:
+        t = self._direct(key)
+        if t is None:
+            return None
+        set_by = self.set_by(key, t)
+        return replace(t, set_by=set_by) if set_by else t
+
+    def set_by(self, key: str, t: TenantTable) -> tuple[str, ...]:
+        """Fields whose value the model copies into the tenant column on insert (``save()``,
+        insert events), and ``"*"`` when a trusted default sets it (docs/concepts.md)."""
+        targets = {n for n in (t.tenant_field, t.tenant_column, *t.alt_columns) if n}
+        out: dict[str, None] = {}
+        for r in self.groups.get(key, ()):
+            columns = {f.name: f.column for f in r.model.fields}
+            for assigned, source in r.model.derived:
+                if assigned not in targets and columns.get(assigned) not in targets:
+                    continue
+                if not source:
+                    out["*"] = None
+                elif source in columns:
+                    out[source] = None
+                    out[columns[source] or source] = None
+        return tuple(out)
+
+    def _direct(self, key: str) -> TenantTable | None:
         entries = self.groups.get(key, [])
         table = entries[0].model.table if entries else key
         where = (entries[0].model.path, entries[0].model.line) if entries else ("", 0)

@@ -50,8 +50,9 @@ class ReportOptions:
     ``terminal``: output goes to an interactive terminal (text adds code frames and a summary).
     ``color``: ANSI styling allowed. ``read_source``: path (as in ``Finding.path``) -> text, for
     code frames and for identifying findings without a snippet. ``root``: the folder finding paths
-    are relative to (SARIF ``%SRCROOT%``). ``timing``: report the run's duration where the format
-    would otherwise make identical runs differ (JSON).
+    are relative to (SARIF ``%SRCROOT%``). ``summary``: text in a terminal ends with a summary (the
+    command line prints its own one-line summary on stderr instead). ``timing``: report the run's
+    duration where the format would otherwise make identical runs differ (JSON).
     """
 
     terminal: bool = False
@@ -59,6 +60,7 @@ class ReportOptions:
     read_source: SourceReader = no_source
     root: str = "."
     timing: bool = False  # --timing: include the run's duration (JSON ``stats.seconds``)
+    summary: bool = True
 
 
 class Reporter(ABC):

@@ -17,11 +17,11 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, FrameworkBase, HandlerInfo
 from tenantlint.analysis.frameworks.common import (
-    dotted_name,
     inherits,
     params_of,
     star_params,
 )
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.index.records import TenantTable
 
@@ -76,11 +76,7 @@ def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
 
 
 def _tenant_names(t: TenantTable) -> set[str]:
-    names = set(t.tenant_names())
-    if t.via:
-        names.add(t.via[0])
-        names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
-    return names
+    return set(t.insert_names())
 
 
 class Drf(FrameworkBase):

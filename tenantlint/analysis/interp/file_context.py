@@ -30,7 +30,7 @@ class Settings:
     # DRF ModelSerializer class name -> model class name, from the whole project.
     serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
-    # imported from another module (``analysis/sql_consts.py``).
+    # imported from another module (``analysis/rawsql/constants.py``).
     sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
     # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
@@ -40,7 +40,7 @@ class Settings:
     # ``analysis/frameworks/route_index.py``).
     routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
-    # class is defined in another module (``analysis/class_bases.py``).
+    # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
@@ -90,6 +90,12 @@ class Settings:
     @cached_property
     def handler_decorators(self) -> frozenset[str]:
         return self.last(self.config.handler_decorators)
+
+    @cached_property
+    def trusted_parameters(self) -> dict[str, frozenset[str]]:
+        from tenantlint.analysis.interp.trusted_context import parse_trusted_parameters
+
+        return parse_trusted_parameters(self.config.trusted_parameters)
 
 
 @dataclass

@@ -69,6 +69,9 @@ def record_insert(
 ) -> None:
     if not is_tenant:
         return
+    known = ctx.index.tenant_table(table)
+    if known is not None and known.always_set:
+        tenant_set = True  # a trusted default or insert event of the model sets it
     untrusted = prov if prov is not None and prov.trust.value == "untrusted" else None
     if fn.system_depth:
         scoping = Scoping.SYSTEM_SCOPE

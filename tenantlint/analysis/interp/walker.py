@@ -1,8 +1,9 @@
 """Statement-order walk of each function: the flow-sensitive part of the analysis.
 
-libcst's ScopeProvider is not flow-sensitive (GUIDE.md), so values are tracked here: each function
-body is walked in order, branches are walked on copies of the environment and merged (the worse value
-wins), loops are walked once and merged with the state before them.
+libcst's ScopeProvider is not flow-sensitive (it does not know which assignment reaches a use), so
+values are tracked here: each function body is walked in order, branches are walked on copies of the
+environment and merged (the worse value wins), loops are walked once and merged with the state before
+them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
 from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.rawsql.text import augmented
@@ -39,7 +41,8 @@ class Walker:
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
-        state = FunctionState(None, ctx=self.ctx)
+        system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
+        state = FunctionState(None, ctx=self.ctx, system_depth=system)
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -104,11 +107,16 @@ class Walker:
         names = decorator_names(fn)
         settings = self.ctx.settings
         verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
+        injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None and injected:
+            handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
+                              reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
         if handler is not None:
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
                 env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
+        env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
@@ -341,13 +349,8 @@ class Walker:
 
     @staticmethod
     def _sets_tenant(inst: Instance, attr: str) -> bool:
-        t = inst.tenant
-        assert t is not None
-        names: set[str | None] = set(t.tenant_names())
-        if t.via:
-            names.add(t.via[0])
-            names.add(t.via_columns[0] if t.via_columns else f"{t.via[0]}_id")
-        return attr in names
+        assert inst.tenant is not None
+        return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
         checks = self.ctx.settings.membership_checks
@@ -383,3 +386,8 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
 
     node.visit(_V())
     return out
+
+
+def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
+    """A signature read (``cst.Param``) of one of ``params``."""
+    return isinstance(node, cst.Param) and node.name.value in params

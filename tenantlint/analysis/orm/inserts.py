@@ -137,10 +137,4 @@ def untrusted_of(instances: list[Instance]) -> Provenance | None:
 
 def insert_names(tenant: TenantTable | None) -> frozenset[str]:
     """Keyword names that set the tenant of a new row (``org``, ``org_id``, or the parent FK)."""
-    if tenant is None:
-        return frozenset()
-    names: set[str | None] = set(tenant.tenant_names())
-    if tenant.via:
-        names.add(tenant.via[0])
-        names.add(tenant.via_columns[0] if tenant.via_columns else f"{tenant.via[0]}_id")
-    return frozenset(n for n in names if n)
+    return tenant.insert_names() if tenant is not None else frozenset()
