@@ -67,20 +67,30 @@ before the code that it actually hides, or a tenant check can appear where none 
 (CVE-2021-42574). tenantlint's own outputs show them escaped (`\\u202e`); this rule points at
 the line so that a reviewer looks at the bytes, as ruff's PLE2502 does.
 """
-    example = """
-access_level = "user"
-if access_level != "none\u202e\u2066":  # Check if admin\u2069\u2066' and access_level != 'user
-    rows = Invoice.objects.filter(org=request.user.org)
-"""
-    fix = """
-access_level = "user"
-if access_level != "none":  # Check if admin
-    rows = Invoice.objects.filter(org=request.user.org)
-"""
+    invalid = ("""
+from billing.models import Invoice
+
+
+def my_invoices(request, role):
+    if role != "owner\u202e\u2066":  # Check if admin\u2069\u2066 and role != "user"
+        return Invoice.objects.filter(org=request.user.org)
+    return []
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+RTL_MARK = "\\u202e"  # an escape sequence in a literal is not the character itself
+
+
+def my_invoices(request, role):
+    if role != "owner":  # Check if admin
+        return Invoice.objects.filter(org=request.user.org)
+    return []
+""",)
     details = """
 Reported once per line, at the first such character, wherever it occurs (code, string, comment),
-also in files that touch no tenant table. The example shows the characters as escapes; in the
-flagged code they are raw. An escape sequence in a string literal (`"\\u202e"`) is not reported.
+also in files that touch no tenant table. This page shows the characters as escapes (`\\u202e`);
+in the flagged code they are raw. An escape sequence in a string literal is not reported.
 """
 
 
