@@ -30,6 +30,7 @@ PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "tool.tenantlint"
 COMMAND_LINE = Path("<command line>")
 
+_TOO_DEEP = f"invalid config: nested more than {MAX_NESTING} levels deep"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
@@ -66,9 +67,9 @@ def _read_toml(path: Path) -> dict[str, object]:
         problem = f"invalid TOML at {where}: {message}"
         raise ConfigError(path, None, problem, line=line) from None
     except RecursionError:
-        document = {"": [[]] * (MAX_NESTING + 1)}
+        raise ConfigError(path, None, _TOO_DEEP) from None
     if nesting_depth(document) > MAX_NESTING:
-        raise ConfigError(path, None, f"invalid config: nested more than {MAX_NESTING} levels deep")
+        raise ConfigError(path, None, _TOO_DEEP)
     return document
 
 
