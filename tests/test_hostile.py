@@ -167,7 +167,8 @@ def test_bidi_controls_are_reported_and_shown_escaped(tree: Path, fmt: str) -> N
 def test_markdown_keeps_code_inert(tree: Path) -> None:
     (tree / "billing" / "views.py").write_text(
         "from billing.models import Invoice\n\n\ndef leaky(request):\n"
-        "    return Invoice.objects.raw(\"SELECT * FROM billing_invoice -- ![x](https://e.test/a.png) <img>\")\n")
+        "    return Invoice.objects.raw(\"SELECT * FROM billing_invoice -- "
+        "![x](https://e.test/a.png) <img>\")\n")
     code, out, _ = run(tree, "check", "--no-cache", "--format", "markdown")
     text = out.decode()
     assert "![" not in text and "<img" not in text and "https://" not in text
@@ -295,6 +296,7 @@ def test_exclude_glob_with_many_double_stars_is_fast(tree: Path) -> None:
     deep = tree.joinpath(*[f"d{i}" for i in range(30)])
     deep.mkdir(parents=True)
     (deep / "x.py").write_text(LEAK)
-    (tree / "tenantlint.toml").write_text('exclude = ["' + "**/" * 200 + 'nothing.py", "' + "*a" * 50 + '"]\n')
+    globs = ["**/" * 200 + "nothing.py", "*a" * 50]
+    (tree / "tenantlint.toml").write_text(f"exclude = {json.dumps(globs)}\n")
     code, doc = report(tree)  # the process timeout bounds it; it took 21 s with a backtracking regex
     assert code == 1 and len(doc["findings"]) == 2  # type: ignore[arg-type]
