@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.cli import main as tenantlint_main
 from tenantlint.config.options import Config
 from tenantlint.integrations.flake8 import TenantlintChecker, flake8_findings
@@ -131,7 +130,7 @@ def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
 
 def settings(root: Path) -> Settings:
     project = build_project(Config(root=root))
-    return Settings(Config(root=root), project.index, FRAMEWORKS, scoped_view_bases=project.bases)
+    return Settings(Config(root=root), project.index, scoped_view_bases=project.bases)
 
 
 SRC = """from billing.models import Invoice

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tenantlint import __version__
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import Settings
+    from tenantlint.analysis.settings import Settings
     from tenantlint.config.options import Config
     from tenantlint.results import FileResult, Finding
     from tenantlint.runner import Project, _Job

@@ -16,7 +16,6 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
@@ -26,17 +25,17 @@ from tenantlint.analysis.interp.function_state import (
     function_params,
     merge_env,
 )
+from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
-from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
-from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
+from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
 
 
 class Walker:
-    def __init__(self, ctx: FileContext, orms: tuple[OrmFamily, ...]) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.orms = orms
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -60,6 +59,8 @@ class Walker:
             info = ClassInfo(node.name.value, bases, node)
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
+        state.owner = info
+        state.models = held_models(self.ctx, info)
         is_view = self.ctx.is_view_class(info)
         from tenantlint.analysis.views import ViewCheck
 
@@ -67,13 +68,18 @@ class Walker:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
+                walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
+                for walk in walks:  # a generic base method: once per concrete model
+                    self.walk_function(stmt, info, state, walk.models, walk.label)
+                if walks:
+                    continue
                 fstate = self.walk_function(stmt, info, state)
                 if view is not None and stmt.name.value == "get_queryset":
                     view.own_get_queryset(fstate)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
-                if not view.class_assignment(stmt, state, self):
+                if not view.class_assignment(stmt, state):
                     self.statement(stmt, state)
             else:
                 self.statement(stmt, state)
@@ -82,7 +88,7 @@ class Walker:
 
     # ----- functions ---------------------------------------------------------------------------
     def handler_for(self, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             info = fw.handler(self.ctx, fn, cls)
             if info is not None:
                 return info
@@ -98,7 +104,8 @@ class Walker:
         return None
 
     def walk_function(
-        self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState
+        self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
+        models: dict[str, ModelRef] | None = None, binding: str | None = None,
     ) -> FunctionState:
         handler = self.handler_for(fn, cls)
         env = dict(outer.env)
@@ -122,10 +129,12 @@ class Walker:
         )
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
-                              owner=cls)
+                              owner=cls if cls is not None else outer.owner,
+                              models=outer.models if models is None else models,
+                              binding=binding or outer.binding)
         for d in fn.decorators:
             state.statement = d
-            Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
+            Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
         return state
@@ -161,7 +170,7 @@ class Walker:
                 hints.setdefault(id(origin.node), origin.statement)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
-        ev = Evaluator(self.ctx, state, self.orms)
+        ev = Evaluator(self.ctx, state)
         state.statement = stmt
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -297,11 +306,12 @@ class Walker:
         family = old.origin.family if isinstance(old, QueryValue) and old.origin is not None else None
         value = ev.eval(small.value, use=False)
         op = "or" if isinstance(small.operator, cst.BitOrAssign) else "and"
-        for orm in self.orms:
-            combine = getattr(orm, "combine_values", None)
-            if combine is not None and family in (None, orm.name):
-                state.env[small.target.value] = combine(ev, small.value, op, old, value)
-                return True
+        for orm in self.ctx.plugins.orms:
+            if family in (None, orm.name):
+                combined = orm.combine_values(ev, small.value, op, old, value)
+                if combined is not None:
+                    state.env[small.target.value] = combined
+                    return True
         return False
 
     def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:

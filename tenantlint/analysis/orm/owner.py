@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.facts import Scoping, Trust
-from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.interp.predicates import Leaf, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import INJECTED
 from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
     from tenantlint.index.records import ProjectIndex
 
 # Bases that make a class the user model (Django auth, flask-login, fastapi-users).
@@ -40,7 +40,7 @@ def user_models(index: ProjectIndex) -> frozenset[str]:
     return frozenset(n for n in out if n)
 
 
-def user_keys(ev: Evaluator, table: str, models: tuple[str, ...]) -> frozenset[str]:
+def user_keys(ev: Evaluation, table: str, models: tuple[str, ...]) -> frozenset[str]:
     """Lookup keys of ``table`` that pin the row's owner: its foreign keys to the user model (field
     and column), and ``id``/``pk`` when the table is the user model itself."""
     memo = ev.ctx.settings.memo
@@ -83,10 +83,25 @@ def is_caller(value: Value) -> bool:
     return source.rsplit(".", 1)[-1] in CALLER_NAMES
 
 
-def owner_pin(ev: Evaluator, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
+def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
     if leaf.op != "eq" or not is_caller(leaf.value):
         return None
     if leaf.key not in user_keys(ev, table, models):
         return None
     return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}")
+
+
+def owned_row(ev: Evaluation, table: str, pred: Pred) -> Provenance | None:
+    """A row of a table that is not tenant-scoped (the tenant table itself, ``Project``) fetched
+    with a mandatory conjunct pinning its owner to the caller: the caller's own row, trusted
+    whatever its other keys (``code=code`` from the URL) say."""
+    models = tuple(name for name, t in ev.ctx.index.by_model.items() if t == table)
+    if not models:
+        return None
+
+    def test(leaf: Leaf) -> Pin | None:
+        return owner_pin(ev, table, models, leaf)
+
+    result = pins_of(pred, test, lambda leaf: False)
+    return Provenance.trusted(f"the caller's own {table} row") if result.pins else None
