@@ -19,8 +19,9 @@ from tenantlint.index.records import ProjectIndex, TenantTable
 from tenantlint.results import Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
 
-# How a query site can be proven confined to the caller's tenant. ``insert-sets-tenant`` is the
-# insert counterpart of a trusted filter (``analysis.facts.Scoping.is_safe``).
+# How a query site can be proven confined to the caller's tenant. An insert is listed as
+# ``trusted-filter``, ``untrusted-filter`` or ``unscoped`` by whether and how it sets the tenant
+# column (``analysis.engine.sites``).
 SAFE_SCOPINGS: frozenset[str] = frozenset(
     {
         "trusted-filter",
@@ -30,7 +31,6 @@ SAFE_SCOPINGS: frozenset[str] = frozenset(
         "owner-scoped",
         "auto-scoped-manager",
         "system-scope",
-        "insert-sets-tenant",
     }
 )
 # Deliberate bypasses: the linter trusts the config that these are safe, a reviewer should not.
@@ -45,10 +45,8 @@ SCOPING_LABELS: dict[str, str] = {
     "owner-scoped": "the caller's own rows (a foreign key to the user model pinned to the caller)",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
     "system-scope": "deliberately cross-tenant (system_scope)",
-    "insert-sets-tenant": "insert that sets the tenant column",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",
     "weakened": "tenant filter is optional (OR, negation, IS NULL)",
-    "insert-missing-tenant": "insert that never sets the tenant column",
     "unscoped": "not scoped at all",
 }
 
