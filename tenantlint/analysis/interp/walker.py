@@ -113,7 +113,8 @@ class Walker:
             env.pop(p.name.value, None)
         names = decorator_names(fn)
         settings = self.ctx.settings
-        verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
+        check = next((n for n in names if n.rsplit(".", 1)[-1] in settings.membership_checks), None)
+        verified = check is not None
         injected = injected_parameters(names, settings.trusted_parameters)
         if handler is not None and injected:
             handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
@@ -122,7 +123,8 @@ class Walker:
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
-                env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
+                env[k] = (Value(Provenance.trusted(f"{k}, verified by @{check}")) if verified and v.untrusted
+                          else v)
         env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
@@ -373,11 +375,13 @@ class Walker:
                     if isinstance(arg.value, cst.Name) and arg.value.value in state.env:
                         v = state.env[arg.value.value]
                         if v.untrusted:
-                            state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
+                            state.env[arg.value.value] = Value(
+                                Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
                         # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
-                        key = verified_key(_CODE.code_for_node(arg.value))
-                        state.env[key] = Value(Provenance.trusted(f"verified {name}"))
+                        code = _CODE.code_for_node(arg.value)
+                        state.env[verified_key(code)] = Value(
+                            Provenance.trusted(f"{code}, verified by {name}()"))
                         state.env[VERIFIED_PREFIX] = Value()
 
 
