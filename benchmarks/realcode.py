@@ -15,7 +15,8 @@ For each project it writes the config, runs ``python -m tenantlint check TARGET 
 lines of the ``.py`` files checked: under the target, minus ``exclude``), judged false positives
 (FP) and deliberately cross-tenant findings (Global) no longer reported, and judged real bugs
 (TP-bug) and review-worthy findings (TP-review) still reported. ``--baseline DIR`` adds the
-findings of an earlier ``--out``; ``--findings DIR`` judges saved outputs (``NAME.json`` of ``check --format json``) without running.
+findings of an earlier ``--out``; ``--findings DIR`` judges saved outputs (``NAME.json`` of
+``check --format json``) without running.
 
 Matching: a judged finding is still reported when a finding has the same path, code and line. A
 finding of the same path and code whose line is at most ``LINE_TOLERANCE`` lines away also counts,
