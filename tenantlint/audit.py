@@ -19,12 +19,14 @@ from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex, TenantTable
 from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
+from tenantlint.safeio import atomic_write
 
 if TYPE_CHECKING:
     from tenantlint.audit_snapshot import Delta
 
-# How a query site can be proven confined to the caller's tenant. ``insert-sets-tenant`` is the
-# insert counterpart of a trusted filter (``analysis.facts.Scoping.is_safe``).
+# How a query site can be proven confined to the caller's tenant. An insert is listed as
+# ``trusted-filter``, ``untrusted-filter`` or ``unscoped`` by whether and how it sets the tenant
+# column (``analysis.engine.site_scoping``).
 SAFE_SCOPINGS: frozenset[str] = frozenset(
     {
         "trusted-filter",
@@ -34,7 +36,6 @@ SAFE_SCOPINGS: frozenset[str] = frozenset(
         "owner-scoped",
         "auto-scoped-manager",
         "system-scope",
-        "insert-sets-tenant",
     }
 )
 # Deliberate bypasses: the linter trusts the config that these are safe, a reviewer should not.
@@ -49,19 +50,13 @@ SCOPING_LABELS: dict[str, str] = {
     "owner-scoped": "the caller's own rows (a foreign key to the user model pinned to the caller)",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
     "system-scope": "deliberately cross-tenant (system_scope)",
-    "insert-sets-tenant": "insert that sets the tenant column",
     "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "
     "parameter, a constant, self): confined only if every caller passes its own tenant",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",
     "weakened": "tenant filter is optional (OR, negation, IS NULL)",
     "unverifiable": "SQL built at run time (TNT301): its tables and scoping cannot be checked",
-    "insert-missing-tenant": "insert that never sets the tenant column",
     "unscoped": "not scoped at all",
 }
-
-# Scopings an insert's fact carries; a site reports them as trusted-filter / unscoped, so their rows
-# appear only if some site has them.
-_INSERT_ONLY = frozenset({"insert-sets-tenant", "insert-missing-tenant"})
 
 SourceReader = Callable[[str], "str | None"]
 
@@ -134,7 +129,7 @@ class Summary:
     def scoping_rows(self) -> list[tuple[str, int]]:
         """Every scoping in report order with its count, zeros included (any unknown ones last)."""
         counts = dict(self.by_scoping)
-        rows = [(k, counts.get(k, 0)) for k in SCOPING_LABELS if k in counts or k not in _INSERT_ONLY]
+        rows = [(k, counts.get(k, 0)) for k in SCOPING_LABELS]
         return rows + [(k, n) for k, n in self.by_scoping if k not in SCOPING_LABELS]
 
     @property
@@ -381,5 +376,4 @@ def write_audit(data: AuditData, output: Path, read_source: SourceReader) -> Non
         raise ValueError(
             f"cannot tell the report format from {output.name!r}: use a .html, .md or .json file"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    atomic_write(output, text)

@@ -358,3 +358,16 @@ def test_progress_enabled_draws_and_disabled_is_silent(capsys: pytest.CaptureFix
         advance(3)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_every_scoping_label_is_one_a_query_site_can_have() -> None:
+    # Query sites carry a Scoping's value, except inserts (analysis.engine.site_scoping lists them as
+    # trusted-filter / untrusted-filter / unscoped), filters by a value of unknown origin, and SQL
+    # built at run time. A label nothing produces is dead text in the report.
+    from tenantlint.analysis.facts import Scoping
+    from tenantlint.audit import SCOPING_LABELS
+    from tenantlint.results import UNKNOWN_ORIGIN, UNVERIFIABLE
+
+    inserts = {Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT}
+    producible = {s.value for s in Scoping if s not in inserts} | {UNKNOWN_ORIGIN, UNVERIFIABLE}
+    assert set(SCOPING_LABELS) == producible
