@@ -21,6 +21,7 @@ from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
 from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
+from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
@@ -134,7 +135,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             except RecursionError:
                 models = ()
         found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
-                         class_bases=class_bases)
+                         class_bases=class_bases, class_models=_class_models(rel, tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -147,6 +148,13 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
         routes=tuple(module_routes(rel, module).items()) if want_routes else (),
     )
+
+
+def _class_models(rel: str, tree: ast.Module) -> tuple[tuple[str, str, str], ...]:
+    found = module_class_models(rel, tree)
+    return (*(("attr", k, v) for k, v in found.attrs.items()),
+            *(("slot", k, v) for k, v in found.slots.items()),
+            *(("call", k, v) for k, v in found.calls.items()))
 
 
 def _aliases(rel: str, module: cst.Module) -> dict[str, str]:

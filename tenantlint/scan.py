@@ -41,6 +41,9 @@ class FileScan:
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
     routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
     class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
+    # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
+    # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
+    class_models: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,9 @@ class Merged:
     aliases: dict[str, str]
     routes: dict[str, str]
     class_bases: dict[str, str]
+    class_attrs: dict[str, str]
+    class_slots: dict[str, str]
+    class_calls: dict[str, str]
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
@@ -63,6 +69,7 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     aliases: dict[str, str] = {}
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
+    tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
     for s in scans:
         models.extend(s.models)
         bases.update(s.view_bases)
@@ -71,8 +78,11 @@ def merge(scans: Iterable[FileScan]) -> Merged:
         aliases.update(s.aliases)
         routes.update(s.routes)
         class_bases.update(s.class_bases)
+        for kind, key, value in s.class_models:
+            table = tables[kind]
+            table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases)
+                  class_bases, tables["attr"], tables["slot"], tables["call"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.facts import FilterFact, Provenance, QueryKind, Scoping, Trust
 from tenantlint.index.records import TenantTable
 
 UNKNOWN = Provenance.unknown()
@@ -83,6 +83,12 @@ class QueryState:
             return Scoping.WEAKENED, untrusted, self.weakened
         return Scoping.UNSCOPED, untrusted, ""
 
+    def filters(self) -> tuple[FilterFact, ...]:
+        """Every tenant predicate as a fact, the one the verdict rests on first."""
+        safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
+        rest = [p for p in self.pins if p.prov.trust is Trust.UNTRUSTED]
+        return tuple(FilterFact.of(p.how, p.detail, p.prov) for p in safe + rest)
+
     def rank(self) -> int:
         """Higher is worse; used to merge branch states and keep the worst."""
         scoping, untrusted, _ = self.verdict()
@@ -103,6 +109,8 @@ class Origin:
     uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
     latest: QueryState | None = None
     internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
+    # A generic base method walked for one concrete model: ``DocumentService.get_by_id``.
+    binding: str | None = None
     # ``Model.name`` where ``name`` is declared nowhere the index can see: a query only once a query
     # method is applied to it (``Model.name.filter(...)``), else an unknown class attribute.
     tentative: bool = False
