@@ -27,7 +27,7 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
@@ -116,6 +116,8 @@ class Walker:
         check = next((n for n in names if n.rsplit(".", 1)[-1] in settings.membership_checks), None)
         verified = check is not None
         injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None:
+            injected.update(named_trusted(handler.params, settings.trusted, injected))
         if handler is not None and injected:
             handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
                               reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
