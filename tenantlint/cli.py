@@ -167,7 +167,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
 
     config = load_config(None, args.config)
     settings = make_settings(config)
-    text = render_tables(settings.index)
+    text = render_tables(settings.index, settings.recognised_checks)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

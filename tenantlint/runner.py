@@ -21,6 +21,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.files import expand, relpath
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
@@ -58,6 +59,7 @@ class Project:
     aliases: dict[str, str] = field(default_factory=dict)
     routes: dict[str, str] = field(default_factory=dict)
     class_bases: dict[str, str] = field(default_factory=dict)
+    checks: tuple[CheckCandidate, ...] = ()
 
     def settings(self, config: Config) -> Settings:
         from tenantlint.analysis.frameworks.registry import FRAMEWORKS
@@ -66,7 +68,7 @@ class Project:
         return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
-                        class_bases=self.class_bases)
+                        class_bases=self.class_bases, check_candidates=self.checks)
 
 
 def index_hash(settings: Settings) -> str:
@@ -79,6 +81,7 @@ def index_hash(settings: Settings) -> str:
         repr(sorted(settings.param_aliases.items())),
         repr(sorted(settings.routes.items())),
         repr(sorted(settings.class_bases.items())),
+        repr(settings.check_candidates),
     )
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
@@ -94,7 +97,7 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
                       merged.serializers, merged.constants, merged.aliases, merged.routes,
-                      merged.class_bases)
+                      merged.class_bases, merged.checks)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)

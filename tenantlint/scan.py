@@ -15,6 +15,7 @@ from pathlib import Path
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.options import Config
 from tenantlint.files import walk_rel
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
     FACTS_KIND,
@@ -41,6 +42,7 @@ class FileScan:
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
     routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
     class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
+    checks: tuple[CheckCandidate, ...] = ()  # candidate membership checks (``index/membership.py``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Merged:
     aliases: dict[str, str]
     routes: dict[str, str]
     class_bases: dict[str, str]
+    checks: tuple[CheckCandidate, ...] = ()
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
@@ -63,7 +66,9 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     aliases: dict[str, str] = {}
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
+    checks: list[CheckCandidate] = []
     for s in scans:
+        checks.extend(s.checks)
         models.extend(s.models)
         bases.update(s.view_bases)
         serializers.update(s.serializers)
@@ -72,7 +77,7 @@ def merge(scans: Iterable[FileScan]) -> Merged:
         routes.update(s.routes)
         class_bases.update(s.class_bases)
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases)
+                  class_bases, tuple(checks))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,12 @@ from tenantlint.analysis.facts import (
     RequestReadFact,
 )
 from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
+from tenantlint.analysis.interp.checks import (
+    ALL_PARAMS,
+    permission_classes,
+    verified_names,
+    verify_earlier,
+)
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
@@ -103,12 +109,19 @@ class Walker:
             env.pop(p.name.value, None)
         names = decorator_names(fn)
         settings = self.ctx.settings
-        verified = any(n.rsplit(".", 1)[-1] in settings.membership_checks for n in names)
         if handler is not None:
+            checks = [n.rsplit(".", 1)[-1] for n in names]
+            if cls is not None:
+                checks += permission_classes(self.ctx, cls)
+            verified = verified_names(settings.check_verifies, checks)
+            if verified:
+                handler = replace(handler, verified=handler.verified | verified)
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
-                env[k] = Value(Provenance.trusted(f"verified {k}")) if verified and v.untrusted else v
+                if v.untrusted and (ALL_PARAMS in verified or k in verified):
+                    v = Value(Provenance.trusted(f"verified {k}"))
+                env[k] = v
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
@@ -351,16 +364,20 @@ class Walker:
         for call in _calls(node):
             name = dotted(call.func) or ""
             if name.rsplit(".", 1)[-1] in checks:
+                verified: set[Provenance] = set()
                 for arg in call.args:
                     if isinstance(arg.value, cst.Name) and arg.value.value in state.env:
                         v = state.env[arg.value.value]
                         if v.untrusted:
+                            verified.add(v.prov)
                             state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
                         # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
                         key = verified_key(_CODE.code_for_node(arg.value))
                         state.env[key] = Value(Provenance.trusted(f"verified {name}"))
                         state.env[VERIFIED_PREFIX] = Value()
+                if verified:
+                    verify_earlier(self.ctx, state, frozenset(verified), name)
 
 
 _CODE = cst.Module(body=[])
