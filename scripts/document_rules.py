@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tenantlint.rules.example_project import CASE_PATH, FILES  # noqa: E402
 from tenantlint.rules.registry import ALL_RULES  # noqa: E402
 
 DOCS = ROOT / "docs" / "rules"
@@ -31,6 +32,18 @@ def pages() -> dict[Path, str]:
     for rule in ALL_RULES:
         summary = rule.summary.replace("|", "\\|")
         lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity} | {summary} |")
+    lines += [
+        "",
+        "## The examples",
+        "",
+        "Each page's examples are the rule's cases: every \"Example\" is a complete `" + CASE_PATH + "` that",
+        "gets the rule's code, every \"Use instead\" one that gets no finding at all, in this small project",
+        "(`tests/test_rule_cases.py` runs them all):",
+    ]
+    for rel, text in FILES.items():
+        if text:
+            lang = "sql" if rel.endswith(".sql") else "toml" if rel.endswith(".toml") else "python"
+            lines += ["", f"`{rel}`:", "", f"```{lang}", text.rstrip("\n"), "```"]
     out[DOCS / "README.md"] = "\n".join(lines) + "\n"
     return out
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -13,15 +14,28 @@ from typing import TextIO
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
-from tenantlint.config.load import ConfigError, load_config
+from tenantlint.commands import init as init_command
+from tenantlint.commands.notice import warn_if_no_tenant_tables
+from tenantlint.config.load import COMMAND_LINE, ConfigError, load_config
 from tenantlint.config.options import Config
-from tenantlint.reporters.base import ReportOptions, file_source_reader
+from tenantlint.config.schema import did_you_mean, validate_table
+from tenantlint.console import color_wanted, is_terminal, silence_stdout, statistics, summary_line
+from tenantlint.reporters.base import ReportOptions, SourceReader, file_source_reader, no_source
 from tenantlint.reporters.registry import UnknownReporterError, get_reporter
 from tenantlint.results import RunResult
 from tenantlint.rules.registry import ALL_RULES, rule_for
-from tenantlint.runner import RunOptions, build_project, default_jobs, make_settings, run
+from tenantlint.runner import (
+    Project,
+    RunOptions,
+    build_project,
+    count_targets,
+    default_jobs,
+    make_settings,
+    run,
+)
 from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
+from tenantlint.stdin_check import STDIN_NAME, check_stdin, stdin_display
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "html")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -40,7 +54,15 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-        p.add_argument("--config", type=Path, metavar="FILE", help="config file (default: discovered)")
+        p.add_argument("--config", type=Path, metavar="FILE",
+                       help="config file (default: discovered); it does not move the project root")
+        p.add_argument("--root", type=Path, metavar="DIR",
+                       help="project root: the index is built from it and exclude globs are relative "
+                            "to it (default: the folder of a discovered config, else the current one)")
+        p.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude to the paths given on the command line too (pre-commit)")
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="print the findings only: no summary, progress or notes on stderr")
         p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes")
         p.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
         p.add_argument("--cache-dir", type=Path, default=None, metavar="DIR")
@@ -55,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", type=Path, metavar="FILE")
     check.add_argument("--write-baseline", type=Path, metavar="FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--statistics", action="store_true",
+                       help="print the number of findings per code instead of the findings")
+    check.add_argument("--show-source", action=argparse.BooleanOptionalAction, default=None,
+                       help="code frames under each finding (default: only in a terminal)")
+    check.add_argument("--stdin-filename", type=Path, metavar="PATH",
+                       help="with PATH '-': the file name of the text read from stdin")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
 
     audit = sub.add_parser("audit", help="write a whole-codebase audit report (.html or .md)")
@@ -64,22 +92,35 @@ def _parser() -> argparse.ArgumentParser:
     tables = sub.add_parser("tables", help="list tenant tables and why each is one")
     tables.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     tables.add_argument("--config", type=Path, metavar="FILE")
+    tables.add_argument("--root", type=Path, metavar="DIR")
 
     rules = sub.add_parser("rules", help="list rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?")
+    init_command.add_parser(sub)
     return parser
+
+
+def _codes(flag: str, text: str) -> list[str]:
+    """``--select``/``--ignore`` codes, validated with errors that name the flag."""
+    codes = list(parse_codes(text))
+    try:
+        validate_table({flag.removeprefix("--"): codes}, COMMAND_LINE)
+    except ConfigError as exc:
+        raise UsageError(f"{flag} {text}: {exc.problem}") from None
+    return codes
 
 
 def _config(args: argparse.Namespace) -> Config:
     overrides: dict[str, object] = {}
     if getattr(args, "select", None):
-        overrides["select"] = list(parse_codes(args.select))
+        overrides["select"] = _codes("--select", args.select)
     if getattr(args, "ignore", None):
-        overrides["ignore"] = list(parse_codes(args.ignore))
-    start = None
-    if args.config is None and args.paths and len(args.paths) == 1 and args.paths[0].is_dir():
-        start = None  # SPEC: discovery starts at the current directory
-    return load_config(start, args.config, overrides or None)
+        overrides["ignore"] = _codes("--ignore", args.ignore)
+    root = getattr(args, "root", None)
+    if root is not None and not root.is_dir():
+        raise UsageError(f"--root {root}: not a directory")
+    # discovery starts at --root, else at the current directory; --config does not move the root
+    return load_config(None, args.config, overrides or None, root=root)
 
 
 def _open_output(path: Path | None) -> TextIO:
@@ -94,42 +135,100 @@ def cmd_check(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    stdin = STDIN_NAME in (str(p) for p in args.paths)
+    if stdin and len(args.paths) > 1:
+        raise UsageError("'-' (read stdin) cannot be combined with other paths")
+    if args.stdin_filename is not None and not stdin:
+        raise UsageError("--stdin-filename needs the path '-'")
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError("--statistics prints text or json")
     html = args.format == "html"
-    reporter = None if html else get_reporter(args.format)
+    reporter = None if html or args.statistics else get_reporter(args.format)
     options = RunOptions(tuple(args.paths), jobs=jobs, use_prefilter=not args.no_prefilter,
                          use_cache=not args.no_cache, cache_dir=args.cache_dir, want_sites=html,
-                         min_parallel=args.min_parallel)
+                         min_parallel=args.min_parallel, force_exclude=args.force_exclude)
     # the project pre-pass uses the same cache and worker count as the analysis
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
+    read_source = file_source_reader(".")
     project = build_project(config, cache, jobs, options.min_parallel)
-    result = run(config, options, project=project)
+    warn_if_no_tenant_tables(project.index, config)  # a warning: printed even with --quiet
+    if stdin:
+        data = sys.stdin.buffer.read()
+        result = check_stdin(config, project, data, args.stdin_filename, want_sites=html,
+                             use_prefilter=options.use_prefilter, force_exclude=args.force_exclude)
+        read_source = _stdin_reader(stdin_display(args.stdin_filename), data, read_source)
+    else:
+        result = _run_with_progress(config, options, project, show=not args.quiet and is_terminal(sys.stderr))
+    note = _note(args.quiet)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
-        print(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}", file=sys.stderr)
+        note(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}")
     if args.baseline is not None:
         baseline = load_baseline(args.baseline)
         new, matched, fixed = baseline.filter(list(result.findings))
         result = replace(result, findings=tuple(new), suppressed=result.suppressed + tuple(matched),
                          fixed_baseline_entries=fixed)
         if fixed:
-            print(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline",
-                  file=sys.stderr)
+            note(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline")
     stream = _open_output(args.output)
-    terminal = args.output is None and sys.stdout.isatty()
+    to_stdout = args.output is None
+    frames = args.show_source if args.show_source is not None else to_stdout and is_terminal(sys.stdout)
+    color = to_stdout and color_wanted(sys.stdout)
     try:
-        if reporter is None:  # --format html: the audit report of what was checked
+        if args.statistics:
+            stream.write(statistics(result, args.format))
+        elif reporter is None:  # --format html: the audit report of what was checked
             from tenantlint.audit import AuditData
             from tenantlint.reporters.html import HtmlAuditReporter
 
             data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
-            stream.write(HtmlAuditReporter().render(data, file_source_reader(".")))
+            stream.write(HtmlAuditReporter().render(data, read_source))
         else:
-            reporter.write(result, stream, ReportOptions(terminal=terminal, color=terminal,
-                                                         read_source=file_source_reader(".")))
+            # colour without frames (FORCE_COLOR into a pipe) styles the lines only
+            reporter.write(result, stream, ReportOptions(
+                terminal=frames or color, color=color, summary=False,
+                read_source=read_source if frames else no_source))
+        stream.flush()
+    except BrokenPipeError:  # `tenantlint check | head`: the reader has what it wanted
+        silence_stdout()
     finally:
         if stream is not sys.stdout:
             stream.close()
+    note(f"tenantlint: {summary_line(result)}")
     return exit_code(result, args.exit_zero)
+
+
+def _run_with_progress(config: Config, options: RunOptions, project: Project, show: bool) -> RunResult:
+    """The run, with a progress bar on stderr once it has taken a second (a cold run in a terminal)."""
+    if not show:
+        return run(config, options, project=project)
+    from tenantlint.reporters.progress import delayed_progress  # rich: only for a terminal
+
+    total = count_targets(config, options.paths, options.force_exclude)
+    try:
+        delay = float(os.environ.get("TENANTLINT_PROGRESS_DELAY", "1"))
+    except ValueError:
+        delay = 1.0
+    with delayed_progress(total, True, delay=delay) as advance:
+        return run(config, replace(options, progress=advance), project=project)
+
+
+def _note(quiet: bool) -> Callable[[str], None]:
+    """A printer of notes on stderr, silent with ``--quiet``."""
+    def note(text: str) -> None:
+        if not quiet:
+            print(text, file=sys.stderr)
+    return note
+
+
+def _stdin_reader(display: str, data: bytes, fallback: SourceReader) -> SourceReader:
+    """Code frames of the stdin text come from that text, not from the file on disk."""
+    text = data.decode("utf-8", errors="replace")
+
+    def read(path: str) -> str | None:
+        return text if path == display else fallback(path)
+
+    return read
 
 
 def exit_code(result: RunResult, exit_zero: bool) -> int:
@@ -148,12 +247,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
     project = build_project(config, cache, jobs, args.min_parallel)
+    warn_if_no_tenant_tables(project.index, config)
     settings = project.settings(config)
-    total = count_targets(config, tuple(args.paths))
-    with progress(total, enabled=sys.stderr.isatty()) as advance:
+    total = count_targets(config, tuple(args.paths), args.force_exclude)
+    with progress(total, enabled=sys.stderr.isatty() and not args.quiet) as advance:
         options = RunOptions(tuple(args.paths), jobs=jobs, want_sites=True, progress=advance,
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
-                             min_parallel=args.min_parallel)
+                             min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
     data = AuditData(result, settings.index, config, str(Path.cwd()), version)
     write_audit(data, args.output, file_source_reader("."))
@@ -165,8 +265,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_tables(args: argparse.Namespace) -> int:
     from tenantlint.index.render import render_tables
 
-    config = load_config(None, args.config)
+    config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
+    warn_if_no_tenant_tables(settings.index, config)
     text = render_tables(settings.index, settings.recognised_checks)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
@@ -186,7 +287,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules}
+COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
+            "init": init_command.run}
+
+
+def looks_like_command(word: str) -> bool:
+    """A first argument that is a word, not an option or an existing path: a mistyped command
+    (``tenantlint chek``), not a file to check."""
+    return (word.isidentifier() and not Path(word).exists()) and word not in ("-", ".")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,6 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # peak memory. Only the command line does this, not the flake8 plugin or library calls.
         gc.set_threshold(20_000, 10, 10)
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and looks_like_command(argv[0]):
+        hint = did_you_mean(argv[0], list(COMMANDS))
+        print(f"tenantlint: error: {argv[0]!r} is neither a command nor an existing path{hint}; "
+              f"commands: {', '.join(COMMANDS)}", file=sys.stderr)
+        return EXIT_ERROR
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["check", *argv]
     parser = _parser()
@@ -208,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR if exc.code not in (0, None) else EXIT_CLEAN
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # stdout closed early (`tenantlint rules | head`): end quietly
+        silence_stdout()
+        return EXIT_CLEAN
     except ConfigError as exc:
         print(f"tenantlint: config error: {exc}", file=sys.stderr)
     except (UsageError, UnknownReporterError, BaselineError) as exc:

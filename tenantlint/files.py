@@ -71,10 +71,11 @@ def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUF
     return [Path(path) for _, path in walk_rel(root, patterns, suffixes)]
 
 
-def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES
-             ) -> list[tuple[str, str]]:
+def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES,
+             prefix: str = "") -> list[tuple[str, str]]:
     """:func:`walk` as ``(path relative to root with "/", path)`` string pairs, without building a
-    ``Path`` per file (the warm project pass walks every file of the project)."""
+    ``Path`` per file (the warm project pass walks every file of the project). ``prefix`` (``a/b``)
+    is where ``root`` lies below the folder the exclude globs are relative to."""
     patterns = tuple(patterns)
     out: list[tuple[str, str]] = []
     seen_dirs: set[tuple[int, int]] = set()
@@ -92,6 +93,8 @@ def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY
             continue
         seen_dirs.add(key)
         rel_dir = dirpath[skip:].replace(os.sep, "/") if dirpath != top else ""
+        if prefix:
+            rel_dir = f"{prefix}/{rel_dir}" if rel_dir else prefix
         keep = []
         for d in sorted(dirnames):
             rel = f"{rel_dir}/{d}" if rel_dir else d
@@ -107,14 +110,28 @@ def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY
     return sorted(out, key=lambda p: Path(p[1]).as_posix() if os.sep != "/" else p[1])
 
 
-def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str]) -> list[Path]:
-    """Targets of a check: directories walked (with excludes), files taken as given."""
+def under(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` with "/" when it lies below it (symlinks not followed), else None."""
+    rel = relpath(path, root)
+    return None if rel == ".." or rel.startswith("../") or Path(rel).is_absolute() else rel
+
+
+def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str],
+           force_exclude: bool = False) -> list[Path]:
+    """Targets of a check: directories walked (with excludes, matched relative to ``root`` when
+    the directory lies below it), files taken as given, unless ``force_exclude`` applies the
+    excludes to the given paths as well (pre-commit and flake8 name every file)."""
     patterns = tuple(patterns)
     out: list[Path] = []
     seen: set[str] = set()
     for p in paths:
-        if p.is_dir():
-            found = walk(p, patterns)
+        rel = under(p, root)
+        is_dir = p.is_dir()
+        if force_exclude and rel not in (None, ".") and excluded(rel, patterns, is_dir=is_dir):
+            continue
+        if is_dir:
+            prefix = "" if rel in (None, ".") else rel
+            found = [Path(path) for _, path in walk_rel(p, patterns, PY_SUFFIXES, prefix)]
         else:
             found = [p]
         for f in found:

@@ -62,7 +62,7 @@ class Finding:
         return rule_for(self.code).severity
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC.md JSON shape of one finding."""
+        """One finding as the JSON output shows it (docs/json-output.md)."""
         return {
             "code": self.code,
             "name": self.name,
@@ -93,7 +93,7 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "auto-scoped-manager", "system-scope", "unscoped", "weakened", "unverifiable", "untrusted-filter".
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
     """
 
     path: str

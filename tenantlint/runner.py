@@ -44,6 +44,7 @@ class RunOptions:
     use_cache: bool = False
     cache_dir: Path | None = None
     min_parallel: int = MIN_PARALLEL  # fewer files to analyse: no process pool (0: pool whenever jobs > 1)
+    force_exclude: bool = False  # apply ``exclude`` to the paths given as well (pre-commit, flake8)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
         assert settings is not None
         ihash = index_hash(settings)
     cwd = Path.cwd()
-    targets = expand(options.paths or (cwd,), config.root, config.exclude)
+    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude)
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
@@ -301,8 +302,8 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float) -> Ru
     return RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites), stats)
 
 
-def count_targets(config: Config, paths: tuple[Path, ...]) -> int:
-    return len(expand(paths or (Path.cwd(),), config.root, config.exclude))
+def count_targets(config: Config, paths: tuple[Path, ...], force_exclude: bool = False) -> int:
+    return len(expand(paths or (Path.cwd(),), config.root, config.exclude, force_exclude))
 
 
 def default_jobs() -> int:

@@ -88,7 +88,7 @@ SITES = (
               f"Invoice.objects.filter(tags__in=[tag]) {TITLE_PAYLOAD}"),
     QuerySite("billing/views.py", 9, 12, "invoices", "read", "trusted-filter", "detail",
               "Invoice.objects.filter(org=request.user.org)", "filter(org=request.user.org)"),
-    QuerySite("billing/reports.py", 2, 5, "invoices", "read", "unverifiable", "export",
+    QuerySite("billing/reports.py", 2, 5, "invoices", "read", "untrusted-filter", "export",
               'cursor.execute(f"SELECT ...")', ATTR_PAYLOAD),
     QuerySite("billing/tasks.py", 12, 5, "invoices", "write", "system-scope", None,
               "Invoice.objects.filter(due__lt=today).update(late=True)",

@@ -56,8 +56,8 @@ def test_summary_counts() -> None:
         "related-manager": 1,
         "auto-scoped-manager": 1,
         "system-scope": 1,
+        "untrusted-filter": 1,
         "weakened": 1,
-        "unverifiable": 1,
         "unscoped": 1,
     }
     assert [k for k, _ in s.by_scoping][:4] == [

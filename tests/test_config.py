@@ -90,7 +90,26 @@ def test_explicit_beats_discovery(tree: Path) -> None:
     cfg = load_config(start=tree, explicit=explicit)
     assert cfg.tenant_tables == ("explicit",)
     assert cfg.source == explicit.resolve()
-    assert cfg.root == explicit.resolve().parent
+    # docs/cli.md: a config given explicitly does not move the project root
+    assert cfg.root == Path.cwd().resolve()
+
+
+def test_root_is_given_root_else_discovered_folder(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tree / "proj" / "tenantlint.toml", 'tenant_tables = ["found"]\n')
+    explicit = write(tree / "ci" / "ci.toml", 'tenant_tables = ["explicit"]\n')
+    monkeypatch.chdir(tree)
+    # --root: discovery starts there and the root is that folder
+    cfg = load_config(root=tree / "proj")
+    assert (cfg.tenant_tables, cfg.root) == (("found",), (tree / "proj").resolve())
+    cfg = load_config(explicit=explicit, root=tree / "proj")
+    assert (cfg.tenant_tables, cfg.root) == (("explicit",), (tree / "proj").resolve())
+    assert load_config(start=tree / "proj").root == (tree / "proj").resolve()
+
+
+def test_tool_table_in_a_standalone_file_is_explained(tree: Path) -> None:
+    write(tree / "tenantlint.toml", '[tool.tenantlint]\ndiscover = false\n')
+    with pytest.raises(ConfigError, match=r"\[tool.tenantlint\] is for pyproject.toml.*top level"):
+        load_config(start=tree)
 
 
 def test_explicit_pyproject_reads_its_table(tree: Path) -> None:
@@ -302,23 +321,23 @@ DEFAULTS = PatternSet.compile(Config().trusted_sources)
         ("request.user.org", "request.user.*"),
         ("request.user.org.id", "request.user.*"),
         ("request.user.get_org()", "request.user.*"),
-        ("request.user", None),
+        ("request.user", "request.user.*"),
         ("request.username", None),
         ("request.user_id", None),
         ("self.request.user.org_id", "self.request.user.*"),
-        ("self.request.user", None),
+        ("self.request.user", "self.request.user.*"),
         ("request.tenant", "request.tenant"),
         ("request.tenant.id", "request.tenant"),
         ("request.tenant_id", "request.tenant_id"),
         ("request.tenants", None),
         ("request.organization.pk", "request.organization"),
         ("request.state.org_id", "request.state.*"),
-        ("request.state", None),
+        ("request.state", "request.state.*"),
         ("g.org_id", "g.*"),
-        ("g", None),
+        ("g", "g.*"),
         ("flask.g.tenant", "flask.g.*"),
         ("current_user.org.id", "current_user.*"),
-        ("current_user", None),
+        ("current_user", "current_user.*"),
         ("request.json", None),
         ("request.POST.org_id", None),
         ("user.org", None),
@@ -342,7 +361,7 @@ def test_default_trusted_sources(dotted: str, expected: str | None) -> None:
         ("get_current_org", None),
         ("get_current_org_id()", None),
         ("ctx.get_tenant().id", "ctx.get_tenant().*"),
-        ("ctx.get_tenant()", None),
+        ("ctx.get_tenant()", "ctx.get_tenant().*"),
         ("ctx.get_tenant", None),
     ],
 )
@@ -355,7 +374,7 @@ def test_pattern_set_is_frozen_and_deduplicated() -> None:
     ps = PatternSet.compile(["a.b", "a.*", "a.b"])
     assert ps.patterns == ("a.b", "a.*")
     assert len(ps) == 2 and bool(ps)
-    assert "a.b.c" in ps and "a" not in ps
+    assert "a.b.c" in ps and "a" in ps and "b" not in ps  # ``*``: zero or more
     # The shorter prefix decides: "a.*" covers a.b.c before "a.b" is reached.
     assert ps.match("a.b.c") == "a.*"
     with pytest.raises(dataclasses.FrozenInstanceError):

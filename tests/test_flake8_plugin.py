@@ -1,7 +1,11 @@
-"""flake8 plugin (7.1): ``flake8 --select TNT`` reports the same (line, code) as ``tenantlint check``."""
+"""flake8 plugin: ``flake8 --select TNT`` reports the same (path, line, code) as ``tenantlint check``.
+
+By default a few apps are compared in-process; ``-m slow`` (run by ``.ci/run``) compares every fixture
+app through subprocesses, with flake8 on one and on two jobs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +17,7 @@ import pytest
 
 from tenantlint.analysis.frameworks.registry import FRAMEWORKS
 from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.cli import main as tenantlint_main
 from tenantlint.config.options import Config
 from tenantlint.integrations.flake8 import TenantlintChecker, flake8_findings
 from tenantlint.runner import build_project
@@ -21,51 +26,104 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
 
+Key = tuple[str, int, str]
+
+# Apps compared in-process by default: Django with a syntax error, noqa and tenantlint: ignore comments
+# (the documented flake8 differences), FastAPI with asyncpg raw SQL, Flask with Peewee. Every app is
+# compared through real subprocesses (also with flake8 --jobs 2) in the `slow` test, which CI runs.
+QUICK_APPS = ("django_billing", "fastapi_asyncpg_helpdesk", "flask_peewee_helpdesk")
+ALL_APPS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
 def _installed() -> bool:
     return any(e.name == "TNT" for e in entry_points(group="flake8.extension"))
 
 
-def flake8(cwd: Path, *args: str) -> set[tuple[str, int, str]]:
-    """Run flake8 in ``cwd``; the plugin comes from the entry point, else from local-plugins."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "flake8", "--select", "TNT", "--format", "%(path)s|%(row)d|%(code)s", *args]
+def _flake8_args(cwd: Path, *args: str) -> list[str]:
+    """flake8 options: the plugin comes from the entry point, else from local-plugins."""
+    argv = ["--select", "TNT", "--format", "%(path)s|%(row)d|%(code)s", *args]
     if not _installed():
         cfg = cwd / ".flake8-tnt-test.cfg"
         cfg.write_text("[flake8:local-plugins]\nextension =\n    TNT = "
                        "tenantlint.integrations.flake8:TenantlintChecker\n")
-        cmd += ["--config", str(cfg)]
-    proc = subprocess.run([*cmd, "."], cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
-    assert proc.returncode in (0, 1), proc.stderr
-    out = set()
-    for line in proc.stdout.splitlines():
+        argv += ["--config", str(cfg)]
+    return [*argv, "."]
+
+
+def _parse_flake8(out: str) -> set[Key]:
+    keys = set()
+    for line in out.splitlines():
         path, row, code = line.split("|")
-        out.add((path.removeprefix("./"), int(row), code))
-    return out
+        keys.add((path.removeprefix("./"), int(row), code))
+    return keys
 
 
-def tenantlint(cwd: Path) -> set[tuple[str, int, str]]:
-    import json
+def flake8(cwd: Path, *args: str) -> set[Key]:
+    """Run flake8 in a subprocess in ``cwd``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "flake8", *_flake8_args(cwd, *args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode in (0, 1), proc.stderr
+    return _parse_flake8(proc.stdout)
 
+
+def flake8_in_process(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> set[Key]:
+    """flake8's own command line, run in this process with one job (the plugin as flake8 loads it)."""
+    from flake8.main import cli
+
+    out = cwd / ".flake8-out.txt"
+    monkeypatch.chdir(cwd)
+    status = cli.main([*_flake8_args(cwd, "--jobs", "1", "--output-file", str(out))])
+    assert status in (0, 1)
+    return _parse_flake8(out.read_text(encoding="utf-8"))
+
+
+def tenantlint(cwd: Path) -> set[Key]:
+    """``tenantlint check --format json`` in a subprocess in ``cwd``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "tenantlint", "check", "--format", "json", "--no-cache"],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
     return {(f["path"], f["line"], f["code"]) for f in json.loads(proc.stdout)["findings"]}
 
 
-@pytest.mark.parametrize("app", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def tenantlint_in_process(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> set[Key]:
+    out = cwd / ".tenantlint-out.json"
+    monkeypatch.chdir(cwd)
+    assert tenantlint_main(["check", "--format", "json", "--no-cache", "--output", str(out)]) in (0, 1)
+    return {(f["path"], f["line"], f["code"]) for f in json.loads(out.read_text())["findings"]}
+
+
+def flake8_view(work: Path, found: set[Key]) -> set[Key]:
+    """What flake8 must report given what ``check`` reports. Documented differences: flake8 reports
+    syntax errors itself (E999) and never hands such a file to plugins, and it owns `# noqa`, so an
+    unused noqa is not TNT902 under flake8."""
+
+    def flake8_owned(key: Key) -> bool:
+        path, line, code = key
+        text = (work / path).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1]
+        return code == "TNT999" or (code == "TNT902" and "tenantlint:" not in text)
+
+    return {k for k in found if not flake8_owned(k)}
+
+
+@pytest.mark.parametrize("app", QUICK_APPS)
+def test_flake8_matches_check_in_process(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / app
+    shutil.copytree(FIXTURES / app, work)
+    expected = tenantlint_in_process(work, monkeypatch)
+    assert expected
+    assert flake8_in_process(work, monkeypatch) == flake8_view(work, expected)
+    assert (work / ".tenantlint_cache").is_dir()  # the index went through the shared disk cache
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
     work = tmp_path / app
     shutil.copytree(FIXTURES / app, work)
     expected = tenantlint(work)
     assert expected
-    # Documented differences: flake8 reports syntax errors itself (E999) and never hands such a file to
-    # plugins, and it owns `# noqa`, so an unused noqa is not TNT902 under flake8.
-    def flake8_owned(key: tuple[str, int, str]) -> bool:
-        path, line, code = key
-        text = (work / path).read_text(encoding="utf-8", errors="replace").splitlines()[line - 1]
-        return code == "TNT999" or (code == "TNT902" and "tenantlint:" not in text)
-
-    expected = {k for k in expected if not flake8_owned(k)}
+    expected = flake8_view(work, expected)
     assert flake8(work) == expected
     assert (work / ".tenantlint_cache").is_dir()  # the index went through the shared disk cache
     assert flake8(work, "--jobs", "2") == expected

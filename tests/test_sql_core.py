@@ -14,7 +14,7 @@ T = SqlTenancy.of(
     {"invoices": "org_id", "projects": "org_id", "customers": "tenant_id"},
     {"invoice_lines": [("invoice_id", "invoices")], "line_notes": [("line_id", "invoice_lines")]},
 )
-S, U, W, X = Scoping.TRUSTED_FILTER, Scoping.UNSCOPED, Scoping.WEAKENED, Scoping.UNVERIFIABLE
+S, U, W = Scoping.TRUSTED_FILTER, Scoping.UNSCOPED, Scoping.WEAKENED
 SETS, MISSING = Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT
 DIALECTS = ("postgres", "sqlite", "mysql")
 P0 = ParamRef(0, None)

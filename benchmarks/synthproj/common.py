@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-# Codes a planted bug is expected to produce (see SPEC.md); used only for the manifest.
+# Codes a planted bug is expected to produce (see docs/rules/); used only for the manifest.
 UNSCOPED_READ = "TNT101"
 UNSCOPED_WRITE = "TNT102"
 UNTRUSTED_VALUE = "TNT103"

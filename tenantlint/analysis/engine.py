@@ -29,7 +29,7 @@ def origin_facts(origins: list[Origin]) -> list[QueryFact]:
     """Each query is reported once, at the statement that created it, in its worst used state."""
     facts: list[QueryFact] = []
     for origin in origins:
-        if origin.tenant is None or origin.internal:
+        if origin.tenant is None or origin.internal or origin.tentative:
             continue
         uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
         by_kind: dict[QueryKind, list[QueryState]] = {}

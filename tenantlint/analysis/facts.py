@@ -51,12 +51,12 @@ class Scoping(enum.Enum):
     RELATED_MANAGER = "related-manager"
     SCOPED_PARENT = "scoped-parent"
     SCOPING_METHOD = "scoping-method"
+    OWNER_SCOPED = "owner-scoped"  # the caller's own rows: a foreign key to the user model = the caller
     AUTO_SCOPED = "auto-scoped-manager"
     SYSTEM_SCOPE = "system-scope"
     UNTRUSTED_FILTER = "untrusted-filter"  # pinned, but to request input (TNT103)
     UNSCOPED = "unscoped"  # TNT101 / TNT102
     WEAKENED = "weakened"  # under OR, negated, or beside IS NULL (TNT105)
-    UNVERIFIABLE = "unverifiable"  # SQL built at run time (TNT301)
     INSERT_SETS_TENANT = "insert-sets-tenant"
     INSERT_MISSING_TENANT = "insert-missing-tenant"  # TNT104
 
@@ -71,6 +71,7 @@ _SAFE = frozenset(
         Scoping.RELATED_MANAGER,
         Scoping.SCOPED_PARENT,
         Scoping.SCOPING_METHOD,
+        Scoping.OWNER_SCOPED,
         Scoping.AUTO_SCOPED,
         Scoping.SYSTEM_SCOPE,
         Scoping.INSERT_SETS_TENANT,

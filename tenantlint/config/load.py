@@ -1,6 +1,6 @@
 """Find, read and validate the config file, and resolve it into one :class:`Config`.
 
-Discovery (SPEC "Config"): the explicit ``--config`` file if given, else the nearest of
+Discovery (docs/configuration.md): the explicit ``--config`` file if given, else the nearest of
 ``tenantlint.toml``, ``.tenantlint.toml`` or a ``pyproject.toml`` with a ``[tool.tenantlint]``
 table, searching upward from the start directory (in that order within one directory). A
 ``pyproject.toml`` without the table is skipped and the search goes on upward.
@@ -76,6 +76,15 @@ def _tool_table(path: Path, document: Mapping[str, object]) -> dict[str, object]
     return table
 
 
+def _refuse_tool_table(path: Path, document: Mapping[str, object]) -> None:
+    """A ``[tool.tenantlint]`` table belongs in pyproject.toml; in tenantlint.toml keys are top level."""
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "tenantlint" in tool:
+        raise ConfigError(path, None, f"[{PYPROJECT_TABLE}] is for pyproject.toml; in {path.name} write "
+                          f"the keys at top level (delete the '[{PYPROJECT_TABLE}]' line) or move the "
+                          f"table to pyproject.toml")
+
+
 def _candidates(start: Path) -> Iterable[Path]:
     for folder in (start, *start.parents):
         for name in CONFIG_FILE_NAMES:
@@ -88,6 +97,7 @@ def _read_keys(path: Path) -> tuple[dict[str, object], str | None] | None:
     """The raw keys of a config file and the table they sit in (None: pyproject without one)."""
     document = _read_toml(path)
     if path.name != PYPROJECT:
+        _refuse_tool_table(path, document)
         return document, None
     table = _tool_table(path, document)
     return None if table is None else (table, PYPROJECT_TABLE)
@@ -139,6 +149,7 @@ def load_config(
     start: Path | None = None,
     explicit: Path | None = None,
     overrides: Mapping[str, object] | None = None,
+    root: Path | None = None,
 ) -> Config:
     """Discover, read and validate the config; raise :class:`ConfigError` on any problem.
 
@@ -150,8 +161,9 @@ def load_config(
     names derived from the final ``tenant_columns``. ``overrides`` (``--select``/``--ignore``)
     replace the file's value of those keys before that resolution; None values are ignored.
 
-    ``Config.source`` is the file used (None without one) and ``Config.root`` its folder (the
-    current directory without one).
+    ``Config.source`` is the file used (None without one). ``Config.root``, the project root, is
+    ``root`` (``--root``; discovery then starts there unless ``start`` is given), else the folder of
+    a *discovered* config file, else the current directory: an ``explicit`` config does not move it.
     """
     raw: dict[str, object] = {}
     table: str | None = None
@@ -162,12 +174,17 @@ def load_config(
         if keys is not None:
             raw, table = keys
     else:
-        found = _discover(start)
+        found = _discover(start if start is not None or root is None else root)
         if found is not None:
             source, raw, table = found
     values = validate_table(raw, source or COMMAND_LINE, table)
     if overrides:
         given = {key: value for key, value in overrides.items() if value is not None}
         values.update(validate_table(given, COMMAND_LINE))
-    root = source.parent if source is not None else Path.cwd().resolve()
+    if root is not None:
+        root = root.resolve()
+    elif source is not None and explicit is None:
+        root = source.parent
+    else:
+        root = Path.cwd().resolve()
     return _resolve(values, source, root)

@@ -1,14 +1,14 @@
 """Dotted-name patterns such as ``request.user.*``, ``g.tenant_id`` and ``get_current_org()``.
 
 A pattern is a dotted name whose segments are identifiers, each optionally followed by ``()`` for a
-call. A final ``.*`` stands for one or more trailing attributes. Expressions are matched on their
+call. A final ``.*`` stands for zero or more trailing attributes. Expressions are matched on their
 dotted text, with every call rendered as ``()`` (``get_current_org().id``).
 
-- ``request.user.*`` matches ``request.user.org`` and ``request.user.org.id``, but neither
-  ``request.user`` itself nor ``request.username``.
-- A pattern without ``*`` matches the exact name and every attribute chain below it, because a value
-  derived from a trusted value is trusted: ``g.tenant_id`` matches ``g.tenant_id`` and
-  ``g.tenant_id.hex``; ``get_current_org()`` matches ``get_current_org().id``.
+- ``request.user.*`` matches ``request.user`` itself, ``request.user.org`` and
+  ``request.user.org.id``, but not ``request.username``.
+- A pattern without ``*`` matches the same: the exact name and every attribute chain below it,
+  because a value derived from a trusted value is trusted: ``g.tenant_id`` matches ``g.tenant_id``
+  and ``g.tenant_id.hex``; ``get_current_org()`` matches ``get_current_org().id``.
 
 Segments compare exactly: ``g.tenant_id`` does not match ``g.tenant_id()``.
 
@@ -17,7 +17,9 @@ Segments compare exactly: ``g.tenant_id`` does not match ``g.tenant_id()``.
 'request.user.*'
 >>> ps.match("get_current_org().id")
 'get_current_org()'
->>> ps.match("request.user") is None
+>>> ps.match("request.user")
+'request.user.*'
+>>> ps.match("request.username") is None
 True
 """
 
@@ -68,8 +70,6 @@ class PatternSet:
     patterns: tuple[str, ...] = ()
     # dotted prefix -> pattern that matches the prefix itself and everything below it
     _exact: Mapping[str, str] = field(default_factory=_empty, repr=False, compare=False)
-    # dotted prefix -> pattern (``prefix.*``) that matches only what is strictly below it
-    _below: Mapping[str, str] = field(default_factory=_empty, repr=False, compare=False)
 
     @classmethod
     def compile(cls, patterns: Iterable[str]) -> PatternSet:
@@ -80,28 +80,23 @@ class PatternSet:
         """
         ordered: list[str] = []
         exact: dict[str, str] = {}
-        below: dict[str, str] = {}
         for pattern in patterns:
             check_pattern(pattern)
             if pattern in ordered:
                 continue
             ordered.append(pattern)
-            if pattern.endswith(".*"):
-                below.setdefault(pattern[:-2], pattern)
-            else:
-                exact.setdefault(pattern, pattern)
-        return cls(tuple(ordered), MappingProxyType(exact), MappingProxyType(below))
+            exact.setdefault(pattern[:-2] if pattern.endswith(".*") else pattern, pattern)
+        return cls(tuple(ordered), MappingProxyType(exact))
 
     def match(self, dotted: str) -> str | None:
         """The pattern matching ``dotted`` (e.g. ``request.user.org.id``), or None."""
         exact = self._exact
-        below = self._below
-        if not exact and not below:
+        if not exact:
             return None
         end = dotted.find(".")
         while end != -1:
             prefix = dotted[:end]
-            hit = exact.get(prefix) or below.get(prefix)
+            hit = exact.get(prefix)
             if hit is not None:
                 return hit
             end = dotted.find(".", end + 1)

@@ -1,6 +1,6 @@
 """The one table of config keys: type, default and description, for validation and for the docs.
 
-``KEYS`` lists every key of SPEC.md's Config table in order. :func:`validate_table` checks a raw
+``KEYS`` lists every config key in documentation order. :func:`validate_table` checks a raw
 TOML table against it; :func:`render_config_table` renders it as the Markdown table that
 ``docs/configuration.md`` contains verbatim (a test keeps the two identical).
 """
@@ -193,13 +193,15 @@ class ValueProblem(ValueError):
 
 
 def _check_code(code: str) -> None:
-    if _CODE_RE.fullmatch(code) is None:
-        raise ValueProblem(
-            f"{code!r} is not a rule code or prefix (expected 'TNT', 'TNT1', 'TNT10' or 'TNT101')"
-        )
     from tenantlint.rules.registry import all_codes  # late: the rules are not needed otherwise
 
     codes = list(all_codes())
+    if _CODE_RE.fullmatch(code) is None:
+        hint = did_you_mean(code.upper(), codes) if len(code) == 6 else ""
+        raise ValueProblem(
+            f"{code!r} is not a rule code or prefix (expected 'TNT', 'TNT1', 'TNT10' or 'TNT101')"
+            + hint
+        )
     if not any(known.startswith(code) for known in codes):
         if len(code) == 6:
             hint = did_you_mean(code, codes)

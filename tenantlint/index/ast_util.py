@@ -12,27 +12,47 @@ import ast
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
+
+CallSpelling = Literal["through", "mark", "reject"]
 
 
-def _full_name(node: ast.AST) -> str | None:
+def dotted(node: object, *, calls: CallSpelling = "through") -> str | None:
+    """The dotted name of a name/attribute chain (the one ``ast`` helper for this; libcst's is
+    :func:`tenantlint.analysis.interp.exprs.dotted`). How a call in the chain is spelled:
+
+    * ``"through"`` (model extraction): like libcst's ``get_full_name_for_node``: a call or subscript
+      is looked through (``models.ForeignKey(...)`` and ``sa.orm.relationship()[0].x`` read
+      ``models.ForeignKey`` / ``sa.orm.relationship.x``), and the node itself must be a name, an
+      attribute or a call;
+    * ``"mark"`` (trusted-value text): ``get_current_org().id`` is ``"get_current_org().id"``, an
+      ``await`` is looked through, as the analysis spells values;
+    * ``"reject"``: names and attributes only.
+    """
+    if calls == "through":
+        if isinstance(node, ast.Call):
+            node = node.func
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+    return _dotted(node, calls)
+
+
+def _dotted(node: object, calls: CallSpelling) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        return f"{_full_name(node.value)}.{node.attr}"
-    if isinstance(node, ast.Call):
-        return _full_name(node.func)
-    if isinstance(node, ast.Subscript):
-        return _full_name(node.value)
+        base = _dotted(node.value, calls)
+        if calls == "through":  # libcst's spelling keeps an unnamed base as "None"
+            return f"{base}.{node.attr}"
+        return f"{base}.{node.attr}" if base else None
+    if calls == "through" and isinstance(node, (ast.Call, ast.Subscript)):
+        return _dotted(node.func if isinstance(node, ast.Call) else node.value, calls)
+    if calls == "mark" and isinstance(node, ast.Call):
+        base = _dotted(node.func, calls)
+        return f"{base}()" if base else None
+    if calls == "mark" and isinstance(node, ast.Await):
+        return _dotted(node.value, calls)
     return None
-
-
-def dotted(node: object) -> str | None:
-    """``models.ForeignKey`` -> ``"models.ForeignKey"``; None for anything that is not a name."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if not isinstance(node, (ast.Name, ast.Attribute)):
-        return None
-    return _full_name(node)
 
 
 def last_part(name: str) -> str:

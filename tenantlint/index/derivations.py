@@ -1,4 +1,4 @@
-"""Fields a model sets by itself on insert (SPEC "Tenant set by the model").
+"""Fields a model sets by itself on insert (docs/concepts.md, "Tenant set by the model").
 
 Read from CPython's ``ast`` of the file that defines the model:
 

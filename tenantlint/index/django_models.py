@@ -16,7 +16,8 @@ from tenantlint.index.ast_util import (
     positional,
     string_value,
 )
-from tenantlint.index.orm_context import FileContext
+from tenantlint.index.class_members import managers
+from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
 
 FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
@@ -75,7 +76,7 @@ def django_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
     return FieldInfo(name=name, column=db_column or name, required=required, unique=unique)
 
 
-def extract_django(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     name = cls.name
     bases = base_names(cls)
     shorts = tuple(last_part(b) for b in bases)
@@ -111,4 +112,5 @@ def extract_django(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
         abstract=abstract,
         bases=shorts,
         app_label=app_label,
+        managers=managers(cls, ctx.src),
     )

@@ -11,7 +11,7 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
 from tenantlint.index.derivations import default_pairs, event_pairs, save_pairs
 from tenantlint.index.django_models import extract_django, is_django_field_call
-from tenantlint.index.orm_context import FileContext, file_context
+from tenantlint.index.orm_context import ModelFile, model_file
 from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.sqla_models import (
@@ -49,7 +49,7 @@ def may_define_models(text: str) -> bool:
     return "class " in text and any(hint in text for hint in _CLASS_HINTS)
 
 
-def _family(cls: ast.ClassDef, ctx: FileContext) -> str | None:
+def _family(cls: ast.ClassDef, ctx: ModelFile) -> str | None:
     """Which ORM a class belongs to, from its bases, body and the file's imports."""
     bases = base_names(cls)
     shorts = {last_part(b) for b in bases}
@@ -88,7 +88,7 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
-def _walk(module: ast.Module, ctx: FileContext, trusted: PatternSet) -> list[ModelInfo]:
+def _walk(module: ast.Module, ctx: ModelFile, trusted: PatternSet) -> list[ModelInfo]:
     """Model classes (not nested in another class) and table calls, in source order."""
     found: list[tuple[tuple[int, int], int, ModelInfo]] = []
     done: set[int] = set()
@@ -139,7 +139,7 @@ def extract_models(
     Cross-file facts (inherited fields, tables of single-table inheritance) are left to
     ``decide_tenancy``.
     """
-    ctx = file_context(relpath, module, text)
+    ctx = model_file(relpath, module, text)
     # The config's trusted sources decide which column defaults set the tenant; the rest is tenancy's.
     return tuple(_walk(module, ctx, PatternSet.compile(config.trusted_sources)))
 

@@ -1,4 +1,4 @@
-"""Membership checks recognised by themselves (SPEC "Trusted values").
+"""Membership checks recognised by themselves (docs/concepts.md).
 
 A check is a top-level function, decorator (a function holding the wrapper it returns) or DRF
 permission class (``has_permission``/``has_object_permission``) whose body looks the caller up in a

@@ -24,7 +24,10 @@ _BASE_FACTORIES = frozenset({"declarative_base", "generate_base", "as_declarativ
 
 
 @dataclass(frozen=True, slots=True)
-class FileContext:
+class ModelFile:
+    """One file as the model extractors see it (the analysis has its own per-file state,
+    :class:`tenantlint.analysis.interp.file_context.FileContext`)."""
+
     relpath: str
     families: frozenset[str]  # ORM families imported by the file
     flask: bool  # Flask-SQLAlchemy (``db.Model``) in use
@@ -88,7 +91,7 @@ def _declarative_roots(module: ast.Module) -> set[str]:
     return roots
 
 
-def file_context(relpath: str, module: ast.Module, text: str) -> FileContext:
+def model_file(relpath: str, module: ast.Module, text: str) -> ModelFile:
     src = Source(text)
     families: set[str] = set()
     flask = "db.Model" in text
@@ -101,7 +104,7 @@ def file_context(relpath: str, module: ast.Module, text: str) -> FileContext:
                         flask = True
     if flask:
         families.add("sqlalchemy")
-    return FileContext(
+    return ModelFile(
         relpath=relpath,
         families=frozenset(families),
         flask=flask,

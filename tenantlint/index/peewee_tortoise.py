@@ -15,8 +15,9 @@ from tenantlint.index.ast_util import (
     positional,
     string_value,
 )
+from tenantlint.index.class_members import managers
 from tenantlint.index.django_models import fk_target_name
-from tenantlint.index.orm_context import FileContext
+from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
 
 _PEEWEE_FK = frozenset({"ForeignKeyField", "DeferredForeignKey"})
@@ -63,7 +64,7 @@ def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
     return FieldInfo(name, source or name, required=required, unique=unique)
 
 
-def _extract(cls: ast.ClassDef, ctx: FileContext, family: str) -> ModelInfo | None:
+def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None:
     name = cls.name
     shorts = tuple(last_part(b) for b in base_names(cls))
     make = _peewee_field if family == "peewee" else _tortoise_field
@@ -89,12 +90,13 @@ def _extract(cls: ast.ClassDef, ctx: FileContext, family: str) -> ModelInfo | No
         fields=fields,
         abstract=abstract,
         bases=shorts,
+        managers=managers(cls, ctx.src) if family == "tortoise" else (),
     )
 
 
-def extract_peewee(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_peewee(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     return _extract(cls, ctx, "peewee")
 
 
-def extract_tortoise(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_tortoise(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     return _extract(cls, ctx, "tortoise")

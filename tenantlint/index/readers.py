@@ -3,7 +3,7 @@
 Both run on every project file that may hold them, before the analysis; ``ast`` is several times
 cheaper than libcst to parse, and these readers need nothing libcst alone gives.
 
-* :func:`scoped_view_bases` — SPEC: a ``get_queryset`` inherited from a base class or mixin defined
+* :func:`scoped_view_bases` — a ``get_queryset`` inherited from a base class or mixin defined
   in the scanned project counts as the view's own. A mixin does not know its model, so its
   ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
   trusted value, or calls a scoping method.
@@ -17,34 +17,10 @@ import ast
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
+from tenantlint.index.ast_util import dotted
 
 FILTER_METHODS = ("filter", "for_tenant", "where", "filter_by")
 MODEL_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
-
-
-def dotted(node: ast.expr) -> str | None:
-    """``request.user.org`` / ``get_current_org().id`` (as ``analysis.exprs.dotted``)."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    if isinstance(node, ast.Call):
-        base = dotted(node.func)
-        return f"{base}()" if base else None
-    if isinstance(node, ast.Await):
-        return dotted(node.value)
-    return None
-
-
-def dotted_name(node: ast.expr) -> str | None:
-    """``a.b.c`` for names and attribute chains only."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _trusted_filter(fn: ast.AST, keys: frozenset[str], trusted: PatternSet, scoping: frozenset[str]) -> bool:
@@ -60,7 +36,7 @@ def _trusted_filter(fn: ast.AST, keys: frozenset[str], trusted: PatternSet, scop
             if kw.arg is None:
                 continue
             path, op = split_lookup(kw.arg)
-            text = dotted(kw.value) or ""
+            text = dotted(kw.value, calls="mark") or ""
             if text.startswith("self.request.") and not trusted.match(text):
                 text = text[len("self."):]  # the view's request, as in `request.tenant`
             last = path.split("__")[-1]
@@ -106,7 +82,7 @@ def _class_attr(cls: ast.ClassDef, attr: str) -> ast.expr | None:
 def _base_name(node: ast.expr) -> str:
     if isinstance(node, ast.Starred):
         node = node.value
-    return (dotted_name(node) or "").rsplit(".", 1)[-1]
+    return (dotted(node, calls="reject") or "").rsplit(".", 1)[-1]
 
 
 def serializer_models(tree: ast.Module) -> dict[str, str]:
@@ -122,7 +98,7 @@ def serializer_models(tree: ast.Module) -> dict[str, str]:
             if isinstance(item, ast.ClassDef) and item.name == "Meta":
                 model = _class_attr(item, "model")
                 if isinstance(model, ast.Name | ast.Attribute):
-                    name = dotted_name(model)
+                    name = dotted(model, calls="reject")
                     if name:
                         out[stmt.name] = name.rsplit(".", 1)[-1]
     return out

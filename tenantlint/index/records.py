@@ -28,6 +28,7 @@ class ModelInfo:
     abstract: bool = False
     bases: tuple[str, ...] = ()  # base class names as written (last dotted part)
     app_label: str | None = None  # Django app label (folder name)
+    managers: tuple[str, ...] = ()  # Django/Tortoise managers declared in the class body (or bases)
     # Fields the model sets by itself on insert: (assigned field, source field) from its ``save()``,
     # an insert event or a trusted column default (source ``""``); see ``index/derivations.py``.
     derived: tuple[tuple[str, str], ...] = ()

@@ -1,4 +1,4 @@
-"""Django lookups that reach the tenant through its relation (SPEC "Tenant filter").
+"""Django lookups that reach the tenant through its relation (docs/concepts.md, "Tenant filter").
 
 * ``workspace__slug=v``: a path through the tenant relation to a unique field of the tenant model
   (``unique=True``/primary key, or listed in ``tenant_lookup_fields``) pins the tenant to ``v``;

@@ -72,6 +72,7 @@ class InheritanceResolver:
             return self._memo[key]
         own = {f.name: f for f in m.fields}
         fields: dict[str, tuple[FieldInfo, Origin]] = {}
+        managers: dict[str, None] = dict.fromkeys(m.managers)
         derived: list[tuple[str, str]] = []
         table = m.table
         for base_name in reversed(m.bases):  # the first base wins, as in the MRO
@@ -79,6 +80,7 @@ class InheritanceResolver:
             if base is None or base.name in _stack:
                 continue
             rb = self.resolve(base, _stack | {m.name})
+            managers.update(dict.fromkeys(rb.model.managers))
             derived.extend(p for p in rb.model.derived if p not in derived)
             for f, origin in zip(rb.model.fields, rb.origins, strict=True):
                 if f.name not in own:
@@ -100,6 +102,7 @@ class InheritanceResolver:
             table=table,
             fields=tuple(f for f, _ in ordered),
             abstract=m.abstract or not table,
+            managers=tuple(managers),
             derived=tuple(derived) + tuple(p for p in m.derived if p not in derived),
         )
         result = Resolved(model, tuple(o for _, o in ordered))

@@ -19,7 +19,7 @@ from tenantlint.index.ast_util import (
     snake_case,
     string_value,
 )
-from tenantlint.index.orm_context import FileContext
+from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
 
 COLUMN_FUNCS = frozenset({"Column", "mapped_column"})
@@ -226,7 +226,7 @@ def _flag(items: list[ClassItem], name: str) -> bool:
     return any(item.target == name and is_true(item.value) for item in items)
 
 
-def extract_sqlalchemy(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_sqlalchemy(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     name = cls.name
     bases = base_names(cls)
     shorts = tuple(last_part(b) for b in bases)
@@ -258,7 +258,7 @@ def extract_sqlalchemy(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
     )
 
 
-def extract_sqlmodel(cls: ast.ClassDef, ctx: FileContext) -> ModelInfo | None:
+def extract_sqlmodel(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
     name = cls.name
     shorts = tuple(last_part(b) for b in base_names(cls))
     items = list(class_items(cls, ctx.src))

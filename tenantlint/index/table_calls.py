@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from tenantlint.index.ast_util import call_name, last_part, positional, string_value
-from tenantlint.index.orm_context import FileContext
+from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
 from tenantlint.index.sqla_models import column_field
 
@@ -42,7 +42,7 @@ def _fk_constraints(args: list[ast.expr]) -> dict[str, str]:
     return out
 
 
-def extract_table_call(call: ast.Call, ctx: FileContext, var: str | None) -> ModelInfo | None:
+def extract_table_call(call: ast.Call, ctx: ModelFile, var: str | None) -> ModelInfo | None:
     """``Table("invoices", metadata, Column(...))``, ``op.create_table``, ``op.add_column``."""
     func = call_name(call) or ""
     short = last_part(func)

@@ -1,4 +1,4 @@
-"""Which tables are tenant-scoped, and why (SPEC.md "What counts → Tenant tables")."""
+"""Which tables are tenant-scoped, and why (docs/concepts.md, "Tenant tables")."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class _Decider:
 
     def set_by(self, key: str, t: TenantTable) -> tuple[str, ...]:
         """Fields whose value the model copies into the tenant column on insert (``save()``,
-        insert events), and ``"*"`` when a trusted default sets it (SPEC "Tenant set by the model")."""
+        insert events), and ``"*"`` when a trusted default sets it (docs/concepts.md)."""
         targets = {n for n in (t.tenant_field, t.tenant_column, *t.alt_columns) if n}
         out: dict[str, None] = {}
         for r in self.groups.get(key, ()):

@@ -44,13 +44,15 @@ class ReportOptions:
     ``terminal``: output goes to an interactive terminal (text adds code frames and a summary).
     ``color``: ANSI styling allowed. ``read_source``: path (as in ``Finding.path``) -> text, for
     code frames and for identifying findings without a snippet. ``root``: the folder finding paths
-    are relative to (SARIF ``%SRCROOT%``).
+    are relative to (SARIF ``%SRCROOT%``). ``summary``: text in a terminal ends with a summary (the
+    command line prints its own one-line summary on stderr instead).
     """
 
     terminal: bool = False
     color: bool = False
     read_source: SourceReader = no_source
     root: str = "."
+    summary: bool = True
 
 
 class Reporter(ABC):

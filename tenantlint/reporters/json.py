@@ -1,4 +1,4 @@
-"""``--format json``: exactly the SPEC.md document, indented by 2, with a trailing newline."""
+"""``--format json``: the document of docs/json-output.md, indented by 2, with a trailing newline."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tenantlint.results import RunResult
 
 class JsonReporter(Reporter):
     name = "json"
-    description = "the SPEC.md JSON document"
+    description = "one JSON document (docs/json-output.md)"
 
     def write(self, result: RunResult, stream: TextIO, options: ReportOptions) -> None:
         stream.write(json.dumps(normalised(result).to_json(), indent=2) + "\n")

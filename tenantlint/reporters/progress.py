@@ -7,7 +7,7 @@ it prints nothing and ``advance`` does nothing, so callers need no branches.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 from rich.console import Console
 from rich.progress import (
@@ -56,4 +56,34 @@ def progress(
         def advance(files: int) -> None:
             bar.advance(task, files)
 
+        yield advance
+
+
+@contextmanager
+def delayed_progress(
+    total: int, enabled: bool, *, delay: float = 1.0, console: Console | None = None
+) -> Iterator[Callable[[int], None]]:
+    """:func:`progress` for ``tenantlint check``: the bar appears only once the run has taken
+    ``delay`` seconds and files remain, so a warm or small run prints nothing at all."""
+    if not enabled or total <= 0:
+        yield _ignore
+        return
+    import time
+
+    started = time.monotonic()
+    done = 0
+    shown: list[Callable[[int], None]] = []
+    stack = ExitStack()
+
+    def advance(files: int) -> None:
+        nonlocal done
+        done += files
+        if shown:
+            shown[0](files)
+        elif done < total and time.monotonic() - started >= delay:
+            bar = stack.enter_context(progress(total, True, console=console))
+            bar(done)
+            shown.append(bar)
+
+    with stack:
         yield advance

@@ -135,6 +135,8 @@ class TextReporter(Reporter):
             console.print(
                 f"[bold]{escape(error.path)}[/]: [bold red]error[/]: {escape(error.message)}"
             )
+        if not options.summary:
+            return
         if findings or errors:
             console.print()
         for line in summary_lines(result):

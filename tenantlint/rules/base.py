@@ -26,7 +26,10 @@ class Issue:
 class Rule:
     """One rule. Subclasses set the metadata and, when the rule reads analysis facts, ``check``.
 
-    The doc fields follow ruff's rule pages: what it does, why it is bad, an example, the fix.
+    The doc fields follow ruff's rule pages: what it does, why it is bad, an example, the fix. The
+    examples are the rule's cases (as in Fixit): each ``invalid`` case is a complete
+    ``billing/views.py`` of :mod:`tenantlint.rules.example_project` that must get the rule's code, each
+    ``valid`` case one that must get no finding at all; ``tests/test_rule_cases.py`` runs them all.
     """
 
     code: ClassVar[str]
@@ -34,8 +37,8 @@ class Rule:
     severity: ClassVar[str]  # "error" | "warning"
     summary: ClassVar[str]  # one line, used by `tenantlint rules`, SARIF shortDescription, flake8
     why: ClassVar[str]
-    example: ClassVar[str]
-    fix: ClassVar[str]
+    invalid: ClassVar[tuple[str, ...]]  # cases the rule flags (the page's "Example")
+    valid: ClassVar[tuple[str, ...]]  # cases nothing flags (the page's "Use instead")
     details: ClassVar[str] = ""  # how tenantlint decides: what counts, where it is reported
     options: ClassVar[tuple[str, ...]] = ()  # config keys that change the rule's behaviour
 
@@ -53,7 +56,11 @@ class Rule:
             f"## What it does\n\n{cls.summary}\n\n"
             + (f"{cls.details.strip()}\n\n" if cls.details.strip() else "")
             + f"## Why is this bad?\n\n{cls.why.strip()}\n\n"
-            f"## Example\n\n```python\n{cls.example.strip()}\n```\n\n"
-            f"## Use instead\n\n```python\n{cls.fix.strip()}\n```\n\n"
+            f"## Example\n\n{_blocks(cls.invalid)}"
+            f"## Use instead\n\n{_blocks(cls.valid)}"
             f"## Options\n\n{opts}\n"
         )
+
+
+def _blocks(cases: tuple[str, ...]) -> str:
+    return "".join(f"```python\n{case.strip()}\n```\n\n" for case in cases)

@@ -14,12 +14,20 @@ class SuppressionWithoutReason(Rule):
 A deliberate cross-tenant query is a security decision. The audit report lists every bypass with its
 reason; a suppression without one leaves the next reader guessing whether it is still needed.
 """
-    example = """
-rows = Invoice.objects.all()  # tenantlint: ignore[TNT101]
-"""
-    fix = """
-rows = Invoice.objects.all()  # tenantlint: ignore[TNT101] nightly billing export runs for every org
-"""
+    invalid = ("""
+from billing.models import Invoice
+
+
+def export_all(request):
+    return Invoice.objects.all()  # tenantlint: ignore[TNT101]
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
+def export_all(request):
+    return Invoice.objects.all()  # tenantlint: ignore[TNT101] nightly billing export runs for every org
+""",)
 
 
 class UnusedSuppression(Rule):
@@ -31,12 +39,20 @@ class UnusedSuppression(Rule):
 A suppression that no longer matches a finding hides the next real finding on that line, and keeps a
 bypass in the audit report that is not there.
 """
-    example = """
-rows = Invoice.objects.filter(org=request.user.org)  # tenantlint: ignore[TNT101] legacy
-"""
-    fix = """
-rows = Invoice.objects.filter(org=request.user.org)
-"""
+    invalid = ("""
+from billing.models import Invoice
+
+
+def my_invoices(request):
+    return Invoice.objects.filter(org=request.user.org)  # tenantlint: ignore[TNT101] legacy
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
+def my_invoices(request):
+    return Invoice.objects.filter(org=request.user.org)
+""",)
 
 
 class FileNotAnalyzed(Rule):
@@ -48,11 +64,11 @@ class FileNotAnalyzed(Rule):
 A file tenantlint cannot parse is a file nobody checked. It is reported so that a clean run never
 silently means "skipped".
 """
-    example = """
+    invalid = ("""
 def broken(:
     pass
-"""
-    fix = """
+""",)
+    valid = ("""
 def fixed():
     pass
-"""
+""",)

@@ -33,23 +33,36 @@ SQLAlchemy `select`/`session.query`/`session.get`, Peewee and Tortoise queries, 
 A tenant filter pins the tenant column (or a relation path ending in it, `invoice__org=`) to a value
 that is not request input; a related manager of a trusted tenant object (`request.user.org.invoices`),
 a foreign key to a row fetched by a scoped query, a `scoping_methods` call, an `auto_scoped_managers`
-manager and code under `system_scope` count too. Filters on other ids, even trusted ones
-(`created_by=request.user`), do not. A queryset kept in a variable is reported once, at the statement
-that built it, unless a later statement in the same function scopes it before it is used.
+manager and code under `system_scope` count too. A foreign key to the user model pinned to the
+caller (`created_by=request.user`, `owner_id=current_user.id`) confines the query to the caller's
+own rows: not reported, and listed as owner-scoped in the audit. Filters on other ids, even trusted
+ones (`customer_id=request.user.customer_id`), do not. Only a query entry point (a manager) starts a
+query: model constants, nested choices and classmethods do not, unless a queryset method is applied
+to what they return. A queryset kept in a variable is reported once, at the statement that built it,
+unless a later statement in the same function scopes it before it is used.
 """
     why = """
 A query on a shared table that is not pinned to the caller's tenant returns every customer's rows.
 Row-level security and scoped managers do not help when the query goes around them. One missing
 `org=` shows one customer another customer's data.
 """
-    example = """
+    invalid = ("""
+from billing.models import Invoice
+
+
 def list_invoices(request):
     return Invoice.objects.filter(status="open")  # every org's open invoices
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
 def list_invoices(request):
     return Invoice.objects.filter(org=request.user.org, status="open")
-"""
+""", """
+def list_invoices(request):
+    return request.user.org.invoice_set.filter(status="open")  # a related manager of the trusted org
+""")
     options = ("tenant_columns", "tenant_models", "tenant_tables", "global_tables", "scoping_methods",
                "auto_scoped_managers", "system_scope")
 
@@ -73,14 +86,20 @@ finding). What counts as a tenant filter is the same as for TNT101.
 A bulk update or delete that is not pinned to the caller's tenant changes or destroys other
 customers' rows. Unlike a leaky read, the damage cannot be taken back by fixing the code.
 """
-    example = """
+    invalid = ("""
+from billing.models import Project
+
+
 def archive(request, pk):
     Project.objects.filter(pk=pk).update(archived=True)  # any org's project
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Project
+
+
 def archive(request, pk):
     Project.objects.filter(pk=pk, org=request.user.org).update(archived=True)
-"""
+""",)
     options = UnscopedQuery.options
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -106,14 +125,23 @@ key is its tenant column.
 A row inserted without its tenant column either fails at run time or, worse, lands with a default
 or NULL tenant and becomes visible to the wrong customer (or to none, until someone "fixes" it).
 """
-    example = """
+    invalid = ("""
+from billing.models import Invoice
+
+
 def create_invoice(request):
     Invoice.objects.create(number=request.POST["number"])
-"""
-    fix = """
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
 def create_invoice(request):
     Invoice.objects.create(org=request.user.org, number=request.POST["number"])
-"""
+""", """
+def create_invoice(request):
+    request.user.org.invoice_set.create(number=request.POST["number"])  # the related manager sets org
+""")
     options = ("tenant_columns", "tenant_models", "tenant_tables")
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -136,12 +164,24 @@ same table. An OR whose every alternative pins the tenant is mandatory and is no
 `org = :org OR is_public` or `exclude(org=...)` looks scoped in review but lets rows of other tenants
 through. A tenant predicate only isolates when every row returned must satisfy it.
 """
-    example = """
-Invoice.objects.filter(Q(org=request.user.org) | Q(shared=True))
-"""
-    fix = """
-Invoice.objects.filter(Q(org=request.user.org) & (Q(shared=True) | Q(owner=request.user)))
-"""
+    invalid = ("""
+from django.db.models import Q
+
+from billing.models import Invoice
+
+
+def visible_invoices(request):
+    return Invoice.objects.filter(Q(org=request.user.org) | Q(shared=True))
+""",)
+    valid = ("""
+from django.db.models import Q
+
+from billing.models import Invoice
+
+
+def visible_invoices(request):
+    return Invoice.objects.filter(Q(org=request.user.org) & (Q(shared=True) | Q(owner=request.user)))
+""",)
     options = ("tenant_columns",)
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:

@@ -26,12 +26,28 @@ call. A statement flagged TNT301 is not also flagged TNT101/TNT102.
 When the table or the WHERE clause is assembled at run time, nobody — reviewer or linter — can tell
 whether the tenant predicate is there on every path. Dynamic SQL is also where injection lives.
 """
-    example = """
-cursor.execute(f"SELECT * FROM invoices WHERE {where}")
-"""
-    fix = """
-cursor.execute("SELECT * FROM invoices WHERE org_id = %s AND status = %s", [org_id, status])
-"""
+    invalid = ("""
+from django.db import connection
+
+
+def search(request):
+    where = request.GET["where"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM invoices WHERE {where}")
+        return cursor.fetchall()
+""",)
+    valid = ("""
+from django.db import connection
+
+
+def search(request):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM invoices WHERE org_id = %s AND status = %s",
+            [request.user.org_id, request.GET["status"]],
+        )
+        return cursor.fetchall()
+""",)
     options = ("sql_dialect",)
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -54,12 +70,24 @@ the executing call, with the parser's message.
 SQL that does not parse cannot be checked for a tenant predicate. It is often a typo that fails in
 production, or a dialect the linter was not told about (`sql_dialect`).
 """
-    example = """
-cursor.execute("SELEC * FROM invoices WHERE org_id = %s", [org_id])
-"""
-    fix = """
-cursor.execute("SELECT * FROM invoices WHERE org_id = %s", [org_id])
-"""
+    invalid = ("""
+from django.db import connection
+
+
+def open_invoices(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELEC * FROM invoices WHERE org_id = %s", [request.user.org_id])
+        return cursor.fetchall()
+""",)
+    valid = ("""
+from django.db import connection
+
+
+def open_invoices(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM invoices WHERE org_id = %s", [request.user.org_id])
+        return cursor.fetchall()
+""",)
     options = ("sql_dialect",)
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:

@@ -38,15 +38,20 @@ Filtering by an org id the client sent is no filter at all: the client picks the
 must come from the authenticated context (the session's user, `request.tenant`, a trusted
 dependency), or the id must be checked against the user's memberships first.
 """
-    example = """
-def invoices(request):
-    org_id = request.GET["org_id"]
-    return Invoice.objects.filter(org_id=org_id)
-"""
-    fix = """
+    invalid = ("""
+from billing.models import Invoice
+
+
+def invoices(request, org_id):
+    return Invoice.objects.filter(org_id=org_id)  # org_id comes from the URL
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+
 def invoices(request):
     return Invoice.objects.filter(org=request.user.org)
-"""
+""",)
     options = ("trusted_sources", "untrusted_sources", "trusted_dependencies", "membership_checks")
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:
@@ -76,16 +81,28 @@ tenant key (the declaration is the read). URL path parameters are not TNT201 (se
 The client controls the body, the query string, the form and the headers. A handler that takes the
 org id from there lets any logged-in user act in any org by changing one field.
 """
-    example = """
+    invalid = ("""
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
 @app.post("/invoices")
 def create_invoice():
     org_id = request.json["org_id"]
-"""
-    fix = """
+    return {"org": org_id}
+""",)
+    valid = ("""
+from flask import Flask, g
+
+app = Flask(__name__)
+
+
 @app.post("/invoices")
 def create_invoice():
     org_id = g.user.org_id
-"""
+    return {"org": org_id}
+""",)
     options = ("tenant_keys", "untrusted_sources", "handler_decorators")
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:

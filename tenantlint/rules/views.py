@@ -26,19 +26,31 @@ Generic views and viewsets serve whatever `queryset` or `model` gives them: list
 delete all run on it. Without a `get_queryset` that filters by the caller's tenant, every object of
 every tenant is one URL away.
 """
-    example = """
+    invalid = ("""
+from rest_framework import viewsets
+
+from billing.models import Invoice
+from billing.serializers import InvoiceSerializer
+
+
 class InvoiceViewSet(viewsets.ModelViewSet):
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
-"""
-    fix = """
+""",)
+    valid = ("""
+from rest_framework import viewsets
+
+from billing.models import Invoice
+from billing.serializers import InvoiceSerializer
+
+
 class InvoiceViewSet(viewsets.ModelViewSet):
     queryset = Invoice.objects.all()
     serializer_class = InvoiceSerializer
 
     def get_queryset(self):
         return super().get_queryset().filter(org=self.request.user.org)
-"""
+""",)
     options = ("trusted_sources", "scoping_methods", "auto_scoped_managers")
 
     def check(self, facts: FileFacts) -> Iterator[Issue]:

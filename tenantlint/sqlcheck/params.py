@@ -28,11 +28,6 @@ def _positional(index: int) -> str:
     return f":{POSITIONAL_PREFIX}{index}"
 
 
-def neutralize_placeholders(text: str, dialect: str) -> str:
-    """Return ``text`` with placeholders in the neutral form. Raises sqlglot's TokenError."""
-    return neutralize(text, dialect)[0]
-
-
 def original_offset(shifts: tuple[tuple[int, int], ...], offset: int) -> int:
     """Map an offset in the neutral text back to the original text."""
     for neutral_end, delta in shifts:
@@ -107,7 +102,7 @@ def neutralize(text: str, dialect: str) -> tuple[str, tuple[tuple[int, int], ...
 
 
 def param_ref(node: exp.Expr) -> ParamRef | None:
-    """The placeholder ``node`` is (after :func:`neutralize_placeholders`), else None."""
+    """The placeholder ``node`` is (after :func:`neutralize`), else None."""
     if isinstance(node, exp.Placeholder):
         name = node.name
         if name.startswith(POSITIONAL_PREFIX) and name[len(POSITIONAL_PREFIX) :].isdigit():

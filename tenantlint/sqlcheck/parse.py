@@ -1,8 +1,7 @@
 """Parse SQL text (small process-wide LRU), into statements or an error message.
 
-The LRU is small on purpose: parsed trees are large (kilobytes each) and the per-run analysis memo
-(``Settings.memo``, see sql_sinks.analyze) already answers repeated texts before the parser, so a
-large cache only kept every tree of the run alive.
+The LRU is small on purpose: parsed trees are large (kilobytes each), so a large cache only kept every
+tree of the run alive.
 """
 
 from __future__ import annotations

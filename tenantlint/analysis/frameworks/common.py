@@ -9,20 +9,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.frameworks.base import ClassInfo
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.source.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def params_of(fn: cst.FunctionDef) -> list[cst.Param]:

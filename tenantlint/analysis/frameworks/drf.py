@@ -17,11 +17,11 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, FrameworkBase, HandlerInfo
 from tenantlint.analysis.frameworks.common import (
-    dotted_name,
     inherits,
     params_of,
     star_params,
 )
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.index.records import TenantTable
 

@@ -33,7 +33,6 @@ from tenantlint.analysis.frameworks.base import (
 )
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
-    dotted_name,
     inherits,
     params_of,
     route_decorator,
@@ -43,6 +42,7 @@ from tenantlint.analysis.frameworks.common import (
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:

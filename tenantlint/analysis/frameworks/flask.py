@@ -26,7 +26,6 @@ from tenantlint.analysis.frameworks.base import (
 )
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
-    dotted_name,
     inherits,
     params_of,
     route_decorator,
@@ -34,6 +33,7 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
 )
 from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:

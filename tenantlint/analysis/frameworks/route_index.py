@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 import libcst as cst
 
-from tenantlint.analysis.frameworks.common import dotted_name, string_arg
+from tenantlint.analysis.frameworks.common import string_arg
+from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
 

@@ -1,4 +1,4 @@
-"""Which URL parameters the membership checks of a handler verify (SPEC "Trusted values").
+"""Which URL parameters the membership checks of a handler verify (docs/concepts.md).
 
 A handler's checks are its decorators and, for a DRF view, the entries of ``permission_classes``
 (on the class or a base class of the same file). A check named in ``membership_checks`` verifies

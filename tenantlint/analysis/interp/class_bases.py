@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
-from tenantlint.index.readers import dotted_name
+from tenantlint.index.ast_util import dotted
 
 HINT = re.compile(r"^class\s+\w+\s*\(", re.MULTILINE)
 MAX_DEPTH = 8
@@ -49,7 +49,7 @@ def module_class_bases(rel: str, tree: ast.Module) -> dict[str, str]:
             continue
         bases: list[str] = []
         for b in stmt.bases:
-            text = dotted_name(b)
+            text = dotted(b, calls="reject")
             if text is None or text == "object":
                 continue
             head, _, rest = text.partition(".")

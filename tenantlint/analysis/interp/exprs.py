@@ -9,19 +9,26 @@ from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import UNKNOWN, Value
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
-    """``request.user.org`` / ``get_current_org().id``; None for anything else."""
+def dotted(node: cst.BaseExpression, *, calls: bool = True) -> str | None:
+    """``request.user.org`` / ``get_current_org().id`` (a call spelled ``f()``, an ``await`` looked
+    through); with ``calls=False`` names and attributes only. None for anything else. The one libcst
+    helper for dotted names (CPython ``ast``'s is :func:`tenantlint.index.ast_util.dotted`)."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
+        base = dotted(node.value, calls=calls)
         return f"{base}.{node.attr.value}" if base else None
-    if isinstance(node, cst.Call):
+    if calls and isinstance(node, cst.Call):
         base = dotted(node.func)
         return f"{base}()" if base else None
-    if isinstance(node, cst.Await):
+    if calls and isinstance(node, cst.Await):
         return dotted(node.expression)
     return None
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for names and attribute chains only: :func:`dotted` with ``calls=False``."""
+    return dotted(node, calls=False)
 
 
 def string_value(node: cst.BaseExpression) -> str | None:

@@ -31,7 +31,7 @@ class Settings:
     # DRF ModelSerializer class name -> model class name, from the whole project.
     serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
-    # imported from another module (``analysis/sql_consts.py``).
+    # imported from another module (``analysis/rawsql/constants.py``).
     sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
     # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
@@ -41,7 +41,7 @@ class Settings:
     # ``analysis/frameworks/route_index.py``).
     routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
-    # class is defined in another module (``analysis/class_bases.py``).
+    # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Candidate membership checks of the whole project (``index/membership.py``).
     check_candidates: tuple[CheckCandidate, ...] = field(default=(), compare=False, hash=False)

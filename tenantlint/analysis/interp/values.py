@@ -108,6 +108,9 @@ class Origin:
     uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
     latest: QueryState | None = None
     internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
+    # ``Model.name`` where ``name`` is declared nowhere the index can see: a query only once a query
+    # method is applied to it (``Model.name.filter(...)``), else an unknown class attribute.
+    tentative: bool = False
 
 
 @dataclass(frozen=True, slots=True)

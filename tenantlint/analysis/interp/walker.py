@@ -1,8 +1,9 @@
 """Statement-order walk of each function: the flow-sensitive part of the analysis.
 
-libcst's ScopeProvider is not flow-sensitive (GUIDE.md), so values are tracked here: each function
-body is walked in order, branches are walked on copies of the environment and merged (the worse value
-wins), loops are walked once and merged with the state before them.
+libcst's ScopeProvider is not flow-sensitive (it does not know which assignment reaches a use), so
+values are tracked here: each function body is walked in order, branches are walked on copies of the
+environment and merged (the worse value wins), loops are walked once and merged with the state before
+them.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
+from tenantlint.analysis.orm.owner import owner_pin
 from tenantlint.index.records import FieldInfo, TenantTable
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
             return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
         if leaf.key in parents and leaf.value.scoped_row_of:
             return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {leaf.key}")
-        return None
+        return owner_pin(ev, table, tenant.models, leaf)
 
     return test
 

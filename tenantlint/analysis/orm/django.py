@@ -23,7 +23,8 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.index.records import ProjectIndex, TenantTable
+from tenantlint.analysis.orm.owner import owner_pin
+from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import is_membership_join, lookup_paths
 
 if TYPE_CHECKING:
@@ -46,7 +47,11 @@ BULK_CREATE = frozenset({"bulk_create", "abulk_create"})
 # rows fetched (and judged) elsewhere, it is neither a read nor a filter-based bulk update.
 BULK_UPDATE = frozenset({"bulk_update", "abulk_update"})
 NOT_MANAGERS = frozenset({"DoesNotExist", "MultipleObjectsReturned", "_meta", "pk", "objects_set"})
+MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 
+
+QUERY_METHODS = (CHAIN | ROW_READS | READS | WRITES | CREATES | GET_OR_CREATE | BULK_CREATE | BULK_UPDATE
+                 | {"union", "intersection", "difference", "raw", "update_or_create"})
 
 OUTER_ROW = "<outer query row>"  # ``scoped_row_of`` of ``OuterRef(...)``
 
@@ -139,7 +144,7 @@ class DjangoOrm(DjangoInserts):
             if leaf.key in fk_parents or head in fk_parents:
                 if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
-            return None
+            return owner_pin(ev, tenant.table, tenant.models, leaf)
 
         result = pins_of(pred, test, lambda leaf: leaf.key in paths)
         state = q.state
@@ -178,7 +183,22 @@ class DjangoOrm(DjangoInserts):
         if attr in settings.auto_scoped or qualified in ev.ctx.config.auto_scoped_managers:
             return ev.new_query(node, "django", model.table, model.tenant,
                                 QueryState(bypass=Scoping.AUTO_SCOPED))
-        return ev.new_query(node, "django", model.table, model.tenant)
+        return self.entry_point(ev, model, info, attr, node)
+
+    def entry_point(self, ev: Evaluator, model: ModelRef, info: ModelInfo | None, attr: str,
+                    node: cst.Attribute) -> Value:
+        """Only a manager starts a query. A constant or nested enum (``Model.ROLE_GUEST``,
+        ``Model.Role.choices``) is a plain value. Any other name (a classmethod, a property, a
+        manager of a base class the index cannot see) is a query only once a queryset method is
+        applied to it or to what it returns (``Model.locked().filter(...)``)."""
+        if attr in MANAGERS or (info is not None and attr in info.managers):
+            return ev.new_query(node, "django", model.table, model.tenant)
+        if attr[:1].isupper():
+            return Value()  # ``Model.Role``, ``Model.ROLE_GUEST``: never a manager
+        q = ev.new_query(node, "django", model.table, model.tenant)
+        if q.origin is not None:
+            q.origin.tentative = True
+        return q
 
     def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
         tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
@@ -187,6 +207,16 @@ class DjangoOrm(DjangoInserts):
 
     def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
+        if q.origin is not None and q.origin.tentative:
+            if method not in QUERY_METHODS and method not in settings.scoping_methods \
+                    and method not in settings.system_scope:
+                ev.eval_args(call)
+                if q.origin.node is call.func:  # ``Model.helper()``: what it returns may be a queryset
+                    return ev.derive(q, call)
+                return Value()  # ``Model.path_template.format(...)``: not a query after all
+            q.origin.tentative = False
+        if method == "none":
+            return self.empty(ev, q, call)
         if method in settings.scoping_methods:
             args = ev.eval_args(call)
             prov = args[0].prov if args else Provenance.trusted(method)
@@ -241,6 +271,16 @@ class DjangoOrm(DjangoInserts):
             ev.eval_args(call)
             return ev.derive(q, call)
         return None
+
+    def empty(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
+        """``qs.none()`` fetches nothing: not a query. A queryset built in this very statement and
+        not used otherwise is dropped; an earlier one keeps the uses it had."""
+        ev.eval_args(call)
+        origin = q.origin
+        if origin is not None and not origin.uses and origin.statement is ev.fn.statement \
+                and origin in ev.ctx.origins:
+            ev.ctx.origins.remove(origin)
+        return Value()
 
     def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
         last = qualname.rsplit(".", 1)[-1]

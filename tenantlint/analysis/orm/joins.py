@@ -1,7 +1,7 @@
 """Joins to the parent tables of a via-scoped table (SQLAlchemy/SQLModel and Peewee).
 
 ``select(Line).join(Invoice, Invoice.id == Line.invoice_id).where(Invoice.org_id == org)`` is the
-join form of Django's ``invoice__org=org`` (SPEC "Tenant tables"): a table scoped only through a
+join form of Django's ``invoice__org=org``: a table scoped only through a
 required foreign key is scoped by a join along that foreign key chain followed by a mandatory pin on a
 joined parent (its tenant column, or its own foreign key to a scoped row).
 """

@@ -8,7 +8,8 @@ import libcst as cst
 
 from tenantlint.analysis.interp.predicates import PredValue, conj
 from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
-from tenantlint.analysis.orm.django import DjangoOrm
+from tenantlint.analysis.orm.django import QUERY_METHODS, DjangoOrm
+from tenantlint.index.records import ModelInfo
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.evaluator import Evaluator
@@ -19,6 +20,14 @@ class TortoiseOrm(DjangoOrm):
 
     name = "tortoise"
     families = frozenset({"tortoise"})
+
+    def entry_point(self, ev: Evaluator, model: ModelRef, info: ModelInfo | None, attr: str,
+                    node: cst.Attribute) -> Value:
+        """The model class is the manager: its queryset methods (and declared managers) start a
+        query; any other class attribute is a plain value."""
+        if attr in QUERY_METHODS or attr in ("objects", "get_or_none") or (info and attr in info.managers):
+            return ev.new_query(node, "tortoise", model.table, model.tenant)
+        return Value()
 
     def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
         out = super().model_attribute(ev, model, attr, node)

@@ -1,7 +1,8 @@
 """Reading and parsing one file, and turning libcst nodes into 1-based spans on demand.
 
-Parsing is cheap next to metadata (GUIDE.md): a file is parsed once, with no metadata providers.
-Positions are resolved only for files that have something to report.
+Parsing is cheap next to libcst's metadata providers (each walks the whole tree again): a file is
+parsed once, with no metadata providers. Positions are resolved only for files that have something
+to report.
 """
 
 from __future__ import annotations

@@ -1,0 +1,89 @@
+"""Caller-owned rows: a filter pinning a foreign key to the user model to the authenticated user.
+
+``APIToken.objects.get(user=request.user, pk=pk)``, ``Notification.receiver_id == current_user.id``:
+the query reads or writes only the caller's own rows, so it cannot reach another tenant's. Such a
+pin confines the query (``Scoping.OWNER_SCOPED``, listed as owner-scoped in the audit) without being
+a tenant filter: other ids, even trusted ones, are not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tenantlint.analysis.facts import Scoping, Trust
+from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.interp.values import Pin, Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.index.records import ProjectIndex
+
+# Bases that make a class the user model (Django auth, flask-login, fastapi-users).
+USER_BASES = frozenset({"AbstractUser", "AbstractBaseUser", "UserMixin", "SQLAlchemyBaseUserTable",
+                        "SQLAlchemyBaseUserTableUUID", "BaseUser"})
+# How a foreign key names the user model without naming its class.
+USER_REFERENCES = frozenset({"AUTH_USER_MODEL", "get_user_model", "User"})
+# The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
+# ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.
+CALLER_NAMES = frozenset({"user", "current_user", "user_profile", "auth_user", "authenticated_user"})
+_ID_SUFFIXES = (".id", ".pk", ".uuid")
+
+
+def user_models(index: ProjectIndex) -> frozenset[str]:
+    """Names (class and table, lower case) that denote the user model."""
+    out = {name.lower() for name in USER_REFERENCES}
+    for defs in index.models.values():
+        for m in defs:
+            if m.name == "User" or USER_BASES.intersection(m.bases):
+                out.update({m.name.lower(), m.table.lower()})
+    return frozenset(n for n in out if n)
+
+
+def user_keys(ev: Evaluator, table: str, models: tuple[str, ...]) -> frozenset[str]:
+    """Lookup keys of ``table`` that pin the row's owner: its foreign keys to the user model (field
+    and column), and ``id``/``pk`` when the table is the user model itself."""
+    memo = ev.ctx.settings.memo
+    key = ("owner-keys", table)
+    if key not in memo:
+        users_key = ("owner-user-models", "")
+        if users_key not in memo:
+            memo[users_key] = user_models(ev.ctx.index)
+        users: frozenset[str] = memo[users_key]  # type: ignore[assignment]
+        out: set[str] = set()
+        for name in models:
+            info = ev.ctx.index.model(name)
+            if info is None:
+                continue
+            if info.name.lower() in users or info.table.lower() in users:
+                out.update({"id", "pk"})
+            for f in info.fields:
+                target = (f.fk_target or "").rsplit(".", 1)[-1].lower()
+                if target and target in users:
+                    out.update({f.name, f.column, f"{f.name}__id", f"{f.name}__pk"})
+        memo[key] = frozenset(out)
+    keys: frozenset[str] = memo[key]  # type: ignore[assignment]
+    return keys
+
+
+def is_caller(value: Value) -> bool:
+    """Whether ``value`` is the authenticated user (or its id), by the trusted source it comes from."""
+    prov = value.prov
+    if prov.trust is not Trust.TRUSTED:
+        return False
+    source = prov.source
+    if source.startswith("dependency "):  # FastAPI ``Depends(get_current_user)``
+        return "user" in source
+    for suffix in _ID_SUFFIXES:
+        if source.endswith(suffix):
+            source = source[: -len(suffix)]
+            break
+    return source.rsplit(".", 1)[-1] in CALLER_NAMES
+
+
+def owner_pin(ev: Evaluator, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
+    """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
+    if leaf.op != "eq" or not is_caller(leaf.value):
+        return None
+    if leaf.key not in user_keys(ev, table, models):
+        return None
+    return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}")

@@ -1,0 +1,44 @@
+"""``tenantlint check - --stdin-filename app/views.py``: one file's text read from stdin (editors).
+
+The project index comes from the project root as in every run; the text is analysed under the
+given name (so path patterns and the index's view of that module apply) but never cached, since it
+need not match the file on disk.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tenantlint.config.options import Config
+from tenantlint.files import excluded, relpath, under
+from tenantlint.results import RunResult
+from tenantlint.runner import Project, analyze_data, collect
+
+STDIN_NAME = "-"
+
+
+def stdin_display(filename: Path | None) -> str:
+    """The path findings of the stdin text carry: ``--stdin-filename`` relative to the cwd, or ``-``."""
+    return STDIN_NAME if filename is None else relpath(filename, Path.cwd())
+
+
+def check_stdin(config: Config, project: Project, data: bytes, filename: Path | None, *,
+                want_sites: bool = False, use_prefilter: bool = True,
+                force_exclude: bool = False) -> RunResult:
+    """Findings of ``data`` analysed as the file ``filename`` (``-`` without one)."""
+    started = time.perf_counter()
+    if force_exclude and filename is not None:
+        rel = under(filename, config.root)
+        if rel is not None and excluded(rel, config.exclude):
+            return collect([], config, time.perf_counter() - started)
+    settings = project.settings(config)
+    prefilter = None
+    if use_prefilter:
+        from tenantlint.prefilter import Prefilter
+
+        prefilter = Prefilter.build(settings.index, config, settings.related,
+                                    settings.serializer_models, settings.sql_constants,
+                                    settings.param_aliases)
+    result = analyze_data(stdin_display(filename), data, settings, prefilter, want_sites)
+    return collect([result], config, time.perf_counter() - started)
