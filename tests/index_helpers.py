@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from tenantlint.analysis.source.nesting import nesting_headroom
+from tenantlint.analysis.source.parse import SourceError, guarded_ast
 from tenantlint.config.options import Config
 from tenantlint.index.ddl import extract_sql_file
-from tenantlint.index.extract import extract_text, may_define_models
+from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.records import ModelInfo, ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 
@@ -22,7 +23,11 @@ def extract_source(relpath: str, text: str, config: Config) -> tuple[ModelInfo, 
     if not relpath.endswith(".py") or not may_define_models(text):
         return ()
     with nesting_headroom():
-        return extract_text(relpath, text, config)
+        try:
+            tree = guarded_ast(text)  # None: a syntax error
+            return extract_models(relpath, tree, config, text) if tree is not None else ()
+        except (SourceError, RecursionError, MemoryError):
+            return ()
 
 
 def build_index(sources: Iterable[tuple[str, str]], config: Config) -> ProjectIndex:

@@ -1,4 +1,5 @@
-"""The warning every command prints when the project has no tenant table."""
+"""The warnings every command prints about the config against the project: no tenant table at
+all, and config entries naming a model or table that the project does not have."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tenantlint.config.options import Config
+from tenantlint.config.schema import did_you_mean
 from tenantlint.files import relpath
 from tenantlint.index.records import ProjectIndex
 
@@ -23,7 +25,34 @@ def no_tenant_tables_message(index: ProjectIndex, config: Config) -> str | None:
             "to propose tenant_models / tenant_columns from the models.")
 
 
+NAMED_KEYS = ("tenant_models", "tenant_tables", "global_tables")
+
+
+def unmatched_names_message(index: ProjectIndex, config: Config) -> str | None:
+    """The stderr line naming entries of ``tenant_models``/``tenant_tables``/``global_tables``
+    that match no model class or table of the project (a typo, or the wrong project root)."""
+    known: dict[str, str] = {}
+    for name, defs in index.models.items():
+        known.setdefault(name.lower(), name)
+        for m in defs:
+            if m.table:
+                known.setdefault(m.table.lower(), m.table)
+    if not known:
+        return None  # nothing read at all: the no-tenant-table warning says so
+    choices = sorted(set(known.values()))
+    missing: list[str] = []
+    for key in NAMED_KEYS:
+        for entry in getattr(config, key):
+            if entry.lower() not in known:
+                missing.append(f"{key} {entry!r}{did_you_mean(entry, choices)}")
+    if not missing:
+        return None
+    source = f"config {config.source}" if config.source is not None else "no config file"
+    return (f"tenantlint: warning: {'; '.join(missing)}: no such model or table under project root "
+            f"{config.root} ({source})")
+
+
 def warn_if_no_tenant_tables(index: ProjectIndex, config: Config, stream: TextIO | None = None) -> None:
-    message = no_tenant_tables_message(index, config)
-    if message is not None:
-        print(message, file=stream or sys.stderr)
+    for message in (no_tenant_tables_message(index, config), unmatched_names_message(index, config)):
+        if message is not None:
+            print(message, file=stream or sys.stderr)

@@ -21,8 +21,13 @@ DEFAULT_TRUSTED_SOURCES = (
 DEFAULT_TRUSTED_DEPENDENCIES = ("get_current_user", "get_current_tenant", "get_current_org")
 DEFAULT_SCOPING_METHODS = ("for_tenant",)
 DEFAULT_SYSTEM_SCOPE = ("system_scope",)
+DEFAULT_SYSTEM_PATHS = ("**/management/commands/**",)
 DEFAULT_EXCLUDE = (
     "**/migrations/**",
+    "**/tests/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
     "**/.venv/**",
     "**/venv/**",
     "**/env/**",
@@ -70,10 +75,12 @@ class Config:
     trusted_dependencies: tuple[str, ...] = DEFAULT_TRUSTED_DEPENDENCIES
     membership_checks: tuple[str, ...] = ()
     tenant_lookup_fields: tuple[str, ...] = ()
+    trusted_parameters: tuple[str, ...] = ()  # ``decorator:param``
     scoping_methods: tuple[str, ...] = DEFAULT_SCOPING_METHODS
     auto_scoped_managers: tuple[str, ...] = ()
     system_scope: tuple[str, ...] = DEFAULT_SYSTEM_SCOPE
     handler_decorators: tuple[str, ...] = ()
+    system_paths: tuple[str, ...] = DEFAULT_SYSTEM_PATHS
     sql_dialect: str = DEFAULT_SQL_DIALECT
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     select: tuple[str, ...] = ()  # empty = all

@@ -19,6 +19,7 @@ from tenantlint.config.options import (
     DEFAULT_EXCLUDE,
     DEFAULT_SCOPING_METHODS,
     DEFAULT_SQL_DIALECT,
+    DEFAULT_SYSTEM_PATHS,
     DEFAULT_SYSTEM_SCOPE,
     DEFAULT_TENANT_COLUMNS,
     DEFAULT_TRUSTED_DEPENDENCIES,
@@ -37,12 +38,9 @@ class Kind(enum.Enum):
     PATTERNS = "list of patterns"
     GLOBS = "list of globs"
     CODES = "list of codes or prefixes"
+    DECORATOR_PARAMS = "list of `decorator:param`"
     BOOL = "bool"
     DIALECT = "str"
-
-    @property
-    def is_list(self) -> bool:
-        return self not in (Kind.BOOL, Kind.DIALECT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +112,14 @@ KEYS: tuple[KeySpec, ...] = (
         "the tenant relation to one of them (`workspace__slug=v`) is a tenant filter on `v`.",
     ),
     KeySpec(
+        "trusted_parameters", Kind.DECORATOR_PARAMS, (),
+        "Parameters that a decorator injects from trusted context: `require_realm_admin:user_profile` "
+        "makes the `user_profile` parameter of every function decorated with `@require_realm_admin` "
+        "trusted (and the authenticated user, for caller-owned rows).",
+        default_doc="`[]` (e.g. `[\"require_realm_admin:user_profile\", "
+        "\"add_tenant_id_to_kwargs:tenant_id\"]`)",
+    ),
+    KeySpec(
         "scoping_methods", Kind.STRINGS, DEFAULT_SCOPING_METHODS,
         "Query methods that apply a tenant filter themselves (`.for_tenant(v)`).",
     ),
@@ -131,13 +137,19 @@ KEYS: tuple[KeySpec, ...] = (
         "Extra decorators that make a function a request handler.",
     ),
     KeySpec(
+        "system_paths", Kind.GLOBS, DEFAULT_SYSTEM_PATHS,
+        "Glob patterns of files whose queries are deliberately cross-tenant (management commands, "
+        "cron jobs, data fixes): they are not reported, and the audit lists them as system scope.",
+    ),
+    KeySpec(
         "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,
         "The sqlglot dialect used to parse raw SQL (`postgres`, `mysql`, `sqlite`, ...).",
     ),
     KeySpec(
         "exclude", Kind.GLOBS, DEFAULT_EXCLUDE,
         "Glob patterns of paths left out of the scan and of the project index "
-        "(migrations, virtualenvs, build output, `.git`, ...).",
+        "(migrations, tests: `tests/`, `test_*.py`, `*_test.py`, `conftest.py`, virtualenvs, "
+        "build output, `.git`, ...).",
     ),
     KeySpec(
         "select", Kind.CODES, (),
@@ -231,6 +243,10 @@ def _check_string_item(spec: KeySpec, item: str) -> None:
             raise ValueProblem(str(err)) from None
     elif spec.kind is Kind.CODES:
         _check_code(item)
+    elif spec.kind is Kind.DECORATOR_PARAMS:
+        decorator, colon, param = item.partition(":")
+        if not colon or not decorator.strip() or not param.strip() or not param.strip().isidentifier():
+            raise ValueProblem(f"{item!r} is not 'decorator:param' (e.g. 'require_realm_admin:user_profile')")
     elif item != item.strip():
         raise ValueProblem(f"{item!r} has leading or trailing whitespace")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from tenantlint.analysis.source.parse import SourceError, guarded_ast
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
@@ -142,13 +141,3 @@ def extract_models(
     ctx = model_file(relpath, module, text)
     # The config's trusted sources decide which column defaults set the tenant; the rest is tenancy's.
     return tuple(_walk(module, ctx, PatternSet.compile(config.trusted_sources)))
-
-
-def extract_text(relpath: str, text: str, config: Config) -> tuple[ModelInfo, ...]:
-    """:func:`extract_models` of a source text; ``()`` when it does not parse (or is nested too
-    deeply to read: the analysis reports such files)."""
-    try:
-        tree = guarded_ast(text)  # the depth guard's own parse is the tree (None: a syntax error)
-        return extract_models(relpath, tree, config, text) if tree is not None else ()
-    except (SourceError, RecursionError, MemoryError):
-        return ()

@@ -109,6 +109,12 @@ class Settings:
     def handler_decorators(self) -> frozenset[str]:
         return self.last(self.config.handler_decorators)
 
+    @cached_property
+    def trusted_parameters(self) -> dict[str, frozenset[str]]:
+        from tenantlint.analysis.interp.trusted_context import parse_trusted_parameters
+
+        return parse_trusted_parameters(self.config.trusted_parameters)
+
 
 @dataclass
 class FileContext:

@@ -33,6 +33,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
 from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
 from tenantlint.analysis.orm.base import OrmFamily
 from tenantlint.analysis.rawsql.text import augmented
@@ -46,7 +47,8 @@ class Walker:
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
-        state = FunctionState(None, ctx=self.ctx)
+        system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
+        state = FunctionState(None, ctx=self.ctx, system_depth=system)
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -110,6 +112,10 @@ class Walker:
             env.pop(p.name.value, None)
         names = decorator_names(fn)
         settings = self.ctx.settings
+        injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None and injected:
+            handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
+                              reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
         if handler is not None:
             checks = [n.rsplit(".", 1)[-1] for n in names]
             if cls is not None:
@@ -123,6 +129,7 @@ class Walker:
                 if v.untrusted and (ALL_PARAMS in verified or k in verified):
                     v = Value(Provenance.trusted(f"verified {k}"))
                 env[k] = v
+        env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
@@ -396,3 +403,8 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
 
     node.visit(_V())
     return out
+
+
+def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
+    """A signature read (``cst.Param``) of one of ``params``."""
+    return isinstance(node, cst.Param) and node.name.value in params

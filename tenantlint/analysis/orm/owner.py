@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from tenantlint.analysis.facts import Scoping, Trust
 from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.interp.trusted_context import INJECTED
 from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
@@ -73,6 +74,8 @@ def is_caller(value: Value) -> bool:
     source = prov.source
     if source.startswith("dependency "):  # FastAPI ``Depends(get_current_user)``
         return "user" in source
+    if source.startswith(INJECTED):  # ``trusted_parameters``: a user a decorator injects is the caller
+        return True
     for suffix in _ID_SUFFIXES:
         if source.endswith(suffix):
             source = source[: -len(suffix)]

@@ -3,7 +3,7 @@
 ``Evaluator._eval`` asks :func:`evaluate` first for strings, ``+``/``%`` on strings and calls. It
 answers (and then owns the evaluation of every sub-expression, exactly once) for:
 
-- strings and their composition -> ``SqlText`` values (``sql_text``), so SQL kept in locals, module
+- strings and their composition -> ``SqlText`` values (``rawsql/text.py``), so SQL kept in locals, module
   constants (through the walker's environment), class constants and constants imported from another
   project module (``Settings.sql_constants``) is known at the call that executes it;
 - sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,

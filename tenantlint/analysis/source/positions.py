@@ -70,7 +70,7 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
 
 
 # A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
-# compound statement's suites are its indented blocks in source order (``_suites``).
+# compound statement's suites are its indented blocks in source order (``_cst_suites``).
 Path = tuple[tuple[int, int], ...]
 
 

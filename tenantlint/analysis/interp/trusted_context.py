@@ -1,0 +1,41 @@
+"""Trust that comes from where code sits or how it is decorated, as the config declares it.
+
+- ``system_paths``: a file matching one of these globs (management commands by default) queries
+  across tenants on purpose; everything in it runs in system scope.
+- ``trusted_parameters``: ``decorator:param`` entries; a function decorated with ``@decorator``
+  receives ``param`` from trusted context (``@require_realm_admin`` injects the authenticated
+  ``user_profile``), so that parameter is trusted, never request input.
+"""
+
+from __future__ import annotations
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.values import Value
+from tenantlint.config.options import Config
+from tenantlint.files import excluded
+
+INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
+
+
+def in_system_path(path: str, config: Config) -> bool:
+    """``path`` (relative to the project root, ``/``-separated) matches ``system_paths``."""
+    return bool(config.system_paths) and excluded(path.lstrip("./"), config.system_paths)
+
+
+def parse_trusted_parameters(entries: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """``("require_realm_admin:user_profile",)`` -> ``{"require_realm_admin": {"user_profile"}}``,
+    keyed by the decorator's last dotted part (``@decorators.require_realm_admin`` matches)."""
+    out: dict[str, set[str]] = {}
+    for entry in entries:
+        decorator, _, param = entry.partition(":")
+        out.setdefault(decorator.strip().rsplit(".", 1)[-1], set()).add(param.strip())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def injected_parameters(decorators: list[str], table: dict[str, frozenset[str]]) -> dict[str, Value]:
+    """The parameters the function's decorators inject, each trusted (its provenance names it)."""
+    out: dict[str, Value] = {}
+    for name in decorators:
+        for param in table.get(name.rsplit(".", 1)[-1], ()):
+            out[param] = Value(Provenance.trusted(f"{INJECTED}{param}"))
+    return out
