@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.config.load import load_config
 from tenantlint.config.options import Config
 from tenantlint.results import FileResult, RunResult

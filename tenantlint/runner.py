@@ -30,7 +30,7 @@ from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
-    from tenantlint.analysis.interp.file_context import Settings
+    from tenantlint.analysis.settings import Settings
     from tenantlint.prefilter import Prefilter
 
 
@@ -63,10 +63,9 @@ class Project:
     checks: tuple[CheckCandidate, ...] = ()
 
     def settings(self, config: Config) -> Settings:
-        from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-        from tenantlint.analysis.interp.file_context import Settings
+        from tenantlint.analysis.settings import Settings
 
-        return Settings(config, self.index, FRAMEWORKS, scoped_view_bases=self.bases,
+        return Settings(config, self.index, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
                         class_bases=self.class_bases, check_candidates=self.checks)

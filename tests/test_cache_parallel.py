@@ -155,10 +155,9 @@ def test_dead_worker_loses_only_its_file(monkeypatch: pytest.MonkeyPatch, tree: 
     items: list[Item] = [(f"app{i}/{n}.py", str(tree / f"app{i}/{n}.py"), None)
                          for i in range(12) for n in ("models", "views")]
     project = build_project(Config(root=tree))
-    from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-    from tenantlint.analysis.interp.file_context import Settings
+    from tenantlint.analysis.settings import Settings
 
-    job = _Job(Settings(Config(root=tree), project.index, FRAMEWORKS), None, False, Cache(None), "")
+    job = _Job(Settings(Config(root=tree), project.index), None, False, Cache(None), "")
     seen: list[int] = []
     results = _parallel(items, job, 3, seen.append)
     assert [r.path for r in results] == [i[0] for i in items]

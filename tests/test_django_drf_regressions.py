@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.api import load_config, make_settings
 
 MODELS = """

@@ -14,10 +14,12 @@ import libcst as cst
 import pytest
 
 from tenantlint.analysis.facts import Trust
+from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.frameworks.fastapi import FRAMEWORK
 from tenantlint.analysis.frameworks.param_aliases import file_aliases, imported_alias
-from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import ImportTable, collect_imports
+from tenantlint.analysis.settings import Settings
 from tenantlint.api import check_source, load_config, make_settings
 
 MODELS = """
@@ -225,7 +227,7 @@ def test_package_reexport_and_imported_header_marker(settings: Settings) -> None
 def bound(settings: Settings, source: str, path: str = "app/routers/items.py") -> dict[str, Trust]:
     """Parameter name -> trust of every handler parameter in ``source``."""
     module = cst.parse_module(textwrap.dedent(source).lstrip("\n"))
-    ctx = FileContext(path, module, settings, collect_imports(module))
+    ctx = FileContext(path, module, settings, collect_imports(module), registered_plugins())
     out: dict[str, Trust] = {}
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.cli import main as tenantlint_main
 from tenantlint.config.options import Config
 from tenantlint.integrations.flake8 import TenantlintChecker, flake8_findings
@@ -131,7 +130,7 @@ def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
 
 def settings(root: Path) -> Settings:
     project = build_project(Config(root=root))
-    return Settings(Config(root=root), project.index, FRAMEWORKS, scoped_view_bases=project.bases)
+    return Settings(Config(root=root), project.index, scoped_view_bases=project.bases)
 
 
 SRC = """from billing.models import Invoice
@@ -170,3 +169,86 @@ def test_checker_yields_flake8_tuples(tmp_path: Path, monkeypatch: pytest.Monkey
     assert reports[0] == (5, 11, "TNT101 query on tenant table 'billing_invoice' has no tenant filter",
                           TenantlintChecker)
     assert [r[2].split()[0] for r in reports] == ["TNT101", "TNT901", "TNT902"]
+
+
+def _flake8_proc(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "flake8", "--format", "%(path)s|%(row)d|%(code)s", *args]
+    if not _installed():
+        cfg = cwd / ".flake8-tnt-test.cfg"
+        cfg.write_text("[flake8:local-plugins]\nextension =\n    TNT = "
+                       "tenantlint.integrations.flake8:TenantlintChecker\n")
+        cmd += ["--config", str(cfg)]
+    return subprocess.run([*cmd, "."], cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_exclude_applies_to_the_files_flake8_names(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "demo", work)
+    (work / "billing" / "migrations").mkdir(exist_ok=True)
+    (work / "billing" / "migrations" / "0009_backfill.py").write_text(SRC)
+    (work / "legacy").mkdir()
+    (work / "legacy" / "old.py").write_text(SRC)
+    with (work / "tenantlint.toml").open("a") as toml:
+        toml.write('\nexclude = ["legacy/**"]\n')
+    found = {path for path, _, _ in flake8(work)}
+    assert found and not any("migrations" in p or p.startswith("legacy/") for p in found)
+    assert found == {path for path, _, _ in tenantlint(work)}
+
+
+def test_config_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "demo", work)
+    (work / "tenantlint.toml").write_text('tenant_colums = ["org_id"]\n')
+    proc = _flake8_proc(work, "--select", "TNT")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "tenantlint: config error: tenantlint.toml: key 'tenant_colums': unknown key "
+        "(did you mean 'tenant_columns'?)"]
+    # TNT not selected: the plugin reads no config and does nothing
+    other = _flake8_proc(work, "--select", "E9,F63")
+    assert other.returncode == 0 and other.stderr == "", other.stderr
+
+
+def test_results_are_shared_with_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `tenantlint check`, flake8 analyses nothing again: every result comes from the cache."""
+    import tenantlint.integrations.flake8 as plugin
+    import tenantlint.runner as runner
+    from tenantlint.cli import main as tenantlint_main
+
+    work = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "demo", work)
+    monkeypatch.chdir(work)
+    assert tenantlint_main(["check", "--quiet", "--jobs", "1", "--format", "json", "--output", "o.json"]) == 1
+    monkeypatch.setattr(plugin, "_STATES", {})
+
+    def no_analysis(*args: object) -> object:
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(runner, "analyze_data", no_analysis)
+    checker = TenantlintChecker(None, "./billing/views.py",
+                                (work / "billing" / "views.py").read_text().splitlines(keepends=True))
+    monkeypatch.setattr(TenantlintChecker, "enabled", True)
+    monkeypatch.setattr(TenantlintChecker, "config_path", None)
+    codes = [r[2].split()[0] for r in checker.run()]
+    import json
+
+    expected = [f["code"] for f in json.loads((work / "o.json").read_text())["findings"]
+                if f["path"] == "billing/views.py" and f["code"] not in ("TNT902", "TNT999")]
+    assert codes and sorted(codes) == sorted(expected)
+
+
+def test_selection_follows_flake8() -> None:
+    import argparse
+
+    from tenantlint.integrations.flake8 import tnt_selected
+
+    def options(select: list[str] | None, ignore: list[str] | None = None) -> argparse.Namespace:
+        return argparse.Namespace(select=select, extend_select=None, ignore=ignore, extend_ignore=None,
+                                  extended_default_select=["C90", "F", "E", "W", "TNT"],
+                                  extended_default_ignore=[])
+
+    assert tnt_selected(options(None)) is True
+    assert tnt_selected(options(["E", "F", "W"])) is False
+    assert tnt_selected(options(["TNT1"])) is True
+    assert tnt_selected(options(None, ["TNT"])) is False

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.api import check_source, load_config, make_settings
 
 MODELS = """

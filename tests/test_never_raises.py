@@ -8,15 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.config.options import Config
 from tenantlint.results import FileResult
 from tenantlint.runner import build_project
 
 ROOT = Path(__file__).resolve().parents[1]
 _PROJECT = build_project(Config(root=ROOT / "fixtures" / "demo"))
-SETTINGS = Settings(Config(root=ROOT / "fixtures" / "demo"), _PROJECT.index, FRAMEWORKS,
+SETTINGS = Settings(Config(root=ROOT / "fixtures" / "demo"), _PROJECT.index,
                     scoped_view_bases=_PROJECT.bases)
 
 names = st.sampled_from(["qs", "inv", "org", "pk", "data", "row", "x"])

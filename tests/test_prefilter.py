@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.api import check_source, load_config, make_settings
 from tenantlint.prefilter import Prefilter
 from tenantlint.prepass import may_define_constants, scan_text

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.interp.file_context import Settings
+from tenantlint.analysis.settings import Settings
 from tenantlint.api import load_config, make_settings
 from tests.index_helpers import extract_source
 

@@ -8,18 +8,19 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.frameworks import fastapi, flask
 from tenantlint.analysis.frameworks.common import RouteTable, route_table
-from tenantlint.analysis.frameworks.registry import FRAMEWORKS
-from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.parse import decode
 from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "fixtures").rglob("*.py"))
-SETTINGS = Settings(Config(), ProjectIndex(), FRAMEWORKS)
+SETTINGS = Settings(Config(), ProjectIndex())
 
 HAND_MADE = '''
 from flask import Flask, Blueprint
@@ -48,7 +49,8 @@ def _tables(module: cst.Module, source: str | None) -> Tables:
     out = []
     for key, constructors, calls in (("fastapi", fastapi.CONSTRUCTORS, fastapi.ENDPOINT_CALLS),
                                      ("flask", flask.CONSTRUCTORS, flask.ENDPOINT_CALLS)):
-        ctx = FileContext("app/x.py", module, SETTINGS, collect_imports(module), source=source)
+        ctx = FileContext("app/x.py", module, SETTINGS, collect_imports(module), registered_plugins(),
+                          source=source)
         table: RouteTable = route_table(ctx, key, constructors, calls)
         out.append((table.objects, table.endpoints,
                     [f"{k}={id(v)}" for k, v in table.aliases.items()]))  # the same nodes, in order

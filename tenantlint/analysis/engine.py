@@ -7,12 +7,13 @@ import ast
 import libcst as cst
 
 from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.interp.failure import SourceError, error_result
-from tenantlint.analysis.interp.file_context import FileContext, Settings
+from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.interp.values import Origin, QueryState
 from tenantlint.analysis.interp.walker import Walker
-from tenantlint.analysis.orm.registry import ORMS
+from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
 from tenantlint.results import FileResult, Finding, QuerySite
@@ -47,8 +48,8 @@ def origin_facts(origins: list[Origin]) -> list[QueryFact]:
 def walk_file(path: str, module: cst.Module, settings: Settings, text: str | None = None) -> FileContext:
     """The walk's context: its facts, and the statement hints for positions. ``text``: the module's
     source, when known (lets plug-ins skip searches for names the file never spells)."""
-    ctx = FileContext(path, module, settings, collect_imports(module), source=text)
-    Walker(ctx, ORMS).walk_module()
+    ctx = FileContext(path, module, settings, collect_imports(module), registered_plugins(), source=text)
+    Walker(ctx).walk_module()
     ctx.facts.queries[:0] = origin_facts(ctx.origins)
     return ctx
 

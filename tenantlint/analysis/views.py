@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Scoping, ViewFact
-from tenantlint.analysis.frameworks.base import ClassInfo
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.values import ModelRef, QueryValue, Value
+from tenantlint.analysis.plugins import ClassInfo
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.function_state import FunctionState
-    from tenantlint.analysis.interp.walker import Walker
 
 SAFE_FOR_VIEW = frozenset(
     {Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT, Scoping.SCOPING_METHOD,
@@ -41,7 +40,7 @@ class ViewCheck:
         self.exposed: list[tuple[cst.CSTNode, str]] = []  # (assignment, table)
         self.scoped_get_queryset: bool | None = None
 
-    def class_assignment(self, stmt: cst.SimpleStatementLine, state: FunctionState, walker: Walker) -> bool:
+    def class_assignment(self, stmt: cst.SimpleStatementLine, state: FunctionState) -> bool:
         """Handle ``queryset = …`` / ``model = …``; False when the line is something else."""
         if len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Assign):
             return False
@@ -50,7 +49,7 @@ class ViewCheck:
         if not names or names[0] not in ("queryset", "model"):
             return False
         state.statement = stmt
-        value = Evaluator(self.ctx, state, walker.orms).eval(assign.value, use=False)
+        value = Evaluator(self.ctx, state).eval(assign.value, use=False)
         if isinstance(value, QueryValue) and value.origin is not None:
             origin = value.origin
             self.ctx.origins.remove(origin)  # reported as TNT202 (or not at all), never TNT101

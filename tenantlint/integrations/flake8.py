@@ -8,6 +8,13 @@ so the workers share them; a warm index costs a stat per project file (the book 
 :mod:`tenantlint.manifest`) and one read of the merged facts. Within one
 process the index is built once per (config, working directory) and reused for every file.
 
+Cost: a file under ``exclude`` (relative to the project root) gets nothing, as under ``tenantlint
+check``; each file goes through the same prefilter and the same per-file result cache as ``check``
+(keyed by its contents and the project index), so a file ``check`` already analysed is not analysed
+again, and the other way round. The index is built once in flake8's main process before it forks
+its workers. When no ``TNT`` code is selected (``flake8 --select E,F,W``) the plugin does nothing and
+imports nothing heavy. A config error is one line on stderr and exit status 2.
+
 Suppressions: flake8 applies ``# noqa`` itself, so findings are yielded *before* tenantlint's own
 ``noqa`` handling; ``# tenantlint: ignore[CODE] reason`` comments are still honoured here, and
 TNT901/TNT902 are reported for them. TNT902 ("unused suppression") is never reported for ``# noqa``
@@ -18,35 +25,108 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tenantlint import __version__
-from tenantlint.analysis.engine import analyze_text
-from tenantlint.analysis.interp.file_context import Settings
-from tenantlint.cache import Cache
-from tenantlint.config.load import load_config
-from tenantlint.results import Finding
-from tenantlint.runner import build_project
-from tenantlint.suppress import META_CODES, apply_suppressions, parse_suppressions
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.settings import Settings
+    from tenantlint.config.options import Config
+    from tenantlint.results import FileResult, Finding
+    from tenantlint.runner import Project, _Job
 
 Report = tuple[int, int, str, type[Any]]
+STDIN_NAMES = ("stdin", "-")
 
 
-@lru_cache(maxsize=4)
-def project_settings(config_path: str | None, cwd: str) -> Settings:
-    """Config (discovered from ``cwd`` or ``config_path``) and the project index, once per process."""
+@dataclass
+class _State:
+    """One process's view of the project: config, index, and (once a file misses the cache) the
+    analysis settings and prefilter."""
+
+    config: Config
+    project: Project
+    key_prefix: str
+    job: _Job | None = None
+
+    def analysis(self) -> _Job:
+        if self.job is None:
+            from tenantlint.cache import Cache
+            from tenantlint.prefilter import Prefilter
+            from tenantlint.runner import _Job
+
+            settings = self.project.settings(self.config)
+            prefilter = Prefilter.build(settings.index, self.config, settings.related,
+                                        settings.serializer_models, settings.sql_constants,
+                                        settings.param_aliases)
+            self.job = _Job(settings, prefilter, False, Cache.for_config(self.config), self.key_prefix)
+        return self.job
+
+    def result(self, display: str, path: Path, text: str) -> FileResult:
+        """The file's result from the cache ``tenantlint check`` shares (looked up by the digest the
+        index pass recorded, without reading the file), else analysed and stored."""
+        from tenantlint.cache import RESULT_KIND, Cache, digest, key_of
+        from tenantlint.results import FileResult
+        from tenantlint.runner import analyze_data
+
+        cache = Cache.for_config(self.config)
+        known = self.project.digests.get(os.path.normpath(path.absolute()))
+        if known is not None:
+            hit = cache.get(RESULT_KIND, key_of(self.key_prefix, display, known))
+            if isinstance(hit, FileResult):
+                return hit
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = text.encode("utf-8")
+        key = key_of(self.key_prefix, display, digest(data))
+        hit = cache.get(RESULT_KIND, key)
+        if isinstance(hit, FileResult):
+            return hit
+        job = self.analysis()
+        result = analyze_data(display, data, job.settings, job.prefilter, False)
+        cache.put(RESULT_KIND, key, result)
+        return result
+
+
+_STATES: dict[tuple[str | None, str], _State] = {}
+
+
+def _state(config_path: str | None, cwd: str, jobs: int = 1) -> _State:
+    """Config (discovered from ``cwd`` or ``config_path``) and the project index, once per process
+    (``jobs`` processes build the index when it is not cached)."""
+    state = _STATES.get((config_path, cwd))
+    if state is None:
+        state = _STATES[(config_path, cwd)] = _build_state(config_path, jobs)
+    return state
+
+
+def _build_state(config_path: str | None, jobs: int) -> _State:
+    from tenantlint.cache import Cache, key_of
+    from tenantlint.config.load import load_config
+    from tenantlint.runner import build_project
+
     config = load_config(None, Path(config_path) if config_path else None)
-    project = build_project(config, Cache.for_config(config))
-    return project.settings(config)
+    project = build_project(config, Cache.for_config(config), jobs)
+    # the key prefix of `tenantlint check`'s results (want_sites False, prefilter on): shared entries
+    return _State(config, project, key_of("result", project.index_hash, str(False), str(True)))
 
 
-def flake8_findings(path: str, text: str, settings: Settings) -> list[Finding]:
-    """Findings of one file with ``tenantlint: ignore`` applied and ``noqa`` left to flake8."""
-    result = analyze_text(path, text, settings)
+def project_settings(config_path: str | None, cwd: str) -> Settings:
+    """The analysis settings of the project (config discovered from ``cwd`` or ``config_path``)."""
+    state = _state(config_path, cwd)
+    return state.project.settings(state.config)
+
+
+def raw_findings(result: FileResult, text: str, path: str) -> list[Finding]:
+    """A file's findings with ``tenantlint: ignore`` applied and ``noqa`` left to flake8."""
+    from tenantlint.results import Finding
+    from tenantlint.suppress import META_CODES, apply_suppressions, parse_suppressions
+
     raw = [f for f in result.findings if f.code not in META_CODES]
     raw += [replace(f, suppression=None) for f in result.suppressed]
     raw.sort(key=Finding.sort_key)
@@ -57,6 +137,36 @@ def flake8_findings(path: str, text: str, settings: Settings) -> list[Finding]:
     return sorted(reported + meta, key=Finding.sort_key)
 
 
+def flake8_findings(path: str, text: str, settings: Settings) -> list[Finding]:
+    """Findings of one file's text with ``tenantlint: ignore`` applied and ``noqa`` left to flake8."""
+    from tenantlint.analysis.engine import analyze_text
+
+    return raw_findings(analyze_text(path, text, settings), text, path)
+
+
+def tnt_selected(options: argparse.Namespace) -> bool:
+    """Whether flake8's select/ignore options report any TNT code (flake8's own decision engine)."""
+    from tenantlint.rules.registry import all_codes
+
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        engine = DecisionEngine(options)
+        return any(engine.decision_for(code) is Decision.Selected for code in all_codes())
+    except Exception:  # another flake8 version: run, and let flake8 filter the results
+        return True
+
+
+def _jobs(options: argparse.Namespace) -> int:
+    jobs = getattr(options, "jobs", None)
+    if getattr(jobs, "is_auto", False) or jobs is None:
+        return os.cpu_count() or 1
+    try:
+        return max(1, int(getattr(jobs, "n_jobs", jobs)))
+    except (TypeError, ValueError):
+        return 1
+
+
 class TenantlintChecker:
     """The ``TNT`` flake8 extension (entry point ``tenantlint.integrations.flake8:TenantlintChecker``)."""
 
@@ -64,6 +174,7 @@ class TenantlintChecker:
     version = __version__
     # flake8's plugin API: options are parsed once and handed to the class, not to instances.
     config_path: ClassVar[str | None] = None
+    enabled: ClassVar[bool] = True
 
     def __init__(self, tree: object, filename: str, lines: Sequence[str]) -> None:
         self.filename = filename
@@ -79,9 +190,36 @@ class TenantlintChecker:
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         cls.config_path = getattr(options, "tenantlint_config", None)
+        cls.enabled = tnt_selected(options)
+        if not cls.enabled:
+            return
+        from tenantlint.config.errors import ConfigError
+
+        try:  # before flake8 forks its workers: they inherit the index
+            _state(cls.config_path, os.getcwd(), _jobs(options))
+        except ConfigError as exc:
+            print(f"tenantlint: config error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def run(self) -> Iterator[Report]:
-        settings = project_settings(self.config_path, os.getcwd())
-        text = "".join(self.lines)
-        for f in flake8_findings(self.filename, text, settings):
+        if not self.enabled:
+            return
+        state = _state(self.config_path, os.getcwd())
+        for f in self.findings(state):
             yield f.span.line, max(0, f.span.column - 1), f"{f.code} {f.message}", type(self)
+
+    def findings(self, state: _State) -> list[Finding]:
+        from tenantlint.files import excluded, relpath, under
+        from tenantlint.runner import analyze_data
+
+        text = "".join(self.lines)
+        if self.filename in STDIN_NAMES:
+            job = state.analysis()
+            result = analyze_data(self.filename, text.encode("utf-8"), job.settings, job.prefilter, False)
+            return raw_findings(result, text, self.filename)
+        path = Path(self.filename)
+        rel = under(path, state.config.root)
+        if rel is not None and excluded(rel, state.config.exclude):
+            return []
+        display = relpath(path, Path.cwd())
+        return raw_findings(state.result(display, path, text), text, display)

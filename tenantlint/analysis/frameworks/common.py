@@ -8,13 +8,26 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.frameworks.base import ClassInfo
+from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.source.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.plugins import Evaluation, FileView
+
+
+def view_object(ev: Evaluation, method: str, call: cst.Call, view_table: str | None) -> Value | None:
+    """``self.get_object()`` in a generic view's method: the object comes through the view's
+    ``get_queryset``, which is judged on its own (TNT202 / TNT101 there), so the row is the view's
+    scoped row, not a new root cause."""
+    if method != "get_object":
+        return None
+    ev.eval_args(call)
+    table = view_table or "view"
+    return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
 
 
 def params_of(fn: cst.FunctionDef) -> list[cst.Param]:
@@ -44,7 +57,7 @@ def _string(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def qualified_bases(ctx: FileContext, cls: ClassInfo) -> Iterator[str]:
+def qualified_bases(ctx: FileView, cls: ClassInfo) -> Iterator[str]:
     """Qualified base names of ``cls`` and of its bases defined in the same file."""
     seen: set[str] = set()
     todo = list(cls.bases)
@@ -59,7 +72,7 @@ def qualified_bases(ctx: FileContext, cls: ClassInfo) -> Iterator[str]:
             todo.extend(local.bases)
 
 
-def inherits(ctx: FileContext, cls: ClassInfo, prefixes: tuple[str, ...], names: frozenset[str]) -> bool:
+def inherits(ctx: FileView, cls: ClassInfo, prefixes: tuple[str, ...], names: frozenset[str]) -> bool:
     """True when a base resolves (through imports) under ``prefixes`` and is named in ``names``."""
     for base in qualified_bases(ctx, cls):
         if base.startswith(prefixes) and base.rsplit(".", 1)[-1] in names:
@@ -78,7 +91,7 @@ class RouteTable:
 
 class _Scan:
     def __init__(
-        self, ctx: FileContext, constructors: frozenset[str], endpoint_calls: frozenset[str]
+        self, ctx: FileView, constructors: frozenset[str], endpoint_calls: frozenset[str]
     ) -> None:
         self.ctx = ctx
         self.constructors = constructors
@@ -149,7 +162,7 @@ def _statements(module: cst.Module) -> Iterator[cst.CSTNode]:
 
 
 def route_table(
-    ctx: FileContext, key: str, constructors: frozenset[str], endpoint_calls: frozenset[str]
+    ctx: FileView, key: str, constructors: frozenset[str], endpoint_calls: frozenset[str]
 ) -> RouteTable:
     memo = ctx.plugin_memo.get(key)
     if isinstance(memo, RouteTable):
@@ -160,7 +173,7 @@ def route_table(
 
 
 def route_decorator(
-    ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, methods: frozenset[str],
+    ctx: FileView, fn: cst.FunctionDef, table: RouteTable, methods: frozenset[str],
     own_modules: tuple[str, ...], other_modules: tuple[str, ...],
 ) -> cst.Call | None:
     """The ``@obj.get("/x")`` decorator call when ``obj`` is a route object of this framework.

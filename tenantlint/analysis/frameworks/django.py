@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import (
+from tenantlint.analysis.frameworks.common import inherits, view_object
+from tenantlint.analysis.interp.values import DictValue, Value
+from tenantlint.analysis.plugins import (
     BODY,
     COOKIES,
     FORM,
@@ -15,15 +17,12 @@ from tenantlint.analysis.frameworks.base import (
     PATH,
     QUERY,
     ClassInfo,
-    FrameworkBase,
+    FrameworkPlugin,
     HandlerInfo,
 )
-from tenantlint.analysis.frameworks.common import inherits
-from tenantlint.analysis.interp.values import DictValue, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
-    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.plugins import Evaluation, FileView
 
 REQUEST_ATTRS = {
     "POST": FORM,
@@ -60,15 +59,15 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
 OTHER_WEB = ("flask", "quart", "fastapi", "starlette")
 
 
-class Django(FrameworkBase):
+class Django(FrameworkPlugin):
     name = "django"
 
-    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+    def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return any(b.startswith("django.views") for b in cls.bases) or inherits(
             ctx, cls, ("django.",), VIEW_BASES
         )
 
-    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+    def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         # URL kwargs of a class-based view (Django and DRF): ``self.kwargs["pk"]``.
         if node.attr.value == "kwargs" and ev.fn.handler is not None:
             owner = node.value
@@ -82,7 +81,11 @@ class Django(FrameworkBase):
                 return Value(Provenance.untrusted(PATH))
         return None
 
-    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+    def view_method(self, ev: Evaluation, method: str,
+                    call: cst.Call, view_table: str | None) -> Value | None:
+        return view_object(ev, method, call, view_table)
+
+    def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
         params = _params(fn)
         names = [p.name.value for p in params]
         if cls is None:

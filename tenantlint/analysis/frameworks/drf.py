@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import BODY, PATH, QUERY, ClassInfo, FrameworkBase, HandlerInfo
 from tenantlint.analysis.frameworks.common import (
     inherits,
     params_of,
     star_params,
+    view_object,
 )
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
-    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.plugins import Evaluation, FileView
 
 REQUEST_ATTRS = {"data": BODY, "query_params": QUERY}
 SERIALIZER_INPUT = frozenset({"validated_data", "initial_data"})
@@ -79,13 +79,17 @@ def _tenant_names(t: TenantTable) -> set[str]:
     return set(t.insert_names())
 
 
-class Drf(FrameworkBase):
+class Drf(FrameworkPlugin):
     name = "drf"
 
-    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+    def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES)
 
-    def _decorated(self, ctx: FileContext, fn: cst.FunctionDef, name: str) -> bool:
+    def view_method(self, ev: Evaluation, method: str,
+                    call: cst.Call, view_table: str | None) -> Value | None:
+        return view_object(ev, method, call, view_table)
+
+    def _decorated(self, ctx: FileView, fn: cst.FunctionDef, name: str) -> bool:
         for d in fn.decorators:
             dec = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
             text = dotted_name(dec)
@@ -93,7 +97,7 @@ class Drf(FrameworkBase):
                 return True
         return False
 
-    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+    def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
         names = [p.name.value for p in params_of(fn)]
         values: dict[str, Value] = {}
         if cls is None:
@@ -120,7 +124,7 @@ class Drf(FrameworkBase):
                 values[p.name.value] = Value(Provenance.untrusted(PATH))
         return HandlerInfo(f"{cls.name}.{method}", self.name, values, frozenset({"request"}))
 
-    def _serializer_of(self, ctx: FileContext, cls: ClassInfo) -> SerializerValue | None:
+    def _serializer_of(self, ctx: FileView, cls: ClassInfo) -> SerializerValue | None:
         seen: set[str] = set()
         todo = [cls]
         while todo:
@@ -135,7 +139,7 @@ class Drf(FrameworkBase):
             todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
         return None
 
-    def _serializer_value(self, ctx: FileContext, name: str, creates: bool) -> SerializerValue | None:
+    def _serializer_value(self, ctx: FileView, name: str, creates: bool) -> SerializerValue | None:
         local = name.rsplit(".", 1)[-1]
         model = ctx.settings.serializer_models.get(ctx.imports.original_name(local))
         if model is None or ctx.model_name(model) is None and model not in ctx.index.by_model:
@@ -143,12 +147,12 @@ class Drf(FrameworkBase):
         table = ctx.index.table_of_model(model) or model
         return SerializerValue(model=model, table=table, tenant=ctx.tenant_of_model(model), creates=creates)
 
-    def attribute(self, ev: Evaluator, node: cst.Attribute) -> Value | None:
+    def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         if node.attr.value in SERIALIZER_INPUT and ev.fn.handler is not None:
             return Value(Provenance.untrusted(BODY))
         return None
 
-    def call(self, ev: Evaluator, node: cst.Call) -> Value | None:
+    def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
         if isinstance(func, cst.Name) and func.value not in ev.fn.env:
             if not ev.ctx.settings.serializer_models:
@@ -186,9 +190,7 @@ class Drf(FrameworkBase):
             # supplies that FK (its queryset decides which parents are allowed), so no TNT104.
             tenant_set = True
         if recv.creates:
-            from tenantlint.analysis.interp.function_state import record_insert
-
-            record_insert(ev.ctx, ev.fn, node, recv.table, recv.tenant is not None, tenant_set, prov,
+            ev.record_insert(node, recv.table, recv.tenant is not None, tenant_set, prov,
                           "django")
         return Value()
 

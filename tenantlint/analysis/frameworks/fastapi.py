@@ -20,17 +20,6 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import (
-    BODY,
-    COOKIES,
-    FORM,
-    HEADERS,
-    PATH,
-    QUERY,
-    ClassInfo,
-    FrameworkBase,
-    HandlerInfo,
-)
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
     inherits,
@@ -44,9 +33,20 @@ from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_a
 from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.plugins import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    FrameworkPlugin,
+    HandlerInfo,
+)
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.plugins import FileView
 
 MODULES = ("fastapi", "starlette")
 OTHERS = ("flask", "quart")
@@ -86,7 +86,7 @@ def _last(name: str | None) -> str:
     return (name or "").rsplit(".", 1)[-1]
 
 
-def _alias(ctx: FileContext, table: RouteTable, node: cst.BaseExpression) -> cst.BaseExpression | None:
+def _alias(ctx: FileView, table: RouteTable, node: cst.BaseExpression) -> cst.BaseExpression | None:
     """What a module-level alias name stands for: ``X = ...`` in this module, or an ``Annotated``/
     ``Depends`` alias imported from another project module (``Settings.param_aliases``)."""
     if isinstance(node, cst.Name) and node.value in table.aliases:
@@ -103,7 +103,7 @@ def _alias(ctx: FileContext, table: RouteTable, node: cst.BaseExpression) -> cst
     return found if isinstance(found, cst.BaseExpression) else None
 
 
-def _unwrap(ann: cst.BaseExpression | None, ctx: FileContext, table: RouteTable, depth: int = 0,
+def _unwrap(ann: cst.BaseExpression | None, ctx: FileView, table: RouteTable, depth: int = 0,
             ) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
     """``Annotated[T, m1, m2]`` (possibly via a module alias) -> (T, [m1, m2]); else (ann, [])."""
     if ann is None or depth > 3:
@@ -121,7 +121,7 @@ def _unwrap(ann: cst.BaseExpression | None, ctx: FileContext, table: RouteTable,
     return ann, []
 
 
-def _default_marker(ctx: FileContext, table: RouteTable, default: cst.BaseExpression | None,
+def _default_marker(ctx: FileView, table: RouteTable, default: cst.BaseExpression | None,
                     ) -> cst.BaseExpression | None:
     """A parameter default, with ``X = Depends(f)`` aliases (this module or imported) expanded."""
     if isinstance(default, cst.Name | cst.Attribute):
@@ -162,12 +162,12 @@ def _type_names(node: cst.BaseExpression | None) -> set[str]:
     return out
 
 
-def _is_membership(ctx: FileContext, dep_name: str) -> bool:
+def _is_membership(ctx: FileView, dep_name: str) -> bool:
     checks = ctx.settings.membership_checks
     return bool(dep_name) and (dep_name in checks or _last(ctx.imports.original_name(dep_name)) in checks)
 
 
-def _checked_dependencies(ctx: FileContext, call: cst.Call) -> bool:
+def _checked_dependencies(ctx: FileView, call: cst.Call) -> bool:
     """``dependencies=[Depends(require_member)]`` of a router or route with a membership check."""
     for a in call.args:
         if a.keyword is None or a.keyword.value != "dependencies":
@@ -182,16 +182,16 @@ def _checked_dependencies(ctx: FileContext, call: cst.Call) -> bool:
     return False
 
 
-class FastApi(FrameworkBase):
+class FastApi(FrameworkPlugin):
     name = "fastapi"
 
-    def _table(self, ctx: FileContext) -> RouteTable:
+    def _table(self, ctx: FileView) -> RouteTable:
         return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)
 
-    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+    def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return False
 
-    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+    def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
         if not ctx.imports.imports_from(*MODULES):
             return None
         if cls is not None:
@@ -224,7 +224,7 @@ class FastApi(FrameworkBase):
         return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
 
     def _bind(
-        self, ctx: FileContext, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
+        self, ctx: FileView, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
         checked: bool = False, listed: bool = False,
     ) -> HandlerInfo:
         values: dict[str, Value] = {}

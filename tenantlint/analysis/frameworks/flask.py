@@ -13,17 +13,6 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.base import (
-    BODY,
-    COOKIES,
-    FORM,
-    HEADERS,
-    PATH,
-    QUERY,
-    ClassInfo,
-    FrameworkBase,
-    HandlerInfo,
-)
 from tenantlint.analysis.frameworks.common import (
     RouteTable,
     inherits,
@@ -35,9 +24,20 @@ from tenantlint.analysis.frameworks.common import (
 from tenantlint.analysis.frameworks.route_index import registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.plugins import (
+    BODY,
+    COOKIES,
+    FORM,
+    HEADERS,
+    PATH,
+    QUERY,
+    ClassInfo,
+    FrameworkPlugin,
+    HandlerInfo,
+)
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.plugins import FileView
 
 MODULES = ("flask", "quart")
 OTHERS = ("fastapi", "starlette")
@@ -66,7 +66,7 @@ def _path_values(fn: cst.FunctionDef, skip: int) -> dict[str, Value]:
     return values
 
 
-def _checked_view(ctx: FileContext, cls: ClassInfo) -> bool:
+def _checked_view(ctx: FileView, cls: ClassInfo) -> bool:
     """``decorators = [login_required, require_org_member]`` with a name in ``membership_checks``."""
     checks = ctx.settings.membership_checks
     for stmt in cls.node.body.body:
@@ -90,19 +90,20 @@ def _checked_view(ctx: FileContext, cls: ClassInfo) -> bool:
     return False
 
 
-class Flask(FrameworkBase):
+class Flask(FrameworkPlugin):
     name = "flask"
+    request_globals = frozenset({"flask.request", "quart.request", "flask.globals.request"})
 
-    def _table(self, ctx: FileContext) -> RouteTable:
+    def _table(self, ctx: FileView) -> RouteTable:
         return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)
 
-    def view_class(self, ctx: FileContext, cls: ClassInfo) -> bool:
+    def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return False  # Flask views do not serve ``queryset``/``model``
 
-    def _method_view(self, ctx: FileContext, cls: ClassInfo) -> bool:
+    def _method_view(self, ctx: FileView, cls: ClassInfo) -> bool:
         return inherits(ctx, cls, ("flask.", "quart."), VIEW_BASES)
 
-    def handler(self, ctx: FileContext, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
+    def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
         if not ctx.imports.imports_from(*MODULES):
             return None
         if cls is not None:

@@ -7,6 +7,8 @@ decorator-based frameworks come before Django's "first parameter is ``request``"
 from __future__ import annotations
 
 from tenantlint.analysis.frameworks import django, drf, fastapi, flask
-from tenantlint.analysis.frameworks.base import Framework
+from tenantlint.analysis.plugins import FrameworkPlugin
 
-FRAMEWORKS: tuple[Framework, ...] = (flask.FRAMEWORK, fastapi.FRAMEWORK, drf.FRAMEWORK, django.FRAMEWORK)
+FRAMEWORKS: tuple[FrameworkPlugin, ...] = (
+    flask.FRAMEWORK, fastapi.FRAMEWORK, drf.FRAMEWORK, django.FRAMEWORK,
+)

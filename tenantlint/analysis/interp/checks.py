@@ -14,11 +14,11 @@ from dataclasses import replace
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind
-from tenantlint.analysis.frameworks.base import ClassInfo
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import QueryState
+from tenantlint.analysis.plugins import ClassInfo
 
 ALL_PARAMS = "*"
 

@@ -1,7 +1,7 @@
 """Expression evaluation: what a value is (query, row, predicate) and where it comes from.
 
 The evaluator runs inside one function walk (``walker.FunctionState``). It knows no framework and no
-ORM by name: request input comes from ``frameworks``, queries from ``orm`` plug-ins.
+ORM by name: it asks the plug-ins of ``ctx.plugins`` and answers them as ``plugins.Evaluation``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, QueryKind, RequestReadFact, Scoping
-from tenantlint.analysis.frameworks.base import HEADERS, TNT201_KINDS
+from tenantlint.analysis.facts import (
+    Provenance,
+    QueryFact,
+    QueryKind,
+    RequestReadFact,
+    Scoping,
+    SqlProblemFact,
+    TableUse,
+)
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     VERIFIED_PREFIX,
@@ -37,7 +44,7 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
-from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.index.records import TenantTable
 
@@ -54,10 +61,10 @@ DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getit
 
 
 class Evaluator(OperatorEvaluation):
-    def __init__(self, ctx: FileContext, fn: FunctionState, orms: tuple[OrmFamily, ...]) -> None:
+    def __init__(self, ctx: FileContext, fn: FunctionState) -> None:
         self.ctx = ctx
         self.fn = fn
-        self.orms = orms
+        self.orms: tuple[OrmPlugin, ...] = ctx.plugins.orms
 
     # ----- queries -------------------------------------------------------------------------
     def new_query(
@@ -86,6 +93,33 @@ class Evaluator(OperatorEvaluation):
         if self.fn.system_depth and state.bypass is None:
             state = replace(state, bypass=Scoping.SYSTEM_SCOPE)
         q.origin.uses.append((kind, state))
+
+    def discard(self, origin: Origin) -> None:
+        if origin in self.ctx.origins:
+            self.ctx.origins.remove(origin)
+
+    # ----- facts -----------------------------------------------------------------------------
+    def record(self, fact: QueryFact) -> None:
+        self.ctx.facts.queries.append(fact)
+
+    def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
+                      prov: Provenance | None, family: str) -> None:
+        if not is_tenant:
+            return
+        known = self.ctx.index.tenant_table(table)
+        if known is not None and known.always_set:
+            tenant_set = True  # a trusted default or insert event of the model sets it
+        untrusted = prov if prov is not None and prov.trust.value == "untrusted" else None
+        if self.fn.system_depth:
+            scoping = Scoping.SYSTEM_SCOPE
+            untrusted = None
+        else:
+            scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
+        self.record(QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),),
+                              self.fn.handler_name))
+
+    def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
+        self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))
 
     def row_of(self, q: QueryValue) -> RowValue:
         """A row fetched by ``q``: trusted when ``q`` is scoped by a trusted filter."""
@@ -167,20 +201,19 @@ class Evaluator(OperatorEvaluation):
             return True
         head = text.split(".", 1)[0]
         if head not in self.fn.env and head in self.ctx.imports.names:
-            # the request global of flask/quart, also aliased: ``request as req``, ``flask.request``
-            qual = self.ctx.imports.qualify(text)
-            return qual in ("flask.request", "quart.request", "flask.globals.request")
+            # a framework's request global, also aliased: ``request as req``, ``flask.request``
+            return self.ctx.imports.qualify(text) in self.ctx.plugins.request_globals
         return False
 
     def request_attr_kind(self, attr: str) -> str | None:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             kind = fw.request_attribute(attr)
             if kind is not None:
                 return kind
         return None
 
     def request_method_kind(self, method: str) -> str | None:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             kind = fw.request_method(method)
             if kind is not None:
                 return kind
@@ -212,7 +245,7 @@ class Evaluator(OperatorEvaluation):
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             known = fw.attribute(self, node)
             if known is not None:
                 return known
@@ -238,9 +271,12 @@ class Evaluator(OperatorEvaluation):
             self.note_request_read(node, recv, attr)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
-    def is_view_method(self) -> bool:
+    def view_framework(self) -> FrameworkPlugin | None:
+        """The framework of the class-based view whose method handler is being walked."""
         handler = self.fn.handler
-        return handler is not None and "." in handler.name and handler.framework in ("django", "drf")
+        if handler is None or "." not in handler.name:
+            return None
+        return self.ctx.plugins.framework(handler.framework)
 
     def view_table(self) -> str | None:
         value = self.fn.class_attrs.get("queryset") or self.fn.class_attrs.get("model")
@@ -282,11 +318,9 @@ class Evaluator(OperatorEvaluation):
         if not receiver_ok:
             return None
         for orm in self.orms:
-            relation = getattr(orm, "relation", None)
-            if relation is not None:
-                out = relation(self, node, recv, attr, related)
-                if out is not None:
-                    return out  # type: ignore[no-any-return]
+            out = orm.relation(self, node, recv, attr, related)
+            if out is not None:
+                return out
         for child, fk_field, _target in related:
             tenant = self.ctx.tenant_of_model(child)
             table = self.ctx.index.table_of_model(child) or child
@@ -342,7 +376,7 @@ class Evaluator(OperatorEvaluation):
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
     def _eval_Call(self, node: cst.Call) -> Value:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             known = fw.call(self, node)
             if known is not None:
                 return known
@@ -400,12 +434,10 @@ class Evaluator(OperatorEvaluation):
         if pattern is not None:
             self.eval_args(node)
             return pattern
-        if method == "get_object" and dotted(recv_node) == "self" and self.is_view_method():
-            # The view's object comes through its get_queryset, which is judged on its own (TNT202 /
-            # TNT101 there): the row is the view's scoped row, not a new root cause.
-            self.eval_args(node)
-            table = self.view_table() or "view"
-            return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
+        if dotted(recv_node) == "self" and (fw := self.view_framework()) is not None:
+            known = fw.view_method(self, method, node, self.view_table())
+            if known is not None:
+                return known
         if method == "get_queryset" and self.fn.class_attrs and dotted(recv_node) in ("self", "super()"):
             return self.class_attr(node, "get_queryset")
         recv = self.eval(recv_node, use=False)
@@ -430,7 +462,9 @@ class Evaluator(OperatorEvaluation):
             return Value()
         if isinstance(recv, Instance) and method == "save":
             self.eval_args(node)
-            self.fn.saved_instance(recv)
+            for orm in self.orms:
+                if orm.save_instance(self, recv, node):
+                    break
             return Value()
         qual = self.ctx.imports.qualify(dotted(func) or "")
         for orm in self.orms:

@@ -1,6 +1,6 @@
 """The state of one function's walk (its environment of values, its handler, what it returned) and
-the small helpers the walker and the ORM plug-ins share: recording an insert, merging branch
-environments, a function's parameters and decorator names."""
+the walker's small helpers: merging branch environments, a function's parameters and decorator
+names."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from tenantlint.analysis.facts import (
-    Provenance,
-    QueryFact,
-    QueryKind,
-    Scoping,
-    TableUse,
-)
-from tenantlint.analysis.frameworks.base import ClassInfo, HandlerInfo
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.predicates import Junction, PredValue
-from tenantlint.analysis.interp.values import Instance, Value, worse
+from tenantlint.analysis.interp.values import Value, worse
+from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
 
 
 @dataclass
@@ -54,33 +47,6 @@ class FunctionState:
                 self.bind(inner, Value(value.prov, scoped_row_of=value.scoped_row_of))
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value)
-
-    def saved_instance(self, inst: Instance) -> None:
-        # An instance with no constructing node is a row that already exists (``objects.create()``
-        # returned it): saving it again updates that row, it inserts nothing.
-        if self.ctx is not None and inst.node is not None:
-            record_insert(self.ctx, self, inst.node, inst.table, inst.tenant is not None,
-                          inst.tenant_set, inst.tenant_prov, "django")
-
-
-def record_insert(
-    ctx: FileContext, fn: FunctionState, node: cst.CSTNode, table: str, is_tenant: bool,
-    tenant_set: bool, prov: Provenance | None, family: str,
-) -> None:
-    if not is_tenant:
-        return
-    known = ctx.index.tenant_table(table)
-    if known is not None and known.always_set:
-        tenant_set = True  # a trusted default or insert event of the model sets it
-    untrusted = prov if prov is not None and prov.trust.value == "untrusted" else None
-    if fn.system_depth:
-        scoping = Scoping.SYSTEM_SCOPE
-        untrusted = None
-    else:
-        scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
-    ctx.facts.queries.append(
-        QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),), fn.handler_name)
-    )
 
 
 def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:

@@ -13,10 +13,9 @@ from tenantlint.analysis.interp.exprs import merge_prov, string_value
 from tenantlint.analysis.interp.values import UNKNOWN, DictValue, QueryValue, SeqValue, Value, worse
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
     from tenantlint.analysis.interp.file_context import FileContext
     from tenantlint.analysis.interp.function_state import FunctionState
-    from tenantlint.analysis.orm.base import OrmFamily
+    from tenantlint.analysis.plugins import Evaluation, OrmPlugin
 
 T = TypeVar("T")
 
@@ -26,12 +25,16 @@ class OperatorEvaluation:
 
     ctx: FileContext
     fn: FunctionState
-    orms: tuple[OrmFamily, ...]
+    orms: tuple[OrmPlugin, ...]
 
     if TYPE_CHECKING:
         def eval(self, node: cst.BaseExpression, use: bool = True) -> Value: ...
         def consume(self, q: QueryValue) -> None: ...
         def iterate(self, value: Value) -> Value: ...
+
+    def _host(self) -> Evaluation:
+        """This evaluator as the plug-ins see it."""
+        return cast("Evaluation", self)
 
     # ----- operators and literals -----------------------------------------------------------
     def _eval_Await(self, node: cst.Await) -> Value:
@@ -39,22 +42,18 @@ class OperatorEvaluation:
 
     def _eval_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
         for orm in self.orms:
-            combine = getattr(orm, "combine", None)
-            if combine is not None:
-                out = combine(self, node)
-                if out is not None:
-                    return out  # type: ignore[no-any-return]
+            out = orm.combine(self._host(), node)
+            if out is not None:
+                return out
         left = self.eval(node.left)
         right = self.eval(node.right)
         return Value(merge_prov([left, right]))
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
         for orm in self.orms:
-            negate = getattr(orm, "negate", None)
-            if negate is not None:
-                out = negate(self, node)
-                if out is not None:
-                    return out  # type: ignore[no-any-return]
+            out = orm.negate(self._host(), node)
+            if out is not None:
+                return out
         return Value(self.eval(node.expression).prov)
 
     def _eval_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
@@ -71,7 +70,7 @@ class OperatorEvaluation:
 
     def _eval_Comparison(self, node: cst.Comparison) -> Value:
         for orm in self.orms:
-            out = orm.compare(cast("Evaluator", self), node)
+            out = orm.compare(self._host(), node)
             if out is not None:
                 return out
         self.eval(node.left)
@@ -143,15 +142,16 @@ class OperatorEvaluation:
         return value
 
     def in_comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
-                         body: Callable[[], T]) -> T:
-        """Run ``body`` with the comprehension's loop variables bound (its ``for``/``if`` evaluated)."""
+                         body: Callable[[], T], conditions: bool = True) -> T:
+        """Run ``body`` with the comprehension's loop variables bound (its ``for`` evaluated, and its
+        ``if``s when ``conditions``)."""
         saved = dict(self.fn.env)
         comp: cst.CompFor | None = node.for_in
         try:
             while comp is not None:
                 element = self.iterate(self.eval(comp.iter, use=False))
                 self.fn.bind(comp.target, element)
-                for cond in comp.ifs:
+                for cond in comp.ifs if conditions else ():
                     self.eval(cond.test)
                 comp = comp.inner_for_in
             return body()

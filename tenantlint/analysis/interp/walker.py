@@ -16,7 +16,6 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.frameworks.base import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     permission_classes,
@@ -35,14 +34,13 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
 from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
-from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
 
 
 class Walker:
-    def __init__(self, ctx: FileContext, orms: tuple[OrmFamily, ...]) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.orms = orms
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -79,7 +77,7 @@ class Walker:
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
-                if not view.class_assignment(stmt, state, self):
+                if not view.class_assignment(stmt, state):
                     self.statement(stmt, state)
             else:
                 self.statement(stmt, state)
@@ -88,7 +86,7 @@ class Walker:
 
     # ----- functions ---------------------------------------------------------------------------
     def handler_for(self, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
-        for fw in self.ctx.settings.frameworks:
+        for fw in self.ctx.plugins.frameworks:
             info = fw.handler(self.ctx, fn, cls)
             if info is not None:
                 return info
@@ -138,7 +136,7 @@ class Walker:
                               owner=cls)
         for d in fn.decorators:
             state.statement = d
-            Evaluator(self.ctx, state, self.orms).eval(d.decorator, use=False)
+            Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
         return state
@@ -174,7 +172,7 @@ class Walker:
                 hints.setdefault(id(origin.node), origin.statement)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
-        ev = Evaluator(self.ctx, state, self.orms)
+        ev = Evaluator(self.ctx, state)
         state.statement = stmt
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -310,11 +308,12 @@ class Walker:
         family = old.origin.family if isinstance(old, QueryValue) and old.origin is not None else None
         value = ev.eval(small.value, use=False)
         op = "or" if isinstance(small.operator, cst.BitOrAssign) else "and"
-        for orm in self.orms:
-            combine = getattr(orm, "combine_values", None)
-            if combine is not None and family in (None, orm.name):
-                state.env[small.target.value] = combine(ev, small.value, op, old, value)
-                return True
+        for orm in self.ctx.plugins.orms:
+            if family in (None, orm.name):
+                combined = orm.combine_values(ev, small.value, op, old, value)
+                if combined is not None:
+                    state.env[small.target.value] = combined
+                    return True
         return False
 
     def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:

@@ -18,7 +18,7 @@ from tenantlint.analysis.orm.owner import owner_pin
 from tenantlint.index.records import FieldInfo, TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class ColumnRef(Value):
     relation_to: str | None = None  # target model of a relationship attribute
 
 
-def model_fields(ev: Evaluator, model: str) -> tuple[FieldInfo, ...]:
+def model_fields(ev: Evaluation, model: str) -> tuple[FieldInfo, ...]:
     info = ev.ctx.index.model(model)
     if info is None:
         return ()
@@ -45,7 +45,7 @@ def model_fields(ev: Evaluator, model: str) -> tuple[FieldInfo, ...]:
     return tuple(fields)
 
 
-def fk_column_to(ev: Evaluator, model: str, target: str) -> str | None:
+def fk_column_to(ev: Evaluation, model: str, target: str) -> str | None:
     """The FK column of ``model`` that points to ``target`` (a model or table name)."""
     target_table = ev.ctx.index.table_of_model(target) or target
     for f in model_fields(ev, model):
@@ -54,7 +54,7 @@ def fk_column_to(ev: Evaluator, model: str, target: str) -> str | None:
     return None
 
 
-def column_of(ev: Evaluator, model: ModelRef, attr: str) -> ColumnRef | None:
+def column_of(ev: Evaluation, model: ModelRef, attr: str) -> ColumnRef | None:
     for f in model_fields(ev, model.model):
         if f.name == attr:
             if not f.column and f.fk_target:
@@ -72,7 +72,7 @@ def column_of(ev: Evaluator, model: ModelRef, attr: str) -> ColumnRef | None:
     return None
 
 
-def peek_model(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
+def peek_model(ev: Evaluation, node: cst.BaseExpression) -> ModelRef | None:
     """The model a name refers to, without evaluating anything (no side effects)."""
     if isinstance(node, cst.Name):
         value = ev.fn.env.get(node.value)
@@ -85,7 +85,7 @@ def peek_model(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
     return None
 
 
-def peek_column(ev: Evaluator, node: cst.BaseExpression) -> tuple[ModelRef, str | None] | None:
+def peek_column(ev: Evaluation, node: cst.BaseExpression) -> tuple[ModelRef, str | None] | None:
     """``Invoice`` / ``Invoice.org_id`` / ``reports.c.org_id``, resolved without side effects."""
     attrs: list[str] = []
     while isinstance(node, cst.Attribute):
@@ -98,7 +98,7 @@ def peek_column(ev: Evaluator, node: cst.BaseExpression) -> tuple[ModelRef, str 
     return model, attrs[0] if attrs else None
 
 
-def find_model(ev: Evaluator, nodes: list[cst.BaseExpression], families: frozenset[str]) -> ModelRef | None:
+def find_model(ev: Evaluation, nodes: list[cst.BaseExpression], families: frozenset[str]) -> ModelRef | None:
     """The first model mentioned in ``nodes`` (``select(func.count(Project.id))`` -> Project)."""
     for node in nodes:
         found = peek_column(ev, node)
@@ -128,7 +128,7 @@ def as_pred(value: Value) -> Pred:
 OPS: dict[type, str] = {cst.Equal: "eq", cst.NotEqual: "ne", cst.In: "in", cst.NotIn: "ne"}
 
 
-def compare(ev: Evaluator, node: cst.Comparison, families: frozenset[str]) -> Value | None:
+def compare(ev: Evaluation, node: cst.Comparison, families: frozenset[str]) -> Value | None:
     if len(node.comparisons) != 1:
         return None
     target = node.comparisons[0]
@@ -165,7 +165,7 @@ def subquery_rows(value: Value) -> Value:
     return Value(prov, scoped_row_of=value.origin.table)
 
 
-def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) -> Value:
+def column_method(ev: Evaluation, col: ColumnRef, method: str, call: cst.Call) -> Value:
     """``Invoice.org_id.in_(ids)``, ``.is_(None)``, ``Invoice.customer.has(...)``."""
     args = [ev.eval(a.value) for a in call.args]
     if method in ("in_", "is_in") and args:
@@ -183,7 +183,7 @@ def column_method(ev: Evaluator, col: ColumnRef, method: str, call: cst.Call) ->
     return PredValue(pred=Leaf(col.column, Value(), col.table, "other"))
 
 
-def relation_pred(ev: Evaluator, col: ColumnRef, inner: list[PredValue]) -> PredValue:
+def relation_pred(ev: Evaluation, col: ColumnRef, inner: list[PredValue]) -> PredValue:
     """``Line.invoice.has(Invoice.org_id == org)``: the parent is pinned -> a scoped-parent leaf."""
     target = col.relation_to or ""
     tenant = ev.ctx.tenant_of_model(target)
@@ -205,7 +205,7 @@ def is_tenant_leaf(leaf: Leaf, table: str, tenant: TenantTable) -> bool:
     return (leaf.table is None or leaf.table == table) and leaf.key in names
 
 
-def fk_parents(ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
+def fk_parents(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
     """FK columns of the table's models that point to tenant tables."""
     key = ("column-fk-parents", tenant.table)
     memo = ev.ctx.settings.memo
@@ -222,7 +222,7 @@ def fk_parents(ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
     return result
 
 
-def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
+def tenant_test(ev: Evaluation, table: str, tenant: TenantTable) -> LeafTest:
     parents = fk_parents(ev, tenant)
 
     def test(leaf: Leaf) -> Pin | None:
@@ -237,7 +237,7 @@ def tenant_test(ev: Evaluator, table: str, tenant: TenantTable) -> LeafTest:
     return test
 
 
-def apply(ev: Evaluator, q: QueryValue, pred: Pred | None,
+def apply(ev: Evaluation, q: QueryValue, pred: Pred | None,
           parents: tuple[tuple[str, TenantTable], ...] = ()) -> QueryState:
     """The state of ``q`` after filtering by ``pred``. ``parents``: parent tables joined along the
     table's via chain, whose own tenant pins scope ``q`` too (``joins.parents_of``)."""

@@ -24,11 +24,12 @@ from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.orm.owner import owner_pin
+from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import is_membership_join, lookup_paths
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 CHAIN = frozenset(
     {"all", "order_by", "select_related", "prefetch_related", "annotate", "distinct", "only", "defer",
@@ -82,12 +83,12 @@ def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[
     return frozenset(f"{first}__{p}" for p in _tenant_paths(index, parent, depth + 1))
 
 
-class DjangoOrm(DjangoInserts):
+class DjangoOrm(DjangoInserts, OrmPlugin):
     name = "django"
     families = frozenset({"django"})
 
     # ----- predicates -------------------------------------------------------------------------
-    def leaves(self, ev: Evaluator, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
+    def leaves(self, ev: Evaluation, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
         preds: list[Pred] = []
         for arg in call.args:
             if arg.keyword is None:
@@ -110,7 +111,7 @@ class DjangoOrm(DjangoInserts):
             preds.append(Leaf(path, v, None, op))
         return preds
 
-    def apply(self, ev: Evaluator, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
+    def apply(self, ev: Evaluation, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
         if pred is None or q.origin is None:
             return q.state
         if negate:
@@ -154,7 +155,7 @@ class DjangoOrm(DjangoInserts):
             state = replace(state, weakened=result.weakened)
         return state
 
-    def fk_to_tenant(self, ev: Evaluator, tenant: TenantTable) -> frozenset[str]:
+    def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
         """FK fields (and their ``_id`` columns) of the model that point to tenant tables."""
         out: set[str] = set()
         for model_name in tenant.models:
@@ -169,7 +170,8 @@ class DjangoOrm(DjangoInserts):
         return frozenset(out)
 
     # ----- plug-in hooks ---------------------------------------------------------------------------
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         if attr in NOT_MANAGERS or attr.startswith("__"):
             return Value()
         info = ev.ctx.index.model(model.model)
@@ -185,7 +187,7 @@ class DjangoOrm(DjangoInserts):
                                 QueryState(bypass=Scoping.AUTO_SCOPED))
         return self.entry_point(ev, model, info, attr, node)
 
-    def entry_point(self, ev: Evaluator, model: ModelRef, info: ModelInfo | None, attr: str,
+    def entry_point(self, ev: Evaluation, model: ModelRef, info: ModelInfo | None, attr: str,
                     node: cst.Attribute) -> Value:
         """Only a manager starts a query. A constant or nested enum (``Model.ROLE_GUEST``,
         ``Model.Role.choices``) is a plain value. Any other name (a classmethod, a property, a
@@ -200,12 +202,12 @@ class DjangoOrm(DjangoInserts):
             q.origin.tentative = True
         return q
 
-    def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
+    def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
         return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
                         tenant_prov=prov, node=call)
 
-    def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
+    def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
         if q.origin is not None and q.origin.tentative:
             if method not in QUERY_METHODS and method not in settings.scoping_methods \
@@ -272,17 +274,16 @@ class DjangoOrm(DjangoInserts):
             return ev.derive(q, call)
         return None
 
-    def empty(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
+    def empty(self, ev: Evaluation, q: QueryValue, call: cst.Call) -> Value:
         """``qs.none()`` fetches nothing: not a query. A queryset built in this very statement and
         not used otherwise is dropped; an earlier one keeps the uses it had."""
         ev.eval_args(call)
         origin = q.origin
-        if origin is not None and not origin.uses and origin.statement is ev.fn.statement \
-                and origin in ev.ctx.origins:
-            ev.ctx.origins.remove(origin)
+        if origin is not None and not origin.uses and origin.statement is ev.fn.statement:
+            ev.discard(origin)
         return Value()
 
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         last = qualname.rsplit(".", 1)[-1]
         if last in ("get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"):
             if not call.args:
@@ -308,13 +309,13 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=conj(*preds) if preds else None)
         return None
 
-    def _outer_row(self, ev: Evaluator, call: cst.Call) -> Value:
+    def _outer_row(self, ev: Evaluation, call: cst.Call) -> Value:
         """``OuterRef("id")``: the row of the enclosing query. That query is judged on its own, so
         a subquery pinning a foreign key (or the tenant column) to it is scoped through it."""
         ev.eval_args(call)
         return Value(Provenance.trusted("row of the outer query"), scoped_row_of=OUTER_ROW)
 
-    def _prefetch(self, ev: Evaluator, call: cst.Call) -> Value:
+    def _prefetch(self, ev: Evaluation, call: cst.Call) -> Value:
         """``Prefetch("rel", queryset=qs)``: Django confines ``qs`` to the rows related to those of
         the outer query (a related manager in bulk), which is judged on its own."""
         for i, arg in enumerate(call.args):
@@ -329,7 +330,7 @@ class DjangoOrm(DjangoInserts):
                 ev.consume(value)
         return Value()
 
-    def combine(self, ev: Evaluator, node: cst.BinaryOperation) -> Value | None:
+    def combine(self, ev: Evaluation, node: cst.BinaryOperation) -> Value | None:
         if not isinstance(node.operator, cst.BitOr | cst.BitAnd):
             return None
         left = ev.eval(node.left, use=False)
@@ -337,7 +338,7 @@ class DjangoOrm(DjangoInserts):
         op = "or" if isinstance(node.operator, cst.BitOr) else "and"
         return self.combine_values(ev, node, op, left, right)
 
-    def combine_values(self, ev: Evaluator, node: cst.CSTNode, op: str, left: Value, right: Value) -> Value:
+    def combine_values(self, ev: Evaluation, node: cst.CSTNode, op: str, left: Value, right: Value) -> Value:
         """``left | right`` / ``left & right`` (also ``left |= right``) on evaluated operands."""
         if isinstance(left, PredValue) and isinstance(right, PredValue):
             if left.pred is None or right.pred is None:
@@ -345,8 +346,8 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=Junction(op, (left.pred, right.pred)))
         if isinstance(left, QueryValue) and isinstance(right, QueryValue) and left.origin is not None:
             other = right.origin
-            if other is not None and other in ev.ctx.origins and other is not left.origin:
-                ev.ctx.origins.remove(other)
+            if other is not None and other is not left.origin:
+                ev.discard(other)
             if op == "and":
                 state = left.state
                 for pin in right.state.pins:
@@ -366,7 +367,15 @@ class DjangoOrm(DjangoInserts):
 
         return Value(merge_prov([left, right]))
 
-    def negate(self, ev: Evaluator, node: cst.UnaryOperation) -> Value | None:
+    def save_instance(self, ev: Evaluation, inst: Instance, call: cst.Call) -> bool:
+        """``invoice.save()``: an instance with no constructing node is a row that already exists
+        (``objects.create()`` returned it): saving it again updates that row, it inserts nothing."""
+        if inst.node is not None:
+            ev.record_insert(inst.node, inst.table, inst.tenant is not None, inst.tenant_set,
+                             inst.tenant_prov, "django")
+        return True
+
+    def negate(self, ev: Evaluation, node: cst.UnaryOperation) -> Value | None:
         if not isinstance(node.operator, cst.BitInvert):
             return None
         inner = ev.eval(node.expression, use=False)
@@ -374,11 +383,11 @@ class DjangoOrm(DjangoInserts):
             return PredValue(pred=Junction("not", (inner.pred,)))
         return Value(inner.prov if not isinstance(inner, QueryValue) else UNKNOWN)
 
-    def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
+    def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return None
 
 
-def membership_join(ev: Evaluator, tenant: TenantTable, key: str) -> str | None:
+def membership_join(ev: Evaluation, tenant: TenantTable, key: str) -> str | None:
     """The membership table of ``project__members__member``-style lookups (memoised per run)."""
     memo = ev.ctx.settings.memo
     slot = ("membership-join", f"{tenant.table}|{key}")

@@ -3,6 +3,7 @@ TNT103 on the tenant column written), as a mix-in of the Django ORM plug-in."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -18,13 +19,13 @@ from tenantlint.analysis.orm.inserts import insert_names, note_argument
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
 class DjangoInserts:
     """The insert side of :class:`~tenantlint.analysis.orm.django.DjangoOrm`."""
 
-    def sets_tenant(self, ev: Evaluator, tenant: TenantTable | None, call: cst.Call,
+    def sets_tenant(self, ev: Evaluation, tenant: TenantTable | None, call: cst.Call,
                     skip: tuple[str, ...] = ()) -> tuple[bool, Provenance | None]:
         names = insert_names(tenant)
         found = False
@@ -46,13 +47,11 @@ class DjangoInserts:
             found, prov = note_argument(arg, ev.eval(arg.value), names, found, prov)
         return found, prov
 
-    def create(self, ev: Evaluator, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def create(self, ev: Evaluation, q: QueryValue, call: cst.Call, get_or_create: bool) -> Value:
         origin = q.origin
         if origin is None:
             return Value()
-        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        ev.discard(origin)
         tenant_set, prov = self.sets_tenant(ev, origin.tenant, call)
         related = [p for p in q.state.pins if p.how in (Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT)]
         if related:
@@ -61,18 +60,16 @@ class DjangoInserts:
         if q.state.bypass is not None:
             tenant_set = True
         ev.derive(q, call)
-        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+        ev.record_insert(origin.node, origin.table, origin.tenant is not None, tenant_set,
                       prov, "django")
         return Instance(model="", table=origin.table, prov=Provenance.trusted("created row"),
                         tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
 
-    def bulk_create(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> Value:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def bulk_create(self, ev: Evaluation, q: QueryValue, call: cst.Call) -> Value:
         origin = q.origin
         if origin is None:
             return Value()
-        ev.ctx.origins.remove(origin) if origin in ev.ctx.origins else None
+        ev.discard(origin)
         ev.derive(q, call)
         instances: list[Instance] = []
         opaque = False
@@ -90,13 +87,7 @@ class DjangoInserts:
                 opaque = True
             if elements and isinstance(value, cst.ListComp | cst.GeneratorExp):
                 # evaluate the comprehension for its bindings, then the element once more
-                saved = dict(ev.fn.env)
-                comp: cst.CompFor | None = value.for_in
-                while comp is not None:
-                    ev.fn.bind(comp.target, ev.iterate(ev.eval(comp.iter, use=False)))
-                    comp = comp.inner_for_in
-                el = ev.eval(value.elt, use=False)
-                ev.fn.env = saved
+                el = ev.in_comprehension(value, partial(ev.eval, value.elt, use=False), conditions=False)
                 if isinstance(el, Instance):
                     instances.append(el)
                 else:
@@ -115,6 +106,6 @@ class DjangoInserts:
             None,
         )
         tenant_set = not missing if instances else opaque or not call.args
-        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, tenant_set,
+        ev.record_insert(origin.node, origin.table, origin.tenant is not None, tenant_set,
                       untrusted, "django")
         return Value()

@@ -13,10 +13,10 @@ from tenantlint.analysis.orm.columns import fk_column_to, model_fields
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
-def tenant_names(ev: Evaluator, model: str, tenant: TenantTable | None) -> frozenset[str]:
+def tenant_names(ev: Evaluation, model: str, tenant: TenantTable | None) -> frozenset[str]:
     """Keywords that set the tenant: the column, the field, and relationships whose FK is one."""
     names = set(insert_names(tenant))
     if tenant is None:
@@ -30,7 +30,7 @@ def tenant_names(ev: Evaluator, model: str, tenant: TenantTable | None) -> froze
 
 
 def keywords_set_tenant(
-    ev: Evaluator, names: frozenset[str], call: cst.Call, skip_positional: int = 0
+    ev: Evaluation, names: frozenset[str], call: cst.Call, skip_positional: int = 0
 ) -> tuple[bool, Provenance | None]:
     """Evaluate the arguments of ``M(...)``/``.values(...)``; does one of them set the tenant?"""
     found = False
@@ -61,7 +61,7 @@ def note_argument(arg: cst.Arg, value: Value, names: frozenset[str], found: bool
     return found, prov
 
 
-def dict_sets_tenant(ev: Evaluator, names: frozenset[str], node: cst.Dict) -> tuple[bool, Provenance | None]:
+def dict_sets_tenant(ev: Evaluation, names: frozenset[str], node: cst.Dict) -> tuple[bool, Provenance | None]:
     found = False
     prov: Provenance | None = None
     for el in node.elements:
@@ -80,13 +80,13 @@ def dict_sets_tenant(ev: Evaluator, names: frozenset[str], node: cst.Dict) -> tu
     return found, prov
 
 
-def instance(ev: Evaluator, model: ModelRef, call: cst.Call) -> Instance:
+def instance(ev: Evaluation, model: ModelRef, call: cst.Call) -> Instance:
     found, prov = keywords_set_tenant(ev, tenant_names(ev, model.model, model.tenant), call)
     return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=found,
                     tenant_prov=prov, node=call)
 
 
-def elements(ev: Evaluator, node: cst.BaseExpression) -> tuple[list[Value], bool]:
+def elements(ev: Evaluation, node: cst.BaseExpression) -> tuple[list[Value], bool]:
     """The evaluated rows of a list literal or comprehension; ``opaque`` when it is neither."""
     if isinstance(node, cst.List | cst.Tuple):
         return [ev.eval(e.value, use=False) for e in node.elements], False
@@ -105,7 +105,7 @@ def are_mappings(node: cst.BaseExpression) -> bool:
 
 
 def mapping_rows(
-    ev: Evaluator, names: frozenset[str], node: cst.BaseExpression
+    ev: Evaluation, names: frozenset[str], node: cst.BaseExpression
 ) -> tuple[bool, Provenance | None]:
     """``[{"org_id": o, ...} for r in rows]``: do the dicts set the tenant?"""
     dicts: list[cst.Dict] = []

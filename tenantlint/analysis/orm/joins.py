@@ -19,7 +19,7 @@ from tenantlint.index.records import TenantTable
 from tenantlint.sqlcheck.tenant_tables import normalize_table, via_parent
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Hop:
     tenant: TenantTable  # the parent's tenancy
 
 
-def via_chain(ev: Evaluator, tenant: TenantTable | None) -> tuple[Hop, ...]:
+def via_chain(ev: Evaluation, tenant: TenantTable | None) -> tuple[Hop, ...]:
     """The hops from a via-scoped table up to its directly scoped ancestor (empty when direct)."""
     if tenant is None or not tenant.via or not tenant.via_columns:
         return ()
@@ -56,7 +56,7 @@ def via_chain(ev: Evaluator, tenant: TenantTable | None) -> tuple[Hop, ...]:
     return result
 
 
-def _side(ev: Evaluator, node: cst.BaseExpression) -> tuple[str, str] | None:
+def _side(ev: Evaluation, node: cst.BaseExpression) -> tuple[str, str] | None:
     """``Invoice.id`` -> (table, column), without side effects."""
     found = col.peek_column(ev, node)
     if found is None or found[1] is None:
@@ -67,7 +67,7 @@ def _side(ev: Evaluator, node: cst.BaseExpression) -> tuple[str, str] | None:
     return normalize_table(ref.table), ref.column.lower()
 
 
-def _onclause_ok(ev: Evaluator, hop: Hop, node: cst.BaseExpression) -> bool:
+def _onclause_ok(ev: Evaluation, hop: Hop, node: cst.BaseExpression) -> bool:
     """The ON clause equates the hop's FK with a column of the parent (``Invoice.id == Line.invoice_id``)."""
     if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
         if not isinstance(node.comparisons[0].operator, cst.Equal):
@@ -79,7 +79,7 @@ def _onclause_ok(ev: Evaluator, hop: Hop, node: cst.BaseExpression) -> bool:
     return False
 
 
-def _relationship_target(ev: Evaluator, hop: Hop, node: cst.BaseExpression) -> bool:
+def _relationship_target(ev: Evaluation, hop: Hop, node: cst.BaseExpression) -> bool:
     """``join(Line.invoice)``: a relationship attribute of the child pointing at the parent."""
     found = col.peek_column(ev, node)
     if found is None or found[1] is None or normalize_table(found[0].table) != hop.child:
@@ -91,7 +91,7 @@ def _relationship_target(ev: Evaluator, hop: Hop, node: cst.BaseExpression) -> b
     return normalize_table(target) == hop.parent and ref.column.lower() == hop.fk
 
 
-def joined_parent(ev: Evaluator, tenant: TenantTable | None, joined: tuple[str, ...],
+def joined_parent(ev: Evaluation, tenant: TenantTable | None, joined: tuple[str, ...],
                   call: cst.Call) -> str | None:
     """The parent table a ``.join(...)`` call adds to the chain already joined, if it does."""
     hops = via_chain(ev, tenant)
@@ -114,7 +114,7 @@ def joined_parent(ev: Evaluator, tenant: TenantTable | None, joined: tuple[str, 
     return None
 
 
-def parents_of(ev: Evaluator, tenant: TenantTable | None,
+def parents_of(ev: Evaluation, tenant: TenantTable | None,
                joined: tuple[str, ...]) -> tuple[tuple[str, TenantTable], ...]:
     """The joined parents (table, tenancy) whose pins scope the child."""
     hops = via_chain(ev, tenant)

@@ -16,7 +16,7 @@ from tenantlint.analysis.interp.trusted_context import INJECTED
 from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
     from tenantlint.index.records import ProjectIndex
 
 # Bases that make a class the user model (Django auth, flask-login, fastapi-users).
@@ -40,7 +40,7 @@ def user_models(index: ProjectIndex) -> frozenset[str]:
     return frozenset(n for n in out if n)
 
 
-def user_keys(ev: Evaluator, table: str, models: tuple[str, ...]) -> frozenset[str]:
+def user_keys(ev: Evaluation, table: str, models: tuple[str, ...]) -> frozenset[str]:
     """Lookup keys of ``table`` that pin the row's owner: its foreign keys to the user model (field
     and column), and ``id``/``pk`` when the table is the user model itself."""
     memo = ev.ctx.settings.memo
@@ -83,7 +83,7 @@ def is_caller(value: Value) -> bool:
     return source.rsplit(".", 1)[-1] in CALLER_NAMES
 
 
-def owner_pin(ev: Evaluator, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
+def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
     if leaf.op != "eq" or not is_caller(leaf.value):
         return None

@@ -14,9 +14,10 @@ from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts
 from tenantlint.analysis.orm.sqlalchemy import SaQuery, join, kind_of
 from tenantlint.analysis.orm.sqlalchemy import parents as sa_parents
+from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 FAMILIES = frozenset({"peewee"})
 STARTS = {"select": "select", "get": "select", "get_or_none": "select", "get_by_id": "select",
@@ -27,23 +28,24 @@ ROW_READS = frozenset({"get", "get_or_none", "first", "get_by_id", "peek", "scal
 READS = frozenset({"count", "exists", "execute", "dicts", "tuples", "namedtuples", "iterator"})
 
 
-class PeeweeOrm:
+class PeeweeOrm(OrmPlugin):
     name = "peewee"
     families = FAMILIES
 
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         if attr in STARTS:
             q = ev.new_query(node, "peewee", model.table, model.tenant, QueryState())
             kind = STARTS[attr]
-            if kind == "insert" and q.origin in ev.ctx.origins:
-                ev.ctx.origins.remove(q.origin)
+            if kind == "insert" and q.origin is not None:
+                ev.discard(q.origin)
             return SaQuery(origin=q.origin, state=q.state, kind=kind, model=model.model, fresh=True)
         return col.column_of(ev, model, attr)
 
-    def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
+    def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         return inserts.instance(ev, model, call)
 
-    def preds(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> QueryState:
+    def preds(self, ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryState:
         table = q.origin.table if q.origin else None
         values: list[Value] = []
         for arg in call.args:
@@ -55,7 +57,7 @@ class PeeweeOrm:
                 values.append(v)
         return col.apply(ev, q, col.conj_values(values), sa_parents(ev, q))
 
-    def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
+    def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
         if isinstance(q, SaQuery) and q.fresh:
             q = replace(q, fresh=False)
@@ -88,9 +90,7 @@ class PeeweeOrm:
         ev.eval_args(call)
         return ev.derive(q, call)
 
-    def start(self, ev: Evaluator, q: SaQuery, method: str, call: cst.Call) -> Value:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def start(self, ev: Evaluation, q: SaQuery, method: str, call: cst.Call) -> Value:
         origin = q.origin
         assert origin is not None
         if q.kind == "insert":
@@ -108,7 +108,7 @@ class PeeweeOrm:
                     found, prov = True, None
             else:
                 found, prov = inserts.keywords_set_tenant(ev, names, call)
-            record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, found, prov,
+            ev.record_insert(origin.node, origin.table, origin.tenant is not None, found, prov,
                           "peewee")
             return Value()
         if method in ("get", "get_or_none", "filter"):
@@ -133,7 +133,7 @@ class PeeweeOrm:
         ev.eval_args(call)
         return ev.derive(q, call)
 
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         func = call.func
         if isinstance(func, cst.Attribute):
             found = col.peek_column(ev, func.value)
@@ -143,7 +143,7 @@ class PeeweeOrm:
                     return col.column_method(ev, column, func.attr.value, call)
         return None
 
-    def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
+    def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
 
 

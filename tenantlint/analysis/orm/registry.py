@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from tenantlint.analysis.orm import django, peewee, sqlalchemy, tortoise
-from tenantlint.analysis.orm.base import OrmFamily
+from tenantlint.analysis.plugins import OrmPlugin
 
-ORMS: tuple[OrmFamily, ...] = (django.ORM, sqlalchemy.ORM, peewee.ORM, tortoise.ORM)
+ORMS: tuple[OrmPlugin, ...] = (django.ORM, sqlalchemy.ORM, peewee.ORM, tortoise.ORM)

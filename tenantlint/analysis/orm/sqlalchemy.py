@@ -21,9 +21,10 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins
+from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
     from tenantlint.index.records import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
@@ -54,14 +55,14 @@ class SaQuery(QueryValue):
 JOINS = frozenset({"join", "outerjoin", "join_from"})
 
 
-def parents(ev: Evaluator, q: QueryValue) -> tuple[tuple[str, TenantTable], ...]:
+def parents(ev: Evaluation, q: QueryValue) -> tuple[tuple[str, TenantTable], ...]:
     """Joined parents whose tenant pins scope ``q`` (see ``joins``)."""
     if not isinstance(q, SaQuery) or not q.joined or q.origin is None:
         return ()
     return joins.parents_of(ev, q.origin.tenant, q.joined)
 
 
-def join(ev: Evaluator, q: QueryValue, call: cst.Call) -> QueryValue:
+def join(ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryValue:
     """``.join(Parent[, onclause])``: remember a parent joined along the via chain."""
     parent = None
     if isinstance(q, SaQuery) and q.origin is not None and q.origin.tenant is not None:
@@ -77,18 +78,19 @@ def kind_of(q: QueryValue) -> str:
     return q.kind if isinstance(q, SaQuery) else "select"
 
 
-class SqlAlchemyOrm:
+class SqlAlchemyOrm(OrmPlugin):
     name = "sqlalchemy"
     families = FAMILIES
 
     # ----- creating statements ------------------------------------------------------------------
-    def start(self, ev: Evaluator, node: cst.CSTNode, model: ModelRef, kind: str) -> SaQuery:
+    def start(self, ev: Evaluation, node: cst.CSTNode, model: ModelRef, kind: str) -> SaQuery:
         q = ev.new_query(node, model.family or "sqlalchemy", model.table, model.tenant, QueryState())
-        if kind == "insert" and q.origin is not None and q.origin in ev.ctx.origins:
-            ev.ctx.origins.remove(q.origin)
+        if kind == "insert" and q.origin is not None:
+            ev.discard(q.origin)
         return SaQuery(origin=q.origin, state=q.state, kind=kind, model=model.model)
 
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         if attr == "query":
             return self.start(ev, node, model, "select")
         if attr in ("c", "columns"):
@@ -100,11 +102,11 @@ class SqlAlchemyOrm:
                 return self.start(ev, node, model, DML[attr])
         return col.column_of(ev, model, attr)
 
-    def model_call(self, ev: Evaluator, model: ModelRef, call: cst.Call) -> Value | None:
+    def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         return inserts.instance(ev, model, call)
 
     # ----- chains ---------------------------------------------------------------------------------
-    def filter_state(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> QueryState:
+    def filter_state(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> QueryState:
         if method == "filter_by":
             table = q.origin.table if q.origin else None
             preds = []
@@ -116,7 +118,7 @@ class SqlAlchemyOrm:
         values = [ev.eval(a.value) for a in call.args]
         return col.apply(ev, q, col.conj_values(values), parents(ev, q))
 
-    def query_method(self, ev: Evaluator, q: QueryValue, method: str, call: cst.Call) -> Value | None:
+    def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings
         kind = kind_of(q)
         if method in settings.scoping_methods:
@@ -162,7 +164,7 @@ class SqlAlchemyOrm:
         ev.eval_args(call)
         return ev.derive(q, call)
 
-    def written(self, ev: Evaluator, q: QueryValue, call: cst.Call) -> QueryState:
+    def written(self, ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryState:
         """``.update({"org_id": x})`` / ``.values(org_id=x)``: a tenant column set from request input."""
         model = q.model if isinstance(q, SaQuery) else ""
         tenant = q.origin.tenant if q.origin else None
@@ -172,22 +174,20 @@ class SqlAlchemyOrm:
             return replace(q.state, written_untrusted=prov)
         return q.state
 
-    def insert_values(self, ev: Evaluator, q: SaQuery, call: cst.Call) -> Value:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def insert_values(self, ev: Evaluation, q: SaQuery, call: cst.Call) -> Value:
         origin = q.origin
         assert origin is not None
         names = inserts.tenant_names(ev, q.model, origin.tenant)
         found, prov = inserts.keywords_set_tenant(ev, names, call)
         if not call.args:
             found = True
-        record_insert(ev.ctx, ev.fn, origin.node, origin.table, origin.tenant is not None, found, prov,
+        ev.record_insert(origin.node, origin.table, origin.tenant is not None, found, prov,
                       origin.family)
         done = ev.derive(q, call)
         return SaQuery(origin=done.origin, state=done.state, kind=q.kind, model=q.model, inserted=True)
 
     # ----- session / db functions -------------------------------------------------------------------
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         last = qualname.rsplit(".", 1)[-1]
         func = call.func
         if isinstance(func, cst.Attribute):
@@ -230,7 +230,7 @@ class SqlAlchemyOrm:
             return self.add(ev, last, call)
         return None
 
-    def select_from(self, ev: Evaluator, func: cst.Attribute, call: cst.Call) -> Value | None:
+    def select_from(self, ev: Evaluation, func: cst.Attribute, call: cst.Call) -> Value | None:
         """``select(func.count()).select_from(Model)``: a model-less select gets its table here."""
         recv = func.value
         if not isinstance(recv, cst.Call):
@@ -246,7 +246,7 @@ class SqlAlchemyOrm:
             ev.eval(arg.value)
         return q
 
-    def execute(self, ev: Evaluator, last: str, call: cst.Call) -> Value | None:
+    def execute(self, ev: Evaluation, last: str, call: cst.Call) -> Value | None:
         stmt = ev.eval(call.args[0].value, use=False)
         if not isinstance(stmt, QueryValue) or stmt.origin is None or stmt.origin.family not in FAMILIES:
             if isinstance(stmt, QueryValue):
@@ -261,12 +261,10 @@ class SqlAlchemyOrm:
             return Value()
         if kind == "insert":
             if isinstance(stmt, SaQuery) and not stmt.inserted and stmt.origin is not None:
-                from tenantlint.analysis.interp.function_state import record_insert
-
                 names = inserts.tenant_names(ev, stmt.model, stmt.origin.tenant)
                 found, prov = (inserts.mapping_rows(ev, names, call.args[1].value)
                                if len(call.args) > 1 else (False, None))
-                record_insert(ev.ctx, ev.fn, stmt.origin.node, stmt.origin.table,
+                ev.record_insert(stmt.origin.node, stmt.origin.table,
                               stmt.origin.tenant is not None, found, prov, stmt.origin.family)
             return Value()
         if last in ("scalar", "first_or_404", "one_or_404"):
@@ -274,9 +272,7 @@ class SqlAlchemyOrm:
             return ev.row_of(final)
         return final
 
-    def add(self, ev: Evaluator, last: str, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def add(self, ev: Evaluation, last: str, call: cst.Call) -> Value | None:
         if last in ("add", "merge"):
             rows, opaque = [ev.eval(call.args[0].value, use=False)], False
         else:
@@ -285,29 +281,27 @@ class SqlAlchemyOrm:
         if not instances:
             return None if last in ("add", "merge") else Value()
         for inst in instances:
-            record_insert(ev.ctx, ev.fn, inst.node or call, inst.table, inst.tenant is not None,
+            ev.record_insert(inst.node or call, inst.table, inst.tenant is not None,
                           inst.tenant_set, inst.tenant_prov, "sqlalchemy")
         del opaque
         return Value()
 
-    def bulk_mappings(self, ev: Evaluator, call: cst.Call) -> Value | None:
-        from tenantlint.analysis.interp.function_state import record_insert
-
+    def bulk_mappings(self, ev: Evaluation, call: cst.Call) -> Value | None:
         model = col.peek_model(ev, call.args[0].value)
         if model is None or model.family not in FAMILIES:
             return None
         names = inserts.tenant_names(ev, model.model, model.tenant)
         found, prov = inserts.mapping_rows(ev, names, call.args[1].value)
-        record_insert(ev.ctx, ev.fn, call, model.table, model.tenant is not None, found, prov, model.family)
+        ev.record_insert(call, model.table, model.tenant is not None, found, prov, model.family)
         return Value()
 
     # ----- predicates ---------------------------------------------------------------------------------
-    def compare(self, ev: Evaluator, node: cst.Comparison) -> Value | None:
+    def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
 
     # ----- relationships ------------------------------------------------------------------------------
     def relation(
-        self, ev: Evaluator, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
+        self, ev: Evaluation, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
     ) -> Value | None:
         """``org.invoices`` (a collection: a scoped query) or ``invoice.customer`` (one row)."""
         index = ev.ctx.index
@@ -325,7 +319,7 @@ class SqlAlchemyOrm:
             best = best or value
         return best
 
-    def _relation(self, ev: Evaluator, node: cst.Attribute, recv: Value, attr: str,
+    def _relation(self, ev: Evaluation, node: cst.Attribute, recv: Value, attr: str,
                   child: str, fk_field: str, target: str) -> Value:
         table = ev.ctx.index.table_of_model(child) or child
         fk = col.fk_column_to(ev, child, target)

@@ -12,7 +12,7 @@ from tenantlint.analysis.orm.django import QUERY_METHODS, DjangoOrm
 from tenantlint.index.records import ModelInfo
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
 class TortoiseOrm(DjangoOrm):
@@ -21,7 +21,7 @@ class TortoiseOrm(DjangoOrm):
     name = "tortoise"
     families = frozenset({"tortoise"})
 
-    def entry_point(self, ev: Evaluator, model: ModelRef, info: ModelInfo | None, attr: str,
+    def entry_point(self, ev: Evaluation, model: ModelRef, info: ModelInfo | None, attr: str,
                     node: cst.Attribute) -> Value:
         """The model class is the manager: its queryset methods (and declared managers) start a
         query; any other class attribute is a plain value."""
@@ -29,13 +29,14 @@ class TortoiseOrm(DjangoOrm):
             return ev.new_query(node, "tortoise", model.table, model.tenant)
         return Value()
 
-    def model_attribute(self, ev: Evaluator, model: ModelRef, attr: str, node: cst.Attribute) -> Value | None:
+    def model_attribute(self, ev: Evaluation, model: ModelRef,
+                        attr: str, node: cst.Attribute) -> Value | None:
         out = super().model_attribute(ev, model, attr, node)
         if isinstance(out, QueryValue) and out.origin is not None:
             out.origin.family = "tortoise"
         return out
 
-    def function_call(self, ev: Evaluator, qualname: str, call: cst.Call) -> Value | None:
+    def function_call(self, ev: Evaluation, qualname: str, call: cst.Call) -> Value | None:
         if qualname in ("tortoise.expressions.Q", "tortoise.query_utils.Q"):
             preds = self.leaves(ev, call)
             return PredValue(pred=conj(*preds) if preds else None)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from tenantlint.analysis.facts import Provenance, Scoping, SqlProblemFact
+from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import Pin, QueryValue, Value
 from tenantlint.analysis.rawsql import text as st
@@ -37,8 +37,7 @@ from tenantlint.analysis.rawsql.verify import analyze, memo, table_use_of, verif
 from tenantlint.sqlcheck.tenant_tables import normalize_table
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.frameworks.base import ClassInfo
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import ClassInfo, Evaluation
 
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
@@ -68,12 +67,12 @@ def _merge(values: list[Value]) -> Value:
     return Value()
 
 
-def _qualified(ev: Evaluator, node: cst.BaseExpression) -> str:
+def _qualified(ev: Evaluation, node: cst.BaseExpression) -> str:
     name = get_full_name_for_node(node)
     return ev.ctx.imports.qualify(name) if name else ""
 
 
-def _local_constants(ev: Evaluator) -> dict[str, str]:
+def _local_constants(ev: Evaluation) -> dict[str, str]:
     # Per file, not per run: a run-wide entry per file would keep every file's table alive.
     memo = ev.ctx.plugin_memo
     if "sql-constants" not in memo:
@@ -83,7 +82,7 @@ def _local_constants(ev: Evaluator) -> dict[str, str]:
     return table
 
 
-def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
+def constant(ev: Evaluation, node: cst.BaseExpression) -> str | None:
     """A class constant of this file (``InvoiceSQL.BY_ID``) or a constant imported from a project
     module (``OPEN_INVOICES``, ``queries.OPEN_INVOICES``, ``PipelineSQL.WIN_RATE``)."""
     name = get_full_name_for_node(node)
@@ -107,7 +106,7 @@ def constant(ev: Evaluator, node: cst.BaseExpression) -> str | None:
     return found if isinstance(found, str) and found else None
 
 
-def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
+def _class_constant(ev: Evaluation, owner: ClassInfo, attr: str) -> str | None:
     """``self.ATTR`` in a method of ``owner``: a constant of the class or of a base class defined in
     this file (nearest first) or imported from a project module."""
     local = _local_constants(ev)
@@ -130,7 +129,7 @@ def _class_constant(ev: Evaluator, owner: ClassInfo, attr: str) -> str | None:
     return None
 
 
-def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
+def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?"""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         return isinstance(string_literal(node), str)
@@ -156,7 +155,7 @@ def maybe_text(ev: Evaluator, node: cst.BaseExpression) -> bool:
     return False
 
 
-def text_of(ev: Evaluator, node: cst.BaseExpression) -> Value:
+def text_of(ev: Evaluation, node: cst.BaseExpression) -> Value:
     """Evaluate ``node`` (once); constants outside the environment come back as SqlText."""
     if isinstance(node, cst.Name | cst.Attribute):
         text = constant(ev, node)
@@ -166,7 +165,7 @@ def text_of(ev: Evaluator, node: cst.BaseExpression) -> Value:
 
 
 # ----- the hook ---------------------------------------------------------------------------------
-def evaluate(ev: Evaluator, node: cst.BaseExpression) -> Value | None:
+def evaluate(ev: Evaluation, node: cst.BaseExpression) -> Value | None:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         value = string_literal(node)
         return SqlText(text=value) if isinstance(value, str) else None
@@ -181,7 +180,7 @@ def evaluate(ev: Evaluator, node: cst.BaseExpression) -> Value | None:
     return None
 
 
-def _fstring(ev: Evaluator, node: cst.FormattedString) -> SqlText:
+def _fstring(ev: Evaluation, node: cst.FormattedString) -> SqlText:
     parts: list[SqlText] = []
     values: list[Value] = []
     for part in node.parts:
@@ -195,7 +194,7 @@ def _fstring(ev: Evaluator, node: cst.FormattedString) -> SqlText:
     return st.concat(parts, _merge(values))
 
 
-def _binary(ev: Evaluator, node: cst.BinaryOperation) -> SqlText:
+def _binary(ev: Evaluation, node: cst.BinaryOperation) -> SqlText:
     left = text_of(ev, node.left)
     if isinstance(node.operator, cst.Modulo) and isinstance(left, SqlText):
         right_node = node.right
@@ -220,7 +219,7 @@ def _binary(ev: Evaluator, node: cst.BinaryOperation) -> SqlText:
     return st.concat([st.as_text(left), st.as_text(right)], _merge([left, right]))
 
 
-def _args(ev: Evaluator, call: cst.Call) -> tuple[list[Value], dict[str, Value]]:
+def _args(ev: Evaluation, call: cst.Call) -> tuple[list[Value], dict[str, Value]]:
     pos: list[Value] = []
     named: dict[str, Value] = {}
     for arg in call.args:
@@ -234,7 +233,7 @@ def _args(ev: Evaluator, call: cst.Call) -> tuple[list[Value], dict[str, Value]]
     return pos, named
 
 
-def _call(ev: Evaluator, node: cst.Call) -> Value | None:
+def _call(ev: Evaluation, node: cst.Call) -> Value | None:
     func = node.func
     if isinstance(func, cst.Attribute):
         method = func.attr.value
@@ -276,7 +275,7 @@ def _call(ev: Evaluator, node: cst.Call) -> Value | None:
     return None
 
 
-def _str_method(ev: Evaluator, node: cst.Call, func: cst.Attribute, method: str) -> Value:
+def _str_method(ev: Evaluation, node: cst.Call, func: cst.Attribute, method: str) -> Value:
     recv = text_of(ev, func.value)
     base = st.as_text(recv)
     if method == "format":
@@ -305,7 +304,7 @@ def _str_method(ev: Evaluator, node: cst.Call, func: cst.Attribute, method: str)
     return base  # strip(): whitespace does not matter to SQL
 
 
-def _bindparam(ev: Evaluator, call: cst.Call) -> list[tuple[str, Value]]:
+def _bindparam(ev: Evaluation, call: cst.Call) -> list[tuple[str, Value]]:
     key: str | None = None
     value = Value()
     for i, arg in enumerate(call.args):
@@ -328,7 +327,7 @@ def _sql_arg(node: cst.Call) -> cst.BaseExpression | None:
 
 
 # ----- sinks ------------------------------------------------------------------------------------
-def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpression) -> Value:
+def _sink(ev: Evaluation, node: cst.Call, method: str, sql_node: cst.BaseExpression) -> Value:
     value = text_of(ev, sql_node)
     text = value if isinstance(value, SqlText) else st.hole(value)
     if method == "psycopg2.extras.execute_values":
@@ -369,7 +368,7 @@ def _sink(ev: Evaluator, node: cst.Call, method: str, sql_node: cst.BaseExpressi
 
 
 # ----- Django extra(where=[...]) ----------------------------------------------------------------
-def _extra(ev: Evaluator, node: cst.Call, func: cst.Attribute) -> Value:
+def _extra(ev: Evaluation, node: cst.Call, func: cst.Attribute) -> Value:
     recv = ev.eval(func.value, use=False)
     binding = ParamBinding()
     fragments: list[SqlText] = []
@@ -396,14 +395,11 @@ def _extra(ev: Evaluator, node: cst.Call, func: cst.Attribute) -> Value:
         parts.append(SqlText(text=")"))
     text = st.concat(parts, Value())
     result = analyze(ev, text)
-    handler = ev.fn.handler_name
     if result.error is not None and text.static:
-        ev.ctx.facts.sql_problems.append(
-            SqlProblemFact(node, "unparsable", f"extra(where=...) does not parse: {result.error}", handler))
+        ev.report_sql_problem(node, "unparsable", f"extra(where=...) does not parse: {result.error}")
         return ev.derive(q, node)
     if result.unverifiable is not None:
-        ev.ctx.facts.sql_problems.append(SqlProblemFact(
-            node, "dynamic", f"extra(where=...) built at run time: {result.unverifiable}", handler))
+        ev.report_sql_problem(node, "dynamic", f"extra(where=...) built at run time: {result.unverifiable}")
         origin.internal = True
         return ev.derive(q, node)
     mine = normalize_table(origin.table)

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import QueryFact, QueryKind, Scoping, SqlProblemFact, TableUse
+from tenantlint.analysis.facts import QueryFact, QueryKind, Scoping, TableUse
 from tenantlint.analysis.rawsql.bindings import ParamBinding
 from tenantlint.analysis.rawsql.text import SqlText
 from tenantlint.sqlcheck import SqlAnalysis, SqlTenancy
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.plugins import Evaluation
 
 
-def memo(ev: Evaluator, key: tuple[str, str], make: object) -> object:
+def memo(ev: Evaluation, key: tuple[str, str], make: object) -> object:
     """``make()`` once per run and key (the run-wide memo of ``Settings``)."""
     store = ev.ctx.settings.memo
     if key not in store:
@@ -24,13 +24,13 @@ def memo(ev: Evaluator, key: tuple[str, str], make: object) -> object:
     return store[key]
 
 
-def _tenancy(ev: Evaluator) -> SqlTenancy:
+def _tenancy(ev: Evaluation) -> SqlTenancy:
     t = memo(ev, ("sql", "tenancy"), lambda: SqlTenancy.from_index(ev.ctx.index))
     assert isinstance(t, SqlTenancy)
     return t
 
 
-def analyze(ev: Evaluator, text: SqlText) -> SqlAnalysis:
+def analyze(ev: Evaluation, text: SqlText) -> SqlAnalysis:
     """The verifier's answer for ``text``, computed once per distinct text per run."""
     from tenantlint.sqlcheck import analyze_sql  # sqlglot: loaded at the first SQL sink
 
@@ -58,19 +58,17 @@ def _is_sql(text: SqlText) -> bool:
     return len(words & _CLAUSE_WORDS) >= 2
 
 
-def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:
+def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:
     """Check ``text`` executed at ``node`` and record its facts."""
     if not _is_sql(text):
         return
     result = analyze(ev, text)
     handler = ev.fn.handler_name
-    facts = ev.ctx.facts
     if result.error is not None and text.static:
-        facts.sql_problems.append(SqlProblemFact(node, "unparsable", f"SQL does not parse: {result.error}",
-                                                 handler))
+        ev.report_sql_problem(node, "unparsable", f"SQL does not parse: {result.error}")
     if result.unverifiable is not None:
-        facts.sql_problems.append(SqlProblemFact(
-            node, "dynamic", f"SQL built at run time cannot be verified: {result.unverifiable}", handler))
+        ev.report_sql_problem(node, "dynamic",
+                              f"SQL built at run time cannot be verified: {result.unverifiable}")
     inserts: list[TableUse] = []
     others: list[TableUse] = []
     for use in result.uses:
@@ -79,13 +77,13 @@ def verify(ev: Evaluator, node: cst.CSTNode, text: SqlText, binding: ParamBindin
         is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
         (inserts if is_insert else others).append(table_use)
     if inserts:
-        facts.queries.append(QueryFact(node, QueryKind.INSERT, "sql", tuple(inserts), handler))
+        ev.record(QueryFact(node, QueryKind.INSERT, "sql", tuple(inserts), handler))
     if others:
         kind = QueryKind.WRITE if result.kind is QueryKind.WRITE else QueryKind.READ
-        facts.queries.append(QueryFact(node, kind, "sql", tuple(others), handler))
+        ev.record(QueryFact(node, kind, "sql", tuple(others), handler))
 
 
-def table_use_of(ev: Evaluator, scoping: Scoping, table: str, detail: str,
+def table_use_of(ev: Evaluation, scoping: Scoping, table: str, detail: str,
                params: tuple[object, ...], binding: ParamBinding,
                written: tuple[object, ...] = ()) -> TableUse:
     if ev.fn.system_depth:

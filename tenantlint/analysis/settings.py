@@ -1,0 +1,108 @@
+"""What every file of a run shares: the config, the project index and the cross-file facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tenantlint.config.options import Config
+from tenantlint.config.patterns import PatternSet
+from tenantlint.index.membership import CheckCandidate, RecognisedCheck, recognise
+from tenantlint.index.records import ProjectIndex
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every file of a run shares: config, index, cross-file facts, compiled patterns."""
+
+    config: Config
+    index: ProjectIndex
+    # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
+    scoped_view_bases: frozenset[str] = frozenset()
+    # DRF ModelSerializer class name -> model class name, from the whole project.
+    serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
+    # imported from another module (``analysis/rawsql/constants.py``).
+    sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
+    # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
+    # (``analysis/frameworks/param_aliases.py``).
+    param_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
+    # ``analysis/frameworks/route_index.py``).
+    routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
+    # class is defined in another module (``analysis/interp/class_bases.py``).
+    class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Candidate membership checks of the whole project (``index/membership.py``).
+    check_candidates: tuple[CheckCandidate, ...] = field(default=(), compare=False, hash=False)
+    # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
+    memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def trusted(self) -> PatternSet:
+        return PatternSet.compile(self.config.trusted_sources)
+
+    @cached_property
+    def untrusted(self) -> PatternSet:
+        return PatternSet.compile(self.config.untrusted_sources)
+
+    @cached_property
+    def tenant_keys(self) -> frozenset[str]:
+        return frozenset(k.lower() for k in self.config.tenant_keys)
+
+    @cached_property
+    def related(self) -> dict[str, list[tuple[str, str, str]]]:
+        """Reverse accessor name -> [(child model, fk field, target model or table)]."""
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for name, defs in sorted(self.index.models.items()):
+            for m in defs:
+                for f in m.fields:
+                    if f.fk_target and f.related_name:
+                        out.setdefault(f.related_name, []).append((name, f.name, f.fk_target))
+        return out
+
+    def last(self, names: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(n.rsplit(".", 1)[-1] for n in names)
+
+    @cached_property
+    def system_scope(self) -> frozenset[str]:
+        return self.last(self.config.system_scope)
+
+    @cached_property
+    def auto_scoped(self) -> frozenset[str]:
+        return self.last(self.config.auto_scoped_managers)
+
+    @cached_property
+    def scoping_methods(self) -> frozenset[str]:
+        return self.last(self.config.scoping_methods)
+
+    @cached_property
+    def recognised_checks(self) -> tuple[RecognisedCheck, ...]:
+        """Membership checks tenantlint recognised by their bodies (``tenantlint tables``)."""
+        return recognise(self.index, self.check_candidates)
+
+    @cached_property
+    def membership_checks(self) -> frozenset[str]:
+        """Configured and recognised membership checks (last dotted part)."""
+        return self.last(self.config.membership_checks) | {c.name for c in self.recognised_checks}
+
+    @cached_property
+    def check_verifies(self) -> dict[str, frozenset[str] | None]:
+        """Check name -> the URL parameter names it verifies (None: a configured check, all)."""
+        out: dict[str, frozenset[str] | None] = {c.name: frozenset(c.verifies)
+                                                 for c in self.recognised_checks}
+        for name in self.last(self.config.membership_checks):
+            out[name] = None
+        return out
+
+    @cached_property
+    def handler_decorators(self) -> frozenset[str]:
+        return self.last(self.config.handler_decorators)
+
+    @cached_property
+    def trusted_parameters(self) -> dict[str, frozenset[str]]:
+        from tenantlint.analysis.interp.trusted_context import parse_trusted_parameters
+
+        return parse_trusted_parameters(self.config.trusted_parameters)
