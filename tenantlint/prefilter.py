@@ -128,17 +128,20 @@ class Prefilter:
         serializer_models: Mapping[str, str] | None = None,
         sql_constants: Iterable[str] = (),
         param_aliases: Iterable[str] = (),
+        model_holders: Iterable[str] = (),
     ) -> Prefilter:
         """``related``: reverse accessor names; ``serializer_models``: serializer -> model;
         ``sql_constants``: dotted names of project string constants; ``param_aliases``: dotted names
         of ``Annotated``/``Depends`` aliases defined in project modules (their ``alias=`` may name a
-        tenant key the importing file never spells)."""
+        tenant key the importing file never spells); ``model_holders``: service/repository classes
+        whose methods reach a model through an attribute (``cls.model``) set elsewhere."""
         words = _model_tokens(index)
         words.update(related)
         for serializer, model in (serializer_models or {}).items():
             if model in words:
                 words.add(serializer)
         words.update(name.rsplit(".", 1)[-1] for name in param_aliases)
+        words.update(model_holders)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()

@@ -60,6 +60,9 @@ class Project:
     aliases: dict[str, str] = field(default_factory=dict)
     routes: dict[str, str] = field(default_factory=dict)
     class_bases: dict[str, str] = field(default_factory=dict)
+    class_attrs: dict[str, str] = field(default_factory=dict)
+    class_slots: dict[str, str] = field(default_factory=dict)
+    class_calls: dict[str, str] = field(default_factory=dict)
     checks: tuple[CheckCandidate, ...] = ()
 
     def settings(self, config: Config) -> Settings:
@@ -68,7 +71,9 @@ class Project:
         return Settings(config, self.index, scoped_view_bases=self.bases,
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
-                        class_bases=self.class_bases, check_candidates=self.checks)
+                        class_bases=self.class_bases, class_attrs=self.class_attrs,
+                        class_slots=self.class_slots, class_calls=self.class_calls,
+                        check_candidates=self.checks)
 
 
 def index_hash(settings: Settings) -> str:
@@ -81,6 +86,9 @@ def index_hash(settings: Settings) -> str:
         repr(sorted(settings.param_aliases.items())),
         repr(sorted(settings.routes.items())),
         repr(sorted(settings.class_bases.items())),
+        repr(sorted(settings.class_attrs.items())),
+        repr(sorted(settings.class_slots.items())),
+        repr(sorted(settings.class_calls.items())),
         repr(settings.check_candidates),
     )
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
@@ -97,7 +105,8 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
                       merged.serializers, merged.constants, merged.aliases, merged.routes,
-                      merged.class_bases, merged.checks)
+                      merged.class_bases, merged.class_attrs, merged.class_slots, merged.class_calls,
+                      merged.checks)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)
@@ -265,7 +274,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
 
         prefilter = Prefilter.build(settings.index, config, settings.related,
                                     settings.serializer_models, settings.sql_constants,
-                                    settings.param_aliases)
+                                    settings.param_aliases,
+                                    settings.class_models.base_names(settings.index.by_model))
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),

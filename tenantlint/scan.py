@@ -42,6 +42,9 @@ class FileScan:
     aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
     routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
     class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
+    # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
+    # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
+    class_models: tuple[tuple[str, str, str], ...] = ()
     checks: tuple[CheckCandidate, ...] = ()  # candidate membership checks (``index/membership.py``)
 
 
@@ -54,6 +57,9 @@ class Merged:
     aliases: dict[str, str]
     routes: dict[str, str]
     class_bases: dict[str, str]
+    class_attrs: dict[str, str]
+    class_slots: dict[str, str]
+    class_calls: dict[str, str]
     checks: tuple[CheckCandidate, ...] = ()
 
 
@@ -66,6 +72,7 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     aliases: dict[str, str] = {}
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
+    tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
     checks: list[CheckCandidate] = []
     for s in scans:
         checks.extend(s.checks)
@@ -76,8 +83,12 @@ def merge(scans: Iterable[FileScan]) -> Merged:
         aliases.update(s.aliases)
         routes.update(s.routes)
         class_bases.update(s.class_bases)
+        for kind, key, value in s.class_models:
+            table = tables[kind]
+            table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases, tuple(checks))
+                  class_bases, tables["attr"], tables["slot"], tables["call"],
+                  tuple(checks))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.index.membership import CheckCandidate, RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.class_models import ClassModels
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,20 @@ class Settings:
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Service/repository classes' models (``analysis/interp/class_models.py``).
+    class_attrs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    class_slots: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    class_calls: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Candidate membership checks of the whole project (``index/membership.py``).
     check_candidates: tuple[CheckCandidate, ...] = field(default=(), compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def class_models(self) -> ClassModels:
+        from tenantlint.analysis.interp.class_models import ClassModels
+
+        return ClassModels(self.class_attrs, self.class_slots, self.class_calls, self.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:
