@@ -14,6 +14,8 @@ from typing import TextIO
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
+from tenantlint.commands import audit_report
+from tenantlint.commands import explain as explain_command
 from tenantlint.commands import init as init_command
 from tenantlint.commands.notice import warn_if_no_tenant_tables
 from tenantlint.config.load import COMMAND_LINE, ConfigError, load_config
@@ -88,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="write a whole-codebase audit report (.html or .md)")
     common(audit)
     audit.add_argument("--output", type=Path, metavar="REPORT", required=True)
+    audit_report.add_arguments(audit)
 
     tables = sub.add_parser("tables", help="list tenant tables and why each is one")
     tables.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -97,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?")
     init_command.add_parser(sub)
+    explain_command.add_parser(sub)
     return parser
 
 
@@ -180,9 +184,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             stream.write(statistics(result, args.format))
         elif reporter is None:  # --format html: the audit report of what was checked
             from tenantlint.audit import AuditData
+            from tenantlint.audit_meta import make_meta
             from tenantlint.reporters.html import HtmlAuditReporter
 
-            data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
+            meta = make_meta(config.root, Path.cwd())
+            data = AuditData(result, project.index, config, meta.project, __version__, meta)
             stream.write(HtmlAuditReporter().render(data, read_source))
         else:
             # colour without frames (FORCE_COLOR into a pipe) styles the lines only
@@ -251,13 +257,15 @@ def exit_code(result: RunResult, exit_zero: bool) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from tenantlint import __version__ as version
-    from tenantlint.audit import AuditData, write_audit
+    from tenantlint.audit import write_audit
     from tenantlint.reporters.progress import progress
     from tenantlint.runner import count_targets
 
     config = _config(args)
-    if args.output.suffix.lower() not in (".html", ".htm", ".md"):
-        raise UsageError(f"--output {args.output}: the report must end in .html or .md")
+    try:
+        audit_report.check_arguments(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     jobs = args.jobs if args.jobs is not None else default_jobs()
     cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
     project = build_project(config, cache, jobs, args.min_parallel)
@@ -269,7 +277,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
-    data = AuditData(result, settings.index, config, str(Path.cwd()), version)
+    data = audit_report.audit_data(args, result, settings.index, config, version)
     write_audit(data, args.output, file_source_reader("."))
     print(f"tenantlint: audit of {result.stats.files} files, {len(result.query_sites)} query sites, "
           f"{len(result.findings)} findings written to {args.output}")
@@ -302,7 +310,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
-            "init": init_command.run}
+            "init": init_command.run, "explain": explain_command.run}
 
 
 def looks_like_command(word: str) -> bool:

@@ -88,12 +88,19 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
+UNKNOWN_ORIGIN = "unknown-origin-filter"  # the scoping of a site filtered by a value of unknown origin
+DYNAMIC_SQL_TABLE = "(SQL built at run time)"  # the table of a TNT301 site
+UNVERIFIABLE = "unverifiable"  # the scoping of a TNT301 site
+
+
 @dataclass(frozen=True, slots=True)
 class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter",
+    "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not proven). SQL built at
+    run time (TNT301) is a site on the table "(SQL built at run time)", scoping "unverifiable".
     """
 
     path: str
@@ -105,6 +112,7 @@ class QuerySite:
     handler: str | None
     snippet: str | None
     detail: str = ""
+    origin: str = ""  # where the deciding tenant value comes from ("request.user.org"), if known
 
 
 @dataclass(frozen=True, slots=True)

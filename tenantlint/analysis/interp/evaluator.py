@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 
 from tenantlint.analysis.facts import (
+    FilterFact,
     Provenance,
     QueryFact,
     QueryKind,
@@ -118,8 +119,9 @@ class Evaluator(OperatorEvaluation):
             untrusted = None
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
-        self.record(QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),),
-                              self.fn.handler_name))
+        filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+        use = TableUse(table, scoping, untrusted, filters=filters)
+        self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
 
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
         self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.facts import FilterFact, Provenance, QueryKind, Scoping, Trust
 from tenantlint.index.records import TenantTable
 
 UNKNOWN = Provenance.unknown()
@@ -87,6 +87,12 @@ class QueryState:
         if self.weakened:
             return Scoping.WEAKENED, untrusted, self.weakened
         return Scoping.UNSCOPED, untrusted, ""
+
+    def filters(self) -> tuple[FilterFact, ...]:
+        """Every tenant predicate as a fact, the one the verdict rests on first."""
+        safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
+        rest = [p for p in self.pins if p.prov.trust is Trust.UNTRUSTED]
+        return tuple(FilterFact.of(p.how, p.detail, p.prov) for p in safe + rest)
 
     def rank(self) -> int:
         """Higher is worse; used to merge branch states and keep the worst."""

@@ -128,13 +128,15 @@ class Walker:
             if cls is not None:
                 checks += permission_classes(self.ctx, cls)
             verified = verified_names(settings.check_verifies, checks)
+            found = [c for c in checks if c in settings.check_verifies]
+            by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
             if verified:
                 handler = replace(handler, verified=handler.verified | verified)
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
                 if v.untrusted and (ALL_PARAMS in verified or k in verified):
-                    v = Value(Provenance.trusted(f"verified {k}"))
+                    v = Value(Provenance.trusted(f"{k}, verified by {by}"))
                 env[k] = v
         env.update(injected)
         system = outer.system_depth + (
@@ -388,11 +390,13 @@ class Walker:
                         v = state.env[arg.value.value]
                         if v.untrusted:
                             verified.add(v.prov)
-                            state.env[arg.value.value] = Value(Provenance.trusted(f"verified {name}"))
+                            state.env[arg.value.value] = Value(
+                                Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
                         # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
-                        key = verified_key(_CODE.code_for_node(arg.value))
-                        state.env[key] = Value(Provenance.trusted(f"verified {name}"))
+                        code = _CODE.code_for_node(arg.value)
+                        state.env[verified_key(code)] = Value(
+                            Provenance.trusted(f"{code}, verified by {name}()"))
                         state.env[VERIFIED_PREFIX] = Value()
                 if verified:
                     verify_earlier(self.ctx, state, frozenset(verified), name)
