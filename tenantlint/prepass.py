@@ -31,6 +31,7 @@ from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
+from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
@@ -170,7 +171,7 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_regular(path, config.max_file_bytes))
     except (OSError, SourceError):
         return FileScan()
     return scan_text(rel, text, config)

@@ -17,6 +17,7 @@ from pathlib import Path
 from tenantlint.config.errors import ConfigError
 from tenantlint.config.options import (
     DEFAULT_EXCLUDE,
+    DEFAULT_MAX_FILE_BYTES,
     DEFAULT_SCOPING_METHODS,
     DEFAULT_SQL_DIALECT,
     DEFAULT_SYSTEM_PATHS,
@@ -28,7 +29,7 @@ from tenantlint.config.options import (
 )
 from tenantlint.config.patterns import PatternError, check_pattern
 
-Value = tuple[str, ...] | bool | str
+Value = tuple[str, ...] | bool | int | str
 
 
 class Kind(enum.Enum):
@@ -41,6 +42,7 @@ class Kind(enum.Enum):
     DECORATOR_PARAMS = "list of `decorator:param`"
     BOOL = "bool"
     DIALECT = "str"
+    INT = "int"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,12 @@ KEYS: tuple[KeySpec, ...] = (
         "build output, `.git`, ...).",
     ),
     KeySpec(
+        "max_file_bytes", Kind.INT, DEFAULT_MAX_FILE_BYTES,
+        "Files larger than this many bytes are not read: each is reported as TNT999 "
+        "(file too large). Also the most a `--config` or `--baseline` file may hold.",
+        default_doc="`5242880` (5 MiB)",
+    ),
+    KeySpec(
         "select", Kind.CODES, (),
         "Rule codes or prefixes to report (`TNT1`, `TNT201`); empty means every rule. "
         "`--select` replaces it.",
@@ -165,6 +173,8 @@ KEYS: tuple[KeySpec, ...] = (
         default_doc="`[]` (none)",
     ),
 )
+
+MAX_INT_VALUE = 1 << 40
 
 KEYS_BY_NAME: Mapping[str, KeySpec] = {spec.name: spec for spec in KEYS}
 
@@ -258,6 +268,12 @@ def check_value(spec: KeySpec, value: object) -> Value:
         if not isinstance(value, bool):
             raise ValueProblem(f"expected a boolean (true or false), got {toml_type(value)}")
         return value
+    if spec.kind is Kind.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueProblem(f"expected a positive integer, got {toml_type(value)}")
+        if not 1 <= value <= MAX_INT_VALUE:
+            raise ValueProblem(f"expected an integer from 1 to {MAX_INT_VALUE}, got {value}")
+        return value
     if spec.kind is Kind.DIALECT:
         if not isinstance(value, str):
             raise ValueProblem(f"expected a string naming a SQL dialect, got {toml_type(value)}")
@@ -306,6 +322,8 @@ def _toml_string(text: str) -> str:
 def _toml_literal(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, str):
         return _toml_string(value)
     return "[" + ", ".join(_toml_string(item) for item in value) + "]"

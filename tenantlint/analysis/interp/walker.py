@@ -33,7 +33,7 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
@@ -120,6 +120,8 @@ class Walker:
         names = decorator_names(fn)
         settings = self.ctx.settings
         injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None:
+            injected.update(named_trusted(handler.params, settings.trusted, injected))
         if handler is not None and injected:
             handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
                               reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))

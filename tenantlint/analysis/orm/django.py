@@ -9,7 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.literals import string_literal
-from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
+from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
@@ -23,7 +23,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.analysis.orm.owner import owned_row, owner_pin
+from tenantlint.analysis.orm.owner import owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import is_membership_join, lookup_paths
@@ -150,7 +150,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
             return owner_pin(ev, tenant.table, tenant.models, leaf)
 
-        result = pins_of(pred, test, lambda leaf: leaf.key in paths)
+        result = tenant_pins(pred, test, lambda leaf: leaf.key in paths)
         state = q.state
         for pin in result.pins:
             state = state.add_pin(pin)
@@ -359,7 +359,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             ls, rs = left.state, right.state
             if ls.pins and rs.pins:
                 return ev.derive(left, node, QueryState(pins=ls.pins + rs.pins))
-            if ls.pins or rs.pins:
+            if any(p.how is not Scoping.OWNER_SCOPED for p in ls.pins + rs.pins):
                 return ev.derive(left, node, QueryState(weakened="under OR"))
             return ev.derive(left, node, QueryState())
         if isinstance(left, QueryValue):
