@@ -88,12 +88,19 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
+UNKNOWN_ORIGIN = "unknown-origin-filter"  # the scoping of a site filtered by a value of unknown origin
+DYNAMIC_SQL_TABLE = "(SQL built at run time)"  # the table of a TNT301 site
+UNVERIFIABLE = "unverifiable"  # the scoping of a TNT301 site
+
+
 @dataclass(frozen=True, slots=True)
 class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter",
+    "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not proven). SQL built at
+    run time (TNT301) is a site on the table "(SQL built at run time)", scoping "unverifiable".
     """
 
     path: str
@@ -105,6 +112,7 @@ class QuerySite:
     handler: str | None
     snippet: str | None
     detail: str = ""
+    origin: str = ""  # where the deciding tenant value comes from ("request.user.org"), if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,24 +148,23 @@ class RunResult:
     fixed_baseline_entries: int = 0
     unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
 
-    def to_json(self) -> dict[str, Any]:
-        doc = self._document()
-        if self.unresolved:  # ``check --show-unresolved``
-            doc["unresolved"] = [u.to_json() for u in self.unresolved]
-        return doc
-
-    def _document(self) -> dict[str, Any]:
-        return {
+    def to_json(self, timing: bool = False) -> dict[str, Any]:
+        """The SPEC.md document; ``stats.seconds`` only with ``timing`` (``--timing``), so that two
+        runs over the same tree give byte-identical output; ``unresolved`` only when the run kept the
+        list (``check --show-unresolved``)."""
+        stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries,
+                                 "unresolved_query_like": self.stats.unresolved_query_like}
+        if timing:
+            stats["seconds"] = round(self.stats.seconds, 2)
+        doc: dict[str, Any] = {
             "version": 1,
             "findings": [f.to_json() for f in self.findings],
             "errors": [e.to_json() for e in self.errors],
-            "stats": {
-                "files": self.stats.files,
-                "queries": self.stats.queries,
-                "unresolved_query_like": self.stats.unresolved_query_like,
-                "seconds": round(self.stats.seconds, 2),
-            },
+            "stats": stats,
         }
+        if self.unresolved:
+            doc["unresolved"] = [u.to_json() for u in self.unresolved]
+        return doc
 
 
 @dataclass

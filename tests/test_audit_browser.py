@@ -34,10 +34,16 @@ def _chromium() -> str | None:
 
 
 CHROMIUM = _chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium not installed (apt-get install chromium; .ci/run installs it)",
-)
+MISSING = "headless Chromium not installed (apt-get install chromium; .ci/run installs it)"
+# Locally a missing browser skips these tests; in CI (env CI set) it fails them, so that a CI image
+# without Chromium cannot pass the HTML report's browser checks by skipping them.
+pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason=MISSING)
+
+
+@pytest.fixture(autouse=True)
+def _browser_required() -> None:
+    if CHROMIUM is None:
+        pytest.fail(f"CI is set and {MISSING}")
 
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">\n?')
 ATTACK = "<script>document.title='PWNED'</script>"
@@ -90,7 +96,7 @@ class Dom(HTMLParser):
         a = dict(attrs)
         if tag in ("html", "body"):
             self.attrs[tag] = a
-        if tag == "title":
+        if tag == "title" and "body" not in self.attrs:  # the page's title, not an SVG tooltip
             self._in = "title"
         if tag == "tr" and a.get("class") == "finding":
             self._row = []
@@ -122,7 +128,7 @@ class Dom(HTMLParser):
         self.text.append(data)
 
 
-def dump_dom(html: str, tmp_path: Path, name: str = "report.html") -> Dom:
+def dump_dom(html: str, tmp_path: Path, name: str = "report.html", width: int = 1280) -> Dom:
     assert CHROMIUM is not None
     page = tmp_path / name
     page.write_text(html, encoding="utf-8")
@@ -139,6 +145,7 @@ def dump_dom(html: str, tmp_path: Path, name: str = "report.html") -> Dom:
         "--disable-extensions",
         f"--user-data-dir={profile}",
         "--virtual-time-budget=3000",
+        f"--window-size={width},1000",
         "--dump-dom",
         page.as_uri(),
     ]
@@ -171,7 +178,7 @@ def test_report_dom_matches_json_and_nothing_injected_ran(report: str, tmp_path:
     dom = dump_dom(report, tmp_path)
     assert dom.attrs["html"].get("data-ready") == "1", "the report's own script did not run"
     _assert_not_pwned(dom)
-    assert dom.title == "tenantlint audit: /srv/project"
+    assert dom.title == "tenantlint audit: repo/project"
     findings = normalised(RESULT).to_json()["findings"]
     assert [(r[1], r[2], r[3], r[4]) for r in dom.finding_rows] == [
         (f["code"], f["name"], f["path"], str(f["line"])) for f in findings
@@ -215,3 +222,69 @@ def test_sort_and_filter_controls_work(report: str, tmp_path: Path) -> None:
     assert result["visible"] == 1
     assert result["count"] == f"1 of {len(lines)} rows"
     assert result["inputHidden"] is False
+
+
+# Measures the laid-out page: path segments split across lines, horizontal overflow of the page,
+# and whether code frames scroll inside their cell instead of widening or being cut.
+LAYOUT = """(function () {
+  var segs = document.querySelectorAll(".path .seg");
+  var split = [];
+  Array.prototype.forEach.call(segs, function (s) {
+    if (s.getClientRects().length > 1) { split.push(s.textContent); }
+  });
+  var frames = document.querySelectorAll("pre.frame");
+  var view = document.documentElement.clientWidth;
+  var cut = [], scrolling = 0, styles = {};
+  Array.prototype.forEach.call(frames, function (f) {
+    var box = f.getBoundingClientRect();
+    if (box.right > view + 1) { cut.push(f.textContent.slice(0, 40)); }
+    if (f.scrollWidth > f.clientWidth) { scrolling++; }
+    styles[getComputedStyle(f).overflowX] = true;
+  });
+  var pathCells = document.querySelectorAll("#findings-table td.path");
+  var narrowest = 1e9;
+  Array.prototype.forEach.call(pathCells, function (c) {
+    narrowest = Math.min(narrowest, c.getBoundingClientRect().width);
+  });
+  var svg = document.querySelector("#chart-coverage svg").getBoundingClientRect();
+  document.body.setAttribute("data-layout", JSON.stringify({
+    split: split, segs: segs.length, cut: cut, frames: frames.length, scrolling: scrolling,
+    overflow: Object.keys(styles), pageWidth: document.documentElement.scrollWidth, view: view,
+    narrowestPath: narrowest, svgRight: svg.right}));
+}());"""
+
+LONG_PATH = "services/billing/invoicing_and_collections/very_long_module_name_for_layout/views.py"
+LONG_LINE = "    return Invoice.objects.filter(" + ", ".join(f"field_{i}=value_{i}" for i in range(30)) + ")"
+
+
+def _wide_report() -> str:
+    from dataclasses import replace
+
+    from tenantlint.results import Finding, Span
+
+    source = "def view(request):\n" + LONG_LINE + "\n    pass\n"
+    extra = tuple(
+        Finding("TNT101", "query on tenant table 'invoices' has no tenant filter", LONG_PATH,
+                Span(2, 12, 2, len(LONG_LINE)), "invoices_with_a_rather_long_table_name",
+                f"VeryLongViewSetNameForLayoutChecks.handler_{i}", LONG_LINE.strip())
+        for i in range(3)
+    )
+    result = replace(RESULT, findings=RESULT.findings + extra)
+
+    def reader(path: str) -> str | None:
+        return source if path == LONG_PATH else read_source(path)
+
+    return HtmlAuditReporter().render(replace(DATA, result=result), reader)
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_layout_at_common_widths(width: int, tmp_path: Path) -> None:
+    dom = dump_dom(_with_script(_wide_report(), LAYOUT), tmp_path, f"layout-{width}.html", width)
+    got = json.loads(str(dom.attrs["body"]["data-layout"]))
+    assert got["view"] > width - 40, got  # the window really has that width
+    assert got["segs"] > 20 and got["split"] == [], got  # paths wrap only after a "/"
+    assert got["pageWidth"] <= got["view"], got  # nothing widens the page
+    assert got["frames"] >= 4 and got["cut"] == [], got  # no code frame sticks out of the page
+    assert got["overflow"] == ["auto"] and got["scrolling"] >= 3, got  # long lines scroll
+    assert got["narrowestPath"] >= 180, got  # the path column is not squeezed to a sliver
+    assert got["svgRight"] <= got["view"], got
