@@ -149,9 +149,9 @@ class RunResult:
     unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
 
     def to_json(self, timing: bool = False) -> dict[str, Any]:
-        """The SPEC.md document; ``stats.seconds`` only with ``timing`` (``--timing``), so that two
-        runs over the same tree give byte-identical output; ``unresolved`` only when the run kept the
-        list (``check --show-unresolved``)."""
+        """The ``--format json`` document; ``stats.seconds`` only with ``timing`` (``--timing``), so
+        that two runs over the same tree give byte-identical output; ``unresolved`` only when the run
+        kept the list (``check --show-unresolved``)."""
         stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries,
                                  "unresolved_query_like": self.stats.unresolved_query_like}
         if timing:
