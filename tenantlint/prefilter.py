@@ -5,9 +5,9 @@ Conservative by construction: a file is analysed when any rule could fire on it 
 * an ORM query, insert or view of a tenant table (TNT101-105, TNT202) needs an identifier in the
   code naming a tenant model, table, reverse accessor (``org.invoices``, ``task_set``) or a
   serializer of a tenant model, since that is how the analysis recognises one;
-* raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing ``execute``,
-  ``raw``, ``fetch``, ``read_sql``, ``extra`` or ``exec_driver_sql``) plus SQL text: an SQL keyword
-  or the name of a project SQL constant;
+* raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing one of the sink
+  words derived from ``analysis/rawsql/sink_table.py``: ``execute``, ``raw``, ``fetch``, ...) plus
+  SQL text: an SQL verb or the name of a project SQL constant;
 * a tenant key read from request input (TNT201) needs a tenant key where the analysis reads keys: an
   attribute (``payload.org_id``), a parameter (``def h(org_id: int)``), a subscript
   (``request.POST["org_id"]``), the first argument of a call (``.get("org_id")``) or an ``alias=``;
@@ -28,11 +28,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from tenantlint.analysis.interp.exprs import header_key
+from tenantlint.analysis.rawsql.sink_table import sink_words
 from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex
+from tenantlint.sqlcheck.keywords import SQL_VERBS
 
-SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge")  # sql/parse.py::_KEYWORDS
-SINK_WORDS = ("execute", "fetch", "raw", "read_sql", "extra", "exec_driver_sql")
+SQL_WORDS = SQL_VERBS
+SINK_WORDS = sink_words()  # a substring of every sink's name (``analysis/rawsql/sink_table.py``)
 IDENTIFIER = re.compile(r"\w+")
 # No leading word boundary: in source the keyword may follow an escape (``"\\nSELECT"``).
 SQL_KEYWORD = re.compile(r"(?:" + "|".join(SQL_WORDS) + r")(?![a-z0-9_])")  # on lower-cased text

@@ -29,16 +29,14 @@ from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
 from tenantlint.scan import FileScan
+from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
 
-SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
+SQL_HINT = re.compile(r"\b(?:" + "|".join(SQL_VERBS) + r")\b", re.IGNORECASE)
 
 
 # SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
 # literal it is built from holds one; module constants are composed from this module's literals only.
-SQL_WORD = re.compile(
-    r"\b(?:select|insert|update|delete|with|merge|from|where|into|set|values|join|returning)\b",
-    re.IGNORECASE,
-)
+SQL_WORD = re.compile(r"\b(?:" + "|".join((*SQL_VERBS, *CLAUSE_WORDS)) + r")\b", re.IGNORECASE)
 
 
 def _has_sql_literal(node: ast.AST) -> bool:
