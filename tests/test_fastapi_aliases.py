@@ -14,11 +14,11 @@ import libcst as cst
 import pytest
 
 from tenantlint.analysis.facts import Trust
-from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.frameworks.fastapi import FRAMEWORK
 from tenantlint.analysis.frameworks.param_aliases import file_aliases, imported_alias
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import ImportTable, collect_imports
+from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.api import check_source, load_config, make_settings
 

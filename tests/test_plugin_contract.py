@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.analysis.families import registered_plugins
-from tenantlint.analysis.plugins import FrameworkPlugin, OrmPlugin
+from tenantlint.analysis.plugins import FrameworkPlugin, OrmPlugin, registered_plugins
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tenantlint"
 ANALYSIS = PACKAGE / "analysis"

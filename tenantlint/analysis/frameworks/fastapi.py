@@ -44,12 +44,14 @@ from tenantlint.analysis.plugins import (
     FrameworkPlugin,
     HandlerInfo,
 )
+from tenantlint.families import framework
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FileView
 
-MODULES = ("fastapi", "starlette")
-OTHERS = ("flask", "quart")
+FAMILY = framework("fastapi")
+MODULES = FAMILY.import_prefixes
+OTHERS = framework("flask").import_prefixes
 CONSTRUCTORS = frozenset(
     {"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.applications.FastAPI", "fastapi.routing.APIRouter",
      "starlette.applications.Starlette", "starlette.routing.Router"}
@@ -58,10 +60,7 @@ ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route",
      "websocket", "websocket_route"}
 )
-ENDPOINT_CALLS = frozenset(
-    {"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route", "add_route",
-     "add_websocket_route", "add_api_websocket_route"}
-)
+ENDPOINT_CALLS = FAMILY.route_calls
 ENDPOINT_BASES = frozenset({"HTTPEndpoint", "WebSocketEndpoint"})
 ENDPOINT_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "on_connect", "on_receive"}
