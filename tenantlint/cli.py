@@ -150,7 +150,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     # the project pre-pass uses the same cache and worker count as the analysis
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     read_source = file_source_reader(".")
-    project = build_project(config, cache, jobs, options.min_parallel)
+    show = not args.quiet and is_terminal(sys.stderr)
+    project = _build_with_status(config, cache, jobs, options.min_parallel, show)
     warn_if_no_tenant_tables(project.index, config)  # a warning: printed even with --quiet
     if stdin:
         data = sys.stdin.buffer.read()
@@ -158,7 +159,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                              use_prefilter=options.use_prefilter, force_exclude=args.force_exclude)
         read_source = _stdin_reader(stdin_display(args.stdin_filename), data, read_source)
     else:
-        result = _run_with_progress(config, options, project, show=not args.quiet and is_terminal(sys.stderr))
+        result = _run_with_progress(config, options, project, show)
     note = _note(args.quiet)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
@@ -198,6 +199,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return exit_code(result, args.exit_zero)
 
 
+def _progress_delay() -> float:
+    try:
+        return float(os.environ.get("TENANTLINT_PROGRESS_DELAY", "1"))
+    except ValueError:
+        return 1.0
+
+
+def _build_with_status(config: Config, cache: Cache, jobs: int, min_parallel: int, show: bool) -> Project:
+    """The project index, with a spinner on stderr once it has taken a second (a cold run)."""
+    if not show:
+        return build_project(config, cache, jobs, min_parallel)
+    from tenantlint.reporters.progress import delayed_status  # rich: only for a terminal
+
+    with delayed_status("Indexing the project's models", True, delay=_progress_delay()):
+        return build_project(config, cache, jobs, min_parallel)
+
+
 def _run_with_progress(config: Config, options: RunOptions, project: Project, show: bool) -> RunResult:
     """The run, with a progress bar on stderr once it has taken a second (a cold run in a terminal)."""
     if not show:
@@ -205,11 +223,7 @@ def _run_with_progress(config: Config, options: RunOptions, project: Project, sh
     from tenantlint.reporters.progress import delayed_progress  # rich: only for a terminal
 
     total = count_targets(config, options.paths, options.force_exclude)
-    try:
-        delay = float(os.environ.get("TENANTLINT_PROGRESS_DELAY", "1"))
-    except ValueError:
-        delay = 1.0
-    with delayed_progress(total, True, delay=delay) as advance:
+    with delayed_progress(total, True, delay=_progress_delay()) as advance:
         return run(config, replace(options, progress=advance), project=project)
 
 

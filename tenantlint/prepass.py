@@ -52,13 +52,30 @@ def _string_assignment(stmt: ast.stmt) -> bool:
     return False
 
 
+# A WHERE fragment returned by a helper (``"flags & 1 = 0"``) need not hold a clause word.
+FRAGMENT_HINT = re.compile(r"""return\s+f?[rR]?["'][^"'\n]*(?:[=<>]|\bis\s+(?:not\s+)?null\b|\blike\b)""",
+                           re.IGNORECASE)
+SQL_FRAGMENT = re.compile(r"[=<>]|\b(?:and|or|not|is|null|in|like|between)\b", re.IGNORECASE)
+
+
+def _fragment_function(stmt: ast.stmt) -> bool:
+    """A function (not a dunder) that returns a string built from a literal that looks like SQL."""
+    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) or stmt.name.startswith("__"):
+        return False
+    returns = [s for s in stmt.body if isinstance(s, ast.Return) and s.value is not None]
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_FRAGMENT.search(n.value)
+               for r in returns for n in ast.walk(r))
+
+
 def may_define_constants(tree: ast.Module) -> bool:
     """False only when no module- or top-level-class-level assignment holds a string literal with
-    an SQL word (``module_file_constants`` would find no SQL text)."""
+    an SQL word, and no function there returns SQL-like text (``module_file_constants`` would find
+    no SQL text)."""
     for stmt in tree.body:
-        if _string_assignment(stmt):
+        if _string_assignment(stmt) or _fragment_function(stmt):
             return True
-        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) for s in stmt.body):
+        if isinstance(stmt, ast.ClassDef) and any(_string_assignment(s) or _fragment_function(s)
+                                                  for s in stmt.body):
             return True
     return False
 
@@ -95,7 +112,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     want_models = may_define_models(text)
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
-    want_constants = SQL_HINT.search(text) is not None
+    want_constants = SQL_HINT.search(text) is not None or FRAGMENT_HINT.search(text) is not None
     want_routes = ROUTE_HINT.search(text) is not None
     want_classes = CLASS_HINT.search(text) is not None
     found = FileScan()

@@ -212,6 +212,23 @@ def test_progress_appears_only_after_the_delay() -> None:
     assert hidden.getvalue() == ""
 
 
+def test_index_spinner_appears_only_after_the_delay() -> None:
+    import time
+
+    from rich.console import Console
+
+    from tenantlint.reporters.progress import delayed_status
+
+    shown = io.StringIO()
+    with delayed_status("Indexing", True, delay=0.05, console=Console(file=shown, force_terminal=True)):
+        time.sleep(0.5)
+    assert "Indexing" in shown.getvalue()
+    hidden = io.StringIO()
+    with delayed_status("Indexing", True, delay=60.0, console=Console(file=hidden, force_terminal=True)):
+        pass
+    assert hidden.getvalue() == ""
+
+
 def test_progress_bar_in_a_terminal(app: Path) -> None:
     pty = pytest.importorskip("pty")
     for n in range(40):

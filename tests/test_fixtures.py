@@ -3,14 +3,22 @@ compared as multisets; an annotation may leave the table out (see tests/fixtures
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from tests.fixtures_eval import AnnotationError, apps, compare, parse_expect, run_app
+from tests.fixtures_eval import AnnotationError, AppResult, apps, compare, parse_expect, run_app
+
+
+@functools.cache
+def _run(app: str, use_prefilter: bool) -> AppResult:
+    """One run per app and mode: the prefilter test reuses the annotation test's run."""
+    return run_app(app, use_prefilter=use_prefilter)
 
 
 @pytest.mark.parametrize("app", apps())
 def test_fixture_app(app: str) -> None:
-    result = run_app(app)
+    result = _run(app, True)
     assert result.expected or result.oks, f"fixture {app} has no labelled statements"
     lines = result.describe()
     assert not lines, "\n" + "\n".join(lines)
@@ -19,8 +27,8 @@ def test_fixture_app(app: str) -> None:
 @pytest.mark.parametrize("app", apps())
 def test_prefilter_is_conservative(app: str) -> None:
     """Skipping files by the text prefilter never changes the findings."""
-    with_prefilter = run_app(app, use_prefilter=True)
-    without = run_app(app, use_prefilter=False)
+    with_prefilter = _run(app, True)
+    without = _run(app, False)
     assert with_prefilter.actual == without.actual
 
 

@@ -13,12 +13,17 @@ from tenantlint.cli import main
 from tenantlint.rules.registry import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTED_CODES = ("TNT101", "TNT102", "TNT103", "TNT104", "TNT105", "TNT201", "TNT202", "TNT301",
-              "TNT302", "TNT901", "TNT902", "TNT999")
+# Codes users already rely on (select/ignore, baselines, noqa comments): they never go away or change
+# meaning. A new rule needs no edit here: one class and one line in rules/registry.py.
+PUBLISHED_CODES = ("TNT101", "TNT102", "TNT103", "TNT104", "TNT105", "TNT201", "TNT202", "TNT301",
+                   "TNT302", "TNT901", "TNT902", "TNT999")
 
 
-def test_registry_lists_the_documented_codes_in_order() -> None:
-    assert tuple(r.code for r in ALL_RULES) == DOCUMENTED_CODES
+def test_registry_keeps_published_codes_in_code_order() -> None:
+    codes = [r.code for r in ALL_RULES]
+    assert set(PUBLISHED_CODES) <= set(codes)
+    assert codes == sorted(set(codes))  # unique, and listed in code order
+    assert len({r.name for r in ALL_RULES}) == len(codes)
     for r in ALL_RULES:
         assert re.fullmatch(r"[A-Z]{1,3}[0-9]{0,3}", r.code)  # flake8's code pattern
         assert r.severity in ("error", "warning")

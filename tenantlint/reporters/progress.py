@@ -20,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.status import Status
 
 
 def _ignore(files: int) -> None:
@@ -87,3 +88,39 @@ def delayed_progress(
 
     with stack:
         yield advance
+
+
+@contextmanager
+def delayed_status(
+    message: str, enabled: bool, *, delay: float = 1.0, console: Console | None = None
+) -> Iterator[None]:
+    """A spinner with ``message`` on stderr while the block runs, shown only once it has run for
+    ``delay`` seconds (the project index of a cold run); removed when the block ends."""
+    if not enabled:
+        yield
+        return
+    import threading
+
+    lock = threading.Lock()
+    live: list[Status] = []
+    finished = False
+
+    def start() -> None:
+        with lock:
+            if finished:
+                return
+            status = (console or Console(stderr=True)).status(message)
+            status.start()
+            live.append(status)
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            finished = True
+            for status in live:
+                status.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.text import static_text
@@ -41,29 +42,76 @@ def _assigned(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:
     return (target.value, value) if isinstance(target, cst.Name) else None
 
 
+def _returned(fn: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The expression of a function whose body is one ``return`` (after a docstring)."""
+    if not isinstance(fn.body, cst.IndentedBlock):
+        return None
+    body = list(fn.body.body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1:
+        first = body[0].body[0]
+        if isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString | cst.ConcatenatedString):
+            body = body[1:]
+    if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return None
+    ret = body[0].body[0]
+    return ret.value if isinstance(ret, cst.Return) else None
+
+
 def module_constants(module: cst.Module) -> dict[str, str]:
-    """Local dotted names (``NAME``, ``Class.NAME``) of constant strings defined in ``module``."""
+    """Local dotted names (``NAME``, ``Class.NAME``) of constant strings defined in ``module``, and
+    of functions that return one whatever their arguments (``Class.where_unread()``, with ``()``).
+    A class also holds the constants of its bases defined in the module."""
     imports = collect_imports(module)
     out: dict[str, str] = {}
+    bases: dict[str, list[str]] = {}
 
     def scan(body: object, prefix: str) -> None:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.ClassDef) and not prefix and isinstance(stmt.body, cst.IndentedBlock):
+                bases[stmt.name.value] = [b for a in stmt.bases if (b := get_full_name_for_node(a.value))]
                 scan(stmt.body.body, f"{stmt.name.value}.")
                 continue
-            found = _assigned(stmt)
-            if found is None:
+            if isinstance(stmt, cst.FunctionDef):
+                name, value = f"{stmt.name.value}()", _returned(stmt)
+            else:
+                found = _assigned(stmt)
+                name, value = found if found is not None else ("", None)
+            if value is None:
                 continue
-            name, value = found
 
             def lookup(n: str, _prefix: str = prefix) -> str | None:
-                return out.get(f"{_prefix}{n}") if _prefix and f"{_prefix}{n}" in out else out.get(n)
+                for key in (f"{_prefix}{n}" if _prefix else n, n, _own(n, _prefix)):
+                    if key in out:
+                        return out[key]
+                return None
 
             text = static_text(value, lookup, imports.qualify)
             if text is not None:
                 out[f"{prefix}{name}"] = text
 
-    scan(module.body, "")
+    for _ in range(2):  # a second pass resolves helpers defined below their callers
+        scan(module.body, "")
+    for cls in bases:
+        for base in _ancestors(cls, bases):
+            for key in [k for k in out if k.startswith(f"{base}.")]:
+                out.setdefault(f"{cls}.{key[len(base) + 1:]}", out[key])
+    return out
+
+
+def _own(name: str, prefix: str) -> str:
+    """``cls.X``/``self.X`` inside a class body's method refers to the class's own ``X``."""
+    head, dot, rest = name.partition(".")
+    return f"{prefix}{rest}" if dot and prefix and head in ("cls", "self") else name
+
+
+def _ancestors(cls: str, bases: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    todo = list(bases.get(cls, ()))
+    while todo:
+        b = todo.pop(0)
+        if b in bases and b not in out and b != cls:
+            out.append(b)
+            todo.extend(bases[b])
     return out
 
 
@@ -127,4 +175,20 @@ def lookup_constant(table: Mapping[str, str], name: str) -> str | None:
             if found is not None and found != text:
                 return None
             found = text
+    return found
+
+
+def lookup_member(table: Mapping[str, str], name: str) -> str | None:
+    """``pkg.Class.attr`` re-exported by ``pkg/__init__.py`` from ``pkg/sub.py``: the one entry
+    ``pkg.<...>.Class.attr`` (after :func:`lookup_constant` found none)."""
+    module, _, member = name.rpartition(".")
+    package, _, cls = module.rpartition(".")
+    if not package or not cls:
+        return None
+    found: str | None = None
+    for key in _by_last_part(table).get(member, ()):
+        if key.startswith(f"{package}.") and key.endswith(f".{cls}.{member}"):
+            if found is not None and found != table[key]:
+                return None
+            found = table[key]
     return found

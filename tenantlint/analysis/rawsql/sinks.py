@@ -28,7 +28,12 @@ from tenantlint.analysis.interp.values import Pin, QueryValue, Value
 from tenantlint.analysis.rawsql import text as st
 from tenantlint.analysis.rawsql.batch import expand_values
 from tenantlint.analysis.rawsql.bindings import ParamBinding, bind_container
-from tenantlint.analysis.rawsql.constants import lookup_constant, module_constants, resolve_import
+from tenantlint.analysis.rawsql.constants import (
+    lookup_constant,
+    lookup_member,
+    module_constants,
+    resolve_import,
+)
 from tenantlint.analysis.rawsql.sink_table import (
     EXTRA_SINKS,
     FUNCTION_SINKS,
@@ -77,9 +82,10 @@ def _local_constants(ev: Evaluation) -> dict[str, str]:
     return table
 
 
-def constant(ev: Evaluation, node: cst.BaseExpression) -> str | None:
+def constant(ev: Evaluation, node: cst.BaseExpression, suffix: str = "") -> str | None:
     """A class constant of this file (``InvoiceSQL.BY_ID``) or a constant imported from a project
-    module (``OPEN_INVOICES``, ``queries.OPEN_INVOICES``, ``PipelineSQL.WIN_RATE``)."""
+    module (``OPEN_INVOICES``, ``queries.OPEN_INVOICES``, ``PipelineSQL.WIN_RATE``). With ``suffix``
+    ``"()"``: the constant text a function of this file or of a project module returns."""
     name = get_full_name_for_node(node)
     if not name or (isinstance(node, cst.Name) and name in ev.fn.env):
         return None
@@ -88,16 +94,19 @@ def constant(ev: Evaluation, node: cst.BaseExpression) -> str | None:
         return None
     if head in ("self", "cls") and "." in name:
         owner = ev.fn.owner
-        return _class_constant(ev, owner, name.split(".", 1)[1]) if owner is not None else None
+        return _class_constant(ev, owner, name.split(".", 1)[1] + suffix) if owner is not None else None
+    if suffix and f"{name}{suffix}" in _local_constants(ev):  # a helper of this module
+        return _local_constants(ev)[f"{name}{suffix}"]
     if "." in name and head in ev.ctx.local_classes:
-        return _local_constants(ev).get(name)
+        return _local_constants(ev).get(f"{name}{suffix}")
     if head not in ev.ctx.imports.names:
         return None
-    target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path)
+    target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path) + suffix
     table = ev.ctx.settings.sql_constants
     if not table:
         return None
-    found = memo(ev, ("sql-constant", target), lambda: lookup_constant(table, target) or "")
+    found = memo(ev, ("sql-constant", target),
+                 lambda: lookup_constant(table, target) or lookup_member(table, target) or "")
     return found if isinstance(found, str) and found else None
 
 
@@ -151,10 +160,16 @@ def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
 
 
 def text_of(ev: Evaluation, node: cst.BaseExpression) -> Value:
-    """Evaluate ``node`` (once); constants outside the environment come back as SqlText."""
+    """Evaluate ``node`` (once); constants outside the environment come back as SqlText, and so does
+    a call of a project function that returns constant text (``UserMessage.where_unread()``)."""
     if isinstance(node, cst.Name | cst.Attribute):
         text = constant(ev, node)
         if text is not None:
+            return SqlText(text=text)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name | cst.Attribute):
+        text = constant(ev, node.func, "()")
+        if text is not None:
+            ev.eval_args(node)
             return SqlText(text=text)
     return ev.eval(node)
 

@@ -178,8 +178,28 @@ def qualified(node: cst.BaseExpression, qualify: Callable[[str], str]) -> str:
     return qualify(name) if name else ""
 
 
+_ARITHMETIC = (cst.LeftShift, cst.RightShift, cst.Multiply, cst.Add, cst.Subtract, cst.BitOr, cst.BitAnd,
+               cst.FloorDivide, cst.Power)
+
+
+def numeric(node: cst.BaseExpression) -> bool:
+    """An expression whose value is a number whatever its names hold (``1 << flag.number``,
+    ``n * 2``): integer arithmetic with an integer literal raises on text instead of making it.
+    Interpolated into SQL it cannot change the statement's shape."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return numeric(node.expression)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+        return isinstance(node.left, cst.Integer) or isinstance(node.right, cst.Integer) or (
+            numeric(node.left) and numeric(node.right))
+    return False
+
+
 def static_text(node: cst.BaseExpression, lookup: Lookup, qualify: Callable[[str], str]) -> str | None:
-    """The text of a constant string expression, or None when any part is not constant."""
+    """The text of a constant string expression, or None when any part is not constant. A number
+    interpolated into an f-string (``numeric``) stands as ``0``; a call of a project function that
+    returns constant text is that text (``lookup("Class.where_unread()")``)."""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         value = string_literal(node)
         return value if isinstance(value, str) else None
@@ -189,6 +209,9 @@ def static_text(node: cst.BaseExpression, lookup: Lookup, qualify: Callable[[str
             if isinstance(part, cst.FormattedStringText):
                 out.append(part.value.replace("{{", "{").replace("}}", "}"))
             elif isinstance(part, cst.FormattedStringExpression):
+                if numeric(part.expression):
+                    out.append("0")
+                    continue
                 if part.format_spec or part.conversion:
                     return None
                 inner = static_text(part.expression, lookup, qualify)
@@ -203,6 +226,11 @@ def static_text(node: cst.BaseExpression, lookup: Lookup, qualify: Callable[[str
     if isinstance(node, cst.Name | cst.Attribute):
         name = get_full_name_for_node(node)
         return lookup(name) if name else None
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name | cst.Attribute):
+        name = get_full_name_for_node(node.func)
+        returned = lookup(f"{name}()") if name else None
+        if returned is not None:
+            return returned
     if isinstance(node, cst.Call) and len(node.args) == 1 and node.args[0].keyword is None:
         func = qualified(node.func, qualify)
         inner = static_text(node.args[0].value, lookup, qualify)
