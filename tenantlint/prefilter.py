@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tenantlint.analysis.interp.exprs import header_key
 from tenantlint.analysis.rawsql.sink_table import sink_words
 from tenantlint.config.options import Config
+from tenantlint.crossfile import EMPTY, CrossFileFacts
 from tenantlint.index.records import ProjectIndex
 from tenantlint.sqlcheck.keywords import SQL_VERBS
 
@@ -127,25 +128,23 @@ class Prefilter:
         index: ProjectIndex,
         config: Config,
         related: Iterable[str] = (),
-        serializer_models: Mapping[str, str] | None = None,
-        sql_constants: Iterable[str] = (),
-        param_aliases: Iterable[str] = (),
+        facts: CrossFileFacts = EMPTY,
     ) -> Prefilter:
-        """``related``: reverse accessor names; ``serializer_models``: serializer -> model;
-        ``sql_constants``: dotted names of project string constants; ``param_aliases``: dotted names
-        of ``Annotated``/``Depends`` aliases defined in project modules (their ``alias=`` may name a
-        tenant key the importing file never spells)."""
+        """``related``: reverse accessor names; ``facts``: what the project's files tell of each
+        other — serializers of tenant models, names of project SQL constants, and ``Annotated``/
+        ``Depends`` aliases defined in project modules (their ``alias=`` may name a tenant key the
+        importing file never spells)."""
         words = _model_tokens(index)
         words.update(related)
-        for serializer, model in (serializer_models or {}).items():
+        for serializer, model in facts.serializer_models.items():
             if model in words:
                 words.add(serializer)
-        words.update(name.rsplit(".", 1)[-1] for name in param_aliases)
+        words.update(name.rsplit(".", 1)[-1] for name in facts.param_aliases)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()
             keys.update((low, low.replace("_", "-")))
-        constants = frozenset(name.rsplit(".", 1)[-1] for name in sql_constants)
+        constants = frozenset(name.rsplit(".", 1)[-1] for name in facts.sql_constants)
         return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)))
 
     def may_matter(self, text: str, tree: ast.Module | None = None) -> bool:

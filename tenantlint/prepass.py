@@ -25,6 +25,7 @@ from tenantlint.analysis.rawsql.constants import module_file_constants, module_n
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
 from tenantlint.config.options import Config
+from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
@@ -117,13 +118,13 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     want_classes = CLASS_HINT.search(text) is not None
     found = FileScan()
     if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
-        class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
-        view_bases: tuple[str, ...] = ()
+        class_bases = module_class_bases(rel, tree) if want_classes else {}
+        view_bases: frozenset[str] = frozenset()
         if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
-            view_bases = tuple(sorted(scoped_view_bases(tree, config)))
-        serializers: tuple[tuple[str, str], ...] = ()
+            view_bases = frozenset(scoped_view_bases(tree, config))
+        serializers: dict[str, str] = {}
         if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
-            serializers = tuple(serializer_models(tree).items())
+            serializers = serializer_models(tree)
         want_constants = want_constants and may_define_constants(tree)
         models: tuple[ModelInfo, ...] = ()
         if want_models:
@@ -131,20 +132,20 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
                 models = extract_models(rel, tree, config, text)
             except RecursionError:
                 models = ()
-        found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
-                         class_bases=class_bases)
+        found = FileScan(models, CrossFileFacts(scoped_view_bases=view_bases, serializer_models=serializers,
+                                                class_bases=class_bases))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
         module = parse(text, accepted=tree is not None)  # guarded_ast ran in scan_text
     except SourceError:
         return found  # reported (TNT999) by the analysis when it is a target
-    return replace(
-        found,
-        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
-        aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
-        routes=tuple(module_routes(rel, module).items()) if want_routes else (),
-    )
+    return replace(found, facts=replace(
+        found.facts,
+        sql_constants=module_file_constants(rel, module) if want_constants else {},
+        param_aliases=_aliases(rel, module) if want_aliases else {},
+        routes=module_routes(rel, module) if want_routes else {},
+    ))
 
 
 def _aliases(rel: str, module: cst.Module) -> dict[str, str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
+from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.records import ProjectIndex
 
 
@@ -17,23 +17,8 @@ class Settings:
 
     config: Config
     index: ProjectIndex
-    # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
-    scoped_view_bases: frozenset[str] = frozenset()
-    # DRF ModelSerializer class name -> model class name, from the whole project.
-    serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
-    # imported from another module (``analysis/rawsql/constants.py``).
-    sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
-    # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
-    # (``analysis/frameworks/param_aliases.py``).
-    param_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
-    # ``analysis/frameworks/route_index.py``).
-    routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
-    # class is defined in another module (``analysis/interp/class_bases.py``).
-    class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # What the other files of the project tell (``tenantlint/crossfile.py``).
+    facts: CrossFileFacts = field(default_factory=CrossFileFacts, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 

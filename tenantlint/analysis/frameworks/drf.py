@@ -141,7 +141,7 @@ class Drf(FrameworkPlugin):
 
     def _serializer_value(self, ctx: FileView, name: str, creates: bool) -> SerializerValue | None:
         local = name.rsplit(".", 1)[-1]
-        model = ctx.settings.serializer_models.get(ctx.imports.original_name(local))
+        model = ctx.settings.facts.serializer_models.get(ctx.imports.original_name(local))
         if model is None or ctx.model_name(model) is None and model not in ctx.index.by_model:
             return None
         table = ctx.index.table_of_model(model) or model
@@ -155,7 +155,7 @@ class Drf(FrameworkPlugin):
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
         if isinstance(func, cst.Name) and func.value not in ev.fn.env:
-            if not ev.ctx.settings.serializer_models:
+            if not ev.ctx.settings.facts.serializer_models:
                 return None
             positional = [a for a in node.args if a.keyword is None]
             has_instance = bool(positional) or any(

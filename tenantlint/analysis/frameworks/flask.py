@@ -118,7 +118,7 @@ class Flask(FrameworkPlugin):
         table = self._table(ctx)
         routed = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS) is not None
         if not routed and fn.name.value not in table.endpoints:
-            if registered_rule(ctx.settings.routes, ctx.path, fn.name.value) is None:
+            if registered_rule(ctx.settings.facts.routes, ctx.path, fn.name.value) is None:
                 return None
         return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
 

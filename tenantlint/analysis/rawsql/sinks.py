@@ -5,7 +5,7 @@ answers (and then owns the evaluation of every sub-expression, exactly once) for
 
 - strings and their composition -> ``SqlText`` values (``rawsql/text.py``), so SQL kept in locals, module
   constants (through the walker's environment), class constants and constants imported from another
-  project module (``Settings.sql_constants``) is known at the call that executes it;
+  project module (``Settings.facts.sql_constants``) is known at the call that executes it;
 - sinks whose SQL argument is such a text: every database call of ``sink_table.SINKS`` (DB-API and
   asyncpg cursors, SQLAlchemy, Django ``raw``/``RawSQL``, pandas, psycopg2 batches, Peewee,
   Tortoise); Django ``extra(where=[...])`` becomes a pin of its queryset.
@@ -102,7 +102,7 @@ def constant(ev: Evaluation, node: cst.BaseExpression, suffix: str = "") -> str 
     if head not in ev.ctx.imports.names:
         return None
     target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path) + suffix
-    table = ev.ctx.settings.sql_constants
+    table = ev.ctx.settings.facts.sql_constants
     if not table:
         return None
     found = memo(ev, ("sql-constant", target),
@@ -125,9 +125,9 @@ def _class_constant(ev: Evaluation, owner: ClassInfo, attr: str) -> str | None:
             if f"{cls}.{attr}" in local:
                 return local[f"{cls}.{attr}"]
             todo.extend(b for b in info.bases if b not in seen)
-        elif "." in cls and ev.ctx.settings.sql_constants:  # imported: ``.base.BaseRepo``
+        elif "." in cls and ev.ctx.settings.facts.sql_constants:  # imported: ``.base.BaseRepo``
             target = resolve_import(f"{cls}.{attr}", ev.ctx.path)
-            found = lookup_constant(ev.ctx.settings.sql_constants, target)
+            found = lookup_constant(ev.ctx.settings.facts.sql_constants, target)
             if found is not None:
                 return found
     return None

@@ -1,0 +1,57 @@
+"""Facts one file contributes to the analysis of the others: one record, one merge, one hash.
+
+The pre-pass (``prepass.py``) makes one :class:`CrossFileFacts` per file; ``scan.merge`` folds them in
+path order with :meth:`CrossFileFacts.merge`; the runner hashes the result into the result-cache key
+(:meth:`CrossFileFacts.hash_parts`); the analysis reads it as ``Settings.facts`` and the prefilter as
+``Prefilter.build(..., facts)``. Adding a cross-file fact is a field here and the reader that fills it
+in ``prepass.py``: the merge and the hash go over every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class CrossFileFacts:
+    # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
+    scoped_view_bases: frozenset[str] = frozenset()
+    # DRF ModelSerializer class name -> model class name.
+    serializer_models: Mapping[str, str] = field(default_factory=dict)
+    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
+    # imported from another module (``analysis/rawsql/constants.py``).
+    sql_constants: Mapping[str, str] = field(default_factory=dict)
+    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
+    # ``Annotated[User, Depends(get_current_user)]``; ``analysis/frameworks/param_aliases.py``).
+    param_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
+    # ``analysis/frameworks/route_index.py``).
+    routes: Mapping[str, str] = field(default_factory=dict)
+    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
+    # class is defined in another module (``analysis/interp/class_bases.py``).
+    class_bases: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def merge(cls, parts: Iterable[CrossFileFacts]) -> CrossFileFacts:
+        """Fold per-file facts in path order: sets are united, and a later file wins on an equal key."""
+        names = [f.name for f in fields(cls)]
+        sets: dict[str, set[str]] = {n: set() for n in names if isinstance(getattr(EMPTY, n), frozenset)}
+        maps: dict[str, dict[str, str]] = {n: {} for n in names if n not in sets}
+        for part in parts:
+            for name, into in sets.items():
+                into.update(getattr(part, name))
+            for name, into_map in maps.items():
+                into_map.update(getattr(part, name))
+        return cls(**{k: frozenset(v) for k, v in sets.items()}, **maps)  # type: ignore[arg-type]
+
+    def hash_parts(self) -> tuple[str, ...]:
+        """A deterministic text per field (the result cache's key depends on every fact)."""
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out.append(repr(sorted(value.items() if isinstance(value, Mapping) else value)))
+        return tuple(out)
+
+
+EMPTY = CrossFileFacts()
