@@ -31,18 +31,29 @@ class CrossFileFacts:
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: Mapping[str, str] = field(default_factory=dict)
+    # Service/repository classes' models (``analysis/interp/class_models.py``): model attributes,
+    # ``__init__`` slots, and constructor calls passing a class (joined with ``|`` across files).
+    class_attrs: Mapping[str, str] = field(default_factory=dict)
+    class_slots: Mapping[str, str] = field(default_factory=dict)
+    class_calls: Mapping[str, str] = field(default_factory=dict, metadata={"merge": "join"})
 
     @classmethod
     def merge(cls, parts: Iterable[CrossFileFacts]) -> CrossFileFacts:
-        """Fold per-file facts in path order: sets are united, and a later file wins on an equal key."""
+        """Fold per-file facts in path order: sets are united, and a later file wins on an equal key
+        (or, for a ``merge: join`` field, is appended to it after ``|``)."""
         names = [f.name for f in fields(cls)]
+        joined = {f.name for f in fields(cls) if f.metadata.get("merge") == "join"}
         sets: dict[str, set[str]] = {n: set() for n in names if isinstance(getattr(EMPTY, n), frozenset)}
         maps: dict[str, dict[str, str]] = {n: {} for n in names if n not in sets}
         for part in parts:
             for name, into in sets.items():
                 into.update(getattr(part, name))
             for name, into_map in maps.items():
-                into_map.update(getattr(part, name))
+                if name in joined:
+                    for key, value in getattr(part, name).items():
+                        into_map[key] = f"{into_map[key]}|{value}" if key in into_map else value
+                else:
+                    into_map.update(getattr(part, name))
         return cls(**{k: frozenset(v) for k, v in sets.items()}, **maps)  # type: ignore[arg-type]
 
     def hash_parts(self) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.exprs import header_key
 from tenantlint.analysis.rawsql.sink_table import sink_words
@@ -33,6 +34,9 @@ from tenantlint.config.options import Config
 from tenantlint.crossfile import EMPTY, CrossFileFacts
 from tenantlint.index.records import ProjectIndex
 from tenantlint.sqlcheck.keywords import SQL_VERBS
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.settings import Settings
 
 SQL_WORDS = SQL_VERBS
 SINK_WORDS = sink_words()  # a substring of every sink's name (``analysis/rawsql/sink_table.py``)
@@ -129,23 +133,32 @@ class Prefilter:
         config: Config,
         related: Iterable[str] = (),
         facts: CrossFileFacts = EMPTY,
+        model_holders: Iterable[str] = (),
     ) -> Prefilter:
         """``related``: reverse accessor names; ``facts``: what the project's files tell of each
         other — serializers of tenant models, names of project SQL constants, and ``Annotated``/
         ``Depends`` aliases defined in project modules (their ``alias=`` may name a tenant key the
-        importing file never spells)."""
+        importing file never spells); ``model_holders``: service/repository classes whose methods
+        reach a model through an attribute (``cls.model``) set elsewhere."""
         words = _model_tokens(index)
         words.update(related)
         for serializer, model in facts.serializer_models.items():
             if model in words:
                 words.add(serializer)
         words.update(name.rsplit(".", 1)[-1] for name in facts.param_aliases)
+        words.update(model_holders)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()
             keys.update((low, low.replace("_", "-")))
         constants = frozenset(name.rsplit(".", 1)[-1] for name in facts.sql_constants)
         return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)))
+
+    @classmethod
+    def of(cls, settings: Settings) -> Prefilter:
+        """The prefilter of a run's analysis settings (``check``, ``check -`` and the flake8 plugin)."""
+        return cls.build(settings.index, settings.config, settings.related, settings.facts,
+                         settings.class_models.base_names(settings.index.by_model))
 
     def may_matter(self, text: str, tree: ast.Module | None = None) -> bool:
         """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage."""

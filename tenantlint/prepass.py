@@ -21,6 +21,7 @@ from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
 from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
+from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
@@ -132,8 +133,11 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
                 models = extract_models(rel, tree, config, text)
             except RecursionError:
                 models = ()
-        found = FileScan(models, CrossFileFacts(scoped_view_bases=view_bases, serializer_models=serializers,
-                                                class_bases=class_bases))
+        class_models = module_class_models(rel, tree)
+        found = FileScan(models, CrossFileFacts(
+            scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
+            class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
+        ))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:

@@ -243,7 +243,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     if options.use_prefilter:
         from tenantlint.prefilter import Prefilter
 
-        prefilter = Prefilter.build(settings.index, config, settings.related, settings.facts)
+        prefilter = Prefilter.of(settings)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),

@@ -58,7 +58,7 @@ def test_every_sink_has_a_case_that_is_reported(sink: SqlSink, project: Path) ->
     result = check_source(text, str(project / "app.py"), config, settings)
     found = {(f.line, f.code) for f in result.findings}
     assert (line, sink.expect) in found, f"{sink.name}: {sorted(found)}"
-    prefilter = Prefilter.build(settings.index, config, settings.related, settings.facts)
+    prefilter = Prefilter.of(settings)
     assert prefilter.may_matter(text, ast.parse(text)), f"the prefilter skips {sink.name}"
 
 

@@ -27,21 +27,51 @@ def _worst(states: list[QueryState]) -> QueryState:
 
 
 def origin_facts(origins: list[Origin]) -> list[QueryFact]:
-    """Each query is reported once, at the statement that created it, in its worst used state."""
+    """Each query is reported once, at the statement that created it, in its worst used state.
+    A generic base method walked once per concrete model gives one fact per query naming them."""
     facts: list[QueryFact] = []
+    bound: dict[tuple[int, QueryKind], list[tuple[str, QueryFact]]] = {}
     for origin in origins:
-        if origin.tenant is None or origin.internal or origin.tentative:
+        for fact in _origin_facts(origin):
+            if origin.binding is None:
+                facts.append(fact)
+            else:
+                bound.setdefault((id(fact.node), fact.kind), []).append((origin.binding, fact))
+    facts.extend(_merge_bound(group) for group in bound.values())
+    return facts
+
+
+def _merge_bound(group: list[tuple[str, QueryFact]]) -> QueryFact:
+    """One fact for a query of a generic base: per scoping verdict, the concrete tables it has."""
+    first = group[0][1]
+    by_scoping: dict[Scoping, list[tuple[str, TableUse]]] = {}
+    for label, fact in group:
+        for use in fact.uses:
+            by_scoping.setdefault(use.scoping, []).append((label, use))
+    uses: list[TableUse] = []
+    for scoping, labelled in by_scoping.items():
+        label, use = labelled[0]
+        named = [f"{lab} \u2192 {u.table}" for lab, u in labelled[:3]]
+        more = f" and {len(labelled) - 3} more" if len(labelled) > 3 else ""
+        detail = f"as {', '.join(named)}{more}" + (f"; {use.detail}" if use.detail else "")
+        uses.append(TableUse(use.table, scoping, use.untrusted, detail))
+    return QueryFact(first.node, first.kind, first.family, tuple(uses), first.handler)
+
+
+def _origin_facts(origin: Origin) -> list[QueryFact]:
+    if origin.tenant is None or origin.internal or origin.tentative:
+        return []
+    facts: list[QueryFact] = []
+    uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
+    by_kind: dict[QueryKind, list[QueryState]] = {}
+    for kind, state in uses:
+        by_kind.setdefault(kind, []).append(state)
+    for kind in (QueryKind.READ, QueryKind.WRITE):
+        if kind not in by_kind:
             continue
-        uses = origin.uses or [(QueryKind.READ, origin.latest or QueryState())]
-        by_kind: dict[QueryKind, list[QueryState]] = {}
-        for kind, state in uses:
-            by_kind.setdefault(kind, []).append(state)
-        for kind in (QueryKind.READ, QueryKind.WRITE):
-            if kind not in by_kind:
-                continue
-            scoping, untrusted, detail = _worst(by_kind[kind]).verdict()
-            use = TableUse(origin.table, scoping, untrusted, detail)
-            facts.append(QueryFact(origin.node, kind, origin.family, (use,), origin.handler))
+        scoping, untrusted, detail = _worst(by_kind[kind]).verdict()
+        use = TableUse(origin.table, scoping, untrusted, detail)
+        facts.append(QueryFact(origin.node, kind, origin.family, (use,), origin.handler))
     return facts
 
 

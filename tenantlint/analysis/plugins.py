@@ -117,6 +117,8 @@ class FunctionView(Protocol):
     def system_depth(self) -> int: ...  # > 0 inside ``with system_scope()`` or a system function
     @property
     def owner(self) -> ClassInfo | None: ...  # the class this function is a method of
+    @property
+    def models(self) -> Mapping[str, ModelRef]: ...  # models the owner's attributes hold (``cls.model``)
 
 
 class Evaluation(Protocol):
@@ -145,6 +147,12 @@ class Evaluation(Protocol):
         ...
 
     def model_ref(self, model: str) -> ModelRef: ...
+
+    def model_of(self, node: cst.BaseExpression) -> ModelRef | None:
+        """The model ``node`` reaches statically other than by its imported name (a module attribute,
+        ``cls``/``type(self)`` in the model's class, ``cls.model`` of a service), without evaluating
+        anything."""
+        ...
 
     # ----- queries -----
     def new_query(self, node: cst.CSTNode, family: str, table: str, tenant: TenantTable | None,

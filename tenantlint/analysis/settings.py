@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.records import ProjectIndex
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.class_models import ClassModels
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,13 @@ class Settings:
     facts: CrossFileFacts = field(default_factory=CrossFileFacts, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
+
+    @cached_property
+    def class_models(self) -> ClassModels:
+        from tenantlint.analysis.interp.class_models import ClassModels
+
+        f = self.facts
+        return ClassModels(f.class_attrs, f.class_slots, f.class_calls, f.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:

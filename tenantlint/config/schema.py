@@ -114,7 +114,8 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "scoping_methods", Kind.STRINGS, DEFAULT_SCOPING_METHODS,
-        "Query methods that apply a tenant filter themselves (`.for_tenant(v)`).",
+        "Query methods that apply a tenant filter themselves (`.for_tenant(v)`), or methods that "
+        "build one to spread into a query (`filter_by(**self._filter_builder())`).",
     ),
     KeySpec(
         "auto_scoped_managers", Kind.STRINGS, (),

@@ -60,7 +60,7 @@ class _State:
             from tenantlint.runner import _Job
 
             settings = self.project.settings(self.config)
-            prefilter = Prefilter.build(settings.index, self.config, settings.related, settings.facts)
+            prefilter = Prefilter.of(settings)
             self.job = _Job(settings, prefilter, False, Cache.for_config(self.config), self.key_prefix)
         return self.job
 

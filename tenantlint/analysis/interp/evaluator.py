@@ -20,8 +20,10 @@ from tenantlint.analysis.facts import (
     SqlProblemFact,
     TableUse,
 )
+from tenantlint.analysis.interp import receivers
 from tenantlint.analysis.interp.exprs import (
     _CODE,
+    SCOPING_SOURCE,
     VERIFIED_PREFIX,
     _expression_children,
     dotted,
@@ -70,7 +72,8 @@ class Evaluator(OperatorEvaluation):
         self, node: cst.CSTNode, family: str, table: str, tenant: TenantTable | None,
         state: QueryState | None = None,
     ) -> QueryValue:
-        origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name)
+        origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name,
+                        binding=self.fn.binding)
         self.ctx.origins.append(origin)
         st = state or QueryState()
         origin.latest = st
@@ -182,6 +185,8 @@ class Evaluator(OperatorEvaluation):
         model = self.ctx.model_name(name)
         if model is not None:
             return self.model_ref(model)
+        if name == "cls":
+            return receivers.owner_model(self) or Value()
         return Value()
 
     def model_ref(self, model: str) -> ModelRef:
@@ -189,6 +194,9 @@ class Evaluator(OperatorEvaluation):
         table = self.ctx.index.table_of_model(model) or model
         return ModelRef(model=model, table=table, family=info.family if info else "",
                         tenant=self.ctx.tenant_of_model(model))
+
+    def model_of(self, node: cst.BaseExpression) -> ModelRef | None:
+        return receivers.model_of(self, node)
 
     def is_request(self, node: cst.BaseExpression) -> bool:
         text = dotted(node)
@@ -244,6 +252,9 @@ class Evaluator(OperatorEvaluation):
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
+        held = receivers.model_of(self, node)
+        if held is not None:
+            return held
         for fw in self.ctx.plugins.frameworks:
             known = fw.attribute(self, node)
             if known is not None:
@@ -376,6 +387,11 @@ class Evaluator(OperatorEvaluation):
             if known is not None:
                 return known
         func = node.func
+        loaded = receivers.loaded_model(self, node) or (
+            receivers.owner_model(self) if receivers.is_self_class(self, node) else None)
+        if loaded is not None:
+            self.eval_args(node)
+            return loaded
         if isinstance(func, cst.Attribute):
             return self._method_call(node, func)
         name = dotted(func)
@@ -389,8 +405,9 @@ class Evaluator(OperatorEvaluation):
         if name is not None:
             qual = self.ctx.imports.qualify(name)
             model = self.ctx.model_name(name) if isinstance(func, cst.Name) else None
-            if model is not None:
-                ref = self.model_ref(model)
+            held = receivers.model_of(self, func) if model is None else None
+            if model is not None or held is not None:
+                ref = held or self.model_ref(model or "")
                 for orm in self.orms:
                     if ref.family in orm.families:
                         out = orm.model_call(self, ref, node)
@@ -420,6 +437,15 @@ class Evaluator(OperatorEvaluation):
         if name is not None and (name in CONVERTERS or self.ctx.imports.qualify(name) in CONVERTERS):
             args = self.eval_args(node)
             return Value(args[0].prov) if args else Value()
+        held = receivers.model_of(self, func)
+        if held is not None:  # ``self.model(**data)``, ``models.Invoice(...)``: a constructor
+            for orm in self.orms:
+                if held.family in orm.families:
+                    out = orm.model_call(self, held, node)
+                    if out is not None:
+                        return out
+            self.eval_args(node)
+            return Value()
         if self.is_request(recv_node):
             kind = self.request_method_kind(method)
             if kind is not None:
@@ -467,6 +493,10 @@ class Evaluator(OperatorEvaluation):
             if out is not None:
                 return out
         args = self.eval_args(node)
+        if method in self.ctx.settings.scoping_methods:
+            # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
+            # (``filter_by(**self._filter_builder())``).
+            return Value(Provenance.trusted(f"{SCOPING_SOURCE}{method}"))
         if method in DICT_GETTERS and node.args:
             self.note_request_read(node, recv, string_value(node.args[0].value))
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)

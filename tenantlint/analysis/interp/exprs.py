@@ -52,6 +52,7 @@ def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
 
 # Membership-checked expressions live in the function's env under keys no identifier can take;
 # the bare prefix marks that a function has any (so most lookups cost one dict probe).
+SCOPING_SOURCE = "scoping method "  # provenance of a filter built by a ``scoping_methods`` call
 VERIFIED_PREFIX = "\x00verified"
 _CODE = cst.Module(body=[])
 

@@ -11,7 +11,7 @@ import libcst as cst
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.predicates import Junction, PredValue
-from tenantlint.analysis.interp.values import Value, worse
+from tenantlint.analysis.interp.values import ModelRef, Value, worse
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
 
 
@@ -27,6 +27,10 @@ class FunctionState:
     class_attrs: dict[str, Value] = field(default_factory=dict)
     # The class this function is a method of (``self.SQL`` / ``cls.SQL`` class constants).
     owner: ClassInfo | None = None
+    # Models held by the owner class's attributes (``cls.model``; ``analysis/interp/receivers.py``).
+    models: dict[str, ModelRef] = field(default_factory=dict)
+    # The concrete subclass this generic base method is walked for (``DocumentService.get_by_id``).
+    binding: str | None = None
 
     @property
     def handler_name(self) -> str | None:

@@ -103,6 +103,8 @@ class Origin:
     uses: list[tuple[QueryKind, QueryState]] = field(default_factory=list)
     latest: QueryState | None = None
     internal: bool = False  # a view's own queryset seen from its methods: judged as TNT202 only
+    # A generic base method walked for one concrete model: ``DocumentService.get_by_id``.
+    binding: str | None = None
     # ``Model.name`` where ``name`` is declared nowhere the index can see: a query only once a query
     # method is applied to it (``Model.name.filter(...)``), else an unknown class attribute.
     tentative: bool = False

@@ -25,9 +25,10 @@ from tenantlint.analysis.interp.function_state import (
     function_params,
     merge_env,
 )
+from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
-from tenantlint.analysis.interp.values import DictValue, Instance, QueryValue, Value, worse
+from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import augmented
 
@@ -58,6 +59,8 @@ class Walker:
             info = ClassInfo(node.name.value, bases, node)
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
+        state.owner = info
+        state.models = held_models(self.ctx, info)
         is_view = self.ctx.is_view_class(info)
         from tenantlint.analysis.views import ViewCheck
 
@@ -65,6 +68,11 @@ class Walker:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
+                walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
+                for walk in walks:  # a generic base method: once per concrete model
+                    self.walk_function(stmt, info, state, walk.models, walk.label)
+                if walks:
+                    continue
                 fstate = self.walk_function(stmt, info, state)
                 if view is not None and stmt.name.value == "get_queryset":
                     view.own_get_queryset(fstate)
@@ -96,7 +104,8 @@ class Walker:
         return None
 
     def walk_function(
-        self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState
+        self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
+        models: dict[str, ModelRef] | None = None, binding: str | None = None,
     ) -> FunctionState:
         handler = self.handler_for(fn, cls)
         env = dict(outer.env)
@@ -120,7 +129,9 @@ class Walker:
         )
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
-                              owner=cls)
+                              owner=cls if cls is not None else outer.owner,
+                              models=outer.models if models is None else models,
+                              binding=binding or outer.binding)
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)

@@ -88,10 +88,13 @@ def peek_model(ev: Evaluation, node: cst.BaseExpression) -> ModelRef | None:
 def peek_column(ev: Evaluation, node: cst.BaseExpression) -> tuple[ModelRef, str | None] | None:
     """``Invoice`` / ``Invoice.org_id`` / ``reports.c.org_id``, resolved without side effects."""
     attrs: list[str] = []
-    while isinstance(node, cst.Attribute):
+    model = ev.model_of(node)  # ``cls.model``, ``models.Invoice``, ``type(self)``
+    while model is None and isinstance(node, cst.Attribute):
         attrs.append(node.attr.value)
         node = node.value
-    model = peek_model(ev, node)
+        model = ev.model_of(node)
+    if model is None:
+        model = peek_model(ev, node)
     if model is None:
         return None
     attrs = [a for a in reversed(attrs) if a not in ("c", "columns")]

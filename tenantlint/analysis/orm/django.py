@@ -23,7 +23,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.analysis.orm.owner import owner_pin
+from tenantlint.analysis.orm.owner import owned_row, owner_pin
 from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 
@@ -120,6 +120,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             values = [leaf.value for leaf in _leaves(pred)]
             if not values:
                 return q.state
+            owned = owned_row(ev, q.origin.table, pred) if not negate else None
+            if owned is not None:  # ``get_object_or_404(Project, code=code, owner=request.user)``
+                return replace(q.state, key_prov=owned)
             from tenantlint.analysis.interp.exprs import merge_prov
 
             return replace(q.state, key_prov=merge_prov(values))

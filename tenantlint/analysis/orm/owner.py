@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.facts import Scoping, Trust
-from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.interp.predicates import Leaf, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import INJECTED
 from tenantlint.analysis.interp.values import Pin, Value
 
@@ -90,3 +90,18 @@ def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -
     if leaf.key not in user_keys(ev, table, models):
         return None
     return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}")
+
+
+def owned_row(ev: Evaluation, table: str, pred: Pred) -> Provenance | None:
+    """A row of a table that is not tenant-scoped (the tenant table itself, ``Project``) fetched
+    with a mandatory conjunct pinning its owner to the caller: the caller's own row, trusted
+    whatever its other keys (``code=code`` from the URL) say."""
+    models = tuple(name for name, t in ev.ctx.index.by_model.items() if t == table)
+    if not models:
+        return None
+
+    def test(leaf: Leaf) -> Pin | None:
+        return owner_pin(ev, table, models, leaf)
+
+    result = pins_of(pred, test, lambda leaf: False)
+    return Provenance.trusted(f"the caller's own {table} row") if result.pins else None

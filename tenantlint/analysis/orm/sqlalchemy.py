@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
-from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted
 from tenantlint.analysis.interp.predicates import Leaf, PredValue
 from tenantlint.analysis.interp.values import (
     Instance,
@@ -110,11 +110,17 @@ class SqlAlchemyOrm(OrmPlugin):
         if method == "filter_by":
             table = q.origin.table if q.origin else None
             preds = []
+            scoped: Provenance | None = None
             for arg in call.args:
                 v = ev.eval(arg.value)
                 if arg.keyword is not None:
                     preds.append(PredValue(pred=Leaf(arg.keyword.value, v, table, "eq")))
-            return col.apply(ev, q, col.conj_values(list(preds)))
+                elif arg.star == "**" and v.prov.source.startswith(SCOPING_SOURCE):
+                    scoped = v.prov  # ``filter_by(**self._filter_builder())``
+            state = col.apply(ev, q, col.conj_values(list(preds)))
+            if scoped is not None:
+                state = state.add_pin(Pin(scoped, Scoping.SCOPING_METHOD, scoped.source))
+            return state
         values = [ev.eval(a.value) for a in call.args]
         return col.apply(ev, q, col.conj_values(values), parents(ev, q))
 

@@ -1,0 +1,246 @@
+"""Models held by service, DAO and repository classes, across modules.
+
+RAGFlow's ``class DocumentService(CommonService): model = Document`` queries through ``cls.model`` in
+methods of ``CommonService``, defined in another module; a DAO sets ``self.model = Invoice`` in its
+``__init__``; a generic repository is built by a factory, ``RepositoryGeneric(session, pk, Recipe)``,
+whose ``__init__`` keeps the model (``self.model = sql_model``). The pre-pass records, per module:
+
+* ``attrs``: ``pkg.mod.Class`` -> ``attr=qualified.Name;...`` for class-level ``attr = Name`` and
+  ``__init__``'s ``self.attr = Name`` (``Name`` capitalised: a class, maybe a model);
+* ``slots``: ``pkg.mod.Class`` -> ``attr=index:param;...`` for ``__init__``'s ``self.attr = param``;
+* ``calls``: ``qualified.Callee`` -> ``index=qualified.Name|...;...``: constructor calls passing a
+  capitalised name (a model, maybe) at a position or keyword.
+
+The analysis resolves names against the project index: a generic base method reading ``cls.model`` is
+walked once per concrete model (``subclass_bindings``). Built from CPython's ``ast`` (cheap).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import dataclass
+
+from tenantlint.analysis.interp.class_bases import _imports, project_bases
+from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.index.ast_util import dotted
+
+MAX_BINDINGS = 64  # concrete models per generic base (a cap on work, reported as a cut-off)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One concrete model of a generic base: ``DocumentService`` sets ``model`` to ``Document``."""
+
+    owner: str  # the class that chose the model (short name), or the factory's function
+    attr: str
+    model: str  # qualified name as written where it was chosen (last part: the model class)
+
+
+def _name(node: ast.AST) -> str | None:
+    return dotted(node, calls="reject")
+
+
+def _qualify(text: str, names: Mapping[str, str], classes: set[str], mod: str, rel: str) -> str:
+    head, _, rest = text.partition(".")
+    if head in names:
+        target = names[head]
+        return resolve_import(f"{target}.{rest}" if rest else target, rel)
+    if head in classes and mod:
+        return f"{mod}.{text}"
+    return text
+
+
+def _capitalised(text: str | None) -> bool:
+    return bool(text) and text.rsplit(".", 1)[-1][:1].isupper()  # type: ignore[union-attr]
+
+
+def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for item in cls.body:
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == "__init__":
+            return item
+    return None
+
+
+def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterable[tuple[str, ast.expr]]:
+    for stmt in ast.walk(fn):
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets = [stmt.target]
+        else:
+            continue
+        value = stmt.value
+        assert value is not None
+        for t in targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                yield t.attr, value
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleClassModels:
+    attrs: dict[str, str]
+    slots: dict[str, str]
+    calls: dict[str, str]
+
+
+def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
+    mod = module_name(rel)
+    names = _imports(tree)
+    classes = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+    attrs: dict[str, str] = {}
+    slots: dict[str, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef):
+            continue
+        key = f"{mod}.{stmt.name}" if mod else stmt.name
+        found: list[str] = []
+        for item in stmt.body:
+            if isinstance(item, ast.Assign) and len(item.targets) == 1:
+                target, value = item.targets[0], item.value
+            elif isinstance(item, ast.AnnAssign) and item.value is not None:
+                target, value = item.target, item.value
+            else:
+                continue
+            text = _name(value)
+            if isinstance(target, ast.Name) and _capitalised(text):
+                assert text is not None
+                found.append(f"{target.id}={_qualify(text, names, classes, mod, rel)}")
+        init = _init_of(stmt)
+        if init is not None:
+            params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+            slot: list[str] = []
+            for attr, value in _self_assignments(init):
+                text = _name(value)
+                if isinstance(value, ast.Name) and value.id in params:
+                    slot.append(f"{attr}={params.index(value.id)}:{value.id}")
+                elif _capitalised(text) and text is not None:
+                    found.append(f"{attr}={_qualify(text, names, classes, mod, rel)}")
+            if slot:
+                slots[key] = ";".join(slot)
+        if found:
+            attrs[key] = ";".join(found)
+    calls: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = _name(node.func)
+        if not _capitalised(callee):
+            continue
+        assert callee is not None
+        passed: list[str] = []
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            text = _name(arg)
+            if _capitalised(text) and text is not None:
+                passed.append(f"{i}={_qualify(text, names, classes, mod, rel)}")
+        for kw in node.keywords:
+            text = _name(kw.value)
+            if kw.arg is not None and _capitalised(text) and text is not None:
+                passed.append(f"{kw.arg}={_qualify(text, names, classes, mod, rel)}")
+        if passed:
+            calls.setdefault(_qualify(callee, names, classes, mod, rel), []).extend(passed)
+    return ModuleClassModels(attrs, slots, {k: "|".join(v) for k, v in calls.items()})
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.split(";"):
+        key, eq, value = part.partition("=")
+        if eq:
+            out.append((key, value))
+    return out
+
+
+def same_class(a: str, b: str) -> bool:
+    """Dotted names of one class, allowing a ``src``-like prefix on either side."""
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+@dataclass(frozen=True)
+class ClassModels:
+    """The project's tables (see the module docstring), merged over every module."""
+
+    attrs: Mapping[str, str]
+    slots: Mapping[str, str]
+    calls: Mapping[str, str]
+    bases: Mapping[str, str]  # class_bases.py's table
+
+    def own_attrs(self, qualified: str) -> list[tuple[str, str]]:
+        """``(attr, model)`` set by ``qualified`` itself or inherited from its project bases."""
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for cls in (qualified, *project_bases(self.bases, qualified, "")):
+            for key in self._keys(self.attrs, cls):
+                for attr, model in parse_pairs(self.attrs[key]):
+                    if attr not in seen:
+                        seen.add(attr)
+                        out.append((attr, model))
+        return out
+
+    @staticmethod
+    def _keys(table: Mapping[str, str], cls: str) -> list[str]:
+        if cls in table:
+            return [cls]
+        last = cls.rsplit(".", 1)[-1]
+        return [k for k in table if k.rsplit(".", 1)[-1] == last and same_class(k, cls)]
+
+    def subclass_bindings(self, qualified: str, attr: str) -> list[Binding]:
+        """Concrete models of ``attr`` for methods of ``qualified``: set by a project subclass, or
+        passed to the constructor of ``qualified`` (or a subclass) at the slot its ``__init__`` keeps
+        in ``attr``."""
+        out: list[Binding] = []
+        seen: set[tuple[str, str]] = set()
+        subclasses = [qualified]
+        for cls in self.bases:
+            if cls == qualified:
+                continue
+            if any(same_class(b, qualified) for b in project_bases(self.bases, cls, "")):
+                subclasses.append(cls)
+        for cls in subclasses:
+            if cls is not qualified:
+                for key in self._keys(self.attrs, cls):
+                    for a, model in parse_pairs(self.attrs[key]):
+                        if a == attr and (key, model) not in seen:
+                            seen.add((key, model))
+                            out.append(Binding(key.rsplit(".", 1)[-1], attr, model))
+            slot = self._slot(cls, attr)
+            if slot is None:
+                continue
+            index, param = slot
+            for callee, passed in self.calls.items():
+                if not same_class(callee, cls):
+                    continue
+                for pos, model in (p.split("=", 1) for p in passed.split("|")):
+                    if pos in (index, param) and (callee, model) not in seen:
+                        seen.add((callee, model))
+                        out.append(Binding(callee.rsplit(".", 1)[-1], attr, model))
+        return out[:MAX_BINDINGS]
+
+    def base_names(self, models: Container[str]) -> frozenset[str]:
+        """Short names of the classes whose methods may reach one of ``models`` set elsewhere: the
+        project bases of classes holding a model attribute, and the classes (with their bases) that
+        are constructed with a model argument."""
+        out: set[str] = set()
+
+        def is_model(text: str) -> bool:
+            return text.rsplit(".", 1)[-1] in models
+
+        for cls, text in self.attrs.items():
+            if any(is_model(m) for _, m in parse_pairs(text)):
+                out.update(b.rsplit(".", 1)[-1] for b in project_bases(self.bases, cls, ""))
+        for callee, passed in self.calls.items():
+            if any(is_model(p.partition("=")[2]) for p in passed.split("|")):
+                out.add(callee.rsplit(".", 1)[-1])
+                out.update(b.rsplit(".", 1)[-1] for b in project_bases(self.bases, callee, ""))
+        return frozenset(out)
+
+    def _slot(self, cls: str, attr: str) -> tuple[str, str] | None:
+        for c in (cls, *project_bases(self.bases, cls, "")):
+            for key in self._keys(self.slots, c):
+                for a, where in parse_pairs(self.slots[key]):
+                    if a == attr:
+                        index, _, param = where.partition(":")
+                        return index, param
+        return None
