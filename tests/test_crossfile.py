@@ -24,6 +24,8 @@ def test_merge_keeps_every_field_and_later_files_win(name: str) -> None:
     got = getattr(merged, name)
     if isinstance(got, frozenset):
         assert got == {"a", "b"}
+    elif next(f for f in fields(CrossFileFacts) if f.name == name).metadata.get("merge") == "join":
+        assert dict(got) == {"a": "1|3", "b": "2"}
     else:
         assert dict(got) == {"a": "3", "b": "2"}
     others = [getattr(merged, n) for n in FIELDS if n != name]
