@@ -12,10 +12,11 @@ relative to the repository and ``verdict`` one of TP-bug, TP-review, FP, Global.
 
 For each project it writes the config, runs ``python -m tenantlint check TARGET --format json
 --no-cache --exit-zero --jobs 2`` from the root, and prints: findings, findings per kLOC (non-blank
-lines of the ``.py`` files under the target), judged false positives (FP) and deliberately
-cross-tenant findings (Global) no longer reported, and judged real bugs (TP-bug) and review-worthy
-findings (TP-review) still reported. ``--baseline DIR`` adds the findings of an earlier ``--out``;
-``--findings DIR`` judges saved outputs (``NAME.json`` of ``check --format json``) without running.
+lines of the ``.py`` files checked: under the target, minus ``exclude``), judged false positives
+(FP) and deliberately cross-tenant findings (Global) no longer reported, and judged real bugs
+(TP-bug) and review-worthy findings (TP-review) still reported. ``--baseline DIR`` adds the
+findings of an earlier ``--out``; ``--findings DIR`` judges saved outputs (``NAME.json`` of
+``check --format json``) without running.
 
 Matching: a judged finding is still reported when a finding has the same path, code and line. A
 finding of the same path and code whose line is at most ``LINE_TOLERANCE`` lines away also counts,
@@ -55,9 +56,22 @@ class Outcome:
     error: str = ""
 
 
-def kloc(target: Path) -> float:
+def kloc(root: Path, target: str, config: str) -> float:
+    """Thousands of non-blank lines of the ``.py`` files ``check`` reads: under ``target``, minus
+    the default and configured ``exclude`` globs (relative to ``root``)."""
+    import tomllib
+
+    from tenantlint.config.options import DEFAULT_EXCLUDE
+    from tenantlint.files import walk_rel
+
+    try:
+        given = tuple(tomllib.loads(config).get("exclude", ()))
+    except tomllib.TOMLDecodeError:
+        given = ()
     lines = 0
-    for path in target.rglob("*.py"):
+    prefix = "" if target in ("", ".") else target.strip("/")
+    for _, name in walk_rel(root / target, (*DEFAULT_EXCLUDE, *given), (".py",), prefix):
+        path = Path(name)
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -127,7 +141,7 @@ def measure(name: str, spec: dict[str, object], projects: Path, out: Path | None
     for f in findings:
         path = f"{prefix}/{f['path']}" if prefix else str(f["path"])
         index.setdefault((path, str(f["code"])), []).append(int(str(f["line"])))
-    result = Outcome(name, len(findings), kloc(root / target), seconds, error=error)
+    result = Outcome(name, len(findings), kloc(root, target, str(spec["config"])), seconds, error=error)
     for verdict in (*WANTED, *UNWANTED):
         result.counts[verdict] = [0, 0]
     if error:

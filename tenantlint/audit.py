@@ -12,15 +12,21 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tenantlint.audit_meta import AuditMeta
 from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex, TenantTable
-from tenantlint.results import Finding, QuerySite, RunResult, Span
+from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
+from tenantlint.safeio import atomic_write
 
-# How a query site can be proven confined to the caller's tenant. ``insert-sets-tenant`` is the
-# insert counterpart of a trusted filter (``analysis.facts.Scoping.is_safe``).
+if TYPE_CHECKING:
+    from tenantlint.audit_snapshot import Delta
+
+# How a query site can be proven confined to the caller's tenant. An insert is listed as
+# ``trusted-filter``, ``untrusted-filter`` or ``unscoped`` by whether and how it sets the tenant
+# column (``analysis.engine.site_scoping``).
 SAFE_SCOPINGS: frozenset[str] = frozenset(
     {
         "trusted-filter",
@@ -30,7 +36,6 @@ SAFE_SCOPINGS: frozenset[str] = frozenset(
         "owner-scoped",
         "auto-scoped-manager",
         "system-scope",
-        "insert-sets-tenant",
     }
 )
 # Deliberate bypasses: the linter trusts the config that these are safe, a reviewer should not.
@@ -38,17 +43,18 @@ BYPASS_SCOPINGS: tuple[str, ...] = ("system-scope", "auto-scoped-manager")
 
 # Every scoping value, in report order, with the sentence a reader sees.
 SCOPING_LABELS: dict[str, str] = {
-    "trusted-filter": "filtered on the tenant column with a trusted value",
+    "trusted-filter": "filtered on the tenant column with a trusted value (request.user…, a verified id)",
     "related-manager": "reached through a tenant-scoped parent's related manager",
     "scoped-parent": "joined to / filtered by a tenant-scoped parent",
     "scoping-method": "a configured scoping method (scoping_methods)",
     "owner-scoped": "the caller's own rows (a foreign key to the user model pinned to the caller)",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
     "system-scope": "deliberately cross-tenant (system_scope)",
-    "insert-sets-tenant": "insert that sets the tenant column",
+    "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "
+    "parameter, a constant, self): confined only if every caller passes its own tenant",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",
     "weakened": "tenant filter is optional (OR, negation, IS NULL)",
-    "insert-missing-tenant": "insert that never sets the tenant column",
+    "unverifiable": "SQL built at run time (TNT301): its tables and scoping cannot be checked",
     "unscoped": "not scoped at all",
 }
 
@@ -65,8 +71,14 @@ class AuditData:
     result: RunResult
     index: ProjectIndex
     config: Config
-    root: str
+    root: str  # shown only when ``meta.project`` is empty (tests, library use)
     tool_version: str
+    meta: AuditMeta = AuditMeta()
+    delta: Delta | None = None  # against ``--compare PREVIOUS.json``
+
+    @property
+    def project(self) -> str:
+        return self.meta.project or self.root
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,19 @@ class Summary:
     by_table: tuple[TableSummary, ...]  # every tenant table (and any other table with sites)
     by_code: tuple[CodeCount, ...]  # reported findings per code, sorted by code
     by_severity: tuple[tuple[str, int], ...]  # ("error", n), ("warning", n)
+    assumed: int = 0  # sites filtered by a value of unknown origin: accepted, not proven
+    dynamic: int = 0  # sites of SQL built at run time (TNT301): tables unknown
+
+    @property
+    def table_sites(self) -> int:
+        """Sites on known tables: one per query and tenant table it touches."""
+        return self.sites - self.dynamic
+
+    def scoping_rows(self) -> list[tuple[str, int]]:
+        """Every scoping in report order with its count, zeros included (any unknown ones last)."""
+        counts = dict(self.by_scoping)
+        rows = [(k, counts.get(k, 0)) for k in SCOPING_LABELS]
+        return rows + [(k, n) for k, n in self.by_scoping if k not in SCOPING_LABELS]
 
     @property
     def share(self) -> float | None:
@@ -228,6 +253,8 @@ def summarize(data: AuditData) -> Summary:
         by_table=by_table,
         by_code=by_code,
         by_severity=tuple((sev, severities[sev]) for sev in ("error", "warning")),
+        assumed=scopings.get(UNKNOWN_ORIGIN, 0),
+        dynamic=sum(1 for s in sites if s.table == DYNAMIC_SQL_TABLE),
     )
 
 
@@ -269,10 +296,13 @@ def bypasses(data: AuditData) -> list[Bypass]:
 
 
 def config_items(config: Config) -> list[tuple[str, Any]]:
-    """Every config key with its JSON-compatible value (tuples as lists), in declaration order;
-    then where the config came from (``source``: None for defaults) and the project ``root``."""
+    """Every config key with its JSON-compatible value (tuples as lists), in declaration order.
+    Where the config came from and the project root are not keys (the report's header names them,
+    relative to the root: a report carries no absolute local path)."""
     items: list[tuple[str, Any]] = []
     for f in dataclasses.fields(config):
+        if f.name in ("source", "root"):
+            continue
         value = getattr(config, f.name)
         if isinstance(value, Path):
             value = value.as_posix()
@@ -322,7 +352,8 @@ def finding_frames(
 
 
 def write_audit(data: AuditData, output: Path, read_source: SourceReader) -> None:
-    """Write the audit report to ``output``: HTML for ``.html``/``.htm``, Markdown for ``.md``.
+    """Write the audit report to ``output``: HTML for ``.html``/``.htm``, Markdown for ``.md``,
+    the JSON snapshot (for ``--compare``) for ``.json``.
 
     Raises ValueError for any other suffix (before writing anything).
     """
@@ -335,8 +366,14 @@ def write_audit(data: AuditData, output: Path, read_source: SourceReader) -> Non
         from tenantlint.reporters.audit_markdown import MarkdownAuditReporter
 
         text = MarkdownAuditReporter().render(data, read_source)
+    elif suffix == ".json":
+        import json
+
+        from tenantlint.audit_snapshot import to_json
+
+        text = json.dumps(to_json(data), indent=2, ensure_ascii=False) + "\n"
     else:
         raise ValueError(
-            f"cannot tell the report format from {output.name!r}: use a .html, .htm or .md file"
+            f"cannot tell the report format from {output.name!r}: use a .html, .md or .json file"
         )
-    output.write_text(text, encoding="utf-8")
+    atomic_write(output, text)

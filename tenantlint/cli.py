@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,6 +15,8 @@ from typing import TextIO
 from tenantlint import __version__
 from tenantlint.baseline import BaselineError, load_baseline, write_baseline
 from tenantlint.cache import Cache
+from tenantlint.commands import audit_report
+from tenantlint.commands import explain as explain_command
 from tenantlint.commands import init as init_command
 from tenantlint.commands.notice import warn_if_no_tenant_tables
 from tenantlint.config.load import COMMAND_LINE, ConfigError, load_config
@@ -33,6 +36,7 @@ from tenantlint.runner import (
     make_settings,
     run,
 )
+from tenantlint.safeio import atomic_write, check_writable_target
 from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
 from tenantlint.stdin_check import STDIN_NAME, check_stdin, stdin_display
@@ -84,10 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", type=Path, metavar="PATH",
                        help="with PATH '-': the file name of the text read from stdin")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument("--timing", action="store_true",
+                       help="report the run's duration (JSON stats.seconds)")
 
     audit = sub.add_parser("audit", help="write a whole-codebase audit report (.html or .md)")
     common(audit)
     audit.add_argument("--output", type=Path, metavar="REPORT", required=True)
+    audit_report.add_arguments(audit)
 
     tables = sub.add_parser("tables", help="list tenant tables and why each is one")
     tables.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -97,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?")
     init_command.add_parser(sub)
+    explain_command.add_parser(sub)
     return parser
 
 
@@ -123,14 +131,22 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(None, args.config, overrides or None, root=root)
 
 
-def _open_output(path: Path | None) -> TextIO:
-    if path is None:
-        return sys.stdout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8", newline="\n")
+def _check_outputs(*paths: Path | None) -> None:
+    """Refuse, before any work, an output path that is a planted symlink or not a file."""
+    for path in paths:
+        if path is not None:
+            check_writable_target(path)
+
+
+def _no_files(result: RunResult, args: argparse.Namespace, config: Config) -> None:
+    """A run that read no file at all is an error, never a silent clean."""
+    if result.stats.files == 0 and not any(p.is_file() for p in args.paths):
+        where = ", ".join(str(p) for p in args.paths) or str(config.root)
+        raise UsageError(f"no Python files to check in {where} (project root {config.root})")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    _check_outputs(args.output, args.write_baseline)
     config = _config(args)
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
@@ -160,18 +176,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         read_source = _stdin_reader(stdin_display(args.stdin_filename), data, read_source)
     else:
         result = _run_with_progress(config, options, project, show)
+        _no_files(result, args, config)
     note = _note(args.quiet)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
         note(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}")
     if args.baseline is not None:
-        baseline = load_baseline(args.baseline)
+        baseline = load_baseline(args.baseline, config.max_file_bytes)
         new, matched, fixed = baseline.filter(list(result.findings))
         result = replace(result, findings=tuple(new), suppressed=result.suppressed + tuple(matched),
                          fixed_baseline_entries=fixed)
         if fixed:
             note(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline")
-    stream = _open_output(args.output)
+    stream: TextIO = sys.stdout if args.output is None else io.StringIO()  # a file: written whole
     to_stdout = args.output is None
     frames = args.show_source if args.show_source is not None else to_stdout and is_terminal(sys.stdout)
     color = to_stdout and color_wanted(sys.stdout)
@@ -180,21 +197,23 @@ def cmd_check(args: argparse.Namespace) -> int:
             stream.write(statistics(result, args.format))
         elif reporter is None:  # --format html: the audit report of what was checked
             from tenantlint.audit import AuditData
+            from tenantlint.audit_meta import make_meta
             from tenantlint.reporters.html import HtmlAuditReporter
 
-            data = AuditData(result, project.index, config, str(Path.cwd()), __version__)
+            meta = make_meta(config.root, Path.cwd())
+            data = AuditData(result, project.index, config, meta.project, __version__, meta)
             stream.write(HtmlAuditReporter().render(data, read_source))
         else:
             # colour without frames (FORCE_COLOR into a pipe) styles the lines only
             reporter.write(result, stream, ReportOptions(
                 terminal=frames or color, color=color, summary=False,
-                read_source=read_source if frames else no_source))
+                read_source=read_source if frames else no_source, timing=args.timing))
         stream.flush()
     except BrokenPipeError:  # `tenantlint check | head`: the reader has what it wanted
         silence_stdout()
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+    if isinstance(stream, io.StringIO):
+        assert args.output is not None
+        atomic_write(args.output, stream.getvalue())
     note(f"tenantlint: {summary_line(result)}")
     return exit_code(result, args.exit_zero)
 
@@ -251,13 +270,16 @@ def exit_code(result: RunResult, exit_zero: bool) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from tenantlint import __version__ as version
-    from tenantlint.audit import AuditData, write_audit
+    from tenantlint.audit import write_audit
     from tenantlint.reporters.progress import progress
     from tenantlint.runner import count_targets
 
+    _check_outputs(args.output)
     config = _config(args)
-    if args.output.suffix.lower() not in (".html", ".htm", ".md"):
-        raise UsageError(f"--output {args.output}: the report must end in .html or .md")
+    try:
+        audit_report.check_arguments(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     jobs = args.jobs if args.jobs is not None else default_jobs()
     cache = Cache.for_config(config, not args.no_cache, args.cache_dir)
     project = build_project(config, cache, jobs, args.min_parallel)
@@ -269,7 +291,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
-    data = AuditData(result, settings.index, config, str(Path.cwd()), version)
+    _no_files(result, args, config)
+    data = audit_report.audit_data(args, result, settings.index, config, version)
     write_audit(data, args.output, file_source_reader("."))
     print(f"tenantlint: audit of {result.stats.files} files, {len(result.query_sites)} query sites, "
           f"{len(result.findings)} findings written to {args.output}")
@@ -282,7 +305,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index)
+    text = render_tables(settings.index, settings.recognised_checks)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 
@@ -301,8 +324,20 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _visible_streams() -> None:
+    """Text the terminal cannot encode (an undecodable file name) is shown as an escape rather
+    than ending the run with UnicodeEncodeError (e.g. under PYTHONIOENCODING=utf-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
-            "init": init_command.run}
+            "init": init_command.run, "explain": explain_command.run}
 
 
 def looks_like_command(word: str) -> bool:
@@ -320,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # generation every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more
         # peak memory. Only the command line does this, not the flake8 plugin or library calls.
         gc.set_threshold(20_000, 10, 10)
+        _visible_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and looks_like_command(argv[0]):
         hint = did_you_mean(argv[0], list(COMMANDS))

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tenantlint.index.membership import CheckCandidate
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class CrossFileFacts:
     class_attrs: Mapping[str, str] = field(default_factory=dict)
     class_slots: Mapping[str, str] = field(default_factory=dict)
     class_calls: Mapping[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Candidate membership checks (``index/membership.py``), in path order.
+    check_candidates: tuple[CheckCandidate, ...] = ()
 
     @classmethod
     def merge(cls, parts: Iterable[CrossFileFacts]) -> CrossFileFacts:
@@ -44,8 +50,11 @@ class CrossFileFacts:
         names = [f.name for f in fields(cls)]
         joined = {f.name for f in fields(cls) if f.metadata.get("merge") == "join"}
         sets: dict[str, set[str]] = {n: set() for n in names if isinstance(getattr(EMPTY, n), frozenset)}
-        maps: dict[str, dict[str, str]] = {n: {} for n in names if n not in sets}
+        seqs: dict[str, list[object]] = {n: [] for n in names if isinstance(getattr(EMPTY, n), tuple)}
+        maps: dict[str, dict[str, str]] = {n: {} for n in names if n not in sets and n not in seqs}
         for part in parts:
+            for name, into_seq in seqs.items():
+                into_seq.extend(getattr(part, name))
             for name, into in sets.items():
                 into.update(getattr(part, name))
             for name, into_map in maps.items():
@@ -54,14 +63,20 @@ class CrossFileFacts:
                         into_map[key] = f"{into_map[key]}|{value}" if key in into_map else value
                 else:
                     into_map.update(getattr(part, name))
-        return cls(**{k: frozenset(v) for k, v in sets.items()}, **maps)  # type: ignore[arg-type]
+        values: dict[str, object] = {k: frozenset(v) for k, v in sets.items()}
+        values.update({k: tuple(v) for k, v in seqs.items()})
+        values.update(maps)
+        return cls(**values)  # type: ignore[arg-type]
 
     def hash_parts(self) -> tuple[str, ...]:
         """A deterministic text per field (the result cache's key depends on every fact)."""
         out = []
         for f in fields(self):
             value = getattr(self, f.name)
-            out.append(repr(sorted(value.items() if isinstance(value, Mapping) else value)))
+            if isinstance(value, tuple):
+                out.append(repr(value))  # in path order already
+            else:
+                out.append(repr(sorted(value.items() if isinstance(value, Mapping) else value)))
         return tuple(out)
 
 

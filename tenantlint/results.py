@@ -88,12 +88,19 @@ class FileError:
         return {"path": self.path, "message": self.message}
 
 
+UNKNOWN_ORIGIN = "unknown-origin-filter"  # the scoping of a site filtered by a value of unknown origin
+DYNAMIC_SQL_TABLE = "(SQL built at run time)"  # the table of a TNT301 site
+UNVERIFIABLE = "unverifiable"  # the scoping of a TNT301 site
+
+
 @dataclass(frozen=True, slots=True)
 class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter".
+    "owner-scoped", "auto-scoped-manager", "system-scope", "unscoped", "weakened", "untrusted-filter",
+    "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not proven). SQL built at
+    run time (TNT301) is a site on the table "(SQL built at run time)", scoping "unverifiable".
     """
 
     path: str
@@ -105,6 +112,7 @@ class QuerySite:
     handler: str | None
     snippet: str | None
     detail: str = ""
+    origin: str = ""  # where the deciding tenant value comes from ("request.user.org"), if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +131,17 @@ class RunResult:
     stats: Stats = field(default_factory=Stats)
     fixed_baseline_entries: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, timing: bool = False) -> dict[str, Any]:
+        """The SPEC.md document; ``stats.seconds`` only with ``timing`` (``--timing``), so that two
+        runs over the same tree give byte-identical output."""
+        stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries}
+        if timing:
+            stats["seconds"] = round(self.stats.seconds, 2)
         return {
             "version": 1,
             "findings": [f.to_json() for f in self.findings],
             "errors": [e.to_json() for e in self.errors],
-            "stats": {
-                "files": self.stats.files,
-                "queries": self.stats.queries,
-                "seconds": round(self.stats.seconds, 2),
-            },
+            "stats": stats,
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tenantlint.audit import AuditData
+from tenantlint.audit_meta import AuditMeta
 from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex, TenantTable
 from tenantlint.results import FileError, Finding, QuerySite, RunResult, Span, Stats, Suppression
@@ -123,8 +124,8 @@ INDEX = ProjectIndex(
 CONFIG = Config(
     trusted_sources=("request.user.*", f"request.{TITLE_PAYLOAD}"),
     auto_scoped_managers=("scoped",),
-    source=Path("pyproject.toml"),
-    root=Path("/srv/project"),
+    source=Path("/srv/repo/project/pyproject.toml"),
+    root=Path("/srv/repo/project"),
 )
 
 RESULT = RunResult(
@@ -135,5 +136,15 @@ RESULT = RunResult(
     stats=Stats(files=42, queries=57, seconds=1.5),
 )
 
-DATA = AuditData(RESULT, INDEX, CONFIG, "/srv/project", "0.1.0")
+META = AuditMeta(
+    generated="2026-01-02 03:04 UTC",
+    project="repo/project",
+    commit="0123456789abcdef0123456789abcdef01234567",
+    branch="main",
+    source_url="https://git.example/org/repo/blob/{commit}/{path}#L{line}",
+    cwd="/srv/repo/project",
+    root="/srv/repo/project",
+    repo="/srv/repo",
+)
+DATA = AuditData(RESULT, INDEX, CONFIG, "/srv/repo/project", "0.1.0", META)
 PAYLOADS = (TITLE_PAYLOAD, ATTR_PAYLOAD, QUOTE_PAYLOAD, ALERT_PAYLOAD, CLOSE_PAYLOAD)

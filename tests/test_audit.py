@@ -119,9 +119,9 @@ def test_bypasses_with_reasons() -> None:
 
 def test_config_items_cover_every_key() -> None:
     items = dict(config_items(CONFIG))
-    assert set(items) == set(CONFIG.__dataclass_fields__)
+    # where the config came from and the root are in the header (relative), not config keys
+    assert set(items) == set(CONFIG.__dataclass_fields__) - {"source", "root"}
     assert items["trusted_sources"] == list(CONFIG.trusted_sources)
-    assert items["source"] == "pyproject.toml"
     assert items["discover"] is True
     json.dumps(items)  # every value is JSON-compatible
 
@@ -208,21 +208,35 @@ def test_html_structure_has_only_our_tags_and_no_event_handlers(parsed: _Collect
     allowed = {
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p",
         "code", "nav", "a", "section", "div", "span", "meter", "table", "thead", "tbody", "tr",
-        "th", "td", "button", "input", "details", "summary", "pre", "br", "script",
+        "th", "td", "button", "input", "details", "summary", "pre", "br", "script", "wbr", "dl",
+        "dt", "dd", "colgroup", "col", "svg", "g", "rect", "text",
     }  # fmt: skip
     assert {tag for tag, _ in parsed.tags} <= allowed
     for tag, attrs in parsed.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert name not in ("src", "srcdoc", "action", "formaction"), (tag, name)
-            if name == "href":
-                assert value is not None and value.startswith("#")
+            if name == "href":  # in-page anchors, or links to the code (--source-url)
+                assert value is not None
+                assert value.startswith(("#", SOURCE_LINK)), value
+
+
+SOURCE_LINK = "https://git.example/org/repo/blob/0123456789abcdef0123456789abcdef01234567/project/"
 
 
 def test_html_is_self_contained(page: str) -> None:
     assert "<link" not in page
-    assert "http://" not in page and "https://" not in page
+    outside_links = re.sub(r'href="https://git\.example/[^"]*"', "", page)
+    assert "http://" not in outside_links and "https://" not in outside_links
     assert "url(" not in page and "@import" not in page
+
+
+def test_html_has_no_absolute_local_path_and_names_the_commit(page: str) -> None:
+    assert "/srv/" not in page.replace(SOURCE_LINK, "")
+    assert ">repo/project<" in page and ">2026-01-02 03:04 UTC<" in page
+    assert ">0123456789ab<" in page and ">main<" in page
+    assert ">pyproject.toml<" in page  # the config, relative to the root
+    assert f'href="{SOURCE_LINK}billing/views.py#L5"' in page
 
 
 def test_csp_allows_exactly_the_inline_script(page: str, parsed: _Collector) -> None:
@@ -260,7 +274,7 @@ def test_html_content(page: str, parsed: _Collector) -> None:
     assert "No query sites found on this table." in body
     assert "inside system_scope(): nightly dunning job" in body
     assert "(no reason given)" in body
-    for key in CONFIG.__dataclass_fields__:
+    for key in set(CONFIG.__dataclass_fields__) - {"source", "root"}:
         assert f">{key}<" in page
     assert "billing/broken.py" in body
     # the code frame from the source, with the marker line and caret
@@ -308,7 +322,7 @@ def test_markdown_report() -> None:
     assert "> 5 | " in md and "    return Invoice.objects.filter(tags__in=[tag])" in md
     assert "inside system\\_scope(): nightly dunning job" in md
     assert "staff-only export \\| reviewed \\`2024\\`" in md
-    for key in CONFIG.__dataclass_fields__:
+    for key in set(CONFIG.__dataclass_fields__) - {"source", "root"}:
         assert f"| `{key}` |" in md
     assert md.index("\n## Summary") < md.index("\n## Tenant tables") < md.index("\n## Findings (")
 
@@ -344,3 +358,16 @@ def test_progress_enabled_draws_and_disabled_is_silent(capsys: pytest.CaptureFix
         advance(3)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_every_scoping_label_is_one_a_query_site_can_have() -> None:
+    # Query sites carry a Scoping's value, except inserts (analysis.engine.site_scoping lists them as
+    # trusted-filter / untrusted-filter / unscoped), filters by a value of unknown origin, and SQL
+    # built at run time. A label nothing produces is dead text in the report.
+    from tenantlint.analysis.facts import Scoping
+    from tenantlint.audit import SCOPING_LABELS
+    from tenantlint.results import UNKNOWN_ORIGIN, UNVERIFIABLE
+
+    inserts = {Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT}
+    producible = {s.value for s in Scoping if s not in inserts} | {UNKNOWN_ORIGIN, UNVERIFIABLE}
+    assert set(SCOPING_LABELS) == producible

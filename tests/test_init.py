@@ -10,7 +10,7 @@ import pytest
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef,unused-ignore]
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 from tenantlint.cli import main
 from tenantlint.config.load import load_config

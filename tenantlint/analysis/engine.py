@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse, Trust
 from tenantlint.analysis.interp.failure import SourceError, error_result
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
@@ -16,7 +16,7 @@ from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
-from tenantlint.results import FileResult, Finding, QuerySite
+from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, UNVERIFIABLE, FileResult, Finding, QuerySite
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
@@ -54,7 +54,7 @@ def _merge_bound(group: list[tuple[str, QueryFact]]) -> QueryFact:
         named = [f"{lab} \u2192 {u.table}" for lab, u in labelled[:3]]
         more = f" and {len(labelled) - 3} more" if len(labelled) > 3 else ""
         detail = f"as {', '.join(named)}{more}" + (f"; {use.detail}" if use.detail else "")
-        uses.append(TableUse(use.table, scoping, use.untrusted, detail))
+        uses.append(TableUse(use.table, scoping, use.untrusted, detail, use.filters))
     return QueryFact(first.node, first.kind, first.family, tuple(uses), first.handler)
 
 
@@ -69,8 +69,10 @@ def _origin_facts(origin: Origin) -> list[QueryFact]:
     for kind in (QueryKind.READ, QueryKind.WRITE):
         if kind not in by_kind:
             continue
-        scoping, untrusted, detail = _worst(by_kind[kind]).verdict()
-        use = TableUse(origin.table, scoping, untrusted, detail)
+        worst = _worst(by_kind[kind])
+        scoping, untrusted, detail = worst.verdict()
+        filters = worst.filters() if worst.bypass is None else ()
+        use = TableUse(origin.table, scoping, untrusted, detail, filters)
         facts.append(QueryFact(origin.node, kind, origin.family, (use,), origin.handler))
     return facts
 
@@ -140,20 +142,48 @@ def _analyze_text(
     return result
 
 
+# A predicate that rests on a value of unknown origin (a parameter of a helper, a constant, ``self``)
+# is accepted by the rules (the callers are checked) but is not proven scoped: the audit says so.
+_VALUE_SCOPINGS = frozenset({Scoping.TRUSTED_FILTER, Scoping.SCOPING_METHOD, Scoping.INSERT_SETS_TENANT})
+
+
+def site_scoping(use: TableUse) -> str:
+    """The audit's scoping value of one table use."""
+    deciding = use.deciding
+    if use.scoping in _VALUE_SCOPINGS and deciding is not None and deciding.trust is Trust.UNKNOWN:
+        return UNKNOWN_ORIGIN
+    if use.scoping is Scoping.INSERT_SETS_TENANT:
+        return "untrusted-filter" if use.untrusted else "trusted-filter"
+    if use.scoping is Scoping.INSERT_MISSING_TENANT:
+        return "unscoped"
+    if use.untrusted is not None:
+        return "untrusted-filter"
+    return str(use.scoping.value)
+
+
+def origin_text(use: TableUse) -> str:
+    """Where the deciding predicate's value comes from: ``request.user.org``; "" when unknown."""
+    deciding = use.deciding
+    if deciding is None or not deciding.chain:
+        return ""
+    return " \u2190 ".join(step.text for step in deciding.chain)
+
+
 def sites(path: str, facts: FileFacts, positions: Positions) -> list[QuerySite]:
     out = []
     for q in facts.queries:
         span = positions.span(q.node)
         for use in q.uses:
-            scoping = use.scoping.value
-            if use.scoping is Scoping.INSERT_SETS_TENANT:
-                scoping = "untrusted-filter" if use.untrusted else "trusted-filter"
-            elif use.scoping is Scoping.INSERT_MISSING_TENANT:
-                scoping = "unscoped"
-            elif use.untrusted is not None:
-                scoping = "untrusted-filter"
-            out.append(QuerySite(path, span.line, span.column, use.table, q.kind.value, scoping,
-                                 q.handler, positions.snippet(q.node), use.detail))
+            out.append(QuerySite(path, span.line, span.column, use.table, q.kind.value,
+                                 site_scoping(use), q.handler, positions.snippet(q.node), use.detail,
+                                 origin_text(use)))
+    for problem in facts.sql_problems:
+        if problem.kind != "dynamic":
+            continue  # TNT302 (unparsable SQL) is a file-level problem, not a query site
+        span = positions.span(problem.node)
+        out.append(QuerySite(path, span.line, span.column, DYNAMIC_SQL_TABLE, "read",
+                             UNVERIFIABLE, problem.handler,
+                             positions.snippet(problem.node), problem.message))
     return out
 
 

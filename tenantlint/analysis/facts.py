@@ -80,11 +80,42 @@ _SAFE = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One link of a value's provenance chain: where the value came from. A chain is read from the
+    value the query uses back to its origin; steps in other functions name their file and line."""
+
+    text: str  # "request.user.org", "path parameter org_id", "verified require_member"
+    path: str = ""  # "" for the query's own function
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FilterFact:
+    """One tenant predicate of a query (a filter, a related manager, a scoped parent, an inserted
+    tenant column) and the value it pins the tenant to."""
+
+    how: Scoping
+    detail: str  # "filter org", "WHERE i.org_id = %s", "sets org_id"
+    trust: Trust
+    chain: tuple[Step, ...] = ()  # the value's provenance, innermost first; it may grow across functions
+
+    @staticmethod
+    def of(how: Scoping, detail: str, prov: Provenance) -> FilterFact:
+        return FilterFact(how, detail, prov.trust, (Step(prov.source),) if prov.source else ())
+
+
+@dataclass(frozen=True, slots=True)
 class TableUse:
     table: str
     scoping: Scoping
     untrusted: Provenance | None = None  # the request-derived tenant value (TNT103), if any
     detail: str = ""  # e.g. "filter(org=request.user.org)", "OR alternative", "exclude(org=...)"
+    filters: tuple[FilterFact, ...] = ()  # every tenant predicate seen, the deciding one first
+
+    @property
+    def deciding(self) -> FilterFact | None:
+        """The predicate the scoping rests on (the first safe one), if any."""
+        return self.filters[0] if self.filters else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.index.membership import RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
@@ -72,8 +73,23 @@ class Settings:
         return self.last(self.config.scoping_methods)
 
     @cached_property
+    def recognised_checks(self) -> tuple[RecognisedCheck, ...]:
+        """Membership checks tenantlint recognised by their bodies (``tenantlint tables``)."""
+        return recognise(self.index, self.facts.check_candidates)
+
+    @cached_property
     def membership_checks(self) -> frozenset[str]:
-        return self.last(self.config.membership_checks)
+        """Configured and recognised membership checks (last dotted part)."""
+        return self.last(self.config.membership_checks) | {c.name for c in self.recognised_checks}
+
+    @cached_property
+    def check_verifies(self) -> dict[str, frozenset[str] | None]:
+        """Check name -> the URL parameter names it verifies (None: a configured check, all)."""
+        out: dict[str, frozenset[str] | None] = {c.name: frozenset(c.verifies)
+                                                 for c in self.recognised_checks}
+        for name in self.last(self.config.membership_checks):
+            out[name] = None
+        return out
 
     @cached_property
     def handler_decorators(self) -> frozenset[str]:

@@ -31,6 +31,7 @@ from tenantlint.audit import (
     summarize,
     tenant_tables,
 )
+from tenantlint.reporters import audit_markdown_sections as sections
 from tenantlint.reporters.base import no_source, sorted_findings
 from tenantlint.reporters.markdown import code as _code_span
 from tenantlint.rules.registry import rule_for
@@ -104,11 +105,10 @@ class MarkdownAuditReporter:
         summary = summarize(data)
         found_bypasses = bypasses(data)
         config = data.config
-        source = code(config.source.as_posix()) if config.source else "defaults (no config file)"
         out = [
             "# Tenant isolation audit",
             "",
-            f"Project {code(data.root)} · tenantlint {text(data.tool_version)} · config {source}",
+            sections.header(data),
             "",
             "## Summary",
             "",
@@ -118,13 +118,18 @@ class MarkdownAuditReporter:
             ["Metric", "Value"],
             [
                 ["Files scanned", str(summary.files)],
-                ["Queries analyzed", str(summary.queries)],
                 ["Tenant tables", str(summary.tenant_tables)],
-                ["Query sites on tenant tables", str(summary.sites)],
+                ["Queries on tenant tables", str(summary.queries)],
+                [
+                    "Query sites (one per query and tenant table it touches)",
+                    str(summary.table_sites),
+                ],
+                ["SQL built at run time (tables unknown, TNT301)", str(summary.dynamic)],
                 [
                     "Proven scoped",
                     f"{format_share(summary.share)} ({summary.proven} of {summary.sites})",
                 ],
+                ["Filtered by a value of unknown origin (not proven)", str(summary.assumed)],
                 ["Findings", f"{summary.findings}" + (f" ({severities})" if severities else "")],
                 [
                     "Deliberate bypasses",
@@ -142,16 +147,15 @@ class MarkdownAuditReporter:
         else:
             out.append("No findings.")
         out += ["", "### Query sites by scoping", ""]
-        if summary.by_scoping:
-            out += _table(
-                ["Scoping", "Meaning", "Proven scoped", "Sites"],
-                [
-                    [code(k), text(scoping_label(k)), "yes" if k in SAFE_SCOPINGS else "no", str(n)]
-                    for k, n in summary.by_scoping
-                ],
-            )
-        else:
-            out.append("No query sites on tenant tables.")
+        out += _table(
+            ["Scoping", "Meaning", "Proven scoped", "Sites"],
+            [
+                [code(k), text(scoping_label(k)), "yes" if k in SAFE_SCOPINGS else "no", str(n)]
+                for k, n in summary.scoping_rows()
+            ],
+        )
+        out += sections.delta(data, text)
+        out += sections.breakdown(data)
         out += self._tables(data, {t.table: t for t in summary.by_table})
         out += self._sites(data)
         out += self._findings(data, read_source)
@@ -162,7 +166,7 @@ class MarkdownAuditReporter:
                 [
                     [
                         text(b.kind),
-                        code(f"{b.path}:{b.line}:{b.column}"),
+                        sections.location(data, b.path, b.line, b.column),
                         code(b.table),
                         code(b.code),
                         text(b.reason) if b.reason else "_(no reason given)_",
@@ -178,7 +182,7 @@ class MarkdownAuditReporter:
             out += ["", f"## Files not analyzed ({len(data.result.errors)})", ""]
             out += _table(
                 ["Path", "Error"],
-                [[code(e.path), text(e.message)] for e in data.result.errors],
+                [[sections.location(data, e.path), text(e.message)] for e in data.result.errors],
             )
         out += ["", "## Config used", ""]
         out += _table(
@@ -206,7 +210,7 @@ class MarkdownAuditReporter:
                     text(", ".join(t.models)),
                     code(scoped_by),
                     text(t.reason),
-                    code(f"{t.path}:{t.line}" if t.path else ""),
+                    sections.location(data, t.path, t.line, from_root=True) if t.path else "",
                     str(c.sites),
                     str(c.proven),
                     format_share(c.share),
@@ -234,13 +238,13 @@ class MarkdownAuditReporter:
                 ["Location", "Kind", "Scoping", "Proven", "Handler", "Code", "Detail"],
                 [
                     [
-                        code(f"{s.path}:{s.line}:{s.column}"),
+                        sections.location(data, s.path, s.line, s.column),
                         text(s.kind),
                         code(s.scoping),
                         "yes" if is_proven(s) else "**no**",
                         code(s.handler),
                         code(s.snippet),
-                        text(s.detail),
+                        text(s.detail) + (f" (value from {code(s.origin)})" if s.origin else ""),
                     ]
                     for s in sites
                 ],
@@ -255,7 +259,7 @@ class MarkdownAuditReporter:
         frames = finding_frames(findings, read_source)
         for number, f in enumerate(findings, start=1):
             rule = rule_for(f.code)
-            where = code(f"{f.path}:{f.span.line}:{f.span.column}")
+            where = sections.location(data, f.path, f.span.line, f.span.column)
             title = f"### {number}. {code(f.code)} {rule.name} ({rule.severity}) at {where}"
             out += ["", title, ""]
             out.append(text(f.message))

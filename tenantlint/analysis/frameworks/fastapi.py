@@ -289,7 +289,7 @@ class FastApi(FrameworkPlugin):
         if checked:  # a membership-check dependency verified the URL path parameters
             for name, v in values.items():
                 if v.untrusted and v.prov.source.startswith(PATH):
-                    values[name] = Value(Provenance.trusted(f"verified {name}"))
+                    values[name] = Value(Provenance.trusted(f"{name}, verified by a membership check"))
         return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
 
     def request_attribute(self, attr: str) -> str | None:

@@ -112,7 +112,8 @@ class Flask(FrameworkPlugin):
             if fn.name.value in VIEW_METHODS and self._method_view(ctx, cls):
                 values = _path_values(fn, 1)
                 if _checked_view(ctx, cls):
-                    values = {k: Value(Provenance.trusted(f"verified {k}")) for k in values}
+                    values = {k: Value(Provenance.trusted(f"{k}, verified by a membership check"))
+                              for k in values}
                 return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, values, frozenset())
             return None
         table = self._table(ctx)

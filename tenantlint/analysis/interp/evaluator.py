@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 
 from tenantlint.analysis.facts import (
+    FilterFact,
     Provenance,
     QueryFact,
     QueryKind,
@@ -36,6 +37,7 @@ from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
+    DictValue,
     Instance,
     ModelRef,
     Origin,
@@ -117,8 +119,9 @@ class Evaluator(OperatorEvaluation):
             untrusted = None
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
-        self.record(QueryFact(node, QueryKind.INSERT, family, (TableUse(table, scoping, untrusted),),
-                              self.fn.handler_name))
+        filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+        use = TableUse(table, scoping, untrusted, filters=filters)
+        self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
 
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
         self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))
@@ -378,6 +381,10 @@ class Evaluator(OperatorEvaluation):
                 self.consume(recv)
                 return self.row_of(recv)
             return self.derive(recv, node)
+        if isinstance(recv, DictValue) and key is not None:
+            known = dict(recv.items).get(key)
+            if known is not None:
+                return known
         self.note_request_read(node, recv, key)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
@@ -498,7 +505,12 @@ class Evaluator(OperatorEvaluation):
             # (``filter_by(**self._filter_builder())``).
             return Value(Provenance.trusted(f"{SCOPING_SOURCE}{method}"))
         if method in DICT_GETTERS and node.args:
-            self.note_request_read(node, recv, string_value(node.args[0].value))
+            key = string_value(node.args[0].value)
+            if isinstance(recv, DictValue) and key is not None:
+                known = dict(recv.items).get(key)
+                if known is not None:
+                    return known
+            self.note_request_read(node, recv, key)
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import QueryFact, QueryKind, Scoping, TableUse
+from tenantlint.analysis.facts import FilterFact, QueryFact, QueryKind, Scoping, TableUse
 from tenantlint.analysis.rawsql.bindings import ParamBinding
 from tenantlint.analysis.rawsql.text import SqlText
 from tenantlint.sqlcheck import SqlAnalysis, SqlTenancy
@@ -99,6 +99,9 @@ def table_use_of(ev: Evaluation, scoping: Scoping, table: str, detail: str,
     if untrusted is None:  # the tenant column is set to request input (``SET org_id = %s``)
         moved = [binding.lookup(p) for p in written if isinstance(p, ParamRef)]
         untrusted = next((v.prov for v in moved if v is not None and v.untrusted), None)
-    return TableUse(table, scoping, untrusted, detail)
+    known = [v for v in values if v is not None]
+    known.sort(key=lambda v: v.untrusted)  # the deciding (safe) values first
+    filters = tuple(FilterFact.of(scoping, detail, v.prov) for v in known)
+    return TableUse(table, scoping, untrusted, detail, filters)
 
 
