@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tenantlint.index.membership import CheckCandidate
+from tenantlint.index.membership import CheckCandidate  # at run time: the cache codec reads the hints
 
 
 @dataclass(frozen=True)
@@ -22,24 +20,24 @@ class CrossFileFacts:
     # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
     scoped_view_bases: frozenset[str] = frozenset()
     # DRF ModelSerializer class name -> model class name.
-    serializer_models: Mapping[str, str] = field(default_factory=dict)
+    serializer_models: dict[str, str] = field(default_factory=dict)
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
     # imported from another module (``analysis/rawsql/constants.py``).
-    sql_constants: Mapping[str, str] = field(default_factory=dict)
+    sql_constants: dict[str, str] = field(default_factory=dict)
     # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
     # ``Annotated[User, Depends(get_current_user)]``; ``analysis/frameworks/param_aliases.py``).
-    param_aliases: Mapping[str, str] = field(default_factory=dict)
+    param_aliases: dict[str, str] = field(default_factory=dict)
     # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
     # ``analysis/frameworks/route_index.py``).
-    routes: Mapping[str, str] = field(default_factory=dict)
+    routes: dict[str, str] = field(default_factory=dict)
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/interp/class_bases.py``).
-    class_bases: Mapping[str, str] = field(default_factory=dict)
+    class_bases: dict[str, str] = field(default_factory=dict)
     # Service/repository classes' models (``analysis/interp/class_models.py``): model attributes,
     # ``__init__`` slots, and constructor calls passing a class (joined with ``|`` across files).
-    class_attrs: Mapping[str, str] = field(default_factory=dict)
-    class_slots: Mapping[str, str] = field(default_factory=dict)
-    class_calls: Mapping[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    class_attrs: dict[str, str] = field(default_factory=dict)
+    class_slots: dict[str, str] = field(default_factory=dict)
+    class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 
