@@ -115,7 +115,16 @@ def nesting_depth(value: object, limit: int = MAX_NESTING) -> int:
 
 
 def check_writable_target(path: Path) -> None:
-    """Refuse an output path that is a symlink (planted to redirect the write) or not a file."""
+    """Refuse an output path that is a symlink (planted to redirect the write) or not a file, and a
+    relative path inside the current folder whose folder a symlink leads out of it (a planted
+    ``reports -> /somewhere`` for ``--output reports/out.json``)."""
+    relative = os.path.normpath(path)
+    if not os.path.isabs(relative) and not relative.startswith(os.pardir):
+        here = os.path.realpath(os.curdir)
+        folder = os.path.realpath(os.path.dirname(relative) or os.curdir)
+        if folder != here and not folder.startswith(here.rstrip(os.sep) + os.sep):
+            raise UnsafeFileError(path, "its folder is a symlink out of the current folder; "
+                                        "refusing to write through it")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
