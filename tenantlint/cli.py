@@ -139,7 +139,10 @@ def _check_outputs(*paths: Path | None) -> None:
 
 
 def _no_files(result: RunResult, args: argparse.Namespace, config: Config) -> None:
-    """A run that read no file at all is an error, never a silent clean."""
+    """A run that read no file at all is an error, never a silent clean (unless the paths given were
+    all excluded on request, with --force-exclude)."""
+    if args.force_exclude and args.paths:
+        return
     if result.stats.files == 0 and not any(p.is_file() for p in args.paths):
         where = ", ".join(str(p) for p in args.paths) or str(config.root)
         raise UsageError(f"no Python files to check in {where} (project root {config.root})")
@@ -305,7 +308,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index)
+    text = render_tables(settings.index, settings.recognised_checks)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

@@ -21,6 +21,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.files import expand, relpath
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
@@ -64,6 +65,7 @@ class Project:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict)
+    checks: tuple[CheckCandidate, ...] = ()
 
     def settings(self, config: Config) -> Settings:
         from tenantlint.analysis.settings import Settings
@@ -72,7 +74,8 @@ class Project:
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
                         class_bases=self.class_bases, class_attrs=self.class_attrs,
-                        class_slots=self.class_slots, class_calls=self.class_calls)
+                        class_slots=self.class_slots, class_calls=self.class_calls,
+                        check_candidates=self.checks)
 
 
 def index_hash(settings: Settings) -> str:
@@ -88,6 +91,7 @@ def index_hash(settings: Settings) -> str:
         repr(sorted(settings.class_attrs.items())),
         repr(sorted(settings.class_slots.items())),
         repr(sorted(settings.class_calls.items())),
+        repr(settings.check_candidates),
     )
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
@@ -103,7 +107,8 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
                       merged.serializers, merged.constants, merged.aliases, merged.routes,
-                      merged.class_bases, merged.class_attrs, merged.class_slots, merged.class_calls)
+                      merged.class_bases, merged.class_attrs, merged.class_slots, merged.class_calls,
+                      merged.checks)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)

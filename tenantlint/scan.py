@@ -16,6 +16,7 @@ from pathlib import Path
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.options import Config
 from tenantlint.files import walk_rel
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
     FACTS_KIND,
@@ -46,6 +47,7 @@ class FileScan:
     # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
     # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
     class_models: tuple[tuple[str, str, str], ...] = ()
+    checks: tuple[CheckCandidate, ...] = ()  # candidate membership checks (``index/membership.py``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Merged:
     class_attrs: dict[str, str]
     class_slots: dict[str, str]
     class_calls: dict[str, str]
+    checks: tuple[CheckCandidate, ...] = ()
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
@@ -72,7 +75,9 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
     tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
+    checks: list[CheckCandidate] = []
     for s in scans:
+        checks.extend(s.checks)
         models.extend(s.models)
         bases.update(s.view_bases)
         serializers.update(s.serializers)
@@ -84,7 +89,8 @@ def merge(scans: Iterable[FileScan]) -> Merged:
             table = tables[kind]
             table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases, tables["attr"], tables["slot"], tables["call"])
+                  class_bases, tables["attr"], tables["slot"], tables["call"],
+                  tuple(checks))
 
 
 @dataclass(frozen=True, slots=True)

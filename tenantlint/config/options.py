@@ -75,6 +75,7 @@ class Config:
     untrusted_sources: tuple[str, ...] = ()
     trusted_dependencies: tuple[str, ...] = DEFAULT_TRUSTED_DEPENDENCIES
     membership_checks: tuple[str, ...] = ()
+    tenant_lookup_fields: tuple[str, ...] = ()
     trusted_parameters: tuple[str, ...] = ()  # ``decorator:param``
     scoping_methods: tuple[str, ...] = DEFAULT_SCOPING_METHODS
     auto_scoped_managers: tuple[str, ...] = ()

@@ -103,8 +103,15 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "membership_checks", Kind.STRINGS, (),
-        "Calls or decorators that verify the caller belongs to a tenant given in the URL path; "
-        "after one, that path parameter is trusted.",
+        "Calls, decorators or DRF permission classes that verify the caller belongs to a tenant "
+        "given in the URL path; after one, that path parameter is trusted. Checks that look the "
+        "caller up in a membership table are recognised without being listed "
+        "(`tenantlint tables` shows them).",
+    ),
+    KeySpec(
+        "tenant_lookup_fields", Kind.STRINGS, (),
+        "Fields of the tenant model that identify it, besides its unique ones: a filter through "
+        "the tenant relation to one of them (`workspace__slug=v`) is a tenant filter on `v`.",
     ),
     KeySpec(
         "trusted_parameters", Kind.DECORATOR_PARAMS, (),
