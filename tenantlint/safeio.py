@@ -64,7 +64,7 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE
     """The bytes of the regular file ``path`` (at most ``max_bytes``).
 
     Raises :class:`UnsafeFileError` for anything else (FIFO, device, directory, too large; a symlink
-    when ``follow`` is false) and :class:`OSError` when the file cannot be read.
+    when ``follow`` is false) and ``OSError`` when the file cannot be read.
     """
     st = os.stat(path) if follow else os.lstat(path)
     if not follow and stat.S_ISLNK(st.st_mode):
