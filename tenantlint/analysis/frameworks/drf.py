@@ -158,7 +158,7 @@ class Drf(FrameworkPlugin):
         """``self.instance`` in a model serializer: the row the view fetched (and is judged for),
         a trusted row of the serializer's model that carries its tenant."""
         owner = ev.fn.owner
-        model = ev.ctx.settings.serializer_models.get(owner.name) if owner is not None else None
+        model = ev.ctx.settings.facts.serializer_models.get(owner.name) if owner is not None else None
         tenant = ev.ctx.tenant_of_model(model) if model else None
         if tenant is None:
             return None
