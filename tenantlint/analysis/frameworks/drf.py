@@ -22,7 +22,7 @@ from tenantlint.analysis.frameworks.common import (
     view_object,
 )
 from tenantlint.analysis.interp.exprs import dotted_name
-from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
 
@@ -150,7 +150,20 @@ class Drf(FrameworkPlugin):
     def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         if node.attr.value in SERIALIZER_INPUT and ev.fn.handler is not None:
             return Value(Provenance.untrusted(BODY))
+        if node.attr.value == "instance" and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self._own_instance(ev)
         return None
+
+    def _own_instance(self, ev: Evaluation) -> Value | None:
+        """``self.instance`` in a model serializer: the row the view fetched (and is judged for),
+        a trusted row of the serializer's model that carries its tenant."""
+        owner = ev.fn.owner
+        model = ev.ctx.settings.serializer_models.get(owner.name) if owner is not None else None
+        tenant = ev.ctx.tenant_of_model(model) if model else None
+        if tenant is None:
+            return None
+        return RowValue(Provenance.trusted(f"self.instance, a row of {tenant.table}"),
+                        scoped_row_of=tenant.table, table=tenant.table)
 
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
