@@ -133,6 +133,9 @@ def _class_constant(ev: Evaluation, owner: ClassInfo, attr: str) -> str | None:
     return None
 
 
+_MEMO: list[object] = [None, {}]  # (the evaluator of the statement being walked, its answers)
+
+
 def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?
 
@@ -141,11 +144,9 @@ def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     the whole left operand each time (quadratic)."""
     if not isinstance(node, cst.BinaryOperation | cst.Call):
         return _maybe_text(ev, node)
-    held = ev.ctx.plugin_memo.get("maybe-text")
-    if not (isinstance(held, tuple) and held[0] is ev):
-        held = (ev, {})
-        ev.ctx.plugin_memo["maybe-text"] = held
-    memo: dict[int, bool] = held[1]
+    if _MEMO[0] is not ev:  # a new statement: a new environment
+        _MEMO[:] = [ev, {}]
+    memo: dict[int, bool] = _MEMO[1]  # type: ignore[assignment]
     found = memo.get(id(node))
     if found is None:
         found = memo[id(node)] = _maybe_text(ev, node)
