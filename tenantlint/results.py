@@ -149,7 +149,7 @@ class RunResult:
     unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
 
     def to_json(self, timing: bool = False) -> dict[str, Any]:
-        """The ``--format json`` document; ``stats.seconds`` only with ``timing`` (``--timing``), so
+        """The JSON document (docs/json-output.md); ``stats.seconds`` only with ``timing`` (``--timing``), so
         that two runs over the same tree give byte-identical output; ``unresolved`` only when the run
         kept the list (``check --show-unresolved``)."""
         stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries,

@@ -16,6 +16,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
+from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     permission_classes,
@@ -144,6 +145,10 @@ class Walker:
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
+        if cls is not None and handler is None:
+            own = own_row(self.ctx, cls, fn)
+            if own is not None:
+                env[own[0]] = own[1]
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
@@ -196,6 +201,8 @@ class Walker:
         elif isinstance(stmt, cst.If):
             ev.eval(stmt.test)
             self.membership(stmt.test, state)
+            if self._terminates(stmt.body.body) or refuses(stmt.body.body):
+                checked_after_fetch(ev, state, stmt.test)
             before = dict(state.env)
             self.block(stmt.body.body, state, None)
             after_then = state.env
