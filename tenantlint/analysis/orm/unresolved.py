@@ -72,7 +72,7 @@ def _held_names(ev: Evaluator) -> frozenset[str]:
     found = memo.get(key)
     if not isinstance(found, frozenset):
         names = {"model"}
-        for table in (ev.ctx.settings.class_attrs, ev.ctx.settings.class_slots):
+        for table in (ev.ctx.settings.facts.class_attrs, ev.ctx.settings.facts.class_slots):
             for text in table.values():
                 for part in text.split(";"):
                     attr, _, value = part.partition("=")
