@@ -135,7 +135,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             except RecursionError:
                 models = ()
         found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
-                         class_bases=class_bases, class_models=_class_models(rel, tree))
+                         class_bases=class_bases, class_models=_class_models(rel, tree),
+                         names=name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -148,6 +149,21 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
         routes=tuple(module_routes(rel, module).items()) if want_routes else (),
     )
+
+
+def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
+    """Lower-case identifiers referenced as names or attributes, with their counts."""
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            name = node.id
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        else:
+            continue
+        if name[:1].islower() or name[:1] == "_":
+            counts[name] = counts.get(name, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 def _class_models(rel: str, tree: ast.Module) -> tuple[tuple[str, str, str], ...]:

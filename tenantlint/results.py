@@ -8,7 +8,10 @@ Lines are 1-based; columns are 1-based (libcst gives 0-based columns: convert on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tenantlint.crossfn.records import Site, Summary
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -28,6 +31,18 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a finding's call chain: a call (or the query it ends at) and its function."""
+
+    path: str
+    line: int
+    function: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "function": self.function}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     message: str
@@ -37,6 +52,7 @@ class Finding:
     handler: str | None = None
     snippet: str | None = None
     suppression: Suppression | None = None
+    trace: tuple[Hop, ...] = ()  # from the reported argument down to the query (across functions)
 
     @property
     def line(self) -> int:
@@ -76,6 +92,7 @@ class Finding:
             "table": self.table,
             "handler": self.handler,
             "snippet": self.snippet,
+            "trace": [hop.to_json() for hop in self.trace],
         }
 
 
@@ -154,3 +171,6 @@ class FileResult:
     sites: list[QuerySite] = field(default_factory=list)
     queries: int = 0
     error: str | None = None
+    skipped: bool = False  # the prefilter saw nothing any rule could fire on (its calls were not read)
+    summaries: list[Summary] = field(default_factory=list)  # its functions (across functions)
+    calls: list[Site] = field(default_factory=list)  # its calls resolved to dotted names

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
@@ -44,6 +44,9 @@ class FileScan:
     # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
     # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
     class_models: tuple[tuple[str, str, str], ...] = ()
+    # How often each lower-case identifier is referenced (a name or an attribute; not a ``def`` or
+    # an import): the cross-function pass compares it with the calls it resolved.
+    names: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,7 @@ class Merged:
     class_attrs: dict[str, str]
     class_slots: dict[str, str]
     class_calls: dict[str, str]
+    name_counts: dict[str, int] = field(default_factory=dict)
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
@@ -70,7 +74,10 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
     tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
+    counts: dict[str, int] = {}
     for s in scans:
+        for name, n in s.names:
+            counts[name] = counts.get(name, 0) + n
         models.extend(s.models)
         bases.update(s.view_bases)
         serializers.update(s.serializers)
@@ -82,7 +89,7 @@ def merge(scans: Iterable[FileScan]) -> Merged:
             table = tables[kind]
             table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases, tables["attr"], tables["slot"], tables["call"])
+                  class_bases, tables["attr"], tables["slot"], tables["call"], counts)
 
 
 @dataclass(frozen=True, slots=True)

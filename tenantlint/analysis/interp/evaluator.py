@@ -21,7 +21,8 @@ from tenantlint.analysis.facts import (
     SqlProblemFact,
     TableUse,
 )
-from tenantlint.analysis.interp import receivers
+from tenantlint.analysis.interp import calls, receivers
+from tenantlint.analysis.interp.calls import PARAMETER
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     SCOPING_SOURCE,
@@ -74,7 +75,7 @@ class Evaluator(OperatorEvaluation):
         state: QueryState | None = None,
     ) -> QueryValue:
         origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name,
-                        binding=self.fn.binding)
+                        binding=self.fn.binding, function=self.fn.qualname)
         self.ctx.origins.append(origin)
         st = state or QueryState()
         origin.latest = st
@@ -189,6 +190,8 @@ class Evaluator(OperatorEvaluation):
             return self.model_ref(model)
         if name == "cls":
             return receivers.owner_model(self) or Value()
+        if name in self.fn.params:
+            return Value(Provenance.unknown(f"{PARAMETER}{name}"))
         return Value()
 
     def model_ref(self, model: str) -> ModelRef:
@@ -429,7 +432,7 @@ class Evaluator(OperatorEvaluation):
                 args = self.eval_args(node)
                 return Value(args[0].prov)
         self.eval(func, use=False)
-        self.eval_args(node)
+        calls.note_call(self, node, self.eval_args(node))
         return Value()
 
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
@@ -495,6 +498,7 @@ class Evaluator(OperatorEvaluation):
             if out is not None:
                 return out
         args = self.eval_args(node)
+        calls.note_call(self, node, args)
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).
