@@ -19,51 +19,50 @@ from tenantlint.analysis.interp.values import DictValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.interp.evaluator import Evaluator
+    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.interp.function_state import FunctionState
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
 CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
 
 
-def note_call(ev: Evaluator, node: cst.Call, values: list[Value]) -> None:
+def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> None:
     func = node.func
     target: cst.BaseExpression = func
     celery = isinstance(func, cst.Attribute) and func.attr.value in CELERY_CALLS
     if celery:
         assert isinstance(func, cst.Attribute)
         target = func.value
-    callee = _resolve(ev, target)
+    callee = _resolve(ctx, fn, target)
     if callee is None:
         return
     if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
-    fn = ev.fn
     if fn.statement is not None:  # position hints: the statement the call is in
-        hints = ev.ctx.statement_hints
+        hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
-    ev.ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
 
 
-def _resolve(ev: Evaluator, target: cst.BaseExpression) -> str | None:
+def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:
     text = dotted(target, calls=False)
     if text is None:
         return None
     head, _, rest = text.partition(".")
-    fn = ev.fn
     if head in ("self", "cls"):
         if not rest or "." in rest or fn.qualname is None or fn.owner is None:
             return None
         return f"{fn.qualname.rsplit('.', 1)[0]}.{rest}"
     if head in fn.env or head in fn.params:
         return None  # a local value: its type is not known here
-    imports = ev.ctx.imports
+    imports = ctx.imports
     if head in imports.names:
-        return resolve_import(imports.qualify(text), ev.ctx.path)
-    module = module_name(ev.ctx.path)
+        return resolve_import(imports.qualify(text), ctx.path)
+    module = module_name(ctx.path)
     return f"{module}.{text}" if module else text
 
 

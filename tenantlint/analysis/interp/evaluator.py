@@ -432,7 +432,7 @@ class Evaluator(OperatorEvaluation):
                 args = self.eval_args(node)
                 return Value(args[0].prov)
         self.eval(func, use=False)
-        calls.note_call(self, node, self.eval_args(node))
+        calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
         return Value()
 
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
@@ -498,7 +498,7 @@ class Evaluator(OperatorEvaluation):
             if out is not None:
                 return out
         args = self.eval_args(node)
-        calls.note_call(self, node, args)
+        calls.note_call(self.ctx, self.fn, node, args)
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).
