@@ -12,15 +12,18 @@ relative to the repository and ``verdict`` one of TP-bug, TP-review, FP, Global.
 
 For each project it writes the config, runs ``python -m tenantlint check TARGET --format json
 --no-cache --exit-zero --jobs 2`` from the root, and prints: findings, findings per kLOC (non-blank
-lines of the ``.py`` files under the target), judged false positives (FP) and deliberately
-cross-tenant findings (Global) no longer reported, and judged real bugs (TP-bug) and review-worthy
-findings (TP-review) still reported. ``--baseline DIR`` adds the findings of an earlier ``--out``;
-``--findings DIR`` judges saved outputs (``NAME.json`` of ``check --format json``) without running.
+lines of the ``.py`` files checked: under the target, minus ``exclude``), judged false positives
+(FP) and deliberately cross-tenant findings (Global) no longer reported, and judged real bugs
+(TP-bug) and review-worthy findings (TP-review) still reported. ``--baseline DIR`` adds the
+findings of an earlier ``--out``; ``--findings DIR`` judges saved outputs (``NAME.json`` of
+``check --format json``) without running.
 
 Matching: a judged finding is still reported when a finding has the same path, code and line. A
 finding of the same path and code whose line is at most ``LINE_TOLERANCE`` lines away also counts,
 and is marked ``~``: a statement that spans lines is reported at its first line, and a change to
-where a multi-line chain starts may move that line by one or two without changing the finding.
+where a multi-line chain starts may move that line by one or two without changing the finding. A
+judged TP-bug or TP-review reported at its line under another code only (TNT301 that became TNT101
+once the SQL was verified) is not counted as kept, but listed.
 
 Exit status 1 when a judged TP-bug is no longer reported, else 0.
 """
@@ -51,13 +54,27 @@ class Outcome:
     seconds: float
     counts: dict[str, list[int]] = field(default_factory=dict)  # verdict -> [judged, still reported]
     lost_bugs: list[str] = field(default_factory=list)
+    recoded: list[str] = field(default_factory=list)  # judged TP now reported at its line, another code
     near: int = 0
     error: str = ""
 
 
-def kloc(target: Path) -> float:
+def kloc(root: Path, target: str, config: str) -> float:
+    """Thousands of non-blank lines of the ``.py`` files ``check`` reads: under ``target``, minus
+    the default and configured ``exclude`` globs (relative to ``root``)."""
+    import tomllib
+
+    from tenantlint.config.options import DEFAULT_EXCLUDE
+    from tenantlint.files import walk_rel
+
+    try:
+        given = tuple(tomllib.loads(config).get("exclude", ()))
+    except tomllib.TOMLDecodeError:
+        given = ()
     lines = 0
-    for path in target.rglob("*.py"):
+    prefix = "" if target in ("", ".") else target.strip("/")
+    for _, name in walk_rel(root / target, (*DEFAULT_EXCLUDE, *given), (".py",), prefix):
+        path = Path(name)
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
@@ -124,10 +141,12 @@ def measure(name: str, spec: dict[str, object], projects: Path, out: Path | None
         (out / f"{name}.json").write_text(json.dumps({"findings": findings}, indent=1), encoding="utf-8")
     prefix = str(spec.get("root") or "").strip("/")
     index: dict[tuple[str, str], list[int]] = {}
+    at_line: dict[tuple[str, int], list[str]] = {}
     for f in findings:
         path = f"{prefix}/{f['path']}" if prefix else str(f["path"])
         index.setdefault((path, str(f["code"])), []).append(int(str(f["line"])))
-    result = Outcome(name, len(findings), kloc(root / target), seconds, error=error)
+        at_line.setdefault((path, int(str(f["line"]))), []).append(str(f["code"]))
+    result = Outcome(name, len(findings), kloc(root, target, str(spec["config"])), seconds, error=error)
     for verdict in (*WANTED, *UNWANTED):
         result.counts[verdict] = [0, 0]
     if error:
@@ -139,8 +158,13 @@ def measure(name: str, spec: dict[str, object], projects: Path, out: Path | None
         if how:
             pair[1] += 1
             result.near += how == "~"
-        elif j["verdict"] == "TP-bug":
-            result.lost_bugs.append(f"{j['path']}:{j['line']} {j['code']}")
+        else:
+            if j["verdict"] == "TP-bug":
+                result.lost_bugs.append(f"{j['path']}:{j['line']} {j['code']}")
+            other = at_line.get((str(j["path"]), int(str(j["line"]))))
+            if other and j["verdict"] in WANTED:
+                codes = ", ".join(sorted(set(other)))
+                result.recoded.append(f"{j['path']}:{j['line']} {j['code']} -> {codes}")
     return result
 
 
@@ -183,6 +207,8 @@ def render(results: list[Outcome], baseline: Path | None) -> str:
             lines.append(f"{r.name}: {r.error}")
         for bug in r.lost_bugs:
             lines.append(f"{r.name}: judged real bug no longer reported: {bug}")
+        for item in r.recoded:
+            lines.append(f"{r.name}: judged finding now reported with another code: {item}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from tenantlint.config.options import Config
 from tenantlint.index.records import ProjectIndex, TenantTable
 from tenantlint.results import DYNAMIC_SQL_TABLE, UNKNOWN_ORIGIN, Finding, QuerySite, RunResult, Span
 from tenantlint.rules.registry import rule_for
+from tenantlint.safeio import atomic_write
 
 if TYPE_CHECKING:
     from tenantlint.audit_snapshot import Delta
@@ -375,5 +376,4 @@ def write_audit(data: AuditData, output: Path, read_source: SourceReader) -> Non
         raise ValueError(
             f"cannot tell the report format from {output.name!r}: use a .html, .md or .json file"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    atomic_write(output, text)

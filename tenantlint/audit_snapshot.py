@@ -152,10 +152,18 @@ def parse_snapshot(document: object, where: str = "<json>") -> Snapshot:
 
 
 def load_snapshot(path: Path) -> Snapshot:
+    from tenantlint.safeio import MAX_NESTING, UnsafeFileError, nesting_depth, read_regular
+
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_regular(path).decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnsafeFileError as exc:
+        raise SnapshotError(f"{path}: cannot use it: {exc.reason}") from None
+    except (RecursionError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"{path}: not an audit JSON ({type(exc).__name__})") from None
+    if nesting_depth(document) > MAX_NESTING:
+        raise SnapshotError(f"{path}: nested more than {MAX_NESTING} levels deep")
     return parse_snapshot(document, str(path))
 
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tenantlint.config.options import DEFAULT_MAX_FILE_BYTES
 from tenantlint.results import Finding, Suppression
+from tenantlint.safeio import MAX_NESTING, UnsafeFileError, atomic_write, nesting_depth, read_regular
 
 BASELINE_VERSION = 1
 _WS = re.compile(r"\s+")
@@ -114,7 +116,7 @@ def write_baseline(
     base_dir = Path(os.path.abspath(target)).parent
     keys = sorted(_key(f, base_dir, sources) for f in findings)
     doc = {"version": BASELINE_VERSION, "tool": "tenantlint", "findings": [_entry(k) for k in keys]}
-    target.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write(target, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     return len(keys)
 
 
@@ -158,15 +160,21 @@ def _parse_entry(item: object, where: str) -> IdentityKey:
     return (code, path, handler or "", normalise_snippet(snippet))
 
 
-def load_baseline(path: str | Path) -> Baseline:
+def load_baseline(path: str | Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Baseline:
     """Read a baseline written by :func:`write_baseline`; raises :class:`BaselineError`."""
     source = Path(path)
     try:
-        doc = json.loads(source.read_text(encoding="utf-8"))
+        doc = json.loads(read_regular(source, max_bytes).decode("utf-8"))
+    except UnsafeFileError as exc:
+        raise BaselineError(f"{source}: cannot use baseline: {exc.reason}") from None
     except OSError as exc:
-        raise BaselineError(f"{source}: cannot read baseline: {exc.strerror or exc}") from exc
+        raise BaselineError(f"{source}: cannot read baseline: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{source}: nested more than {MAX_NESTING} levels deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{source}: not a JSON baseline: {exc}") from exc
+        raise BaselineError(f"{source}: not a JSON baseline: {exc}") from None
+    if nesting_depth(doc) > MAX_NESTING:
+        raise BaselineError(f"{source}: nested more than {MAX_NESTING} levels deep")
     if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION:
         raise BaselineError(
             f"{source}: expected a tenantlint baseline with version {BASELINE_VERSION}"

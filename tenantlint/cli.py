@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ from tenantlint.runner import (
     make_settings,
     run,
 )
+from tenantlint.safeio import atomic_write, check_writable_target
 from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
 from tenantlint.stdin_check import STDIN_NAME, check_stdin, stdin_display
@@ -86,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stdin-filename", type=Path, metavar="PATH",
                        help="with PATH '-': the file name of the text read from stdin")
     check.add_argument("--no-prefilter", action="store_true", help=argparse.SUPPRESS)
+    check.add_argument("--timing", action="store_true",
+                       help="report the run's duration (JSON stats.seconds)")
 
     audit = sub.add_parser("audit", help="write a whole-codebase audit report (.html or .md)")
     common(audit)
@@ -127,14 +131,25 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(None, args.config, overrides or None, root=root)
 
 
-def _open_output(path: Path | None) -> TextIO:
-    if path is None:
-        return sys.stdout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8", newline="\n")
+def _check_outputs(*paths: Path | None) -> None:
+    """Refuse, before any work, an output path that is a planted symlink or not a file."""
+    for path in paths:
+        if path is not None:
+            check_writable_target(path)
+
+
+def _no_files(result: RunResult, args: argparse.Namespace, config: Config) -> None:
+    """A run that read no file at all is an error, never a silent clean (unless the paths given were
+    all excluded on request, with --force-exclude)."""
+    if args.force_exclude and args.paths:
+        return
+    if result.stats.files == 0 and not any(p.is_file() for p in args.paths):
+        where = ", ".join(str(p) for p in args.paths) or str(config.root)
+        raise UsageError(f"no Python files to check in {where} (project root {config.root})")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    _check_outputs(args.output, args.write_baseline)
     config = _config(args)
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
@@ -164,18 +179,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         read_source = _stdin_reader(stdin_display(args.stdin_filename), data, read_source)
     else:
         result = _run_with_progress(config, options, project, show)
+        _no_files(result, args, config)
     note = _note(args.quiet)
     if args.write_baseline is not None:
         count = write_baseline(args.write_baseline, result.findings)
         note(f"tenantlint: wrote {count} baseline entries to {args.write_baseline}")
     if args.baseline is not None:
-        baseline = load_baseline(args.baseline)
+        baseline = load_baseline(args.baseline, config.max_file_bytes)
         new, matched, fixed = baseline.filter(list(result.findings))
         result = replace(result, findings=tuple(new), suppressed=result.suppressed + tuple(matched),
                          fixed_baseline_entries=fixed)
         if fixed:
             note(f"tenantlint: {fixed} baseline entries fixed; rewrite with --write-baseline")
-    stream = _open_output(args.output)
+    stream: TextIO = sys.stdout if args.output is None else io.StringIO()  # a file: written whole
     to_stdout = args.output is None
     frames = args.show_source if args.show_source is not None else to_stdout and is_terminal(sys.stdout)
     color = to_stdout and color_wanted(sys.stdout)
@@ -194,13 +210,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             # colour without frames (FORCE_COLOR into a pipe) styles the lines only
             reporter.write(result, stream, ReportOptions(
                 terminal=frames or color, color=color, summary=False,
-                read_source=read_source if frames else no_source))
+                read_source=read_source if frames else no_source, timing=args.timing))
         stream.flush()
     except BrokenPipeError:  # `tenantlint check | head`: the reader has what it wanted
         silence_stdout()
-    finally:
-        if stream is not sys.stdout:
-            stream.close()
+    if isinstance(stream, io.StringIO):
+        assert args.output is not None
+        atomic_write(args.output, stream.getvalue())
     note(f"tenantlint: {summary_line(result)}")
     return exit_code(result, args.exit_zero)
 
@@ -261,6 +277,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from tenantlint.reporters.progress import progress
     from tenantlint.runner import count_targets
 
+    _check_outputs(args.output)
     config = _config(args)
     try:
         audit_report.check_arguments(args)
@@ -277,6 +294,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
+    _no_files(result, args, config)
     data = audit_report.audit_data(args, result, settings.index, config, version)
     write_audit(data, args.output, file_source_reader("."))
     print(f"tenantlint: audit of {result.stats.files} files, {len(result.query_sites)} query sites, "
@@ -290,7 +308,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index)
+    text = render_tables(settings.index, settings.recognised_checks)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 
@@ -307,6 +325,18 @@ def cmd_rules(args: argparse.Namespace) -> int:
     for r in ALL_RULES:
         print(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
     return EXIT_CLEAN
+
+
+def _visible_streams() -> None:
+    """Text the terminal cannot encode (an undecodable file name) is shown as an escape rather
+    than ending the run with UnicodeEncodeError (e.g. under PYTHONIOENCODING=utf-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 COMMANDS = {"check": cmd_check, "audit": cmd_audit, "tables": cmd_tables, "rules": cmd_rules,
@@ -328,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # generation every 20,000 allocations instead of 700 cuts ~10% of a cold run for ~3% more
         # peak memory. Only the command line does this, not the flake8 plugin or library calls.
         gc.set_threshold(20_000, 10, 10)
+        _visible_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and looks_like_command(argv[0]):
         hint = did_you_mean(argv[0], list(COMMANDS))

@@ -1,4 +1,10 @@
-"""Which files a run reads: path expansion, exclude globs, deterministic order."""
+"""Which files a run reads: path expansion, exclude globs, deterministic order.
+
+The tree may be hostile (a pull request's checkout): the walk never follows a symlink that leads out
+of the folder being walked, never loops, and exclude globs match in time linear in the path length
+(a glob with many wildcards, such as repeated ``**/``, is matched by a set-of-states automaton
+instead of a backtracking regex).
+"""
 
 from __future__ import annotations
 
@@ -9,46 +15,141 @@ from functools import lru_cache
 from pathlib import Path
 
 PY_SUFFIXES = (".py", ".pyi")
+MAX_REGEX_WILDCARDS = 2  # more wildcards in one glob: matched by the automaton (no backtracking)
+
+# Glob tokens: ("lit", c), ("one",) any char but "/", ("star",) [^/]*, ("any",) .*,
+# ("dirs",) (?:.*/)? - zero or more whole folders.
+Token = tuple[str, str]
+
+
+def _tokens(pattern: str) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            if not (out and out[-1][0] in ("dirs", "any")):  # "**/**/" is "**/": never a chain
+                out.append(("dirs", ""))
+            i += 3
+        elif pattern.startswith("**", i):
+            while out and out[-1][0] in ("star", "dirs"):
+                out.pop()
+            if not (out and out[-1][0] == "any"):
+                out.append(("any", ""))
+            i += 2
+        elif pattern[i] == "*":
+            if not (out and out[-1][0] in ("star", "any")):
+                out.append(("star", ""))
+            i += 1
+        elif pattern[i] == "?":
+            out.append(("one", ""))
+            i += 1
+        else:
+            out.append(("lit", pattern[i]))
+            i += 1
+    return out
+
+
+_REGEX = {"one": "[^/]", "star": "[^/]*", "any": ".*", "dirs": "(?:.*/)?"}
+
+
+def _wildcards(tokens: list[Token]) -> int:
+    return sum(1 for kind, _ in tokens if kind in ("star", "any", "dirs"))
 
 
 @lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+    return re.compile("".join(re.escape(c) if k == "lit" else _REGEX[k] for k, c in _tokens(pattern))
+                      + r"\Z", re.DOTALL)
+
+
+class _Automaton:
+    """A glob as a set-of-states automaton: ``match`` costs O(len(path) x len(glob)), whatever the
+    glob. State ``2*i`` is "before token i"; ``2*i+1`` is "inside token i" (a ``**/`` that has
+    consumed characters and may only end right after a "/")."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+
+    def _close(self, states: set[int]) -> set[int]:
+        todo = list(states)
+        while todo:
+            s = todo.pop()
+            if s % 2 == 0 and s // 2 < len(self.tokens) and self.tokens[s // 2][0] != "lit" \
+                    and self.tokens[s // 2][0] != "one":
+                nxt = s + 2  # a wildcard may match nothing
+                if nxt not in states:
+                    states.add(nxt)
+                    todo.append(nxt)
+        return states
+
+    def match(self, text: str) -> bool:
+        end = 2 * len(self.tokens)
+        states = self._close({0})
+        for ch in text:
+            nxt: set[int] = set()
+            for s in states:
+                i = s // 2
+                if i >= len(self.tokens):
+                    continue
+                kind, lit = self.tokens[i]
+                if kind == "lit":
+                    if ch == lit:
+                        nxt.add(2 * i + 2)
+                elif kind == "one":
+                    if ch != "/":
+                        nxt.add(2 * i + 2)
+                elif kind == "star":
+                    if ch != "/":
+                        nxt.add(2 * i)
+                elif kind == "any":
+                    nxt.add(2 * i)
+                else:  # dirs: any characters, left only after a "/"
+                    nxt.add(2 * i + 1)
+                    if ch == "/":
+                        nxt.add(2 * i + 2)
+            if not nxt:
+                return False
+            states = self._close(nxt)
+        return end in states
+
+
+class _Matcher:
+    """Several globs: the simple ones as one regex, the rest as automata."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        simple: list[str] = []
+        self.automata: list[_Automaton] = []
+        for p in patterns:
+            tokens = _tokens(p)
+            if _wildcards(tokens) <= MAX_REGEX_WILDCARDS:
+                simple.append(_glob_regex(p).pattern[: -len(r"\Z")])
+            else:
+                self.automata.append(_Automaton(tokens))
+        self.regex = (re.compile("|".join(f"(?:{x})" for x in simple) + r"\Z", re.DOTALL)
+                      if simple else None)
+        self.empty = not simple and not self.automata
+
+    def match(self, text: str) -> bool:
+        if self.regex is not None and self.regex.match(text):
+            return True
+        return any(a.match(text) for a in self.automata)
 
 
 @lru_cache(maxsize=64)
-def _matchers(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """All exclude globs as one regex for the path, and one for the file name (globs without "/")."""
-    full = [_glob_regex(p.rstrip("/") if not p.endswith("/**") else p).pattern for p in patterns]
-    base = [_glob_regex(p).pattern for p in patterns if "/" not in p]
-    return (re.compile("|".join(f"(?:{x})" for x in full)) if full else None,
-            re.compile("|".join(f"(?:{x})" for x in base)) if base else None)
+def _matchers(patterns: tuple[str, ...]) -> tuple[_Matcher, _Matcher]:
+    """All exclude globs, compiled once: one matcher for the path, one for the file name (globs
+    without "/")."""
+    full = [p.rstrip("/") if not p.endswith("/**") else p for p in patterns]
+    base = [p for p in patterns if "/" not in p]
+    return _Matcher(full), _Matcher(base)
 
 
 def excluded(relpath: str, patterns: Iterable[str], is_dir: bool = False) -> bool:
     """``relpath`` (posix, relative to the project root) matches an exclude glob."""
     full, base = _matchers(tuple(patterns))
-    if full is not None and (full.match(relpath + "/x" if is_dir else relpath) or full.match(relpath)):
+    if not full.empty and (full.match(relpath + "/x" if is_dir else relpath) or full.match(relpath)):
         return True
-    return base is not None and base.match(relpath.rsplit("/", 1)[-1]) is not None
+    return not base.empty and base.match(relpath.rsplit("/", 1)[-1])
 
 
 def relpath(path: Path, base: Path) -> str:
@@ -71,42 +172,69 @@ def walk(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUF
     return [Path(path) for _, path in walk_rel(root, patterns, suffixes)]
 
 
+def _inside(real: str, boundary: str) -> bool:
+    return real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
 def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES,
              prefix: str = "") -> list[tuple[str, str]]:
     """:func:`walk` as ``(path relative to root with "/", path)`` string pairs, without building a
     ``Path`` per file (the warm project pass walks every file of the project). ``prefix`` (``a/b``)
-    is where ``root`` lies below the folder the exclude globs are relative to."""
+    is where ``root`` lies below the folder the exclude globs are relative to.
+
+    A symlink (to a folder or to a file) is followed only when its target lies inside ``root``;
+    one pointing elsewhere (``x.py -> /dev/zero``, ``lib -> /``) is skipped. Each folder is walked
+    once, however many links lead to it.
+    """
     patterns = tuple(patterns)
     out: list[tuple[str, str]] = []
-    seen_dirs: set[tuple[int, int]] = set()
     top = os.fspath(root)
-    skip = len(os.path.join(top, ""))  # os.walk names every folder below ``top`` as top + sep + ...
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=None):
+    try:
+        boundary = os.path.realpath(top)
+        st = os.stat(top)
+    except (OSError, ValueError):
+        return out
+    seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
+    stack: list[tuple[str, str]] = [(top, prefix)]
+    while stack:
+        dirpath, rel_dir = stack.pop()
         try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
+            with os.scandir(dirpath) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except (OSError, ValueError):
             continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
-            dirnames[:] = []
-            continue
-        seen_dirs.add(key)
-        rel_dir = dirpath[skip:].replace(os.sep, "/") if dirpath != top else ""
-        if prefix:
-            rel_dir = f"{prefix}/{rel_dir}" if rel_dir else prefix
-        keep = []
-        for d in sorted(dirnames):
-            rel = f"{rel_dir}/{d}" if rel_dir else d
-            if not excluded(rel, patterns, is_dir=True):
-                keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if not name.endswith(suffixes):
-                continue
+        subdirs: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if not excluded(rel, patterns):
-                out.append((rel, os.path.join(dirpath, name)))
+            try:
+                link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:  # a looping link: reported (TNT999) when read, like a dangling one
+                link, is_dir = False, False
+            if link:
+                try:
+                    real = os.path.realpath(entry.path)
+                except (OSError, ValueError):
+                    continue
+                if not _inside(real, boundary):
+                    continue  # never followed out of the tree
+            if is_dir:
+                if excluded(rel, patterns, is_dir=True):
+                    continue
+                try:
+                    dst = os.stat(entry.path)
+                except OSError:
+                    continue
+                key = (dst.st_dev, dst.st_ino)
+                if key in seen_dirs:
+                    continue
+                seen_dirs.add(key)
+                subdirs.append((entry.path, rel))
+            elif name.endswith(suffixes) and not excluded(rel, patterns):
+                out.append((rel, entry.path))
+        subdirs.sort(reverse=True)  # depth first, in name order (as os.walk did)
+        stack.extend(subdirs)
     return sorted(out, key=lambda p: Path(p[1]).as_posix() if os.sep != "/" else p[1])
 
 

@@ -71,8 +71,7 @@ def facts_key(prefix: str, root: str, records: dict[str, Record]) -> str:
 
 
 def load_book(cache: Cache, key: str) -> Book | None:
-    found = cache.get(BOOK_KIND, key) if cache.enabled else None
-    return found if isinstance(found, Book) else None
+    return cache.get(BOOK_KIND, key, Book) if cache.enabled else None
 
 
 def store_book(cache: Cache, key: str, book: Book) -> bool:

@@ -26,9 +26,12 @@ from tenantlint.analysis.rawsql.constants import module_file_constants, module_n
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
 from tenantlint.config.options import Config
+from tenantlint.config.patterns import PatternSet
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
+from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 
 SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
@@ -134,9 +137,12 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
                 models = extract_models(rel, tree, config, text)
             except RecursionError:
                 models = ()
+        checks: tuple[CheckCandidate, ...] = ()
+        if "user" in text and ("objects" in text or "query" in text or "select" in text):
+            checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
         found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
                          class_bases=class_bases, class_models=_class_models(rel, tree),
-                         names=name_counts(tree))
+                         checks=checks, names=name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -180,7 +186,7 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:
     try:
-        text = decode(path.read_bytes())
+        text = decode(read_regular(path, config.max_file_bytes))
     except (OSError, SourceError):
         return FileScan()
     return scan_text(rel, text, config)

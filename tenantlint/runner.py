@@ -22,12 +22,15 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.files import expand, relpath
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
 from tenantlint.results import FileError, FileResult, Finding, QuerySite, RunResult, Stats
+from tenantlint.safeio import UnsafeFileError, read_regular
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
+from tenantlint.untrusted import bidi_findings, inert_result
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.settings import Settings
@@ -63,6 +66,7 @@ class Project:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict)
+    checks: tuple[CheckCandidate, ...] = ()
     # identifier -> references in the project (not in ``index_hash``: only the project-wide join reads it)
     name_counts: dict[str, int] = field(default_factory=dict)
 
@@ -73,7 +77,8 @@ class Project:
                         serializer_models=self.serializers, sql_constants=self.constants,
                         param_aliases=self.aliases, routes=self.routes,
                         class_bases=self.class_bases, class_attrs=self.class_attrs,
-                        class_slots=self.class_slots, class_calls=self.class_calls)
+                        class_slots=self.class_slots, class_calls=self.class_calls,
+                        check_candidates=self.checks)
 
 
 def index_hash(settings: Settings) -> str:
@@ -89,6 +94,7 @@ def index_hash(settings: Settings) -> str:
         repr(sorted(settings.class_attrs.items())),
         repr(sorted(settings.class_slots.items())),
         repr(sorted(settings.class_calls.items())),
+        repr(settings.check_candidates),
     )
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
@@ -98,14 +104,14 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     """Models, view mixins, serializers, SQL constants and dependency aliases of the whole project
     (the folder holding the config), one parallel pass with a per-file cache. On a warm cache whose
     scans are all unchanged, the project built by an earlier run is reused as it is."""
-    scanned = scan_files(config, jobs, cache, min_parallel)
+    scanned = scan_files(config, jobs, cache, min_parallel, derived=Project)
     if isinstance(scanned.derived, Project):
         return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
                       merged.serializers, merged.constants, merged.aliases, merged.routes,
                       merged.class_bases, merged.class_attrs, merged.class_slots, merged.class_calls,
-                      merged.name_counts)
+                      merged.checks, merged.name_counts)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)
@@ -146,29 +152,35 @@ def analyze_item(item: Item, job: _Job) -> FileResult:
     if not job.cache.enabled:
         return analyze_path(display, Path(path), job.settings, job.prefilter, job.want_sites)
     if known is not None:
-        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known))
-        if isinstance(hit, FileResult):
+        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known), FileResult)
+        if hit is not None:
             return hit
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, job.settings.config.max_file_bytes)
     except OSError as exc:
-        return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+        return error_result(display, SourceError(_unreadable(exc)))
     key = key_of(job.key_prefix, display, digest(data))
-    hit = job.cache.get(RESULT_KIND, key)
-    if isinstance(hit, FileResult):
+    hit = job.cache.get(RESULT_KIND, key, FileResult)
+    if hit is not None:
         return hit
     result = analyze_data(display, data, job.settings, job.prefilter, job.want_sites)
     job.cache.put(RESULT_KIND, key, result)
     return result
 
 
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, UnsafeFileError):
+        return exc.reason
+    return f"cannot read: {exc.strerror or exc}"
+
+
 def analyze_path(
     display: str, path: Path, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
     try:
-        data = path.read_bytes()
+        data = read_regular(path, settings.config.max_file_bytes)
     except OSError as exc:
-        return error_result(display, SourceError(f"cannot read: {exc.strerror or exc}"))
+        return error_result(display, SourceError(_unreadable(exc)))
     return analyze_data(display, data, settings, prefilter, want_sites)
 
 
@@ -191,20 +203,31 @@ def analyze_data(
 def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
-    from tenantlint.analysis.engine import analyze_bytes, analyze_text
+    from tenantlint.analysis.engine import analyze_text
     from tenantlint.analysis.source.parse import decode, guarded_ast
 
-    if prefilter is None:
-        return analyze_bytes(display, data, settings, want_sites)
     try:
         text = decode(data)
-        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
         return error_result(display, exc)
+    if prefilter is None:
+        return _with_bidi(analyze_text(display, text, settings, want_sites), text)
+    try:
+        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
+    except SourceError as exc:
+        return _with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return FileResult(display, skipped=True)
+        return _with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return analyze_text(display, text, settings, want_sites, tree)
+    return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
+
+
+def _with_bidi(result: FileResult, text: str) -> FileResult:
+    """TNT903 for bidirectional controls, in every file read (also those the prefilter skips)."""
+    found = bidi_findings(result.path, text)
+    if found:
+        result.findings = sorted([*result.findings, *found], key=Finding.sort_key)
+    return result
 
 
 def _died(display: str) -> FileResult:
@@ -233,8 +256,8 @@ def _cached(items: list[Item], cache: Cache, key_prefix: str) -> list[FileResult
         return [None] * len(items)
     found: list[FileResult | None] = []
     for display, _, known in items:
-        hit = cache.get(RESULT_KIND, key_of(key_prefix, display, known)) if known else None
-        found.append(hit if isinstance(hit, FileResult) else None)
+        found.append(cache.get(RESULT_KIND, key_of(key_prefix, display, known), FileResult)
+                     if known else None)
     return found
 
 
@@ -290,6 +313,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
                 options.progress(1)
     if prefilter is not None:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
+    cache.trim()  # new entries were written: keep the folder under its size cap
     return collect([r for r in results if r is not None], config, time.perf_counter() - started, counts)
 
 
@@ -382,7 +406,9 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     sites.sort(key=lambda s: (s.path, s.line, s.column, s.table))
     errors.sort(key=lambda e: e.path)
     stats = Stats(files=len(results), queries=queries, seconds=seconds)
-    return RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites), stats)
+    # names and code from the scanned tree: shown escaped in every output format
+    return inert_result(RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites),
+                                  stats))
 
 
 def count_targets(config: Config, paths: tuple[Path, ...], force_exclude: bool = False) -> int:

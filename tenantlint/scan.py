@@ -7,6 +7,7 @@ result does not depend on the number of worker processes.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.options import Config
 from tenantlint.files import walk_rel
+from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
     FACTS_KIND,
@@ -28,6 +30,7 @@ from tenantlint.manifest import (
     trusted_stamp,
 )
 from tenantlint.parallel import ordered_map
+from tenantlint.safeio import read_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class FileScan:
     # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
     # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
     class_models: tuple[tuple[str, str, str], ...] = ()
+    checks: tuple[CheckCandidate, ...] = ()  # candidate membership checks (``index/membership.py``)
     # How often each lower-case identifier is referenced (a name or an attribute; not a ``def`` or
     # an import): the cross-function pass compares it with the calls it resolved.
     names: tuple[tuple[str, int], ...] = ()
@@ -61,6 +65,7 @@ class Merged:
     class_attrs: dict[str, str]
     class_slots: dict[str, str]
     class_calls: dict[str, str]
+    checks: tuple[CheckCandidate, ...] = ()
     name_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -74,8 +79,10 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     routes: dict[str, str] = {}
     class_bases: dict[str, str] = {}
     tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
+    checks: list[CheckCandidate] = []
     counts: dict[str, int] = {}
     for s in scans:
+        checks.extend(s.checks)
         for name, n in s.names:
             counts[name] = counts.get(name, 0) + n
         models.extend(s.models)
@@ -89,7 +96,8 @@ def merge(scans: Iterable[FileScan]) -> Merged:
             table = tables[kind]
             table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
     return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases, tables["attr"], tables["slot"], tables["call"], counts)
+                  class_bases, tables["attr"], tables["slot"], tables["call"],
+                  tuple(checks), counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,22 +145,27 @@ class ProjectFiles:
 MIN_PARALLEL = 32  # fewer files to scan or analyse than this: no process pool (forking costs more)
 
 
-def _earlier(cache: Cache, book: Book | None) -> Facts | None:
-    found = cache.get(FACTS_KIND, book.facts_key) if book is not None else None
+def _earlier(cache: Cache, book: Book | None, derived: type | None) -> Facts | None:
+    if book is None or derived is None:
+        return None
+    found = cache.get(FACTS_KIND, book.facts_key, Facts, anything=derived)
     if isinstance(found, Facts) and len(found.rels) == len(found.scans):
         return found
     return None
 
 
-def _record(rel: str, path: str, book: Book | None) -> Record | None:
-    """``(stamp, digest)`` of one file: from the book when its stamp is unchanged, else read."""
+def _record(rel: str, path: str, book: Book | None, max_bytes: int) -> Record | None:
+    """``(stamp, digest)`` of one file: from the book when its stamp is unchanged, else read.
+    None for a file that is not read (not a regular file, too large, unreadable)."""
     try:
         st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
         known = book.known_digest(rel, st) if book is not None else None
         if known is not None:
             return (stamp(st), known)
-        return (trusted_stamp(st, time.time_ns()), digest(Path(path).read_bytes()))
-    except OSError:
+        return (trusted_stamp(st, time.time_ns()), digest(read_regular(path, max_bytes)))
+    except (OSError, ValueError):
         return None
 
 
@@ -171,19 +184,20 @@ def _scan_missing(missing: list[tuple[str, str]], where: list[int], scans: list[
 
 
 def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
-               min_parallel: int = MIN_PARALLEL) -> ProjectFiles:
+               min_parallel: int = MIN_PARALLEL, derived: type | None = None) -> ProjectFiles:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
 
     A file whose stat stamp matches the book (:mod:`tenantlint.manifest`) is not read; any other is
     read once for its digest. A file with the recorded digest takes its scan from the facts entry,
     else from its per-file cache entry (same bytes, tenantlint code and config); the rest are scanned
-    (in parallel when at least ``min_parallel``) and cached.
+    (in parallel when at least ``min_parallel``) and cached. ``derived``: the type of what the
+    caller passes to :meth:`ProjectFiles.remember` (without it, no earlier facts are reused).
     """
     cache = cache or Cache(None)
     prefix = key_of("scan-entry", code_fingerprint(), config_fingerprint(config))
     root = os.path.normpath(config.root.absolute())
     book = load_book(cache, book_key(prefix, root))
-    facts = _earlier(cache, book)
+    facts = _earlier(cache, book, derived)
     before = dict(zip(facts.rels, facts.scans, strict=True)) if facts is not None else {}
     records: dict[str, Record] = {}
     rels: list[str] = []
@@ -192,7 +206,7 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     where: list[int] = []
     digests: dict[str, str] = {}
     for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
-        record = _record(rel, path, book)
+        record = _record(rel, path, book, config.max_file_bytes)
         if record is None:
             continue
         records[rel] = record
@@ -202,7 +216,7 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
         if book is not None and book.digest_of(rel) == record[1]:
             hit = before.get(rel)
         if not isinstance(hit, FileScan) and cache.enabled:
-            hit = cache.get(INDEX_KIND, key_of(prefix, rel, record[1]))
+            hit = cache.get(INDEX_KIND, key_of(prefix, rel, record[1]), FileScan)
         scans.append(hit if isinstance(hit, FileScan) else None)
         if not isinstance(hit, FileScan):
             missing.append((rel, path))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
-import pickletools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 import tenantlint.manifest as manifest
+import tenantlint.prepass as prepass
 import tenantlint.runner as runner
-from tenantlint.cache import Cache, dumps
+import tenantlint.scan as scan
+from tenantlint.cache import LAYOUT, MAGIC, Cache
 from tenantlint.config.options import Config
 from tenantlint.manifest import BOOK_KIND, FACTS_KIND, trusted_stamp
 from tenantlint.runner import RunOptions, build_project, run
+from tenantlint.safeio import read_regular
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "fixtures" / "demo"
@@ -40,20 +42,20 @@ def no_racy_window(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def entries(cache_dir: Path, kind: str) -> list[Path]:
-    return sorted((cache_dir / "v1" / kind).rglob("*.pickle"))
+    return sorted((cache_dir / LAYOUT / kind).rglob("*.json"))
 
 
 def reads_during(monkeypatch: pytest.MonkeyPatch, tree: Path, cache: Cache) -> list[str]:
     seen: list[str] = []
-    real = Path.read_bytes
 
-    def spy(self: Path) -> bytes:
-        seen.append(self.relative_to(tree).as_posix())
-        return real(self)
+    def spy(path: str | os.PathLike[str], max_bytes: int = 1 << 20, follow: bool = True) -> bytes:
+        seen.append(Path(path).relative_to(tree).as_posix())
+        return read_regular(path, max_bytes, follow)
 
-    monkeypatch.setattr(Path, "read_bytes", spy)
-    build_project(Config(root=tree), cache)
-    monkeypatch.setattr(Path, "read_bytes", real)
+    with monkeypatch.context() as patched:
+        patched.setattr(scan, "read_regular", spy)
+        patched.setattr(prepass, "read_regular", spy)
+        build_project(Config(root=tree), cache)
     return seen
 
 
@@ -130,7 +132,8 @@ def test_added_removed_and_model_changes_rebuild(tree: Path, tmp_path: Path) -> 
     assert "Extra" not in removed.index.models and removed == build_project(Config(root=tree))
 
 
-@pytest.mark.parametrize("damage", [b"", b"garbage", pickle.dumps(("other-magic", 1, 2, 3))])
+@pytest.mark.parametrize("damage", [b"", b"garbage", b'{"magic": "other", "kind": 1, "key": 2, "value": 3}',
+                                    b'{"magic": "tenantlint-cache-2", "value": [1e999999]}'])
 @pytest.mark.usefixtures("no_racy_window")
 def test_corrupt_book_and_facts_are_ignored_and_rewritten(tree: Path, tmp_path: Path, damage: bytes) -> None:
     cache = Cache(tmp_path / "c")
@@ -140,8 +143,7 @@ def test_corrupt_book_and_facts_are_ignored_and_rewritten(tree: Path, tmp_path: 
             entry.write_bytes(damage)
     assert build_project(Config(root=tree), cache) == cold
     for kind in (BOOK_KIND, FACTS_KIND):
-        assert all(pickle.loads(e.read_bytes())[0] == "tenantlint-cache-1"
-                   for e in entries(tmp_path / "c", kind))
+        assert all(json.loads(e.read_bytes())["magic"] == MAGIC for e in entries(tmp_path / "c", kind))
 
 
 def test_pool_only_from_min_parallel(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,14 +178,18 @@ class _Derived:
         object.__setattr__(self, "twice", 2 * self.a)
 
 
-def ops(data: bytes) -> set[str]:
-    return {op.name for op, _, _ in pickletools.genops(data)}
+@dataclass(frozen=True)
+class _Holder:
+    plain: tuple[_Plain, ...]
+    derived: dict[str, _Derived]
+    project: object
 
 
-def test_dumps_rebuilds_slotted_dataclasses_by_constructor(tmp_path: Path) -> None:
-    value = (_Plain(1, ("x",)), [_Plain(2)], {"k": _Derived(3)}, build_project(Config(root=DEMO)))
-    assert pickle.loads(dumps(value)) == value
-    assert "BUILD" not in ops(dumps(_Plain(1))) and "REDUCE" in ops(dumps(_Plain(1)))  # a constructor call
-    assert "BUILD" in ops(dumps(_Derived(1)))  # init=False / __post_init__: the default __setstate__
+def test_records_round_trip_as_plain_json(tmp_path: Path) -> None:
+    value = _Holder((_Plain(1, ("x",)), _Plain(2)), {"k": _Derived(3)}, build_project(Config(root=DEMO)))
     cache = Cache(tmp_path / "c")
-    assert cache.put("k", "ab" * 32, value) and cache.get("k", "ab" * 32) == value
+    assert cache.put("k", "ab" * 32, value)
+    assert cache.get("k", "ab" * 32, _Holder, anything=runner.Project) == value
+    assert cache.get("k", "ab" * 32, _Holder) is None  # an 'object' field needs its concrete type
+    (entry,) = (tmp_path / "c").rglob("*.json")
+    json.loads(entry.read_bytes())  # plain data, no code

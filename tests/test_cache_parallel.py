@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tenantlint.cache import INDEX_KIND, RESULT_KIND, Cache
+from tenantlint.cache import INDEX_KIND, LAYOUT, MAGIC, RESULT_KIND, Cache
+from tenantlint.cache_codec import encode
 from tenantlint.config.options import Config
 from tenantlint.results import FileResult
 from tenantlint.runner import Item, RunOptions, _Job, _parallel, build_project, run
@@ -47,7 +47,7 @@ def test_findings_identical_for_every_jobs_value_and_cache_state(tree: Path) -> 
                  ["--jobs", "3"], ["--jobs", "1"], ["--jobs", "4"]):  # cold cache, then warm
         status, report = cli(tree, *args, "--min-parallel", "0")  # the pools, however few files
         assert status == 1
-        report["stats"].pop("seconds")  # type: ignore[union-attr]
+        assert "seconds" not in report["stats"]  # type: ignore[operator]
         runs[" ".join(args)] = report
     first = next(iter(runs.values()))
     assert len(first["findings"]) == 12 * 10  # type: ignore[arg-type]
@@ -57,7 +57,7 @@ def test_findings_identical_for_every_jobs_value_and_cache_state(tree: Path) -> 
 
 
 def entries(cache_dir: Path, kind: str) -> list[Path]:
-    return sorted((cache_dir / "v1" / kind).rglob("*.pickle"))
+    return sorted((cache_dir / LAYOUT / kind).rglob("*.json"))
 
 
 def run_in(root: Path, cache_dir: Path | None, **kw: object) -> tuple[tuple[str, int, str], ...]:
@@ -89,14 +89,16 @@ def test_warm_run_reads_results_from_the_cache(tree: Path, tmp_path: Path) -> No
     cold = run_in(tree, cache_dir)
     marker = FileResult("app3/views.py")  # plant a recognisable entry in place of the real one
     for entry in entries(cache_dir, RESULT_KIND):
-        data = pickle.loads(entry.read_bytes())
-        if data[3].path == "app3/views.py":
-            entry.write_bytes(pickle.dumps((*data[:3], marker)))
+        data = json.loads(entry.read_bytes())
+        if data["value"][0] == "app3/views.py":
+            data["value"] = encode(marker)
+            entry.write_text(json.dumps(data))
     warm = run_in(tree, cache_dir)
     assert [f for f in cold if f[0] != "app3/views.py"] == list(warm)
 
 
-@pytest.mark.parametrize("damage", [b"", b"garbage", pickle.dumps(("other-magic", 1, 2, 3)), None])
+@pytest.mark.parametrize("damage", [b"", b"garbage", b'{"magic": "other", "kind": 1, "key": 2, "value": 3}',
+                                    b"1" * 5000, b"[" * 100_000, None])
 def test_corrupt_entries_are_ignored_and_rewritten(tree: Path, tmp_path: Path, damage: bytes | None) -> None:
     cache_dir = tmp_path / "c"
     cold = run_in(tree, cache_dir)
@@ -110,16 +112,17 @@ def test_corrupt_entries_are_ignored_and_rewritten(tree: Path, tmp_path: Path, d
     assert run_in(tree, cache_dir) == cold
     if damage is not None:
         rewritten = entries(cache_dir, RESULT_KIND)
-        assert all(pickle.loads(e.read_bytes())[0] == "tenantlint-cache-1" for e in rewritten)
+        assert all(json.loads(e.read_bytes())["magic"] == MAGIC for e in rewritten)
 
 
 def test_cache_get_put_roundtrip_and_disabled(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "c")
-    assert cache.get("k", "ab" * 32) is None
+    assert cache.get("k", "ab" * 32, dict[str, int]) is None
     assert cache.put("k", "ab" * 32, {"x": 1})
-    assert cache.get("k", "ab" * 32) == {"x": 1}
-    assert cache.get("other", "ab" * 32) is None
-    assert not Cache(None).put("k", "ab" * 32, 1) and Cache(None).get("k", "ab" * 32) is None
+    assert cache.get("k", "ab" * 32, dict[str, int]) == {"x": 1}
+    assert cache.get("k", "ab" * 32, dict[str, str]) is None  # another shape: a miss
+    assert cache.get("other", "ab" * 32, dict[str, int]) is None
+    assert not Cache(None).put("k", "ab" * 32, 1) and Cache(None).get("k", "ab" * 32, int) is None
     assert not [p for p in (tmp_path / "c").rglob(".tmp-*")]
 
 

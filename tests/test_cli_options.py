@@ -161,6 +161,7 @@ def test_mistyped_command_is_not_a_path(app: Path) -> None:
     assert proc.returncode == 2
     assert "did you mean 'check'?" in proc.stderr and "TNT999" not in proc.stdout
     (app / "chek").mkdir()  # an existing folder of that name is a path to check
+    (app / "chek" / "clean.py").write_text("x = 1\n")
     assert tenantlint(app, "chek").returncode == 0
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -175,7 +176,10 @@ def test_json_is_the_spec_document_sorted_with_fixed_key_order() -> None:
     assert doc["findings"][1]["snippet"] == "Invoice.objects.filter(tags__in=[x])"
     assert doc["findings"][0]["table"] is None
     assert [e["path"] for e in doc["errors"]] == ["a.py", "z.py"]
-    assert doc["stats"] == {"files": 4, "queries": 9, "seconds": 0.41}
+    assert doc["stats"] == {"files": 4, "queries": 9}
+    timed = json.loads(get_reporter("json").render(
+        result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("z.py", "bad"),)), ReportOptions(timing=True)))
+    assert timed["stats"] == {"files": 4, "queries": 9, "seconds": 0.41}
     again = get_reporter("json").render(
         result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("a.py", "bad"), FileError("z.py", "bad")))
     )
@@ -308,11 +312,11 @@ def test_markdown_table() -> None:
     assert "| Severity | Rule | Location | Message |" in lines
     assert (
         "| error | `TNT105` weakened-tenant-filter | `app/q.py:1:1` | "
-        "filter `org = :org OR public` \\| weakened &lt;b&gt; |"
+        "filter \\`org = :org OR public\\` \\| weakened &lt;b&gt; |"
     ) in lines
     assert lines.index(
         "| error | `TNT105` weakened-tenant-filter | `app/q.py:1:1` | "
-        "filter `org = :org OR public` \\| weakened &lt;b&gt; |"
+        "filter \\`org = :org OR public\\` \\| weakened &lt;b&gt; |"
     ) > lines.index("|---|---|---|---|")
     assert any(
         line.startswith("| error | `TNT101` unscoped-query | `app/views.py:5:12` |")
@@ -320,6 +324,17 @@ def test_markdown_table() -> None:
     )
     assert "1 suppressed" in out
     assert cell("a\nb|c") == "a b\\|c"
+
+
+def test_markdown_cells_are_inert() -> None:
+    """Text from the scanned code never becomes an image, a link, HTML or a code span."""
+    hostile = "![x](https://evil.test/p.png) [click](http://evil.test) <img src=x> `a` www.evil.test *b*"
+    out = cell(hostile)
+    for live in (r"(?<!\\)!(?<!\\)\[", r"(?<!\\)\]\(", "<img", r"(?<!\\)`", "https?://", r"www\.",
+                 r"(?<!\\)\*"):
+        assert re.search(live, out) is None, live
+    assert "&lt;img src=x&gt;" in out and "\\!\\[x\\]" in out
+    assert "\\`a\\`" in out
 
 
 def test_reporter_writes_to_the_given_stream() -> None:

@@ -122,10 +122,17 @@ def test_empty_file_is_clean(tmp_path: Path) -> None:
 
 
 def test_ten_megabyte_file(tmp_path: Path) -> None:
+    """Above ``max_file_bytes`` (default 5 MiB) a file is not read: TNT999 "file too large"; with
+    the cap raised it is analysed."""
     root = project(tmp_path)
     body = '"""' + ("lorem ipsum dolor sit amet\n" * 390_000) + '"""\n'
     (root / "big.py").write_text(body + LEAK)
     assert (root / "big.py").stat().st_size > 10_000_000
+    status, report, _ = cli(root, "big.py")
+    assert status == 1
+    assert codes(report) == {("big.py", 1, "TNT999")}
+    assert "file too large" in report["findings"][0]["message"]  # type: ignore[index]
+    (root / "tenantlint.toml").write_text("max_file_bytes = 20_000_000\n")
     status, report, _ = cli(root, "big.py")
     assert status == 1
     assert codes(report) == {("big.py", body.count("\n") + LEAK_LINE, "TNT101")}
@@ -173,23 +180,51 @@ def test_symlink_loops(tmp_path: Path) -> None:
     assert sum(1 for p, _, _ in found if p.endswith("good.py")) == 1  # not once per loop lap
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode (tests run as root)")
-def test_unreadable_file_and_folder(tmp_path: Path) -> None:
+def _deny(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """Reads as an unprivileged user sees them: ``secret.py`` and the folder ``locked`` raise
+    EACCES (root reads whatever the mode, and CI runs the tests as root)."""
+    real_open, real_scandir = os.open, os.scandir
+
+    def guarded_open(path: str | os.PathLike[str], flags: int, *args: int, **kw: object) -> int:
+        if os.fspath(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kw)  # type: ignore[arg-type]
+
+    def guarded_scandir(path: str | os.PathLike[str] = ".") -> object:
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    monkeypatch.setattr(os, "scandir", guarded_scandir)
+
+
+def test_unreadable_file_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Never skipped: with chmod 000 as a normal user, with the same EACCES simulated as root."""
+    from tenantlint.cli import main
+
     root = project(tmp_path)
     (root / "secret.py").write_text(LEAK)
     (root / "locked").mkdir()
     (root / "locked" / "x.py").write_text(LEAK)
     (root / "secret.py").chmod(0)
     (root / "locked").chmod(0)
+    monkeypatch.chdir(root)
+    if os.geteuid() == 0:
+        _deny(monkeypatch, root)
     try:
-        status, report, _ = cli(root)
+        status = main(["check", "--format", "json", "--no-cache"])
     finally:
+        monkeypatch.undo()
         (root / "locked").chmod(0o755)
         (root / "secret.py").chmod(0o644)
+    report = json.loads(capsys.readouterr().out)
     assert status == 1
     found = codes(report)
     assert ("good.py", LEAK_LINE, "TNT101") in found
     assert ("secret.py", 1, "TNT999") in found
+    assert not any(p.startswith("locked/") for p, _, _ in found)  # an unreadable folder is skipped
 
 
 def test_unreadable_file_via_api(tmp_path: Path) -> None:

@@ -106,3 +106,20 @@ def test_unmatched_config_names_are_a_warning_with_the_root(tmp_path: Path) -> N
     assert "global_tables 'Invoce' (did you mean 'Invoice'?)" in out.stderr
     assert "global_tables 'Nothing'" in out.stderr and str(root.resolve()) in out.stderr
     assert "tenant_models 'Org'" not in out.stderr
+
+
+def test_handler_parameter_named_by_trusted_sources_is_trusted(tmp_path: Path) -> None:
+    """``trusted_sources = ["user_profile.*"]``: a view's ``user_profile`` (passed in by the
+    framework's auth decorator) is the caller, not a URL path parameter."""
+    root = _project(tmp_path, 'tenant_models = ["Org"]\ntrusted_sources = ["user_profile.*"]\n')
+    (root / "app" / "views.py").write_text(
+        "from app.models import Invoice\n\n\n"
+        "def mine(request, user_profile, pk):\n"
+        "    a = Invoice.objects.filter(org=user_profile.org, pk=pk).count()\n"
+        "    b = Invoice.objects.filter(owner=user_profile).count()\n"
+        "    c = Invoice.objects.filter(org=pk).count()\n"
+        "    return a + b + c\n"
+    )
+    out = _check(root, "--exit-zero")
+    lines = [line for line in out.stdout.splitlines() if line.startswith("app/views.py")]
+    assert [line.split(":")[1] for line in lines] == ["7"], out.stdout

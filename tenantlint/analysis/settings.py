@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
+from tenantlint.index.membership import CheckCandidate, RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Settings:
     class_attrs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     class_slots: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     class_calls: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # Candidate membership checks of the whole project (``index/membership.py``).
+    check_candidates: tuple[CheckCandidate, ...] = field(default=(), compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -90,8 +93,23 @@ class Settings:
         return self.last(self.config.scoping_methods)
 
     @cached_property
+    def recognised_checks(self) -> tuple[RecognisedCheck, ...]:
+        """Membership checks tenantlint recognised by their bodies (``tenantlint tables``)."""
+        return recognise(self.index, self.check_candidates)
+
+    @cached_property
     def membership_checks(self) -> frozenset[str]:
-        return self.last(self.config.membership_checks)
+        """Configured and recognised membership checks (last dotted part)."""
+        return self.last(self.config.membership_checks) | {c.name for c in self.recognised_checks}
+
+    @cached_property
+    def check_verifies(self) -> dict[str, frozenset[str] | None]:
+        """Check name -> the URL parameter names it verifies (None: a configured check, all)."""
+        out: dict[str, frozenset[str] | None] = {c.name: frozenset(c.verifies)
+                                                 for c in self.recognised_checks}
+        for name in self.last(self.config.membership_checks):
+            out[name] = None
+        return out
 
     @cached_property
     def handler_decorators(self) -> frozenset[str]:

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from tenantlint.config.errors import ConfigError
-from tenantlint.config.options import Config, default_tenant_keys
+from tenantlint.config.options import DEFAULT_MAX_FILE_BYTES, Config, default_tenant_keys
 from tenantlint.config.schema import KEYS, Value, validate_table
+from tenantlint.safeio import MAX_NESTING, UnsafeFileError, nesting_depth, read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,16 +30,21 @@ PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "tool.tenantlint"
 COMMAND_LINE = Path("<command line>")
 
+_TOO_DEEP = f"invalid config: nested more than {MAX_NESTING} levels deep"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
 def _read_toml(path: Path) -> dict[str, object]:
     try:
-        data = path.read_bytes()
+        data = read_regular(path, DEFAULT_MAX_FILE_BYTES)
     except IsADirectoryError:
         raise ConfigError(path, None, "is a directory, not a config file") from None
     except FileNotFoundError:
         raise ConfigError(path, None, "config file not found") from None
+    except UnsafeFileError as err:
+        if err.reason.startswith("not a regular file (a directory)"):
+            raise ConfigError(path, None, "is a directory, not a config file") from None
+        raise ConfigError(path, None, f"cannot use config file: {err.reason}") from None
     except OSError as err:
         raise ConfigError(path, None, f"cannot read config file: {err.strerror}") from None
     try:
@@ -60,6 +66,10 @@ def _read_toml(path: Path) -> dict[str, object]:
             message = re.sub(r"\s*\(at end of document\)\s*$", "", message)
         problem = f"invalid TOML at {where}: {message}"
         raise ConfigError(path, None, problem, line=line) from None
+    except RecursionError:
+        raise ConfigError(path, None, _TOO_DEEP) from None
+    if nesting_depth(document) > MAX_NESTING:
+        raise ConfigError(path, None, _TOO_DEEP)
     return document
 
 

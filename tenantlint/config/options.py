@@ -42,6 +42,7 @@ DEFAULT_EXCLUDE = (
     "**/.tenantlint_cache/**",
 )
 DEFAULT_SQL_DIALECT = "postgres"
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are not read (TNT999 "file too large")
 
 
 def camel_case(name: str) -> str:
@@ -74,6 +75,7 @@ class Config:
     untrusted_sources: tuple[str, ...] = ()
     trusted_dependencies: tuple[str, ...] = DEFAULT_TRUSTED_DEPENDENCIES
     membership_checks: tuple[str, ...] = ()
+    tenant_lookup_fields: tuple[str, ...] = ()
     trusted_parameters: tuple[str, ...] = ()  # ``decorator:param``
     scoping_methods: tuple[str, ...] = DEFAULT_SCOPING_METHODS
     auto_scoped_managers: tuple[str, ...] = ()
@@ -82,6 +84,7 @@ class Config:
     system_paths: tuple[str, ...] = DEFAULT_SYSTEM_PATHS
     sql_dialect: str = DEFAULT_SQL_DIALECT
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     select: tuple[str, ...] = ()  # empty = all
     ignore: tuple[str, ...] = ()
     # Where the config came from (None: defaults) and the project root it implies.

@@ -17,6 +17,7 @@ from pathlib import Path
 from tenantlint.config.errors import ConfigError
 from tenantlint.config.options import (
     DEFAULT_EXCLUDE,
+    DEFAULT_MAX_FILE_BYTES,
     DEFAULT_SCOPING_METHODS,
     DEFAULT_SQL_DIALECT,
     DEFAULT_SYSTEM_PATHS,
@@ -28,7 +29,7 @@ from tenantlint.config.options import (
 )
 from tenantlint.config.patterns import PatternError, check_pattern
 
-Value = tuple[str, ...] | bool | str
+Value = tuple[str, ...] | bool | int | str
 
 
 class Kind(enum.Enum):
@@ -41,6 +42,7 @@ class Kind(enum.Enum):
     DECORATOR_PARAMS = "list of `decorator:param`"
     BOOL = "bool"
     DIALECT = "str"
+    INT = "int"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +103,15 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "membership_checks", Kind.STRINGS, (),
-        "Calls or decorators that verify the caller belongs to a tenant given in the URL path; "
-        "after one, that path parameter is trusted.",
+        "Calls, decorators or DRF permission classes that verify the caller belongs to a tenant "
+        "given in the URL path; after one, that path parameter is trusted. Checks that look the "
+        "caller up in a membership table are recognised without being listed "
+        "(`tenantlint tables` shows them).",
+    ),
+    KeySpec(
+        "tenant_lookup_fields", Kind.STRINGS, (),
+        "Fields of the tenant model that identify it, besides its unique ones: a filter through "
+        "the tenant relation to one of them (`workspace__slug=v`) is a tenant filter on `v`.",
     ),
     KeySpec(
         "trusted_parameters", Kind.DECORATOR_PARAMS, (),
@@ -146,6 +155,12 @@ KEYS: tuple[KeySpec, ...] = (
         "build output, `.git`, ...).",
     ),
     KeySpec(
+        "max_file_bytes", Kind.INT, DEFAULT_MAX_FILE_BYTES,
+        "Files larger than this many bytes are not read: each is reported as TNT999 "
+        "(file too large). Also the most a `--config` or `--baseline` file may hold.",
+        default_doc="`5242880` (5 MiB)",
+    ),
+    KeySpec(
         "select", Kind.CODES, (),
         "Rule codes or prefixes to report (`TNT1`, `TNT201`); empty means every rule. "
         "`--select` replaces it.",
@@ -158,6 +173,8 @@ KEYS: tuple[KeySpec, ...] = (
         default_doc="`[]` (none)",
     ),
 )
+
+MAX_INT_VALUE = 1 << 40
 
 KEYS_BY_NAME: Mapping[str, KeySpec] = {spec.name: spec for spec in KEYS}
 
@@ -251,6 +268,12 @@ def check_value(spec: KeySpec, value: object) -> Value:
         if not isinstance(value, bool):
             raise ValueProblem(f"expected a boolean (true or false), got {toml_type(value)}")
         return value
+    if spec.kind is Kind.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueProblem(f"expected a positive integer, got {toml_type(value)}")
+        if not 1 <= value <= MAX_INT_VALUE:
+            raise ValueProblem(f"expected an integer from 1 to {MAX_INT_VALUE}, got {value}")
+        return value
     if spec.kind is Kind.DIALECT:
         if not isinstance(value, str):
             raise ValueProblem(f"expected a string naming a SQL dialect, got {toml_type(value)}")
@@ -299,6 +322,8 @@ def _toml_string(text: str) -> str:
 def _toml_literal(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, str):
         return _toml_string(value)
     return "[" + ", ".join(_toml_string(item) for item in value) + "]"

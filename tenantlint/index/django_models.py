@@ -72,7 +72,8 @@ def django_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
             required=required,
             related_name=related_name,
         )
-    return FieldInfo(name=name, column=db_column or name, required=required)
+    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
+    return FieldInfo(name=name, column=db_column or name, required=required, unique=unique)
 
 
 def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:

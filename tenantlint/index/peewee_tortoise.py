@@ -41,7 +41,8 @@ def _peewee_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
         if related is not None and related.startswith("+"):
             related = None
         return FieldInfo(name, column or f"{name}_id", target, required, related)
-    return FieldInfo(name, column or name, required=required)
+    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
+    return FieldInfo(name, column or name, required=required, unique=unique)
 
 
 def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
@@ -59,7 +60,8 @@ def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
         if related_kw is not None and string_value(related_kw) is None:
             related = None  # related_name=False: no reverse accessor
         return FieldInfo(name, source or f"{name}_id", target, required, related)
-    return FieldInfo(name, source or name, required=required)
+    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "pk"))
+    return FieldInfo(name, source or name, required=required, unique=unique)
 
 
 def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None:

@@ -14,6 +14,7 @@ class FieldInfo:
     fk_target: str | None = None  # model class name or table name the FK points to
     required: bool = True  # False when nullable (``null=True``, ``Optional[...]``, ``nullable=True``)
     related_name: str | None = None  # reverse accessor on the target (Django related_name, backref)
+    unique: bool = False  # ``unique=True`` or the primary key: the field identifies one row
 
 
 @dataclass(frozen=True, slots=True)

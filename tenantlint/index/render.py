@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tenantlint.index.membership import RecognisedCheck
 from tenantlint.index.records import ProjectIndex, TenantTable
 
 
@@ -24,8 +25,9 @@ def _set_by(t: TenantTable) -> str:
     return f"; set on insert from {fields[0]} by the model" if fields else ""
 
 
-def render_tables(index: ProjectIndex) -> str:
-    """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``."""
+def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = ()) -> str:
+    """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``; then the
+    membership checks recognised by their bodies, with where each was found."""
     rows = [
         (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason + _set_by(t))
         for _, t in sorted(index.tables.items())
@@ -40,4 +42,7 @@ def render_tables(index: ProjectIndex) -> str:
     lines.append(f"{len(rows)} tenant table{'s' if len(rows) != 1 else ''}")
     if index.global_tables:
         lines.append("global (never scoped): " + ", ".join(sorted(index.global_tables)))
+    if checks:
+        lines.append(f"recognised membership checks ({len(checks)}):")
+        lines.extend(f"  {c.describe()}" for c in checks)
     return "\n".join(lines) + "\n"

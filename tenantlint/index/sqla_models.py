@@ -76,7 +76,9 @@ def column_field(call: ast.Call, attr: str | None, default_required: bool) -> Fi
         required = True
     else:
         required = default_required
-    return FieldInfo(name=attr or column, column=column, fk_target=target, required=required)
+    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
+    return FieldInfo(name=attr or column, column=column, fk_target=target, required=required,
+                     unique=unique)
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -72,20 +72,21 @@ class _State:
         from tenantlint.cache import RESULT_KIND, Cache, digest, key_of
         from tenantlint.results import FileResult
         from tenantlint.runner import analyze_data
+        from tenantlint.safeio import read_regular
 
         cache = Cache.for_config(self.config)
         known = self.project.digests.get(os.path.normpath(path.absolute()))
         if known is not None:
-            hit = cache.get(RESULT_KIND, key_of(self.key_prefix, display, known))
-            if isinstance(hit, FileResult):
+            hit = cache.get(RESULT_KIND, key_of(self.key_prefix, display, known), FileResult)
+            if hit is not None:
                 return hit
         try:
-            data = path.read_bytes()
+            data = read_regular(path, self.config.max_file_bytes)
         except OSError:
             data = text.encode("utf-8")
         key = key_of(self.key_prefix, display, digest(data))
-        hit = cache.get(RESULT_KIND, key)
-        if isinstance(hit, FileResult):
+        hit = cache.get(RESULT_KIND, key, FileResult)
+        if hit is not None:
             return hit
         job = self.analysis()
         result = analyze_data(display, data, job.settings, job.prefilter, False)

@@ -14,7 +14,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar, TextIO
 
+from tenantlint.config.options import DEFAULT_MAX_FILE_BYTES
 from tenantlint.results import FileError, Finding, RunResult
+from tenantlint.safeio import read_regular
+from tenantlint.untrusted import visible
 
 SourceReader = Callable[[str], "str | None"]
 
@@ -25,14 +28,17 @@ def no_source(path: str) -> str | None:
 
 
 def file_source_reader(root: str | Path = ".") -> SourceReader:
-    """A reader that loads ``root / path`` as UTF-8 (undecodable bytes replaced), None if absent."""
+    """A reader that loads ``root / path`` as UTF-8 (undecodable bytes replaced), None if absent or
+    not a regular file; control, bidirectional and invisible characters come back escaped
+    (``\\u202e``), so that no code frame of any format carries them raw."""
     base = Path(root)
 
     def read(path: str) -> str | None:
         try:
-            return (base / path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            data = read_regular(base / path, DEFAULT_MAX_FILE_BYTES)
+        except (OSError, ValueError):
             return None
+        return visible(data.decode("utf-8", errors="replace"), keep_lines=True)
 
     return read
 
@@ -45,13 +51,15 @@ class ReportOptions:
     ``color``: ANSI styling allowed. ``read_source``: path (as in ``Finding.path``) -> text, for
     code frames and for identifying findings without a snippet. ``root``: the folder finding paths
     are relative to (SARIF ``%SRCROOT%``). ``summary``: text in a terminal ends with a summary (the
-    command line prints its own one-line summary on stderr instead).
+    command line prints its own one-line summary on stderr instead). ``timing``: report the run's
+    duration where the format would otherwise make identical runs differ (JSON).
     """
 
     terminal: bool = False
     color: bool = False
     read_source: SourceReader = no_source
     root: str = "."
+    timing: bool = False  # --timing: include the run's duration (JSON ``stats.seconds``)
     summary: bool = True
 
 

@@ -14,4 +14,4 @@ class JsonReporter(Reporter):
     description = "one JSON document (docs/json-output.md)"
 
     def write(self, result: RunResult, stream: TextIO, options: ReportOptions) -> None:
-        stream.write(json.dumps(normalised(result).to_json(), indent=2) + "\n")
+        stream.write(json.dumps(normalised(result).to_json(timing=options.timing), indent=2) + "\n")

@@ -9,16 +9,18 @@ from tenantlint.reporters.base import Reporter, ReportOptions, sorted_findings, 
 from tenantlint.results import RunResult
 from tenantlint.rules.registry import rule_for
 
+_PUNCTUATION = "`*_[]|~#!"
+
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no line breaks, ``|`` and HTML escaped."""
-    return (
-        " ".join(text.split())
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-    )
+    """Text inert inside a table cell of a pull-request comment: one line; Markdown punctuation
+    (images ``![``, links ``[``, code, emphasis, ``|``) backslash-escaped; HTML escaped; URLs not
+    turned into links."""
+    body = " ".join(text.split()).replace("\\", "\\\\")
+    for ch in _PUNCTUATION:
+        body = body.replace(ch, "\\" + ch)
+    body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return body.replace("://", ":&#47;/").replace("www.", "www&#46;")
 
 
 def code(text: str) -> str:

@@ -12,6 +12,7 @@ exclusive. No absolute paths or timestamps: the output is deterministic.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -58,8 +59,10 @@ def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
 
 
 def artifact_location(path: str) -> dict[str, Any]:
-    """A relative ``path`` resolved against ``%SRCROOT%``; an absolute one as a ``file:`` URI."""
-    posix = path.replace("\\", "/")
+    """A relative ``path`` resolved against ``%SRCROOT%``; an absolute one as a ``file:`` URI.
+    A backslash is a folder separator only on Windows: elsewhere it is part of a name (as in the
+    escape ``bad\\xff.py`` of a name that is not UTF-8) and is percent-encoded."""
+    posix = path.replace("\\", "/") if os.sep == "\\" else path
     if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
         return {"uri": "file://" + ("" if posix.startswith("/") else "/") + quote(posix)}
     return {"uri": quote(posix), "uriBaseId": SRCROOT}

@@ -63,4 +63,7 @@ class Rule:
 
 
 def _blocks(cases: tuple[str, ...]) -> str:
-    return "".join(f"```python\n{case.strip()}\n```\n\n" for case in cases)
+    """The cases as code blocks; invisible characters (TNT903's bidi controls) shown escaped."""
+    from tenantlint.untrusted import visible
+
+    return "".join(f"```python\n{visible(case.strip(), keep_lines=True)}\n```\n\n" for case in cases)

@@ -55,6 +55,45 @@ def my_invoices(request):
 """,)
 
 
+class BidiControlCharacter(Rule):
+    code = "TNT903"
+    name = "bidi-control-character"
+    severity = "warning"
+    summary = "A bidirectional control character in the code (Trojan Source)."
+    why = """
+Unicode bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) make an editor
+or a code review show the text in another order than Python reads it: a comment can appear to close
+before the code that it actually hides, or a tenant check can appear where none runs
+(CVE-2021-42574). tenantlint's own outputs show them escaped (`\\u202e`); this rule points at
+the line so that a reviewer looks at the bytes, as ruff's PLE2502 does.
+"""
+    invalid = ("""
+from billing.models import Invoice
+
+
+def my_invoices(request, role):
+    if role != "owner\u202e\u2066":  # Check if admin\u2069\u2066 and role != "user"
+        return Invoice.objects.filter(org=request.user.org)
+    return []
+""",)
+    valid = ("""
+from billing.models import Invoice
+
+RTL_MARK = "\\u202e"  # an escape sequence in a literal is not the character itself
+
+
+def my_invoices(request, role):
+    if role != "owner":  # Check if admin
+        return Invoice.objects.filter(org=request.user.org)
+    return []
+""",)
+    details = """
+Reported once per line, at the first such character, wherever it occurs (code, string, comment),
+also in files that touch no tenant table. This page shows the characters as escapes (`\\u202e`);
+in the flagged code they are raw. An escape sequence in a string literal is not reported.
+"""
+
+
 class FileNotAnalyzed(Rule):
     code = "TNT999"
     name = "file-not-analyzed"

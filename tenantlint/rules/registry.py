@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from tenantlint.rules.base import Rule
-from tenantlint.rules.meta import FileNotAnalyzed, SuppressionWithoutReason, UnusedSuppression
+from tenantlint.rules.meta import (
+    BidiControlCharacter,
+    FileNotAnalyzed,
+    SuppressionWithoutReason,
+    UnusedSuppression,
+)
 from tenantlint.rules.queries import InsertWithoutTenant, UnscopedQuery, UnscopedWrite, WeakenedTenantFilter
 from tenantlint.rules.sql import UnparsableSql, UnverifiableSql
 from tenantlint.rules.trust import TenantIdFromRequest, UntrustedTenantValue
@@ -21,6 +26,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnparsableSql,
     SuppressionWithoutReason,
     UnusedSuppression,
+    BidiControlCharacter,
     FileNotAnalyzed,
 )
 

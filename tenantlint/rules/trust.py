@@ -21,8 +21,14 @@ view kwargs from the URL and `self.kwargs`; DRF `request.data`/`query_params`/
 `serializer.validated_data`; Starlette/FastAPI `await request.json()`/`form()`/`query_params`/
 `path_params`/`headers` and handler parameters bound from path, query, body or pydantic models; plus
 `untrusted_sources`. Values derived from them (subscripts, `.get()`, attributes, `int()`,
-`json.loads`, assignments) are request input too. A path parameter becomes trusted after a call or
-decorator named in `membership_checks` has checked it. Trusted values are `trusted_sources`
+`json.loads`, assignments) are request input too. A path parameter becomes trusted after a
+membership check has verified it: a call, decorator or DRF `permission_classes` entry named in
+`membership_checks`, or one tenantlint recognises by its body (it looks the authenticated user up
+in a membership table, a table linking users to the tenant, by that parameter and refuses when no
+row is found; `tenantlint tables` lists them). A check anywhere in the handler counts for the reads
+whose rows have not left the function yet. A filter through the tenant relation to a unique field
+of the tenant model (`workspace__slug=slug`, or a field in `tenant_lookup_fields`) is a tenant
+filter on that value: an unverified slug from the URL is TNT103. Trusted values are `trusted_sources`
 (`request.user.*`, `g.*`, `current_user.*`, `request.state.*` …), `Depends(f)` with `f` in
 `trusted_dependencies`, rows fetched by scoped queries, and parameters of functions that are not
 request handlers. Reported at the query (or insert) that uses the value.

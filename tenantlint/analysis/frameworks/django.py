@@ -8,7 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, view_object
-from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.interp.values import DictValue, Value
 from tenantlint.analysis.plugins import (
     BODY,
     COOKIES,
@@ -72,6 +72,12 @@ class Django(FrameworkPlugin):
         if node.attr.value == "kwargs" and ev.fn.handler is not None:
             owner = node.value
             if isinstance(owner, cst.Name) and owner.value == "self":
+                verified = ev.fn.handler.verified
+                if "*" in verified:  # a configured membership check verified every parameter
+                    return Value(Provenance.trusted("verified URL parameters"))
+                if verified:  # those a recognised check (permission class) looked the caller up by
+                    items = tuple((k, Value(Provenance.trusted(f"verified {k}"))) for k in sorted(verified))
+                    return DictValue(Provenance.untrusted(PATH), items=items)
                 return Value(Provenance.untrusted(PATH))
         return None
 

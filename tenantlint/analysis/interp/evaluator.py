@@ -38,6 +38,7 @@ from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
+    DictValue,
     Instance,
     ModelRef,
     Origin,
@@ -383,6 +384,10 @@ class Evaluator(OperatorEvaluation):
                 self.consume(recv)
                 return self.row_of(recv)
             return self.derive(recv, node)
+        if isinstance(recv, DictValue) and key is not None:
+            known = dict(recv.items).get(key)
+            if known is not None:
+                return known
         self.note_request_read(node, recv, key)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
 
@@ -504,7 +509,12 @@ class Evaluator(OperatorEvaluation):
             # (``filter_by(**self._filter_builder())``).
             return Value(Provenance.trusted(f"{SCOPING_SOURCE}{method}"))
         if method in DICT_GETTERS and node.args:
-            self.note_request_read(node, recv, string_value(node.args[0].value))
+            key = string_value(node.args[0].value)
+            if isinstance(recv, DictValue) and key is not None:
+                known = dict(recv.items).get(key)
+                if known is not None:
+                    return known
+            self.note_request_read(node, recv, key)
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)

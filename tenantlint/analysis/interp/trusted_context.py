@@ -4,14 +4,18 @@
   across tenants on purpose; everything in it runs in system scope.
 - ``trusted_parameters``: ``decorator:param`` entries; a function decorated with ``@decorator``
   receives ``param`` from trusted context (``@require_realm_admin`` injects the authenticated
-  ``user_profile``), so that parameter is trusted, never request input.
+  ``user_profile``), so that parameter is trusted, never request input. A handler parameter whose
+  name ``trusted_sources`` covers is trusted too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.values import Value
 from tenantlint.config.options import Config
+from tenantlint.config.patterns import PatternSet
 from tenantlint.files import excluded
 
 INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
@@ -39,3 +43,11 @@ def injected_parameters(decorators: list[str], table: dict[str, frozenset[str]])
         for param in table.get(name.rsplit(".", 1)[-1], ()):
             out[param] = Value(Provenance.trusted(f"{INJECTED}{param}"))
     return out
+
+
+def named_trusted(params: Mapping[str, Value], trusted: PatternSet,
+                  taken: Mapping[str, Value]) -> dict[str, Value]:
+    """Handler parameters whose very name ``trusted_sources`` declares trusted (``user_profile.*``
+    covers the ``user_profile`` a framework decorator passes in): the config wins over the guess
+    that a handler parameter is a URL path parameter."""
+    return {k: Value(Provenance.trusted(k)) for k in params if k not in taken and trusted.match(k)}

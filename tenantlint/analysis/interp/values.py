@@ -53,6 +53,9 @@ class Pin:
     prov: Provenance
     how: Scoping = Scoping.TRUSTED_FILTER  # TRUSTED_FILTER, SCOPED_PARENT, RELATED_MANAGER, SCOPING_METHOD
     detail: str = ""
+    # Confines the rows to the caller's own tenants whatever else filters them (a membership join
+    # pinned to the caller): another tenant value from the request can then only narrow them.
+    confines: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class QueryState:
     def verdict(self) -> tuple[Scoping, Provenance | None, str]:
         """The scoping of the table, the untrusted tenant value if any, and a detail text."""
         untrusted = next((p.prov for p in self.pins if p.prov.trust is Trust.UNTRUSTED), None)
+        if any(p.confines and p.prov.trust is not Trust.UNTRUSTED for p in self.pins):
+            untrusted = None
         untrusted = untrusted or self.written_untrusted
         if self.bypass is not None:
             return self.bypass, None, ""

@@ -17,6 +17,12 @@ from tenantlint.analysis.facts import (
     RequestReadFact,
 )
 from tenantlint.analysis.interp.calls import param_keys
+from tenantlint.analysis.interp.checks import (
+    ALL_PARAMS,
+    permission_classes,
+    verified_names,
+    verify_earlier,
+)
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
@@ -29,7 +35,7 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters
+from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -117,18 +123,27 @@ class Walker:
             env.pop(p.name.value, None)
         names = decorator_names(fn)
         settings = self.ctx.settings
-        check = next((n for n in names if n.rsplit(".", 1)[-1] in settings.membership_checks), None)
-        verified = check is not None
         injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None:
+            injected.update(named_trusted(handler.params, settings.trusted, injected))
         if handler is not None and injected:
             handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
                               reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
         if handler is not None:
+            checks = [n.rsplit(".", 1)[-1] for n in names]
+            if cls is not None:
+                checks += permission_classes(self.ctx, cls)
+            verified = verified_names(settings.check_verifies, checks)
+            found = [c for c in checks if c in settings.check_verifies]
+            by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
+            if verified:
+                handler = replace(handler, verified=handler.verified | verified)
             for node, key, kind in handler.reads:
                 self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
             for k, v in handler.params.items():
-                env[k] = (Value(Provenance.trusted(f"{k}, verified by @{check}")) if verified and v.untrusted
-                          else v)
+                if v.untrusted and (ALL_PARAMS in verified or k in verified):
+                    v = Value(Provenance.trusted(f"{k}, verified by {by}"))
+                env[k] = v
         env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
@@ -382,10 +397,12 @@ class Walker:
         for call in _calls(node):
             name = dotted(call.func) or ""
             if name.rsplit(".", 1)[-1] in checks:
+                verified: set[Provenance] = set()
                 for arg in call.args:
                     if isinstance(arg.value, cst.Name) and arg.value.value in state.env:
                         v = state.env[arg.value.value]
                         if v.untrusted:
+                            verified.add(v.prov)
                             state.env[arg.value.value] = Value(
                                 Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
@@ -394,6 +411,8 @@ class Walker:
                         state.env[verified_key(code)] = Value(
                             Provenance.trusted(f"{code}, verified by {name}()"))
                         state.env[VERIFIED_PREFIX] = Value()
+                if verified:
+                    verify_earlier(self.ctx, state, frozenset(verified), name)
 
 
 _CODE = cst.Module(body=[])

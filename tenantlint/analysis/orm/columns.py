@@ -14,7 +14,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
-from tenantlint.analysis.orm.owner import owner_pin
+from tenantlint.analysis.orm.owner import owner_pin, tenant_pins
 from tenantlint.index.records import FieldInfo, TenantTable
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ def apply(ev: Evaluation, q: QueryValue, pred: Pred | None,
             p_tenant is not None and leaf.table is not None and is_tenant_leaf(leaf, leaf.table, p_tenant)
         )
 
-    result = pins_of(pred, test, is_key)
+    result = tenant_pins(pred, test, is_key)
     state = q.state
     for pin in result.pins:
         state = state.add_pin(pin)

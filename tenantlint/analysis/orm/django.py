@@ -9,7 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.literals import string_literal
-from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj, pins_of
+from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
@@ -23,9 +23,10 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.analysis.orm.owner import owned_row, owner_pin
+from tenantlint.analysis.orm.owner import owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
+from tenantlint.index.relations import is_membership_join, lookup_paths
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -129,20 +130,27 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         cache = ev.ctx.settings.memo
         key = ("django-paths", tenant.table)
         if key not in cache:
-            cache[key] = _tenant_paths(ev.ctx.index, tenant.table)
+            extra = frozenset(ev.ctx.config.tenant_lookup_fields)
+            cache[key] = _tenant_paths(ev.ctx.index, tenant.table) | lookup_paths(
+                ev.ctx.index, tenant, extra)
         paths: frozenset[str] = cache[key]  # type: ignore[assignment]
         fk_parents = self.fk_to_tenant(ev, tenant)
 
         def test(leaf: Leaf) -> Pin | None:
             if leaf.key in paths:
                 return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
+            if "__" in leaf.key and leaf.op == "eq":
+                link = membership_join(ev, tenant, leaf.key)
+                if link is not None:
+                    return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"membership join through {link}",
+                               confines=not leaf.value.untrusted)
             head = leaf.key.split("__")[0]
             if leaf.key in fk_parents or head in fk_parents:
                 if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
             return owner_pin(ev, tenant.table, tenant.models, leaf)
 
-        result = pins_of(pred, test, lambda leaf: leaf.key in paths)
+        result = tenant_pins(pred, test, lambda leaf: leaf.key in paths)
         state = q.state
         for pin in result.pins:
             state = state.add_pin(pin)
@@ -351,7 +359,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             ls, rs = left.state, right.state
             if ls.pins and rs.pins:
                 return ev.derive(left, node, QueryState(pins=ls.pins + rs.pins))
-            if ls.pins or rs.pins:
+            if any(p.how is not Scoping.OWNER_SCOPED for p in ls.pins + rs.pins):
                 return ev.derive(left, node, QueryState(weakened="under OR"))
             return ev.derive(left, node, QueryState())
         if isinstance(left, QueryValue):
@@ -380,6 +388,17 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
 
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return None
+
+
+def membership_join(ev: Evaluation, tenant: TenantTable, key: str) -> str | None:
+    """The membership table of ``project__members__member``-style lookups (memoised per run)."""
+    memo = ev.ctx.settings.memo
+    slot = ("membership-join", f"{tenant.table}|{key}")
+    if slot not in memo:
+        memo[slot] = next(
+            (link for m in tenant.models if (link := is_membership_join(ev.ctx.index, m, key))), None)
+    found = memo[slot]
+    return found if isinstance(found, str) else None
 
 
 def _leaves(pred: Pred) -> list[Leaf]:

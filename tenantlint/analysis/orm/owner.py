@@ -8,10 +8,11 @@ a tenant filter: other ids, even trusted ones, are not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
-from tenantlint.analysis.interp.predicates import Leaf, Pred, pins_of
+from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import INJECTED
 from tenantlint.analysis.interp.values import Pin, Value
 
@@ -105,3 +106,17 @@ def owned_row(ev: Evaluation, table: str, pred: Pred) -> Provenance | None:
 
     result = pins_of(pred, test, lambda leaf: False)
     return Provenance.trusted(f"the caller's own {table} row") if result.pins else None
+
+
+def tenant_pins(pred: Pred, test: LeafTest, is_key: Callable[[Leaf], bool]) -> PinResult:
+    """``pins_of`` where an owner pin counts only when mandatory: ``Q(owned_by=user) | Q(public=True)``
+    is no confinement at all (TNT101), not a weakened tenant filter (TNT105)."""
+    result = pins_of(pred, test, is_key)
+    if result.pins or not result.weakened:
+        return result
+
+    def tenant_only(leaf: Leaf) -> Pin | None:
+        pin = test(leaf)
+        return pin if pin is not None and pin.how is not Scoping.OWNER_SCOPED else None
+
+    return pins_of(pred, tenant_only, is_key)

@@ -139,7 +139,25 @@ def _class_constant(ev: Evaluation, owner: ClassInfo, attr: str) -> str | None:
 
 
 def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
-    """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?"""
+    """Side-effect free: does ``node`` evaluate to SQL-ish text this module interprets?
+
+    Operations are answered once per node and evaluator (one statement, one environment): the
+    evaluator asks again at every level of a long ``a + b + c + ...``, which would otherwise walk
+    the whole left operand each time (quadratic)."""
+    if not isinstance(node, cst.BinaryOperation | cst.Call):
+        return _maybe_text(ev, node)
+    held = ev.ctx.plugin_memo.get("maybe-text")
+    if not (isinstance(held, tuple) and held[0] is ev):
+        held = (ev, {})
+        ev.ctx.plugin_memo["maybe-text"] = held
+    memo: dict[int, bool] = held[1]
+    found = memo.get(id(node))
+    if found is None:
+        found = memo[id(node)] = _maybe_text(ev, node)
+    return found
+
+
+def _maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         return isinstance(string_literal(node), str)
     if isinstance(node, cst.FormattedString):

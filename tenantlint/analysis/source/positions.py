@@ -69,6 +69,10 @@ def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return computed
 
 
+# After this many statements resolved one at a time, the rest of the file's spans come from one
+# pass of the provider over the whole module (many findings in one file: linear, not per statement).
+MAX_STATEMENTS = 256
+
 # A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
 # compound statement's suites are its indented blocks in source order (``_cst_suites``).
 Path = tuple[tuple[int, int], ...]
@@ -128,17 +132,15 @@ def _blocks(stmt: cst.CSTNode) -> list[tuple[int, cst.IndentedBlock]]:
     return [(i, s) for i, s in enumerate(_cst_suites(stmt)) if isinstance(s, cst.IndentedBlock)]
 
 
-def _ast_statement(body: list[ast.stmt], stmts: Sequence[cst.BaseStatement], index: int) -> ast.stmt | None:
-    """The ``ast`` statement of libcst's ``stmts[index]`` (a ``SimpleStatementLine`` holds several);
-    None when the two parsers' statement counts disagree."""
+def _ast_starts(stmts: Sequence[cst.BaseStatement]) -> list[int]:
+    """For each of libcst's ``stmts``, the index of its first statement on ``ast``'s side (a
+    ``SimpleStatementLine`` holds several)."""
+    starts: list[int] = []
     j = 0
-    for k, stmt in enumerate(stmts):
-        if j >= len(body):
-            return None
-        if k == index:
-            return body[j]
+    for stmt in stmts:
+        starts.append(j)
         j += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-    return None
+    return starts
 
 
 class StatementPositions:
@@ -167,6 +169,21 @@ class StatementPositions:
         self._tree: ast.Module | None = tree
         self._tree_failed = text is None
         self._whole: dict[cst.CSTNode, CodeRange] | None = None
+        self._where: dict[cst.CSTNode, int] = {}  # node -> index in _resolved of its spans
+        self._starts: dict[int, list[int]] = {}  # id(statement list) -> _ast_starts of it
+
+    def _ast_statement(self, body: list[ast.stmt], stmts: Sequence[cst.BaseStatement],
+                       index: int) -> ast.stmt | None:
+        """The ``ast`` statement of libcst's ``stmts[index]``; None when the two parsers'
+        statement counts disagree. The offsets of a block are computed once (a block of 10,000
+        statements is not walked again for each of them)."""
+        starts = self._starts.get(id(stmts))
+        if starts is None:
+            starts = _ast_starts(stmts)
+            self._starts[id(stmts)] = starts
+        if index >= len(starts) or starts[index] >= len(body):
+            return None
+        return body[starts[index]]
 
     # ----- finding a node's statement -----------------------------------------------------------
     def _index(self, stmt: cst.CSTNode, path: Path) -> None:
@@ -239,7 +256,7 @@ class StatementPositions:
             if index >= len(container):
                 return False
             stmt = container[index]
-            astmt = _ast_statement(abody, container, index)
+            astmt = self._ast_statement(abody, container, index)
             if astmt is None:
                 return False
         assert stmt is not None and astmt is not None
@@ -248,17 +265,22 @@ class StatementPositions:
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
         found = _positions(self.module.with_changes(body=[wrapped], header=(), footer=()))
         offset = astmt.lineno - found[stmt].start.line  # both: the first token after decorators
+        where = len(self._resolved)
         self._resolved.append((found, offset))
         self._done.add(path)
+        setdefault = self._where.setdefault  # the statement resolved first keeps its nodes
+        for node in found:
+            setdefault(node, where)
         return True
 
     def _lookup(self, node: cst.CSTNode) -> CodeRange | None:
-        for found, offset in self._resolved:  # a few statements per file: no per-node copies
-            rng = found.get(node)
-            if rng is not None:
-                return CodeRange((rng.start.line + offset, rng.start.column),
-                                 (rng.end.line + offset, rng.end.column))
-        return None
+        where = self._where.get(node)  # one map for the file: no scan of the resolved statements
+        if where is None:
+            return None
+        found, offset = self._resolved[where]
+        rng = found[node]
+        return CodeRange((rng.start.line + offset, rng.start.column),
+                         (rng.end.line + offset, rng.end.column))
 
     def _try(self, path: Path | None, node: cst.CSTNode) -> CodeRange | None:
         if path is None or path in self._done or not self._resolve(path):
@@ -269,14 +291,14 @@ class StatementPositions:
         found = self._lookup(node)
         if found is not None:
             return found
-        if self._whole is None and self.text is not None:
+        if self._whole is None and self.text is not None and len(self._resolved) < MAX_STATEMENTS:
             hint = self.hints.get(id(node))
             if hint is not None and (found := self._try(self._path_of_statement(hint), node)):
                 return found
             if found := self._try(self._statement_of(node), node):
                 return found
         if self._whole is None:
-            self._whole = whole_module_ranges(self.module)
+            self._whole = dict(_positions(self.module))
         return self._whole[node]
 
     def span(self, node: cst.CSTNode) -> Span:

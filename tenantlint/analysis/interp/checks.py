@@ -1,0 +1,99 @@
+"""Which URL parameters the membership checks of a handler verify (docs/concepts.md).
+
+A handler's checks are its decorators and, for a DRF view, the entries of ``permission_classes``
+(on the class or a base class of the same file). A check named in ``membership_checks`` verifies
+every URL path parameter; one tenantlint recognised verifies the parameters its body looks the
+caller up by (``slug`` for ``workspace__slug=view.workspace_slug``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, QueryKind
+from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.function_state import FunctionState
+from tenantlint.analysis.interp.values import QueryState
+from tenantlint.analysis.plugins import ClassInfo
+
+ALL_PARAMS = "*"
+
+
+def verified_names(table: Mapping[str, frozenset[str] | None], checks: Iterable[str]) -> frozenset[str]:
+    """The parameter names the given checks verify; ``{"*"}`` when one verifies them all."""
+    out: set[str] = set()
+    for name in checks:
+        if name not in table:
+            continue
+        names = table[name]
+        if names is None:
+            return frozenset({ALL_PARAMS})
+        out.update(names)
+    return frozenset(out)
+
+
+def _assigned(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
+                ):
+                    return small.value
+                if (isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+                        and small.target.value == attr):
+                    return small.value
+    return None
+
+
+def permission_classes(ctx: FileContext, cls: ClassInfo) -> list[str]:
+    """Last dotted parts of the view's ``permission_classes`` entries (the nearest class that sets
+    them, following bases defined in the same file)."""
+    seen: set[str] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop(0)
+        if c.name in seen:
+            continue
+        seen.add(c.name)
+        value = _assigned(c.node, "permission_classes")
+        if isinstance(value, cst.List | cst.Tuple):
+            out = []
+            for el in value.elements:
+                text = dotted(el.value.func if isinstance(el.value, cst.Call) else el.value)
+                if text:
+                    out.append(text.rsplit(".", 1)[-1])
+            return out
+        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
+    return []
+
+
+def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provenance], check: str) -> None:
+    """A check verifies a value for the whole handler before its results leave it: reads made
+    earlier with that value, and the rows they fetched, become trusted. Writes already ran."""
+    trusted = Provenance.trusted(f"verified {check}")
+
+    def fixed(state: QueryState) -> QueryState:
+        if not any(p.prov in provs for p in state.pins) and state.key_prov not in provs:
+            return state
+        pins = tuple(replace(p, prov=trusted) if p.prov in provs else p for p in state.pins)
+        key = trusted if state.key_prov in provs else state.key_prov
+        return replace(state, pins=pins, key_prov=key)
+
+    handler = fn.handler_name
+    if handler is not None:
+        for origin in ctx.origins:
+            if origin.handler != handler:
+                continue
+            origin.uses = [(k, fixed(s) if k is QueryKind.READ else s) for k, s in origin.uses]
+            if origin.latest is not None:
+                origin.latest = fixed(origin.latest)
+    for name, value in list(fn.env.items()):
+        if value.prov in provs:
+            fn.env[name] = replace(value, prov=trusted)

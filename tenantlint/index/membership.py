@@ -1,0 +1,250 @@
+"""Membership checks recognised by themselves (docs/concepts.md).
+
+A check is a top-level function, decorator (a function holding the wrapper it returns) or DRF
+permission class (``has_permission``/``has_object_permission``) whose body looks the caller up in a
+membership table by a value from the URL and refuses when none is found::
+
+    class ProjectEntityPermission(BasePermission):
+        def has_permission(self, request, view):
+            return ProjectMember.objects.filter(
+                workspace__slug=view.workspace_slug, member=request.user, project_id=view.project_id
+            ).exists()
+
+The pre-pass (CPython ``ast``, per file, no index) records *candidates*: the queried model, the
+lookup pinned to the caller, and the names the other lookups take their values from. Once the index
+is known, :func:`recognise` keeps the candidates whose model is a membership table (a foreign key to
+the user model, and one to the tenant model or a tenant table) and says which URL parameters each
+verifies: ``slug`` and ``workspace_slug`` for ``workspace__slug=view.workspace_slug``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from tenantlint.analysis.orm.lookups import split_lookup
+from tenantlint.config.patterns import PatternSet
+from tenantlint.index.records import FieldInfo, ProjectIndex
+from tenantlint.index.relations import (
+    is_membership_table,
+    is_tenant_link,
+    is_user_model,
+    model_of,
+)
+
+PERMISSION_METHODS = frozenset({"has_permission", "has_object_permission"})
+QUERY_METHODS = frozenset({"filter", "get", "filter_by", "exclude", "get_or_none", "first", "exists",
+                           "afilter", "aget", "aexists", "where", "one", "one_or_none", "scalar"})
+CALLERS = ("request.user", "self.request.user", "current_user", "g.user", "user")
+REFUSALS = ("FORBIDDEN", "NOT_FOUND", "UNAUTHORIZED", "PermissionDenied", "Forbidden", "NotFound",
+            "abort", "HttpResponseForbidden", "Http404")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckCandidate:
+    """A function or class whose body queries ``model`` pinning ``user_key`` to the caller."""
+
+    name: str
+    kind: str  # "function" | "decorator" | "permission class"
+    path: str
+    line: int
+    model: str
+    user_key: str  # lookup path pinned to the caller (``member``)
+    keys: tuple[tuple[str, tuple[str, ...]], ...]  # other lookup paths -> names their values use
+
+
+@dataclass(frozen=True, slots=True)
+class RecognisedCheck:
+    name: str
+    kind: str
+    path: str
+    line: int
+    table: str  # the membership table looked up
+    verifies: tuple[str, ...]  # URL parameter names it verifies
+
+    def describe(self) -> str:
+        what = ", ".join(self.verifies) or "the tenant"
+        return (f"{self.name} ({self.kind}, {self.path}:{self.line}): looks the caller up in "
+                f"{self.table} by {what}")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _value_names(node: ast.expr) -> tuple[str, ...]:
+    """``slug`` / ``view.workspace_slug`` / ``kwargs["slug"]`` / ``self.kwargs.get("slug")``."""
+    if isinstance(node, ast.Name):
+        return (node.id,)
+    if isinstance(node, ast.Attribute):
+        return (node.attr,)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return (str(node.slice.value),)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+        first = node.args[0]
+        if node.func.attr == "get" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return (first.value,)
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("str", "int"):
+            return _value_names(first)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+        return _value_names(node.args[0])  # str(slug), UUID(pk)
+    return ()
+
+
+def _is_caller(node: ast.expr, trusted: PatternSet, params: frozenset[str]) -> bool:
+    """The authenticated user (or its id): ``request.user``, ``current_user.id``, a ``user``
+    parameter of the check itself, or a trusted source naming a user."""
+    text = _dotted(node)
+    if text is None:
+        return False
+    head = text[:-3] if text.endswith((".id", ".pk")) else text
+    if head in CALLERS or (head in params and "user" in head):
+        return True
+    return trusted.match(text) is not None and "user" in text
+
+
+def _model_of(call: ast.Call) -> str | None:
+    """``Member.objects.filter(...)...`` / ``Member.query.filter_by(...)`` -> ``Member``."""
+    node: ast.expr = call.func
+    while True:
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            break
+    return node.id if isinstance(node, ast.Name) and node.id[:1].isupper() else None
+
+
+def _lookups(call: ast.Call) -> list[tuple[str, ast.expr]]:
+    """Keyword lookups of every call along a chain, and ``Model.col == v`` comparisons."""
+    out: list[tuple[str, ast.expr]] = []
+    node: ast.expr = call
+    while isinstance(node, ast.Call | ast.Attribute):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_METHODS:
+                out.extend((kw.arg, kw.value) for kw in node.keywords if kw.arg)
+                for arg in node.args:
+                    if isinstance(arg, ast.Compare) and len(arg.ops) == 1 and isinstance(arg.ops[0], ast.Eq):
+                        left = arg.left
+                        if isinstance(left, ast.Attribute):
+                            out.append((left.attr, arg.comparators[0]))
+            node = node.func
+        else:
+            node = node.value
+    return out
+
+
+def _refuses(fn: ast.AST, query: ast.Call) -> bool:
+    """The body refuses when no membership row is found: it returns the lookup's result, raises,
+    returns False, or returns a 401/403/404 response."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value is False:
+                return True
+            if any(n is query for n in ast.walk(value)):
+                return True
+            for n in ast.walk(value):
+                name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
+                if any(word in name for word in REFUSALS):
+                    return True
+                if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
+                    return True
+    return False
+
+
+def _params(fn: ast.AST) -> frozenset[str]:
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            a = node.args
+            names.update(p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs))
+    return frozenset(names)
+
+
+def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
+                   trusted: PatternSet) -> list[CheckCandidate]:
+    params = _params(body)
+    out: list[CheckCandidate] = []
+    for node in ast.walk(body):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in QUERY_METHODS):
+            continue
+        model = _model_of(node)
+        if model is None:
+            continue
+        lookups = _lookups(node)
+        user_key = next((split_lookup(k)[0] for k, v in lookups if _is_caller(v, trusted, params)), None)
+        if user_key is None or not _refuses(body, node):
+            continue
+        keys = tuple(
+            (split_lookup(k)[0], _value_names(v)) for k, v in lookups
+            if split_lookup(k)[0] != user_key and _value_names(v)
+        )
+        if keys:
+            out.append(CheckCandidate(name, kind, path, line, model, user_key, keys))
+    return out
+
+
+def check_candidates(rel: str, tree: ast.Module, trusted: PatternSet) -> tuple[CheckCandidate, ...]:
+    """Candidate membership checks among the top-level functions and classes of one file."""
+    out: list[CheckCandidate] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            nested = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+                         for s in stmt.body for n in ast.walk(s))
+            kind = "decorator" if nested else "function"
+            out.extend(_candidates_in(stmt.name, kind, stmt, rel, stmt.lineno, trusted))
+        elif isinstance(stmt, ast.ClassDef):
+            for item in stmt.body:
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                if item.name in PERMISSION_METHODS:
+                    out.extend(_candidates_in(stmt.name, "permission class", item, rel, stmt.lineno,
+                                              trusted))
+    return tuple(out)
+
+
+def _field(index: ProjectIndex, model: str, name: str) -> FieldInfo | None:
+    info = model_of(index, model)
+    if info is None:
+        return None
+    head = name.split("__", 1)[0]
+    return next((f for f in info.fields if head in (f.name, f.column)), None)
+
+
+def recognise(index: ProjectIndex, candidates: tuple[CheckCandidate, ...]) -> tuple[RecognisedCheck, ...]:
+    """The candidates that look the caller up in a membership table, merged per check name."""
+    merged: dict[str, RecognisedCheck] = {}
+    for c in candidates:
+        user_fk = _field(index, c.model, c.user_key)
+        if user_fk is None or not is_user_model(index, user_fk.fk_target):
+            continue
+        if not is_membership_table(index, c.model):
+            continue
+        verifies: list[str] = []
+        for key, names in c.keys:
+            fk = _field(index, c.model, key)
+            if fk is None or not fk.fk_target or not is_tenant_link(index, fk.fk_target):
+                continue
+            parts = key.split("__")
+            for n in (*names, parts[-1] if len(parts) > 1 else key):
+                if n not in verifies:
+                    verifies.append(n)
+        if not verifies:
+            continue
+        table = index.table_of_model(c.model) or c.model
+        old = merged.get(c.name)
+        if old is not None:
+            verifies = [*old.verifies, *(v for v in verifies if v not in old.verifies)]
+        merged[c.name] = RecognisedCheck(c.name, c.kind, c.path, c.line,
+                                         old.table if old else table, tuple(verifies))
+    return tuple(merged[k] for k in sorted(merged))
