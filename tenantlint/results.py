@@ -8,10 +8,7 @@ Lines are 1-based; columns are 1-based (libcst gives 0-based columns: convert on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from tenantlint.crossfn.records import Site, Summary
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -160,6 +157,58 @@ class RunResult:
             "errors": [e.to_json() for e in self.errors],
             "stats": stats,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedQuery:
+    """A query on a tenant table with no tenant filter, keyed only by the function's parameters."""
+
+    line: int
+    codes: tuple[str, ...]  # the findings reported at it (TNT101 / TNT102)
+    table: str
+    keys: tuple[str, ...]
+    label: str  # ``Invoice.objects.get``
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    qualname: str  # ``billing.services.get_invoice``, ``billing.services.Service.load``
+    path: str
+    line: int
+    params: tuple[str, ...]  # what a call binds, in order
+    handler: str | None
+    open: bool  # registered by a decorator: callers the project does not show
+    tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
+    keyed: tuple[KeyedQuery, ...]
+    check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    position: int  # -1: a keyword argument
+    keyword: str
+    trust: str  # "trusted" | "untrusted" | "unknown"
+    source: str  # "request body", "parameter pk", ...
+    span: Span | None  # only for request input (the only arguments a finding is reported at)
+    snippet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A call resolved to a dotted name; ``caller``: the calling function's qualified name."""
+
+    callee: str
+    path: str
+    line: int
+    caller: str | None
+    handler: str | None
+    celery: bool
+    open_args: bool
+    args: tuple[Arg, ...]
 
 
 @dataclass

@@ -46,7 +46,9 @@ def chdir(path: Path) -> Iterator[None]:
 
 
 def run(tmp_path: Path, files: dict[str, str]) -> RunResult:
-    (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
+    config = tmp_path / "tenantlint.toml"
+    if not config.exists():
+        config.write_text('global_tables = ["Organization"]\n')
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
     (tmp_path / "app" / "models.py").write_text(MODELS)
@@ -207,3 +209,22 @@ def test_trace_in_json_and_sarif(tmp_path: Path) -> None:
     flow = sarif["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
     assert [step["nestingLevel"] for step in flow] == [0, 1]
     assert flow[1]["location"]["physicalLocation"]["region"]["startLine"] == 5
+
+
+def test_arguments_of_a_membership_check_are_never_tnt103(tmp_path: Path) -> None:
+    (tmp_path / "tenantlint.toml").write_text(
+        'global_tables = ["Organization"]\nmembership_checks = ["ensure_member"]\n')
+    result = run(tmp_path, {"app/helpers.py": """
+        from app.models import Invoice
+
+
+        def ensure_member(user, org_id):
+            return Invoice.objects.filter(org_id=org_id).exists()
+        """, "app/views.py": """
+        from app.helpers import ensure_member
+
+
+        def view(request, org_id):
+            ensure_member(request.user, org_id)
+        """})
+    assert found(result) == []

@@ -188,6 +188,7 @@ class FunctionFact:
     params: tuple[str, ...]
     handler: str | None
     open: bool  # decorated by something that may call it with other arguments
+    check: bool = False  # a membership check: its arguments are what it verifies
 
 
 @dataclass

@@ -168,7 +168,7 @@ class Combiner:
         reach: dict[tuple[str, str], tuple[Hop, ...]] = {}
         todo: list[tuple[str, str]] = []
         for fn in funcs.values():
-            if fn.handler is None and fn.name not in self.p.checks:
+            if fn.handler is None and not fn.check and fn.name not in self.p.checks:
                 for t, line in fn.tenant_params:
                     reach[(fn.qualname, t)] = (Hop(fn.path, line, fn.qualname),)
                     todo.append((fn.qualname, t))

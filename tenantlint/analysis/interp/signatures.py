@@ -46,6 +46,7 @@ def _bound_task(fn: cst.FunctionDef) -> bool:
 
 
 def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler: HandlerInfo | None,
-                  decorators: list[str]) -> FunctionFact:
+                  decorators: list[str], checks: frozenset[str]) -> FunctionFact:
     is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT for n in decorators)
-    return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open)
+    return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open,
+                        fn.name.value in checks)

@@ -157,7 +157,8 @@ class Walker:
                               binding=binding or outer.binding, qualname=qualname,
                               params=frozenset(ports) - set(env))
         if qualname is not None and binding is None:
-            self.ctx.facts.functions.append(function_fact(fn, qualname, ports, handler, names))
+            self.ctx.facts.functions.append(function_fact(fn, qualname, ports, handler, names,
+                                                           settings.membership_checks))
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
