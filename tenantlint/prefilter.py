@@ -5,9 +5,9 @@ Conservative by construction: a file is analysed when any rule could fire on it 
 * an ORM query, insert or view of a tenant table (TNT101-105, TNT202) needs an identifier in the
   code naming a tenant model, table, reverse accessor (``org.invoices``, ``task_set``) or a
   serializer of a tenant model, since that is how the analysis recognises one;
-* raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing ``execute``,
-  ``raw``, ``fetch``, ``read_sql``, ``extra`` or ``exec_driver_sql``) plus SQL text: an SQL keyword
-  or the name of a project SQL constant;
+* raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing one of the sink
+  words derived from ``analysis/rawsql/sink_table.py``: ``execute``, ``raw``, ``fetch``, ...) plus
+  SQL text: an SQL verb or the name of a project SQL constant;
 * a tenant key read from request input (TNT201) needs a tenant key where the analysis reads keys: an
   attribute (``payload.org_id``), a parameter (``def h(org_id: int)``), a subscript
   (``request.POST["org_id"]``), the first argument of a call (``.get("org_id")``) or an ``alias=``;
@@ -24,15 +24,22 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.exprs import header_key
+from tenantlint.analysis.rawsql.sink_table import sink_words
 from tenantlint.config.options import Config
+from tenantlint.crossfile import EMPTY, CrossFileFacts
 from tenantlint.index.records import ProjectIndex
+from tenantlint.sqlcheck.keywords import SQL_VERBS
 
-SQL_WORDS = ("select", "insert", "update", "delete", "with", "merge")  # sql/parse.py::_KEYWORDS
-SINK_WORDS = ("execute", "fetch", "raw", "read_sql", "extra", "exec_driver_sql")
+if TYPE_CHECKING:
+    from tenantlint.analysis.settings import Settings
+
+SQL_WORDS = SQL_VERBS
+SINK_WORDS = sink_words()  # a substring of every sink's name (``analysis/rawsql/sink_table.py``)
 IDENTIFIER = re.compile(r"\w+")
 # No leading word boundary: in source the keyword may follow an escape (``"\\nSELECT"``).
 SQL_KEYWORD = re.compile(r"(?:" + "|".join(SQL_WORDS) + r")(?![a-z0-9_])")  # on lower-cased text
@@ -125,29 +132,33 @@ class Prefilter:
         index: ProjectIndex,
         config: Config,
         related: Iterable[str] = (),
-        serializer_models: Mapping[str, str] | None = None,
-        sql_constants: Iterable[str] = (),
-        param_aliases: Iterable[str] = (),
+        facts: CrossFileFacts = EMPTY,
         model_holders: Iterable[str] = (),
     ) -> Prefilter:
-        """``related``: reverse accessor names; ``serializer_models``: serializer -> model;
-        ``sql_constants``: dotted names of project string constants; ``param_aliases``: dotted names
-        of ``Annotated``/``Depends`` aliases defined in project modules (their ``alias=`` may name a
-        tenant key the importing file never spells); ``model_holders``: service/repository classes
-        whose methods reach a model through an attribute (``cls.model``) set elsewhere."""
+        """``related``: reverse accessor names; ``facts``: what the project's files tell of each
+        other — serializers of tenant models, names of project SQL constants, and ``Annotated``/
+        ``Depends`` aliases defined in project modules (their ``alias=`` may name a tenant key the
+        importing file never spells); ``model_holders``: service/repository classes whose methods
+        reach a model through an attribute (``cls.model``) set elsewhere."""
         words = _model_tokens(index)
         words.update(related)
-        for serializer, model in (serializer_models or {}).items():
+        for serializer, model in facts.serializer_models.items():
             if model in words:
                 words.add(serializer)
-        words.update(name.rsplit(".", 1)[-1] for name in param_aliases)
+        words.update(name.rsplit(".", 1)[-1] for name in facts.param_aliases)
         words.update(model_holders)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()
             keys.update((low, low.replace("_", "-")))
-        constants = frozenset(name.rsplit(".", 1)[-1] for name in sql_constants)
+        constants = frozenset(name.rsplit(".", 1)[-1] for name in facts.sql_constants)
         return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)))
+
+    @classmethod
+    def of(cls, settings: Settings) -> Prefilter:
+        """The prefilter of a run's analysis settings (``check``, ``check -`` and the flake8 plugin)."""
+        return cls.build(settings.index, settings.config, settings.related, settings.facts,
+                         settings.class_models.base_names(settings.index.by_model))
 
     def may_matter(self, text: str, tree: ast.Module | None = None) -> bool:
         """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage."""

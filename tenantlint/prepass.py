@@ -27,22 +27,21 @@ from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
+from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
+from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
 
-SQL_HINT = re.compile(r"\b(?:select|insert|update|delete|with)\b", re.IGNORECASE)
+SQL_HINT = re.compile(r"\b(?:" + "|".join(SQL_VERBS) + r")\b", re.IGNORECASE)
 
 
 # SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
 # literal it is built from holds one; module constants are composed from this module's literals only.
-SQL_WORD = re.compile(
-    r"\b(?:select|insert|update|delete|with|merge|from|where|into|set|values|join|returning)\b",
-    re.IGNORECASE,
-)
+SQL_WORD = re.compile(r"\b(?:" + "|".join((*SQL_VERBS, *CLAUSE_WORDS)) + r")\b", re.IGNORECASE)
 
 
 def _has_sql_literal(node: ast.AST) -> bool:
@@ -123,13 +122,13 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     want_classes = CLASS_HINT.search(text) is not None
     found = FileScan()
     if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
-        class_bases = tuple(module_class_bases(rel, tree).items()) if want_classes else ()
-        view_bases: tuple[str, ...] = ()
+        class_bases = module_class_bases(rel, tree) if want_classes else {}
+        view_bases: frozenset[str] = frozenset()
         if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
-            view_bases = tuple(sorted(scoped_view_bases(tree, config)))
-        serializers: tuple[tuple[str, str], ...] = ()
+            view_bases = frozenset(scoped_view_bases(tree, config))
+        serializers: dict[str, str] = {}
         if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
-            serializers = tuple(serializer_models(tree).items())
+            serializers = serializer_models(tree)
         want_constants = want_constants and may_define_constants(tree)
         models: tuple[ModelInfo, ...] = ()
         if want_models:
@@ -137,24 +136,32 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
                 models = extract_models(rel, tree, config, text)
             except RecursionError:
                 models = ()
+        class_models = module_class_models(rel, tree)
         checks: tuple[CheckCandidate, ...] = ()
         if "user" in text and ("objects" in text or "query" in text or "select" in text):
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
-        found = FileScan(models=models, view_bases=view_bases, serializers=serializers,
-                         class_bases=class_bases, class_models=_class_models(rel, tree),
-                         checks=checks, names=name_counts(tree))
+        found = FileScan(models, CrossFileFacts(
+            scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
+            class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
+            check_candidates=checks,
+        ), name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
         module = parse(text, accepted=tree is not None)  # guarded_ast ran in scan_text
     except SourceError:
         return found  # reported (TNT999) by the analysis when it is a target
-    return replace(
-        found,
-        constants=tuple(module_file_constants(rel, module).items()) if want_constants else (),
-        aliases=tuple(_aliases(rel, module).items()) if want_aliases else (),
-        routes=tuple(module_routes(rel, module).items()) if want_routes else (),
-    )
+    return replace(found, facts=replace(
+        found.facts,
+        sql_constants=module_file_constants(rel, module) if want_constants else {},
+        param_aliases=_aliases(rel, module) if want_aliases else {},
+        routes=module_routes(rel, module) if want_routes else {},
+    ))
+
+
+def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
+    mod = module_name(rel)
+    return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
 
 
 def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
@@ -170,18 +177,6 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
         if name[:1].islower() or name[:1] == "_":
             counts[name] = counts.get(name, 0) + 1
     return tuple(sorted(counts.items()))
-
-
-def _class_models(rel: str, tree: ast.Module) -> tuple[tuple[str, str, str], ...]:
-    found = module_class_models(rel, tree)
-    return (*(("attr", k, v) for k, v in found.attrs.items()),
-            *(("slot", k, v) for k, v in found.slots.items()),
-            *(("call", k, v) for k, v in found.calls.items()))
-
-
-def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
-    mod = module_name(rel)
-    return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
 
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:

@@ -146,8 +146,8 @@ class RunResult:
     fixed_baseline_entries: int = 0
 
     def to_json(self, timing: bool = False) -> dict[str, Any]:
-        """The SPEC.md document; ``stats.seconds`` only with ``timing`` (``--timing``), so that two
-        runs over the same tree give byte-identical output."""
+        """The JSON document (docs/json-output.md); ``stats.seconds`` only with ``timing``
+        (``--timing``), so that two runs over the same tree give byte-identical output."""
         stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries}
         if timing:
             stats["seconds"] = round(self.stats.seconds, 2)

@@ -21,8 +21,8 @@ from tenantlint.cache import (
     key_of,
 )
 from tenantlint.config.options import Config
+from tenantlint.crossfile import CrossFileFacts
 from tenantlint.files import expand, relpath
-from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
@@ -55,47 +55,21 @@ class Project:
     """The whole-project pass: index, cross-file facts, their hash, and each file's content digest."""
 
     index: ProjectIndex
-    bases: frozenset[str]
-    digests: dict[str, str]  # absolute path -> sha256 of the bytes read for the index
-    index_hash: str
-    serializers: dict[str, str] = field(default_factory=dict)
-    constants: dict[str, str] = field(default_factory=dict)
-    aliases: dict[str, str] = field(default_factory=dict)
-    routes: dict[str, str] = field(default_factory=dict)
-    class_bases: dict[str, str] = field(default_factory=dict)
-    class_attrs: dict[str, str] = field(default_factory=dict)
-    class_slots: dict[str, str] = field(default_factory=dict)
-    class_calls: dict[str, str] = field(default_factory=dict)
-    checks: tuple[CheckCandidate, ...] = ()
+    facts: CrossFileFacts
+    digests: dict[str, str] = field(default_factory=dict)  # absolute path -> sha256 of the bytes read
+    index_hash: str = ""
     # identifier -> references in the project (not in ``index_hash``: only the project-wide join reads it)
     name_counts: dict[str, int] = field(default_factory=dict)
 
     def settings(self, config: Config) -> Settings:
         from tenantlint.analysis.settings import Settings
 
-        return Settings(config, self.index, scoped_view_bases=self.bases,
-                        serializer_models=self.serializers, sql_constants=self.constants,
-                        param_aliases=self.aliases, routes=self.routes,
-                        class_bases=self.class_bases, class_attrs=self.class_attrs,
-                        class_slots=self.class_slots, class_calls=self.class_calls,
-                        check_candidates=self.checks)
+        return Settings(config, self.index, self.facts)
 
 
 def index_hash(settings: Settings) -> str:
     """Deterministic hash of what analysis results depend on beyond their own file."""
-    parts = (
-        repr(sorted(settings.index.models.items())),
-        repr(sorted(settings.scoped_view_bases)),
-        repr(sorted(settings.serializer_models.items())),
-        repr(sorted(settings.sql_constants.items())),
-        repr(sorted(settings.param_aliases.items())),
-        repr(sorted(settings.routes.items())),
-        repr(sorted(settings.class_bases.items())),
-        repr(sorted(settings.class_attrs.items())),
-        repr(sorted(settings.class_slots.items())),
-        repr(sorted(settings.class_calls.items())),
-        repr(settings.check_candidates),
-    )
+    parts = (repr(sorted(settings.index.models.items())), *settings.facts.hash_parts())
     return key_of("project-index", code_fingerprint(), config_fingerprint(settings.config), *parts)
 
 
@@ -108,10 +82,7 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     if isinstance(scanned.derived, Project):
         return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
-    project = Project(decide_tenancy(merged.models, config), merged.view_bases, {}, "",
-                      merged.serializers, merged.constants, merged.aliases, merged.routes,
-                      merged.class_bases, merged.class_attrs, merged.class_slots, merged.class_calls,
-                      merged.checks, merged.name_counts)
+    project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)
@@ -297,10 +268,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     if options.use_prefilter:
         from tenantlint.prefilter import Prefilter
 
-        prefilter = Prefilter.build(settings.index, config, settings.related,
-                                    settings.serializer_models, settings.sql_constants,
-                                    settings.param_aliases,
-                                    settings.class_models.base_names(settings.index.by_model))
+        prefilter = Prefilter.of(settings)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),

@@ -64,7 +64,7 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE
     """The bytes of the regular file ``path`` (at most ``max_bytes``).
 
     Raises :class:`UnsafeFileError` for anything else (FIFO, device, directory, too large; a symlink
-    when ``follow`` is false) and :class:`OSError` when the file cannot be read.
+    when ``follow`` is false) and ``OSError`` when the file cannot be read.
     """
     st = os.stat(path) if follow else os.lstat(path)
     if not follow and stat.S_ISLNK(st.st_mode):
@@ -115,7 +115,16 @@ def nesting_depth(value: object, limit: int = MAX_NESTING) -> int:
 
 
 def check_writable_target(path: Path) -> None:
-    """Refuse an output path that is a symlink (planted to redirect the write) or not a file."""
+    """Refuse an output path that is a symlink (planted to redirect the write) or not a file, and a
+    relative path inside the current folder whose folder a symlink leads out of it (a planted
+    ``reports -> /somewhere`` for ``--output reports/out.json``)."""
+    relative = os.path.normpath(path)
+    if not os.path.isabs(relative) and not relative.startswith(os.pardir):
+        here = os.path.realpath(os.curdir)
+        folder = os.path.realpath(os.path.dirname(relative) or os.curdir)
+        if folder != here and not folder.startswith(here.rstrip(os.sep) + os.sep):
+            raise UnsafeFileError(path, "its folder is a symlink out of the current folder; "
+                                        "refusing to write through it")
     try:
         st = os.lstat(path)
     except FileNotFoundError:

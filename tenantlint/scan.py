@@ -15,8 +15,8 @@ from pathlib import Path
 
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.options import Config
+from tenantlint.crossfile import EMPTY, CrossFileFacts
 from tenantlint.files import walk_rel
-from tenantlint.index.membership import CheckCandidate
 from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
     FACTS_KIND,
@@ -38,16 +38,7 @@ class FileScan:
     """What the pre-pass learns from one file (picklable; cached by the file's content)."""
 
     models: tuple[ModelInfo, ...] = ()
-    view_bases: tuple[str, ...] = ()  # sorted: classes whose get_queryset is tenant-scoped
-    serializers: tuple[tuple[str, str], ...] = ()  # DRF ModelSerializer -> model, in source order
-    constants: tuple[tuple[str, str], ...] = ()  # ``pkg.module.NAME`` -> string, in source order
-    aliases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.X`` -> ``Annotated[...]`` source
-    routes: tuple[tuple[str, str], ...] = ()  # route-registered ``pkg.module.fn`` -> URL rule
-    class_bases: tuple[tuple[str, str], ...] = ()  # ``pkg.module.Class`` -> "base,base" (qualified)
-    # (kind, key, value): service/repository classes' model attributes, ``__init__`` slots and
-    # constructor calls passing a class (``analysis/interp/class_models.py``); kind attr|slot|call.
-    class_models: tuple[tuple[str, str, str], ...] = ()
-    checks: tuple[CheckCandidate, ...] = ()  # candidate membership checks (``index/membership.py``)
+    facts: CrossFileFacts = EMPTY  # what the file tells the analysis of other files
     # How often each lower-case identifier is referenced (a name or an attribute; not a ``def`` or
     # an import): the cross-function pass compares it with the calls it resolved.
     names: tuple[tuple[str, int], ...] = ()
@@ -56,48 +47,19 @@ class FileScan:
 @dataclass(frozen=True, slots=True)
 class Merged:
     models: tuple[ModelInfo, ...]
-    view_bases: frozenset[str]
-    serializers: dict[str, str]
-    constants: dict[str, str]
-    aliases: dict[str, str]
-    routes: dict[str, str]
-    class_bases: dict[str, str]
-    class_attrs: dict[str, str]
-    class_slots: dict[str, str]
-    class_calls: dict[str, str]
-    checks: tuple[CheckCandidate, ...] = ()
+    facts: CrossFileFacts
     name_counts: dict[str, int] = field(default_factory=dict)
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
     """Fold per-file records in path order (later files win on equal keys, as a serial pass did)."""
-    models: list[ModelInfo] = []
-    bases: set[str] = set()
-    serializers: dict[str, str] = {}
-    constants: dict[str, str] = {}
-    aliases: dict[str, str] = {}
-    routes: dict[str, str] = {}
-    class_bases: dict[str, str] = {}
-    tables: dict[str, dict[str, str]] = {"attr": {}, "slot": {}, "call": {}}
-    checks: list[CheckCandidate] = []
+    done = list(scans)
+    models = tuple(m for s in done for m in s.models)
     counts: dict[str, int] = {}
-    for s in scans:
-        checks.extend(s.checks)
+    for s in done:
         for name, n in s.names:
             counts[name] = counts.get(name, 0) + n
-        models.extend(s.models)
-        bases.update(s.view_bases)
-        serializers.update(s.serializers)
-        constants.update(s.constants)
-        aliases.update(s.aliases)
-        routes.update(s.routes)
-        class_bases.update(s.class_bases)
-        for kind, key, value in s.class_models:
-            table = tables[kind]
-            table[key] = f"{table[key]}|{value}" if kind == "call" and key in table else value
-    return Merged(tuple(models), frozenset(bases), serializers, constants, aliases, routes,
-                  class_bases, tables["attr"], tables["slot"], tables["call"],
-                  tuple(checks), counts)
+    return Merged(models, CrossFileFacts.merge(s.facts for s in done), counts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,6 @@ def check_stdin(config: Config, project: Project, data: bytes, filename: Path | 
     if use_prefilter:
         from tenantlint.prefilter import Prefilter
 
-        prefilter = Prefilter.build(settings.index, config, settings.related,
-                                    settings.serializer_models, settings.sql_constants,
-                                    settings.param_aliases)
+        prefilter = Prefilter.of(settings)
     result = analyze_data(stdin_display(filename), data, settings, prefilter, want_sites)
     return collect([result], config, time.perf_counter() - started)

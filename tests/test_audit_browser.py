@@ -128,7 +128,7 @@ class Dom(HTMLParser):
         self.text.append(data)
 
 
-def dump_dom(html: str, tmp_path: Path, name: str = "report.html") -> Dom:
+def dump_dom(html: str, tmp_path: Path, name: str = "report.html", width: int = 1280) -> Dom:
     assert CHROMIUM is not None
     page = tmp_path / name
     page.write_text(html, encoding="utf-8")
@@ -145,6 +145,7 @@ def dump_dom(html: str, tmp_path: Path, name: str = "report.html") -> Dom:
         "--disable-extensions",
         f"--user-data-dir={profile}",
         "--virtual-time-budget=3000",
+        f"--window-size={width},1000",
         "--dump-dom",
         page.as_uri(),
     ]
@@ -221,3 +222,69 @@ def test_sort_and_filter_controls_work(report: str, tmp_path: Path) -> None:
     assert result["visible"] == 1
     assert result["count"] == f"1 of {len(lines)} rows"
     assert result["inputHidden"] is False
+
+
+# Measures the laid-out page: path segments split across lines, horizontal overflow of the page,
+# and whether code frames scroll inside their cell instead of widening or being cut.
+LAYOUT = """(function () {
+  var segs = document.querySelectorAll(".path .seg");
+  var split = [];
+  Array.prototype.forEach.call(segs, function (s) {
+    if (s.getClientRects().length > 1) { split.push(s.textContent); }
+  });
+  var frames = document.querySelectorAll("pre.frame");
+  var view = document.documentElement.clientWidth;
+  var cut = [], scrolling = 0, styles = {};
+  Array.prototype.forEach.call(frames, function (f) {
+    var box = f.getBoundingClientRect();
+    if (box.right > view + 1) { cut.push(f.textContent.slice(0, 40)); }
+    if (f.scrollWidth > f.clientWidth) { scrolling++; }
+    styles[getComputedStyle(f).overflowX] = true;
+  });
+  var pathCells = document.querySelectorAll("#findings-table td.path");
+  var narrowest = 1e9;
+  Array.prototype.forEach.call(pathCells, function (c) {
+    narrowest = Math.min(narrowest, c.getBoundingClientRect().width);
+  });
+  var svg = document.querySelector("#chart-coverage svg").getBoundingClientRect();
+  document.body.setAttribute("data-layout", JSON.stringify({
+    split: split, segs: segs.length, cut: cut, frames: frames.length, scrolling: scrolling,
+    overflow: Object.keys(styles), pageWidth: document.documentElement.scrollWidth, view: view,
+    narrowestPath: narrowest, svgRight: svg.right}));
+}());"""
+
+LONG_PATH = "services/billing/invoicing_and_collections/very_long_module_name_for_layout/views.py"
+LONG_LINE = "    return Invoice.objects.filter(" + ", ".join(f"field_{i}=value_{i}" for i in range(30)) + ")"
+
+
+def _wide_report() -> str:
+    from dataclasses import replace
+
+    from tenantlint.results import Finding, Span
+
+    source = "def view(request):\n" + LONG_LINE + "\n    pass\n"
+    extra = tuple(
+        Finding("TNT101", "query on tenant table 'invoices' has no tenant filter", LONG_PATH,
+                Span(2, 12, 2, len(LONG_LINE)), "invoices_with_a_rather_long_table_name",
+                f"VeryLongViewSetNameForLayoutChecks.handler_{i}", LONG_LINE.strip())
+        for i in range(3)
+    )
+    result = replace(RESULT, findings=RESULT.findings + extra)
+
+    def reader(path: str) -> str | None:
+        return source if path == LONG_PATH else read_source(path)
+
+    return HtmlAuditReporter().render(replace(DATA, result=result), reader)
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_layout_at_common_widths(width: int, tmp_path: Path) -> None:
+    dom = dump_dom(_with_script(_wide_report(), LAYOUT), tmp_path, f"layout-{width}.html", width)
+    got = json.loads(str(dom.attrs["body"]["data-layout"]))
+    assert got["view"] > width - 40, got  # the window really has that width
+    assert got["segs"] > 20 and got["split"] == [], got  # paths wrap only after a "/"
+    assert got["pageWidth"] <= got["view"], got  # nothing widens the page
+    assert got["frames"] >= 4 and got["cut"] == [], got  # no code frame sticks out of the page
+    assert got["overflow"] == ["auto"] and got["scrolling"] >= 3, got  # long lines scroll
+    assert got["narrowestPath"] >= 180, got  # the path column is not squeezed to a sliver
+    assert got["svgRight"] <= got["view"], got

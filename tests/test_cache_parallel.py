@@ -181,3 +181,18 @@ def test_exception_in_analysis_is_tnt999(monkeypatch: pytest.MonkeyPatch, tree: 
     monkeypatch.setattr(engine, "analyze_text", boom)  # the runner imports it when a file needs it
     found = run_in(tree, None, use_prefilter=True)
     assert found and all(c == "TNT999" for _, _, c in found)
+
+
+def test_trim_removes_the_oldest_entries_down_to_the_cap(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "c")
+    keys = [f"{i:02d}" * 32 for i in range(10)]
+    for age, key in enumerate(keys):
+        assert cache.put("k", key, "x" * 1000)
+        os.utime(cache._path("k", key), (1_000_000 + age, 1_000_000 + age))
+    stale = tmp_path / "c" / LAYOUT / "k" / ".tmp-left-by-a-killed-run"
+    stale.write_text("partial")
+    os.utime(stale, (1, 1))
+    size = cache._path("k", keys[0]).stat().st_size
+    assert cache.trim(max_bytes=5 * size) == 1 + 6  # the stale temp file, then the 6 oldest entries
+    assert [k for k in keys if cache.get("k", k, str) is not None] == keys[6:]
+    assert cache.trim(max_bytes=5 * size) == 0  # under the cap: nothing more

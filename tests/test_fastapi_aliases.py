@@ -1,4 +1,4 @@
-"""FastAPI parameter aliases defined in another project module (``Settings.param_aliases``).
+"""FastAPI parameter aliases defined in another project module (``Settings.facts.param_aliases``).
 
 ``deps.py`` defines ``CurrentUser = Annotated[User, Depends(get_current_user)]``; a handler in
 ``routers/`` declares ``user: CurrentUser``. The parameter is a trusted dependency (not a body
@@ -14,11 +14,11 @@ import libcst as cst
 import pytest
 
 from tenantlint.analysis.facts import Trust
-from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.frameworks.fastapi import FRAMEWORK
 from tenantlint.analysis.frameworks.param_aliases import file_aliases, imported_alias
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import ImportTable, collect_imports
+from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.api import check_source, load_config, make_settings
 
@@ -100,7 +100,7 @@ def codes(settings: Settings, source: str, path: str = "app/routers/items.py") -
 
 
 def test_prepass_collects_module_level_aliases(settings: Settings) -> None:
-    table = settings.param_aliases
+    table = settings.facts.param_aliases
     assert table["app.deps.CurrentUser"] == "Annotated[object, Depends(get_current_user)]"
     assert table["app.deps.Me"] == table["app.deps.CurrentUser"]
     assert table["app.deps.UserDep"] == "Depends(get_current_user)"

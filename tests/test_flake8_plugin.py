@@ -130,7 +130,7 @@ def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
 
 def settings(root: Path) -> Settings:
     project = build_project(Config(root=root))
-    return Settings(Config(root=root), project.index, scoped_view_bases=project.bases)
+    return Settings(Config(root=root), project.index, project.facts)
 
 
 SRC = """from billing.models import Invoice

@@ -300,3 +300,12 @@ def test_exclude_glob_with_many_double_stars_is_fast(tree: Path) -> None:
     (tree / "tenantlint.toml").write_text(f"exclude = {json.dumps(globs)}\n")
     code, doc = report(tree)  # the process timeout bounds it; it took 21 s with a backtracking regex
     assert code == 1 and len(doc["findings"]) == 2  # type: ignore[arg-type]
+
+
+def test_output_folder_that_is_a_planted_symlink_is_refused(tree: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tree / "reports").symlink_to(elsewhere, target_is_directory=True)
+    code, _, err = run(tree, "check", "--no-cache", "--output", "reports/out.txt")
+    assert code == 2 and "symlink" in err
+    assert list(elsewhere.iterdir()) == []

@@ -15,8 +15,7 @@ from tenantlint.runner import build_project
 
 ROOT = Path(__file__).resolve().parents[1]
 _PROJECT = build_project(Config(root=ROOT / "fixtures" / "demo"))
-SETTINGS = Settings(Config(root=ROOT / "fixtures" / "demo"), _PROJECT.index,
-                    scoped_view_bases=_PROJECT.bases)
+SETTINGS = Settings(Config(root=ROOT / "fixtures" / "demo"), _PROJECT.index, _PROJECT.facts)
 
 names = st.sampled_from(["qs", "inv", "org", "pk", "data", "row", "x"])
 models = st.sampled_from(["Invoice", "InvoiceLine", "Organization", "Other"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,8 @@ def settings(tmp_path: Path) -> Settings:
 
 def _prefilter(settings: Settings) -> Prefilter:
     aliases = ["deps.OrgParam"]  # as if deps.py defined ``OrgParam = Annotated[int, Query(alias=...)]``
-    return Prefilter.build(settings.index, settings.config, settings.related,
-                           settings.serializer_models, settings.sql_constants, aliases)
+    facts = replace(settings.facts, param_aliases=dict.fromkeys(aliases, ""))
+    return Prefilter.build(settings.index, settings.config, settings.related, facts)
 
 
 def _may(pf: Prefilter, text: str) -> bool:
@@ -176,8 +177,8 @@ def test_scan_text_collects_each_kind_once() -> None:
 
     cfg = Config()
     scan = scan_text("billing/serializers.py", textwrap.dedent(SERIALIZERS), cfg)
-    assert scan.serializers == (("BillSerializer", "Invoice"),)
+    assert scan.facts.serializer_models == {"BillSerializer": "Invoice"}
     scan = scan_text("billing/queries.py", textwrap.dedent(QUERIES), cfg)
-    assert scan.constants == (("billing.queries.OPEN_BILLS",
-                               "SELECT * FROM billing_invoice WHERE number = %s"),)
+    assert scan.facts.sql_constants == {"billing.queries.OPEN_BILLS":
+                                        "SELECT * FROM billing_invoice WHERE number = %s"}
     assert scan_text("x.py", "def f(:\n", cfg).models == ()

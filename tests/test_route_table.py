@@ -8,11 +8,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.frameworks import fastapi, flask
 from tenantlint.analysis.frameworks.common import RouteTable, route_table
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.parse import decode
 from tenantlint.config.options import Config

@@ -7,12 +7,12 @@ import ast
 import libcst as cst
 
 from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, TableUse, Trust
-from tenantlint.analysis.families import registered_plugins
 from tenantlint.analysis.interp.failure import SourceError, error_result
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.interp.values import Origin, QueryState
 from tenantlint.analysis.interp.walker import Walker
+from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse

@@ -10,7 +10,7 @@ imports this module (and the value types of ``interp/values.py``), never the eva
 - :class:`OrmPlugin` — the hooks of an ORM family; the optional ones return None ("not mine").
 - :class:`FrameworkPlugin` — the hooks of a web framework; the optional ones have neutral defaults.
 
-Both halves of each family (the index extractor and the plug-in) are named in ``analysis/families.py``.
+Both halves of each family (the index extractor and the plug-in) are named in ``tenantlint/families.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import libcst as cst
@@ -302,3 +302,22 @@ class Plugins:
     @cached_property
     def request_globals(self) -> frozenset[str]:
         return frozenset().union(*(fw.request_globals for fw in self.frameworks))
+
+
+@cache
+def registered_plugins() -> Plugins:
+    """The plug-ins of every row of ``tenantlint/families.py``, in its order (loaded on first use)."""
+    from tenantlint.families import FRAMEWORK_FAMILIES, ORM_FAMILIES, load
+
+    frameworks: list[FrameworkPlugin] = []
+    for fw in FRAMEWORK_FAMILIES:
+        plugin = load(fw.plugin)
+        assert isinstance(plugin, FrameworkPlugin), fw.plugin
+        frameworks.append(plugin)
+    orms: list[OrmPlugin] = []
+    for family in ORM_FAMILIES:
+        orm = load(family.plugin)
+        assert isinstance(orm, OrmPlugin), family.plugin
+        if orm not in orms:
+            orms.append(orm)
+    return Plugins(tuple(frameworks), tuple(orms))

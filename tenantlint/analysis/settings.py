@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
-from tenantlint.index.membership import CheckCandidate, RecognisedCheck, recognise
+from tenantlint.crossfile import CrossFileFacts
+from tenantlint.index.membership import RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
@@ -22,29 +22,8 @@ class Settings:
 
     config: Config
     index: ProjectIndex
-    # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
-    scoped_view_bases: frozenset[str] = frozenset()
-    # DRF ModelSerializer class name -> model class name, from the whole project.
-    serializer_models: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
-    # imported from another module (``analysis/rawsql/constants.py``).
-    sql_constants: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
-    # ``Annotated[User, Depends(get_current_user)]``) imported by handlers elsewhere
-    # (``analysis/frameworks/param_aliases.py``).
-    param_aliases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
-    # ``analysis/frameworks/route_index.py``).
-    routes: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
-    # class is defined in another module (``analysis/interp/class_bases.py``).
-    class_bases: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Service/repository classes' models (``analysis/interp/class_models.py``).
-    class_attrs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    class_slots: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    class_calls: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
-    # Candidate membership checks of the whole project (``index/membership.py``).
-    check_candidates: tuple[CheckCandidate, ...] = field(default=(), compare=False, hash=False)
+    # What the other files of the project tell (``tenantlint/crossfile.py``).
+    facts: CrossFileFacts = field(default_factory=CrossFileFacts, compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -52,7 +31,8 @@ class Settings:
     def class_models(self) -> ClassModels:
         from tenantlint.analysis.interp.class_models import ClassModels
 
-        return ClassModels(self.class_attrs, self.class_slots, self.class_calls, self.class_bases)
+        f = self.facts
+        return ClassModels(f.class_attrs, f.class_slots, f.class_calls, f.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:
@@ -95,7 +75,7 @@ class Settings:
     @cached_property
     def recognised_checks(self) -> tuple[RecognisedCheck, ...]:
         """Membership checks tenantlint recognised by their bodies (``tenantlint tables``)."""
-        return recognise(self.index, self.check_candidates)
+        return recognise(self.index, self.facts.check_candidates)
 
     @cached_property
     def membership_checks(self) -> frozenset[str]:

@@ -73,7 +73,7 @@ class ViewCheck:
             if base in seen:
                 continue
             seen.add(base)
-            if base in self.ctx.settings.scoped_view_bases:
+            if base in self.ctx.settings.facts.scoped_view_bases:
                 return True
             local = self.ctx.local_classes.get(base)
             if local is not None:

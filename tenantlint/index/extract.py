@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
+from tenantlint.families import ORM_FAMILIES, load
 from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
 from tenantlint.index.derivations import default_pairs, event_pairs, save_pairs
-from tenantlint.index.django_models import extract_django, is_django_field_call
+from tenantlint.index.django_models import is_django_field_call
 from tenantlint.index.orm_context import ModelFile, model_file
-from tenantlint.index.peewee_tortoise import extract_peewee, extract_tortoise
 from tenantlint.index.records import ModelInfo
-from tenantlint.index.sqla_models import (
-    COLUMN_FUNCS,
-    RELATIONSHIP_FUNCS,
-    extract_sqlalchemy,
-    extract_sqlmodel,
-)
+from tenantlint.index.sqla_models import COLUMN_FUNCS, RELATIONSHIP_FUNCS
 from tenantlint.index.table_calls import extract_table_call
 
 _CLASS_HINTS = (
@@ -74,12 +71,10 @@ def _family(cls: ast.ClassDef, ctx: ModelFile) -> str | None:
     return None
 
 
-_EXTRACTORS = {
-    "django": extract_django,
-    "sqlalchemy": extract_sqlalchemy,
-    "sqlmodel": extract_sqlmodel,
-    "peewee": extract_peewee,
-    "tortoise": extract_tortoise,
+Extractor = Callable[[ast.ClassDef, ModelFile], "ModelInfo | None"]
+# ORM family -> the function reading one of its model classes (``tenantlint/families.py``)
+_EXTRACTORS: dict[str, Extractor] = {
+    f.name: cast(Extractor, load(f.extractor)) for f in ORM_FAMILIES if f.extractor is not None
 }
 
 

@@ -5,19 +5,11 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from tenantlint.families import orm_import_prefixes
 from tenantlint.index.ast_util import LineFinder, Source, call_name, dotted, last_part
 
-# import prefix -> family
-_FAMILY_IMPORTS = (
-    ("django", "django"),
-    ("modelcluster", "django"),
-    ("sqlmodel", "sqlmodel"),
-    ("flask_sqlalchemy", "sqlalchemy"),
-    ("sqlalchemy", "sqlalchemy"),
-    ("peewee", "peewee"),
-    ("playhouse", "peewee"),
-    ("tortoise", "tortoise"),
-)
+# import prefix -> family (``tenantlint/families.py``)
+_FAMILY_IMPORTS = orm_import_prefixes()
 
 # Functions whose result is a declarative base class (``Base = declarative_base()``).
 _BASE_FACTORIES = frozenset({"declarative_base", "generate_base", "as_declarative_base"})

@@ -60,9 +60,7 @@ class _State:
             from tenantlint.runner import _Job
 
             settings = self.project.settings(self.config)
-            prefilter = Prefilter.build(settings.index, self.config, settings.related,
-                                        settings.serializer_models, settings.sql_constants,
-                                        settings.param_aliases)
+            prefilter = Prefilter.of(settings)
             self.job = _Job(settings, prefilter, False, Cache.for_config(self.config), self.key_prefix)
         return self.job
 
@@ -205,9 +203,11 @@ class TenantlintChecker:
     def run(self) -> Iterator[Report]:
         if not self.enabled:
             return
+        from tenantlint.untrusted import visible  # code quoted in messages: shown escaped
+
         state = _state(self.config_path, os.getcwd())
         for f in self.findings(state):
-            yield f.span.line, max(0, f.span.column - 1), f"{f.code} {f.message}", type(self)
+            yield f.span.line, max(0, f.span.column - 1), f"{f.code} {visible(f.message)}", type(self)
 
     def findings(self, state: _State) -> list[Finding]:
         from tenantlint.files import excluded, relpath, under

@@ -92,11 +92,14 @@ def _asset(name: str) -> str:
 
 
 def breakable(value: object) -> Markup:
-    """An identifier (``query_results``, ``billing.views.list``) escaped, with a line-break
-    opportunity after each ``_``, ``.`` and ``/`` so a narrow column never splits it mid-word."""
+    """An identifier (``query_results``, ``InvoiceView.get_queryset``) escaped, with a line-break
+    opportunity after each ``_``, ``.`` and ``/`` and between CamelCase words, so a narrow column
+    does not split it inside a word."""
     text = str(value or "")
     out: list[str] = []
-    for ch in text:
+    for i, ch in enumerate(text):
+        if ch.isupper() and i and text[i - 1].islower():
+            out.append("<wbr>")  # CamelCase: OrgCustomer<wbr>ListView
         out.append(str(escape(ch)))
         if ch in "_./":
             out.append("<wbr>")

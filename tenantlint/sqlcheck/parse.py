@@ -14,11 +14,11 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 
+from tenantlint.sqlcheck.keywords import SQL_VERBS
 from tenantlint.sqlcheck.params import neutralize, original_offset
 
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # it logs warnings for exp.Command
 
-_KEYWORDS = ("select", "with", "insert", "update", "delete", "merge")
 
 
 def looks_like_sql(text: str) -> bool:
@@ -41,7 +41,7 @@ def looks_like_sql(text: str) -> bool:
         else:
             break
     head = text[i : i + 7].lower()
-    for kw in _KEYWORDS:
+    for kw in SQL_VERBS:
         if head.startswith(kw):
             after = text[i + len(kw) : i + len(kw) + 1]
             return after == "" or not (after.isalnum() or after == "_")

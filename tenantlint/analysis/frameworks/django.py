@@ -20,6 +20,7 @@ from tenantlint.analysis.plugins import (
     FrameworkPlugin,
     HandlerInfo,
 )
+from tenantlint.families import framework
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
@@ -56,7 +57,7 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
     return [*p.posonly_params, *p.params, *p.kwonly_params]
 
 
-OTHER_WEB = ("flask", "quart", "fastapi", "starlette")
+OTHER_WEB = (*framework("flask").import_prefixes, *framework("fastapi").import_prefixes)
 
 
 class Django(FrameworkPlugin):

@@ -22,7 +22,7 @@ from tenantlint.analysis.frameworks.common import (
     view_object,
 )
 from tenantlint.analysis.interp.exprs import dotted_name
-from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
 
@@ -141,7 +141,7 @@ class Drf(FrameworkPlugin):
 
     def _serializer_value(self, ctx: FileView, name: str, creates: bool) -> SerializerValue | None:
         local = name.rsplit(".", 1)[-1]
-        model = ctx.settings.serializer_models.get(ctx.imports.original_name(local))
+        model = ctx.settings.facts.serializer_models.get(ctx.imports.original_name(local))
         if model is None or ctx.model_name(model) is None and model not in ctx.index.by_model:
             return None
         table = ctx.index.table_of_model(model) or model
@@ -150,12 +150,25 @@ class Drf(FrameworkPlugin):
     def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         if node.attr.value in SERIALIZER_INPUT and ev.fn.handler is not None:
             return Value(Provenance.untrusted(BODY))
+        if node.attr.value == "instance" and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self._own_instance(ev)
         return None
+
+    def _own_instance(self, ev: Evaluation) -> Value | None:
+        """``self.instance`` in a model serializer: the row the view fetched (and is judged for),
+        a trusted row of the serializer's model that carries its tenant."""
+        owner = ev.fn.owner
+        model = ev.ctx.settings.facts.serializer_models.get(owner.name) if owner is not None else None
+        tenant = ev.ctx.tenant_of_model(model) if model else None
+        if tenant is None:
+            return None
+        return RowValue(Provenance.trusted(f"self.instance, a row of {tenant.table}"),
+                        scoped_row_of=tenant.table, table=tenant.table)
 
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
         if isinstance(func, cst.Name) and func.value not in ev.fn.env:
-            if not ev.ctx.settings.serializer_models:
+            if not ev.ctx.settings.facts.serializer_models:
                 return None
             positional = [a for a in node.args if a.keyword is None]
             has_instance = bool(positional) or any(

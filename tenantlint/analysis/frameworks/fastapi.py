@@ -44,12 +44,14 @@ from tenantlint.analysis.plugins import (
     FrameworkPlugin,
     HandlerInfo,
 )
+from tenantlint.families import framework
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FileView
 
-MODULES = ("fastapi", "starlette")
-OTHERS = ("flask", "quart")
+FAMILY = framework("fastapi")
+MODULES = FAMILY.import_prefixes
+OTHERS = framework("flask").import_prefixes
 CONSTRUCTORS = frozenset(
     {"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.applications.FastAPI", "fastapi.routing.APIRouter",
      "starlette.applications.Starlette", "starlette.routing.Router"}
@@ -58,10 +60,7 @@ ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "route",
      "websocket", "websocket_route"}
 )
-ENDPOINT_CALLS = frozenset(
-    {"Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route", "add_route",
-     "add_websocket_route", "add_api_websocket_route"}
-)
+ENDPOINT_CALLS = FAMILY.route_calls
 ENDPOINT_BASES = frozenset({"HTTPEndpoint", "WebSocketEndpoint"})
 ENDPOINT_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "on_connect", "on_receive"}
@@ -88,16 +87,16 @@ def _last(name: str | None) -> str:
 
 def _alias(ctx: FileView, table: RouteTable, node: cst.BaseExpression) -> cst.BaseExpression | None:
     """What a module-level alias name stands for: ``X = ...`` in this module, or an ``Annotated``/
-    ``Depends`` alias imported from another project module (``Settings.param_aliases``)."""
+    ``Depends`` alias imported from another project module (``Settings.facts.param_aliases``)."""
     if isinstance(node, cst.Name) and node.value in table.aliases:
         return table.aliases[node.value]
     dotted = dotted_name(node) if isinstance(node, cst.Name | cst.Attribute) else None
-    if dotted is None or not ctx.settings.param_aliases:
+    if dotted is None or not ctx.settings.facts.param_aliases:
         return None
     memo = ctx.plugin_memo.setdefault("fastapi.imported-aliases", {})
     assert isinstance(memo, dict)
     if dotted not in memo:
-        text = imported_alias(ctx.settings.param_aliases, ctx.imports, ctx.path, dotted)
+        text = imported_alias(ctx.settings.facts.param_aliases, ctx.imports, ctx.path, dotted)
         memo[dotted] = parse_alias(text) if text is not None else None
     found = memo[dotted]
     return found if isinstance(found, cst.BaseExpression) else None
@@ -210,14 +209,14 @@ class FastApi(FrameworkPlugin):
             router = table.aliases.get(owner)
             if (isinstance(router, cst.Call)
                     and ctx.imports.qualify(dotted_name(router.func) or "") in CONSTRUCTORS):
-                included = registered_rule(ctx.settings.routes, ctx.path, owner) or ""
+                included = registered_rule(ctx.settings.facts.routes, ctx.path, owner) or ""
                 path = included + (string_arg(router, 99, "prefix") or "") + path
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:
-            found = registered_rule(ctx.settings.routes, ctx.path, fn.name.value)
+            found = registered_rule(ctx.settings.facts.routes, ctx.path, fn.name.value)
             if found is None:
                 return None
             path = found

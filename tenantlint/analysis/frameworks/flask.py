@@ -35,18 +35,20 @@ from tenantlint.analysis.plugins import (
     FrameworkPlugin,
     HandlerInfo,
 )
+from tenantlint.families import framework
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FileView
 
-MODULES = ("flask", "quart")
-OTHERS = ("fastapi", "starlette")
+FAMILY = framework("flask")
+MODULES = FAMILY.import_prefixes
+OTHERS = framework("fastapi").import_prefixes
 CONSTRUCTORS = frozenset(
     {"flask.Flask", "flask.Blueprint", "flask.blueprints.Blueprint", "flask.app.Flask", "quart.Quart",
      "quart.Blueprint", "apiflask.APIFlask", "apiflask.APIBlueprint"}
 )
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
-ENDPOINT_CALLS = frozenset({"add_url_rule"})
+ENDPOINT_CALLS = FAMILY.route_calls
 VIEW_BASES = frozenset({"MethodView", "View"})
 VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "dispatch_request"})
 
@@ -92,7 +94,7 @@ def _checked_view(ctx: FileView, cls: ClassInfo) -> bool:
 
 class Flask(FrameworkPlugin):
     name = "flask"
-    request_globals = frozenset({"flask.request", "quart.request", "flask.globals.request"})
+    request_globals = FAMILY.request_globals
 
     def _table(self, ctx: FileView) -> RouteTable:
         return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)
@@ -117,7 +119,7 @@ class Flask(FrameworkPlugin):
         table = self._table(ctx)
         routed = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS) is not None
         if not routed and fn.name.value not in table.endpoints:
-            if registered_rule(ctx.settings.routes, ctx.path, fn.name.value) is None:
+            if registered_rule(ctx.settings.facts.routes, ctx.path, fn.name.value) is None:
                 return None
         return HandlerInfo(fn.name.value, self.name, _path_values(fn, 0), frozenset())
 

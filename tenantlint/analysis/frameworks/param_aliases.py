@@ -3,7 +3,7 @@
 A handler in ``routers/items.py`` declares ``user: CurrentUser`` with the alias imported from
 ``deps.py``. The runner's pre-pass calls :func:`file_aliases` for every project file that has a
 module-level ``X = Annotated[...]`` / ``X = Depends(...)`` / ``X = Security(...)`` assignment and
-keeps ``module.NAME -> expression source`` in ``Settings.param_aliases``; :func:`imported_alias`
+keeps ``module.NAME -> expression source`` in ``Settings.facts.param_aliases``; :func:`imported_alias`
 resolves a name the importing file imported (absolute or relative) back to that expression.
 
 Import aliases of the defining module are undone in the stored text (``Depends(gcu)`` with

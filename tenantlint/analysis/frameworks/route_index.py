@@ -20,14 +20,10 @@ from tenantlint.analysis.frameworks.common import string_arg
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
+from tenantlint.families import route_calls
 
-HINT = re.compile(
-    r"add_url_rule|include_router|add_(?:api_)?(?:websocket_)?route|\b(?:WebSocket|API)?Route\s*\("
-)
-CALLS = frozenset(
-    {"add_url_rule", "Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute", "add_api_route",
-     "add_route", "add_websocket_route", "add_api_websocket_route"}
-)
+CALLS = route_calls()  # every framework's (``tenantlint/families.py``)
+HINT = re.compile(r"include_router|\b(?:" + "|".join(sorted(CALLS)) + r")\s*\(")
 
 
 def _target(node: cst.Call, last: str) -> cst.BaseExpression | None:

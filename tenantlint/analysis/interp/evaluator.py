@@ -140,7 +140,7 @@ class Evaluator(OperatorEvaluation):
             prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
             return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
                             table=q.origin.table)
-        return RowValue(table=q.origin.table)
+        return RowValue(table=q.origin.table, origin=q.origin)
 
     # ----- entry point ---------------------------------------------------------------------
     def eval(self, node: cst.BaseExpression, use: bool = True) -> Value:

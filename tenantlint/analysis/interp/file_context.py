@@ -65,7 +65,7 @@ class FileContext:
 
     def _project_bases(self, cls: ClassInfo) -> tuple[str, ...]:
         """Bases inherited through project classes defined in other modules (imported names)."""
-        table = self.settings.class_bases
+        table = self.settings.facts.class_bases
         if not table:
             return ()
         memo = self.plugin_memo.setdefault("context.project-bases", {})

@@ -92,7 +92,7 @@ def held_models(ctx: FileContext, cls: ClassInfo, seen: frozenset[str] = frozens
         if local is not None and local is not cls and local.name not in seen:
             for attr, ref in held_models(ctx, local, seen | {cls.name}).items():
                 out.setdefault(attr, ref)
-    if ctx.settings.class_attrs:
+    if ctx.settings.facts.class_attrs:
         for attr, text in ctx.settings.class_models.own_attrs(qualified(ctx, cls)):
             model = model_by_name(ctx, text)
             if model is not None:
@@ -114,7 +114,7 @@ def generic_walks(
     """Walks of ``fn`` (a method of ``cls``) for each concrete model of the one attribute it reads
     through ``cls``/``self`` that ``cls`` does not itself hold; empty when there is none."""
     settings = ctx.settings
-    if not (settings.class_attrs or settings.class_slots):
+    if not (settings.facts.class_attrs or settings.facts.class_slots):
         return []
     known = _file_attrs(ctx)
     if not known:
@@ -158,7 +158,7 @@ def _known_attrs(ctx: FileContext) -> frozenset[str]:
     found = memo.get(key)
     if not isinstance(found, frozenset):
         names: set[str] = set()
-        for table in (ctx.settings.class_attrs, ctx.settings.class_slots):
+        for table in (ctx.settings.facts.class_attrs, ctx.settings.facts.class_slots):
             for text in table.values():
                 names.update(part.partition("=")[0] for part in text.split(";"))
         found = frozenset(names)

@@ -171,6 +171,9 @@ class RowValue(Value):
     """A row fetched from a table; trusted when the query that fetched it was scoped."""
 
     table: str = ""
+    # The query that fetched it, while its result has not left the function: a check of the row's
+    # tenant after the fetch scopes that query (``if row.org_id != request.user.org_id: raise``).
+    origin: Origin | None = None
 
 
 def worse(a: Value, b: Value) -> Value:

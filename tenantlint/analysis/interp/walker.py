@@ -16,6 +16,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
+from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
@@ -150,6 +151,10 @@ class Walker:
         )
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         ports = summary_params(fn, names, method=cls is not None)
+        if cls is not None and handler is None:
+            own = own_row(self.ctx, cls, fn)
+            if own is not None:
+                env[own[0]] = own[1]
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
@@ -208,6 +213,8 @@ class Walker:
         elif isinstance(stmt, cst.If):
             ev.eval(stmt.test)
             self.membership(stmt.test, state)
+            if self._terminates(stmt.body.body) or refuses(stmt.body.body):
+                checked_after_fetch(ev, state, stmt.test)
             before = dict(state.env)
             self.block(stmt.body.body, state, None)
             after_then = state.env

@@ -148,6 +148,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             if leaf.key in fk_parents or head in fk_parents:
                 if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
+            if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue):
+                # A trusted row of a tenant table (or its id) carries its tenant.
+                return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"trusted row {leaf.key}")
             return owner_pin(ev, tenant.table, tenant.models, leaf)
 
         result = tenant_pins(pred, test, lambda leaf: leaf.key in paths)

@@ -9,10 +9,6 @@ import libcst as cst
 
 from tenantlint.analysis.rawsql.text import SqlText
 
-# psycopg2 ``execute_values(cur, sql, argslist)`` / ``execute_batch(cur, sql, argslist)``: a sequence
-# of rows, like ``executemany``.
-BATCH = frozenset({"psycopg2.extras.execute_values", "psycopg2.extras.execute_batch"})
-
 _VALUES_ONE = re.compile(r"\bVALUES\s+%s", re.IGNORECASE)
 
 
@@ -34,11 +30,3 @@ def expand_values(text: SqlText, node: cst.Call) -> SqlText:
         return text
     spelled = "(" + ", ".join(["%s"] * len(row.elements)) + ")"
     return replace(text, text=_VALUES_ONE.sub(lambda _: f"VALUES {spelled}", text.text))
-
-
-def batch_sql_arg(node: cst.Call) -> cst.BaseExpression | None:
-    for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value == "sql":
-            return arg.value
-    positional = [a for a in node.args if a.keyword is None and not a.star]
-    return positional[1].value if len(positional) > 1 else None

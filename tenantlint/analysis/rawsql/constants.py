@@ -1,7 +1,7 @@
 """Module- and class-level string constants, so SQL kept in another module can be resolved.
 
 The runner's pre-pass calls :func:`file_constants` for every project file and keeps the result in
-``Settings.sql_constants`` (full dotted name -> text); :func:`resolve_import` turns what a file's
+``Settings.facts.sql_constants`` (full dotted name -> text); :func:`resolve_import` turns what a file's
 import table says (``.queries.OPEN_INVOICES``) into such a name, relative to the importing file.
 """
 

@@ -5,13 +5,10 @@ answers (and then owns the evaluation of every sub-expression, exactly once) for
 
 - strings and their composition -> ``SqlText`` values (``rawsql/text.py``), so SQL kept in locals, module
   constants (through the walker's environment), class constants and constants imported from another
-  project module (``Settings.sql_constants``) is known at the call that executes it;
-- sinks whose SQL argument is such a text: DB-API ``execute``/``executemany``/``executescript``,
-  asyncpg ``fetch``/``fetchrow``/``fetchval``/``execute``/``executemany``, SQLAlchemy
-  ``execute``/``exec_driver_sql`` of ``text()``, Django ``Model.objects.raw`` and ``RawSQL``, pandas
-  ``read_sql``/``read_sql_query``, psycopg2 ``execute_values``/``execute_batch``, Peewee
-  ``execute_sql``, Tortoise ``execute_query``/``execute_query_dict``/``execute_insert``/
-  ``execute_script``; Django ``extra(where=[...])`` becomes a pin of its queryset.
+  project module (``Settings.facts.sql_constants``) is known at the call that executes it;
+- sinks whose SQL argument is such a text: every database call of ``sink_table.SINKS`` (DB-API and
+  asyncpg cursors, SQLAlchemy, Django ``raw``/``RawSQL``, pandas, psycopg2 batches, Peewee,
+  Tortoise); Django ``extra(where=[...])`` becomes a pin of its queryset.
 
 An argument that is not string-like (an ORM select, an opaque variable) is left to the core.
 """
@@ -29,13 +26,20 @@ from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import Pin, QueryValue, Value
 from tenantlint.analysis.rawsql import text as st
-from tenantlint.analysis.rawsql.batch import BATCH, batch_sql_arg, expand_values
+from tenantlint.analysis.rawsql.batch import expand_values
 from tenantlint.analysis.rawsql.bindings import ParamBinding, bind_container
 from tenantlint.analysis.rawsql.constants import (
     lookup_constant,
     lookup_member,
     module_constants,
     resolve_import,
+)
+from tenantlint.analysis.rawsql.sink_table import (
+    EXTRA_SINKS,
+    FUNCTION_SINKS,
+    METHOD_SINKS,
+    PARAM_KEYWORDS,
+    SqlSink,
 )
 from tenantlint.analysis.rawsql.text import SqlText
 from tenantlint.analysis.rawsql.verify import analyze, memo, table_use_of, verify
@@ -46,15 +50,6 @@ if TYPE_CHECKING:
 
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
-SINKS = frozenset({"execute", "executemany", "executescript", "fetch", "fetchrow", "fetchval",
-                   "exec_driver_sql", "raw", "read_sql", "read_sql_query",
-                   "execute_sql",  # Peewee ``db.execute_sql(sql, params)``
-                   # Tortoise ``conn.execute_query(sql, values)`` and friends
-                   "execute_query", "execute_query_dict", "execute_insert", "execute_script"})
-VALUES_SINKS = frozenset({"execute_query", "execute_query_dict", "execute_insert"})
-ASYNCPG = frozenset({"fetch", "fetchrow", "fetchval"})
-SQL_KEYWORDS = ("sql", "query", "statement", "operation")
-PARAM_KEYWORDS = ("params", "parameters", "vars", "args", "param")
 NOT_PARAMS = frozenset({"con", "index_col", "coerce_float", "parse_dates", "columns", "chunksize",
                         "dtype", "dtype_backend", "translations", "using", "timeout",
                         "execution_options", "bind_arguments", "record_class", "prepare"})
@@ -107,7 +102,7 @@ def constant(ev: Evaluation, node: cst.BaseExpression, suffix: str = "") -> str 
     if head not in ev.ctx.imports.names:
         return None
     target = resolve_import(ev.ctx.imports.qualify(name), ev.ctx.path) + suffix
-    table = ev.ctx.settings.sql_constants
+    table = ev.ctx.settings.facts.sql_constants
     if not table:
         return None
     found = memo(ev, ("sql-constant", target),
@@ -130,12 +125,15 @@ def _class_constant(ev: Evaluation, owner: ClassInfo, attr: str) -> str | None:
             if f"{cls}.{attr}" in local:
                 return local[f"{cls}.{attr}"]
             todo.extend(b for b in info.bases if b not in seen)
-        elif "." in cls and ev.ctx.settings.sql_constants:  # imported: ``.base.BaseRepo``
+        elif "." in cls and ev.ctx.settings.facts.sql_constants:  # imported: ``.base.BaseRepo``
             target = resolve_import(f"{cls}.{attr}", ev.ctx.path)
-            found = lookup_constant(ev.ctx.settings.sql_constants, target)
+            found = lookup_constant(ev.ctx.settings.facts.sql_constants, target)
             if found is not None:
                 return found
     return None
+
+
+_MEMO: list[object] = [None, {}]  # (the evaluator of the statement being walked, its answers)
 
 
 def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
@@ -146,11 +144,9 @@ def maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     the whole left operand each time (quadratic)."""
     if not isinstance(node, cst.BinaryOperation | cst.Call):
         return _maybe_text(ev, node)
-    held = ev.ctx.plugin_memo.get("maybe-text")
-    if not (isinstance(held, tuple) and held[0] is ev):
-        held = (ev, {})
-        ev.ctx.plugin_memo["maybe-text"] = held
-    memo: dict[int, bool] = held[1]
+    if _MEMO[0] is not ev:  # a new statement: a new environment
+        _MEMO[:] = [ev, {}]
+    memo: dict[int, bool] = _MEMO[1]  # type: ignore[assignment]
     found = memo.get(id(node))
     if found is None:
         found = memo[id(node)] = _maybe_text(ev, node)
@@ -272,14 +268,15 @@ def _call(ev: Evaluation, node: cst.Call) -> Value | None:
         method = func.attr.value
         if method in _STR_METHODS and maybe_text(ev, func.value):
             return _str_method(ev, node, func, method)
-        if method in SINKS:
-            sql_node = _sql_arg(node)
+        sink = METHOD_SINKS.get(method)
+        if sink is not None:
+            sql_node = _sql_arg(node, sink)
             if sql_node is not None and maybe_text(ev, sql_node):
-                if method != "raw":
+                if sink.evaluates_receiver:
                     ev.eval(func.value, use=False)
-                return _sink(ev, node, method, sql_node)
+                return _sink(ev, node, sink, sql_node)
             return None
-        if method == "extra" and any(a.keyword and a.keyword.value == "where" for a in node.args):
+        if method in EXTRA_SINKS and any(a.keyword and a.keyword.value == "where" for a in node.args):
             return _extra(ev, node, func)
     q = _qualified(ev, func)
     if q in st.DEDENT or q in st.TEXT_CLAUSES or q in st.PSYCOPG_SQL:
@@ -297,14 +294,11 @@ def _call(ev: Evaluation, node: cst.Call) -> Value | None:
         if isinstance(name, SqlText) and name.static:
             return SqlText(text=f"%({name.text})s")
         return SqlText(text="%s")
-    if q in BATCH:
-        sql_node = batch_sql_arg(node)
-        if sql_node is not None and maybe_text(ev, sql_node):
-            return _sink(ev, node, q, sql_node)
-    if q.rsplit(".", 1)[-1] == "RawSQL" and q.startswith("django") and node.args:
-        sql_node = _sql_arg(node)
-        if sql_node is not None and maybe_text(ev, sql_node):
-            return _sink(ev, node, "RawSQL", sql_node)
+    for sink in FUNCTION_SINKS:
+        if sink.matches_function(q):
+            sql_node = _sql_arg(node, sink)
+            if sql_node is not None and maybe_text(ev, sql_node):
+                return _sink(ev, node, sink, sql_node)
     return None
 
 
@@ -350,28 +344,29 @@ def _bindparam(ev: Evaluation, call: cst.Call) -> list[tuple[str, Value]]:
     return [(key, value)] if key else []
 
 
-def _sql_arg(node: cst.Call) -> cst.BaseExpression | None:
+def _sql_arg(node: cst.Call, sink: SqlSink) -> cst.BaseExpression | None:
     for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value in SQL_KEYWORDS:
+        if arg.keyword is not None and arg.keyword.value in sink.sql_keywords:
             return arg.value
-    if node.args and node.args[0].keyword is None and not node.args[0].star:
-        return node.args[0].value
-    return None
+    if sink.sql_position == 0:
+        if node.args and node.args[0].keyword is None and not node.args[0].star:
+            return node.args[0].value
+        return None
+    positional = [a for a in node.args if a.keyword is None and not a.star]
+    return positional[sink.sql_position].value if len(positional) > sink.sql_position else None
 
 
 # ----- sinks ------------------------------------------------------------------------------------
-def _sink(ev: Evaluation, node: cst.Call, method: str, sql_node: cst.BaseExpression) -> Value:
+def _sink(ev: Evaluation, node: cst.Call, sink: SqlSink, sql_node: cst.BaseExpression) -> Value:
     value = text_of(ev, sql_node)
     text = value if isinstance(value, SqlText) else st.hole(value)
-    if method == "psycopg2.extras.execute_values":
+    if sink.rows_values:
         text = expand_values(text, node)
     binding = ParamBinding()
     binding.add_named(dict(text.bound))
-    spread = method in ASYNCPG or (
-        method in ("execute", "executemany") and _DOLLAR.search(text.text) is not None
-    )
-    params_index = 2 if method in ("read_sql", "read_sql_query") or method in BATCH else 1
-    many = method == "executemany" or method in BATCH
+    many = sink.many
+    spread = not many and (sink.spread or (sink.spread_on_dollar and _DOLLAR.search(text.text) is not None))
+    params_index = sink.params_position
     positional = 0
     for arg in node.args:
         if arg.value is sql_node:
@@ -379,7 +374,7 @@ def _sink(ev: Evaluation, node: cst.Call, method: str, sql_node: cst.BaseExpress
         kw = arg.keyword.value if arg.keyword is not None else None
         if kw is None:
             positional += 1
-            if spread and method != "executemany":
+            if spread:
                 v = ev.eval(arg.value)
                 if arg.star:
                     binding.open_ended = True
@@ -389,10 +384,9 @@ def _sink(ev: Evaluation, node: cst.Call, method: str, sql_node: cst.BaseExpress
                 bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
             else:
                 ev.eval(arg.value)
-        elif (kw in PARAM_KEYWORDS or (kw == "values" and method in VALUES_SINKS)
-              or (kw == "argslist" and method in BATCH)):
+        elif kw in PARAM_KEYWORDS or kw in sink.param_keywords:
             bind_container(arg.value, ev.eval, binding, many=many, in_comp=ev.in_comprehension)
-        elif kw not in NOT_PARAMS and method == "execute":
+        elif kw not in NOT_PARAMS and sink.keyword_params:
             binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
         else:
             ev.eval(arg.value)

@@ -11,6 +11,7 @@ from tenantlint.analysis.facts import FilterFact, QueryFact, QueryKind, Scoping,
 from tenantlint.analysis.rawsql.bindings import ParamBinding
 from tenantlint.analysis.rawsql.text import SqlText
 from tenantlint.sqlcheck import SqlAnalysis, SqlTenancy
+from tenantlint.sqlcheck.keywords import CLAUSE_WORDS
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -42,7 +43,7 @@ def analyze(ev: Evaluation, text: SqlText) -> SqlAnalysis:
     return result
 
 
-_CLAUSE_WORDS = frozenset({"from", "where", "into", "set", "values", "join", "returning"})
+_CLAUSE_WORDS = frozenset(CLAUSE_WORDS)
 
 
 def _is_sql(text: SqlText) -> bool:

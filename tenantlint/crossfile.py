@@ -1,0 +1,81 @@
+"""Facts one file contributes to the analysis of the others: one record, one merge, one hash.
+
+The pre-pass (``prepass.py``) makes one :class:`CrossFileFacts` per file; ``scan.merge`` folds them in
+path order with :meth:`CrossFileFacts.merge`; the runner hashes the result into the result-cache key
+(:meth:`CrossFileFacts.hash_parts`); the analysis reads it as ``Settings.facts`` and the prefilter as
+``Prefilter.build(..., facts)``. Adding a cross-file fact is a field here and the reader that fills it
+in ``prepass.py``: the merge and the hash go over every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+
+from tenantlint.index.membership import CheckCandidate  # at run time: the cache codec reads the hints
+
+
+@dataclass(frozen=True)
+class CrossFileFacts:
+    # Project classes (views, mixins) whose get_queryset applies a trusted tenant filter.
+    scoped_view_bases: frozenset[str] = frozenset()
+    # DRF ModelSerializer class name -> model class name.
+    serializer_models: dict[str, str] = field(default_factory=dict)
+    # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
+    # imported from another module (``analysis/rawsql/constants.py``).
+    sql_constants: dict[str, str] = field(default_factory=dict)
+    # Module-level FastAPI parameter aliases (``pkg.module.NAME`` -> expression source, e.g.
+    # ``Annotated[User, Depends(get_current_user)]``; ``analysis/frameworks/param_aliases.py``).
+    param_aliases: dict[str, str] = field(default_factory=dict)
+    # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
+    # ``analysis/frameworks/route_index.py``).
+    routes: dict[str, str] = field(default_factory=dict)
+    # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
+    # class is defined in another module (``analysis/interp/class_bases.py``).
+    class_bases: dict[str, str] = field(default_factory=dict)
+    # Service/repository classes' models (``analysis/interp/class_models.py``): model attributes,
+    # ``__init__`` slots, and constructor calls passing a class (joined with ``|`` across files).
+    class_attrs: dict[str, str] = field(default_factory=dict)
+    class_slots: dict[str, str] = field(default_factory=dict)
+    class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Candidate membership checks (``index/membership.py``), in path order.
+    check_candidates: tuple[CheckCandidate, ...] = ()
+
+    @classmethod
+    def merge(cls, parts: Iterable[CrossFileFacts]) -> CrossFileFacts:
+        """Fold per-file facts in path order: sets are united, and a later file wins on an equal key
+        (or, for a ``merge: join`` field, is appended to it after ``|``)."""
+        names = [f.name for f in fields(cls)]
+        joined = {f.name for f in fields(cls) if f.metadata.get("merge") == "join"}
+        sets: dict[str, set[str]] = {n: set() for n in names if isinstance(getattr(EMPTY, n), frozenset)}
+        seqs: dict[str, list[object]] = {n: [] for n in names if isinstance(getattr(EMPTY, n), tuple)}
+        maps: dict[str, dict[str, str]] = {n: {} for n in names if n not in sets and n not in seqs}
+        for part in parts:
+            for name, into_seq in seqs.items():
+                into_seq.extend(getattr(part, name))
+            for name, into in sets.items():
+                into.update(getattr(part, name))
+            for name, into_map in maps.items():
+                if name in joined:
+                    for key, value in getattr(part, name).items():
+                        into_map[key] = f"{into_map[key]}|{value}" if key in into_map else value
+                else:
+                    into_map.update(getattr(part, name))
+        values: dict[str, object] = {k: frozenset(v) for k, v in sets.items()}
+        values.update({k: tuple(v) for k, v in seqs.items()})
+        values.update(maps)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def hash_parts(self) -> tuple[str, ...]:
+        """A deterministic text per field (the result cache's key depends on every fact)."""
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                out.append(repr(value))  # in path order already
+            else:
+                out.append(repr(sorted(value.items() if isinstance(value, Mapping) else value)))
+        return tuple(out)
+
+
+EMPTY = CrossFileFacts()

@@ -1,0 +1,97 @@
+"""``tenantlint explain PATH:LINE`` on the django_billing fixture app: tables, filters, value origins,
+membership checks and the verdict, as text and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tenantlint.cli import main
+from tenantlint.commands.explain import ExplainError, parse_location
+
+APP = Path(__file__).resolve().parents[1] / "fixtures" / "django_billing"
+
+
+@pytest.fixture(autouse=True)
+def _in_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(APP)
+
+
+def explain(capsys: pytest.CaptureFixture[str], location: str) -> tuple[int, dict[str, Any]]:
+    code = main(["explain", location, "--format", "json", "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_parse_location() -> None:
+    assert parse_location("app/views.py:42") == (Path("app/views.py"), 42)
+    assert parse_location("app/views.py:42:7") == (Path("app/views.py"), 42)
+    for bad in ("app/views.py", "app/views.py:0", ":12"):
+        with pytest.raises(ExplainError):
+            parse_location(bad)
+
+
+def test_unscoped_query_is_a_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = explain(capsys, "billing/views.py:43")
+    assert code == 1
+    (query,) = out["queries"]
+    (table,) = query["tables"]
+    assert (table["table"], table["scoping"]) == ("billing_invoice", "unscoped")
+    assert table["status"] == "not proven"
+    assert table["filters"] == []
+    assert [f["code"] for f in query["findings"]] == ["TNT101"]
+    assert query["verdict"].startswith("FIX (TNT101)") and "org_id" in query["verdict"]
+
+
+def test_trusted_filter_shows_the_value_and_its_origin(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = explain(capsys, "billing/views.py:26")
+    assert code == 0
+    (table,) = out["queries"][0]["tables"]
+    (flt,) = table["filters"]
+    assert flt["expression"] == "org=request.user.org"
+    assert (flt["trust"], flt["chain"]) == ("trusted", ["request.user.org"])
+    assert out["queries"][0]["verdict"].startswith("OK: confined")
+
+
+def test_membership_check_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = explain(capsys, "billing/views.py:153")
+    query = out["queries"][0]
+    assert query["membership_checks"] == ["org_id, verified by ensure_member()"]
+    assert query["tables"][0]["filters"][0]["chain"] == ["org_id, verified by ensure_member()"]
+
+
+def test_untrusted_value_names_the_request_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = explain(capsys, "billing/views.py:159")
+    assert code == 1
+    table = out["queries"][0]["tables"][0]
+    assert table["scoping"] == "untrusted-filter"
+    assert table["untrusted"] == "URL path parameter 'org_id'"
+    assert "membership" in out["queries"][0]["verdict"]
+
+
+def test_value_of_unknown_origin_is_not_called_proven(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = explain(capsys, "billing/services.py:9")
+    assert code == 0
+    table = out["queries"][0]["tables"][0]
+    assert (table["scoping"], table["status"]) == ("unknown-origin-filter", "assumed")
+    assert "origin unknown" in table["filters"][0]["chain"][0]
+    assert out["queries"][0]["verdict"].startswith("OK, not proven")
+
+
+def test_line_without_query_and_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = explain(capsys, "billing/services.py:1")
+    assert out["queries"] == [] and "no query on this line" in out["notes"][0]
+    assert main(["explain", "billing/views.py:43", "--no-cache"]) == 1
+    text = capsys.readouterr().out
+    assert text.startswith("billing/views.py:43\nquery at 43:")
+    assert "tenant filters: none" in text and "verdict: FIX (TNT101)" in text
+
+
+def test_bad_locations_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "billing/views.py"]) == 2
+    assert main(["explain", "billing/nothing.py:3"]) == 2
+    assert main(["explain", "billing/services.py:100000"]) == 2
+    err = capsys.readouterr().err
+    assert "expected PATH:LINE" in err and "no such file" in err and "lines" in err
