@@ -144,7 +144,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks,
-        ))
+        ), name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -162,6 +162,21 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
 def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
     mod = module_name(rel)
     return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
+
+
+def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
+    """Lower-case identifiers referenced as names or attributes, with their counts."""
+    counts: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            name = node.id
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        else:
+            continue
+        if name[:1].islower() or name[:1] == "_":
+            counts[name] = counts.get(name, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:

@@ -28,6 +28,18 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of a finding's call chain: a call (or the query it ends at) and its function."""
+
+    path: str
+    line: int
+    function: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "function": self.function}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     message: str
@@ -37,6 +49,7 @@ class Finding:
     handler: str | None = None
     snippet: str | None = None
     suppression: Suppression | None = None
+    trace: tuple[Hop, ...] = ()  # from the reported argument down to the query (across functions)
 
     @property
     def line(self) -> int:
@@ -76,6 +89,7 @@ class Finding:
             "table": self.table,
             "handler": self.handler,
             "snippet": self.snippet,
+            "trace": [hop.to_json() for hop in self.trace],
         }
 
 
@@ -167,6 +181,58 @@ class RunResult:
         return doc
 
 
+@dataclass(frozen=True, slots=True)
+class KeyedQuery:
+    """A query on a tenant table with no tenant filter, keyed only by the function's parameters."""
+
+    line: int
+    codes: tuple[str, ...]  # the findings reported at it (TNT101 / TNT102)
+    table: str
+    keys: tuple[str, ...]
+    label: str  # ``Invoice.objects.get``
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    qualname: str  # ``billing.services.get_invoice``, ``billing.services.Service.load``
+    path: str
+    line: int
+    params: tuple[str, ...]  # what a call binds, in order
+    handler: str | None
+    open: bool  # registered by a decorator: callers the project does not show
+    tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
+    keyed: tuple[KeyedQuery, ...]
+    check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    position: int  # -1: a keyword argument
+    keyword: str
+    trust: str  # "trusted" | "untrusted" | "unknown"
+    source: str  # "request body", "parameter pk", ...
+    span: Span | None  # only for request input (the only arguments a finding is reported at)
+    snippet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A call resolved to a dotted name; ``caller``: the calling function's qualified name."""
+
+    callee: str
+    path: str
+    line: int
+    caller: str | None
+    handler: str | None
+    celery: bool
+    open_args: bool
+    args: tuple[Arg, ...]
+
+
 @dataclass
 class FileResult:
     """What one file contributes to a run. Picklable: crosses process boundaries and the cache."""
@@ -178,3 +244,6 @@ class FileResult:
     queries: int = 0
     unresolved: list[UnresolvedSite] = field(default_factory=list)
     error: str | None = None
+    skipped: bool = False  # the prefilter saw nothing any rule could fire on (its calls were not read)
+    summaries: list[Summary] = field(default_factory=list)  # its functions (across functions)
+    calls: list[Site] = field(default_factory=list)  # its calls resolved to dotted names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -65,6 +66,8 @@ class Project:
     facts: CrossFileFacts
     digests: dict[str, str] = field(default_factory=dict)  # absolute path -> sha256 of the bytes read
     index_hash: str = ""
+    # identifier -> references in the project (not in ``index_hash``: only the project-wide join reads it)
+    name_counts: dict[str, int] = field(default_factory=dict)
 
     def settings(self, config: Config) -> Settings:
         from tenantlint.analysis.settings import Settings
@@ -87,7 +90,7 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     if isinstance(scanned.derived, Project):
         return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
-    project = Project(decide_tenancy(merged.models, config), merged.facts)
+    project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)
@@ -193,7 +196,7 @@ def _analyze_data(
     except SourceError as exc:
         return _with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return _with_bidi(FileResult(display), text)
+        return _with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
     return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
 
@@ -261,8 +264,11 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     todo = [i for i, r in enumerate(results) if r is None]
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
+    counts = project.name_counts if project is not None else None
     if not todo:
-        return collect([r for r in results if r is not None], config, time.perf_counter() - started)
+        if not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix):
+            return collect([r for r in results if r is not None], config, time.perf_counter() - started,
+                           counts)
     if settings is None:
         assert project is not None
         settings = project.settings(config)
@@ -281,20 +287,92 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
             results[i] = analyze_item(items[i], job)
             if options.progress:
                 options.progress(1)
+    if prefilter is not None:
+        _call_sites(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
-    return collect([r for r in results if r is not None], config, time.perf_counter() - started)
+    return collect([r for r in results if r is not None], config, time.perf_counter() - started, counts)
 
 
-def collect(results: Sequence[FileResult], config: Config, seconds: float) -> RunResult:
+def _helper_names(results: list[FileResult]) -> list[str]:
+    """Names of helpers with an id-keyed query or a tenant parameter, and of the helpers calling them
+    (by last name: a superset)."""
+    names = {s.name for r in results for s in r.summaries
+             if s.handler is None and (s.keyed or s.tenant_params)}
+    edges = [(site.callee.rsplit(".", 1)[-1], site.caller.rsplit(".", 1)[-1])
+             for r in results for site in r.calls if site.caller is not None and site.handler is None]
+    grew = True
+    while grew:
+        before = len(names)
+        names.update(caller for callee, caller in edges if callee in names)
+        grew = len(names) > before
+    return sorted(names)
+
+
+def _call_site_files(items: list[Item], results: list[FileResult | None]) -> list[int]:
+    """Files the prefilter skipped that spell the name of a helper with a summary worth applying (an
+    id-keyed query or a tenant parameter, or a call of one): their calls are call sites."""
+    names = _helper_names([r for r in results if r is not None])
+    skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
+    if not names or not skipped:
+        return []
+    spelled = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    redo: list[int] = []
+    for i in skipped:
+        try:
+            text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if spelled.search(text):
+            redo.append(i)
+    return redo
+
+
+CALL_SITE_ROUNDS = 4  # helpers calling helpers in files the prefilter skipped: rounds of re-reading
+
+
+def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
+                key_prefix: str, jobs: int = 1) -> bool:
+    """Analyse (or, without ``job``, look up in the cache) the skipped files holding call sites;
+    False when some result is needed that only an analysis (with ``job``) can give."""
+    prefix = key_of(key_prefix, "call-sites")
+    for _ in range(CALL_SITE_ROUNDS):
+        redo = _call_site_files(items, results)
+        if not redo:
+            return True
+        if job is None:
+            hits = _cached([items[i] for i in redo], cache, prefix)
+            for i, hit in zip(redo, hits, strict=True):
+                results[i] = hit or results[i]
+            if not all(hits):
+                return False
+            continue
+        again = replace(job, prefilter=None, key_prefix=prefix)
+        if max(1, jobs) > 1 and len(redo) >= MIN_PARALLEL:
+            done = _parallel([items[i] for i in redo], again, jobs, None)
+        else:
+            done = [analyze_item(items[i], again) for i in redo]
+        for i, r in zip(redo, done, strict=True):
+            results[i] = r
+    return True
+
+
+def collect(results: Sequence[FileResult], config: Config, seconds: float,
+            name_counts: dict[str, int] | None = None) -> RunResult:
+    """``name_counts``: the project's identifier references, when the whole project was indexed
+    (without them no call site counts as known: id-keyed queries stay reported where they are)."""
+    from tenantlint.crossfn.combine import combine
+
     selection = Selection.of(config.select, config.ignore)
-    findings: list[Finding] = []
+    moved = combine(results, name_counts, config.membership_checks)
+    findings: list[Finding] = [f for f in moved.added if selection.allows(f.code)]
     suppressed: list[Finding] = []
     errors: list[FileError] = []
     sites: list[QuerySite] = []
     queries = 0
     unresolved: list[UnresolvedSite] = []
     for r in results:
-        findings.extend(f for f in r.findings if selection.allows(f.code))
+        findings.extend(f for f in r.findings if selection.allows(f.code)
+                        and (f.path, f.line, f.code) not in moved.removed)
         suppressed.extend(f for f in r.suppressed if selection.allows(f.code))
         if r.error:
             errors.append(FileError(r.path, r.error))

@@ -10,7 +10,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
@@ -39,19 +39,27 @@ class FileScan:
 
     models: tuple[ModelInfo, ...] = ()
     facts: CrossFileFacts = EMPTY  # what the file tells the analysis of other files
+    # How often each lower-case identifier is referenced (a name or an attribute; not a ``def`` or
+    # an import): the cross-function pass compares it with the calls it resolved.
+    names: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Merged:
     models: tuple[ModelInfo, ...]
     facts: CrossFileFacts
+    name_counts: dict[str, int] = field(default_factory=dict)
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
     """Fold per-file records in path order (later files win on equal keys, as a serial pass did)."""
     done = list(scans)
     models = tuple(m for s in done for m in s.models)
-    return Merged(models, CrossFileFacts.merge(s.facts for s in done))
+    counts: dict[str, int] = {}
+    for s in done:
+        for name, n in s.names:
+            counts[name] = counts.get(name, 0) + n
+    return Merged(models, CrossFileFacts.merge(s.facts for s in done), counts)
 
 
 @dataclass(frozen=True, slots=True)

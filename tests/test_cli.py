@@ -73,7 +73,7 @@ def test_json_shape_per_spec(app: Path) -> None:
     assert data["version"] == 1
     (finding,) = data["findings"]
     assert list(finding) == ["code", "name", "severity", "message", "path", "line", "column",
-                             "end_line", "end_column", "table", "handler", "snippet"]
+                             "end_line", "end_column", "table", "handler", "snippet", "trace"]
     assert (finding["code"], finding["name"], finding["severity"]) == ("TNT101", "unscoped-query", "error")
     assert (finding["path"], finding["line"], finding["column"]) == ("billing/views.py", 5, 17)
     assert finding["table"] == "billing_invoice"

@@ -170,7 +170,9 @@ def test_json_is_the_spec_document_sorted_with_fixed_key_order() -> None:
         "table",
         "handler",
         "snippet",
+        "trace",
     ]
+    assert doc["findings"][1]["trace"] == []
     assert doc["findings"][1]["snippet"] == "Invoice.objects.filter(tags__in=[x])"
     assert doc["findings"][0]["table"] is None
     assert [e["path"] for e in doc["errors"]] == ["a.py", "z.py"]

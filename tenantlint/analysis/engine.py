@@ -16,6 +16,7 @@ from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, decode, parse
+from tenantlint.analysis.summaries import summarize
 from tenantlint.results import (
     DYNAMIC_SQL_TABLE,
     UNKNOWN_ORIGIN,
@@ -145,6 +146,7 @@ def _analyze_text(
         findings = reported + meta
         result.suppressed = suppressed
     result.findings = findings
+    result.summaries, result.calls = summarize(path, ctx, findings, positions)
     if want_sites:
         result.sites = sites(path, facts, positions)
     for u in facts.unresolved:

@@ -164,6 +164,43 @@ class UnresolvedFact:
     statement: cst.CSTNode | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ArgFact:
+    """One argument of a call to a project function: which parameter it binds and where it comes from."""
+
+    node: cst.CSTNode
+    position: int  # -1 for a keyword argument
+    keyword: str  # "" for a positional argument
+    prov: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CallFact:
+    """A call resolved statically to a dotted name (``app.services.get_invoice``); ``celery``: a
+    ``.delay``/``.apply_async`` call site of a task. ``open_args``: a ``*args``/``**kwargs`` spread."""
+
+    node: cst.CSTNode
+    callee: str
+    args: tuple[ArgFact, ...]
+    caller: str | None  # the calling function's qualified name, if module- or class-level
+    handler: str | None
+    celery: bool = False
+    open_args: bool = False
+
+
+@dataclass
+class FunctionFact:
+    """A module-level function or a method, as the walk saw it (``analysis/summaries.py`` makes its
+    summary). ``params``: the names a call binds, in order (without ``self``/``cls``)."""
+
+    node: cst.CSTNode
+    qualname: str
+    params: tuple[str, ...]
+    handler: str | None
+    open: bool  # decorated by something that may call it with other arguments
+    check: bool = False  # a membership check: its arguments are what it verifies
+
+
 @dataclass
 class FileFacts:
     queries: list[QueryFact]
@@ -171,6 +208,8 @@ class FileFacts:
     views: list[ViewFact]
     sql_problems: list[SqlProblemFact]
     unresolved: list[UnresolvedFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
+    functions: list[FunctionFact] = field(default_factory=list)
 
     @staticmethod
     def empty() -> FileFacts:

@@ -79,6 +79,32 @@ def region(finding: Finding) -> dict[str, Any]:
     return out
 
 
+def code_flow(finding: Finding) -> dict[str, Any]:
+    """A finding reported at a call's argument: the argument, then one step per call down to the query."""
+    steps: list[dict[str, Any]] = [{
+        "location": {
+            "physicalLocation": {"artifactLocation": artifact_location(finding.path),
+                                 "region": region(finding)},
+            "message": {"text": "request input passed here"},
+        },
+        "nestingLevel": 0,
+        "kinds": ["call"],
+    }]
+    for depth, hop in enumerate(finding.trace, start=1):
+        steps.append({
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(hop.path),
+                    "region": {"startLine": max(hop.line, 1)},
+                },
+                "message": {"text": hop.function},
+            },
+            "nestingLevel": depth,
+            "kinds": ["call"],
+        })
+    return {"threadFlows": [{"locations": steps[:1000]}]}
+
+
 def _suppressions(finding: Finding) -> list[dict[str, Any]] | None:
     if finding.suppression is None:
         return None
@@ -136,6 +162,8 @@ class SarifReporter(Reporter):
             props = {k: v for k, v in (("table", f.table), ("handler", f.handler)) if v}
             if props:
                 item["properties"] = props
+            if f.trace:
+                item["codeFlows"] = [code_flow(f)]
             suppressions = _suppressions(f)
             if suppressions is not None:
                 item["suppressions"] = suppressions

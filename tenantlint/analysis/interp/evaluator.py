@@ -22,7 +22,8 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import receivers
+from tenantlint.analysis.interp import calls, receivers
+from tenantlint.analysis.interp.calls import PARAMETER
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     SCOPING_SOURCE,
@@ -76,7 +77,7 @@ class Evaluator(OperatorEvaluation):
         state: QueryState | None = None,
     ) -> QueryValue:
         origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name,
-                        binding=self.fn.binding)
+                        binding=self.fn.binding, function=self.fn.qualname)
         self.ctx.origins.append(origin)
         st = state or QueryState()
         origin.latest = st
@@ -191,6 +192,8 @@ class Evaluator(OperatorEvaluation):
             return self.model_ref(model)
         if name == "cls":
             return receivers.owner_model(self) or Value()
+        if name in self.fn.params:
+            return Value(Provenance.unknown(f"{PARAMETER}{name}"))
         return Value()
 
     def model_ref(self, model: str) -> ModelRef:
@@ -453,7 +456,7 @@ class Evaluator(OperatorEvaluation):
                 args = self.eval_args(node)
                 return Value(args[0].prov)
         self.eval(func, use=False)
-        self.eval_args(node)
+        calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
         return Value()
 
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
@@ -521,6 +524,7 @@ class Evaluator(OperatorEvaluation):
         if not recv.trusted and not recv.untrusted:
             self.note_unresolved(node, self._query_like(node, qual))
         args = self.eval_args(node)
+        calls.note_call(self.ctx, self.fn, node, args)
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).

@@ -31,6 +31,11 @@ class FunctionState:
     models: dict[str, ModelRef] = field(default_factory=dict)
     # The concrete subclass this generic base method is walked for (``DocumentService.get_by_id``).
     binding: str | None = None
+    # ``pkg.module`` (module level) or ``pkg.module.Class`` (class body): what a function defined
+    # here is called; "" inside functions (nested functions have no summary).
+    scope: str = ""
+    qualname: str | None = None  # this function's ``pkg.module.name`` / ``pkg.module.Class.name``
+    params: frozenset[str] = frozenset()  # parameters a caller binds (a summary's ports)
 
     @property
     def handler_name(self) -> str | None:

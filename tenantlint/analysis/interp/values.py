@@ -119,6 +119,9 @@ class Origin:
     # ``Model.name`` where ``name`` is declared nowhere the index can see: a query only once a query
     # method is applied to it (``Model.name.filter(...)``), else an unknown class attribute.
     tentative: bool = False
+    function: str | None = None  # the qualified name of the function it is in (summaries)
+    # The function's parameters that make up every key of this query, when nothing else does.
+    keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

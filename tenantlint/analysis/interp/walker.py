@@ -17,6 +17,7 @@ from tenantlint.analysis.facts import (
     RequestReadFact,
 )
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
+from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     permission_classes,
@@ -34,9 +35,11 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
+from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 
 
@@ -48,7 +51,7 @@ class Walker:
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
         system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
-        state = FunctionState(None, ctx=self.ctx, system_depth=system)
+        state = FunctionState(None, ctx=self.ctx, system_depth=system, scope=module_name(self.ctx.path))
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -67,6 +70,7 @@ class Walker:
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
         state.owner = info
+        state.scope = f"{outer.scope}.{node.name.value}" if outer.scope else ""
         state.models = held_models(self.ctx, info)
         is_view = self.ctx.is_view_class(info)
         from tenantlint.analysis.views import ViewCheck
@@ -145,6 +149,8 @@ class Walker:
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
+        qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
+        ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             own = own_row(self.ctx, cls, fn)
             if own is not None:
@@ -153,7 +159,11 @@ class Walker:
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
-                              binding=binding or outer.binding)
+                              binding=binding or outer.binding, qualname=qualname,
+                              params=frozenset(ports) - set(env))
+        if qualname is not None and binding is None:
+            self.ctx.facts.functions.append(function_fact(fn, qualname, ports, handler, names,
+                                                           settings.membership_checks))
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
@@ -190,6 +200,8 @@ class Walker:
                 hints.setdefault(id(node), stmt)
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
+                if origin.statement is stmt and origin.function is not None and state.handler is None:
+                    origin.keys = param_keys(origin.node, state.params, state.env)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)

@@ -1,0 +1,177 @@
+"""Call sites of project functions, resolved statically, for the function summaries.
+
+A call is recorded when its callee is a dotted name that the file's imports, its own module or the
+enclosing class resolve (``get_invoice(pk)``, ``services.get_invoice(pk)``, ``self.load(pk)``,
+``Service.create(ids)``), and Celery's ``task.delay(...)``/``task.apply_async(args=(...))``/
+``task.s(...)``. Whether the name is a function of the project is decided later, across files
+(``tenantlint/crossfn/``); a call whose receiver is a local value is not recorded (unresolved).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import ArgFact, CallFact, Trust
+from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.values import DictValue, SeqValue, Value
+from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.file_context import FileContext
+    from tenantlint.analysis.interp.function_state import FunctionState
+
+PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
+CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
+
+
+def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> None:
+    func = node.func
+    target: cst.BaseExpression = func
+    celery = isinstance(func, cst.Attribute) and func.attr.value in CELERY_CALLS
+    if celery:
+        assert isinstance(func, cst.Attribute)
+        target = func.value
+    callee = _resolve(ctx, fn, target)
+    if callee is None:
+        return
+    if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
+        args, open_args = _apply_async(node, values)
+    else:
+        args, open_args = _arguments(node, values)
+    if fn.statement is not None:  # position hints: the statement the call is in
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        for a in args:
+            hints.setdefault(id(a.node), fn.statement)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+
+
+def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:
+    text = dotted(target, calls=False)
+    if text is None:
+        return None
+    head, _, rest = text.partition(".")
+    if head in ("self", "cls"):
+        if not rest or "." in rest or fn.qualname is None or fn.owner is None:
+            return None
+        return f"{fn.qualname.rsplit('.', 1)[0]}.{rest}"
+    if head in fn.env or head in fn.params:
+        return None  # a local value: its type is not known here
+    imports = ctx.imports
+    if head in imports.names:
+        return resolve_import(imports.qualify(text), ctx.path)
+    module = module_name(ctx.path)
+    return f"{module}.{text}" if module else text
+
+
+def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:
+    out: list[ArgFact] = []
+    open_args = False
+    position = 0
+    for arg, value in zip(node.args, values, strict=True):
+        if arg.star:
+            open_args = True
+            continue
+        if arg.keyword is not None:
+            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov))
+        else:
+            out.append(ArgFact(arg.value, position, "", value.prov))
+            position += 1
+    return tuple(out), open_args
+
+
+def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:
+    """``task.apply_async(args=(a, b), kwargs={"k": c})``: the task's own arguments."""
+    out: list[ArgFact] = []
+    open_args = False
+    for arg, value in zip(node.args, values, strict=True):
+        if arg.keyword is None:
+            if arg.star or not isinstance(arg.value, cst.Tuple | cst.List):
+                open_args = True
+                continue
+            keyword = "args"  # ``apply_async((a, b))``
+        else:
+            keyword = arg.keyword.value
+        if keyword == "args":
+            elements = arg.value.elements if isinstance(arg.value, cst.Tuple | cst.List) else None
+            if elements is None or not isinstance(value, SeqValue) or value.open_ended:
+                open_args = True
+                continue
+            for i, (el, item) in enumerate(zip(elements, value.items, strict=False)):
+                out.append(ArgFact(el.value, i, "", item.prov))
+        elif keyword == "kwargs":
+            if not isinstance(value, DictValue) or not isinstance(arg.value, cst.Dict):
+                open_args = True
+                continue
+            nodes = {k: el.value for el in arg.value.elements
+                     if isinstance(el, cst.DictElement) and (k := _key(el.key)) is not None}
+            for key, item in value.items:
+                if key in nodes:
+                    out.append(ArgFact(nodes[key], -1, key, item.prov))
+            open_args = open_args or len(nodes) != len(arg.value.elements)
+    return tuple(out), open_args
+
+
+def _key(node: cst.BaseExpression) -> str | None:
+    return string_value(node)
+
+
+def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value]) -> tuple[str, ...] | None:
+    """The parameters that make up every argument of the query expression ``node`` (its filters),
+    when nothing but parameters, locals derived from them, module-level names and literals does;
+    else None."""
+    keys: set[str] = set()
+    finder = _Names()
+    node.visit(finder)
+    if finder.opaque:
+        return None
+    for name in finder.names:
+        if name in params and name not in env:
+            keys.add(name)
+        elif name in env:
+            source = env[name].prov.source
+            if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
+                return None
+            if source[len(PARAMETER):] not in params:
+                return None
+            keys.add(source[len(PARAMETER):])
+        elif name in ("self", "cls"):
+            return None
+    return tuple(sorted(keys)) or None
+
+
+class _Names(cst.CSTVisitor):
+    """Names read by the arguments of every call in an expression (attribute names excluded)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.opaque = False
+        self.depth = 0
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        self.depth += 1
+        node.value.visit(self)  # not the keyword
+        self.depth -= 1
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.depth:
+            self.names.append(node.value)
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.opaque = True
+        return False
+
+    def visit_ListComp(self, node: cst.ListComp) -> bool:
+        self.opaque = True
+        return False
+
+    visit_SetComp = visit_ListComp  # type: ignore[assignment]
+    visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
+    visit_DictComp = visit_ListComp  # type: ignore[assignment]

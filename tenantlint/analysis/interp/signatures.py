@@ -1,0 +1,52 @@
+"""What a call binds: a function's ports (the parameters a caller passes) and whether every caller
+of it can be seen (a decorator that registers it elsewhere leaves its caller set open)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.facts import FunctionFact
+from tenantlint.analysis.plugins import HandlerInfo
+
+# Decorators that keep the function's signature and register it nowhere: its callers are its calls.
+_TRANSPARENT = frozenset({
+    "staticmethod", "classmethod", "property", "cached_property", "lru_cache", "cache", "wraps",
+    "atomic", "shared_task", "task",
+})
+_TASKS = frozenset({"shared_task", "task"})
+
+
+def summary_params(fn: cst.FunctionDef, decorators: list[str], method: bool) -> list[str]:
+    """The names a caller binds, in order: ``self``/``cls`` of a method (not of a static method) and
+    ``*args``/``**kwargs`` are not ports."""
+    params = fn.params
+    names = [p.name.value for p in (*params.posonly_params, *params.params)]
+    last = {n.rsplit(".", 1)[-1] for n in decorators}
+    if method and "staticmethod" not in last and names:
+        names = names[1:]
+    if _bound_task(fn) and names:
+        names = names[1:]
+    return names + [p.name.value for p in params.kwonly_params]
+
+
+def _bound_task(fn: cst.FunctionDef) -> bool:
+    """``@shared_task(bind=True)``: the task's first parameter is the task itself."""
+    for d in fn.decorators:
+        call = d.decorator
+        if not isinstance(call, cst.Call):
+            continue
+        name = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
+            call.func.value if isinstance(call.func, cst.Name) else "")
+        if name in _TASKS and any(
+            a.keyword is not None and a.keyword.value == "bind" and
+            isinstance(a.value, cst.Name) and a.value.value == "True" for a in call.args
+        ):
+            return True
+    return False
+
+
+def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler: HandlerInfo | None,
+                  decorators: list[str], checks: frozenset[str]) -> FunctionFact:
+    is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT for n in decorators)
+    return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open,
+                        fn.name.value in checks)

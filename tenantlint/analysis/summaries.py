@@ -1,0 +1,90 @@
+"""One file's function summaries and call sites, from its walk (``tenantlint/crossfn/`` combines them).
+
+A summary says which parameters reach a tenant filter (tenant parameters) and which queries on a
+tenant table have no tenant filter and are keyed only by parameters (id-keyed), with the findings
+reported at them. Positions are resolved only for call arguments that carry request input.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.facts import CallFact, Trust
+from tenantlint.analysis.interp.calls import PARAMETER
+from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.values import Origin
+from tenantlint.analysis.source.parse import Positions
+from tenantlint.crossfn.records import Arg, KeyedQuery, Site, Summary
+from tenantlint.results import Finding
+
+KEYED_CODES = frozenset({"TNT101", "TNT102"})
+
+
+def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: Positions
+              ) -> tuple[list[Summary], list[Site]]:
+    tenant_params: dict[str, dict[str, int]] = {}
+    keyed: dict[str, list[KeyedQuery]] = {}
+    codes_at: dict[int, set[str]] = {}
+    for f in findings:
+        if f.code in KEYED_CODES:
+            codes_at.setdefault(f.line, set()).add(f.code)
+    for origin in ctx.origins:
+        if origin.function is None or origin.tenant is None:
+            continue
+        params = _pinned_params(origin)
+        if params:
+            line = positions.span(origin.node).line
+            found = tenant_params.setdefault(origin.function, {})
+            for name in params:
+                found.setdefault(name, line)
+        if origin.keys is not None and origin.handler is None and not origin.internal:
+            line = positions.span(origin.node).line
+            codes = codes_at.get(line)
+            if codes:
+                keyed.setdefault(origin.function, []).append(
+                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node)))
+    summaries: list[Summary] = []
+    seen: set[str] = set()
+    for fn in ctx.facts.functions:
+        if fn.qualname in seen:
+            continue
+        seen.add(fn.qualname)
+        summaries.append(Summary(
+            fn.qualname, path, positions.span(fn.node).line, fn.params, fn.handler, fn.open,
+            tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
+            fn.check,
+        ))
+    sites = [_site(path, call, positions) for call in ctx.facts.calls]
+    return summaries, sites
+
+
+def _pinned_params(origin: Origin) -> set[str]:
+    out: set[str] = set()
+    states = [s for _, s in origin.uses] + ([origin.latest] if origin.latest is not None else [])
+    for state in states:
+        for pin in state.pins:
+            if pin.prov.trust is Trust.UNKNOWN and pin.prov.source.startswith(PARAMETER):
+                out.add(pin.prov.source[len(PARAMETER):])
+    return out
+
+
+def _label(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Call):
+        text = dotted(node.func)
+        if text:
+            return text
+    text = cst.Module(body=[]).code_for_node(node)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _site(path: str, call: CallFact, positions: Positions) -> Site:
+    args = tuple(
+        Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
+            positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
+            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None)
+        for a in call.args
+    )
+    return Site(call.callee, path, positions.span(call.node).line, call.caller, call.handler,
+                call.celery, call.open_args, args)

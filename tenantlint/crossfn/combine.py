@@ -1,0 +1,206 @@
+"""The project-wide join of summaries and call sites: findings where the fix goes.
+
+- Request input passed by a request handler into a tenant parameter (one that reaches a tenant filter,
+  directly or through further calls): TNT103 at the argument.
+- An id-keyed query (no tenant filter, every key from the function's parameters): TNT101/TNT102 at
+  each handler argument that feeds request input into its keys, through any chain of helpers whose
+  parameters pass the key on; the query itself is not reported when every call site of every
+  function on the way is known (``known``) and none passes request input elsewhere. Otherwise it
+  stays reported where it is.
+
+A call site is known when the callee resolves to exactly one summary, the callee is registered by no
+decorator, and the project spells its name exactly as many times as resolved calls use it (a
+reference that is not a call, or a call tenantlint could not resolve, leaves the caller set open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tenantlint.analysis.interp.calls import PARAMETER
+from tenantlint.crossfn.records import Arg, Hop, KeyedQuery, Site, Summary
+from tenantlint.results import FileResult, Finding
+
+MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
+_AMBIGUOUS = Arg(-2, "", "unknown", "", None)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    added: tuple[Finding, ...]
+    removed: frozenset[tuple[str, int, str]]  # (path, line, code) of findings moved to call sites
+
+
+class Project:
+    def __init__(self, results: Iterable[FileResult], name_counts: Mapping[str, int] | None,
+                 membership_checks: Iterable[str] = ()) -> None:
+        self.funcs: dict[str, Summary] = {}
+        dupes: set[str] = set()
+        self.sites: list[Site] = []
+        for r in results:
+            for s in r.summaries:
+                if s.qualname in self.funcs:
+                    dupes.add(s.qualname)
+                self.funcs[s.qualname] = s
+            self.sites.extend(r.calls)
+        for q in dupes:
+            del self.funcs[q]
+        self.by_last: dict[str, list[str]] = {}
+        for q in self.funcs:
+            self.by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+        self.sites_of: dict[str, list[Site]] = {}
+        resolved_by_name: dict[str, int] = {}
+        for site in self.sites:
+            target = self.resolve(site.callee)
+            if target is not None:
+                self.sites_of.setdefault(target, []).append(site)
+                name = target.rsplit(".", 1)[-1]
+                resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
+        self.name_counts = name_counts
+        self.resolved_by_name = resolved_by_name
+        self.checks = frozenset(membership_checks)
+
+    def resolve(self, callee: str) -> str | None:
+        if callee in self.funcs:
+            return callee
+        found = [q for q in self.by_last.get(callee.rsplit(".", 1)[-1], ())
+                 if q.endswith("." + callee) or callee.endswith("." + q)]
+        return found[0] if len(found) == 1 else None
+
+    def known(self, fn: Summary) -> bool:
+        """Every call site of ``fn`` is one of the resolved ones."""
+        if self.name_counts is None or fn.open or fn.handler is not None:
+            return False
+        if not self.sites_of.get(fn.qualname):
+            return False
+        return self.name_counts.get(fn.name, 0) == self.resolved_by_name.get(fn.name, 0)
+
+
+def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
+    """The argument ``site`` binds to ``param``; None when it binds none (a default),
+    ``_AMBIGUOUS`` when a ``*args``/``**kwargs`` spread may bind it."""
+    if param not in fn.params:
+        return _AMBIGUOUS
+    index = fn.params.index(param)
+    for a in site.args:
+        if a.keyword == param or (a.position == index and not a.keyword):
+            return a
+    return _AMBIGUOUS if site.open_args else None
+
+
+def short(qualname: str) -> str:
+    parts = qualname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 else qualname
+
+
+def chain_text(hops: Sequence[Hop], end: str) -> str:
+    steps = [f"{short(h.function)} ({h.path}:{h.line})" for h in hops]
+    return " \u2192 ".join([*steps, end])
+
+
+class Combiner:
+    def __init__(self, project: Project) -> None:
+        self.p = project
+        self.added: list[Finding] = []
+        self.removed: set[tuple[str, int, str]] = set()
+
+    def run(self) -> Outcome:
+        for fn in list(self.p.funcs.values()):
+            for q in fn.keyed:
+                hop = Hop(fn.path, q.line, fn.qualname)
+                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset())
+                if ok:
+                    self.removed.update((fn.path, q.line, code) for code in q.codes)
+        self.tenant_params()
+        seen: set[tuple[str, int, str]] = set()
+        added = []
+        for f in self.added:  # each root cause once per line and code
+            if (f.path, f.line, f.code) not in seen:
+                seen.add((f.path, f.line, f.code))
+                added.append(f)
+        return Outcome(tuple(added), frozenset(self.removed))
+
+    def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
+              visiting: frozenset[str]) -> bool:
+        """Report request input reaching ``keys`` of ``fn`` at its handler call sites; True when every
+        call site of ``fn`` (transitively) is known, so the query need not be reported where it is."""
+        if fn.qualname in visiting or len(hops) > MAX_DEPTH:
+            return False
+        ok = self.p.known(fn)
+        for site in self.p.sites_of.get(fn.qualname, ()):
+            for key in sorted(keys):
+                arg = arg_for(site, fn, key)
+                if arg is None:
+                    continue
+                if arg is _AMBIGUOUS:
+                    ok = False
+                elif arg.trust == "untrusted":
+                    if site.handler is not None and arg.span is not None:
+                        self.report_keyed(site, fn, key, arg, q, hops)
+                    else:
+                        ok = False
+                elif arg.source.startswith(PARAMETER) and site.caller is not None:
+                    caller = self.p.funcs.get(site.caller)
+                    name = arg.source[len(PARAMETER):]
+                    if caller is None or caller.handler is not None or name not in caller.params:
+                        continue  # not a parameter a caller binds: no request input
+                    hop = Hop(site.path, site.line, caller.qualname)
+                    if not self.keyed(caller, {name}, q, (hop, *hops), visiting | {fn.qualname}):
+                        ok = False
+        return ok
+
+    def report_keyed(self, site: Site, fn: Summary, key: str, arg: Arg, q: KeyedQuery,
+                     hops: tuple[Hop, ...]) -> None:
+        assert arg.span is not None
+        for code in q.codes:
+            what = "writes" if code == "TNT102" else "reads"
+            message = (f"request input ({arg.source}) passed as '{key}' to {short(fn.qualname)} "
+                       f"{what} tenant table '{q.table}' with no tenant filter: via "
+                       f"{chain_text(hops, q.label)}")
+            self.added.append(Finding(code, message, site.path, arg.span, q.table, site.handler,
+                                      arg.snippet, trace=hops))
+
+    def tenant_params(self) -> None:
+        """TNT103 at request input a handler passes into a tenant parameter, through helper chains."""
+        funcs = self.p.funcs
+        # (function, parameter) -> the hops from that function down to the tenant filter
+        reach: dict[tuple[str, str], tuple[Hop, ...]] = {}
+        todo: list[tuple[str, str]] = []
+        for fn in funcs.values():
+            if fn.handler is None and not fn.check and fn.name not in self.p.checks:
+                for t, line in fn.tenant_params:
+                    reach[(fn.qualname, t)] = (Hop(fn.path, line, fn.qualname),)
+                    todo.append((fn.qualname, t))
+        reported: set[tuple[str, int, int]] = set()
+        while todo:
+            qual, param = todo.pop()
+            fn = funcs[qual]
+            hops = reach[(qual, param)]
+            if len(hops) > MAX_DEPTH:
+                continue
+            for site in self.p.sites_of.get(qual, ()):
+                arg = arg_for(site, fn, param)
+                if arg is None or arg is _AMBIGUOUS:
+                    continue
+                if arg.trust == "untrusted" and site.handler is not None and arg.span is not None:
+                    where = (site.path, arg.span.line, arg.span.column)
+                    if where not in reported:
+                        reported.add(where)
+                        message = (f"request input ({arg.source}) passed as tenant parameter '{param}' "
+                                   f"of {short(qual)}, which filters by it: via "
+                                   f"{chain_text(hops, 'tenant filter')}")
+                        self.added.append(Finding("TNT103", message, site.path, arg.span, None,
+                                                  site.handler, arg.snippet, trace=hops))
+                elif arg.source.startswith(PARAMETER) and site.caller in funcs:
+                    caller = funcs[site.caller]
+                    name = arg.source[len(PARAMETER):]
+                    fresh = (caller.qualname, name) not in reach
+                    if caller.handler is None and name in caller.params and fresh:
+                        reach[(caller.qualname, name)] = (Hop(site.path, site.line, caller.qualname), *hops)
+                        todo.append((caller.qualname, name))
+
+
+def combine(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
+            membership_checks: Iterable[str] = ()) -> Outcome:
+    return Combiner(Project(results, name_counts, membership_checks)).run()

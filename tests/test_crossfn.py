@@ -1,0 +1,230 @@
+"""Across functions: summaries, call resolution and where the findings go (tenantlint/crossfn/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tenantlint.api import check_paths, load_config
+from tenantlint.reporters.registry import get_reporter
+from tenantlint.results import RunResult
+
+MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    number = models.CharField(max_length=20)
+"""
+
+HELPERS = """
+from app.models import Invoice
+
+
+def get_invoice(pk):
+    return Invoice.objects.get(pk=pk)
+"""
+
+
+@contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def run(tmp_path: Path, files: dict[str, str]) -> RunResult:
+    config = tmp_path / "tenantlint.toml"
+    if not config.exists():
+        config.write_text('global_tables = ["Organization"]\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(MODELS)
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    with chdir(tmp_path):
+        return check_paths([Path(".")], load_config(tmp_path))
+
+
+def found(result: RunResult) -> list[tuple[str, int, str]]:
+    return sorted((f.path, f.line, f.code) for f in result.findings)
+
+
+def test_helper_called_only_with_scoped_ids_is_not_reported(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+        from app.models import Invoice
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            return get_invoice(inv.pk)
+        """})
+    assert found(result) == []
+
+
+def test_request_input_into_id_keyed_helper_is_reported_at_the_argument(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request):
+            return helpers.get_invoice(request.GET["id"])
+        """})
+    assert found(result) == [("app/views.py", 5, "TNT101")]
+    finding = result.findings[0]
+    assert "helpers.get_invoice (app/helpers.py:5)" in finding.message
+    assert "Invoice.objects.get" in finding.message
+    hops = [(h.path, h.line, h.function) for h in finding.trace]
+    assert hops == [("app/helpers.py", 5, "app.helpers.get_invoice")]
+    assert finding.column == 32  # the argument, not the call
+
+
+def test_helper_without_call_site_stays_reported_at_the_query(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS})
+    assert found(result) == [("app/helpers.py", 5, "TNT101")]
+    assert result.findings[0].trace == ()
+
+
+def test_a_reference_that_is_not_a_call_leaves_the_callers_open(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+
+        HANDLERS = {"invoice": get_invoice}
+
+
+        def job():
+            return get_invoice(3)
+        """})
+    assert found(result) == [("app/helpers.py", 5, "TNT101")]
+
+
+def test_unresolved_call_site_keeps_the_query_reported(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+
+
+        def job(loader):
+            get_invoice(3)
+            return loader.get_invoice(4)
+        """})
+    assert found(result) == [("app/helpers.py", 5, "TNT101")]
+
+
+def test_chain_through_a_parameter_of_a_helper(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/services.py": """
+        from app.helpers import get_invoice
+
+
+        def load(invoice_id):
+            return get_invoice(invoice_id)
+        """, "app/views.py": """
+        from app.services import load
+
+
+        def view(request, pk):
+            return load(pk)
+        """})
+    assert found(result) == [("app/views.py", 5, "TNT101")]
+    assert [h.function for h in result.findings[0].trace] == ["app.services.load", "app.helpers.get_invoice"]
+
+
+def test_celery_delay_and_apply_async_are_call_sites(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/tasks.py": """
+        from celery import shared_task
+
+        from app.models import Invoice
+
+
+        @shared_task(bind=True)
+        def close(self, invoice_id):
+            Invoice.objects.filter(pk=invoice_id).delete()
+
+
+        @shared_task
+        def render(invoice_id):
+            return Invoice.objects.get(pk=invoice_id)
+        """, "app/views.py": """
+        from app.models import Invoice
+        from app.tasks import close, render
+
+
+        def view(request):
+            close.apply_async(args=(request.POST["id"],))
+            inv = Invoice.objects.get(org=request.user.org, pk=1)
+            render.delay(inv.pk)
+        """})
+    assert found(result) == [("app/views.py", 6, "TNT102")]
+
+
+def test_request_input_into_a_tenant_parameter_is_tnt103(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": """
+        from app.models import Invoice
+
+
+        def invoices_of(org_id):
+            return Invoice.objects.filter(org_id=org_id)
+        """, "app/views.py": """
+        from app.helpers import invoices_of
+
+
+        def mine(request):
+            return invoices_of(request.user.org_id)
+
+
+        def theirs(request):
+            return invoices_of(org_id=request.data["org"])
+        """})
+    assert ("app/views.py", 9, "TNT103") in found(result)
+    assert all(line != 5 for _, line, _ in found(result))
+
+
+def test_trace_in_json_and_sarif(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request):
+            return helpers.get_invoice(request.GET["id"])
+        """})
+    from tenantlint.reporters.base import ReportOptions
+
+    options = ReportOptions()
+    as_json = json.loads(get_reporter("json").render(result, options))
+    assert as_json["findings"][0]["trace"] == [
+        {"path": "app/helpers.py", "line": 5, "function": "app.helpers.get_invoice"}]
+    sarif = json.loads(get_reporter("sarif").render(result, options))
+    flow = sarif["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [step["nestingLevel"] for step in flow] == [0, 1]
+    assert flow[1]["location"]["physicalLocation"]["region"]["startLine"] == 5
+
+
+def test_arguments_of_a_membership_check_are_never_tnt103(tmp_path: Path) -> None:
+    (tmp_path / "tenantlint.toml").write_text(
+        'global_tables = ["Organization"]\nmembership_checks = ["ensure_member"]\n')
+    result = run(tmp_path, {"app/helpers.py": """
+        from app.models import Invoice
+
+
+        def ensure_member(user, org_id):
+            return Invoice.objects.filter(org_id=org_id).exists()
+        """, "app/views.py": """
+        from app.helpers import ensure_member
+
+
+        def view(request, org_id):
+            ensure_member(request.user, org_id)
+        """})
+    assert found(result) == []
