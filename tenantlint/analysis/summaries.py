@@ -10,12 +10,11 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import CallFact, Trust
-from tenantlint.analysis.interp.calls import PARAMETER
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.values import Origin
 from tenantlint.analysis.source.parse import Positions
-from tenantlint.crossfn.records import Arg, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
 from tenantlint.results import Finding
 
 KEYED_CODES = frozenset({"TNT101", "TNT102"})

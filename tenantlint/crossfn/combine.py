@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tenantlint.analysis.interp.calls import PARAMETER
-from tenantlint.crossfn.records import Arg, Hop, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import PARAMETER, Arg, Hop, KeyedQuery, Site, Summary
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)

@@ -6,4 +6,6 @@ from __future__ import annotations
 
 from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
+PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
+
 __all__ = ["Arg", "Hop", "KeyedQuery", "Site", "Summary"]

@@ -17,12 +17,12 @@ from tenantlint.analysis.facts import ArgFact, CallFact, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.values import DictValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.crossfn.records import PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
     from tenantlint.analysis.interp.function_state import FunctionState
 
-PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
 CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
 
 

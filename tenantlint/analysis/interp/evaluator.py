@@ -23,7 +23,6 @@ from tenantlint.analysis.facts import (
     UnresolvedFact,
 )
 from tenantlint.analysis.interp import calls, receivers
-from tenantlint.analysis.interp.calls import PARAMETER
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     SCOPING_SOURCE,
@@ -51,6 +50,7 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
+from tenantlint.crossfn.records import PARAMETER
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
