@@ -21,7 +21,7 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
     view_object,
 )
-from tenantlint.analysis.interp.exprs import dotted_name
+from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
@@ -62,17 +62,6 @@ class SerializerValue(Value):
     creates: bool = False
 
 
-def _class_attr(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
-    if not isinstance(cls.body, cst.IndentedBlock):
-        return None
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
-                ):
-                    return small.value
-    return None
 
 
 def _tenant_names(t: TenantTable) -> set[str]:
@@ -132,7 +121,7 @@ class Drf(FrameworkPlugin):
             if c.name in seen:
                 continue
             seen.add(c.name)
-            value = _class_attr(c.node, "serializer_class")
+            value = class_attribute(c.node, "serializer_class")
             if value is not None:
                 name = dotted_name(value)
                 return self._serializer_value(ctx, name, creates=True) if name else None

@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind
-from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.exprs import class_attribute, dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import QueryState
@@ -36,20 +36,6 @@ def verified_names(table: Mapping[str, frozenset[str] | None], checks: Iterable[
     return frozenset(out)
 
 
-def _assigned(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
-    if not isinstance(cls.body, cst.IndentedBlock):
-        return None
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
-                ):
-                    return small.value
-                if (isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
-                        and small.target.value == attr):
-                    return small.value
-    return None
 
 
 def permission_classes(ctx: FileContext, cls: ClassInfo) -> list[str]:
@@ -62,7 +48,7 @@ def permission_classes(ctx: FileContext, cls: ClassInfo) -> list[str]:
         if c.name in seen:
             continue
         seen.add(c.name)
-        value = _assigned(c.node, "permission_classes")
+        value = class_attribute(c.node, "permission_classes")
         if isinstance(value, cst.List | cst.Tuple):
             out = []
             for el in value.elements:

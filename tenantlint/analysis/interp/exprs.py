@@ -80,3 +80,17 @@ def header_key(name: str) -> str:
             key = key[len(prefix):]
             break
     return key
+
+
+def class_attribute(cls: cst.ClassDef, attr: str) -> cst.BaseExpression | None:
+    """The value assigned to ``attr`` in the body of ``cls`` (``permission_classes = [...]``), if any."""
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == attr for t in small.targets
+                ):
+                    return small.value
+    return None
