@@ -253,6 +253,9 @@ class FrameworkPlugin(ABC):
     name: str
     # Qualified names of a request object that is a module global (``flask.request``).
     request_globals: frozenset[str] = frozenset()
+    # Whether this framework's class-based views serve ``model = X`` (Django's generic views do;
+    # DRF reads only ``queryset``).
+    reads_model_attribute: bool = True
 
     @abstractmethod
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:

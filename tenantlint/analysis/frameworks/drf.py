@@ -70,6 +70,7 @@ def _tenant_names(t: TenantTable) -> set[str]:
 
 class Drf(FrameworkPlugin):
     name = "drf"
+    reads_model_attribute = False  # ``model = X`` on an APIView or viewset serves nothing
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES)

@@ -20,6 +20,8 @@ from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row,
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
+    SHARED_HOOKS,
+    action_checks,
     permission_classes,
     verified_names,
     verify_earlier,
@@ -34,6 +36,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.inline_check import inline_membership
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
@@ -134,6 +137,8 @@ class Walker:
             checks = [n.rsplit(".", 1)[-1] for n in names]
             if cls is not None:
                 checks += permission_classes(self.ctx, cls)
+                if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
+                    checks += action_checks(cls, settings.check_verifies)
             verified = verified_names(settings.check_verifies, checks)
             found = [c for c in checks if c in settings.check_verifies]
             by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
@@ -217,6 +222,7 @@ class Walker:
             self.membership(stmt.test, state)
             if self._terminates(stmt.body.body) or refuses(stmt.body.body):
                 checked_after_fetch(ev, state, stmt.test)
+                inline_membership(ev, state, stmt.test)
             before = dict(state.env)
             self.block(stmt.body.body, state, None)
             after_then = state.env
