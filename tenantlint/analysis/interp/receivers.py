@@ -22,12 +22,16 @@ if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation as Evaluator
 
 SELF_NAMES = ("self", "cls")
+SELF_CLASS = "__class__"  # held_models.SELF_CLASS: the model ``cls`` stands for in a mixin's walk
 LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model, load_model
 USER_BASES = ("AbstractUser", "AbstractBaseUser")
 
 
 def owner_model(ev: Evaluator) -> ModelRef | None:
     """The model whose method is being walked (``cls``/``type(self)`` there)."""
+    held = ev.fn.models.get(SELF_CLASS)
+    if held is not None:
+        return held
     owner = ev.fn.owner
     if owner is None or owner.name not in ev.ctx.index.by_model:
         return None
