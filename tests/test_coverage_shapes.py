@@ -96,3 +96,44 @@ def test_non_queries_are_not_counted_as_unresolved() -> None:
     assert listed["stats"]["unresolved_query_like"] == 0
     assert listed.get("unresolved", []) == []
     assert listed["stats"]["queries"] == 4  # get_one, get_any, delete_all and the subclass's count
+
+
+def test_tenant_parents_make_nullable_and_plain_id_columns_relations() -> None:
+    from tenantlint.config.options import Config
+    from tests.index_helpers import build_index
+
+    models = '''
+from peewee import CharField, ForeignKeyField, Model
+
+
+class Tenant(Model):
+    name = CharField()
+
+
+class Knowledgebase(Model):
+    tenant_id = CharField()
+
+
+class Document(Model):
+    kb_id = CharField()
+
+
+class Note(Model):
+    kb = ForeignKeyField(Knowledgebase, null=True)
+'''
+    base = Config(tenant_models=("Tenant",), global_tables=("Tenant",))
+    index = build_index([("kb/models.py", models)], base)
+    assert set(index.tables) == {"knowledgebase"}  # a plain id column and a nullable FK: not seen
+    index = build_index([("kb/models.py", models)],
+                        Config(tenant_models=("Tenant",), global_tables=("Tenant",),
+                               tenant_parents=("Document.kb_id -> Knowledgebase", "Note.kb")))
+    assert index.tables["document"].via_columns == ("kb_id",)
+    assert index.tables["note"].via == ("kb",)
+
+
+def test_many_to_many_link_tables_are_scoped_through_their_foreign_keys() -> None:
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "tenantlint", "tables", "."], env=env, text=True,
+                         cwd=FIXTURES / "django_recipes_links", capture_output=True, timeout=120).stdout
+    assert "recipes_food_inherit_fields  (Food_inherit_fields)  via food (food_id)" in out
+    assert "recipes_food_substitutes     (Food_substitutes)     via from_food (from_food_id)" in out
