@@ -155,6 +155,8 @@ class Walker:
             own = own_row(self.ctx, cls, fn)
             if own is not None:
                 env[own[0]] = own[1]
+            for fw in self.ctx.plugins.frameworks:
+                env.update(fw.method_rows(self.ctx, cls, fn))
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
