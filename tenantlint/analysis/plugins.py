@@ -253,9 +253,6 @@ class FrameworkPlugin(ABC):
     name: str
     # Qualified names of a request object that is a module global (``flask.request``).
     request_globals: frozenset[str] = frozenset()
-    # Whether this framework's class-based views serve ``model = X`` (Django's generic views do;
-    # DRF reads only ``queryset``).
-    reads_model_attribute: bool = True
 
     @abstractmethod
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
@@ -288,6 +285,11 @@ class FrameworkPlugin(ABC):
         Same contract as ``attribute``: no side effects unless a value is returned.
         """
         return None
+
+    def serves_model_attribute(self, ctx: FileView, cls: ClassInfo) -> bool:
+        """Whether ``model = X`` on this framework's view class ``cls`` (bases across modules
+        included) feeds a request it serves (Django's generic views: always)."""
+        return True
 
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """Parameters of a method (not a handler) that this framework passes a trusted row in

@@ -62,12 +62,11 @@ class ViewCheck:
         return True
 
     def reads_model(self) -> bool:
-        """Whether the view's framework serves ``model = X``: not when only frameworks that ignore
-        it (DRF) recognise the class as theirs."""
+        """Whether the view's framework serves ``model = X`` (a DRF ``APIView`` does not)."""
         cls = self.cls
         wider = ClassInfo(cls.name, (*cls.bases, *self.ctx.project_bases(cls)), cls.node)
         mine = [fw for fw in self.ctx.plugins.frameworks if fw.view_class(self.ctx, wider)]
-        return not mine or any(fw.reads_model_attribute for fw in mine)
+        return not mine or any(fw.serves_model_attribute(self.ctx, wider) for fw in mine)
 
     def own_get_queryset(self, fstate: FunctionState) -> None:
         self.scoped_get_queryset = returns_scoped(fstate.returns)
