@@ -33,12 +33,12 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             continue
         params = _pinned_params(origin)
         if params:
-            line = positions.span(origin.node).line
+            line = positions.line(origin.node)
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
         if origin.keys is not None and origin.handler is None and not origin.internal:
-            line = positions.span(origin.node).line
+            line = positions.line(origin.node)
             codes = codes_at.get(line)
             if codes:
                 keyed.setdefault(origin.function, []).append(
@@ -50,7 +50,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             continue
         seen.add(fn.qualname)
         summaries.append(Summary(
-            fn.qualname, path, positions.span(fn.node).line, fn.params, fn.handler, fn.open,
+            fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check,
         ))
@@ -85,5 +85,5 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None)
         for a in call.args
     )
-    return Site(call.callee, path, positions.span(call.node).line, call.caller, call.handler,
+    return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args)
