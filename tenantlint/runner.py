@@ -38,7 +38,7 @@ from tenantlint.results import (
 from tenantlint.safeio import UnsafeFileError, read_regular
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
-from tenantlint.untrusted import bidi_findings, inert_result
+from tenantlint.untrusted import inert_result, visible, with_bidi
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.settings import Settings
@@ -190,23 +190,16 @@ def _analyze_data(
     except SourceError as exc:
         return error_result(display, exc)
     if prefilter is None:
-        return _with_bidi(analyze_text(display, text, settings, want_sites), text)
+        return analyze_text(display, text, settings, want_sites)  # TNT903 included
     try:
         tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
-        return _with_bidi(error_result(display, exc), text)
+        return with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return _with_bidi(FileResult(display, skipped=True), text)
+        # TNT903 for bidirectional controls, in every file read (also those the prefilter skips)
+        return with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
-
-
-def _with_bidi(result: FileResult, text: str) -> FileResult:
-    """TNT903 for bidirectional controls, in every file read (also those the prefilter skips)."""
-    found = bidi_findings(result.path, text)
-    if found:
-        result.findings = sorted([*result.findings, *found], key=Finding.sort_key)
-    return result
+    return analyze_text(display, text, settings, want_sites, tree)
 
 
 def _died(display: str) -> FileResult:
@@ -255,7 +248,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
         assert settings is not None
         ihash = index_hash(settings)
     cwd = Path.cwd()
-    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude)
+    links: list[str] = []  # symlinks out of the walked folders: not followed, named to the user
+    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude, links)
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
@@ -267,8 +261,8 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     counts = project.name_counts if project is not None else None
     if not todo:
         if not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix):
-            return collect([r for r in results if r is not None], config, time.perf_counter() - started,
-                           counts)
+            return _with_links(collect([r for r in results if r is not None], config,
+                                       time.perf_counter() - started, counts), links)
     if settings is None:
         assert project is not None
         settings = project.settings(config)
@@ -290,7 +284,12 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     if prefilter is not None:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
-    return collect([r for r in results if r is not None], config, time.perf_counter() - started, counts)
+    return _with_links(collect([r for r in results if r is not None], config,
+                               time.perf_counter() - started, counts), links)
+
+
+def _with_links(result: RunResult, links: list[str]) -> RunResult:
+    return replace(result, skipped_links=tuple(sorted(visible(link) for link in links))) if links else result
 
 
 def _helper_names(results: list[FileResult]) -> list[str]:
