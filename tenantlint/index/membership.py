@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.patterns import PatternSet
+from tenantlint.index.ast_util import refuses
 from tenantlint.index.records import FieldInfo, ProjectIndex
 from tenantlint.index.relations import (
     is_membership_table,
@@ -142,23 +143,22 @@ def _lookups(call: ast.Call) -> list[tuple[str, ast.expr]]:
 
 def _refuses(fn: ast.AST, query: ast.Call) -> bool:
     """The body refuses when no membership row is found: it returns the lookup's result, raises,
-    returns False, or returns a 401/403/404 response."""
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Raise):
+    returns False, or returns a 401/403/404 response. Stricter than ``setup/hints._refuses`` (which
+    only proposes names for the config): a return counts by the names and status codes in it, not
+    by its text, as this decides which functions make their callers' values trusted."""
+
+    def refusal(value: ast.expr) -> bool:
+        if any(n is query for n in ast.walk(value)):
             return True
-        if isinstance(node, ast.Return) and node.value is not None:
-            value = node.value
-            if isinstance(value, ast.Constant) and value.value is False:
+        for n in ast.walk(value):
+            name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
+            if any(word in name for word in REFUSALS):
                 return True
-            if any(n is query for n in ast.walk(value)):
+            if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
                 return True
-            for n in ast.walk(value):
-                name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
-                if any(word in name for word in REFUSALS):
-                    return True
-                if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
-                    return True
-    return False
+        return False
+
+    return refuses(fn, refusal)
 
 
 def _params(fn: ast.AST) -> frozenset[str]:
