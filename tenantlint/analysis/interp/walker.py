@@ -25,7 +25,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.evaluator import Evaluator
-from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
+from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
@@ -63,14 +63,14 @@ class Walker:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.ClassDef):
                 bases = tuple(
-                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := dotted(a.value))
+                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := base_name(a.value))
                 )
                 self.ctx.local_classes[stmt.name.value] = ClassInfo(stmt.name.value, bases, stmt)
 
     def walk_class(self, node: cst.ClassDef, outer: FunctionState) -> None:
         info = self.ctx.local_classes.get(node.name.value)
         if info is None or info.node is not node:
-            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := dotted(a.value)))
+            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := base_name(a.value)))
             info = ClassInfo(node.name.value, bases, node)
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
