@@ -145,6 +145,51 @@ def _scan_missing(missing: list[tuple[str, str]], where: list[int], scans: list[
         scans[i] = scan
 
 
+@dataclass
+class _Listing:
+    """The project's files in walk order, the scan known for each (None: still to scan), and the
+    files still to scan with their places in ``scans``."""
+
+    records: dict[str, Record] = field(default_factory=dict)
+    rels: list[str] = field(default_factory=list)
+    scans: list[FileScan | None] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    where: list[int] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # absolute path -> content digest
+
+
+def _list_files(config: Config, cache: Cache, prefix: str, book: Book | None,
+                facts: Facts | None) -> _Listing:
+    """Walk the project: each readable file's record and the scan known for it, if any."""
+    before = dict(zip(facts.rels, facts.scans, strict=True)) if facts is not None else {}
+    listing = _Listing()
+    for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
+        record = _record(rel, path, book, config.max_file_bytes)
+        if record is None:
+            continue
+        listing.records[rel] = record
+        listing.digests[os.path.abspath(path)] = record[1]
+        listing.rels.append(rel)
+        hit = _known_scan(cache, prefix, book, before, rel, record[1])
+        listing.scans.append(hit)
+        if hit is None:
+            listing.missing.append((rel, path))
+            listing.where.append(len(listing.scans) - 1)
+    return listing
+
+
+def _known_scan(cache: Cache, prefix: str, book: Book | None, before: dict[str, FileScan], rel: str,
+                file_digest: str) -> FileScan | None:
+    """The scan of a file with these bytes: from the earlier facts when the book records the same
+    digest, else from its per-file cache entry."""
+    hit: object = None
+    if book is not None and book.digest_of(rel) == file_digest:
+        hit = before.get(rel)
+    if not isinstance(hit, FileScan) and cache.enabled:
+        hit = cache.get(INDEX_KIND, key_of(prefix, rel, file_digest), FileScan)
+    return hit if isinstance(hit, FileScan) else None
+
+
 def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
                min_parallel: int = MIN_PARALLEL, derived: type | None = None) -> ProjectFiles:
     """Scan every project file (the config's folder, minus excludes) with ``jobs`` processes.
@@ -160,39 +205,18 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     root = os.path.normpath(config.root.absolute())
     book = load_book(cache, book_key(prefix, root))
     facts = _earlier(cache, book, derived)
-    before = dict(zip(facts.rels, facts.scans, strict=True)) if facts is not None else {}
-    records: dict[str, Record] = {}
-    rels: list[str] = []
-    scans: list[FileScan | None] = []
-    missing: list[tuple[str, str]] = []
-    where: list[int] = []
-    digests: dict[str, str] = {}
-    for rel, path in walk_rel(config.root, config.exclude, suffixes=(".py", ".sql")):
-        record = _record(rel, path, book, config.max_file_bytes)
-        if record is None:
-            continue
-        records[rel] = record
-        digests[os.path.abspath(path)] = record[1]
-        rels.append(rel)
-        hit: object = None
-        if book is not None and book.digest_of(rel) == record[1]:
-            hit = before.get(rel)
-        if not isinstance(hit, FileScan) and cache.enabled:
-            hit = cache.get(INDEX_KIND, key_of(prefix, rel, record[1]), FileScan)
-        scans.append(hit if isinstance(hit, FileScan) else None)
-        if not isinstance(hit, FileScan):
-            missing.append((rel, path))
-            where.append(len(scans) - 1)
-
-    if missing:
-        _scan_missing(missing, where, scans, config, jobs, min_parallel)
-        for i in where:
-            cache.put(INDEX_KIND, key_of(prefix, rels[i], records[rels[i]][1]), scans[i])
-    done = [s for s in scans if s is not None]
+    listing = _list_files(config, cache, prefix, book, facts)
+    if listing.missing:
+        _scan_missing(listing.missing, listing.where, listing.scans, config, jobs, min_parallel)
+        for i in listing.where:
+            rel = listing.rels[i]
+            cache.put(INDEX_KIND, key_of(prefix, rel, listing.records[rel][1]), listing.scans[i])
+    done = [s for s in listing.scans if s is not None]
     merged = merge(done)
-    if book is not None and facts is not None and facts.rels == tuple(rels) and list(facts.scans) == done:
+    rels, records = tuple(listing.rels), listing.records
+    if book is not None and facts is not None and facts.rels == rels and list(facts.scans) == done:
         if records != book.records:
             store_book(cache, book_key(prefix, root), Book(records, book.facts_key))
-        return ProjectFiles(merged, digests, facts.derived)
-    pending = _Record(cache, prefix, root, records, tuple(rels), tuple(done))
-    return ProjectFiles(merged, digests, None, pending)
+        return ProjectFiles(merged, listing.digests, facts.derived)
+    pending = _Record(cache, prefix, root, records, rels, tuple(done))
+    return ProjectFiles(merged, listing.digests, None, pending)

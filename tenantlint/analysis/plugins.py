@@ -286,6 +286,11 @@ class FrameworkPlugin(ABC):
         """
         return None
 
+    def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
+        """Parameters of a method (not a handler) that this framework passes a trusted row in
+        (``instance`` of a model serializer's ``update``): name -> value."""
+        return {}
+
     def view_method(self, ev: Evaluation, method: str,
                     call: cst.Call, view_table: str | None) -> Value | None:
         """``self.<method>()`` in a method handler of this framework's class-based view

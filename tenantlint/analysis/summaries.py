@@ -2,7 +2,10 @@
 
 A summary says which parameters reach a tenant filter (tenant parameters) and which queries on a
 tenant table have no tenant filter and are keyed only by parameters (id-keyed), with the findings
-reported at them. Positions are resolved only for call arguments that carry request input.
+reported at them. Positions are resolved only for call arguments that carry request input and for
+id-keyed queries; the other lines (a call's, a function's: a chain's steps) are their statement's
+first line unless the node is already resolved (``Positions.line``): resolving every call of a
+project costs more than analysing it.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
-        if origin.keys is not None and origin.handler is None and not origin.internal:
-            line = positions.line(origin.node)
+        if codes_at and origin.keys is not None and origin.handler is None and not origin.internal:
+            line = positions.span(origin.node).line  # the line of its finding, exactly
             codes = codes_at.get(line)
             if codes:
                 keyed.setdefault(origin.function, []).append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,6 +90,18 @@ def is_true(node: ast.expr | None) -> bool:
 
 def is_false(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
+
+
+def refuses(fn: ast.AST, refusal: Callable[[ast.expr], bool]) -> bool:
+    """``fn`` raises somewhere, returns ``False``, or returns a value ``refusal`` accepts (what counts
+    as a refusing value is the caller's: a 403 response, the lookup's result, ...)."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Return) and node.value is not None:
+            if is_false(node.value) or refusal(node.value):
+                return True
+    return False
 
 
 def snake_case(name: str) -> str:

@@ -145,7 +145,9 @@ class _Refusals:
     """What refuses in one function body, found in one walk: ``always`` when it raises, returns
     False or returns a refusal (a 401/403/404 status, a ``Forbidden``-like name); otherwise the
     nodes (by id) inside its returned values: a query among them is returned (the caller refuses
-    on an empty result)."""
+    on an empty result). Stricter than ``setup/hints._refuses`` (which only proposes names for the
+    config): a return counts by the names and status codes in it, not by its text, as this decides
+    which functions make their callers' values trusted. One walk per body, not one per query."""
 
     always: bool
     returned: frozenset[int]

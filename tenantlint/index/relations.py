@@ -165,3 +165,31 @@ def is_membership_table(index: ProjectIndex, model: str) -> bool:
         return True
     own = [f for f in info.fields if not f.fk_target and f.name not in AUDIT_FIELDS]
     return len(own) <= 4
+
+
+def relation_to_tenant_row(index: ProjectIndex, model: str, key: str) -> str | None:
+    """The model a lookup path ends on when its last part is a foreign key to a tenant-scoped table
+    or to the tenant model, walked through forward foreign keys and reverse relations
+    (``issue_module__module_id`` on Issue -> ``Module``). Pinned to a row that carries its tenant
+    (a scoped row, ``OuterRef`` of a scoped outer query), such a path confines the rows to it."""
+    parts = key.split("__")
+    if len(parts) < 2:
+        return None
+    current = model
+    for i, part in enumerate(parts):
+        info = model_of(index, current)
+        if info is None:
+            return None
+        fk = _field(info, part)
+        if fk is None and i < len(parts) - 1:
+            back = _reverse(index, info.name, part)
+            if back is None:
+                return None
+            current = back[0]
+            continue
+        if fk is None or not fk.fk_target:
+            return None
+        if i == len(parts) - 1:
+            return fk.fk_target if is_tenant_link(index, fk.fk_target) else None
+        current = fk.fk_target
+    return None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tenantlint.analysis.source.cpython import parse_quietly
 from tenantlint.files import walk_rel
+from tenantlint.index.ast_util import refuses
 from tenantlint.setup.candidates import snake
 
 _CHECK_WORDS = ("permission", "member", "access", "allow", "authoriz", "authoris")
@@ -50,20 +51,18 @@ def _mentions(node: ast.AST, names: frozenset[str]) -> str | None:
 
 
 def _refuses(node: ast.AST) -> bool:
-    """The function raises, aborts, or returns False / a 403-404 response somewhere."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Raise):
-            return True
-        if isinstance(sub, ast.Return) and sub.value is not None:
-            v = sub.value
-            if isinstance(v, ast.Constant) and v.value is False:
-                return True
-            text = ast.dump(v)
-            if "403" in text or "404" in text or "FORBIDDEN" in text or "NOT_FOUND" in text:
-                return True
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "abort":
-            return True
-    return False
+    """The function raises, aborts, or returns False / a 403-404 response somewhere. Looser than
+    ``index/membership._refuses`` on purpose: this only proposes names for the config, so any
+    ``abort()`` and any 403/404 text in a returned value count."""
+    if refuses(node, _refusal_text):
+        return True
+    return any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "abort"
+               for sub in ast.walk(node))
+
+
+def _refusal_text(value: ast.expr) -> bool:
+    text = ast.dump(value)
+    return "403" in text or "404" in text or "FORBIDDEN" in text or "NOT_FOUND" in text
 
 
 def _check_named(name: str) -> bool:

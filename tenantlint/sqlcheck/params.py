@@ -7,6 +7,8 @@ mysql alike, while ``%s`` and ``$1`` parse only in some dialects.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokenizer_core import Token, TokenType
@@ -38,54 +40,87 @@ def original_offset(shifts: tuple[tuple[int, int], ...], offset: int) -> int:
 
 def neutralize(text: str, dialect: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The neutral text and its shifts ``(end of an edit in the neutral text, length change)``."""
-    tokens = Dialect.get_or_raise(dialect).tokenize(text)
-    edits: list[tuple[int, int, str]] = []  # (start, end inclusive, replacement)
+    return _apply(text, _edits(Dialect.get_or_raise(dialect).tokenize(text)))
+
+
+# A placeholder found at a token: (start, end inclusive, replacement, tokens it spans). The
+# replacement None stands for the next positional placeholder (``%s``, ``?``: numbered in order).
+_Found = tuple[int, int, str | None, int]
+
+
+def _edits(tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """``(start, end inclusive, replacement)`` of every placeholder, in order."""
+    edits: list[tuple[int, int, str]] = []
     position = 0
     i = 0
-    n = len(tokens)
-    while i < n:
-        tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < n else None
-        tt = tok.token_type
-        if tt == TokenType.MOD and nxt is not None and _adjacent(tok, nxt):
-            if nxt.token_type in _NAME_TYPES and nxt.text == "s":
-                edits.append((tok.start, nxt.end, _positional(position)))
-                position += 1
-                i += 2
-                continue
-            if nxt.token_type == TokenType.L_PAREN and i + 4 < n:
-                name, close, s = tokens[i + 2], tokens[i + 3], tokens[i + 4]
-                if (
-                    name.token_type in _NAME_TYPES
-                    and close.token_type == TokenType.R_PAREN
-                    and s.text == "s"
-                    and _adjacent(nxt, name)
-                    and _adjacent(name, close)
-                    and _adjacent(close, s)
-                ):
-                    edits.append((tok.start, s.end, f":{name.text}"))
-                    i += 5
-                    continue
-        elif tt == TokenType.PLACEHOLDER and tok.text == "?":
-            edits.append((tok.start, tok.end, _positional(position)))
+    while i < len(tokens):
+        found = _placeholder_at(tokens, i)
+        if found is None:
+            i += 1
+            continue
+        start, end, replacement, width = found
+        if replacement is None:
+            replacement = _positional(position)
             position += 1
-        elif tt == TokenType.PARAMETER and nxt is not None and _adjacent(tok, nxt):
-            if nxt.token_type == TokenType.NUMBER and nxt.text.isdigit():
-                edits.append((tok.start, nxt.end, _positional(max(int(nxt.text) - 1, 0))))
-                i += 2
-                continue
-        elif tt in _NAME_TYPES and tok.text.startswith("$") and tok.text[1:].isdigit():
-            edits.append((tok.start, tok.end, _positional(max(int(tok.text[1:]) - 1, 0))))
-        elif tt == TokenType.COLON and nxt is not None and _adjacent(tok, nxt):
-            prev = tokens[i - 1] if i > 0 else None
-            glued = (
-                prev is not None and _adjacent(prev, tok) and prev.token_type in _NO_COLON_BEFORE
-            )
-            if not glued and nxt.token_type == TokenType.NUMBER and nxt.text.isdigit():
-                edits.append((tok.start, nxt.end, _positional(max(int(nxt.text) - 1, 0))))
-                i += 2
-                continue
-        i += 1
+        edits.append((start, end, replacement))
+        i += width
+    return edits
+
+
+def _placeholder_at(tokens: Sequence[Token], i: int) -> _Found | None:
+    tok = tokens[i]
+    tt = tok.token_type
+    if tt == TokenType.MOD:
+        return _percent(tokens, i)
+    if tt == TokenType.PLACEHOLDER:
+        return (tok.start, tok.end, None, 1) if tok.text == "?" else None
+    if tt == TokenType.PARAMETER:
+        return _numbered(tokens, i)  # ``$1`` as two tokens
+    if tt in _NAME_TYPES:
+        if tok.text.startswith("$") and tok.text[1:].isdigit():  # ``$1`` as one token
+            return (tok.start, tok.end, _positional(max(int(tok.text[1:]) - 1, 0)), 1)
+        return None
+    if tt == TokenType.COLON:
+        prev = tokens[i - 1] if i > 0 else None
+        glued = prev is not None and _adjacent(prev, tok) and prev.token_type in _NO_COLON_BEFORE
+        return None if glued else _numbered(tokens, i)  # ``:1``, not ``x[1:2]``
+    return None
+
+
+def _next_adjacent(tokens: Sequence[Token], i: int) -> Token | None:
+    """The token right after ``tokens[i]`` with no space between them, if any."""
+    if i + 1 >= len(tokens) or not _adjacent(tokens[i], tokens[i + 1]):
+        return None
+    return tokens[i + 1]
+
+
+def _numbered(tokens: Sequence[Token], i: int) -> _Found | None:
+    """``$1`` / ``:1``: the sign at ``i`` and the number right after it."""
+    nxt = _next_adjacent(tokens, i)
+    if nxt is None or nxt.token_type != TokenType.NUMBER or not nxt.text.isdigit():
+        return None
+    return (tokens[i].start, nxt.end, _positional(max(int(nxt.text) - 1, 0)), 2)
+
+
+def _percent(tokens: Sequence[Token], i: int) -> _Found | None:
+    """``%s`` (positional) or ``%(name)s`` (named), with nothing between the tokens."""
+    tok, nxt = tokens[i], _next_adjacent(tokens, i)
+    if nxt is None:
+        return None
+    if nxt.token_type in _NAME_TYPES and nxt.text == "s":
+        return (tok.start, nxt.end, None, 2)
+    if nxt.token_type != TokenType.L_PAREN or i + 4 >= len(tokens):
+        return None
+    name, close, s = tokens[i + 2], tokens[i + 3], tokens[i + 4]
+    shaped = (name.token_type in _NAME_TYPES and close.token_type == TokenType.R_PAREN
+              and s.text == "s")
+    if not shaped or not (_adjacent(nxt, name) and _adjacent(name, close) and _adjacent(close, s)):
+        return None
+    return (tok.start, s.end, f":{name.text}", 5)
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``text`` with the edits made, and the shifts :func:`original_offset` maps back with."""
     out: list[str] = []
     shifts: list[tuple[int, int]] = []
     cursor = 0

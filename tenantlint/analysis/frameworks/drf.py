@@ -154,6 +154,20 @@ class Drf(FrameworkPlugin):
         return RowValue(Provenance.trusted(f"self.instance, a row of {tenant.table}"),
                         scoped_row_of=tenant.table, table=tenant.table)
 
+    def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
+        """``update(self, instance, validated_data)`` of a model serializer: DRF's ``save()`` passes
+        ``self.instance``, the row the view fetched, as ``instance``."""
+        params = fn.params.params
+        if fn.name.value != "update" or len(params) < 3 or fn.decorators:
+            return {}
+        model = ctx.settings.facts.serializer_models.get(cls.name)
+        tenant = ctx.tenant_of_model(model) if model else None
+        if tenant is None:
+            return {}
+        name = params[1].name.value
+        prov = Provenance.trusted(f"{name}, the serializer's instance, a row of {tenant.table}")
+        return {name: RowValue(prov, scoped_row_of=tenant.table, table=tenant.table)}
+
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
         if isinstance(func, cst.Name) and func.value not in ev.fn.env:

@@ -15,6 +15,7 @@ so the TNT201 is reported at the parameter.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -181,6 +182,91 @@ def _checked_dependencies(ctx: FileView, call: cst.Call) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _Bound:
+    """One route parameter: its value, whether it is the request object, the tenant-key read its
+    declaration is (``org_id: int = Query()``), and whether it is a membership-check dependency."""
+
+    value: Value
+    request: bool = False
+    read: tuple[cst.CSTNode, str, str] | None = None
+    membership: bool = False
+
+
+def _bind_param(ctx: FileView, table: RouteTable, p: cst.Param, path_vars: set[str], listed: bool,
+                trusted_deps: frozenset[str], checked: bool) -> _Bound:
+    """A dependency, the request, a neutral framework object, else request input."""
+    name = p.name.value
+    typ, meta = _unwrap(p.annotation.annotation if p.annotation is not None else None, ctx, table)
+    default = _default_marker(ctx, table, p.default)
+    markers = [*meta, *([default] if default is not None else [])]
+    marker = _first_marker(markers)
+    if marker is not None and _last(dotted_name(marker.func)) in INJECTED:
+        return _bind_dependency(ctx, marker, typ, trusted_deps, checked)
+    types = {ctx.imports.original_name(t) for t in _type_names(typ)}
+    if listed and not types and not markers and name in STARLETTE_REQUEST_NAMES:
+        return _Bound(Value(), request=True)  # a Starlette endpoint ``async def f(request)``
+    if types & REQUEST_TYPES:
+        return _Bound(Value(), request=True)
+    if types & NEUTRAL_TYPES:
+        return _Bound(Value())
+    return _bind_input(ctx, p, marker, types, path_vars)
+
+
+def _bind_input(ctx: FileView, p: cst.Param, marker: cst.Call | None, types: set[str],
+                path_vars: set[str]) -> _Bound:
+    """Request input of the kind its marker (``Query()``, ...) says, else the body for a model type,
+    a URL path parameter when the route path names it, else the query string."""
+    name = p.name.value
+    model = bool(types) and not types <= SCALARS
+    if marker is not None:
+        kind = MARKERS[_last(dotted_name(marker.func))]
+        key = string_arg(marker, 99, "alias") or name
+    else:
+        kind = BODY if model else PATH if name in path_vars else QUERY
+        key = name
+    value = Value(Provenance.untrusted(f"{kind} '{key}'" if kind == PATH else kind))
+    reads_key = not model and _names_tenant_key(kind, key, ctx.settings.tenant_keys)
+    return _Bound(value, read=(p, key, kind) if reads_key else None)
+
+
+def _first_marker(markers: list[cst.BaseExpression]) -> cst.Call | None:
+    """The first ``Depends()``/``Security()`` or ``Query()``-like call among a parameter's markers."""
+    for m in markers:
+        if isinstance(m, cst.Call):
+            marker = _last(dotted_name(m.func))
+            if marker in INJECTED or marker in MARKERS:
+                return m
+    return None
+
+
+def _bind_dependency(ctx: FileView, call: cst.Call, typ: cst.BaseExpression | None,
+                     trusted_deps: frozenset[str], checked: bool) -> _Bound:
+    """``Depends(f)``: trusted context when ``f`` is a trusted dependency, else neither."""
+    dep_name = _dependency(call, typ)
+    membership = not checked and _is_membership(ctx, dep_name)
+    if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
+        return _Bound(Value(Provenance.trusted(f"dependency {dep_name}")), membership=membership)
+    return _Bound(Value(), membership=membership)
+
+
+def _names_tenant_key(kind: str, key: str, keys: frozenset[str]) -> bool:
+    """A query/body/form/header parameter named like a tenant key (``X-Org-Id`` as ``org_id``)."""
+    if kind not in (BODY, QUERY, FORM, HEADERS):
+        return False
+    normal = key.lower().replace("-", "_")
+    if kind == HEADERS and normal.startswith("x_"):
+        normal = normal[2:]
+    return normal in keys or key.lower() in keys
+
+
+def _verify_path_params(values: dict[str, Value]) -> None:
+    """A membership-check dependency verified the URL path parameters: they become trusted."""
+    for name, v in values.items():
+        if v.untrusted and v.prov.source.startswith(PATH):
+            values[name] = Value(Provenance.trusted(f"{name}, verified by a membership check"))
+
+
 class FastApi(FrameworkPlugin):
     name = "fastapi"
 
@@ -226,70 +312,24 @@ class FastApi(FrameworkPlugin):
         self, ctx: FileView, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
         checked: bool = False, listed: bool = False,
     ) -> HandlerInfo:
+        """The handler of route function ``fn``: what each parameter is (see :func:`_bind_param`).
+        ``checked``: a membership-check dependency of the route verified its URL path parameters."""
         values: dict[str, Value] = {}
         request_names: set[str] = set()
         reads: list[tuple[cst.CSTNode, str, str]] = []
         trusted_deps = ctx.settings.last(ctx.config.trusted_dependencies)
-        keys = ctx.settings.tenant_keys
         for p in params_of(fn):
-            name = p.name.value
-            ann = p.annotation.annotation if p.annotation is not None else None
-            typ, meta = _unwrap(ann, ctx, table)
-            default = _default_marker(ctx, table, p.default)
-            markers = [*meta, *([default] if default is not None else [])]
-            kind: str | None = None
-            key = name
-            value: Value | None = None
-            for m in markers:
-                if not isinstance(m, cst.Call):
-                    continue
-                marker = _last(dotted_name(m.func))
-                if marker in INJECTED:
-                    dep_name = _dependency(m, typ)
-                    checked = checked or _is_membership(ctx, dep_name)
-                    if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
-                        value = Value(Provenance.trusted(f"dependency {dep_name}"))
-                    else:
-                        value = Value()
-                    break
-                if marker in MARKERS:
-                    kind = MARKERS[marker]
-                    key = string_arg(m, 99, "alias") or name
-                    break
-            if value is not None:
-                values[name] = value
-                continue
-            types = {ctx.imports.original_name(t) for t in _type_names(typ)}
-            if listed and not types and not markers and name in STARLETTE_REQUEST_NAMES:
-                request_names.add(name)  # a Starlette endpoint ``async def f(request)``
-                values[name] = Value()
-                continue
-            if types & REQUEST_TYPES:
-                request_names.add(name)
-                values[name] = Value()
-                continue
-            if types & NEUTRAL_TYPES:
-                values[name] = Value()
-                continue
-            model = bool(types) and not types <= SCALARS
-            if kind is None:
-                if model:
-                    kind = BODY
-                else:
-                    kind = PATH if name in path_vars else QUERY
-            values[name] = Value(Provenance.untrusted(f"{kind} '{key}'" if kind == PATH else kind))
-            if not model and kind in (BODY, QUERY, FORM, HEADERS):
-                normal = key.lower().replace("-", "_")
-                if kind == HEADERS and normal.startswith("x_"):
-                    normal = normal[2:]
-                if normal in keys or key.lower() in keys:
-                    reads.append((p, key, kind))
+            bound = _bind_param(ctx, table, p, path_vars, listed, trusted_deps, checked)
+            checked = checked or bound.membership
+            values[p.name.value] = bound.value
+            if bound.request:
+                request_names.add(p.name.value)
+            if bound.read is not None:
+                reads.append(bound.read)
         for p in star_params(fn):
             values[p.name.value] = Value()
-        if checked:  # a membership-check dependency verified the URL path parameters
-            for name, v in values.items():
-                if v.untrusted and v.prov.source.startswith(PATH):
-                    values[name] = Value(Provenance.trusted(f"{name}, verified by a membership check"))
+        if checked:
+            _verify_path_params(values)
         return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
 
     def request_attribute(self, attr: str) -> str | None:

@@ -25,7 +25,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.evaluator import Evaluator
-from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
+from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
@@ -41,11 +41,16 @@ from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, Que
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
+from tenantlint.analysis.source.positions import child_nodes
 
 
 class Walker:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+        checks = ctx.settings.membership_checks
+        source = ctx.source
+        # a file that never spells a membership check's name calls none: no statement is searched
+        self.checks = frozenset(checks) if source is None else frozenset(c for c in checks if c in source)
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -58,14 +63,14 @@ class Walker:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.ClassDef):
                 bases = tuple(
-                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := dotted(a.value))
+                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := base_name(a.value))
                 )
                 self.ctx.local_classes[stmt.name.value] = ClassInfo(stmt.name.value, bases, stmt)
 
     def walk_class(self, node: cst.ClassDef, outer: FunctionState) -> None:
         info = self.ctx.local_classes.get(node.name.value)
         if info is None or info.node is not node:
-            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := dotted(a.value)))
+            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := base_name(a.value)))
             info = ClassInfo(node.name.value, bases, node)
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
@@ -155,6 +160,8 @@ class Walker:
             own = own_row(self.ctx, cls, fn)
             if own is not None:
                 env[own[0]] = own[1]
+            for fw in self.ctx.plugins.frameworks:
+                env.update(fw.method_rows(self.ctx, cls, fn))
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
@@ -211,84 +218,105 @@ class Walker:
                 self.small(small, state, ev)
             self.membership(stmt, state)
         elif isinstance(stmt, cst.If):
-            ev.eval(stmt.test)
-            self.membership(stmt.test, state)
-            if self._terminates(stmt.body.body) or refuses(stmt.body.body):
-                checked_after_fetch(ev, state, stmt.test)
-            before = dict(state.env)
-            self.block(stmt.body.body, state, None)
-            after_then = state.env
-            state.env = dict(before)
-            if stmt.orelse is not None:
-                orelse = stmt.orelse
-                if isinstance(orelse, cst.If):
-                    self.statement(orelse, state)
-                else:
-                    self.block(orelse.body.body, state, None)
-            if self._terminates(stmt.body.body):
-                return  # the then-branch leaves the function: only the else-state flows on
-            orelse_body = stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else None
-            if orelse_body is not None and self._terminates(orelse_body):
-                state.env = after_then  # the else-branch leaves: only the then-state flows on
-                return
-            state.env = merge_env(after_then, state.env)
+            self._if(stmt, state, ev)
         elif isinstance(stmt, cst.For):
-            element = ev.iterate(ev.eval(stmt.iter, use=False))
-            before = dict(state.env)
-            state.bind(stmt.target, element)
-            self.block(stmt.body.body, state, None)
-            state.env = merge_env(before, state.env)
-            if stmt.orelse is not None:
-                self.block(stmt.orelse.body.body, state, None)
+            self._for(stmt, state, ev)
         elif isinstance(stmt, cst.While):
-            ev.eval(stmt.test)
-            before = dict(state.env)
-            self.block(stmt.body.body, state, None)
-            state.env = merge_env(before, state.env)
-            if stmt.orelse is not None:
-                self.block(stmt.orelse.body.body, state, None)
+            self._while(stmt, state, ev)
         elif isinstance(stmt, cst.With):
-            system = False
-            for item in stmt.items:
-                value = ev.eval(item.item, use=False)
-                text = dotted(item.item.func if isinstance(item.item, cst.Call) else item.item) or ""
-                if text.rsplit(".", 1)[-1] in self.ctx.settings.system_scope:
-                    system = True
-                if item.asname is not None:
-                    state.bind(item.asname.name, value)
-            state.system_depth += 1 if system else 0
-            self.block(stmt.body.body, state, None)
-            state.system_depth -= 1 if system else 0
+            self._with(stmt, state, ev)
         elif isinstance(stmt, cst.Try | cst.TryStar):
-            before = dict(state.env)
-            self.block(stmt.body.body, state, None)
-            merged = merge_env(before, state.env)
-            for h in stmt.handlers:
-                state.env = dict(merged)
-                if h.name is not None:
-                    state.bind(h.name.name, Value())
-                self.block(h.body.body, state, None)
-                merged = merge_env(merged, state.env)
-            state.env = merged
-            if stmt.orelse is not None:
-                self.block(stmt.orelse.body.body, state, None)
-            if stmt.finalbody is not None:
-                self.block(stmt.finalbody.body.body, state, None)
+            self._try(stmt, state)
         elif isinstance(stmt, cst.Match):
-            subject = ev.eval(stmt.subject)
-            before = dict(state.env)
-            merged = dict(before)
-            for case in stmt.cases:
-                state.env = dict(before)
-                if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
-                    state.bind(case.pattern.name, subject)
-                self.block(case.body.body, state, None)
-                merged = merge_env(merged, state.env)
-            state.env = merged
+            self._match(stmt, state, ev)
         elif isinstance(stmt, cst.FunctionDef):
             self.walk_function(stmt, None, state)
         elif isinstance(stmt, cst.ClassDef):
             self.walk_class(stmt, state)
+
+    # The compound statements of ``_statement``: branches walked on copies of the environment, merged.
+    def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
+        """Both branches from the state before; a branch that leaves the function does not flow on."""
+        ev.eval(stmt.test)
+        self.membership(stmt.test, state)
+        then_leaves = self._terminates(stmt.body.body)
+        if then_leaves or refuses(stmt.body.body):
+            checked_after_fetch(ev, state, stmt.test)
+        before = dict(state.env)
+        self.block(stmt.body.body, state, None)
+        after_then = state.env
+        state.env = dict(before)
+        if isinstance(stmt.orelse, cst.If):
+            self.statement(stmt.orelse, state)
+        elif stmt.orelse is not None:
+            self.block(stmt.orelse.body.body, state, None)
+        if then_leaves:
+            return  # the then-branch leaves the function: only the else-state flows on
+        if isinstance(stmt.orelse, cst.Else) and self._terminates(stmt.orelse.body.body):
+            state.env = after_then  # the else-branch leaves: only the then-state flows on
+            return
+        state.env = merge_env(after_then, state.env)
+
+    def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
+        element = ev.iterate(ev.eval(stmt.iter, use=False))
+        before = dict(state.env)
+        state.bind(stmt.target, element)
+        self._loop_body(stmt, state, before)
+
+    def _while(self, stmt: cst.While, state: FunctionState, ev: Evaluator) -> None:
+        ev.eval(stmt.test)
+        self._loop_body(stmt, state, dict(state.env))
+
+    def _loop_body(self, stmt: cst.For | cst.While, state: FunctionState, before: dict[str, Value]) -> None:
+        """The body once, merged with the state before it (it may run zero times), then the else."""
+        self.block(stmt.body.body, state, None)
+        state.env = merge_env(before, state.env)
+        if stmt.orelse is not None:
+            self.block(stmt.orelse.body.body, state, None)
+
+    def _with(self, stmt: cst.With, state: FunctionState, ev: Evaluator) -> None:
+        """``with system_scope(): ...``: a context manager the config names makes the body system code."""
+        system = False
+        for item in stmt.items:
+            value = ev.eval(item.item, use=False)
+            text = dotted(item.item.func if isinstance(item.item, cst.Call) else item.item) or ""
+            if text.rsplit(".", 1)[-1] in self.ctx.settings.system_scope:
+                system = True
+            if item.asname is not None:
+                state.bind(item.asname.name, value)
+        state.system_depth += 1 if system else 0
+        self.block(stmt.body.body, state, None)
+        state.system_depth -= 1 if system else 0
+
+    def _try(self, stmt: cst.Try | cst.TryStar, state: FunctionState) -> None:
+        """Each handler from the body's state merged with the state before it; then else, finally."""
+        before = dict(state.env)
+        self.block(stmt.body.body, state, None)
+        merged = merge_env(before, state.env)
+        for h in stmt.handlers:
+            state.env = dict(merged)
+            if h.name is not None:
+                state.bind(h.name.name, Value())
+            self.block(h.body.body, state, None)
+            merged = merge_env(merged, state.env)
+        state.env = merged
+        if stmt.orelse is not None:
+            self.block(stmt.orelse.body.body, state, None)
+        if stmt.finalbody is not None:
+            self.block(stmt.finalbody.body.body, state, None)
+
+    def _match(self, stmt: cst.Match, state: FunctionState, ev: Evaluator) -> None:
+        """Each case from the state before; ``case x:`` / ``case ... as x`` binds the subject."""
+        subject = ev.eval(stmt.subject)
+        before = dict(state.env)
+        merged = dict(before)
+        for case in stmt.cases:
+            state.env = dict(before)
+            if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
+                state.bind(case.pattern.name, subject)
+            self.block(case.body.body, state, None)
+            merged = merge_env(merged, state.env)
+        state.env = merged
 
     @staticmethod
     def _terminates(body: object) -> bool:
@@ -399,7 +427,7 @@ class Walker:
         return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
-        checks = self.ctx.settings.membership_checks
+        checks = self.checks
         if not checks:
             return
         for call in _calls(node):
@@ -427,16 +455,19 @@ _CODE = cst.Module(body=[])
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    """The calls in ``node`` outside nested function definitions, in source order (a walk over the
+    fields: a visitor costs several times more, and this runs on every statement)."""
     out: list[cst.Call] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Call(self, n: cst.Call) -> None:
-            out.append(n)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    node.visit(_V())
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            out.append(current)
+        elif isinstance(current, cst.FunctionDef):
+            continue
+        children = list(child_nodes(current))
+        children.reverse()
+        stack.extend(children)
     return out
 
 

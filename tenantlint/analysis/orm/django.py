@@ -21,6 +21,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm import unresolved
+from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
 from tenantlint.analysis.orm.lookups import split_lookup
@@ -152,6 +153,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue):
                 # A trusted row of a tenant table (or its id) carries its tenant.
                 return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"trusted row {leaf.key}")
+            carried = carried_pin(ev, tenant, leaf)
+            if carried is not None:
+                return carried
             return owner_pin(ev, tenant.table, tenant.models, leaf)
 
         result = tenant_pins(pred, test, lambda leaf: leaf.key in paths)

@@ -169,7 +169,8 @@ class Positions:
         return self._resolver.span(node)
 
     def line(self, node: cst.CSTNode) -> int:
-        """``span(node).line``, without generating a statement's code when only its line is asked."""
+        """A cheap first line of ``node`` (of its statement when not resolved yet): see
+        ``StatementPositions.line``."""
         if self._resolver is None:
             self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
         return self._resolver.line(node)

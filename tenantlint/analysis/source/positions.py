@@ -207,13 +207,15 @@ class StatementPositions:
                 for j, child in enumerate(stmts):
                     mine = (*parent, (suite, j))
                     paths[id(child)] = mine
+                    for decorator in getattr(child, "decorators", ()):
+                        paths[id(decorator)] = mine  # a decorator: the path of what it decorates
                     for s, block in _blocks(child):
                         todo.append((block.body, mine, s))
             self._paths = paths
         return self._paths.get(id(stmt))
 
     # ----- resolving one statement --------------------------------------------------------------
-    def _ensure_tree(self) -> ast.Module | None:
+    def _ast_tree(self) -> ast.Module | None:
         if self._tree is None:
             if self._tree_failed or self.text is None:
                 return None
@@ -226,8 +228,8 @@ class StatementPositions:
 
     def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None]] | None:
         """The statement at ``path`` on both sides, with its enclosing blocks' indentation
-        (outermost first); None when the two parsers disagree on the way there."""
-        tree = self._ensure_tree()
+        (outermost first); None when the two parsers disagree on the way."""
+        tree = self._ast_tree()
         if tree is None:
             return None
         indents: list[str | None] = []
@@ -316,15 +318,39 @@ class StatementPositions:
         return None
 
     def line(self, node: cst.CSTNode) -> int:
-        """The first line of a node's span. A statement's is its line in CPython's tree (what a
-        resolved span would give: see ``_resolve``), so a function's line costs no code
-        generation of its body."""
-        if id(node) not in self._where and self._whole is None and isinstance(node, cst.BaseStatement):
-            path = self._path_of_statement(node)
-            located = self._locate(path) if path is not None else None
-            if located is not None and located[0] is node:
-                return located[1].lineno
-        return self.range(node).start.line
+        """``node``'s first line when already resolved; else, without generating any code, the first
+        line of its statement (the walker's hint, or ``node`` itself when it is a statement) as
+        CPython's ``ast`` gives it; else resolved. For lines that only point a reader at a call or a
+        function (a finding's chain), where resolving each statement would cost more than the
+        analysis itself."""
+        found = self._lookup(node)
+        if found is not None:
+            return found.start.line
+        if self._whole is not None:
+            return self._whole.range(node).start.line
+        stmt = self.hints.get(id(node))
+        if stmt is None and isinstance(node, cst.BaseStatement):
+            stmt = node
+        if isinstance(stmt, cst.Decorator):  # a call in a decorator: that decorator's line
+            found_line = self._decorator_line(stmt)
+        else:
+            path = self._path_of_statement(stmt) if stmt is not None else None
+            located = self._locate(path) if path is not None and self.text is not None else None
+            found_line = located[1].lineno if located is not None else None
+        return found_line if found_line is not None else self.range(node).start.line
+
+    def _decorator_line(self, decorator: cst.Decorator) -> int | None:
+        path = self._path_of_statement(decorator) if self.text is not None else None
+        located = self._locate(path) if path is not None else None
+        if located is None:
+            return None
+        stmt, astmt = located[0], located[1]
+        decorators = getattr(stmt, "decorators", ())
+        adecorators = getattr(astmt, "decorator_list", ())
+        for i, d in enumerate(decorators):
+            if d is decorator and len(decorators) == len(adecorators):
+                return int(adecorators[i].lineno)
+        return None
 
     def span(self, node: cst.CSTNode) -> Span:
         rng = self.range(node)
