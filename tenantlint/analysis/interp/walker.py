@@ -16,6 +16,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
+from tenantlint.analysis.interp import keyed_fetch
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
@@ -252,6 +253,8 @@ class Walker:
         self.block(stmt.body.body, state, None)
         after_then = state.env
         state.env = dict(before)
+        if then_leaves:
+            keyed_fetch.checked(state, stmt.test)  # ``if not row: return``: on the path that goes on
         if isinstance(stmt.orelse, cst.If):
             self.statement(stmt.orelse, state)
         elif stmt.orelse is not None:
@@ -340,6 +343,7 @@ class Walker:
             value = ev.eval(small.value, use=False)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
+                keyed_fetch.fetched(state, target.target, small.value, value)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)
