@@ -144,7 +144,18 @@ class Drf(FrameworkPlugin):
             return Value(Provenance.untrusted(BODY))
         if node.attr.value == "instance" and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._own_instance(ev)
+        if node.attr.value == "context" and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self._context(ev)
         return None
+
+    def _context(self, ev: Evaluation) -> Value | None:
+        """``self.context`` in a model serializer: what the view that built the serializer put
+        there (``context={"project": project}``). Like a helper's parameters, the caller is
+        responsible for it; its values are no request input."""
+        owner = ev.fn.owner
+        if owner is None or owner.name not in ev.ctx.settings.facts.serializer_models:
+            return None
+        return Value(Provenance.trusted("self.context, set by the view"))
 
     def _own_instance(self, ev: Evaluation) -> Value | None:
         """``self.instance`` in a model serializer: the row the view fetched (and is judged for),
