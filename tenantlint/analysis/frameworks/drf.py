@@ -75,7 +75,11 @@ class Drf(FrameworkPlugin):
     name = "drf"
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
-        return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES)
+        if inherits(ctx, cls, ("rest_framework.",), VIEW_BASES):
+            return True
+        inherited = ctx.project_bases(cls)  # ``class IssueViewSet(BaseViewSet)``, base elsewhere
+        return bool(inherited) and inherits(ctx, ClassInfo(cls.name, (*cls.bases, *inherited), cls.node),
+                                            ("rest_framework.",), VIEW_BASES)
 
     def view_method(self, ev: Evaluation, method: str,
                     call: cst.Call, view_table: str | None) -> Value | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tenantlint.analysis.facts import Scoping
 from tenantlint.analysis.interp.values import Pin, Value
 
 
@@ -71,7 +72,9 @@ def pins_of(pred: Pred, test: LeafTest, is_tenant_key: Callable[[Leaf], bool]) -
         return PinResult((), "", any(r.mentions for r in parts))
     # not
     inner = parts[0] if parts else PinResult()
-    if inner.pins or inner.weakened:
+    # A negated tenant predicate is weakened (TNT105); a negated parent row (``~Q(cycle=cycle)``)
+    # confines nothing and was no tenant predicate to begin with (TNT101).
+    if inner.weakened or any(p.how is not Scoping.SCOPED_PARENT for p in inner.pins):
         return PinResult((), "negated", True)
     return PinResult((), "", inner.mentions)
 
