@@ -235,6 +235,7 @@ class Summary:
     tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
+    returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
 
     @property
     def name(self) -> str:

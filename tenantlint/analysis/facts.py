@@ -199,6 +199,7 @@ class FunctionFact:
     handler: str | None
     open: bool  # decorated by something that may call it with other arguments
     check: bool = False  # a membership check: its arguments are what it verifies
+    returns: str = ""  # what it returns, for its callers (``analysis/interp/returns.py``)
 
 
 @dataclass

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
 
 
-def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> None:
+def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> Value | None:
+    """Record the call; the value it returns when the callee is a project function whose summary,
+    from an earlier pass, says it returns a scoped row or request input (``Settings.returns``)."""
     func = node.func
     target: cst.BaseExpression = func
     celery = isinstance(func, cst.Attribute) and func.attr.value in CELERY_CALLS
@@ -35,7 +37,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     callee = _resolve(ctx, fn, target)
     if callee is None:
-        return
+        return None
     if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
         args, open_args = _apply_async(node, values)
     else:
@@ -46,6 +48,9 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+    if celery:
+        return None  # a task's result is not its return value
+    return ctx.settings.returns.value_of(callee)
 
 
 def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:

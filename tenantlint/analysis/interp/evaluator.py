@@ -447,8 +447,8 @@ class Evaluator(OperatorEvaluation):
                 args = self.eval_args(node)
                 return Value(args[0].prov)
         self.eval(func, use=False)
-        calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
-        return Value()
+        returned = calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
+        return returned if returned is not None else Value()
 
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
         """``receiver.method(...)``: the first step that knows the call answers it, in this order."""
@@ -563,7 +563,9 @@ class Evaluator(OperatorEvaluation):
         if not recv.trusted and not recv.untrusted:
             self.note_unresolved(node, self._query_like(node, qual))
         args = self.eval_args(node)
-        calls.note_call(self.ctx, self.fn, node, args)
+        returned = calls.note_call(self.ctx, self.fn, node, args)
+        if returned is not None:
+            return returned
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).
