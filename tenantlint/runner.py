@@ -441,6 +441,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     sites: list[QuerySite] = []
     queries = 0
     unresolved: list[UnresolvedSite] = []
+    unresolved_calls = 0
     for r in results:
         reported, quiet = placed(r, moved, added.pop(r.path, ()))
         findings.extend(f for f in reported if selection.allows(f.code))
@@ -449,6 +450,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
             errors.append(FileError(r.path, r.error))
         sites.extend(r.sites)
         queries += r.queries
+        unresolved_calls += r.unresolved_calls
         unresolved.extend(r.unresolved)
     findings.extend(f for extra in added.values() for f in extra)  # in no file of this run
     findings.sort(key=Finding.sort_key)
@@ -457,7 +459,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     errors.sort(key=lambda e: e.path)
     unresolved.sort(key=lambda u: (u.path, u.line, u.column))
     stats = Stats(files=len(results), queries=queries, seconds=seconds,
-                  unresolved_query_like=len(unresolved))
+                  unresolved_query_like=len(unresolved), unresolved_calls=unresolved_calls)
     # names and code from the scanned tree: shown escaped in every output format
     return inert_result(RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites),
                                   stats, unresolved=tuple(unresolved)))

@@ -348,3 +348,22 @@ def test_returned_scoped_rows_scope_and_returned_request_input_is_untrusted(tmp_
     assert views == [(22, "TNT103"), (27, "TNT101")]
     message = next(f.message for f in result.findings if f.line == 22)
     assert "returned by helpers.org_from_body()" in message
+
+
+def test_unresolved_calls_carrying_request_input_or_parameters_are_counted(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request, make):
+            service = make()
+            service.load(request.GET["id"])  # a method of a local value: unresolved, counted
+            service.close()  # nothing passed on: not counted
+            return helpers.get_invoice(request.GET["id"])
+
+
+        def relay(loader, pk):
+            return loader.fetch(pk)  # a helper's parameter into an unresolved call: counted
+        """})
+    assert result.stats.unresolved_calls == 2
+    assert result.to_json()["stats"]["unresolved_calls"] == 2

@@ -211,6 +211,7 @@ class FileFacts:
     unresolved: list[UnresolvedFact] = field(default_factory=list)
     calls: list[CallFact] = field(default_factory=list)
     functions: list[FunctionFact] = field(default_factory=list)
+    unresolved_calls: int = 0  # calls carrying request input or a parameter to an unresolved callee
 
     @staticmethod
     def empty() -> FileFacts:

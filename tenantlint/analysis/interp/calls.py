@@ -37,6 +37,9 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     callee = _resolve(ctx, fn, target)
     if callee is None:
+        if fn.qualname is not None and any(
+                v.untrusted or v.prov.source.startswith(PARAMETER) for v in values):
+            ctx.facts.unresolved_calls += 1
         return None
     if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
         args, open_args = _apply_async(node, values)
