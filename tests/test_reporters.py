@@ -179,7 +179,8 @@ def test_json_is_the_spec_document_sorted_with_fixed_key_order() -> None:
     assert doc["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "unresolved_calls": 0}
     timed = json.loads(get_reporter("json").render(
         result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("z.py", "bad"),)), ReportOptions(timing=True)))
-    assert timed["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "unresolved_calls": 0, "seconds": 0.41}
+    assert timed["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "unresolved_calls": 0,
+                              "seconds": 0.41}
     again = get_reporter("json").render(
         result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("a.py", "bad"), FileError("z.py", "bad")))
     )
