@@ -367,3 +367,48 @@ def test_unresolved_calls_carrying_request_input_or_parameters_are_counted(tmp_p
         """})
     assert result.stats.unresolved_calls == 2
     assert result.to_json()["stats"]["unresolved_calls"] == 2
+
+
+def test_functions_called_through_a_dispatch_table_have_known_call_sites(tmp_path: Path) -> None:
+    tasks = """
+        from celery import shared_task
+
+        from app.models import Invoice
+
+
+        def close_invoice(invoice_id):
+            Invoice.objects.filter(pk=invoice_id).update(number="closed")
+
+
+        def read_invoice(invoice_id):
+            return Invoice.objects.get(pk=invoice_id)
+
+
+        @shared_task
+        def activity(kind, invoice_id):
+            mapper = {"close": close_invoice, "read": read_invoice}
+            func = mapper.get(kind)
+            if func is not None:
+                func(invoice_id=invoice_id)
+        """
+    (tmp_path / "safe").mkdir()
+    (tmp_path / "unsafe").mkdir()
+    safe = run(tmp_path / "safe", {"app/tasks.py": tasks, "app/views.py": """
+        from app.models import Invoice
+        from app.tasks import activity
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            activity.delay("close", inv.pk)
+        """})
+    assert found(safe) == []  # every call site known, none passes request input
+    unsafe = run(tmp_path / "unsafe", {"app/tasks.py": tasks, "app/views.py": """
+        from app.tasks import activity
+
+
+        def view(request):
+            activity.delay("close", request.GET["id"])
+        """})
+    assert found(unsafe) == [("app/views.py", 5, "TNT101"), ("app/views.py", 5, "TNT102")]
+    assert "tasks.activity" in unsafe.findings[0].message

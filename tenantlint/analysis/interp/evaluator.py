@@ -39,6 +39,7 @@ from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
+    Dispatch,
     Instance,
     ModelRef,
     Origin,
@@ -419,7 +420,10 @@ class Evaluator(OperatorEvaluation):
             return self._method_call(node, func)
         name = dotted(func)
         if isinstance(func, cst.Name) and func.value in self.fn.env:
-            self.eval_args(node)
+            args = self.eval_args(node)
+            table = self.fn.env[func.value]
+            if isinstance(table, Dispatch):
+                calls.note_dispatch(self.ctx, self.fn, node, table, args)
             return Value()
         pattern = self._pattern_value(dotted(node))
         if pattern is not None:
@@ -580,6 +584,8 @@ class Evaluator(OperatorEvaluation):
 
     def _keyed_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> Value:
         """``recv[key]`` / ``recv.get(key)``: a known dict entry, else a read noted and derived."""
+        if isinstance(recv, Dispatch):
+            return calls.dispatch_entry(recv, key)
         if isinstance(recv, DictValue) and key is not None:
             known = dict(recv.items).get(key)
             if known is not None:
