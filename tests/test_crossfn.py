@@ -412,3 +412,21 @@ def test_functions_called_through_a_dispatch_table_have_known_call_sites(tmp_pat
         """})
     assert found(unsafe) == [("app/views.py", 5, "TNT101"), ("app/views.py", 5, "TNT102")]
     assert "tasks.activity" in unsafe.findings[0].message
+
+
+def test_a_local_variable_named_like_a_helper_leaves_its_callers_known(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+        from app.models import Invoice
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            return get_invoice(inv.pk)
+
+
+        def other(rows):
+            for get_invoice in rows:  # a local of the same name: not a reference to the helper
+                get_invoice.refresh()
+        """})
+    assert found(result) == []

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 CONVERTERS = frozenset(
-    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "Decimal", "decimal.Decimal",
+    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "json.dumps", "Decimal", "decimal.Decimal",
      "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
 )
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
