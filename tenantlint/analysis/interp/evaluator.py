@@ -417,7 +417,6 @@ class Evaluator(OperatorEvaluation):
             return loaded
         if isinstance(func, cst.Attribute):
             return self._method_call(node, func)
-        name = dotted(func)
         if isinstance(func, cst.Name) and func.value in self.fn.env:
             self.eval_args(node)
             return Value()
@@ -425,30 +424,42 @@ class Evaluator(OperatorEvaluation):
         if pattern is not None:
             self.eval_args(node)
             return pattern
+        name = dotted(func)
         if name is not None:
-            qual = self.ctx.imports.qualify(name)
-            model = self.ctx.model_name(name) if isinstance(func, cst.Name) else None
-            held = receivers.model_of(self, func) if model is None else None
-            if model is not None or held is not None:
-                out = self._orm_model_call(held or self.model_ref(model or ""), node)
-                if out is not None:
-                    return out
-            out = self._orm_function_call(qual, node)
+            out = self._named_call(node, func, name)
             if out is not None:
                 return out
-            self.note_unresolved(node, self._query_like(node, qual))
-            if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
-                args = self.eval_args(node)
-                return Value(args[0].prov) if args else Value()
-            if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
-                args = self.eval_args(node)
-                return Value(merge_prov(args)) if args else Value()
-            if name in ("getattr",) and len(node.args) >= 2:
-                args = self.eval_args(node)
-                return Value(args[0].prov)
         self.eval(func, use=False)
         calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
         return Value()
+
+    def _named_call(self, node: cst.Call, func: cst.BaseExpression, name: str) -> Value | None:
+        """``Invoice(...)``, ``get_object_or_404(...)``, ``int(x)``: a model, an ORM function, a builtin."""
+        qual = self.ctx.imports.qualify(name)
+        model = self.ctx.model_name(name) if isinstance(func, cst.Name) else None
+        held = receivers.model_of(self, func) if model is None else None
+        if model is not None or held is not None:
+            out = self._orm_model_call(held or self.model_ref(model or ""), node)
+            if out is not None:
+                return out
+        out = self._orm_function_call(qual, node)
+        if out is not None:
+            return out
+        self.note_unresolved(node, self._query_like(node, qual))
+        return self._builtin_call(node, name, qual)
+
+    def _builtin_call(self, node: cst.Call, name: str, qual: str) -> Value | None:
+        """A converter keeps its argument's provenance, a container merges its arguments'."""
+        if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
+            args = self.eval_args(node)
+            return Value(args[0].prov) if args else Value()
+        if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
+            args = self.eval_args(node)
+            return Value(merge_prov(args)) if args else Value()
+        if name in ("getattr",) and len(node.args) >= 2:
+            args = self.eval_args(node)
+            return Value(args[0].prov)
+        return None
 
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
         """``receiver.method(...)``: the first step that knows the call answers it, in this order."""
