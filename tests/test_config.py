@@ -225,6 +225,21 @@ def test_unknown_key_with_hint(tree: Path) -> None:
     )
 
 
+def test_tenant_parents_entries_are_checked(tree: Path) -> None:
+    err = error_for(tree, 'tenant_parents = ["Document"]\n')
+    assert err.key == "tenant_parents"
+    assert str(err) == (
+        "tenantlint.toml: key 'tenant_parents': 'Document' is not 'Model.field' or "
+        "'Model.column -> Parent' (e.g. 'Widget.dashboard', 'Document.kb_id -> Knowledgebase')"
+    )
+    err = error_for(tree, 'tenant_parents = ["Document.kb_id ->"]\n')
+    assert "'Document.kb_id ->' is not" in str(err)
+    write(tree / "tenantlint.toml",
+          'tenant_parents = ["Widget.dashboard", "Document.kb_id -> Knowledgebase"]\n')
+    config = load_config(start=tree)
+    assert config.tenant_parents == ("Widget.dashboard", "Document.kb_id -> Knowledgebase")
+
+
 def test_unknown_key_without_close_match_has_no_hint(tree: Path) -> None:
     err = error_for(tree, "frobnicate = 1\n")
     assert str(err) == "tenantlint.toml: key 'frobnicate': unknown key"

@@ -46,8 +46,8 @@ def test_factory_models_reach_the_generic_repository() -> None:
     with chdir(FIXTURES / "async_repository"):
         result = check_paths([Path(".")], load_config(), jobs=1)
     messages = {(f.path, f.line): f.message for f in result.findings}
-    assert "GroupRepository.get_any \u2192 recipes" in messages[("shop/repository.py", 20)]
-    assert "units" not in messages[("shop/repository.py", 20)]  # Unit has no tenant column
+    assert "GroupRepository.get_any \u2192 recipes" in messages[("shop/repository.py", 25)]
+    assert "units" not in messages[("shop/repository.py", 25)]  # Unit has no tenant column
     assert result.stats.unresolved_query_like == 0
 
 
@@ -79,3 +79,61 @@ class Realm(models.Model):
     index = build_index([("chat/models.py", models)], Config(tenant_models=("Realm",)))
     table = index.tenant_table_of_model("Message")
     assert table is not None and table.table == "chat_message" and table.tenant_column == "realm_id"
+
+
+def test_mixin_method_is_walked_per_deriving_model() -> None:
+    out = _check("flask_service_layer").stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("dash/models.py:21:"))
+    assert "Dashboard.get_by_id \u2192 dashboards" in line
+    assert "Query.get_by_id \u2192 queries" in line
+
+
+def test_non_queries_are_not_counted_as_unresolved() -> None:
+    # ``self.session.delete(row)``, ``self.configuration.get(...)`` (a slot never given a model) and
+    # ``select(func.count())`` over a subquery are not query sites; a subscripted generic base
+    # (``RepositoryGeneric[Schema, Model]``) passes the factory's models to the subclass.
+    listed = json.loads(_check("async_repository", "--format", "json", "--show-unresolved").stdout)
+    assert listed["stats"]["unresolved_query_like"] == 0
+    assert listed.get("unresolved", []) == []
+    assert listed["stats"]["queries"] == 4  # get_one, get_any, delete_all and the subclass's count
+
+
+def test_tenant_parents_make_nullable_and_plain_id_columns_relations() -> None:
+    from tenantlint.config.options import Config
+    from tests.index_helpers import build_index
+
+    models = '''
+from peewee import CharField, ForeignKeyField, Model
+
+
+class Tenant(Model):
+    name = CharField()
+
+
+class Knowledgebase(Model):
+    tenant_id = CharField()
+
+
+class Document(Model):
+    kb_id = CharField()
+
+
+class Note(Model):
+    kb = ForeignKeyField(Knowledgebase, null=True)
+'''
+    base = Config(tenant_models=("Tenant",), global_tables=("Tenant",))
+    index = build_index([("kb/models.py", models)], base)
+    assert set(index.tables) == {"knowledgebase"}  # a plain id column and a nullable FK: not seen
+    index = build_index([("kb/models.py", models)],
+                        Config(tenant_models=("Tenant",), global_tables=("Tenant",),
+                               tenant_parents=("Document.kb_id -> Knowledgebase", "Note.kb")))
+    assert index.tables["document"].via_columns == ("kb_id",)
+    assert index.tables["note"].via == ("kb",)
+
+
+def test_many_to_many_link_tables_are_scoped_through_their_foreign_keys() -> None:
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "tenantlint", "tables", "."], env=env, text=True,
+                         cwd=FIXTURES / "django_recipes_links", capture_output=True, timeout=120).stdout
+    assert "recipes_food_inherit_fields  (Food_inherit_fields)  via food (food_id)" in out
+    assert "recipes_food_substitutes     (Food_substitutes)     via from_food (from_food_id)" in out

@@ -159,3 +159,43 @@ def test_statements_resolve_alone_at_any_depth() -> None:
     assert len(path) == 4  # g -> for (its else) -> try (its finally) -> done()
     resolved = [n for found, _ in positions._resolved for n in found if isinstance(n, cst.Name)]
     assert {n.value for n in resolved} == {"_", "done"}  # "_": the synthetic ``if _:`` wrappers
+
+
+def _statements(node: cst.CSTNode) -> list[cst.BaseStatement]:
+    return [n for n in preorder(node) if isinstance(n, cst.BaseStatement)]
+
+
+def test_line_of_a_statement_or_a_hinted_node_needs_no_code_generation() -> None:
+    """``line``: a statement's first line (after its decorators), a hinted node's statement line, a
+    call in a decorator the decorator's line; all from CPython's tree, nothing resolved."""
+    module = cst.parse_module(ODD)
+    expected = whole_module_ranges(module)
+    hints: dict[int, cst.CSTNode] = {}
+    for stmt in _statements(module):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for node in preorder(stmt):
+                if isinstance(node, cst.Call):
+                    hints[id(node)] = stmt
+        for decorator in getattr(stmt, "decorators", ()):
+            for node in preorder(decorator):
+                if isinstance(node, cst.Call):
+                    hints[id(node)] = decorator
+    positions = StatementPositions(module, ODD, hints=hints)
+    # an ``elif`` is part of its ``if`` (no path of its own): its statements are resolved instead
+    in_elif = {id(n) for s in _statements(module) if isinstance(s, cst.If) and isinstance(s.orelse, cst.If)
+               for n in preorder(s.orelse)}
+    for stmt in _statements(module):
+        if id(stmt) in in_elif:
+            continue
+        assert positions.line(stmt) == expected[stmt].start.line, cst.Module(body=[]).code_for_node(stmt)
+    decorated = next(s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == "f")
+    call = decorated.decorators[0].decorator
+    assert positions.line(call) == expected[call].start.line == 9
+    assert not positions._resolved and positions._whole is None
+    statement_of = {id(n): s for s in _statements(module) if isinstance(s, cst.SimpleStatementLine)
+                    for n in preorder(s)}
+    for key, stmt in hints.items():
+        if isinstance(stmt, cst.SimpleStatementLine):
+            node = next(n for n in preorder(stmt) if id(n) == key)
+            assert positions.line(node) == expected[statement_of[key]].start.line
+    assert len(positions._resolved) <= 1  # only the statement in the ``elif``

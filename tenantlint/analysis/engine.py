@@ -145,6 +145,7 @@ def _analyze_text(
         reported, suppressed, meta = apply_suppressions(findings, comments, path)
         findings = reported + meta
         result.suppressed = suppressed
+        result.comments = list(comments)
     result.findings = findings
     result.summaries, result.calls = summarize(path, ctx, findings, positions)
     if want_sites:

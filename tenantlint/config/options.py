@@ -69,6 +69,8 @@ class Config:
     tenant_models: tuple[str, ...] = ()
     tenant_tables: tuple[str, ...] = ()
     global_tables: tuple[str, ...] = ()
+    # ``Model.field`` (a nullable foreign key) or ``Model.column -> Parent`` (a plain id column).
+    tenant_parents: tuple[str, ...] = ()
     discover: bool = True
     tenant_keys: tuple[str, ...] = default_tenant_keys(DEFAULT_TENANT_COLUMNS)
     trusted_sources: tuple[str, ...] = DEFAULT_TRUSTED_SOURCES

@@ -40,6 +40,7 @@ class Kind(enum.Enum):
     GLOBS = "list of globs"
     CODES = "list of codes or prefixes"
     DECORATOR_PARAMS = "list of `decorator:param`"
+    PARENTS = "list of `Model.field` or `Model.column -> Parent`"
     BOOL = "bool"
     DIALECT = "str"
     INT = "int"
@@ -74,6 +75,14 @@ KEYS: tuple[KeySpec, ...] = (
         "global_tables", Kind.STRINGS, (),
         "Table or model class names that are never tenant-scoped (lookup tables, the tenant "
         "table itself).",
+    ),
+    KeySpec(
+        "tenant_parents", Kind.PARENTS, (),
+        "Relations to a tenant-scoped parent that discovery cannot see: `Widget.dashboard` makes a "
+        "nullable foreign key count like a required one, `Document.kb_id -> Knowledgebase` makes a "
+        "plain id column a foreign key to `Knowledgebase`. The table is then tenant-scoped through "
+        "that parent (when the parent is), and a filter on the relation scopes it.",
+        default_doc="`[]` (e.g. `[\"Widget.dashboard\", \"Document.kb_id -> Knowledgebase\"]`)",
     ),
     KeySpec(
         "discover", Kind.BOOL, True,
@@ -179,6 +188,7 @@ MAX_INT_VALUE = 1 << 40
 KEYS_BY_NAME: Mapping[str, KeySpec] = {spec.name: spec for spec in KEYS}
 
 _CODE_RE = re.compile(r"TNT\d{0,3}")
+_PARENT_RE = re.compile(r"\s*[A-Za-z_]\w*\.[A-Za-z_]\w*\s*(?:->\s*[A-Za-z_][\w.]*\s*)?")
 
 # TOML type names, as a user who wrote the file knows them.
 _TOML_TYPES: tuple[tuple[type, str], ...] = (
@@ -258,6 +268,10 @@ def _check_string_item(spec: KeySpec, item: str) -> None:
         decorator, colon, param = item.partition(":")
         if not colon or not decorator.strip() or not param.strip() or not param.strip().isidentifier():
             raise ValueProblem(f"{item!r} is not 'decorator:param' (e.g. 'require_realm_admin:user_profile')")
+    elif spec.kind is Kind.PARENTS:
+        if _PARENT_RE.fullmatch(item) is None:
+            raise ValueProblem(f"{item!r} is not 'Model.field' or 'Model.column -> Parent' "
+                               "(e.g. 'Widget.dashboard', 'Document.kb_id -> Knowledgebase')")
     elif item != item.strip():
         raise ValueProblem(f"{item!r} has leading or trailing whitespace")
 

@@ -13,6 +13,7 @@ from tenantlint.families import ORM_FAMILIES, load
 from tenantlint.index.ast_util import base_names, call_name, class_items, class_keyword, last_part
 from tenantlint.index.derivations import default_pairs, event_pairs, save_pairs
 from tenantlint.index.django_models import is_django_field_call
+from tenantlint.index.link_tables import link_tables
 from tenantlint.index.orm_context import ModelFile, model_file
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.sqla_models import COLUMN_FUNCS, RELATIONSHIP_FUNCS
@@ -99,7 +100,10 @@ def _walk(module: ast.Module, ctx: ModelFile, trusted: PatternSet) -> list[Model
                 info = _EXTRACTORS[family](node, ctx)
                 if info is not None:
                     derived = save_pairs(node) + default_pairs(node, trusted)
+                    info, created = link_tables(node, info, ctx)
                     add(node, replace(info, derived=derived) if derived else info)
+                    for link in created:
+                        add(node, link)
             continue  # nested classes (Meta) are read by the extractors
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             if len(node.targets) == 1:

@@ -32,6 +32,9 @@ class ModelInfo:
     # Fields the model sets by itself on insert: (assigned field, source field) from its ``save()``,
     # an insert event or a trusted column default (source ``""``); see ``index/derivations.py``.
     derived: tuple[tuple[str, str], ...] = ()
+    # Many-to-many fields -> the model of their link table (``("tags", "Recipe_tags")`` for the table
+    # Django creates, ``("members", "Membership")`` for ``through=``): ``Recipe.tags.through``.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from tenantlint.config.options import Config
+from tenantlint.index.parents import apply_parents
 from tenantlint.index.records import FieldInfo, ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.resolve import CLASS_FAMILIES, InheritanceResolver, Origin, Resolved, sort_key
 
@@ -221,7 +222,7 @@ def decide_tenancy(models: Iterable[ModelInfo], config: Config) -> ProjectIndex:
     """Resolve inheritance, then decide each tenant table: direct first, then via relations."""
     ordered = sorted(models, key=sort_key)
     resolver = InheritanceResolver(ordered)
-    resolved = [resolver.resolve(m) for m in ordered]
+    resolved = apply_parents([resolver.resolve(m) for m in ordered], config.tenant_parents)
     d = _Decider(resolved, config)
     tenant: dict[str, TenantTable] = {}
     for key in sorted(set(d.groups) | d.listed):

@@ -49,6 +49,8 @@ def module_class_bases(rel: str, tree: ast.Module) -> dict[str, str]:
             continue
         bases: list[str] = []
         for b in stmt.bases:
+            if isinstance(b, ast.Subscript):  # ``RepositoryGeneric[Schema, Model]``: the generic class
+                b = b.value
             text = dotted(b, calls="reject")
             if text is None or text == "object":
                 continue

@@ -218,6 +218,21 @@ class ClassModels:
                         out.append(Binding(callee.rsplit(".", 1)[-1], attr, model))
         return out[:MAX_BINDINGS]
 
+    def model_attr_names(self, models: Container[str]) -> frozenset[str]:
+        """Attribute names through which some project class holds one of ``models``: a class-level
+        or ``__init__`` assignment of a model, or an ``__init__`` slot that a constructor call fills
+        with a model (``self.model = sql_model``); not a slot only ever given other values
+        (``self.session = session``, ``self.configuration = configuration``)."""
+        out: set[str] = set()
+        for text in self.attrs.values():
+            out.update(a for a, m in parse_pairs(text) if m.rsplit(".", 1)[-1] in models)
+        for cls, text in self.slots.items():
+            for attr, _ in parse_pairs(text):
+                if attr not in out and any(b.model.rsplit(".", 1)[-1] in models
+                                           for b in self.subclass_bindings(cls, attr)):
+                    out.add(attr)
+        return frozenset(out)
+
     def base_names(self, models: Container[str]) -> frozenset[str]:
         """Short names of the classes whose methods may reach one of ``models`` set elsewhere: the
         project bases of classes holding a model attribute, and the classes (with their bases) that

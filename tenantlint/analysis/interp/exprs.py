@@ -31,6 +31,14 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return dotted(node, calls=False)
 
 
+def base_name(node: cst.BaseExpression) -> str | None:
+    """A class's base as written: ``Base`` / ``pkg.Base``, and ``Generic[Schema, Model]`` as its
+    generic class ``Generic``."""
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    return dotted(node)
+
+
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         value = string_literal(node)

@@ -22,6 +22,9 @@ from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name
 
 SELF_ATTR = re.compile(r"\b(?:cls|self)\.(\w+)")
+SELF_CLASS = "__class__"  # key of ``FunctionState.models``: the model ``cls`` stands for in a mixin walk
+CLASS_USE = re.compile(r"\bcls\.\w+[.(]|\btype\(self\)\.|\bself\.__class__\.")
+MAX_MIXIN_MODELS = 64
 
 
 def model_by_name(ctx: FileContext, text: str | None) -> str | None:
@@ -113,6 +116,9 @@ def generic_walks(
 ) -> list[GenericWalk]:
     """Walks of ``fn`` (a method of ``cls``) for each concrete model of the one attribute it reads
     through ``cls``/``self`` that ``cls`` does not itself hold; empty when there is none."""
+    mixin = _mixin_walks(ctx, cls, fn, held)
+    if mixin:
+        return mixin
     settings = ctx.settings
     if not (settings.facts.class_attrs or settings.facts.class_slots):
         return []
@@ -138,6 +144,44 @@ def generic_walks(
         if walks:
             return walks  # one attribute per method: the first with concrete models
     return walks
+
+
+def _mixin_walks(
+    ctx: FileContext, cls: ClassInfo, fn: cst.FunctionDef, held: dict[str, ModelRef]
+) -> list[GenericWalk]:
+    """A method of a mixin of models (``BelongsToOrgMixin.get_by_id_and_org`` reading
+    ``cls.query``): walked once per model deriving from the mixin, ``cls`` standing for that model."""
+    index = ctx.index
+    if cls.name in index.by_model or ctx.source is None or not CLASS_USE.search(ctx.source):
+        return []
+    code = cst.Module(body=[]).code_for_node(fn)
+    if not CLASS_USE.search(code):
+        return []
+    memo = ctx.settings.memo
+    key = ("held.mixin-models", cls.name)
+    models = memo.get(key)
+    if not isinstance(models, tuple):
+        models = tuple(sorted(_deriving_models(ctx, cls.name)))[:MAX_MIXIN_MODELS]
+        memo[key] = models
+    return [GenericWalk(f"{m}.{fn.name.value}", {**held, SELF_CLASS: model_ref(ctx, m)})
+            for m in models]
+
+
+def _deriving_models(ctx: FileContext, mixin: str) -> set[str]:
+    """Concrete models deriving, directly or through other models, from the class ``mixin``."""
+    children: dict[str, set[str]] = {}
+    for name, infos in ctx.index.models.items():
+        for info in infos:
+            for base in info.bases:
+                children.setdefault(base, set()).add(name)
+    out: set[str] = set()
+    todo = [mixin]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return {m for m in out if any(not i.abstract for i in ctx.index.models.get(m, ()))}
 
 
 def _file_attrs(ctx: FileContext) -> frozenset[str]:

@@ -5,6 +5,7 @@
 * ``cls.model``/``self.model`` (any attribute name) of a service, DAO or repository class that holds
   the model: set in its body, its ``__init__``, a project base, or — for a generic base walked once
   per concrete model — by a subclass or a factory (``FunctionState.models``);
+* ``Model.m2m_field.through``: the model of a many-to-many link table;
 * ``apps.get_model("app", "Model")``, ``apps.get_model("app.Model")``, ``get_user_model()``,
   ``load_model(...)``/``swapper.load_model(...)``.
 """
@@ -22,12 +23,16 @@ if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation as Evaluator
 
 SELF_NAMES = ("self", "cls")
+SELF_CLASS = "__class__"  # held_models.SELF_CLASS: the model ``cls`` stands for in a mixin's walk
 LOADERS = frozenset({"get_model", "load_model"})  # apps.get_model, swapper.load_model, load_model
 USER_BASES = ("AbstractUser", "AbstractBaseUser")
 
 
 def owner_model(ev: Evaluator) -> ModelRef | None:
     """The model whose method is being walked (``cls``/``type(self)`` there)."""
+    held = ev.fn.models.get(SELF_CLASS)
+    if held is not None:
+        return held
     owner = ev.fn.owner
     if owner is None or owner.name not in ev.ctx.index.by_model:
         return None
@@ -56,6 +61,8 @@ def model_of(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
         return None
     attr = node.attr.value
     recv = node.value
+    if attr == "through" and isinstance(recv, cst.Attribute):
+        return link_model(ev, recv)
     if (isinstance(recv, cst.Name) and recv.value in SELF_NAMES) or is_self_class(ev, recv):
         held = ev.fn.models.get(attr)
         if held is not None:
@@ -75,6 +82,18 @@ def model_of(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
     if any(part[:1].isupper() for part in middle):
         return None
     return ev.model_ref(attr)
+
+
+def link_model(ev: Evaluator, field: cst.Attribute) -> ModelRef | None:
+    """``Recipe.tags.through``: the model of a many-to-many field's link table."""
+    owner = ev.eval(field.value, use=False)
+    if not isinstance(owner, ModelRef):
+        return None
+    for info in ev.ctx.index.models.get(owner.model, ()):
+        for name, model in info.links:
+            if name == field.attr.value and model in ev.ctx.index.by_model:
+                return ev.model_ref(model)
+    return None
 
 
 def loaded_model(ev: Evaluator, call: cst.Call) -> ModelRef | None:

@@ -26,7 +26,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.evaluator import Evaluator
-from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, dotted, string_value, verified_key
+from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
@@ -42,11 +42,16 @@ from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, Que
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
+from tenantlint.analysis.source.positions import child_nodes
 
 
 class Walker:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+        checks = ctx.settings.membership_checks
+        source = ctx.source
+        # a file that never spells a membership check's name calls none: no statement is searched
+        self.checks = frozenset(checks) if source is None else frozenset(c for c in checks if c in source)
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -59,14 +64,14 @@ class Walker:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.ClassDef):
                 bases = tuple(
-                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := dotted(a.value))
+                    self.ctx.imports.qualify(t) for a in stmt.bases if (t := base_name(a.value))
                 )
                 self.ctx.local_classes[stmt.name.value] = ClassInfo(stmt.name.value, bases, stmt)
 
     def walk_class(self, node: cst.ClassDef, outer: FunctionState) -> None:
         info = self.ctx.local_classes.get(node.name.value)
         if info is None or info.node is not node:
-            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := dotted(a.value)))
+            bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := base_name(a.value)))
             info = ClassInfo(node.name.value, bases, node)
         state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
         state.class_attrs = {}
@@ -443,7 +448,7 @@ class Walker:
         return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
-        checks = self.ctx.settings.membership_checks
+        checks = self.checks
         if not checks:
             return
         for call in _calls(node):
@@ -471,16 +476,19 @@ _CODE = cst.Module(body=[])
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    """The calls in ``node`` outside nested function definitions, in source order (a walk over the
+    fields: a visitor costs several times more, and this runs on every statement)."""
     out: list[cst.Call] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Call(self, n: cst.Call) -> None:
-            out.append(n)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    node.visit(_V())
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            out.append(current)
+        elif isinstance(current, cst.FunctionDef):
+            continue
+        children = list(child_nodes(current))
+        children.reverse()
+        stack.extend(children)
     return out
 
 

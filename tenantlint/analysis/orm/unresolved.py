@@ -52,15 +52,34 @@ def method_call(ev: Evaluator, func: cst.Attribute, managers: frozenset[str]) ->
     if attr in managers and method in QUERY_METHODS and _capitalised(base) and \
             not ev.ctx.imports.qualify(dotted(base) or "").startswith(LIBRARIES):
         return f"{dotted(base)}.{attr}.{method}(): {dotted(base)} is not a model tenantlint knows"
+    elif attr in managers and method in QUERY_METHODS and dotted(base) in ("cls", "type(self)",
+                                                                          "self.__class__"):
+        return f"{dotted(base)}.{attr}.{method}(): no model known for {dotted(base)}"
     elif method in HELD_STARTS and isinstance(base, cst.Name) and base.value in ("cls", "self") \
             and attr in _held_names(ev):
         return f"{base.value}.{attr}.{method}(): no model known for {base.value}.{attr}"
     return None
 
 
+FUNCTIONS = ("func.", "sa.func.", "sqlalchemy.func.", "literal_column", "sa.literal_column",
+             "literal", "sa.literal", "text", "sa.text")
+
+
+def _constant(node: cst.BaseExpression) -> bool:
+    """A column expression naming no table: a literal, or ``func.count()``/``literal_column("1")``
+    over literals."""
+    if isinstance(node, cst.SimpleString | cst.Integer | cst.Float | cst.ConcatenatedString):
+        return True
+    if isinstance(node, cst.Call):
+        name = dotted(node.func) or ""
+        return name.startswith(FUNCTIONS) and all(_constant(a.value) for a in node.args)
+    return False
+
+
 def statement_call(call: cst.Call, qualname: str) -> str | None:
-    """``select(self.model)`` whose argument is no model."""
-    if qualname in STATEMENTS and call.args:
+    """``select(self.model)`` whose argument is no model; not ``select(func.count())`` (it counts the
+    rows of a subquery, analysed where it is written)."""
+    if qualname in STATEMENTS and call.args and not all(_constant(a.value) for a in call.args):
         return f"{qualname.rsplit('.', 1)[-1]}(...): its entity is not a model tenantlint knows"
     return None
 
@@ -71,13 +90,6 @@ def _held_names(ev: Evaluator) -> frozenset[str]:
     key = ("unresolved.held", "")
     found = memo.get(key)
     if not isinstance(found, frozenset):
-        names = {"model"}
-        for table in (ev.ctx.settings.facts.class_attrs, ev.ctx.settings.facts.class_slots):
-            for text in table.values():
-                for part in text.split(";"):
-                    attr, _, value = part.partition("=")
-                    if value.rsplit(".", 1)[-1] in ev.ctx.index.by_model or ":" in value:
-                        names.add(attr)
-        found = frozenset(names)
+        found = ev.ctx.settings.class_models.model_attr_names(ev.ctx.index.by_model) | {"model"}
         memo[key] = found
     return found

@@ -152,6 +152,13 @@ class Positions:
             self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
         return self._resolver.span(node)
 
+    def line(self, node: cst.CSTNode) -> int:
+        """A cheap first line of ``node`` (of its statement when not resolved yet): see
+        ``StatementPositions.line``."""
+        if self._resolver is None:
+            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
+        return self._resolver.line(node)
+
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
         code = " ".join(self.module.code_for_node(node).split())
         return code if len(code) <= limit else code[: limit - 3] + "..."

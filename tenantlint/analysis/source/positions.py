@@ -218,24 +218,34 @@ class StatementPositions:
                 for j, child in enumerate(stmts):
                     mine = (*parent, (suite, j))
                     paths[id(child)] = mine
+                    for decorator in getattr(child, "decorators", ()):
+                        paths[id(decorator)] = mine  # a decorator: the path of what it decorates
                     for s, block in _blocks(child):
                         todo.append((block.body, mine, s))
             self._paths = paths
         return self._paths.get(id(stmt))
 
     # ----- resolving one statement --------------------------------------------------------------
-    def _resolve(self, path: Path) -> bool:
+    def _ast_tree(self) -> ast.Module | None:
         if self._tree is None:
             if self._tree_failed or self.text is None:
-                return False
+                return None
             try:
                 self._tree = parse_quietly(self.text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._tree_failed = True
-                return False
-        indents: list[str | None] = []  # enclosing blocks' indentation, outermost first
+                return None
+        return self._tree
+
+    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None]] | None:
+        """The statement at ``path`` on both sides, with its enclosing blocks' indentation
+        (outermost first); None when the two parsers disagree on the way."""
+        tree = self._ast_tree()
+        if tree is None:
+            return None
+        indents: list[str | None] = []
         container: Sequence[cst.BaseStatement] = self.module.body
-        abody: list[ast.stmt] = self._tree.body
+        abody: list[ast.stmt] = tree.body
         stmt: cst.BaseStatement | None = None
         astmt: ast.stmt | None = None
         for depth, (suite, index) in enumerate(path):
@@ -244,22 +254,30 @@ class StatementPositions:
                 suites = _cst_suites(stmt)
                 asuites = _ast_suites(stmt, astmt)
                 if asuites is None or len(asuites) != len(suites) or suite >= len(suites):
-                    return False
+                    return None
                 block = suites[suite]
                 if not isinstance(block, cst.IndentedBlock):
-                    return False
+                    return None
                 abody = asuites[suite]
                 indents.append(block.indent)
                 container = block.body
             elif suite != 0:
-                return False
+                return None
             if index >= len(container):
-                return False
+                return None
             stmt = container[index]
             astmt = self._ast_statement(abody, container, index)
             if astmt is None:
-                return False
-        assert stmt is not None and astmt is not None
+                return None
+        if stmt is None or astmt is None:
+            return None
+        return stmt, astmt, indents
+
+    def _resolve(self, path: Path) -> bool:
+        located = self._locate(path)
+        if located is None:
+            return False
+        stmt, astmt, indents = located
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
@@ -300,6 +318,41 @@ class StatementPositions:
         if self._whole is None:
             self._whole = dict(_positions(self.module))
         return self._whole[node]
+
+    def line(self, node: cst.CSTNode) -> int:
+        """``node``'s first line when already resolved; else, without generating any code, the first
+        line of its statement (the walker's hint, or ``node`` itself when it is a statement) as
+        CPython's ``ast`` gives it; else resolved. For lines that only point a reader at a call or a
+        function (a finding's chain), where resolving each statement would cost more than the
+        analysis itself."""
+        found = self._lookup(node)
+        if found is not None:
+            return found.start.line
+        if self._whole is not None:
+            return self._whole[node].start.line
+        stmt = self.hints.get(id(node))
+        if stmt is None and isinstance(node, cst.BaseStatement):
+            stmt = node
+        if isinstance(stmt, cst.Decorator):  # a call in a decorator: that decorator's line
+            found_line = self._decorator_line(stmt)
+        else:
+            path = self._path_of_statement(stmt) if stmt is not None else None
+            located = self._locate(path) if path is not None and self.text is not None else None
+            found_line = located[1].lineno if located is not None else None
+        return found_line if found_line is not None else self.range(node).start.line
+
+    def _decorator_line(self, decorator: cst.Decorator) -> int | None:
+        path = self._path_of_statement(decorator) if self.text is not None else None
+        located = self._locate(path) if path is not None else None
+        if located is None:
+            return None
+        stmt, astmt = located[0], located[1]
+        decorators = getattr(stmt, "decorators", ())
+        adecorators = getattr(astmt, "decorator_list", ())
+        for i, d in enumerate(decorators):
+            if d is decorator and len(decorators) == len(adecorators):
+                return int(adecorators[i].lineno)
+        return None
 
     def span(self, node: cst.CSTNode) -> Span:
         rng = self.range(node)
