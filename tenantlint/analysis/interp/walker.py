@@ -21,6 +21,8 @@ from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row,
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
+    SHARED_HOOKS,
+    action_checks,
     permission_classes,
     verified_names,
     verify_earlier,
@@ -35,6 +37,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.inline_check import inline_membership
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
@@ -166,18 +169,20 @@ class Walker:
                 handler = replace(
                     handler, params={k: v for k, v in handler.params.items() if k not in injected},
                     reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
-            handler = self._handler_params(handler, cls, names, env)
+            handler = self._handler_params(handler, fn, cls, names, env)
         env.update(injected)
         return handler, env
 
-    def _handler_params(self, handler: HandlerInfo, cls: ClassInfo | None, names: list[str],
-                        env: dict[str, Value]) -> HandlerInfo:
+    def _handler_params(self, handler: HandlerInfo, fn: cst.FunctionDef, cls: ClassInfo | None,
+                        names: list[str], env: dict[str, Value]) -> HandlerInfo:
         """Bind the handler's parameters in ``env`` (those its membership checks verified are
         trusted) and record its signature reads; the handler with what its checks verified."""
         settings = self.ctx.settings
         checks = [n.rsplit(".", 1)[-1] for n in names]
         if cls is not None:
             checks += permission_classes(self.ctx, cls)
+            if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
+                checks += action_checks(cls, settings.check_verifies)
         verified = verified_names(settings.check_verifies, checks)
         by = _verified_by(checks, len(names), settings.check_verifies)
         if verified:
@@ -263,6 +268,7 @@ class Walker:
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
+            inline_membership(ev, state, stmt.test)
         before = dict(state.env)
         self.block(stmt.body.body, state, None)
         after_then = state.env
