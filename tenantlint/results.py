@@ -164,6 +164,7 @@ class RunResult:
     stats: Stats = field(default_factory=Stats)
     fixed_baseline_entries: int = 0
     unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
+    skipped_links: tuple[str, ...] = ()  # symlinks in the walked folders leading out of them
 
     def to_json(self, timing: bool = False) -> dict[str, Any]:
         """The JSON document (docs/json-output.md); ``stats.seconds`` only with ``timing`` (``--timing``), so

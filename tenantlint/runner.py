@@ -38,7 +38,7 @@ from tenantlint.results import (
 from tenantlint.safeio import UnsafeFileError, read_regular
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
-from tenantlint.untrusted import bidi_findings, inert_result
+from tenantlint.untrusted import inert_result, visible, with_bidi
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.settings import Settings
@@ -190,23 +190,16 @@ def _analyze_data(
     except SourceError as exc:
         return error_result(display, exc)
     if prefilter is None:
-        return _with_bidi(analyze_text(display, text, settings, want_sites), text)
+        return analyze_text(display, text, settings, want_sites)  # TNT903 included
     try:
         tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
-        return _with_bidi(error_result(display, exc), text)
+        return with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return _with_bidi(FileResult(display, skipped=True), text)
+        # TNT903 for bidirectional controls, in every file read (also those the prefilter skips)
+        return with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
-
-
-def _with_bidi(result: FileResult, text: str) -> FileResult:
-    """TNT903 for bidirectional controls, in every file read (also those the prefilter skips)."""
-    found = bidi_findings(result.path, text)
-    if found:
-        result.findings = sorted([*result.findings, *found], key=Finding.sort_key)
-    return result
+    return analyze_text(display, text, settings, want_sites, tree)
 
 
 def _died(display: str) -> FileResult:
@@ -244,15 +237,21 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
         project: Project | None = None) -> RunResult:
     """Check ``options.paths``; ``project`` (or else ``settings``) when already built by the caller."""
     started = time.perf_counter()
-    results, counts = analyse(config, options, settings, project)
-    return collect(results, config, time.perf_counter() - started, counts)
+    links: list[str] = []  # symlinks out of the walked folders: not followed, named to the user
+    results, counts = analyse(config, options, settings, project, links)
+    result = collect(results, config, time.perf_counter() - started, counts)
+    if links:
+        result = replace(result, skipped_links=tuple(sorted(visible(link) for link in links)))
+    return result
 
 
 def analyse(config: Config, options: RunOptions, settings: Settings | None = None,
-            project: Project | None = None) -> tuple[list[FileResult], dict[str, int] | None]:
+            project: Project | None = None, links: list[str] | None = None,
+            ) -> tuple[list[FileResult], dict[str, int] | None]:
     """Every target's result (through the cache), with the skipped files that hold call sites
     analysed again, and the project's name counts (None without a project pass): what
-    :func:`collect` joins across functions."""
+    :func:`collect` joins across functions. ``links`` collects the symlinks out of the walked
+    folders (skipped)."""
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     digests: dict[str, str] = {}
     if project is None and settings is None:
@@ -264,7 +263,7 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         assert settings is not None
         ihash = index_hash(settings)
     cwd = Path.cwd()
-    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude)
+    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude, links)
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from libcst._nodes.base import CSTCodegenError
 
+from tenantlint.analysis.source.offsets import code_offsets
 from tenantlint.analysis.source.parse import decode
 from tenantlint.analysis.source.positions import StatementPositions, preorder, whole_module_ranges
 
@@ -122,6 +124,40 @@ def test_fixture_spans_match_position_provider(path: Path) -> None:
     _check(decode(path.read_bytes()))
 
 
+def _check_offsets(text: str) -> int:
+    """The character-counting code generation gives PositionProvider's range for every node, and
+    each node's code as ``code_for_node`` generates it (whitespace aside)."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return 0
+    expected = whole_module_ranges(module)
+    offsets = code_offsets(module)
+    for node, rng in expected.items():
+        assert offsets.range(node) == rng, (type(node).__name__, rng)
+        source = offsets.source(node)
+        if source is None:
+            assert isinstance(node, cst.If)
+            continue
+        try:
+            alone = module.code_for_node(node)
+        except CSTCodegenError:
+            continue  # a Param's default "=" is generated only inside its Parameters
+        assert source.split() == alone.split(), type(node).__name__
+    return len(expected)
+
+
+def test_offsets_match_position_provider_and_code_for_node() -> None:
+    assert _check_offsets(ODD) > 200
+    assert _check_offsets(ODD.replace("\n", "\r\n")) > 200
+    assert _check_offsets("x = 1") == len(whole_module_ranges(cst.parse_module("x = 1")))  # no newline
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES[::3], ids=lambda p: str(p.relative_to(ROOT)))
+def test_fixture_offsets_match_position_provider(path: Path) -> None:
+    _check_offsets(decode(path.read_bytes()))
+
+
 def test_node_order_independent() -> None:
     module = cst.parse_module(ODD)
     expected = whole_module_ranges(module)
@@ -157,7 +193,8 @@ def test_statements_resolve_alone_at_any_depth() -> None:
     assert len(positions._done) == 1
     (path,) = positions._done
     assert len(path) == 4  # g -> for (its else) -> try (its finally) -> done()
-    resolved = [n for found, _ in positions._resolved for n in found if isinstance(n, cst.Name)]
+    resolved = [n for found, _ in positions._resolved for n in preorder(found.module)
+                if isinstance(n, cst.Name)]
     assert {n.value for n in resolved} == {"_", "done"}  # "_": the synthetic ``if _:`` wrappers
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.analysis.source.offsets import CodeOffsets, code_offsets
 from tenantlint.results import Span
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -52,21 +53,9 @@ def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    """``PositionProvider``'s ranges of every node (what :func:`code_offsets` must agree with)."""
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return dict(wrapper.resolve(PositionProvider))
-
-
-def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """``PositionProvider``'s spans of a (small) module. Run directly rather than through
-    ``MetadataWrapper``, which also walks the whole tree with a visitor that does nothing here
-    (half the cost); through the wrapper if this libcst lacks the provider's hook."""
-    provider = PositionProvider()
-    generate = getattr(provider, "_gen_impl", None)
-    computed = getattr(provider, "_computed", None)
-    if generate is None or not isinstance(computed, dict):
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    generate(module)
-    return computed
 
 
 # After this many statements resolved one at a time, the rest of the file's spans come from one
@@ -164,12 +153,12 @@ class StatementPositions:
         self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
         self._indexed = 0  # top-level statements whose subtrees are in _owner
         self._paths: dict[int, Path] | None = None  # id(statement) -> its path
-        self._resolved: list[tuple[Mapping[cst.CSTNode, CodeRange], int]] = []  # (spans, line offset)
+        self._resolved: list[tuple[CodeOffsets, int]] = []  # (spans, line offset)
         self._done: set[Path] = set()
         self._tree: ast.Module | None = tree
         self._tree_failed = text is None
-        self._whole: dict[cst.CSTNode, CodeRange] | None = None
-        self._where: dict[cst.CSTNode, int] = {}  # node -> index in _resolved of its spans
+        self._whole: CodeOffsets | None = None
+        self._where: dict[int, int] = {}  # id(node) -> index in _resolved of its spans
         self._starts: dict[int, list[int]] = {}  # id(statement list) -> _ast_starts of it
 
     def _ast_statement(self, body: list[ast.stmt], stmts: Sequence[cst.BaseStatement],
@@ -281,22 +270,22 @@ class StatementPositions:
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
-        found = _positions(self.module.with_changes(body=[wrapped], header=(), footer=()))
-        offset = astmt.lineno - found[stmt].start.line  # both: the first token after decorators
+        found = code_offsets(self.module.with_changes(body=[wrapped], header=(), footer=()))
+        offset = astmt.lineno - found.range(stmt).start.line  # both: the first token after decorators
         where = len(self._resolved)
         self._resolved.append((found, offset))
         self._done.add(path)
         setdefault = self._where.setdefault  # the statement resolved first keeps its nodes
-        for node in found:
-            setdefault(node, where)
+        for key in found.ids():
+            setdefault(key, where)
         return True
 
     def _lookup(self, node: cst.CSTNode) -> CodeRange | None:
-        where = self._where.get(node)  # one map for the file: no scan of the resolved statements
+        where = self._where.get(id(node))  # one map for the file: no scan of the resolved statements
         if where is None:
             return None
         found, offset = self._resolved[where]
-        rng = found[node]
+        rng = found.range(node)
         return CodeRange((rng.start.line + offset, rng.start.column),
                          (rng.end.line + offset, rng.end.column))
 
@@ -316,8 +305,17 @@ class StatementPositions:
             if found := self._try(self._statement_of(node), node):
                 return found
         if self._whole is None:
-            self._whole = dict(_positions(self.module))
-        return self._whole[node]
+            self._whole = code_offsets(self.module)
+        return self._whole.range(node)
+
+    def source(self, node: cst.CSTNode) -> str | None:
+        """The code of a node whose span was resolved (``code_for_node`` but for indentation)."""
+        where = self._where.get(id(node))
+        if where is not None:
+            return self._resolved[where][0].source(node)
+        if self._whole is not None and node in self._whole:
+            return self._whole.source(node)
+        return None
 
     def line(self, node: cst.CSTNode) -> int:
         """``node``'s first line when already resolved; else, without generating any code, the first
@@ -329,7 +327,7 @@ class StatementPositions:
         if found is not None:
             return found.start.line
         if self._whole is not None:
-            return self._whole[node].start.line
+            return self._whole.range(node).start.line
         stmt = self.hints.get(id(node))
         if stmt is None and isinstance(node, cst.BaseStatement):
             stmt = node
