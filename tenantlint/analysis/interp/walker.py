@@ -19,7 +19,9 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
+    ACTIONS,
     ALL_PARAMS,
+    class_action_checks,
     permission_classes,
     verified_names,
     verify_earlier,
@@ -134,6 +136,8 @@ class Walker:
             checks = [n.rsplit(".", 1)[-1] for n in names]
             if cls is not None:
                 checks += permission_classes(self.ctx, cls)
+                if fn.name.value not in ACTIONS:  # a hook runs inside the class's checked actions
+                    checks += class_action_checks(cls, settings.check_verifies)
             verified = verified_names(settings.check_verifies, checks)
             found = [c for c in checks if c in settings.check_verifies]
             by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
