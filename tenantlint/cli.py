@@ -39,7 +39,7 @@ from tenantlint.runner import (
 from tenantlint.safeio import atomic_write, check_writable_target
 from tenantlint.scan import MIN_PARALLEL
 from tenantlint.selection import parse_codes
-from tenantlint.stdin_check import STDIN_NAME, check_stdin, stdin_display
+from tenantlint.stdin_check import STDIN_NAME, check_stdin, read_stdin, stdin_display
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "html")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -151,6 +151,20 @@ def _no_files(result: RunResult, args: argparse.Namespace, config: Config) -> No
         raise UsageError(f"no Python files to check in {where} (project root {config.root})")
 
 
+SHOWN_LINKS = 5
+
+
+def _warn_skipped_links(links: tuple[str, ...]) -> None:
+    """Symlinks that lead out of the checked folders are never followed: say which were skipped."""
+    if not links:
+        return
+    shown = ", ".join(links[:SHOWN_LINKS]) + (f" and {len(links) - SHOWN_LINKS} more"
+                                              if len(links) > SHOWN_LINKS else "")
+    what = "symlink" if len(links) == 1 else "symlinks"
+    print(f"tenantlint: warning: skipped {len(links)} {what} leading out of the checked folder "
+          f"(never followed): {shown}", file=sys.stderr)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     _check_outputs(args.output, args.write_baseline)
     config = _config(args)
@@ -178,12 +192,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     project = _build_with_status(config, cache, jobs, options.min_parallel, show)
     warn_if_no_tenant_tables(project.index, config)  # a warning: printed even with --quiet
     if stdin:
-        data = sys.stdin.buffer.read()
-        result = check_stdin(config, project, data, args.stdin_filename, want_sites=html,
-                             use_prefilter=options.use_prefilter, force_exclude=args.force_exclude)
-        read_source = _stdin_reader(stdin_display(args.stdin_filename), data, read_source)
+        text_in, too_big = read_stdin(sys.stdin.buffer, config.max_file_bytes)
+        result = check_stdin(config, project, text_in, args.stdin_filename, want_sites=html,
+                             use_prefilter=options.use_prefilter, force_exclude=args.force_exclude,
+                             too_big=too_big)
+        read_source = _stdin_reader(stdin_display(args.stdin_filename), text_in, read_source)
     else:
         result = _run_with_progress(config, options, project, show)
+        _warn_skipped_links(result.skipped_links)  # a warning: printed even with --quiet
         _no_files(result, args, config)
     note = _note(args.quiet)
     if args.write_baseline is not None:

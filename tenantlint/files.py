@@ -177,14 +177,15 @@ def _inside(real: str, boundary: str) -> bool:
 
 
 def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY_SUFFIXES,
-             prefix: str = "") -> list[tuple[str, str]]:
+             prefix: str = "", skipped: list[str] | None = None) -> list[tuple[str, str]]:
     """:func:`walk` as ``(path relative to root with "/", path)`` string pairs, without building a
     ``Path`` per file (the warm project pass walks every file of the project). ``prefix`` (``a/b``)
     is where ``root`` lies below the folder the exclude globs are relative to.
 
     A symlink (to a folder or to a file) is followed only when its target lies inside ``root``;
-    one pointing elsewhere (``x.py -> /dev/zero``, ``lib -> /``) is skipped. Each folder is walked
-    once, however many links lead to it.
+    one pointing elsewhere (``x.py -> /dev/zero``, ``lib -> /``) is skipped, and its relative path
+    added to ``skipped`` (so the user can be told). Each folder is walked once, however many links
+    lead to it.
     """
     patterns = tuple(patterns)
     out: list[tuple[str, str]] = []
@@ -218,6 +219,9 @@ def walk_rel(root: Path, patterns: Iterable[str], suffixes: tuple[str, ...] = PY
                 except (OSError, ValueError):
                     continue
                 if not _inside(real, boundary):
+                    if skipped is not None and (is_dir or name.endswith(suffixes)) and not excluded(
+                            rel, patterns, is_dir=is_dir):
+                        skipped.append(rel)
                     continue  # never followed out of the tree
             if is_dir:
                 if excluded(rel, patterns, is_dir=True):
@@ -245,10 +249,11 @@ def under(path: Path, root: Path) -> str | None:
 
 
 def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str],
-           force_exclude: bool = False) -> list[Path]:
+           force_exclude: bool = False, skipped: list[str] | None = None) -> list[Path]:
     """Targets of a check: directories walked (with excludes, matched relative to ``root`` when
     the directory lies below it), files taken as given, unless ``force_exclude`` applies the
-    excludes to the given paths as well (pre-commit and flake8 name every file)."""
+    excludes to the given paths as well (pre-commit and flake8 name every file). ``skipped``
+    collects the symlinks found in the walked folders that lead out of them (not followed)."""
     patterns = tuple(patterns)
     out: list[Path] = []
     seen: set[str] = set()
@@ -259,7 +264,7 @@ def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str],
             continue
         if is_dir:
             prefix = "" if rel in (None, ".") else rel
-            found = [Path(path) for _, path in walk_rel(p, patterns, PY_SUFFIXES, prefix)]
+            found = [Path(path) for _, path in walk_rel(p, patterns, PY_SUFFIXES, prefix, skipped)]
         else:
             found = [p]
         for f in found:

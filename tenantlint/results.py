@@ -161,6 +161,7 @@ class RunResult:
     stats: Stats = field(default_factory=Stats)
     fixed_baseline_entries: int = 0
     unresolved: tuple[UnresolvedSite, ...] = ()  # query-like calls not analysed, sorted
+    skipped_links: tuple[str, ...] = ()  # symlinks in the walked folders leading out of them
 
     def to_json(self, timing: bool = False) -> dict[str, Any]:
         """The JSON document (docs/json-output.md); ``stats.seconds`` only with ``timing`` (``--timing``), so
@@ -179,6 +180,38 @@ class RunResult:
         if self.unresolved:
             doc["unresolved"] = [u.to_json() for u in self.unresolved]
         return doc
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionComment:
+    """One suppression directive found in a comment (parsed by ``tenantlint.suppress``; kept with the
+    file's result so call-site findings placed after the per-file pass honour it).
+
+    ``line``/``column`` (1-based) locate the directive; ``codes`` are upper-cased codes or prefixes,
+    empty meaning every code; ``reason`` is ``""`` for noqa. ``first_line``..``last_line`` is the
+    statement (logical line) the comment sits on: findings on any of those lines are covered.
+    """
+
+    line: int
+    column: int
+    kind: str  # "noqa" | "tenantlint"
+    codes: tuple[str, ...]
+    reason: str
+    first_line: int = 0
+    last_line: int = 0
+    text: str = ""  # the directive as written, for messages and snippets
+
+    def covers_line(self, line: int) -> bool:
+        first = self.first_line or self.line
+        last = self.last_line or self.line
+        return first <= line <= last
+
+    def matching_code(self, code: str) -> str | None:
+        """The listed code/prefix covering ``code`` (the longest), ``""`` if all, None if not."""
+        if not self.codes:
+            return ""
+        hits = [c for c in self.codes if code.startswith(c)]
+        return max(hits, key=len) if hits else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +280,5 @@ class FileResult:
     skipped: bool = False  # the prefilter saw nothing any rule could fire on (its calls were not read)
     summaries: list[Summary] = field(default_factory=list)  # its functions (across functions)
     calls: list[Site] = field(default_factory=list)  # its calls resolved to dotted names
+    # its suppression comments, when it has any: findings placed at its call sites later honour them
+    comments: list[SuppressionComment] = field(default_factory=list)

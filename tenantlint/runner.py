@@ -38,7 +38,7 @@ from tenantlint.results import (
 from tenantlint.safeio import UnsafeFileError, read_regular
 from tenantlint.scan import MIN_PARALLEL, scan_files
 from tenantlint.selection import Selection
-from tenantlint.untrusted import bidi_findings, inert_result
+from tenantlint.untrusted import inert_result, visible, with_bidi
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.settings import Settings
@@ -190,23 +190,16 @@ def _analyze_data(
     except SourceError as exc:
         return error_result(display, exc)
     if prefilter is None:
-        return _with_bidi(analyze_text(display, text, settings, want_sites), text)
+        return analyze_text(display, text, settings, want_sites)  # TNT903 included
     try:
         tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
-        return _with_bidi(error_result(display, exc), text)
+        return with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):
-        return _with_bidi(FileResult(display, skipped=True), text)
+        # TNT903 for bidirectional controls, in every file read (also those the prefilter skips)
+        return with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return _with_bidi(analyze_text(display, text, settings, want_sites, tree), text)
-
-
-def _with_bidi(result: FileResult, text: str) -> FileResult:
-    """TNT903 for bidirectional controls, in every file read (also those the prefilter skips)."""
-    found = bidi_findings(result.path, text)
-    if found:
-        result.findings = sorted([*result.findings, *found], key=Finding.sort_key)
-    return result
+    return analyze_text(display, text, settings, want_sites, tree)
 
 
 def _died(display: str) -> FileResult:
@@ -244,6 +237,21 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
         project: Project | None = None) -> RunResult:
     """Check ``options.paths``; ``project`` (or else ``settings``) when already built by the caller."""
     started = time.perf_counter()
+    links: list[str] = []  # symlinks out of the walked folders: not followed, named to the user
+    results, counts = analyse(config, options, settings, project, links)
+    result = collect(results, config, time.perf_counter() - started, counts)
+    if links:
+        result = replace(result, skipped_links=tuple(sorted(visible(link) for link in links)))
+    return result
+
+
+def analyse(config: Config, options: RunOptions, settings: Settings | None = None,
+            project: Project | None = None, links: list[str] | None = None,
+            ) -> tuple[list[FileResult], dict[str, int] | None]:
+    """Every target's result (through the cache), with the skipped files that hold call sites
+    analysed again, and the project's name counts (None without a project pass): what
+    :func:`collect` joins across functions. ``links`` collects the symlinks out of the walked
+    folders (skipped)."""
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     digests: dict[str, str] = {}
     if project is None and settings is None:
@@ -255,7 +263,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
         assert settings is not None
         ihash = index_hash(settings)
     cwd = Path.cwd()
-    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude)
+    targets = expand(options.paths or (cwd,), config.root, config.exclude, options.force_exclude, links)
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
@@ -267,8 +275,7 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     counts = project.name_counts if project is not None else None
     if not todo:
         if not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix):
-            return collect([r for r in results if r is not None], config, time.perf_counter() - started,
-                           counts)
+            return [r for r in results if r is not None], counts
     if settings is None:
         assert project is not None
         settings = project.settings(config)
@@ -290,39 +297,60 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     if prefilter is not None:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
-    return collect([r for r in results if r is not None], config, time.perf_counter() - started, counts)
+    return [r for r in results if r is not None], counts
 
 
-def _helper_names(results: list[FileResult]) -> list[str]:
-    """Names of helpers with an id-keyed query or a tenant parameter, and of the helpers calling them
-    (by last name: a superset)."""
-    names = {s.name for r in results for s in r.summaries
-             if s.handler is None and (s.keyed or s.tenant_params)}
-    edges = [(site.callee.rsplit(".", 1)[-1], site.caller.rsplit(".", 1)[-1])
+def _helper_names(results: list[FileResult]) -> dict[str, set[str]]:
+    """Helpers with an id-keyed query or a tenant parameter, and the helpers calling them: last name
+    -> the names a caller's file must spell to reach it (its module's or class's last name; by last
+    name: a superset)."""
+    found: dict[str, set[str]] = {}
+
+    def add(qualname: str) -> bool:
+        parts = qualname.rsplit(".", 2)
+        name, owner = parts[-1], parts[-2] if len(parts) > 1 else ""
+        if name.startswith("__") and name.endswith("__"):
+            return False  # called through a constructor or super(): never a resolved call site
+        owners = found.setdefault(name, set())
+        if owner in owners:
+            return False
+        owners.add(owner)
+        return True
+
+    for r in results:
+        for s in r.summaries:
+            if s.handler is None and (s.keyed or s.tenant_params):
+                add(s.qualname)
+    edges = [(site.callee.rsplit(".", 1)[-1], site.caller)
              for r in results for site in r.calls if site.caller is not None and site.handler is None]
     grew = True
     while grew:
-        before = len(names)
-        names.update(caller for callee, caller in edges if callee in names)
-        grew = len(names) > before
-    return sorted(names)
+        grew = False
+        for callee, caller in edges:
+            if callee in found and add(caller):
+                grew = True
+    return found
 
 
 def _call_site_files(items: list[Item], results: list[FileResult | None]) -> list[int]:
-    """Files the prefilter skipped that spell the name of a helper with a summary worth applying (an
-    id-keyed query or a tenant parameter, or a call of one): their calls are call sites."""
+    """Files the prefilter skipped that call a helper with a summary worth applying (an id-keyed
+    query or a tenant parameter, or a call of one): ``name(...)`` or ``name.delay(...)`` in a file
+    that also spells the module or class the helper is in (an import of it, or a qualified call).
+    Another reference leaves the helper's callers open anyway (``crossfn.combine.Project.known``)."""
     names = _helper_names([r for r in results if r is not None])
     skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
     if not names or not skipped:
         return []
-    spelled = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    alternatives = "|".join(re.escape(n) for n in sorted(names))
+    called = re.compile(r"\b(" + alternatives + r")(?:\s*\(|\.(?:delay|apply_async|si|s)\s*\()")
     redo: list[int] = []
     for i in skipped:
         try:
             text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
         except OSError:
             continue
-        if spelled.search(text):
+        hits = {m.group(1) for m in called.finditer(text)}
+        if any(owner in text for name in hits for owner in names[name]):
             redo.append(i)
     return redo
 
@@ -361,24 +389,27 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     """``name_counts``: the project's identifier references, when the whole project was indexed
     (without them no call site counts as known: id-keyed queries stay reported where they are)."""
     from tenantlint.crossfn.combine import combine
+    from tenantlint.crossfn.place import by_path, placed
 
     selection = Selection.of(config.select, config.ignore)
     moved = combine(results, name_counts, config.membership_checks)
-    findings: list[Finding] = [f for f in moved.added if selection.allows(f.code)]
+    added = by_path(moved, selection.allows)
+    findings: list[Finding] = []
     suppressed: list[Finding] = []
     errors: list[FileError] = []
     sites: list[QuerySite] = []
     queries = 0
     unresolved: list[UnresolvedSite] = []
     for r in results:
-        findings.extend(f for f in r.findings if selection.allows(f.code)
-                        and (f.path, f.line, f.code) not in moved.removed)
-        suppressed.extend(f for f in r.suppressed if selection.allows(f.code))
+        reported, quiet = placed(r, moved, added.pop(r.path, ()))
+        findings.extend(f for f in reported if selection.allows(f.code))
+        suppressed.extend(f for f in quiet if selection.allows(f.code))
         if r.error:
             errors.append(FileError(r.path, r.error))
         sites.extend(r.sites)
         queries += r.queries
         unresolved.extend(r.unresolved)
+    findings.extend(f for extra in added.values() for f in extra)  # in no file of this run
     findings.sort(key=Finding.sort_key)
     suppressed.sort(key=Finding.sort_key)
     sites.sort(key=lambda s: (s.path, s.line, s.column, s.table))

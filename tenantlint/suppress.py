@@ -28,12 +28,13 @@ import io
 import re
 import tokenize
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from tenantlint.results import Finding, Span, Suppression
+from tenantlint.results import Finding, Span, Suppression, SuppressionComment
 
 META_CODES = frozenset({"TNT901", "TNT902"})
 TOOL_CODE_PREFIX = "TNT"
+BIDI_CODE = "TNT903"  # reported in every file read, after (and regardless of) its suppressions
 
 _NOQA = re.compile(
     r"#\s*noqa\b(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?",
@@ -43,41 +44,11 @@ _TENANTLINT = re.compile(
     r"#\s*tenantlint\s*:\s*ignore\b(?:\s*\[(?P<codes>[^\]]*)\])?(?P<rest>.*)",
     re.IGNORECASE,
 )
-# The reason ends where another comment in the same comment token begins (``# noqa``, ``# type:``,
-# or any other ``#``): ``# tenantlint: ignore[TNT101] why  # noqa: E501`` has the reason "why".
+# The reason ends where another comment in the same comment token begins (a noqa or type comment,
+# or any other ``#``): ``tenantlint: ignore[TNT101] why  #`` followed by a noqa for E501 has the
+# reason "why".
 _NEXT_DIRECTIVE = re.compile(r"\s#")
 _CODE_SPLIT = re.compile(r"[\s,]+")
-
-
-@dataclass(frozen=True, slots=True)
-class SuppressionComment:
-    """One suppression directive found in a comment.
-
-    ``line``/``column`` (1-based) locate the directive; ``codes`` are upper-cased codes or prefixes,
-    empty meaning every code; ``reason`` is ``""`` for noqa. ``first_line``..``last_line`` is the
-    statement (logical line) the comment sits on: findings on any of those lines are covered.
-    """
-
-    line: int
-    column: int
-    kind: str  # "noqa" | "tenantlint"
-    codes: tuple[str, ...]
-    reason: str
-    first_line: int = 0
-    last_line: int = 0
-    text: str = ""  # the directive as written, for messages and snippets
-
-    def covers_line(self, line: int) -> bool:
-        first = self.first_line or self.line
-        last = self.last_line or self.line
-        return first <= line <= last
-
-    def matching_code(self, code: str) -> str | None:
-        """The listed code/prefix covering ``code`` (the longest), ``""`` if all, None if not."""
-        if not self.codes:
-            return ""
-        hits = [c for c in self.codes if code.startswith(c)]
-        return max(hits, key=len) if hits else None
 
 
 def _split_codes(raw: str) -> tuple[str, ...]:
@@ -207,3 +178,18 @@ def apply_suppressions(
             meta.append(_meta("TNT902", f"unused suppression: {', '.join(unused)}", comment, path))
     meta.sort(key=Finding.sort_key)
     return reported, suppressed, meta
+
+
+def resettle(findings: Sequence[Finding], suppressed: Sequence[Finding], extra: Sequence[Finding],
+             comments: Sequence[SuppressionComment], path: str) -> tuple[list[Finding], list[Finding]]:
+    """One file's (reported, suppressed) once ``extra`` findings are placed in it after its own pass
+    (findings across functions, at a handler's call site): the suppressions are applied again to all
+    of them, so a comment on the call's line silences them and is no longer an unused suppression.
+    TNT903 (bidirectional controls) is never suppressed and stays as it is."""
+    kept = [f for f in findings if f.code == BIDI_CODE]
+    raw = [f for f in findings if f.code not in META_CODES and f.code != BIDI_CODE]
+    raw += [replace(f, suppression=None) for f in suppressed]
+    raw += extra
+    raw.sort(key=Finding.sort_key)
+    reported, quiet, meta = apply_suppressions(raw, comments, path)
+    return sorted(reported + meta + kept, key=Finding.sort_key), quiet

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tenantlint.results import FileError, Finding, QuerySite, RunResult, Span, Suppression
+from tenantlint.results import FileError, FileResult, Finding, QuerySite, RunResult, Span, Suppression
 
 # Unicode categories Cc, Cf, Cs, Zl and Zp (computed with unicodedata for Unicode 15).
 _RANGES = (
@@ -87,6 +87,21 @@ def bidi_findings(path: str, text: str) -> list[Finding]:
         out.append(Finding("TNT903", message, path, Span(number, column, number, column + 1),
                            snippet=line.strip()))
     return out
+
+
+def with_bidi(result: FileResult, text: str) -> FileResult:
+    """``result`` of a file the analysis did not walk (skipped by the prefilter, or TNT999) with its
+    TNT903 findings, which its ``# noqa`` / ``# tenantlint: ignore`` comments suppress as they do
+    every other code. (A walked file's TNT903 go through the analysis's own suppression step.)"""
+    found = bidi_findings(result.path, text)
+    if not found:
+        return result
+    from tenantlint.suppress import apply_suppressions, parse_suppressions
+
+    reported, suppressed, _ = apply_suppressions(found, parse_suppressions(text), result.path)
+    result.findings = sorted([*result.findings, *reported], key=Finding.sort_key)
+    result.suppressed = sorted([*result.suppressed, *suppressed], key=Finding.sort_key)
+    return result
 
 
 def _opt(text: str | None, keep_lines: bool = False) -> str | None:

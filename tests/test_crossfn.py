@@ -228,3 +228,36 @@ def test_arguments_of_a_membership_check_are_never_tnt103(tmp_path: Path) -> Non
             ensure_member(request.user, org_id)
         """})
     assert found(result) == []
+
+
+def test_noqa_on_the_call_line_silences_a_call_site_finding(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request):
+            return helpers.get_invoice(request.GET["id"])  # noqa: TNT101
+
+
+        def other(request):
+            return helpers.get_invoice(request.GET["id"])  # noqa: TNT103
+        """})
+    # line 5: silenced, and the noqa is used (no TNT902); line 9: the noqa names another code
+    assert found(result) == [("app/views.py", 9, "TNT101"), ("app/views.py", 9, "TNT902")]
+    assert [(f.line, f.code, f.suppression and f.suppression.kind) for f in result.suppressed] == [
+        (5, "TNT101", "noqa")]
+
+
+def test_tenantlint_ignore_covers_a_multiline_call(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request):
+            return helpers.get_invoice(
+                request.GET["id"],
+            )  # tenantlint: ignore[TNT101] the id is checked by the caller's middleware
+        """})
+    assert found(result) == []
+    assert [f.suppression.reason for f in result.suppressed if f.suppression] == [
+        "the id is checked by the caller's middleware"]

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -31,19 +30,7 @@ Key = tuple[str, int, str]
 # Apps compared in-process by default: Django with a syntax error, noqa and tenantlint: ignore comments
 # (the documented flake8 differences), FastAPI with asyncpg raw SQL, Flask with Peewee. Every app is
 # compared through real subprocesses (also with flake8 --jobs 2) in the `slow` test, which CI runs.
-QUICK_APPS = ("django_billing", "fastapi_asyncpg_helpdesk", "flask_peewee_helpdesk")
-# Apps whose `check` findings include the project-wide cross-function join (TNT103/TNT101 moved to a
-# handler's call site, id-keyed helpers whose callers are all known no longer reported at the query).
-# The flake8 plugin analyses one file at a time and does not apply that join yet: a known gap, listed
-# in docs/integrations.md. strict=True: these fail loudly once the plugin applies the join.
-CROSS_FUNCTION_APPS = frozenset({"django_billing", "django_layered", "drf_recruiting", "sqlalchemy_modern"})
-_GAP = pytest.mark.xfail(reason="flake8 plugin: no cross-function join yet", strict=True)
-
-
-def _apps(names: Iterable[str]) -> list[object]:
-    return [pytest.param(n, marks=_GAP) if n in CROSS_FUNCTION_APPS else n for n in names]
-
-
+QUICK_APPS = ("django_billing", "django_layered", "fastapi_asyncpg_helpdesk", "flask_peewee_helpdesk")
 ALL_APPS = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
@@ -118,7 +105,7 @@ def flake8_view(work: Path, found: set[Key]) -> set[Key]:
     return {k for k in found if not flake8_owned(k)}
 
 
-@pytest.mark.parametrize("app", _apps(QUICK_APPS))
+@pytest.mark.parametrize("app", QUICK_APPS)
 def test_flake8_matches_check_in_process(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / app
     shutil.copytree(FIXTURES / app, work)
@@ -129,7 +116,7 @@ def test_flake8_matches_check_in_process(app: str, tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("app", _apps(ALL_APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_flake8_matches_check_on_fixture_apps(app: str, tmp_path: Path) -> None:
     work = tmp_path / app
     shutil.copytree(FIXTURES / app, work)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from libcst._nodes.base import CSTCodegenError
 
+from tenantlint.analysis.source.offsets import code_offsets
 from tenantlint.analysis.source.parse import decode
 from tenantlint.analysis.source.positions import StatementPositions, preorder, whole_module_ranges
 
@@ -122,6 +124,40 @@ def test_fixture_spans_match_position_provider(path: Path) -> None:
     _check(decode(path.read_bytes()))
 
 
+def _check_offsets(text: str) -> int:
+    """The character-counting code generation gives PositionProvider's range for every node, and
+    each node's code as ``code_for_node`` generates it (whitespace aside)."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return 0
+    expected = whole_module_ranges(module)
+    offsets = code_offsets(module)
+    for node, rng in expected.items():
+        assert offsets.range(node) == rng, (type(node).__name__, rng)
+        source = offsets.source(node)
+        if source is None:
+            assert isinstance(node, cst.If)
+            continue
+        try:
+            alone = module.code_for_node(node)
+        except CSTCodegenError:
+            continue  # a Param's default "=" is generated only inside its Parameters
+        assert source.split() == alone.split(), type(node).__name__
+    return len(expected)
+
+
+def test_offsets_match_position_provider_and_code_for_node() -> None:
+    assert _check_offsets(ODD) > 200
+    assert _check_offsets(ODD.replace("\n", "\r\n")) > 200
+    assert _check_offsets("x = 1") == len(whole_module_ranges(cst.parse_module("x = 1")))  # no newline
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES[::3], ids=lambda p: str(p.relative_to(ROOT)))
+def test_fixture_offsets_match_position_provider(path: Path) -> None:
+    _check_offsets(decode(path.read_bytes()))
+
+
 def test_node_order_independent() -> None:
     module = cst.parse_module(ODD)
     expected = whole_module_ranges(module)
@@ -157,5 +193,46 @@ def test_statements_resolve_alone_at_any_depth() -> None:
     assert len(positions._done) == 1
     (path,) = positions._done
     assert len(path) == 4  # g -> for (its else) -> try (its finally) -> done()
-    resolved = [n for found, _ in positions._resolved for n in found if isinstance(n, cst.Name)]
+    resolved = [n for found, _ in positions._resolved for n in preorder(found.module)
+                if isinstance(n, cst.Name)]
     assert {n.value for n in resolved} == {"_", "done"}  # "_": the synthetic ``if _:`` wrappers
+
+
+def _statements(node: cst.CSTNode) -> list[cst.BaseStatement]:
+    return [n for n in preorder(node) if isinstance(n, cst.BaseStatement)]
+
+
+def test_line_of_a_statement_or_a_hinted_node_needs_no_code_generation() -> None:
+    """``line``: a statement's first line (after its decorators), a hinted node's statement line, a
+    call in a decorator the decorator's line; all from CPython's tree, nothing resolved."""
+    module = cst.parse_module(ODD)
+    expected = whole_module_ranges(module)
+    hints: dict[int, cst.CSTNode] = {}
+    for stmt in _statements(module):
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for node in preorder(stmt):
+                if isinstance(node, cst.Call):
+                    hints[id(node)] = stmt
+        for decorator in getattr(stmt, "decorators", ()):
+            for node in preorder(decorator):
+                if isinstance(node, cst.Call):
+                    hints[id(node)] = decorator
+    positions = StatementPositions(module, ODD, hints=hints)
+    # an ``elif`` is part of its ``if`` (no path of its own): its statements are resolved instead
+    in_elif = {id(n) for s in _statements(module) if isinstance(s, cst.If) and isinstance(s.orelse, cst.If)
+               for n in preorder(s.orelse)}
+    for stmt in _statements(module):
+        if id(stmt) in in_elif:
+            continue
+        assert positions.line(stmt) == expected[stmt].start.line, cst.Module(body=[]).code_for_node(stmt)
+    decorated = next(s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == "f")
+    call = decorated.decorators[0].decorator
+    assert positions.line(call) == expected[call].start.line == 9
+    assert not positions._resolved and positions._whole is None
+    statement_of = {id(n): s for s in _statements(module) if isinstance(s, cst.SimpleStatementLine)
+                    for n in preorder(s)}
+    for key, stmt in hints.items():
+        if isinstance(stmt, cst.SimpleStatementLine):
+            node = next(n for n in preorder(stmt) if id(n) == key)
+            assert positions.line(node) == expected[statement_of[key]].start.line
+    assert len(positions._resolved) <= 1  # only the statement in the ``elif``

@@ -29,6 +29,7 @@ from tenantlint.results import (
 from tenantlint.rules.base import Issue
 from tenantlint.rules.registry import fact_rules
 from tenantlint.suppress import apply_suppressions, parse_suppressions
+from tenantlint.untrusted import bidi_findings, with_bidi
 
 
 def _worst(states: list[QueryState]) -> QueryState:
@@ -115,7 +116,7 @@ def analyze_text(
         try:
             return _analyze_text(path, text, settings, want_sites, tree)
         except RecursionError:
-            return error_result(path, SourceError("code nested too deeply to analyze"))
+            return with_bidi(error_result(path, SourceError("code nested too deeply to analyze")), text)
 
 
 def _analyze_text(
@@ -125,7 +126,7 @@ def _analyze_text(
     try:
         module = parse(text, accepted=True if tree is not None else None)
     except SourceError as exc:
-        return error_result(path, exc)
+        return with_bidi(error_result(path, exc), text)
     ctx = walk_file(path, module, settings, text)
     facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
@@ -140,11 +141,13 @@ def _analyze_text(
         per_line.add((span.line, issue.code))
         findings.append(Finding(issue.code, issue.message, path, span, issue.table, issue.handler,
                                 positions.snippet(issue.node)))
+    findings.extend(bidi_findings(path, text))  # TNT903: suppressed below like every code
     if "noqa" in text.lower() or "tenantlint" in text:
         comments = parse_suppressions(text)
         reported, suppressed, meta = apply_suppressions(findings, comments, path)
         findings = reported + meta
         result.suppressed = suppressed
+        result.comments = list(comments)
     result.findings = findings
     result.summaries, result.calls = summarize(path, ctx, findings, positions)
     if want_sites:

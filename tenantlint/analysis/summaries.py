@@ -2,7 +2,10 @@
 
 A summary says which parameters reach a tenant filter (tenant parameters) and which queries on a
 tenant table have no tenant filter and are keyed only by parameters (id-keyed), with the findings
-reported at them. Positions are resolved only for call arguments that carry request input.
+reported at them. Positions are resolved only for call arguments that carry request input and for
+id-keyed queries; the other lines (a call's, a function's: a chain's steps) are their statement's
+first line unless the node is already resolved (``Positions.line``): resolving every call of a
+project costs more than analysing it.
 """
 
 from __future__ import annotations
@@ -33,12 +36,12 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             continue
         params = _pinned_params(origin)
         if params:
-            line = positions.span(origin.node).line
+            line = positions.line(origin.node)
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
-        if origin.keys is not None and origin.handler is None and not origin.internal:
-            line = positions.span(origin.node).line
+        if codes_at and origin.keys is not None and origin.handler is None and not origin.internal:
+            line = positions.span(origin.node).line  # the line of its finding, exactly
             codes = codes_at.get(line)
             if codes:
                 keyed.setdefault(origin.function, []).append(
@@ -50,7 +53,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             continue
         seen.add(fn.qualname)
         summaries.append(Summary(
-            fn.qualname, path, positions.span(fn.node).line, fn.params, fn.handler, fn.open,
+            fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check,
         ))
@@ -85,5 +88,5 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None)
         for a in call.args
     )
-    return Site(call.callee, path, positions.span(call.node).line, call.caller, call.handler,
+    return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.patterns import PatternSet
-from tenantlint.index.ast_util import refuses
 from tenantlint.index.records import FieldInfo, ProjectIndex
 from tenantlint.index.relations import (
     is_membership_table,
@@ -141,24 +140,39 @@ def _lookups(call: ast.Call) -> list[tuple[str, ast.expr]]:
     return out
 
 
-def _refuses(fn: ast.AST, query: ast.Call) -> bool:
-    """The body refuses when no membership row is found: it returns the lookup's result, raises,
-    returns False, or returns a 401/403/404 response. Stricter than ``setup/hints._refuses`` (which
-    only proposes names for the config): a return counts by the names and status codes in it, not
-    by its text, as this decides which functions make their callers' values trusted."""
+@dataclass(frozen=True)
+class _Refusals:
+    """What refuses in one function body, found in one walk: ``always`` when it raises, returns
+    False or returns a refusal (a 401/403/404 status, a ``Forbidden``-like name); otherwise the
+    nodes (by id) inside its returned values: a query among them is returned (the caller refuses
+    on an empty result). Stricter than ``setup/hints._refuses`` (which only proposes names for the
+    config): a return counts by the names and status codes in it, not by its text, as this decides
+    which functions make their callers' values trusted. One walk per body, not one per query."""
 
-    def refusal(value: ast.expr) -> bool:
-        if any(n is query for n in ast.walk(value)):
-            return True
-        for n in ast.walk(value):
-            name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
-            if any(word in name for word in REFUSALS):
-                return True
-            if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
-                return True
-        return False
+    always: bool
+    returned: frozenset[int]
 
-    return refuses(fn, refusal)
+    def refuse(self, query: ast.Call) -> bool:
+        return self.always or id(query) in self.returned
+
+
+def _refusals(fn: ast.AST) -> _Refusals:
+    returned: set[int] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Raise):
+            return _Refusals(True, frozenset())
+        if isinstance(node, ast.Return) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value is False:
+                return _Refusals(True, frozenset())
+            for n in ast.walk(value):
+                returned.add(id(n))
+                name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
+                if any(word in name for word in REFUSALS):
+                    return _Refusals(True, frozenset())
+                if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
+                    return _Refusals(True, frozenset())
+    return _Refusals(False, frozenset(returned))
 
 
 def _params(fn: ast.AST) -> frozenset[str]:
@@ -173,6 +187,7 @@ def _params(fn: ast.AST) -> frozenset[str]:
 def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
                    trusted: PatternSet) -> list[CheckCandidate]:
     params = _params(body)
+    refusals: _Refusals | None = None  # one walk of the body, for all its queries
     out: list[CheckCandidate] = []
     for node in ast.walk(body):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
@@ -183,7 +198,11 @@ def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
             continue
         lookups = _lookups(node)
         user_key = next((split_lookup(k)[0] for k, v in lookups if _is_caller(v, trusted, params)), None)
-        if user_key is None or not _refuses(body, node):
+        if user_key is None:
+            continue
+        if refusals is None:
+            refusals = _refusals(body)
+        if not refusals.refuse(node):
             continue
         keys = tuple(
             (split_lookup(k)[0], _value_names(v)) for k, v in lookups

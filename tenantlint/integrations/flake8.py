@@ -8,6 +8,11 @@ so the workers share them; a warm index costs a stat per project file (the book 
 :mod:`tenantlint.manifest`) and one read of the merged facts. Within one
 process the index is built once per (config, working directory) and reused for every file.
 
+Across functions: findings move to handlers' call sites only once every file's summaries and calls
+are known, so the state also checks the whole project root once (``runner.analyse``, through the
+same result cache) and joins it (``crossfn.combine``); each file then reports its own findings less
+those moved away, plus those placed at its calls, as ``tenantlint check`` of the root does.
+
 Cost: a file under ``exclude`` (relative to the project root) gets nothing, as under ``tenantlint
 check``; each file goes through the same prefilter and the same per-file result cache as ``check``
 (keyed by its contents and the project index), so a file ``check`` already analysed is not analysed
@@ -27,7 +32,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,6 +57,11 @@ class _State:
     project: Project
     key_prefix: str
     job: _Job | None = None
+    # the project-wide join across functions (``tenantlint check`` of the project root): each file's
+    # result, the findings moved away from where they are, and those placed at call sites, by path
+    results: dict[str, FileResult] = field(default_factory=dict)
+    removed: frozenset[tuple[str, int, str]] = frozenset()
+    added: dict[str, list[Finding]] = field(default_factory=dict)
 
     def analysis(self) -> _Job:
         if self.job is None:
@@ -107,12 +117,23 @@ def _state(config_path: str | None, cwd: str, jobs: int = 1) -> _State:
 def _build_state(config_path: str | None, jobs: int) -> _State:
     from tenantlint.cache import Cache, key_of
     from tenantlint.config.load import load_config
-    from tenantlint.runner import build_project
+    from tenantlint.crossfn.combine import combine
+    from tenantlint.crossfn.place import by_path
+    from tenantlint.runner import RunOptions, analyse, build_project
 
     config = load_config(None, Path(config_path) if config_path else None)
     project = build_project(config, Cache.for_config(config), jobs)
     # the key prefix of `tenantlint check`'s results (want_sites False, prefilter on): shared entries
-    return _State(config, project, key_of("result", project.index_hash, str(False), str(True)))
+    state = _State(config, project, key_of("result", project.index_hash, str(False), str(True)))
+    # Findings across functions need every file's summaries and calls: the whole project is checked
+    # once here (through the shared cache), before flake8 forks its workers, which inherit it.
+    results, counts = analyse(config, RunOptions(paths=(config.root,), jobs=jobs, use_cache=True),
+                              project=project)
+    outcome = combine(results, counts, config.membership_checks)
+    state.results = {r.path: r for r in results}
+    state.removed = outcome.removed
+    state.added = by_path(outcome, lambda _code: True)
+    return state
 
 
 def project_settings(config_path: str | None, cwd: str) -> Settings:
@@ -121,13 +142,17 @@ def project_settings(config_path: str | None, cwd: str) -> Settings:
     return state.project.settings(state.config)
 
 
-def raw_findings(result: FileResult, text: str, path: str) -> list[Finding]:
-    """A file's findings with ``tenantlint: ignore`` applied and ``noqa`` left to flake8."""
+def raw_findings(result: FileResult, text: str, path: str,
+                 removed: frozenset[tuple[str, int, str]] = frozenset(), added: Sequence[Finding] = ()
+                 ) -> list[Finding]:
+    """A file's findings with ``tenantlint: ignore`` applied and ``noqa`` left to flake8; ``removed``:
+    findings the join across functions moved away, ``added``: those it placed in this file."""
     from tenantlint.results import Finding
     from tenantlint.suppress import META_CODES, apply_suppressions, parse_suppressions
 
-    raw = [f for f in result.findings if f.code not in META_CODES]
+    raw = [f for f in result.findings if f.code not in META_CODES and (f.path, f.line, f.code) not in removed]
     raw += [replace(f, suppression=None) for f in result.suppressed]
+    raw += added
     raw.sort(key=Finding.sort_key)
     if "tenantlint" not in text.lower():
         return raw
@@ -223,4 +248,5 @@ class TenantlintChecker:
         if rel is not None and excluded(rel, state.config.exclude):
             return []
         display = relpath(path, Path.cwd())
-        return raw_findings(state.result(display, path, text), text, display)
+        result = state.results.get(display) or state.result(display, path, text)
+        return raw_findings(result, text, display, state.removed, state.added.get(display, ()))

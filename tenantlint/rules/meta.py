@@ -65,7 +65,9 @@ Unicode bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+
 or a code review show the text in another order than Python reads it: a comment can appear to close
 before the code that it actually hides, or a tenant check can appear where none runs
 (CVE-2021-42574). tenantlint's own outputs show them escaped (`\\u202e`); this rule points at
-the line so that a reviewer looks at the bytes, as ruff's PLE2502 does.
+the line so that a reviewer looks at the bytes, as ruff's PLE2502 does. It is reported in every file
+read, also in one that is not otherwise analysed (no query, or a syntax error), and is silenced like
+every code: `# noqa`, `# noqa: TNT903` or `# tenantlint: ignore[TNT903] reason` on the line.
 """
     invalid = ("""
 from billing.models import Invoice

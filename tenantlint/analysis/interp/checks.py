@@ -84,38 +84,28 @@ def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provena
         if value.prov in provs:
             fn.env[name] = replace(value, prov=trusted)
 
-
-# A view's actions: requests enter through them (DRF's router maps URLs to these, Django's dispatch
-# to the HTTP verbs). Hooks (``get_queryset``, ``perform_create``, ...) run only inside an action.
-ACTIONS = frozenset({
-    "get", "post", "put", "patch", "delete", "list", "retrieve", "create", "update", "partial_update",
-    "destroy",
-})
+# Methods of a class-based view that its actions call rather than the router: they run under the
+# checks of the action that called them.
+SHARED_HOOKS = frozenset({"get_queryset", "get_object", "get_serializer_context", "filter_queryset"})
+ACTIONS = frozenset({"get", "post", "put", "patch", "delete", "list", "retrieve", "create", "update",
+                     "partial_update", "destroy"})
 
 
-def class_action_checks(cls: ClassInfo, table: Mapping[str, frozenset[str] | None]) -> list[str]:
-    """The membership-check decorators every action defined in ``cls`` carries (``@allow_permission``
-    on each of ``list``/``create``/...): a hook of the class runs behind one of them. Empty when the
-    class defines no action, or one action has none (it may reach the hook unchecked)."""
-    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+def action_checks(cls: ClassInfo, known: Mapping[str, frozenset[str] | None]) -> list[str]:
+    """The membership checks decorating every action the view defines (``@allow_permission`` on
+    each of ``list``, ``create``, ...): ``get_queryset`` runs under them. Empty when the view
+    defines no action or one action is not decorated by a check."""
     common: set[str] | None = None
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
     for stmt in body:
         if not isinstance(stmt, cst.FunctionDef):
             continue
-        names = [n.rsplit(".", 1)[-1] for n in _decorators(stmt)]
+        names = {(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                 .rsplit(".", 1)[-1] for d in stmt.decorators}
         if stmt.name.value not in ACTIONS and "action" not in names:
             continue
-        checks = {n for n in names if n in table}
-        common = checks if common is None else common & checks
+        found = {n for n in names if n in known}
+        common = found if common is None else common & found
         if not common:
             return []
     return sorted(common or ())
-
-
-def _decorators(fn: cst.FunctionDef) -> list[str]:
-    out = []
-    for d in fn.decorators:
-        text = dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-        if text:
-            out.append(text)
-    return out

@@ -19,9 +19,9 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
-    ACTIONS,
     ALL_PARAMS,
-    class_action_checks,
+    SHARED_HOOKS,
+    action_checks,
     permission_classes,
     verified_names,
     verify_earlier,
@@ -36,6 +36,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.inline_check import inline_membership
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
@@ -43,11 +44,16 @@ from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, Que
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
+from tenantlint.analysis.source.positions import child_nodes
 
 
 class Walker:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+        checks = ctx.settings.membership_checks
+        source = ctx.source
+        # a file that never spells a membership check's name calls none: no statement is searched
+        self.checks = frozenset(checks) if source is None else frozenset(c for c in checks if c in source)
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -136,8 +142,8 @@ class Walker:
             checks = [n.rsplit(".", 1)[-1] for n in names]
             if cls is not None:
                 checks += permission_classes(self.ctx, cls)
-                if fn.name.value not in ACTIONS:  # a hook runs inside the class's checked actions
-                    checks += class_action_checks(cls, settings.check_verifies)
+                if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
+                    checks += action_checks(cls, settings.check_verifies)
             verified = verified_names(settings.check_verifies, checks)
             found = [c for c in checks if c in settings.check_verifies]
             by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
@@ -241,6 +247,7 @@ class Walker:
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
+            inline_membership(ev, state, stmt.test)
         before = dict(state.env)
         self.block(stmt.body.body, state, None)
         after_then = state.env
@@ -426,7 +433,7 @@ class Walker:
         return attr in inst.tenant.insert_names()
 
     def membership(self, node: cst.CSTNode, state: FunctionState) -> None:
-        checks = self.ctx.settings.membership_checks
+        checks = self.checks
         if not checks:
             return
         for call in _calls(node):
@@ -454,16 +461,19 @@ _CODE = cst.Module(body=[])
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    """The calls in ``node`` outside nested function definitions, in source order (a walk over the
+    fields: a visitor costs several times more, and this runs on every statement)."""
     out: list[cst.Call] = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Call(self, n: cst.Call) -> None:
-            out.append(n)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    node.visit(_V())
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            out.append(current)
+        elif isinstance(current, cst.FunctionDef):
+            continue
+        children = list(child_nodes(current))
+        children.reverse()
+        stack.extend(children)
     return out
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.analysis.source.offsets import CodeOffsets, code_offsets
 from tenantlint.results import Span
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -52,21 +53,9 @@ def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
+    """``PositionProvider``'s ranges of every node (what :func:`code_offsets` must agree with)."""
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return dict(wrapper.resolve(PositionProvider))
-
-
-def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """``PositionProvider``'s spans of a (small) module. Run directly rather than through
-    ``MetadataWrapper``, which also walks the whole tree with a visitor that does nothing here
-    (half the cost); through the wrapper if this libcst lacks the provider's hook."""
-    provider = PositionProvider()
-    generate = getattr(provider, "_gen_impl", None)
-    computed = getattr(provider, "_computed", None)
-    if generate is None or not isinstance(computed, dict):
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    generate(module)
-    return computed
 
 
 # After this many statements resolved one at a time, the rest of the file's spans come from one
@@ -164,12 +153,12 @@ class StatementPositions:
         self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
         self._indexed = 0  # top-level statements whose subtrees are in _owner
         self._paths: dict[int, Path] | None = None  # id(statement) -> its path
-        self._resolved: list[tuple[Mapping[cst.CSTNode, CodeRange], int]] = []  # (spans, line offset)
+        self._resolved: list[tuple[CodeOffsets, int]] = []  # (spans, line offset)
         self._done: set[Path] = set()
         self._tree: ast.Module | None = tree
         self._tree_failed = text is None
-        self._whole: dict[cst.CSTNode, CodeRange] | None = None
-        self._where: dict[cst.CSTNode, int] = {}  # node -> index in _resolved of its spans
+        self._whole: CodeOffsets | None = None
+        self._where: dict[int, int] = {}  # id(node) -> index in _resolved of its spans
         self._starts: dict[int, list[int]] = {}  # id(statement list) -> _ast_starts of it
 
     def _ast_statement(self, body: list[ast.stmt], stmts: Sequence[cst.BaseStatement],
@@ -218,24 +207,34 @@ class StatementPositions:
                 for j, child in enumerate(stmts):
                     mine = (*parent, (suite, j))
                     paths[id(child)] = mine
+                    for decorator in getattr(child, "decorators", ()):
+                        paths[id(decorator)] = mine  # a decorator: the path of what it decorates
                     for s, block in _blocks(child):
                         todo.append((block.body, mine, s))
             self._paths = paths
         return self._paths.get(id(stmt))
 
     # ----- resolving one statement --------------------------------------------------------------
-    def _resolve(self, path: Path) -> bool:
+    def _ast_tree(self) -> ast.Module | None:
         if self._tree is None:
             if self._tree_failed or self.text is None:
-                return False
+                return None
             try:
                 self._tree = parse_quietly(self.text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 self._tree_failed = True
-                return False
-        indents: list[str | None] = []  # enclosing blocks' indentation, outermost first
+                return None
+        return self._tree
+
+    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None]] | None:
+        """The statement at ``path`` on both sides, with its enclosing blocks' indentation
+        (outermost first); None when the two parsers disagree on the way."""
+        tree = self._ast_tree()
+        if tree is None:
+            return None
+        indents: list[str | None] = []
         container: Sequence[cst.BaseStatement] = self.module.body
-        abody: list[ast.stmt] = self._tree.body
+        abody: list[ast.stmt] = tree.body
         stmt: cst.BaseStatement | None = None
         astmt: ast.stmt | None = None
         for depth, (suite, index) in enumerate(path):
@@ -244,41 +243,49 @@ class StatementPositions:
                 suites = _cst_suites(stmt)
                 asuites = _ast_suites(stmt, astmt)
                 if asuites is None or len(asuites) != len(suites) or suite >= len(suites):
-                    return False
+                    return None
                 block = suites[suite]
                 if not isinstance(block, cst.IndentedBlock):
-                    return False
+                    return None
                 abody = asuites[suite]
                 indents.append(block.indent)
                 container = block.body
             elif suite != 0:
-                return False
+                return None
             if index >= len(container):
-                return False
+                return None
             stmt = container[index]
             astmt = self._ast_statement(abody, container, index)
             if astmt is None:
-                return False
-        assert stmt is not None and astmt is not None
+                return None
+        if stmt is None or astmt is None:
+            return None
+        return stmt, astmt, indents
+
+    def _resolve(self, path: Path) -> bool:
+        located = self._locate(path)
+        if located is None:
+            return False
+        stmt, astmt, indents = located
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
-        found = _positions(self.module.with_changes(body=[wrapped], header=(), footer=()))
-        offset = astmt.lineno - found[stmt].start.line  # both: the first token after decorators
+        found = code_offsets(self.module.with_changes(body=[wrapped], header=(), footer=()))
+        offset = astmt.lineno - found.range(stmt).start.line  # both: the first token after decorators
         where = len(self._resolved)
         self._resolved.append((found, offset))
         self._done.add(path)
         setdefault = self._where.setdefault  # the statement resolved first keeps its nodes
-        for node in found:
-            setdefault(node, where)
+        for key in found.ids():
+            setdefault(key, where)
         return True
 
     def _lookup(self, node: cst.CSTNode) -> CodeRange | None:
-        where = self._where.get(node)  # one map for the file: no scan of the resolved statements
+        where = self._where.get(id(node))  # one map for the file: no scan of the resolved statements
         if where is None:
             return None
         found, offset = self._resolved[where]
-        rng = found[node]
+        rng = found.range(node)
         return CodeRange((rng.start.line + offset, rng.start.column),
                          (rng.end.line + offset, rng.end.column))
 
@@ -298,8 +305,52 @@ class StatementPositions:
             if found := self._try(self._statement_of(node), node):
                 return found
         if self._whole is None:
-            self._whole = dict(_positions(self.module))
-        return self._whole[node]
+            self._whole = code_offsets(self.module)
+        return self._whole.range(node)
+
+    def source(self, node: cst.CSTNode) -> str | None:
+        """The code of a node whose span was resolved (``code_for_node`` but for indentation)."""
+        where = self._where.get(id(node))
+        if where is not None:
+            return self._resolved[where][0].source(node)
+        if self._whole is not None and node in self._whole:
+            return self._whole.source(node)
+        return None
+
+    def line(self, node: cst.CSTNode) -> int:
+        """``node``'s first line when already resolved; else, without generating any code, the first
+        line of its statement (the walker's hint, or ``node`` itself when it is a statement) as
+        CPython's ``ast`` gives it; else resolved. For lines that only point a reader at a call or a
+        function (a finding's chain), where resolving each statement would cost more than the
+        analysis itself."""
+        found = self._lookup(node)
+        if found is not None:
+            return found.start.line
+        if self._whole is not None:
+            return self._whole.range(node).start.line
+        stmt = self.hints.get(id(node))
+        if stmt is None and isinstance(node, cst.BaseStatement):
+            stmt = node
+        if isinstance(stmt, cst.Decorator):  # a call in a decorator: that decorator's line
+            found_line = self._decorator_line(stmt)
+        else:
+            path = self._path_of_statement(stmt) if stmt is not None else None
+            located = self._locate(path) if path is not None and self.text is not None else None
+            found_line = located[1].lineno if located is not None else None
+        return found_line if found_line is not None else self.range(node).start.line
+
+    def _decorator_line(self, decorator: cst.Decorator) -> int | None:
+        path = self._path_of_statement(decorator) if self.text is not None else None
+        located = self._locate(path) if path is not None else None
+        if located is None:
+            return None
+        stmt, astmt = located[0], located[1]
+        decorators = getattr(stmt, "decorators", ())
+        adecorators = getattr(astmt, "decorator_list", ())
+        for i, d in enumerate(decorators):
+            if d is decorator and len(decorators) == len(adecorators):
+                return int(adecorators[i].lineno)
+        return None
 
     def span(self, node: cst.CSTNode) -> Span:
         rng = self.range(node)
