@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from tenantlint.analysis.interp.class_models import ClassModels
 
 
+# Context managers and decorators of scoping libraries that lift their scope: django-scopes'
+# ``with scopes_disabled():`` / ``@scopes_disabled()``.
+LIBRARY_SYSTEM_SCOPE = frozenset({"scopes_disabled"})
+
+
 @dataclass(frozen=True)
 class Settings:
     """What every file of a run shares: config, index, cross-file facts, compiled patterns."""
@@ -62,7 +67,7 @@ class Settings:
 
     @cached_property
     def system_scope(self) -> frozenset[str]:
-        return self.last(self.config.system_scope)
+        return self.last(self.config.system_scope) | LIBRARY_SYSTEM_SCOPE
 
     @cached_property
     def auto_scoped(self) -> frozenset[str]:
