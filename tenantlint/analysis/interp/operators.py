@@ -4,37 +4,24 @@ query, request or view (those stay in ``evaluator.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.calls import dispatch_table
+from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
-from tenantlint.analysis.interp.values import UNKNOWN, DictValue, QueryValue, SeqValue, Value, worse
-
-if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import FileContext
-    from tenantlint.analysis.interp.function_state import FunctionState
-    from tenantlint.analysis.plugins import Evaluation, OrmPlugin
+from tenantlint.analysis.interp.values import UNKNOWN, DictValue, Dispatch, QueryValue, SeqValue, Value, worse
 
 T = TypeVar("T")
 
 
-class OperatorEvaluation:
+class OperatorEvaluation(EvaluatorPart):
     """Mixin of :class:`tenantlint.analysis.interp.evaluator.Evaluator`."""
 
-    ctx: FileContext
-    fn: FunctionState
-    orms: tuple[OrmPlugin, ...]
-
     if TYPE_CHECKING:
-        def eval(self, node: cst.BaseExpression, use: bool = True) -> Value: ...
-        def consume(self, q: QueryValue) -> None: ...
         def iterate(self, value: Value) -> Value: ...
-
-    def _host(self) -> Evaluation:
-        """This evaluator as the plug-ins see it."""
-        return cast("Evaluation", self)
 
     # ----- operators and literals -----------------------------------------------------------
     def _eval_Await(self, node: cst.Await) -> Value:
@@ -114,8 +101,13 @@ class OperatorEvaluation:
             for el, v in zip(node.elements, values, strict=True)
             if isinstance(el, cst.DictElement) and (key := string_value(el.key)) is not None
         )
-        return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
-                         carries_tenant_key=carries, items=items)
+        prov = merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN
+        callees = dispatch_table(self.ctx, self.fn, node)
+        if callees is not None:
+            return Dispatch(prov, carries_tenant_key=carries, items=items,
+                            callees=tuple(c for _, c in callees),
+                            names=tuple((k, c) for k, c in callees if k is not None))
+        return DictValue(prov, carries_tenant_key=carries, items=items)
 
     def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
         values: list[Value] = []
