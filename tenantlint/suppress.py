@@ -44,8 +44,9 @@ _TENANTLINT = re.compile(
     r"#\s*tenantlint\s*:\s*ignore\b(?:\s*\[(?P<codes>[^\]]*)\])?(?P<rest>.*)",
     re.IGNORECASE,
 )
-# The reason ends where another comment in the same comment token begins (``# noqa``, ``# type:``,
-# or any other ``#``): ``# tenantlint: ignore[TNT101] why  # noqa: E501`` has the reason "why".
+# The reason ends where another comment in the same comment token begins (a noqa or type comment,
+# or any other ``#``): ``tenantlint: ignore[TNT101] why  #`` followed by a noqa for E501 has the
+# reason "why".
 _NEXT_DIRECTIVE = re.compile(r"\s#")
 _CODE_SPLIT = re.compile(r"[\s,]+")
 

@@ -286,6 +286,11 @@ class FrameworkPlugin(ABC):
         """
         return None
 
+    def serves_model_attribute(self, ctx: FileView, cls: ClassInfo) -> bool:
+        """Whether ``model = X`` on this framework's view class ``cls`` (bases across modules
+        included) feeds a request it serves (Django's generic views: always)."""
+        return True
+
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """Parameters of a method (not a handler) that this framework passes a trusted row in
         (``instance`` of a model serializer's ``update``): name -> value."""

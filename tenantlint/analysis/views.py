@@ -56,10 +56,17 @@ class ViewCheck:
             scoping, untrusted, _ = value.state.verdict()
             if origin.tenant is not None and scoping not in SAFE_FOR_VIEW:
                 self.exposed.append((assign, origin.table))
-        elif isinstance(value, ModelRef) and value.tenant is not None:
+        elif isinstance(value, ModelRef) and value.tenant is not None and self.reads_model():
             self.exposed.append((assign, value.table))
         state.class_attrs[names[0]] = value
         return True
+
+    def reads_model(self) -> bool:
+        """Whether the view's framework serves ``model = X`` (a DRF ``APIView`` does not)."""
+        cls = self.cls
+        wider = ClassInfo(cls.name, (*cls.bases, *self.ctx.project_bases(cls)), cls.node)
+        mine = [fw for fw in self.ctx.plugins.frameworks if fw.view_class(self.ctx, wider)]
+        return not mine or any(fw.serves_model_attribute(self.ctx, wider) for fw in mine)
 
     def own_get_queryset(self, fstate: FunctionState) -> None:
         self.scoped_get_queryset = returns_scoped(fstate.returns)

@@ -68,6 +68,9 @@ def _tenant_names(t: TenantTable) -> set[str]:
     return set(t.insert_names())
 
 
+GENERIC_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
+
+
 class Drf(FrameworkPlugin):
     name = "drf"
 
@@ -153,6 +156,19 @@ class Drf(FrameworkPlugin):
             return None
         return RowValue(Provenance.trusted(f"self.instance, a row of {tenant.table}"),
                         scoped_row_of=tenant.table, table=tenant.table)
+
+    def serves_model_attribute(self, ctx: FileView, cls: ClassInfo) -> bool:
+        """DRF itself never reads ``model``; a project's base ``get_queryset`` may
+        (``self.model.objects.all()``), and then only a generic action the view does not override
+        serves it. A plain ``APIView`` has no generic action; a view that overrides every one of
+        them judges its own handlers."""
+        generic = any(base.startswith(("rest_framework.viewsets.", "rest_framework.generics."))
+                      for base in cls.bases)
+        if not generic:
+            return False
+        body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+        own = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
+        return not GENERIC_ACTIONS <= own
 
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """``update(self, instance, validated_data)`` of a model serializer: DRF's ``save()`` passes

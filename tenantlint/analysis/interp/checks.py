@@ -83,3 +83,29 @@ def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provena
     for name, value in list(fn.env.items()):
         if value.prov in provs:
             fn.env[name] = replace(value, prov=trusted)
+
+# Methods of a class-based view that its actions call rather than the router: they run under the
+# checks of the action that called them.
+SHARED_HOOKS = frozenset({"get_queryset", "get_object", "get_serializer_context", "filter_queryset"})
+ACTIONS = frozenset({"get", "post", "put", "patch", "delete", "list", "retrieve", "create", "update",
+                     "partial_update", "destroy"})
+
+
+def action_checks(cls: ClassInfo, known: Mapping[str, frozenset[str] | None]) -> list[str]:
+    """The membership checks decorating every action the view defines (``@allow_permission`` on
+    each of ``list``, ``create``, ...): ``get_queryset`` runs under them. Empty when the view
+    defines no action or one action is not decorated by a check."""
+    common: set[str] | None = None
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        names = {(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "")
+                 .rsplit(".", 1)[-1] for d in stmt.decorators}
+        if stmt.name.value not in ACTIONS and "action" not in names:
+            continue
+        found = {n for n in names if n in known}
+        common = found if common is None else common & found
+        if not common:
+            return []
+    return sorted(common or ())

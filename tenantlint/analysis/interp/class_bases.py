@@ -77,10 +77,21 @@ def project_bases(table: Mapping[str, str], qualified: str, path: str) -> tuple[
         if name in seen or depth >= MAX_DEPTH:
             continue
         seen.add(name)
-        found = lookup_constant(table, name)
+        found = lookup_constant(table, name) or _reexported(table, name)
         if not found:
             continue
         for base in found.split(","):
             out.append(base)
             todo.append((base, depth + 1))
     return tuple(out)
+
+
+def _reexported(table: Mapping[str, str], name: str) -> str | None:
+    """``pkg.BaseViewSet`` that ``pkg/__init__.py`` re-exports (``from .base import BaseViewSet``):
+    the one class of that name defined in a module under ``pkg``."""
+    package, _, cls = name.rpartition(".")
+    if not package or not cls:
+        return None
+    found = {table[key] for key in table if key.startswith(f"{package}.") and key.endswith(f".{cls}")
+             and key.count(".") == name.count(".") + 1}
+    return found.pop() if len(found) == 1 else None

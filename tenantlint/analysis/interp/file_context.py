@@ -57,13 +57,13 @@ class FileContext:
             local = self.local_classes.get(base)
             if local is not None and local is not cls and self.is_view_class(local):
                 return True
-        inherited = self._project_bases(cls)
+        inherited = self.project_bases(cls)
         if inherited:
             wider = ClassInfo(cls.name, (*cls.bases, *inherited), cls.node)
             return any(fw.view_class(self, wider) for fw in self.plugins.frameworks)
         return False
 
-    def _project_bases(self, cls: ClassInfo) -> tuple[str, ...]:
+    def project_bases(self, cls: ClassInfo) -> tuple[str, ...]:
         """Bases inherited through project classes defined in other modules (imported names)."""
         table = self.settings.facts.class_bases
         if not table:

@@ -4,37 +4,23 @@ query, request or view (those stay in ``evaluator.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
 from tenantlint.analysis.interp.values import UNKNOWN, DictValue, QueryValue, SeqValue, Value, worse
-
-if TYPE_CHECKING:
-    from tenantlint.analysis.interp.file_context import FileContext
-    from tenantlint.analysis.interp.function_state import FunctionState
-    from tenantlint.analysis.plugins import Evaluation, OrmPlugin
 
 T = TypeVar("T")
 
 
-class OperatorEvaluation:
+class OperatorEvaluation(EvaluatorPart):
     """Mixin of :class:`tenantlint.analysis.interp.evaluator.Evaluator`."""
 
-    ctx: FileContext
-    fn: FunctionState
-    orms: tuple[OrmPlugin, ...]
-
     if TYPE_CHECKING:
-        def eval(self, node: cst.BaseExpression, use: bool = True) -> Value: ...
-        def consume(self, q: QueryValue) -> None: ...
         def iterate(self, value: Value) -> Value: ...
-
-    def _host(self) -> Evaluation:
-        """This evaluator as the plug-ins see it."""
-        return cast("Evaluation", self)
 
     # ----- operators and literals -----------------------------------------------------------
     def _eval_Await(self, node: cst.Await) -> Value:

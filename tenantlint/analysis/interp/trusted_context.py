@@ -12,13 +12,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.values import Value
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.files import excluded
 
 INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
+# The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
+# ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.
+CALLER_NAMES = frozenset({"user", "current_user", "user_profile", "auth_user", "authenticated_user"})
+_ID_SUFFIXES = (".id", ".pk", ".uuid")
+
+
+def is_caller(value: Value) -> bool:
+    """Whether ``value`` is the authenticated user (or its id), by the trusted source it comes from."""
+    prov = value.prov
+    if prov.trust is not Trust.TRUSTED:
+        return False
+    source = prov.source
+    if source.startswith("dependency "):  # FastAPI ``Depends(get_current_user)``
+        return "user" in source
+    if source.startswith(INJECTED):  # ``trusted_parameters``: a user a decorator injects is the caller
+        return True
+    for suffix in _ID_SUFFIXES:
+        if source.endswith(suffix):
+            source = source[: -len(suffix)]
+            break
+    return source.rsplit(".", 1)[-1] in CALLER_NAMES
 
 
 def in_system_path(path: str, config: Config) -> bool:

@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import libcst as cst
@@ -20,6 +21,8 @@ from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row,
 from tenantlint.analysis.interp.calls import param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
+    SHARED_HOOKS,
+    action_checks,
     permission_classes,
     verified_names,
     verify_earlier,
@@ -34,6 +37,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.inline_check import inline_membership
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
@@ -123,45 +127,16 @@ class Walker:
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
     ) -> FunctionState:
-        handler = self.handler_for(fn, cls)
-        env = dict(outer.env)
-        for p in function_params(fn):
-            env.pop(p.name.value, None)
         names = decorator_names(fn)
+        handler, env = self._entry_env(fn, cls, outer, names)
         settings = self.ctx.settings
-        injected = injected_parameters(names, settings.trusted_parameters)
-        if handler is not None:
-            injected.update(named_trusted(handler.params, settings.trusted, injected))
-        if handler is not None and injected:
-            handler = replace(handler, params={k: v for k, v in handler.params.items() if k not in injected},
-                              reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
-        if handler is not None:
-            checks = [n.rsplit(".", 1)[-1] for n in names]
-            if cls is not None:
-                checks += permission_classes(self.ctx, cls)
-            verified = verified_names(settings.check_verifies, checks)
-            found = [c for c in checks if c in settings.check_verifies]
-            by = (f"@{found[0]}" if found[0] not in checks[len(names):] else found[0]) if found else ""
-            if verified:
-                handler = replace(handler, verified=handler.verified | verified)
-            for node, key, kind in handler.reads:
-                self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
-            for k, v in handler.params.items():
-                if v.untrusted and (ALL_PARAMS in verified or k in verified):
-                    v = Value(Provenance.trusted(f"{k}, verified by {by}"))
-                env[k] = v
-        env.update(injected)
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
-            own = own_row(self.ctx, cls, fn)
-            if own is not None:
-                env[own[0]] = own[1]
-            for fw in self.ctx.plugins.frameworks:
-                env.update(fw.method_rows(self.ctx, cls, fn))
+            self._method_rows(fn, cls, env)
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
@@ -177,6 +152,57 @@ class Walker:
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
         return state
+
+    def _entry_env(self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
+                   names: list[str]) -> tuple[HandlerInfo | None, dict[str, Value]]:
+        """The handler ``fn`` is (if any) and the environment its body starts with: the enclosing
+        one without ``fn``'s parameters, then the handler's parameters and the injected ones."""
+        handler = self.handler_for(fn, cls)
+        env = dict(outer.env)
+        for p in function_params(fn):
+            env.pop(p.name.value, None)
+        settings = self.ctx.settings
+        injected = injected_parameters(names, settings.trusted_parameters)
+        if handler is not None:
+            injected.update(named_trusted(handler.params, settings.trusted, injected))
+            if injected:
+                handler = replace(
+                    handler, params={k: v for k, v in handler.params.items() if k not in injected},
+                    reads=tuple(r for r in handler.reads if not _names_param(r[0], injected)))
+            handler = self._handler_params(handler, fn, cls, names, env)
+        env.update(injected)
+        return handler, env
+
+    def _handler_params(self, handler: HandlerInfo, fn: cst.FunctionDef, cls: ClassInfo | None,
+                        names: list[str], env: dict[str, Value]) -> HandlerInfo:
+        """Bind the handler's parameters in ``env`` (those its membership checks verified are
+        trusted) and record its signature reads; the handler with what its checks verified."""
+        settings = self.ctx.settings
+        checks = [n.rsplit(".", 1)[-1] for n in names]
+        if cls is not None:
+            checks += permission_classes(self.ctx, cls)
+            if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
+                checks += action_checks(cls, settings.check_verifies)
+        verified = verified_names(settings.check_verifies, checks)
+        by = _verified_by(checks, len(names), settings.check_verifies)
+        if verified:
+            handler = replace(handler, verified=handler.verified | verified)
+        for node, key, kind in handler.reads:
+            self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
+        for k, v in handler.params.items():
+            if v.untrusted and (ALL_PARAMS in verified or k in verified):
+                v = Value(Provenance.trusted(f"{k}, verified by {by}"))
+            env[k] = v
+        return handler
+
+    def _method_rows(self, fn: cst.FunctionDef, cls: ClassInfo, env: dict[str, Value]) -> None:
+        """Rows a method that is no handler holds: ``self`` of a tenant model, and the rows its
+        framework knows (``instance`` of a serializer's ``update``)."""
+        own = own_row(self.ctx, cls, fn)
+        if own is not None:
+            env[own[0]] = own[1]
+        for fw in self.ctx.plugins.frameworks:
+            env.update(fw.method_rows(self.ctx, cls, fn))
 
     # ----- statements --------------------------------------------------------------------------
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
@@ -242,6 +268,7 @@ class Walker:
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
+            inline_membership(ev, state, stmt.test)
         before = dict(state.env)
         self.block(stmt.body.body, state, None)
         after_then = state.env
@@ -469,6 +496,16 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
         children.reverse()
         stack.extend(children)
     return out
+
+
+def _verified_by(checks: list[str], decorators: int,
+                 check_verifies: Mapping[str, frozenset[str] | None]) -> str:
+    """How a verified parameter names its check: ``@require_member`` for a decorator, the bare
+    name for a permission class (``checks[decorators:]``); "" without a check."""
+    found = [c for c in checks if c in check_verifies]
+    if not found:
+        return ""
+    return f"@{found[0]}" if found[0] not in checks[decorators:] else found[0]
 
 
 def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
-from tenantlint.analysis.interp.trusted_context import INJECTED
-from tenantlint.analysis.interp.values import Pin, Value
+from tenantlint.analysis.interp.trusted_context import is_caller
+from tenantlint.analysis.interp.values import Pin
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -25,12 +25,6 @@ USER_BASES = frozenset({"AbstractUser", "AbstractBaseUser", "UserMixin", "SQLAlc
                         "SQLAlchemyBaseUserTableUUID", "BaseUser"})
 # How a foreign key names the user model without naming its class.
 USER_REFERENCES = frozenset({"AUTH_USER_MODEL", "get_user_model", "User"})
-# The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
-# ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.
-CALLER_NAMES = frozenset({"user", "current_user", "user_profile", "auth_user", "authenticated_user"})
-_ID_SUFFIXES = (".id", ".pk", ".uuid")
-
-
 def user_models(index: ProjectIndex) -> frozenset[str]:
     """Names (class and table, lower case) that denote the user model."""
     out = {name.lower() for name in USER_REFERENCES}
@@ -67,30 +61,13 @@ def user_keys(ev: Evaluation, table: str, models: tuple[str, ...]) -> frozenset[
     return keys
 
 
-def is_caller(value: Value) -> bool:
-    """Whether ``value`` is the authenticated user (or its id), by the trusted source it comes from."""
-    prov = value.prov
-    if prov.trust is not Trust.TRUSTED:
-        return False
-    source = prov.source
-    if source.startswith("dependency "):  # FastAPI ``Depends(get_current_user)``
-        return "user" in source
-    if source.startswith(INJECTED):  # ``trusted_parameters``: a user a decorator injects is the caller
-        return True
-    for suffix in _ID_SUFFIXES:
-        if source.endswith(suffix):
-            source = source[: -len(suffix)]
-            break
-    return source.rsplit(".", 1)[-1] in CALLER_NAMES
-
-
 def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
     if leaf.op != "eq" or not is_caller(leaf.value):
         return None
     if leaf.key not in user_keys(ev, table, models):
         return None
-    return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}")
+    return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}", confines=True)
 
 
 def owned_row(ev: Evaluation, table: str, pred: Pred) -> Provenance | None:

@@ -1,0 +1,249 @@
+"""Evaluation of calls: ``f(...)`` and ``receiver.method(...)``, each answered by the first step that
+knows it (a framework, a loaded model, an ORM, the request, the config's patterns, a builtin); the
+part of the evaluator that dispatches calls (the values and facts stay in ``evaluator.py``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp import calls, receivers
+from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
+from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
+from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.plugins import FrameworkPlugin
+
+CONVERTERS = frozenset(
+    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "Decimal", "decimal.Decimal",
+     "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
+)
+DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
+
+
+class CallEvaluation(EvaluatorPart):
+    """Mixin of :class:`tenantlint.analysis.interp.evaluator.Evaluator`."""
+
+    if TYPE_CHECKING:
+        def model_ref(self, model: str) -> ModelRef: ...
+        def is_request(self, node: cst.BaseExpression) -> bool: ...
+        def request_method_kind(self, method: str) -> str | None: ...
+        def note_request_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> None: ...
+        def note_unresolved(self, node: cst.CSTNode, reason: str | None) -> None: ...
+        def view_framework(self) -> FrameworkPlugin | None: ...
+        def view_table(self) -> str | None: ...
+        def class_attr(self, node: cst.CSTNode, attr: str) -> Value: ...
+        def _pattern_value(self, text: str | None) -> Value | None: ...
+        def _query_like(self, node: cst.Call, qualname: str) -> str | None: ...
+
+    def _eval_Call(self, node: cst.Call) -> Value:
+        for fw in self.ctx.plugins.frameworks:
+            known = fw.call(self._host(), node)
+            if known is not None:
+                return known
+        func = node.func
+        loaded = receivers.loaded_model(self._host(), node) or (
+            receivers.owner_model(self._host()) if receivers.is_self_class(self._host(), node) else None)
+        if loaded is not None:
+            self.eval_args(node)
+            return loaded
+        if isinstance(func, cst.Attribute):
+            return self._method_call(node, func)
+        if isinstance(func, cst.Name) and func.value in self.fn.env:
+            self.eval_args(node)
+            return Value()
+        pattern = self._pattern_value(dotted(node))
+        if pattern is not None:
+            self.eval_args(node)
+            return pattern
+        name = dotted(func)
+        if name is not None:
+            out = self._named_call(node, func, name)
+            if out is not None:
+                return out
+        self.eval(func, use=False)
+        calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
+        return Value()
+
+    def _named_call(self, node: cst.Call, func: cst.BaseExpression, name: str) -> Value | None:
+        """``Invoice(...)``, ``get_object_or_404(...)``, ``int(x)``: a model, an ORM function, a builtin."""
+        qual = self.ctx.imports.qualify(name)
+        model = self.ctx.model_name(name) if isinstance(func, cst.Name) else None
+        held = receivers.model_of(self._host(), func) if model is None else None
+        if model is not None or held is not None:
+            out = self._orm_model_call(held or self.model_ref(model or ""), node)
+            if out is not None:
+                return out
+        out = self._orm_function_call(qual, node)
+        if out is not None:
+            return out
+        self.note_unresolved(node, self._query_like(node, qual))
+        return self._builtin_call(node, name, qual)
+
+    def _builtin_call(self, node: cst.Call, name: str, qual: str) -> Value | None:
+        """A converter keeps its argument's provenance, a container merges its arguments'."""
+        if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
+            args = self.eval_args(node)
+            return Value(args[0].prov) if args else Value()
+        if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
+            args = self.eval_args(node)
+            return Value(merge_prov(args)) if args else Value()
+        if name in ("getattr",) and len(node.args) >= 2:
+            args = self.eval_args(node)
+            return Value(args[0].prov)
+        return None
+
+    def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
+        """``receiver.method(...)``: the first step that knows the call answers it, in this order."""
+        for before_receiver in (self._converter_call, self._constructor_call, self._request_method_call,
+                                self._pattern_call, self._view_method_call, self._get_queryset_call):
+            out = before_receiver(node, func)
+            if out is not None:
+                return out
+        recv = self.eval(func.value, use=False)
+        for on_receiver in (self._query_method_call, self._model_method_call, self._save_call):
+            out = on_receiver(node, func, recv)
+            if out is not None:
+                return out
+        return self._other_method_call(node, func, recv)
+
+    # The steps of ``_method_call`` before the receiver is evaluated: None when the step does not apply.
+    def _converter_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``uuid.UUID(x)``, ``json.loads(x)``: the provenance of the first argument."""
+        name = dotted(func)
+        if name is None or (name not in CONVERTERS and self.ctx.imports.qualify(name) not in CONVERTERS):
+            return None
+        args = self.eval_args(node)
+        return Value(args[0].prov) if args else Value()
+
+    def _constructor_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``self.model(**data)``, ``models.Invoice(...)``: a constructor."""
+        held = receivers.model_of(self._host(), func)
+        if held is None:
+            return None
+        out = self._orm_model_call(held, node)
+        if out is not None:
+            return out
+        self.eval_args(node)
+        return Value()
+
+    def _request_method_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``request.get_json()``: untrusted, of the kind the framework names."""
+        if not self.is_request(func.value):
+            return None
+        kind = self.request_method_kind(func.attr.value)
+        if kind is None:
+            return None
+        self.eval_args(node)
+        return Value(Provenance.untrusted(kind))
+
+    def _pattern_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """A call the config's trusted or untrusted patterns name."""
+        pattern = self._pattern_value(dotted(node))
+        if pattern is not None:
+            self.eval_args(node)
+        return pattern
+
+    def _view_method_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``self.get_object()`` in a view: what the view's framework knows of its own methods."""
+        if dotted(func.value) != "self" or (fw := self.view_framework()) is None:
+            return None
+        return fw.view_method(self._host(), func.attr.value, node, self.view_table())
+
+    def _get_queryset_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``self.get_queryset()`` / ``super().get_queryset()`` of a class that defines it."""
+        if (func.attr.value != "get_queryset" or not self.fn.class_attrs
+                or dotted(func.value) not in ("self", "super()")):
+            return None
+        return self.class_attr(node, "get_queryset")
+
+    # The steps after the receiver ``recv`` is evaluated.
+    def _query_method_call(self, node: cst.Call, func: cst.Attribute, recv: Value) -> Value | None:
+        """A chain method of a query: its ORM answers, else the query is used and the result unknown."""
+        if not isinstance(recv, QueryValue) or recv.origin is None:
+            return None
+        for orm in self.orms:
+            if recv.origin.family in orm.families:
+                out = orm.query_method(self._host(), recv, func.attr.value, node)
+                if out is not None:
+                    return out
+        self.consume(recv)
+        self.eval_args(node)
+        return Value()
+
+    def _model_method_call(self, node: cst.Call, func: cst.Attribute, recv: Value) -> Value | None:
+        """``Model.objects.filter(...)``-like calls on a model: the query its ORM starts."""
+        if not isinstance(recv, ModelRef):
+            return None
+        method = func.attr.value
+        for orm in self.orms:
+            if recv.family in orm.families:
+                attr_value = orm.model_attribute(self._host(), recv, method, func)
+                if isinstance(attr_value, QueryValue) and attr_value.origin is not None:
+                    out = orm.query_method(self._host(), attr_value, method, node)
+                    if out is not None:
+                        return out
+        self.eval_args(node)
+        return Value()
+
+    def _save_call(self, node: cst.Call, func: cst.Attribute, recv: Value) -> Value | None:
+        """``row.save()`` of a model instance: an insert or update, recorded by its ORM."""
+        if not isinstance(recv, Instance) or func.attr.value != "save":
+            return None
+        self.eval_args(node)
+        for orm in self.orms:
+            if orm.save_instance(self._host(), recv, node):
+                break
+        return Value()
+
+    def _other_method_call(self, node: cst.Call, func: cst.Attribute, recv: Value) -> Value:
+        """Any other method: an ORM function, else a call noted for the across-functions check."""
+        method = func.attr.value
+        qual = self.ctx.imports.qualify(dotted(func) or "")
+        out = self._orm_function_call(qual, node)
+        if out is not None:
+            return out
+        if not recv.trusted and not recv.untrusted:
+            self.note_unresolved(node, self._query_like(node, qual))
+        args = self.eval_args(node)
+        calls.note_call(self.ctx, self.fn, node, args)
+        if method in self.ctx.settings.scoping_methods:
+            # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
+            # (``filter_by(**self._filter_builder())``).
+            return Value(Provenance.trusted(f"{SCOPING_SOURCE}{method}"))
+        if method in DICT_GETTERS and node.args:
+            return self._keyed_read(node, recv, string_value(node.args[0].value))
+        if recv.untrusted or recv.trusted:
+            return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        if method in ("format", "join") and args:
+            return Value(merge_prov([recv, *args]))
+        return Value()
+
+    def _keyed_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> Value:
+        """``recv[key]`` / ``recv.get(key)``: a known dict entry, else a read noted and derived."""
+        if isinstance(recv, DictValue) and key is not None:
+            known = dict(recv.items).get(key)
+            if known is not None:
+                return known
+        self.note_request_read(node, recv, key)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+
+    def _orm_model_call(self, ref: ModelRef, node: cst.Call) -> Value | None:
+        """``Model(...)``: what the model's ORM makes of it."""
+        for orm in self.orms:
+            if ref.family in orm.families:
+                out = orm.model_call(self._host(), ref, node)
+                if out is not None:
+                    return out
+        return None
+
+    def _orm_function_call(self, qual: str, node: cst.Call) -> Value | None:
+        """A call of the function ``qual``: the first ORM that knows it answers."""
+        for orm in self.orms:
+            out = orm.function_call(self._host(), qual, node)
+            if out is not None:
+                return out
+        return None

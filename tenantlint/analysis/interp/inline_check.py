@@ -1,0 +1,87 @@
+"""A membership check written inline in a handler, before the values it checks are trusted:
+
+    if not ProjectMember.objects.filter(workspace__slug=slug, project_id=project.id,
+                                        member=request.user).exists():
+        return Response(status=403)
+
+The test negates a lookup of a membership table (one linking the user model to the tenant or to a
+tenant-scoped parent) that pins its user foreign key to the caller, and the branch leaves the
+handler. The other lookups' values that are handler names (``slug``) are verified from there on, and
+reads made earlier with them are verified too, like a call of a configured check.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.checks import verify_earlier
+from tenantlint.analysis.interp.evaluator import Evaluator
+from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.function_state import FunctionState
+from tenantlint.analysis.interp.trusted_context import is_caller
+from tenantlint.analysis.interp.values import ModelRef, Value
+from tenantlint.index.relations import is_membership_table, is_user_model, model_of
+
+LOOKUP_METHODS = frozenset({"filter", "filter_by", "get", "exists", "first", "one_or_none", "scalar",
+                            "get_or_none", "where", "afilter", "aexists"})
+
+
+def _chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Arg]]:
+    """The root of ``Model.objects.filter(...).exists()`` and the keyword arguments along it."""
+    args: list[cst.Arg] = []
+    while True:
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in LOOKUP_METHODS:
+                args.extend(a for a in node.args if a.keyword is not None)
+            node = func
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        else:
+            return node, args
+
+
+def _membership_model(ev: Evaluator, root: cst.BaseExpression) -> str | None:
+    model = ev.eval(root, use=False)
+    if not isinstance(model, ModelRef) or not model.model:
+        return None
+    return model.model if is_membership_table(ev.ctx.index, model.model) else None
+
+
+def _user_key(ev: Evaluator, model: str, key: str) -> bool:
+    info = model_of(ev.ctx.index, model)
+    head = key.split("__", 1)[0]
+    field = next((f for f in info.fields if head in (f.name, f.column)), None) if info else None
+    return field is not None and is_user_model(ev.ctx.index, field.fk_target)
+
+
+def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpression) -> None:
+    """Verify the names an ``if not <membership lookup>: leave`` test checks (the caller has
+    already established that the branch leaves the handler)."""
+    if state.handler is None:
+        return
+    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+        return
+    root, args = _chain(test.expression)
+    model = _membership_model(ev, root)
+    if model is None:
+        return
+    pinned = False
+    checked: list[str] = []
+    for arg in args:
+        assert arg.keyword is not None
+        value = arg.value
+        if isinstance(value, cst.Name) and value.value in state.env:
+            if state.env[value.value].untrusted:
+                checked.append(value.value)
+            continue
+        if not pinned and _user_key(ev, model, arg.keyword.value):
+            pinned = is_caller(ev.eval(value, use=False))
+    if not pinned or not checked:
+        return
+    name = dotted(root) or model
+    provs = frozenset(state.env[n].prov for n in checked)
+    for n in checked:
+        state.env[n] = Value(Provenance.trusted(f"{n}, verified by a {name} lookup"))
+    verify_earlier(ev.ctx, state, provs, f"{name} lookup")
