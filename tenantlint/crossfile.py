@@ -30,6 +30,8 @@ class CrossFileFacts:
     # Functions registered as route endpoints from another module (``pkg.module.fn`` -> URL rule;
     # ``analysis/frameworks/route_index.py``).
     routes: dict[str, str] = field(default_factory=dict)
+    # The framework whose registration call (``add_api_route``, ``add_url_rule``) names the endpoint.
+    route_frameworks: dict[str, str] = field(default_factory=dict)
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: dict[str, str] = field(default_factory=dict)

@@ -137,3 +137,26 @@ def test_many_to_many_link_tables_are_scoped_through_their_foreign_keys() -> Non
                          cwd=FIXTURES / "django_recipes_links", capture_output=True, timeout=120).stdout
     assert "recipes_food_inherit_fields  (Food_inherit_fields)  via food (food_id)" in out
     assert "recipes_food_substitutes     (Food_substitutes)     via from_food (from_food_id)" in out
+
+
+def test_routes_registered_elsewhere_name_their_framework() -> None:
+    import libcst as cst
+
+    from tenantlint.analysis.frameworks.route_index import module_routes, registered_by
+
+    source = '''
+from fastapi import APIRouter
+from flask import Blueprint
+from artifacts import endpoints
+from notes.views import show
+
+router = APIRouter()
+router.add_api_route("/orgs/{org_id}/artifacts", endpoints.list_artifacts, methods=["GET"])
+bp = Blueprint("notes", __name__)
+bp.add_url_rule("/notes/<int:note_id>", "show", show)
+'''
+    routes, frameworks = module_routes("app/routes.py", cst.parse_module(source))
+    assert routes["artifacts.endpoints.list_artifacts"] == "/orgs/{org_id}/artifacts"
+    assert registered_by(frameworks, "artifacts/endpoints.py", "list_artifacts") == "fastapi"
+    assert registered_by(frameworks, "notes/views.py", "show") == "flask"
+    assert registered_by(frameworks, "notes/views.py", "other") is None

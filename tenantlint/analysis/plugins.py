@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # Kinds of request input a framework reports (``Provenance.untrusted(kind)``). TNT201 applies to the
-# first four.
+# first four, and in a request handler to values of ``untrusted_sources`` (``UNTRUSTED_SOURCE``).
 BODY = "request body"
 QUERY = "query string"
 FORM = "form"
@@ -51,6 +51,7 @@ HEADERS = "headers"
 COOKIES = "cookies"
 PATH = "URL path parameter"
 TNT201_KINDS = frozenset({BODY, QUERY, FORM, HEADERS})
+UNTRUSTED_SOURCE = "untrusted source"  # ``untrusted source request.DATA.*``
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class FileView(Protocol):
     def model_name(self, local: str) -> str | None: ...
     def tenant_of_model(self, model: str) -> TenantTable | None: ...
     def is_view_class(self, cls: ClassInfo) -> bool: ...
+    def project_bases(self, cls: ClassInfo) -> tuple[str, ...]: ...  # bases through other modules
 
 
 class FunctionView(Protocol):

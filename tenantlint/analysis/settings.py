@@ -9,11 +9,17 @@ from typing import TYPE_CHECKING
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.returns import Returns
 from tenantlint.index.membership import RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.class_models import ClassModels
+
+
+# Context managers and decorators of scoping libraries that lift their scope: django-scopes'
+# ``with scopes_disabled():`` / ``@scopes_disabled()``.
+LIBRARY_SYSTEM_SCOPE = frozenset({"scopes_disabled"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,9 @@ class Settings:
     index: ProjectIndex
     # What the other files of the project tell (``tenantlint/crossfile.py``).
     facts: CrossFileFacts = field(default_factory=CrossFileFacts, compare=False, hash=False)
+    # What the project's functions return, by qualified name (``row:TABLE``, ``untrusted:SOURCE``...):
+    # known after a first pass over the project, applied at their call sites in a second one.
+    returns: Returns = field(default_factory=lambda: Returns({}), compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 
@@ -62,7 +71,7 @@ class Settings:
 
     @cached_property
     def system_scope(self) -> frozenset[str]:
-        return self.last(self.config.system_scope)
+        return self.last(self.config.system_scope) | LIBRARY_SYSTEM_SCOPE
 
     @cached_property
     def auto_scoped(self) -> frozenset[str]:

@@ -34,3 +34,32 @@ def managers(cls: ast.ClassDef, src: Source) -> tuple[str, ...]:
             continue
         out.extend(n for n in names if n not in out)
     return tuple(out)
+
+
+# django-scopes: ``objects = ScopedManager(space="space")`` refuses to query outside ``with scope(...)``.
+SCOPED_MANAGERS = frozenset({"ScopedManager"})
+
+
+def scoped_managers(cls: ast.ClassDef, src: Source) -> tuple[str, ...]:
+    """Names assigned a django-scopes ``ScopedManager(...)`` in ``cls``'s body: managers that scope
+    themselves."""
+    out: list[str] = []
+    if not src.is_block(cls.body):
+        return ()
+    for stmt in cls.body:
+        value: ast.expr | None
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign):
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        if not isinstance(value, ast.Call):
+            continue
+        func = value.func.func if isinstance(value.func, ast.Call) else value.func  # ``X.from_queryset(Q)()``
+        if isinstance(func, ast.Attribute) and func.attr == "from_queryset":
+            func = func.value
+        if last_part(dotted(func) or "") not in SCOPED_MANAGERS:
+            continue
+        out.extend(t.id for t in targets if isinstance(t, ast.Name) and t.id not in out)
+    return tuple(out)

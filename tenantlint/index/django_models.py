@@ -16,7 +16,7 @@ from tenantlint.index.ast_util import (
     positional,
     string_value,
 )
-from tenantlint.index.class_members import managers
+from tenantlint.index.class_members import managers, scoped_managers
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
 
@@ -115,4 +115,5 @@ def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
         bases=shorts,
         app_label=app_label,
         managers=managers(cls, ctx.src),
+        scoped_managers=scoped_managers(cls, ctx.src),
     )

@@ -35,6 +35,8 @@ class ModelInfo:
     # Many-to-many fields -> the model of their link table (``("tags", "Recipe_tags")`` for the table
     # Django creates, ``("members", "Membership")`` for ``through=``): ``Recipe.tags.through``.
     links: tuple[tuple[str, str], ...] = ()
+    # Managers that scope themselves (django-scopes ``ScopedManager``), declared here or on a base.
+    scoped_managers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class InheritanceResolver:
         own = {f.name: f for f in m.fields}
         fields: dict[str, tuple[FieldInfo, Origin]] = {}
         managers: dict[str, None] = dict.fromkeys(m.managers)
+        scoped: dict[str, None] = dict.fromkeys(m.scoped_managers)
         derived: list[tuple[str, str]] = []
         table = m.table
         for base_name in reversed(m.bases):  # the first base wins, as in the MRO
@@ -81,6 +82,7 @@ class InheritanceResolver:
                 continue
             rb = self.resolve(base, _stack | {m.name})
             managers.update(dict.fromkeys(rb.model.managers))
+            scoped.update(dict.fromkeys(rb.model.scoped_managers))
             derived.extend(p for p in rb.model.derived if p not in derived)
             for f, origin in zip(rb.model.fields, rb.origins, strict=True):
                 if f.name not in own:
@@ -103,6 +105,7 @@ class InheritanceResolver:
             fields=tuple(f for f, _ in ordered),
             abstract=m.abstract or not table,
             managers=tuple(managers),
+            scoped_managers=tuple(scoped),
             derived=tuple(derived) + tuple(p for p in m.derived if p not in derived),
         )
         result = Resolved(model, tuple(o for _, o in ordered))

@@ -58,7 +58,8 @@ def _string(node: cst.BaseExpression) -> str | None:
 
 
 def qualified_bases(ctx: FileView, cls: ClassInfo) -> Iterator[str]:
-    """Qualified base names of ``cls`` and of its bases defined in the same file."""
+    """Qualified base names of ``cls``, of its bases defined in the same file, and of its project
+    bases defined in other modules (through any number of project classes)."""
     seen: set[str] = set()
     todo = list(cls.bases)
     while todo:
@@ -70,6 +71,7 @@ def qualified_bases(ctx: FileView, cls: ClassInfo) -> Iterator[str]:
         local = ctx.local_classes.get(base)
         if local is not None and local is not cls:
             todo.extend(local.bases)
+    yield from (b for b in ctx.project_bases(cls) if b not in seen)
 
 
 def inherits(ctx: FileView, cls: ClassInfo, prefixes: tuple[str, ...], names: frozenset[str]) -> bool:

@@ -18,6 +18,7 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import (
     inherits,
     params_of,
+    qualified_bases,
     star_params,
     view_object,
 )
@@ -64,6 +65,39 @@ class SerializerValue(Value):
 
 
 
+VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
+VIEW_SUFFIXES = ("ViewSet", "View", "APIView", "Resource", "Endpoint")
+
+
+def vendored_view(ctx: FileView, cls: ClassInfo) -> bool:
+    """A project's own view classes: deriving (through project classes) from a project class named
+    like DRF's (a vendored ``ModelViewSet``), or following the viewset protocol — a viewset action
+    taking ``request`` in a class named like a view, or two such actions."""
+    for base in qualified_bases(ctx, cls):
+        last = base.rsplit(".", 1)[-1]
+        if last in VIEW_BASES and _is_project_class(ctx, base):
+            return True
+    actions = 0
+    for c in (cls, *(ctx.local_classes[b] for b in cls.bases if b in ctx.local_classes)):
+        body = c.node.body.body if isinstance(c.node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in VIEWSET_ACTIONS:
+                names = [p.name.value for p in params_of(stmt)]
+                if names[1:2] == ["request"]:
+                    actions += 1
+    named = cls.name.endswith(VIEW_SUFFIXES) or any(
+        b.rsplit(".", 1)[-1].endswith(VIEW_SUFFIXES) for b in cls.bases)
+    return actions >= 2 or (actions == 1 and named)
+
+
+def _is_project_class(ctx: FileView, base: str) -> bool:
+    if base in ctx.local_classes:
+        return True
+    table = ctx.settings.facts.class_bases
+    return any(k == base or k.endswith("." + base) or base.endswith("." + k) for k in table) \
+        if "." in base else False
+
+
 def _tenant_names(t: TenantTable) -> set[str]:
     return set(t.insert_names())
 
@@ -75,7 +109,7 @@ class Drf(FrameworkPlugin):
     name = "drf"
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
-        return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES)
+        return inherits(ctx, cls, ("rest_framework.",), VIEW_BASES) or vendored_view(ctx, cls)
 
     def view_method(self, ev: Evaluation, method: str,
                     call: cst.Call, view_table: str | None) -> Value | None:

@@ -31,7 +31,7 @@ from tenantlint.analysis.frameworks.common import (
     string_arg,
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
-from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.frameworks.route_index import registered_by, registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.plugins import (
@@ -277,8 +277,10 @@ class FastApi(FrameworkPlugin):
         return False
 
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
-        if not ctx.imports.imports_from(*MODULES):
-            return None
+        if not ctx.imports.imports_from(*MODULES) and (
+                cls is not None
+                or registered_by(ctx.settings.facts.route_frameworks, ctx.path, fn.name.value) != self.name):
+            return None  # registered by this framework's call in another module: a handler all the same
         if cls is not None:
             if fn.name.value in ENDPOINT_METHODS and inherits(ctx, cls, ("starlette.",), ENDPOINT_BASES):
                 names = [p.name.value for p in params_of(fn)]

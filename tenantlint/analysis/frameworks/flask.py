@@ -21,7 +21,7 @@ from tenantlint.analysis.frameworks.common import (
     route_table,
     star_params,
 )
-from tenantlint.analysis.frameworks.route_index import registered_rule
+from tenantlint.analysis.frameworks.route_index import registered_by, registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.plugins import (
@@ -106,8 +106,10 @@ class Flask(FrameworkPlugin):
         return inherits(ctx, cls, ("flask.", "quart."), VIEW_BASES)
 
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:
-        if not ctx.imports.imports_from(*MODULES):
-            return None
+        if not ctx.imports.imports_from(*MODULES) and (
+                cls is not None
+                or registered_by(ctx.settings.facts.route_frameworks, ctx.path, fn.name.value) != self.name):
+            return None  # registered by this framework's call in another module: a handler all the same
         if cls is not None:
             if fn.name.value in VIEW_METHODS and self._method_view(ctx, cls):
                 values = _path_values(fn, 1)

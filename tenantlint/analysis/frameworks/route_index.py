@@ -20,9 +20,12 @@ from tenantlint.analysis.frameworks.common import string_arg
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
-from tenantlint.families import route_calls
+from tenantlint.families import FRAMEWORK_FAMILIES, route_calls
 
 CALLS = route_calls()  # every framework's (``tenantlint/families.py``)
+# The framework each registration call belongs to: an endpoint registered so is that framework's handler
+# even when its own module imports no framework (``router.add_api_route("/x", endpoints.fn)``).
+FRAMEWORK_OF = {call: fw.name for fw in FRAMEWORK_FAMILIES for call in fw.route_calls}
 HINT = re.compile(r"include_router|\b(?:" + "|".join(sorted(CALLS)) + r")\s*\(")
 
 
@@ -40,6 +43,7 @@ def _target(node: cst.Call, last: str) -> cst.BaseExpression | None:
 class _Registrations(cst.CSTVisitor):
     def __init__(self) -> None:
         self.found: list[tuple[str, str]] = []  # (dotted endpoint as written, URL rule)
+        self.frameworks: dict[str, str] = {}  # dotted endpoint as written -> framework
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
@@ -55,6 +59,7 @@ class _Registrations(cst.CSTVisitor):
             if written is not None:
                 rule = string_arg(node, 0, "rule") or string_arg(node, 0, "path") or ""
                 self.found.append((written, rule))
+                self.frameworks.setdefault(written, FRAMEWORK_OF[last])
 
 
     def include(self, node: cst.Call) -> None:
@@ -70,15 +75,17 @@ class _Registrations(cst.CSTVisitor):
                 self.found.append((written, prefix))
 
 
-def module_routes(rel: str, module: cst.Module) -> dict[str, str]:
-    """``pkg.module.function -> URL rule`` of the route registrations in one file."""
+def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[str, str]]:
+    """``pkg.module.function -> URL rule`` of the route registrations in one file, and
+    ``pkg.module.function -> framework`` of those registered by a framework's call."""
     visitor = _Registrations()
     module.visit(visitor)
     if not visitor.found:
-        return {}
+        return {}, {}
     imports = collect_imports(module)
     mod = module_name(rel)
     out: dict[str, str] = {}
+    frameworks: dict[str, str] = {}
     for written, rule in visitor.found:
         head = written.split(".", 1)[0]
         if head in imports.names:
@@ -86,7 +93,17 @@ def module_routes(rel: str, module: cst.Module) -> dict[str, str]:
         else:
             key = f"{mod}.{written}" if mod else written
         out.setdefault(key, rule)
-    return out
+        if written in visitor.frameworks:
+            frameworks.setdefault(key, visitor.frameworks[written])
+    return out, frameworks
+
+
+def registered_by(frameworks: Mapping[str, str], path: str, function: str) -> str | None:
+    """The framework whose registration call names a function of the file at ``path``, else None."""
+    if not frameworks:
+        return None
+    mod = module_name(path)
+    return lookup_constant(frameworks, f"{mod}.{function}" if mod else function)
 
 
 def registered_rule(routes: Mapping[str, str], path: str, function: str) -> str | None:

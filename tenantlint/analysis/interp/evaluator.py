@@ -47,7 +47,7 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
-from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, FrameworkPlugin, OrmPlugin
+from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.crossfn.records import PARAMETER
 from tenantlint.index.records import TenantTable
@@ -169,7 +169,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
         settings = self.ctx.settings
         if settings.untrusted and (p := settings.untrusted.match(text)):
-            return Value(Provenance.untrusted(f"untrusted source {p}"))
+            return Value(Provenance.untrusted(f"{UNTRUSTED_SOURCE} {p}"))
         if settings.trusted and settings.trusted.match(text):
             return Value(Provenance.trusted(text))
         return None
@@ -371,7 +371,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if key is None or not recv.untrusted:
             return
         kind = recv.prov.source
-        if kind not in TNT201_KINDS:
+        configured = kind.startswith(UNTRUSTED_SOURCE) and self.fn.handler is not None
+        if kind not in TNT201_KINDS and not configured:
             return
         normal = header_key(key) if kind == HEADERS else key
         keys = self.ctx.settings.tenant_keys

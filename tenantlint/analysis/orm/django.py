@@ -193,7 +193,8 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         if attr in settings.system_scope or qualified in ev.ctx.config.system_scope:
             return ev.new_query(node, "django", model.table, model.tenant,
                                 QueryState(bypass=Scoping.SYSTEM_SCOPE))
-        if attr in settings.auto_scoped or qualified in ev.ctx.config.auto_scoped_managers:
+        if attr in settings.auto_scoped or qualified in ev.ctx.config.auto_scoped_managers or (
+                info is not None and attr in info.scoped_managers):
             return ev.new_query(node, "django", model.table, model.tenant,
                                 QueryState(bypass=Scoping.AUTO_SCOPED))
         return self.entry_point(ev, model, info, attr, node)
