@@ -167,18 +167,51 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
 
 
 def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
-    """Lower-case identifiers referenced as names or attributes, with their counts."""
+    """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
+    binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
+    reference to anything outside it, within that function."""
     counts: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            name = node.id
-        elif isinstance(node, ast.Attribute):
-            name = node.attr
-        else:
-            continue
+
+    def count(name: str) -> None:
         if name[:1].islower() or name[:1] == "_":
             counts[name] = counts.get(name, 0) + 1
+
+    def walk(node: ast.AST, local: frozenset[str]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                for default in [*child.args.defaults, *child.args.kw_defaults]:
+                    if default is not None:
+                        walk(default, local)
+                if not isinstance(child, ast.Lambda):
+                    for decorator in child.decorator_list:
+                        walk(decorator, local)
+                walk(child if isinstance(child, ast.Lambda) else ast.Module(body=child.body, type_ignores=[]),
+                     local | _bound(child))
+                continue
+            if isinstance(child, ast.Name):
+                if child.id not in local:
+                    count(child.id)
+            elif isinstance(child, ast.Attribute):
+                count(child.attr)
+            walk(child, local)
+
+    walk(tree, frozenset())
     return tuple(sorted(counts.items()))
+
+
+def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
+    """The names ``fn`` binds locally: its parameters and the names it stores (not ``global`` or
+    ``nonlocal`` ones), nested functions included (a superset that only drops references)."""
+    args = fn.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    declared: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
+    return frozenset(names - declared)
 
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:

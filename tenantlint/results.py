@@ -150,6 +150,9 @@ class Stats:
     queries: int = 0
     seconds: float = 0.0
     unresolved_query_like: int = 0
+    # calls passed request input or a helper's parameter whose callee is not resolved (a method of
+    # a local value of unknown type): across functions they pass nothing on
+    unresolved_calls: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +171,8 @@ class RunResult:
         that two runs over the same tree give byte-identical output; ``unresolved`` only when the run
         kept the list (``check --show-unresolved``)."""
         stats: dict[str, Any] = {"files": self.stats.files, "queries": self.stats.queries,
-                                 "unresolved_query_like": self.stats.unresolved_query_like}
+                                 "unresolved_query_like": self.stats.unresolved_query_like,
+                                 "unresolved_calls": self.stats.unresolved_calls}
         if timing:
             stats["seconds"] = round(self.stats.seconds, 2)
         doc: dict[str, Any] = {
@@ -236,6 +240,7 @@ class Summary:
     tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
+    returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
 
     @property
     def name(self) -> str:
@@ -276,6 +281,7 @@ class FileResult:
     sites: list[QuerySite] = field(default_factory=list)
     queries: int = 0
     unresolved: list[UnresolvedSite] = field(default_factory=list)
+    unresolved_calls: int = 0  # see ``Stats.unresolved_calls``
     error: str | None = None
     skipped: bool = False  # the prefilter saw nothing any rule could fire on (its calls were not read)
     summaries: list[Summary] = field(default_factory=list)  # its functions (across functions)

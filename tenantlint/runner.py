@@ -274,7 +274,8 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         options.progress(len(items) - len(todo))
     counts = project.name_counts if project is not None else None
     if not todo:
-        if not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix):
+        if ((not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix))
+                and _returns(items, results, None, cache, key_prefix)):
             return [r for r in results if r is not None], counts
     if settings is None:
         assert project is not None
@@ -296,6 +297,7 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
                 options.progress(1)
     if prefilter is not None:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
+    _returns(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
     return [r for r in results if r is not None], counts
 
@@ -384,6 +386,44 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
     return True
 
 
+RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-analysing their callers
+
+
+def _returns(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
+             key_prefix: str, jobs: int = 1) -> bool:
+    """Analyse again (or, without ``job``, look up in the cache) the files that call a function
+    returning a scoped row or request input, with those return values applied at the calls; False
+    when some result is needed that only an analysis (with ``job``) can give."""
+    from tenantlint.crossfn.returns import Returns
+
+    applied: Returns | None = None
+    for _ in range(RETURN_ROUNDS):
+        found = Returns.of(s for r in results if r is not None for s in r.summaries)
+        if not found.useful or (applied is not None and found.kinds == applied.kinds):
+            return True
+        redo = [i for i, r in enumerate(results) if r is not None and not r.error
+                and any(not site.celery and found.kind_of(site.callee) for site in r.calls)]
+        if not redo:
+            return True
+        prefix = key_of(key_prefix, found.key())
+        if job is None:
+            hits = _cached([items[i] for i in redo], cache, prefix)
+            if not all(hits):
+                return False
+            done: list[FileResult] = [h for h in hits if h is not None]
+        else:
+            again = replace(job, settings=replace(job.settings, returns=found), prefilter=None,
+                            key_prefix=prefix)
+            if max(1, jobs) > 1 and len(redo) >= MIN_PARALLEL:
+                done = _parallel([items[i] for i in redo], again, jobs, None)
+            else:
+                done = [analyze_item(items[i], again) for i in redo]
+        for i, r in zip(redo, done, strict=True):
+            results[i] = r
+        applied = found
+    return True
+
+
 def collect(results: Sequence[FileResult], config: Config, seconds: float,
             name_counts: dict[str, int] | None = None) -> RunResult:
     """``name_counts``: the project's identifier references, when the whole project was indexed
@@ -400,6 +440,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     sites: list[QuerySite] = []
     queries = 0
     unresolved: list[UnresolvedSite] = []
+    unresolved_calls = 0
     for r in results:
         reported, quiet = placed(r, moved, added.pop(r.path, ()))
         findings.extend(f for f in reported if selection.allows(f.code))
@@ -408,6 +449,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
             errors.append(FileError(r.path, r.error))
         sites.extend(r.sites)
         queries += r.queries
+        unresolved_calls += r.unresolved_calls
         unresolved.extend(r.unresolved)
     findings.extend(f for extra in added.values() for f in extra)  # in no file of this run
     findings.sort(key=Finding.sort_key)
@@ -416,7 +458,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     errors.sort(key=lambda e: e.path)
     unresolved.sort(key=lambda u: (u.path, u.line, u.column))
     stats = Stats(files=len(results), queries=queries, seconds=seconds,
-                  unresolved_query_like=len(unresolved))
+                  unresolved_query_like=len(unresolved), unresolved_calls=unresolved_calls)
     # names and code from the scanned tree: shown escaped in every output format
     return inert_result(RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites),
                                   stats, unresolved=tuple(unresolved)))

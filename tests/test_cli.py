@@ -80,9 +80,9 @@ def test_json_shape_per_spec(app: Path) -> None:
     assert finding["handler"] == "leaky"
     assert finding["snippet"] == "Invoice.objects.all()"
     # no duration: identical runs, identical bytes
-    assert set(data["stats"]) == {"files", "queries", "unresolved_query_like"}
+    assert set(data["stats"]) == {"files", "queries", "unresolved_query_like", "unresolved_calls"}
     timed = json.loads(tenantlint(app, "check", "--no-cache", "--format", "json", "--timing").stdout)
-    assert set(timed["stats"]) == {"files", "queries", "unresolved_query_like", "seconds"}
+    assert set(timed["stats"]) == {"files", "queries", "unresolved_query_like", "unresolved_calls", "seconds"}
 
 
 def test_syntax_error_is_tnt999_and_run_goes_on(app: Path) -> None:

@@ -26,6 +26,12 @@ SPLIT: dict[str, tuple[str, ...] | None] = {
         "Walker._with", "Walker._try", "Walker._match", "Walker.walk_function", "Walker._entry_env",
         "Walker._handler_params", "Walker._method_rows",
     ),
+    "analysis/interp/predicates.py": (
+        "pins_of", "_leaf_pins", "_and_pins", "_or_pins", "_not_pins",
+    ),
+    "analysis/interp/class_models.py": (
+        "module_class_models", "_class_level_models", "_init_models", "_model_calls", "_passed_models",
+    ),
     "analysis/frameworks/fastapi.py": (
         "FastApi._bind", "_bind_param", "_bind_input", "_bind_dependency", "_first_marker",
         "_names_tenant_key", "_verify_path_params",

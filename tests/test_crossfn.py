@@ -261,3 +261,172 @@ def test_tenantlint_ignore_covers_a_multiline_call(tmp_path: Path) -> None:
     assert found(result) == []
     assert [f.suppression.reason for f in result.suppressed if f.suppression] == [
         "the id is checked by the caller's middleware"]
+
+
+RETURNS_MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Project(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class Task(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+"""
+
+RETURNS_HELPERS = """
+from flask import request
+
+from app.models import Project
+
+
+def project_of(user, pk):
+    return Project.objects.get(org=user.org, pk=pk)
+
+
+def org_from_body():
+    return request.json["org"]
+
+
+def projects_for(user):
+    return Project.objects.filter(org=user.org)
+
+
+def any_project(pk):
+    return Project.objects.get(pk=pk)
+"""
+
+
+def test_returned_scoped_rows_scope_and_returned_request_input_is_untrusted(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    files = {"app/helpers.py": RETURNS_HELPERS, "app/views.py": """
+        from django.http import JsonResponse
+
+        from app.helpers import any_project, org_from_body, project_of, projects_for
+        from app.models import Project, Task
+
+
+        def by_row(request, pk):
+            project = project_of(request.user, pk)
+            return JsonResponse({"n": Task.objects.filter(project=project).count()})
+
+
+        def by_id(request, pk):
+            project = project_of(request.user, pk)
+            return JsonResponse({"n": Task.objects.filter(project_id=project.id).count()})
+
+
+        def by_queryset(request):
+            return JsonResponse({"n": Task.objects.filter(project__in=projects_for(request.user)).count()})
+
+
+        def from_body(request):
+            return JsonResponse({"n": Project.objects.filter(org_id=org_from_body()).count()})
+
+
+        def unscoped_row(request, pk):
+            project = any_project(int(request.user.id))
+            return JsonResponse({"n": Task.objects.filter(project=project).count()})
+        """}
+    config = tmp_path / "tenantlint.toml"
+    config.write_text('global_tables = ["Organization"]\n')
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(RETURNS_MODELS)
+    for name, text in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    with chdir(tmp_path):
+        result = check_paths([Path(".")], load_config(tmp_path))
+    views = [(line, code) for path, line, code in found(result) if path == "app/views.py"]
+    # by_row, by_id, by_queryset: scoped through the helper's return; from_body: request input
+    # returned by the helper; unscoped_row: a row of an id-keyed lookup scopes nothing.
+    assert views == [(22, "TNT103"), (27, "TNT101")]
+    message = next(f.message for f in result.findings if f.line == 22)
+    assert "returned by helpers.org_from_body()" in message
+
+
+def test_unresolved_calls_carrying_request_input_or_parameters_are_counted(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+
+
+        def view(request, make):
+            service = make()
+            service.load(request.GET["id"])  # a method of a local value: unresolved, counted
+            service.close()  # nothing passed on: not counted
+            return helpers.get_invoice(request.GET["id"])
+
+
+        def relay(loader, pk):
+            return loader.fetch(pk)  # a helper's parameter into an unresolved call: counted
+        """})
+    assert result.stats.unresolved_calls == 2
+    assert result.to_json()["stats"]["unresolved_calls"] == 2
+
+
+def test_functions_called_through_a_dispatch_table_have_known_call_sites(tmp_path: Path) -> None:
+    tasks = """
+        from celery import shared_task
+
+        from app.models import Invoice
+
+
+        def close_invoice(invoice_id):
+            Invoice.objects.filter(pk=invoice_id).update(number="closed")
+
+
+        def read_invoice(invoice_id):
+            return Invoice.objects.get(pk=invoice_id)
+
+
+        @shared_task
+        def activity(kind, invoice_id):
+            mapper = {"close": close_invoice, "read": read_invoice}
+            func = mapper.get(kind)
+            if func is not None:
+                func(invoice_id=invoice_id)
+        """
+    (tmp_path / "safe").mkdir()
+    (tmp_path / "unsafe").mkdir()
+    safe = run(tmp_path / "safe", {"app/tasks.py": tasks, "app/views.py": """
+        from app.models import Invoice
+        from app.tasks import activity
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            activity.delay("close", inv.pk)
+        """})
+    assert found(safe) == []  # every call site known, none passes request input
+    unsafe = run(tmp_path / "unsafe", {"app/tasks.py": tasks, "app/views.py": """
+        from app.tasks import activity
+
+
+        def view(request):
+            activity.delay("close", request.GET["id"])
+        """})
+    assert found(unsafe) == [("app/views.py", 5, "TNT101"), ("app/views.py", 5, "TNT102")]
+    assert "tasks.activity" in unsafe.findings[0].message
+
+
+def test_a_local_variable_named_like_a_helper_leaves_its_callers_known(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+        from app.models import Invoice
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            return get_invoice(inv.pk)
+
+
+        def other(rows):
+            for get_invoice in rows:  # a local of the same name: not a reference to the helper
+                get_invoice.refresh()
+        """})
+    assert found(result) == []

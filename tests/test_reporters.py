@@ -176,10 +176,11 @@ def test_json_is_the_spec_document_sorted_with_fixed_key_order() -> None:
     assert doc["findings"][1]["snippet"] == "Invoice.objects.filter(tags__in=[x])"
     assert doc["findings"][0]["table"] is None
     assert [e["path"] for e in doc["errors"]] == ["a.py", "z.py"]
-    assert doc["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0}
+    assert doc["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "unresolved_calls": 0}
     timed = json.loads(get_reporter("json").render(
         result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("z.py", "bad"),)), ReportOptions(timing=True)))
-    assert timed["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "seconds": 0.41}
+    assert timed["stats"] == {"files": 4, "queries": 9, "unresolved_query_like": 0, "unresolved_calls": 0,
+                              "seconds": 0.41}
     again = get_reporter("json").render(
         result(DYNAMIC_SQL, UNSCOPED, errors=(FileError("a.py", "bad"), FileError("z.py", "bad")))
     )

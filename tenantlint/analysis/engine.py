@@ -131,6 +131,7 @@ def _analyze_text(
     facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.queries = len(facts.queries)
+    result.unresolved_calls = facts.unresolved_calls
     positions = Positions(module, text, tree, ctx.statement_hints)
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()

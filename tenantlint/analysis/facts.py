@@ -199,6 +199,7 @@ class FunctionFact:
     handler: str | None
     open: bool  # decorated by something that may call it with other arguments
     check: bool = False  # a membership check: its arguments are what it verifies
+    returns: str = ""  # what it returns, for its callers (``analysis/interp/returns.py``)
 
 
 @dataclass
@@ -210,6 +211,7 @@ class FileFacts:
     unresolved: list[UnresolvedFact] = field(default_factory=list)
     calls: list[CallFact] = field(default_factory=list)
     functions: list[FunctionFact] = field(default_factory=list)
+    unresolved_calls: int = 0  # calls carrying request input or a parameter to an unresolved callee
 
     @staticmethod
     def empty() -> FileFacts:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.returns import Returns
 from tenantlint.index.membership import RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
@@ -29,6 +30,9 @@ class Settings:
     index: ProjectIndex
     # What the other files of the project tell (``tenantlint/crossfile.py``).
     facts: CrossFileFacts = field(default_factory=CrossFileFacts, compare=False, hash=False)
+    # What the project's functions return, by qualified name (``row:TABLE``, ``untrusted:SOURCE``...):
+    # known after a first pass over the project, applied at their call sites in a second one.
+    returns: Returns = field(default_factory=lambda: Returns({}), compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
 

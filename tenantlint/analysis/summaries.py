@@ -55,7 +55,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         summaries.append(Summary(
             fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
-            fn.check,
+            fn.check, fn.returns,
         ))
     sites = [_site(path, call, positions) for call in ctx.facts.calls]
     return summaries, sites

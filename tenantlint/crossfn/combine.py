@@ -1,7 +1,8 @@
 """The project-wide join of summaries and call sites: findings where the fix goes.
 
-- Request input passed by a request handler into a tenant parameter (one that reaches a tenant filter,
-  directly or through further calls): TNT103 at the argument.
+- Request input passed into a tenant parameter (one that reaches a tenant filter, directly or through
+  further calls): TNT103 at the argument. Request input is reported wherever a call passes it, in a
+  request handler or in a method tenantlint does not know as one (it read ``request.data`` itself).
 - An id-keyed query (no tenant filter, every key from the function's parameters): TNT101/TNT102 at
   each handler argument that feeds request input into its keys, through any chain of helpers whose
   parameters pass the key on; the query itself is not reported when every call site of every
@@ -135,7 +136,7 @@ class Combiner:
                 if arg is _AMBIGUOUS:
                     ok = False
                 elif arg.trust == "untrusted":
-                    if site.handler is not None and arg.span is not None:
+                    if arg.span is not None:  # request input, in a handler or not
                         self.report_keyed(site, fn, key, arg, q, hops)
                     else:
                         ok = False
@@ -182,7 +183,7 @@ class Combiner:
                 arg = arg_for(site, fn, param)
                 if arg is None or arg is _AMBIGUOUS:
                     continue
-                if arg.trust == "untrusted" and site.handler is not None and arg.span is not None:
+                if arg.trust == "untrusted" and arg.span is not None:
                     where = (site.path, arg.span.line, arg.span.column)
                     if where not in reported:
                         reported.add(where)

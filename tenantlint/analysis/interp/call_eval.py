@@ -12,13 +12,13 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import calls, receivers
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
-from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, Instance, ModelRef, QueryValue, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FrameworkPlugin
 
 CONVERTERS = frozenset(
-    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "Decimal", "decimal.Decimal",
+    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "json.dumps", "Decimal", "decimal.Decimal",
      "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
 )
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
@@ -53,7 +53,10 @@ class CallEvaluation(EvaluatorPart):
         if isinstance(func, cst.Attribute):
             return self._method_call(node, func)
         if isinstance(func, cst.Name) and func.value in self.fn.env:
-            self.eval_args(node)
+            args = self.eval_args(node)
+            table = self.fn.env[func.value]
+            if isinstance(table, Dispatch):
+                calls.note_dispatch(self.ctx, self.fn, node, table, args)
             return Value()
         pattern = self._pattern_value(dotted(node))
         if pattern is not None:
@@ -65,8 +68,8 @@ class CallEvaluation(EvaluatorPart):
             if out is not None:
                 return out
         self.eval(func, use=False)
-        calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
-        return Value()
+        returned = calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
+        return returned if returned is not None else Value()
 
     def _named_call(self, node: cst.Call, func: cst.BaseExpression, name: str) -> Value | None:
         """``Invoice(...)``, ``get_object_or_404(...)``, ``int(x)``: a model, an ORM function, a builtin."""
@@ -209,7 +212,9 @@ class CallEvaluation(EvaluatorPart):
         if not recv.trusted and not recv.untrusted:
             self.note_unresolved(node, self._query_like(node, qual))
         args = self.eval_args(node)
-        calls.note_call(self.ctx, self.fn, node, args)
+        returned = calls.note_call(self.ctx, self.fn, node, args)
+        if returned is not None:
+            return returned
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).
@@ -224,6 +229,8 @@ class CallEvaluation(EvaluatorPart):
 
     def _keyed_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> Value:
         """``recv[key]`` / ``recv.get(key)``: a known dict entry, else a read noted and derived."""
+        if isinstance(recv, Dispatch):
+            return calls.dispatch_entry(recv, key)
         if isinstance(recv, DictValue) and key is not None:
             known = dict(recv.items).get(key)
             if known is not None:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
-from tenantlint.analysis.interp.values import DictValue, SeqValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
 
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
 
 
-def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> None:
+def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> Value | None:
+    """Record the call; the value it returns when the callee is a project function whose summary,
+    from an earlier pass, says it returns a scoped row or request input (``Settings.returns``)."""
     func = node.func
     target: cst.BaseExpression = func
     celery = isinstance(func, cst.Attribute) and func.attr.value in CELERY_CALLS
@@ -35,7 +37,10 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     callee = _resolve(ctx, fn, target)
     if callee is None:
-        return
+        if fn.qualname is not None and any(
+                v.untrusted or v.prov.source.startswith(PARAMETER) for v in values):
+            ctx.facts.unresolved_calls += 1
+        return None
     if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
         args, open_args = _apply_async(node, values)
     else:
@@ -46,6 +51,45 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+    if celery:
+        return None  # a task's result is not its return value
+    return ctx.settings.returns.value_of(callee)
+
+
+def dispatch_table(ctx: FileContext, fn: FunctionState, node: cst.Dict
+                   ) -> list[tuple[str | None, str]] | None:
+    """(key, callee) of a dict literal whose every value names a function (``{"created":
+    create_activity, "deleted": views.delete_activity}``); None for any other dict."""
+    out: list[tuple[str | None, str]] = []
+    for el in node.elements:
+        if not isinstance(el, cst.DictElement) or not isinstance(el.value, cst.Name | cst.Attribute):
+            return None
+        callee = _resolve(ctx, fn, el.value)
+        if callee is None:
+            return None
+        out.append((string_value(el.key), callee))
+    return out or None
+
+
+def dispatch_entry(table: Dispatch, key: str | None) -> Dispatch:
+    """``table.get(key)`` / ``table[key]``: that entry's function when the key is known, else any."""
+    for k, callee in table.names:
+        if key is not None and k == key:
+            return Dispatch(callees=(callee,))
+    return Dispatch(callees=table.callees)
+
+
+def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Dispatch,
+                  values: list[Value]) -> None:
+    """A call of a function read from a dispatch table: a call site of each of its functions."""
+    args, open_args = _arguments(node, values)
+    if fn.statement is not None:
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        for a in args:
+            hints.setdefault(id(a.node), fn.statement)
+    for callee in table.callees:
+        ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, False, open_args))
 
 
 def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:

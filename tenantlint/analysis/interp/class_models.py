@@ -18,7 +18,7 @@ walked once per concrete model (``subclass_bindings``). Built from CPython's ``a
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
@@ -88,38 +88,63 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
     mod = module_name(rel)
     names = _imports(tree)
     classes = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
+
+    def qualify(text: str) -> str:
+        return _qualify(text, names, classes, mod, rel)
+
     attrs: dict[str, str] = {}
     slots: dict[str, str] = {}
     for stmt in tree.body:
         if not isinstance(stmt, ast.ClassDef):
             continue
         key = f"{mod}.{stmt.name}" if mod else stmt.name
-        found: list[str] = []
-        for item in stmt.body:
-            if isinstance(item, ast.Assign) and len(item.targets) == 1:
-                target, value = item.targets[0], item.value
-            elif isinstance(item, ast.AnnAssign) and item.value is not None:
-                target, value = item.target, item.value
-            else:
-                continue
-            text = _name(value)
-            if isinstance(target, ast.Name) and _capitalised(text):
-                assert text is not None
-                found.append(f"{target.id}={_qualify(text, names, classes, mod, rel)}")
+        found = _class_level_models(stmt, qualify)
         init = _init_of(stmt)
         if init is not None:
-            params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
-            slot: list[str] = []
-            for attr, value in _self_assignments(init):
-                text = _name(value)
-                if isinstance(value, ast.Name) and value.id in params:
-                    slot.append(f"{attr}={params.index(value.id)}:{value.id}")
-                elif _capitalised(text) and text is not None:
-                    found.append(f"{attr}={_qualify(text, names, classes, mod, rel)}")
+            held, slot = _init_models(init, qualify)
+            found += held
             if slot:
                 slots[key] = ";".join(slot)
         if found:
             attrs[key] = ";".join(found)
+    return ModuleClassModels(attrs, slots, _model_calls(tree, qualify))
+
+
+def _class_level_models(cls: ast.ClassDef, qualify: Callable[[str], str]) -> list[str]:
+    """``attr=Model`` for each ``model = Invoice`` (or annotated) in the class body."""
+    found: list[str] = []
+    for item in cls.body:
+        if isinstance(item, ast.Assign) and len(item.targets) == 1:
+            target, value = item.targets[0], item.value
+        elif isinstance(item, ast.AnnAssign) and item.value is not None:
+            target, value = item.target, item.value
+        else:
+            continue
+        text = _name(value)
+        if isinstance(target, ast.Name) and _capitalised(text):
+            assert text is not None
+            found.append(f"{target.id}={qualify(text)}")
+    return found
+
+
+def _init_models(init: ast.FunctionDef | ast.AsyncFunctionDef, qualify: Callable[[str], str],
+                 ) -> tuple[list[str], list[str]]:
+    """From ``__init__``: ``attr=Model`` for ``self.entity = Invoice``, and the slots
+    ``attr=index:param`` for ``self.model = model`` (filled by the constructor's callers)."""
+    params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+    found: list[str] = []
+    slot: list[str] = []
+    for attr, value in _self_assignments(init):
+        text = _name(value)
+        if isinstance(value, ast.Name) and value.id in params:
+            slot.append(f"{attr}={params.index(value.id)}:{value.id}")
+        elif _capitalised(text) and text is not None:
+            found.append(f"{attr}={qualify(text)}")
+    return found, slot
+
+
+def _model_calls(tree: ast.Module, qualify: Callable[[str], str]) -> dict[str, str]:
+    """Constructor-like calls (a capitalised callee) passed a model: callee -> ``pos=Model|kw=Model``."""
     calls: dict[str, list[str]] = {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -128,20 +153,26 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
         if not _capitalised(callee):
             continue
         assert callee is not None
-        passed: list[str] = []
-        for i, arg in enumerate(node.args):
-            if isinstance(arg, ast.Starred):
-                break
-            text = _name(arg)
-            if _capitalised(text) and text is not None:
-                passed.append(f"{i}={_qualify(text, names, classes, mod, rel)}")
-        for kw in node.keywords:
-            text = _name(kw.value)
-            if kw.arg is not None and _capitalised(text) and text is not None:
-                passed.append(f"{kw.arg}={_qualify(text, names, classes, mod, rel)}")
+        passed = _passed_models(node, qualify)
         if passed:
-            calls.setdefault(_qualify(callee, names, classes, mod, rel), []).extend(passed)
-    return ModuleClassModels(attrs, slots, {k: "|".join(v) for k, v in calls.items()})
+            calls.setdefault(qualify(callee), []).extend(passed)
+    return {k: "|".join(v) for k, v in calls.items()}
+
+
+def _passed_models(call: ast.Call, qualify: Callable[[str], str]) -> list[str]:
+    """``0=Model`` / ``entity=Model`` for each model argument (positional ones up to a ``*args``)."""
+    passed: list[str] = []
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        text = _name(arg)
+        if _capitalised(text) and text is not None:
+            passed.append(f"{i}={qualify(text)}")
+    for kw in call.keywords:
+        text = _name(kw.value)
+        if kw.arg is not None and _capitalised(text) and text is not None:
+            passed.append(f"{kw.arg}={qualify(text)}")
+    return passed
 
 
 def parse_pairs(text: str) -> list[tuple[str, str]]:

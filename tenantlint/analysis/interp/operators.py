@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.calls import dispatch_table
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
-from tenantlint.analysis.interp.values import UNKNOWN, DictValue, QueryValue, SeqValue, Value, worse
+from tenantlint.analysis.interp.values import UNKNOWN, DictValue, Dispatch, QueryValue, SeqValue, Value, worse
 
 T = TypeVar("T")
 
@@ -100,8 +101,13 @@ class OperatorEvaluation(EvaluatorPart):
             for el, v in zip(node.elements, values, strict=True)
             if isinstance(el, cst.DictElement) and (key := string_value(el.key)) is not None
         )
-        return DictValue(merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN,
-                         carries_tenant_key=carries, items=items)
+        prov = merge_prov([v for v in values if v.untrusted]) if carries else UNKNOWN
+        callees = dispatch_table(self.ctx, self.fn, node)
+        if callees is not None:
+            return Dispatch(prov, carries_tenant_key=carries, items=items,
+                            callees=tuple(c for _, c in callees),
+                            names=tuple((k, c) for k, c in callees if k is not None))
+        return DictValue(prov, carries_tenant_key=carries, items=items)
 
     def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
         values: list[Value] = []

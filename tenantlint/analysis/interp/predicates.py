@@ -48,28 +48,46 @@ class PinResult:
 def pins_of(pred: Pred, test: LeafTest, is_tenant_key: Callable[[Leaf], bool]) -> PinResult:
     """Mandatory pins of ``pred`` for one table, or why its tenant predicates are not mandatory."""
     if isinstance(pred, Leaf):
-        pin = test(pred) if pred.op in ("eq", "in") else None
-        if pin is not None:
-            return PinResult((pin,), "", True)
-        if is_tenant_key(pred):
-            why = "negated" if pred.op == "ne" else ("IS NULL alternative" if pred.op == "isnull" else "")
-            return PinResult((), why if pred.op == "ne" else "", True)
-        return PinResult()
+        return _leaf_pins(pred, test, is_tenant_key)
     parts = [pins_of(c, test, is_tenant_key) for c in pred.children]
     if pred.op == "and":
-        pins = tuple(p for r in parts for p in r.pins)
-        if pins:
-            return PinResult(pins, "", True)
-        weak = next((r.weakened for r in parts if r.weakened), "")
-        return PinResult((), weak, any(r.mentions for r in parts))
+        return _and_pins(parts)
     if pred.op == "or":
-        if parts and all(r.pins for r in parts):
-            return PinResult(tuple(p for r in parts for p in r.pins), "", True)
-        if any(r.pins or r.weakened for r in parts):
-            isnull = any(r.mentions and not r.pins and not r.weakened for r in parts)
-            return PinResult((), "beside an IS NULL alternative" if isnull else "under OR", True)
-        return PinResult((), "", any(r.mentions for r in parts))
-    # not
+        return _or_pins(parts)
+    return _not_pins(parts)
+
+
+def _leaf_pins(pred: Leaf, test: LeafTest, is_tenant_key: Callable[[Leaf], bool]) -> PinResult:
+    """``col == v`` / ``col IN (...)`` pins when ``test`` accepts it; ``col != v`` is negated."""
+    pin = test(pred) if pred.op in ("eq", "in") else None
+    if pin is not None:
+        return PinResult((pin,), "", True)
+    if is_tenant_key(pred):
+        return PinResult((), "negated" if pred.op == "ne" else "", True)
+    return PinResult()
+
+
+def _and_pins(parts: list[PinResult]) -> PinResult:
+    """Every part must hold: the pins of any part are mandatory."""
+    pins = tuple(p for r in parts for p in r.pins)
+    if pins:
+        return PinResult(pins, "", True)
+    weak = next((r.weakened for r in parts if r.weakened), "")
+    return PinResult((), weak, any(r.mentions for r in parts))
+
+
+def _or_pins(parts: list[PinResult]) -> PinResult:
+    """Mandatory only when every alternative pins; else weakened (under OR, or an IS NULL alternative)."""
+    if parts and all(r.pins for r in parts):
+        return PinResult(tuple(p for r in parts for p in r.pins), "", True)
+    if any(r.pins or r.weakened for r in parts):
+        isnull = any(r.mentions and not r.pins and not r.weakened for r in parts)
+        return PinResult((), "beside an IS NULL alternative" if isnull else "under OR", True)
+    return PinResult((), "", any(r.mentions for r in parts))
+
+
+def _not_pins(parts: list[PinResult]) -> PinResult:
+    """A negated pin pins nothing."""
     inner = parts[0] if parts else PinResult()
     if inner.pins or inner.weakened:
         return PinResult((), "negated", True)

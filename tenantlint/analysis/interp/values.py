@@ -158,6 +158,15 @@ class DictValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class Dispatch(DictValue):
+    """A dict literal whose values all name functions (``{"created": create_activity, ...}``): an
+    entry read from it is one of those functions, and calling it is a call site of each."""
+
+    callees: tuple[str, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # (key, callee) of the string-keyed entries
+
+
+@dataclass(frozen=True, slots=True)
 class SeqValue(Value):
     """A list/tuple built from a literal: its elements' values, in order (``open_ended`` after a
     ``*spread``, whose position and length are unknown)."""

@@ -39,6 +39,7 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
@@ -143,14 +144,17 @@ class Walker:
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
                               params=frozenset(ports) - set(env))
+        fact = None
         if qualname is not None and binding is None:
-            self.ctx.facts.functions.append(function_fact(fn, qualname, ports, handler, names,
-                                                           settings.membership_checks))
+            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+            self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
+        if fact is not None and handler is None:
+            fact.returns = return_kind(state.returns)
         return state
 
     def _entry_env(self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,

@@ -1,0 +1,72 @@
+"""What the project's functions return, looked up by the dotted name a call resolves to.
+
+Built from the first pass's summaries (``Summary.returns``) and handed to the analysis in
+``Settings.returns`` for a second pass over the files that call them (``runner``). A callee matches a
+function as the cross-function join resolves it (``combine.Project.resolve``): the same qualified
+name, or the only function whose qualified name ends with the callee's (or the other way round).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tenantlint.cache import key_of
+from tenantlint.results import Summary
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.values import Value
+
+
+@dataclass(frozen=True)
+class Returns:
+    # qualified name of every function -> ``row:TABLE`` / ``rows:TABLE`` / ``untrusted:SOURCE`` / ""
+    # (all of them: a name shared with a function that returns nothing useful makes a call ambiguous)
+    kinds: Mapping[str, str]
+    _by_last: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for q in self.kinds:
+            self._by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+
+    @staticmethod
+    def of(summaries: Iterable[Summary]) -> Returns:
+        kinds: dict[str, str] = {}
+        dupes: set[str] = set()
+        names: set[str] = set()
+        for s in summaries:
+            if s.qualname in names:
+                dupes.add(s.qualname)
+            names.add(s.qualname)
+            kinds[s.qualname] = s.returns if s.handler is None else ""
+        return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes})
+
+    @property
+    def useful(self) -> bool:
+        return any(self.kinds.values())
+
+    def key(self) -> str:
+        return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())))
+
+    def resolve(self, callee: str) -> str | None:
+        if callee in self.kinds:
+            return callee
+        found = [q for q in self._by_last.get(callee.rsplit(".", 1)[-1], ())
+                 if q.endswith("." + callee) or callee.endswith("." + q)]
+        return found[0] if len(found) == 1 else None
+
+    def kind_of(self, callee: str) -> str:
+        q = self.resolve(callee)
+        return self.kinds[q] if q is not None else ""
+
+    def value_of(self, callee: str) -> Value | None:
+        if not self.kinds:
+            return None
+        kind = self.kind_of(callee)
+        if not kind:
+            return None
+        from tenantlint.analysis.interp.returns import returned_value
+
+        parts = callee.split(".")
+        return returned_value(kind, ".".join(parts[-2:]))
