@@ -103,12 +103,32 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
         from tenantlint.index.ddl import extract_sql_file  # sqlglot: only for .sql files
 
         return FileScan(models=extract_sql_file(rel, text, config))
+    limit = config.chunk_file_bytes
+    if limit and len(text) > limit:  # as the analysis does: one chunk's trees alive at a time
+        from tenantlint.analysis.source.chunks import chunks
+
+        return merge_scans([_scan_whole(rel, c.text, config) for c in chunks(text, imports_only=True)])
+    return _scan_whole(rel, text, config)
+
+
+def _scan_whole(rel: str, text: str, config: Config) -> FileScan:
     try:
         tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
     except SourceError:
         return FileScan()
     with nesting_headroom():
         return _scan_python(rel, text, config, tree)
+
+
+def merge_scans(parts: list[FileScan]) -> FileScan:
+    """One file's record from its chunks' records (in order; a later chunk wins on an equal key,
+    as a later file does)."""
+    counts: dict[str, int] = {}
+    for part in parts:
+        for name, n in part.names:
+            counts[name] = counts.get(name, 0) + n
+    return FileScan(tuple(m for part in parts for m in part.models),
+                    CrossFileFacts.merge(part.facts for part in parts), tuple(sorted(counts.items())))
 
 
 def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:

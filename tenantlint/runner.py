@@ -6,7 +6,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -182,13 +182,29 @@ def analyze_data(
 def _analyze_data(
     display: str, data: bytes, settings: Settings, prefilter: Prefilter | None, want_sites: bool
 ) -> FileResult:
-    from tenantlint.analysis.engine import analyze_text
-    from tenantlint.analysis.source.parse import decode, guarded_ast
+    from tenantlint.analysis.source.parse import decode
 
     try:
         text = decode(data)
     except SourceError as exc:
         return error_result(display, exc)
+    limit = settings.config.chunk_file_bytes
+    if limit and len(text) > limit:
+        from tenantlint.analysis.source.chunks import chunks
+
+        del data  # only one chunk's text and trees are alive at a time
+        parts = ((c.first + 1, c.end, _analyze_text(display, c.text, settings, prefilter, want_sites))
+                 for c in chunks(text))
+        return merge_chunks(display, parts)
+    return _analyze_text(display, text, settings, prefilter, want_sites)
+
+
+def _analyze_text(
+    display: str, text: str, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+) -> FileResult:
+    from tenantlint.analysis.engine import analyze_text
+    from tenantlint.analysis.source.parse import guarded_ast
+
     if prefilter is None:
         return analyze_text(display, text, settings, want_sites)  # TNT903 included
     try:
@@ -200,6 +216,34 @@ def _analyze_data(
         return with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
     return analyze_text(display, text, settings, want_sites, tree)
+
+
+def merge_chunks(display: str, parts: Iterable[tuple[int, int, FileResult]]) -> FileResult:
+    """One file's result from its chunks' (``analysis/source/chunks.py``), each given with its own
+    first and last line: only what lies on a chunk's own lines is taken from it (a chunk repeats
+    small statements of earlier ones, which their own chunk reports); a file-level error (TNT999)
+    is kept wherever it is; the first error is the file's; skipped when any chunk was (so the
+    call-site pass re-reads the file whole)."""
+    out = FileResult(display)
+    skipped = False
+    for first, last, part in parts:
+        def own(line: int, first: int = first, last: int = last) -> bool:
+            return first <= line <= last
+
+        out.findings.extend(f for f in part.findings if own(f.line) or f.code == "TNT999")
+        out.suppressed.extend(f for f in part.suppressed if own(f.line))
+        out.comments.extend(c for c in part.comments if own(c.line))
+        out.sites.extend(s for s in part.sites if own(s.line))
+        out.unresolved.extend(u for u in part.unresolved if own(u.line))
+        out.summaries.extend(s for s in part.summaries if own(s.line))
+        out.calls.extend(c for c in part.calls if own(c.line))
+        out.queries += part.queries
+        out.error = out.error or part.error
+        skipped = skipped or part.skipped
+    out.skipped = skipped
+    out.findings.sort(key=Finding.sort_key)
+    out.suppressed.sort(key=Finding.sort_key)
+    return out
 
 
 def _died(display: str) -> FileResult:

@@ -43,6 +43,7 @@ DEFAULT_EXCLUDE = (
 )
 DEFAULT_SQL_DIALECT = "postgres"
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # larger files are not read (TNT999 "file too large")
+DEFAULT_CHUNK_FILE_BYTES = 1024 * 1024  # larger files are analysed a chunk of statements at a time
 
 
 def camel_case(name: str) -> str:
@@ -87,6 +88,7 @@ class Config:
     sql_dialect: str = DEFAULT_SQL_DIALECT
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    chunk_file_bytes: int = DEFAULT_CHUNK_FILE_BYTES
     select: tuple[str, ...] = ()  # empty = all
     ignore: tuple[str, ...] = ()
     # Where the config came from (None: defaults) and the project root it implies.

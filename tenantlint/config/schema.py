@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tenantlint.config.errors import ConfigError
 from tenantlint.config.options import (
+    DEFAULT_CHUNK_FILE_BYTES,
     DEFAULT_EXCLUDE,
     DEFAULT_MAX_FILE_BYTES,
     DEFAULT_SCOPING_METHODS,
@@ -168,6 +169,14 @@ KEYS: tuple[KeySpec, ...] = (
         "Files larger than this many bytes are not read: each is reported as TNT999 "
         "(file too large). Also the most a `--config` or `--baseline` file may hold.",
         default_doc="`5242880` (5 MiB)",
+    ),
+    KeySpec(
+        "chunk_file_bytes", Kind.INT, DEFAULT_CHUNK_FILE_BYTES,
+        "Files larger than this many bytes are analysed one chunk of top-level statements (about "
+        "256 KiB) at a time, so memory stays bounded (a whole file's trees cost ~600 bytes per "
+        "source byte); each chunk also sees the imports, module values and small classes above "
+        "it, not the functions of other chunks. `0`: every file whole. See Hostile trees below.",
+        default_doc="`1048576` (1 MiB)",
     ),
     KeySpec(
         "select", Kind.CODES, (),
