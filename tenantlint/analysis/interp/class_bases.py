@@ -89,9 +89,23 @@ def project_bases(table: Mapping[str, str], qualified: str, path: str) -> tuple[
 def _reexported(table: Mapping[str, str], name: str) -> str | None:
     """``pkg.BaseViewSet`` that ``pkg/__init__.py`` re-exports (``from .base import BaseViewSet``):
     the one class of that name defined in a module under ``pkg``."""
-    package, _, cls = name.rpartition(".")
-    if not package or not cls:
-        return None
-    found = {table[key] for key in table if key.startswith(f"{package}.") and key.endswith(f".{cls}")
-             and key.count(".") == name.count(".") + 1}
-    return found.pop() if len(found) == 1 else None
+    found = _reexports(table).get(name)
+    return next(iter(found)) if found is not None and len(found) == 1 else None
+
+
+# One index per table (the project's table is one object for a whole run): the re-export lookup is
+# asked for every base of every class, so a scan of the table per question was quadratic.
+_INDEX: list[tuple[Mapping[str, str], int, dict[str, set[str]]]] = []
+
+
+def _reexports(table: Mapping[str, str]) -> dict[str, set[str]]:
+    """``pkg.mod.Class`` keys of ``table`` filed under ``pkg.Class``: what ``pkg`` may re-export."""
+    if _INDEX and _INDEX[0][0] is table and _INDEX[0][1] == len(table):
+        return _INDEX[0][2]
+    index: dict[str, set[str]] = {}
+    for key, value in table.items():
+        parts = key.split(".")
+        if len(parts) >= 3 and all(parts[-3:]):
+            index.setdefault(".".join((*parts[:-2], parts[-1])), set()).add(value)
+    _INDEX[:] = [(table, len(table), index)]
+    return index
