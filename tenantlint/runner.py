@@ -420,14 +420,17 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
             if not all(hits):
                 return False
             continue
-        again = replace(job, prefilter=None, key_prefix=prefix)
-        if max(1, jobs) > 1 and len(redo) >= MIN_PARALLEL:
-            done = _parallel([items[i] for i in redo], again, jobs, None)
-        else:
-            done = [analyze_item(items[i], again) for i in redo]
+        done = _reanalyse([items[i] for i in redo], replace(job, prefilter=None, key_prefix=prefix), jobs)
         for i, r in zip(redo, done, strict=True):
             results[i] = r
     return True
+
+
+def _reanalyse(items: list[Item], job: _Job, jobs: int) -> list[FileResult]:
+    """Analyse ``items`` again under ``job``: in parallel when there are enough of them."""
+    if max(1, jobs) > 1 and len(items) >= MIN_PARALLEL:
+        return _parallel(items, job, jobs, None)
+    return [analyze_item(item, job) for item in items]
 
 
 RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-analysing their callers
@@ -458,10 +461,7 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
         else:
             again = replace(job, settings=replace(job.settings, returns=found), prefilter=None,
                             key_prefix=prefix)
-            if max(1, jobs) > 1 and len(redo) >= MIN_PARALLEL:
-                done = _parallel([items[i] for i in redo], again, jobs, None)
-            else:
-                done = [analyze_item(items[i], again) for i in redo]
+            done = _reanalyse([items[i] for i in redo], again, jobs)
         for i, r in zip(redo, done, strict=True):
             results[i] = r
         applied = found

@@ -11,16 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_hostile import BIDI, LEAK, MODELS, ROOT, TIMEOUT, paths_and_codes, report, run
+from tests.test_hostile import BIDI, LEAK, ROOT, TIMEOUT, paths_and_codes, report, run, tree
 
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    (root / "billing").mkdir(parents=True)
-    (root / "billing" / "models.py").write_text(MODELS)
-    (root / "billing" / "views.py").write_text(LEAK)
-    return root
+__all__ = ["tree"]  # the fixture, shared with test_hostile
 
 
 # ----- symlinks out of the tree: skipped, and said -------------------------------------------------

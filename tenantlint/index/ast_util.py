@@ -104,6 +104,19 @@ def refuses(fn: ast.AST, refusal: Callable[[ast.expr], bool]) -> bool:
     return False
 
 
+def named_assignments(cls: ast.ClassDef) -> Iterator[tuple[str, ast.expr]]:
+    """``name = value`` and ``name: T = value`` statements of a class body, as (name, value)."""
+    for item in cls.body:
+        if isinstance(item, ast.Assign) and len(item.targets) == 1:
+            target, value = item.targets[0], item.value
+        elif isinstance(item, ast.AnnAssign) and item.value is not None:
+            target, value = item.target, item.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            yield target.id, value
+
+
 def snake_case(name: str) -> str:
     """Flask-SQLAlchemy's default table name: ``InvoiceLine`` -> ``invoice_line``."""
     s = re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name)

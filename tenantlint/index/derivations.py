@@ -19,7 +19,14 @@ import ast
 from collections.abc import Iterator
 
 from tenantlint.config.patterns import PatternSet
-from tenantlint.index.ast_util import call_name, dotted, keyword, last_part, string_value
+from tenantlint.index.ast_util import (
+    call_name,
+    dotted,
+    keyword,
+    last_part,
+    named_assignments,
+    string_value,
+)
 
 Pair = tuple[str, str]
 SAVE_METHODS = frozenset({"save", "asave"})
@@ -82,19 +89,13 @@ def _trusted_value(node: ast.expr, trusted: PatternSet) -> bool:
 def default_pairs(cls: ast.ClassDef, trusted: PatternSet) -> tuple[Pair, ...]:
     """Fields whose column default comes from trusted context (``default=lambda: g.org_id``)."""
     out: list[Pair] = []
-    for item in cls.body:
-        if isinstance(item, ast.Assign) and len(item.targets) == 1:
-            target, value = item.targets[0], item.value
-        elif isinstance(item, ast.AnnAssign) and item.value is not None:
-            target, value = item.target, item.value
-        else:
-            continue
-        if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+    for name, value in named_assignments(cls):
+        if not isinstance(value, ast.Call):
             continue
         for key in ("default", "insert_default"):
             given = keyword(value, key)
             if given is not None and _trusted_value(given, trusted):
-                out.append((target.id, ""))
+                out.append((name, ""))
     return tuple(out)
 
 

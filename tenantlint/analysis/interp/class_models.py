@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.index.ast_util import dotted
+from tenantlint.index.ast_util import dotted, named_assignments
 
 MAX_BINDINGS = 64  # concrete models per generic base (a cap on work, reported as a cut-off)
 
@@ -113,17 +113,11 @@ def module_class_models(rel: str, tree: ast.Module) -> ModuleClassModels:
 def _class_level_models(cls: ast.ClassDef, qualify: Callable[[str], str]) -> list[str]:
     """``attr=Model`` for each ``model = Invoice`` (or annotated) in the class body."""
     found: list[str] = []
-    for item in cls.body:
-        if isinstance(item, ast.Assign) and len(item.targets) == 1:
-            target, value = item.targets[0], item.value
-        elif isinstance(item, ast.AnnAssign) and item.value is not None:
-            target, value = item.target, item.value
-        else:
-            continue
+    for name, value in named_assignments(cls):
         text = _name(value)
-        if isinstance(target, ast.Name) and _capitalised(text):
+        if _capitalised(text):
             assert text is not None
-            found.append(f"{target.id}={qualify(text)}")
+            found.append(f"{name}={qualify(text)}")
     return found
 
 
