@@ -148,7 +148,12 @@ def verdict(view: QueryView) -> str:
         return ("OK, not proven: the tenant filter's value has no known origin here (a helper's "
                 "parameter, a constant, self); it is safe when every caller passes its own tenant, "
                 "and callers that pass request input are reported at the call")
-    return "NOT REPORTED: " + "; ".join(f"{t.table}: {t.label}" for t in view.tables)
+    how = "; ".join(f"{t.table}: {t.label}" for t in view.tables)
+    if "not proven" in statuses:
+        return (f"NOT REPORTED here ({how}): the query is keyed by this function's parameters and is "
+                "judged at its calls, across functions: a call that passes request input is reported "
+                "at that call; calls that pass values their callers scoped are not reported")
+    return "NOT REPORTED: " + how
 
 
 _CODE_SCOPING = {"TNT101": "unscoped", "TNT102": "unscoped", "TNT103": "untrusted-filter",

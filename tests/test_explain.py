@@ -96,3 +96,18 @@ def test_bad_locations_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["explain", "billing/services.py:100000"]) == 2
     err = capsys.readouterr().err
     assert "expected PATH:LINE" in err and "no such file" in err and "lines" in err
+
+
+def test_verdict_agrees_with_check_across_functions(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An id-keyed helper whose every call passes a scoped value is not reported by ``check``; explain
+    joins across functions as ``check`` does instead of judging the file alone."""
+    monkeypatch.chdir(APP.parent / "django_layered")
+    assert main(["check", ".", "--format", "json", "--no-cache", "--exit-zero"]) == 0
+    reported = {(f["path"], f["line"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert ("ledger/services.py", 16) not in reported
+    code, out = explain(capsys, "ledger/services.py:16")
+    assert code == 0
+    (query,) = out["queries"]
+    assert query["findings"] == []
+    assert query["verdict"].startswith("NOT REPORTED here") and "at that call" in query["verdict"]

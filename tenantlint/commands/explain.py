@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from tenantlint.config.load import load_config
 
 if TYPE_CHECKING:  # the analysis (libcst) is imported only when the command runs
+    from tenantlint.config.options import Config
     from tenantlint.explain import Explanation, QueryView
+    from tenantlint.results import Finding
+    from tenantlint.runner import Project
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _LOCATION = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?$")
@@ -59,12 +62,30 @@ def explain_location(path: Path, line: int, config_path: Path | None, use_cache:
     lines = text.count("\n") + 1
     if line > lines:
         raise ExplainError(f"{display}:{line}: the file has {lines} lines")
-    result = analyze_text(display, text, settings)
+    findings, suppressed = _file_findings(config, project, use_cache, display)
+    if findings is None:  # a file the check does not walk (excluded, outside the paths): this file alone
+        result = analyze_text(display, text, settings)
+        findings, suppressed = list(result.findings), list(result.suppressed)
     module = parse(text)
     ctx = walk_file(display, module, settings, text)
     positions = Positions(module, text, None, ctx.statement_hints)
-    return explain_facts(display, line, module, ctx.facts, positions, project.index,
-                         list(result.findings), list(result.suppressed))
+    return explain_facts(display, line, module, ctx.facts, positions, project.index, findings, suppressed)
+
+
+def _file_findings(config: Config, project: Project, use_cache: bool, display: str,
+                   ) -> tuple[list[Finding] | None, list[Finding]]:
+    """The findings ``check`` reports in ``display`` (and those suppressed there), joined across
+    functions as ``check`` joins them, so the verdict agrees with ``check``; None when ``check``
+    does not analyse the file."""
+    from tenantlint.runner import RunOptions, analyse, collect, default_jobs
+
+    options = RunOptions((), jobs=default_jobs(), use_cache=use_cache)
+    results, counts = analyse(config, options, project=project)
+    if not any(r.path == display for r in results):
+        return None, []
+    whole = collect(results, config, 0.0, counts)
+    return ([f for f in whole.findings if f.path == display],
+            [f for f in whole.suppressed if f.path == display])
 
 
 def _query_lines(q: QueryView) -> list[str]:
