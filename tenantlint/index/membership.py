@@ -223,13 +223,42 @@ def check_candidates(rel: str, tree: ast.Module, trusted: PatternSet) -> tuple[C
             kind = "decorator" if nested else "function"
             out.extend(_candidates_in(stmt.name, kind, stmt, rel, stmt.lineno, trusted))
         elif isinstance(stmt, ast.ClassDef):
-            for item in stmt.body:
-                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                    continue
-                if item.name in PERMISSION_METHODS:
-                    out.extend(_candidates_in(stmt.name, "permission class", item, rel, stmt.lineno,
-                                              trusted))
+            methods = {item.name: item for item in stmt.body
+                       if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+            for name in sorted(PERMISSION_METHODS & methods.keys()):
+                item = methods[name]
+                out.extend(_candidates_in(stmt.name, "permission class", item, rel, stmt.lineno, trusted))
+                if _refusals(item).always:
+                    for helper in _self_helpers(item, methods):
+                        out.extend(_candidates_in(stmt.name, "permission class", helper, rel,
+                                                  stmt.lineno, trusted))
     return tuple(out)
+
+
+MAX_HELPER_DEPTH = 3
+
+
+def _self_helpers(fn: ast.AST, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+                  ) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The class's own methods a permission method calls through ``self`` (transitively, bounded):
+    Plane's ``has_permission`` asks ``self._check_access_and_get_role(...)``, which asks
+    ``self._check_project_member_access(...)``, which returns the membership lookup. A lookup such a
+    helper returns (or refuses on) counts when the permission method itself refuses (``return False``,
+    a raise, a 403): the answer travels back to it."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    todo: list[tuple[ast.AST, int]] = [(fn, 0)]
+    while todo:
+        body, depth = todo.pop()
+        if depth >= MAX_HELPER_DEPTH:
+            continue
+        for node in ast.walk(body):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"):
+                helper = methods.get(node.func.attr)
+                if helper is not None and helper.name not in PERMISSION_METHODS and helper not in found:
+                    found.append(helper)
+                    todo.append((helper, depth + 1))
+    return found
 
 
 def _field(index: ProjectIndex, model: str, name: str) -> FieldInfo | None:
