@@ -36,6 +36,10 @@ class FunctionState:
     scope: str = ""
     qualname: str | None = None  # this function's ``pkg.module.name`` / ``pkg.module.Class.name``
     params: frozenset[str] = frozenset()  # parameters a caller binds (a summary's ports)
+    # ``is_admin = ProjectMember.objects.filter(...).exists()``: the expression a name was last bound
+    # to, with the value bound (an inline check ``if not is_admin: return 403`` reads it back while the
+    # name still holds that very value).
+    bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
 
     @property
     def handler_name(self) -> str | None:
@@ -48,6 +52,7 @@ class FunctionState:
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = value
+            self.bound_exprs.pop(target.value, None)
         elif isinstance(target, cst.Tuple | cst.List):
             for el in target.elements:
                 inner = el.value

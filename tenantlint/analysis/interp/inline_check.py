@@ -56,17 +56,29 @@ def _user_key(ev: Evaluator, model: str, key: str) -> bool:
     return field is not None and is_user_model(ev.ctx.index, field.fk_target)
 
 
-def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpression) -> None:
-    """Verify the names an ``if not <membership lookup>: leave`` test checks (the caller has
-    already established that the branch leaves the handler)."""
-    if state.handler is None:
-        return
-    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
-        return
-    root, args = _chain(test.expression)
+def _alternatives(test: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    """``not A`` -> [A]; ``not A and not B`` -> [A, B] (past the test, one of them holds)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return [test.expression]
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        left, right = _alternatives(test.left), _alternatives(test.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def _checked(ev: Evaluator, state: FunctionState, lookup: cst.BaseExpression,
+             ) -> tuple[str, list[str]] | None:
+    """The lookup's name and the untrusted handler names it checks, when it is a membership lookup
+    pinned to the caller; ``lookup`` may be a name still bound to one (``is_admin``)."""
+    if isinstance(lookup, cst.Name):
+        held = state.bound_exprs.get(lookup.value)
+        if held is None or state.env.get(lookup.value) is not held[1]:
+            return None
+        lookup = held[0]
+    root, args = _chain(lookup)
     model = _membership_model(ev, root)
     if model is None:
-        return
+        return None
     pinned = False
     checked: list[str] = []
     for arg in args:
@@ -78,9 +90,26 @@ def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpress
             continue
         if not pinned and _user_key(ev, model, arg.keyword.value):
             pinned = is_caller(ev.eval(value, use=False))
-    if not pinned or not checked:
+    return (dotted(root) or model, checked) if pinned else None
+
+
+def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpression) -> None:
+    """Verify the names an ``if not <membership lookup>: leave`` test checks (the caller has
+    already established that the branch leaves the handler). With ``if not a and not b: leave``
+    one of the lookups held: the names every one of them checks are verified."""
+    if state.handler is None:
         return
-    name = dotted(root) or model
+    alternatives = _alternatives(test)
+    if not alternatives:
+        return
+    found = [_checked(ev, state, a) for a in alternatives]
+    if any(f is None for f in found):
+        return
+    lookups = [f for f in found if f is not None]
+    checked = [n for n in lookups[0][1] if all(n in names for _, names in lookups[1:])]
+    if not checked:
+        return
+    name = " or ".join(dict.fromkeys(n for n, _ in lookups))
     provs = frozenset(state.env[n].prov for n in checked)
     for n in checked:
         state.env[n] = Value(Provenance.trusted(f"{n}, verified by a {name} lookup"))

@@ -369,6 +369,8 @@ class Walker:
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value)
+                if isinstance(target.target, cst.Name):
+                    state.bound_exprs[target.target.value] = (small.value, value)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)
