@@ -42,6 +42,18 @@ def _chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Arg]]
             return node, args
 
 
+def _is_lookup(node: cst.BaseExpression) -> bool:
+    """``X.objects.filter(...).exists()``: a chain that calls a lookup method somewhere."""
+    while isinstance(node, cst.Call | cst.Attribute):
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOKUP_METHODS:
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
+
+
 def _membership_model(ev: Evaluator, root: cst.BaseExpression) -> str | None:
     model = ev.eval(root, use=False)
     if not isinstance(model, ModelRef) or not model.model:
@@ -75,6 +87,8 @@ def _checked(ev: Evaluator, state: FunctionState, lookup: cst.BaseExpression,
         if held is None or state.env.get(lookup.value) is not held[1]:
             return None
         lookup = held[0]
+    if not _is_lookup(lookup):
+        return None  # ``if user_has_permission(...)``: a call of the project's, judged where it is defined
     root, args = _chain(lookup)
     model = _membership_model(ev, root)
     if model is None:
@@ -93,6 +107,38 @@ def _checked(ev: Evaluator, state: FunctionState, lookup: cst.BaseExpression,
     return (dotted(root) or model, checked) if pinned else None
 
 
+def _either(test: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """``A or B`` -> [A, B]; ``A`` -> [A] (inside the branch, one of them holds)."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return _either(test.left) + _either(test.right)
+    return [test]
+
+
+def membership_branch(ev: Evaluator, state: FunctionState, test: cst.BaseExpression) -> None:
+    """``if <membership lookup> or <another>: …``: inside the branch, the names every lookup checked
+    are verified (the caller walks the branch on its own copy of the environment; reads made before
+    the test are not verified, as the other branch may use them)."""
+    if state.handler is None:
+        return
+    found = [_checked(ev, state, a) for a in _either(test)]
+    if any(f is None for f in found):
+        return
+    _verify(ev, state, [f for f in found if f is not None], earlier=False)
+
+
+def _verify(ev: Evaluator, state: FunctionState, lookups: list[tuple[str, list[str]]],
+            earlier: bool) -> None:
+    checked = [n for n in lookups[0][1] if all(n in names for _, names in lookups[1:])]
+    if not checked:
+        return
+    name = " or ".join(dict.fromkeys(n for n, _ in lookups))
+    provs = frozenset(state.env[n].prov for n in checked)
+    for n in checked:
+        state.env[n] = Value(Provenance.trusted(f"{n}, verified by a {name} lookup"))
+    if earlier:
+        verify_earlier(ev.ctx, state, provs, f"{name} lookup")
+
+
 def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpression) -> None:
     """Verify the names an ``if not <membership lookup>: leave`` test checks (the caller has
     already established that the branch leaves the handler). With ``if not a and not b: leave``
@@ -105,12 +151,4 @@ def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpress
     found = [_checked(ev, state, a) for a in alternatives]
     if any(f is None for f in found):
         return
-    lookups = [f for f in found if f is not None]
-    checked = [n for n in lookups[0][1] if all(n in names for _, names in lookups[1:])]
-    if not checked:
-        return
-    name = " or ".join(dict.fromkeys(n for n, _ in lookups))
-    provs = frozenset(state.env[n].prov for n in checked)
-    for n in checked:
-        state.env[n] = Value(Provenance.trusted(f"{n}, verified by a {name} lookup"))
-    verify_earlier(ev.ctx, state, provs, f"{name} lookup")
+    _verify(ev, state, [f for f in found if f is not None], earlier=True)

@@ -38,7 +38,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
-from tenantlint.analysis.interp.inline_check import inline_membership
+from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
@@ -275,6 +275,7 @@ class Walker:
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
         before = dict(state.env)
+        membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
         self.block(stmt.body.body, state, None)
         after_then = state.env
         state.env = dict(before)
