@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tenantlint.crossfn.records import PARAMETER, Arg, Hop, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
@@ -46,9 +46,7 @@ class Project:
             self.sites.extend(r.calls)
         for q in dupes:
             del self.funcs[q]
-        self.by_last: dict[str, list[str]] = {}
-        for q in self.funcs:
-            self.by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+        self.callees = Callees(self.funcs)
         self.sites_of: dict[str, list[Site]] = {}
         resolved_by_name: dict[str, int] = {}
         for site in self.sites:
@@ -62,11 +60,7 @@ class Project:
         self.checks = frozenset(membership_checks)
 
     def resolve(self, callee: str) -> str | None:
-        if callee in self.funcs:
-            return callee
-        found = [q for q in self.by_last.get(callee.rsplit(".", 1)[-1], ())
-                 if q.endswith("." + callee) or callee.endswith("." + q)]
-        return found[0] if len(found) == 1 else None
+        return self.callees.resolve(callee)
 
     def known(self, fn: Summary) -> bool:
         """Every call site of ``fn`` is one of the resolved ones."""

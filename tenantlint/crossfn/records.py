@@ -4,8 +4,30 @@ beside it in ``tenantlint/results.py`` and named here for the cross-function mod
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
 
-__all__ = ["Arg", "Hop", "KeyedQuery", "Site", "Summary"]
+__all__ = ["Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
+
+
+class Callees:
+    """The project's functions by qualified name, and the one a call site's callee names:
+    ``services.get_invoice`` (as the caller spelt it) -> ``billing.services.get_invoice``, when no
+    other function of that name matches the spelling as well (an ambiguous call resolves to none)."""
+
+    def __init__(self, qualnames: Iterable[str]) -> None:
+        self._known: set[str] = set()
+        self._by_last: dict[str, list[str]] = {}
+        for q in qualnames:
+            self._known.add(q)
+            self._by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+
+    def resolve(self, callee: str) -> str | None:
+        if callee in self._known:
+            return callee
+        found = [q for q in self._by_last.get(callee.rsplit(".", 1)[-1], ())
+                 if q.endswith("." + callee) or callee.endswith("." + q)]
+        return found[0] if len(found) == 1 else None

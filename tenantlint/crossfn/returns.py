@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tenantlint.cache import key_of
+from tenantlint.crossfn.records import Callees
 from tenantlint.results import Summary
 
 if TYPE_CHECKING:
@@ -24,11 +25,10 @@ class Returns:
     # qualified name of every function -> ``row:TABLE`` / ``rows:TABLE`` / ``untrusted:SOURCE`` / ""
     # (all of them: a name shared with a function that returns nothing useful makes a call ambiguous)
     kinds: Mapping[str, str]
-    _by_last: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for q in self.kinds:
-            self._by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+        object.__setattr__(self, "_callees", Callees(self.kinds))
 
     @staticmethod
     def of(summaries: Iterable[Summary]) -> Returns:
@@ -50,11 +50,7 @@ class Returns:
         return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())))
 
     def resolve(self, callee: str) -> str | None:
-        if callee in self.kinds:
-            return callee
-        found = [q for q in self._by_last.get(callee.rsplit(".", 1)[-1], ())
-                 if q.endswith("." + callee) or callee.endswith("." + q)]
-        return found[0] if len(found) == 1 else None
+        return self._callees.resolve(callee)
 
     def kind_of(self, callee: str) -> str:
         q = self.resolve(callee)

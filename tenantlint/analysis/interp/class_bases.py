@@ -11,7 +11,7 @@ import ast
 import re
 from collections.abc import Mapping
 
-from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
+from tenantlint.analysis.rawsql.constants import by_last_part, lookup_constant, module_name, resolve_import
 from tenantlint.index.ast_util import dotted
 
 HINT = re.compile(r"^class\s+\w+\s*\(", re.MULTILINE)
@@ -88,24 +88,12 @@ def project_bases(table: Mapping[str, str], qualified: str, path: str) -> tuple[
 
 def _reexported(table: Mapping[str, str], name: str) -> str | None:
     """``pkg.BaseViewSet`` that ``pkg/__init__.py`` re-exports (``from .base import BaseViewSet``):
-    the one class of that name defined in a module under ``pkg``."""
-    found = _reexports(table).get(name)
-    return next(iter(found)) if found is not None and len(found) == 1 else None
-
-
-# One index per table (the project's table is one object for a whole run): the re-export lookup is
-# asked for every base of every class, so a scan of the table per question was quadratic.
-_INDEX: list[tuple[Mapping[str, str], int, dict[str, set[str]]]] = []
-
-
-def _reexports(table: Mapping[str, str]) -> dict[str, set[str]]:
-    """``pkg.mod.Class`` keys of ``table`` filed under ``pkg.Class``: what ``pkg`` may re-export."""
-    if _INDEX and _INDEX[0][0] is table and _INDEX[0][1] == len(table):
-        return _INDEX[0][2]
-    index: dict[str, set[str]] = {}
-    for key, value in table.items():
-        parts = key.split(".")
-        if len(parts) >= 3 and all(parts[-3:]):
-            index.setdefault(".".join((*parts[:-2], parts[-1])), set()).add(value)
-    _INDEX[:] = [(table, len(table), index)]
-    return index
+    the one class of that name defined in a module under ``pkg``. Looked up among the classes of
+    that name only (the table's last-part index): this is asked for every base of every class."""
+    package, _, cls = name.rpartition(".")
+    if not package or not cls:
+        return None
+    depth = name.count(".") + 1
+    found = {table[key] for key in by_last_part(table).get(cls, ())
+             if key.startswith(f"{package}.") and key.count(".") == depth}
+    return found.pop() if len(found) == 1 else None

@@ -148,7 +148,7 @@ def resolve_import(qualified: str, importing_path: str) -> str:
 _SUFFIX_INDEX: dict[int, tuple[Mapping[str, str], dict[str, list[str]]]] = {}
 
 
-def _by_last_part(table: Mapping[str, str]) -> dict[str, list[str]]:
+def by_last_part(table: Mapping[str, str]) -> dict[str, list[str]]:
     """``table``'s keys grouped by their last dotted part (a dotted suffix match needs the same last
     part), built once per table. The entry keeps ``table`` alive, so its ``id`` is not reused."""
     entry = _SUFFIX_INDEX.get(id(table))
@@ -169,7 +169,7 @@ def lookup_constant(table: Mapping[str, str], name: str) -> str | None:
     if name in table:
         return table[name]
     found: str | None = None
-    for key in _by_last_part(table).get(name.rsplit(".", 1)[-1], ()):
+    for key in by_last_part(table).get(name.rsplit(".", 1)[-1], ()):
         text = table[key]
         if name.endswith("." + key) or key.endswith("." + name):
             if found is not None and found != text:
@@ -186,7 +186,7 @@ def lookup_member(table: Mapping[str, str], name: str) -> str | None:
     if not package or not cls:
         return None
     found: str | None = None
-    for key in _by_last_part(table).get(member, ()):
+    for key in by_last_part(table).get(member, ()):
         if key.startswith(f"{package}.") and key.endswith(f".{cls}.{member}"):
             if found is not None and found != table[key]:
                 return None
