@@ -42,18 +42,6 @@ def _chain(node: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Arg]]
             return node, args
 
 
-def _is_lookup(node: cst.BaseExpression) -> bool:
-    """``X.objects.filter(...).exists()``: a chain that calls a lookup method somewhere."""
-    while isinstance(node, cst.Call | cst.Attribute):
-        if isinstance(node, cst.Call):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOOKUP_METHODS:
-                return True
-            node = node.func
-        else:
-            node = node.value
-    return False
-
-
 def _membership_model(ev: Evaluator, root: cst.BaseExpression) -> str | None:
     model = ev.eval(root, use=False)
     if not isinstance(model, ModelRef) or not model.model:
@@ -87,9 +75,9 @@ def _checked(ev: Evaluator, state: FunctionState, lookup: cst.BaseExpression,
         if held is None or state.env.get(lookup.value) is not held[1]:
             return None
         lookup = held[0]
-    if not _is_lookup(lookup):
-        return None  # ``if user_has_permission(...)``: a call of the project's, judged where it is defined
     root, args = _chain(lookup)
+    if not args:
+        return None  # no lookup method called (``if user_has_permission(...)``): nothing to evaluate
     model = _membership_model(ev, root)
     if model is None:
         return None
