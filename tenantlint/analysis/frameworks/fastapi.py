@@ -15,7 +15,7 @@ so the TNT201 is reported at the parameter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -74,7 +74,8 @@ NEUTRAL_TYPES = frozenset({"BackgroundTasks", "Response", "SecurityScopes", "Upl
 SCALARS = frozenset(
     {"int", "str", "float", "bool", "bytes", "UUID", "uuid.UUID", "date", "datetime", "time",
      "Decimal", "EmailStr", "Optional", "Union", "list", "List", "set", "Set", "tuple", "Literal",
-     "None", "conint", "constr", "PositiveInt", "Enum"}
+     "None", "conint", "constr", "PositiveInt", "Enum", "UUID1", "UUID3", "UUID4", "UUID5",
+     "pydantic.UUID1", "pydantic.UUID3", "pydantic.UUID4", "pydantic.UUID5", "NonNegativeInt"}
 )
 REQUEST_ATTRS = {"query_params": QUERY, "path_params": PATH, "headers": HEADERS, "cookies": COOKIES}
 REQUEST_METHODS = {"json": BODY, "form": FORM, "body": BODY, "receive_json": BODY, "receive_text": BODY}
@@ -286,9 +287,17 @@ class FastApi(FrameworkPlugin):
                 names = [p.name.value for p in params_of(fn)]
                 return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, {},
                                    frozenset(names[1:2]) or frozenset({"request"}))
-            return None
         table = self._table(ctx)
         dec = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS)
+        if cls is not None:
+            # A class-based controller (``@controller(router)`` / fastapi-utils' ``cbv``): a method
+            # carrying a route decorator is an endpoint; ``self`` is no request input.
+            if dec is None:
+                return None
+            path = string_arg(dec, 0, "path") or ""
+            info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)),
+                              _checked_dependencies(ctx, dec), skip_first=True)
+            return replace(info, name=f"{cls.name}.{fn.name.value}")
         checked = False
         if dec is not None:
             path = string_arg(dec, 0, "path") or ""
@@ -312,7 +321,7 @@ class FastApi(FrameworkPlugin):
 
     def _bind(
         self, ctx: FileView, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
-        checked: bool = False, listed: bool = False,
+        checked: bool = False, listed: bool = False, skip_first: bool = False,
     ) -> HandlerInfo:
         """The handler of route function ``fn``: what each parameter is (see :func:`_bind_param`).
         ``checked``: a membership-check dependency of the route verified its URL path parameters."""
@@ -320,7 +329,7 @@ class FastApi(FrameworkPlugin):
         request_names: set[str] = set()
         reads: list[tuple[cst.CSTNode, str, str]] = []
         trusted_deps = ctx.settings.last(ctx.config.trusted_dependencies)
-        for p in params_of(fn):
+        for p in params_of(fn)[1 if skip_first else 0:]:
             bound = _bind_param(ctx, table, p, path_vars, listed, trusted_deps, checked)
             checked = checked or bound.membership
             values[p.name.value] = bound.value

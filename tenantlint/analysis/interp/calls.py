@@ -15,6 +15,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.local_types import receiver_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
@@ -97,10 +98,8 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
     if text is None:
         return None
     head, _, rest = text.partition(".")
-    if head in ("self", "cls"):
-        if not rest or "." in rest or fn.qualname is None or fn.owner is None:
-            return None
-        return f"{fn.qualname.rsplit('.', 1)[0]}.{rest}"
+    if head in ("self", "cls") or head in fn.types:
+        return _method(ctx, fn, text, head)
     if head in fn.env or head in fn.params:
         return None  # a local value: its type is not known here
     imports = ctx.imports
@@ -108,6 +107,21 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
         return resolve_import(imports.qualify(text), ctx.path)
     module = module_name(ctx.path)
     return f"{module}.{text}" if module else text
+
+
+def _method(ctx: FileContext, fn: FunctionState, text: str, head: str) -> str | None:
+    """``self.load`` (this class's method, or the base's that defines it), ``self.repos.items.get``
+    and ``repos.items.get`` (through the receiver's known class: ``local_types.py``)."""
+    *chain, last = text.split(".")
+    if not chain:
+        return None
+    if head in ("self", "cls") and len(chain) == 1:
+        if fn.qualname is None or fn.owner is None:
+            return None
+        owner = fn.qualname.rsplit(".", 1)[0]
+        return ctx.settings.member_types.method(owner, last) or f"{owner}.{last}"
+    cls = receiver_type(ctx, fn, chain)
+    return ctx.settings.member_types.method(cls, last) if cls is not None else None
 
 
 def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

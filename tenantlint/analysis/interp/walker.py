@@ -39,6 +39,7 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
@@ -145,6 +146,7 @@ class Walker:
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
                               params=frozenset(ports) - set(env))
+        state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -372,6 +374,9 @@ class Walker:
                 keyed_fetch.fetched(state, target.target, small.value, value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
+                    typ = expr_type(self.ctx, state, small.value)
+                    if typ is not None:
+                        state.types[target.target.value] = typ
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)
