@@ -30,6 +30,12 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
     string_arg,
 )
+from tenantlint.analysis.frameworks.fastapi_system import (
+    controller_dependencies,
+    is_system,
+    listed_dependencies,
+    router_dependencies,
+)
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.frameworks.route_index import registered_by, registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
@@ -192,6 +198,7 @@ class _Bound:
     request: bool = False
     read: tuple[cst.CSTNode, str, str] | None = None
     membership: bool = False
+    system: bool = False  # a ``system_scope`` dependency
 
 
 def _bind_param(ctx: FileView, table: RouteTable, p: cst.Param, path_vars: set[str], listed: bool,
@@ -246,9 +253,11 @@ def _bind_dependency(ctx: FileView, call: cst.Call, typ: cst.BaseExpression | No
     """``Depends(f)``: trusted context when ``f`` is a trusted dependency, else neither."""
     dep_name = _dependency(call, typ)
     membership = not checked and _is_membership(ctx, dep_name)
+    system = is_system(ctx, {dep_name})
     if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
-        return _Bound(Value(Provenance.trusted(f"dependency {dep_name}")), membership=membership)
-    return _Bound(Value(), membership=membership)
+        return _Bound(Value(Provenance.trusted(f"dependency {dep_name}")), membership=membership,
+                      system=system)
+    return _Bound(Value(), membership=membership, system=system)
 
 
 def _names_tenant_key(kind: str, key: str, keys: frozenset[str]) -> bool:
@@ -290,15 +299,9 @@ class FastApi(FrameworkPlugin):
         table = self._table(ctx)
         dec = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS)
         if cls is not None:
-            # A class-based controller (``@controller(router)`` / fastapi-utils' ``cbv``): a method
-            # carrying a route decorator is an endpoint; ``self`` is no request input.
-            if dec is None:
-                return None
-            path = string_arg(dec, 0, "path") or ""
-            info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)),
-                              _checked_dependencies(ctx, dec), skip_first=True)
-            return replace(info, name=f"{cls.name}.{fn.name.value}")
+            return self._controller_method(ctx, fn, cls, table, dec)
         checked = False
+        deps: set[str] = set()
         if dec is not None:
             path = string_arg(dec, 0, "path") or ""
             assert isinstance(dec.func, cst.Attribute)
@@ -310,6 +313,7 @@ class FastApi(FrameworkPlugin):
                 path = included + (string_arg(router, 99, "prefix") or "") + path
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
+            deps = listed_dependencies(dec) | self._router_deps(ctx, table, dec)
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:
@@ -317,7 +321,26 @@ class FastApi(FrameworkPlugin):
             if found is None:
                 return None
             path = found
-        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
+        info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
+        return replace(info, system=True) if not info.system and is_system(ctx, deps) else info
+
+    def _controller_method(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo, table: RouteTable,
+                           dec: cst.Call | None) -> HandlerInfo | None:
+        """A class-based controller (``@controller(router)`` / fastapi-utils' ``cbv``): a method
+        carrying a route decorator is an endpoint; ``self`` is no request input."""
+        if dec is None:
+            return None
+        path = string_arg(dec, 0, "path") or ""
+        info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)),
+                          _checked_dependencies(ctx, dec), skip_first=True)
+        deps = (listed_dependencies(dec) | controller_dependencies(ctx, cls)
+                | self._router_deps(ctx, table, dec))
+        return replace(info, name=f"{cls.name}.{fn.name.value}", system=info.system or is_system(ctx, deps))
+
+    @staticmethod
+    def _router_deps(ctx: FileView, table: RouteTable, dec: cst.Call) -> set[str]:
+        assert isinstance(dec.func, cst.Attribute)
+        return router_dependencies(ctx, table.aliases.get(dotted_name(dec.func.value) or ""))
 
     def _bind(
         self, ctx: FileView, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
@@ -328,10 +351,12 @@ class FastApi(FrameworkPlugin):
         values: dict[str, Value] = {}
         request_names: set[str] = set()
         reads: list[tuple[cst.CSTNode, str, str]] = []
+        system = False
         trusted_deps = ctx.settings.last(ctx.config.trusted_dependencies)
         for p in params_of(fn)[1 if skip_first else 0:]:
             bound = _bind_param(ctx, table, p, path_vars, listed, trusted_deps, checked)
             checked = checked or bound.membership
+            system = system or bound.system
             values[p.name.value] = bound.value
             if bound.request:
                 request_names.add(p.name.value)
@@ -341,7 +366,8 @@ class FastApi(FrameworkPlugin):
             values[p.name.value] = Value()
         if checked:
             _verify_path_params(values)
-        return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
+        return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads),
+                           system=system)
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)

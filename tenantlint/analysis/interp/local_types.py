@@ -126,3 +126,19 @@ def expr_type(ctx: FileContext, fn: FunctionState, node: cst.BaseExpression) -> 
     if text is None:
         return None
     return receiver_type(ctx, fn, text.split("."))
+
+
+def value_type(ctx: FileContext, fn: FunctionState, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """``expr_type`` for receivers that mix calls and attributes (``get_repos(s).ratings``)."""
+    if depth > 8:
+        return None
+    if isinstance(node, cst.Attribute) and dotted(node, calls=False) is None:
+        inner = value_type(ctx, fn, node.value, depth + 1)
+        return ctx.settings.member_types.attribute_type(inner, node.attr.value) if inner else None
+    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and dotted(node.func, calls=False) is None):
+        inner = value_type(ctx, fn, node.func.value, depth + 1)
+        types = ctx.settings.member_types
+        method = types.method(inner, node.func.attr.value) if inner else None
+        return types.returned_type(method) if method else None
+    return expr_type(ctx, fn, node)

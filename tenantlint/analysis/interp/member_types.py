@@ -11,7 +11,10 @@ records, per module (CPython ``ast``, cheap), one table ``pkg.mod.Class.member``
   names a class (``return self._repos`` refers to that attribute: ``@_repos``);
 * ``m`` — a method or a module-level function: calling it gives ``TYPE`` (its return annotation,
   or the class of a ``return Cls(...)``);
-* ``c`` — the key is a class (listed so that a re-exported name finds its definition).
+* ``c`` — the key is a class (listed so that a re-exported name finds its definition);
+* ``d`` — under ``pkg.mod.Class.@deps``: the dependencies the class injects (``attr=get_user;...``):
+  class-level ``user = Depends(get_admin_user)``, and ``__init__=f`` for a ``Depends(f)`` in its
+  ``__init__`` (a router subclass passing ``dependencies=[Depends(f)]`` to its base).
 
 Annotations are read through ``Optional[T]``, ``T | None``, ``Annotated[T, ...]``, generics
 (``Repository[Schema, Model]`` is ``Repository``) and string annotations. Only capitalised names are
@@ -151,6 +154,30 @@ def _class_members(cls: ast.ClassDef) -> Iterator[tuple[str, str, str | None]]:
                     yield attr, "a", typ
 
 
+def _dependency_name(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Call) and (_dotted(node.func) or "").rsplit(".", 1)[-1] in INJECT and node.args:
+        text = _dotted(node.args[0])
+        return text.rsplit(".", 1)[-1] if text else None
+    return None
+
+
+def _class_dependencies(cls: ast.ClassDef) -> list[str]:
+    """``attr=dependency`` for class-level ``Depends(f)``, ``__init__=f`` for those in ``__init__``."""
+    out: list[str] = []
+    for item in cls.body:
+        if isinstance(item, ast.AnnAssign | ast.Assign):
+            target = item.target if isinstance(item, ast.AnnAssign) else item.targets[0]
+            dep = _dependency_name(item.value)
+            if dep is not None and isinstance(target, ast.Name):
+                out.append(f"{target.id}={dep}")
+        elif isinstance(item, FunctionNode) and item.name == "__init__":
+            for node in ast.walk(item):
+                dep = _dependency_name(node)
+                if dep is not None:
+                    out.append(f"__init__={dep}")
+    return out
+
+
 def module_member_types(rel: str, tree: ast.Module) -> dict[str, str]:
     mod = module_name(rel)
     names = _imports(tree)
@@ -174,6 +201,9 @@ def module_member_types(rel: str, tree: ast.Module) -> dict[str, str]:
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
             out[key(stmt.name)] = "c:"
+            deps = _class_dependencies(stmt)
+            if deps:
+                out[key(f"{stmt.name}.@deps")] = "d:" + ";".join(deps)
             for member, kind, typ in _class_members(stmt):
                 k = key(f"{stmt.name}.{member}")
                 if k not in out or (typ and not out[k].partition(":")[2]):
@@ -252,6 +282,24 @@ class MemberTypes:
         if kind != "m" or not typ or typ.startswith("@"):
             return None
         return self.canonical(typ)
+
+    def dependencies(self, cls: str) -> frozenset[str]:
+        """What an instance of ``cls`` is injected with: its own and its bases' class-level
+        dependencies (a subclass's attribute hides its base's) and those of their ``__init__``."""
+        start = self.canonical(cls)
+        if start is None:
+            return frozenset()
+        by_attr: dict[str, set[str]] = {}
+        for c in (start, *project_bases(self.bases, start, "")):
+            entry = self.table.get(f"{self.canonical(c) or c}.@deps", "")
+            found: dict[str, set[str]] = {}
+            for pair in entry.partition(":")[2].split(";"):
+                attr, eq, dep = pair.partition("=")
+                if eq:
+                    found.setdefault(attr, set()).add(dep)
+            for attr, deps in found.items():
+                by_attr.setdefault(attr, deps)
+        return frozenset(d for deps in by_attr.values() for d in deps)
 
     def method(self, cls: str, name: str) -> str | None:
         """``Defining.name`` for a method ``name`` of an instance of ``cls`` (through its bases)."""

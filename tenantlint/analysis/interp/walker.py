@@ -37,6 +37,7 @@ from tenantlint.analysis.interp.function_state import (
     function_params,
     merge_env,
 )
+from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -135,7 +136,7 @@ class Walker:
         settings = self.ctx.settings
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
-        )
+        ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
@@ -292,6 +293,8 @@ class Walker:
         if isinstance(stmt.orelse, cst.Else) and self._terminates(stmt.orelse.body.body):
             state.env = after_then  # the else-branch leaves: only the then-state flows on
             return
+        if stmt.orelse is None:
+            keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
