@@ -40,6 +40,9 @@ class CrossFileFacts:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Decorators that pass the function they wrap a trusted value (``index/injection.py``):
+    # ``pkg.module.decorator`` -> ``"1=user_profile;user=request.user"``.
+    injecting_decorators: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

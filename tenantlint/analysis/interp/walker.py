@@ -42,12 +42,19 @@ from tenantlint.analysis.interp.inline_check import inline_membership, membershi
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
+from tenantlint.analysis.interp.trusted_context import (
+    forwarded_parameters,
+    in_system_path,
+    injected_parameters,
+    named_trusted,
+    user_annotated,
+)
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import child_nodes
+from tenantlint.index.relations import is_user_model
 
 
 class Walker:
@@ -167,9 +174,14 @@ class Walker:
         for p in function_params(fn):
             env.pop(p.name.value, None)
         settings = self.ctx.settings
-        injected = injected_parameters(names, settings.trusted_parameters)
+        injected = forwarded_parameters(fn, names, settings.injections)
+        injected.update(injected_parameters(names, settings.trusted_parameters))
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
+            index = settings.index
+            for k, v in user_annotated(fn, handler.framework, handler.params,
+                                       lambda name: is_user_model(index, name)).items():
+                injected.setdefault(k, v)
             if injected:
                 handler = replace(
                     handler, params={k: v for k, v in handler.params.items() if k not in injected},
