@@ -40,7 +40,7 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import return_kind
+from tenantlint.analysis.interp.returns import return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     forwarded_parameters,
@@ -376,7 +376,12 @@ class Walker:
 
     def small(self, small: cst.BaseSmallStatement, state: FunctionState, ev: Evaluator) -> None:
         if isinstance(small, cst.Expr):
-            ev.eval(small.value)
+            value = ev.eval(small.value, use=False)
+            if isinstance(value, QueryValue) and not isinstance(small.value, cst.Await):
+                if value.origin is not None and unexecuted(value, state.statement):
+                    ev.discard(value.origin)  # built and thrown away: never a query
+                else:
+                    ev.consume(value)
         elif isinstance(small, cst.Assign):
             value = ev.eval(small.value, use=False)
             for target in small.targets:
