@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
 from tenantlint.analysis.orm.carried import row_of_tenant_table
+from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
@@ -147,6 +148,11 @@ class SqlAlchemyOrm(OrmPlugin):
             return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
         if method in FILTERS:
             return ev.derive(q, call, self.filter_state(ev, q, method, call))
+        if method in CORRELATING and isinstance(q, SaQuery) and q.kind == "select":
+            pin = correlated_pin(ev, q.model, call)
+            if pin is not None:
+                ev.eval_args(call)
+                return ev.derive(q, call, q.state.add_pin(pin))
         if method in JOINS:
             return join(ev, q, call)
         if method == "values" and kind == "insert" and isinstance(q, SaQuery):
