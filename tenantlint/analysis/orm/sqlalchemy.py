@@ -23,10 +23,11 @@ from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
 from tenantlint.analysis.orm.carried import row_of_tenant_table
 from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
+from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.plugins import Evaluation
+    from tenantlint.analysis.plugins import Evaluation, FileView
     from tenantlint.index.records import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
@@ -327,6 +328,9 @@ class SqlAlchemyOrm(OrmPlugin):
 
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
+
+    def function_rows(self, ctx: FileView, fn: cst.FunctionDef) -> dict[str, Value]:
+        return listener_rows(ctx, fn)
 
     # ----- relationships ------------------------------------------------------------------------------
     def relation(
