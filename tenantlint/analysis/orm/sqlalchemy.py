@@ -21,10 +21,13 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
+from tenantlint.analysis.orm.carried import row_of_tenant_table
+from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
+from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.plugins import Evaluation
+    from tenantlint.analysis.plugins import Evaluation, FileView
     from tenantlint.index.records import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
@@ -50,6 +53,8 @@ class SaQuery(QueryValue):
     inserted: bool = False
     fresh: bool = False  # just created by ``Model.<method>``: the call's own arguments come next
     joined: tuple[str, ...] = ()  # parent tables joined along the table's via chain (``joins``)
+    # tenant tables joined along their own foreign key to this table (``joins.joined_child``)
+    children: tuple[tuple[str, TenantTable], ...] = ()
 
 
 JOINS = frozenset({"join", "outerjoin", "join_from"})
@@ -57,20 +62,25 @@ JOINS = frozenset({"join", "outerjoin", "join_from"})
 
 def parents(ev: Evaluation, q: QueryValue) -> tuple[tuple[str, TenantTable], ...]:
     """Joined parents whose tenant pins scope ``q`` (see ``joins``)."""
-    if not isinstance(q, SaQuery) or not q.joined or q.origin is None:
+    if not isinstance(q, SaQuery) or q.origin is None:
         return ()
-    return joins.parents_of(ev, q.origin.tenant, q.joined)
+    return joins.parents_of(ev, q.origin.tenant, q.joined) + q.children
 
 
 def join(ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryValue:
     """``.join(Parent[, onclause])``: remember a parent joined along the via chain."""
     parent = None
+    child = None
     if isinstance(q, SaQuery) and q.origin is not None and q.origin.tenant is not None:
         parent = joins.joined_parent(ev, q.origin.tenant, q.joined, call)
+        if parent is None and q.model:
+            child = joins.joined_child(ev, q.model, q.origin.table, call)
     ev.eval_args(call)
     done = ev.derive(q, call)
     if parent is not None and isinstance(done, SaQuery):
         return replace(done, joined=(*done.joined, parent))
+    if child is not None and isinstance(done, SaQuery):
+        return replace(done, children=(*done.children, child))
     return done
 
 
@@ -139,6 +149,11 @@ class SqlAlchemyOrm(OrmPlugin):
             return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
         if method in FILTERS:
             return ev.derive(q, call, self.filter_state(ev, q, method, call))
+        if method in CORRELATING and isinstance(q, SaQuery) and q.kind == "select":
+            pin = correlated_pin(ev, q.model, call)
+            if pin is not None:
+                ev.eval_args(call)
+                return ev.derive(q, call, q.state.add_pin(pin))
         if method in JOINS:
             return join(ev, q, call)
         if method == "values" and kind == "insert" and isinstance(q, SaQuery):
@@ -314,6 +329,9 @@ class SqlAlchemyOrm(OrmPlugin):
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
 
+    def function_rows(self, ctx: FileView, fn: cst.FunctionDef) -> dict[str, Value]:
+        return listener_rows(ctx, fn)
+
     # ----- relationships ------------------------------------------------------------------------------
     def relation(
         self, ev: Evaluation, node: cst.Attribute, recv: Value, attr: str, related: list[tuple[str, str, str]]
@@ -350,7 +368,8 @@ class SqlAlchemyOrm(OrmPlugin):
         pin: Pin | None = None
         if fk == tenant.tenant_column or fk in tenant.alt_columns:
             pin = Pin(recv.prov, Scoping.RELATED_MANAGER, f"relationship {attr}")
-        elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] or recv.scoped_row_of:
+        elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] \
+                or recv.scoped_row_of or row_of_tenant_table(ev, recv, target):
             pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"relationship {attr}")
         if pin is None:
             return q
