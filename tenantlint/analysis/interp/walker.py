@@ -148,6 +148,9 @@ class Walker:
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
+        if handler is None and fn.decorators:
+            for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
+                env.update(orm.function_rows(self.ctx, fn))
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
