@@ -25,7 +25,7 @@ from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.interp.member_types import module_member_types
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
-from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse, trees_frozen
+from tenantlint.analysis.source.parse import SourceError, collector_paused_after, decode, guarded_ast, parse
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
@@ -118,12 +118,12 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
 
 
 def _scan_whole(rel: str, text: str, config: Config) -> FileScan:
-    with trees_frozen(text) as freeze:
+    with collector_paused_after(text) as pause:
         try:
             tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
         except SourceError:
             return FileScan()
-        freeze()
+        pause()
         with nesting_headroom():
             return _scan_python(rel, text, config, tree)
 

@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
-from tenantlint.analysis.source.parse import Positions, decode, parse, trees_frozen
+from tenantlint.analysis.source.parse import Positions, collector_paused_after, decode, parse
 from tenantlint.analysis.summaries import summarize
 from tenantlint.results import (
     DYNAMIC_SQL_TABLE,
@@ -125,12 +125,12 @@ def analyze_text(
 def _analyze_text(
     path: str, text: str, settings: Settings, want_sites: bool, tree: ast.Module | None, own_from: int
 ) -> FileResult:
-    with trees_frozen(text) as freeze:
+    with collector_paused_after(text) as pause:
         try:
             module = parse(text, accepted=True if tree is not None else None)
         except SourceError as exc:
             return with_bidi(error_result(path, exc), text)
-        freeze()
+        pause()
         return _analyze_module(path, text, settings, want_sites, tree, module, own_from)
 
 
