@@ -83,6 +83,15 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     return _AMBIGUOUS if site.open_args else None
 
 
+def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
+    """``site`` passes the caller into a parameter the query pins the user foreign key to."""
+    for param in q.owner:
+        arg = arg_for(site, fn, param)
+        if arg is not None and arg is not _AMBIGUOUS and arg.caller:
+            return True
+    return False
+
+
 def short(qualname: str) -> str:
     parts = qualname.split(".")
     return ".".join(parts[-2:]) if len(parts) > 1 else qualname
@@ -123,6 +132,8 @@ class Combiner:
             return False
         ok = self.p.known(fn)
         for site in self.p.sites_of.get(fn.qualname, ()):
+            if _owned(site, fn, q):
+                continue  # the authenticated user passed where the query pins its owner
             for key in sorted(keys):
                 arg = arg_for(site, fn, key)
                 if arg is None:
