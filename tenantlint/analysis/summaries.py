@@ -49,7 +49,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
-                               owner))
+                               owner, _anchors(origin)))
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -75,6 +75,15 @@ def _pinned_params(origin: Origin) -> set[str]:
     return out
 
 
+def _anchors(origin: Origin) -> tuple[str, ...]:
+    """The keys that pin a foreign key to a tenant table in every state the query was used in."""
+    states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    if not states or origin.keys is None:
+        return ()
+    common = frozenset.intersection(*(s.anchors for s in states))
+    return tuple(sorted(common.intersection(origin.keys)))
+
+
 def _label(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Call):
         text = dotted(node.func)
@@ -90,7 +99,7 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            is_caller(Value(a.prov)))
+            caller=is_caller(Value(a.prov)), listed=a.listed)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

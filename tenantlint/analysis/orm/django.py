@@ -21,6 +21,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm import unresolved
+from tenantlint.analysis.orm.anchors import anchored, fk_key
 from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.inserts import insert_names
@@ -164,6 +165,8 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             state = state.add_pin(pin)
         if not result.pins and result.weakened and not state.weakened:
             state = replace(state, weakened=result.weakened)
+        if not result.pins and not negate and ev.fn.handler is None:
+            state = anchored(state, pred, lambda leaf: fk_key(leaf.key, fk_parents))
         return state
 
     def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
