@@ -240,7 +240,10 @@ class Summary:
     tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
-    returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
+    # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE``, ``query:FAMILY:TABLE:SINGLE:LINE:PATH`` (a
+    # builder) or "" (interp/returns.py)
+    returns: str = ""
+    passes: tuple[str, ...] = ()  # parameters it only extends and hands back, never runs
 
     @property
     def name(self) -> str:
@@ -269,6 +272,7 @@ class Site:
     celery: bool
     open_args: bool
     args: tuple[Arg, ...]
+    applied: bool = False  # the callee is a query builder whose query became the caller's own here
 
 
 @dataclass

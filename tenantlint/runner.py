@@ -446,10 +446,10 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
     applied: Returns | None = None
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
-        if not found.useful or (applied is not None and found.kinds == applied.kinds):
+        if not found.useful or (applied is not None and found == applied):
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
-                and any(not site.celery and found.kind_of(site.callee) for site in r.calls)]
+                and any(not site.celery and found.applies(site.callee) for site in r.calls)]
         if not redo:
             return True
         prefix = key_of(key_prefix, found.key())

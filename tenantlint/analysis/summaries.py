@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tenantlint.analysis.facts import CallFact, Trust
+from tenantlint.analysis.facts import CallFact, FunctionFact, Trust
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.returns import unfiltered
 from tenantlint.analysis.interp.values import Origin
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
@@ -55,10 +56,17 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         summaries.append(Summary(
             fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
-            fn.check, fn.returns,
+            fn.check, _returns(path, fn, positions), fn.passes,
         ))
     sites = [_site(path, call, positions) for call in ctx.facts.calls]
     return summaries, sites
+
+
+def _returns(path: str, fn: FunctionFact, positions: Positions) -> str:
+    """A builder's kind names the line of its query's finding and its file, for the chain."""
+    if fn.built is None:
+        return fn.returns
+    return f"{fn.returns}:{positions.span(fn.built.node).line}:{path}"
 
 
 def _pinned_params(origin: Origin) -> set[str]:
@@ -89,4 +97,5 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
-                call.celery, call.open_args, args)
+                call.celery, call.open_args, args,
+                call.built is not None and not unfiltered(call.built))

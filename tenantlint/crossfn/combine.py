@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from tenantlint.analysis.interp.returns import BUILDER
 from tenantlint.crossfn.records import PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
 from tenantlint.results import FileResult, Finding
 
@@ -106,6 +107,7 @@ class Combiner:
                 ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset())
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
+        self.builders()
         self.tenant_params()
         seen: set[tuple[str, int, str]] = set()
         added = []
@@ -154,6 +156,17 @@ class Combiner:
                        f"{chain_text(hops, q.label)}")
             self.added.append(Finding(code, message, site.path, arg.span, q.table, site.handler,
                                       arg.snippet, trace=hops))
+
+    def builders(self) -> None:
+        """A builder's query (returned unevaluated, no tenant filter) is judged where it is evaluated:
+        not reported in the builder when every call site is known and made it the caller's query."""
+        for fn in self.p.funcs.values():
+            parts = fn.returns.split(":", 5)
+            if parts[0] != BUILDER or len(parts) != 6 or not parts[4].isdigit():
+                continue
+            sites = self.p.sites_of.get(fn.qualname, ())
+            if self.p.known(fn) and all(s.applied for s in sites):
+                self.removed.add((fn.path, int(parts[4]), "TNT101"))
 
     def tenant_params(self) -> None:
         """TNT103 at request input a handler passes into a tenant parameter, through helper chains."""

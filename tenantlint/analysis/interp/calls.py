@@ -15,7 +15,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
-from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, ObjectRef, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
 
@@ -95,12 +95,19 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
 def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:
     text = dotted(target, calls=False)
     if text is None:
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Call):
+            made = constructed(ctx, fn, target.value.func)  # ``Builder(text).apply(...)``
+            return f"{made}.{target.attr.value}" if made is not None else None
         return None
     head, _, rest = text.partition(".")
     if head in ("self", "cls"):
         if not rest or "." in rest or fn.qualname is None or fn.owner is None:
             return None
         return f"{fn.qualname.rsplit('.', 1)[0]}.{rest}"
+    if head in fn.env and rest and "." not in rest:
+        local = fn.env[head]
+        if isinstance(local, ObjectRef) and local.cls:
+            return f"{local.cls}.{rest}"  # a method of an object the function constructed
     if head in fn.env or head in fn.params:
         return None  # a local value: its type is not known here
     imports = ctx.imports
@@ -108,6 +115,41 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
         return resolve_import(imports.qualify(text), ctx.path)
     module = module_name(ctx.path)
     return f"{module}.{text}" if module else text
+
+
+def constructed(ctx: FileContext, fn: FunctionState, func: cst.BaseExpression) -> str | None:
+    """The class a call of ``func`` constructs, when it names one by a capitalised name that
+    resolves (``QueryFilterBuilder``, ``filters.QueryFilterBuilder``)."""
+    text = dotted(func, calls=False)
+    if text is None or not text.rsplit(".", 1)[-1][:1].isupper():
+        return None
+    return _resolve(ctx, fn, func)
+
+
+def through_args(ctx: FileContext, fn: FunctionState, node: cst.Call) -> frozenset[int]:
+    """Indexes of ``node.args`` bound to parameters the callee only extends and hands back."""
+    returns = ctx.settings.returns
+    if not returns.passes:
+        return frozenset()
+    callee = _resolve(ctx, fn, node.func)
+    passes = returns.passes_of(callee) if callee is not None else ()
+    if not passes:
+        return frozenset()
+    positions = {i for i, _ in passes}
+    names = {n for _, n in passes}
+    out: set[int] = set()
+    position = 0
+    for i, arg in enumerate(node.args):
+        if arg.star:
+            return frozenset()  # a spread may bind anything: the call may run what it is given
+        if arg.keyword is not None:
+            if arg.keyword.value in names:
+                out.add(i)
+        else:
+            if position in positions:
+                out.add(i)
+            position += 1
+    return frozenset(out)
 
 
 def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

@@ -145,7 +145,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         return value
 
     def eval_args(self, call: cst.Call, use: bool = True) -> list[Value]:
-        return [self.eval(a.value, use) for a in call.args]
+        values = [self.eval(a.value, use) for a in call.args]
+        self.fn.last_args = (call, values)
+        return values
 
     def _eval(self, node: cst.BaseExpression) -> Value:
         if isinstance(node, sinks.NODE_TYPES):  # raw SQL text and the calls that execute it

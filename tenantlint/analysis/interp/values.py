@@ -122,6 +122,9 @@ class Origin:
     function: str | None = None  # the qualified name of the function it is in (summaries)
     # The function's parameters that make up every key of this query, when nothing else does.
     keys: tuple[str, ...] | None = None
+    # A query a builder function returned unevaluated, judged at this call: ``via Helper.name (path:line)``.
+    via: str = ""
+    via_call: cst.CSTNode | None = None  # that call
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,27 @@ class QueryValue(Value):
 
     def with_state(self, state: QueryState) -> QueryValue:
         return replace(self, state=state)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef(Value):
+    """An object made by calling a class of the project by its name (``QueryFilterBuilder(text)``):
+    its methods are that class's (``builder.apply(...)`` calls ``pkg.mod.QueryFilterBuilder.apply``)."""
+
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Built(Value):
+    """What a call of a query builder returns, before the caller makes it a query of its own: an
+    unevaluated query on ``table`` that the builder at ``path:line`` did not filter."""
+
+    family: str = ""
+    table: str = ""
+    single_row: bool = False
+    helper: str = ""
+    path: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,9 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import return_kind, unexecuted
+from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
@@ -156,6 +157,11 @@ class Walker:
         self.block(body, state, cls)
         if fact is not None and handler is None:
             fact.returns = return_kind(state.returns)
+            built = built_query(state.returns, state.fresh_returns, qualname)
+            if built is not None:
+                fact.built, fact.returns = built.origin, builder_kind(built)
+            if state.returned_names:
+                fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
         return state
 
     def _entry_env(self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
@@ -391,7 +397,13 @@ class Walker:
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                value = ev.eval(small.value)
+                value = ev.eval(small.value, use=False)
+                if state.params:
+                    state.returned_names |= returned_names(small.value) & state.params
+                if isinstance(value, QueryValue):
+                    if value.origin is not None and not value.origin.uses:
+                        state.fresh_returns.append(value)
+                    ev.consume(value)
                 state.returns.append(value)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -527,3 +539,9 @@ def _verified_by(checks: list[str], decorators: int,
 def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
     """A signature read (``cst.Param``) of one of ``params``."""
     return isinstance(node, cst.Param) and node.name.value in params
+
+
+def _methods(cls: ClassInfo | None) -> dict[str, cst.FunctionDef]:
+    if cls is None or not isinstance(cls.node.body, cst.IndentedBlock):
+        return {}
+    return {s.name.value: s for s in cls.node.body.body if isinstance(s, cst.FunctionDef)}
