@@ -40,6 +40,12 @@ class CrossFileFacts:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Instance types of class members and what functions return (``pkg.mod.Class.attr`` ->
+    # ``KIND:TYPE``; ``analysis/interp/member_types.py``): calls through ``self.repos.x.get(...)``.
+    member_types: dict[str, str] = field(default_factory=dict)
+    # Decorators that pass the function they wrap a trusted value (``index/injection.py``):
+    # ``pkg.module.decorator`` -> ``"1=user_profile;user=request.user"``.
+    injecting_decorators: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

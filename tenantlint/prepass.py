@@ -22,6 +22,7 @@ from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
 from tenantlint.analysis.interp.class_models import module_class_models
+from tenantlint.analysis.interp.member_types import module_member_types
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
@@ -29,6 +30,7 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
@@ -36,6 +38,9 @@ from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
 
+# A top-level function holding a nested one (a decorator and its wrapper), cheaply by text.
+NESTED_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def ", re.M)
+TOP_DEF = re.compile(r"^(?:async[ \t]+)?def ", re.M)
 SQL_HINT = re.compile(r"\b(?:" + "|".join(SQL_VERBS) + r")\b", re.IGNORECASE)
 
 
@@ -163,7 +168,9 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
-            check_candidates=checks,
+            check_candidates=checks, member_types=module_member_types(rel, tree),
+            injecting_decorators=_injecting(rel, tree, config)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
@@ -179,6 +186,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         routes=routes,
         route_frameworks=frameworks,
     ))
+
+
+def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:
+    return injecting_decorators(module_name(rel), tree, PatternSet.compile(config.trusted_sources))
 
 
 def _aliases(rel: str, module: cst.Module) -> dict[str, str]:

@@ -74,6 +74,9 @@ class HandlerInfo:
     # Tenant keys read by the handler's signature itself (a FastAPI ``org_id: int = Query()``):
     # (parameter node, key, input kind); reported as TNT201 at the parameter.
     reads: tuple[tuple[cst.CSTNode, str, str], ...] = ()
+    # The handler depends on a ``system_scope`` name (a FastAPI ``Depends(get_admin_user)``): its
+    # body is system code, as under a ``system_scope`` decorator.
+    system: bool = False
 
 
 class FileView(Protocol):

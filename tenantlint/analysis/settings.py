@@ -15,6 +15,7 @@ from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.class_models import ClassModels
+    from tenantlint.analysis.interp.member_types import MemberTypes
 
 
 # Context managers and decorators of scoping libraries that lift their scope: django-scopes'
@@ -42,6 +43,12 @@ class Settings:
 
         f = self.facts
         return ClassModels(f.class_attrs, f.class_slots, f.class_calls, f.class_bases)
+
+    @cached_property
+    def member_types(self) -> MemberTypes:
+        from tenantlint.analysis.interp.member_types import MemberTypes
+
+        return MemberTypes(self.facts.member_types, self.facts.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:
@@ -103,6 +110,14 @@ class Settings:
     @cached_property
     def handler_decorators(self) -> frozenset[str]:
         return self.last(self.config.handler_decorators)
+
+    @cached_property
+    def injections(self) -> dict[str, dict[str, str]]:
+        """Project decorators that pass the wrapped function a trusted value: decorator's last
+        dotted part -> {position or keyword -> the trusted source} (``index/injection.py``)."""
+        from tenantlint.index.injection import parse_injections
+
+        return parse_injections(self.facts.injecting_decorators)
 
     @cached_property
     def trusted_parameters(self) -> dict[str, frozenset[str]]:

@@ -19,7 +19,6 @@ from tenantlint.analysis.interp.values import (
     Dispatch,
     Instance,
     ModelRef,
-    ObjectRef,
     QueryValue,
     Value,
 )
@@ -82,7 +81,7 @@ class CallEvaluation(EvaluatorPart):
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
             return self._returned(node, returned)
-        return self._handed_back(node, args) or self._made(node, func)
+        return self._handed_back(node, args) or Value()
 
     def _call_args(self, node: cst.Call) -> list[Value]:
         """The arguments of a call of a project function; a statement given to a parameter the callee
@@ -97,10 +96,6 @@ class CallEvaluation(EvaluatorPart):
             if isinstance(args[i], QueryValue):
                 return args[i]
         return None
-
-    def _made(self, node: cst.Call, func: cst.BaseExpression) -> Value:
-        made = calls.constructed(self.ctx, self.fn, func)
-        return ObjectRef(cls=made) if made is not None else Value()
 
     def _returned(self, node: cst.Call, returned: Value) -> Value:
         """A project function's return value at its call; a builder's query becomes this call's own

@@ -138,14 +138,6 @@ class QueryValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
-class ObjectRef(Value):
-    """An object made by calling a class of the project by its name (``QueryFilterBuilder(text)``):
-    its methods are that class's (``builder.apply(...)`` calls ``pkg.mod.QueryFilterBuilder.apply``)."""
-
-    cls: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Built(Value):
     """What a call of a query builder returns, before the caller makes it a query of its own: an
     unevaluated query on ``table`` that the builder at ``path:line`` did not filter."""

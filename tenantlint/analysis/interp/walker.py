@@ -37,18 +37,27 @@ from tenantlint.analysis.interp.function_state import (
     function_params,
     merge_env,
 )
+from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
+from tenantlint.analysis.interp.trusted_context import (
+    forwarded_parameters,
+    in_system_path,
+    injected_parameters,
+    named_trusted,
+    user_annotated,
+)
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import child_nodes
+from tenantlint.index.relations import is_user_model
 
 
 class Walker:
@@ -135,7 +144,7 @@ class Walker:
         settings = self.ctx.settings
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
-        )
+        ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
@@ -146,6 +155,7 @@ class Walker:
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
                               params=frozenset(ports) - set(env))
+        state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -173,9 +183,14 @@ class Walker:
         for p in function_params(fn):
             env.pop(p.name.value, None)
         settings = self.ctx.settings
-        injected = injected_parameters(names, settings.trusted_parameters)
+        injected = forwarded_parameters(fn, names, settings.injections)
+        injected.update(injected_parameters(names, settings.trusted_parameters))
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
+            index = settings.index
+            for k, v in user_annotated(fn, handler.framework, handler.params,
+                                       lambda name: is_user_model(index, name)).items():
+                injected.setdefault(k, v)
             if injected:
                 handler = replace(
                     handler, params={k: v for k, v in handler.params.items() if k not in injected},
@@ -296,6 +311,8 @@ class Walker:
         if isinstance(stmt.orelse, cst.Else) and self._terminates(stmt.orelse.body.body):
             state.env = after_then  # the else-branch leaves: only the then-state flows on
             return
+        if stmt.orelse is None:
+            keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
@@ -383,6 +400,9 @@ class Walker:
                 keyed_fetch.fetched(state, target.target, small.value, value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
+                    typ = expr_type(self.ctx, state, small.value)
+                    if typ is not None:
+                        state.types[target.target.value] = typ
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)
