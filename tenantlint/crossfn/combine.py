@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from tenantlint.analysis.interp.returns import BUILDER
-from tenantlint.crossfn.records import PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import BUILDER, PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)

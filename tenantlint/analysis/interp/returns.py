@@ -15,6 +15,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.values import Built, Origin, QueryValue, RowValue, Value
+from tenantlint.crossfn.records import BUILDER
 
 # Scopings that confine a query by themselves, when the value that decides them is trusted.
 _SCOPED = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
@@ -30,7 +31,7 @@ def unexecuted(value: QueryValue, statement: cst.CSTNode | None) -> bool:
     return origin is not None and not origin.uses and statement is not None and origin.statement is statement
 
 
-BUILDER = "query"  # kind ``query:FAMILY:TABLE:SINGLE`` (the walk); ``...:LINE:PATH`` (the summary)
+# A builder's kind: ``query:FAMILY:TABLE:SINGLE`` from the walk, ``...:LINE:PATH`` in its summary.
 
 
 def built_query(returns: list[Value], fresh: list[Value], qualname: str | None) -> QueryValue | None:
