@@ -273,6 +273,7 @@ class Site:
     open_args: bool
     args: tuple[Arg, ...]
     applied: bool = False  # the callee is a query builder whose query became the caller's own here
+    queries: bool = False  # some argument is a query
 
 
 @dataclass

@@ -189,6 +189,7 @@ class CallFact:
     celery: bool = False
     open_args: bool = False
     built: Origin | None = None  # the query a builder's return value became at this call (``Built``)
+    queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
 
 
 @dataclass

@@ -98,4 +98,4 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args,
-                call.built is not None and not unfiltered(call.built))
+                call.built is not None and not unfiltered(call.built), call.queries)

@@ -56,10 +56,11 @@ class Returns:
         return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())))
 
-    def applies(self, callee: str) -> bool:
-        """A call of ``callee`` gets a value or passes a parameter through: its file is walked again."""
+    def applies(self, callee: str, queries: bool) -> bool:
+        """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
+        a parameter through: its file is walked again."""
         q = self.resolve(callee)
-        return q is not None and (bool(self.kinds[q]) or q in self.passes)
+        return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes))
 
     def passes_of(self, callee: str) -> tuple[tuple[int, str], ...]:
         q = self.resolve(callee)

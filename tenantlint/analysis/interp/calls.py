@@ -17,7 +17,7 @@ import libcst as cst
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
-from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
 
@@ -53,7 +53,9 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         hints.setdefault(id(node), fn.statement)
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
-    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+    given = any(isinstance(v, QueryValue) for v in values)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
+                                    queries=given))
     if celery:
         return None  # a task's result is not its return value
     return ctx.settings.returns.value_of(callee)
