@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import libcst as cst
 
-    from tenantlint.analysis.interp.values import Origin
-
 
 class Trust(enum.Enum):
     TRUSTED = "trusted"  # authenticated context, derived values, non-handler parameters
@@ -188,7 +186,6 @@ class CallFact:
     handler: str | None
     celery: bool = False
     open_args: bool = False
-    built: Origin | None = None  # the query a builder's return value became at this call (``Built``)
     queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
 
 
@@ -204,7 +201,7 @@ class FunctionFact:
     open: bool  # decorated by something that may call it with other arguments
     check: bool = False  # a membership check: its arguments are what it verifies
     returns: str = ""  # what it returns, for its callers (``analysis/interp/returns.py``)
-    built: Origin | None = None  # the ``Origin`` of the query it returns unevaluated (a builder), if any
+    built: cst.CSTNode | None = None  # the query it returns unevaluated (a builder), if any
     passes: tuple[str, ...] = ()  # parameters it only extends and hands back (``interp/passes.py``)
 
 

@@ -58,7 +58,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check, _returns(path, fn, positions), fn.passes,
         ))
-    sites = [_site(path, call, positions) for call in ctx.facts.calls]
+    sites = [_site(path, call, positions, ctx.built_at.get(id(call.node))) for call in ctx.facts.calls]
     return summaries, sites
 
 
@@ -66,7 +66,7 @@ def _returns(path: str, fn: FunctionFact, positions: Positions) -> str:
     """A builder's kind names the line of its query's finding and its file, for the chain."""
     if fn.built is None:
         return fn.returns
-    return f"{fn.returns}:{positions.span(fn.built.node).line}:{path}"
+    return f"{fn.returns}:{positions.span(fn.built).line}:{path}"
 
 
 def _pinned_params(origin: Origin) -> set[str]:
@@ -89,7 +89,7 @@ def _label(node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _site(path: str, call: CallFact, positions: Positions) -> Site:
+def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] | None) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
@@ -98,4 +98,4 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args,
-                call.built is not None and not unfiltered(call.built), call.queries)
+                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries)

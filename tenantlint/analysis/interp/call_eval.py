@@ -107,8 +107,7 @@ class CallEvaluation(EvaluatorPart):
         assert q.origin is not None
         q.origin.via = f"via {returned.helper}() ({returned.path}:{returned.line})"
         q.origin.via_call = node
-        calls_made = self.ctx.facts.calls
-        calls_made[-1] = replace(calls_made[-1], built=q.origin)
+        self.ctx.built_at.setdefault(id(node), []).append(q.origin)
         return replace(q, single_row=returned.single_row)
 
     def _named_call(self, node: cst.Call, func: cst.BaseExpression, name: str) -> Value | None:

@@ -168,8 +168,8 @@ class Walker:
         if fact is not None and handler is None:
             fact.returns = return_kind(state.returns)
             built = built_query(state.returns, state.fresh_returns, qualname)
-            if built is not None:
-                fact.built, fact.returns = built.origin, builder_kind(built)
+            if built is not None and built.origin is not None:
+                fact.built, fact.returns = built.origin.node, builder_kind(built)
             if state.returned_names:
                 fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
         return state
