@@ -320,6 +320,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
+    _warn_skipped_links(result.skipped_links)  # as `check` does: printed even with --quiet
     _no_files(result, args, config)
     data = audit_report.audit_data(args, result, settings.index, config, version)
     write_audit(data, args.output, file_source_reader("."))
@@ -334,7 +335,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index, settings.recognised_checks)
+    text = render_tables(settings.index, settings.recognised_checks, settings.facts.injecting_decorators)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

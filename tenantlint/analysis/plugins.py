@@ -246,6 +246,11 @@ class OrmPlugin(ABC):
         """``instance.save()`` of an unsaved instance: True when this plug-in recorded it."""
         return False
 
+    def function_rows(self, ctx: FileView, fn: cst.FunctionDef) -> dict[str, Value]:
+        """Parameters this ORM passes a row of a tenant table in (an event listener's ``target``):
+        name -> value. Asked of every decorated function that is no handler."""
+        return {}
+
     def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
         """Why ``call``, which no hook resolved, looks like one of this ORM's queries on a model the
         index does not know (``X.objects.filter()``): counted and listed as not analysed."""
@@ -258,6 +263,9 @@ class FrameworkPlugin(ABC):
     name: str
     # Qualified names of a request object that is a module global (``flask.request``).
     request_globals: frozenset[str] = frozenset()
+    # Handler parameters come only from the URL (as text or numbers), never from the body: a
+    # parameter annotated with the user model is then the authenticated user a wrapper passes.
+    url_only_parameters: bool = False
 
     @abstractmethod
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:

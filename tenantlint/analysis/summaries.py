@@ -16,7 +16,9 @@ from tenantlint.analysis.facts import CallFact, FunctionFact, Trust
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.returns import unfiltered
-from tenantlint.analysis.interp.values import Origin
+from tenantlint.analysis.interp.trusted_context import is_caller
+from tenantlint.analysis.interp.values import Origin, Value
+from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
 from tenantlint.results import Finding
@@ -45,8 +47,10 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             line = positions.span(origin.node).line  # the line of its finding, exactly
             codes = codes_at.get(line)
             if codes:
+                owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
                 keyed.setdefault(origin.function, []).append(
-                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node)))
+                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
+                               owner, _anchors(origin)))
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -79,6 +83,15 @@ def _pinned_params(origin: Origin) -> set[str]:
     return out
 
 
+def _anchors(origin: Origin) -> tuple[str, ...]:
+    """The keys that pin a foreign key to a tenant table in every state the query was used in."""
+    states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    if not states or origin.keys is None:
+        return ()
+    common = frozenset.intersection(*(s.anchors for s in states))
+    return tuple(sorted(common.intersection(origin.keys)))
+
+
 def _label(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Call):
         text = dotted(node.func)
@@ -93,7 +106,8 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None)
+            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
+            caller=is_caller(Value(a.prov)), listed=a.listed)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

@@ -41,6 +41,7 @@ from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
@@ -138,9 +139,12 @@ class Walker:
     def walk_function(
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
+        bound: dict[str, Value] | None = None,
     ) -> FunctionState:
         names = decorator_names(fn)
         handler, env = self._entry_env(fn, cls, outer, names)
+        if bound:
+            env.update(bound)  # parameters bound to the models the caller passes (``param_models.py``)
         settings = self.ctx.settings
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
@@ -149,6 +153,9 @@ class Walker:
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
+        if handler is None and fn.decorators:
+            for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
+                env.update(orm.function_rows(self.ctx, fn))
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
@@ -188,7 +195,9 @@ class Walker:
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
             index = settings.index
-            for k, v in user_annotated(fn, handler.framework, handler.params,
+            url_only = any(fw.url_only_parameters for fw in self.ctx.plugins.frameworks
+                           if fw.name == handler.framework)
+            for k, v in user_annotated(fn, url_only, handler.params,
                                        lambda name: is_user_model(index, name)).items():
                 injected.setdefault(k, v)
             if injected:
@@ -234,7 +243,11 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.FunctionDef):
-                self.walk_function(stmt, None, state)
+                walks = param_model_walks(self.ctx, stmt, body) if state.scope == "" else []
+                for label, bound in walks:  # ``def count(model): ...`` called with models: once each
+                    self.walk_function(stmt, None, state, binding=label, bound=dict(bound))
+                if not walks:
+                    self.walk_function(stmt, None, state)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             else:
