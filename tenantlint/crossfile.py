@@ -40,6 +40,10 @@ class CrossFileFacts:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Functions (or Celery task names) registered with a scheduler -> ``path:line (how)``, and
+    # Celery task names given explicitly -> the function (``index/schedules.py``).
+    scheduled: dict[str, str] = field(default_factory=dict)
+    task_names: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

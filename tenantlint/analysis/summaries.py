@@ -10,11 +10,14 @@ project costs more than analysing it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
-from tenantlint.analysis.facts import CallFact, Trust
+from tenantlint.analysis.facts import CallFact, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.trusted_context import SCHEDULED
 from tenantlint.analysis.interp.values import Origin
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
@@ -40,9 +43,12 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
-        if codes_at and origin.keys is not None and origin.handler is None and not origin.internal:
+        if origin.keys is None or origin.handler is not None or origin.internal:
+            continue
+        scheduled = _scheduled_codes(origin)
+        if codes_at or scheduled:
             line = positions.span(origin.node).line  # the line of its finding, exactly
-            codes = codes_at.get(line)
+            codes = codes_at.get(line) or scheduled
             if codes:
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node)))
@@ -59,6 +65,18 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         ))
     sites = [_site(path, call, positions) for call in ctx.facts.calls]
     return summaries, sites
+
+
+def _scheduled_codes(origin: Origin) -> set[str]:
+    """The codes an id-keyed query of a scheduled task would have outside system scope: a scheduler
+    passes it no request input, but a handler calling the task too may (TNT101/TNT102 at its call)."""
+    codes: set[str] = set()
+    for kind, state in origin.uses:
+        if state.bypass is not Scoping.SYSTEM_SCOPE or not state.bypass_detail.startswith(SCHEDULED):
+            return set()
+        if replace(state, bypass=None).verdict()[0] is Scoping.UNSCOPED and kind is not QueryKind.INSERT:
+            codes.add("TNT102" if kind is QueryKind.WRITE else "TNT101")
+    return codes
 
 
 def _pinned_params(origin: Origin) -> set[str]:

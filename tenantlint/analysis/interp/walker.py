@@ -42,7 +42,12 @@ from tenantlint.analysis.interp.inline_check import inline_membership, membershi
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
-from tenantlint.analysis.interp.trusted_context import in_system_path, injected_parameters, named_trusted
+from tenantlint.analysis.interp.trusted_context import (
+    SCHEDULED,
+    in_system_path,
+    injected_parameters,
+    named_trusted,
+)
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -78,7 +83,8 @@ class Walker:
         if info is None or info.node is not node:
             bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := base_name(a.value)))
             info = ClassInfo(node.name.value, bases, node)
-        state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
+        state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth,
+                              system_reason=outer.system_reason)
         state.class_attrs = {}
         state.owner = info
         state.scope = f"{outer.scope}.{node.name.value}" if outer.scope else ""
@@ -136,6 +142,12 @@ class Walker:
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         )
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
+        reason = outer.system_reason
+        if qualname is not None and handler is None and settings.schedules:
+            where = settings.schedules.where(qualname)
+            if where is not None:  # a scheduler runs it on a timer: no request, no tenant
+                system += 1
+                reason = f"{SCHEDULED}{where}"
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
@@ -144,7 +156,7 @@ class Walker:
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
-                              params=frozenset(ports) - set(env))
+                              params=frozenset(ports) - set(env), system_reason=reason)
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)

@@ -1,0 +1,192 @@
+"""Scheduled (periodic) tasks are system code: what registers one (``index/schedules.py``), how the
+function is found (``Schedules.where``), and what the analysis then reports."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.api import check_paths, load_config
+from tenantlint.index.schedules import Schedules, module_schedules
+from tenantlint.results import RunResult
+from tests.test_crossfn import chdir
+
+
+def read(source: str, module: str = "proj.sched", rel: str = "proj/sched.py"
+         ) -> tuple[dict[str, str], dict[str, str]]:
+    return module_schedules(rel, module, ast.parse(textwrap.dedent(source)))
+
+
+def test_celery_beat_schedule_names_tasks_by_dotted_name() -> None:
+    scheduled, _ = read("""
+        app.conf.beat_schedule = {
+            "purge": {
+                "task": "proj.tasks.purge",
+                "schedule": crontab(hour=0),
+            },
+        }
+        CELERY_BEAT_SCHEDULE = {"digest": {"task": "digest", "schedule": 60.0}}
+        app.conf.beat_schedule.update({"more": {"task": "proj.tasks.more", "schedule": 5}})
+        NOT_A_SCHEDULE = {"x": {"task": "proj.tasks.other"}}
+    """)
+    assert scheduled == {
+        "proj.tasks.purge": "proj/sched.py:4 (celery beat)",
+        "digest": "proj/sched.py:8 (celery beat)",
+        "proj.tasks.more": "proj/sched.py:9 (celery beat)",
+    }
+
+
+def test_add_periodic_task_resolves_the_signature_through_imports() -> None:
+    scheduled, _ = read("""
+        from proj import tasks
+        from proj.jobs import rotate as rot
+
+        def setup(sender, **kwargs):
+            sender.add_periodic_task(60.0, tasks.recount.s(), name="recount")
+            sender.add_periodic_task(crontab(hour=1), rot.si(1))
+            sender.add_periodic_task(10, sig=signature("proj.tasks.named"))
+    """)
+    assert set(scheduled) == {"proj.tasks.recount", "proj.jobs.rotate", "proj.tasks.named"}
+
+
+def test_apscheduler_rq_scheduler_schedule_and_period_registrations() -> None:
+    scheduled, _ = read("""
+        from .jobs import a, b, c, d, e, f, g, h
+
+        scheduler.add_job(a, "interval", hours=1)
+        scheduler.add_job(func=b, trigger=CronTrigger(hour=3))
+        scheduler.add_job(send_now, args=[1])
+        rq.cron("0 * * * *", func=c)
+        rq.schedule(scheduled_time=now, func=d, interval=60)
+        rq.schedule(scheduled_time=now, func=not_periodic)
+        jobs = [{"func": e, "interval": 30}, {"func": f, "cron_string": "* * * * *"}]
+        schedule.every(10).minutes.do(g)
+        Registry.register_daily(h)
+
+        @scheduler.scheduled_job("cron", hour=4)
+        def nightly():
+            pass
+    """)
+    assert set(scheduled) == {f"proj.jobs.{n}" for n in "abcdefgh"} | {"proj.sched.nightly"}
+
+
+def test_explicit_task_names_and_periodic_decorators() -> None:
+    scheduled, names = read("""
+        @shared_task(name="nightly-digest")
+        def send_digest():
+            pass
+
+        @periodic_task(run_every=crontab(minute=0))
+        def hourly():
+            pass
+
+        @app.task
+        def plain():
+            pass
+    """, module="proj.tasks", rel="proj/tasks.py")
+    assert names == {"nightly-digest": "proj.tasks.send_digest"}
+    assert set(scheduled) == {"proj.tasks.hourly"}
+
+
+@pytest.mark.parametrize(("qualname", "found"), [
+    ("proj.tasks.purge", True),  # its own name
+    ("proj.tasks.cleanup.purge", True),  # re-exported by the package the schedule names
+    ("proj.tasks.digest.send_digest", True),  # by its explicit Celery name
+    ("proj.other.purge", False),
+    ("proj.tasks.cleanup.prune", False),
+    ("app.proj.tasks.purge", True),  # the task name is relative to another root
+])
+def test_where_finds_the_function(qualname: str, found: bool) -> None:
+    schedules = Schedules({"proj.tasks.purge": "celery.py:3 (celery beat)",
+                           "nightly-digest": "celery.py:7 (celery beat)"},
+                          {"nightly-digest": "proj.tasks.digest.send_digest"})
+    assert (schedules.where(qualname) is not None) is found
+
+
+MODELS = """
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    paid = models.BooleanField(default=False)
+"""
+
+CELERY = """
+from celery import Celery
+from celery.schedules import crontab
+
+app = Celery("app")
+app.conf.beat_schedule = {
+    "purge": {"task": "app.tasks.purge", "schedule": crontab(hour=0)},
+    "expire": {"task": "app.tasks.expire", "schedule": crontab(hour=1), "args": (0,)},
+}
+"""
+
+TASKS = """
+from celery import shared_task
+
+from app.models import Invoice
+
+
+@shared_task
+def purge():
+    Invoice.objects.filter(paid=True).delete()
+
+
+@shared_task
+def expire(invoice_id):
+    Invoice.objects.filter(pk=invoice_id).update(paid=False)
+
+
+@shared_task
+def recount():
+    return Invoice.objects.count()
+"""
+
+VIEWS = """
+from app.tasks import expire
+
+
+def expire_view(request):
+    expire.delay(request.POST["id"])
+"""
+
+
+def _run(tmp_path: Path, files: dict[str, str], want_sites: bool = False) -> RunResult:
+    (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
+    (tmp_path / "app").mkdir()
+    for name, text in {"__init__.py": "", "models.py": MODELS, **files}.items():
+        (tmp_path / "app" / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    with chdir(tmp_path):
+        return check_paths([Path(".")], load_config(tmp_path), want_sites=want_sites)
+
+
+def test_scheduled_tasks_are_system_scope_and_listed_with_their_schedule(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": TASKS}, want_sites=True)
+    found = sorted((f.path, f.line, f.code) for f in result.findings)
+    assert found == [("app/tasks.py", 18, "TNT101")]  # recount: no scheduler runs it
+    system = sorted((s.line, s.detail) for s in result.query_sites
+                    if s.scoping == "system-scope")
+    assert system == [(8, "scheduled by app/celery.py:6 (celery beat)"),
+                      (13, "scheduled by app/celery.py:7 (celery beat)")]
+
+
+def test_a_scheduled_task_a_handler_feeds_request_input_keeps_the_call_site_finding(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": TASKS, "views.py": VIEWS})
+    found = sorted((f.path, f.line, f.code) for f in result.findings)
+    assert found == [("app/tasks.py", 18, "TNT101"), ("app/views.py", 5, "TNT102")]
+
+
+def test_without_the_schedule_the_tasks_are_judged_as_any_code(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"tasks.py": TASKS})
+    found = sorted((f.path, f.line, f.code) for f in result.findings)
+    assert found == [("app/tasks.py", 8, "TNT102"), ("app/tasks.py", 13, "TNT102"),
+                     ("app/tasks.py", 18, "TNT101")]
