@@ -241,6 +241,10 @@ class Summary:
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
     returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
+    system: str = ""  # "scheduled by app/celery.py:33 (celery beat)": a scheduler runs it
+    # Lines of the TNT101/TNT102 findings at its own queries, with their codes: dropped when
+    # only scheduled tasks call it (``crossfn/combine.py``).
+    own: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def name(self) -> str:

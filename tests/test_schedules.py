@@ -190,3 +190,46 @@ def test_without_the_schedule_the_tasks_are_judged_as_any_code(tmp_path: Path) -
     found = sorted((f.path, f.line, f.code) for f in result.findings)
     assert found == [("app/tasks.py", 8, "TNT102"), ("app/tasks.py", 13, "TNT102"),
                      ("app/tasks.py", 18, "TNT101")]
+
+
+HELPERS = """
+from celery import shared_task
+
+from app.models import Invoice
+
+
+@shared_task
+def purge():
+    for invoice in unpaid():
+        invoice.delete()
+    return overdue()
+
+
+def unpaid():
+    return Invoice.objects.filter(paid=False)
+
+
+def overdue():
+    return Invoice.objects.all()
+"""
+
+HELPER_VIEW = """
+from app.tasks import overdue
+
+
+def overdue_view(request):
+    return overdue().count()
+"""
+
+
+def test_a_helper_only_scheduled_tasks_call_is_system_scope(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": HELPERS}, want_sites=True)
+    assert result.findings == ()
+    system = sorted((s.line, s.detail) for s in result.query_sites if s.scoping == "system-scope")
+    assert system == [(14, "called only by tasks.purge, scheduled by app/celery.py:6 (celery beat)"),
+                      (18, "called only by tasks.purge, scheduled by app/celery.py:6 (celery beat)")]
+
+
+def test_a_helper_a_view_calls_too_stays_reported(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": HELPERS, "views.py": HELPER_VIEW})
+    assert sorted((f.path, f.line, f.code) for f in result.findings) == [("app/tasks.py", 18, "TNT101")]

@@ -34,9 +34,14 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
     for f in findings:
         if f.code in KEYED_CODES:
             codes_at.setdefault(f.line, set()).add(f.code)
+    own: dict[str, dict[int, tuple[str, ...]]] = {}
     for origin in ctx.origins:
         if origin.function is None or origin.tenant is None:
             continue
+        if codes_at and origin.handler is None:  # its own findings (dropped if only tasks call it)
+            line = positions.span(origin.node).line
+            if line in codes_at:
+                own.setdefault(origin.function, {})[line] = tuple(sorted(codes_at[line]))
         params = _pinned_params(origin)
         if params:
             line = positions.line(origin.node)
@@ -61,7 +66,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         summaries.append(Summary(
             fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
-            fn.check, fn.returns,
+            fn.check, fn.returns, fn.system, tuple(sorted(own.get(fn.qualname, {}).items())),
         ))
     sites = [_site(path, call, positions) for call in ctx.facts.calls]
     return summaries, sites

@@ -160,6 +160,8 @@ class Walker:
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+            if reason and reason is not outer.system_reason:
+                fact.system = reason
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
