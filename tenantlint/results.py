@@ -273,6 +273,9 @@ class Site:
     celery: bool
     open_args: bool
     args: tuple[Arg, ...]
+    # A reference that is not a call (``run(queryset_func=get_rows)`` in a scheduled task): it binds
+    # nothing, and only says where the function is used (``crossfn/combine.py`` system helpers).
+    reference: bool = False
 
 
 @dataclass

@@ -449,7 +449,8 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
         if not found.useful or (applied is not None and found.kinds == applied.kinds):
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
-                and any(not site.celery and found.kind_of(site.callee) for site in r.calls)]
+                and any(not site.celery and not site.reference and found.kind_of(site.callee)
+                        for site in r.calls)]
         if not redo:
             return True
         prefix = key_of(key_prefix, found.key())

@@ -162,7 +162,7 @@ def expire_view(request):
 
 def _run(tmp_path: Path, files: dict[str, str], want_sites: bool = False) -> RunResult:
     (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
-    (tmp_path / "app").mkdir()
+    (tmp_path / "app").mkdir(exist_ok=True)
     for name, text in {"__init__.py": "", "models.py": MODELS, **files}.items():
         (tmp_path / "app" / name).write_text(textwrap.dedent(text).lstrip("\n"))
     with chdir(tmp_path):
@@ -233,3 +233,81 @@ def test_a_helper_only_scheduled_tasks_call_is_system_scope(tmp_path: Path) -> N
 def test_a_helper_a_view_calls_too_stays_reported(tmp_path: Path) -> None:
     result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": HELPERS, "views.py": HELPER_VIEW})
     assert sorted((f.path, f.line, f.code) for f in result.findings) == [("app/tasks.py", 18, "TNT101")]
+
+
+REFERENCES = """
+from celery import shared_task
+
+from app.models import Invoice
+
+
+def in_batches(query):
+    for row in query():
+        row.delete()
+
+
+@shared_task
+def purge():
+    in_batches(query=stale)
+
+
+def stale():
+    return Invoice.objects.filter(paid=True)
+
+
+def also_passed_elsewhere():
+    return Invoice.objects.all()
+
+
+@shared_task
+def expire():
+    in_batches(also_passed_elsewhere)
+
+
+def not_scheduled():
+    in_batches(also_passed_elsewhere)
+"""
+
+
+def test_a_function_a_scheduled_task_only_names_is_system_scope(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": REFERENCES})
+    # ``stale`` is named only in a scheduled task; ``also_passed_elsewhere`` also outside one
+    assert sorted((f.path, f.line, f.code) for f in result.findings) == [("app/tasks.py", 21, "TNT101")]
+
+
+COMMAND = """
+from django.core.management.base import BaseCommand
+
+from app.models import Invoice
+from app.tasks import unpaid
+
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        for invoice in unpaid():
+            invoice.delete()
+        leftover = Invoice.objects.filter(paid=False)
+        print(leftover)
+"""
+
+COMMAND_HELPERS = """
+from app.models import Invoice
+
+
+def unpaid():
+    return Invoice.objects.filter(paid=False)
+"""
+
+
+def test_a_helper_only_management_commands_call_is_system_scope(tmp_path: Path) -> None:
+    (tmp_path / "app" / "management" / "commands").mkdir(parents=True)  # before _run writes app/
+    for pkg in ("management", "management/commands"):
+        (tmp_path / "app" / pkg / "__init__.py").write_text("")
+    (tmp_path / "app" / "management" / "commands" / "purge.py").write_text(COMMAND.lstrip("\n"))
+    result = _run(tmp_path, {"tasks.py": COMMAND_HELPERS}, want_sites=True)
+    assert result.findings == ()
+    system = sorted((s.path, s.line, s.detail) for s in result.query_sites if s.scoping == "system-scope")
+    assert system == [
+        ("app/management/commands/purge.py", 11, "in a system_paths file"),
+        ("app/tasks.py", 5, "called only by Command.handle, in a system_paths file"),
+    ]

@@ -186,6 +186,7 @@ class CallFact:
     handler: str | None
     celery: bool = False
     open_args: bool = False
+    reference: bool = False  # a function named as a value (an argument), in a scheduled task
 
 
 @dataclass

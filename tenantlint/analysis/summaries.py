@@ -112,4 +112,4 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
-                call.celery, call.open_args, args)
+                call.celery, call.open_args, args, call.reference)

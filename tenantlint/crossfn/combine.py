@@ -50,15 +50,22 @@ class Project:
             del self.funcs[q]
         self.callees = Callees(self.funcs)
         self.sites_of: dict[str, list[Site]] = {}
+        self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
+        refs_by_name: dict[str, int] = {}
         for site in self.sites:
             target = self.resolve(site.callee)
             if target is not None:
-                self.sites_of.setdefault(target, []).append(site)
                 name = target.rsplit(".", 1)[-1]
+                if site.reference:
+                    self.refs_of.setdefault(target, []).append(site)
+                    refs_by_name[name] = refs_by_name.get(name, 0) + 1
+                    continue
+                self.sites_of.setdefault(target, []).append(site)
                 resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
         self.name_counts = name_counts
         self.resolved_by_name = resolved_by_name
+        self.refs_by_name = refs_by_name
         self.checks = frozenset(membership_checks)
 
     def resolve(self, callee: str) -> str | None:
@@ -71,6 +78,17 @@ class Project:
         if not self.sites_of.get(fn.qualname):
             return False
         return self.name_counts.get(fn.name, 0) == self.resolved_by_name.get(fn.name, 0)
+
+    def users(self, fn: Summary) -> list[str] | None:
+        """The functions that call or name ``fn``, when every spelling of its name in the project
+        is one of them (a call, or a reference a scheduled task makes); else None."""
+        if self.name_counts is None or fn.open or fn.handler is not None:
+            return None
+        sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
+        used = self.resolved_by_name.get(fn.name, 0) + self.refs_by_name.get(fn.name, 0)
+        if not sites or self.name_counts.get(fn.name, 0) != used:
+            return None
+        return sorted({site.caller or "" for site in sites})
 
 
 def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
@@ -130,9 +148,9 @@ class Combiner:
         while grew:
             grew = False
             for fn in funcs.values():
-                if fn.qualname in reasons or fn.handler is not None or not self.p.known(fn):
+                if fn.qualname in reasons:
                     continue
-                callers = sorted({site.caller or "" for site in self.p.sites_of.get(fn.qualname, ())})
+                callers = self.p.users(fn)
                 if callers and all(c in reasons for c in callers):
                     reasons[fn.qualname] = f"called only by {short(callers[0])}, {reasons[callers[0]]}"
                     grew = True

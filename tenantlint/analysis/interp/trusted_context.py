@@ -19,6 +19,7 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.files import excluded
 
 SCHEDULED = "scheduled by "  # why a task a scheduler runs is system code (``index/schedules.py``)
+SYSTEM_PATH = "in a system_paths file"  # why the code of a management command is system code
 INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
 # The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
 # ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.

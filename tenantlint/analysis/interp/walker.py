@@ -44,6 +44,7 @@ from tenantlint.analysis.interp.returns import return_kind
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
+    SYSTEM_PATH,
     in_system_path,
     injected_parameters,
     named_trusted,
@@ -67,7 +68,8 @@ class Walker:
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
         system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
-        state = FunctionState(None, ctx=self.ctx, system_depth=system, scope=module_name(self.ctx.path))
+        state = FunctionState(None, ctx=self.ctx, system_depth=system, scope=module_name(self.ctx.path),
+                              system_reason=SYSTEM_PATH if system else "")
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -160,8 +162,7 @@ class Walker:
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
-            if reason and reason is not outer.system_reason:
-                fact.system = reason
+            fact.system = reason if handler is None else ""  # scheduled, or in a system_paths file
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
