@@ -44,6 +44,9 @@ class CrossFileFacts:
     # Celery task names given explicitly -> the function (``index/schedules.py``).
     scheduled: dict[str, str] = field(default_factory=dict)
     task_names: dict[str, str] = field(default_factory=dict)
+    # Decorators that pass the function they wrap a trusted value (``index/injection.py``):
+    # ``pkg.module.decorator`` -> ``"1=user_profile;user=request.user"``.
+    injecting_decorators: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

@@ -29,6 +29,7 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
@@ -38,6 +39,9 @@ from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
 
+# A top-level function holding a nested one (a decorator and its wrapper), cheaply by text.
+NESTED_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def ", re.M)
+TOP_DEF = re.compile(r"^(?:async[ \t]+)?def ", re.M)
 SQL_HINT = re.compile(r"\b(?:" + "|".join(SQL_VERBS) + r")\b", re.IGNORECASE)
 
 
@@ -170,6 +174,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, scheduled=scheduled, task_names=task_names,
+            injecting_decorators=_injecting(rel, tree, config)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
@@ -185,6 +191,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         routes=routes,
         route_frameworks=frameworks,
     ))
+
+
+def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:
+    return injecting_decorators(module_name(rel), tree, PatternSet.compile(config.trusted_sources))
 
 
 def _aliases(rel: str, module: cst.Module) -> dict[str, str]:

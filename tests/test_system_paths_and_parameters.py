@@ -123,3 +123,25 @@ def test_handler_parameter_named_by_trusted_sources_is_trusted(tmp_path: Path) -
     out = _check(root, "--exit-zero")
     lines = [line for line in out.stdout.splitlines() if line.startswith("app/views.py")]
     assert [line.split(":")[1] for line in lines] == ["7"], out.stdout
+
+
+def test_view_parameter_annotated_with_the_user_model_is_the_caller(tmp_path: Path) -> None:
+    """A URL converter never yields a user row: ``user: Account`` is the authenticated user a
+    dispatch wrapper passes. Another model's annotation, or a number, stays a URL value."""
+    root = _project(tmp_path, 'tenant_models = ["Org"]\n')
+    (root / "app" / "accounts.py").write_text(
+        "from django.contrib.auth.models import AbstractUser\nfrom django.db import models\n\n\n"
+        "class Account(AbstractUser):\n"
+        "    org = models.ForeignKey('app.Org', on_delete=models.CASCADE)\n"
+    )
+    (root / "app" / "views.py").write_text(
+        "from app.accounts import Account\nfrom app.models import Invoice, Org\n\n\n"
+        "def mine(request, user: Account):\n"
+        "    return Invoice.objects.filter(org=user.org).count()\n\n\n"
+        "def by_org(request, org: Org, number: int):\n"
+        "    a = Invoice.objects.filter(org=org).count()\n"
+        "    return a + Invoice.objects.filter(org_id=number).count()\n"
+    )
+    out = _check(root, "--exit-zero")
+    lines = [line for line in out.stdout.splitlines() if line.startswith("app/views.py")]
+    assert [line.split(":")[1] for line in lines] == ["10", "11"], out.stdout

@@ -113,6 +113,14 @@ class Settings:
         return self.last(self.config.handler_decorators)
 
     @cached_property
+    def injections(self) -> dict[str, dict[str, str]]:
+        """Project decorators that pass the wrapped function a trusted value: decorator's last
+        dotted part -> {position or keyword -> the trusted source} (``index/injection.py``)."""
+        from tenantlint.index.injection import parse_injections
+
+        return parse_injections(self.facts.injecting_decorators)
+
+    @cached_property
     def trusted_parameters(self) -> dict[str, frozenset[str]]:
         from tenantlint.analysis.interp.trusted_context import parse_trusted_parameters
 

@@ -182,6 +182,8 @@ class Drf(FrameworkPlugin):
             return Value(Provenance.untrusted(BODY))
         if node.attr.value == "instance" and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._own_instance(ev)
+        if node.attr.value == "instance" and isinstance(node.value, cst.Name):
+            return self._saved_instance(ev, node.value.value)
         if node.attr.value == "context" and isinstance(node.value, cst.Name) and node.value.value == "self":
             return self._context(ev)
         return None
@@ -205,6 +207,16 @@ class Drf(FrameworkPlugin):
             return None
         return RowValue(Provenance.trusted(f"self.instance, a row of {tenant.table}"),
                         scoped_row_of=tenant.table, table=tenant.table)
+
+    def _saved_instance(self, ev: Evaluation, name: str) -> Value | None:
+        """``serializer.instance`` of a serializer that creates a row: the row its ``save()`` just
+        inserted. A new row belongs to the tenant it was created with (its insert is checked for
+        TNT103/TNT104), so a query keyed by it or its id reads only what this code wrote."""
+        recv = ev.fn.env.get(name)
+        if not isinstance(recv, SerializerValue) or not recv.creates or recv.tenant is None:
+            return None
+        return RowValue(Provenance.trusted(f"{name}.instance, the row it just saved"),
+                        scoped_row_of=recv.table, table=recv.table)
 
     def serves_model_attribute(self, ctx: FileView, cls: ClassInfo) -> bool:
         """DRF itself never reads ``model``; a project's base ``get_queryset`` may

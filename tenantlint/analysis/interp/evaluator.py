@@ -47,6 +47,7 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
+from tenantlint.analysis.orm.carried import row_of_tenant_table
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.crossfn.records import PARAMETER
@@ -361,7 +362,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
                 how = Scoping.RELATED_MANAGER if tenant.tenant_field == fk_field else Scoping.SCOPED_PARENT
                 pin = Pin(recv.prov, how, f"related manager {attr}")
                 return self.new_query(node, family, table, tenant, QueryState(pins=(pin,)))
-            if isinstance(recv, RowValue) and recv.scoped_row_of:
+            if (isinstance(recv, RowValue) and recv.scoped_row_of) \
+                    or row_of_tenant_table(self, recv, _target):
                 pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"related manager {attr}")
                 return self.new_query(node, family, table, tenant, QueryState(pins=(pin,)))
             return self.new_query(node, family, table, tenant)

@@ -11,6 +11,8 @@ arguments are reported at the call sites.
 
 from __future__ import annotations
 
+import libcst as cst
+
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.values import QueryValue, RowValue, Value
 
@@ -18,6 +20,14 @@ from tenantlint.analysis.interp.values import QueryValue, RowValue, Value
 _SCOPED = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
                      Scoping.SCOPING_METHOD, Scoping.AUTO_SCOPED})
 _OUTER_ROW = "<outer query row>"  # ``OuterRef`` inside a subquery: not a row a caller can hold
+
+
+def unexecuted(value: QueryValue, statement: cst.CSTNode | None) -> bool:
+    """``value`` is a statement or queryset built in ``statement`` and used by nothing so far: an
+    expression statement that throws it away never runs it (``delete(Model)`` without
+    ``session.execute``, a Django queryset never iterated)."""
+    origin = value.origin
+    return origin is not None and not origin.uses and statement is not None and origin.statement is statement
 
 
 def return_kind(returns: list[Value]) -> str:

@@ -40,20 +40,23 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import return_kind
+from tenantlint.analysis.interp.returns import return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
     SYSTEM_PATH,
+    forwarded_parameters,
     in_system_path,
     injected_parameters,
     named_trusted,
+    user_annotated,
 )
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import child_nodes
+from tenantlint.index.relations import is_user_model
 
 
 class Walker:
@@ -182,9 +185,14 @@ class Walker:
         for p in function_params(fn):
             env.pop(p.name.value, None)
         settings = self.ctx.settings
-        injected = injected_parameters(names, settings.trusted_parameters)
+        injected = forwarded_parameters(fn, names, settings.injections)
+        injected.update(injected_parameters(names, settings.trusted_parameters))
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
+            index = settings.index
+            for k, v in user_annotated(fn, handler.framework, handler.params,
+                                       lambda name: is_user_model(index, name)).items():
+                injected.setdefault(k, v)
             if injected:
                 handler = replace(
                     handler, params={k: v for k, v in handler.params.items() if k not in injected},
@@ -379,7 +387,12 @@ class Walker:
 
     def small(self, small: cst.BaseSmallStatement, state: FunctionState, ev: Evaluator) -> None:
         if isinstance(small, cst.Expr):
-            ev.eval(small.value)
+            value = ev.eval(small.value, use=False)
+            if isinstance(value, QueryValue) and not isinstance(small.value, cst.Await):
+                if value.origin is not None and unexecuted(value, state.statement):
+                    ev.discard(value.origin)  # built and thrown away: never a query
+                else:
+                    ev.consume(value)
         elif isinstance(small, cst.Assign):
             value = ev.eval(small.value, use=False)
             for target in small.targets:

@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.values import (
     QueryValue,
     Value,
 )
-from tenantlint.analysis.orm.inserts import insert_names, note_argument
+from tenantlint.analysis.orm.inserts import insert_names, note_argument, parent_names
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class DjangoInserts:
 
     def sets_tenant(self, ev: Evaluation, tenant: TenantTable | None, call: cst.Call,
                     skip: tuple[str, ...] = ()) -> tuple[bool, Provenance | None]:
-        names = insert_names(tenant)
+        names = insert_names(tenant) | parent_names(ev, tenant)
         found = False
         prov: Provenance | None = None
         for arg in call.args:
@@ -62,7 +62,10 @@ class DjangoInserts:
         ev.derive(q, call)
         ev.record_insert(origin.node, origin.table, origin.tenant is not None, tenant_set,
                       prov, "django")
+        # The new row belongs to the tenant it was created with (the insert above is what is
+        # checked): a query keyed by it or its id reads only what this code wrote.
         return Instance(model="", table=origin.table, prov=Provenance.trusted("created row"),
+                        scoped_row_of=origin.table if origin.tenant is not None else None,
                         tenant=origin.tenant, tenant_set=True) if not get_or_create else Value()
 
     def bulk_create(self, ev: Evaluation, q: QueryValue, call: cst.Call) -> Value:

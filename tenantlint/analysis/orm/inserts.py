@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 def tenant_names(ev: Evaluation, model: str, tenant: TenantTable | None) -> frozenset[str]:
     """Keywords that set the tenant: the column, the field, and relationships whose FK is one."""
-    names = set(insert_names(tenant))
+    names = set(insert_names(tenant)) | parent_names(ev, tenant)
     if tenant is None:
         return frozenset()
     for f in model_fields(ev, model):
@@ -133,6 +133,27 @@ def mapping_rows(
 def untrusted_of(instances: list[Instance]) -> Provenance | None:
     return next((i.tenant_prov for i in instances
                  if i.tenant_prov is not None and i.tenant_prov.trust is Trust.UNTRUSTED), None)
+
+
+def parent_names(ev: Evaluation, tenant: TenantTable | None) -> frozenset[str]:
+    """A tenant table whose model has no tenant column of its own (listed in ``tenant_tables``,
+    scoped through a nullable parent): a new row gets its tenant from the tenant-scoped parent it
+    points to, so setting a foreign key (field or column) to such a parent sets its tenant. A model
+    with a tenant column must set that column; its parents do not count (unless its ``save()``
+    copies one, ``set_by``)."""
+    if tenant is None or tenant.via:
+        return frozenset()
+    own = tenant.tenant_names()
+    out: set[str] = set()
+    for model in tenant.models:
+        fields = model_fields(ev, model)
+        if not fields or any(f.name in own or (f.column or "") in own for f in fields):
+            return frozenset()
+        for f in fields:
+            if f.fk_target and f.column and (ev.ctx.tenant_of_model(f.fk_target) is not None
+                                             or ev.ctx.index.tenant_table(f.fk_target) is not None):
+                out.update((f.name, f.column))
+    return frozenset(out)
 
 
 def insert_names(tenant: TenantTable | None) -> frozenset[str]:

@@ -114,6 +114,29 @@ def joined_parent(ev: Evaluation, tenant: TenantTable | None, joined: tuple[str,
     return None
 
 
+def joined_child(ev: Evaluation, model: str, table: str, call: cst.Call) -> tuple[str, TenantTable] | None:
+    """``User.query.join(Subscription)`` (or with ``Subscription.user_id == User.id``): a tenant
+    table joined along its own foreign key to the queried table. A mandatory pin of that child by a
+    trusted row or the tenant (``Subscription.alert == self``) confines the queried rows: each one is
+    pointed at by a child row of the tenant, and a row does not point into another tenant."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    if not positional:
+        return None
+    child = col.peek_model(ev, positional[0])
+    if child is None or child.tenant is None or normalize_table(child.table) == normalize_table(table):
+        return None
+    fk = col.fk_column_to(ev, child.model, model)
+    if fk is None:
+        return None
+    onclause = next((a.value for a in call.args if a.keyword and a.keyword.value in ("onclause", "on")),
+                    positional[1] if len(positional) > 1 else None)
+    if onclause is not None:
+        hop = Hop(normalize_table(child.table), fk.lower(), normalize_table(table), child.tenant)
+        if not _onclause_ok(ev, hop, onclause):
+            return None
+    return child.table, child.tenant
+
+
 def parents_of(ev: Evaluation, tenant: TenantTable | None,
                joined: tuple[str, ...]) -> tuple[tuple[str, TenantTable], ...]:
     """The joined parents (table, tenancy) whose pins scope the child."""

@@ -21,6 +21,7 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
+from tenantlint.analysis.orm.carried import row_of_tenant_table
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class SaQuery(QueryValue):
     inserted: bool = False
     fresh: bool = False  # just created by ``Model.<method>``: the call's own arguments come next
     joined: tuple[str, ...] = ()  # parent tables joined along the table's via chain (``joins``)
+    # tenant tables joined along their own foreign key to this table (``joins.joined_child``)
+    children: tuple[tuple[str, TenantTable], ...] = ()
 
 
 JOINS = frozenset({"join", "outerjoin", "join_from"})
@@ -57,20 +60,25 @@ JOINS = frozenset({"join", "outerjoin", "join_from"})
 
 def parents(ev: Evaluation, q: QueryValue) -> tuple[tuple[str, TenantTable], ...]:
     """Joined parents whose tenant pins scope ``q`` (see ``joins``)."""
-    if not isinstance(q, SaQuery) or not q.joined or q.origin is None:
+    if not isinstance(q, SaQuery) or q.origin is None:
         return ()
-    return joins.parents_of(ev, q.origin.tenant, q.joined)
+    return joins.parents_of(ev, q.origin.tenant, q.joined) + q.children
 
 
 def join(ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryValue:
     """``.join(Parent[, onclause])``: remember a parent joined along the via chain."""
     parent = None
+    child = None
     if isinstance(q, SaQuery) and q.origin is not None and q.origin.tenant is not None:
         parent = joins.joined_parent(ev, q.origin.tenant, q.joined, call)
+        if parent is None and q.model:
+            child = joins.joined_child(ev, q.model, q.origin.table, call)
     ev.eval_args(call)
     done = ev.derive(q, call)
     if parent is not None and isinstance(done, SaQuery):
         return replace(done, joined=(*done.joined, parent))
+    if child is not None and isinstance(done, SaQuery):
+        return replace(done, children=(*done.children, child))
     return done
 
 
@@ -350,7 +358,8 @@ class SqlAlchemyOrm(OrmPlugin):
         pin: Pin | None = None
         if fk == tenant.tenant_column or fk in tenant.alt_columns:
             pin = Pin(recv.prov, Scoping.RELATED_MANAGER, f"relationship {attr}")
-        elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] or recv.scoped_row_of:
+        elif (tenant.via and tenant.via[0] == fk_field) or fk in tenant.via_columns[:1] \
+                or recv.scoped_row_of or row_of_tenant_table(ev, recv, target):
             pin = Pin(recv.prov, Scoping.SCOPED_PARENT, f"relationship {attr}")
         if pin is None:
             return q
