@@ -311,3 +311,14 @@ def test_a_helper_only_management_commands_call_is_system_scope(tmp_path: Path) 
         ("app/management/commands/purge.py", 11, "in a system_paths file"),
         ("app/tasks.py", 5, "called only by Command.handle, in a system_paths file"),
     ]
+
+
+def test_tables_lists_the_scheduled_tasks(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    _run(tmp_path, {"celery.py": CELERY, "tasks.py": TASKS})
+    out = subprocess.run([sys.executable, "-m", "tenantlint", "tables"], cwd=tmp_path,
+                         capture_output=True, text=True).stdout
+    assert "scheduled tasks, system scope (2):" in out
+    assert "  app.tasks.purge  — scheduled by app/celery.py:6 (celery beat)" in out
