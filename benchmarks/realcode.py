@@ -23,7 +23,10 @@ finding of the same path and code whose line is at most ``LINE_TOLERANCE`` lines
 and is marked ``~``: a statement that spans lines is reported at its first line, and a change to
 where a multi-line chain starts may move that line by one or two without changing the finding. A
 judged TP-bug or TP-review reported at its line under another code only (TNT301 that became TNT101
-once the SQL was verified) is not counted as kept, but listed.
+once the SQL was verified) is not counted as kept, but listed. A judged finding may list in ``also``
+the other places (``path:line``) it is rightly reported at: the handler call site that feeds a
+helper's query request input, where the cross-function pass moves the finding. A finding of the same
+code at one of them counts as reported.
 
 Exit status 1 when a judged TP-bug is no longer reported, else 0.
 """
@@ -108,14 +111,21 @@ def run_check(root: Path, target: str, config: str, keep_config: bool) -> tuple[
 
 
 def still_reported(judged: dict[str, object], index: dict[tuple[str, str], list[int]]) -> str:
-    """"=" exact, "~" within LINE_TOLERANCE lines, "" not reported."""
-    lines = index.get((str(judged["path"]), str(judged["code"])), [])
-    line = int(str(judged["line"]))
-    if line in lines:
-        return "="
-    if any(abs(x - line) <= LINE_TOLERANCE for x in lines):
-        return "~"
-    return ""
+    """"=" exact (at its line or at one of its ``also`` places), "~" within LINE_TOLERANCE lines,
+    "" not reported."""
+    places = [(str(judged["path"]), int(str(judged["line"])))]
+    for other in judged.get("also", ()) or ():  # type: ignore[attr-defined]
+        path, _, line = str(other).rpartition(":")
+        if path and line.isdigit():
+            places.append((path, int(line)))
+    near = ""
+    for path, line in places:
+        lines = index.get((path, str(judged["code"])), [])
+        if line in lines:
+            return "="
+        if any(abs(x - line) <= LINE_TOLERANCE for x in lines):
+            near = "~"
+    return near
 
 
 def _saved(path: Path) -> tuple[list[dict[str, object]], str]:

@@ -44,6 +44,9 @@ class CrossFileFacts:
     # Celery task names given explicitly -> the function (``index/schedules.py``).
     scheduled: dict[str, str] = field(default_factory=dict)
     task_names: dict[str, str] = field(default_factory=dict)
+    # Instance types of class members and what functions return (``pkg.mod.Class.attr`` ->
+    # ``KIND:TYPE``; ``analysis/interp/member_types.py``): calls through ``self.repos.x.get(...)``.
+    member_types: dict[str, str] = field(default_factory=dict)
     # Decorators that pass the function they wrap a trusted value (``index/injection.py``):
     # ``pkg.module.decorator`` -> ``"1=user_profile;user=request.user"``.
     injecting_decorators: dict[str, str] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
 from tenantlint.analysis.interp.class_models import module_class_models
+from tenantlint.analysis.interp.member_types import module_member_types
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
@@ -173,7 +174,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
-            check_candidates=checks, scheduled=scheduled, task_names=task_names,
+            check_candidates=checks, member_types=module_member_types(rel, tree),
+            scheduled=scheduled, task_names=task_names,
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))

@@ -55,3 +55,13 @@ def test_saved_findings_are_judged(tmp_path: Path) -> None:
     out = rc.measure("proj", labels["proj"], tmp_path, None, False, saved)
     assert out.lost_bugs == ["app/a.py:20 TNT101"]
     assert "judged real bug no longer reported: app/a.py:20 TNT101" in rc.render([out], None)
+
+
+def test_a_judged_finding_counts_at_its_also_places() -> None:
+    rc = _module()
+    judged = {"path": "repos/users.py", "line": 83, "code": "TNT101", "verdict": "TP-bug",
+              "also": ["routes/ratings.py:47"]}
+    assert rc.still_reported(judged, {("routes/ratings.py", "TNT101"): [47]}) == "="
+    assert rc.still_reported(judged, {("routes/ratings.py", "TNT101"): [48]}) == "~"
+    assert rc.still_reported(judged, {("routes/ratings.py", "TNT103"): [47]}) == ""  # another code
+    assert rc.still_reported(judged, {("routes/other.py", "TNT101"): [47]}) == ""

@@ -74,6 +74,9 @@ class HandlerInfo:
     # Tenant keys read by the handler's signature itself (a FastAPI ``org_id: int = Query()``):
     # (parameter node, key, input kind); reported as TNT201 at the parameter.
     reads: tuple[tuple[cst.CSTNode, str, str], ...] = ()
+    # The handler depends on a ``system_scope`` name (a FastAPI ``Depends(get_admin_user)``): its
+    # body is system code, as under a ``system_scope`` decorator.
+    system: bool = False
 
 
 class FileView(Protocol):
@@ -244,6 +247,11 @@ class OrmPlugin(ABC):
     def save_instance(self, ev: Evaluation, inst: Instance, call: cst.Call) -> bool:
         """``instance.save()`` of an unsaved instance: True when this plug-in recorded it."""
         return False
+
+    def function_rows(self, ctx: FileView, fn: cst.FunctionDef) -> dict[str, Value]:
+        """Parameters this ORM passes a row of a tenant table in (an event listener's ``target``):
+        name -> value. Asked of every decorated function that is no handler."""
+        return {}
 
     def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
         """Why ``call``, which no hook resolved, looks like one of this ORM's queries on a model the

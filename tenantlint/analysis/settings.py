@@ -15,6 +15,7 @@ from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.class_models import ClassModels
+    from tenantlint.analysis.interp.member_types import MemberTypes
     from tenantlint.index.schedules import Schedules
 
 
@@ -43,6 +44,12 @@ class Settings:
 
         f = self.facts
         return ClassModels(f.class_attrs, f.class_slots, f.class_calls, f.class_bases)
+
+    @cached_property
+    def member_types(self) -> MemberTypes:
+        from tenantlint.analysis.interp.member_types import MemberTypes
+
+        return MemberTypes(self.facts.member_types, self.facts.class_bases)
 
     @cached_property
     def trusted(self) -> PatternSet:

@@ -142,8 +142,8 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "system_scope", Kind.STRINGS, DEFAULT_SYSTEM_SCOPE,
-        "Context managers, decorators, chain methods and managers inside which queries are "
-        "deliberately cross-tenant; listed in the audit report.",
+        "Context managers, decorators, chain methods, managers and FastAPI dependencies inside "
+        "which queries are deliberately cross-tenant; listed in the audit report.",
     ),
     KeySpec(
         "handler_decorators", Kind.STRINGS, (),

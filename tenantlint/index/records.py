@@ -15,6 +15,9 @@ class FieldInfo:
     required: bool = True  # False when nullable (``null=True``, ``Optional[...]``, ``nullable=True``)
     related_name: str | None = None  # reverse accessor on the target (Django related_name, backref)
     unique: bool = False  # ``unique=True`` or the primary key: the field identifies one row
+    # SQLAlchemy ``association_proxy("user", "household_id")``: ``column`` is the proxied attribute;
+    # comparing the proxy filters rows through the relation. Never the table's own tenant column.
+    proxy: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from tenantlint.index.records import FieldInfo, ModelInfo
 
 COLUMN_FUNCS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_FUNCS = frozenset({"relationship", "Relationship", "relation"})
+PROXY_FUNCS = frozenset({"association_proxy"})
 _WRAPPERS = frozenset(
     {
         "Mapped",
@@ -179,6 +180,10 @@ def _sqla_item(item: ClassItem) -> FieldInfo | None:
         return column_field(value, item.target, default)
     if isinstance(value, ast.Call) and func in RELATIONSHIP_FUNCS:
         return relationship_field(item, value)
+    if isinstance(value, ast.Call) and func in PROXY_FUNCS:
+        args = positional(value)
+        proxied = string_value(args[1]) if len(args) > 1 else None
+        return FieldInfo(name=item.target, column=proxied, required=False, proxy=True) if proxied else None
     if value is None and mapped:
         return FieldInfo(
             name=item.target, column=item.target, required=not annotation_optional(item.annotation)

@@ -100,7 +100,8 @@ class _Decider:
             (
                 (r, f, o)
                 for r, f, o in fields
-                if f.column and (f.column.lower() in self.columns or f.name.lower() in self.columns)
+                if f.column and not f.proxy
+                and (f.column.lower() in self.columns or f.name.lower() in self.columns)
             ),
             None,
         )
@@ -108,7 +109,7 @@ class _Decider:
             (
                 (r, f, o)
                 for r, f, o in fields
-                if f.column and f.fk_target and self._is_tenant_model(f.fk_target)
+                if f.column and not f.proxy and f.fk_target and self._is_tenant_model(f.fk_target)
             ),
             None,
         )
@@ -168,6 +169,10 @@ class _Decider:
                 continue
             tenant_col = f.column.lower() in self.columns or f.name.lower() in self.columns
             if not (tenant_col or (f.fk_target and self._is_tenant_model(f.fk_target))):
+                continue
+            if f.proxy:  # filters through its relation: its own name, when it proxies a tenant column
+                if f.column.lower() in self.columns and f.name.lower() not in taken:
+                    out.setdefault(f.name, None)
                 continue
             for n in (f.name, f.column):
                 if n.lower() not in taken:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.class_bases import project_bases
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
+from tenantlint.analysis.rawsql.constants import resolve_import
 from tenantlint.analysis.source.positions import child_nodes, preorder
 
 if TYPE_CHECKING:
@@ -122,9 +124,17 @@ class _Scan:
             callee = dotted_name(value.func)
             if callee is not None:
                 qual = self.ctx.imports.qualify(callee)
-                if qual in self.constructors:
+                if qual in self.constructors or self._project_subclass(qual):
                     self.table.objects[name] = qual
         self.table.aliases.setdefault(name, value)
+
+    def _project_subclass(self, qual: str) -> bool:
+        """A project class deriving from a known constructor (``class UserRouter(APIRouter)``)."""
+        if not qual.rsplit(".", 1)[-1][:1].isupper():
+            return False
+        bases = project_bases(self.ctx.settings.facts.class_bases, resolve_import(qual, self.ctx.path),
+                              self.ctx.path)
+        return any(b in self.constructors for b in bases)
 
     def call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)

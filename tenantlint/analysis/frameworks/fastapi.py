@@ -15,7 +15,7 @@ so the TNT201 is reported at the parameter.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -29,6 +29,12 @@ from tenantlint.analysis.frameworks.common import (
     route_table,
     star_params,
     string_arg,
+)
+from tenantlint.analysis.frameworks.fastapi_system import (
+    controller_dependencies,
+    is_system,
+    listed_dependencies,
+    router_dependencies,
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
 from tenantlint.analysis.frameworks.route_index import registered_by, registered_rule
@@ -74,7 +80,8 @@ NEUTRAL_TYPES = frozenset({"BackgroundTasks", "Response", "SecurityScopes", "Upl
 SCALARS = frozenset(
     {"int", "str", "float", "bool", "bytes", "UUID", "uuid.UUID", "date", "datetime", "time",
      "Decimal", "EmailStr", "Optional", "Union", "list", "List", "set", "Set", "tuple", "Literal",
-     "None", "conint", "constr", "PositiveInt", "Enum"}
+     "None", "conint", "constr", "PositiveInt", "Enum", "UUID1", "UUID3", "UUID4", "UUID5",
+     "pydantic.UUID1", "pydantic.UUID3", "pydantic.UUID4", "pydantic.UUID5", "NonNegativeInt"}
 )
 REQUEST_ATTRS = {"query_params": QUERY, "path_params": PATH, "headers": HEADERS, "cookies": COOKIES}
 REQUEST_METHODS = {"json": BODY, "form": FORM, "body": BODY, "receive_json": BODY, "receive_text": BODY}
@@ -191,6 +198,7 @@ class _Bound:
     request: bool = False
     read: tuple[cst.CSTNode, str, str] | None = None
     membership: bool = False
+    system: bool = False  # a ``system_scope`` dependency
 
 
 def _bind_param(ctx: FileView, table: RouteTable, p: cst.Param, path_vars: set[str], listed: bool,
@@ -245,9 +253,11 @@ def _bind_dependency(ctx: FileView, call: cst.Call, typ: cst.BaseExpression | No
     """``Depends(f)``: trusted context when ``f`` is a trusted dependency, else neither."""
     dep_name = _dependency(call, typ)
     membership = not checked and _is_membership(ctx, dep_name)
+    system = is_system(ctx, {dep_name})
     if dep_name in trusted_deps or ctx.imports.original_name(dep_name) in trusted_deps:
-        return _Bound(Value(Provenance.trusted(f"dependency {dep_name}")), membership=membership)
-    return _Bound(Value(), membership=membership)
+        return _Bound(Value(Provenance.trusted(f"dependency {dep_name}")), membership=membership,
+                      system=system)
+    return _Bound(Value(), membership=membership, system=system)
 
 
 def _names_tenant_key(kind: str, key: str, keys: frozenset[str]) -> bool:
@@ -286,10 +296,12 @@ class FastApi(FrameworkPlugin):
                 names = [p.name.value for p in params_of(fn)]
                 return HandlerInfo(f"{cls.name}.{fn.name.value}", self.name, {},
                                    frozenset(names[1:2]) or frozenset({"request"}))
-            return None
         table = self._table(ctx)
         dec = route_decorator(ctx, fn, table, ROUTE_METHODS, MODULES, OTHERS)
+        if cls is not None:
+            return self._controller_method(ctx, fn, cls, table, dec)
         checked = False
+        deps: set[str] = set()
         if dec is not None:
             path = string_arg(dec, 0, "path") or ""
             assert isinstance(dec.func, cst.Attribute)
@@ -301,6 +313,7 @@ class FastApi(FrameworkPlugin):
                 path = included + (string_arg(router, 99, "prefix") or "") + path
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
+            deps = listed_dependencies(dec) | self._router_deps(ctx, table, dec)
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:
@@ -308,21 +321,42 @@ class FastApi(FrameworkPlugin):
             if found is None:
                 return None
             path = found
-        return self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
+        info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
+        return replace(info, system=True) if not info.system and is_system(ctx, deps) else info
+
+    def _controller_method(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo, table: RouteTable,
+                           dec: cst.Call | None) -> HandlerInfo | None:
+        """A class-based controller (``@controller(router)`` / fastapi-utils' ``cbv``): a method
+        carrying a route decorator is an endpoint; ``self`` is no request input."""
+        if dec is None:
+            return None
+        path = string_arg(dec, 0, "path") or ""
+        info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)),
+                          _checked_dependencies(ctx, dec), skip_first=True)
+        deps = (listed_dependencies(dec) | controller_dependencies(ctx, cls)
+                | self._router_deps(ctx, table, dec))
+        return replace(info, name=f"{cls.name}.{fn.name.value}", system=info.system or is_system(ctx, deps))
+
+    @staticmethod
+    def _router_deps(ctx: FileView, table: RouteTable, dec: cst.Call) -> set[str]:
+        assert isinstance(dec.func, cst.Attribute)
+        return router_dependencies(ctx, table.aliases.get(dotted_name(dec.func.value) or ""))
 
     def _bind(
         self, ctx: FileView, fn: cst.FunctionDef, table: RouteTable, path_vars: set[str],
-        checked: bool = False, listed: bool = False,
+        checked: bool = False, listed: bool = False, skip_first: bool = False,
     ) -> HandlerInfo:
         """The handler of route function ``fn``: what each parameter is (see :func:`_bind_param`).
         ``checked``: a membership-check dependency of the route verified its URL path parameters."""
         values: dict[str, Value] = {}
         request_names: set[str] = set()
         reads: list[tuple[cst.CSTNode, str, str]] = []
+        system = False
         trusted_deps = ctx.settings.last(ctx.config.trusted_dependencies)
-        for p in params_of(fn):
+        for p in params_of(fn)[1 if skip_first else 0:]:
             bound = _bind_param(ctx, table, p, path_vars, listed, trusted_deps, checked)
             checked = checked or bound.membership
+            system = system or bound.system
             values[p.name.value] = bound.value
             if bound.request:
                 request_names.add(p.name.value)
@@ -332,7 +366,8 @@ class FastApi(FrameworkPlugin):
             values[p.name.value] = Value()
         if checked:
             _verify_path_params(values)
-        return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads))
+        return HandlerInfo(fn.name.value, self.name, values, frozenset(request_names), reads=tuple(reads),
+                           system=system)
 
     def request_attribute(self, attr: str) -> str | None:
         return REQUEST_ATTRS.get(attr)

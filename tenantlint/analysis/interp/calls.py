@@ -9,12 +9,14 @@ enclosing class resolve (``get_invoice(pk)``, ``services.get_invoice(pk)``, ``se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import ArgFact, CallFact, Trust
+from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
@@ -47,6 +49,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
+    args = _in_scope(fn, args)
     if fn.statement is not None:  # position hints: the statement the call is in
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -98,6 +101,7 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
                   values: list[Value]) -> None:
     """A call of a function read from a dispatch table: a call site of each of its functions."""
     args, open_args = _arguments(node, values)
+    args = _in_scope(fn, args)
     if fn.statement is not None:
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -107,15 +111,24 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
         ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, False, open_args))
 
 
+def _in_scope(fn: FunctionState, args: tuple[ArgFact, ...]) -> tuple[ArgFact, ...]:
+    """In system code (``system_scope``) request input passed on is deliberately cross-tenant."""
+    if not fn.system_depth:
+        return args
+    return tuple(replace(a, prov=Provenance.trusted(f"system scope ({a.prov.source})"))
+                 if a.prov.trust is Trust.UNTRUSTED else a for a in args)
+
+
 def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:
     text = dotted(target, calls=False)
     if text is None:
+        if isinstance(target, cst.Attribute):  # ``get_repositories(s).ratings.get(pk)``
+            cls = value_type(ctx, fn, target.value)
+            return ctx.settings.member_types.method(cls, target.attr.value) if cls is not None else None
         return None
     head, _, rest = text.partition(".")
-    if head in ("self", "cls"):
-        if not rest or "." in rest or fn.qualname is None or fn.owner is None:
-            return None
-        return f"{fn.qualname.rsplit('.', 1)[0]}.{rest}"
+    if head in ("self", "cls") or head in fn.types:
+        return _method(ctx, fn, text, head)
     if head in fn.env or head in fn.params:
         return None  # a local value: its type is not known here
     imports = ctx.imports
@@ -123,6 +136,21 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
         return resolve_import(imports.qualify(text), ctx.path)
     module = module_name(ctx.path)
     return f"{module}.{text}" if module else text
+
+
+def _method(ctx: FileContext, fn: FunctionState, text: str, head: str) -> str | None:
+    """``self.load`` (this class's method, or the base's that defines it), ``self.repos.items.get``
+    and ``repos.items.get`` (through the receiver's known class: ``local_types.py``)."""
+    *chain, last = text.split(".")
+    if not chain:
+        return None
+    if head in ("self", "cls") and len(chain) == 1:
+        if fn.qualname is None or fn.owner is None:
+            return None
+        owner = fn.qualname.rsplit(".", 1)[0]
+        return ctx.settings.member_types.method(owner, last) or f"{owner}.{last}"
+    cls = receiver_type(ctx, fn, chain)
+    return ctx.settings.member_types.method(cls, last) if cls is not None else None
 
 
 def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

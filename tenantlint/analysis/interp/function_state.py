@@ -41,6 +41,8 @@ class FunctionState:
     # to, with the value bound (an inline check ``if not is_admin: return 403`` reads it back while the
     # name still holds that very value).
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
+    # Names holding an instance of a known project class (``local_types.py``): calls through them.
+    types: dict[str, str] = field(default_factory=dict)
 
     @property
     def handler_name(self) -> str | None:
@@ -54,6 +56,7 @@ class FunctionState:
         if isinstance(target, cst.Name):
             self.env[target.value] = value
             self.bound_exprs.pop(target.value, None)
+            self.types.pop(target.value, None)
         elif isinstance(target, cst.Tuple | cst.List):
             for el in target.elements:
                 inner = el.value

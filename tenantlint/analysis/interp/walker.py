@@ -37,8 +37,10 @@ from tenantlint.analysis.interp.function_state import (
     function_params,
     merge_env,
 )
+from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
@@ -145,7 +147,7 @@ class Walker:
         settings = self.ctx.settings
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
-        )
+        ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         reason = outer.system_reason
         if qualname is not None and handler is None and settings.schedules:
@@ -156,12 +158,16 @@ class Walker:
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
+        if handler is None and fn.decorators:
+            for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
+                env.update(orm.function_rows(self.ctx, fn))
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
                               params=frozenset(ports) - set(env), system_reason=reason)
+        state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -313,6 +319,8 @@ class Walker:
         if isinstance(stmt.orelse, cst.Else) and self._terminates(stmt.orelse.body.body):
             state.env = after_then  # the else-branch leaves: only the then-state flows on
             return
+        if stmt.orelse is None:
+            keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
@@ -400,6 +408,9 @@ class Walker:
                 keyed_fetch.fetched(state, target.target, small.value, value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
+                    typ = expr_type(self.ctx, state, small.value)
+                    if typ is not None:
+                        state.types[target.target.value] = typ
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)

@@ -22,10 +22,12 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
 from tenantlint.analysis.orm.carried import row_of_tenant_table
+from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
+from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.plugins import Evaluation
+    from tenantlint.analysis.plugins import Evaluation, FileView
     from tenantlint.index.records import TenantTable
 
 FAMILIES = frozenset({"sqlalchemy", "sqlmodel", "alembic", "ddl"})
@@ -147,6 +149,11 @@ class SqlAlchemyOrm(OrmPlugin):
             return ev.derive(q, call, replace(q.state, bypass=Scoping.SYSTEM_SCOPE))
         if method in FILTERS:
             return ev.derive(q, call, self.filter_state(ev, q, method, call))
+        if method in CORRELATING and isinstance(q, SaQuery) and q.kind == "select":
+            pin = correlated_pin(ev, q.model, call)
+            if pin is not None:
+                ev.eval_args(call)
+                return ev.derive(q, call, q.state.add_pin(pin))
         if method in JOINS:
             return join(ev, q, call)
         if method == "values" and kind == "insert" and isinstance(q, SaQuery):
@@ -321,6 +328,9 @@ class SqlAlchemyOrm(OrmPlugin):
 
     def compare(self, ev: Evaluation, node: cst.Comparison) -> Value | None:
         return col.compare(ev, node, FAMILIES)
+
+    def function_rows(self, ctx: FileView, fn: cst.FunctionDef) -> dict[str, Value]:
+        return listener_rows(ctx, fn)
 
     # ----- relationships ------------------------------------------------------------------------------
     def relation(
