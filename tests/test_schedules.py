@@ -31,6 +31,7 @@ def test_celery_beat_schedule_names_tasks_by_dotted_name() -> None:
         CELERY_BEAT_SCHEDULE = {"digest": {"task": "digest", "schedule": 60.0}}
         app.conf.beat_schedule.update({"more": {"task": "proj.tasks.more", "schedule": 5}})
         NOT_A_SCHEDULE = {"x": {"task": "proj.tasks.other"}}
+        RESPONSE = {"task": task.name, "schedule": "daily"}
     """)
     assert scheduled == {
         "proj.tasks.purge": "proj/sched.py:4 (celery beat)",
@@ -98,10 +99,12 @@ def test_explicit_task_names_and_periodic_decorators() -> None:
     ("proj.other.purge", False),
     ("proj.tasks.cleanup.prune", False),
     ("app.proj.tasks.purge", True),  # the task name is relative to another root
+    ("proj.jobs.cleanup", False),  # a bare task name whose decorator was not seen names no function
 ])
 def test_where_finds_the_function(qualname: str, found: bool) -> None:
     schedules = Schedules({"proj.tasks.purge": "celery.py:3 (celery beat)",
-                           "nightly-digest": "celery.py:7 (celery beat)"},
+                           "nightly-digest": "celery.py:7 (celery beat)",
+                           "cleanup": "celery.py:9 (celery beat)"},
                           {"nightly-digest": "proj.tasks.digest.send_digest"})
     assert (schedules.where(qualname) is not None) is found
 

@@ -86,7 +86,7 @@ class _Reader:
 
     def dict_literal(self, node: ast.Dict) -> None:
         keys = {_string(k): v for k, v in zip(node.keys, node.values, strict=True) if k is not None}
-        if "task" in keys and "schedule" in keys:
+        if _string(keys.get("task")) and "schedule" in keys:
             self.add(keys["task"], keys["task"].lineno, "celery beat")
         elif "func" in keys and ("interval" in keys or "cron_string" in keys):
             self.add(keys["func"], keys["func"].lineno, "rq-scheduler")
@@ -211,6 +211,6 @@ class Schedules:
         module = qualname.rsplit(".", 1)[0] if "." in qualname else ""
         for name, where in self.by_last.get(qualname.rsplit(".", 1)[-1], ()):
             package = name.rsplit(".", 1)[0] if "." in name else ""
-            if (package and module.startswith(package + ".")) or qualname.endswith("." + name):
+            if package and (module.startswith(package + ".") or qualname.endswith("." + name)):
                 return where
         return None
