@@ -320,6 +320,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
                              use_cache=not args.no_cache, cache_dir=args.cache_dir,
                              min_parallel=args.min_parallel, force_exclude=args.force_exclude)
         result = run(config, options, project=project)
+    _warn_skipped_links(result.skipped_links)  # as `check` does: printed even with --quiet
     _no_files(result, args, config)
     data = audit_report.audit_data(args, result, settings.index, config, version)
     write_audit(data, args.output, file_source_reader("."))
@@ -337,7 +338,8 @@ def cmd_tables(args: argparse.Namespace) -> int:
     facts = settings.facts
     scheduled = {f"{name} ({facts.task_names[name]})" if name in facts.task_names else name: where
                  for name, where in facts.scheduled.items()}
-    text = render_tables(settings.index, settings.recognised_checks, scheduled)
+    text = render_tables(settings.index, settings.recognised_checks, facts.injecting_decorators,
+                         scheduled)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

@@ -25,10 +25,11 @@ from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.interp.member_types import module_member_types
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
-from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse
+from tenantlint.analysis.source.parse import SourceError, decode, guarded_ast, parse, trees_frozen
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
@@ -52,7 +53,7 @@ SQL_WORD = re.compile(r"\b(?:" + "|".join((*SQL_VERBS, *CLAUSE_WORDS)) + r")\b",
 
 
 def _has_sql_literal(node: ast.AST) -> bool:
-    for n in ast.walk(node):
+    for n in walk(node):
         if isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_WORD.search(n.value):
             return True
     return False
@@ -76,7 +77,7 @@ def _fragment_function(stmt: ast.stmt) -> bool:
         return False
     returns = [s for s in stmt.body if isinstance(s, ast.Return) and s.value is not None]
     return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and SQL_FRAGMENT.search(n.value)
-               for r in returns for n in ast.walk(r))
+               for r in returns for n in walk(r))
 
 
 def may_define_constants(tree: ast.Module) -> bool:
@@ -119,12 +120,14 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
 
 
 def _scan_whole(rel: str, text: str, config: Config) -> FileScan:
-    try:
-        tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
-    except SourceError:
-        return FileScan()
-    with nesting_headroom():
-        return _scan_python(rel, text, config, tree)
+    with trees_frozen(text) as freeze:
+        try:
+            tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
+        except SourceError:
+            return FileScan()
+        freeze()
+        with nesting_headroom():
+            return _scan_python(rel, text, config, tree)
 
 
 def merge_scans(parts: list[FileScan]) -> FileScan:
@@ -214,26 +217,28 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
         if name[:1].islower() or name[:1] == "_":
             counts[name] = counts.get(name, 0) + 1
 
-    def walk(node: ast.AST, local: frozenset[str]) -> None:
-        for child in ast.iter_child_nodes(node):
+    # an explicit stack (no recursion on deep code) over each node's children, read from its
+    # fields as ``index.ast_util.walk`` does: the children of ``node`` under the locals ``local``
+    todo: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
+    while todo:
+        node, local = todo.pop()
+        for child in children(node):
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 for default in [*child.args.defaults, *child.args.kw_defaults]:
                     if default is not None:
-                        walk(default, local)
+                        todo.append((default, local))
                 if not isinstance(child, ast.Lambda):
-                    for decorator in child.decorator_list:
-                        walk(decorator, local)
-                walk(child if isinstance(child, ast.Lambda) else ast.Module(body=child.body, type_ignores=[]),
-                     local | _bound(child))
+                    todo.extend((decorator, local) for decorator in child.decorator_list)
+                todo.append((child if isinstance(child, ast.Lambda)
+                             else ast.Module(body=child.body, type_ignores=[]), local | _bound(child)))
                 continue
             if isinstance(child, ast.Name):
                 if child.id not in local:
                     count(child.id)
             elif isinstance(child, ast.Attribute):
                 count(child.attr)
-            walk(child, local)
+            todo.append((child, local))
 
-    walk(tree, frozenset())
     return tuple(sorted(counts.items()))
 
 
@@ -244,7 +249,7 @@ def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     declared: set[str] = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             names.add(node.id)
         elif isinstance(node, ast.Global | ast.Nonlocal):

@@ -227,6 +227,9 @@ class KeyedQuery:
     table: str
     keys: tuple[str, ...]
     label: str  # ``Invoice.objects.get``
+    # Keys that pin a foreign key to a tenant table (``bot_profile=bot_profile``): a call passing a
+    # trusted row into one confines the query, and request input into the other keys only narrows it.
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +262,7 @@ class Arg:
     source: str  # "request body", "parameter pk", ...
     span: Span | None  # only for request input (the only arguments a finding is reported at)
     snippet: str | None = None
+    listed: str = ""  # ``[member.id]``: the parameter every element of a list written in the call is
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,20 +193,24 @@ def _analyze_data(
         from tenantlint.analysis.source.chunks import chunks
 
         del data  # only one chunk's text and trees are alive at a time
-        parts = ((c.first + 1, c.end, _analyze_text(display, c.text, settings, prefilter, want_sites))
+        parts = ((c.first + 1, c.end,
+                  _analyze_text(display, c.text, settings, prefilter, want_sites, own_from=c.first + 1))
                  for c in chunks(text))
         return merge_chunks(display, parts)
     return _analyze_text(display, text, settings, prefilter, want_sites)
 
 
 def _analyze_text(
-    display: str, text: str, settings: Settings, prefilter: Prefilter | None, want_sites: bool
+    display: str, text: str, settings: Settings, prefilter: Prefilter | None, want_sites: bool,
+    own_from: int = 1,
 ) -> FileResult:
+    """``own_from``: the first line that is the text's own (a chunk's, ``engine.analyze_text``)."""
     from tenantlint.analysis.engine import analyze_text
     from tenantlint.analysis.source.parse import guarded_ast
+    from tenantlint.analysis.source.positions import statement_skeleton
 
     if prefilter is None:
-        return analyze_text(display, text, settings, want_sites)  # TNT903 included
+        return analyze_text(display, text, settings, want_sites, own_from=own_from)  # TNT903 included
     try:
         tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
     except SourceError as exc:
@@ -215,15 +219,17 @@ def _analyze_text(
         # TNT903 for bidirectional controls, in every file read (also those the prefilter skips)
         return with_bidi(FileResult(display, skipped=True), text)
     # A syntax error (no tree) goes through the analysis, which reports it as libcst and CPython see it.
-    return analyze_text(display, text, settings, want_sites, tree)
+    if tree is not None:  # only its statements are kept while libcst parses (positions read them)
+        tree = statement_skeleton(tree)
+    return analyze_text(display, text, settings, want_sites, tree, own_from)
 
 
 def merge_chunks(display: str, parts: Iterable[tuple[int, int, FileResult]]) -> FileResult:
     """One file's result from its chunks' (``analysis/source/chunks.py``), each given with its own
     first and last line: only what lies on a chunk's own lines is taken from it (a chunk repeats
     small statements of earlier ones, which their own chunk reports); a file-level error (TNT999)
-    is kept wherever it is; the first error is the file's; skipped when any chunk was (so the
-    call-site pass re-reads the file whole)."""
+    is kept wherever it is; each chunk counts only its own queries (``own_from``); the first error
+    is the file's; skipped when any chunk was (so the call-site pass re-reads the file whole)."""
     out = FileResult(display)
     skipped = False
     for first, last, part in parts:

@@ -128,6 +128,8 @@ def test_chunked_analysis_finds_what_the_whole_file_does(app: str, tmp_path: Pat
     assert [(f.path, f.line, f.column, f.code, f.message) for f in cut.findings] == [
         (f.path, f.line, f.column, f.code, f.message) for f in whole.findings]
     assert cut.errors == whole.errors
+    # each query site counted once: not again in the later chunks that repeat its small statement
+    assert cut.stats.queries == whole.stats.queries
 
 
 def test_chunk_file_bytes_is_a_config_key(tmp_path: Path) -> None:

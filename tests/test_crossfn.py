@@ -430,3 +430,51 @@ def test_a_local_variable_named_like_a_helper_leaves_its_callers_known(tmp_path:
                 get_invoice.refresh()
         """})
     assert found(result) == []
+
+
+LINES = """
+from django.db import models
+
+from app.models import Invoice
+
+
+class Line(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE)
+    sku = models.CharField(max_length=20)
+
+
+def drop_lines(invoice, skus):
+    Line.objects.filter(invoice=invoice, sku__in=skus).delete()
+
+
+def drop_all(invoice_id, skus):
+    drop_lines_by_id([invoice_id], skus)
+
+
+def drop_lines_by_id(invoice_ids, skus):
+    Line.objects.filter(invoice_id__in=invoice_ids, sku__in=skus).delete()
+"""
+
+
+def test_a_trusted_row_passed_into_a_foreign_key_parameter_confines_the_helper(tmp_path: Path) -> None:
+    result = run(tmp_path, {"app/lines.py": LINES, "app/views.py": """
+        from app.lines import drop_all, drop_lines
+        from app.models import Invoice
+
+
+        def mine(request):
+            invoice = Invoice.objects.get(org=request.user.org, pk=request.POST["id"])
+            drop_lines(invoice, request.POST.getlist("skus"))
+            drop_all(invoice.pk, request.POST.getlist("skus"))
+
+
+        def anyones(request):
+            drop_lines(request.POST["invoice"], request.POST.getlist("skus"))
+            drop_all(request.POST["invoice"], [])
+        """})
+    # Request keys beside a trusted row only narrow its rows; a request id as the row is reported
+    # at that argument, through a helper passing its parameter on in a list.
+    assert found(result) == [("app/views.py", 12, "TNT102"), ("app/views.py", 13, "TNT102")]
+    assert result.findings[0].column == 16
+    assert "passed as 'invoice'" in result.findings[0].message
+    assert "passed as 'invoice_id'" in result.findings[1].message

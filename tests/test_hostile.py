@@ -90,6 +90,14 @@ def test_symlink_to_dev_zero_is_never_read(tree: Path) -> None:
     assert paths_and_codes(doc) == {("zero.py", "TNT999")}
 
 
+@pytest.mark.parametrize("command", [("check", "--no-cache"),
+                                     ("audit", "--no-cache", "--output", "audit.html")])
+def test_skipped_symlinks_are_named_by_check_and_audit(tree: Path, command: tuple[str, ...]) -> None:
+    (tree / "zero.py").symlink_to("/dev/zero")
+    code, _, err = run(tree, *command)
+    assert "skipped 1 symlink leading out of the checked folder" in err and "zero.py" in err
+
+
 def test_file_above_max_file_bytes_is_not_read(tree: Path) -> None:
     (tree / "tenantlint.toml").write_text("max_file_bytes = 100\n")
     (tree / "big.py").write_text("x = 1\n" * 100)

@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
-from tenantlint.analysis.source.parse import Positions, decode, parse
+from tenantlint.analysis.source.parse import Positions, decode, parse, trees_frozen
 from tenantlint.analysis.summaries import summarize
 from tenantlint.results import (
     DYNAMIC_SQL_TABLE,
@@ -108,31 +108,41 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
 
 
 def analyze_text(
-    path: str, text: str, settings: Settings, want_sites: bool = False, tree: ast.Module | None = None
+    path: str, text: str, settings: Settings, want_sites: bool = False, tree: ast.Module | None = None,
+    own_from: int = 1,
 ) -> FileResult:
     """``tree``: what ``source.guarded_ast`` returned for ``text``, when the caller already ran it
-    (the depth guard is then not repeated, and positions reuse the tree)."""
+    (the depth guard is then not repeated, and positions reuse the tree). ``own_from``: the first
+    line of ``text`` that is its own (a chunk of a large file repeats small statements of earlier
+    chunks above it): only queries from there on are counted in ``FileResult.queries``."""
     with nesting_headroom():
         try:
-            return _analyze_text(path, text, settings, want_sites, tree)
+            return _analyze_text(path, text, settings, want_sites, tree, own_from)
         except RecursionError:
             return with_bidi(error_result(path, SourceError("code nested too deeply to analyze")), text)
 
 
 def _analyze_text(
-    path: str, text: str, settings: Settings, want_sites: bool, tree: ast.Module | None
+    path: str, text: str, settings: Settings, want_sites: bool, tree: ast.Module | None, own_from: int
 ) -> FileResult:
+    with trees_frozen(text) as freeze:
+        try:
+            module = parse(text, accepted=True if tree is not None else None)
+        except SourceError as exc:
+            return with_bidi(error_result(path, exc), text)
+        freeze()
+        return _analyze_module(path, text, settings, want_sites, tree, module, own_from)
+
+
+def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,
+                    tree: ast.Module | None, module: cst.Module, own_from: int) -> FileResult:
     result = FileResult(path)
-    try:
-        module = parse(text, accepted=True if tree is not None else None)
-    except SourceError as exc:
-        return with_bidi(error_result(path, exc), text)
     ctx = walk_file(path, module, settings, text)
     facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
-    result.queries = len(facts.queries)
     result.unresolved_calls = facts.unresolved_calls
     positions = Positions(module, text, tree, ctx.statement_hints)
+    positions.expect([issue.node for issue in issues])
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()
     for issue in issues:
@@ -157,6 +167,9 @@ def _analyze_text(
         span = positions.span(u.node)
         result.unresolved.append(UnresolvedSite(path, span.line, span.column, u.reason,
                                                 positions.snippet(u.node)))
+    # last: a line asked for here must not change which spans were resolved above
+    result.queries = len(facts.queries) if own_from <= 1 else sum(
+        1 for q in facts.queries if positions.line(q.node) >= own_from)
     return result
 
 

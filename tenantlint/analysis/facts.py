@@ -172,6 +172,9 @@ class ArgFact:
     position: int  # -1 for a keyword argument
     keyword: str  # "" for a positional argument
     prov: Provenance
+    # A list or tuple written in the call whose every element comes from this parameter
+    # (``helper([member.id])``): passed on into a row parameter (``analysis/orm/anchors.py``).
+    listed: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,8 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             codes = codes_at.get(line) or scheduled
             if codes:
                 keyed.setdefault(origin.function, []).append(
-                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node)))
+                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
+                               _anchors(origin)))
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -94,6 +95,15 @@ def _pinned_params(origin: Origin) -> set[str]:
     return out
 
 
+def _anchors(origin: Origin) -> tuple[str, ...]:
+    """The keys that pin a foreign key to a tenant table in every state the query was used in."""
+    states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    if not states or origin.keys is None:
+        return ()
+    common = frozenset.intersection(*(s.anchors for s in states))
+    return tuple(sorted(common.intersection(origin.keys)))
+
+
 def _label(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Call):
         text = dotted(node.func)
@@ -108,7 +118,7 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None)
+            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None, a.listed)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

@@ -103,6 +103,14 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     return _AMBIGUOUS if site.open_args else None
 
 
+def _passed_on(arg: Arg, anchor: bool) -> str:
+    """The caller's parameter an argument passes on: the parameter itself, or into a row parameter
+    (an anchor) a list written in the call of that parameter's values (``[member.id]``)."""
+    if arg.source.startswith(PARAMETER):
+        return arg.source
+    return arg.listed if anchor else ""
+
+
 def short(qualname: str) -> str:
     parts = qualname.split(".")
     return ".".join(parts[-2:]) if len(parts) > 1 else qualname
@@ -123,7 +131,7 @@ class Combiner:
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
-                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset())
+                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors))
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
         self.tenant_params()
@@ -163,14 +171,21 @@ class Combiner:
         return out
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
-              visiting: frozenset[str]) -> bool:
+              visiting: frozenset[str], anchors: frozenset[str] = frozenset()) -> bool:
         """Report request input reaching ``keys`` of ``fn`` at its handler call sites; True when every
-        call site of ``fn`` (transitively) is known, so the query need not be reported where it is."""
+        call site of ``fn`` (transitively) is known, so the query need not be reported where it is.
+        ``anchors``: the keys that pin a foreign key to a tenant table; a call passing a trusted value
+        into one confines the query there (its other keys only narrow the rows of that row)."""
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
             return False
         ok = self.p.known(fn)
         for site in self.p.sites_of.get(fn.qualname, ()):
-            for key in sorted(keys):
+            if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.trust == "trusted"
+                   for key in anchors):
+                continue  # the rows of a trusted row: confined at this call
+            passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
+            direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
+            for key in sorted(keys, key=lambda k: (k not in anchors, k)):  # reported at an anchor first
                 arg = arg_for(site, fn, key)
                 if arg is None:
                     continue
@@ -181,14 +196,23 @@ class Combiner:
                         self.report_keyed(site, fn, key, arg, q, hops)
                     else:
                         ok = False
-                elif arg.source.startswith(PARAMETER) and site.caller is not None:
-                    caller = self.p.funcs.get(site.caller)
-                    name = arg.source[len(PARAMETER):]
-                    if caller is None or caller.handler is not None or name not in caller.params:
-                        continue  # not a parameter a caller binds: no request input
-                    hop = Hop(site.path, site.line, caller.qualname)
-                    if not self.keyed(caller, {name}, q, (hop, *hops), visiting | {fn.qualname}):
-                        ok = False
+                elif site.caller is not None and (source := _passed_on(arg, key in anchors)):
+                    name = source[len(PARAMETER):]
+                    passed[name] = passed.get(name, False) or key in anchors
+                    if source == arg.source:
+                        direct.add(name)
+            caller = self.p.funcs.get(site.caller) if passed and site.caller is not None else None
+            if caller is None or caller.handler is not None:
+                continue  # not parameters a caller binds: no request input
+            names = {name for name in passed if name in caller.params}
+            if names:
+                hop = Hop(site.path, site.line, caller.qualname)
+                held = frozenset(name for name in names if passed[name])
+                # A list written in the call is a value of unknown origin for the query's own verdict
+                # (as any such value): followed only to confine the call and to report request input.
+                if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held) and (
+                        names & direct):
+                    ok = False
         return ok
 
     def report_keyed(self, site: Site, fn: Summary, key: str, arg: Arg, q: KeyedQuery,

@@ -92,10 +92,50 @@ def is_false(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``: ``node`` and every node below it, in the same (breadth-first) order, about
+    three times cheaper (no generator per node, no ``iter_fields``/``iter_child_nodes``). Every
+    whole-tree reader of the project pass goes through it: a file of 50,000 statements is walked
+    by several readers."""
+    todo = [node]
+    push = todo.append
+    for current in todo:  # the list grows while it is read: a queue without popping
+        for name in current._fields:
+            try:
+                value = getattr(current, name)
+            except AttributeError:
+                continue
+            if isinstance(value, ast.AST):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push(item)
+        yield current
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` as a list, in the same order (a few times cheaper)."""
+    out: list[ast.AST] = []
+    push = out.append
+    for name in node._fields:
+        try:
+            value = getattr(node, name)
+        except AttributeError:
+            continue
+        if isinstance(value, ast.AST):
+            push(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    push(item)
+    return out
+
+
 def refuses(fn: ast.AST, refusal: Callable[[ast.expr], bool]) -> bool:
     """``fn`` raises somewhere, returns ``False``, or returns a value ``refusal`` accepts (what counts
     as a refusing value is the caller's: a 403 response, the lookup's result, ...)."""
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Raise):
             return True
         if isinstance(node, ast.Return) and node.value is not None:

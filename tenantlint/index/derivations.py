@@ -26,6 +26,7 @@ from tenantlint.index.ast_util import (
     last_part,
     named_assignments,
     string_value,
+    walk,
 )
 
 Pair = tuple[str, str]
@@ -54,7 +55,7 @@ def _copy(target: ast.expr, value: ast.expr, owner: str) -> Pair | None:
 
 def _assignments(body: list[ast.stmt]) -> Iterator[tuple[ast.expr, ast.expr]]:
     for stmt in body:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, ast.Assign):
                 for t in node.targets:
                     yield t, node.value

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.patterns import PatternSet
+from tenantlint.index.ast_util import walk
 from tenantlint.index.records import FieldInfo, ProjectIndex
 from tenantlint.index.relations import (
     is_membership_table,
@@ -158,14 +159,14 @@ class _Refusals:
 
 def _refusals(fn: ast.AST) -> _Refusals:
     returned: set[int] = set()
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if isinstance(node, ast.Raise):
             return _Refusals(True, frozenset())
         if isinstance(node, ast.Return) and node.value is not None:
             value = node.value
             if isinstance(value, ast.Constant) and value.value is False:
                 return _Refusals(True, frozenset())
-            for n in ast.walk(value):
+            for n in walk(value):
                 returned.add(id(n))
                 name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
                 if any(word in name for word in REFUSALS):
@@ -175,9 +176,9 @@ def _refusals(fn: ast.AST) -> _Refusals:
     return _Refusals(False, frozenset(returned))
 
 
-def _params(fn: ast.AST) -> frozenset[str]:
+def _params(nodes: list[ast.AST]) -> frozenset[str]:
     names: set[str] = set()
-    for node in ast.walk(fn):
+    for node in nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             a = node.args
             names.update(p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs))
@@ -185,11 +186,13 @@ def _params(fn: ast.AST) -> frozenset[str]:
 
 
 def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
-                   trusted: PatternSet) -> list[CheckCandidate]:
-    params = _params(body)
+                   trusted: PatternSet, nodes: list[ast.AST] | None = None) -> list[CheckCandidate]:
+    """``nodes``: ``walk(body)``, when the caller has it."""
+    nodes = list(walk(body)) if nodes is None else nodes  # one walk: the parameters and the queries
+    params = _params(nodes)
     refusals: _Refusals | None = None  # one walk of the body, for all its queries
     out: list[CheckCandidate] = []
-    for node in ast.walk(body):
+    for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in QUERY_METHODS):
             continue
@@ -218,10 +221,11 @@ def check_candidates(rel: str, tree: ast.Module, trusted: PatternSet) -> tuple[C
     out: list[CheckCandidate] = []
     for stmt in tree.body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            nested = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                         for s in stmt.body for n in ast.walk(s))
+            nodes = list(walk(stmt))
+            # a function below it (only statements are functions: none in decorators or defaults)
+            nested = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in nodes[1:])
             kind = "decorator" if nested else "function"
-            out.extend(_candidates_in(stmt.name, kind, stmt, rel, stmt.lineno, trusted))
+            out.extend(_candidates_in(stmt.name, kind, stmt, rel, stmt.lineno, trusted, nodes))
         elif isinstance(stmt, ast.ClassDef):
             methods = {item.name: item for item in stmt.body
                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -251,7 +255,7 @@ def _self_helpers(fn: ast.AST, methods: dict[str, ast.FunctionDef | ast.AsyncFun
         body, depth = todo.pop()
         if depth >= MAX_HELPER_DEPTH:
             continue
-        for node in ast.walk(body):
+        for node in walk(body):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"):
                 helper = methods.get(node.func.attr)

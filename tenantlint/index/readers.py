@@ -17,14 +17,14 @@ import ast
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
-from tenantlint.index.ast_util import dotted
+from tenantlint.index.ast_util import dotted, walk
 
 FILTER_METHODS = ("filter", "for_tenant", "where", "filter_by")
 MODEL_SERIALIZERS = frozenset({"ModelSerializer", "HyperlinkedModelSerializer"})
 
 
 def _trusted_filter(fn: ast.AST, keys: frozenset[str], trusted: PatternSet, scoping: frozenset[str]) -> bool:
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         method = node.func.attr

@@ -161,12 +161,26 @@ def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...]
         if arg.star:
             open_args = True
             continue
+        listed = _listed(arg.value, value)
         if arg.keyword is not None:
-            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov))
+            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov, listed))
         else:
-            out.append(ArgFact(arg.value, position, "", value.prov))
+            out.append(ArgFact(arg.value, position, "", value.prov, listed))
             position += 1
     return tuple(out), open_args
+
+
+def _listed(node: cst.BaseExpression, value: Value) -> str:
+    """The parameter source of a list or tuple written in the call (``helper([member.id])``) whose
+    every element comes from that parameter (nothing can have been added to it on the way)."""
+    if (value.prov.trust is not Trust.UNKNOWN or not isinstance(value, SeqValue) or value.open_ended
+            or not value.items or not isinstance(node, cst.List | cst.Tuple)):
+        return ""
+    first = value.items[0].prov
+    if first.trust is Trust.UNKNOWN and first.source.startswith(PARAMETER) and all(
+            v.prov == first for v in value.items):
+        return first.source
+    return ""
 
 
 def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

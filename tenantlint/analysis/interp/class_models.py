@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.index.ast_util import dotted, named_assignments
+from tenantlint.index.ast_util import dotted, named_assignments, walk
 
 MAX_BINDINGS = 64  # concrete models per generic base (a cap on work, reported as a cut-off)
 
@@ -63,7 +63,7 @@ def _init_of(cls: ast.ClassDef) -> ast.FunctionDef | ast.AsyncFunctionDef | None
 
 
 def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterable[tuple[str, ast.expr]]:
-    for stmt in ast.walk(fn):
+    for stmt in walk(fn):
         if isinstance(stmt, ast.Assign):
             targets = stmt.targets
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -140,7 +140,7 @@ def _init_models(init: ast.FunctionDef | ast.AsyncFunctionDef, qualify: Callable
 def _model_calls(tree: ast.Module, qualify: Callable[[str], str]) -> dict[str, str]:
     """Constructor-like calls (a capitalised callee) passed a model: callee -> ``pos=Model|kw=Model``."""
     calls: dict[str, list[str]] = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         callee = _name(node.func)

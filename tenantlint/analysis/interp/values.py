@@ -68,6 +68,10 @@ class QueryState:
     # For a query on a table that is not tenant-scoped: where its filter values come from, so a row it
     # fetches by a request-supplied key is untrusted (``Organization.objects.get(slug=slug)``).
     key_prov: Provenance | None = None
+    # Parameters of the function (not a handler) that a mandatory conjunct pins a foreign key to a
+    # tenant table to (``bot_profile=bot_profile``): the rows of that parameter's row, confined when
+    # every call passes a trusted row (``analysis/orm/anchors.py``; judged across functions).
+    anchors: frozenset[str] = frozenset()
 
     def add_pin(self, pin: Pin) -> QueryState:
         return replace(self, pins=self.pins + (pin,))

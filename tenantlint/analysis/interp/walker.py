@@ -196,7 +196,9 @@ class Walker:
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
             index = settings.index
-            for k, v in user_annotated(fn, handler.framework, handler.params,
+            url_only = any(fw.url_only_parameters for fw in self.ctx.plugins.frameworks
+                           if fw.name == handler.framework)
+            for k, v in user_annotated(fn, url_only, handler.params,
                                        lambda name: is_user_model(index, name)).items():
                 injected.setdefault(k, v)
             if injected:

@@ -14,6 +14,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred, PredValue, pins_of
 from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
+from tenantlint.analysis.orm.anchors import anchored
 from tenantlint.analysis.orm.carried import id_pin
 from tenantlint.analysis.orm.owner import owner_pin, tenant_pins
 from tenantlint.index.records import FieldInfo, TenantTable
@@ -276,6 +277,10 @@ def apply(ev: Evaluation, q: QueryValue, pred: Pred | None,
         state = state.add_pin(pin)
     if not result.pins and result.weakened and not state.weakened:
         state = replace(state, weakened=result.weakened)
+    if not result.pins and ev.fn.handler is None:
+        fks = fk_parents(ev, tenant)
+        state = anchored(state, pred, lambda leaf: (leaf.table is None or leaf.table == table)
+                         and leaf.key in fks)
     return state
 
 
