@@ -335,7 +335,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index, settings.recognised_checks)
+    text = render_tables(settings.index, settings.recognised_checks, settings.facts.injecting_decorators)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

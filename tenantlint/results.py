@@ -227,6 +227,9 @@ class KeyedQuery:
     table: str
     keys: tuple[str, ...]
     label: str  # ``Invoice.objects.get``
+    # Parameters pinned to a foreign key to the user model (``Rating.user_id == user_id``): a call
+    # passing the authenticated user there reads only the caller's own rows.
+    owner: tuple[str, ...] = ()
     # Keys that pin a foreign key to a tenant table (``bot_profile=bot_profile``): a call passing a
     # trusted row into one confines the query, and request input into the other keys only narrows it.
     anchors: tuple[str, ...] = ()
@@ -258,6 +261,7 @@ class Arg:
     source: str  # "request body", "parameter pk", ...
     span: Span | None  # only for request input (the only arguments a finding is reported at)
     snippet: str | None = None
+    caller: bool = False  # the authenticated user or its id (``self.user.id``)
     listed: str = ""  # ``[member.id]``: the parameter every element of a list written in the call is
 
 

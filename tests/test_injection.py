@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 from tenantlint.config.patterns import PatternSet
 from tenantlint.index.injection import injecting_decorators, parse_injections
+from tenantlint.index.records import ProjectIndex
+from tenantlint.index.render import render_tables
 
 TRUSTED = PatternSet.compile(["request.user.*", "user_profile.*", "current_user.*"])
 
@@ -75,3 +80,15 @@ def test_same_name_in_two_modules_keeps_what_both_inject() -> None:
     table = parse_injections({"a.deco.admin": "1=user_profile;user=request.user",
                               "b.deco.admin": "1=user_profile", "c.x.other": "2=current_user"})
     assert table == {"admin": {"1": "user_profile"}, "other": {"2": "current_user"}}
+
+
+
+def test_tables_lists_the_decorators_that_pass_a_trusted_value() -> None:
+    text = render_tables(ProjectIndex(), (), {"app.deco.require_admin": "1=user_profile;acting=request.user"})
+    assert "decorators passing a trusted value (1):" in text
+    assert "  app.deco.require_admin: position 1 <- user_profile, acting <- request.user" in text
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "django_realm_views"
+    out = subprocess.run([sys.executable, "-m", "tenantlint", "tables"], cwd=fixture,
+                         capture_output=True, text=True, check=True).stdout
+    assert "realms.decorators.require_realm_admin: position 1 <- user_profile" in out
+    assert "with_target" not in out

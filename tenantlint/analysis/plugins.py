@@ -263,6 +263,9 @@ class FrameworkPlugin(ABC):
     name: str
     # Qualified names of a request object that is a module global (``flask.request``).
     request_globals: frozenset[str] = frozenset()
+    # Handler parameters come only from the URL (as text or numbers), never from the body: a
+    # parameter annotated with the user model is then the authenticated user a wrapper passes.
+    url_only_parameters: bool = False
 
     @abstractmethod
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:

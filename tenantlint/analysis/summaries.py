@@ -15,7 +15,9 @@ import libcst as cst
 from tenantlint.analysis.facts import CallFact, Trust
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
-from tenantlint.analysis.interp.values import Origin
+from tenantlint.analysis.interp.trusted_context import is_caller
+from tenantlint.analysis.interp.values import Origin, Value
+from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
 from tenantlint.results import Finding
@@ -44,9 +46,10 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             line = positions.span(origin.node).line  # the line of its finding, exactly
             codes = codes_at.get(line)
             if codes:
+                owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
-                               _anchors(origin)))
+                               owner, _anchors(origin)))
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -95,7 +98,8 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None, a.listed)
+            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
+            caller=is_caller(Value(a.prov)), listed=a.listed)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

@@ -83,6 +83,15 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     return _AMBIGUOUS if site.open_args else None
 
 
+def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
+    """``site`` passes the caller into a parameter the query pins the user foreign key to."""
+    for param in q.owner:
+        arg = arg_for(site, fn, param)
+        if arg is not None and arg is not _AMBIGUOUS and arg.caller:
+            return True
+    return False
+
+
 def _passed_on(arg: Arg, anchor: bool) -> str:
     """The caller's parameter an argument passes on: the parameter itself, or into a row parameter
     (an anchor) a list written in the call of that parameter's values (``[member.id]``)."""
@@ -133,6 +142,8 @@ class Combiner:
             return False
         ok = self.p.known(fn)
         for site in self.p.sites_of.get(fn.qualname, ()):
+            if _owned(site, fn, q):
+                continue  # the authenticated user passed where the query pins its owner
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.trust == "trusted"
                    for key in anchors):
                 continue  # the rows of a trusted row: confined at this call

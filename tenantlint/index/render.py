@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tenantlint.index.membership import RecognisedCheck
 from tenantlint.index.records import ProjectIndex, TenantTable
 
@@ -25,9 +27,11 @@ def _set_by(t: TenantTable) -> str:
     return f"; set on insert from {fields[0]} by the model" if fields else ""
 
 
-def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = ()) -> str:
+def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = (),
+                  injecting: Mapping[str, str] | None = None) -> str:
     """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``; then the
-    membership checks recognised by their bodies, with where each was found."""
+    membership checks recognised by their bodies, with where each was found, and the project
+    decorators that pass the functions they wrap a trusted value (``index/injection.py``)."""
     rows = [
         (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason + _set_by(t))
         for _, t in sorted(index.tables.items())
@@ -45,4 +49,10 @@ def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = ())
     if checks:
         lines.append(f"recognised membership checks ({len(checks)}):")
         lines.extend(f"  {c.describe()}" for c in checks)
+    if injecting:
+        lines.append(f"decorators passing a trusted value ({len(injecting)}):")
+        for name, text in sorted(injecting.items()):
+            what = ", ".join(f"{'position ' if k.isdigit() else ''}{k} <- {v}"
+                             for k, v in (e.split("=", 1) for e in text.split(";")))
+            lines.append(f"  {name}: {what}")
     return "\n".join(lines) + "\n"

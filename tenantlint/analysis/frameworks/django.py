@@ -62,6 +62,7 @@ OTHER_WEB = (*framework("flask").import_prefixes, *framework("fastapi").import_p
 
 class Django(FrameworkPlugin):
     name = "django"
+    url_only_parameters = True
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         return any(b.startswith("django.views") for b in cls.bases) or inherits(

@@ -107,6 +107,7 @@ GENERIC_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_up
 
 class Drf(FrameworkPlugin):
     name = "drf"
+    url_only_parameters = True
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:
         if inherits(ctx, cls, ("rest_framework.",), VIEW_BASES) or vendored_view(ctx, cls):

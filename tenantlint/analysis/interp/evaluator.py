@@ -36,6 +36,7 @@ from tenantlint.analysis.interp.exprs import (
 )
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.operators import OperatorEvaluation
+from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     Instance,
@@ -47,7 +48,6 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
-from tenantlint.analysis.orm.carried import row_of_tenant_table
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.crossfn.records import PARAMETER

@@ -95,16 +95,13 @@ def forwarded_parameters(fn: cst.FunctionDef, decorators: list[str],
 
 
 USER_ANNOTATED = "the authenticated user (annotated "  # provenance text of a user-model parameter
-URL_FRAMEWORKS = frozenset({"django", "drf"})  # whose handler parameters are otherwise URL values
-
-
-def user_annotated(fn: cst.FunctionDef, framework: str, params: Mapping[str, Value],
+def user_annotated(fn: cst.FunctionDef, url_only: bool, params: Mapping[str, Value],
                    is_user_model: Callable[[str], bool]) -> dict[str, Value]:
     """Parameters of a Django view (function or class-based) annotated with the user model: a URL
     converter yields text and numbers, never a model row, so a user row handed to a view is the
     authenticated user its authentication wrapper passes (however the view was routed), not a URL
     value. A row a custom converter or decorator fetched is judged where it is fetched."""
-    if framework not in URL_FRAMEWORKS:
+    if not url_only:  # a FastAPI parameter annotated with a model is a request body
         return {}
     out: dict[str, Value] = {}
     for p in positional_and_keyword(fn):

@@ -41,6 +41,7 @@ from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.returns import return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
@@ -137,9 +138,12 @@ class Walker:
     def walk_function(
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
+        bound: dict[str, Value] | None = None,
     ) -> FunctionState:
         names = decorator_names(fn)
         handler, env = self._entry_env(fn, cls, outer, names)
+        if bound:
+            env.update(bound)  # parameters bound to the models the caller passes (``param_models.py``)
         settings = self.ctx.settings
         system = outer.system_depth + (
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
@@ -185,7 +189,9 @@ class Walker:
         if handler is not None:
             injected.update(named_trusted(handler.params, settings.trusted, injected))
             index = settings.index
-            for k, v in user_annotated(fn, handler.framework, handler.params,
+            url_only = any(fw.url_only_parameters for fw in self.ctx.plugins.frameworks
+                           if fw.name == handler.framework)
+            for k, v in user_annotated(fn, url_only, handler.params,
                                        lambda name: is_user_model(index, name)).items():
                 injected.setdefault(k, v)
             if injected:
@@ -231,7 +237,11 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         for stmt in body:  # type: ignore[attr-defined]
             if isinstance(stmt, cst.FunctionDef):
-                self.walk_function(stmt, None, state)
+                walks = param_model_walks(self.ctx, stmt, body) if state.scope == "" else []
+                for label, bound in walks:  # ``def count(model): ...`` called with models: once each
+                    self.walk_function(stmt, None, state, binding=label, bound=dict(bound))
+                if not walks:
+                    self.walk_function(stmt, None, state)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             else:

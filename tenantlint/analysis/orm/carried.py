@@ -38,16 +38,6 @@ def carries_tenant(value: Value) -> bool:
     return not value.untrusted and bool(value.scoped_row_of or scoped_query(value))
 
 
-def row_of_tenant_table(ev: Evaluation, recv: Value, parent: str) -> bool:
-    """``recv`` is a row of ``parent`` (the model a relationship or reverse accessor leaves from),
-    and ``parent`` is tenant-scoped: the rows the accessor yields point at that row, so they belong
-    to its tenant. The accessor is as confined as the row: its provenance is the pin's (request input
-    stays TNT103), and a row fetched without a tenant filter is reported where it is fetched."""
-    if isinstance(recv, QueryValue):
-        return False
-    return ev.ctx.tenant_of_model(parent) is not None or ev.ctx.index.tenant_table(parent) is not None
-
-
 def id_pin(leaf: Leaf, models: tuple[str, ...] = ()) -> Pin | None:
     """``pk``/``id`` pinned (``=`` or ``in``) to ids that a row carrying its tenant holds, or to the
     URL parameter named for the model (``project_id`` for ``Project``) that a membership check has

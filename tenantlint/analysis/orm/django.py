@@ -24,7 +24,7 @@ from tenantlint.analysis.orm import unresolved
 from tenantlint.analysis.orm.anchors import anchored, fk_key
 from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
-from tenantlint.analysis.orm.inserts import insert_names
+from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.orm.owner import owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.plugins import OrmPlugin
@@ -219,7 +219,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
 
     def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
-        return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
+        fresh = new_row(model, call)
+        return Instance(NEW_ROW if fresh else UNKNOWN, model.table if fresh else None,
+                        model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
                         tenant_prov=prov, node=call)
 
     def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:

@@ -8,7 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.exprs import string_value
-from tenantlint.analysis.interp.values import Instance, ModelRef, Value
+from tenantlint.analysis.interp.values import UNKNOWN, Instance, ModelRef, Value
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
 from tenantlint.index.records import TenantTable
 
@@ -82,8 +82,24 @@ def dict_sets_tenant(ev: Evaluation, names: frozenset[str], node: cst.Dict) -> t
 
 def instance(ev: Evaluation, model: ModelRef, call: cst.Call) -> Instance:
     found, prov = keywords_set_tenant(ev, tenant_names(ev, model.model, model.tenant), call)
-    return Instance(model=model.model, table=model.table, tenant=model.tenant, tenant_set=found,
+    fresh = new_row(model, call)
+    return Instance(NEW_ROW if fresh else UNKNOWN, model.table if fresh else None,
+                    model=model.model, table=model.table, tenant=model.tenant, tenant_set=found,
                     tenant_prov=prov, node=call)
+
+
+NEW_ROW = Provenance.trusted("a new row")
+PRIMARY_KEY_ARGS = frozenset({"id", "pk", "uuid"})
+
+
+def new_row(model: ModelRef, call: cst.Call) -> bool:
+    """``Model(...)`` with no primary key given (and no positional or ``**`` arguments that may hold
+    one) is a row this code creates: it belongs to the tenant it is created with (its insert is what
+    TNT103/TNT104 check), so a query keyed by it reads only what this code wrote. ``Model(pk=pk)``
+    is a stand-in for an existing row, and names whatever row that id names."""
+    if model.tenant is None:
+        return False
+    return all(arg.keyword is not None and arg.keyword.value not in PRIMARY_KEY_ARGS for arg in call.args)
 
 
 def elements(ev: Evaluation, node: cst.BaseExpression) -> tuple[list[Value], bool]:

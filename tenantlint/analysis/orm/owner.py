@@ -9,7 +9,10 @@ a tenant filter: other ids, even trusted ones, are not.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
@@ -17,7 +20,7 @@ from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import Pin
 
 if TYPE_CHECKING:
-    from tenantlint.analysis.plugins import Evaluation
+    from tenantlint.analysis.plugins import Evaluation, FileView
     from tenantlint.index.records import ProjectIndex
 
 # Bases that make a class the user model (Django auth, flask-login, fastapi-users).
@@ -35,7 +38,7 @@ def user_models(index: ProjectIndex) -> frozenset[str]:
     return frozenset(n for n in out if n)
 
 
-def user_keys(ev: Evaluation, table: str, models: tuple[str, ...]) -> frozenset[str]:
+def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
     """Lookup keys of ``table`` that pin the row's owner: its foreign keys to the user model (field
     and column), and ``id``/``pk`` when the table is the user model itself."""
     memo = ev.ctx.settings.memo
@@ -59,6 +62,49 @@ def user_keys(ev: Evaluation, table: str, models: tuple[str, ...]) -> frozenset[
         memo[key] = frozenset(out)
     keys: frozenset[str] = memo[key]  # type: ignore[assignment]
     return keys
+
+
+class _HasCtx(Protocol):
+    @property
+    def ctx(self) -> FileView: ...
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    ctx: FileView
+
+
+def owner_params(ctx: FileView, node: cst.CSTNode, table: str, params: frozenset[str]) -> tuple[str, ...]:
+    """Parameters among ``params`` that the query ``node`` pins a foreign key to the user model to
+    (``Rating.user_id == user_id``, ``filter(user=user)``): a caller passing the authenticated user
+    there confines the query to the caller's own rows."""
+    models = tuple(name for name, t in ctx.index.by_model.items() if t == table)
+    keys = user_keys(_Ctx(ctx), table, models) if models else frozenset()
+    if not keys or not params:
+        return ()
+    found: set[str] = set()
+    for sub in _walk(node):
+        if isinstance(sub, cst.Comparison) and len(sub.comparisons) == 1 \
+                and isinstance(sub.comparisons[0].operator, cst.Equal):
+            sides = (sub.left, sub.comparisons[0].comparator)
+            for col, value in (sides, sides[::-1]):
+                if isinstance(col, cst.Attribute) and col.attr.value in keys \
+                        and isinstance(value, cst.Name) and value.value in params:
+                    found.add(value.value)
+        elif isinstance(sub, cst.Arg) and sub.keyword is not None and sub.keyword.value in keys \
+                and isinstance(sub.value, cst.Name) and sub.value.value in params:
+            found.add(sub.value.value)
+    return tuple(sorted(found))
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(current.children)
+    return out
 
 
 def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:

@@ -10,6 +10,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted
 from tenantlint.analysis.interp.predicates import Leaf, PredValue
+from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
@@ -21,7 +22,6 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.orm import columns as col
 from tenantlint.analysis.orm import inserts, joins, unresolved
-from tenantlint.analysis.orm.carried import row_of_tenant_table
 from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
 from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
