@@ -247,6 +247,10 @@ class Summary:
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
     returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
+    system: str = ""  # "scheduled by app/celery.py:33 (celery beat)": a scheduler runs it
+    # Lines of the TNT101/TNT102 findings at its own queries, with their codes: dropped when
+    # only scheduled tasks call it (``crossfn/combine.py``).
+    own: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def name(self) -> str:
@@ -277,6 +281,9 @@ class Site:
     celery: bool
     open_args: bool
     args: tuple[Arg, ...]
+    # A reference that is not a call (``run(queryset_func=get_rows)`` in a scheduled task): it binds
+    # nothing, and only says where the function is used (``crossfn/combine.py`` system helpers).
+    reference: bool = False
 
 
 @dataclass

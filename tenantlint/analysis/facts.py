@@ -189,6 +189,7 @@ class CallFact:
     handler: str | None
     celery: bool = False
     open_args: bool = False
+    reference: bool = False  # a function named as a value (an argument), in a scheduled task
 
 
 @dataclass
@@ -203,6 +204,7 @@ class FunctionFact:
     open: bool  # decorated by something that may call it with other arguments
     check: bool = False  # a membership check: its arguments are what it verifies
     returns: str = ""  # what it returns, for its callers (``analysis/interp/returns.py``)
+    system: str = ""  # why a scheduler runs it ("scheduled by …"), if one does
 
 
 @dataclass

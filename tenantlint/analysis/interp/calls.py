@@ -38,6 +38,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         assert isinstance(func, cst.Attribute)
         target = func.value
     callee = _resolve(ctx, fn, target)
+    if fn.system_reason and fn.qualname is not None:
+        _note_references(ctx, fn, node)
     if callee is None:
         if fn.qualname is not None and any(
                 v.untrusted or v.prov.source.startswith(PARAMETER) for v in values):
@@ -57,6 +59,19 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     if celery:
         return None  # a task's result is not its return value
     return ctx.settings.returns.value_of(callee)
+
+
+def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:
+    """In a scheduled task: each function named as an argument (``queryset_func=get_rows``) is used
+    there, a reference (never a call site that binds anything)."""
+    for arg in node.args:
+        if isinstance(arg.value, cst.Name | cst.Attribute) and not arg.star:
+            callee = _resolve(ctx, fn, arg.value)
+            if callee is not None:
+                if fn.statement is not None:
+                    ctx.statement_hints.setdefault(id(arg.value), fn.statement)
+                ctx.facts.calls.append(CallFact(arg.value, callee, (), fn.qualname, fn.handler_name,
+                                                reference=True))
 
 
 def dispatch_table(ctx: FileContext, fn: FunctionState, node: cst.Dict

@@ -21,6 +21,7 @@ class FunctionState:
     env: dict[str, Value] = field(default_factory=dict)
     statement: cst.CSTNode | None = None
     system_depth: int = 0
+    system_reason: str = ""  # why the function is system code, when not a config name (a schedule)
     returns: list[Value] = field(default_factory=list)
     ctx: FileContext | None = None
     # Class-level ``queryset``/``model`` of the view whose method this is (``self.queryset``).

@@ -63,6 +63,7 @@ class QueryState:
     pins: tuple[Pin, ...] = ()
     weakened: str = ""  # why the only tenant predicates are not mandatory
     bypass: Scoping | None = None  # SYSTEM_SCOPE / AUTO_SCOPED
+    bypass_detail: str = ""  # why the bypass holds, when not the config ("scheduled by …")
     written_untrusted: Provenance | None = None  # a tenant column set from request input (update)
     # For a query on a table that is not tenant-scoped: where its filter values come from, so a row it
     # fetches by a request-supplied key is untrusted (``Organization.objects.get(slug=slug)``).
@@ -82,7 +83,7 @@ class QueryState:
             untrusted = None
         untrusted = untrusted or self.written_untrusted
         if self.bypass is not None:
-            return self.bypass, None, ""
+            return self.bypass, None, self.bypass_detail
         safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
         if safe:
             return safe[0].how, untrusted, safe[0].detail
