@@ -38,6 +38,7 @@ class CallEvaluation(EvaluatorPart):
 
     if TYPE_CHECKING:
         def model_ref(self, model: str) -> ModelRef: ...
+        def iterate(self, value: Value) -> Value: ...
         def is_request(self, node: cst.BaseExpression) -> bool: ...
         def request_method_kind(self, method: str) -> str | None: ...
         def note_request_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> None: ...
@@ -132,6 +133,10 @@ class CallEvaluation(EvaluatorPart):
             return Value(args[0].prov) if args else Value()
         if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
             args = self.eval_args(node)
+            if name != "dict" and len(args) == 1 and isinstance(args[0], QueryValue):
+                # ``list(scoped_query)``: its elements are the query's rows (``iterate`` judges them).
+                row = self.iterate(args[0])
+                return Value(row.prov, scoped_row_of=row.scoped_row_of)
             return Value(merge_prov(args)) if args else Value()
         if name in ("getattr",) and len(node.args) >= 2:
             args = self.eval_args(node)
