@@ -229,8 +229,13 @@ def test_a_helper_only_scheduled_tasks_call_is_system_scope(tmp_path: Path) -> N
     result = _run(tmp_path, {"celery.py": CELERY, "tasks.py": HELPERS}, want_sites=True)
     assert result.findings == ()
     system = sorted((s.line, s.detail) for s in result.query_sites if s.scoping == "system-scope")
-    assert system == [(14, "called only by tasks.purge, scheduled by app/celery.py:6 (celery beat)"),
-                      (18, "called only by tasks.purge, scheduled by app/celery.py:6 (celery beat)")]
+    # ``unpaid()`` and ``overdue()`` are query builders: their queries are query sites where ``purge``
+    # runs them too
+    beat = "scheduled by app/celery.py:6 (celery beat)"
+    assert system == [(8, f"{beat}; via tasks.unpaid() (app/tasks.py:14)"),
+                      (10, f"{beat}; via tasks.overdue() (app/tasks.py:18)"),
+                      (14, f"called only by tasks.purge, {beat}"),
+                      (18, f"called only by tasks.purge, {beat}")]
 
 
 def test_a_helper_a_view_calls_too_stays_reported(tmp_path: Path) -> None:
@@ -310,7 +315,9 @@ def test_a_helper_only_management_commands_call_is_system_scope(tmp_path: Path) 
     result = _run(tmp_path, {"tasks.py": COMMAND_HELPERS}, want_sites=True)
     assert result.findings == ()
     system = sorted((s.path, s.line, s.detail) for s in result.query_sites if s.scoping == "system-scope")
-    assert system == [
+    assert system == [  # ``unpaid()`` is a query builder: its query is a query site where it is run too
+        ("app/management/commands/purge.py", 9,
+         "in a system_paths file; via tasks.unpaid() (app/tasks.py:5)"),
         ("app/management/commands/purge.py", 11, "in a system_paths file"),
         ("app/tasks.py", 5, "called only by Command.handle, in a system_paths file"),
     ]
