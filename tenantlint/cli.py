@@ -335,7 +335,11 @@ def cmd_tables(args: argparse.Namespace) -> int:
     config = load_config(None, args.config, root=args.root)
     settings = make_settings(config)
     warn_if_no_tenant_tables(settings.index, config)
-    text = render_tables(settings.index, settings.recognised_checks, settings.facts.injecting_decorators)
+    facts = settings.facts
+    scheduled = {f"{name} ({facts.task_names[name]})" if name in facts.task_names else name: where
+                 for name, where in facts.scheduled.items()}
+    text = render_tables(settings.index, settings.recognised_checks, facts.injecting_decorators,
+                         scheduled)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return EXIT_CLEAN
 

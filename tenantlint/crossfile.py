@@ -40,6 +40,10 @@ class CrossFileFacts:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Functions (or Celery task names) registered with a scheduler -> ``path:line (how)``, and
+    # Celery task names given explicitly -> the function (``index/schedules.py``).
+    scheduled: dict[str, str] = field(default_factory=dict)
+    task_names: dict[str, str] = field(default_factory=dict)
     # Instance types of class members and what functions return (``pkg.mod.Class.attr`` ->
     # ``KIND:TYPE``; ``analysis/interp/member_types.py``): calls through ``self.repos.x.get(...)``.
     member_types: dict[str, str] = field(default_factory=dict)

@@ -35,6 +35,8 @@ from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import scoped_view_bases, serializer_models
 from tenantlint.index.records import ModelInfo
+from tenantlint.index.schedules import HINT as SCHEDULE_HINT
+from tenantlint.index.schedules import module_schedules
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
@@ -168,10 +170,15 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         checks: tuple[CheckCandidate, ...] = ()
         if "user" in text and ("objects" in text or "query" in text or "select" in text):
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
+        scheduled: dict[str, str] = {}
+        task_names: dict[str, str] = {}
+        if SCHEDULE_HINT.search(text):
+            scheduled, task_names = module_schedules(rel, module_name(rel), tree)
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),
+            scheduled=scheduled, task_names=task_names,
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))

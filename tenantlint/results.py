@@ -246,7 +246,14 @@ class Summary:
     tenant_params: tuple[tuple[str, int], ...]  # parameters that reach a tenant filter, and its line
     keyed: tuple[KeyedQuery, ...]
     check: bool = False  # a membership check: its arguments are what it verifies, never TNT103
-    returns: str = ""  # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE`` or "" (interp/returns.py)
+    # ``row:TABLE``, ``rows:TABLE``, ``untrusted:SOURCE``, ``query:FAMILY:TABLE:SINGLE:LINE:PATH`` (a
+    # builder) or "" (interp/returns.py)
+    returns: str = ""
+    system: str = ""  # "scheduled by app/celery.py:33 (celery beat)": a scheduler runs it
+    # Lines of the TNT101/TNT102 findings at its own queries, with their codes: dropped when
+    # only scheduled tasks call it (``crossfn/combine.py``).
+    own: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    passes: tuple[str, ...] = ()  # parameters it only extends and hands back, never runs
 
     @property
     def name(self) -> str:
@@ -277,6 +284,11 @@ class Site:
     celery: bool
     open_args: bool
     args: tuple[Arg, ...]
+    # A reference that is not a call (``run(queryset_func=get_rows)`` in a scheduled task): it binds
+    # nothing, and only says where the function is used (``crossfn/combine.py`` system helpers).
+    reference: bool = False
+    applied: bool = False  # the callee is a query builder whose query became the caller's own here
+    queries: bool = False  # some argument is a query
 
 
 @dataclass

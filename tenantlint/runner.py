@@ -6,7 +6,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -452,10 +452,11 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
     applied: Returns | None = None
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
-        if not found.useful or (applied is not None and found.kinds == applied.kinds):
+        if not found.useful or (applied is not None and found == applied):
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
-                and any(not site.celery and found.kind_of(site.callee) for site in r.calls)]
+                and any(not site.celery and not site.reference and found.applies(site.callee, site.queries)
+                        for site in r.calls)]
         if not redo:
             return True
         prefix = key_of(key_prefix, found.key())
@@ -497,7 +498,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
         suppressed.extend(f for f in quiet if selection.allows(f.code))
         if r.error:
             errors.append(FileError(r.path, r.error))
-        sites.extend(r.sites)
+        sites.extend(_system_sites(r.sites, moved.system) if moved.system else r.sites)
         queries += r.queries
         unresolved_calls += r.unresolved_calls
         unresolved.extend(r.unresolved)
@@ -512,6 +513,12 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     # names and code from the scanned tree: shown escaped in every output format
     return inert_result(RunResult(tuple(findings), tuple(suppressed), tuple(errors), tuple(sites),
                                   stats, unresolved=tuple(unresolved)))
+
+
+def _system_sites(sites: Sequence[QuerySite], system: Mapping[tuple[str, int], str]) -> list[QuerySite]:
+    """Unscoped query sites of helpers that only scheduled tasks call are system scope."""
+    return [replace(s, scoping="system-scope", detail=system[(s.path, s.line)])
+            if s.scoping == "unscoped" and (s.path, s.line) in system else s for s in sites]
 
 
 def count_targets(config: Config, paths: tuple[Path, ...], force_exclude: bool = False) -> int:

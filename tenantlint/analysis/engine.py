@@ -10,6 +10,7 @@ from tenantlint.analysis.facts import FileFacts, QueryFact, QueryKind, Scoping, 
 from tenantlint.analysis.interp.failure import SourceError, error_result
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.imports import collect_imports
+from tenantlint.analysis.interp.returns import narrowed
 from tenantlint.analysis.interp.values import Origin, QueryState
 from tenantlint.analysis.interp.walker import Walker
 from tenantlint.analysis.plugins import registered_plugins
@@ -81,6 +82,10 @@ def _origin_facts(origin: Origin) -> list[QueryFact]:
             continue
         worst = _worst(by_kind[kind])
         scoping, untrusted, detail = worst.verdict()
+        if origin.via and scoping is Scoping.UNSCOPED and not narrowed(origin):
+            continue  # no filter from any source: reported in the builder, where it is
+        if origin.via:
+            detail = f"{detail}; {origin.via}" if detail else origin.via
         filters = worst.filters() if worst.bypass is None else ()
         use = TableUse(origin.table, scoping, untrusted, detail, filters)
         facts.append(QueryFact(origin.node, kind, origin.family, (use,), origin.handler))

@@ -189,6 +189,8 @@ class CallFact:
     handler: str | None
     celery: bool = False
     open_args: bool = False
+    reference: bool = False  # a function named as a value (an argument), in a scheduled task
+    queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
 
 
 @dataclass
@@ -203,6 +205,9 @@ class FunctionFact:
     open: bool  # decorated by something that may call it with other arguments
     check: bool = False  # a membership check: its arguments are what it verifies
     returns: str = ""  # what it returns, for its callers (``analysis/interp/returns.py``)
+    system: str = ""  # why a scheduler runs it ("scheduled by …"), if one does
+    built: cst.CSTNode | None = None  # the query it returns unevaluated (a builder), if any
+    passes: tuple[str, ...] = ()  # parameters it only extends and hands back (``interp/passes.py``)
 
 
 @dataclass

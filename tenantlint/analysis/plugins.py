@@ -121,6 +121,8 @@ class FunctionView(Protocol):
     @property
     def system_depth(self) -> int: ...  # > 0 inside ``with system_scope()`` or a system function
     @property
+    def system_reason(self) -> str: ...  # why, when a scheduler runs the function ("scheduled by …")
+    @property
     def owner(self) -> ClassInfo | None: ...  # the class this function is a method of
     @property
     def models(self) -> Mapping[str, ModelRef]: ...  # models the owner's attributes hold (``cls.model``)

@@ -16,6 +16,7 @@ from tenantlint.index.records import ProjectIndex
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.class_models import ClassModels
     from tenantlint.analysis.interp.member_types import MemberTypes
+    from tenantlint.index.schedules import Schedules
 
 
 # Context managers and decorators of scoping libraries that lift their scope: django-scopes'
@@ -106,6 +107,13 @@ class Settings:
         for name in self.last(self.config.membership_checks):
             out[name] = None
         return out
+
+    @cached_property
+    def schedules(self) -> Schedules:
+        """Functions a scheduler runs on a timer (``index/schedules.py``): system scope."""
+        from tenantlint.index.schedules import Schedules
+
+        return Schedules(self.facts.scheduled, self.facts.task_names)
 
     @cached_property
     def handler_decorators(self) -> frozenset[str]:

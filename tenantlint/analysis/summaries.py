@@ -10,12 +10,15 @@ project costs more than analysing it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
-from tenantlint.analysis.facts import CallFact, Trust
+from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
-from tenantlint.analysis.interp.trusted_context import is_caller
+from tenantlint.analysis.interp.returns import unfiltered
+from tenantlint.analysis.interp.trusted_context import SCHEDULED, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
 from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
@@ -33,18 +36,26 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
     for f in findings:
         if f.code in KEYED_CODES:
             codes_at.setdefault(f.line, set()).add(f.code)
+    own: dict[str, dict[int, tuple[str, ...]]] = {}
     for origin in ctx.origins:
         if origin.function is None or origin.tenant is None:
             continue
+        if codes_at and origin.handler is None:  # its own findings (dropped if only tasks call it)
+            line = positions.span(origin.node).line
+            if line in codes_at:
+                own.setdefault(origin.function, {})[line] = tuple(sorted(codes_at[line]))
         params = _pinned_params(origin)
         if params:
             line = positions.line(origin.node)
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
-        if codes_at and origin.keys is not None and origin.handler is None and not origin.internal:
+        if origin.keys is None or origin.handler is not None or origin.internal:
+            continue
+        scheduled = _scheduled_codes(origin)
+        if codes_at or scheduled:
             line = positions.span(origin.node).line  # the line of its finding, exactly
-            codes = codes_at.get(line)
+            codes = codes_at.get(line) or scheduled
             if codes:
                 owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
                 keyed.setdefault(origin.function, []).append(
@@ -59,10 +70,30 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         summaries.append(Summary(
             fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
-            fn.check, fn.returns,
+            fn.check, _returns(path, fn, positions), fn.system,
+            tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes,
         ))
-    sites = [_site(path, call, positions) for call in ctx.facts.calls]
+    sites = [_site(path, call, positions, ctx.built_at.get(id(call.node))) for call in ctx.facts.calls]
     return summaries, sites
+
+
+def _returns(path: str, fn: FunctionFact, positions: Positions) -> str:
+    """A builder's kind names the line of its query's finding and its file, for the chain."""
+    if fn.built is None:
+        return fn.returns
+    return f"{fn.returns}:{positions.span(fn.built).line}:{path}"
+
+
+def _scheduled_codes(origin: Origin) -> set[str]:
+    """The codes an id-keyed query of a scheduled task would have outside system scope: a scheduler
+    passes it no request input, but a handler calling the task too may (TNT101/TNT102 at its call)."""
+    codes: set[str] = set()
+    for kind, state in origin.uses:
+        if state.bypass is not Scoping.SYSTEM_SCOPE or not state.bypass_detail.startswith(SCHEDULED):
+            return set()
+        if replace(state, bypass=None).verdict()[0] is Scoping.UNSCOPED and kind is not QueryKind.INSERT:
+            codes.add("TNT102" if kind is QueryKind.WRITE else "TNT101")
+    return codes
 
 
 def _pinned_params(origin: Origin) -> set[str]:
@@ -94,7 +125,7 @@ def _label(node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _site(path: str, call: CallFact, positions: Positions) -> Site:
+def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] | None) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
@@ -103,4 +134,5 @@ def _site(path: str, call: CallFact, positions: Positions) -> Site:
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
-                call.celery, call.open_args, args)
+                call.celery, call.open_args, args, call.reference,
+                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries)

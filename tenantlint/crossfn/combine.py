@@ -17,9 +17,9 @@ reference that is not a call, or a call tenantlint could not resolve, leaves the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from tenantlint.crossfn.records import PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import BUILDER, PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
@@ -30,6 +30,8 @@ _AMBIGUOUS = Arg(-2, "", "unknown", "", None)
 class Outcome:
     added: tuple[Finding, ...]
     removed: frozenset[tuple[str, int, str]]  # (path, line, code) of findings moved to call sites
+    # (path, line) of queries in helpers only scheduled tasks call -> why they are system scope
+    system: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 class Project:
@@ -48,15 +50,22 @@ class Project:
             del self.funcs[q]
         self.callees = Callees(self.funcs)
         self.sites_of: dict[str, list[Site]] = {}
+        self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
+        refs_by_name: dict[str, int] = {}
         for site in self.sites:
             target = self.resolve(site.callee)
             if target is not None:
-                self.sites_of.setdefault(target, []).append(site)
                 name = target.rsplit(".", 1)[-1]
+                if site.reference:
+                    self.refs_of.setdefault(target, []).append(site)
+                    refs_by_name[name] = refs_by_name.get(name, 0) + 1
+                    continue
+                self.sites_of.setdefault(target, []).append(site)
                 resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
         self.name_counts = name_counts
         self.resolved_by_name = resolved_by_name
+        self.refs_by_name = refs_by_name
         self.checks = frozenset(membership_checks)
 
     def resolve(self, callee: str) -> str | None:
@@ -69,6 +78,17 @@ class Project:
         if not self.sites_of.get(fn.qualname):
             return False
         return self.name_counts.get(fn.name, 0) == self.resolved_by_name.get(fn.name, 0)
+
+    def users(self, fn: Summary) -> list[str] | None:
+        """The functions that call or name ``fn``, when every spelling of its name in the project
+        is one of them (a call, or a reference a scheduled task makes); else None."""
+        if self.name_counts is None or fn.open or fn.handler is not None:
+            return None
+        sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
+        used = self.resolved_by_name.get(fn.name, 0) + self.refs_by_name.get(fn.name, 0)
+        if not sites or self.name_counts.get(fn.name, 0) != used:
+            return None
+        return sorted({site.caller or "" for site in sites})
 
 
 def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
@@ -123,14 +143,42 @@ class Combiner:
                 ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors))
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
+        self.builders()
         self.tenant_params()
+        system = self.system_helpers()
         seen: set[tuple[str, int, str]] = set()
         added = []
         for f in self.added:  # each root cause once per line and code
             if (f.path, f.line, f.code) not in seen:
                 seen.add((f.path, f.line, f.code))
                 added.append(f)
-        return Outcome(tuple(added), frozenset(self.removed))
+        return Outcome(tuple(added), frozenset(self.removed), system)
+
+    def system_helpers(self) -> dict[tuple[str, int], str]:
+        """Helpers that only scheduled tasks call (every call site known, each in a scheduled task or
+        in such a helper) run in system scope too: their own findings are dropped, their queries are
+        listed as system scope with the task that reaches them."""
+        funcs = self.p.funcs
+        reasons = {q: fn.system for q, fn in funcs.items() if fn.system}
+        if not reasons:
+            return {}
+        grew = True
+        while grew:
+            grew = False
+            for fn in funcs.values():
+                if fn.qualname in reasons:
+                    continue
+                callers = self.p.users(fn)
+                if callers and all(c in reasons for c in callers):
+                    reasons[fn.qualname] = f"called only by {short(callers[0])}, {reasons[callers[0]]}"
+                    grew = True
+        out: dict[tuple[str, int], str] = {}
+        for qual, reason in reasons.items():
+            fn = funcs[qual]
+            for line, codes in fn.own:
+                self.removed.update((fn.path, line, code) for code in codes)
+                out[(fn.path, line)] = reason
+        return out
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
               visiting: frozenset[str], anchors: frozenset[str] = frozenset()) -> bool:
@@ -189,6 +237,17 @@ class Combiner:
                        f"{chain_text(hops, q.label)}")
             self.added.append(Finding(code, message, site.path, arg.span, q.table, site.handler,
                                       arg.snippet, trace=hops))
+
+    def builders(self) -> None:
+        """A builder's query (returned unevaluated, no tenant filter) is judged where it is evaluated:
+        not reported in the builder when every call site is known and made it the caller's query."""
+        for fn in self.p.funcs.values():
+            parts = fn.returns.split(":", 5)
+            if parts[0] != BUILDER or len(parts) != 6 or not parts[4].isdigit():
+                continue
+            sites = self.p.sites_of.get(fn.qualname, ())
+            if self.p.known(fn) and all(s.applied for s in sites):
+                self.removed.add((fn.path, int(parts[4]), "TNT101"))
 
     def tenant_params(self) -> None:
         """TNT103 at request input a handler passes into a tenant parameter, through helper chains."""

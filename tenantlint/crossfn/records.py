@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
+BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 
 __all__ = ["Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
 

@@ -25,6 +25,8 @@ class Returns:
     # qualified name of every function -> ``row:TABLE`` / ``rows:TABLE`` / ``untrusted:SOURCE`` / ""
     # (all of them: a name shared with a function that returns nothing useful makes a call ambiguous)
     kinds: Mapping[str, str]
+    # qualified name -> (position, name) of each parameter it only extends and hands back
+    passes: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -33,6 +35,7 @@ class Returns:
     @staticmethod
     def of(summaries: Iterable[Summary]) -> Returns:
         kinds: dict[str, str] = {}
+        passes: dict[str, tuple[tuple[int, str], ...]] = {}
         dupes: set[str] = set()
         names: set[str] = set()
         for s in summaries:
@@ -40,14 +43,28 @@ class Returns:
                 dupes.add(s.qualname)
             names.add(s.qualname)
             kinds[s.qualname] = s.returns if s.handler is None else ""
-        return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes})
+            if s.passes and s.handler is None:
+                passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
+        return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
+                       {q: p for q, p in sorted(passes.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
-        return any(self.kinds.values())
+        return any(self.kinds.values()) or bool(self.passes)
 
     def key(self) -> str:
-        return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())))
+        return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
+                      *(f"{q}<{p}" for q, p in sorted(self.passes.items())))
+
+    def applies(self, callee: str, queries: bool) -> bool:
+        """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
+        a parameter through: its file is walked again."""
+        q = self.resolve(callee)
+        return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes))
+
+    def passes_of(self, callee: str) -> tuple[tuple[int, str], ...]:
+        q = self.resolve(callee)
+        return self.passes.get(q, ()) if q is not None else ()
 
     def resolve(self, callee: str) -> str | None:
         return self._callees.resolve(callee)

@@ -28,10 +28,12 @@ def _set_by(t: TenantTable) -> str:
 
 
 def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = (),
-                  injecting: Mapping[str, str] | None = None) -> str:
+                  injecting: Mapping[str, str] | None = None,
+                  scheduled: Mapping[str, str] | None = None) -> str:
     """One line per tenant table, sorted: ``table  (Models)  scoped by …  — reason``; then the
-    membership checks recognised by their bodies, with where each was found, and the project
-    decorators that pass the functions they wrap a trusted value (``index/injection.py``)."""
+    membership checks recognised by their bodies, with where each was found, the project
+    decorators that pass the functions they wrap a trusted value (``index/injection.py``), and the
+    tasks a scheduler runs (system scope), with where each was registered."""
     rows = [
         (t.table, "(" + ", ".join(t.models) + ")" if t.models else "", _how(t), t.reason + _set_by(t))
         for _, t in sorted(index.tables.items())
@@ -55,4 +57,7 @@ def render_tables(index: ProjectIndex, checks: tuple[RecognisedCheck, ...] = (),
             what = ", ".join(f"{'position ' if k.isdigit() else ''}{k} <- {v}"
                              for k, v in (e.split("=", 1) for e in text.split(";")))
             lines.append(f"  {name}: {what}")
+    if scheduled:
+        lines.append(f"scheduled tasks, system scope ({len(scheduled)}):")
+        lines.extend(f"  {name}  — scheduled by {where}" for name, where in sorted(scheduled.items()))
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ part of the evaluator that dispatches calls (the values and facts stay in ``eval
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -12,7 +13,15 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import calls, receivers
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
-from tenantlint.analysis.interp.values import DictValue, Dispatch, Instance, ModelRef, QueryValue, Value
+from tenantlint.analysis.interp.values import (
+    Built,
+    DictValue,
+    Dispatch,
+    Instance,
+    ModelRef,
+    QueryValue,
+    Value,
+)
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FrameworkPlugin
@@ -29,6 +38,7 @@ class CallEvaluation(EvaluatorPart):
 
     if TYPE_CHECKING:
         def model_ref(self, model: str) -> ModelRef: ...
+        def iterate(self, value: Value) -> Value: ...
         def is_request(self, node: cst.BaseExpression) -> bool: ...
         def request_method_kind(self, method: str) -> str | None: ...
         def note_request_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> None: ...
@@ -68,8 +78,38 @@ class CallEvaluation(EvaluatorPart):
             if out is not None:
                 return out
         self.eval(func, use=False)
-        returned = calls.note_call(self.ctx, self.fn, node, self.eval_args(node))
-        return returned if returned is not None else Value()
+        args = self._call_args(node)
+        returned = calls.note_call(self.ctx, self.fn, node, args)
+        if returned is not None:
+            return self._returned(node, returned)
+        return self._handed_back(node, args) or Value()
+
+    def _call_args(self, node: cst.Call) -> list[Value]:
+        """The arguments of a call of a project function; a statement given to a parameter the callee
+        only extends and hands back is not run by the call (``interp/passes.py``)."""
+        through = calls.through_args(self.ctx, self.fn, node)
+        return [self.eval(a.value, use=i not in through) for i, a in enumerate(node.args)]
+
+    def _handed_back(self, node: cst.Call, args: list[Value]) -> Value | None:
+        """The query a pass-through call hands back: the one it was given (still not run)."""
+        through = calls.through_args(self.ctx, self.fn, node)
+        for i in sorted(through):
+            if isinstance(args[i], QueryValue):
+                return args[i]
+        return None
+
+    def _returned(self, node: cst.Call, returned: Value) -> Value:
+        """A project function's return value at its call; a builder's query becomes this call's own
+        query (judged here, with the filters the caller adds), naming the builder."""
+        if not isinstance(returned, Built):
+            return returned
+        tenant = self.ctx.index.tenant_table(returned.table)
+        q: QueryValue = self._host().new_query(node, returned.family, returned.table, tenant)
+        assert q.origin is not None
+        q.origin.via = f"via {returned.helper}() ({returned.path}:{returned.line})"
+        q.origin.via_call = node
+        self.ctx.built_at.setdefault(id(node), []).append(q.origin)
+        return replace(q, single_row=returned.single_row)
 
     def _named_call(self, node: cst.Call, func: cst.BaseExpression, name: str) -> Value | None:
         """``Invoice(...)``, ``get_object_or_404(...)``, ``int(x)``: a model, an ORM function, a builtin."""
@@ -93,6 +133,10 @@ class CallEvaluation(EvaluatorPart):
             return Value(args[0].prov) if args else Value()
         if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
             args = self.eval_args(node)
+            if name != "dict" and len(args) == 1 and isinstance(args[0], QueryValue):
+                # ``list(scoped_query)``: its elements are the query's rows (``iterate`` judges them).
+                row = self.iterate(args[0])
+                return Value(row.prov, scoped_row_of=row.scoped_row_of)
             return Value(merge_prov(args)) if args else Value()
         if name in ("getattr",) and len(node.args) >= 2:
             args = self.eval_args(node)
@@ -188,9 +232,22 @@ class CallEvaluation(EvaluatorPart):
                 if isinstance(attr_value, QueryValue) and attr_value.origin is not None:
                     out = orm.query_method(self._host(), attr_value, method, node)
                     if out is not None:
-                        return out
+                        return self._model_helper(node, out)
         self.eval_args(node)
         return Value()
+
+    def _model_helper(self, node: cst.Call, out: Value) -> Value:
+        """``Model.helper(...)`` the ORM took for a query it may return (a tentative one): a call of a
+        method of the project too, whose summary, when it has one, says what it returns."""
+        origin = out.origin if isinstance(out, QueryValue) else None
+        last = self.fn.last_args
+        if origin is None or not origin.tentative or last is None or last[0] is not node:
+            return out
+        returned = calls.note_call(self.ctx, self.fn, node, last[1])
+        if returned is None:
+            return out
+        self._host().discard(origin)
+        return self._returned(node, returned)
 
     def _save_call(self, node: cst.Call, func: cst.Attribute, recv: Value) -> Value | None:
         """``row.save()`` of a model instance: an insert or update, recorded by its ORM."""
@@ -211,10 +268,13 @@ class CallEvaluation(EvaluatorPart):
             return out
         if not recv.trusted and not recv.untrusted:
             self.note_unresolved(node, self._query_like(node, qual))
-        args = self.eval_args(node)
+        args = self._call_args(node)
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
-            return returned
+            return self._returned(node, returned)
+        back = self._handed_back(node, args)
+        if back is not None:
+            return back
         if method in self.ctx.settings.scoping_methods:
             # ``self._filter_builder()``: the filter a scoping method builds, spread into a query later
             # (``filter_by(**self._filter_builder())``).

@@ -17,7 +17,7 @@ import libcst as cst
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
-from tenantlint.analysis.interp.values import DictValue, Dispatch, SeqValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import PARAMETER
 
@@ -38,6 +38,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         assert isinstance(func, cst.Attribute)
         target = func.value
     callee = _resolve(ctx, fn, target)
+    if fn.system_reason and fn.qualname is not None:
+        _note_references(ctx, fn, node)
     if callee is None:
         if fn.qualname is not None and any(
                 v.untrusted or v.prov.source.startswith(PARAMETER) for v in values):
@@ -53,10 +55,25 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         hints.setdefault(id(node), fn.statement)
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
-    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args))
+    given = any(isinstance(v, QueryValue) for v in values)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
+                                    queries=given))
     if celery:
         return None  # a task's result is not its return value
     return ctx.settings.returns.value_of(callee)
+
+
+def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:
+    """In a scheduled task: each function named as an argument (``queryset_func=get_rows``) is used
+    there, a reference (never a call site that binds anything)."""
+    for arg in node.args:
+        if isinstance(arg.value, cst.Name | cst.Attribute) and not arg.star:
+            callee = _resolve(ctx, fn, arg.value)
+            if callee is not None:
+                if fn.statement is not None:
+                    ctx.statement_hints.setdefault(id(arg.value), fn.statement)
+                ctx.facts.calls.append(CallFact(arg.value, callee, (), fn.qualname, fn.handler_name,
+                                                reference=True))
 
 
 def dispatch_table(ctx: FileContext, fn: FunctionState, node: cst.Dict
@@ -136,6 +153,32 @@ def _method(ctx: FileContext, fn: FunctionState, text: str, head: str) -> str | 
         return ctx.settings.member_types.method(owner, last) or f"{owner}.{last}"
     cls = receiver_type(ctx, fn, chain)
     return ctx.settings.member_types.method(cls, last) if cls is not None else None
+
+
+def through_args(ctx: FileContext, fn: FunctionState, node: cst.Call) -> frozenset[int]:
+    """Indexes of ``node.args`` bound to parameters the callee only extends and hands back."""
+    returns = ctx.settings.returns
+    if not returns.passes:
+        return frozenset()
+    callee = _resolve(ctx, fn, node.func)
+    passes = returns.passes_of(callee) if callee is not None else ()
+    if not passes:
+        return frozenset()
+    positions = {i for i, _ in passes}
+    names = {n for _, n in passes}
+    out: set[int] = set()
+    position = 0
+    for i, arg in enumerate(node.args):
+        if arg.star:
+            return frozenset()  # a spread may bind anything: the call may run what it is given
+        if arg.keyword is not None:
+            if arg.keyword.value in names:
+                out.add(i)
+        else:
+            if position in positions:
+                out.add(i)
+            position += 1
+    return frozenset(out)
 
 
 def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

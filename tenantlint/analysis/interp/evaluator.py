@@ -92,7 +92,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return
         state = q.state
         if self.fn.system_depth and state.bypass is None:
-            state = replace(state, bypass=Scoping.SYSTEM_SCOPE)
+            state = replace(state, bypass=Scoping.SYSTEM_SCOPE, bypass_detail=self.fn.system_reason)
         q.origin.uses.append((kind, state))
 
     def discard(self, origin: Origin) -> None:
@@ -117,7 +117,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
         filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
-        use = TableUse(table, scoping, untrusted, filters=filters)
+        detail = self.fn.system_reason if scoping is Scoping.SYSTEM_SCOPE else ""
+        use = TableUse(table, scoping, untrusted, detail, filters=filters)
         self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
 
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
@@ -146,7 +147,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         return value
 
     def eval_args(self, call: cst.Call, use: bool = True) -> list[Value]:
-        return [self.eval(a.value, use) for a in call.args]
+        values = [self.eval(a.value, use) for a in call.args]
+        self.fn.last_args = (call, values)
+        return values
 
     def _eval(self, node: cst.BaseExpression) -> Value:
         if isinstance(node, sinks.NODE_TYPES):  # raw SQL text and the calls that execute it

@@ -31,6 +31,8 @@ class FileContext:
     plugin_memo: dict[str, object] = field(default_factory=dict)
     # id(fact node) -> the statement being walked when the fact was made (positions.py hints).
     statement_hints: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # id(call node) -> the query a builder's return value became at that call (``values.Built``).
+    built_at: dict[int, list[Origin]] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

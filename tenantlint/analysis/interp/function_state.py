@@ -21,7 +21,12 @@ class FunctionState:
     env: dict[str, Value] = field(default_factory=dict)
     statement: cst.CSTNode | None = None
     system_depth: int = 0
+    system_reason: str = ""  # why the function is system code, when not a config name (a schedule)
     returns: list[Value] = field(default_factory=list)
+    # Returned queries that nothing had used before the ``return`` (a builder hands them on unevaluated).
+    fresh_returns: list[Value] = field(default_factory=list)
+    returned_names: set[str] = field(default_factory=set)  # names some ``return`` mentions
+    last_args: tuple[cst.Call, list[Value]] | None = None  # the arguments evaluated last, and their call
     ctx: FileContext | None = None
     # Class-level ``queryset``/``model`` of the view whose method this is (``self.queryset``).
     class_attrs: dict[str, Value] = field(default_factory=dict)

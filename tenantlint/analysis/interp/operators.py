@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.calls import dispatch_table
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
@@ -151,12 +150,14 @@ class OperatorEvaluation(EvaluatorPart):
             self.fn.env = saved
 
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
-        def element() -> Provenance:
+        def element() -> Value:
             if isinstance(node, cst.DictComp):
-                return merge_prov([self.eval(node.key), self.eval(node.value)])
-            return self.eval(node.elt).prov
+                return Value(merge_prov([self.eval(node.key), self.eval(node.value)]))
+            return self.eval(node.elt)
 
-        return Value(self.in_comprehension(node, element))
+        # Ids taken from rows that carry their tenant carry it too (``[g.id for g in scoped_groups]``).
+        found = self.in_comprehension(node, element)
+        return Value(found.prov, scoped_row_of=None if found.untrusted else found.scoped_row_of)
 
     _eval_ListComp = _comprehension
     _eval_SetComp = _comprehension

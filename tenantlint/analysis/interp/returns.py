@@ -14,7 +14,8 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping
-from tenantlint.analysis.interp.values import QueryValue, RowValue, Value
+from tenantlint.analysis.interp.values import Built, Origin, QueryValue, RowValue, Value
+from tenantlint.crossfn.records import BUILDER
 
 # Scopings that confine a query by themselves, when the value that decides them is trusted.
 _SCOPED = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
@@ -28,6 +29,64 @@ def unexecuted(value: QueryValue, statement: cst.CSTNode | None) -> bool:
     ``session.execute``, a Django queryset never iterated)."""
     origin = value.origin
     return origin is not None and not origin.uses and statement is not None and origin.statement is statement
+
+
+# A builder's kind: ``query:FAMILY:TABLE:SINGLE`` from the walk, ``...:LINE:PATH`` in its summary.
+
+
+def built_query(returns: list[Value], fresh: list[Value], qualname: str | None) -> QueryValue | None:
+    """The query a builder returns: every ``return`` hands on the same query, created in this
+    function and used by nothing before, on a tenant table with no tenant filter and no key taken
+    from the function's parameters (those are id-keyed helpers, judged at their call sites)."""
+    if qualname is None or not returns or len(returns) != len(fresh):
+        return None
+    if any(r is not f for r, f in zip(returns, fresh, strict=True)):
+        return None
+    origins = {id(r.origin): r.origin for r in returns if isinstance(r, QueryValue)}
+    if len(origins) != 1:
+        return None
+    (origin,) = origins.values()
+    if (origin is None or origin.tenant is None or origin.function != qualname or origin.binding
+            or origin.internal or origin.tentative or origin.keys):
+        return None
+    for r in returns:
+        assert isinstance(r, QueryValue)
+        scoping, untrusted, _ = r.state.verdict()
+        if scoping is not Scoping.UNSCOPED or untrusted is not None:
+            return None
+    first = returns[0]
+    assert isinstance(first, QueryValue)
+    return first
+
+
+def unfiltered(origin: Origin) -> bool:
+    """A builder's query at its call, used somewhere with no tenant filter: then it is reported in the
+    builder too, where it is (and at the call when the caller narrowed it with other filters)."""
+    states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    return any(s.verdict()[0] is Scoping.UNSCOPED for s in states)
+
+
+def narrowed(origin: Origin) -> bool:
+    """The caller narrowed a builder's query in the statement of the call: a method with arguments
+    applied to it (``locked().filter(pk=pk)``), not only evaluated (``every().count()``)."""
+    node = origin.node
+    while node is not origin.via_call:
+        if not isinstance(node, cst.Call | cst.Subscript):
+            return False
+        if isinstance(node, cst.Call):
+            if node.args:
+                return True
+            if not isinstance(node.func, cst.Attribute):
+                return False
+            node = node.func.value
+        else:
+            node = node.value
+    return False
+
+
+def builder_kind(query: QueryValue) -> str:
+    assert query.origin is not None
+    return f"{BUILDER}:{query.origin.family}:{query.origin.table}:{1 if query.single_row else 0}"
 
 
 def return_kind(returns: list[Value]) -> str:
@@ -60,6 +119,13 @@ def _scoped(value: Value) -> str:
 def returned_value(kind: str, helper: str) -> Value | None:
     """The caller's value of a call of ``helper`` that returns ``kind``."""
     what, _, rest = kind.partition(":")
+    if what == BUILDER:
+        parts = rest.split(":", 4)
+        if len(parts) != 5 or not parts[3].isdigit():
+            return None
+        family, table, single, line, path = parts
+        return Built(family=family, table=table, single_row=single == "1", helper=helper, path=path,
+                     line=int(line))
     if what == "untrusted":
         return Value(Provenance.untrusted(f"{rest or 'request input'}, returned by {helper}()"))
     if what == "row":

@@ -24,6 +24,8 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.files import excluded
 
+SCHEDULED = "scheduled by "  # why a task a scheduler runs is system code (``index/schedules.py``)
+SYSTEM_PATH = "in a system_paths file"  # why the code of a management command is system code
 INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
 PASSED_BY = ", passed by @"  # provenance text of a parameter a project decorator passes a trusted value
 # The last part of an expression that is the authenticated user (``request.user``, ``current_user``,

@@ -63,6 +63,7 @@ class QueryState:
     pins: tuple[Pin, ...] = ()
     weakened: str = ""  # why the only tenant predicates are not mandatory
     bypass: Scoping | None = None  # SYSTEM_SCOPE / AUTO_SCOPED
+    bypass_detail: str = ""  # why the bypass holds, when not the config ("scheduled by …")
     written_untrusted: Provenance | None = None  # a tenant column set from request input (update)
     # For a query on a table that is not tenant-scoped: where its filter values come from, so a row it
     # fetches by a request-supplied key is untrusted (``Organization.objects.get(slug=slug)``).
@@ -82,7 +83,7 @@ class QueryState:
             untrusted = None
         untrusted = untrusted or self.written_untrusted
         if self.bypass is not None:
-            return self.bypass, None, ""
+            return self.bypass, None, self.bypass_detail
         safe = [p for p in self.pins if p.prov.trust is not Trust.UNTRUSTED]
         if safe:
             return safe[0].how, untrusted, safe[0].detail
@@ -126,6 +127,9 @@ class Origin:
     function: str | None = None  # the qualified name of the function it is in (summaries)
     # The function's parameters that make up every key of this query, when nothing else does.
     keys: tuple[str, ...] | None = None
+    # A query a builder function returned unevaluated, judged at this call: ``via Helper.name (path:line)``.
+    via: str = ""
+    via_call: cst.CSTNode | None = None  # that call
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,19 @@ class QueryValue(Value):
 
     def with_state(self, state: QueryState) -> QueryValue:
         return replace(self, state=state)
+
+
+@dataclass(frozen=True, slots=True)
+class Built(Value):
+    """What a call of a query builder returns, before the caller makes it a query of its own: an
+    unevaluated query on ``table`` that the builder at ``path:line`` did not filter."""
+
+    family: str = ""
+    table: str = ""
+    single_row: bool = False
+    helper: str = ""
+    path: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,10 +42,13 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.param_models import param_model_walks
+from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import return_kind, unexecuted
+from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
+    SCHEDULED,
+    SYSTEM_PATH,
     forwarded_parameters,
     in_system_path,
     injected_parameters,
@@ -72,7 +75,8 @@ class Walker:
     def walk_module(self) -> None:
         self._collect_classes(self.ctx.module.body)
         system = 1 if in_system_path(self.ctx.path, self.ctx.settings.config) else 0
-        state = FunctionState(None, ctx=self.ctx, system_depth=system, scope=module_name(self.ctx.path))
+        state = FunctionState(None, ctx=self.ctx, system_depth=system, scope=module_name(self.ctx.path),
+                              system_reason=SYSTEM_PATH if system else "")
         self.block(self.ctx.module.body, state, None)
 
     def _collect_classes(self, body: object) -> None:
@@ -88,7 +92,8 @@ class Walker:
         if info is None or info.node is not node:
             bases = tuple(self.ctx.imports.qualify(t) for a in node.bases if (t := base_name(a.value)))
             info = ClassInfo(node.name.value, bases, node)
-        state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth)
+        state = FunctionState(None, dict(outer.env), ctx=self.ctx, system_depth=outer.system_depth,
+                              system_reason=outer.system_reason)
         state.class_attrs = {}
         state.owner = info
         state.scope = f"{outer.scope}.{node.name.value}" if outer.scope else ""
@@ -149,6 +154,12 @@ class Walker:
             1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
         ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
+        reason = outer.system_reason
+        if qualname is not None and handler is None and settings.schedules:
+            where = settings.schedules.where(qualname)
+            if where is not None:  # a scheduler runs it on a timer: no request, no tenant
+                system += 1
+                reason = f"{SCHEDULED}{where}"
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
@@ -160,11 +171,12 @@ class Walker:
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
-                              params=frozenset(ports) - set(env))
+                              params=frozenset(ports) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+            fact.system = reason if handler is None else ""  # scheduled, or in a system_paths file
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
@@ -173,6 +185,11 @@ class Walker:
         self.block(body, state, cls)
         if fact is not None and handler is None:
             fact.returns = return_kind(state.returns)
+            built = built_query(state.returns, state.fresh_returns, qualname)
+            if built is not None and built.origin is not None:
+                fact.built, fact.returns = built.origin.node, builder_kind(built)
+            if state.returned_names:
+                fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
         return state
 
     def _entry_env(self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
@@ -424,7 +441,13 @@ class Walker:
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                value = ev.eval(small.value)
+                value = ev.eval(small.value, use=False)
+                if state.params:
+                    state.returned_names |= returned_names(small.value) & state.params
+                if isinstance(value, QueryValue):
+                    if value.origin is not None and not value.origin.uses:
+                        state.fresh_returns.append(value)
+                    ev.consume(value)
                 state.returns.append(value)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
@@ -560,3 +583,9 @@ def _verified_by(checks: list[str], decorators: int,
 def _names_param(node: cst.CSTNode, params: dict[str, Value]) -> bool:
     """A signature read (``cst.Param``) of one of ``params``."""
     return isinstance(node, cst.Param) and node.name.value in params
+
+
+def _methods(cls: ClassInfo | None) -> dict[str, cst.FunctionDef]:
+    if cls is None or not isinstance(cls.node.body, cst.IndentedBlock):
+        return {}
+    return {s.name.value: s for s in cls.node.body.body if isinstance(s, cst.FunctionDef)}

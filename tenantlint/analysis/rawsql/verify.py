@@ -88,7 +88,9 @@ def table_use_of(ev: Evaluation, scoping: Scoping, table: str, detail: str,
                params: tuple[object, ...], binding: ParamBinding,
                written: tuple[object, ...] = ()) -> TableUse:
     if ev.fn.system_depth:
-        return TableUse(table, Scoping.SYSTEM_SCOPE, None, detail)
+        reason = ev.fn.system_reason
+        return TableUse(table, Scoping.SYSTEM_SCOPE, None, f"{detail}; {reason}" if detail and reason
+                        else detail or reason)
     from tenantlint.sqlcheck.verdict import ParamRef
 
     values = [binding.lookup(p) for p in params if isinstance(p, ParamRef)]
