@@ -43,11 +43,33 @@ class FileContext:
         return self.settings.index
 
     def model_name(self, local: str) -> str | None:
-        """The model class a local name refers to, if the index knows it."""
+        """The model class a local name refers to, if the index knows it.
+
+        A name imported from a package the model is not defined under is another class of the same
+        name (``from django.contrib.sessions.models import Session`` beside a project model
+        ``Session``): not the project's model."""
         name = self.imports.original_name(local)
-        if name in self.index.by_model:
-            return name
-        return None
+        if name not in self.index.by_model:
+            return None
+        target = self.imports.names.get(local)
+        if target and not target.startswith(".") and not self._defined_under(name, target):
+            return None
+        return name
+
+    def _defined_under(self, model: str, target: str) -> bool:
+        """Whether some definition of ``model`` lies under the top-level package ``target`` names
+        (a folder or module of its path); definitions the index read from SQL always match."""
+        top = target.split(".", 1)[0]
+        defs = self.index.models.get(model, ())
+        if not defs:
+            return True
+        for info in defs:
+            if not info.path.endswith(".py"):
+                return True
+            parts = info.path[:-3].split("/")
+            if top in parts:
+                return True
+        return False
 
     def tenant_of_model(self, model: str) -> TenantTable | None:
         return self.index.tenant_table_of_model(model)
