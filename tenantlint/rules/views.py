@@ -19,8 +19,10 @@ Reported at the class-level `queryset =` / `model =` assignment of a Django clas
 view/viewset whose model is a tenant table, unless the class has a `get_queryset` that returns a query
 scoped by a trusted tenant filter (`super().get_queryset().filter(org=self.request.user.org)` counts),
 or inherits one from a base class or mixin defined in the scanned project. The assignment is not also
-reported as TNT101. A DRF view's `model =` is not reported: DRF reads only `queryset`, so the
-explicit handlers are what is judged.
+reported as TNT101. DRF itself reads only `queryset`: a DRF view's `model =` is reported only when a
+project base's `get_queryset` reads `self.model` and a generic action the view does not override
+(from a DRF generic view, viewset or mixin) serves it. `APIView`, and `GenericAPIView` or
+`GenericViewSet` without a mixin, have no generic action, so their explicit handlers are what is judged.
 """
     why = """
 Generic views and viewsets serve whatever `queryset` or `model` gives them: list, detail, update and

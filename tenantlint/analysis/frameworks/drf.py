@@ -103,6 +103,12 @@ def _tenant_names(t: TenantTable) -> set[str]:
 
 
 GENERIC_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
+_ACTION_PACKAGES = ("rest_framework.viewsets.", "rest_framework.generics.", "rest_framework.mixins.")
+# DRF bases that bring no generic action of their own (the actions come from ``mixins``).
+ACTIONLESS_BASES = frozenset({
+    "rest_framework.generics.GenericAPIView", "rest_framework.viewsets.GenericViewSet",
+    "rest_framework.viewsets.ViewSet", "rest_framework.viewsets.ViewSetMixin",
+})
 
 
 class Drf(FrameworkPlugin):
@@ -222,10 +228,12 @@ class Drf(FrameworkPlugin):
     def serves_model_attribute(self, ctx: FileView, cls: ClassInfo) -> bool:
         """DRF itself never reads ``model``; a project's base ``get_queryset`` may
         (``self.model.objects.all()``), and then only a generic action the view does not override
-        serves it. A plain ``APIView`` has no generic action; a view that overrides every one of
-        them judges its own handlers."""
-        generic = any(base.startswith(("rest_framework.viewsets.", "rest_framework.generics."))
-                      for base in cls.bases)
+        serves it. A plain ``APIView``, ``GenericAPIView`` or ``GenericViewSet`` without a mixin has
+        no generic action; a view that overrides every one of them judges its own handlers."""
+        generic = any(
+            base.startswith(_ACTION_PACKAGES) and base not in ACTIONLESS_BASES
+            for base in cls.bases
+        )
         if not generic:
             return False
         body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
