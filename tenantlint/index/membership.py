@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.config.patterns import PatternSet
-from tenantlint.index.ast_util import walk
+from tenantlint.index.ast_util import dotted, walk
 from tenantlint.index.records import FieldInfo, ProjectIndex
 from tenantlint.index.relations import (
     is_membership_table,
@@ -69,13 +69,8 @@ class RecognisedCheck:
                 f"{self.table} by {what}")
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
+def _dotted(node: ast.AST) -> str | None:
+    return dotted(node, calls="reject")
 
 
 def _value_names(node: ast.expr) -> tuple[str, ...]:

@@ -31,7 +31,9 @@ from tenantlint.analysis.frameworks.common import (
     string_arg,
 )
 from tenantlint.analysis.frameworks.fastapi_system import (
+    INJECTED,
     controller_dependencies,
+    dependency_calls,
     is_system,
     listed_dependencies,
     router_dependencies,
@@ -74,7 +76,6 @@ ENDPOINT_METHODS = frozenset(
 )
 MARKERS = {"Body": BODY, "Query": QUERY, "Path": PATH, "Header": HEADERS, "Cookie": COOKIES,
            "Form": FORM, "File": FORM}
-INJECTED = frozenset({"Depends", "Security"})
 REQUEST_TYPES = frozenset({"Request", "WebSocket", "HTTPConnection"})
 NEUTRAL_TYPES = frozenset({"BackgroundTasks", "Response", "SecurityScopes", "UploadFile"})
 SCALARS = frozenset(
@@ -176,17 +177,7 @@ def _is_membership(ctx: FileView, dep_name: str) -> bool:
 
 def _checked_dependencies(ctx: FileView, call: cst.Call) -> bool:
     """``dependencies=[Depends(require_member)]`` of a router or route with a membership check."""
-    for a in call.args:
-        if a.keyword is None or a.keyword.value != "dependencies":
-            continue
-        if not isinstance(a.value, cst.List | cst.Tuple):
-            continue
-        for el in a.value.elements:
-            v = el.value
-            if isinstance(v, cst.Call) and _last(dotted_name(v.func)) in INJECTED:
-                if _is_membership(ctx, _dependency(v, None)):
-                    return True
-    return False
+    return any(_is_membership(ctx, _dependency(v, None)) for v in dependency_calls(call))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ name hides its base's).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -30,9 +31,9 @@ def _last(name: str | None) -> str:
     return (name or "").rsplit(".", 1)[-1]
 
 
-def listed_dependencies(call: cst.Call) -> set[str]:
-    """Names in ``dependencies=[Depends(f), ...]`` of a route decorator or router constructor."""
-    out: set[str] = set()
+def dependency_calls(call: cst.Call) -> Iterator[cst.Call]:
+    """The ``Depends(f)``/``Security(f)`` calls in ``dependencies=[...]`` of a route decorator or
+    router constructor."""
     for a in call.args:
         if a.keyword is None or a.keyword.value != "dependencies":
             continue
@@ -40,9 +41,13 @@ def listed_dependencies(call: cst.Call) -> set[str]:
             continue
         for el in a.value.elements:
             v = el.value
-            if isinstance(v, cst.Call) and _last(dotted_name(v.func)) in INJECTED and v.args:
-                out.add(_last(dotted_name(v.args[0].value)))
-    return out
+            if isinstance(v, cst.Call) and _last(dotted_name(v.func)) in INJECTED:
+                yield v
+
+
+def listed_dependencies(call: cst.Call) -> set[str]:
+    """Names in ``dependencies=[Depends(f), ...]`` of a route decorator or router constructor."""
+    return {_last(dotted_name(v.args[0].value)) for v in dependency_calls(call) if v.args}
 
 
 def router_dependencies(ctx: FileView, router: cst.BaseExpression | None) -> set[str]:

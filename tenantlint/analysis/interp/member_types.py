@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
 from tenantlint.analysis.rawsql.constants import by_last_part, module_name, resolve_import
-from tenantlint.index.ast_util import children
+from tenantlint.index.ast_util import children, dotted
 
 MAX_HOPS = 8
 PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cached_property"})
@@ -39,12 +39,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
+    return dotted(node, calls="reject")
 
 
 def _capitalised(text: str | None) -> bool:
