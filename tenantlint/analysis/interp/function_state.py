@@ -47,6 +47,9 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
+    # Names bound as ``for``/comprehension targets (``for g in groups``): locals, never the global a
+    # trusted pattern names (``g.*`` is Flask's ``g``), so ``g.id`` is the loop element's id.
+    loop_names: set[str] = field(default_factory=set)
 
     @property
     def handler_name(self) -> str | None:
@@ -55,6 +58,11 @@ class FunctionState:
     @property
     def request_names(self) -> frozenset[str]:
         return self.handler.request_names if self.handler else frozenset()
+
+    def bind_loop(self, target: cst.BaseExpression, value: Value) -> None:
+        """Bind a ``for``/comprehension target, noting its names as loop locals."""
+        self.loop_names.update(n.value for n in _names(target))
+        self.bind(target, value)
 
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
@@ -69,6 +77,16 @@ class FunctionState:
                 self.bind(inner, Value(value.prov, scoped_row_of=value.scoped_row_of))
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value)
+
+
+def _names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _names(el.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names(target.value)
+    return []
 
 
 def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
