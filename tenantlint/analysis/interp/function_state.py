@@ -47,8 +47,8 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
-    # Names bound as ``for``/comprehension targets (``for g in groups``): locals, never the global a
-    # trusted pattern names (``g.*`` is Flask's ``g``), so ``g.id`` is the loop element's id.
+    # Names bound as ``for``/comprehension targets over elements of known provenance (``for g in
+    # groups``): locals, not the global a trusted pattern names (``g.*`` is Flask's ``g``).
     loop_names: set[str] = field(default_factory=set)
 
     @property
@@ -60,8 +60,11 @@ class FunctionState:
         return self.handler.request_names if self.handler else frozenset()
 
     def bind_loop(self, target: cst.BaseExpression, value: Value) -> None:
-        """Bind a ``for``/comprehension target, noting its names as loop locals."""
-        self.loop_names.update(n.value for n in _names(target))
+        """Bind a ``for``/comprehension target; over elements of known provenance (rows of a scoped
+        query, request input) its names are loop locals that no trusted pattern matches. Over
+        anything else a configured naming convention (``user_profile.*``) still applies."""
+        if value.trusted or value.untrusted:
+            self.loop_names.update(n.value for n in _names(target))
         self.bind(target, value)
 
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
