@@ -175,6 +175,7 @@ class ArgFact:
     # A list or tuple written in the call whose every element comes from this parameter
     # (``helper([member.id])``): passed on into a row parameter (``analysis/orm/anchors.py``).
     listed: str = ""
+    literal: str | None = None  # a string literal (``kind="closed"``): selects a dispatch entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,10 @@ class CallFact:
     reference: bool = False  # a function named as a value (an argument), in a scheduled task
     queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
     rows: bool = False  # some argument is a row not yet checked (a guard may check it)
+    # A call of a dispatch-table entry read by one of the caller's parameters (``TABLE.get(kind)``):
+    # that parameter, and the string keys that select this callee (``interp/calls.py``).
+    selector: str = ""
+    selected: tuple[str, ...] = ()
 
 
 @dataclass
