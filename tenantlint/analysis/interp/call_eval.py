@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp import calls, receivers
+from tenantlint.analysis.interp import calls, filter_helpers, receivers
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
 from tenantlint.analysis.interp.values import (
@@ -146,7 +146,8 @@ class CallEvaluation(EvaluatorPart):
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
         """``receiver.method(...)``: the first step that knows the call answers it, in this order."""
         for before_receiver in (self._converter_call, self._constructor_call, self._request_method_call,
-                                self._pattern_call, self._view_method_call, self._get_queryset_call):
+                                self._pattern_call, self._view_method_call, self._get_queryset_call,
+                                self._filter_helper_call):
             out = before_receiver(node, func)
             if out is not None:
                 return out
@@ -193,6 +194,10 @@ class CallEvaluation(EvaluatorPart):
         if pattern is not None:
             self.eval_args(node)
         return pattern
+
+    def _filter_helper_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
+        """``cls._visible(ids, uid)``: the predicate a one-expression helper of this class builds."""
+        return filter_helpers.inline_filter(self, node, func)
 
     def _view_method_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
         """``self.get_object()`` in a view: what the view's framework knows of its own methods."""
