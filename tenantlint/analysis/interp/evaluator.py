@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, receivers
+from tenantlint.analysis.interp import calls, inserted_ids, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.exprs import (
     _CODE,
@@ -118,6 +118,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             untrusted = None
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
+        if tenant_set and untrusted is None and not self.fn.system_depth and known is not None:
+            inserted_ids.prove_written_ids(self.fn, node, table, known.insert_names())
         filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
         detail = self.fn.system_reason if scoping is Scoping.SYSTEM_SCOPE else ""
         use = TableUse(table, scoping, untrusted, detail, filters=filters)
