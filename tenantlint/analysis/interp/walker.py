@@ -39,7 +39,7 @@ from tenantlint.analysis.interp.function_state import (
 )
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
-from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
@@ -417,8 +417,10 @@ class Walker:
                     ev.discard(value.origin)  # built and thrown away: never a query
                 else:
                     ev.consume(value)
+            refusing_membership(ev, state, small.value)
         elif isinstance(small, cst.Assign):
             value = ev.eval(small.value, use=False)
+            refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value)
