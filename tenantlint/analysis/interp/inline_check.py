@@ -28,7 +28,13 @@ from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import ModelRef, RowValue, Value
-from tenantlint.index.relations import is_membership_table, is_user_model, model_of
+from tenantlint.index.relations import (
+    MEMBERSHIP_WORDS,
+    is_membership_table,
+    is_tenant_link,
+    is_user_model,
+    model_of,
+)
 
 SUPERUSER_FLAGS = frozenset({"is_superuser"})
 ANY = "*"  # every name: what a superuser test admits
@@ -223,6 +229,15 @@ def _refusing_lookup(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list
     return None
 
 
+def _link_key(ev: Evaluator, model: str, key: str) -> bool:
+    """``project``, ``team_id``, ``workspace__slug``: a key through the membership table's foreign key
+    to the tenant model or a tenant-scoped table (what it links the user to)."""
+    info = model_of(ev.ctx.index, model)
+    head = key.split("__", 1)[0]
+    field = next((f for f in info.fields if head in (f.name, f.column)), None) if info else None
+    return field is not None and bool(field.fk_target) and is_tenant_link(ev.ctx.index, field.fk_target or "")
+
+
 def _constant(node: cst.BaseExpression) -> bool:
     """``True``, ``15``, ``"admin"``, ``Member.Role.ADMIN``: a flag or role, not another row's key."""
     if isinstance(node, cst.Name):
@@ -234,10 +249,11 @@ def _constant(node: cst.BaseExpression) -> bool:
 
 def refusing_membership(ev: Evaluator, state: FunctionState, expr: cst.BaseExpression) -> None:
     """A statement that fetches the caller's membership row and refuses without one
-    (``get_object_or_404(Member, project=project, user=request.user)``, keyed by nothing else than
-    constants such as ``is_active=True``): the handler names it is keyed by are verified, as by
-    ``if not <lookup>: return 403``; a fetched row whose tenant (``project=check.project``,
-    ``project_id=check.project_id``) keys it is checked after its fetch."""
+    (``get_object_or_404(Member, project=project, user=request.user)``: a table named as a
+    membership table, keyed by nothing else than its links to the tenant and constants such as
+    ``is_active=True``): the handler names it is keyed by are verified, as by ``if not <lookup>:
+    return 403``; a fetched row whose tenant keys it (``project=check.project``,
+    ``project_id=check.project_id``) is checked after its fetch."""
     found = _refusing_lookup(expr)
     if found is None:
         return
@@ -248,15 +264,20 @@ def refusing_membership(ev: Evaluator, state: FunctionState, expr: cst.BaseExpre
     if lookup is None:
         return
     name, names = lookup
+    model = _membership_model(ev, root)
+    if model is None or not any(w in model.rsplit(".", 1)[-1].lower() for w in MEMBERSHIP_WORDS):
+        return  # no ``if``: only a table named as one (the caller's vote on an issue checks nothing)
     rows: list[tuple[str, RowValue]] = []
     for arg in args:
+        assert arg.keyword is not None
         value = arg.value
+        if _constant(value) or is_caller(ev.eval(value, use=False)):
+            continue
+        if not _link_key(ev, model, arg.keyword.value):
+            return  # keyed by something else too (an issue's reaction): not a membership lookup
         row = tenant_row(value, state)
         if row is not None:
             rows.append(row)
-        elif not (isinstance(value, cst.Name) and value.value in names) and not _constant(value) \
-                and not is_caller(ev.eval(value, use=False)):
-            return  # keyed by something else too (an issue, a reaction): not a membership lookup
     for row_name, row_value in rows:
         pin_checked(state, row_name, row_value, Provenance.trusted(f"the caller's {name} row"),
                     f"checked after the fetch by a {name} lookup")
