@@ -270,6 +270,7 @@ class Arg:
     snippet: str | None = None
     caller: bool = False  # the authenticated user or its id (``self.user.id``)
     listed: str = ""  # ``[member.id]``: the parameter every element of a list written in the call is
+    literal: str | None = None  # a string literal passed (``kind="closed"``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +290,10 @@ class Site:
     reference: bool = False
     applied: bool = False  # the callee is a query builder whose query became the caller's own here
     queries: bool = False  # some argument is a query
+    # A call of a dispatch-table entry read by the caller's parameter ``selector``: reached only from
+    # calls of the caller passing one of the ``selected`` keys there (or a value that is no literal).
+    selector: str = ""
+    selected: tuple[str, ...] = ()
 
 
 @dataclass

@@ -175,6 +175,7 @@ class ArgFact:
     # A list or tuple written in the call whose every element comes from this parameter
     # (``helper([member.id])``): passed on into a row parameter (``analysis/orm/anchors.py``).
     listed: str = ""
+    literal: str | None = None  # a string literal (``kind="closed"``): selects a dispatch entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,10 @@ class CallFact:
     open_args: bool = False
     reference: bool = False  # a function named as a value (an argument), in a scheduled task
     queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
+    # A call of a dispatch-table entry read by one of the caller's parameters (``TABLE.get(kind)``):
+    # that parameter, and the string keys that select this callee (``interp/calls.py``).
+    selector: str = ""
+    selected: tuple[str, ...] = ()
 
 
 @dataclass

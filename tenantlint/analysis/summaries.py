@@ -130,9 +130,10 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            caller=is_caller(Value(a.prov)), listed=a.listed)
+            caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
-                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries)
+                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
+                call.selector, call.selected)
