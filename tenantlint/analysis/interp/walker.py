@@ -44,7 +44,7 @@ from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
+from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
@@ -442,7 +442,9 @@ class Walker:
                 grown = augmented(old, small.operator, value)  # sql += " AND ..."
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
-            if small.value is not None:
+            if isinstance(small.value, cst.Name) and small.value.value == "None":
+                state.returns.append(NO_VALUE)
+            elif small.value is not None:
                 value = ev.eval(small.value, use=False)
                 if state.params:
                     state.returned_names |= returned_names(small.value) & state.params
