@@ -16,16 +16,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
+from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.values import Pin, RowValue, Value
+from tenantlint.analysis.interp.guards import scope_checked
+from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 
 REFUSING_CALLS = frozenset({"abort", "deny", "forbidden", "not_found", "PermissionDenied", "Http404"})
@@ -105,19 +104,6 @@ def tenant_row(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowVal
     return (name, row) if attr in names else None
 
 
-def pin_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, what: str) -> None:
-    """The row ``name`` was checked after its fetch: the query that fetched it gets a pin for its
-    reads, and the row becomes a trusted one."""
-    origin = row.origin
-    assert origin is not None
-    pin = Pin(prov, Scoping.TRUSTED_FILTER, what)
-    origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
-    if origin.latest is not None:
-        origin.latest = origin.latest.add_pin(pin)
-    fn.env[name] = replace(row, prov=Provenance.trusted(f"{name}, checked after the fetch"),
-                           scoped_row_of=origin.table, origin=None)
-
-
 def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpression) -> None:
     """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped."""
     for left, right in _sides(test):
@@ -130,11 +116,16 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
             if not value.trusted:
                 continue
             if found is not None:
-                pin_checked(fn, found[0], found[1], value.prov,
-                            f"checked after the fetch ({dotted(row_side)})")
+                scope_checked(fn, found[0], found[1], value.prov,
+                              f"checked after the fetch ({_name_attr(row_side)})")
             elif handed is not None:
                 fn.env[handed] = Value(Provenance.trusted(
                     f"{handed}, its tenant checked against {value.prov.source}"))
+
+
+def _name_attr(node: cst.BaseExpression) -> str:
+    """``invoice.org.id`` -> ``invoice.org``."""
+    return ".".join((dotted(node) or "").split(".")[:2])
 
 
 def _handed_row(ev: Evaluator, node: cst.BaseExpression, fn: FunctionState) -> str | None:

@@ -21,11 +21,12 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.after_fetch import pin_checked, tenant_row
+from tenantlint.analysis.interp.after_fetch import tenant_row
 from tenantlint.analysis.interp.checks import verify_earlier
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.function_state import FunctionState
+from tenantlint.analysis.interp.guards import scope_checked
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import ModelRef, RowValue, Value
 from tenantlint.index.relations import (
@@ -279,7 +280,7 @@ def refusing_membership(ev: Evaluator, state: FunctionState, expr: cst.BaseExpre
         if row is not None:
             rows.append(row)
     for row_name, row_value in rows:
-        pin_checked(state, row_name, row_value, Provenance.trusted(f"the caller's {name} row"),
+        scope_checked(state, row_name, row_value, Provenance.trusted(f"the caller's {name} row"),
                     f"checked after the fetch by a {name} lookup")
     if names and state.handler is not None:
         _verify(ev, state, [(name, names)], earlier=True)
