@@ -65,7 +65,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     if rows:
         params, guards = ctx.settings.returns.guards_of(callee)
         if guards:
-            apply_guards(fn, node, values, params, guards, callee)
+            apply_guards(fn, node, values, params, guards, callee, id(node) in fn.negated_calls)
     return ctx.settings.returns.value_of(callee)
 
 

@@ -47,6 +47,8 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
+    # Calls whose falsy answer leaves the function (``if not can_edit(m, b): raise``): ids of the nodes.
+    negated_calls: set[int] = field(default_factory=set)
 
     @property
     def handler_name(self) -> str | None:

@@ -323,6 +323,11 @@ class Walker:
     # The compound statements of ``_statement``: branches walked on copies of the environment, merged.
     def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
         """Both branches from the state before; a branch that leaves the function does not flow on."""
+        test = stmt.test
+        if (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+                and isinstance(test.expression, cst.Call)
+                and (self._terminates(stmt.body.body) or refuses(stmt.body.body))):
+            state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
         ev.eval(stmt.test)
         self.membership(stmt.test, state)
         then_leaves = self._terminates(stmt.body.body)
