@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tenantlint.cache import key_of
-from tenantlint.crossfn.records import Callees
+from tenantlint.crossfn.records import DICT_KIND, Callees
 from tenantlint.results import Summary
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ class Returns:
     kinds: Mapping[str, str]
     # qualified name -> (position, name) of each parameter it only extends and hands back
     passes: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # qualified name -> the parameters a call binds, in order, of each function returning a dict
+    params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -36,6 +38,7 @@ class Returns:
     def of(summaries: Iterable[Summary]) -> Returns:
         kinds: dict[str, str] = {}
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
+        params: dict[str, tuple[str, ...]] = {}
         dupes: set[str] = set()
         names: set[str] = set()
         for s in summaries:
@@ -45,8 +48,11 @@ class Returns:
             kinds[s.qualname] = s.returns if s.handler is None else ""
             if s.passes and s.handler is None:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
+            if s.handler is None and s.returns.startswith(f"{DICT_KIND}:"):
+                params[s.qualname] = tuple(s.params)
         return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
-                       {q: p for q, p in sorted(passes.items()) if q not in dupes})
+                       {q: p for q, p in sorted(passes.items()) if q not in dupes},
+                       {q: p for q, p in sorted(params.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
@@ -72,6 +78,13 @@ class Returns:
     def kind_of(self, callee: str) -> str:
         q = self.resolve(callee)
         return self.kinds[q] if q is not None else ""
+
+    def dict_of(self, callee: str) -> tuple[str, tuple[str, ...]] | None:
+        """The ``dict:`` kind of ``callee`` and the parameters a call binds, if it returns a dict."""
+        q = self.resolve(callee)
+        if q is None or q not in self.params:
+            return None
+        return self.kinds[q], self.params[q]
 
     def value_of(self, callee: str) -> Value | None:
         if not self.kinds:

@@ -16,6 +16,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -60,7 +61,13 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                                     queries=given))
     if celery:
         return None  # a task's result is not its return value
-    return ctx.settings.returns.value_of(callee)
+    returns = ctx.settings.returns
+    value = returns.value_of(callee)
+    if value is None and returns.params:
+        found = returns.dict_of(callee)
+        if found is not None:
+            return returned_dict(found[0], found[1], callee.rsplit(".", 1)[-1], node, values)
+    return value
 
 
 def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:

@@ -274,6 +274,11 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
+        owner = self.fn.owner
+        if text is not None and text.startswith("self.") and "." not in text[5:] and owner is not None:
+            kept = self.ctx.instance_dicts.read(owner, text[5:], self.ctx.local_classes)
+            if kept is not None:
+                return kept
         held = receivers.model_of(self, node)
         if held is not None:
             return held

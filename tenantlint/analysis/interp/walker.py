@@ -31,6 +31,7 @@ from tenantlint.analysis.interp.checks import (
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
     decorator_names,
@@ -184,7 +185,7 @@ class Walker:
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         self.block(body, state, cls)
         if fact is not None and handler is None:
-            fact.returns = return_kind(state.returns)
+            fact.returns = return_kind(state.returns) or dict_kind(state.returns, frozenset(fact.params))
             built = built_query(state.returns, state.fresh_returns, qualname)
             if built is not None and built.origin is not None:
                 fact.built, fact.returns = built.origin.node, builder_kind(built)
@@ -491,6 +492,9 @@ class Walker:
                 if inst.tenant is not None and self._sets_tenant(inst, target.attr.value):
                     state.env[owner.value] = replace(inst, tenant_set=True, tenant_prov=value.prov)
                 return
+            if isinstance(owner, cst.Name) and owner.value == "self" and state.owner is not None \
+                    and state.qualname is not None:
+                self.ctx.instance_dicts.assign(state.owner, target.attr.value, value)
             if isinstance(value, QueryValue):
                 ev.consume(value)
             ev.eval(owner, use=False)
