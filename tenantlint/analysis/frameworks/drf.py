@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 REQUEST_ATTRS = {"data": BODY, "query_params": QUERY}
 SERIALIZER_INPUT = frozenset({"validated_data", "initial_data"})
+SERIALIZER_PACKAGE = "rest_framework.serializers."
 
 VIEW_BASES = frozenset(
     {
@@ -242,16 +243,31 @@ class Drf(FrameworkPlugin):
 
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """``update(self, instance, validated_data)`` of a model serializer: DRF's ``save()`` passes
-        ``self.instance``, the row the view fetched, as ``instance``."""
+        ``self.instance``, the row the view fetched, as ``instance``. ``to_representation(self,
+        instance)`` and a ``SerializerMethodField``'s ``get_<field>(self, obj)`` of any serializer
+        receive the object being serialized: a row the view fetched and is returning (judged where
+        it was fetched)."""
         params = fn.params.params
-        if fn.name.value != "update" or len(params) < 3 or fn.decorators:
+        if fn.decorators or len(params) < 2:
             return {}
+        name = params[1].name.value
+        if fn.name.value == "update" and len(params) >= 3:
+            model = ctx.settings.facts.serializer_models.get(cls.name)
+            tenant = ctx.tenant_of_model(model) if model else None
+            if tenant is None:
+                return {}
+            prov = Provenance.trusted(f"{name}, the serializer's instance, a row of {tenant.table}")
+            return {name: RowValue(prov, scoped_row_of=tenant.table, table=tenant.table)}
+        if len(params) != 2 or not (fn.name.value == "to_representation"
+                                    or fn.name.value in method_fields(cls)):
+            return {}
+        if not is_serializer(ctx, cls):
+            return {}
+        prov = Provenance.trusted(f"{name}, the object the serializer represents")
         model = ctx.settings.facts.serializer_models.get(cls.name)
         tenant = ctx.tenant_of_model(model) if model else None
         if tenant is None:
-            return {}
-        name = params[1].name.value
-        prov = Provenance.trusted(f"{name}, the serializer's instance, a row of {tenant.table}")
+            return {name: Value(prov)}
         return {name: RowValue(prov, scoped_row_of=tenant.table, table=tenant.table)}
 
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
@@ -301,3 +317,45 @@ class Drf(FrameworkPlugin):
 
 
 FRAMEWORK = Drf()
+
+
+def is_serializer(ctx: FileView, cls: ClassInfo) -> bool:
+    """A DRF serializer class: a base, through the file's classes and the project's, is one of
+    ``rest_framework.serializers``."""
+    seen: set[str] = set()
+    todo = [*cls.bases, *ctx.project_bases(cls)]
+    while todo:
+        base = todo.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        if base.startswith(SERIALIZER_PACKAGE):
+            return True
+        local = ctx.local_classes.get(base)
+        if local is not None and local is not cls:
+            todo.extend(local.bases)
+    return False
+
+
+def method_fields(cls: ClassInfo) -> frozenset[str]:
+    """The methods a ``SerializerMethodField`` of the class body reads: ``get_<field>``, or its
+    ``method_name=``."""
+    out: set[str] = set()
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign) or not isinstance(small.value, cst.Call):
+                continue
+            if (dotted_name(small.value.func) or "").rsplit(".", 1)[-1] != "SerializerMethodField":
+                continue
+            named = next((a.value for a in small.value.args
+                          if a.keyword is not None and a.keyword.value == "method_name"), None)
+            if isinstance(named, cst.SimpleString):
+                out.add(named.evaluated_value if isinstance(named.evaluated_value, str) else "")
+                continue
+            for t in small.targets:
+                if isinstance(t.target, cst.Name):
+                    out.add(f"get_{t.target.value}")
+    return frozenset(out)

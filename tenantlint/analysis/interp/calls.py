@@ -63,10 +63,11 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         return None  # a task's result is not its return value
     returns = ctx.settings.returns
     value = returns.value_of(callee)
-    if value is None and returns.params:
+    last = callee.rsplit(".", 1)[-1]
+    if value is None and returns.params and last not in ctx.settings.scoping_methods:
         found = returns.dict_of(callee)
         if found is not None:
-            return returned_dict(found[0], found[1], callee.rsplit(".", 1)[-1], node, values)
+            return returned_dict(found[0], found[1], last, node, values)
     return value
 
 
