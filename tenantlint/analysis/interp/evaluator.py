@@ -104,7 +104,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         self.ctx.facts.queries.append(fact)
 
     def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
-                      prov: Provenance | None, family: str) -> None:
+                      prov: Provenance | None, family: str, owner: Provenance | None = None) -> None:
         if not is_tenant:
             return
         known = self.ctx.index.tenant_table(table)
@@ -117,6 +117,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
         filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+        if scoping is Scoping.INSERT_MISSING_TENANT and owner is not None:
+            scoping = Scoping.OWNER_SCOPED  # a user-level row of the caller's, with no tenant
+            filters = (FilterFact.of(scoping, "the caller's own row, no tenant", owner),)
         detail = self.fn.system_reason if scoping is Scoping.SYSTEM_SCOPE else ""
         use = TableUse(table, scoping, untrusted, detail, filters=filters)
         self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
