@@ -47,6 +47,10 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
+    # The function's body, and the names it reads only to narrow other queries (``narrowing.py``),
+    # computed on the first unscoped row bound to a name.
+    body: cst.CSTNode | None = None
+    narrowing: frozenset[str] | None = None
 
     @property
     def handler_name(self) -> str | None:

@@ -42,6 +42,7 @@ from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
@@ -56,7 +57,15 @@ from tenantlint.analysis.interp.trusted_context import (
     named_trusted,
     user_annotated,
 )
-from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
+from tenantlint.analysis.interp.values import (
+    DictValue,
+    Instance,
+    ModelRef,
+    QueryValue,
+    RowValue,
+    Value,
+    worse,
+)
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
@@ -183,6 +192,7 @@ class Walker:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
+        state.body = fn.body
         self.block(body, state, cls)
         if fact is not None and handler is None:
             fact.returns = return_kind(state.returns) or dict_kind(state.returns, frozenset(fact.params))
@@ -423,6 +433,10 @@ class Walker:
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value)
+                if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
+                    if state.narrowing is None:
+                        state.narrowing = narrowing_names(state.body)
+                    narrows_only(state.narrowing, target.target, value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
