@@ -9,7 +9,7 @@ project-wide table built by ``index.readers.serializer_models``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -62,6 +62,9 @@ class SerializerValue(Value):
     table: str = ""
     tenant: TenantTable | None = None
     creates: bool = False
+    # The row it was built with (``Serializer(row, data=...)``) when that row carries its tenant:
+    # its ``instance`` is that very row, before and after ``save()``.
+    instance: RowValue | None = None
 
 
 
@@ -221,6 +224,8 @@ class Drf(FrameworkPlugin):
         inserted. A new row belongs to the tenant it was created with (its insert is checked for
         TNT103/TNT104), so a query keyed by it or its id reads only what this code wrote."""
         recv = ev.fn.env.get(name)
+        if isinstance(recv, SerializerValue) and recv.instance is not None:
+            return recv.instance
         if not isinstance(recv, SerializerValue) or not recv.creates or recv.tenant is None:
             return None
         return RowValue(Provenance.trusted(f"{name}.instance, the row it just saved"),
@@ -282,7 +287,12 @@ class Drf(FrameworkPlugin):
             value = self._serializer_value(ev.ctx, func.value, creates=not has_instance)
             if value is None:
                 return None
-            ev.eval_args(node)
+            args = ev.eval_args(node)
+            given = next((v for a, v in zip(node.args, args, strict=True)
+                          if (a.keyword is None and not a.star) or
+                          (a.keyword is not None and a.keyword.value == "instance")), None)
+            if isinstance(given, RowValue) and given.trusted and given.scoped_row_of == value.table:
+                value = replace(value, instance=given)
             return value
         if not (isinstance(func, cst.Attribute) and func.attr.value == "save"):
             return None
