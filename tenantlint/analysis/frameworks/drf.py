@@ -23,7 +23,7 @@ from tenantlint.analysis.frameworks.common import (
     view_object,
 )
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
-from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.analysis.interp.values import DictValue, RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
 
@@ -206,7 +206,15 @@ class Drf(FrameworkPlugin):
         owner = ev.fn.owner
         if owner is None or owner.name not in ev.ctx.settings.facts.serializer_models:
             return None
-        return Value(Provenance.trusted("self.context, set by the view"))
+        prov = Provenance.trusted("self.context, set by the view")
+        joined = ev.ctx.settings.facts.body_context.get(owner.name)
+        if not joined:
+            return Value(prov)
+        # Keys some view fills from the body or query string are request input.
+        keys = sorted({k for part in joined.split("|") for k in part.split(",") if k})
+        return DictValue(prov, items=tuple(
+            (k, Value(Provenance.untrusted(f"{BODY} (self.context['{k}'], set from request input)")))
+            for k in keys))
 
     def _own_instance(self, ev: Evaluation) -> Value | None:
         """``self.instance`` in a model serializer: the row the view fetched (and is judged for),

@@ -30,6 +30,7 @@ from tenantlint.analysis.interp.checks import (
 )
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
+from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.function_state import (
@@ -61,6 +62,7 @@ from tenantlint.analysis.interp.values import (
     DictValue,
     Instance,
     ModelRef,
+    Origin,
     QueryValue,
     RowValue,
     Value,
@@ -324,12 +326,14 @@ class Walker:
     # The compound statements of ``_statement``: branches walked on copies of the environment, merged.
     def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
         """Both branches from the state before; a branch that leaves the function does not flow on."""
+        known = len(self.ctx.origins)
         ev.eval(stmt.test)
         self.membership(stmt.test, state)
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
+            self._validated(state, stmt.test, self.ctx.origins[known:])
         before = dict(state.env)
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
         self.block(stmt.body.body, state, None)
@@ -410,6 +414,19 @@ class Walker:
             self.block(case.body.body, state, None)
             merged = merge_env(merged, state.env)
         state.env = merged
+
+    def _validated(self, state: FunctionState, test: cst.BaseExpression, test_origins: list[Origin]) -> None:
+        """``if not <scoped query>.filter(pk=attrs.get("parent").id).exists(): raise`` in a
+        serializer's ``validate()``: its related field ``parent`` is checked after the fetch."""
+        owner, name = state.owner, (state.qualname or "").rsplit(".", 1)[-1]
+        if owner is None or not test_origins or not name.startswith("validate"):
+            return
+        fn = _methods(owner).get(name)
+        fields = related_fields(owner) if fn is not None else {}
+        if fn is None or not fields:
+            return
+        params = [p.name.value for p in fn.params.params]
+        mark_checked(self.ctx.origins, test_origins, validated_fields(name, params, test, fields))
 
     @staticmethod
     def _terminates(body: object) -> bool:
