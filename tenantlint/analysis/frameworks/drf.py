@@ -151,7 +151,7 @@ class Drf(FrameworkPlugin):
             request = frozenset(names[:1]) or frozenset({"request"})
             return HandlerInfo(fn.name.value, self.name, values, request)
         method = fn.name.value
-        is_action = self._decorated(ctx, fn, "action")
+        is_action = self._decorated(ctx, fn, "action") or _routed_check(ctx, fn, names)
         if not (is_action or method in HANDLER_METHODS) or not self.view_class(ctx, cls):
             return None
         if method in SAVING_METHODS and len(names) >= 2:
@@ -377,3 +377,17 @@ def method_fields(cls: ClassInfo) -> frozenset[str]:
                 if isinstance(t.target, cst.Name):
                     out.add(f"get_{t.target.value}")
     return frozenset(out)
+
+
+def _routed_check(ctx: FileView, fn: cst.FunctionDef, names: list[str]) -> bool:
+    """``@require_member(...) def move(self, request, pk)`` in a view: a method wrapped by a membership
+    check takes the request (its second parameter is ``request``) is an action the URL conf routes
+    to (``as_view({"post": "move"})``), a request handler like ``list`` or an ``@action``."""
+    if len(names) < 2 or names[1] != "request" or not fn.decorators:
+        return False
+    checks = ctx.settings.membership_checks
+    for d in fn.decorators:
+        dec = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        if (dotted_name(dec) or "").rsplit(".", 1)[-1] in checks:
+            return True
+    return False
