@@ -1,4 +1,5 @@
-"""Pre-pass readers over CPython's ``ast`` of one file: scoped view bases and serializer models.
+"""Pre-pass readers over CPython's ``ast`` of one file: scoped view bases, serializer models, routed
+viewset methods.
 
 Both run on every project file that may hold them, before the analysis; ``ast`` is several times
 cheaper than libcst to parse, and these readers need nothing libcst alone gives.
@@ -10,6 +11,7 @@ cheaper than libcst to parse, and these readers need nothing libcst alone gives.
 * :func:`serializer_models` — ``ModelSerializer`` subclass name -> its ``Meta.model`` class name.
 * :func:`body_context_keys` — the keys of a serializer's ``context={...}`` that some construction
   sets from the request body or query string (``context={"project_id": request.data.get(...)}``).
+* :func:`viewset_actions` — the methods of a DRF viewset that ``as_view({...})`` routes requests to.
 """
 
 from __future__ import annotations
@@ -136,3 +138,23 @@ def body_context_keys(tree: ast.Module) -> dict[str, str]:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and _reads_request_input(value):
                 found.setdefault(name, set()).add(key.value)
     return {name: ",".join(sorted(keys)) for name, keys in sorted(found.items())}
+
+
+def viewset_actions(tree: ast.Module) -> dict[str, str]:
+    """``Cls.as_view({"get": "list", "post": "archive"})`` (a DRF viewset routed by hand): view class
+    name -> the comma-joined method names the mapping routes requests to."""
+    found: dict[str, set[str]] = {}
+    for node in walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "as_view"):
+            continue
+        mapping = node.args[0] if node.args else next(
+            (kw.value for kw in node.keywords if kw.arg == "actions"), None)
+        if not isinstance(mapping, ast.Dict):
+            continue
+        cls = _base_name(node.func.value).rsplit(".", 1)[-1]
+        methods = {v.value for v in mapping.values
+                   if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()}
+        if cls and methods:
+            found.setdefault(cls, set()).update(methods)
+    return {cls: ",".join(sorted(methods)) for cls, methods in found.items()}

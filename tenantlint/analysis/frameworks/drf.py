@@ -1,5 +1,8 @@
 """Django REST framework: API views, viewsets, ``@api_view``, ``@action``, serializers.
 
+A viewset method an ``as_view({"post": "archive"})`` mapping routes requests to (anywhere in the
+project: ``index.readers.viewset_actions``) is an action as much as an ``@action`` is.
+
 Request input: ``request.data`` (body), ``request.query_params`` (query string),
 ``serializer.validated_data`` / ``initial_data`` (body); ``self.kwargs`` (URL path) comes from the
 Django plug-in. ``perform_create``/``perform_update`` saving a serializer of a tenant model without
@@ -67,6 +70,13 @@ class SerializerValue(Value):
     instance: RowValue | None = None
 
 
+
+
+def routed_action(ctx: FileView, cls: ClassInfo, method: str) -> bool:
+    """A method that a ``as_view({"post": "archive"})`` mapping somewhere in the project routes
+    requests to: a viewset action as much as one decorated ``@action``."""
+    routed = ctx.settings.facts.viewset_actions.get(cls.name)
+    return routed is not None and method in routed.replace("|", ",").split(",")
 
 
 VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
@@ -151,7 +161,7 @@ class Drf(FrameworkPlugin):
             request = frozenset(names[:1]) or frozenset({"request"})
             return HandlerInfo(fn.name.value, self.name, values, request)
         method = fn.name.value
-        is_action = self._decorated(ctx, fn, "action") or _routed_check(ctx, fn, names)
+        is_action = self._decorated(ctx, fn, "action") or routed_action(ctx, cls, method)
         if not (is_action or method in HANDLER_METHODS) or not self.view_class(ctx, cls):
             return None
         if method in SAVING_METHODS and len(names) >= 2:
@@ -377,17 +387,3 @@ def method_fields(cls: ClassInfo) -> frozenset[str]:
                 if isinstance(t.target, cst.Name):
                     out.add(f"get_{t.target.value}")
     return frozenset(out)
-
-
-def _routed_check(ctx: FileView, fn: cst.FunctionDef, names: list[str]) -> bool:
-    """``@require_member(...) def move(self, request, pk)`` in a view: a method wrapped by a membership
-    check takes the request (its second parameter is ``request``) is an action the URL conf routes
-    to (``as_view({"post": "move"})``), a request handler like ``list`` or an ``@action``."""
-    if len(names) < 2 or names[1] != "request" or not fn.decorators:
-        return False
-    checks = ctx.settings.membership_checks
-    for d in fn.decorators:
-        dec = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        if (dotted_name(dec) or "").rsplit(".", 1)[-1] in checks:
-            return True
-    return False

@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import receivers
+from tenantlint.analysis.interp import calls, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.exprs import (
     _CODE,
@@ -39,6 +39,7 @@ from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
+    Dispatch,
     Instance,
     ModelRef,
     Origin,
@@ -400,10 +401,14 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return verified
         recv = self.eval(node.value, use=False)
         key: str | None = None
+        chosen = ""
         for el in node.slice:
             if isinstance(el.slice, cst.Index):
                 key = string_value(el.slice.value)
+                chosen = calls.selector(self.fn, el.slice.value)
                 self.eval(el.slice.value)
+        if isinstance(recv, Dispatch):
+            return calls.dispatch_entry(recv, key, chosen)
         if isinstance(recv, QueryValue):
             is_index = len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
             if is_index:
