@@ -35,6 +35,7 @@ from tenantlint.analysis.interp.exprs import (
     verified_key,
 )
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
@@ -173,6 +174,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if text is None:
             return None
         head, dot, rest = text.partition(".")
+        if head in self.fn.loop_names:
+            return None  # ``for g in groups``: ``g.id`` is the element's, not Flask's ``g``
         if dot and head != "request" and head in self.fn.request_names:
             text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
         settings = self.ctx.settings
@@ -310,7 +313,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if recv.untrusted:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)
-        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of,
+                     row_key=recv.scoped_row_of is not None and attr in ID_NAMES)
 
     def view_framework(self) -> FrameworkPlugin | None:
         """The framework of the class-based view whose method handler is being walked."""
@@ -422,4 +426,4 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
-        return Value(value.prov, scoped_row_of=value.scoped_row_of)
+        return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key)

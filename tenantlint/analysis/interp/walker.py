@@ -367,7 +367,7 @@ class Walker:
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
         element = ev.iterate(ev.eval(stmt.iter, use=False))
         before = dict(state.env)
-        state.bind(stmt.target, element)
+        state.bind_loop(stmt.target, element)
         self._loop_body(stmt, state, before)
 
     def _while(self, stmt: cst.While, state: FunctionState, ev: Evaluator) -> None:
