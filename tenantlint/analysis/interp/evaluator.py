@@ -106,7 +106,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         self.ctx.facts.queries.append(fact)
 
     def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
-                      prov: Provenance | None, family: str) -> None:
+                      prov: Provenance | None, family: str, owner: Provenance | None = None) -> None:
         if not is_tenant:
             return
         known = self.ctx.index.tenant_table(table)
@@ -121,6 +121,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if tenant_set and untrusted is None and not self.fn.system_depth and known is not None:
             inserted_ids.prove_written_ids(self.fn, node, table, known.insert_names())
         filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+        if scoping is Scoping.INSERT_MISSING_TENANT and owner is not None:
+            scoping = Scoping.OWNER_SCOPED  # a user-level row of the caller's, with no tenant
+            filters = (FilterFact.of(scoping, "the caller's own row, no tenant", owner),)
         detail = self.fn.system_reason if scoping is Scoping.SYSTEM_SCOPE else ""
         use = TableUse(table, scoping, untrusted, detail, filters=filters)
         self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
@@ -280,6 +283,11 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
+        owner = self.fn.owner
+        if text is not None and text.startswith("self.") and "." not in text[5:] and owner is not None:
+            kept = self.ctx.instance_dicts.read(owner, text[5:], self.ctx.local_classes)
+            if kept is not None:
+                return kept
         held = receivers.model_of(self, node)
         if held is not None:
             return held

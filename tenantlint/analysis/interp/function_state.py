@@ -47,6 +47,12 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
+    # Calls whose falsy answer leaves the function (``if not can_edit(m, b): raise``): ids of the nodes.
+    negated_calls: set[int] = field(default_factory=set)
+    # The function's body, and the names it reads only to narrow other queries (``narrowing.py``),
+    # computed on the first unscoped row bound to a name.
+    body: cst.CSTNode | None = None
+    narrowing: frozenset[str] | None = None
     # Names bound as ``for``/comprehension targets over elements of known provenance (``for g in
     # groups``): locals, not the global a trusted pattern names (``g.*`` is Flask's ``g``).
     loop_names: set[str] = field(default_factory=set)
