@@ -421,7 +421,7 @@ class Walker:
             value = ev.eval(small.value, use=False)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
-                keyed_fetch.fetched(state, target.target, small.value, value)
+                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
