@@ -16,6 +16,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -56,10 +57,15 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     given = any(isinstance(v, QueryValue) for v in values)
+    rows = any(unchecked_row(v) for v in values)
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
-                                    queries=given))
+                                    queries=given, rows=rows))
     if celery:
         return None  # a task's result is not its return value
+    if rows:
+        params, guards = ctx.settings.returns.guards_of(callee)
+        if guards:
+            apply_guards(fn, node, values, params, guards, callee)
     return ctx.settings.returns.value_of(callee)
 
 
