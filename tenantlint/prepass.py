@@ -33,7 +33,7 @@ from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
-from tenantlint.index.readers import scoped_view_bases, serializer_models, viewset_actions
+from tenantlint.index.readers import body_context_keys, scoped_view_bases, serializer_models, viewset_actions
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
@@ -176,6 +176,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scheduled, task_names = module_schedules(rel, module_name(rel), tree)
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
+            body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,

@@ -10,6 +10,7 @@ from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
+DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 
 __all__ = ["Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
 
