@@ -214,33 +214,35 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function."""
     counts: dict[str, int] = {}
-
-    def count(name: str) -> None:
-        if name[:1].islower() or name[:1] == "_":
-            counts[name] = counts.get(name, 0) + 1
-
-    # an explicit stack (no recursion on deep code) over each node's children, read from its
-    # fields as ``index.ast_util.walk`` does: the children of ``node`` under the locals ``local``
-    todo: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
-    while todo:
-        node, local = todo.pop()
-        for child in children(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                for default in [*child.args.defaults, *child.args.kw_defaults]:
-                    if default is not None:
-                        todo.append((default, local))
-                if not isinstance(child, ast.Lambda):
-                    todo.extend((decorator, local) for decorator in child.decorator_list)
-                todo.append((child if isinstance(child, ast.Lambda)
-                             else ast.Module(body=child.body, type_ignores=[]), local | _bound(child)))
-                continue
-            if isinstance(child, ast.Name):
-                if child.id not in local:
-                    count(child.id)
-            elif isinstance(child, ast.Attribute):
-                count(child.attr)
-            todo.append((child, local))
-
+    # one scope at a time (no recursion on deep code), each read breadth-first with a queue that
+    # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
+    # names ``local`` binds
+    scopes: list[tuple[list[ast.AST], frozenset[str]]] = [([tree], frozenset())]
+    while scopes:
+        todo, local = scopes.pop()
+        push = todo.append
+        for node in todo:
+            for child in children(node):
+                cls = child.__class__
+                if cls is ast.Name:
+                    name = child.id  # type: ignore[attr-defined]
+                    if name not in local and (name[:1].islower() or name[:1] == "_"):
+                        counts[name] = counts.get(name, 0) + 1
+                elif cls is ast.Attribute:
+                    name = child.attr  # type: ignore[attr-defined]
+                    if name[:1].islower() or name[:1] == "_":
+                        counts[name] = counts.get(name, 0) + 1
+                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                    for default in [*child.args.defaults, *child.args.kw_defaults]:
+                        if default is not None:
+                            push(default)
+                    if not isinstance(child, ast.Lambda):
+                        todo.extend(child.decorator_list)
+                    scopes.append(([child if isinstance(child, ast.Lambda)
+                                    else ast.Module(body=child.body, type_ignores=[])],
+                                   local | _bound(child)))
+                    continue
+                push(child)
     return tuple(sorted(counts.items()))
 
 
