@@ -42,13 +42,13 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.guards import guards, tenant_attrs
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
-from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
-from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
+from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
@@ -460,11 +460,13 @@ class Walker:
                     ev.discard(value.origin)  # built and thrown away: never a query
                 else:
                     ev.consume(value)
+            refusing_membership(ev, state, small.value)
         elif isinstance(small, cst.Assign):
             value = ev.eval(small.value, use=False)
+            refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
-                keyed_fetch.fetched(state, target.target, small.value, value)
+                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
                 if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
                     if state.narrowing is None:
                         state.narrowing = narrowing_names(state.body)
@@ -487,7 +489,9 @@ class Walker:
                 grown = augmented(old, small.operator, value)  # sql += " AND ..."
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
-            if small.value is not None:
+            if isinstance(small.value, cst.Name) and small.value.value == "None":
+                state.returns.append(NO_VALUE)
+            elif small.value is not None:
                 value = ev.eval(small.value, use=False)
                 if state.params:
                     state.returned_names |= returned_names(small.value) & state.params
