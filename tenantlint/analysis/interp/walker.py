@@ -55,6 +55,7 @@ from tenantlint.analysis.interp.trusted_context import (
     named_trusted,
     user_annotated,
 )
+from tenantlint.analysis.interp.unroll import named_items
 from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -340,10 +341,28 @@ class Walker:
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
-        element = ev.iterate(ev.eval(stmt.iter, use=False))
+        iterable = ev.eval(stmt.iter, use=False)
+        named = named_items(stmt, iterable)
+        if named:  # ``for name in ["a", "b"]: tables[name]``: the body once per name
+            self._per_name(stmt, state, named)
+            return
+        element = ev.iterate(iterable)
         before = dict(state.env)
         state.bind(stmt.target, element)
         self._loop_body(stmt, state, before)
+
+    def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
+        before, outer = dict(state.env), state.binding
+        merged = dict(before)
+        for label, value in named:
+            state.env = dict(before)
+            state.binding = f"{outer}, {label}" if outer else label
+            state.bind(stmt.target, value)
+            self.block(stmt.body.body, state, None)
+            merged = merge_env(merged, state.env)
+        state.binding, state.env = outer, merged
+        if stmt.orelse is not None:
+            self.block(stmt.orelse.body.body, state, None)
 
     def _while(self, stmt: cst.While, state: FunctionState, ev: Evaluator) -> None:
         ev.eval(stmt.test)
