@@ -247,10 +247,12 @@ def _key(node: cst.BaseExpression) -> str | None:
     return string_value(node)
 
 
-def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value]) -> tuple[str, ...] | None:
+def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
+               model_cls: bool = False) -> tuple[str, ...] | None:
     """The parameters that make up every argument of the query expression ``node`` (its filters),
     when nothing but parameters, locals derived from them, module-level names and literals does;
-    else None."""
+    else None. ``model_cls``: ``cls`` is the model itself (a classmethod of a model), so ``cls.user_id``
+    names a column as ``Favorite.user_id`` does."""
     keys: set[str] = set()
     finder = _Names()
     node.visit(finder)
@@ -266,7 +268,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value])
             if source[len(PARAMETER):] not in params:
                 return None
             keys.add(source[len(PARAMETER):])
-        elif name in ("self", "cls"):
+        elif name == "self" or (name == "cls" and not model_cls):
             return None
     return tuple(sorted(keys)) or None
 

@@ -44,6 +44,7 @@ from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
@@ -285,7 +286,8 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    origin.keys = param_keys(origin.node, state.params, state.env)
+                    origin.keys = param_keys(origin.node, state.params, state.env,
+                                             _cls_is_model(self.ctx, state))
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
@@ -608,3 +610,11 @@ def _methods(cls: ClassInfo | None) -> dict[str, cst.FunctionDef]:
     if cls is None or not isinstance(cls.node.body, cst.IndentedBlock):
         return {}
     return {s.name.value: s for s in cls.node.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
+    """``cls`` in this function is a model class (a classmethod of a model, or of a mixin walked
+    once per model)."""
+    if SELF_CLASS in state.models:
+        return True
+    return state.owner is not None and state.owner.name in ctx.index.by_model
