@@ -19,7 +19,7 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.crossfn.records import PARAMETER
+from tenantlint.crossfn.records import CONSTANT, PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -263,6 +263,8 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
             keys.add(name)
         elif name in env:
             source = env[name].prov.source
+            if env[name].prov.trust is Trust.UNKNOWN and source.startswith(CONSTANT):
+                continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None
             if source[len(PARAMETER):] not in params:
