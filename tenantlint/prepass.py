@@ -33,7 +33,7 @@ from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
-from tenantlint.index.readers import scoped_view_bases, serializer_models
+from tenantlint.index.readers import scoped_view_bases, serializer_models, viewset_actions
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
@@ -179,6 +179,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
+            viewset_actions=viewset_actions(tree) if "as_view" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))

@@ -254,6 +254,9 @@ class Summary:
     # only scheduled tasks call it (``crossfn/combine.py``).
     own: tuple[tuple[int, tuple[str, ...]], ...] = ()
     passes: tuple[str, ...] = ()  # parameters it only extends and hands back, never runs
+    # Tenant checks it makes before anything leaves it: ``checked:attr:against`` (refuses unless
+    # parameter ``checked``'s ``attr`` is ``against``'s; ``analysis/interp/guards.py``).
+    guards: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -270,6 +273,7 @@ class Arg:
     snippet: str | None = None
     caller: bool = False  # the authenticated user or its id (``self.user.id``)
     listed: str = ""  # ``[member.id]``: the parameter every element of a list written in the call is
+    literal: str | None = None  # a string literal passed (``kind="closed"``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +293,11 @@ class Site:
     reference: bool = False
     applied: bool = False  # the callee is a query builder whose query became the caller's own here
     queries: bool = False  # some argument is a query
+    rows: bool = False  # some argument is a row fetched without a tenant filter, not yet checked
+    # A call of a dispatch-table entry read by the caller's parameter ``selector``: reached only from
+    # calls of the caller passing one of the ``selected`` keys there (or a value that is no literal).
+    selector: str = ""
+    selected: tuple[str, ...] = ()
 
 
 @dataclass

@@ -455,8 +455,8 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
         if not found.useful or (applied is not None and found == applied):
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
-                and any(not site.celery and not site.reference and found.applies(site.callee, site.queries)
-                        for site in r.calls)]
+                and any(not site.celery and not site.reference
+                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)]
         if not redo:
             return True
         prefix = key_of(key_prefix, found.key())

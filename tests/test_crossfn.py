@@ -410,8 +410,19 @@ def test_functions_called_through_a_dispatch_table_have_known_call_sites(tmp_pat
         def view(request):
             activity.delay("close", request.GET["id"])
         """})
-    assert found(unsafe) == [("app/views.py", 5, "TNT101"), ("app/views.py", 5, "TNT102")]
+    # The literal "close" selects close_invoice (a write): read_invoice is never reached from this call.
+    assert found(unsafe) == [("app/views.py", 5, "TNT102")]
     assert "tasks.activity" in unsafe.findings[0].message
+    (tmp_path / "either").mkdir()
+    either = run(tmp_path / "either", {"app/tasks.py": tasks, "app/views.py": """
+        from app.tasks import activity
+
+
+        def view(request):
+            activity.delay(request.GET["kind"], request.GET["id"])
+        """})
+    # A kind that is no literal may select either function.
+    assert found(either) == [("app/views.py", 5, "TNT101"), ("app/views.py", 5, "TNT102")]
 
 
 def test_a_local_variable_named_like_a_helper_leaves_its_callers_known(tmp_path: Path) -> None:

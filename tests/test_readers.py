@@ -6,7 +6,7 @@ import ast
 import textwrap
 
 from tenantlint.config.options import Config
-from tenantlint.index.readers import scoped_view_bases, serializer_models
+from tenantlint.index.readers import scoped_view_bases, serializer_models, viewset_actions
 
 VIEWS = """
 from rest_framework import viewsets
@@ -89,3 +89,17 @@ def test_serializer_models() -> None:
     # The first plain assignment wins; a one-line Meta and an annotated model are not read
     # (as libcst's readers did before the pre-pass moved to ``ast``).
     assert serializer_models(tree) == {"InvoiceSerializer": "Invoice", "NoteSerializer": "Note"}
+
+
+def test_viewset_actions() -> None:
+    tree = ast.parse(textwrap.dedent("""
+        from django.urls import path
+        from app import views
+        urlpatterns = [
+            path("a/", views.TicketViewSet.as_view({"get": "list", "post": "close"})),
+            path("b/", views.TicketViewSet.as_view(actions={"delete": "reopen"})),
+            path("c/", NoteViewSet.as_view({"get": handler_name})),
+            path("d/", PlainView.as_view()),
+        ]
+    """))
+    assert viewset_actions(tree) == {"TicketViewSet": "close,list,reopen"}

@@ -175,6 +175,7 @@ class ArgFact:
     # A list or tuple written in the call whose every element comes from this parameter
     # (``helper([member.id])``): passed on into a row parameter (``analysis/orm/anchors.py``).
     listed: str = ""
+    literal: str | None = None  # a string literal (``kind="closed"``): selects a dispatch entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,11 @@ class CallFact:
     open_args: bool = False
     reference: bool = False  # a function named as a value (an argument), in a scheduled task
     queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
+    rows: bool = False  # some argument is a row not yet checked (a guard may check it)
+    # A call of a dispatch-table entry read by one of the caller's parameters (``TABLE.get(kind)``):
+    # that parameter, and the string keys that select this callee (``interp/calls.py``).
+    selector: str = ""
+    selected: tuple[str, ...] = ()
 
 
 @dataclass
@@ -208,6 +214,7 @@ class FunctionFact:
     system: str = ""  # why a scheduler runs it ("scheduled by …"), if one does
     built: cst.CSTNode | None = None  # the query it returns unevaluated (a builder), if any
     passes: tuple[str, ...] = ()  # parameters it only extends and hands back (``interp/passes.py``)
+    guards: tuple[str, ...] = ()  # ``checked:attr:against`` tenant checks (``interp/guards.py``)
 
 
 @dataclass

@@ -71,7 +71,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             fn.qualname, path, positions.line(fn.node), fn.params, fn.handler, fn.open,
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check, _returns(path, fn, positions), fn.system,
-            tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes,
+            tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
         ))
     sites = [_site(path, call, positions, ctx.built_at.get(id(call.node))) for call in ctx.facts.calls]
     return summaries, sites
@@ -130,9 +130,10 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            caller=is_caller(Value(a.prov)), listed=a.listed)
+            caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
-                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries)
+                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
+                call.rows, call.selector, call.selected)

@@ -103,6 +103,18 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     return _AMBIGUOUS if site.open_args else None
 
 
+def selects(site: Site, fn: Summary, entry: Site) -> bool:
+    """``site`` (a call of ``fn``) can reach ``entry`` (a call in ``fn``): ``entry`` is no dispatch
+    by a parameter, or ``site`` passes that parameter no string literal, or one of the keys that
+    select ``entry``'s callee (``{"created": on_created, ...}.get(kind)``)."""
+    if not entry.selector:
+        return True
+    arg = arg_for(site, fn, entry.selector)
+    if arg is None or arg is _AMBIGUOUS or arg.literal is None:
+        return True
+    return arg.literal in entry.selected
+
+
 def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
     """``site`` passes the caller into a parameter the query pins the user foreign key to."""
     for param in q.owner:
@@ -140,7 +152,7 @@ class Combiner:
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
-                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors))
+                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None)
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
         self.builders()
@@ -181,15 +193,19 @@ class Combiner:
         return out
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
-              visiting: frozenset[str], anchors: frozenset[str] = frozenset()) -> bool:
+              visiting: frozenset[str], anchors: frozenset[str], entry: Site | None) -> bool:
         """Report request input reaching ``keys`` of ``fn`` at its handler call sites; True when every
         call site of ``fn`` (transitively) is known, so the query need not be reported where it is.
         ``anchors``: the keys that pin a foreign key to a tenant table; a call passing a trusted value
-        into one confines the query there (its other keys only narrow the rows of that row)."""
+        into one confines the query there (its other keys only narrow the rows of that row).
+        ``entry``: the call in ``fn`` the query is reached through; a dispatch-table call selected by
+        a parameter of ``fn`` is not reached from a call of ``fn`` passing another key there."""
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
             return False
         ok = self.p.known(fn)
         for site in self.p.sites_of.get(fn.qualname, ()):
+            if entry is not None and not selects(site, fn, entry):
+                continue  # the dispatch in ``fn`` sends this call's key to another function
             if _owned(site, fn, q):
                 continue  # the authenticated user passed where the query pins its owner
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.trust == "trusted"
@@ -222,7 +238,7 @@ class Combiner:
                 held = frozenset(name for name in names if passed[name])
                 # A list written in the call is a value of unknown origin for the query's own verdict
                 # (as any such value): followed only to confine the call and to report request input.
-                if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held) and (
+                if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held, site) and (
                         names & direct):
                     ok = False
         return ok

@@ -27,6 +27,8 @@ class Returns:
     kinds: Mapping[str, str]
     # qualified name -> (position, name) of each parameter it only extends and hands back
     passes: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # qualified name -> its parameters in order and its tenant guards (``analysis/interp/guards.py``)
+    guards: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -36,6 +38,7 @@ class Returns:
     def of(summaries: Iterable[Summary]) -> Returns:
         kinds: dict[str, str] = {}
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
+        guards: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         dupes: set[str] = set()
         names: set[str] = set()
         for s in summaries:
@@ -45,22 +48,33 @@ class Returns:
             kinds[s.qualname] = s.returns if s.handler is None else ""
             if s.passes and s.handler is None:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
+            if s.guards and s.handler is None:
+                guards[s.qualname] = (s.params, s.guards)
         return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
-                       {q: p for q, p in sorted(passes.items()) if q not in dupes})
+                       {q: p for q, p in sorted(passes.items()) if q not in dupes},
+                       {q: g for q, g in sorted(guards.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
-        return any(self.kinds.values()) or bool(self.passes)
+        return any(self.kinds.values()) or bool(self.passes) or bool(self.guards)
 
     def key(self) -> str:
         return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
-                      *(f"{q}<{p}" for q, p in sorted(self.passes.items())))
+                      *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
+                      *(f"{q}!{g}" for q, g in sorted(self.guards.items())))
 
-    def applies(self, callee: str, queries: bool) -> bool:
+    def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
-        a parameter through: its file is walked again."""
+        a parameter through, or (``rows``: with an unchecked row among them) checks its tenant: its
+        file is walked again."""
         q = self.resolve(callee)
-        return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes))
+        return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes)
+                                  or (rows and q in self.guards))
+
+    def guards_of(self, callee: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The parameters of ``callee`` and its tenant guards (none when it has none)."""
+        q = self.resolve(callee) if self.guards else None
+        return self.guards.get(q, ((), ())) if q is not None else ((), ())
 
     def passes_of(self, callee: str) -> tuple[tuple[int, str], ...]:
         q = self.resolve(callee)

@@ -1,4 +1,5 @@
-"""Pre-pass readers over CPython's ``ast`` of one file: scoped view bases and serializer models.
+"""Pre-pass readers over CPython's ``ast`` of one file: scoped view bases, serializer models, routed
+viewset methods.
 
 Both run on every project file that may hold them, before the analysis; ``ast`` is several times
 cheaper than libcst to parse, and these readers need nothing libcst alone gives.
@@ -8,6 +9,7 @@ cheaper than libcst to parse, and these readers need nothing libcst alone gives.
   ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
   trusted value, or calls a scoping method.
 * :func:`serializer_models` — ``ModelSerializer`` subclass name -> its ``Meta.model`` class name.
+* :func:`viewset_actions` — the methods of a DRF viewset that ``as_view({...})`` routes requests to.
 """
 
 from __future__ import annotations
@@ -102,3 +104,23 @@ def serializer_models(tree: ast.Module) -> dict[str, str]:
                     if name:
                         out[stmt.name] = name.rsplit(".", 1)[-1]
     return out
+
+
+def viewset_actions(tree: ast.Module) -> dict[str, str]:
+    """``Cls.as_view({"get": "list", "post": "archive"})`` (a DRF viewset routed by hand): view class
+    name -> the comma-joined method names the mapping routes requests to."""
+    found: dict[str, set[str]] = {}
+    for node in walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "as_view"):
+            continue
+        mapping = node.args[0] if node.args else next(
+            (kw.value for kw in node.keywords if kw.arg == "actions"), None)
+        if not isinstance(mapping, ast.Dict):
+            continue
+        cls = _base_name(node.func.value).rsplit(".", 1)[-1]
+        methods = {v.value for v in mapping.values
+                   if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()}
+        if cls and methods:
+            found.setdefault(cls, set()).update(methods)
+    return {cls: ",".join(sorted(methods)) for cls, methods in found.items()}

@@ -1,5 +1,8 @@
 """Django REST framework: API views, viewsets, ``@api_view``, ``@action``, serializers.
 
+A viewset method an ``as_view({"post": "archive"})`` mapping routes requests to (anywhere in the
+project: ``index.readers.viewset_actions``) is an action as much as an ``@action`` is.
+
 Request input: ``request.data`` (body), ``request.query_params`` (query string),
 ``serializer.validated_data`` / ``initial_data`` (body); ``self.kwargs`` (URL path) comes from the
 Django plug-in. ``perform_create``/``perform_update`` saving a serializer of a tenant model without
@@ -63,6 +66,13 @@ class SerializerValue(Value):
     creates: bool = False
 
 
+
+
+def routed_action(ctx: FileView, cls: ClassInfo, method: str) -> bool:
+    """A method that a ``as_view({"post": "archive"})`` mapping somewhere in the project routes
+    requests to: a viewset action as much as one decorated ``@action``."""
+    routed = ctx.settings.facts.viewset_actions.get(cls.name)
+    return routed is not None and method in routed.replace("|", ",").split(",")
 
 
 VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
@@ -147,7 +157,7 @@ class Drf(FrameworkPlugin):
             request = frozenset(names[:1]) or frozenset({"request"})
             return HandlerInfo(fn.name.value, self.name, values, request)
         method = fn.name.value
-        is_action = self._decorated(ctx, fn, "action")
+        is_action = self._decorated(ctx, fn, "action") or routed_action(ctx, cls, method)
         if not (is_action or method in HANDLER_METHODS) or not self.view_class(ctx, cls):
             return None
         if method in SAVING_METHODS and len(names) >= 2:

@@ -14,16 +14,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
+from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.values import Pin, RowValue, Value
+from tenantlint.analysis.interp.guards import scope_checked
+from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 
 REFUSING_CALLS = frozenset({"abort", "deny", "forbidden", "not_found", "PermissionDenied", "Http404"})
@@ -106,9 +105,4 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
             value = ev.eval(value_side, use=False)
             if not value.trusted:
                 continue
-            pin = Pin(value.prov, Scoping.TRUSTED_FILTER, f"checked after the fetch ({name}.{attr})")
-            origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
-            if origin.latest is not None:
-                origin.latest = origin.latest.add_pin(pin)
-            fn.env[name] = replace(row, prov=Provenance.trusted(f"{name}, checked after the fetch"),
-                                   scoped_row_of=origin.table, origin=None)
+            scope_checked(fn, name, row, value.prov, f"checked after the fetch ({name}.{attr})")

@@ -279,6 +279,9 @@ class CallEvaluation(EvaluatorPart):
             # (``filter_by(**self._filter_builder())``).
             return Value(Provenance.trusted(f"{SCOPING_SOURCE}{method}"))
         if method in DICT_GETTERS and node.args:
+            if isinstance(recv, Dispatch):
+                return calls.dispatch_entry(recv, string_value(node.args[0].value),
+                                            calls.selector(self.fn, node.args[0].value))
             return self._keyed_read(node, recv, string_value(node.args[0].value))
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)

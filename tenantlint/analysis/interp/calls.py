@@ -16,6 +16,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -56,10 +57,15 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     given = any(isinstance(v, QueryValue) for v in values)
+    rows = any(unchecked_row(v) for v in values)
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
-                                    queries=given))
+                                    queries=given, rows=rows))
     if celery:
         return None  # a task's result is not its return value
+    if rows:
+        params, guards = ctx.settings.returns.guards_of(callee)
+        if guards:
+            apply_guards(fn, node, values, params, guards, callee)
     return ctx.settings.returns.value_of(callee)
 
 
@@ -91,12 +97,22 @@ def dispatch_table(ctx: FileContext, fn: FunctionState, node: cst.Dict
     return out or None
 
 
-def dispatch_entry(table: Dispatch, key: str | None) -> Dispatch:
-    """``table.get(key)`` / ``table[key]``: that entry's function when the key is known, else any."""
+def dispatch_entry(table: Dispatch, key: str | None, chosen: str = "") -> Dispatch:
+    """``table.get(key)`` / ``table[key]``: that entry's function when the key is known, else any;
+    ``chosen``: the parameter the key is (its callers' literals select the entry, in ``crossfn/``),
+    kept when every entry of the table has a string key."""
     for k, callee in table.names:
         if key is not None and k == key:
             return Dispatch(callees=(callee,))
-    return Dispatch(callees=table.callees)
+    keyed = chosen if len(table.names) == len(table.callees) else ""
+    return Dispatch(callees=table.callees, names=table.names if keyed else (), selector=keyed)
+
+
+def selector(fn: FunctionState, node: cst.BaseExpression) -> str:
+    """The parameter ``node`` is, unchanged since the call (a name never assigned in the function)."""
+    if isinstance(node, cst.Name) and node.value in fn.params and node.value not in fn.env:
+        return node.value
+    return ""
 
 
 def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Dispatch,
@@ -110,7 +126,9 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     for callee in table.callees:
-        ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, False, open_args))
+        selected = tuple(k for k, c in table.names if c == callee) if table.selector else ()
+        ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, False, open_args,
+                                        selector=table.selector, selected=selected))
 
 
 def _in_scope(fn: FunctionState, args: tuple[ArgFact, ...]) -> tuple[ArgFact, ...]:
@@ -190,10 +208,11 @@ def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...]
             open_args = True
             continue
         listed = _listed(arg.value, value)
+        literal = string_value(arg.value)
         if arg.keyword is not None:
-            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov, listed))
+            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov, listed, literal))
         else:
-            out.append(ArgFact(arg.value, position, "", value.prov, listed))
+            out.append(ArgFact(arg.value, position, "", value.prov, listed, literal))
             position += 1
     return tuple(out), open_args
 
@@ -229,7 +248,7 @@ def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ..
                 open_args = True
                 continue
             for i, (el, item) in enumerate(zip(elements, value.items, strict=False)):
-                out.append(ArgFact(el.value, i, "", item.prov))
+                out.append(ArgFact(el.value, i, "", item.prov, literal=string_value(el.value)))
         elif keyword == "kwargs":
             if not isinstance(value, DictValue) or not isinstance(arg.value, cst.Dict):
                 open_args = True
@@ -238,7 +257,7 @@ def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ..
                      if isinstance(el, cst.DictElement) and (k := _key(el.key)) is not None}
             for key, item in value.items:
                 if key in nodes:
-                    out.append(ArgFact(nodes[key], -1, key, item.prov))
+                    out.append(ArgFact(nodes[key], -1, key, item.prov, literal=string_value(nodes[key])))
             open_args = open_args or len(nodes) != len(arg.value.elements)
     return tuple(out), open_args
 

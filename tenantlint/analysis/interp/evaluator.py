@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import receivers
+from tenantlint.analysis.interp import calls, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.exprs import (
     _CODE,
@@ -39,6 +39,7 @@ from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
+    Dispatch,
     Instance,
     ModelRef,
     Origin,
@@ -393,14 +394,19 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return verified
         recv = self.eval(node.value, use=False)
         key: str | None = None
+        static: str | None = None  # the key also when a name holds it (``tables[name]``)
+        chosen = ""
         for el in node.slice:
             if isinstance(el.slice, cst.Index):
                 key = string_value(el.slice.value)
+                chosen = calls.selector(self.fn, el.slice.value)
                 index = self.eval(el.slice.value)
-                key = key if key is not None else static_string(index)
-        if key is not None and len(node.slice) == 1 and not isinstance(recv, QueryValue):
+                static = key if key is not None else static_string(index)
+        if isinstance(recv, Dispatch):
+            return calls.dispatch_entry(recv, key, chosen)
+        if static is not None and len(node.slice) == 1 and not isinstance(recv, QueryValue):
             for orm in self.orms:
-                found = orm.lookup(self, node, key)  # ``metadata.tables["invoices"]``
+                found = orm.lookup(self, node, static)  # ``metadata.tables["invoices"]``
                 if found is not None:
                     return found
         if isinstance(recv, QueryValue):

@@ -188,6 +188,7 @@ class Dispatch(DictValue):
 
     callees: tuple[str, ...] = ()
     names: tuple[tuple[str, str], ...] = ()  # (key, callee) of the string-keyed entries
+    selector: str = ""  # an entry read by this parameter of the function (``TABLE.get(kind)``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
+from tenantlint.analysis.interp.guards import guards, tenant_attrs
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -192,7 +193,16 @@ class Walker:
                 fact.built, fact.returns = built.origin.node, builder_kind(built)
             if state.returned_names:
                 fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
+            fact.guards = guards(fn, fact.params, self._tenant_attrs())
         return state
+
+    def _tenant_attrs(self) -> frozenset[str]:
+        memo = self.ctx.settings.memo
+        slot = ("guards", "tenant-attrs")
+        found = memo.get(slot)
+        if not isinstance(found, frozenset):
+            found = memo[slot] = tenant_attrs(self.ctx.index)
+        return found
 
     def _entry_env(self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
                    names: list[str]) -> tuple[HandlerInfo | None, dict[str, Value]]:

@@ -226,7 +226,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
 
     def model_call(self, ev: Evaluation, model: ModelRef, call: cst.Call) -> Value | None:
         tenant_set, prov = self.sets_tenant(ev, model.tenant, call)
-        fresh = new_row(model, call)
+        fresh = new_row(model, call, ev)
         return Instance(NEW_ROW if fresh else UNKNOWN, model.table if fresh else None,
                         model=model.model, table=model.table, tenant=model.tenant, tenant_set=tenant_set,
                         tenant_prov=prov, node=call)

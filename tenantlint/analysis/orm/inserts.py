@@ -8,7 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.exprs import string_value
-from tenantlint.analysis.interp.values import UNKNOWN, Instance, ModelRef, Value
+from tenantlint.analysis.interp.values import UNKNOWN, DictValue, Instance, ModelRef, Value
 from tenantlint.analysis.orm.columns import fk_column_to, model_fields
 from tenantlint.index.records import TenantTable
 
@@ -82,7 +82,7 @@ def dict_sets_tenant(ev: Evaluation, names: frozenset[str], node: cst.Dict) -> t
 
 def instance(ev: Evaluation, model: ModelRef, call: cst.Call) -> Instance:
     found, prov = keywords_set_tenant(ev, tenant_names(ev, model.model, model.tenant), call)
-    fresh = new_row(model, call)
+    fresh = new_row(model, call, ev)
     return Instance(NEW_ROW if fresh else UNKNOWN, model.table if fresh else None,
                     model=model.model, table=model.table, tenant=model.tenant, tenant_set=found,
                     tenant_prov=prov, node=call)
@@ -92,14 +92,33 @@ NEW_ROW = Provenance.trusted("a new row")
 PRIMARY_KEY_ARGS = frozenset({"id", "pk", "uuid"})
 
 
-def new_row(model: ModelRef, call: cst.Call) -> bool:
+def new_row(model: ModelRef, call: cst.Call, ev: Evaluation | None = None) -> bool:
     """``Model(...)`` with no primary key given (and no positional or ``**`` arguments that may hold
     one) is a row this code creates: it belongs to the tenant it is created with (its insert is what
     TNT103/TNT104 check), so a query keyed by it reads only what this code wrote. ``Model(pk=pk)``
-    is a stand-in for an existing row, and names whatever row that id names."""
-    if model.tenant is None:
+    is a stand-in for an existing row, and names whatever row that id names; but one that also sets
+    its tenant by keyword (``Model(id=forced_id, org=org, **extra)``) is a row this code writes into
+    that tenant, unless its key (or the ``**`` spread that may hold it) comes from the request."""
+    tenant = model.tenant
+    if tenant is None:
         return False
-    return all(arg.keyword is not None and arg.keyword.value not in PRIMARY_KEY_ARGS for arg in call.args)
+    if all(arg.keyword is not None and arg.keyword.value not in PRIMARY_KEY_ARGS for arg in call.args):
+        return True
+    if ev is None or not any(a.keyword is not None and a.keyword.value in tenant.insert_names()
+                             for a in call.args):
+        return False
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            return False  # a positional argument: which field it sets is not known
+        if arg.star or (arg.keyword is not None and arg.keyword.value in PRIMARY_KEY_ARGS):
+            value = ev.eval(arg.value, use=False)
+            if value.untrusted or any(v.untrusted for v in _items(value)):
+                return False
+    return True
+
+
+def _items(value: Value) -> list[Value]:
+    return [v for _, v in value.items] if isinstance(value, DictValue) else []
 
 
 def elements(ev: Evaluation, node: cst.BaseExpression) -> tuple[list[Value], bool]:

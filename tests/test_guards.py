@@ -1,0 +1,65 @@
+"""Tenant guards: which functions refuse unless one parameter's tenant is another's."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.interp.guards import decode, guards
+
+NAMES = frozenset({"org", "org_id"})
+
+
+def _guards(src: str) -> list[tuple[str, str, str]]:
+    fn = cst.parse_module(src).body[0]
+    assert isinstance(fn, cst.FunctionDef)
+    params = tuple(p.name.value for p in fn.params.params)
+    return [decode(g) for g in guards(fn, params, NAMES)]
+
+
+def test_comparison_that_raises_is_a_guard() -> None:
+    src = "def check(user, doc):\n    if doc.org_id != user.org_id:\n        raise Denied()\n"
+    assert _guards(src) == [("doc", "org_id", "user"), ("user", "org_id", "doc")]
+
+
+def test_relation_and_its_id_and_abort() -> None:
+    src = "def check(user, doc):\n    if user.org.id != doc.org.pk or doc.x:\n        abort(404)\n"
+    assert ("doc", "org", "user") in _guards(src)
+
+
+def test_early_return_skips_the_comparison() -> None:
+    src = ("def check(user, doc):\n    if user.is_staff:\n        return\n"
+           "    if doc.org_id != user.org_id:\n        raise Denied()\n")
+    assert _guards(src) == []
+
+
+def test_return_inside_a_nested_function_does_not_count() -> None:
+    src = ("def check(user, doc):\n    def key():\n        return 1\n"
+           "    if doc.org_id != user.org_id:\n        raise Denied()\n")
+    assert ("doc", "org_id", "user") in _guards(src)
+
+
+def test_answering_is_not_refusing() -> None:
+    src = "def check(user, doc):\n    if doc.org_id != user.org_id:\n        return False\n    return True\n"
+    assert _guards(src) == []
+
+
+def test_other_attributes_and_equality_are_not_guards() -> None:
+    src = ("def check(user, doc):\n    if doc.owner_id != user.id:\n        raise Denied()\n"
+           "    if doc.org_id == user.org_id:\n        raise Denied()\n")
+    assert _guards(src) == []
+
+
+def test_nested_if_is_not_a_guard() -> None:
+    src = ("def check(user, doc, strict):\n    if strict:\n"
+           "        if doc.org_id != user.org_id:\n            raise Denied()\n")
+    assert _guards(src) == []
+
+
+def test_same_parameter_on_both_sides_is_not_a_guard() -> None:
+    src = "def check(doc):\n    if doc.org_id != doc.org.id:\n        raise Denied()\n"
+    assert _guards(src) == []
+
+
+def test_one_line_branch() -> None:
+    src = "def check(user, doc):\n    if doc.org != user.org: raise Denied()\n"
+    assert ("doc", "org", "user") in _guards(src)
