@@ -186,7 +186,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
-        module = parse(text, accepted=tree is not None)  # guarded_ast ran in scan_text
+        module = parse(text, accepted=tree is not None, tree=tree)  # guarded_ast ran in scan_text
     except SourceError:
         return found  # reported (TNT999) by the analysis when it is a target
     routes, frameworks = module_routes(rel, module) if want_routes else ({}, {})

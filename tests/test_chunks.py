@@ -117,9 +117,9 @@ def test_chunked_analysis_finds_what_the_whole_file_does(app: str, tmp_path: Pat
 
     real_parse = engine.parse
 
-    def recording_parse(text: str, accepted: bool | None = None) -> object:
+    def recording_parse(text: str, accepted: bool | None = None, tree: ast.Module | None = None) -> object:
         parsed.append(len(text))
-        return real_parse(text, accepted)
+        return real_parse(text, accepted, tree)
 
     monkeypatch.setattr(engine, "parse", recording_parse)
     monkeypatch.setattr(chunking, "CHUNK_CHARS", 300)

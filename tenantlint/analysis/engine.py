@@ -132,7 +132,7 @@ def _analyze_text(
 ) -> FileResult:
     with collector_paused_after(text) as pause:
         try:
-            module = parse(text, accepted=True if tree is not None else None)
+            module = parse(text, accepted=True if tree is not None else None, tree=tree)
         except SourceError as exc:
             return with_bidi(error_result(path, exc), text)
         pause()

@@ -22,6 +22,7 @@ import libcst as cst
 
 from tenantlint.analysis.interp.failure import SourceError as SourceError  # re-exported
 from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.analysis.source.pieces import parse_in_pieces
 from tenantlint.analysis.source.positions import StatementPositions
 from tenantlint.analysis.source.recover import parse_recovering
 from tenantlint.results import Span
@@ -145,17 +146,20 @@ def collector_paused_after(text: str) -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def parse(text: str, accepted: bool | None = None) -> cst.Module:
+def parse(text: str, accepted: bool | None = None, tree: ast.Module | None = None) -> cst.Module:
     """libcst's tree of ``text``. ``accepted``: what the caller's :func:`guarded_ast` found — True:
     CPython parsed ``text``; False: a syntax error; None: not run yet (it runs here). libcst's node
     validation is skipped only for text CPython accepted: CPython also enforces what validation
-    checks (``"a" b"b"``), but libcst's parser alone does not."""
+    checks (``"a" b"b"``), but libcst's parser alone does not. ``tree``: that CPython tree, when
+    the caller kept it: a huge function is then parsed in pieces (``pieces.py``)."""
     if accepted is None:
-        accepted = guarded_ast(text) is not None
+        tree = guarded_ast(text)
+        accepted = tree is not None
     try:
         if accepted:
             with _parser_built_nodes():
-                return cst.parse_module(text)
+                joined = _in_pieces(text, tree) if tree is not None else None
+                return joined if joined is not None else cst.parse_module(text)
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         recovered = parse_recovering(text, exc)  # valid Python beyond libcst's grammar
@@ -174,6 +178,13 @@ def parse(text: str, accepted: bool | None = None) -> cst.Module:
         raise SourceError("expression nested too deeply to parse") from None
     except (SyntaxError, ValueError, UnicodeError) as exc:
         raise SourceError(f"cannot parse: {exc}") from None
+
+
+def _in_pieces(text: str, tree: ast.Module) -> cst.Module | None:
+    try:
+        return parse_in_pieces(text, tree, cst.parse_module)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, UnicodeError):
+        return None  # the whole parse reports it
 
 
 @dataclass

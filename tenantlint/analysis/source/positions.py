@@ -143,6 +143,8 @@ def statement_skeleton(tree: ast.Module) -> ast.Module:
 def _skeleton(stmt: ast.stmt) -> ast.stmt:
     out = type(stmt)()
     out.lineno = stmt.lineno
+    out.end_lineno = stmt.end_lineno  # these two for ``pieces.py``
+    out.col_offset = stmt.col_offset
     fields: dict[str, object] = {}
     for name in ("body", "orelse", "finalbody"):
         block = getattr(stmt, name, None)
@@ -157,7 +159,8 @@ def _skeleton(stmt: ast.stmt) -> ast.stmt:
                            for case in stmt.cases]
     decorators = getattr(stmt, "decorator_list", None)
     if isinstance(decorators, list):
-        fields["decorator_list"] = [ast.Pass(lineno=d.lineno) for d in decorators]  # a line only
+        fields["decorator_list"] = [ast.Pass(lineno=d.lineno, end_lineno=d.end_lineno)  # lines only
+                                    for d in decorators]
     for name, value in fields.items():
         setattr(out, name, value)
     return out
