@@ -21,6 +21,9 @@ class CrossFileFacts:
     scoped_view_bases: frozenset[str] = frozenset()
     # DRF ModelSerializer class name -> model class name.
     serializer_models: dict[str, str] = field(default_factory=dict)
+    # Serializer class name -> ``context`` keys some construction sets from request input (the
+    # body or query string), joined with ``,`` (and ``|`` across files; ``index/readers.py``).
+    body_context: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
     # imported from another module (``analysis/rawsql/constants.py``).
     sql_constants: dict[str, str] = field(default_factory=dict)

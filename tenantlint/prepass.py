@@ -33,7 +33,7 @@ from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
-from tenantlint.index.readers import scoped_view_bases, serializer_models, viewset_actions
+from tenantlint.index.readers import body_context_keys, scoped_view_bases, serializer_models, viewset_actions
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
@@ -176,6 +176,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scheduled, task_names = module_schedules(rel, module_name(rel), tree)
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
+            body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
@@ -213,33 +214,35 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function."""
     counts: dict[str, int] = {}
-
-    def count(name: str) -> None:
-        if name[:1].islower() or name[:1] == "_":
-            counts[name] = counts.get(name, 0) + 1
-
-    # an explicit stack (no recursion on deep code) over each node's children, read from its
-    # fields as ``index.ast_util.walk`` does: the children of ``node`` under the locals ``local``
-    todo: list[tuple[ast.AST, frozenset[str]]] = [(tree, frozenset())]
-    while todo:
-        node, local = todo.pop()
-        for child in children(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                for default in [*child.args.defaults, *child.args.kw_defaults]:
-                    if default is not None:
-                        todo.append((default, local))
-                if not isinstance(child, ast.Lambda):
-                    todo.extend((decorator, local) for decorator in child.decorator_list)
-                todo.append((child if isinstance(child, ast.Lambda)
-                             else ast.Module(body=child.body, type_ignores=[]), local | _bound(child)))
-                continue
-            if isinstance(child, ast.Name):
-                if child.id not in local:
-                    count(child.id)
-            elif isinstance(child, ast.Attribute):
-                count(child.attr)
-            todo.append((child, local))
-
+    # one scope at a time (no recursion on deep code), each read breadth-first with a queue that
+    # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
+    # names ``local`` binds
+    scopes: list[tuple[list[ast.AST], frozenset[str]]] = [([tree], frozenset())]
+    while scopes:
+        todo, local = scopes.pop()
+        push = todo.append
+        for node in todo:
+            for child in children(node):
+                cls = child.__class__
+                if cls is ast.Name:
+                    name = child.id  # type: ignore[attr-defined]
+                    if name not in local and (name[:1].islower() or name[:1] == "_"):
+                        counts[name] = counts.get(name, 0) + 1
+                elif cls is ast.Attribute:
+                    name = child.attr  # type: ignore[attr-defined]
+                    if name[:1].islower() or name[:1] == "_":
+                        counts[name] = counts.get(name, 0) + 1
+                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                    for default in [*child.args.defaults, *child.args.kw_defaults]:
+                        if default is not None:
+                            push(default)
+                    if not isinstance(child, ast.Lambda):
+                        todo.extend(child.decorator_list)
+                    scopes.append(([child if isinstance(child, ast.Lambda)
+                                    else ast.Module(body=child.body, type_ignores=[])],
+                                   local | _bound(child)))
+                    continue
+                push(child)
     return tuple(sorted(counts.items()))
 
 

@@ -9,6 +9,7 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 import tenantlint.analysis.source.chunks as chunking
@@ -79,7 +80,8 @@ def test_cuts_only_between_top_level_statements(size: int) -> None:
         mine = _lines(chunk.text)
         assert len(mine) == chunk.end  # every line keeps its number
         assert mine[chunk.first:] == whole[chunk.first:chunk.end]
-        assert all(line in ("", whole[i]) for i, line in enumerate(mine[:chunk.first]))
+        # blanked, kept, or a long blank run turned into one string statement over its lines
+        assert all(line in ("", '"""', whole[i]) for i, line in enumerate(mine[:chunk.first]))
         ast.parse(chunk.text)
     if size == 1:
         assert len(found) > 20
@@ -135,3 +137,25 @@ def test_chunked_analysis_finds_what_the_whole_file_does(app: str, tmp_path: Pat
 def test_chunk_file_bytes_is_a_config_key(tmp_path: Path) -> None:
     (tmp_path / "tenantlint.toml").write_text("chunk_file_bytes = 2000000\n")
     assert load_config(tmp_path).chunk_file_bytes == 2_000_000
+
+
+def test_long_blanked_runs_are_one_string_statement() -> None:
+    text = ('"""Module docstring."""\n' + "# licence\n" * 100 + "from __future__ import annotations\n"
+            + "import os\n" + "".join(f"\n\ndef f{i}(a):\n    return os.sep + a\n" for i in range(200)))
+    found = list(chunks(text, 500))
+    assert len(found) > 5
+    whole = text.splitlines()
+    for chunk in found[1:]:
+        lines = chunk.text.splitlines()
+        assert len(lines) == chunk.end  # every line keeps its number
+        assert lines[chunk.first:] == whole[chunk.first:chunk.end]
+        module = ast.parse(chunk.text)
+        tree = cst.parse_module(chunk.text)
+        assert tree.code == chunk.text
+        padding = [s for s in module.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                   and isinstance(s.value.value, str) and s.value.value.strip() == ""]
+        if chunk.first > 300:
+            assert padding  # the blanked functions of earlier chunks: one string statement
+            # libcst holds a few empty-line nodes, not one per blanked line
+            empty = len(tree.header) + sum(len(getattr(s, "leading_lines", ())) for s in tree.body)
+            assert empty < chunk.first / 10

@@ -9,7 +9,7 @@ from tenantlint.analysis.interp.guards import decode, guards
 NAMES = frozenset({"org", "org_id"})
 
 
-def _guards(src: str) -> list[tuple[str, str, str]]:
+def _guards(src: str) -> list[tuple[str, str, str, bool]]:
     fn = cst.parse_module(src).body[0]
     assert isinstance(fn, cst.FunctionDef)
     params = tuple(p.name.value for p in fn.params.params)
@@ -18,12 +18,12 @@ def _guards(src: str) -> list[tuple[str, str, str]]:
 
 def test_comparison_that_raises_is_a_guard() -> None:
     src = "def check(user, doc):\n    if doc.org_id != user.org_id:\n        raise Denied()\n"
-    assert _guards(src) == [("doc", "org_id", "user"), ("user", "org_id", "doc")]
+    assert _guards(src) == [("doc", "org_id", "user", False), ("user", "org_id", "doc", False)]
 
 
 def test_relation_and_its_id_and_abort() -> None:
     src = "def check(user, doc):\n    if user.org.id != doc.org.pk or doc.x:\n        abort(404)\n"
-    assert ("doc", "org", "user") in _guards(src)
+    assert ("doc", "org", "user", False) in _guards(src)
 
 
 def test_early_return_skips_the_comparison() -> None:
@@ -35,11 +35,16 @@ def test_early_return_skips_the_comparison() -> None:
 def test_return_inside_a_nested_function_does_not_count() -> None:
     src = ("def check(user, doc):\n    def key():\n        return 1\n"
            "    if doc.org_id != user.org_id:\n        raise Denied()\n")
-    assert ("doc", "org_id", "user") in _guards(src)
+    assert ("doc", "org_id", "user", False) in _guards(src)
 
 
-def test_answering_is_not_refusing() -> None:
+def test_answering_no_is_a_predicate() -> None:
     src = "def check(user, doc):\n    if doc.org_id != user.org_id:\n        return False\n    return True\n"
+    assert ("doc", "org_id", "user", True) in _guards(src)
+
+
+def test_answering_yes_is_not_a_guard() -> None:
+    src = "def check(user, doc):\n    if doc.org_id != user.org_id:\n        return True\n    return False\n"
     assert _guards(src) == []
 
 
@@ -62,4 +67,4 @@ def test_same_parameter_on_both_sides_is_not_a_guard() -> None:
 
 def test_one_line_branch() -> None:
     src = "def check(user, doc):\n    if doc.org != user.org: raise Denied()\n"
-    assert ("doc", "org", "user") in _guards(src)
+    assert ("doc", "org", "user", False) in _guards(src)

@@ -184,8 +184,9 @@ class Evaluation(Protocol):
 
     # ----- facts -----
     def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
-                      prov: Provenance | None, family: str) -> None:
-        """An insert into ``table`` at ``node``: whether it sets the tenant, and from what."""
+                      prov: Provenance | None, family: str, owner: Provenance | None = None) -> None:
+        """An insert into ``table`` at ``node``: whether it sets the tenant, and from what; ``owner``:
+        a row that sets no tenant is the caller's own (``owner.owned_insert``)."""
         ...
 
     def record(self, fact: QueryFact) -> None:

@@ -13,6 +13,7 @@ PARAMETER = "parameter "  # provenance source of a parameter of a function that 
 # type): no key of a query, as a literal is not
 CONSTANT = "constant "
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
+DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 
 __all__ = ["Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
 

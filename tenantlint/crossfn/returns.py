@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tenantlint.cache import key_of
-from tenantlint.crossfn.records import Callees
+from tenantlint.crossfn.records import DICT_KIND, Callees
 from tenantlint.results import Summary
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ class Returns:
     passes: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     # qualified name -> its parameters in order and its tenant guards (``analysis/interp/guards.py``)
     guards: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # qualified name -> the parameters a call binds, in order, of each function returning a dict
+    dict_params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -39,6 +41,7 @@ class Returns:
         kinds: dict[str, str] = {}
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
         guards: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        params: dict[str, tuple[str, ...]] = {}
         dupes: set[str] = set()
         names: set[str] = set()
         for s in summaries:
@@ -50,9 +53,12 @@ class Returns:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
             if s.guards and s.handler is None:
                 guards[s.qualname] = (s.params, s.guards)
+            if s.handler is None and s.returns.startswith(f"{DICT_KIND}:"):
+                params[s.qualname] = tuple(s.params)
         return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
                        {q: p for q, p in sorted(passes.items()) if q not in dupes},
-                       {q: g for q, g in sorted(guards.items()) if q not in dupes})
+                       {q: g for q, g in sorted(guards.items()) if q not in dupes},
+                       {q: p for q, p in sorted(params.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
@@ -86,6 +92,13 @@ class Returns:
     def kind_of(self, callee: str) -> str:
         q = self.resolve(callee)
         return self.kinds[q] if q is not None else ""
+
+    def dict_of(self, callee: str) -> tuple[str, tuple[str, ...]] | None:
+        """The ``dict:`` kind of ``callee`` and the parameters a call binds, if it returns a dict."""
+        q = self.resolve(callee)
+        if q is None or q not in self.dict_params:
+            return None
+        return self.kinds[q], self.dict_params[q]
 
     def value_of(self, callee: str) -> Value | None:
         if not self.kinds:

@@ -9,6 +9,8 @@ cheaper than libcst to parse, and these readers need nothing libcst alone gives.
   ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
   trusted value, or calls a scoping method.
 * :func:`serializer_models` — ``ModelSerializer`` subclass name -> its ``Meta.model`` class name.
+* :func:`body_context_keys` — the keys of a serializer's ``context={...}`` that some construction
+  sets from the request body or query string (``context={"project_id": request.data.get(...)}``).
 * :func:`viewset_actions` — the methods of a DRF viewset that ``as_view({...})`` routes requests to.
 """
 
@@ -104,6 +106,38 @@ def serializer_models(tree: ast.Module) -> dict[str, str]:
                     if name:
                         out[stmt.name] = name.rsplit(".", 1)[-1]
     return out
+
+
+# Request input that no membership check verifies: the body and the query string.
+REQUEST_INPUT = frozenset({"data", "query_params", "GET", "POST"})
+
+
+def _reads_request_input(node: ast.AST) -> bool:
+    for sub in walk(node):
+        if isinstance(sub, ast.Attribute) and sub.attr in REQUEST_INPUT:
+            base = dotted(sub.value, calls="reject") or ""
+            if base == "request" or base.endswith(".request"):
+                return True
+    return False
+
+
+def body_context_keys(tree: ast.Module) -> dict[str, str]:
+    """Called class name (last part) -> comma-joined ``context`` keys some call in the file sets
+    from request input: ``Serializer(data=..., context={"project_id": request.data["p"]})``."""
+    found: dict[str, set[str]] = {}
+    for node in walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        context = next((k.value for k in node.keywords if k.arg == "context"), None)
+        if not isinstance(context, ast.Dict):
+            continue
+        name = _base_name(node.func)
+        if not name:
+            continue
+        for key, value in zip(context.keys, context.values, strict=True):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and _reads_request_input(value):
+                found.setdefault(name, set()).add(key.value)
+    return {name: ",".join(sorted(keys)) for name, keys in sorted(found.items())}
 
 
 def viewset_actions(tree: ast.Module) -> dict[str, str]:

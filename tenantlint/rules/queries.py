@@ -119,7 +119,9 @@ that is saved without its tenant attribute being set, SQLAlchemy `session.add(M(
 `serializer.save()` in `perform_create` on a serializer of a tenant model, and raw `INSERT` whose column
 list lacks the tenant column. A create through a related manager of a tenant object
 (`org.invoices.create(...)`) sets the tenant. For a table scoped through a parent, the parent foreign
-key is its tenant column.
+key is its tenant column. A Django `create()` into a table whose tenant foreign key is nullable that
+sets a foreign key to the user model to the authenticated user (`ApiKey.objects.create(user=
+request.user)`) makes a user-level row of the caller's: owner-scoped, not reported.
 """
     why = """
 A row inserted without its tenant column either fails at run time or, worse, lands with a default

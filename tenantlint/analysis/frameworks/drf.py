@@ -12,7 +12,7 @@ project-wide table built by ``index.readers.serializer_models``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -26,7 +26,7 @@ from tenantlint.analysis.frameworks.common import (
     view_object,
 )
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
-from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.analysis.interp.values import DictValue, RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
 from tenantlint.index.records import TenantTable
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 REQUEST_ATTRS = {"data": BODY, "query_params": QUERY}
 SERIALIZER_INPUT = frozenset({"validated_data", "initial_data"})
+SERIALIZER_PACKAGE = "rest_framework.serializers."
 
 VIEW_BASES = frozenset(
     {
@@ -64,6 +65,9 @@ class SerializerValue(Value):
     table: str = ""
     tenant: TenantTable | None = None
     creates: bool = False
+    # The row it was built with (``Serializer(row, data=...)``) when that row carries its tenant:
+    # its ``instance`` is that very row, before and after ``save()``.
+    instance: RowValue | None = None
 
 
 
@@ -212,7 +216,15 @@ class Drf(FrameworkPlugin):
         owner = ev.fn.owner
         if owner is None or owner.name not in ev.ctx.settings.facts.serializer_models:
             return None
-        return Value(Provenance.trusted("self.context, set by the view"))
+        prov = Provenance.trusted("self.context, set by the view")
+        joined = ev.ctx.settings.facts.body_context.get(owner.name)
+        if not joined:
+            return Value(prov)
+        # Keys some view fills from the body or query string are request input.
+        keys = sorted({k for part in joined.split("|") for k in part.split(",") if k})
+        return DictValue(prov, items=tuple(
+            (k, Value(Provenance.untrusted(f"{BODY} (self.context['{k}'], set from request input)")))
+            for k in keys))
 
     def _own_instance(self, ev: Evaluation) -> Value | None:
         """``self.instance`` in a model serializer: the row the view fetched (and is judged for),
@@ -230,6 +242,8 @@ class Drf(FrameworkPlugin):
         inserted. A new row belongs to the tenant it was created with (its insert is checked for
         TNT103/TNT104), so a query keyed by it or its id reads only what this code wrote."""
         recv = ev.fn.env.get(name)
+        if isinstance(recv, SerializerValue) and recv.instance is not None:
+            return recv.instance
         if not isinstance(recv, SerializerValue) or not recv.creates or recv.tenant is None:
             return None
         return RowValue(Provenance.trusted(f"{name}.instance, the row it just saved"),
@@ -252,16 +266,31 @@ class Drf(FrameworkPlugin):
 
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """``update(self, instance, validated_data)`` of a model serializer: DRF's ``save()`` passes
-        ``self.instance``, the row the view fetched, as ``instance``."""
+        ``self.instance``, the row the view fetched, as ``instance``. ``to_representation(self,
+        instance)`` and a ``SerializerMethodField``'s ``get_<field>(self, obj)`` of any serializer
+        receive the object being serialized: a row the view fetched and is returning (judged where
+        it was fetched)."""
         params = fn.params.params
-        if fn.name.value != "update" or len(params) < 3 or fn.decorators:
+        if fn.decorators or len(params) < 2:
             return {}
+        name = params[1].name.value
+        if fn.name.value == "update" and len(params) >= 3:
+            model = ctx.settings.facts.serializer_models.get(cls.name)
+            tenant = ctx.tenant_of_model(model) if model else None
+            if tenant is None:
+                return {}
+            prov = Provenance.trusted(f"{name}, the serializer's instance, a row of {tenant.table}")
+            return {name: RowValue(prov, scoped_row_of=tenant.table, table=tenant.table)}
+        if len(params) != 2 or not (fn.name.value == "to_representation"
+                                    or fn.name.value in method_fields(cls)):
+            return {}
+        if not is_serializer(ctx, cls):
+            return {}
+        prov = Provenance.trusted(f"{name}, the object the serializer represents")
         model = ctx.settings.facts.serializer_models.get(cls.name)
         tenant = ctx.tenant_of_model(model) if model else None
         if tenant is None:
-            return {}
-        name = params[1].name.value
-        prov = Provenance.trusted(f"{name}, the serializer's instance, a row of {tenant.table}")
+            return {name: Value(prov)}
         return {name: RowValue(prov, scoped_row_of=tenant.table, table=tenant.table)}
 
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
@@ -276,7 +305,12 @@ class Drf(FrameworkPlugin):
             value = self._serializer_value(ev.ctx, func.value, creates=not has_instance)
             if value is None:
                 return None
-            ev.eval_args(node)
+            args = ev.eval_args(node)
+            given = next((v for a, v in zip(node.args, args, strict=True)
+                          if (a.keyword is None and not a.star) or
+                          (a.keyword is not None and a.keyword.value == "instance")), None)
+            if isinstance(given, RowValue) and given.trusted and given.scoped_row_of == value.table:
+                value = replace(value, instance=given)
             return value
         if not (isinstance(func, cst.Attribute) and func.attr.value == "save"):
             return None
@@ -311,3 +345,45 @@ class Drf(FrameworkPlugin):
 
 
 FRAMEWORK = Drf()
+
+
+def is_serializer(ctx: FileView, cls: ClassInfo) -> bool:
+    """A DRF serializer class: a base, through the file's classes and the project's, is one of
+    ``rest_framework.serializers``."""
+    seen: set[str] = set()
+    todo = [*cls.bases, *ctx.project_bases(cls)]
+    while todo:
+        base = todo.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        if base.startswith(SERIALIZER_PACKAGE):
+            return True
+        local = ctx.local_classes.get(base)
+        if local is not None and local is not cls:
+            todo.extend(local.bases)
+    return False
+
+
+def method_fields(cls: ClassInfo) -> frozenset[str]:
+    """The methods a ``SerializerMethodField`` of the class body reads: ``get_<field>``, or its
+    ``method_name=``."""
+    out: set[str] = set()
+    body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign) or not isinstance(small.value, cst.Call):
+                continue
+            if (dotted_name(small.value.func) or "").rsplit(".", 1)[-1] != "SerializerMethodField":
+                continue
+            named = next((a.value for a in small.value.args
+                          if a.keyword is not None and a.keyword.value == "method_name"), None)
+            if isinstance(named, cst.SimpleString):
+                out.add(named.evaluated_value if isinstance(named.evaluated_value, str) else "")
+                continue
+            for t in small.targets:
+                if isinstance(t.target, cst.Name):
+                    out.add(f"get_{t.target.value}")
+    return frozenset(out)

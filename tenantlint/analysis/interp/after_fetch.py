@@ -9,7 +9,9 @@
       if invoice.org_id != request.user.org_id:
           raise PermissionDenied
 
-  The query that fetched it gets a pin for its reads, and the row becomes a trusted one.
+  The query that fetched it gets a pin for its reads, and the row becomes a trusted one. A row
+  handed to the function (``def flips(request, check): if check.project_id != request.project.id:
+  return 403``) becomes a trusted one the same way.
 """
 
 from __future__ import annotations
@@ -87,22 +89,63 @@ def _row_and_attr(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, Row
     return parts[0], row, parts[1]
 
 
+def tenant_row(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowValue] | None:
+    """``invoice.org_id`` / ``invoice.org`` / ``invoice.org.id`` of a fetched row of a tenant table,
+    naming its tenant column or relation: (``invoice``, its row)."""
+    found = _row_and_attr(node, fn)
+    if found is None:
+        return None
+    name, row, attr = found
+    origin = row.origin
+    tenant = origin.tenant if origin is not None else None
+    if tenant is None:
+        return None
+    names = tenant.tenant_names() | {f"{n}_id" for n in tenant.tenant_names()}
+    return (name, row) if attr in names else None
+
+
 def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpression) -> None:
     """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped."""
     for left, right in _sides(test):
         for row_side, value_side in ((left, right), (right, left)):
-            found = _row_and_attr(row_side, fn)
-            if found is None:
-                continue
-            name, row, attr = found
-            origin = row.origin
-            tenant = origin.tenant if origin is not None else None
-            if origin is None or tenant is None:
-                continue
-            names = tenant.tenant_names() | {f"{n}_id" for n in tenant.tenant_names()}
-            if attr not in names:
+            found = tenant_row(row_side, fn)
+            handed = _handed_row(ev, row_side, fn) if found is None else None
+            if found is None and handed is None:
                 continue
             value = ev.eval(value_side, use=False)
             if not value.trusted:
                 continue
-            scope_checked(fn, name, row, value.prov, f"checked after the fetch ({name}.{attr})")
+            if found is not None:
+                scope_checked(fn, found[0], found[1], value.prov,
+                              f"checked after the fetch ({_name_attr(row_side)})")
+            elif handed is not None:
+                fn.env[handed] = Value(Provenance.trusted(
+                    f"{handed}, its tenant checked against {value.prov.source}"))
+
+
+def _name_attr(node: cst.BaseExpression) -> str:
+    """``invoice.org.id`` -> ``invoice.org``."""
+    return ".".join((dotted(node) or "").split(".")[:2])
+
+
+def _handed_row(ev: Evaluator, node: cst.BaseExpression, fn: FunctionState) -> str | None:
+    """``check.project_id`` / ``check.project.id`` of a row handed to the function (a parameter,
+    request input until checked), naming a tenant column or relation of some tenant table: a URL
+    value has no such attribute, so the name holds a row and the comparison checks its tenant."""
+    text = dotted(node)
+    parts = text.split(".") if text else []
+    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("id", "pk")):
+        return None
+    value = fn.env.get(parts[0])
+    if value is None or not value.untrusted or (isinstance(value, RowValue) and value.origin is not None):
+        return None
+    memo = ev.ctx.settings.memo
+    slot = ("tenant-attribute-names", "")
+    if slot not in memo:
+        names: set[str] = set()
+        for t in ev.ctx.index.tables.values():
+            names.update(t.tenant_names())
+            names.update(f"{n}_id" for n in t.tenant_names())
+        memo[slot] = frozenset(names)
+    known = memo[slot]
+    return parts[0] if isinstance(known, frozenset) and parts[1] in known else None

@@ -82,7 +82,16 @@ class CallEvaluation(EvaluatorPart):
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
             return self._returned(node, returned)
-        return self._handed_back(node, args) or Value()
+        return self._handed_back(node, args) or self._verified_result(name) or Value()
+
+    def _verified_result(self, name: str | None) -> Value | None:
+        """What a membership check returns (``check, rw = get_check_for_user(request, code)``): the
+        row it verified, or a verdict about the caller, so a trusted value (a row of a tenant table
+        that carries its tenant)."""
+        check = (name or "").rsplit(".", 1)[-1]
+        if not check or check not in self.ctx.settings.membership_checks:
+            return None
+        return Value(Provenance.trusted(f"returned by the membership check {check}()"))
 
     def _call_args(self, node: cst.Call) -> list[Value]:
         """The arguments of a call of a project function; a statement given to a parameter the callee
@@ -271,7 +280,7 @@ class CallEvaluation(EvaluatorPart):
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
             return self._returned(node, returned)
-        back = self._handed_back(node, args)
+        back = self._handed_back(node, args) or self._verified_result(method)
         if back is not None:
             return back
         if method in self.ctx.settings.scoping_methods:

@@ -16,6 +16,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
@@ -62,11 +63,18 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                                     queries=given, rows=rows))
     if celery:
         return None  # a task's result is not its return value
+    returns = ctx.settings.returns
     if rows:
-        params, guards = ctx.settings.returns.guards_of(callee)
+        params, guards = returns.guards_of(callee)
         if guards:
-            apply_guards(fn, node, values, params, guards, callee)
-    return ctx.settings.returns.value_of(callee)
+            apply_guards(fn, node, values, params, guards, callee, id(node) in fn.negated_calls)
+    value = returns.value_of(callee)
+    last = callee.rsplit(".", 1)[-1]
+    if value is None and returns.dict_params and last not in ctx.settings.scoping_methods:
+        found = returns.dict_of(callee)
+        if found is not None:
+            return returned_dict(found[0], found[1], last, node, values)
+    return value
 
 
 def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:

@@ -35,6 +35,7 @@ from tenantlint.analysis.interp.exprs import (
     verified_key,
 )
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
@@ -106,7 +107,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         self.ctx.facts.queries.append(fact)
 
     def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
-                      prov: Provenance | None, family: str) -> None:
+                      prov: Provenance | None, family: str, owner: Provenance | None = None) -> None:
         if not is_tenant:
             return
         known = self.ctx.index.tenant_table(table)
@@ -119,6 +120,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         else:
             scoping = Scoping.INSERT_SETS_TENANT if tenant_set else Scoping.INSERT_MISSING_TENANT
         filters = (FilterFact.of(scoping, "sets the tenant column", prov),) if tenant_set and prov else ()
+        if scoping is Scoping.INSERT_MISSING_TENANT and owner is not None:
+            scoping = Scoping.OWNER_SCOPED  # a user-level row of the caller's, with no tenant
+            filters = (FilterFact.of(scoping, "the caller's own row, no tenant", owner),)
         detail = self.fn.system_reason if scoping is Scoping.SYSTEM_SCOPE else ""
         use = TableUse(table, scoping, untrusted, detail, filters=filters)
         self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
@@ -171,6 +175,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if text is None:
             return None
         head, dot, rest = text.partition(".")
+        if head in self.fn.loop_names:
+            return None  # ``for g in groups``: ``g.id`` is the element's, not Flask's ``g``
         if dot and head != "request" and head in self.fn.request_names:
             text = f"request.{rest}"  # ``req.state.org_id`` matches ``request.state.*``
         settings = self.ctx.settings
@@ -276,6 +282,11 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
+        owner = self.fn.owner
+        if text is not None and text.startswith("self.") and "." not in text[5:] and owner is not None:
+            kept = self.ctx.instance_dicts.read(owner, text[5:], self.ctx.local_classes)
+            if kept is not None:
+                return kept
         held = receivers.model_of(self, node)
         if held is not None:
             return held
@@ -303,7 +314,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if recv.untrusted:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)
-        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of,
+                     row_key=recv.scoped_row_of is not None and attr in ID_NAMES)
 
     def view_framework(self) -> FrameworkPlugin | None:
         """The framework of the class-based view whose method handler is being walked."""
@@ -422,4 +434,4 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
-        return Value(value.prov, scoped_row_of=value.scoped_row_of)
+        return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key)

@@ -8,6 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import FileFacts
 from tenantlint.analysis.interp.class_bases import project_bases
+from tenantlint.analysis.interp.filter_dicts import InstanceDicts
 from tenantlint.analysis.interp.imports import ImportTable
 from tenantlint.analysis.interp.values import Origin
 from tenantlint.analysis.plugins import ClassInfo, Plugins
@@ -33,6 +34,8 @@ class FileContext:
     statement_hints: dict[int, cst.CSTNode] = field(default_factory=dict)
     # id(call node) -> the query a builder's return value became at that call (``values.Built``).
     built_at: dict[int, list[Origin]] = field(default_factory=dict)
+    # Dicts methods keep on ``self`` (``self.filters = {...}``), read by the methods walked later.
+    instance_dicts: InstanceDicts = field(default_factory=InstanceDicts)
 
     @property
     def config(self) -> Config:

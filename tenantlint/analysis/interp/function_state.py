@@ -47,6 +47,15 @@ class FunctionState:
     bound_exprs: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
     # Names holding an instance of a known project class (``local_types.py``): calls through them.
     types: dict[str, str] = field(default_factory=dict)
+    # Calls whose falsy answer leaves the function (``if not can_edit(m, b): raise``): ids of the nodes.
+    negated_calls: set[int] = field(default_factory=set)
+    # The function's body, and the names it reads only to narrow other queries (``narrowing.py``),
+    # computed on the first unscoped row bound to a name.
+    body: cst.CSTNode | None = None
+    narrowing: frozenset[str] | None = None
+    # Names bound as ``for``/comprehension targets over elements of known provenance (``for g in
+    # groups``): locals, not the global a trusted pattern names (``g.*`` is Flask's ``g``).
+    loop_names: set[str] = field(default_factory=set)
 
     @property
     def handler_name(self) -> str | None:
@@ -55,6 +64,14 @@ class FunctionState:
     @property
     def request_names(self) -> frozenset[str]:
         return self.handler.request_names if self.handler else frozenset()
+
+    def bind_loop(self, target: cst.BaseExpression, value: Value) -> None:
+        """Bind a ``for``/comprehension target; over elements of known provenance (rows of a scoped
+        query, request input) its names are loop locals that no trusted pattern matches. Over
+        anything else a configured naming convention (``user_profile.*``) still applies."""
+        if value.trusted or value.untrusted:
+            self.loop_names.update(n.value for n in _names(target))
+        self.bind(target, value)
 
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
@@ -69,6 +86,16 @@ class FunctionState:
                 self.bind(inner, Value(value.prov, scoped_row_of=value.scoped_row_of))
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, value)
+
+
+def _names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _names(el.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names(target.value)
+    return []
 
 
 def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:

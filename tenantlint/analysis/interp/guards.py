@@ -15,7 +15,9 @@ the fetch in the caller itself::
 
 ``check_board_access`` *guards* ``board`` by ``member``: before anything else can leave it, it
 compares the tenant column (or tenant row) of one parameter with that of another and raises (or calls
-``abort``/``PermissionDenied``/…) on mismatch. At a call, a row fetched without a tenant filter passed
+``abort``/``PermissionDenied``/…) on mismatch. A *predicate* answers ``False`` (or ``None``) on
+mismatch instead: it guards only a call whose "no" leaves the caller (``if not can_edit(member,
+board): raise``). At a call, a row fetched without a tenant filter passed
 as the guarded parameter counts as checked after the fetch when the value passed as the other one is
 trusted (or is itself a parameter, then judged at its callers like any tenant value).
 
@@ -45,13 +47,17 @@ if TYPE_CHECKING:
 REFUSING_CALLS = frozenset({"abort", "deny", "forbidden", "not_found", "PermissionDenied", "Http404"})
 
 
-def encode(checked: str, attr: str, against: str) -> str:
-    return f"{checked}:{attr}:{against}"
+PREDICATE = "?"  # prefix of a predicate's guard: it answers False instead of refusing
 
 
-def decode(guard: str) -> tuple[str, str, str]:
-    checked, attr, against = guard.split(":", 2)
-    return checked, attr, against
+def encode(checked: str, attr: str, against: str, predicate: bool = False) -> str:
+    return f"{PREDICATE if predicate else ''}{checked}:{attr}:{against}"
+
+
+def decode(guard: str) -> tuple[str, str, str, bool]:
+    predicate = guard.startswith(PREDICATE)
+    checked, attr, against = guard.removeprefix(PREDICATE).split(":", 2)
+    return checked, attr, against, predicate
 
 
 def tenant_attrs(index: ProjectIndex) -> frozenset[str]:
@@ -69,9 +75,12 @@ def guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str]) ->
     body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
     found: list[str] = []
     for i, stmt in enumerate(body):
-        if not isinstance(stmt, cst.If) or not _refuses(stmt.body.body):
+        if not isinstance(stmt, cst.If):
             continue
-        here = [encode(one[0], one[1], other[0]) for left, right in _sides(stmt.test)
+        refusing = _refuses(stmt.body.body)
+        if not refusing and not _answers_no(stmt.body.body):
+            continue
+        here = [encode(one[0], one[1], other[0], not refusing) for left, right in _sides(stmt.test)
                 for a, b in ((left, right), (right, left))
                 if (one := _tenant_of(a, params, names)) is not None
                 and (other := _tenant_of(b, params, names)) is not None and one[0] != other[0]]
@@ -119,6 +128,17 @@ def _refuses(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement
     return False
 
 
+def _answers_no(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> bool:
+    """The branch returns ``False``/``None`` (a predicate's "no")."""
+    first = body[0] if body else None
+    if isinstance(first, cst.SimpleStatementLine) and first.body:
+        first = first.body[0]
+    if not isinstance(first, cst.Return):
+        return False
+    value = first.value
+    return value is None or (isinstance(value, cst.Name) and value.value in ("False", "None"))
+
+
 class _FindReturn(cst.CSTVisitor):
     def __init__(self) -> None:
         self.found = False
@@ -163,10 +183,11 @@ def unchecked_row(value: Value) -> bool:
 
 
 def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], params: Sequence[str],
-                 found: Sequence[str], callee: str) -> None:
+                 found: Sequence[str], callee: str, negated: bool = False) -> None:
     """A call of a function with tenant guards: each unchecked row passed as a guarded parameter,
     beside a trusted value (or a parameter) as the one it is checked against, is checked after the
-    fetch."""
+    fetch. A predicate's guards hold only where its "no" leaves (``negated``: ``if not
+    can_edit(member, board): raise``)."""
     bound: dict[str, tuple[cst.BaseExpression, Value]] = {}
     position = 0
     for arg, value in zip(call.args, values, strict=True):
@@ -178,8 +199,8 @@ def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], par
             bound[params[position]] = (arg.value, value)
             position += 1
     for guard in found:
-        checked, attr, against = decode(guard)
-        if checked not in bound or against not in bound:
+        checked, attr, against, predicate = decode(guard)
+        if (predicate and not negated) or checked not in bound or against not in bound:
             continue
         node, value = bound[checked]
         other = bound[against][1]

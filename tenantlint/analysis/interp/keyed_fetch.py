@@ -62,7 +62,7 @@ def _prove(state: FunctionState, names: tuple[str, ...], table: str) -> None:
         if current is not None and current.scoped_row_of:
             continue
         state.env[name] = Value(Provenance.trusted(f"{name}, the id of a scoped {table} row"),
-                                scoped_row_of=table)
+                                scoped_row_of=table, row_key=True)
 
 
 def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression,

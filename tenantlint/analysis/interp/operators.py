@@ -137,17 +137,19 @@ class OperatorEvaluation(EvaluatorPart):
         """Run ``body`` with the comprehension's loop variables bound (its ``for`` evaluated, and its
         ``if``s when ``conditions``)."""
         saved = dict(self.fn.env)
+        saved_loops = set(self.fn.loop_names)
         comp: cst.CompFor | None = node.for_in
         try:
             while comp is not None:
                 element = self.iterate(self.eval(comp.iter, use=False))
-                self.fn.bind(comp.target, element)
+                self.fn.bind_loop(comp.target, element)
                 for cond in comp.ifs if conditions else ():
                     self.eval(cond.test)
                 comp = comp.inner_for_in
             return body()
         finally:
             self.fn.env = saved
+            self.fn.loop_names = saved_loops
 
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
         def element() -> Value:
@@ -157,7 +159,9 @@ class OperatorEvaluation(EvaluatorPart):
 
         # Ids taken from rows that carry their tenant carry it too (``[g.id for g in scoped_groups]``).
         found = self.in_comprehension(node, element)
-        return Value(found.prov, scoped_row_of=None if found.untrusted else found.scoped_row_of)
+        if found.untrusted:
+            return Value(found.prov)
+        return Value(found.prov, scoped_row_of=found.scoped_row_of, row_key=found.row_key)
 
     _eval_ListComp = _comprehension
     _eval_SetComp = _comprehension

@@ -89,7 +89,13 @@ def builder_kind(query: QueryValue) -> str:
     return f"{BUILDER}:{query.origin.family}:{query.origin.table}:{1 if query.single_row else 0}"
 
 
+# ``return None`` (or a bare ``return``): no value, so no kind of its own. A function that returns a
+# created or scoped row, or None when there is nothing to do, still returns that row to its callers.
+NO_VALUE = Value()
+
+
 def return_kind(returns: list[Value]) -> str:
+    returns = [r for r in returns if r is not NO_VALUE]
     if not returns:
         return ""
     untrusted = next((r for r in returns if r.untrusted), None)

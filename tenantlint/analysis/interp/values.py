@@ -26,6 +26,9 @@ class Value:
     scoped_row_of: str | None = None
     # A dict/kwargs built from request input that carries a tenant key.
     carries_tenant_key: bool = False
+    # The primary key (or keys) of the ``scoped_row_of`` rows, not just any value taken from them:
+    # ``group.id``, ``[g.id for g in groups]``, an id a scoped fetch proved (``analysis/orm/carried.py``).
+    row_key: bool = False
 
     @property
     def untrusted(self) -> bool:

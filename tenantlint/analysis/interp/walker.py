@@ -30,7 +30,9 @@ from tenantlint.analysis.interp.checks import (
 )
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
+from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
     decorator_names,
@@ -40,13 +42,14 @@ from tenantlint.analysis.interp.function_state import (
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.guards import guards, tenant_attrs
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
-from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch
+from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
-from tenantlint.analysis.interp.returns import builder_kind, built_query, return_kind, unexecuted
+from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
@@ -58,7 +61,16 @@ from tenantlint.analysis.interp.trusted_context import (
     user_annotated,
 )
 from tenantlint.analysis.interp.unroll import named_items
-from tenantlint.analysis.interp.values import DictValue, Instance, ModelRef, QueryValue, Value, worse
+from tenantlint.analysis.interp.values import (
+    DictValue,
+    Instance,
+    ModelRef,
+    Origin,
+    QueryValue,
+    RowValue,
+    Value,
+    worse,
+)
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
@@ -185,9 +197,10 @@ class Walker:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
+        state.body = fn.body
         self.block(body, state, cls)
         if fact is not None and handler is None:
-            fact.returns = return_kind(state.returns)
+            fact.returns = return_kind(state.returns) or dict_kind(state.returns, frozenset(fact.params))
             built = built_query(state.returns, state.fresh_returns, qualname)
             if built is not None and built.origin is not None:
                 fact.built, fact.returns = built.origin.node, builder_kind(built)
@@ -326,12 +339,19 @@ class Walker:
     # The compound statements of ``_statement``: branches walked on copies of the environment, merged.
     def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
         """Both branches from the state before; a branch that leaves the function does not flow on."""
+        test = stmt.test
+        if (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+                and isinstance(test.expression, cst.Call)
+                and (self._terminates(stmt.body.body) or refuses(stmt.body.body))):
+            state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
+        known = len(self.ctx.origins)
         ev.eval(stmt.test)
         self.membership(stmt.test, state)
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
+            self._validated(state, stmt.test, self.ctx.origins[known:])
         before = dict(state.env)
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
         self.block(stmt.body.body, state, None)
@@ -360,7 +380,7 @@ class Walker:
             return
         element = ev.iterate(iterable)
         before = dict(state.env)
-        state.bind(stmt.target, element)
+        state.bind_loop(stmt.target, element)
         self._loop_body(stmt, state, before)
 
     def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
@@ -369,7 +389,7 @@ class Walker:
         for label, value in named:
             state.env = dict(before)
             state.binding = f"{outer}, {label}" if outer else label
-            state.bind(stmt.target, value)
+            state.bind_loop(stmt.target, value)
             self.block(stmt.body.body, state, None)
             merged = merge_env(merged, state.env)
         state.binding, state.env = outer, merged
@@ -431,6 +451,19 @@ class Walker:
             merged = merge_env(merged, state.env)
         state.env = merged
 
+    def _validated(self, state: FunctionState, test: cst.BaseExpression, test_origins: list[Origin]) -> None:
+        """``if not <scoped query>.filter(pk=attrs.get("parent").id).exists(): raise`` in a
+        serializer's ``validate()``: its related field ``parent`` is checked after the fetch."""
+        owner, name = state.owner, (state.qualname or "").rsplit(".", 1)[-1]
+        if owner is None or not test_origins or not name.startswith("validate"):
+            return
+        fn = _methods(owner).get(name)
+        fields = related_fields(owner) if fn is not None else {}
+        if fn is None or not fields:
+            return
+        params = [p.name.value for p in fn.params.params]
+        mark_checked(self.ctx.origins, test_origins, validated_fields(name, params, test, fields))
+
     @staticmethod
     def _terminates(body: object) -> bool:
         for stmt in body:  # type: ignore[attr-defined]
@@ -448,11 +481,17 @@ class Walker:
                     ev.discard(value.origin)  # built and thrown away: never a query
                 else:
                     ev.consume(value)
+            refusing_membership(ev, state, small.value)
         elif isinstance(small, cst.Assign):
             value = ev.eval(small.value, use=False)
+            refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value)
+                if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
+                    if state.narrowing is None:
+                        state.narrowing = narrowing_names(state.body)
+                    narrows_only(state.narrowing, target.target, value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
@@ -471,7 +510,9 @@ class Walker:
                 grown = augmented(old, small.operator, value)  # sql += " AND ..."
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
-            if small.value is not None:
+            if isinstance(small.value, cst.Name) and small.value.value == "None":
+                state.returns.append(NO_VALUE)
+            elif small.value is not None:
                 value = ev.eval(small.value, use=False)
                 if state.params:
                     state.returned_names |= returned_names(small.value) & state.params
@@ -522,6 +563,9 @@ class Walker:
                 if inst.tenant is not None and self._sets_tenant(inst, target.attr.value):
                     state.env[owner.value] = replace(inst, tenant_set=True, tenant_prov=value.prov)
                 return
+            if isinstance(owner, cst.Name) and owner.value == "self" and state.owner is not None \
+                    and state.qualname is not None:
+                self.ctx.instance_dicts.assign(state.owner, target.attr.value, value)
             if isinstance(value, QueryValue):
                 ev.consume(value)
             ev.eval(owner, use=False)

@@ -6,6 +6,13 @@ rows it names. ``Issue.objects.filter(id__in=cycle.issue_ids)``, ``Label.objects
 ``Group.id.in_(self.group_ids)`` and ``issue_module__module_id=OuterRef("pk")`` are confined by it.
 The assumption is the one every foreign key to a tenant row makes: a row does not point into
 another tenant. Ids from anywhere else, even trusted ones, are not tenant filters.
+
+A plain id column (no declared foreign key: Peewee ``group_id = CharField()``, Django
+``IntegerField``) holding the *primary keys* of rows that carry their tenant confines the rows it
+matches in the same way (``Track.group_id == group_id`` after a scoped ``get_or_none`` of the group
+by ``group_id`` that returns when none is found; ``Track.group_id.in_([g.id for g in groups])`` over
+a scoped query): the ids name the caller's rows whatever column holds them. Other values taken from
+such rows (a name, a status) are not ids and pin nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +23,14 @@ from typing import TYPE_CHECKING
 from tenantlint.analysis.facts import Scoping
 from tenantlint.analysis.interp.predicates import Leaf
 from tenantlint.analysis.interp.values import Pin, QueryValue, Value
-from tenantlint.index.records import TenantTable
+from tenantlint.index.records import FieldInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import relation_to_tenant_row
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
 
 PRIMARY_KEYS = frozenset({"id", "pk"})
+_ID_COLUMN = re.compile(r"(_ids?|[a-z0-9]Ids?)$")
 
 
 def scoped_query(value: Value) -> bool:
@@ -65,7 +73,7 @@ def carried_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     (``Issue.objects.filter(id__in=cycle.issue_ids)``, ``pk=obj.other_id``, ``id__in=`` a scoped
     queryset's ``values_list``), and a relation path ending on a foreign key to a tenant table
     pinned to such a row (``issue_module__module_id=OuterRef("pk")``)."""
-    pin = id_pin(leaf, tenant.models)
+    pin = id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf)
     if pin is not None or "__" not in leaf.key or leaf.op not in ("eq", "in"):
         return pin
     if not carries_tenant(leaf.value):
@@ -81,3 +89,44 @@ def carried_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"relation {leaf.key} to a scoped {target} row")
 
 
+
+
+def plain_id_columns(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
+    """Columns (and field names) of the table's models named like ids (``group_id``, ``groupId``)
+    that are no declared foreign key, no primary or unique key and not the tenant column."""
+    memo = ev.ctx.settings.memo
+    slot = ("plain-id-columns", tenant.table)
+    if slot not in memo:
+        tenant_names = tenant.tenant_names()
+        out: set[str] = set()
+        for model in tenant.models:
+            for f in _fields(ev.ctx.index, model, set()):
+                if (f.fk_target is None and not f.unique and not f.proxy and f.column
+                        and f.column not in tenant_names and _ID_COLUMN.search(f.column)):
+                    out.update({f.name, f.column})
+        memo[slot] = frozenset(out)
+    found: frozenset[str] = memo[slot]  # type: ignore[assignment]
+    return found
+
+
+def _fields(index: ProjectIndex, model: str, seen: set[str]) -> list[FieldInfo]:
+    info = index.model(model)
+    if info is None or model in seen:
+        return []
+    seen.add(model)
+    out = list(info.fields)
+    for base in info.bases:
+        out.extend(_fields(index, base, seen) if base in index.models else ())
+    return out
+
+
+def reference_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
+    """A plain id column pinned (``=`` or ``in``) to the primary keys of rows that carry their
+    tenant: ``Track.group_id == group_id`` once a scoped fetch proved ``group_id``."""
+    value = leaf.value
+    if leaf.op not in ("eq", "in") or not value.row_key or not carries_tenant(value):
+        return None
+    if leaf.key not in plain_id_columns(ev, tenant):
+        return None
+    detail = f"{leaf.key} holds ids of scoped {value.scoped_row_of} rows"
+    return Pin(value.prov, Scoping.SCOPED_PARENT, detail)

@@ -16,6 +16,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm.inserts import insert_names, note_argument, parent_names
+from tenantlint.analysis.orm.owner import owned_insert
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -59,9 +60,14 @@ class DjangoInserts:
             prov = prov if prov is not None and prov.trust is Trust.UNTRUSTED else related[0].prov
         if q.state.bypass is not None:
             tenant_set = True
+        owner = None
+        if not tenant_set and origin.tenant is not None:
+            keywords = {a.keyword.value: ev.eval(a.value, use=False)
+                        for a in call.args if a.keyword is not None}
+            owner = owned_insert(ev, origin.table, origin.tenant.models, origin.tenant.tenant_field, keywords)
         ev.derive(q, call)
         ev.record_insert(origin.node, origin.table, origin.tenant is not None, tenant_set,
-                      prov, "django")
+                      prov, "django", owner)
         # The new row belongs to the tenant it was created with (the insert above is what is
         # checked): a query keyed by it or its id reads only what this code wrote.
         return Instance(model="", table=origin.table, prov=Provenance.trusted("created row"),

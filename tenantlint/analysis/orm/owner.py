@@ -17,7 +17,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import is_caller
-from tenantlint.analysis.interp.values import Pin
+from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
@@ -143,3 +143,22 @@ def tenant_pins(pred: Pred, test: LeafTest, is_key: Callable[[Leaf], bool]) -> P
         return pin if pin is not None and pin.how is not Scoping.OWNER_SCOPED else None
 
     return pins_of(pred, tenant_only, is_key)
+
+
+def owned_insert(ev: Evaluation, table: str, models: tuple[str, ...], tenant_field: str | None,
+                 keywords: dict[str, Value]) -> Provenance | None:
+    """An insert that sets no tenant into a table whose tenant foreign key is nullable, owned by the
+    caller (a foreign key to the user model set to the authenticated user: a personal token, an
+    avatar): a user-level row the model allows, not a row missing its tenant."""
+    if tenant_field is None or not models:
+        return None
+    for name in models:
+        info = ev.ctx.index.model(name)
+        field = next((f for f in info.fields if f.name == tenant_field), None) if info else None
+        if field is None or field.required:
+            return None
+    keys = user_keys(ev, table, models)
+    for key, value in keywords.items():
+        if key in keys and is_caller(value):
+            return Provenance.trusted(f"the caller's own row ({key})")
+    return None

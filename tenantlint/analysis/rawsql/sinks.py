@@ -34,6 +34,7 @@ from tenantlint.analysis.rawsql.constants import (
     module_constants,
     resolve_import,
 )
+from tenantlint.analysis.rawsql.model_tables import model_of_table_name, table_name_text
 from tenantlint.analysis.rawsql.sink_table import (
     EXTRA_SINKS,
     FUNCTION_SINKS,
@@ -161,7 +162,7 @@ def _maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return isinstance(ev.fn.env.get(node.value), SqlText) or constant(ev, node) is not None
     if isinstance(node, cst.Attribute):
-        return constant(ev, node) is not None
+        return constant(ev, node) is not None or model_of_table_name(node) is not None
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Modulo):
             return maybe_text(ev, node.left)
@@ -183,6 +184,8 @@ def text_of(ev: Evaluation, node: cst.BaseExpression) -> Value:
     a call of a project function that returns constant text (``UserMessage.where_unread()``)."""
     if isinstance(node, cst.Name | cst.Attribute):
         text = constant(ev, node)
+        if text is None and isinstance(node, cst.Attribute):
+            text = table_name_text(ev, node)
         if text is not None:
             return SqlText(text=text)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name | cst.Attribute):

@@ -1,0 +1,181 @@
+"""Rows fetched only to narrow other queries: they read nothing out.
+
+::
+
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue:
+        issues = issues.filter(~Q(pk=issue.parent_id))
+
+``issue`` is fetched without a tenant filter, but nothing of it leaves the function: it is read in
+the arguments of negated predicates (``~Q(...)``, ``.exclude(...)``), which only remove rows from
+another query (judged on its own), and in the tests (as itself, its attributes, comparisons and
+``not``/``and``/``or`` of them, outside any call) of ``if`` statements with no ``else`` whose body
+only narrows a query kept in a name (``qs = qs.filter(...)``/``.exclude(...)``).
+A name bound more than once, or read anywhere else (returned, passed to a call, kept in a
+container, read in a nested function), is not such a row.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
+from tenantlint.analysis.interp.values import Pin, RowValue, Value
+
+
+def narrowing_names(body: cst.CSTNode) -> frozenset[str]:
+    """Names bound once by ``name = ...`` in ``body`` and read only to narrow other queries."""
+    scan = _Scan()
+    body.visit(scan)
+    return frozenset(n for n, count in scan.bound.items()
+                     if count == 1 and n not in scan.escaping and n in scan.read)
+
+
+class _Scan(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.bound: dict[str, int] = {}
+        self.read: set[str] = set()
+        self.escaping: set[str] = set()
+        self.narrow = 0  # inside a negated predicate's arguments
+        self.test = 0  # inside an ``if``/``while`` test, outside any call
+
+    # bindings
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        for t in node.targets:
+            if isinstance(t.target, cst.Name):
+                self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
+            else:
+                self._bind_other(t.target)
+        node.value.visit(self)
+        return False
+
+    def _bind_other(self, target: cst.CSTNode) -> None:
+        for sub in _names(target):
+            self.bound[sub] = self.bound.get(sub, 0) + 2  # unpacking, attributes: never "once"
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_other(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_other(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_other(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bind_other(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_other(node.target)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for name in _names(node.body):
+            self.escaping.add(name)  # read by a nested function: it may run anywhere
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        for name in _names(node.body):
+            self.escaping.add(name)
+        return False
+
+    # contexts
+    def visit_If(self, node: cst.If) -> bool:
+        if node.orelse is None and _narrows(node.body):
+            self.test += 1
+            node.test.visit(self)
+            self.test -= 1
+        else:
+            node.test.visit(self)
+        node.body.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        negated = isinstance(node.func, cst.Attribute) and node.func.attr.value == "exclude"
+        saved = self.test
+        self.test = 0  # a call in a test may hand the row on
+        node.func.visit(self)
+        if negated:
+            self.narrow += 1
+        for arg in node.args:
+            arg.visit(self)
+        if negated:
+            self.narrow -= 1
+        self.test = saved
+        return False
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation) -> bool:
+        if isinstance(node.operator, cst.BitInvert) and isinstance(node.expression, cst.Call):
+            self.narrow += 1
+            node.expression.visit(self)
+            self.narrow -= 1
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.read.add(node.value)
+        if not self.narrow and not self.test:
+            self.escaping.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # ``issue.parent_id``: the attribute name is no read
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # not the keyword
+        return False
+
+
+NARROWING_METHODS = frozenset({"filter", "exclude"})
+
+
+def _narrows(block: cst.BaseSuite) -> bool:
+    """Every statement of ``block`` narrows a query kept in a name: ``qs = qs.filter(...)``,
+    ``qs = qs.exclude(...).filter(...)``."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for stmt in block.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                return False
+            target = small.targets[0].target
+            if not isinstance(target, cst.Name):
+                return False
+            value: cst.BaseExpression = small.value
+            steps = 0
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value in NARROWING_METHODS:
+                value = value.func.value
+                steps += 1
+            if not steps or not isinstance(value, cst.Name) or value.value != target.value:
+                return False
+    return True
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, cst.Name):
+            out.add(current.value)
+        todo.extend(current.children)
+    return out
+
+
+def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value) -> None:
+    """``row = <unscoped fetch>`` of a name read only to narrow other queries: the fetch reads nothing
+    out, so its query gets a pin saying so."""
+    if not isinstance(target, cst.Name) or target.value not in names:
+        return
+    if not isinstance(value, RowValue) or value.origin is None or value.origin.tenant is None:
+        return
+    origin = value.origin
+    pin = Pin(Provenance.trusted(f"{target.value}, read only to narrow other queries"),
+              Scoping.SCOPED_PARENT, f"{target.value} only narrows other queries")
+    origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
+    if origin.latest is not None:
+        origin.latest = origin.latest.add_pin(pin)

@@ -1,0 +1,79 @@
+"""Unit tests of the pieces behind the DRF/real-code idioms: dicts of filters returned by helpers,
+rows read only to narrow other queries, serializer context keys set from request input."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.filter_dicts import dict_kind, returned_dict
+from tenantlint.analysis.interp.narrowing import narrowing_names
+from tenantlint.analysis.interp.values import DictValue, Value
+from tenantlint.crossfn.records import PARAMETER
+from tenantlint.index.readers import body_context_keys
+
+
+def _param(name: str) -> Value:
+    return Value(Provenance.unknown(f"{PARAMETER}{name}"))
+
+
+def test_a_returned_dict_takes_the_callers_arguments() -> None:
+    inner = DictValue(items=(("org__slug", _param("slug")), ("member", _param("user")),
+                             ("active", Value())))
+    returned = DictValue(items=(("base", inner), ("since", _param("since"))))
+    kind = dict_kind([returned], frozenset({"slug", "user", "since"}))
+    assert kind.startswith("dict:")
+    call = cst.parse_expression('scope(handle, user=request.user)')
+    assert isinstance(call, cst.Call)
+    url = Value(Provenance.untrusted("URL"))
+    caller = Value(Provenance.trusted("request.user"))
+    out = returned_dict(kind, ("slug", "user", "since"), "scope", call, [url, caller])
+    assert out is not None
+    base = dict(out.items)["base"]
+    assert isinstance(base, DictValue)
+    items = dict(base.items)
+    assert items["org__slug"] is url and items["member"] is caller
+    assert "active" not in items  # constants pin nothing
+    assert "since" not in dict(out.items)  # left to its default
+
+
+def test_returns_that_disagree_or_hold_no_parameter_are_no_dict_kind() -> None:
+    a = DictValue(items=(("org", _param("org")),))
+    b = DictValue(items=(("org", Value()),))
+    assert dict_kind([a, b], frozenset({"org"})) == ""
+    assert dict_kind([b], frozenset({"org"})) == ""
+    assert dict_kind([a, Value()], frozenset({"org"})) == ""
+
+
+def _body(src: str) -> cst.CSTNode:
+    fn = cst.parse_module(src).body[0]
+    assert isinstance(fn, cst.FunctionDef)
+    return fn.body
+
+
+def test_rows_read_only_to_narrow() -> None:
+    body = _body(
+        "def f(qs, pk):\n"
+        "    row = Item.objects.filter(pk=pk).first()\n"
+        "    other = Item.objects.filter(pk=pk).first()\n"
+        "    kept = Item.objects.filter(pk=pk).first()\n"
+        "    if row and row.parent_id:\n"
+        "        qs = qs.filter(~Q(pk=row.parent_id)).exclude(pk=row.id)\n"
+        "    if other:\n"
+        "        return None\n"
+        "    qs = qs.exclude(group=kept.group)\n"
+        "    log(kept)\n"
+        "    return qs\n"
+    )
+    assert narrowing_names(body) == frozenset({"row"})
+
+
+def test_context_keys_set_from_request_input() -> None:
+    tree = ast.parse(
+        "s = DraftSerializer(data=request.data, context={'project_id': request.data.get('p'), 'ws': ws.id})\n"
+        "t = OtherSerializer(data=d, context={'org': self.request.query_params['o']})\n"
+        "u = ThirdSerializer(data=d, context={'org': org})\n"
+    )
+    assert body_context_keys(tree) == {"DraftSerializer": "project_id", "OtherSerializer": "org"}
