@@ -168,8 +168,8 @@ class Combiner:
 
     def system_helpers(self) -> dict[tuple[str, int], str]:
         """Helpers that only scheduled tasks call (every call site known, each in a scheduled task or
-        in such a helper) run in system scope too: their own findings are dropped, their queries are
-        listed as system scope with the task that reaches them."""
+        in such a helper, or in the helper itself) run in system scope too: their own findings are
+        dropped, their queries are listed as system scope with the task that reaches them."""
         funcs = self.p.funcs
         reasons = {q: fn.system for q, fn in funcs.items() if fn.system}
         if not reasons:
@@ -180,7 +180,8 @@ class Combiner:
             for fn in funcs.values():
                 if fn.qualname in reasons:
                     continue
-                callers = self.p.users(fn)
+                # a call of itself (a task re-enqueuing itself for the next batch) adds no caller
+                callers = [c for c in self.p.users(fn) or () if c != fn.qualname]
                 if callers and all(c in reasons for c in callers):
                     reasons[fn.qualname] = f"called only by {short(callers[0])}, {reasons[callers[0]]}"
                     grew = True

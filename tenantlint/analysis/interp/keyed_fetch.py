@@ -2,6 +2,11 @@
 has returned a row, ``pk`` is the id of a row of the caller's tenant, and rows keyed by it carry
 their tenant (``UserFavorite.objects.filter(project_id=pk)``).
 
+A name pinned to a foreign key of the fetched row to another tenant table is proven the same way:
+once ``Link.objects.get(pk=pk, issue_id=issue_id, project__workspace=ws)`` (scoped) has returned a
+row, ``issue_id`` is the id of the row that scoped link names, a row of the same tenant (a row carries
+its tenant, and so does the parent it names).
+
 A fetch that raises when no row matches (``get``, ``get_object_or_404``, ``one``) proves its id names
 at once; one that may return nothing (``first``, ``get_or_none``, ``one_or_none``) proves them after
 ``if not row: return``/``raise``, on the path that goes on.
@@ -9,11 +14,14 @@ at once; one that may return nothing (``first``, ``get_or_none``, ``one_or_none`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.index.records import ProjectIndex
 
 RAISING = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "one", "get_by_id",
                      "get_or_404", "first_or_404", "one_or_404", "scalar_one"})
@@ -29,18 +37,34 @@ def _method(call: cst.Call) -> str:
     return func.value if isinstance(func, cst.Name) else ""
 
 
-def _id_names(call: cst.Call) -> tuple[str, ...]:
-    """Names pinned to the primary key along a call chain: ``pk=name``, ``id=name``,
-    ``Model.id == name``."""
-    out: list[str] = []
+def parent_keys(index: ProjectIndex, table: str) -> dict[str, str]:
+    """The required foreign keys of ``table``'s model to other tenant tables, by field name and column
+    (``issue``, ``issue_id``) -> the table they point to."""
+    tenant = index.tables.get(table.lower())
+    out: dict[str, str] = {}
+    for model in tenant.models if tenant is not None else ():
+        info = index.model(model)
+        for f in info.fields if info is not None else ():
+            target = index.tenant_table_of_model(f.fk_target) if f.fk_target and f.required else None
+            if target is not None and target.table.lower() != table.lower():
+                out[f.name] = out[f.column] = target.table
+    return out
+
+
+def _id_names(call: cst.Call, parents: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Names pinned to the primary key along a call chain (``pk=name``, ``id=name``, ``Model.id ==
+    name``), with "" for the fetched table; and names pinned to a foreign key in ``parents``, with
+    the table it points to."""
+    out: list[tuple[str, str]] = []
     node: cst.BaseExpression = call
     while True:
         if isinstance(node, cst.Call):
             for arg in node.args:
                 value = arg.value
                 if arg.keyword is not None:
-                    if arg.keyword.value in ID_NAMES and isinstance(value, cst.Name):
-                        out.append(value.value)
+                    key = arg.keyword.value
+                    if isinstance(value, cst.Name) and (key in ID_NAMES or key in parents):
+                        out.append((value.value, "" if key in ID_NAMES else parents[key]))
                 elif isinstance(value, cst.Comparison) and len(value.comparisons) == 1:
                     target = value.comparisons[0]
                     if not isinstance(target.operator, cst.Equal):
@@ -48,7 +72,7 @@ def _id_names(call: cst.Call) -> tuple[str, ...]:
                     for side, other in ((value.left, target.comparator), (target.comparator, value.left)):
                         if (isinstance(side, cst.Attribute) and side.attr.value in ID_NAMES
                                 and isinstance(other, cst.Name)):
-                            out.append(other.value)
+                            out.append((other.value, ""))
             node = node.func
         elif isinstance(node, cst.Attribute):
             node = node.value
@@ -56,8 +80,9 @@ def _id_names(call: cst.Call) -> tuple[str, ...]:
             return tuple(out)
 
 
-def _prove(state: FunctionState, names: tuple[str, ...], table: str) -> None:
-    for name in names:
+def _prove(state: FunctionState, names: tuple[tuple[str, str], ...], fetched_table: str) -> None:
+    for name, parent in names:
+        table = parent or fetched_table
         current = state.env.get(name)
         if current is not None and current.scoped_row_of:
             continue
@@ -66,7 +91,7 @@ def _prove(state: FunctionState, names: tuple[str, ...], table: str) -> None:
 
 
 def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression,
-            value: Value) -> None:
+            value: Value, index: ProjectIndex | None = None) -> None:
     """``row = <scoped single-row fetch keyed by id names>``: prove them now or once checked."""
     if not (isinstance(target, cst.Name) and isinstance(node, cst.Call) and isinstance(value, RowValue)):
         return
@@ -75,14 +100,15 @@ def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpr
     method = _method(node)
     if method not in RAISING and method not in MAYBE:
         return
-    names = tuple(n for n in _id_names(node) if n != target.value)
+    parents = parent_keys(index, value.table) if index is not None and value.table else {}
+    names = tuple(n for n in _id_names(node, parents) if n[0] != target.value)
     if not names:
         return
     if method in RAISING:
         _prove(state, names, value.scoped_row_of)
     else:
-        state.env[PENDING + target.value] = Value(Provenance.trusted(",".join(names)),
-                                                  scoped_row_of=value.scoped_row_of)
+        state.env[PENDING + target.value] = Value(
+            Provenance.trusted(",".join(f"{n}={t}" for n, t in names)), scoped_row_of=value.scoped_row_of)
 
 
 def checked(state: FunctionState, test: cst.BaseExpression) -> None:
@@ -98,4 +124,5 @@ def checked(state: FunctionState, test: cst.BaseExpression) -> None:
             name = test.left.value
     pending = state.env.pop(PENDING + name, None) if name is not None else None
     if pending is not None and pending.scoped_row_of:
-        _prove(state, tuple(pending.prov.source.split(",")), pending.scoped_row_of)
+        names = tuple(tuple(part.split("=", 1)) for part in pending.prov.source.split(","))
+        _prove(state, tuple((n[0], n[1]) for n in names if len(n) == 2), pending.scoped_row_of)

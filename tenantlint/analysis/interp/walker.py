@@ -487,7 +487,7 @@ class Walker:
             refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
-                keyed_fetch.fetched(state, target.target, small.value, value)
+                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
                 if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
                     if state.narrowing is None:
                         state.narrowing = narrowing_names(state.body)
