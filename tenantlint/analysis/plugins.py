@@ -254,6 +254,11 @@ class OrmPlugin(ABC):
         name -> value. Asked of every decorated function that is no handler."""
         return {}
 
+    def lookup(self, ev: Evaluation, node: cst.Subscript, key: str) -> Value | None:
+        """``metadata.tables["invoices"]``: a model or table this ORM's registry holds under the
+        static name ``key``; None when not this ORM's."""
+        return None
+
     def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
         """Why ``call``, which no hook resolved, looks like one of this ORM's queries on a model the
         index does not know (``X.objects.filter()``): counted and listed as not analysed."""

@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
+# provenance source of a value computed from literals and module-level names only (a model's content
+# type): no key of a query, as a literal is not
+CONSTANT = "constant "
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 

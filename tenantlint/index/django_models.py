@@ -116,4 +116,18 @@ def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
         app_label=app_label,
         managers=managers(cls, ctx.src),
         scoped_managers=scoped_managers(cls, ctx.src),
+        generic=tuple(
+            generic_pair(item.value)
+            for item in class_items(cls, ctx.src)
+            if isinstance(item.value, ast.Call)
+            and last_part(call_name(item.value) or "") == "GenericForeignKey"
+        ),
     )
+
+
+def generic_pair(call: ast.Call) -> tuple[str, str]:
+    """``GenericForeignKey("content_type", "object_id")`` (the defaults): its two fields."""
+    args = positional(call)
+    ct = string_value(keyword(call, "ct_field") or (args[0] if args else None)) or "content_type"
+    fk = string_value(keyword(call, "fk_field") or (args[1] if len(args) > 1 else None)) or "object_id"
+    return ct, fk

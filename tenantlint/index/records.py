@@ -40,6 +40,9 @@ class ModelInfo:
     links: tuple[tuple[str, str], ...] = ()
     # Managers that scope themselves (django-scopes ``ScopedManager``), declared here or on a base.
     scoped_managers: tuple[str, ...] = ()
+    # Generic relations (Django ``GenericForeignKey("content_type", "object_id")``): (content-type
+    # field, object-id field) pairs.
+    generic: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

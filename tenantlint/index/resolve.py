@@ -75,6 +75,7 @@ class InheritanceResolver:
         managers: dict[str, None] = dict.fromkeys(m.managers)
         scoped: dict[str, None] = dict.fromkeys(m.scoped_managers)
         derived: list[tuple[str, str]] = []
+        generic: dict[tuple[str, str], None] = dict.fromkeys(m.generic)
         table = m.table
         for base_name in reversed(m.bases):  # the first base wins, as in the MRO
             base = self._base(base_name, m)
@@ -83,6 +84,7 @@ class InheritanceResolver:
             rb = self.resolve(base, _stack | {m.name})
             managers.update(dict.fromkeys(rb.model.managers))
             scoped.update(dict.fromkeys(rb.model.scoped_managers))
+            generic.update(dict.fromkeys(rb.model.generic))
             derived.extend(p for p in rb.model.derived if p not in derived)
             for f, origin in zip(rb.model.fields, rb.origins, strict=True):
                 if f.name not in own:
@@ -106,6 +108,7 @@ class InheritanceResolver:
             abstract=m.abstract or not table,
             managers=tuple(managers),
             scoped_managers=tuple(scoped),
+            generic=tuple(generic),
             derived=tuple(derived) + tuple(p for p in m.derived if p not in derived),
         )
         result = Resolved(model, tuple(o for _, o in ordered))

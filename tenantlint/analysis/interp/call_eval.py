@@ -247,8 +247,7 @@ class CallEvaluation(EvaluatorPart):
                     out = orm.query_method(self._host(), attr_value, method, node)
                     if out is not None:
                         return self._model_helper(node, out)
-        self.eval_args(node)
-        return Value()
+        return None  # ``Model.helper(...)``: a method of the project (``_other_method_call``)
 
     def _model_helper(self, node: cst.Call, out: Value) -> Value:
         """``Model.helper(...)`` the ORM took for a query it may return (a tentative one): a call of a

@@ -21,7 +21,7 @@ from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.crossfn.records import PARAMETER
+from tenantlint.crossfn.records import CONSTANT, PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -274,10 +274,12 @@ def _key(node: cst.BaseExpression) -> str | None:
     return string_value(node)
 
 
-def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value]) -> tuple[str, ...] | None:
+def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
+               model_cls: bool = False) -> tuple[str, ...] | None:
     """The parameters that make up every argument of the query expression ``node`` (its filters),
     when nothing but parameters, locals derived from them, module-level names and literals does;
-    else None."""
+    else None. ``model_cls``: ``cls`` is the model itself (a classmethod of a model), so ``cls.user_id``
+    names a column as ``Favorite.user_id`` does."""
     keys: set[str] = set()
     finder = _Names()
     node.visit(finder)
@@ -288,12 +290,14 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value])
             keys.add(name)
         elif name in env:
             source = env[name].prov.source
+            if env[name].prov.trust is Trust.UNKNOWN and source.startswith(CONSTANT):
+                continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None
             if source[len(PARAMETER):] not in params:
                 return None
             keys.add(source[len(PARAMETER):])
-        elif name in ("self", "cls"):
+        elif name == "self" or (name == "cls" and not model_cls):
             return None
     return tuple(sorted(keys)) or None
 

@@ -52,6 +52,7 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
+from tenantlint.analysis.rawsql.text import static_string
 from tenantlint.crossfn.records import PARAMETER
 from tenantlint.index.records import TenantTable
 
@@ -407,14 +408,21 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return verified
         recv = self.eval(node.value, use=False)
         key: str | None = None
+        static: str | None = None  # the key also when a name holds it (``tables[name]``)
         chosen = ""
         for el in node.slice:
             if isinstance(el.slice, cst.Index):
                 key = string_value(el.slice.value)
                 chosen = calls.selector(self.fn, el.slice.value)
-                self.eval(el.slice.value)
+                index = self.eval(el.slice.value)
+                static = key if key is not None else static_string(index)
         if isinstance(recv, Dispatch):
             return calls.dispatch_entry(recv, key, chosen)
+        if static is not None and len(node.slice) == 1 and not isinstance(recv, QueryValue):
+            for orm in self.orms:
+                found = orm.lookup(self, node, static)  # ``metadata.tables["invoices"]``
+                if found is not None:
+                    return found
         if isinstance(recv, QueryValue):
             is_index = len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
             if is_index:

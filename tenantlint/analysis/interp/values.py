@@ -47,6 +47,9 @@ class ModelRef(Value):
     table: str = ""
     family: str = ""
     tenant: TenantTable | None = None
+    # A ``Table`` object (``metadata.tables["invoices"]``), not the mapped class: ``.delete()`` on
+    # it is a statement, whatever class maps the table.
+    table_object: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
+from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
@@ -59,6 +60,7 @@ from tenantlint.analysis.interp.trusted_context import (
     named_trusted,
     user_annotated,
 )
+from tenantlint.analysis.interp.unroll import named_items
 from tenantlint.analysis.interp.values import (
     DictValue,
     Instance,
@@ -307,7 +309,8 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    origin.keys = param_keys(origin.node, state.params, state.env)
+                    origin.keys = param_keys(origin.node, state.params, state.env,
+                                             _cls_is_model(self.ctx, state))
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
@@ -370,10 +373,28 @@ class Walker:
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
-        element = ev.iterate(ev.eval(stmt.iter, use=False))
+        iterable = ev.eval(stmt.iter, use=False)
+        named = named_items(stmt, iterable)
+        if named:  # ``for name in ["a", "b"]: tables[name]``: the body once per name
+            self._per_name(stmt, state, named)
+            return
+        element = ev.iterate(iterable)
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
         self._loop_body(stmt, state, before)
+
+    def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
+        before, outer = dict(state.env), state.binding
+        merged = dict(before)
+        for label, value in named:
+            state.env = dict(before)
+            state.binding = f"{outer}, {label}" if outer else label
+            state.bind_loop(stmt.target, value)
+            self.block(stmt.body.body, state, None)
+            merged = merge_env(merged, state.env)
+        state.binding, state.env = outer, merged
+        if stmt.orelse is not None:
+            self.block(stmt.orelse.body.body, state, None)
 
     def _while(self, stmt: cst.While, state: FunctionState, ev: Evaluator) -> None:
         ev.eval(stmt.test)
@@ -643,3 +664,11 @@ def _methods(cls: ClassInfo | None) -> dict[str, cst.FunctionDef]:
     if cls is None or not isinstance(cls.node.body, cst.IndentedBlock):
         return {}
     return {s.name.value: s for s in cls.node.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
+    """``cls`` in this function is a model class (a classmethod of a model, or of a mixin walked
+    once per model)."""
+    if SELF_CLASS in state.models:
+        return True
+    return state.owner is not None and state.owner.name in ctx.index.by_model

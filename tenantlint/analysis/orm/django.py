@@ -24,6 +24,7 @@ from tenantlint.analysis.orm import unresolved
 from tenantlint.analysis.orm.anchors import anchored, fk_key
 from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
+from tenantlint.analysis.orm.generic import content_type, generic_parents
 from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.orm.owner import owned_row, owner_pin, tenant_pins
@@ -138,6 +139,8 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                 ev.ctx.index, tenant, extra)
         paths: frozenset[str] = cache[key]  # type: ignore[assignment]
         fk_parents = self.fk_to_tenant(ev, tenant)
+        generic = frozenset(key for key, table in generic_parents(ev, tenant, _leaves(pred)).items()
+                            if ev.ctx.index.tenant_table(table) is not None)
 
         def test(leaf: Leaf) -> Pin | None:
             if leaf.key in paths:
@@ -154,6 +157,10 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue):
                 # A trusted row of a tenant table (or its id) carries its tenant.
                 return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"trusted row {leaf.key}")
+            if leaf.key in generic and leaf.op == "eq" and not isinstance(leaf.value, QueryValue) \
+                    and (leaf.value.trusted or leaf.value.scoped_row_of):
+                # ``content_type=<Invite's>, object_id=invite.id``: the rows of a trusted row.
+                return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"generic relation {leaf.key}")
             carried = carried_pin(ev, tenant, leaf)
             if carried is not None:
                 return carried
@@ -166,7 +173,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         if not result.pins and result.weakened and not state.weakened:
             state = replace(state, weakened=result.weakened)
         if not result.pins and not negate and ev.fn.handler is None:
-            state = anchored(state, pred, lambda leaf: fk_key(leaf.key, fk_parents))
+            state = anchored(state, pred, lambda leaf: fk_key(leaf.key, fk_parents | generic))
         return state
 
     def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
@@ -321,6 +328,8 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             return ev.row_of(final) if "object" in last else Value()
         if last in ("OuterRef", "Prefetch") and _is_django_models(qualname, last):
             return self._outer_row(ev, call) if last == "OuterRef" else self._prefetch(ev, call)
+        if last == "get_for_model":
+            return content_type(ev, qualname, call)
         if last == "Q" and (qualname in ("Q", "django.db.models.Q") or qualname.endswith("models.Q")):
             preds = self.leaves(ev, call)
             return PredValue(pred=conj(*preds) if preds else None)

@@ -21,7 +21,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts, joins, unresolved
+from tenantlint.analysis.orm import inserts, joins, registry, unresolved
 from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
 from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
@@ -111,7 +111,7 @@ class SqlAlchemyOrm(OrmPlugin):
         table_object = model.family in ("alembic", "ddl", "sqlalchemy")
         if attr in DML and isinstance(node.value, cst.Name) and table_object:
             info = ev.ctx.index.model(model.model)
-            if info is None or info.name == info.table:  # a ``Table(...)`` object
+            if model.table_object or info is None or info.name == info.table:  # a ``Table`` object
                 return self.start(ev, node, model, DML[attr])
         return col.column_of(ev, model, attr)
 
@@ -320,6 +320,9 @@ class SqlAlchemyOrm(OrmPlugin):
         return Value()
 
     # ----- predicates ---------------------------------------------------------------------------------
+    def lookup(self, ev: Evaluation, node: cst.Subscript, key: str) -> Value | None:
+        return registry.table_by_name(ev, node, key, FAMILIES)
+
     def query_like(self, ev: Evaluation, call: cst.Call, qualname: str) -> str | None:
         func = call.func
         if isinstance(func, cst.Attribute):

@@ -56,6 +56,11 @@ class SqlText(Value):
         return frozenset(hole_name(i) for i in range(self.holes))
 
 
+def static_string(value: Value) -> str | None:
+    """The text of a string known in full (a literal, a constant, a name bound to one)."""
+    return value.text if isinstance(value, SqlText) and value.static and not value.bound else None
+
+
 def literal(text: str, prov: Value | None = None) -> SqlText:
     return SqlText(prov.prov if prov else Value().prov, text=text)
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import FilterFact, QueryFact, QueryKind, Scoping, TableUse
 from tenantlint.analysis.rawsql.bindings import ParamBinding
+from tenantlint.analysis.rawsql.own_connection import names_tenant_table, own_connection
 from tenantlint.analysis.rawsql.text import SqlText
 from tenantlint.sqlcheck import SqlAnalysis, SqlTenancy
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS
@@ -65,6 +66,9 @@ def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBindi
         return
     result = analyze(ev, text)
     handler = ev.fn.handler_name
+    problem = (result.error is not None and text.static) or result.unverifiable is not None
+    if problem and own_connection(ev) is not None and not names_tenant_table(_tenancy(ev), text):
+        return  # sent to a database the module connects to itself, and naming no tenant table
     if result.error is not None and text.static:
         ev.report_sql_problem(node, "unparsable", f"SQL does not parse: {result.error}")
     if result.unverifiable is not None:
