@@ -472,9 +472,18 @@ def test_peewee_models() -> None:
 
             class Usage(BaseModel):
                 tenant_id = IntegerField()
+
+            class Legacy(BaseModel):
+                tenant_id = IntegerField()
+
+                class Meta:
+                    db_table = "legacy_usage"
             """
         }
     )
+    legacy = idx.model("Legacy")
+    assert legacy is not None and legacy.table == "legacy_usage"
+    assert idx.tenant_table("legacy_usage") is not None and idx.tenant_table("legacy") is None
     inv_model = idx.model("Invoice")
     assert inv_model is not None and inv_model.table == "invoice" and inv_model.family == "peewee"
     assert inv_model.fields == (FieldInfo("org", "org_id", "Org", True, "invoices"),)

@@ -76,10 +76,11 @@ def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None
         if f is not None
     )
     meta = meta_options(cls, ctx.src)
-    table_key = "table_name" if family == "peewee" else "table"
-    if not ("Model" in shorts or fields or table_key in meta):
+    # Peewee 3 names the table `table_name`; `db_table` is Peewee 2's name, which Peewee 3 still reads.
+    table_keys = ("table_name", "db_table") if family == "peewee" else ("table",)
+    if not ("Model" in shorts or fields or any(k in meta for k in table_keys)):
         return None
-    table = string_value(meta.get(table_key)) or name.lower()
+    table = next((t for k in table_keys if (t := string_value(meta.get(k)))), None) or name.lower()
     abstract = is_true(meta.get("abstract")) or not shorts or shorts == ("object",)
     return ModelInfo(
         name=name,
