@@ -120,3 +120,22 @@ def parse_sql(text: str, dialect: str) -> Parsed:
         if problem is not None:
             return Parsed(statements, problem)
     return Parsed(statements, None)
+
+
+_DDL_VERBS = frozenset({"alter", "create", "drop"})
+
+
+def schema_change(text: str, dialect: str) -> str | None:
+    """The table change ``text`` makes (``ALTER TABLE invoices``), when it is DDL on a table or index
+    (ALTER/CREATE/DROP TABLE, INDEX, SEQUENCE, ...); None for any other text or statement."""
+    words = text.lstrip().split(None, 1)
+    if not words or words[0].lower() not in _DDL_VERBS:
+        return None
+    for stmt in parse_sql(text, dialect).statements:
+        if isinstance(stmt, (exp.Alter, exp.Create, exp.Drop)):
+            kind = str(stmt.args.get("kind") or "").upper()
+            table = stmt.find(exp.Table)
+            if kind and table is not None and table.name:
+                on = "ON " if kind == "INDEX" and isinstance(stmt, exp.Create) else ""
+                return f"{type(stmt).__name__.upper()} {kind} {on}{table.name}"
+    return None

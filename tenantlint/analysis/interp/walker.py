@@ -50,6 +50,7 @@ from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
+from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
@@ -175,6 +176,11 @@ class Walker:
             if where is not None:  # a scheduler runs it on a timer: no request, no tenant
                 system += 1
                 reason = f"{SCHEDULED}{where}"
+        if handler is None and not system:
+            change = schema_change(self.ctx, fn)
+            if change is not None:  # a migration written as a function: every tenant's rows on purpose
+                system += 1
+                reason = f"{SCHEMA_CHANGE}{change}"
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
