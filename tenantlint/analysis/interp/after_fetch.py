@@ -23,7 +23,7 @@ from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.guards import scope_checked
+from tenantlint.analysis.interp.guards import mismatch_sides, scope_checked
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 
@@ -62,17 +62,6 @@ def refuses(body: object) -> bool:
     return False
 
 
-def _sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
-    """``a != b`` comparisons among ``or``-ed alternatives of an ``if`` test."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return _sides(test.left) + _sides(test.right)
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        if isinstance(target.operator, cst.NotEqual | cst.IsNot):
-            return [(test.left, target.comparator)]
-    return []
-
-
 def _row_and_attr(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowValue, str] | None:
     """``invoice.org_id`` / ``invoice.org.id`` -> (``invoice``, its row, ``org_id``)."""
     text = dotted(node)
@@ -106,7 +95,7 @@ def tenant_row(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowVal
 
 def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpression) -> None:
     """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped."""
-    for left, right in _sides(test):
+    for left, right in mismatch_sides(test):
         for row_side, value_side in ((left, right), (right, left)):
             found = tenant_row(row_side, fn)
             handed = _handed_row(ev, row_side, fn) if found is None else None

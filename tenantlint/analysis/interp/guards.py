@@ -80,7 +80,7 @@ def guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str]) ->
         refusing = _refuses(stmt.body.body)
         if not refusing and not _answers_no(stmt.body.body):
             continue
-        here = [encode(one[0], one[1], other[0], not refusing) for left, right in _sides(stmt.test)
+        here = [encode(one[0], one[1], other[0], not refusing) for left, right in mismatch_sides(stmt.test)
                 for a, b in ((left, right), (right, left))
                 if (one := _tenant_of(a, params, names)) is not None
                 and (other := _tenant_of(b, params, names)) is not None and one[0] != other[0]]
@@ -103,9 +103,10 @@ def _tenant_of(node: cst.BaseExpression, params: Sequence[str], names: frozenset
     return parts[0], parts[1]
 
 
-def _sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+def mismatch_sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """``a != b`` (or ``a is not b``) comparisons among ``or``-ed alternatives of an ``if`` test."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return _sides(test.left) + _sides(test.right)
+        return mismatch_sides(test.left) + mismatch_sides(test.right)
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
         if isinstance(target.operator, cst.NotEqual | cst.IsNot):
