@@ -28,15 +28,19 @@ def test_schema_change_of_sql_text(text: str, expected: str | None) -> None:
 def test_only_the_functions_own_call_arguments_count() -> None:
     from tenantlint.analysis.interp.schema_changes import _CallStrings
 
-    fn = cst.parse_module(
+    module = cst.parse_module(
         'def f(cur):\n'
         '    """ALTER TABLE in a docstring is not run"""\n'
         '    def inner():\n'
         '        cur.execute("ALTER TABLE a ADD COLUMN b INT")\n'
         '    cur.execute("UPDATE a SET b = 1")\n'
         '    cur.execute("CREATE INDEX i " "ON a (b)")\n'
-    ).body[0]
+    )
+    fn = module.body[0]
     assert isinstance(fn, cst.FunctionDef)
+    inner = fn.body.body[1]
+    assert isinstance(inner, cst.FunctionDef)
     finder = _CallStrings()
-    fn.body.visit(finder)
-    assert finder.texts == ["UPDATE a SET b = 1", "CREATE INDEX i ON a (b)"]
+    module.visit(finder)
+    assert finder.by_function[id(fn)] == ["CREATE INDEX i ON a (b)"]
+    assert finder.by_function[id(inner)] == ["ALTER TABLE a ADD COLUMN b INT"]

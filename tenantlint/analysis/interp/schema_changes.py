@@ -10,6 +10,7 @@ class does not make its parent a migration. Request handlers are never migration
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -18,49 +19,73 @@ if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
 
 SCHEMA_CHANGE = "a schema migration: "  # why the queries of such a function are system code
-_MEMO = "schema.ddl-words"
-_WORDS = ("ALTER", "CREATE", "DROP")
+_MEMO = "schema.ddl-strings"
+_VERBS = ("ALTER", "CREATE", "DROP")
+# Pre-filter over the Python text (the SQL itself is read by sqlglot): a string literal that opens with
+# a DDL verb and the kind of object (``"ALTER TABLE``, ``"""\n CREATE UNIQUE INDEX``), not a docstring
+# that opens with "Create a ...".
+_HINT = re.compile(
+    r"""[\"']\s*(?:ALTER|CREATE|DROP)\s+(?:UNIQUE\s+|TEMPORARY\s+|TEMP\s+)?(?:TABLE|INDEX|SEQUENCE|VIEW)\b""",
+    re.IGNORECASE,
+)
 
 
 class _CallStrings(cst.CSTVisitor):
-    """Static strings passed as call arguments in one function body (nested scopes skipped)."""
+    """Static strings passed as call arguments, per function of a module (each function's own body:
+    the strings of a nested function or class are its own, not its parent's)."""
 
     def __init__(self) -> None:
-        self.texts: list[str] = []
+        self.by_function: dict[int, list[str]] = {}
+        self._stack: list[list[str] | None] = []
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        texts: list[str] = []
+        self.by_function[id(node)] = texts
+        self._stack.append(texts)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._stack.pop()
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._stack.append(None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._stack.append(None)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._stack.pop()
 
     def visit_Arg(self, node: cst.Arg) -> None:
+        texts = self._stack[-1] if self._stack else None
         value = node.value
-        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-            text = value.evaluated_value
-            if isinstance(text, str):
-                self.texts.append(text)
+        if texts is None or not isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            return
+        text = value.evaluated_value
+        if isinstance(text, str) and text.lstrip()[:6].upper().startswith(_VERBS):
+            texts.append(text)
 
 
-def _may_hold_ddl(ctx: FileContext) -> bool:
-    """Whether the file's text names a DDL verb at all (once per file; True when the text is unknown)."""
+def _strings(ctx: FileContext) -> dict[int, list[str]]:
+    """DDL-looking call arguments per function of the file (once per file; none when its text holds
+    no string that opens with a DDL verb)."""
     memo = ctx.plugin_memo
-    if _MEMO not in memo:
-        source = ctx.source
-        memo[_MEMO] = source is None or any(w in source.upper() for w in _WORDS)
-    return memo[_MEMO] is True
+    found = memo.get(_MEMO)
+    if not isinstance(found, dict):
+        found = {}
+        if ctx.source is None or _HINT.search(ctx.source):
+            finder = _CallStrings()
+            ctx.module.visit(finder)
+            found = {k: v for k, v in finder.by_function.items() if v}
+        memo[_MEMO] = found
+    return found
 
 
 def schema_change(ctx: FileContext, fn: cst.FunctionDef) -> str | None:
     """The table change ``fn`` makes itself (``ALTER TABLE invoices``), if it is a migration."""
-    if not _may_hold_ddl(ctx):
-        return None
-    finder = _CallStrings()
-    fn.body.visit(finder)
-    candidates = [t for t in finder.texts if t.lstrip()[:6].upper().startswith(_WORDS)]
+    candidates = _strings(ctx).get(id(fn))
     if not candidates:
         return None
     from tenantlint.sqlcheck.parse import schema_change as sql_change  # sqlglot: only now
