@@ -35,6 +35,9 @@ class CrossFileFacts:
     routes: dict[str, str] = field(default_factory=dict)
     # The framework whose registration call (``add_api_route``, ``add_url_rule``) names the endpoint.
     route_frameworks: dict[str, str] = field(default_factory=dict)
+    # Dependencies a FastAPI router is included with in another module (``pkg.module.router`` ->
+    # comma-joined names, joined with ``|`` across files): ``app.include_router(r, dependencies=[...])``.
+    router_dependencies: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Project classes (``pkg.module.Class`` -> comma-joined qualified bases), for views whose base
     # class is defined in another module (``analysis/interp/class_bases.py``).
     class_bases: dict[str, str] = field(default_factory=dict)

@@ -190,13 +190,14 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         module = parse(text, accepted=tree is not None, tree=tree)  # guarded_ast ran in scan_text
     except SourceError:
         return found  # reported (TNT999) by the analysis when it is a target
-    routes, frameworks = module_routes(rel, module) if want_routes else ({}, {})
+    routes, frameworks, included = module_routes(rel, module) if want_routes else ({}, {}, {})
     return replace(found, facts=replace(
         found.facts,
         sql_constants=module_file_constants(rel, module) if want_constants else {},
         param_aliases=_aliases(rel, module) if want_aliases else {},
         routes=routes,
         route_frameworks=frameworks,
+        router_dependencies=included,
     ))
 
 

@@ -236,3 +236,61 @@ def test_fastapi_include_router_prefix_in_another_module(tmp_path: Path) -> None
     files = {"__init__.py": "", "models.py": SA_MODELS, "main.py": FASTAPI_MAIN,
              "routes.py": FASTAPI_INCLUDED}
     assert mismatches(tmp_path, files, CONFIG) == []
+
+
+FASTAPI_MAIN_DEPS = '''
+from fastapi import Depends, FastAPI
+
+from .auth import get_admin_user, require_member
+from . import routes
+
+app = FastAPI()
+app.include_router(routes.member_router, prefix="/orgs/{org_id}", dependencies=[Depends(require_member)])
+app.include_router(routes.admin_router, prefix="/admin", dependencies=[Depends(get_admin_user)])
+app.include_router(routes.open_router, prefix="/open/{org_id}")
+'''
+
+FASTAPI_AUTH = '''
+def require_member(org_id: int):
+    return org_id
+
+
+def get_admin_user():
+    return None
+'''
+
+FASTAPI_INCLUDED_DEPS = '''
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from .models import Item
+
+member_router = APIRouter()
+admin_router = APIRouter()
+open_router = APIRouter()
+
+
+@member_router.get("/items")
+def member_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+@admin_router.get("/items")
+def all_items(db):
+    return db.scalars(select(Item)).all()  # ok
+
+
+@open_router.get("/items")
+def open_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+'''
+
+
+def test_fastapi_include_router_dependencies_in_another_module(tmp_path: Path) -> None:
+    """``include_router(r, dependencies=[Depends(f)])`` in another module: a membership check there
+    verifies the prefix's path parameters of every route of ``r``; a ``system_scope`` one makes them
+    system code."""
+    files = {"__init__.py": "", "models.py": SA_MODELS, "main.py": FASTAPI_MAIN_DEPS,
+             "auth.py": FASTAPI_AUTH, "routes.py": FASTAPI_INCLUDED_DEPS}
+    config = CONFIG + 'system_scope = ["get_admin_user"]\n'
+    assert mismatches(tmp_path, files, config) == []

@@ -39,7 +39,7 @@ from tenantlint.analysis.frameworks.fastapi_system import (
     router_dependencies,
 )
 from tenantlint.analysis.frameworks.param_aliases import imported_alias, parse_alias
-from tenantlint.analysis.frameworks.route_index import registered_by, registered_rule
+from tenantlint.analysis.frameworks.route_index import included_dependencies, registered_by, registered_rule
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.plugins import (
@@ -305,6 +305,9 @@ class FastApi(FrameworkPlugin):
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
             deps = listed_dependencies(dec) | self._router_deps(ctx, table, dec)
+            included_deps = included_dependencies(ctx.settings.facts.router_dependencies, ctx.path, owner)
+            checked = checked or any(_is_membership(ctx, n) for n in included_deps)
+            deps |= included_deps
         elif fn.name.value in table.endpoints:
             path = table.endpoints[fn.name.value]
         else:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import libcst as cst
 
 from tenantlint.analysis.frameworks.common import string_arg
+from tenantlint.analysis.frameworks.fastapi_system import listed_dependencies
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.constants import lookup_constant, module_name, resolve_import
@@ -44,6 +45,7 @@ class _Registrations(cst.CSTVisitor):
     def __init__(self) -> None:
         self.found: list[tuple[str, str]] = []  # (dotted endpoint as written, URL rule)
         self.frameworks: dict[str, str] = {}  # dotted endpoint as written -> framework
+        self.dependencies: list[tuple[str, str]] = []  # (dotted router as written, names joined by ,)
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
@@ -63,39 +65,55 @@ class _Registrations(cst.CSTVisitor):
 
 
     def include(self, node: cst.Call) -> None:
-        """``app.include_router(org_router, prefix="/orgs/{org_id}")``: the router's URL prefix."""
-        prefix = string_arg(node, 99, "prefix")
-        if not prefix or "{" not in prefix:
-            return
+        """``app.include_router(org_router, prefix="/orgs/{org_id}", dependencies=[Depends(f)])``: the
+        router's URL prefix and the dependencies every route of it runs."""
         router = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "router"),
                       next((a.value for a in node.args if a.keyword is None and a.star == ""), None))
-        if isinstance(router, cst.Name | cst.Attribute):
-            written = dotted_name(router)
-            if written is not None:
-                self.found.append((written, prefix))
+        written = dotted_name(router) if isinstance(router, cst.Name | cst.Attribute) else None
+        if written is None:
+            return
+        prefix = string_arg(node, 99, "prefix")
+        if prefix and "{" in prefix:
+            self.found.append((written, prefix))
+        names = sorted(n for n in listed_dependencies(node) if n)
+        if names:
+            self.dependencies.append((written, ",".join(names)))
 
 
-def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[str, str]]:
-    """``pkg.module.function -> URL rule`` of the route registrations in one file, and
-    ``pkg.module.function -> framework`` of those registered by a framework's call."""
+def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """``pkg.module.function -> URL rule`` of the route registrations in one file,
+    ``pkg.module.function -> framework`` of those registered by a framework's call, and
+    ``pkg.module.router -> dependency names`` of the routers it includes with ``dependencies=``."""
     visitor = _Registrations()
     module.visit(visitor)
-    if not visitor.found:
-        return {}, {}
+    if not visitor.found and not visitor.dependencies:
+        return {}, {}, {}
     imports = collect_imports(module)
     mod = module_name(rel)
+
+    def key_of(written: str) -> str:
+        if written.split(".", 1)[0] in imports.names:
+            return resolve_import(imports.qualify(written), rel)
+        return f"{mod}.{written}" if mod else written
+
     out: dict[str, str] = {}
     frameworks: dict[str, str] = {}
     for written, rule in visitor.found:
-        head = written.split(".", 1)[0]
-        if head in imports.names:
-            key = resolve_import(imports.qualify(written), rel)
-        else:
-            key = f"{mod}.{written}" if mod else written
+        key = key_of(written)
         out.setdefault(key, rule)
         if written in visitor.frameworks:
             frameworks.setdefault(key, visitor.frameworks[written])
-    return out, frameworks
+    dependencies: dict[str, str] = {}
+    for written, names in visitor.dependencies:
+        key = key_of(written)
+        dependencies[key] = f"{dependencies[key]},{names}" if key in dependencies else names
+    return out, frameworks, dependencies
+
+
+def included_dependencies(table: Mapping[str, str], path: str, router: str) -> set[str]:
+    """Names of the dependencies a router of the file at ``path`` is included with elsewhere."""
+    found = registered_rule(table, path, router)
+    return {n for part in (found or "").split("|") for n in part.split(",") if n}
 
 
 def registered_by(frameworks: Mapping[str, str], path: str, function: str) -> str | None:
