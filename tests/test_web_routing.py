@@ -294,3 +294,65 @@ def test_fastapi_include_router_dependencies_in_another_module(tmp_path: Path) -
              "auth.py": FASTAPI_AUTH, "routes.py": FASTAPI_INCLUDED_DEPS}
     config = CONFIG + 'system_scope = ["get_admin_user"]\n'
     assert mismatches(tmp_path, files, config) == []
+
+
+ADMIN_ROUTERS = '''
+from fastapi import APIRouter, Depends
+
+from .auth import get_admin_user
+
+
+class AdminAPIRouter(APIRouter):
+    def __init__(self, prefix: str = ""):
+        super().__init__(prefix=prefix, dependencies=[Depends(get_admin_user)])
+'''
+
+ADMIN_PACKAGE = '''
+from fastapi import APIRouter
+
+from .routers import AdminAPIRouter
+from . import admin_items, public_items
+
+router = AdminAPIRouter(prefix="/admin")
+router.include_router(admin_items.router)
+
+open_router = APIRouter()
+open_router.include_router(public_items.router)
+'''
+
+ADMIN_ITEMS = '''
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from .models import Item
+
+router = APIRouter()
+
+
+@router.get("/items")
+def every_item(db):
+    return db.scalars(select(Item)).all()  # ok
+'''
+
+PUBLIC_ITEMS = '''
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from .models import Item
+
+router = APIRouter()
+
+
+@router.get("/items")
+def every_item(db):
+    return db.scalars(select(Item)).all()  # expect: TNT101
+'''
+
+
+def test_fastapi_router_included_into_a_system_router(tmp_path: Path) -> None:
+    """``parent.include_router(child)`` where ``parent`` is built by a project router class that passes
+    a ``system_scope`` dependency: the child's routes are system code; a plain parent passes nothing."""
+    files = {"__init__.py": "", "models.py": SA_MODELS, "auth.py": FASTAPI_AUTH, "routers.py": ADMIN_ROUTERS,
+             "admin.py": ADMIN_PACKAGE, "admin_items.py": ADMIN_ITEMS, "public_items.py": PUBLIC_ITEMS}
+    config = CONFIG + 'system_scope = ["get_admin_user"]\n'
+    assert mismatches(tmp_path, files, config) == []

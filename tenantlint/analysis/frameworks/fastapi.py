@@ -305,7 +305,12 @@ class FastApi(FrameworkPlugin):
                 checked = _checked_dependencies(ctx, router)
             checked = checked or _checked_dependencies(ctx, dec)
             deps = listed_dependencies(dec) | self._router_deps(ctx, table, dec)
-            included_deps = included_dependencies(ctx.settings.facts.router_dependencies, ctx.path, owner)
+            included_deps: set[str] = set()
+            for name in included_dependencies(ctx.settings.facts.router_dependencies, ctx.path, owner):
+                if name.startswith("@"):  # a project router class: what its ``__init__`` passes
+                    included_deps |= ctx.settings.member_types.dependencies(name[1:])
+                else:
+                    included_deps.add(name)
             checked = checked or any(_is_membership(ctx, n) for n in included_deps)
             deps |= included_deps
         elif fn.name.value in table.endpoints:

@@ -46,6 +46,20 @@ class _Registrations(cst.CSTVisitor):
         self.found: list[tuple[str, str]] = []  # (dotted endpoint as written, URL rule)
         self.frameworks: dict[str, str] = {}  # dotted endpoint as written -> framework
         self.dependencies: list[tuple[str, str]] = []  # (dotted router as written, names joined by ,)
+        self.built: dict[str, cst.Call] = {}  # module-level name -> the call that built it
+        self._depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._depth == 0 and isinstance(node.value, cst.Call) and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                self.built[target.value] = node.value
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func)
@@ -75,9 +89,19 @@ class _Registrations(cst.CSTVisitor):
         prefix = string_arg(node, 99, "prefix")
         if prefix and "{" in prefix:
             self.found.append((written, prefix))
-        names = sorted(n for n in listed_dependencies(node) if n)
+        names = {n for n in listed_dependencies(node) if n}
+        # ``parent.include_router(child)``: the child's routes run the parent router's dependencies,
+        # those its constructor lists and (``@Class``, resolved in the analysis) those a project
+        # subclass of the router passes from its ``__init__`` (``AdminAPIRouter(prefix="/admin")``).
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        parent = self.built.get(receiver.value) if isinstance(receiver, cst.Name) else None
+        if parent is not None:
+            names |= {n for n in listed_dependencies(parent) if n}
+            maker = dotted_name(parent.func) or ""
+            if maker.rsplit(".", 1)[-1][:1].isupper() and maker.rsplit(".", 1)[-1] != "APIRouter":
+                names.add(f"@{maker}")
         if names:
-            self.dependencies.append((written, ",".join(names)))
+            self.dependencies.append((written, ",".join(sorted(names))))
 
 
 def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -104,14 +128,16 @@ def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[st
         if written in visitor.frameworks:
             frameworks.setdefault(key, visitor.frameworks[written])
     dependencies: dict[str, str] = {}
-    for written, names in visitor.dependencies:
+    for written, listed in visitor.dependencies:
         key = key_of(written)
+        names = ",".join(f"@{key_of(n[1:])}" if n.startswith("@") else n for n in listed.split(","))
         dependencies[key] = f"{dependencies[key]},{names}" if key in dependencies else names
     return out, frameworks, dependencies
 
 
 def included_dependencies(table: Mapping[str, str], path: str, router: str) -> set[str]:
-    """Names of the dependencies a router of the file at ``path`` is included with elsewhere."""
+    """Names of the dependencies a router of the file at ``path`` is included with elsewhere; an entry
+    ``@pkg.module.Class`` stands for what a project router class passes (the caller expands it)."""
     found = registered_rule(table, path, router)
     return {n for part in (found or "").split("|") for n in part.split(",") if n}
 
