@@ -155,7 +155,8 @@ router.add_api_route("/orgs/{org_id}/artifacts", endpoints.list_artifacts, metho
 bp = Blueprint("notes", __name__)
 bp.add_url_rule("/notes/<int:note_id>", "show", show)
 '''
-    routes, frameworks = module_routes("app/routes.py", cst.parse_module(source))
+    routes, frameworks, included = module_routes("app/routes.py", cst.parse_module(source))
+    assert included == {}
     assert routes["artifacts.endpoints.list_artifacts"] == "/orgs/{org_id}/artifacts"
     assert registered_by(frameworks, "artifacts/endpoints.py", "list_artifacts") == "fastapi"
     assert registered_by(frameworks, "notes/views.py", "show") == "flask"
