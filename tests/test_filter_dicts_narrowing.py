@@ -77,3 +77,14 @@ def test_context_keys_set_from_request_input() -> None:
         "u = ThirdSerializer(data=d, context={'org': org})\n"
     )
     assert body_context_keys(tree) == {"DraftSerializer": "project_id", "OtherSerializer": "org"}
+
+
+def test_returns_key_names_the_parameters_of_dict_helpers() -> None:
+    """The cache key of re-walked callers changes when a filter-dict helper's parameters change (its
+    dict is bound to the caller's arguments by position), even if what it returns does not."""
+    from tenantlint.crossfn.returns import Returns
+
+    kinds = {"app.filters.base": "dict:x"}
+    one = Returns(kinds, dict_params={"app.filters.base": ("slug", "user")})
+    other = Returns(kinds, dict_params={"app.filters.base": ("user", "slug")})
+    assert one.key() != other.key()

@@ -67,7 +67,8 @@ class Returns:
     def key(self) -> str:
         return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
-                      *(f"{q}!{g}" for q, g in sorted(self.guards.items())))
+                      *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
+                      *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())))
 
     def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
