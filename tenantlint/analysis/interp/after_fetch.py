@@ -23,11 +23,9 @@ from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.guards import mismatch_sides, scope_checked
+from tenantlint.analysis.interp.guards import mismatch_sides, refusing_call, scope_checked
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
-
-REFUSING_CALLS = frozenset({"abort", "deny", "forbidden", "not_found", "PermissionDenied", "Http404"})
 
 
 def own_row(ctx: FileContext, cls: ClassInfo, fn: cst.FunctionDef) -> tuple[str, Value] | None:
@@ -52,14 +50,8 @@ def own_row(ctx: FileContext, cls: ClassInfo, fn: cst.FunctionDef) -> tuple[str,
 def refuses(body: object) -> bool:
     """The branch refuses: ``abort(404)``, ``raise``, a 401/403/404 response (``return`` is seen by
     the walker itself)."""
-    for stmt in body:  # type: ignore[attr-defined]
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                    name = dotted(small.value.func) or ""
-                    if name.rsplit(".", 1)[-1] in REFUSING_CALLS:
-                        return True
-    return False
+    return any(isinstance(stmt, cst.SimpleStatementLine) and any(refusing_call(small) for small in stmt.body)
+               for stmt in body)  # type: ignore[attr-defined]
 
 
 def _row_and_attr(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowValue, str] | None:

@@ -114,18 +114,21 @@ def mismatch_sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, c
     return []
 
 
+def refusing_call(small: cst.CSTNode) -> bool:
+    """A statement that calls a refusing function (``abort(404)``, ``PermissionDenied()``)."""
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        name = dotted(small.value.func) or ""
+        return name.rsplit(".", 1)[-1] in REFUSING_CALLS
+    return False
+
+
 def _refuses(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> bool:
     """The branch raises, or calls a refusing function (``abort(404)``): a ``return`` would let the
     caller go on."""
     for stmt in body:
         smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
-        for small in smalls:
-            if isinstance(small, cst.Raise):
-                return True
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                name = dotted(small.value.func) or ""
-                if name.rsplit(".", 1)[-1] in REFUSING_CALLS:
-                    return True
+        if any(isinstance(small, cst.Raise) or refusing_call(small) for small in smalls):
+            return True
     return False
 
 
