@@ -23,6 +23,7 @@ from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
 from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.interp.member_types import module_member_types
+from tenantlint.analysis.interp.trusted_context import in_system_path
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import SourceError, collector_paused_after, decode, guarded_ast, parse
@@ -183,7 +184,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), name_counts(tree))
+        ), () if in_system_path(rel, config) else name_counts(tree))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:

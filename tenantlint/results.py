@@ -298,6 +298,9 @@ class Site:
     # calls of the caller passing one of the ``selected`` keys there (or a value that is no literal).
     selector: str = ""
     selected: tuple[str, ...] = ()
+    # Made in a file under ``system_paths``: it passes no request input, and the project's name
+    # counts leave that file out (``crossfn/combine.py`` counts it as no spelling either).
+    system: bool = False
 
 
 @dataclass

@@ -40,7 +40,8 @@ class FileScan:
     models: tuple[ModelInfo, ...] = ()
     facts: CrossFileFacts = EMPTY  # what the file tells the analysis of other files
     # How often each lower-case identifier is referenced (a name or an attribute; not a ``def`` or
-    # an import): the cross-function pass compares it with the calls it resolved.
+    # an import): the cross-function pass compares it with the calls it resolved. Empty for a file
+    # under ``system_paths``: its calls pass no request input, resolved or not.
     names: tuple[tuple[str, int], ...] = ()
 
 

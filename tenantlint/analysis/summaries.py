@@ -18,7 +18,7 @@ from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.returns import unfiltered
-from tenantlint.analysis.interp.trusted_context import SCHEDULED, is_caller
+from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
 from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
@@ -73,7 +73,9 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
         ))
-    sites = [_site(path, call, positions, ctx.built_at.get(id(call.node))) for call in ctx.facts.calls]
+    system = in_system_path(ctx.path, ctx.settings.config)
+    sites = [_site(path, call, positions, ctx.built_at.get(id(call.node)), system)
+             for call in ctx.facts.calls]
     return summaries, sites
 
 
@@ -125,7 +127,8 @@ def _label(node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] | None) -> Site:
+def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] | None,
+          system: bool) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
@@ -136,4 +139,4 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
                 bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
-                call.rows, call.selector, call.selected)
+                call.rows, call.selector, call.selected, system)

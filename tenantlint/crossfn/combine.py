@@ -12,6 +12,8 @@
 A call site is known when the callee resolves to exactly one summary, the callee is registered by no
 decorator, and the project spells its name exactly as many times as resolved calls use it (a
 reference that is not a call, or a call tenantlint could not resolve, leaves the caller set open).
+Spellings in files under ``system_paths`` (management commands) are not counted, resolved or not, and
+not even read when those files are outside the checked paths: such code passes no request input.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ class Project:
             target = self.resolve(site.callee)
             if target is not None:
                 name = target.rsplit(".", 1)[-1]
+                if site.system:  # left out of the name counts too: it passes no request input
+                    (self.refs_of if site.reference else self.sites_of).setdefault(target, []).append(site)
+                    continue
                 if site.reference:
                     self.refs_of.setdefault(target, []).append(site)
                     refs_by_name[name] = refs_by_name.get(name, 0) + 1

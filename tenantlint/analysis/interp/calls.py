@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Trust
+from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
@@ -289,7 +289,14 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
         if name in params and name not in env:
             keys.add(name)
         elif name in env:
-            source = env[name].prov.source
+            value = env[name]
+            if isinstance(value, QueryValue) and value.origin is not None:
+                sub = _subquery_keys(value)
+                if sub is None:
+                    return None
+                keys.update(k for k in sub if k in params)
+                continue
+            source = value.prov.source
             if env[name].prov.trust is Trust.UNKNOWN and source.startswith(CONSTANT):
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
@@ -300,6 +307,18 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
         elif name == "self" or (name == "cls" and not model_cls):
             return None
     return tuple(sorted(keys)) or None
+
+
+def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
+    """A query kept in a local and used as a filter value (a subquery: ``recipient_id__in=ids`` with
+    ``ids = Subscription.objects.filter(user_profile=user_profile).values_list(...)``) only narrows the
+    rows: it adds the parameters that key it, nothing when it is scoped, and makes the query keyed by
+    something else (None) when it is neither. The subquery itself is judged where it was made."""
+    assert value.origin is not None
+    if value.origin.keys is not None:
+        return value.origin.keys
+    scoping = value.state.verdict()[0]
+    return () if scoping not in (Scoping.UNSCOPED, Scoping.WEAKENED, Scoping.UNTRUSTED_FILTER) else None
 
 
 class _Names(cst.CSTVisitor):
