@@ -214,7 +214,8 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
 def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
     """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
-    reference to anything outside it, within that function."""
+    reference to anything outside it, within that function; a name bound at module or class level
+    (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound."""
     counts: dict[str, int] = {}
     # one scope at a time (no recursion on deep code), each read breadth-first with a queue that
     # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
@@ -228,7 +229,8 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
                 cls = child.__class__
                 if cls is ast.Name:
                     name = child.id  # type: ignore[attr-defined]
-                    if name not in local and (name[:1].islower() or name[:1] == "_"):
+                    if (name not in local and (name[:1].islower() or name[:1] == "_")
+                            and child.ctx.__class__ is ast.Load):  # type: ignore[attr-defined]
                         counts[name] = counts.get(name, 0) + 1
                 elif cls is ast.Attribute:
                     name = child.attr  # type: ignore[attr-defined]
