@@ -50,6 +50,7 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
+from tenantlint.analysis.orm.owner import caller_field
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.analysis.rawsql.text import static_string
@@ -316,6 +317,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if recv.untrusted:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)
+        elif recv.trusted and (identity := caller_field(self.ctx, recv, attr)) is not None:
+            return identity  # ``user.email`` of the authenticated user: rows addressed to them
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of,
                      row_key=recv.scoped_row_of is not None and attr in ID_NAMES)
 

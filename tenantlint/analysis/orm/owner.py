@@ -4,6 +4,13 @@
 the query reads or writes only the caller's own rows, so it cannot reach another tenant's. Such a
 pin confines the query (``Scoping.OWNER_SCOPED``, listed as owner-scoped in the audit) without being
 a tenant filter: other ids, even trusted ones, are not.
+
+Rows addressed to the caller by an identifying field instead of a foreign key
+(``Invite.objects.filter(email=request.user.email)``) are the caller's too: the value is a unique
+field of the user model (``unique=True`` on the project's user model) read from the authenticated
+user, and the column it pins has that field's name (``email``, or ``invitee_email``). Any other
+column equal to it (``name=request.user.email``), or a field the user model does not declare unique,
+is no pin.
 """
 
 from __future__ import annotations
@@ -36,6 +43,50 @@ def user_models(index: ProjectIndex) -> frozenset[str]:
             if m.name == "User" or USER_BASES.intersection(m.bases):
                 out.update({m.name.lower(), m.table.lower()})
     return frozenset(n for n in out if n)
+
+
+def identity_fields(index: ProjectIndex) -> frozenset[str]:
+    """Fields that identify one user besides its id: unique, non-key fields the project's user model
+    declares (``email = models.EmailField(unique=True)``)."""
+    users = user_models(index)
+    out: set[str] = set()
+    for defs in index.models.values():
+        for m in defs:
+            if m.name.lower() in users or m.table.lower() in users:
+                out.update(f.name for f in m.fields if f.unique and not f.fk_target
+                           and f.name not in ("id", "pk", "uuid"))
+    return frozenset(out)
+
+
+def _identity_fields(ctx: FileView) -> frozenset[str]:
+    memo = ctx.settings.memo
+    key = ("owner-identity-fields", "")
+    if key not in memo:
+        memo[key] = identity_fields(ctx.index)
+    fields: frozenset[str] = memo[key]  # type: ignore[assignment]
+    return fields
+
+
+def caller_field(ctx: FileView, recv: Value, attr: str) -> Value | None:
+    """``request.user.email``: a unique identifying field of the authenticated user, spelled in its
+    provenance (``<caller>.email``) so that ``owner_pin`` can tell it from the user itself."""
+    if attr not in _identity_fields(ctx) or not is_caller(recv):
+        return None
+    return Value(Provenance.trusted(f"{recv.prov.source}.{attr}"))
+
+
+def _addressed_key(key: str, field: str) -> bool:
+    """A column named for the identifying field: ``email``, ``invitee_email``."""
+    return key == field or key.endswith(f"_{field}")
+
+
+def _pinned_identity(ctx: FileView, leaf: Leaf) -> bool:
+    """``email=request.user.email``: the rows addressed to the caller by a unique field of theirs."""
+    source = leaf.value.prov.source
+    head, dot, field = source.rpartition(".")
+    if not dot or field not in _identity_fields(ctx) or not _addressed_key(leaf.key, field):
+        return False
+    return is_caller(Value(Provenance(leaf.value.prov.trust, head)))
 
 
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
@@ -91,10 +142,25 @@ def owner_params(ctx: FileView, node: cst.CSTNode, table: str, params: frozenset
                 if isinstance(col, cst.Attribute) and col.attr.value in keys \
                         and isinstance(value, cst.Name) and value.value in params:
                     found.add(value.value)
+                elif isinstance(col, cst.Attribute):
+                    found.update(_identity_param(ctx, col.attr.value, value, params))
         elif isinstance(sub, cst.Arg) and sub.keyword is not None and sub.keyword.value in keys \
                 and isinstance(sub.value, cst.Name) and sub.value.value in params:
             found.add(sub.value.value)
+        elif isinstance(sub, cst.Arg) and sub.keyword is not None:
+            found.update(_identity_param(ctx, sub.keyword.value, sub.value, params))
     return tuple(sorted(found))
+
+
+def _identity_param(ctx: FileView, key: str, value: cst.BaseExpression,
+                    params: frozenset[str]) -> tuple[str, ...]:
+    """``filter(email=user.email)`` with ``user`` a parameter: the rows addressed to that user."""
+    if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)):
+        return ()
+    name, field = value.value.value, value.attr.value
+    if name in params and field in _identity_fields(ctx) and _addressed_key(key, field):
+        return (name,)
+    return ()
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -109,9 +175,12 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
-    if leaf.op != "eq" or not is_caller(leaf.value):
+    if leaf.op != "eq":
         return None
-    if leaf.key not in user_keys(ev, table, models):
+    if _pinned_identity(ev.ctx, leaf):
+        return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"addressed to the caller by {leaf.key}",
+                   confines=True)
+    if not is_caller(leaf.value) or leaf.key not in user_keys(ev, table, models):
         return None
     return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}", confines=True)
 
