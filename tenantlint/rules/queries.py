@@ -40,10 +40,11 @@ unique field of the user model pinned to the caller's value (`email=request.user
 addressed to the caller). In a view whose permission classes are all `AllowAny`, a lookup by a
 secret-token column (unique, not the primary key, filled by a random generator by default:
 `anchor=anchor`) is a capability the client holds, listed as public-capability in the audit.
-Filters on other ids, even trusted ones (`customer_id=request.user.customer_id`), do not. Only a query entry point (a manager) starts a
-query: model constants, nested choices and classmethods do not, unless a queryset method is applied
-to what they return. A queryset kept in a variable is reported once, at the statement that built it,
-unless a later statement in the same function scopes it before it is used.
+Filters on other ids, even trusted ones (`customer_id=request.user.customer_id`), do not. Only a
+query entry point (a manager) starts a query: model constants, nested choices and classmethods do
+not, unless a queryset method is applied to what they return. A queryset kept in a variable is
+reported once, at the statement that built it, unless a later statement in the same function scopes
+it before it is used.
 """
     why = """
 A query on a shared table that is not pinned to the caller's tenant returns every customer's rows.

@@ -24,6 +24,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import calls, inserted_ids, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
+from tenantlint.analysis.interp.caller_fields import caller_field
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     VERIFIED_PREFIX,
@@ -50,7 +51,6 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     Value,
 )
-from tenantlint.analysis.orm.owner import caller_field
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.analysis.rawsql.text import static_string

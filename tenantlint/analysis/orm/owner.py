@@ -22,71 +22,18 @@ from typing import TYPE_CHECKING, Protocol
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping
+from tenantlint.analysis.interp.caller_fields import (
+    addressed_key,
+    cached_identity_fields,
+    pinned_identity,
+    user_models,
+)
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
-    from tenantlint.index.records import ProjectIndex
-
-# Bases that make a class the user model (Django auth, flask-login, fastapi-users).
-USER_BASES = frozenset({"AbstractUser", "AbstractBaseUser", "UserMixin", "SQLAlchemyBaseUserTable",
-                        "SQLAlchemyBaseUserTableUUID", "BaseUser"})
-# How a foreign key names the user model without naming its class.
-USER_REFERENCES = frozenset({"AUTH_USER_MODEL", "get_user_model", "User"})
-def user_models(index: ProjectIndex) -> frozenset[str]:
-    """Names (class and table, lower case) that denote the user model."""
-    out = {name.lower() for name in USER_REFERENCES}
-    for defs in index.models.values():
-        for m in defs:
-            if m.name == "User" or USER_BASES.intersection(m.bases):
-                out.update({m.name.lower(), m.table.lower()})
-    return frozenset(n for n in out if n)
-
-
-def identity_fields(index: ProjectIndex) -> frozenset[str]:
-    """Fields that identify one user besides its id: unique, non-key fields the project's user model
-    declares (``email = models.EmailField(unique=True)``)."""
-    users = user_models(index)
-    out: set[str] = set()
-    for defs in index.models.values():
-        for m in defs:
-            if m.name.lower() in users or m.table.lower() in users:
-                out.update(f.name for f in m.fields if f.unique and not f.fk_target
-                           and f.name not in ("id", "pk", "uuid"))
-    return frozenset(out)
-
-
-def _identity_fields(ctx: FileView) -> frozenset[str]:
-    memo = ctx.settings.memo
-    key = ("owner-identity-fields", "")
-    if key not in memo:
-        memo[key] = identity_fields(ctx.index)
-    fields: frozenset[str] = memo[key]  # type: ignore[assignment]
-    return fields
-
-
-def caller_field(ctx: FileView, recv: Value, attr: str) -> Value | None:
-    """``request.user.email``: a unique identifying field of the authenticated user, spelled in its
-    provenance (``<caller>.email``) so that ``owner_pin`` can tell it from the user itself."""
-    if attr not in _identity_fields(ctx) or not is_caller(recv):
-        return None
-    return Value(Provenance.trusted(f"{recv.prov.source}.{attr}"))
-
-
-def _addressed_key(key: str, field: str) -> bool:
-    """A column named for the identifying field: ``email``, ``invitee_email``."""
-    return key == field or key.endswith(f"_{field}")
-
-
-def _pinned_identity(ctx: FileView, leaf: Leaf) -> bool:
-    """``email=request.user.email``: the rows addressed to the caller by a unique field of theirs."""
-    source = leaf.value.prov.source
-    head, dot, field = source.rpartition(".")
-    if not dot or field not in _identity_fields(ctx) or not _addressed_key(leaf.key, field):
-        return False
-    return is_caller(Value(Provenance(leaf.value.prov.trust, head)))
 
 
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
@@ -158,7 +105,7 @@ def _identity_param(ctx: FileView, key: str, value: cst.BaseExpression,
     if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)):
         return ()
     name, field = value.value.value, value.attr.value
-    if name in params and field in _identity_fields(ctx) and _addressed_key(key, field):
+    if name in params and field in cached_identity_fields(ctx) and addressed_key(key, field):
         return (name,)
     return ()
 
@@ -177,7 +124,7 @@ def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
     if leaf.op != "eq":
         return None
-    if _pinned_identity(ev.ctx, leaf):
+    if pinned_identity(ev.ctx, leaf):
         return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"addressed to the caller by {leaf.key}",
                    confines=True)
     if not is_caller(leaf.value) or leaf.key not in user_keys(ev, table, models):
