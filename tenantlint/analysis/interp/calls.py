@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import CONSTANT, PARAMETER
+from tenantlint.crossfn.returns import PASSES_ASKED
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -64,6 +65,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     if celery:
         return None  # a task's result is not its return value
     returns = ctx.settings.returns
+    ctx.returns_asked.add(callee)
     if rows:
         params, guards = returns.guards_of(callee)
         if guards:
@@ -185,8 +187,11 @@ def through_args(ctx: FileContext, fn: FunctionState, node: cst.Call) -> frozens
     """Indexes of ``node.args`` bound to parameters the callee only extends and hands back."""
     returns = ctx.settings.returns
     if not returns.passes:
+        ctx.returns_asked.add(PASSES_ASKED)
         return frozenset()
     callee = _resolve(ctx, fn, node.func)
+    if callee is not None:
+        ctx.returns_asked.add(callee)
     passes = returns.passes_of(callee) if callee is not None else ()
     if not passes:
         return frozenset()
