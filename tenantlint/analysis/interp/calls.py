@@ -21,6 +21,7 @@ from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.analysis.source.visit import visit
 from tenantlint.crossfn.records import CONSTANT, PARAMETER
 from tenantlint.crossfn.returns import PASSES_ASKED
 
@@ -287,7 +288,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     names a column as ``Favorite.user_id`` does."""
     keys: set[str] = set()
     finder = _Names()
-    node.visit(finder)
+    visit(node, finder)
     if finder.opaque:
         return None
     for name in finder.names:
@@ -317,12 +318,12 @@ class _Names(cst.CSTVisitor):
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         self.depth += 1
-        node.value.visit(self)  # not the keyword
+        visit(node.value, self)  # not the keyword
         self.depth -= 1
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:

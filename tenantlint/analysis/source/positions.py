@@ -25,7 +25,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _IS_NODE: dict[type, bool] = {}
 
 
-def _is_node(kind: type) -> bool:
+def is_node(kind: type) -> bool:
+    """``issubclass(kind, cst.CSTNode)``, once per type."""
     found = _IS_NODE.get(kind)
     if found is None:
         found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
@@ -41,11 +42,11 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in names:
         value = getattr(node, name)
         kind = type(value)
-        if _is_node(kind):
+        if is_node(kind):
             yield value
         elif kind is tuple or kind is list:
             for item in value:
-                if _is_node(type(item)):
+                if is_node(type(item)):
                     yield item
 
 
