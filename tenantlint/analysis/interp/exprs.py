@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
@@ -15,20 +13,20 @@ def dotted(node: cst.BaseExpression, *, calls: bool = True) -> str | None:
     """``request.user.org`` / ``get_current_org().id`` (a call spelled ``f()``, an ``await`` looked
     through); with ``calls=False`` names and attributes only. None for anything else. The one libcst
     helper for dotted names (CPython ``ast``'s is :func:`tenantlint.index.ast_util.dotted`).
-    Exact type tests: libcst's node classes are never subclassed, and ``isinstance`` against their
-    abstract base metaclass costs several times more (this runs on most expressions)."""
+    Exact classes are compared (libcst's node classes have no subclasses): an ``isinstance`` that
+    fails on one of them runs ``ABCMeta.__instancecheck__`` in Python, and this is the walk's most
+    called helper."""
     kind = type(node)
     if kind is cst.Name:
-        return cast(cst.Name, node).value
+        return node.value  # type: ignore[attr-defined,no-any-return]
     if kind is cst.Attribute:
-        attribute = cast(cst.Attribute, node)
-        base = dotted(attribute.value, calls=calls)
-        return f"{base}.{attribute.attr.value}" if base else None
+        base = dotted(node.value, calls=calls)  # type: ignore[attr-defined]
+        return f"{base}.{node.attr.value}" if base else None  # type: ignore[attr-defined]
     if calls and kind is cst.Call:
-        base = dotted(cast(cst.Call, node).func)
+        base = dotted(node.func)  # type: ignore[attr-defined]
         return f"{base}()" if base else None
     if calls and kind is cst.Await:
-        return dotted(cast(cst.Await, node).expression)
+        return dotted(node.expression)  # type: ignore[attr-defined]
     return None
 
 
