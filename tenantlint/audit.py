@@ -49,7 +49,7 @@ SCOPING_LABELS: dict[str, str] = {
     "scoping-method": "a configured scoping method (scoping_methods)",
     "owner-scoped": "the caller's own rows (a foreign key to the user model pinned to the caller)",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
-    "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task)",
+    "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task, a command)",
     "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "
     "parameter, a constant, self): confined only if every caller passes its own tenant",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",

@@ -28,6 +28,7 @@ from tenantlint.analysis.interp.checks import (
     verified_names,
     verify_earlier,
 )
+from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
@@ -176,6 +177,11 @@ class Walker:
             if where is not None:  # a scheduler runs it on a timer: no request, no tenant
                 system += 1
                 reason = f"{SCHEDULED}{where}"
+        if handler is None and not system and names:
+            command = cli_command(names, self.ctx.imports)
+            if command is not None:  # run by an operator from a shell: every tenant's rows on purpose
+                system += 1
+                reason = f"{COMMAND_LINE}{command}"
         if handler is None and not system:
             change = schema_change(self.ctx, fn)
             if change is not None:  # a migration written as a function: every tenant's rows on purpose
