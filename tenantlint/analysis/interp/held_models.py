@@ -158,27 +158,32 @@ def _mixin_walks(
     if not CLASS_USE.search(code):
         return []
     memo = ctx.settings.memo
-    key = ("held.mixin-models", cls.name)
+    key = ("held.mixin-models", f"{cls.name}.{fn.name.value}")
     models = memo.get(key)
     if not isinstance(models, tuple):
-        models = tuple(sorted(_deriving_models(ctx, cls.name)))[:MAX_MIXIN_MODELS]
+        models = tuple(sorted(_deriving_models(ctx, cls.name, fn.name.value)))[:MAX_MIXIN_MODELS]
         memo[key] = models
     return [GenericWalk(f"{m}.{fn.name.value}", {**held, SELF_CLASS: model_ref(ctx, m)})
             for m in models]
 
 
-def _deriving_models(ctx: FileContext, mixin: str) -> set[str]:
-    """Concrete models deriving, directly or through other models, from the class ``mixin``."""
+def _deriving_models(ctx: FileContext, mixin: str, method: str) -> set[str]:
+    """Concrete models deriving, directly or through other models, from the class ``mixin`` whose
+    ``method`` is the mixin's: a model defining its own ``method`` (an override, maybe calling
+    ``super()``) and the models deriving from it are walked with their own method instead."""
     children: dict[str, set[str]] = {}
+    overrides: set[str] = set()
     for name, infos in ctx.index.models.items():
         for info in infos:
             for base in info.bases:
                 children.setdefault(base, set()).add(name)
+            if method in info.methods:
+                overrides.add(name)
     out: set[str] = set()
     todo = [mixin]
     while todo:
         for child in children.get(todo.pop(), ()):
-            if child not in out:
+            if child not in out and child not in overrides:
                 out.add(child)
                 todo.append(child)
     return {m for m in out if any(not i.abstract for i in ctx.index.models.get(m, ()))}
