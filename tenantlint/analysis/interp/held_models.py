@@ -17,6 +17,7 @@ import libcst as cst
 from tenantlint.analysis.interp.class_models import Binding
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.method_refs import chain_to, reached
 from tenantlint.analysis.interp.values import ModelRef
 from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -139,11 +140,35 @@ def generic_walks(
         bindings: list[Binding] = memo[key]
         for b in bindings:
             model = model_by_name(ctx, b.model)
-            if model is not None:
+            if model is not None and _reached(ctx, b.owner, cls.name, fn.name.value):
                 walks.append(GenericWalk(f"{b.owner}.{fn.name.value}", {**held, attr: model_ref(ctx, model)}))
         if walks:
             return walks  # one attribute per method: the first with concrete models
     return walks
+
+
+def _reached(ctx: FileContext, owner: str, base: str, method: str) -> bool:
+    """Whether the subclass ``owner`` reaches ``method`` of its generic base ``base`` (a factory's
+    binding is always reached: its model is the one the factory builds)."""
+    memo = ctx.settings.memo
+    key = ("held.reached", f"{owner}>{base}.{method}")
+    found = memo.get(key)
+    if not isinstance(found, bool):
+        facts = ctx.settings.facts
+        # not a project class (a factory function), or its bases not known: reached
+        found = owner not in _short_classes(ctx) or reached(
+            facts.method_refs, method, chain_to(facts.class_bases, owner, base))
+        memo[key] = found
+    return found
+
+
+def _short_classes(ctx: FileContext) -> frozenset[str]:
+    memo = ctx.settings.memo
+    key = ("held.short-classes", "")
+    found = memo.get(key)
+    if not isinstance(found, frozenset):
+        found = memo[key] = frozenset(q.rsplit(".", 1)[-1] for q in ctx.settings.facts.class_bases)
+    return found
 
 
 def _mixin_walks(
