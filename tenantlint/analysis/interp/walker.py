@@ -29,6 +29,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
+from tenantlint.analysis.interp.equal_guard import narrow_equal
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
@@ -379,6 +380,7 @@ class Walker:
         state.env = dict(before)
         if then_leaves:
             keyed_fetch.checked(state, stmt.test)  # ``if not row: return``: on the path that goes on
+            narrow_equal(ev, state, stmt.test)  # ``if current_user.id != tenant_id: return``
         if isinstance(stmt.orelse, cst.If):
             self.statement(stmt.orelse, state)
         elif stmt.orelse is not None:
