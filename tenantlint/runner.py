@@ -253,6 +253,7 @@ def merge_chunks(display: str, parts: Iterable[tuple[int, int, FileResult]]) -> 
         out.unresolved.extend(u for u in part.unresolved if own(u.line))
         out.summaries.extend(s for s in part.summaries if own(s.line))
         out.calls.extend(c for c in part.calls if own(c.line))
+        out.returns_asked = sorted({*out.returns_asked, *part.returns_asked})
         out.queries += part.queries
         out.error = out.error or part.error
         skipped = skipped or part.skipped
@@ -347,6 +348,8 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         prefilter = Prefilter.of(settings)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
+        # imported before the workers are forked, which then share it instead of each importing it
+        import tenantlint.analysis.engine  # noqa: F401
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),
                         strict=True):
             results[i] = r
@@ -456,17 +459,22 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
              key_prefix: str, jobs: int = 1) -> bool:
     """Analyse again (or, without ``job``, look up in the cache) the files that call a function
     returning a scoped row or request input, with those return values applied at the calls; False
-    when some result is needed that only an analysis (with ``job``) can give."""
+    when some result is needed that only an analysis (with ``job``) can give. A file already
+    analysed under returns that answer each callee it asked about as ``found`` does
+    (``Returns.answers_alike``) keeps its result: walking it again would give the same."""
     from tenantlint.crossfn.returns import Returns
 
     applied: Returns | None = None
+    none = Returns({})  # what the first pass ran under
+    under: dict[int, Returns] = {}  # file -> the returns its current result was analysed under
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
         if not found.useful or (applied is not None and found == applied):
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
                 and any(not site.celery and not site.reference
-                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)]
+                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)
+                and not found.answers_alike(under.get(i, none), r.returns_asked)]
         if not redo:
             return True
         prefix = key_of(key_prefix, found.key())
@@ -481,6 +489,7 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
             done = _reanalyse([items[i] for i in redo], again, jobs)
         for i, r in zip(redo, done, strict=True):
             results[i] = r
+            under[i] = found
         applied = found
     return True
 

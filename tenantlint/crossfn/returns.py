@@ -19,6 +19,9 @@ from tenantlint.results import Summary
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.values import Value
 
+# Asked instead of a callee when no function passes a parameter through (``through_args`` stops early)
+PASSES_ASKED = "<passes>"
+
 
 @dataclass(frozen=True)
 class Returns:
@@ -77,6 +80,20 @@ class Returns:
         q = self.resolve(callee)
         return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes)
                                   or (rows and q in self.guards))
+
+    def answer(self, callee: str) -> tuple[object, ...]:
+        """All the analysis of a call can learn about ``callee`` (or :data:`PASSES_ASKED`) here: a
+        file whose every asked callee (``FileResult.returns_asked``) has the same answer in two
+        ``Returns`` is analysed alike under both (``runner._returns`` does not walk it again)."""
+        if callee == PASSES_ASKED:
+            return (bool(self.passes),)
+        return (self.kind_of(callee) if self.kinds else "",
+                self.passes_of(callee) if self.passes else (),
+                self.guards_of(callee),
+                self.dict_of(callee) if self.dict_params else None)
+
+    def answers_alike(self, other: Returns, asked: Iterable[str]) -> bool:
+        return all(self.answer(c) == other.answer(c) for c in asked)
 
     def guards_of(self, callee: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The parameters of ``callee`` and its tenant guards (none when it has none)."""
