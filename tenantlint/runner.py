@@ -6,7 +6,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -393,18 +393,37 @@ def _call_site_files(items: list[Item], results: list[FileResult | None]) -> lis
     skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
     if not names or not skipped:
         return []
-    alternatives = "|".join(re.escape(n) for n in sorted(names))
-    called = re.compile(r"\b(" + alternatives + r")(?:\s*\(|\.(?:delay|apply_async|si|s)\s*\()")
     redo: list[int] = []
     for i in skipped:
         try:
             text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
         except OSError:
             continue
-        hits = {m.group(1) for m in called.finditer(text)}
+        hits = called_names(text, names)
         if any(owner in text for name in hits for owner in names[name]):
             redo.append(i)
     return redo
+
+
+# A name called (``name(``) or queued (``name.delay(``, ``.apply_async(``, ``.si(``, ``.s(``): the
+# name alone is matched, the call in a lookahead, so that :func:`called_names` can look each name up
+# in a set (one alternation of every helper's name tried at every word of every file was quadratic).
+_CALLED = re.compile(r"\b(\w+)(?=(\s*\(|\.(?:delay|apply_async|si|s)\s*\())")
+
+
+def called_names(text: str, names: Container[str]) -> set[str]:
+    """The ``names`` that ``text`` calls or queues, as one regular expression alternating them would
+    find them: a match consumes its call (``.delay(``), so a name inside it is not matched again."""
+    hits: set[str] = set()
+    end = 0
+    for m in _CALLED.finditer(text):
+        if m.start() < end:
+            continue
+        name = m.group(1)
+        if name in names:
+            hits.add(name)
+            end = m.end(2)
+    return hits
 
 
 CALL_SITE_ROUNDS = 4  # helpers calling helpers in files the prefilter skipped: rounds of re-reading
