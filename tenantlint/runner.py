@@ -22,6 +22,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.switch import summaries_off
 from tenantlint.files import expand, relpath
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
@@ -317,14 +318,17 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
-    key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter))
+    across = not summaries_off()  # off: only to measure what the summaries cost (crossfn/switch.py)
+    key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter),
+                        "" if across else "no-summaries")
     results = _cached(items, cache, key_prefix)
     todo = [i for i, r in enumerate(results) if r is None]
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
     counts = project.name_counts if project is not None else None
     if not todo:
-        if ((not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix))
+        if not across or (
+                (not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix))
                 and _returns(items, results, None, cache, key_prefix)):
             return [r for r in results if r is not None], counts
     if settings is None:
@@ -345,9 +349,10 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
             results[i] = analyze_item(items[i], job)
             if options.progress:
                 options.progress(1)
-    if prefilter is not None:
+    if prefilter is not None and across:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
-    _returns(items, results, job, cache, key_prefix, options.jobs)
+    if across:
+        _returns(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
     return [r for r in results if r is not None], counts
 
