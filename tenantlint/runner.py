@@ -326,11 +326,12 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
     counts = project.name_counts if project is not None else None
-    if not todo:
+    if not todo:  # every result cached: so are the second passes' unless a summary changed
+        trial = list(results)  # left as it was when some second pass is missing
         if not across or (
-                (not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix))
-                and _returns(items, results, None, cache, key_prefix)):
-            return [r for r in results if r is not None], counts
+                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix))
+                and _returns(items, trial, None, cache, key_prefix)):
+            return [r for r in trial if r is not None], counts
     if settings is None:
         assert project is not None
         settings = project.settings(config)
@@ -466,37 +467,70 @@ def _reanalyse(items: list[Item], job: _Job, jobs: int) -> list[FileResult]:
 RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-analysing their callers
 
 
+@dataclass(frozen=True)
+class Answered:
+    """A file analysed again with a round's return values (a cache entry): ``answers`` is what that
+    round's table answered to its call sites (``Returns.answers``); another table giving the same
+    answers analyses it alike, so its result is reused as it is."""
+
+    answers: str
+    result: FileResult
+
+
 def _returns(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
              key_prefix: str, jobs: int = 1) -> bool:
     """Analyse again (or, without ``job``, look up in the cache) the files that call a function
     returning a scoped row or request input, with those return values applied at the calls; False
-    when some result is needed that only an analysis (with ``job``) can give."""
+    when some result is needed that only an analysis (with ``job``) can give.
+
+    A file is analysed again only when the answers to its own call sites changed (a summary it
+    does not call changes nothing in it), and is cached under those answers: after an edit, only
+    the files whose calls depend on a changed summary are checked again."""
     from tenantlint.crossfn.returns import Returns
 
     applied: Returns | None = None
+    made_with: dict[int, str] = {}  # file -> the answers its current result was analysed with
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
         if not found.useful or (applied is not None and found == applied):
             return True
-        redo = [i for i, r in enumerate(results) if r is not None and not r.error
-                and any(not site.celery and not site.reference
-                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)]
+        redo: list[tuple[int, str]] = []
+        for i, r in enumerate(results):
+            if r is None or r.error or not any(
+                    not site.celery and not site.reference
+                    and found.applies(site.callee, site.queries, site.rows) for site in r.calls):
+                continue
+            answers = found.answers(r.calls)
+            if made_with.get(i) != answers:
+                redo.append((i, answers))
         if not redo:
             return True
-        prefix = key_of(key_prefix, found.key())
-        if job is None:
-            hits = _cached([items[i] for i in redo], cache, prefix)
-            if not all(hits):
+        missing: list[tuple[int, str | None]] = []
+        for i, answers in redo:
+            key = _answered_key(key_prefix, items[i], answers)
+            hit = cache.get(RESULT_KIND, key, Answered) if key is not None else None
+            if hit is not None and found.answers(hit.result.calls) == hit.answers:
+                results[i], made_with[i] = hit.result, hit.answers
+            else:
+                missing.append((i, key))
+        if missing:
+            if job is None:
                 return False
-            done: list[FileResult] = [h for h in hits if h is not None]
-        else:
             again = replace(job, settings=replace(job.settings, returns=found), prefilter=None,
-                            key_prefix=prefix)
-            done = _reanalyse([items[i] for i in redo], again, jobs)
-        for i, r in zip(redo, done, strict=True):
-            results[i] = r
+                            cache=Cache(None))
+            done = _reanalyse([items[i] for i, _ in missing], again, jobs)
+            for (i, key), r in zip(missing, done, strict=True):
+                results[i], made_with[i] = r, found.answers(r.calls)
+                if key is not None:
+                    cache.put(RESULT_KIND, key, Answered(made_with[i], r))
         applied = found
     return True
+
+
+def _answered_key(key_prefix: str, item: Item, answers: str) -> str | None:
+    """The cache key of a file analysed again with ``answers`` (None: its content digest is not known)."""
+    display, _, known = item
+    return key_of(key_prefix, "returns", display, known, answers) if known is not None else None
 
 
 def collect(results: Sequence[FileResult], config: Config, seconds: float,

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 
 from tenantlint.cache import key_of
 from tenantlint.crossfn.records import DICT_KIND, Callees
-from tenantlint.results import Summary
+from tenantlint.results import Site, Summary
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.values import Value
+
+
+QUEUEING = ("delay", "apply_async", "s", "si")  # a Celery task's queueing methods (interp/calls.py)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,27 @@ class Returns:
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
                       *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
                       *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())))
+
+    def answers(self, calls: Iterable[Site]) -> str:
+        """A key of this table's answers to every question the analysis of a file with these call
+        sites asks it: for each callee (and a queued task's ``task.delay``, ``through_args``'s
+        spelling), the function it resolves to and that function's entries. A file analysed with one
+        table is analysed alike with any other giving the same answers: the walk asks about the
+        callees of the calls it records, and only them, so it cannot take another path."""
+        asked: set[str] = set()
+        for c in calls:
+            asked.add(c.callee)
+            if c.celery:
+                asked.update(f"{c.callee}.{m}" for m in QUEUEING)
+        parts: list[str] = []
+        for callee in sorted(asked):
+            q = self.resolve(callee)
+            if q is None:
+                parts.append(callee)
+                continue
+            parts.append(f"{callee}>{q}={self.kinds[q]}<{self.passes.get(q, ())}"
+                         f"!{self.guards.get(q, ((), ()))}({','.join(self.dict_params.get(q, ()))})")
+        return key_of("answers", *parts)
 
     def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes

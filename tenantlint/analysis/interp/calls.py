@@ -22,12 +22,13 @@ from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.crossfn.records import CONSTANT, PARAMETER
+from tenantlint.crossfn.returns import QUEUEING
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
     from tenantlint.analysis.interp.function_state import FunctionState
 
-CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
+CELERY_CALLS = frozenset(QUEUEING)
 
 
 def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> Value | None:
