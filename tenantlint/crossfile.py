@@ -21,6 +21,9 @@ class CrossFileFacts:
     scoped_view_bases: frozenset[str] = frozenset()
     # DRF ModelSerializer class name -> model class name.
     serializer_models: dict[str, str] = field(default_factory=dict)
+    # Model serializer name -> comma-joined keywords its own ``create()`` passes to the insert of its
+    # model (``index/readers.py``): ``save()`` of such a serializer inserts as that ``create()`` does.
+    serializer_inserts: dict[str, str] = field(default_factory=dict)
     # Serializer class name -> ``context`` keys some construction sets from request input (the
     # body or query string), joined with ``,`` (and ``|`` across files; ``index/readers.py``).
     body_context: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})

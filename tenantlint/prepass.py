@@ -33,7 +33,13 @@ from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
-from tenantlint.index.readers import body_context_keys, scoped_view_bases, serializer_models, viewset_actions
+from tenantlint.index.readers import (
+    body_context_keys,
+    scoped_view_bases,
+    serializer_inserts,
+    serializer_models,
+    viewset_actions,
+)
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
@@ -157,8 +163,11 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         if want_bases and _top_class_members(tree, _FUNCTIONS, "get_queryset"):
             view_bases = frozenset(scoped_view_bases(tree, config))
         serializers: dict[str, str] = {}
+        creates: dict[str, str] = {}
         if want_serializers and _top_class_members(tree, (ast.ClassDef,), "Meta"):
             serializers = serializer_models(tree)
+            if "def create" in text:
+                creates = serializer_inserts(tree, serializers)
         want_constants = want_constants and may_define_constants(tree)
         models: tuple[ModelInfo, ...] = ()
         if want_models:
@@ -175,7 +184,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         if SCHEDULE_HINT.search(text):
             scheduled, task_names = module_schedules(rel, module_name(rel), tree)
         found = FileScan(models, CrossFileFacts(
-            scoped_view_bases=view_bases, serializer_models=serializers, class_bases=class_bases,
+            scoped_view_bases=view_bases, serializer_models=serializers, serializer_inserts=creates,
+            class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),

@@ -103,3 +103,81 @@ def test_viewset_actions() -> None:
         ]
     """))
     assert viewset_actions(tree) == {"TicketViewSet": "close,list,reopen"}
+
+
+SERIALIZER_CREATES = """
+from rest_framework import serializers
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+
+    def create(self, validated_data):
+        module = Module.objects.create(**validated_data, project=self.context["project"])
+        ModuleMember.objects.create(module=module, workspace=module.workspace)
+        return module
+
+
+class BuiltSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Cycle
+
+    def create(self, validated_data):
+        cycle = Cycle(**validated_data, project_id=self.context["project_id"])
+        cycle.save()
+        return cycle
+
+
+class HandedBack(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+
+    def create(self, validated_data):
+        Label.objects.create(name="x", workspace_id=1)
+        return super().create(validated_data)
+
+
+class NoCreate(serializers.ModelSerializer):
+    class Meta:
+        model = Page
+"""
+
+
+def test_serializer_inserts_reads_the_keywords_of_its_own_insert() -> None:
+    from tenantlint.index.readers import serializer_inserts
+
+    tree = ast.parse(textwrap.dedent(SERIALIZER_CREATES))
+    found = serializer_inserts(tree, serializer_models(tree))
+    # Only the insert of the serializer's model counts (not ModuleMember's workspace=); a create()
+    # that hands the insert back to DRF, or no create() at all, is not recorded.
+    assert found == {"ModuleSerializer": "project", "BuiltSerializer": "project_id"}
+
+
+TOKENS = """
+import secrets
+from uuid import uuid4
+
+
+def make_anchor():
+    return uuid4().hex
+
+
+def make_code():
+    return "board"
+"""
+
+
+def test_random_defaults() -> None:
+    from tenantlint.index.tokens import random_default, random_functions
+
+    module = ast.parse(textwrap.dedent(TOKENS))
+    local = random_functions(module)
+    assert local == frozenset({"make_anchor"})
+
+    def default(text: str) -> bool:
+        return random_default(ast.parse(text, mode="eval").body, local)
+
+    assert default("make_anchor") and default("secrets.token_urlsafe") and default("uuid.uuid4")
+    assert default("lambda: secrets.token_hex(16)")
+    assert not default("make_code") and not default("uuid.uuid1") and not default("'fixed'")

@@ -19,6 +19,7 @@ from tenantlint.index.ast_util import (
 from tenantlint.index.class_members import managers, scoped_managers
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
+from tenantlint.index.tokens import random_default
 
 FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 _NO_COLUMN = frozenset(
@@ -52,7 +53,8 @@ def fk_target_name(node: ast.expr | None, own: str) -> str | None:
     return last_part(name) if name else None
 
 
-def django_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
+def django_field(name: str, call: ast.Call, model: str,
+                 random_functions: frozenset[str] = frozenset()) -> FieldInfo | None:
     short = last_part(call_name(call) or "")
     if short in _NO_COLUMN:
         return None
@@ -72,8 +74,10 @@ def django_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
             required=required,
             related_name=related_name,
         )
-    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
-    return FieldInfo(name=name, column=db_column or name, required=required, unique=unique)
+    primary = is_true(keyword(call, "primary_key"))
+    unique = is_true(keyword(call, "unique")) or primary
+    token = unique and not primary and random_default(keyword(call, "default"), random_functions)
+    return FieldInfo(name=name, column=db_column or name, required=required, unique=unique, token=token)
 
 
 def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
@@ -86,7 +90,7 @@ def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
         f
         for item in class_items(cls, ctx.src)
         if isinstance(item.value, ast.Call) and is_django_field_call(item.value, ctx.django_names)
-        for f in (django_field(item.target, item.value, name),)
+        for f in (django_field(item.target, item.value, name, ctx.random_functions),)
         if f is not None
     )
     meta = meta_options(cls, ctx.src)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tenantlint.families import orm_import_prefixes
 from tenantlint.index.ast_util import LineFinder, Source, call_name, dotted, last_part
+from tenantlint.index.tokens import random_functions
 
 # import prefix -> family (``tenantlint/families.py``)
 _FAMILY_IMPORTS = orm_import_prefixes()
@@ -30,6 +31,8 @@ class ModelFile:
     # Django model classes found so far in this file (filled by the extractor, in source order): a
     # subclass of one that adds no field of its own is a model too (``Message(AbstractMessage)``).
     django_models: set[str] = field(default_factory=set)
+    # Top-level functions returning a random value (``index/tokens.py``): random column defaults.
+    random_functions: frozenset[str] = frozenset()
 
     @property
     def app_label(self) -> str | None:
@@ -107,4 +110,5 @@ def model_file(relpath: str, module: ast.Module, text: str) -> ModelFile:
         lines=LineFinder(text),
         django_names=frozenset(_django_names(module)),
         src=src,
+        random_functions=random_functions(module) if "def " in text and "default=" in text else frozenset(),
     )

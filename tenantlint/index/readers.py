@@ -9,6 +9,8 @@ cheaper than libcst to parse, and these readers need nothing libcst alone gives.
   ``get_queryset`` counts when it filters on a tenant key (``org``, ``org_id``, ``tenant``…) by a
   trusted value, or calls a scoping method.
 * :func:`serializer_models` — ``ModelSerializer`` subclass name -> its ``Meta.model`` class name.
+* :func:`serializer_inserts` — a model serializer whose own ``create()`` inserts its model (and does
+  not call ``super().create``): the keywords that insert passes (``project=project``).
 * :func:`body_context_keys` — the keys of a serializer's ``context={...}`` that some construction
   sets from the request body or query string (``context={"project_id": request.data.get(...)}``).
 * :func:`viewset_actions` — the methods of a DRF viewset that ``as_view({...})`` routes requests to.
@@ -106,6 +108,45 @@ def serializer_models(tree: ast.Module) -> dict[str, str]:
                     if name:
                         out[stmt.name] = name.rsplit(".", 1)[-1]
     return out
+
+
+def serializer_inserts(tree: ast.Module, models: dict[str, str]) -> dict[str, str]:
+    """Model serializer name -> comma-joined keywords its own ``create()`` passes when it inserts the
+    serializer's model itself (``Module.objects.create(**validated_data, project=project)``,
+    ``Module(...)``). A ``create()`` that calls ``super().create`` (DRF's insert of the validated
+    data) is not recorded: ``save()`` inserts what the view and the validated data give it.
+    ``models``: the file's :func:`serializer_models`."""
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.ClassDef) or stmt.name not in models:
+            continue
+        create = next((item for item in stmt.body if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                       and item.name == "create"), None)
+        if create is None:
+            continue
+        model = models[stmt.name]
+        keywords: set[str] = set()
+        inserts = False
+        for node in walk(create):
+            if not isinstance(node, ast.Call):
+                continue
+            func = dotted(node.func, calls="reject") or ""
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "create" \
+                    and isinstance(node.func.value, ast.Call) \
+                    and (dotted(node.func.value.func, calls="reject") or "") == "super":
+                inserts = False
+                break
+            parts = func.split(".")
+            if parts[0] != model or not (len(parts) == 1 or (len(parts) == 3 and parts[2] in INSERT_METHODS)):
+                continue
+            inserts = True
+            keywords.update(kw.arg for kw in node.keywords if kw.arg is not None)
+        if inserts:
+            out[stmt.name] = ",".join(sorted(keywords))
+    return out
+
+
+INSERT_METHODS = frozenset({"create", "get_or_create", "update_or_create"})
 
 
 # Request input that no membership check verifies: the body and the query string.

@@ -18,6 +18,9 @@ class FieldInfo:
     # SQLAlchemy ``association_proxy("user", "household_id")``: ``column`` is the proxied attribute;
     # comparing the proxy filters rows through the relation. Never the table's own tenant column.
     proxy: bool = False
+    # Unique, not the primary key, and filled by a random generator by default (``index/tokens.py``):
+    # a secret token (a share link's anchor), not an identifier.
+    token: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,11 +35,16 @@ that is not request input; a related manager of a trusted tenant object (`reques
 a foreign key to a row fetched by a scoped query, a `scoping_methods` call, an `auto_scoped_managers`
 manager and code under `system_scope` count too. A foreign key to the user model pinned to the
 caller (`created_by=request.user`, `owner_id=current_user.id`) confines the query to the caller's
-own rows: not reported, and listed as owner-scoped in the audit. Filters on other ids, even trusted
-ones (`customer_id=request.user.customer_id`), do not. Only a query entry point (a manager) starts a
-query: model constants, nested choices and classmethods do not, unless a queryset method is applied
-to what they return. A queryset kept in a variable is reported once, at the statement that built it,
-unless a later statement in the same function scopes it before it is used.
+own rows: not reported, and listed as owner-scoped in the audit; so does a column named for a
+unique field of the user model pinned to the caller's value (`email=request.user.email`: the rows
+addressed to the caller). In a view whose permission classes are all `AllowAny`, a lookup by a
+secret-token column (unique, not the primary key, filled by a random generator by default:
+`anchor=anchor`) is a capability the client holds, listed as public-capability in the audit.
+Filters on other ids, even trusted ones (`customer_id=request.user.customer_id`), do not. Only a
+query entry point (a manager) starts a query: model constants, nested choices and classmethods do
+not, unless a queryset method is applied to what they return. A queryset kept in a variable is
+reported once, at the statement that built it, unless a later statement in the same function scopes
+it before it is used.
 """
     why = """
 A query on a shared table that is not pinned to the caller's tenant returns every customer's rows.
@@ -121,7 +126,9 @@ list lacks the tenant column. A create through a related manager of a tenant obj
 (`org.invoices.create(...)`) sets the tenant. For a table scoped through a parent, the parent foreign
 key is its tenant column. A Django `create()` into a table whose tenant foreign key is nullable that
 sets a foreign key to the user model to the authenticated user (`ApiKey.objects.create(user=
-request.user)`) makes a user-level row of the caller's: owner-scoped, not reported.
+request.user)`) makes a user-level row of the caller's: owner-scoped, not reported. `save()` of a
+serializer whose own `create()` inserts its model with the tenant (or a foreign key the model's
+`save()` copies the tenant from) inserts as that `create()` does, and is judged there.
 """
     why = """
 A row inserted without its tenant column either fails at run time or, worse, lands with a default

@@ -28,8 +28,36 @@ def view_object(ev: Evaluation, method: str, call: cst.Call, view_table: str | N
     if method != "get_object":
         return None
     ev.eval_args(call)
+    if ev.fn.owner is not None and returns_caller(ev.ctx, ev.fn.owner, "get_object"):
+        # ``def get_object(self): return self.request.user`` (a "me" endpoint): the caller.
+        return Value(Provenance.trusted(CALLER))
     table = view_table or "view"
     return RowValue(Provenance.trusted("self.get_object()"), scoped_row_of=table, table=table)
+
+
+CALLER = "self.request.user"
+
+
+def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:
+    """The class (or a base in the same file) defines ``method`` as ``return self.request.user``."""
+    seen: set[str] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop()
+        if c.name in seen:
+            continue
+        seen.add(c.name)
+        body = c.node.body.body if isinstance(c.node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == method:
+                inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+                only = inner[0] if len(inner) == 1 else None
+                line = only.body if isinstance(only, cst.SimpleStatementLine) else ()
+                ret = line[0] if len(line) == 1 else None
+                return isinstance(ret, cst.Return) and ret.value is not None \
+                    and dotted_name(ret.value) == CALLER
+        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
+    return False
 
 
 def params_of(fn: cst.FunctionDef) -> list[cst.Param]:

@@ -68,6 +68,7 @@ class SerializerValue(Value):
     # The row it was built with (``Serializer(row, data=...)``) when that row carries its tenant:
     # its ``instance`` is that very row, before and after ``save()``.
     instance: RowValue | None = None
+    name: str = ""  # the serializer class
 
 
 
@@ -196,7 +197,8 @@ class Drf(FrameworkPlugin):
         if model is None or ctx.model_name(model) is None and model not in ctx.index.by_model:
             return None
         table = ctx.index.table_of_model(model) or model
-        return SerializerValue(model=model, table=table, tenant=ctx.tenant_of_model(model), creates=creates)
+        return SerializerValue(model=model, table=table, tenant=ctx.tenant_of_model(model), creates=creates,
+                               name=ctx.imports.original_name(local))
 
     def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         if node.attr.value in SERIALIZER_INPUT and ev.fn.handler is not None:
@@ -334,6 +336,11 @@ class Drf(FrameworkPlugin):
         if recv.tenant is not None and recv.tenant.via and not recv.tenant.tenant_names():
             # Scoped only through a parent FK (``Comment.asset``): the serializer's validated data
             # supplies that FK (its queryset decides which parents are allowed), so no TNT104.
+            tenant_set = True
+        made = ev.ctx.settings.facts.serializer_inserts.get(recv.name)
+        if made is not None and names.intersection(made.split(",")):
+            # Its own ``create()`` inserts the row with the tenant (or a field the model copies it
+            # from): that insert is judged where it is, with the values ``self.context`` gives it.
             tenant_set = True
         if recv.creates:
             ev.record_insert(node, recv.table, recv.tenant is not None, tenant_set, prov,

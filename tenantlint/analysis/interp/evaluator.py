@@ -24,6 +24,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import calls, inserted_ids, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
+from tenantlint.analysis.interp.caller_fields import caller_field
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     VERIFIED_PREFIX,
@@ -316,6 +317,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if recv.untrusted:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)
+        elif recv.trusted and (identity := caller_field(self.ctx, recv, attr)) is not None:
+            return identity  # ``user.email`` of the authenticated user: rows addressed to them
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of,
                      row_key=recv.scoped_row_of is not None and attr in ID_NAMES)
 

@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.values import (
 )
 from tenantlint.analysis.orm import unresolved
 from tenantlint.analysis.orm.anchors import anchored, fk_key
+from tenantlint.analysis.orm.capability import capability_pin
 from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.generic import content_type, generic_parents
@@ -164,7 +165,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             carried = carried_pin(ev, tenant, leaf)
             if carried is not None:
                 return carried
-            return owner_pin(ev, tenant.table, tenant.models, leaf)
+            return owner_pin(ev, tenant.table, tenant.models, leaf) or capability_pin(ev, tenant, leaf)
 
         result = tenant_pins(pred, test, lambda leaf: leaf.key in paths)
         state = q.state

@@ -4,6 +4,13 @@
 the query reads or writes only the caller's own rows, so it cannot reach another tenant's. Such a
 pin confines the query (``Scoping.OWNER_SCOPED``, listed as owner-scoped in the audit) without being
 a tenant filter: other ids, even trusted ones, are not.
+
+Rows addressed to the caller by an identifying field instead of a foreign key
+(``Invite.objects.filter(email=request.user.email)``) are the caller's too: the value is a unique
+field of the user model (``unique=True`` on the project's user model) read from the authenticated
+user, and the column it pins has that field's name (``email``, or ``invitee_email``). Any other
+column equal to it (``name=request.user.email``), or a field the user model does not declare unique,
+is no pin.
 """
 
 from __future__ import annotations
@@ -15,27 +22,18 @@ from typing import TYPE_CHECKING, Protocol
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping
+from tenantlint.analysis.interp.caller_fields import (
+    addressed_key,
+    cached_identity_fields,
+    pinned_identity,
+    user_models,
+)
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import Pin, Value
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
-    from tenantlint.index.records import ProjectIndex
-
-# Bases that make a class the user model (Django auth, flask-login, fastapi-users).
-USER_BASES = frozenset({"AbstractUser", "AbstractBaseUser", "UserMixin", "SQLAlchemyBaseUserTable",
-                        "SQLAlchemyBaseUserTableUUID", "BaseUser"})
-# How a foreign key names the user model without naming its class.
-USER_REFERENCES = frozenset({"AUTH_USER_MODEL", "get_user_model", "User"})
-def user_models(index: ProjectIndex) -> frozenset[str]:
-    """Names (class and table, lower case) that denote the user model."""
-    out = {name.lower() for name in USER_REFERENCES}
-    for defs in index.models.values():
-        for m in defs:
-            if m.name == "User" or USER_BASES.intersection(m.bases):
-                out.update({m.name.lower(), m.table.lower()})
-    return frozenset(n for n in out if n)
 
 
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
@@ -91,10 +89,25 @@ def owner_params(ctx: FileView, node: cst.CSTNode, table: str, params: frozenset
                 if isinstance(col, cst.Attribute) and col.attr.value in keys \
                         and isinstance(value, cst.Name) and value.value in params:
                     found.add(value.value)
+                elif isinstance(col, cst.Attribute):
+                    found.update(_identity_param(ctx, col.attr.value, value, params))
         elif isinstance(sub, cst.Arg) and sub.keyword is not None and sub.keyword.value in keys \
                 and isinstance(sub.value, cst.Name) and sub.value.value in params:
             found.add(sub.value.value)
+        elif isinstance(sub, cst.Arg) and sub.keyword is not None:
+            found.update(_identity_param(ctx, sub.keyword.value, sub.value, params))
     return tuple(sorted(found))
+
+
+def _identity_param(ctx: FileView, key: str, value: cst.BaseExpression,
+                    params: frozenset[str]) -> tuple[str, ...]:
+    """``filter(email=user.email)`` with ``user`` a parameter: the rows addressed to that user."""
+    if not (isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)):
+        return ()
+    name, field = value.value.value, value.attr.value
+    if name in params and field in cached_identity_fields(ctx) and addressed_key(key, field):
+        return (name,)
+    return ()
 
 
 def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -109,9 +122,12 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
     """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
-    if leaf.op != "eq" or not is_caller(leaf.value):
+    if leaf.op != "eq":
         return None
-    if leaf.key not in user_keys(ev, table, models):
+    if pinned_identity(ev.ctx, leaf):
+        return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"addressed to the caller by {leaf.key}",
+                   confines=True)
+    if not is_caller(leaf.value) or leaf.key not in user_keys(ev, table, models):
         return None
     return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"owner {leaf.key}", confines=True)
 
