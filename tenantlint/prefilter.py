@@ -160,14 +160,17 @@ class Prefilter:
         return cls.build(settings.index, settings.config, settings.related, settings.facts,
                          settings.class_models.base_names(settings.index.by_model))
 
-    def may_matter(self, text: str, tree: ast.Module | None = None) -> bool:
-        """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage."""
+    def may_matter(self, text: str, tree: ast.Module | None = None, shape: CodeShape | None = None) -> bool:
+        """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage (or ``shape``, its
+        :class:`CodeShape`, when already read)."""
         low = text.lower()
         if "noqa" in low or "tenantlint" in low:
             return True
         if not self._text_may_matter(text, low):
             return False
-        return tree is None or self._code_may_matter(CodeShape(tree), low)
+        if shape is None and tree is not None:
+            shape = CodeShape(tree)
+        return shape is None or self._code_may_matter(shape, low)
 
     def _text_may_matter(self, text: str, low: str) -> bool:
         if any(key in low for key in self.tenant_keys):

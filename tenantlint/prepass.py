@@ -24,8 +24,16 @@ from tenantlint.analysis.interp.class_bases import module_class_bases
 from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.interp.member_types import module_member_types
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
+from tenantlint.analysis.source import handoff as source_handoff
 from tenantlint.analysis.source.nesting import nesting_headroom
-from tenantlint.analysis.source.parse import SourceError, collector_paused_after, decode, guarded_ast, parse
+from tenantlint.analysis.source.parse import (
+    SourceError,
+    checked_ast,
+    collector_paused_after,
+    decode,
+    guarded_ast,
+    parse,
+)
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
@@ -121,16 +129,24 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
     if limit and len(text) > limit:  # as the analysis does: one chunk's trees alive at a time
         from tenantlint.analysis.source.chunks import chunks
 
-        return merge_scans([_scan_whole(rel, c.text, config) for c in chunks(text, imports_only=True)])
+        # a text that cannot be cut is one chunk, the whole text, as it is for the analysis
+        return merge_scans([_scan_whole(rel, c.text, config, c.take_tree(), handoff=c.text is text)
+                            for c in chunks(text, imports_only=True)])
     return _scan_whole(rel, text, config)
 
 
-def _scan_whole(rel: str, text: str, config: Config) -> FileScan:
+def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = None,
+                handoff: bool = True) -> FileScan:
+    """``tree``: CPython's tree of ``text`` when the chunker already built it; ``handoff``: the
+    analysis reads the same text (not a pre-pass chunk's), so a large one's tree is kept for it."""
     with collector_paused_after(text) as pause:
         try:
-            tree = guarded_ast(text)  # None: syntax error; SourceError: nested too deeply (TNT999)
+            # None: syntax error; SourceError: nested too deeply (TNT999)
+            tree = guarded_ast(text) if tree is None else checked_ast(text, tree)
         except SourceError:
             return FileScan()
+        if tree is not None and handoff:
+            source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
         pause()
         with nesting_headroom():
             return _scan_python(rel, text, config, tree)

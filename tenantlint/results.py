@@ -234,6 +234,9 @@ class KeyedQuery:
     # Keys that pin a foreign key to a tenant table (``bot_profile=bot_profile``): a call passing a
     # trusted row into one confines the query, and request input into the other keys only narrows it.
     anchors: tuple[str, ...] = ()
+    # (key, entry): the entries of a key's dict it is keyed by (``data.get("cycle_id")``); a key
+    # not named here is read whole.
+    entries: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +278,9 @@ class Arg:
     caller: bool = False  # the authenticated user or its id (``self.user.id``)
     listed: str = ""  # ``[member.id]``: the parameter every element of a list written in the call is
     literal: str | None = None  # a string literal passed (``kind="closed"``)
+    # request input among these entries of a dict or list built in the caller (``*``: any)
+    payload: tuple[str, ...] = ()
+    entries: tuple[str, ...] = ()  # read from these entries of the caller's parameter (``data["id"]``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import time
@@ -195,7 +196,8 @@ def _analyze_data(
 
         del data  # only one chunk's text and trees are alive at a time
         parts = ((c.first + 1, c.end,
-                  _analyze_text(display, c.text, settings, prefilter, want_sites, own_from=c.first + 1))
+                  _analyze_text(display, c.text, settings, prefilter, want_sites, own_from=c.first + 1,
+                                tree=c.take_tree()))
                  for c in chunks(text))
         return merge_chunks(display, parts)
     return _analyze_text(display, text, settings, prefilter, want_sites)
@@ -203,17 +205,25 @@ def _analyze_data(
 
 def _analyze_text(
     display: str, text: str, settings: Settings, prefilter: Prefilter | None, want_sites: bool,
-    own_from: int = 1,
+    own_from: int = 1, tree: ast.Module | None = None,
 ) -> FileResult:
-    """``own_from``: the first line that is the text's own (a chunk's, ``engine.analyze_text``)."""
+    """``own_from``: the first line that is the text's own (a chunk's, ``engine.analyze_text``);
+    ``tree``: CPython's tree of ``text`` when the chunker already built it (``chunks.Chunk``)."""
     from tenantlint.analysis.engine import analyze_text
-    from tenantlint.analysis.source.parse import guarded_ast
+    from tenantlint.analysis.source import handoff
+    from tenantlint.analysis.source.parse import checked_ast, guarded_ast
     from tenantlint.analysis.source.positions import statement_skeleton
 
     if prefilter is None:
         return analyze_text(display, text, settings, want_sites, own_from=own_from)  # TNT903 included
+    kept = handoff.take(text) if tree is None else None  # the pre-pass's parse of a large text
+    if kept is not None:
+        if not prefilter.may_matter(text, shape=kept.shape):
+            return with_bidi(FileResult(display, skipped=True), text)
+        return analyze_text(display, text, settings, want_sites, kept.skeleton, own_from)
     try:
-        tree = guarded_ast(text)  # once per file: the depth guard, the syntax check and the prefilter
+        # once per file: the depth guard, the syntax check and the prefilter
+        tree = guarded_ast(text) if tree is None else checked_ast(text, tree)
     except SourceError as exc:
         return with_bidi(error_result(display, exc), text)
     if tree is not None and not prefilter.may_matter(text, tree):

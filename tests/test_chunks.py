@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import shutil
+import sys
 from pathlib import Path
 
 import libcst as cst
@@ -159,3 +160,46 @@ def test_long_blanked_runs_are_one_string_statement() -> None:
             # libcst holds a few empty-line nodes, not one per blanked line
             empty = len(tree.header) + sum(len(getattr(s, "leading_lines", ())) for s in tree.body)
             assert empty < chunk.first / 10
+
+
+@pytest.mark.parametrize("size", [1, 40, 200])
+def test_each_cut_chunk_carries_cpython_s_tree_of_its_text(size: int) -> None:
+    found = list(chunks(HOSTILE, size))
+    assert len(found) > 1
+    for chunk in found[:-1]:  # the last one was not parsed to find a cut
+        tree = chunk.take_tree()
+        assert tree is not None and chunk.take_tree() is None  # handed over once
+        assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(chunk.text),
+                                                                   include_attributes=True)
+    assert found[-1].take_tree() is None
+
+
+def test_the_readers_of_a_chunked_file_do_not_parse_a_cut_chunk_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tenantlint.analysis.source.parse as parsing
+    import tenantlint.prepass as prepass
+
+    root = tmp_path / "app"
+    shutil.copytree(ROOT / "fixtures" / "django_billing", root)
+    monkeypatch.chdir(root)
+    config = load_config(root)
+    guarded: list[str] = []
+    real = parsing.guarded_ast
+
+    def counting(text: str) -> ast.Module | None:
+        if Path(sys._getframe(1).f_code.co_filename).name in ("runner.py", "prepass.py"):
+            guarded.append(text)  # the readers' own guard (not the call-site pass's re-analysis)
+        return real(text)
+
+    monkeypatch.setattr(parsing, "guarded_ast", counting)  # the analysis imports it when it runs
+    monkeypatch.setattr(prepass, "guarded_ast", counting)
+    monkeypatch.setattr(chunking, "CHUNK_CHARS", 300)
+    whole = check_paths([root], dataclasses.replace(config, chunk_file_bytes=0))
+    files = len(guarded) // 2  # the pre-pass and the analysis: each file once
+    guarded.clear()
+    cut = check_paths([root], dataclasses.replace(config, chunk_file_bytes=1))
+    assert [(f.path, f.line, f.code) for f in cut.findings] == [
+        (f.path, f.line, f.code) for f in whole.findings]
+    assert files > 3
+    # each reader guards only a file's last chunk (the chunker parsed the others to cut them)
+    assert len(guarded) <= 2 * files

@@ -236,3 +236,47 @@ def test_line_of_a_statement_or_a_hinted_node_needs_no_code_generation() -> None
             node = next(n for n in preorder(stmt) if id(n) == key)
             assert positions.line(node) == expected[statement_of[key]].start.line
     assert len(positions._resolved) <= 1  # only the statement in the ``elif``
+
+
+def _many_findings(views: int, small_first: bool) -> tuple[cst.Module, str, dict[int, cst.CSTNode],
+                                                          list[cst.Call]]:
+    """``views`` calls (the findings): with ``small_first``, each in the first of the four
+    statements of a function, else all of one function's statements."""
+    rest = ("    total = sum(r.id for r in rows if r.number == 'some long literal text here')\n"
+            "    more = [(a, b, c) for a, b, c in zip(rows, rows, rows) if a and b and c]\n"
+            "    return {'rows': list(rows), 'total': total, 'more': more, 'n': 123456}\n")
+    if small_first:
+        text = "import x\n" + "".join(f"\n\ndef view{i}(request, number):\n    rows = x.f(number={i})\n"
+                                      + rest for i in range(views))
+    else:
+        text = "import x\n\n\ndef view(request):\n" + "".join(f"    rows{i} = x.f(number={i})\n"
+                                                                for i in range(views))
+    module = cst.parse_module(text)
+    hints: dict[int, cst.CSTNode] = {}
+    calls: list[cst.Call] = []
+    for fn in module.body:
+        if isinstance(fn, cst.FunctionDef) and isinstance(fn.body, cst.IndentedBlock):
+            for stmt in fn.body.body[:1] if small_first else fn.body.body:
+                call = next(n for n in preorder(stmt) if isinstance(n, cst.Call))
+                hints[id(call)] = stmt
+                calls.append(call)
+    return module, text, hints, calls
+
+
+@pytest.mark.parametrize("small_first", [True, False])
+def test_many_findings_resolve_alone_when_their_statements_are_a_small_part(small_first: bool) -> None:
+    """Past MAX_STATEMENTS, statements are still resolved one at a time when they hold a small part
+    of the code (the first of four statements of each view), else the whole module at once; the
+    spans are libcst's either way."""
+    import tenantlint.analysis.source.positions as positions_module
+
+    views = positions_module.MAX_STATEMENTS + 44
+    module, text, hints, calls = _many_findings(views, small_first)
+    expected = whole_module_ranges(module)
+    positions = StatementPositions(module, text, hints=hints)
+    positions.expect(calls)
+    assert [positions.range(c) for c in calls] == [expected[c] for c in calls]
+    assert (positions._whole is None) is small_first
+    assert len(positions._resolved) == (views if small_first else 0)
+    for node in (n for n in preorder(module.body[-1]) if n in expected):  # any other node: exact too
+        assert positions.range(node) == expected[node]

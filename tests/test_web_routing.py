@@ -356,3 +356,65 @@ def test_fastapi_router_included_into_a_system_router(tmp_path: Path) -> None:
              "admin.py": ADMIN_PACKAGE, "admin_items.py": ADMIN_ITEMS, "public_items.py": PUBLIC_ITEMS}
     config = CONFIG + 'system_scope = ["get_admin_user"]\n'
     assert mismatches(tmp_path, files, config) == []
+
+
+FASTAPI_MAIN_ADDED = '''
+from fastapi import Depends, FastAPI
+
+from .auth import get_admin_user, require_member
+from . import routes
+
+app = FastAPI()
+app.include_router(routes.member_router, prefix="/orgs/{org_id}", dependencies=[Depends(require_member)])
+app.include_router(routes.admin_router, prefix="/admin", dependencies=[Depends(get_admin_user)])
+app.include_router(routes.open_router, prefix="/open/{org_id}")
+'''
+
+FASTAPI_ROUTES_ADDED = '''
+from fastapi import APIRouter, Depends
+
+from .auth import require_member
+from . import endpoints
+
+member_router = APIRouter()
+admin_router = APIRouter()
+open_router = APIRouter()
+member_router.add_api_route("/orgs/{org_id}/items", endpoints.member_items, methods=["GET"])
+admin_router.add_api_route("/items", endpoints.all_items, methods=["GET"])
+open_router.add_api_route("/orgs/{org_id}/items", endpoints.open_items, methods=["GET"])
+open_router.add_api_route("/orgs/{org_id}/checked", endpoints.checked_items,
+                          dependencies=[Depends(require_member)])
+'''
+
+FASTAPI_ENDPOINTS_ADDED = '''
+from sqlalchemy import select
+
+from .models import Item
+
+
+def member_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+
+
+def all_items(db):
+    return db.scalars(select(Item)).all()  # ok
+
+
+def open_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # expect: TNT103
+
+
+def checked_items(org_id: int, db):
+    return db.scalars(select(Item).where(Item.org_id == org_id)).all()  # ok
+'''
+
+
+def test_fastapi_add_api_route_runs_the_included_routers_dependencies(tmp_path: Path) -> None:
+    """``router.add_api_route(path, endpoint, dependencies=[...])`` in another module than the
+    endpoint: the endpoint runs the call's dependencies and those its router is included with
+    (``app.include_router(router, dependencies=[Depends(f)])``), as a decorated route does."""
+    files = {"__init__.py": "", "models.py": SA_MODELS, "main.py": FASTAPI_MAIN_ADDED,
+             "auth.py": FASTAPI_AUTH, "routes.py": FASTAPI_ROUTES_ADDED,
+             "endpoints.py": FASTAPI_ENDPOINTS_ADDED}
+    config = CONFIG + 'system_scope = ["get_admin_user"]\n'
+    assert mismatches(tmp_path, files, config) == []

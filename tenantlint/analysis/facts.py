@@ -178,6 +178,10 @@ class ArgFact:
     # (``helper([member.id])``): passed on into a row parameter (``analysis/orm/anchors.py``).
     listed: str = ""
     literal: str | None = None  # a string literal (``kind="closed"``): selects a dispatch entry
+    # ``prov`` is that of request input among these entries of a dict or list built in the caller
+    # (``json.dumps({"cycle_id": cycle_id})``; ``*``: any): a payload keyed by it, naming no tenant
+    payload: tuple[str, ...] = ()
+    entries: tuple[str, ...] = ()  # read from these entries of a parameter's dict (``data["id"]``)
 
 
 @dataclass(frozen=True, slots=True)

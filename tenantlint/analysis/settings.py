@@ -101,11 +101,16 @@ class Settings:
 
     @cached_property
     def check_verifies(self) -> dict[str, frozenset[str] | None]:
-        """Check name -> the URL parameter names it verifies (None: a configured check, all)."""
-        out: dict[str, frozenset[str] | None] = {c.name: frozenset(c.verifies)
-                                                 for c in self.recognised_checks}
+        """Check name -> the URL parameter names it verifies: those a recognised check looks the
+        caller up by (a configured check too, when tenantlint recognises its body); None (all of
+        them) for a configured check whose body it cannot read or whose lookup names none."""
+        found: dict[str, frozenset[str]] = {}
+        for c in self.recognised_checks:  # checks of one name in several modules: what any verifies
+            found[c.name] = found.get(c.name, frozenset()) | frozenset(c.verifies)
+        out: dict[str, frozenset[str] | None] = dict(found)
         for name in self.last(self.config.membership_checks):
-            out[name] = None
+            if not out.get(name):
+                out[name] = None
         return out
 
     @cached_property

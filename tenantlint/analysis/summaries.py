@@ -60,7 +60,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
-                               owner, _anchors(origin)))
+                               owner, _anchors(origin), origin.entries))
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -130,7 +130,8 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal)
+            caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal, payload=a.payload,
+            entries=a.entries)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

@@ -114,9 +114,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "membership_checks", Kind.STRINGS, (),
         "Calls, decorators or DRF permission classes that verify the caller belongs to a tenant "
-        "given in the URL path; after one, that path parameter is trusted. Checks that look the "
-        "caller up in a membership table are recognised without being listed "
-        "(`tenantlint tables` shows them).",
+        "given in the URL path; after one, that path parameter is trusted (a listed check "
+        "tenantlint also recognises verifies the parameters it looks the caller up by; one it "
+        "cannot read, every path parameter). Checks that look the caller up in a membership table "
+        "are recognised without being listed (`tenantlint tables` shows them).",
     ),
     KeySpec(
         "tenant_lookup_fields", Kind.STRINGS, (),

@@ -19,7 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tenantlint.crossfn.records import BUILDER, PARAMETER, Arg, Callees, Hop, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import (
+    ANY_ENTRY,
+    BUILDER,
+    PARAMETER,
+    Arg,
+    Callees,
+    Hop,
+    KeyedQuery,
+    Site,
+    Summary,
+)
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
@@ -115,6 +125,21 @@ def selects(site: Site, fn: Summary, entry: Site) -> bool:
     return arg.literal in entry.selected
 
 
+def _entries(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for key, entry in pairs:
+        out.setdefault(key, set()).add(entry)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _reaches(arg: Arg, entries: frozenset[str]) -> bool:
+    """A dict built in the call (``payload``) reaches a query that reads ``entries`` of it: one of
+    them holds request input (or the query reads the whole value, or the payload is a list)."""
+    if not arg.payload or not entries or ANY_ENTRY in arg.payload:
+        return True
+    return bool(entries.intersection(arg.payload))
+
+
 def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
     """``site`` passes the caller into a parameter the query pins the user foreign key to."""
     for param in q.owner:
@@ -152,7 +177,8 @@ class Combiner:
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
-                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None)
+                ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None,
+                                _entries(q.entries))
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
         self.builders()
@@ -194,13 +220,17 @@ class Combiner:
         return out
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
-              visiting: frozenset[str], anchors: frozenset[str], entry: Site | None) -> bool:
+              visiting: frozenset[str], anchors: frozenset[str], entry: Site | None,
+              entries: Mapping[str, frozenset[str]] | None = None) -> bool:
         """Report request input reaching ``keys`` of ``fn`` at its handler call sites; True when every
         call site of ``fn`` (transitively) is known, so the query need not be reported where it is.
         ``anchors``: the keys that pin a foreign key to a tenant table; a call passing a trusted value
         into one confines the query there (its other keys only narrow the rows of that row).
         ``entry``: the call in ``fn`` the query is reached through; a dispatch-table call selected by
-        a parameter of ``fn`` is not reached from a call of ``fn`` passing another key there."""
+        a parameter of ``fn`` is not reached from a call of ``fn`` passing another key there.
+        ``entries``: per key, the entries of its dict the query reads (a key not named: the whole
+        value); a dict built in the call with request input in none of them passes it no request input."""
+        entries = entries or {}
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
             return False
         ok = self.p.known(fn)
@@ -214,10 +244,14 @@ class Combiner:
                 continue  # the rows of a trusted row: confined at this call
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
+            above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read
+            whole: set[str] = set()  # ... those passed on whole into a key read whole
             for key in sorted(keys, key=lambda k: (k not in anchors, k)):  # reported at an anchor first
                 arg = arg_for(site, fn, key)
                 if arg is None:
                     continue
+                if arg is not _AMBIGUOUS and not _reaches(arg, entries.get(key, frozenset())):
+                    continue  # request input only in entries of a built dict the query does not read
                 if arg is _AMBIGUOUS:
                     ok = False
                 elif arg.trust == "untrusted":
@@ -230,6 +264,11 @@ class Combiner:
                     passed[name] = passed.get(name, False) or key in anchors
                     if source == arg.source:
                         direct.add(name)
+                    read = set(arg.entries) or entries.get(key, frozenset())  # ``data["id"]``, or as read
+                    if read:
+                        above.setdefault(name, set()).update(read)
+                    else:
+                        whole.add(name)
             caller = self.p.funcs.get(site.caller) if passed and site.caller is not None else None
             if caller is None or caller.handler is not None:
                 continue  # not parameters a caller binds: no request input
@@ -239,8 +278,9 @@ class Combiner:
                 held = frozenset(name for name in names if passed[name])
                 # A list written in the call is a value of unknown origin for the query's own verdict
                 # (as any such value): followed only to confine the call and to report request input.
-                if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held, site) and (
-                        names & direct):
+                known = {n: frozenset(e) for n, e in above.items() if n not in whole}
+                if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held, site,
+                                  known) and (names & direct):
                     ok = False
         return ok
 
@@ -286,8 +326,8 @@ class Combiner:
                 continue
             for site in self.p.sites_of.get(qual, ()):
                 arg = arg_for(site, fn, param)
-                if arg is None or arg is _AMBIGUOUS:
-                    continue
+                if arg is None or arg is _AMBIGUOUS or arg.payload:
+                    continue  # a payload's request input is not its tenant (that makes the dict untrusted)
                 if arg.trust == "untrusted" and arg.span is not None:
                     where = (site.path, arg.span.line, arg.span.column)
                     if where not in reported:

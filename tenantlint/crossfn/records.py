@@ -14,8 +14,9 @@ PARAMETER = "parameter "  # provenance source of a parameter of a function that 
 CONSTANT = "constant "
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
+ANY_ENTRY = "*"  # request input in any entry of a payload (a list, a nested dict)
 
-__all__ = ["Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
+__all__ = ["ANY_ENTRY", "Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
 
 
 class Callees:

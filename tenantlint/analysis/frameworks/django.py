@@ -8,6 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, view_object
+from tenantlint.analysis.interp.keyed_fetch import OWN_ID
 from tenantlint.analysis.interp.values import DictValue, Value
 from tenantlint.analysis.plugins import (
     BODY,
@@ -77,9 +78,15 @@ class Django(FrameworkPlugin):
                 verified = ev.fn.handler.verified
                 if "*" in verified:  # a configured membership check verified every parameter
                     return Value(Provenance.trusted("verified URL parameters"))
-                if verified:  # those a recognised check (permission class) looked the caller up by
-                    items = tuple((k, Value(Provenance.trusted(f"verified {k}"))) for k in sorted(verified))
-                    return DictValue(Provenance.untrusted(PATH), items=items)
+                # those a recognised check (permission class) looked the caller up by
+                items = {k: Value(Provenance.trusted(f"verified {k}")) for k in verified}
+                for k in ev.fn.handler.params:  # ``self.kwargs["pk"]`` is the parameter ``pk``, once a
+                    v = ev.fn.env.get(k)  # scoped fetch of that very row proved it
+                    if v is not None and v.trusted and k not in items and v.prov.source.startswith(
+                            f"{k}, {OWN_ID}"):
+                        items[k] = v
+                if items:
+                    return DictValue(Provenance.untrusted(PATH), items=tuple(sorted(items.items())))
                 return Value(Provenance.untrusted(PATH))
         return None
 

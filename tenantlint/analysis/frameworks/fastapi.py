@@ -313,13 +313,18 @@ class FastApi(FrameworkPlugin):
                     included_deps.add(name)
             checked = checked or any(_is_membership(ctx, n) for n in included_deps)
             deps |= included_deps
-        elif fn.name.value in table.endpoints:
-            path = table.endpoints[fn.name.value]
         else:
-            found = registered_rule(ctx.settings.facts.routes, ctx.path, fn.name.value)
-            if found is None:
-                return None
-            path = found
+            if fn.name.value in table.endpoints:
+                path = table.endpoints[fn.name.value]
+            else:
+                found = registered_rule(ctx.settings.facts.routes, ctx.path, fn.name.value)
+                if found is None:
+                    return None
+                path = found
+            # ``router.add_api_route(path, fn, dependencies=[...])``: its dependencies, its router's
+            # and those the router is included with
+            deps = self._included(ctx, fn.name.value)
+            checked = any(_is_membership(ctx, n) for n in deps)
         info = self._bind(ctx, fn, table, set(PLACEHOLDER.findall(path)), checked, dec is None)
         return replace(info, system=True) if not info.system and is_system(ctx, deps) else info
 
@@ -335,6 +340,18 @@ class FastApi(FrameworkPlugin):
         deps = (listed_dependencies(dec) | controller_dependencies(ctx, cls)
                 | self._router_deps(ctx, table, dec))
         return replace(info, name=f"{cls.name}.{fn.name.value}", system=info.system or is_system(ctx, deps))
+
+    @staticmethod
+    def _included(ctx: FileView, name: str) -> set[str]:
+        """Dependencies the route object or function ``name`` of this file runs by registrations and
+        inclusions elsewhere (a project router class ``@pkg.Class``: what its ``__init__`` passes)."""
+        out: set[str] = set()
+        for dep in included_dependencies(ctx.settings.facts.router_dependencies, ctx.path, name):
+            if dep.startswith("@"):
+                out |= ctx.settings.member_types.dependencies(dep[1:])
+            else:
+                out.add(dep)
+        return out
 
     @staticmethod
     def _router_deps(ctx: FileView, table: RouteTable, dec: cst.Call) -> set[str]:

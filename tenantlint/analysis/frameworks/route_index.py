@@ -27,6 +27,7 @@ CALLS = route_calls()  # every framework's (``tenantlint/families.py``)
 # The framework each registration call belongs to: an endpoint registered so is that framework's handler
 # even when its own module imports no framework (``router.add_api_route("/x", endpoints.fn)``).
 FRAMEWORK_OF = {call: fw.name for fw in FRAMEWORK_FAMILIES for call in fw.route_calls}
+ADD_API_ROUTE = "add_api_route"
 HINT = re.compile(r"include_router|\b(?:" + "|".join(sorted(CALLS)) + r")\s*\(")
 
 
@@ -47,6 +48,8 @@ class _Registrations(cst.CSTVisitor):
         self.frameworks: dict[str, str] = {}  # dotted endpoint as written -> framework
         self.dependencies: list[tuple[str, str]] = []  # (dotted router as written, names joined by ,)
         self.built: dict[str, cst.Call] = {}  # module-level name -> the call that built it
+        # ``router.add_api_route(path, endpoint, dependencies=[...])``: (endpoint, router, names)
+        self.added: list[tuple[str, str, set[str]]] = []
         self._depth = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -76,6 +79,25 @@ class _Registrations(cst.CSTVisitor):
                 rule = string_arg(node, 0, "rule") or string_arg(node, 0, "path") or ""
                 self.found.append((written, rule))
                 self.frameworks.setdefault(written, FRAMEWORK_OF[last])
+                if last == ADD_API_ROUTE and isinstance(node.func, cst.Attribute):
+                    self.added_route(node, written)
+
+    def added_route(self, node: cst.Call, endpoint: str) -> None:
+        """``router.add_api_route(path, endpoint, dependencies=[Depends(f)])``: the endpoint runs the
+        call's dependencies, the router's (its constructor's, a project router class's) and those
+        the router is included with elsewhere (``^router``, resolved in the analysis)."""
+        assert isinstance(node.func, cst.Attribute)
+        router = dotted_name(node.func.value)
+        if router is None:
+            return
+        names = {n for n in listed_dependencies(node) if n} | {f"^{router}"}
+        built = self.built.get(router)
+        if built is not None:
+            names |= {n for n in listed_dependencies(built) if n}
+            maker = dotted_name(built.func) or ""
+            if maker.rsplit(".", 1)[-1][:1].isupper() and maker.rsplit(".", 1)[-1] != "APIRouter":
+                names.add(f"@{maker}")
+        self.added.append((endpoint, router, names))
 
 
     def include(self, node: cst.Call) -> None:
@@ -128,18 +150,26 @@ def module_routes(rel: str, module: cst.Module) -> tuple[dict[str, str], dict[st
         if written in visitor.frameworks:
             frameworks.setdefault(key, visitor.frameworks[written])
     dependencies: dict[str, str] = {}
-    for written, listed in visitor.dependencies:
+    added = [(endpoint, ",".join(sorted(names))) for endpoint, _, names in visitor.added]
+    for written, listed in [*visitor.dependencies, *added]:
         key = key_of(written)
-        names = ",".join(f"@{key_of(n[1:])}" if n.startswith("@") else n for n in listed.split(","))
+        names = ",".join(f"{n[0]}{key_of(n[1:])}" if n[:1] in "@^" and n else n for n in listed.split(","))
         dependencies[key] = f"{dependencies[key]},{names}" if key in dependencies else names
     return out, frameworks, dependencies
 
 
 def included_dependencies(table: Mapping[str, str], path: str, router: str) -> set[str]:
-    """Names of the dependencies a router of the file at ``path`` is included with elsewhere; an entry
-    ``@pkg.module.Class`` stands for what a project router class passes (the caller expands it)."""
+    """Names of the dependencies a router of the file at ``path`` is included with elsewhere (or an
+    endpoint ``router.add_api_route`` registers runs); an entry ``@pkg.module.Class`` stands for what
+    a project router class passes (the caller expands it). ``^pkg.module.router``, the router an
+    endpoint was added to, is expanded here into what that router is included with."""
     found = registered_rule(table, path, router)
-    return {n for part in (found or "").split("|") for n in part.split(",") if n}
+    names = {n for part in (found or "").split("|") for n in part.split(",") if n}
+    for ref in [n for n in names if n.startswith("^")]:
+        names.discard(ref)
+        via = lookup_constant(table, ref[1:]) or ""
+        names |= {n for part in via.split("|") for n in part.split(",") if n and not n.startswith("^")}
+    return names
 
 
 def registered_by(frameworks: Mapping[str, str], path: str, function: str) -> str | None:

@@ -20,6 +20,7 @@ from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
     QueryValue,
+    SeqValue,
     Value,
 )
 
@@ -30,6 +31,7 @@ CONVERTERS = frozenset(
     {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "json.dumps", "Decimal", "decimal.Decimal",
      "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
 )
+JSON_CODECS = frozenset({"json.dumps", "json.loads"})
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
 
 
@@ -174,7 +176,11 @@ class CallEvaluation(EvaluatorPart):
         if name is None or (name not in CONVERTERS and self.ctx.imports.qualify(name) not in CONVERTERS):
             return None
         args = self.eval_args(node)
-        return Value(args[0].prov) if args else Value()
+        json_codec = name in JSON_CODECS or self.ctx.imports.qualify(name) in JSON_CODECS
+        if args and json_codec and isinstance(args[0], DictValue | SeqValue) and not isinstance(
+                args[0], Dispatch):
+            return args[0]  # ``json.dumps({...})``: the entries, read back by ``json.loads`` later
+        return Value(args[0].prov, entries=args[0].entries) if args else Value()
 
     def _constructor_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
         """``self.model(**data)``, ``models.Invoice(...)``: a constructor."""
@@ -312,7 +318,7 @@ class CallEvaluation(EvaluatorPart):
             if known is not None:
                 return known
         self.note_request_read(node, recv, key)
-        return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        return Value(recv.prov, scoped_row_of=recv.scoped_row_of, entries=calls.entries_read(recv, key))
 
     def _orm_model_call(self, ref: ModelRef, node: cst.Call) -> Value | None:
         """``Model(...)``: what the model's ORM makes of it."""

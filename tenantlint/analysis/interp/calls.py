@@ -21,7 +21,7 @@ from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
-from tenantlint.crossfn.records import CONSTANT, PARAMETER
+from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, PARAMETER
 from tenantlint.crossfn.returns import QUEUEING
 
 if TYPE_CHECKING:
@@ -218,12 +218,74 @@ def _arguments(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...]
             continue
         listed = _listed(arg.value, value)
         literal = string_value(arg.value)
+        prov, payload = _payload(value)
         if arg.keyword is not None:
-            out.append(ArgFact(arg.value, -1, arg.keyword.value, value.prov, listed, literal))
+            out.append(ArgFact(arg.value, -1, arg.keyword.value, prov, listed, literal, payload,
+                               value.entries))
         else:
-            out.append(ArgFact(arg.value, position, "", value.prov, listed, literal))
+            out.append(ArgFact(arg.value, position, "", prov, listed, literal, payload, value.entries))
             position += 1
     return tuple(out), open_args
+
+
+def _payload(value: Value, depth: int = 0) -> tuple[Provenance, tuple[str, ...]]:
+    """The provenance an argument passes: its own, or that of request input among the entries of a
+    dict or list built in the caller (``{"cycle_id": str(cycle_id)}``, kept through ``json.dumps``),
+    which the callee may read back (``json.loads(payload)["cycle_id"]``); then also the dict's
+    entries that hold request input (``*``: any, for a list or a nested one)."""
+    if value.untrusted or depth > 3 or isinstance(value, Dispatch):
+        return value.prov, ()
+    if isinstance(value, DictValue):
+        items = list(value.items)
+    elif isinstance(value, SeqValue):
+        items = [(ANY_ENTRY, v) for v in value.items]
+    else:
+        return value.prov, ()
+    found: Provenance | None = None
+    keys: list[str] = []
+    for key, item in items:
+        prov, _ = _payload(item, depth + 1)
+        if prov.trust is Trust.UNTRUSTED:
+            found = found or prov
+            keys.append(key if depth == 0 else ANY_ENTRY)
+    if found is None:
+        return value.prov, ()
+    return found, tuple(dict.fromkeys(keys))
+
+
+def entries_read(recv: Value, key: str | None) -> tuple[str, ...]:
+    """The entries of a parameter's dict a literal-key read takes (the outermost one: ``d["a"]["b"]``
+    is entry ``a``); none for a read of anything else."""
+    if recv.entries:
+        return recv.entries
+    if key is None or recv.prov.trust is not Trust.UNKNOWN or not recv.prov.source.startswith(PARAMETER):
+        return ()
+    return (key,)
+
+
+def param_entries(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value]
+                  ) -> tuple[tuple[str, str], ...]:
+    """(parameter, entry) for the entries of a parameter's dict the query expression ``node`` is
+    keyed by, for each parameter every read of which in it takes literal entries (a parameter not
+    named is read whole)."""
+    finder = _Names()
+    node.visit(finder)
+    out: dict[str, list[str]] = {}
+    whole: set[str] = set()
+    for name, key in zip(finder.names, finder.keys, strict=True):
+        value = env.get(name)
+        if value is None and name in params:
+            value = Value(Provenance.unknown(PARAMETER + name))
+        if value is None or value.prov.trust is not Trust.UNKNOWN or not value.prov.source.startswith(
+                PARAMETER):
+            continue
+        param = value.prov.source[len(PARAMETER):]
+        read = entries_read(value, key)
+        if read:
+            out.setdefault(param, []).extend(read)
+        else:
+            whole.add(param)
+    return tuple(dict.fromkeys((p, e) for p, found in out.items() if p not in whole for e in found))
 
 
 def _listed(node: cst.BaseExpression, value: Value) -> str:
@@ -257,7 +319,9 @@ def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ..
                 open_args = True
                 continue
             for i, (el, item) in enumerate(zip(elements, value.items, strict=False)):
-                out.append(ArgFact(el.value, i, "", item.prov, literal=string_value(el.value)))
+                prov, payload = _payload(item)
+                out.append(ArgFact(el.value, i, "", prov, literal=string_value(el.value), payload=payload,
+                                   entries=item.entries))
         elif keyword == "kwargs":
             if not isinstance(value, DictValue) or not isinstance(arg.value, cst.Dict):
                 open_args = True
@@ -266,7 +330,9 @@ def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ..
                      if isinstance(el, cst.DictElement) and (k := _key(el.key)) is not None}
             for key, item in value.items:
                 if key in nodes:
-                    out.append(ArgFact(nodes[key], -1, key, item.prov, literal=string_value(nodes[key])))
+                    prov, payload = _payload(item)
+                    out.append(ArgFact(nodes[key], -1, key, prov, literal=string_value(nodes[key]),
+                                       payload=payload, entries=item.entries))
             open_args = open_args or len(nodes) != len(arg.value.elements)
     return tuple(out), open_args
 
@@ -308,8 +374,25 @@ class _Names(cst.CSTVisitor):
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.keys: list[str | None] = []  # per name, a literal key it is read by (``d["k"]``, ``d.get("k")``)
         self.opaque = False
         self.depth = 0
+        self._key: dict[int, str] = {}  # id of a Name node -> the literal key it is read by
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        el = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(node.value, cst.Name) and isinstance(el, cst.Index):
+            key = string_value(el.value)
+            if key is not None:
+                self._key[id(node.value)] = key
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and node.args
+                and func.attr.value in ("get", "pop", "__getitem__")):
+            key = string_value(node.args[0].value)
+            if key is not None:
+                self._key[id(func.value)] = key
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         self.depth += 1
@@ -324,6 +407,7 @@ class _Names(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if self.depth:
             self.names.append(node.value)
+            self.keys.append(self._key.get(id(node)))
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         self.opaque = True

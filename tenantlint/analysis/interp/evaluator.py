@@ -161,7 +161,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         return values
 
     def _eval(self, node: cst.BaseExpression) -> Value:
-        if isinstance(node, sinks.NODE_TYPES):  # raw SQL text and the calls that execute it
+        if type(node) in sinks.NODE_CLASSES:  # raw SQL text and the calls that execute it
             sql_value = sinks.evaluate(self, node)
             if sql_value is not None:
                 return sql_value

@@ -12,17 +12,21 @@ from tenantlint.analysis.interp.values import UNKNOWN, Value
 def dotted(node: cst.BaseExpression, *, calls: bool = True) -> str | None:
     """``request.user.org`` / ``get_current_org().id`` (a call spelled ``f()``, an ``await`` looked
     through); with ``calls=False`` names and attributes only. None for anything else. The one libcst
-    helper for dotted names (CPython ``ast``'s is :func:`tenantlint.index.ast_util.dotted`)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value, calls=calls)
-        return f"{base}.{node.attr.value}" if base else None
-    if calls and isinstance(node, cst.Call):
-        base = dotted(node.func)
+    helper for dotted names (CPython ``ast``'s is :func:`tenantlint.index.ast_util.dotted`).
+    Exact classes are compared (libcst's node classes have no subclasses): an ``isinstance`` that
+    fails on one of them runs ``ABCMeta.__instancecheck__`` in Python, and this is the walk's most
+    called helper."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined,no-any-return]
+    if kind is cst.Attribute:
+        base = dotted(node.value, calls=calls)  # type: ignore[attr-defined]
+        return f"{base}.{node.attr.value}" if base else None  # type: ignore[attr-defined]
+    if calls and kind is cst.Call:
+        base = dotted(node.func)  # type: ignore[attr-defined]
         return f"{base}()" if base else None
-    if calls and isinstance(node, cst.Await):
-        return dotted(node.expression)
+    if calls and kind is cst.Await:
+        return dotted(node.expression)  # type: ignore[attr-defined]
     return None
 
 

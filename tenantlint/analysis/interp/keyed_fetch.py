@@ -28,6 +28,7 @@ RAISING = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "
 MAYBE = frozenset({"first", "afirst", "last", "get_or_none", "one_or_none", "scalar_one_or_none"})
 ID_NAMES = frozenset({"id", "pk"})
 PENDING = "\x00keyed:"  # env key prefix: a row whose id names are proven once it is checked
+OWN_ID = "the id of a scoped"  # provenance of a primary key a scoped fetch of its row proved
 
 
 def _method(call: cst.Call) -> str:
@@ -86,8 +87,9 @@ def _prove(state: FunctionState, names: tuple[tuple[str, str], ...], fetched_tab
         current = state.env.get(name)
         if current is not None and current.scoped_row_of:
             continue
-        state.env[name] = Value(Provenance.trusted(f"{name}, the id of a scoped {table} row"),
-                                scoped_row_of=table, row_key=True)
+        what = f"{OWN_ID} {table} row" if not parent else \
+            f"the id of the {table} row a scoped {fetched_table} row names"
+        state.env[name] = Value(Provenance.trusted(f"{name}, {what}"), scoped_row_of=table, row_key=True)
 
 
 def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression,

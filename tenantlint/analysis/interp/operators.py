@@ -4,6 +4,7 @@ query, request or view (those stay in ``evaluator.py``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
@@ -52,6 +53,8 @@ class OperatorEvaluation(EvaluatorPart):
             return left
         if right.untrusted:
             return right
+        if left.entries and right.entries and left.prov == right.prov:  # ``d.get("a") or d.get("b")``
+            return replace(right, entries=tuple(dict.fromkeys((*left.entries, *right.entries))))
         return right if not left.trusted else left
 
     def _eval_Comparison(self, node: cst.Comparison) -> Value:

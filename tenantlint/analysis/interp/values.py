@@ -29,6 +29,9 @@ class Value:
     # The primary key (or keys) of the ``scoped_row_of`` rows, not just any value taken from them:
     # ``group.id``, ``[g.id for g in groups]``, an id a scoped fetch proved (``analysis/orm/carried.py``).
     row_key: bool = False
+    # Read from these literal entries of a parameter (``data.get("cycle_id")``, ``data["cycle_id"]``):
+    # a dict the caller builds reaches the value through these entries only (``crossfn/combine.py``).
+    entries: tuple[str, ...] = ()
 
     @property
     def untrusted(self) -> bool:
@@ -133,6 +136,7 @@ class Origin:
     function: str | None = None  # the qualified name of the function it is in (summaries)
     # The function's parameters that make up every key of this query, when nothing else does.
     keys: tuple[str, ...] | None = None
+    entries: tuple[tuple[str, str], ...] = ()  # keys' dict entries it is keyed by (``calls.param_entries``)
     # A query a builder function returned unevaluated, judged at this call: ``via Helper.name (path:line)``.
     via: str = ""
     via_call: cst.CSTNode | None = None  # that call

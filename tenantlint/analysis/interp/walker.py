@@ -19,7 +19,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import keyed_fetch
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
-from tenantlint.analysis.interp.calls import param_keys
+from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -266,9 +266,15 @@ class Walker:
             handler = replace(handler, verified=handler.verified | verified)
         for node, key, kind in handler.reads:
             self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
+        star = fn.params.star_kwarg
         for k, v in handler.params.items():
             if v.untrusted and (ALL_PARAMS in verified or k in verified):
                 v = Value(Provenance.trusted(f"{k}, verified by {by}"))
+            elif v.untrusted and verified and isinstance(star, cst.Param) and star.name.value == k:
+                # ``**kwargs`` of a view: the URL parameters, those the checks verified trusted
+                items = tuple((name, Value(Provenance.trusted(f"{name}, verified by {by}")))
+                              for name in sorted(verified))
+                v = DictValue(v.prov, items=items)
             env[k] = v
         return handler
 
@@ -317,6 +323,8 @@ class Walker:
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     origin.keys = param_keys(origin.node, state.params, state.env,
                                              _cls_is_model(self.ctx, state))
+                    if origin.keys is not None:
+                        origin.entries = param_entries(origin.node, state.params, state.env)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 NODE_TYPES = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation,
               cst.Call)
+# the same as a set of exact classes (libcst's have no subclasses): ``isinstance`` against a tuple
+# of them runs ``ABCMeta.__instancecheck__`` in Python for each class an expression is not
+NODE_CLASSES: frozenset[type] = frozenset(NODE_TYPES)
 NOT_PARAMS = frozenset({"con", "index_col", "coerce_float", "parse_dates", "columns", "chunksize",
                         "dtype", "dtype_backend", "translations", "using", "timeout",
                         "execution_options", "bind_arguments", "record_class", "prepare"})

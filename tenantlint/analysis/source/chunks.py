@@ -4,9 +4,10 @@ file parsed whole needs ~3 GB.
 
 A chunk is a run of top-level statements of about :data:`CHUNK_CHARS` characters. It is cut at a
 line that starts in column 0 with code (not a comment, a closing bracket or an ``else``-like
-keyword) once the lines before it parse on their own with CPython's parser: the first chunk starts
-at the top of the file, and a chunk that parses alone cannot end inside a string, a bracket or a
-compound statement that began in it, so every cut lies between two top-level statements. Each
+keyword) once the chunk's text (below) up to that line parses with CPython's parser: the first
+chunk starts at the top of the file, and a chunk that parses cannot end inside a string, a bracket
+or a compound statement that began in it, so every cut lies between two top-level statements. That
+parse's tree goes with the chunk (``Chunk.tree``): its reader does not parse the text again. Each
 chunk is analysed as its own text: the file's lines with everything outside the chunk blanked,
 except the small top-level statements before it that are not functions (imports, ``app =
 Flask(__name__)``, ``router = APIRouter()``, constants, classes of a few KiB; up to 256 KiB of
@@ -24,20 +25,32 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from tenantlint.analysis.source.cpython import GUARD_RECURSION_LIMIT
 
 CHUNK_CHARS = 256 * 1024
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # lines as the tokenizer counts them
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")  # the rest of a compound statement
 
 
-@dataclass(frozen=True)
+@dataclass
 class Chunk:
     first: int  # 0-based index of its first line
     end: int  # one past its last line
     text: str  # the file's lines up to ``end``, blank outside the chunk but for earlier imports
+    # CPython's tree of ``text``, parsed to find the cut (None for the last chunk): handed to the
+    # reader with :meth:`take_tree`, so ``text`` is not parsed by CPython a second time
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)
+
+    def take_tree(self) -> ast.Module | None:
+        """The tree, given once (the chunk no longer holds it: it is dropped as soon as its
+        reader is done with it, before libcst parses the same text)."""
+        tree, self.tree = self.tree, None
+        return tree
 
 
 def _lines(text: str) -> list[str]:
@@ -69,16 +82,19 @@ def _module_lines(tree: ast.Module, first: int, lines: list[str], budget: int,
     """0-based file line numbers of a chunk's top-level statements to repeat in later chunks
     (imports, ``app = Flask(__name__)``, ``router = APIRouter()``, constants, small classes: not
     functions), each under :data:`KEPT_STATEMENT_CHARS` and all within ``budget`` characters; and
-    what is left of the budget."""
+    what is left of the budget. ``tree``: of the chunk's text (the file's line numbers), whose
+    statements above line ``first`` (repeated from earlier chunks) are not the chunk's own."""
     out: list[int] = []
     for stmt in tree.body:
+        if stmt.lineno - 1 < first:
+            continue
         if imports_only and not isinstance(stmt, ast.Import | ast.ImportFrom):
             continue
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             continue  # a function elsewhere in the file is not needed to walk this chunk
-        span = range(first + stmt.lineno - 1, first + (stmt.end_lineno or stmt.lineno))
+        span = range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno)
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and stmt.decorator_list:
-            span = range(first + stmt.decorator_list[0].lineno - 1, span.stop)
+            span = range(stmt.decorator_list[0].lineno - 1, span.stop)
         cost = sum(len(lines[i]) for i in span)
         if cost > min(budget, KEPT_STATEMENT_CHARS):
             continue
@@ -126,11 +142,15 @@ def chunks(text: str, size: int | None = None, imports_only: bool = False) -> It
     i = 0
     while i < len(lines):
         if i > first and chars >= retry_at and _may_start(lines[i]):
-            tree = _parses("".join(lines[first:i]))
+            # the chunk's own text is parsed (the lines before it are whole statements): its
+            # tree is the reader's too, when the depth guard would have parsed it the same way
+            text_i = _padded(lines, first, i, imports)
+            tree = _parses(text_i)
             if tree is not None:
                 found, budget = _module_lines(tree, first, lines, budget, imports_only)
-                del tree
-                yield Chunk(first, i, _padded(lines, first, i, imports))
+                guarded = sys.getrecursionlimit() <= GUARD_RECURSION_LIMIT
+                yield Chunk(first, i, text_i, tree if guarded else None)
+                del tree, text_i
                 imports.extend(found)
                 first, chars, retry_at = i, 0, size
             else:

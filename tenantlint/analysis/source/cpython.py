@@ -6,6 +6,9 @@ from __future__ import annotations
 import ast
 import warnings
 
+# The depth guard parses at most at CPython's default recursion limit (``parse.guarded_ast``).
+GUARD_RECURSION_LIMIT = 1000
+
 
 def parse_quietly(text: str) -> ast.Module:
     """``ast.parse(text)`` with its warnings suppressed; raises what ``ast.parse`` raises."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from tenantlint.analysis.interp.failure import SourceError as SourceError  # re-exported
-from tenantlint.analysis.source.cpython import parse_quietly
+from tenantlint.analysis.source.cpython import GUARD_RECURSION_LIMIT, parse_quietly
 from tenantlint.analysis.source.pieces import parse_in_pieces
 from tenantlint.analysis.source.positions import StatementPositions
 from tenantlint.analysis.source.recover import parse_recovering
@@ -53,9 +53,6 @@ def _too_complex(tree: ast.Module) -> bool:
     return any(isinstance(n, ast.BoolOp) and len(n.values) > MAX_BOOL_OPERANDS for n in ast.walk(tree))
 
 
-GUARD_RECURSION_LIMIT = 1000  # CPython's default
-
-
 def guarded_ast(text: str) -> ast.Module | None:
     """CPython's tree of the text, or None on an ordinary syntax error; raises SourceError for text
     whose nesting would crash the native libcst parser (the guard run before every libcst parse)."""
@@ -78,6 +75,12 @@ def guarded_ast(text: str) -> ast.Module | None:
         raise SourceError(f"cannot parse: {exc}") from None
     finally:
         sys.setrecursionlimit(limit)
+    return checked_ast(text, tree)
+
+
+def checked_ast(text: str, tree: ast.Module) -> ast.Module:
+    """What :func:`guarded_ast` checks of a tree CPython already built for ``text`` (at most at
+    the guard's recursion limit): raises SourceError when libcst must not parse the text."""
     if len(_BOOL_WORDS.findall(text)) > MAX_BOOL_OPERANDS and _too_complex(tree):
         raise SourceError(f"boolean expression with more than {MAX_BOOL_OPERANDS} operands")
     return tree

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
@@ -21,6 +22,7 @@ from tenantlint.analysis.source.offsets import CodeOffsets, code_offsets
 from tenantlint.results import Span
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_NEWLINE = re.compile(r"\r\n?|\n")
 
 
 def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -59,8 +61,12 @@ def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
 
 
 # After this many statements resolved one at a time, the rest of the file's spans come from one
-# pass of the provider over the whole module (many findings in one file: linear, not per statement).
+# pass of the provider over the whole module (many findings in one file: linear, not per statement),
+# unless :meth:`StatementPositions.expect` found the statements to resolve a small part of the code.
 MAX_STATEMENTS = 256
+# A statement resolved alone costs about this many times its share of the whole module's code
+# generation (its synthetic blocks and module, its own maps).
+ALONE_COST = 2
 
 # A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
 # compound statement's suites are its indented blocks in source order (``_cst_suites``).
@@ -194,6 +200,8 @@ class StatementPositions:
         self._whole: CodeOffsets | None = None
         self._where: dict[int, int] = {}  # id(node) -> index in _resolved of its spans
         self._starts: dict[int, list[int]] = {}  # id(statement list) -> _ast_starts of it
+        self._alone = False  # expect() chose statements one at a time, however many
+        self._line_starts: list[int] | None = None  # offsets of the text's lines (expect's estimate)
 
     def _ast_statement(self, body: list[ast.stmt], stmts: Sequence[cst.BaseStatement],
                        index: int) -> ast.stmt | None:
@@ -330,14 +338,17 @@ class StatementPositions:
 
     def expect(self, nodes: Sequence[cst.CSTNode]) -> None:
         """Spans of ``nodes`` are about to be asked for, in this order: when that would resolve more
-        than :data:`MAX_STATEMENTS` statements one at a time before falling back to the whole module
-        (each statement is counted once, with the walker's hint, as :meth:`range` would resolve
-        it), the whole module is resolved now instead: the statements resolved first would be
+        than :data:`MAX_STATEMENTS` statements one at a time (each statement is counted once, with
+        the walker's hint, as :meth:`range` would resolve it), it is decided now whether they are
+        resolved one at a time all the same — when their code is a small part of the module's
+        (:data:`ALONE_COST`; 5,000 small views with a finding in the first of their four
+        statements) — or the whole module at once; before, the statements resolved first would be
         wasted (20 % of the positions of a chunk with 1,000 findings). A node without a hint keeps
-        the statement-at-a-time start."""
+        the statement-at-a-time start. Spans are exact either way: only the cost differs."""
         if self._whole is not None or self.text is None or len(nodes) <= MAX_STATEMENTS:
             return
         resolved: set[Path] = set()
+        chars = 0  # of the statements to resolve
         for node in nodes:
             hint = self.hints.get(id(node))
             path = self._path_of_statement(hint) if hint is not None else None
@@ -346,15 +357,34 @@ class StatementPositions:
             if any(path[:i] in resolved for i in range(1, len(path) + 1)):
                 continue  # inside a statement resolved before it
             resolved.add(path)
-            if len(resolved) > MAX_STATEMENTS:
-                self._whole = code_offsets(self.module)
-                return
+            chars += self._chars(path)
+        if len(resolved) <= MAX_STATEMENTS:
+            return
+        text = self.text
+        if chars * ALONE_COST < len(text) - text.count("\n"):  # empty lines generate next to nothing
+            self._alone = True
+        else:
+            self._whole = code_offsets(self.module)
+
+    def _chars(self, path: Path) -> int:
+        """About how many characters of code the statement at ``path`` has (its lines')."""
+        located = self._locate(path)
+        if located is None or self.text is None:
+            return len(self.text or "")  # unknown: as if it were the whole module
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        starts = self._line_starts
+        astmt = located[1]
+        first = min(astmt.lineno, len(starts)) - 1
+        last = min(astmt.end_lineno or astmt.lineno, len(starts) - 1)
+        return starts[last] - starts[first] if last > first else len(self.text) - starts[first]
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         found = self._lookup(node)
         if found is not None:
             return found
-        if self._whole is None and self.text is not None and len(self._resolved) < MAX_STATEMENTS:
+        if self._whole is None and self.text is not None and (
+                self._alone or len(self._resolved) < MAX_STATEMENTS):
             hint = self.hints.get(id(node))
             if hint is not None and (found := self._try(self._path_of_statement(hint), node)):
                 return found
