@@ -324,3 +324,5 @@ class FileResult:
     calls: list[Site] = field(default_factory=list)  # its calls resolved to dotted names
     # its suppression comments, when it has any: findings placed at its call sites later honour them
     comments: list[SuppressionComment] = field(default_factory=list)
+    # the callees whose return summaries its analysis looked up (``Returns.answer``), sorted
+    returns_asked: list[str] = field(default_factory=list)

@@ -254,6 +254,7 @@ def merge_chunks(display: str, parts: Iterable[tuple[int, int, FileResult]]) -> 
         out.unresolved.extend(u for u in part.unresolved if own(u.line))
         out.summaries.extend(s for s in part.summaries if own(s.line))
         out.calls.extend(c for c in part.calls if own(c.line))
+        out.returns_asked = sorted({*out.returns_asked, *part.returns_asked})
         out.queries += part.queries
         out.error = out.error or part.error
         skipped = skipped or part.skipped
@@ -352,6 +353,8 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         prefilter = Prefilter.of(settings)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
+        # imported before the workers are forked, which then share it instead of each importing it
+        import tenantlint.analysis.engine  # noqa: F401
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),
                         strict=True):
             results[i] = r
@@ -477,70 +480,43 @@ def _reanalyse(items: list[Item], job: _Job, jobs: int) -> list[FileResult]:
 RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-analysing their callers
 
 
-@dataclass(frozen=True)
-class Answered:
-    """A file analysed again with a round's return values (a cache entry): ``answers`` is what that
-    round's table answered to its call sites (``Returns.answers``); another table giving the same
-    answers analyses it alike, so its result is reused as it is."""
-
-    answers: str
-    result: FileResult
-
-
 def _returns(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
              key_prefix: str, jobs: int = 1) -> bool:
     """Analyse again (or, without ``job``, look up in the cache) the files that call a function
     returning a scoped row or request input, with those return values applied at the calls; False
-    when some result is needed that only an analysis (with ``job``) can give.
-
-    A file is analysed again only when the answers to its own call sites changed (a summary it
-    does not call changes nothing in it), and is cached under those answers: after an edit, only
-    the files whose calls depend on a changed summary are checked again."""
+    when some result is needed that only an analysis (with ``job``) can give. A file already
+    analysed under returns that answer each callee it asked about as ``found`` does
+    (``Returns.answers_alike``) keeps its result: walking it again would give the same."""
     from tenantlint.crossfn.returns import Returns
 
     applied: Returns | None = None
-    made_with: dict[int, str] = {}  # file -> the answers its current result was analysed with
+    none = Returns({})  # what the first pass ran under
+    under: dict[int, Returns] = {}  # file -> the returns its current result was analysed under
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
         if not found.useful or (applied is not None and found == applied):
             return True
-        redo: list[tuple[int, str]] = []
-        for i, r in enumerate(results):
-            if r is None or r.error or not any(
-                    not site.celery and not site.reference
-                    and found.applies(site.callee, site.queries, site.rows) for site in r.calls):
-                continue
-            answers = found.answers(r.calls)
-            if made_with.get(i) != answers:
-                redo.append((i, answers))
+        redo = [i for i, r in enumerate(results) if r is not None and not r.error
+                and any(not site.celery and not site.reference
+                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)
+                and not found.answers_alike(under.get(i, none), r.returns_asked)]
         if not redo:
             return True
-        missing: list[tuple[int, str | None]] = []
-        for i, answers in redo:
-            key = _answered_key(key_prefix, items[i], answers)
-            hit = cache.get(RESULT_KIND, key, Answered) if key is not None else None
-            if hit is not None and found.answers(hit.result.calls) == hit.answers:
-                results[i], made_with[i] = hit.result, hit.answers
-            else:
-                missing.append((i, key))
-        if missing:
-            if job is None:
+        prefix = key_of(key_prefix, found.key())
+        if job is None:
+            hits = _cached([items[i] for i in redo], cache, prefix)
+            if not all(hits):
                 return False
+            done: list[FileResult] = [h for h in hits if h is not None]
+        else:
             again = replace(job, settings=replace(job.settings, returns=found), prefilter=None,
-                            cache=Cache(None))
-            done = _reanalyse([items[i] for i, _ in missing], again, jobs)
-            for (i, key), r in zip(missing, done, strict=True):
-                results[i], made_with[i] = r, found.answers(r.calls)
-                if key is not None:
-                    cache.put(RESULT_KIND, key, Answered(made_with[i], r))
+                            key_prefix=prefix)
+            done = _reanalyse([items[i] for i in redo], again, jobs)
+        for i, r in zip(redo, done, strict=True):
+            results[i] = r
+            under[i] = found
         applied = found
     return True
-
-
-def _answered_key(key_prefix: str, item: Item, answers: str) -> str | None:
-    """The cache key of a file analysed again with ``answers`` (None: its content digest is not known)."""
-    display, _, known = item
-    return key_of(key_prefix, "returns", display, known, answers) if known is not None else None
 
 
 def collect(results: Sequence[FileResult], config: Config, seconds: float,

@@ -168,6 +168,7 @@ def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,
     result.findings = findings
     if not summaries_off():
         result.summaries, result.calls = summarize(path, ctx, findings, positions)
+    result.returns_asked = sorted(ctx.returns_asked)
     if want_sites:
         result.sites = sites(path, facts, positions)
     for u in facts.unresolved:

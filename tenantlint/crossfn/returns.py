@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from tenantlint.cache import key_of
 from tenantlint.crossfn.records import DICT_KIND, Callees
-from tenantlint.results import Site, Summary
+from tenantlint.results import Summary
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.values import Value
 
-
-QUEUEING = ("delay", "apply_async", "s", "si")  # a Celery task's queueing methods (interp/calls.py)
+# Asked instead of a callee when no function passes a parameter through (``through_args`` stops early)
+PASSES_ASKED = "<passes>"
 
 
 @dataclass(frozen=True)
@@ -73,27 +73,6 @@ class Returns:
                       *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
                       *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())))
 
-    def answers(self, calls: Iterable[Site]) -> str:
-        """A key of this table's answers to every question the analysis of a file with these call
-        sites asks it: for each callee (and a queued task's ``task.delay``, ``through_args``'s
-        spelling), the function it resolves to and that function's entries. A file analysed with one
-        table is analysed alike with any other giving the same answers: the walk asks about the
-        callees of the calls it records, and only them, so it cannot take another path."""
-        asked: set[str] = set()
-        for c in calls:
-            asked.add(c.callee)
-            if c.celery:
-                asked.update(f"{c.callee}.{m}" for m in QUEUEING)
-        parts: list[str] = []
-        for callee in sorted(asked):
-            q = self.resolve(callee)
-            if q is None:
-                parts.append(callee)
-                continue
-            parts.append(f"{callee}>{q}={self.kinds[q]}<{self.passes.get(q, ())}"
-                         f"!{self.guards.get(q, ((), ()))}({','.join(self.dict_params.get(q, ()))})")
-        return key_of("answers", *parts)
-
     def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
         a parameter through, or (``rows``: with an unchecked row among them) checks its tenant: its
@@ -101,6 +80,20 @@ class Returns:
         q = self.resolve(callee)
         return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes)
                                   or (rows and q in self.guards))
+
+    def answer(self, callee: str) -> tuple[object, ...]:
+        """All the analysis of a call can learn about ``callee`` (or :data:`PASSES_ASKED`) here: a
+        file whose every asked callee (``FileResult.returns_asked``) has the same answer in two
+        ``Returns`` is analysed alike under both (``runner._returns`` does not walk it again)."""
+        if callee == PASSES_ASKED:
+            return (bool(self.passes),)
+        return (self.kind_of(callee) if self.kinds else "",
+                self.passes_of(callee) if self.passes else (),
+                self.guards_of(callee),
+                self.dict_of(callee) if self.dict_params else None)
+
+    def answers_alike(self, other: Returns, asked: Iterable[str]) -> bool:
+        return all(self.answer(c) == other.answer(c) for c in asked)
 
     def guards_of(self, callee: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The parameters of ``callee`` and its tenant guards (none when it has none)."""

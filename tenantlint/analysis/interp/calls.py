@@ -21,14 +21,15 @@ from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.analysis.source.visit import visit
 from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, PARAMETER
-from tenantlint.crossfn.returns import QUEUEING
+from tenantlint.crossfn.returns import PASSES_ASKED
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
     from tenantlint.analysis.interp.function_state import FunctionState
 
-CELERY_CALLS = frozenset(QUEUEING)
+CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
 
 
 def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> Value | None:
@@ -65,6 +66,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     if celery:
         return None  # a task's result is not its return value
     returns = ctx.settings.returns
+    ctx.returns_asked.add(callee)
     if rows:
         params, guards = returns.guards_of(callee)
         if guards:
@@ -186,8 +188,11 @@ def through_args(ctx: FileContext, fn: FunctionState, node: cst.Call) -> frozens
     """Indexes of ``node.args`` bound to parameters the callee only extends and hands back."""
     returns = ctx.settings.returns
     if not returns.passes:
+        ctx.returns_asked.add(PASSES_ASKED)
         return frozenset()
     callee = _resolve(ctx, fn, node.func)
+    if callee is not None:
+        ctx.returns_asked.add(callee)
     passes = returns.passes_of(callee) if callee is not None else ()
     if not passes:
         return frozenset()
@@ -349,7 +354,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     names a column as ``Favorite.user_id`` does."""
     keys: set[str] = set()
     finder = _Names()
-    node.visit(finder)
+    visit(node, finder)
     if finder.opaque:
         return None
     for name in finder.names:
@@ -396,12 +401,12 @@ class _Names(cst.CSTVisitor):
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         self.depth += 1
-        node.value.visit(self)  # not the keyword
+        visit(node.value, self)  # not the keyword
         self.depth -= 1
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:

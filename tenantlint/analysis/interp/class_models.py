@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tenantlint.analysis.interp.class_bases import _imports, project_bases
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -191,12 +191,27 @@ class ClassModels:
     slots: Mapping[str, str]
     calls: Mapping[str, str]
     bases: Mapping[str, str]  # class_bases.py's table
+    # per-run memos (the tables never change during a run): a class's project bases, the project
+    # classes deriving from a class, and ``subclass_bindings`` (asked once per method of every file)
+    _bases_of: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, compare=False,
+                                                   repr=False)
+    _subclasses: dict[str, list[str]] = field(default_factory=dict, init=False, compare=False,
+                                              repr=False)
+    _bindings: dict[tuple[str, str], list[Binding]] = field(default_factory=dict, init=False,
+                                                            compare=False, repr=False)
+
+    def bases_of(self, cls: str) -> tuple[str, ...]:
+        """``project_bases(self.bases, cls, "")``, computed once per class."""
+        found = self._bases_of.get(cls)
+        if found is None:
+            found = self._bases_of[cls] = project_bases(self.bases, cls, "")
+        return found
 
     def own_attrs(self, qualified: str) -> list[tuple[str, str]]:
         """``(attr, model)`` set by ``qualified`` itself or inherited from its project bases."""
         out: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for cls in (qualified, *project_bases(self.bases, qualified, "")):
+        for cls in (qualified, *self.bases_of(qualified)):
             for key in self._keys(self.attrs, cls):
                 for attr, model in parse_pairs(self.attrs[key]):
                     if attr not in seen:
@@ -215,15 +230,29 @@ class ClassModels:
         """Concrete models of ``attr`` for methods of ``qualified``: set by a project subclass, or
         passed to the constructor of ``qualified`` (or a subclass) at the slot its ``__init__`` keeps
         in ``attr``."""
+        key = (qualified, attr)
+        found = self._bindings.get(key)
+        if found is None:
+            found = self._bindings[key] = self._subclass_bindings(qualified, attr)
+        return list(found)
+
+    def subclasses(self, qualified: str) -> list[str]:
+        """``qualified`` and the project classes deriving from it (in the table's order)."""
+        found = self._subclasses.get(qualified)
+        if found is None:
+            found = [qualified]
+            for cls in self.bases:
+                if cls == qualified:
+                    continue
+                if any(same_class(b, qualified) for b in self.bases_of(cls)):
+                    found.append(cls)
+            self._subclasses[qualified] = found
+        return found
+
+    def _subclass_bindings(self, qualified: str, attr: str) -> list[Binding]:
         out: list[Binding] = []
         seen: set[tuple[str, str]] = set()
-        subclasses = [qualified]
-        for cls in self.bases:
-            if cls == qualified:
-                continue
-            if any(same_class(b, qualified) for b in project_bases(self.bases, cls, "")):
-                subclasses.append(cls)
-        for cls in subclasses:
+        for cls in self.subclasses(qualified):
             if cls is not qualified:
                 for key in self._keys(self.attrs, cls):
                     for a, model in parse_pairs(self.attrs[key]):
@@ -269,15 +298,15 @@ class ClassModels:
 
         for cls, text in self.attrs.items():
             if any(is_model(m) for _, m in parse_pairs(text)):
-                out.update(b.rsplit(".", 1)[-1] for b in project_bases(self.bases, cls, ""))
+                out.update(b.rsplit(".", 1)[-1] for b in self.bases_of(cls))
         for callee, passed in self.calls.items():
             if any(is_model(p.partition("=")[2]) for p in passed.split("|")):
                 out.add(callee.rsplit(".", 1)[-1])
-                out.update(b.rsplit(".", 1)[-1] for b in project_bases(self.bases, callee, ""))
+                out.update(b.rsplit(".", 1)[-1] for b in self.bases_of(callee))
         return frozenset(out)
 
     def _slot(self, cls: str, attr: str) -> tuple[str, str] | None:
-        for c in (cls, *project_bases(self.bases, cls, "")):
+        for c in (cls, *self.bases_of(cls)):
             for key in self._keys(self.slots, c):
                 for a, where in parse_pairs(self.slots[key]):
                     if a == attr:

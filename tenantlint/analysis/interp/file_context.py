@@ -36,6 +36,9 @@ class FileContext:
     built_at: dict[int, list[Origin]] = field(default_factory=dict)
     # Dicts methods keep on ``self`` (``self.filters = {...}``), read by the methods walked later.
     instance_dicts: InstanceDicts = field(default_factory=InstanceDicts)
+    # callees whose summaries (``Settings.returns``) the walk looked up (``calls.py``): the result
+    # depends on ``Settings.returns`` only through the answers for these (``Returns.answer``)
+    returns_asked: set[str] = field(default_factory=set)
 
     @property
     def config(self) -> Config:

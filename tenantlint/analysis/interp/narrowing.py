@@ -21,12 +21,13 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.values import Pin, RowValue, Value
+from tenantlint.analysis.source.visit import visit
 
 
 def narrowing_names(body: cst.CSTNode) -> frozenset[str]:
     """Names bound once by ``name = ...`` in ``body`` and read only to narrow other queries."""
     scan = _Scan()
-    body.visit(scan)
+    visit(body, scan)
     return frozenset(n for n, count in scan.bound.items()
                      if count == 1 and n not in scan.escaping and n in scan.read)
 
@@ -46,7 +47,7 @@ class _Scan(cst.CSTVisitor):
                 self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
             else:
                 self._bind_other(t.target)
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def _bind_other(self, target: cst.CSTNode) -> None:
@@ -82,24 +83,24 @@ class _Scan(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> bool:
         if node.orelse is None and _narrows(node.body):
             self.test += 1
-            node.test.visit(self)
+            visit(node.test, self)
             self.test -= 1
         else:
-            node.test.visit(self)
-        node.body.visit(self)
+            visit(node.test, self)
+        visit(node.body, self)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            visit(node.orelse, self)
         return False
 
     def visit_Call(self, node: cst.Call) -> bool:
         negated = isinstance(node.func, cst.Attribute) and node.func.attr.value == "exclude"
         saved = self.test
         self.test = 0  # a call in a test may hand the row on
-        node.func.visit(self)
+        visit(node.func, self)
         if negated:
             self.narrow += 1
         for arg in node.args:
-            arg.visit(self)
+            visit(arg, self)
         if negated:
             self.narrow -= 1
         self.test = saved
@@ -108,7 +109,7 @@ class _Scan(cst.CSTVisitor):
     def visit_UnaryOperation(self, node: cst.UnaryOperation) -> bool:
         if isinstance(node.operator, cst.BitInvert) and isinstance(node.expression, cst.Call):
             self.narrow += 1
-            node.expression.visit(self)
+            visit(node.expression, self)
             self.narrow -= 1
             return False
         return True
@@ -119,11 +120,11 @@ class _Scan(cst.CSTVisitor):
             self.escaping.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # ``issue.parent_id``: the attribute name is no read
+        visit(node.value, self)  # ``issue.parent_id``: the attribute name is no read
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # not the keyword
+        visit(node.value, self)  # not the keyword
         return False
 
 

@@ -17,6 +17,7 @@ import libcst as cst
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.held_models import model_ref
 from tenantlint.analysis.interp.values import ModelRef
+from tenantlint.analysis.source.visit import visit
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -43,7 +44,7 @@ def param_model_walks(ctx: FileContext, fn: cst.FunctionDef, body: object
     finder = _Calls(fn.name.value)
     for stmt in body:  # type: ignore[attr-defined]
         if stmt is not fn:
-            stmt.visit(finder)
+            visit(stmt, finder)
     if not finder.calls:
         return []
     for index, param in enumerate(params):

@@ -13,6 +13,7 @@ import libcst as cst
 
 from tenantlint.analysis.interp.values import SeqValue, Value
 from tenantlint.analysis.rawsql.text import static_string
+from tenantlint.analysis.source.visit import visit
 
 MAX_NAMES = 8
 
@@ -41,7 +42,7 @@ def named_items(stmt: cst.For, iterable: Value) -> list[tuple[str, Value]]:
     if any(n is None for n in names):
         return []
     finder = _KeyedBy(stmt.target.value)
-    stmt.body.visit(finder)
+    visit(stmt.body, finder)
     if not finder.found:
         return []
     return [(f"{stmt.target.value} = {n!r}", v) for n, v in zip(names, iterable.items, strict=True)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import cast
 
 import libcst as cst
 
@@ -75,7 +76,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
-from tenantlint.analysis.source.positions import child_nodes
+from tenantlint.analysis.source.positions import code_children
 from tenantlint.index.relations import is_user_model
 
 
@@ -649,11 +650,12 @@ def _calls(node: cst.CSTNode) -> list[cst.Call]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Call):
-            out.append(current)
-        elif isinstance(current, cst.FunctionDef):
+        kind = type(current)
+        if kind is cst.Call:
+            out.append(cast(cst.Call, current))
+        elif kind is cst.FunctionDef:
             continue
-        children = list(child_nodes(current))
+        children = code_children(current)
         children.reverse()
         stack.extend(children)
     return out
