@@ -206,7 +206,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
-            viewset_actions=viewset_actions(tree) if "as_view" in text else {},
+            viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))
