@@ -208,7 +208,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             method_refs=module_method_refs(tree),
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
-            viewset_actions=viewset_actions(tree) if "as_view" in text else {},
+            viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), name_counts(tree))

@@ -181,3 +181,13 @@ def test_random_defaults() -> None:
     assert default("make_anchor") and default("secrets.token_urlsafe") and default("uuid.uuid4")
     assert default("lambda: secrets.token_hex(16)")
     assert not default("make_code") and not default("uuid.uuid1") and not default("'fixed'")
+
+
+def test_router_registration_routes_every_action() -> None:
+    tree = ast.parse(textwrap.dedent("""
+        router = DefaultRouter()
+        router.register("links", views.LinkViewSet)
+        router.register(prefix="tags", viewset=TagViewSet)
+        urlpatterns = [path("links/", LinkViewSet.as_view({"get": "list"}))]
+    """))
+    assert viewset_actions(tree) == {"LinkViewSet": "*,list", "TagViewSet": "*"}

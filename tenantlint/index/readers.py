@@ -183,11 +183,20 @@ def body_context_keys(tree: ast.Module) -> dict[str, str]:
 
 def viewset_actions(tree: ast.Module) -> dict[str, str]:
     """``Cls.as_view({"get": "list", "post": "archive"})`` (a DRF viewset routed by hand): view class
-    name -> the comma-joined method names the mapping routes requests to."""
+    name -> the comma-joined method names the mapping routes requests to; ``*`` for a viewset a
+    router registers (``router.register("links", LinkViewSet)``: every generic action)."""
     found: dict[str, set[str]] = {}
     for node in walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "as_view"):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr == "register":
+            registered = node.args[1] if len(node.args) > 1 else next(
+                (kw.value for kw in node.keywords if kw.arg == "viewset"), None)
+            cls = _base_name(registered) if isinstance(registered, ast.Name | ast.Attribute) else ""
+            if cls:  # ``router.register("links", LinkViewSet)``: every generic action is routed
+                found.setdefault(cls, set()).add("*")
+            continue
+        if node.func.attr != "as_view":
             continue
         mapping = node.args[0] if node.args else next(
             (kw.value for kw in node.keywords if kw.arg == "actions"), None)

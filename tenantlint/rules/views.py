@@ -23,6 +23,10 @@ reported as TNT101. DRF itself reads only `queryset`: a DRF view's `model =` is 
 project base's `get_queryset` reads `self.model` and a generic action the view does not override
 (from a DRF generic view, viewset or mixin) serves it. `APIView`, and `GenericAPIView` or
 `GenericViewSet` without a mixin, have no generic action, so their explicit handlers are what is judged.
+A viewset routed only by `as_view({...})` mappings (never registered with a router) to methods it
+defines itself, none of which reads the view's queryset (`self.get_queryset()`, `self.get_object()`,
+`self.queryset`, `self.model`, `filter_queryset`, `paginate_queryset`, `super()`), serves no
+generic action either: its handlers are judged on their own queries.
 """
     why = """
 Generic views and viewsets serve whatever `queryset` or `model` gives them: list, detail, update and

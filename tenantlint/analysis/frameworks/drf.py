@@ -25,6 +25,7 @@ from tenantlint.analysis.frameworks.common import (
     star_params,
     view_object,
 )
+from tenantlint.analysis.frameworks.drf_routing import routes_only_own_methods
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
 from tenantlint.analysis.interp.values import DictValue, RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
@@ -260,7 +261,7 @@ class Drf(FrameworkPlugin):
             base.startswith(_ACTION_PACKAGES) and base not in ACTIONLESS_BASES
             for base in cls.bases
         )
-        if not generic:
+        if not generic or routes_only_own_methods(ctx, cls):
             return False
         body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else ()
         own = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
