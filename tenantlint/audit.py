@@ -52,7 +52,7 @@ SCOPING_LABELS: dict[str, str] = {
     "public-capability": "a public view's row looked up by its secret token (a share link's anchor): "
     "whoever holds the token may read it",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
-    "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task)",
+    "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task, a command)",
     "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "
     "parameter, a constant, self): confined only if every caller passes its own tenant",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",

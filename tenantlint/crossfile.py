@@ -49,6 +49,9 @@ class CrossFileFacts:
     class_attrs: dict[str, str] = field(default_factory=dict)
     class_slots: dict[str, str] = field(default_factory=dict)
     class_calls: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Method names spelled on classes -> comma-joined class short names (``*``: on anything else),
+    # joined with ``|`` across files (``analysis/interp/method_refs.py``).
+    method_refs: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Functions (or Celery task names) registered with a scheduler -> ``path:line (how)``, and
     # Celery task names given explicitly -> the function (``index/schedules.py``).
     scheduled: dict[str, str] = field(default_factory=dict)

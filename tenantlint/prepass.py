@@ -23,6 +23,7 @@ from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
 from tenantlint.analysis.interp.class_models import module_class_models
 from tenantlint.analysis.interp.member_types import module_member_types
+from tenantlint.analysis.interp.method_refs import module_method_refs
 from tenantlint.analysis.interp.trusted_context import in_system_path
 from tenantlint.analysis.rawsql.constants import module_file_constants, module_name
 from tenantlint.analysis.source import handoff as source_handoff
@@ -205,6 +206,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
+            method_refs=module_method_refs(tree),
             check_candidates=checks, member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},

@@ -7,7 +7,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.switch import summaries_off
 from tenantlint.files import expand, relpath
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
@@ -328,16 +329,20 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     items: list[Item] = []
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
-    key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter))
+    across = not summaries_off()  # off: only to measure what the summaries cost (crossfn/switch.py)
+    key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter),
+                        "" if across else "no-summaries")
     results = _cached(items, cache, key_prefix)
     todo = [i for i, r in enumerate(results) if r is None]
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
     counts = project.name_counts if project is not None else None
-    if not todo:
-        if ((not options.use_prefilter or _call_sites(items, results, None, cache, key_prefix))
-                and _returns(items, results, None, cache, key_prefix)):
-            return [r for r in results if r is not None], counts
+    if not todo:  # every result cached: so are the second passes' unless a summary changed
+        trial = list(results)  # left as it was when some second pass is missing
+        if not across or (
+                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix))
+                and _returns(items, trial, None, cache, key_prefix)):
+            return [r for r in trial if r is not None], counts
     if settings is None:
         assert project is not None
         settings = project.settings(config)
@@ -358,9 +363,10 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
             results[i] = analyze_item(items[i], job)
             if options.progress:
                 options.progress(1)
-    if prefilter is not None:
+    if prefilter is not None and across:
         _call_sites(items, results, job, cache, key_prefix, options.jobs)
-    _returns(items, results, job, cache, key_prefix, options.jobs)
+    if across:
+        _returns(items, results, job, cache, key_prefix, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
     return [r for r in results if r is not None], counts
 
@@ -406,18 +412,37 @@ def _call_site_files(items: list[Item], results: list[FileResult | None]) -> lis
     skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
     if not names or not skipped:
         return []
-    alternatives = "|".join(re.escape(n) for n in sorted(names))
-    called = re.compile(r"\b(" + alternatives + r")(?:\s*\(|\.(?:delay|apply_async|si|s)\s*\()")
     redo: list[int] = []
     for i in skipped:
         try:
             text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
         except OSError:
             continue
-        hits = {m.group(1) for m in called.finditer(text)}
+        hits = called_names(text, names)
         if any(owner in text for name in hits for owner in names[name]):
             redo.append(i)
     return redo
+
+
+# A name called (``name(``) or queued (``name.delay(``, ``.apply_async(``, ``.si(``, ``.s(``): the
+# name alone is matched, the call in a lookahead, so that :func:`called_names` can look each name up
+# in a set (one alternation of every helper's name tried at every word of every file was quadratic).
+_CALLED = re.compile(r"\b(\w+)(?=(\s*\(|\.(?:delay|apply_async|si|s)\s*\())")
+
+
+def called_names(text: str, names: Container[str]) -> set[str]:
+    """The ``names`` that ``text`` calls or queues, as one regular expression alternating them would
+    find them: a match consumes its call (``.delay(``), so a name inside it is not matched again."""
+    hits: set[str] = set()
+    end = 0
+    for m in _CALLED.finditer(text):
+        if m.start() < end:
+            continue
+        name = m.group(1)
+        if name in names:
+            hits.add(name)
+            end = m.end(2)
+    return hits
 
 
 CALL_SITE_ROUNDS = 4  # helpers calling helpers in files the prefilter skipped: rounds of re-reading

@@ -34,10 +34,10 @@ def test_unresolved_query_like_is_counted_and_listed() -> None:
     assert "unresolved" not in doc  # listed only when asked
     listed = json.loads(_check("peewee_services", "--format", "json", "--show-unresolved").stdout)
     [site] = listed["unresolved"]
-    assert (site["path"], site["line"]) == ("kb/common_service.py", 29)
+    assert (site["path"], site["line"]) == ("kb/common_service.py", 40)
     assert "cls.model" in site["reason"]
     text = _check("peewee_services", "--show-unresolved").stdout
-    assert "kb/common_service.py:29:21: not analysed: cls.model.select()" in text
+    assert "kb/common_service.py:40:21: not analysed: cls.model.select()" in text
 
 
 def test_factory_models_reach_the_generic_repository() -> None:

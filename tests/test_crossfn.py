@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from tenantlint.api import check_paths, load_config
 from tenantlint.reporters.registry import get_reporter
 from tenantlint.results import RunResult
@@ -489,3 +491,24 @@ def test_a_trusted_row_passed_into_a_foreign_key_parameter_confines_the_helper(t
     assert result.findings[0].column == 16
     assert "passed as 'invoice'" in result.findings[0].message
     assert "passed as 'invoice_id'" in result.findings[1].message
+
+
+def test_benchmark_switch_turns_the_summaries_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TENANTLINT_BENCH_NO_SUMMARIES=1`` (a measurement aid, crossfn/switch.py): no summary, no call
+    site, nothing joined, so the helper's query is reported where it is and the call is not."""
+    from tenantlint.crossfn.switch import ENV
+
+    views = """
+        from app import helpers
+
+
+        def view(request):
+            return helpers.get_invoice(request.GET["id"])
+        """
+    monkeypatch.setenv(ENV, "1")
+    off = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": views})
+    assert found(off) == [("app/helpers.py", 5, "TNT101")]
+    monkeypatch.setenv(ENV, "0")
+    with chdir(tmp_path):
+        on = check_paths([Path(".")], load_config(tmp_path))
+    assert found(on) == [("app/views.py", 5, "TNT101")]

@@ -18,6 +18,7 @@ from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, collector_paused_after, decode, parse
 from tenantlint.analysis.summaries import summarize
+from tenantlint.crossfn.switch import summaries_off
 from tenantlint.results import (
     DYNAMIC_SQL_TABLE,
     UNKNOWN_ORIGIN,
@@ -165,7 +166,8 @@ def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,
         result.suppressed = suppressed
         result.comments = list(comments)
     result.findings = findings
-    result.summaries, result.calls = summarize(path, ctx, findings, positions)
+    if not summaries_off():
+        result.summaries, result.calls = summarize(path, ctx, findings, positions)
     result.returns_asked = sorted(ctx.returns_asked)
     if want_sites:
         result.sites = sites(path, facts, positions)

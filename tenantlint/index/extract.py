@@ -101,7 +101,9 @@ def _walk(module: ast.Module, ctx: ModelFile, trusted: PatternSet) -> list[Model
                 if info is not None:
                     derived = save_pairs(node) + default_pairs(node, trusted)
                     info, created = link_tables(node, info, ctx)
-                    add(node, replace(info, derived=derived) if derived else info)
+                    methods = tuple(s.name for s in node.body
+                                    if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef))
+                    add(node, replace(info, derived=derived or info.derived, methods=methods))
                     for link in created:
                         add(node, link)
             continue  # nested classes (Meta) are read by the extractors

@@ -46,6 +46,9 @@ class ModelInfo:
     # Generic relations (Django ``GenericForeignKey("content_type", "object_id")``): (content-type
     # field, object-id field) pairs.
     generic: tuple[tuple[str, str], ...] = ()
+    # Methods the class body defines itself (``get_by_id_and_org``): a model that overrides a
+    # method of a mixin of models is not walked with the mixin's version (``held_models``).
+    methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

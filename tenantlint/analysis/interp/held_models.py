@@ -17,6 +17,7 @@ import libcst as cst
 from tenantlint.analysis.interp.class_models import Binding
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.method_refs import chain_to, reached
 from tenantlint.analysis.interp.values import ModelRef
 from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -139,11 +140,35 @@ def generic_walks(
         bindings: list[Binding] = memo[key]
         for b in bindings:
             model = model_by_name(ctx, b.model)
-            if model is not None:
+            if model is not None and _reached(ctx, b.owner, cls.name, fn.name.value):
                 walks.append(GenericWalk(f"{b.owner}.{fn.name.value}", {**held, attr: model_ref(ctx, model)}))
         if walks:
             return walks  # one attribute per method: the first with concrete models
     return walks
+
+
+def _reached(ctx: FileContext, owner: str, base: str, method: str) -> bool:
+    """Whether the subclass ``owner`` reaches ``method`` of its generic base ``base`` (a factory's
+    binding is always reached: its model is the one the factory builds)."""
+    memo = ctx.settings.memo
+    key = ("held.reached", f"{owner}>{base}.{method}")
+    found = memo.get(key)
+    if not isinstance(found, bool):
+        facts = ctx.settings.facts
+        # not a project class (a factory function), or its bases not known: reached
+        found = owner not in _short_classes(ctx) or reached(
+            facts.method_refs, method, chain_to(facts.class_bases, owner, base))
+        memo[key] = found
+    return found
+
+
+def _short_classes(ctx: FileContext) -> frozenset[str]:
+    memo = ctx.settings.memo
+    key = ("held.short-classes", "")
+    found = memo.get(key)
+    if not isinstance(found, frozenset):
+        found = memo[key] = frozenset(q.rsplit(".", 1)[-1] for q in ctx.settings.facts.class_bases)
+    return found
 
 
 def _mixin_walks(
@@ -158,27 +183,32 @@ def _mixin_walks(
     if not CLASS_USE.search(code):
         return []
     memo = ctx.settings.memo
-    key = ("held.mixin-models", cls.name)
+    key = ("held.mixin-models", f"{cls.name}.{fn.name.value}")
     models = memo.get(key)
     if not isinstance(models, tuple):
-        models = tuple(sorted(_deriving_models(ctx, cls.name)))[:MAX_MIXIN_MODELS]
+        models = tuple(sorted(_deriving_models(ctx, cls.name, fn.name.value)))[:MAX_MIXIN_MODELS]
         memo[key] = models
     return [GenericWalk(f"{m}.{fn.name.value}", {**held, SELF_CLASS: model_ref(ctx, m)})
             for m in models]
 
 
-def _deriving_models(ctx: FileContext, mixin: str) -> set[str]:
-    """Concrete models deriving, directly or through other models, from the class ``mixin``."""
+def _deriving_models(ctx: FileContext, mixin: str, method: str) -> set[str]:
+    """Concrete models deriving, directly or through other models, from the class ``mixin`` whose
+    ``method`` is the mixin's: a model defining its own ``method`` (an override, maybe calling
+    ``super()``) and the models deriving from it are walked with their own method instead."""
     children: dict[str, set[str]] = {}
+    overrides: set[str] = set()
     for name, infos in ctx.index.models.items():
         for info in infos:
             for base in info.bases:
                 children.setdefault(base, set()).add(name)
+            if method in info.methods:
+                overrides.add(name)
     out: set[str] = set()
     todo = [mixin]
     while todo:
         for child in children.get(todo.pop(), ()):
-            if child not in out:
+            if child not in out and child not in overrides:
                 out.add(child)
                 todo.append(child)
     return {m for m in out if any(not i.abstract for i in ctx.index.models.get(m, ()))}

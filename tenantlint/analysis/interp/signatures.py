@@ -12,6 +12,7 @@ from tenantlint.analysis.plugins import HandlerInfo
 _TRANSPARENT = frozenset({
     "staticmethod", "classmethod", "property", "cached_property", "lru_cache", "cache", "wraps",
     "atomic", "shared_task", "task",
+    "job",  # rq's ``@job(queue)``: called as ``f.delay(...)``, as a Celery task is
 })
 _TASKS = frozenset({"shared_task", "task"})
 

@@ -29,6 +29,8 @@ from tenantlint.analysis.interp.checks import (
     verified_names,
     verify_earlier,
 )
+from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
+from tenantlint.analysis.interp.equal_guard import narrow_equal
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
@@ -172,16 +174,11 @@ class Walker:
         ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         reason = outer.system_reason
-        if qualname is not None and handler is None and settings.schedules:
-            where = settings.schedules.where(qualname)
-            if where is not None:  # a scheduler runs it on a timer: no request, no tenant
+        if handler is None:
+            own = self._system_reason(fn, qualname, names, system)
+            if own is not None:
                 system += 1
-                reason = f"{SCHEDULED}{where}"
-        if handler is None and not system:
-            change = schema_change(self.ctx, fn)
-            if change is not None:  # a migration written as a function: every tenant's rows on purpose
-                system += 1
-                reason = f"{SCHEMA_CHANGE}{change}"
+                reason = own
         ports = summary_params(fn, names, method=cls is not None)
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
@@ -215,6 +212,24 @@ class Walker:
                 fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
             fact.guards = guards(fn, fact.params, self._tenant_attrs())
         return state
+
+    def _system_reason(self, fn: cst.FunctionDef, qualname: str | None, names: list[str],
+                       system: int) -> str | None:
+        """Why a function that is no handler is system code by itself, if it is."""
+        settings = self.ctx.settings
+        if qualname is not None and settings.schedules:
+            where = settings.schedules.where(qualname)
+            if where is not None:  # a scheduler runs it on a timer: no request, no tenant
+                return f"{SCHEDULED}{where}"
+        if system:
+            return None
+        command = cli_command(names, self.ctx.imports) if names else None
+        if command is not None:  # run by an operator from a shell: every tenant's rows on purpose
+            return f"{COMMAND_LINE}{command}"
+        change = schema_change(self.ctx, fn)
+        if change is not None:  # a migration written as a function: every tenant's rows on purpose
+            return f"{SCHEMA_CHANGE}{change}"
+        return None
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -374,6 +389,7 @@ class Walker:
         state.env = dict(before)
         if then_leaves:
             keyed_fetch.checked(state, stmt.test)  # ``if not row: return``: on the path that goes on
+            narrow_equal(ev, state, stmt.test)  # ``if current_user.id != tenant_id: return``
         if isinstance(stmt.orelse, cst.If):
             self.statement(stmt.orelse, state)
         elif stmt.orelse is not None:

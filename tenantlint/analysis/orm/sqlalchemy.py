@@ -21,7 +21,7 @@ from tenantlint.analysis.interp.values import (
     Value,
 )
 from tenantlint.analysis.orm import columns as col
-from tenantlint.analysis.orm import inserts, joins, registry, unresolved
+from tenantlint.analysis.orm import inserts, joins, param_joins, registry, unresolved
 from tenantlint.analysis.orm.correlated import CORRELATING, correlated_pin
 from tenantlint.analysis.orm.listeners import listener_rows
 from tenantlint.analysis.plugins import OrmPlugin
@@ -55,6 +55,8 @@ class SaQuery(QueryValue):
     joined: tuple[str, ...] = ()  # parent tables joined along the table's via chain (``joins``)
     # tenant tables joined along their own foreign key to this table (``joins.joined_child``)
     children: tuple[tuple[str, TenantTable], ...] = ()
+    # parameters of the function holding the model a ``.join(param)`` joined (``param_joins``)
+    param_joins: tuple[str, ...] = ()
 
 
 JOINS = frozenset({"join", "outerjoin", "join_from"})
@@ -75,8 +77,11 @@ def join(ev: Evaluation, q: QueryValue, call: cst.Call) -> QueryValue:
         parent = joins.joined_parent(ev, q.origin.tenant, q.joined, call)
         if parent is None and q.model:
             child = joins.joined_child(ev, q.model, q.origin.table, call)
+    param = param_joins.joined_parameter(ev, call) if parent is None and child is None else None
     ev.eval_args(call)
     done = ev.derive(q, call)
+    if param is not None and isinstance(done, SaQuery):
+        return replace(done, param_joins=(*done.param_joins, param))
     if parent is not None and isinstance(done, SaQuery):
         return replace(done, joined=(*done.joined, parent))
     if child is not None and isinstance(done, SaQuery):
@@ -134,8 +139,13 @@ class SqlAlchemyOrm(OrmPlugin):
             if scoped is not None:
                 state = state.add_pin(Pin(scoped, Scoping.SCOPING_METHOD, scoped.source))
             return state
-        values = [ev.eval(a.value) for a in call.args]
-        return col.apply(ev, q, col.conj_values(values), parents(ev, q))
+        pins, used = ([], set()) if not isinstance(q, SaQuery) or not q.param_joins else (
+            param_joins.parameter_pins(ev, q.param_joins, call))
+        values = [ev.eval(a.value) for a in call.args if id(a) not in used]
+        state = col.apply(ev, q, col.conj_values(values), parents(ev, q))
+        for pin in pins:  # ``join(org_cls).filter(org_cls.org == org)``: through the caller's model
+            state = state.add_pin(pin)
+        return state
 
     def query_method(self, ev: Evaluation, q: QueryValue, method: str, call: cst.Call) -> Value | None:
         settings = ev.ctx.settings

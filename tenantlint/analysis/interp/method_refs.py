@@ -1,0 +1,105 @@
+"""Which subclasses reach a method of a generic base: ``APITokenService.get_all`` spelled anywhere.
+
+A generic base method (``CommonService.get_all`` reading ``cls.model``) is checked once per
+concrete subclass. A subclass whose inherited method no code reaches queries nothing through it: when
+only ``SystemSettingsService.get_all()`` is ever called, ``APITokenService``'s walk of ``get_all`` is
+no query of the project. The pre-pass records, per module (CPython ``ast``, cheap), for each method
+name spelled on a class (``Service.get_all``, ``models.Service.get_all``, and ``cls.m``/``self.m``/
+``super().m`` inside a class, which stand for that class) the short names of those classes, and
+``*`` when the name is spelled on anything else (a variable, a call's result: it may hold any
+subclass). Module attributes (``services.get_all()`` on an imported module) are not methods.
+
+A subclass's walk of a base method ``m`` is then kept when ``m`` is spelled on that subclass or on a
+class between it and the base (the base itself included: ``cls.get_all()`` in another base method
+reaches every subclass), when ``m`` is spelled on anything unknown, or when ``m`` is never spelled
+on a class at all (no caller in the project: the method is checked for every subclass, as before).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+
+from tenantlint.index.ast_util import children
+
+ANY = "*"  # spelled on a receiver that may hold any class
+_SELFISH = frozenset({"self", "cls"})
+
+
+def _imported_modules(tree: ast.Module) -> frozenset[str]:
+    """Local names bound to modules (``import x``, ``import x.y as z``, ``from pkg import mod``
+    when ``mod`` is lower-case: a module or a function, never a class)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                names.add(alias.asname or alias.name.split(".", 1)[0])
+        elif isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                local = alias.asname or alias.name
+                if local[:1].islower():
+                    names.add(local)
+    return frozenset(names)
+
+
+def _receiver(node: ast.expr, enclosing: str | None, modules: frozenset[str]) -> str | None:
+    """The class short name a receiver spells, ``*`` for anything else, None for a module."""
+    if isinstance(node, ast.Name):
+        if node.id in _SELFISH:
+            return enclosing or ANY
+        if node.id in modules:
+            return None
+        return node.id if node.id[:1].isupper() else ANY
+    if isinstance(node, ast.Attribute):
+        return node.attr if node.attr[:1].isupper() else ANY
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"):
+        return enclosing or ANY
+    return ANY
+
+
+def module_method_refs(tree: ast.Module) -> dict[str, str]:
+    """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
+    the names spelled on a class at least once."""
+    modules = _imported_modules(tree)
+    found: dict[str, set[str]] = {}
+    todo: list[tuple[ast.AST, str | None]] = [(tree, None)]
+    while todo:
+        node, enclosing = todo.pop()
+        if isinstance(node, ast.ClassDef):
+            enclosing = node.name  # ``self``/``cls``/``super()`` in its methods stand for it
+        elif isinstance(node, ast.Attribute) and node.attr[:1].islower():
+            recv = _receiver(node.value, enclosing, modules)
+            if recv is not None:
+                found.setdefault(node.attr, set()).add(recv)
+        todo.extend((child, enclosing) for child in children(node))
+    return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}
+
+
+def reached(refs: Mapping[str, str], method: str, chain: list[str]) -> bool:
+    """Whether a subclass reaches ``method`` of its generic base: ``chain`` is the subclass and its
+    bases up to the base defining the method (short names)."""
+    text = refs.get(method)
+    if text is None:
+        return True  # never spelled on a class: no caller known, checked for every subclass
+    spelled = {r for part in text.split("|") for r in part.split(",")}
+    return ANY in spelled or any(c in spelled for c in chain)
+
+
+def chain_to(bases: Mapping[str, str], subclass: str, base: str) -> list[str]:
+    """Short names from ``subclass`` up to ``base`` through the project's class bases (qualified
+    ``pkg.mod.Class`` -> comma-joined qualified bases); just both ends when the path is not known."""
+    parents: dict[str, list[str]] = {}
+    for cls, text in bases.items():
+        parents.setdefault(cls.rsplit(".", 1)[-1], []).extend(
+            b.rsplit(".", 1)[-1] for b in text.split(",") if b)
+    out: list[str] = [subclass]
+    todo = [subclass]
+    while todo and len(out) < 32:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in out:
+                out.append(parent)
+                if parent != base:
+                    todo.append(parent)
+    if base not in out:
+        out.append(base)
+    return out
