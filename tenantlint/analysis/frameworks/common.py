@@ -38,8 +38,8 @@ def view_object(ev: Evaluation, method: str, call: cst.Call, view_table: str | N
 CALLER = "self.request.user"
 
 
-def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:
-    """The class (or a base in the same file) defines ``method`` as ``return self.request.user``."""
+def local_lineage(ctx: FileView, cls: ClassInfo) -> Iterator[ClassInfo]:
+    """``cls`` and its bases defined in the same file, each once, nearest first."""
     seen: set[str] = set()
     todo = [cls]
     while todo:
@@ -47,6 +47,13 @@ def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:
         if c.name in seen:
             continue
         seen.add(c.name)
+        yield c
+        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
+
+
+def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:
+    """The class (or a base in the same file) defines ``method`` as ``return self.request.user``."""
+    for c in local_lineage(ctx, cls):
         body = c.node.body.body if isinstance(c.node.body, cst.IndentedBlock) else ()
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == method:
@@ -56,7 +63,6 @@ def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:
                 ret = line[0] if len(line) == 1 else None
                 return isinstance(ret, cst.Return) and ret.value is not None \
                     and dotted_name(ret.value) == CALLER
-        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
     return False
 
 

@@ -20,6 +20,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import (
     inherits,
+    local_lineage,
     params_of,
     qualified_bases,
     star_params,
@@ -178,18 +179,11 @@ class Drf(FrameworkPlugin):
         return HandlerInfo(f"{cls.name}.{method}", self.name, values, frozenset({"request"}))
 
     def _serializer_of(self, ctx: FileView, cls: ClassInfo) -> SerializerValue | None:
-        seen: set[str] = set()
-        todo = [cls]
-        while todo:
-            c = todo.pop()
-            if c.name in seen:
-                continue
-            seen.add(c.name)
+        for c in local_lineage(ctx, cls):
             value = class_attribute(c.node, "serializer_class")
             if value is not None:
                 name = dotted_name(value)
                 return self._serializer_value(ctx, name, creates=True) if name else None
-            todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
         return None
 
     def _serializer_value(self, ctx: FileView, name: str, creates: bool) -> SerializerValue | None:
