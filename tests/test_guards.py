@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tenantlint.analysis.interp.guards import decode, guards
+from tenantlint.analysis.interp.guards import decode, guards, mismatch_sides
 
 NAMES = frozenset({"org", "org_id"})
 
@@ -68,3 +68,18 @@ def test_same_parameter_on_both_sides_is_not_a_guard() -> None:
 def test_one_line_branch() -> None:
     src = "def check(user, doc):\n    if doc.org != user.org: raise Denied()\n"
     assert ("doc", "org", "user", False) in _guards(src)
+
+
+def test_mismatch_sides_reads_every_spelling_of_a_mismatch() -> None:
+    def sides(src: str) -> list[tuple[str, str]]:
+        code = cst.Module(body=[]).code_for_node
+        return [(code(a), code(b)) for a, b in mismatch_sides(cst.parse_expression(src))]
+
+    assert sides("a.org_id != b") == [("a.org_id", "b")]
+    assert sides("a is not b") == [("a", "b")]
+    assert sides("not a == b") == [("a", "b")]
+    assert sides("not (a.org == b)") == [("a.org", "b")]
+    assert sides("x < 0 or a != b or not c == d") == [("a", "b"), ("c", "d")]
+    assert sides("a == b") == []
+    assert sides("not a != b") == []
+    assert sides("a != b and c") == []

@@ -15,7 +15,7 @@ from tenantlint.analysis.interp.imports import ImportTable
 
 COMMAND_LINE = "a command-line command: @"  # why the queries of such a function are system code
 _FRAMEWORKS = ("click", "typer", "asyncclick", "rich_click")
-_ROOTS = frozenset({"click", "typer", "asyncclick", "rich_click"})
+_ROOTS = frozenset(_FRAMEWORKS)
 _VERBS = frozenset({"command", "group"})
 
 

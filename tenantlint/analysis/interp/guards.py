@@ -104,12 +104,17 @@ def _tenant_of(node: cst.BaseExpression, params: Sequence[str], names: frozenset
 
 
 def mismatch_sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
-    """``a != b`` (or ``a is not b``) comparisons among ``or``-ed alternatives of an ``if`` test."""
+    """``a != b`` (or ``a is not b``, ``not a == b``) comparisons among ``or``-ed alternatives of an
+    ``if`` test."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         return mismatch_sides(test.left) + mismatch_sides(test.right)
+    negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+    if isinstance(test, cst.UnaryOperation) and negated:
+        test = test.expression
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
-        if isinstance(target.operator, cst.NotEqual | cst.IsNot):
+        differ = (cst.Equal, cst.Is) if negated else (cst.NotEqual, cst.IsNot)
+        if isinstance(target.operator, differ):
             return [(test.left, target.comparator)]
     return []
 
