@@ -300,7 +300,7 @@ class Site:
     reference: bool = False
     applied: bool = False  # the callee is a query builder whose query became the caller's own here
     queries: bool = False  # some argument is a query
-    rows: bool = False  # some argument is a row fetched without a tenant filter, not yet checked
+    rows: bool = False  # some argument is a row fetched without a tenant filter, or an id, not yet checked
     # A call of a dispatch-table entry read by the caller's parameter ``selector``: reached only from
     # calls of the caller passing one of the ``selected`` keys there (or a value that is no literal).
     selector: str = ""

@@ -83,3 +83,73 @@ def test_mismatch_sides_reads_every_spelling_of_a_mismatch() -> None:
     assert sides("a == b") == []
     assert sides("not a != b") == []
     assert sides("a != b and c") == []
+
+
+# Guards on an id: the row the function fetches by exactly one parameter (access_predicates.py).
+
+def test_predicate_on_a_fetched_row_guards_its_id() -> None:
+    src = ("def can_read(doc_id, user):\n    doc = Doc.objects.filter(pk=doc_id).first()\n"
+           "    if doc is None:\n        return False\n    return doc.org_id == user.org_id\n")
+    assert _guards(src) == [("doc_id", "#", "user", True)]
+
+
+def test_membership_among_the_tenants_of_the_other_parameter() -> None:
+    src = ("def can_read(cls, doc_id, user_id):\n    found, doc = cls.get_by_id(doc_id)\n"
+           "    if not found:\n        return False\n    if doc.org_id == user_id:\n        return True\n"
+           "    joined = orgs_of(user_id)\n    allowed = any(o['org_id'] == doc.org_id for o in joined)\n"
+           "    if not allowed:\n        log.warning('refused')\n    return allowed\n")
+    assert ("doc_id", "#", "user_id", True) in _guards(src)
+
+
+def test_membership_by_in() -> None:
+    src = ("def can_read(doc_id, user_id):\n    doc = get_doc(doc_id)\n"
+           "    return doc.org_id in orgs_of(user_id)\n")
+    assert _guards(src) == [("doc_id", "#", "user_id", True)]
+
+
+def test_tenants_computed_from_another_value_are_no_membership() -> None:
+    src = ("def can_read(doc_id, user_id, other):\n    doc = get_doc(doc_id)\n"
+           "    return doc.org_id in orgs_of(user_id, other)\n")
+    assert _guards(src) == []
+
+
+def test_yes_before_the_comparison_is_no_guard() -> None:
+    src = ("def can_read(doc_id, user):\n    doc = get_doc(doc_id)\n    if doc.public:\n        return True\n"
+           "    return doc.org_id == user.org_id\n")
+    assert _guards(src) == []
+
+
+def test_a_logged_mismatch_is_no_guard() -> None:
+    src = ("def can_read(doc_id, user):\n    doc = get_doc(doc_id)\n"
+           "    if doc.org_id != user.org_id:\n        log.warning('foreign')\n    return True\n")
+    assert _guards(src) == []
+
+
+def test_no_comparison_is_no_guard() -> None:
+    src = "def exists(doc_id, user):\n    doc = get_doc(doc_id)\n    return doc is not None\n"
+    assert _guards(src) == []
+
+
+def test_refusing_on_a_fetched_row_guards_its_id_at_any_call() -> None:
+    src = ("def check(doc_id, org):\n    doc = get_doc(doc_id)\n"
+           "    if doc is None or doc.org_id != org.id:\n        raise Denied()\n    return doc\n")
+    assert _guards(src) == [("doc_id", "#", "org", False)]
+
+
+def test_a_row_bound_twice_is_not_followed() -> None:
+    src = ("def can_read(doc_id, user):\n    doc = get_doc(doc_id)\n    doc = default_doc()\n"
+           "    return doc.org_id == user.org_id\n")
+    assert _guards(src) == []
+
+
+def test_a_fetch_by_two_parameters_guards_no_id() -> None:
+    src = ("def can_read(doc_id, version, user):\n    doc = get_doc(doc_id, version)\n"
+           "    return doc.org_id == user.org_id\n")
+    assert _guards(src) == []
+
+
+def test_either_branch_must_prove_it() -> None:
+    src = ("def can_read(doc_id, user, strict):\n    doc = get_doc(doc_id)\n    if strict:\n"
+           "        if doc.org_id != user.org_id:\n            return False\n    else:\n        log.info('lax')\n"
+           "    return True\n")
+    assert _guards(src) == []

@@ -198,7 +198,7 @@ class CallFact:
     open_args: bool = False
     reference: bool = False  # a function named as a value (an argument), in a scheduled task
     queries: bool = False  # some argument is a query (a pass-through parameter may receive it)
-    rows: bool = False  # some argument is a row not yet checked (a guard may check it)
+    rows: bool = False  # some argument is a row not yet checked, or an id (a guard may check it)
     # A call of a dispatch-table entry read by one of the caller's parameters (``TABLE.get(kind)``):
     # that parameter, and the string keys that select this callee (``interp/calls.py``).
     selector: str = ""

@@ -9,9 +9,11 @@
       if invoice.org_id != request.user.org_id:
           raise PermissionDenied
 
-  The query that fetched it gets a pin for its reads, and the row becomes a trusted one. A row
-  handed to the function (``def flips(request, check): if check.project_id != request.project.id:
-  return 403``) becomes a trusted one the same way.
+  The query that fetched it gets a pin for its reads, and the row becomes a trusted one. Compared
+  with a parameter of a function that is no handler (``if board.guild_id != guild.id: return
+  None``), the pin is that parameter: a tenant parameter, judged at the function's callers like a
+  tenant filter by it. A row handed to the function (``def flips(request, check): if
+  check.project_id != request.project.id: return 403``) becomes a trusted one the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.guards import mismatch_sides, refusing_call, scope_checked
+from tenantlint.analysis.interp.guards import is_parameter, mismatch_sides, refusing_call, scope_checked
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 
@@ -94,7 +96,7 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
             if found is None and handed is None:
                 continue
             value = ev.eval(value_side, use=False)
-            if not value.trusted:
+            if not value.trusted and (handed is not None or not is_parameter(value)):
                 continue
             if found is not None:
                 scope_checked(fn, found[0], found[1], value.prov,

@@ -17,7 +17,7 @@ import libcst as cst
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Trust
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
-from tenantlint.analysis.interp.guards import apply_guards, unchecked_row
+from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -60,7 +60,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     given = any(isinstance(v, QueryValue) for v in values)
-    rows = any(unchecked_row(v) for v in values)
+    rows = any(unchecked_row(v) or (isinstance(a.value, cst.Name) and unchecked_id(v))
+               for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
                                     queries=given, rows=rows))
     if celery:

@@ -21,21 +21,21 @@ board): raise``). At a call, a row fetched without a tenant filter passed
 as the guarded parameter counts as checked after the fetch when the value passed as the other one is
 trusted (or is itself a parameter, then judged at its callers like any tenant value).
 
-Purely syntactic (libcst): the comparison must be a top-level ``if`` of the function's body, with no
-``return`` before it (an early ``return`` for some callers would skip it), and ``!=``/``is not``
-among ``or``-ed alternatives, each side a parameter's tenant attribute (``board.guild_id``,
-``board.guild``, ``board.guild.id``).
+The guards are read from the body path by path (``access_predicates.py``): the guarded parameter is
+a row, or an id the function fetches a row by; at a call of a predicate whose "no" leaves, the id
+passed becomes trusted (or as good as the parameter it was checked against).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.interp.access_predicates import ID, Pair, access_guards
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.values import Pin, RowValue, Value
 from tenantlint.crossfn.records import PARAMETER
@@ -70,37 +70,31 @@ def tenant_attrs(index: ProjectIndex) -> frozenset[str]:
 
 
 def guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str]) -> tuple[str, ...]:
-    """The guards of ``fn`` (``checked:attr:against``): ``names`` are the tenant attributes
-    (``guild``, ``guild_id``)."""
-    body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
-    found: list[str] = []
-    for i, stmt in enumerate(body):
-        if not isinstance(stmt, cst.If):
-            continue
-        refusing = _refuses(stmt.body.body)
-        if not refusing and not _answers_no(stmt.body.body):
-            continue
-        here = [encode(one[0], one[1], other[0], not refusing) for left, right in mismatch_sides(stmt.test)
-                for a, b in ((left, right), (right, left))
-                if (one := _tenant_of(a, params, names)) is not None
-                and (other := _tenant_of(b, params, names)) is not None and one[0] != other[0]]
-        if here and not any(_returns(s) for s in body[:i]):
-            found.extend(g for g in here if g not in found)
-    return tuple(found)
+    """The guards of ``fn`` (``checked:attr:against``, ``?`` first for a predicate's): ``names`` are the
+    tenant attributes (``guild``, ``guild_id``)."""
+    refusing, predicate, _ = access_guards(fn, params, names)
+    return encoded(refusing, predicate)
 
 
-def _tenant_of(node: cst.BaseExpression, params: Sequence[str], names: frozenset[str]
-               ) -> tuple[str, str] | None:
-    """``board.guild_id`` / ``board.guild`` / ``board.guild.id`` -> (``board``, ``guild_id``)."""
-    text = dotted(node, calls=False)
-    if text is None:
-        return None
-    parts = text.split(".")
-    if len(parts) == 3 and parts[2] in ("id", "pk"):
-        parts = parts[:2]
-    if len(parts) != 2 or parts[0] not in params or parts[1] not in names:
-        return None
-    return parts[0], parts[1]
+def encoded(refusing: Sequence[Pair], predicate: Sequence[Pair]) -> tuple[str, ...]:
+    """The guards ``access_predicates.access_guards`` read, as a summary holds them."""
+    return tuple([encode(*p) for p in refusing] + [encode(*p, predicate=True) for p in predicate])
+
+
+def pin_guarded(fn: FunctionState, found: Sequence[Pair], fetched: Mapping[str, str],
+                value_of: Callable[[str], Value]) -> None:
+    """A function that answers yes (or goes on) only once the row it fetched by an id parameter has
+    the tenant of another parameter (``dataset = Dataset.objects.get(pk=dataset_id)``, then ``return
+    dataset.team_id == team_id``) has checked its own fetch after the fetch: the query is pinned to
+    that parameter (a tenant parameter, judged at the callers). ``value_of``: a name's value."""
+    for checked, attr, against in found:
+        other = value_of(against) if attr == ID else None
+        if other is None or not (other.trusted or is_parameter(other)):
+            continue
+        for name, key in fetched.items():
+            row = fn.env.get(name)
+            if key == checked and isinstance(row, RowValue) and unchecked_row(row):
+                scope_checked(fn, name, row, other.prov, f"checked against {against} after the fetch")
 
 
 def mismatch_sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
@@ -127,51 +121,6 @@ def refusing_call(small: cst.CSTNode) -> bool:
     return False
 
 
-def _refuses(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> bool:
-    """The branch raises, or calls a refusing function (``abort(404)``): a ``return`` would let the
-    caller go on."""
-    for stmt in body:
-        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,)
-        if any(isinstance(small, cst.Raise) or refusing_call(small) for small in smalls):
-            return True
-    return False
-
-
-def _answers_no(body: Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]) -> bool:
-    """The branch returns ``False``/``None`` (a predicate's "no")."""
-    first = body[0] if body else None
-    if isinstance(first, cst.SimpleStatementLine) and first.body:
-        first = first.body[0]
-    if not isinstance(first, cst.Return):
-        return False
-    value = first.value
-    return value is None or (isinstance(value, cst.Name) and value.value in ("False", "None"))
-
-
-class _FindReturn(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found = False
-
-    def visit_Return(self, node: cst.Return) -> bool:
-        self.found = True
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
-def _returns(stmt: cst.CSTNode) -> bool:
-    visitor = _FindReturn()
-    stmt.visit(visitor)
-    return visitor.found
-
-
 def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, detail: str) -> None:
     """``row`` (bound to ``name``) was checked after the fetch against ``prov``: the query that
     fetched it gets a pin for its reads, and the row becomes a trusted one."""
@@ -184,6 +133,11 @@ def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance,
         origin.latest = origin.latest.add_pin(pin)
     fn.env[name] = replace(row, prov=Provenance.trusted(f"{name}, checked after the fetch"),
                            scoped_row_of=origin.table, origin=None)
+
+
+def is_parameter(value: Value) -> bool:
+    """A parameter of a function that is no handler: judged at its callers like any tenant value."""
+    return value.prov.trust is Trust.UNKNOWN and value.prov.source.startswith(PARAMETER)
 
 
 def unchecked_row(value: Value) -> bool:
@@ -213,6 +167,9 @@ def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], par
             continue
         node, value = bound[checked]
         other = bound[against][1]
+        if attr == ID:
+            _checked_id(fn, node, value, other, callee)
+            continue
         if not isinstance(node, cst.Name) or not isinstance(value, RowValue) or not unchecked_row(value):
             continue
         row = fn.env.get(node.value)
@@ -221,7 +178,33 @@ def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], par
         tenant = row.origin.tenant
         assert tenant is not None
         names = tenant.tenant_names() | {f"{n}_id" for n in tenant.tenant_names()}
-        parameter = other.prov.trust is Trust.UNKNOWN and other.prov.source.startswith(PARAMETER)
-        if attr in names and (other.trusted or parameter):
+        if attr in names and (other.trusted or is_parameter(other)):
             short = ".".join(callee.split(".")[-2:])
             scope_checked(fn, node.value, row, other.prov, f"checked by {short}() after the fetch")
+
+
+def unchecked_id(value: Value) -> bool:
+    """A value an id guard may check: request input, or a parameter (not a row, not yet trusted)."""
+    return not isinstance(value, RowValue) and (value.untrusted or is_parameter(value))
+
+
+def _checked_id(fn: FunctionState, node: cst.BaseExpression, value: Value, other: Value, callee: str) -> None:
+    """An id passed to a guard on the row it keys (``if not can_read(dataset_id, user): return``):
+    past the call the name holds an id of a row of the other value's tenant. Checked against a
+    trusted value it is trusted; against a parameter it is as good as that parameter (a tenant value
+    judged at the callers: request input they pass into it is reported there)."""
+    if not isinstance(node, cst.Name) or not unchecked_id(value):
+        return
+    held = fn.env.get(node.value)  # a parameter never bound again is in no environment
+    if (held is None and node.value not in fn.params) or (held is not None and held is not value):
+        return
+    short = ".".join(callee.split(".")[-2:])
+    if other.trusted:
+        fn.env[node.value] = Value(Provenance.trusted(
+            f"{node.value}, checked by {short}() against {other.prov.source}"))
+        if fn.handler is not None and fn.ctx is not None and value.untrusted:
+            from tenantlint.analysis.interp.checks import verify_earlier
+
+            verify_earlier(fn.ctx, fn, frozenset({value.prov}), f"{short}()")
+    elif is_parameter(other):
+        fn.env[node.value] = Value(other.prov)

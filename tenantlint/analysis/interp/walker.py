@@ -19,6 +19,7 @@ from tenantlint.analysis.facts import (
     RequestReadFact,
 )
 from tenantlint.analysis.interp import keyed_fetch
+from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
@@ -43,7 +44,7 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
-from tenantlint.analysis.interp.guards import guards, tenant_attrs
+from tenantlint.analysis.interp.guards import encoded, pin_guarded, tenant_attrs
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -204,13 +205,16 @@ class Walker:
         state.body = fn.body
         self.block(body, state, cls)
         if fact is not None and handler is None:
+            refusing, predicate, fetched = access_guards(fn, fact.params, self._tenant_attrs())
+            ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
+            pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
+            fact.guards = encoded(refusing, predicate)
             fact.returns = return_kind(state.returns) or dict_kind(state.returns, frozenset(fact.params))
             built = built_query(state.returns, state.fresh_returns, qualname)
             if built is not None and built.origin is not None:
                 fact.built, fact.returns = built.origin.node, builder_kind(built)
             if state.returned_names:
                 fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
-            fact.guards = guards(fn, fact.params, self._tenant_attrs())
         return state
 
     def _system_reason(self, fn: cst.FunctionDef, qualname: str | None, names: list[str],

@@ -1,0 +1,319 @@
+"""Tenant guards read from a function's body: which of its answers prove that a row is the tenant's.
+
+A *guard* of a function says that, on the paths where it says yes, one parameter's row has the
+tenant of another parameter. Two kinds of "yes" (``guards.py`` applies them at the calls):
+
+* a function that refuses (raises, ``abort(404)``) unless the tenants match: every way out of it
+  other than a refusal (a ``return`` of anything, the end of its body) comes after the comparison;
+* a *predicate*, which answers ``False``/``None`` instead: every truthy ``return`` comes after the
+  comparison, or is itself the comparison. It guards only a call whose "no" leaves the caller.
+
+The row is a parameter (``board``, its tenant ``board.guild_id``, ``board.guild``,
+``board.guild.id``) or a row the function fetches by exactly one of its parameters (``dataset =
+Dataset.objects.filter(pk=dataset_id).first()``, ``found, dataset = Service.get_by_id(dataset_id)``:
+that parameter, an id, is what the guard checks). The tenant it is compared with is another
+parameter (``team_id``) or that parameter's tenant (``member.team_id``). What counts as the
+comparison, on a path:
+
+* ``if row.team_id != team_id: <refuse or answer no>`` (``is not``, ``not ... ==``, each ``or``-ed
+  alternative), or ``if not <comparison>: <refuse or answer no>``, earlier on the path;
+* ``if row.team_id == team_id:`` around the ``return`` (``and``-ed with anything else);
+* the answer itself: ``return row.team_id == team_id``, or membership of the row's tenant among the
+  tenants the function computes from that parameter alone (``joined = teams_of(user_id)``; ``return
+  any(t["team_id"] == row.team_id for t in joined)``, ``return row.team_id in joined``), directly or
+  through a name bound once to it (``allowed = any(...)``; ``return allowed``).
+
+A truthy ``return`` reached any other way (``if row.public: return True``) leaves the row unchecked
+for some callers: no guard. Purely syntactic (libcst); names bound more than once are not followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tenantlint.analysis.interp.exprs import dotted
+
+ID = "#"  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
+Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
+IGNORED = frozenset({"self", "cls"})
+
+
+@dataclass
+class _Reader:
+    params: Sequence[str]
+    names: frozenset[str]  # tenant attributes (``team``, ``team_id``)
+    fetched: dict[str, str] = field(default_factory=dict)  # local row -> the parameter it was fetched by
+    sets: dict[str, str] = field(default_factory=dict)  # local -> the parameter its tenants come from
+    answers: dict[str, frozenset[Pair]] = field(default_factory=dict)  # local -> what it proves
+    yes: list[frozenset[Pair]] = field(default_factory=list)  # what each truthy ``return`` proves
+    exits: list[frozenset[Pair]] = field(default_factory=list)  # what each non-refusing exit proves
+
+    # -- names the function binds once
+    def bind(self, body: Sequence[cst.BaseStatement]) -> None:
+        counts: dict[str, int] = {}
+        assigns: list[tuple[list[str], cst.BaseExpression]] = []
+        for node in _nodes(body):
+            if isinstance(node, cst.Assign):
+                targets = [n for t in node.targets for n in _target_names(t.target)]
+                assigns.append((targets, node.value))
+            elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.For | cst.CompFor | cst.With):
+                targets = _bound_by(node)
+            else:
+                continue
+            for n in targets:
+                counts[n] = counts.get(n, 0) + 1
+        for targets, value in assigns:
+            if any(counts.get(n, 0) != 1 or n in self.params for n in targets):
+                continue
+            only = self._only_param(value)
+            if only is not None and isinstance(_unwrap(value), cst.Call):
+                for n in targets:
+                    self.fetched[n] = only
+                    if len(targets) == 1:
+                        self.sets[n] = only
+            elif len(targets) == 1:
+                proved = self.proves(value)
+                if proved:
+                    self.answers[targets[0]] = proved
+
+    def _only_param(self, value: cst.BaseExpression) -> str | None:
+        used = {n.value for n in _names(value)} & set(self.params)
+        used -= IGNORED
+        return next(iter(used)) if len(used) == 1 else None
+
+    # -- what an expression proves when it is truthy
+    def tenant_of(self, node: cst.BaseExpression) -> tuple[str, str] | None:
+        """``row.team_id`` / ``row.team`` / ``row.team.id`` -> (checked parameter, attr or ID)."""
+        text = dotted(node, calls=False)
+        parts = text.split(".") if text else []
+        if len(parts) == 3 and parts[2] in ("id", "pk"):
+            parts = parts[:2]
+        if len(parts) != 2 or parts[1] not in self.names:
+            return None
+        if parts[0] in self.params and parts[0] not in IGNORED:
+            return parts[0], parts[1]
+        if parts[0] in self.fetched:
+            return self.fetched[parts[0]], ID
+        return None
+
+    def against(self, node: cst.BaseExpression) -> str | None:
+        """``team_id`` (a parameter), ``member.team_id`` (a parameter's tenant) or ``team.id`` (a
+        parameter's id)."""
+        if isinstance(node, cst.Name):
+            return node.value if node.value in self.params and node.value not in IGNORED else None
+        if isinstance(node, cst.Attribute) and node.attr.value in ("id", "pk") \
+                and isinstance(node.value, cst.Name):
+            return self.against(node.value)
+        found = self.tenant_of(node)
+        return found[0] if found is not None and found[1] != ID else None
+
+    def pair(self, a: cst.BaseExpression, b: cst.BaseExpression) -> frozenset[Pair]:
+        out: set[Pair] = set()
+        for row, other in ((a, b), (b, a)):
+            found, against = self.tenant_of(row), self.against(other)
+            if found is not None and against is not None and found[0] != against:
+                out.add((found[0], found[1], against))
+        return frozenset(out)
+
+    def proves(self, node: cst.BaseExpression) -> frozenset[Pair]:
+        if isinstance(node, cst.Name):
+            return self.answers.get(node.value, frozenset())
+        if isinstance(node, cst.BooleanOperation):
+            one, two = self.proves(node.left), self.proves(node.right)
+            return one | two if isinstance(node.operator, cst.And) else one & two
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            op, other = node.comparisons[0].operator, node.comparisons[0].comparator
+            if isinstance(op, cst.Equal | cst.Is):
+                return self.pair(node.left, other)
+            if isinstance(op, cst.In):
+                return self._member(node.left, other, None)
+            return frozenset()
+        if isinstance(node, cst.Call) and dotted(node.func) == "any" and len(node.args) == 1:
+            gen = node.args[0].value
+            if isinstance(gen, cst.GeneratorExp | cst.ListComp) and gen.for_in.inner_for_in is None \
+                    and not gen.for_in.ifs and isinstance(gen.elt, cst.Comparison) \
+                    and len(gen.elt.comparisons) == 1 \
+                    and isinstance(gen.elt.comparisons[0].operator, cst.Equal):
+                loop = set(_target_names(gen.for_in.target))
+                left, right = gen.elt.left, gen.elt.comparisons[0].comparator
+                for row, each in ((left, right), (right, left)):
+                    if loop & {n.value for n in _names(each)}:
+                        found = self._member(row, gen.for_in.iter, loop)
+                        if found:
+                            return found
+        return frozenset()
+
+    def _member(self, row: cst.BaseExpression, pool: cst.BaseExpression, loop: set[str] | None
+                ) -> frozenset[Pair]:
+        """The row's tenant among the tenants computed from one parameter alone."""
+        found = self.tenant_of(row)
+        if found is None or (loop is not None and loop & {n.value for n in _names(row)}):
+            return frozenset()
+        source: str | None = None
+        if isinstance(pool, cst.Name):
+            source = self.sets.get(pool.value)
+        elif isinstance(pool, cst.Call):
+            source = self._only_param(pool)
+        if source is None or source == found[0]:
+            return frozenset()
+        return frozenset({(found[0], found[1], source)})
+
+    def mismatch(self, test: cst.BaseExpression) -> frozenset[Pair]:
+        """What a test proves false: ``a != b`` alternatives, or ``not <what proves>``."""
+        from tenantlint.analysis.interp.guards import mismatch_sides
+
+        out: set[Pair] = set()
+        for a, b in mismatch_sides(test):
+            out |= self.pair(a, b)
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            out |= self.proves(test.expression)
+        return frozenset(out)
+
+    # -- the paths
+    def block(self, body: Sequence[cst.BaseStatement | cst.BaseSmallStatement], held: frozenset[Pair]
+              ) -> tuple[frozenset[Pair], bool]:
+        """Walk statements in order; what holds after them, and whether they can fall through."""
+        for stmt in body:
+            held, goes_on = self.statement(stmt, held)
+            if not goes_on:
+                return held, False
+        return held, True
+
+    def statement(self, stmt: cst.BaseStatement | cst.BaseSmallStatement, held: frozenset[Pair]
+                  ) -> tuple[frozenset[Pair], bool]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return self.block(stmt.body, held)
+        if isinstance(stmt, cst.Return):
+            value = stmt.value
+            self.exits.append(held)  # whatever it answers, a caller that ignores it goes on
+            if value is not None and not _falsy(value):
+                self.yes.append(held | self.proves(value))
+            return held, False
+        if isinstance(stmt, cst.Raise):
+            return held, False
+        if isinstance(stmt, cst.Expr) and _refusing(stmt):
+            return held, False
+        if isinstance(stmt, cst.If):
+            inner, then_on = self.block(stmt.body.body, held | self.proves(stmt.test))
+            orelse, otherwise = stmt.orelse, held | self.mismatch(stmt.test)  # the test was false
+            if isinstance(orelse, cst.If):
+                other, else_on = self.statement(orelse, otherwise)
+            elif orelse is not None:
+                other, else_on = self.block(orelse.body.body, otherwise)
+            else:
+                other, else_on = otherwise, True
+            if then_on and else_on:
+                return inner & other, True
+            if then_on or else_on:
+                return (inner if then_on else other), True
+            return held, False
+        if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+            return held, True
+        if isinstance(stmt, cst.For | cst.While):
+            self.block(stmt.body.body, held)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, held)
+            return held, True
+        if isinstance(stmt, cst.With):
+            return self.block(stmt.body.body, held)
+        if isinstance(stmt, cst.Try):
+            after, body_on = self.block(stmt.body.body, held)
+            on = body_on
+            for handler in stmt.handlers:
+                _, handler_on = self.block(handler.body.body, held)
+                on = on or handler_on
+                after = after & held if handler_on else after
+            if stmt.orelse is not None and body_on:
+                after, body_on = self.block(stmt.orelse.body.body, after)
+            if stmt.finalbody is not None:
+                self.block(stmt.finalbody.body.body, held)
+            return after, on
+        if isinstance(stmt, cst.BaseCompoundStatement):
+            self.exits.append(frozenset())  # ``match`` and the rest: any return in it is unread
+            self.yes.append(frozenset())
+            return held, True
+        return held, True
+
+
+def access_guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str]
+                  ) -> tuple[list[Pair], list[Pair], dict[str, str]]:
+    """(refusing guards, predicate guards, local row -> the parameter it is fetched by) of ``fn``."""
+    body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
+    reader = _Reader(params, names)
+    reader.bind(body)
+    held, goes_on = reader.block(body, frozenset())
+    if goes_on:
+        reader.exits.append(held)
+    refusing = _common(reader.exits) if reader.exits else frozenset()
+    predicate = _common(reader.yes) if reader.yes else frozenset()
+    return sorted(refusing), sorted(predicate - refusing), dict(reader.fetched)
+
+
+def _common(sets: Iterable[frozenset[Pair]]) -> frozenset[Pair]:
+    out: frozenset[Pair] | None = None
+    for s in sets:
+        out = s if out is None else out & s
+    return out or frozenset()
+
+
+def _falsy(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in ("False", "None")
+    return isinstance(node, cst.Integer) and node.value == "0"
+
+
+def _refusing(stmt: cst.Expr) -> bool:
+    from tenantlint.analysis.interp.guards import refusing_call
+
+    return refusing_call(stmt)
+
+
+def _unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``await x.first()`` -> the call."""
+    return node.expression if isinstance(node, cst.Await) else node
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _target_names(el.value)]
+    return ["<other>"]  # an attribute or subscript: binds no local, but counts as a binding
+
+
+def _bound_by(node: cst.CSTNode) -> list[str]:
+    if isinstance(node, cst.AugAssign | cst.AnnAssign):
+        return _target_names(node.target)
+    if isinstance(node, cst.For | cst.CompFor):
+        return _target_names(node.target)
+    if isinstance(node, cst.With):
+        return [n for item in node.items if item.asname is not None for n in _target_names(item.asname.name)]
+    return []
+
+
+def _names(node: cst.CSTNode) -> Iterable[cst.Name]:
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, cst.Name):
+            yield n
+        elif isinstance(n, cst.Attribute):
+            todo.append(n.value)  # ``row.team_id``: ``row``, not ``team_id``
+        elif isinstance(n, cst.Arg):
+            todo.append(n.value)  # ``get(pk=...)``: not the keyword
+        else:
+            todo.extend(n.children)
+
+
+def _nodes(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
+    """Every node of the body in source order, outside nested functions, classes and lambdas."""
+    todo: list[cst.CSTNode] = list(reversed(body))
+    while todo:
+        n = todo.pop()
+        yield n
+        if isinstance(n, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+            continue
+        todo.extend(reversed(n.children))
