@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tenantlint.analysis.interp.guards import decode, guards, mismatch_sides
+from tenantlint.analysis.interp.guards import decode, guards
+from tenantlint.analysis.interp.refusals import mismatch_sides
 
 NAMES = frozenset({"org", "org_id"})
 
@@ -150,6 +151,7 @@ def test_a_fetch_by_two_parameters_guards_no_id() -> None:
 
 def test_either_branch_must_prove_it() -> None:
     src = ("def can_read(doc_id, user, strict):\n    doc = get_doc(doc_id)\n    if strict:\n"
-           "        if doc.org_id != user.org_id:\n            return False\n    else:\n        log.info('lax')\n"
+           "        if doc.org_id != user.org_id:\n            return False\n"
+           "    else:\n        log.info('lax')\n"
            "    return True\n")
     assert _guards(src) == []

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 
 ID = "#"  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
@@ -163,8 +164,6 @@ class _Reader:
 
     def mismatch(self, test: cst.BaseExpression) -> frozenset[Pair]:
         """What a test proves false: ``a != b`` alternatives, or ``not <what proves>``."""
-        from tenantlint.analysis.interp.guards import mismatch_sides
-
         out: set[Pair] = set()
         for a, b in mismatch_sides(test):
             out |= self.pair(a, b)
@@ -266,8 +265,6 @@ def _falsy(node: cst.BaseExpression) -> bool:
 
 
 def _refusing(stmt: cst.Expr) -> bool:
-    from tenantlint.analysis.interp.guards import refusing_call
-
     return refusing_call(stmt)
 
 

@@ -25,7 +25,8 @@ from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.guards import is_parameter, mismatch_sides, refusing_call, scope_checked
+from tenantlint.analysis.interp.guards import is_parameter, scope_checked
+from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 

@@ -17,7 +17,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted
-from tenantlint.analysis.interp.guards import mismatch_sides
+from tenantlint.analysis.interp.refusals import mismatch_sides
 from tenantlint.analysis.interp.values import Value
 
 if TYPE_CHECKING:

@@ -36,16 +36,12 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp.access_predicates import ID, Pair, access_guards
-from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.values import Pin, RowValue, Value
 from tenantlint.crossfn.records import PARAMETER
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.function_state import FunctionState
-
-REFUSING_CALLS = frozenset({"abort", "deny", "forbidden", "not_found", "PermissionDenied", "Http404"})
-
 
 PREDICATE = "?"  # prefix of a predicate's guard: it answers False instead of refusing
 
@@ -95,30 +91,6 @@ def pin_guarded(fn: FunctionState, found: Sequence[Pair], fetched: Mapping[str, 
             row = fn.env.get(name)
             if key == checked and isinstance(row, RowValue) and unchecked_row(row):
                 scope_checked(fn, name, row, other.prov, f"checked against {against} after the fetch")
-
-
-def mismatch_sides(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
-    """``a != b`` (or ``a is not b``, ``not a == b``) comparisons among ``or``-ed alternatives of an
-    ``if`` test."""
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return mismatch_sides(test.left) + mismatch_sides(test.right)
-    negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-    if isinstance(test, cst.UnaryOperation) and negated:
-        test = test.expression
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        differ = (cst.Equal, cst.Is) if negated else (cst.NotEqual, cst.IsNot)
-        if isinstance(target.operator, differ):
-            return [(test.left, target.comparator)]
-    return []
-
-
-def refusing_call(small: cst.CSTNode) -> bool:
-    """A statement that calls a refusing function (``abort(404)``, ``PermissionDenied()``)."""
-    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-        name = dotted(small.value.func) or ""
-        return name.rsplit(".", 1)[-1] in REFUSING_CALLS
-    return False
 
 
 def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, detail: str) -> None:
