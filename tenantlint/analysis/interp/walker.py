@@ -31,7 +31,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
-from tenantlint.analysis.interp.equal_guard import narrow_equal
+from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
@@ -391,9 +391,10 @@ class Walker:
         self.block(stmt.body.body, state, None)
         after_then = state.env
         state.env = dict(before)
+        narrow_equal(ev, state, stmt.test)  # the test was false: ``if current_user.id != tenant_id: …``
         if then_leaves:
             keyed_fetch.checked(state, stmt.test)  # ``if not row: return``: on the path that goes on
-            narrow_equal(ev, state, stmt.test)  # ``if current_user.id != tenant_id: return``
+            narrow_member(ev, state, stmt.test)  # ``if tenant_id not in joined: return``
         if isinstance(stmt.orelse, cst.If):
             self.statement(stmt.orelse, state)
         elif stmt.orelse is not None:
