@@ -58,6 +58,27 @@ def refuses(body: object) -> bool:
                for stmt in body)  # type: ignore[attr-defined]
 
 
+def yes_then_refusal(stmt: cst.If, after: cst.BaseStatement) -> cst.Call | None:
+    """``if can_read(member, doc): return doc`` followed by ``raise``/``abort(404)``/``return
+    None``: the call, whose "no" leaves the function as with ``if not can_read(...): raise``."""
+    test = stmt.test.expression if isinstance(stmt.test, cst.Await) else stmt.test
+    if not isinstance(test, cst.Call) or stmt.orelse is not None:
+        return None
+    body = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+    last = body[-1] if body else None
+    if not (isinstance(last, cst.SimpleStatementLine) and last.body
+            and isinstance(last.body[-1], cst.Return | cst.Raise)):
+        return None  # the "yes" branch must leave too: nothing after the ``if`` runs on a "yes"
+    if not isinstance(after, cst.SimpleStatementLine) or not after.body:
+        return None
+    first = after.body[0]
+    if isinstance(first, cst.Raise) or refusing_call(first):
+        return test
+    value = first.value if isinstance(first, cst.Return) else cst.Name("x")
+    falsy = value is None or (isinstance(value, cst.Name) and value.value in ("None", "False"))
+    return test if falsy else None
+
+
 def _row_and_attr(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowValue, str] | None:
     """``invoice.org_id`` / ``invoice.org.id`` -> (``invoice``, its row, ``org_id``)."""
     text = dotted(node)

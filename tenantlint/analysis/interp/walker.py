@@ -20,7 +20,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import keyed_fetch
 from tenantlint.analysis.interp.access_predicates import access_guards
-from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
+from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
 from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
@@ -309,7 +309,11 @@ class Walker:
 
     # ----- statements --------------------------------------------------------------------------
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
-        for stmt in body:  # type: ignore[attr-defined]
+        stmts = list(body)  # type: ignore[call-overload]
+        for i, stmt in enumerate(stmts):
+            yes = isinstance(stmt, cst.If) and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
+            if yes:
+                state.negated_calls.add(id(yes))  # ``if can_read(...): return row`` then ``raise``
             if isinstance(stmt, cst.FunctionDef):
                 walks = param_model_walks(self.ctx, stmt, body) if state.scope == "" else []
                 for label, bound in walks:  # ``def count(model): ...`` called with models: once each
