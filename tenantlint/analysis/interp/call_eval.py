@@ -20,6 +20,8 @@ from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
     QueryValue,
+    RowsById,
+    RowValue,
     SeqValue,
     Value,
 )
@@ -141,6 +143,8 @@ class CallEvaluation(EvaluatorPart):
         """A converter keeps its argument's provenance, a container merges its arguments'."""
         if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
             args = self.eval_args(node)
+            if args and scoped_ids.carried(args[0]):
+                return scoped_ids.kept(args[0])  # ``str(issue.id)``: the same id, spelled otherwise
             return Value(args[0].prov) if args else Value()
         if name in ("dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"):
             args = self.eval_args(node)
@@ -184,6 +188,8 @@ class CallEvaluation(EvaluatorPart):
         if args and json_codec and isinstance(args[0], DictValue | SeqValue) and not isinstance(
                 args[0], Dispatch):
             return args[0]  # ``json.dumps({...})``: the entries, read back by ``json.loads`` later
+        if args and scoped_ids.carried(args[0]):
+            return scoped_ids.kept(args[0])
         return Value(args[0].prov, entries=args[0].entries) if args else Value()
 
     def _constructor_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
@@ -336,6 +342,8 @@ class CallEvaluation(EvaluatorPart):
             known = dict(recv.items).get(key)
             if known is not None:
                 return known
+        if isinstance(recv, RowsById):  # one of the scoped rows, when the key is found
+            return RowValue(recv.prov, scoped_row_of=recv.table, table=recv.table)
         self.note_request_read(node, recv, key)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of, entries=calls.entries_read(recv, key))
 

@@ -13,7 +13,16 @@ from tenantlint.analysis.interp import scoped_ids
 from tenantlint.analysis.interp.calls import dispatch_table
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
-from tenantlint.analysis.interp.values import UNKNOWN, DictValue, Dispatch, QueryValue, SeqValue, Value, worse
+from tenantlint.analysis.interp.values import (
+    UNKNOWN,
+    DictValue,
+    Dispatch,
+    QueryValue,
+    RowsById,
+    SeqValue,
+    Value,
+    worse,
+)
 
 T = TypeVar("T")
 
@@ -167,11 +176,18 @@ class OperatorEvaluation(EvaluatorPart):
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
         def element() -> Value:
             if isinstance(node, cst.DictComp):
-                return Value(merge_prov([self.eval(node.key), self.eval(node.value)]))
+                key, value = self.eval(node.key), self.eval(node.value)
+                if (scoped_ids.carried(key) and key.row_key and scoped_ids.carried(value)
+                        and not value.row_key and value.scoped_row_of == key.scoped_row_of):
+                    # ``{str(i.id): i for i in scoped}``: rows by their own ids
+                    return RowsById(value.prov, table=value.scoped_row_of or "")
+                return Value(merge_prov([key, value]))
             return self.eval(node.elt)
 
         # Ids taken from rows that carry their tenant carry it too (``[g.id for g in scoped_groups]``).
         found = self.in_comprehension(node, element)
+        if isinstance(found, RowsById):
+            return found
         if found.untrusted:
             return Value(found.prov)
         return scoped_ids.kept(found)

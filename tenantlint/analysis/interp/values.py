@@ -212,6 +212,14 @@ class SeqValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class RowsById(Value):
+    """A dict of rows that carry their tenant keyed by their own ids: ``{str(i.id): i for i in
+    scoped_issues}``. A key found in it names one of those rows (``interp/keyed_fetch.py``)."""
+
+    table: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RowValue(Value):
     """A row fetched from a table; trusted when the query that fetched it was scoped."""
 
