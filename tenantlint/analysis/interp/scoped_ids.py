@@ -78,13 +78,18 @@ def operator_value(op: cst.BaseBinaryOp, left: Value, right: Value,
 
 
 def method_result(method: str, recv: Value, args: list[Value]) -> Value | None:
-    """``a.difference(b)``, ``a.intersection(b)``, ``a.union(b)``, ``a.copy()`` of scoped ids."""
-    if method in _SUBSETS and carried(recv):
-        return kept(recv)
+    """``a.difference(b)``, ``a.intersection(b)``, ``a.union(b)``, ``a.copy()``: scoped ids when the
+    result holds only those, else the merged provenance; None for any other method."""
+    if method == "difference" or (method in _SUBSETS and carried(recv)):
+        return kept(recv)  # as ``a - b``: only values of ``a`` remain
     if method == "intersection" and any(carried(a) for a in args):
         return kept(next(a for a in args if carried(a)))
-    if method in _COPIES:
-        return joined([recv, *args])
+    if method in _COPIES or method == "symmetric_difference":
+        together = joined([recv, *args])
+        if together is not None:
+            return together
+    if method in _SUBSETS or method in _COPIES or method == "symmetric_difference":
+        return Value(merge_prov([recv, *args]))  # ``scoped.union(request_ids)``: no longer scoped
     return None
 
 
