@@ -142,6 +142,7 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
     """``tree``: CPython's tree of ``text`` when the chunker already built it; ``handoff``: the
     analysis reads the same text (not a pre-pass chunk's), so a large one's tree is kept for it."""
     with collector_paused_after(text) as pause:
+        pause()  # while CPython builds the tree too (``engine._analyze_text``)
         try:
             # None: syntax error; SourceError: nested too deeply (TNT999)
             tree = guarded_ast(text) if tree is None else checked_ast(text, tree)
@@ -149,9 +150,10 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
             return FileScan()
         if tree is not None and handoff:
             source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
-        pause()
         with nesting_headroom():
-            return _scan_python(rel, text, config, tree)
+            found = _scan_python(rel, text, config, tree)
+        del tree  # freed while the collector is off (``engine._analyze_text``)
+    return found
 
 
 def merge_scans(parts: list[FileScan]) -> FileScan:

@@ -13,10 +13,12 @@ import ast
 import dataclasses
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from tenantlint.analysis.source.call_spans import Quad, quietly, statement_call_spans
 from tenantlint.analysis.source.cpython import parse_quietly
 from tenantlint.analysis.source.offsets import CodeOffsets, code_offsets
 from tenantlint.results import Span
@@ -238,8 +240,11 @@ class StatementPositions:
     """
 
     def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None,
-                 hints: dict[int, cst.CSTNode] | None = None) -> None:
+                 hints: dict[int, cst.CSTNode] | None = None, quick: bool = True) -> None:
         self.module = module
+        self.quick = quick  # calls of simple statements from CPython's tree (``call_spans.py``)
+        self._quick: dict[int, Quad] = {}  # id(call) -> its span, from CPython's tree
+        self._quick_tried: set[Path] = set()
         self.text = text
         self.hints = hints or {}
         self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
@@ -320,9 +325,10 @@ class StatementPositions:
                 return None
         return self._tree
 
-    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None]] | None:
+    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None], ast.stmt] | None:
         """The statement at ``path`` on both sides, with its enclosing blocks' indentation
-        (outermost first); None when the two parsers disagree on the way."""
+        (outermost first) and, last, CPython's last statement of it (a simple statement line holds
+        several); None when the two parsers disagree on the way."""
         tree = self._ast_tree()
         if tree is None:
             return None
@@ -354,13 +360,19 @@ class StatementPositions:
                 return None
         if stmt is None or astmt is None:
             return None
-        return stmt, astmt, indents
+        last = astmt
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) > 1:
+            at = self._starts[id(container)][path[-1][1]] + len(stmt.body) - 1
+            if at >= len(abody):
+                return None
+            last = abody[at]
+        return stmt, astmt, indents, last
 
     def _resolve(self, path: Path) -> bool:
         located = self._locate(path)
         if located is None:
             return False
-        stmt, astmt, indents = located
+        stmt, astmt, indents, _ = located
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
@@ -383,6 +395,42 @@ class StatementPositions:
         return CodeRange((rng.start.line + offset, rng.start.column),
                          (rng.end.line + offset, rng.end.column))
 
+    def _lines(self) -> list[int]:
+        """The offset of each line of the text (which is not None)."""
+        if self._line_starts is None:
+            assert self.text is not None
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return self._line_starts
+
+    def _quick_range(self, node: cst.CSTNode, quiet: bool = False) -> CodeRange | None:
+        """A call's span from CPython's tree of its simple statement line (``call_spans.py``);
+        None for any other node, or when that statement answers nothing. ``quiet``: the caller
+        already silenced CPython's warnings."""
+        found = self._quick.get(id(node))
+        if found is None:
+            if type(node) is not cst.Call or node.lpar or not self.quick or self.text is None:
+                return None
+            hint = self.hints.get(id(node))
+            if hint is not None and not isinstance(hint, cst.SimpleStatementLine):
+                return None
+            path = self._path_of_statement(hint) if hint is not None else self._statement_of(node)
+            if path is None or path in self._quick_tried:
+                return None
+            self._quick_tried.add(path)
+            located = self._locate(path)
+            if located is None or not isinstance(located[0], cst.SimpleStatementLine):
+                return None
+            with nullcontext() if quiet else quietly():
+                spans = statement_call_spans(located[0], self.text, located[1].lineno,
+                                             located[3].end_lineno or located[3].lineno, self._lines())
+            if not spans:
+                return None
+            self._quick.update(spans)
+            found = spans.get(id(node))
+            if found is None:
+                return None
+        return CodeRange((found[0], found[1]), (found[2], found[3]))
+
     def _try(self, path: Path | None, node: cst.CSTNode) -> CodeRange | None:
         if path is None or path in self._done or not self._resolve(path):
             return None
@@ -398,6 +446,10 @@ class StatementPositions:
         wasted (20 % of the positions of a chunk with 1,000 findings). A node without a hint keeps
         the statement-at-a-time start. Spans are exact either way: only the cost differs."""
         if self._whole is not None or self.text is None or len(nodes) <= MAX_STATEMENTS:
+            return
+        with quietly():
+            nodes = [node for node in nodes if self._quick_range(node, quiet=True) is None]
+        if len(nodes) <= MAX_STATEMENTS:
             return
         resolved: set[Path] = set()
         chars = 0  # of the statements to resolve
@@ -423,9 +475,7 @@ class StatementPositions:
         located = self._locate(path)
         if located is None or self.text is None:
             return len(self.text or "")  # unknown: as if it were the whole module
-        if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
-        starts = self._line_starts
+        starts = self._lines()
         astmt = located[1]
         first = min(astmt.lineno, len(starts)) - 1
         last = min(astmt.end_lineno or astmt.lineno, len(starts) - 1)
@@ -433,6 +483,9 @@ class StatementPositions:
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         found = self._lookup(node)
+        if found is not None:
+            return found
+        found = self._quick_range(node)
         if found is not None:
             return found
         if self._whole is None and self.text is not None and (
@@ -451,6 +504,10 @@ class StatementPositions:
         where = self._where.get(id(node))
         if where is not None:
             return self._resolved[where][0].source(node)
+        quick = self._quick.get(id(node))
+        if quick is not None and self.text is not None:  # a call without parentheses: its span
+            starts = self._lines()
+            return self.text[starts[quick[0] - 1] + quick[1]: starts[quick[2] - 1] + quick[3]]
         if self._whole is not None and node in self._whole:
             return self._whole.source(node)
         return None
@@ -464,6 +521,9 @@ class StatementPositions:
         found = self._lookup(node)
         if found is not None:
             return found.start.line
+        quick = self._quick.get(id(node))
+        if quick is not None:
+            return quick[0]
         if self._whole is not None:
             return self._whole.range(node).start.line
         stmt = self.hints.get(id(node))
