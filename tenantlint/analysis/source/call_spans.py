@@ -24,32 +24,36 @@ from contextlib import contextmanager
 
 import libcst as cst
 
-from tenantlint.index.ast_util import walk
+from tenantlint.analysis.source.children import code_children
+from tenantlint.index import ast_util
 
 # (first line, first column, last line, end column): 1-based lines, 0-based character columns
 Quad = tuple[int, int, int, int]
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # CPython's and libcst's line breaks (not str.splitlines')
-_SKIP = frozenset({cst.FormattedString, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
+_LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
 
 
 def _cst_calls(stmt: cst.SimpleStatementLine) -> list[cst.Call] | None:
-    """The calls of ``stmt`` in source order; None when it holds an f-string."""
-    from tenantlint.analysis.source.positions import code_children
-
+    """The calls of ``stmt`` in source order; None when it holds an f-string. Only what can hold a
+    call is visited (not a keyword's name, an attribute's name, names, numbers, strings)."""
     out: list[cst.Call] = []
     stack: list[cst.CSTNode] = [stmt]
     while stack:
         node = stack.pop()
         kind = type(node)
+        if kind in _LEAVES:
+            continue
+        if kind is cst.Attribute:
+            stack.append(node.value)  # type: ignore[attr-defined]
+            continue
         if kind is cst.Call:
             out.append(node)  # type: ignore[arg-type]
-        elif kind in _SKIP:
-            if kind is cst.FormattedString:
-                return None
-            continue
-        if kind is cst.IfExp:  # ``body if test else orelse``: fields are test, body, orelse
-            children: list[cst.CSTNode] = [node.body, node.test, node.orelse]  # type: ignore[attr-defined]
+            children: list[cst.CSTNode] = [node.func, *(a.value for a in node.args)]  # type: ignore[attr-defined]
+        elif kind is cst.IfExp:  # ``body if test else orelse``: fields are test, body, orelse
+            children = [node.body, node.test, node.orelse]  # type: ignore[attr-defined]
+        elif kind is cst.FormattedString:
+            return None
         else:
             children = code_children(node)
         children.reverse()
@@ -61,12 +65,23 @@ def _ast_calls(tree: ast.Module) -> list[ast.Call] | None:
     """The calls of ``tree`` sorted by start (an enclosing call first); None when it holds an
     f-string."""
     calls: list[ast.Call] = []
-    for node in walk(tree):
-        kind = type(node)
-        if kind is ast.Call:
+    todo: list[ast.AST] = [tree]
+    push = todo.append
+    for node in todo:  # a queue that grows while it is read (``ast_util.walk``)
+        kind = node.__class__
+        if kind is ast.Name or kind is ast.Constant:
+            continue
+        if kind is ast.Attribute:
+            push(node.value)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
             calls.append(node)  # type: ignore[arg-type]
+            push(node.func)  # type: ignore[attr-defined]
+            todo.extend(node.args)  # type: ignore[attr-defined]
+            todo.extend(kw.value for kw in node.keywords)  # type: ignore[attr-defined]
         elif kind is ast.JoinedStr:
             return None
+        else:
+            todo.extend(ast_util.children(node))
     calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
     return calls
 
