@@ -53,6 +53,7 @@ from tenantlint.index.readers import (
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
+from tenantlint.index.view_properties import kwarg_properties
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
@@ -207,7 +208,9 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree),
-            check_candidates=checks, member_types=module_member_types(rel, tree),
+            check_candidates=checks,
+            kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
+            member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)

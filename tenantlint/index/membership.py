@@ -37,6 +37,7 @@ PERMISSION_METHODS = frozenset({"has_permission", "has_object_permission"})
 QUERY_METHODS = frozenset({"filter", "get", "filter_by", "exclude", "get_or_none", "first", "exists",
                            "afilter", "aget", "aexists", "where", "one", "one_or_none", "scalar"})
 CALLERS = ("request.user", "self.request.user", "current_user", "g.user", "user")
+VIEW_PROPERTY = "view."  # a verified name read through a property of the view (``view_properties``)
 REFUSALS = ("FORBIDDEN", "NOT_FOUND", "UNAUTHORIZED", "PermissionDenied", "Forbidden", "NotFound",
             "abort", "HttpResponseForbidden", "Http404")
 
@@ -64,7 +65,7 @@ class RecognisedCheck:
     verifies: tuple[str, ...]  # URL parameter names it verifies
 
     def describe(self) -> str:
-        what = ", ".join(self.verifies) or "the tenant"
+        what = ", ".join(v for v in self.verifies if not v.startswith(VIEW_PROPERTY)) or "the tenant"
         return (f"{self.name} ({self.kind}, {self.path}:{self.line}): looks the caller up in "
                 f"{self.table} by {what}")
 
@@ -78,6 +79,9 @@ def _value_names(node: ast.expr) -> tuple[str, ...]:
     if isinstance(node, ast.Name):
         return (node.id,)
     if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name) and node.value.id not in ("self", "request"):
+            # ``view.project_id``: also whatever URL parameter that property of the view returns
+            return (node.attr, VIEW_PROPERTY + node.attr)
         return (node.attr,)
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return (str(node.slice.value),)
