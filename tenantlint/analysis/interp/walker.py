@@ -182,8 +182,11 @@ class Walker:
                 system += 1
                 reason = own
         ports = summary_params(fn, names, method=cls is not None)
+        inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
+            inputs = frozenset().union(*(fw.method_inputs(self.ctx, cls, fn)
+                                         for fw in self.ctx.plugins.frameworks)) - set(ports)
         if handler is None and fn.decorators:
             for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
                 env.update(orm.function_rows(self.ctx, fn))
@@ -192,7 +195,7 @@ class Walker:
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
-                              params=frozenset(ports) - set(env), system_reason=reason)
+                              params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
