@@ -63,9 +63,12 @@ class RecognisedCheck:
     line: int
     table: str  # the membership table looked up
     verifies: tuple[str, ...]  # URL parameter names it verifies
+    # properties of the view it looks the caller up by (``view.project_id``): it also verifies the
+    # URL parameter such a property returns (``index/view_properties.py``)
+    properties: tuple[str, ...] = ()
 
     def describe(self) -> str:
-        what = ", ".join(v for v in self.verifies if not v.startswith(VIEW_PROPERTY)) or "the tenant"
+        what = ", ".join(self.verifies) or "the tenant"
         return (f"{self.name} ({self.kind}, {self.path}:{self.line}): looks the caller up in "
                 f"{self.table} by {what}")
 
@@ -282,20 +285,24 @@ def recognise(index: ProjectIndex, candidates: tuple[CheckCandidate, ...]) -> tu
         if not is_membership_table(index, c.model):
             continue
         verifies: list[str] = []
+        properties: list[str] = []
         for key, names in c.keys:
             fk = _field(index, c.model, key)
             if fk is None or not fk.fk_target or not is_tenant_link(index, fk.fk_target):
                 continue
             parts = key.split("__")
             for n in (*names, parts[-1] if len(parts) > 1 else key):
-                if n not in verifies:
-                    verifies.append(n)
+                into = properties if n.startswith(VIEW_PROPERTY) else verifies
+                n = n[len(VIEW_PROPERTY):] if n.startswith(VIEW_PROPERTY) else n
+                if n not in into:
+                    into.append(n)
         if not verifies:
             continue
         table = index.table_of_model(c.model) or c.model
         old = merged.get(c.name)
         if old is not None:
             verifies = [*old.verifies, *(v for v in verifies if v not in old.verifies)]
+            properties = [*old.properties, *(p for p in properties if p not in old.properties)]
         merged[c.name] = RecognisedCheck(c.name, c.kind, c.path, c.line,
-                                         old.table if old else table, tuple(verifies))
+                                         old.table if old else table, tuple(verifies), tuple(properties))
     return tuple(merged[k] for k in sorted(merged))
