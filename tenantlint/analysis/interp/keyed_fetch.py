@@ -11,10 +11,9 @@ A fetch that raises when no row matches (``get``, ``get_object_or_404``, ``one``
 at once; one that may return nothing (``first``, ``get_or_none``, ``one_or_none``) proves them after
 ``if not row: return``/``raise``, on the path that goes on.
 
-A lookup in a dict of scoped rows keyed by their ids is such a fetch too: after ``by_id = {str(t.id):
-t for t in tickets}`` over rows a scoped query returned (``tickets`` a scoped queryset, or a list of
-it), ``ticket = by_id.get(ticket_id)`` followed by ``if not ticket: continue`` proves ``ticket_id`` the
-id of one of those rows on the path that goes on (``by_id[ticket_id]`` raises, and proves it at once).
+A key looked up in a dict of scoped rows keyed by their own ids (``by_id = {str(i.id): i for i in
+scoped_issues}``) is proven the same way: ``by_id[key]`` at once, ``row = by_id.get(key)`` after
+``if not row: continue`` (the key is the id of one of those rows).
 """
 
 from __future__ import annotations
@@ -24,9 +23,8 @@ from collections.abc import Mapping
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.exprs import dotted as dotted_name
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.values import QueryValue, RowValue, Value
+from tenantlint.analysis.interp.values import RowsById, RowValue, Value
 from tenantlint.index.records import ProjectIndex
 
 RAISING = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "one", "get_by_id",
@@ -34,7 +32,6 @@ RAISING = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "
 MAYBE = frozenset({"first", "afirst", "last", "get_or_none", "one_or_none", "scalar_one_or_none"})
 ID_NAMES = frozenset({"id", "pk"})
 PENDING = "\x00keyed:"  # env key prefix: a row whose id names are proven once it is checked
-ROWS_BY_ID = "\x00rows-by-id:"  # env key prefix: a dict of scoped rows keyed by their ids
 OWN_ID = "the id of a scoped"  # provenance of a primary key a scoped fetch of its row proved
 
 
@@ -99,73 +96,37 @@ def _prove(state: FunctionState, names: tuple[tuple[str, str], ...], fetched_tab
         state.env[name] = Value(Provenance.trusted(f"{name}, {what}"), scoped_row_of=table, row_key=True)
 
 
-def _scoped_rows(value: Value | None) -> str | None:
-    """The table of the rows a scoped query returns, when ``value`` is one (or a row of it)."""
-    if value is None or value.untrusted:
-        return None
-    if value.scoped_row_of:
-        return value.scoped_row_of
-    if isinstance(value, QueryValue) and value.origin is not None and value.origin.tenant is not None:
-        scoping, untrusted, _ = value.state.verdict()
-        if scoping.is_safe and untrusted is None:
-            return value.origin.table
-    return None
-
-
-def _id_of(key: cst.BaseExpression, row: str) -> bool:
-    """``row.id`` / ``row.pk``, or one call of it (``str(row.id)``)."""
-    if isinstance(key, cst.Call) and len(key.args) == 1 and key.args[0].keyword is None:
-        key = key.args[0].value
-    return (isinstance(key, cst.Attribute) and key.attr.value in ID_NAMES
-            and isinstance(key.value, cst.Name) and key.value.value == row)
-
-
-def rows_by_id(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression) -> None:
-    """``by_id = {str(t.id): t for t in tickets}`` over a scoped query's rows: remember the table."""
-    if not isinstance(target, cst.Name):
-        return
-    state.env.pop(ROWS_BY_ID + target.value, None)
-    if not (isinstance(node, cst.DictComp) and isinstance(node.for_in.target, cst.Name)
-            and node.for_in.inner_for_in is None and not node.for_in.ifs):
-        return
-    row = node.for_in.target.value
-    source = node.for_in.iter
-    if isinstance(source, cst.Call) and dotted_name(source.func) == "list" and len(source.args) == 1:
-        source = source.args[0].value  # ``list(tickets)``
-    if not (isinstance(source, cst.Name) and _id_of(node.key, row)):
-        return
-    table = _scoped_rows(state.env.get(source.value))
-    if table is not None:
-        state.env[ROWS_BY_ID + target.value] = Value(Provenance.trusted(target.value), scoped_row_of=table)
-
-
-def _dict_lookup(state: FunctionState, node: cst.BaseExpression) -> tuple[str, str, bool] | None:
-    """``by_id.get(k)`` / ``by_id[k]`` on a dict of scoped rows by id -> (k, table, raises)."""
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" \
-            and isinstance(node.func.value, cst.Name) and len(node.args) == 1 \
-            and isinstance(node.args[0].value, cst.Name):
-        holder, key, raises = node.func.value.value, node.args[0].value.value, False
-    elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1 \
-            and isinstance(index := node.slice[0].slice, cst.Index) and isinstance(index.value, cst.Name):
-        holder, key, raises = node.value.value, index.value.value, True
+def _looked_up(state: FunctionState, target: cst.Name, node: cst.BaseExpression) -> bool:
+    """``row = by_id[key]`` / ``row = by_id.get(key)`` of a dict of scoped rows by their ids."""
+    holder: cst.BaseExpression | None = None
+    key: cst.BaseExpression | None = None
+    if (isinstance(node, cst.Subscript) and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)):
+        holder, key = node.value, node.slice[0].slice.value
+    elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+          and node.func.attr.value == "get" and len(node.args) == 1 and node.args[0].keyword is None):
+        holder, key = node.func.value, node.args[0].value
+    if not (isinstance(holder, cst.Name) and isinstance(key, cst.Name) and key.value != target.value):
+        return False
+    rows = state.env.get(holder.value)
+    if not isinstance(rows, RowsById) or not rows.table:
+        return False
+    names = ((key.value, ""),)
+    if isinstance(node, cst.Subscript):
+        _prove(state, names, rows.table)
     else:
-        return None
-    found = state.env.get(ROWS_BY_ID + holder)
-    return (key, found.scoped_row_of, raises) if found is not None and found.scoped_row_of else None
+        state.env[PENDING + target.value] = Value(Provenance.trusted(f"{key.value}="),
+                                                  scoped_row_of=rows.table)
+    return True
 
 
 def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression,
             value: Value, index: ProjectIndex | None = None) -> None:
     """``row = <scoped single-row fetch keyed by id names>``: prove them now or once checked."""
-    rows_by_id(state, target, node)
-    lookup = _dict_lookup(state, node) if isinstance(target, cst.Name) else None
-    if lookup is not None and isinstance(target, cst.Name) and lookup[0] != target.value:
-        key, table, raises = lookup
-        if raises:
-            _prove(state, ((key, ""),), table)
-        else:
-            state.env[PENDING + target.value] = Value(Provenance.trusted(f"{key}="), scoped_row_of=table)
-        return
+    if isinstance(target, cst.Name):
+        state.env.pop(PENDING + target.value, None)  # a row bound anew: a check now checks that one
+        if _looked_up(state, target, node):
+            return
     if not (isinstance(target, cst.Name) and isinstance(node, cst.Call) and isinstance(value, RowValue)):
         return
     if not (value.trusted and value.scoped_row_of):

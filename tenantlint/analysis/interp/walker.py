@@ -18,7 +18,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.interp import keyed_fetch
+from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
@@ -548,7 +548,9 @@ class Walker:
             value = ev.eval(small.value)
             if isinstance(small.target, cst.Name):
                 old = state.env.get(small.target.value, Value())
-                grown = augmented(old, small.operator, value)  # sql += " AND ..."
+                # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
+                grown: Value | None = augmented(old, small.operator, value) or scoped_ids.set_operation(
+                    small.operator, old, value, (small.value,))
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":
