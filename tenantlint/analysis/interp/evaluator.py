@@ -133,6 +133,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
         self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))
 
+    def note_call(self, node: cst.Call, args: list[Value]) -> None:
+        calls.note_call(self.ctx, self.fn, node, args)
+
     def row_of(self, q: QueryValue) -> RowValue:
         """A row fetched by ``q``: trusted when ``q`` is scoped by a trusted filter."""
         if q.origin is None:

@@ -49,18 +49,21 @@ def carries_tenant(value: Value) -> bool:
 def id_pin(leaf: Leaf, models: tuple[str, ...] = ()) -> Pin | None:
     """``pk``/``id`` pinned (``=`` or ``in``) to ids that a row carrying its tenant holds, or to the
     URL parameter named for the model (``project_id`` for ``Project``) that a membership check has
-    verified: the check looked the caller up as a member of that very row."""
+    verified, or verified as the view property so named (``pk`` that ``view.project_id`` returns):
+    the check looked the caller up as a member of that very row."""
     if leaf.key not in PRIMARY_KEYS or leaf.op not in ("eq", "in"):
         return None
     if carries_tenant(leaf.value):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} taken from a scoped row")
     verified = _VERIFIED.match(leaf.value.prov.source) if leaf.value.trusted else None
-    if verified is not None and any(verified.group(1) == f"{_snake(m)}_id" for m in models):
+    name = verified.group(2) or verified.group(1) if verified is not None else ""
+    if name and any(name == f"{_snake(m)}_id" for m in models):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} verified as the caller's")
     return None
 
 
-_VERIFIED = re.compile(r"(\w+), verified by ")
+# ``pk, verified by X`` / ``pk as view.project_id, verified by X`` (verified through a view property)
+_VERIFIED = re.compile(r"(\w+)(?: as view\.(\w+))?, verified by ")
 
 
 def _snake(model: str) -> str:
