@@ -63,7 +63,7 @@ class Project:
             self.sites.extend(r.calls)
         for q in dupes:
             del self.funcs[q]
-        from tenantlint.analysis.rawsql.constants import module_name
+        from tenantlint.files import module_name
 
         self.callees = Callees(self.funcs, {q: module_name(f.path) for q, f in self.funcs.items()})
         self.sites_of: dict[str, list[Site]] = {}

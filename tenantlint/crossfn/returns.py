@@ -47,7 +47,7 @@ class Returns:
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
         guards: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         params: dict[str, tuple[str, ...]] = {}
-        from tenantlint.analysis.rawsql.constants import module_name
+        from tenantlint.files import module_name
 
         dupes: set[str] = set()
         names: set[str] = set()
