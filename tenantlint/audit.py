@@ -34,7 +34,7 @@ SAFE_SCOPINGS: frozenset[str] = frozenset(
         "scoped-parent",
         "scoping-method",
         "owner-scoped",
-        "public-capability",
+        "capability",
         "auto-scoped-manager",
         "system-scope",
     }
@@ -49,8 +49,9 @@ SCOPING_LABELS: dict[str, str] = {
     "scoped-parent": "joined to / filtered by a tenant-scoped parent",
     "scoping-method": "a configured scoping method (scoping_methods)",
     "owner-scoped": "the caller's own rows (a foreign key to the user model pinned to the caller)",
-    "public-capability": "a public view's row looked up by its secret token (a share link's anchor): "
-    "whoever holds the token may read it",
+    "capability": "a row looked up by its secret token (an API key, an invitation's or a share "
+    "link's token), or refused unless its token equals the client's: whoever holds the token may "
+    "use it",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
     "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task, a command)",
     "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "

@@ -112,7 +112,7 @@ class QuerySite:
     """One query on a tenant table, and how it is scoped: the audit report's rows.
 
     ``scoping`` is one of: "trusted-filter", "related-manager", "scoped-parent", "scoping-method",
-    "owner-scoped", "public-capability", "auto-scoped-manager", "system-scope", "unscoped", "weakened",
+    "owner-scoped", "capability", "auto-scoped-manager", "system-scope", "unscoped", "weakened",
     "untrusted-filter", "unknown-origin-filter" (a tenant predicate on a value of unknown origin: not
     proven). SQL built at run time (TNT301) is a site on the table "(SQL built at run time)", scoping
     "unverifiable".

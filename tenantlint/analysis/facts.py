@@ -52,7 +52,7 @@ class Scoping(enum.Enum):
     SCOPED_PARENT = "scoped-parent"
     SCOPING_METHOD = "scoping-method"
     OWNER_SCOPED = "owner-scoped"  # the caller's own rows: a foreign key to the user model = the caller
-    PUBLIC_CAPABILITY = "public-capability"  # a public view's row looked up by its secret token
+    CAPABILITY = "capability"  # a row looked up by its secret token (the client holds it)
     AUTO_SCOPED = "auto-scoped-manager"
     SYSTEM_SCOPE = "system-scope"
     UNTRUSTED_FILTER = "untrusted-filter"  # pinned, but to request input (TNT103)
@@ -73,7 +73,7 @@ _SAFE = frozenset(
         Scoping.SCOPED_PARENT,
         Scoping.SCOPING_METHOD,
         Scoping.OWNER_SCOPED,
-        Scoping.PUBLIC_CAPABILITY,
+        Scoping.CAPABILITY,
         Scoping.AUTO_SCOPED,
         Scoping.SYSTEM_SCOPE,
         Scoping.INSERT_SETS_TENANT,

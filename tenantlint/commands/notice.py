@@ -45,11 +45,30 @@ def unmatched_names_message(index: ProjectIndex, config: Config) -> str | None:
         for entry in getattr(config, key):
             if entry.lower() not in known:
                 missing.append(f"{key} {entry!r}{did_you_mean(entry, choices)}")
+    missing.extend(_unmatched_columns(index, config, known, choices))
     if not missing:
         return None
     source = f"config {config.source}" if config.source is not None else "no config file"
     return (f"tenantlint: warning: {'; '.join(missing)}: no such model or table under project root "
             f"{config.root} ({source})")
+
+
+def _unmatched_columns(index: ProjectIndex, config: Config, known: dict[str, str],
+                       choices: list[str]) -> list[str]:
+    """``secret_token_columns`` entries (``Model.field``) naming no model or table, or no field of
+    it."""
+    out: list[str] = []
+    for entry in config.secret_token_columns:
+        model, _, field = entry.partition(".")
+        if model.lower() not in known:
+            out.append(f"secret_token_columns {entry!r}{did_you_mean(model, choices)}")
+            continue
+        fields = {name for defs in index.models.values() for m in defs
+                  if model.lower() in (m.name.lower(), m.table.lower()) for f in m.fields
+                  for name in (f.name, f.column)}
+        if fields and field not in fields:
+            out.append(f"secret_token_columns {entry!r} (no field {field!r} on {model})")
+    return out
 
 
 def warn_if_no_tenant_tables(index: ProjectIndex, config: Config, stream: TextIO | None = None) -> None:

@@ -79,6 +79,7 @@ class Config:
     trusted_dependencies: tuple[str, ...] = DEFAULT_TRUSTED_DEPENDENCIES
     membership_checks: tuple[str, ...] = ()
     tenant_lookup_fields: tuple[str, ...] = ()
+    secret_token_columns: tuple[str, ...] = ()  # ``Model.field``: a lookup by it is a capability
     trusted_parameters: tuple[str, ...] = ()  # ``decorator:param``
     scoping_methods: tuple[str, ...] = DEFAULT_SCOPING_METHODS
     auto_scoped_managers: tuple[str, ...] = ()

@@ -42,6 +42,7 @@ class Kind(enum.Enum):
     CODES = "list of codes or prefixes"
     DECORATOR_PARAMS = "list of `decorator:param`"
     PARENTS = "list of `Model.field` or `Model.column -> Parent`"
+    MODEL_FIELDS = "list of `Model.field`"
     BOOL = "bool"
     DIALECT = "str"
     INT = "int"
@@ -125,6 +126,16 @@ KEYS: tuple[KeySpec, ...] = (
         "the tenant relation to one of them (`workspace__slug=v`) is a tenant filter on `v`.",
     ),
     KeySpec(
+        "secret_token_columns", Kind.MODEL_FIELDS, (),
+        "Columns holding a secret the client presents (an API key, an invitation or share token), "
+        "besides those recognised (unique, not the primary key, filled by a secret generator by "
+        "default): a lookup pinning one to a value (`APIToken.objects.get(token=v)`), or a row "
+        "whose column is compared with the client's value and refused on mismatch, is a capability "
+        "lookup, not TNT101/TNT103 (listed as `capability` in the audit). `Model` is a model class "
+        "or table name; `field` a field or column name.",
+        default_doc="`[]` (e.g. `[\"Invite.token\", \"api_token.token\"]`)",
+    ),
+    KeySpec(
         "trusted_parameters", Kind.DECORATOR_PARAMS, (),
         "Parameters that a decorator injects from trusted context: `require_realm_admin:user_profile` "
         "makes the `user_profile` parameter of every function decorated with `@require_realm_admin` "
@@ -198,6 +209,7 @@ MAX_INT_VALUE = 1 << 40
 KEYS_BY_NAME: Mapping[str, KeySpec] = {spec.name: spec for spec in KEYS}
 
 _CODE_RE = re.compile(r"TNT\d{0,3}")
+_MODEL_FIELD_RE = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")
 _PARENT_RE = re.compile(r"\s*[A-Za-z_]\w*\.[A-Za-z_]\w*\s*(?:->\s*[A-Za-z_][\w.]*\s*)?")
 
 # TOML type names, as a user who wrote the file knows them.
@@ -282,6 +294,9 @@ def _check_string_item(spec: KeySpec, item: str) -> None:
         if _PARENT_RE.fullmatch(item) is None:
             raise ValueProblem(f"{item!r} is not 'Model.field' or 'Model.column -> Parent' "
                                "(e.g. 'Widget.dashboard', 'Document.kb_id -> Knowledgebase')")
+    elif spec.kind is Kind.MODEL_FIELDS:
+        if _MODEL_FIELD_RE.fullmatch(item) is None:
+            raise ValueProblem(f"{item!r} is not 'Model.field' (e.g. 'Invite.token')")
     elif item != item.strip():
         raise ValueProblem(f"{item!r} has leading or trailing whitespace")
 

@@ -19,7 +19,7 @@ from tenantlint.index.ast_util import (
 from tenantlint.index.class_members import managers, scoped_managers
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
-from tenantlint.index.tokens import random_default
+from tenantlint.index.tokens import token_kinds
 
 FK_KINDS = frozenset({"ForeignKey", "OneToOneField", "ParentalKey"})
 _NO_COLUMN = frozenset(
@@ -54,7 +54,8 @@ def fk_target_name(node: ast.expr | None, own: str) -> str | None:
 
 
 def django_field(name: str, call: ast.Call, model: str,
-                 random_functions: frozenset[str] = frozenset()) -> FieldInfo | None:
+                 random_functions: frozenset[str] = frozenset(),
+                 secret_functions: frozenset[str] = frozenset()) -> FieldInfo | None:
     short = last_part(call_name(call) or "")
     if short in _NO_COLUMN:
         return None
@@ -76,8 +77,10 @@ def django_field(name: str, call: ast.Call, model: str,
         )
     primary = is_true(keyword(call, "primary_key"))
     unique = is_true(keyword(call, "unique")) or primary
-    token = unique and not primary and random_default(keyword(call, "default"), random_functions)
-    return FieldInfo(name=name, column=db_column or name, required=required, unique=unique, token=token)
+    token, secret = token_kinds(name, keyword(call, "default"), unique, primary, random_functions,
+                                secret_functions)
+    return FieldInfo(name=name, column=db_column or name, required=required, unique=unique, token=token,
+                     secret=secret)
 
 
 def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
@@ -90,7 +93,8 @@ def extract_django(cls: ast.ClassDef, ctx: ModelFile) -> ModelInfo | None:
         f
         for item in class_items(cls, ctx.src)
         if isinstance(item.value, ast.Call) and is_django_field_call(item.value, ctx.django_names)
-        for f in (django_field(item.target, item.value, name, ctx.random_functions),)
+        for f in (django_field(item.target, item.value, name, ctx.random_functions,
+                                      ctx.secret_functions),)
         if f is not None
     )
     meta = meta_options(cls, ctx.src)

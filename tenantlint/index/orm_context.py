@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tenantlint.families import orm_import_prefixes
 from tenantlint.index.ast_util import LineFinder, Source, call_name, dotted, last_part
-from tenantlint.index.tokens import random_functions
+from tenantlint.index.tokens import SECRET_CALLS, random_functions
 
 # import prefix -> family (``tenantlint/families.py``)
 _FAMILY_IMPORTS = orm_import_prefixes()
@@ -33,6 +33,7 @@ class ModelFile:
     django_models: set[str] = field(default_factory=set)
     # Top-level functions returning a random value (``index/tokens.py``): random column defaults.
     random_functions: frozenset[str] = frozenset()
+    secret_functions: frozenset[str] = frozenset()  # those returning a secret (``token_hex``)
 
     @property
     def app_label(self) -> str | None:
@@ -102,6 +103,7 @@ def model_file(relpath: str, module: ast.Module, text: str) -> ModelFile:
                         flask = True
     if flask:
         families.add("sqlalchemy")
+    defaults = "def " in text and "default=" in text
     return ModelFile(
         relpath=relpath,
         families=frozenset(families),
@@ -110,5 +112,6 @@ def model_file(relpath: str, module: ast.Module, text: str) -> ModelFile:
         lines=LineFinder(text),
         django_names=frozenset(_django_names(module)),
         src=src,
-        random_functions=random_functions(module) if "def " in text and "default=" in text else frozenset(),
+        random_functions=random_functions(module) if defaults else frozenset(),
+        secret_functions=random_functions(module, SECRET_CALLS) if defaults else frozenset(),
     )

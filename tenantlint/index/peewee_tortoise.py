@@ -19,6 +19,7 @@ from tenantlint.index.class_members import managers
 from tenantlint.index.django_models import fk_target_name
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
+from tenantlint.index.tokens import token_kinds
 
 _PEEWEE_FK = frozenset({"ForeignKeyField", "DeferredForeignKey"})
 _TORTOISE_FK = frozenset({"ForeignKeyField", "OneToOneField", "ForeignKeyRelation"})
@@ -27,7 +28,7 @@ _NO_COLUMN = frozenset(
 )
 
 
-def _peewee_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
+def _peewee_field(name: str, call: ast.Call, model: str, ctx: ModelFile) -> FieldInfo | None:
     short = last_part(call_name(call) or "")
     if not short.endswith("Field") and short not in _PEEWEE_FK or short in _NO_COLUMN:
         return None
@@ -41,11 +42,14 @@ def _peewee_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
         if related is not None and related.startswith("+"):
             related = None
         return FieldInfo(name, column or f"{name}_id", target, required, related)
-    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
-    return FieldInfo(name, column or name, required=required, unique=unique)
+    primary = is_true(keyword(call, "primary_key"))
+    unique = is_true(keyword(call, "unique")) or primary
+    token, secret = token_kinds(name, keyword(call, "default"), unique, primary, ctx.random_functions,
+                                ctx.secret_functions)
+    return FieldInfo(name, column or name, required=required, unique=unique, token=token, secret=secret)
 
 
-def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
+def _tortoise_field(name: str, call: ast.Call, model: str, ctx: ModelFile) -> FieldInfo | None:
     func = call_name(call) or ""
     short = last_part(func)
     if not short.endswith("Field") or short in _NO_COLUMN:
@@ -60,8 +64,11 @@ def _tortoise_field(name: str, call: ast.Call, model: str) -> FieldInfo | None:
         if related_kw is not None and string_value(related_kw) is None:
             related = None  # related_name=False: no reverse accessor
         return FieldInfo(name, source or f"{name}_id", target, required, related)
-    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "pk"))
-    return FieldInfo(name, source or name, required=required, unique=unique)
+    primary = is_true(keyword(call, "pk"))
+    unique = is_true(keyword(call, "unique")) or primary
+    token, secret = token_kinds(name, keyword(call, "default"), unique, primary, ctx.random_functions,
+                                ctx.secret_functions)
+    return FieldInfo(name, source or name, required=required, unique=unique, token=token, secret=secret)
 
 
 def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None:
@@ -72,7 +79,7 @@ def _extract(cls: ast.ClassDef, ctx: ModelFile, family: str) -> ModelInfo | None
         f
         for item in class_items(cls, ctx.src)
         if isinstance(item.value, ast.Call)
-        for f in (make(item.target, item.value, name),)
+        for f in (make(item.target, item.value, name, ctx),)
         if f is not None
     )
     meta = meta_options(cls, ctx.src)

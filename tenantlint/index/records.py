@@ -21,6 +21,9 @@ class FieldInfo:
     # Unique, not the primary key, and filled by a random generator by default (``index/tokens.py``):
     # a secret token (a share link's anchor), not an identifier.
     token: bool = False
+    # A token column that is plainly a secret (a secret generator's default, or a name such as
+    # ``api_key``/``email_token``): a lookup by it is a capability wherever it is written.
+    secret: bool = False
 
 
 @dataclass(frozen=True, slots=True)

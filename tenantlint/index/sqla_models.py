@@ -21,6 +21,7 @@ from tenantlint.index.ast_util import (
 )
 from tenantlint.index.orm_context import ModelFile
 from tenantlint.index.records import FieldInfo, ModelInfo
+from tenantlint.index.tokens import token_kinds
 
 COLUMN_FUNCS = frozenset({"Column", "mapped_column"})
 RELATIONSHIP_FUNCS = frozenset({"relationship", "Relationship", "relation"})
@@ -77,9 +78,11 @@ def column_field(call: ast.Call, attr: str | None, default_required: bool) -> Fi
         required = True
     else:
         required = default_required
-    unique = is_true(keyword(call, "unique")) or is_true(keyword(call, "primary_key"))
+    primary = is_true(keyword(call, "primary_key"))
+    unique = is_true(keyword(call, "unique")) or primary
+    token, secret = token_kinds(attr or column, keyword(call, "default"), unique, primary)
     return FieldInfo(name=attr or column, column=column, fk_target=target, required=required,
-                     unique=unique)
+                     unique=unique, token=token, secret=secret)
 
 
 def _is_none(node: ast.expr) -> bool:

@@ -37,9 +37,12 @@ manager and code under `system_scope` count too. A foreign key to the user model
 caller (`created_by=request.user`, `owner_id=current_user.id`) confines the query to the caller's
 own rows: not reported, and listed as owner-scoped in the audit; so does a column named for a
 unique field of the user model pinned to the caller's value (`email=request.user.email`: the rows
-addressed to the caller). In a view whose permission classes are all `AllowAny`, a lookup by a
-secret-token column (unique, not the primary key, filled by a random generator by default:
-`anchor=anchor`) is a capability the client holds, listed as public-capability in the audit.
+addressed to the caller). A lookup pinning a secret column to a value (`ApiKey.objects.get(key=key)`:
+a column listed in `secret_token_columns`, or unique, not the primary key, and filled by a secret
+generator by default or named as a secret), or a row refused unless its secret column equals the
+client's value (`if invite.token != token: return 403`), is a capability lookup the client's token
+authorises, wherever it is written: listed as capability in the audit. In a view whose permission
+classes are all `AllowAny`, any random unique column counts (`anchor=anchor`).
 Filters on other ids, even trusted ones (`customer_id=request.user.customer_id`), do not. Only a
 query entry point (a manager) starts a query: model constants, nested choices and classmethods do
 not, unless a queryset method is applied to what they return. A queryset kept in a variable is

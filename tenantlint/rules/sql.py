@@ -19,8 +19,16 @@ SQL reaching a database call (`cursor.execute`, `executemany`, asyncpg `fetch*`,
 `exec_driver_sql`, `Model.objects.raw`, `RawSQL`, `extra(where=...)`, `pandas.read_sql`, psycopg
 `sql.SQL(...).format(...)`) is resolved from literals, constants (also imported from other project
 modules), local variables and `textwrap.dedent`. Run-time parts confined to the select list, `GROUP BY`,
-`ORDER BY` or `LIMIT` do not make it TNT301: the rest is still verified. Reported at the executing
-call. A statement flagged TNT301 is not also flagged TNT101/TNT102.
+`ORDER BY` or `LIMIT` do not make it TNT301: the rest is still verified. psycopg composition
+(`sql.SQL`, `sql.Composed`, `.format`, `.join`) is parameterised, not string interpolation: a
+`sql.Literal(v)` is a value the driver quotes, read as a placeholder bound to `v` (so a tenant filter
+`org_id = {}` formatted with `sql.Literal(request.user.org_id)` is verified, and one with the
+client's value is TNT103), a list of them (`sql.SQL(", ").join([sql.Literal(i) for i in ids])`) as
+one such value, and `sql.Identifier("name")` with a literal name as that quoted name; only an
+identifier or fragment whose text is unknown, in a table name or the WHERE clause, is TNT301.
+`INSERT ... SELECT ... CROSS JOIN ... ON CONFLICT`, which the parser would read as a join
+condition, is read as PostgreSQL does. Reported at the executing call. A statement flagged TNT301
+is not also flagged TNT101/TNT102.
 """
     why = """
 When the table or the WHERE clause is assembled at run time, nobody — reviewer or linter — can tell

@@ -28,8 +28,9 @@ in a membership table, a table linking users to the tenant, by that parameter an
 row is found; `tenantlint tables` lists them). A check anywhere in the handler counts for the reads
 whose rows have not left the function yet. A filter through the tenant relation to a unique field
 of the tenant model (`workspace__slug=slug`, or a field in `tenant_lookup_fields`) is a tenant
-filter on that value: an unverified slug from the URL is TNT103. Trusted values are `trusted_sources`
-(`request.user.*`, `g.*`, `current_user.*`, `request.state.*` …), `Depends(f)` with `f` in
+filter on that value: an unverified slug from the URL is TNT103, unless the row is then refused
+unless its secret token equals the client's (a capability lookup, see TNT101). Trusted values are
+`trusted_sources` (`request.user.*`, `g.*`, `current_user.*`, `request.state.*` …), `Depends(f)` with `f` in
 `trusted_dependencies`, rows fetched by scoped queries, and parameters of functions that are not
 request handlers. Reported at the query (or insert) that uses the value.
 """

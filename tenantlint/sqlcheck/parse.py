@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -106,7 +107,10 @@ def parse_sql(text: str, dialect: str) -> Parsed:
     try:
         trees = sqlglot.parse(neutral, read=dialect, error_level=ErrorLevel.RAISE)
     except ParseError as e:
-        return Parsed((), _message(e, neutral, shifts))
+        repaired = _conflict_repaired(neutral, dialect)
+        if repaired is None:
+            return Parsed((), _message(e, neutral, shifts))
+        trees = repaired
     except TokenError as e:
         return Parsed((), f"cannot tokenize: {e}")
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as e:
@@ -120,6 +124,25 @@ def parse_sql(text: str, dialect: str) -> Parsed:
         if problem is not None:
             return Parsed(statements, problem)
     return Parsed(statements, None)
+
+
+_CONFLICT = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
+
+
+def _conflict_repaired(neutral: str, dialect: str) -> list[exp.Expr | None] | None:
+    """``INSERT ... SELECT ... FROM a CROSS JOIN b ON CONFLICT (...) DO ...``: sqlglot reads the
+    ``ON`` of ``ON CONFLICT`` as the join's condition, where PostgreSQL knows a cross join has none.
+    Parsed again with ``WHERE TRUE`` before each ``ON CONFLICT`` (the same rows); None when that
+    does not parse either, or is not an INSERT."""
+    if _CONFLICT.search(neutral) is None:
+        return None
+    try:
+        trees = sqlglot.parse(_CONFLICT.sub(lambda m: "WHERE TRUE " + m.group(0), neutral),
+                              read=dialect, error_level=ErrorLevel.RAISE)
+    except (ParseError, TokenError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError):
+        return None
+    return trees if trees and all(isinstance(t, exp.Insert) for t in trees if t is not None) else None
 
 
 _DDL_VERBS = frozenset({"alter", "create", "drop"})

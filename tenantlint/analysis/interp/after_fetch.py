@@ -24,6 +24,7 @@ from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.guards import mismatch_sides, refusing_call, scope_checked
+from tenantlint.analysis.interp.token_check import token_checked
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.plugins import ClassInfo
 
@@ -86,7 +87,9 @@ def tenant_row(node: cst.BaseExpression, fn: FunctionState) -> tuple[str, RowVal
 
 
 def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpression) -> None:
-    """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped."""
+    """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped (``if
+    row.token != <client's value>: refuse``: a capability lookup, ``token_check.py``)."""
+    token_checked(ev, fn, test)
     for left, right in mismatch_sides(test):
         for row_side, value_side in ((left, right), (right, left)):
             found = tenant_row(row_side, fn)

@@ -139,14 +139,14 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return RowValue()
         scoping, untrusted, _ = q.state.verdict()
         if untrusted is not None:
-            return RowValue(untrusted, table=q.origin.table)
+            return RowValue(untrusted, table=q.origin.table, fetched_by=q.origin)
         if q.origin.tenant is None and q.state.key_prov is not None:
             return RowValue(q.state.key_prov, table=q.origin.table)
         if scoping.is_safe or q.origin.tenant is None:
             prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
             return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
                             table=q.origin.table)
-        return RowValue(table=q.origin.table, origin=q.origin)
+        return RowValue(table=q.origin.table, origin=q.origin, fetched_by=q.origin)
 
     # ----- entry point ---------------------------------------------------------------------
     def eval(self, node: cst.BaseExpression, use: bool = True) -> Value:

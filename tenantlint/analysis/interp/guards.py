@@ -172,18 +172,20 @@ def _returns(stmt: cst.CSTNode) -> bool:
     return visitor.found
 
 
-def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, detail: str) -> None:
+def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, detail: str,
+                  how: Scoping = Scoping.TRUSTED_FILTER, confines: bool = False) -> None:
     """``row`` (bound to ``name``) was checked after the fetch against ``prov``: the query that
-    fetched it gets a pin for its reads, and the row becomes a trusted one."""
-    origin = row.origin
+    fetched it gets a pin for its reads (``how``; ``confines``: whatever else filters it), and the
+    row becomes a trusted one."""
+    origin = row.origin or row.fetched_by
     if origin is None:
         return
-    pin = Pin(prov, Scoping.TRUSTED_FILTER, detail)
+    pin = Pin(prov, how, detail, confines=confines)
     origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
     if origin.latest is not None:
         origin.latest = origin.latest.add_pin(pin)
     fn.env[name] = replace(row, prov=Provenance.trusted(f"{name}, checked after the fetch"),
-                           scoped_row_of=origin.table, origin=None)
+                           scoped_row_of=origin.table, origin=None, fetched_by=None)
 
 
 def unchecked_row(value: Value) -> bool:

@@ -215,6 +215,10 @@ class RowValue(Value):
     # The query that fetched it, while its result has not left the function: a check of the row's
     # tenant after the fetch scopes that query (``if row.org_id != request.user.org_id: raise``).
     origin: Origin | None = None
+    # The query that fetched it, also when that query pins the tenant to request input (``origin``
+    # is then None): a check of the row's secret token after the fetch makes it a capability lookup
+    # (``token_check.py``).
+    fetched_by: Origin | None = None
 
 
 def worse(a: Value, b: Value) -> Value:

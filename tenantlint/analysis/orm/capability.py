@@ -1,15 +1,24 @@
-"""A public view's row looked up by its secret token: a capability, not a tenant leak.
+"""Rows looked up by a secret token: a capability, not a tenant leak.
 
-A view that declares itself public (DRF ``permission_classes = [AllowAny]``, every entry ``AllowAny``,
-on the class or a base of the same file) serves anyone who holds the URL. When it looks a row up by
-a secret token column (``index/tokens.py``: unique, not the primary key, filled by a random generator
-by default) pinned to the value the client sent (``DeployBoard.objects.get(anchor=anchor)``), holding
-the token is the authorisation: the row is the one published under that token, not one of any
-tenant. The lookup is listed as ``public-capability`` in the audit, and the row carries its tenant
-like any scoped row (``Issue.objects.filter(project_id=board.project_id)`` is then scoped).
+A row whose secret token the client presents (an API key, an invitation's or a share link's token,
+a reply address's token) is the one that token was issued for: holding the token is the
+authorisation, and there is no tenant to filter by yet — the tenant is then taken from the row. A
+lookup pinning a *secret* column (``index/tokens.py``: unique, not the primary key, a secret
+generator's default or a name that says so; or listed in ``secret_token_columns``) to a value,
+as a mandatory equality (``APIToken.objects.get(token=token)``, ``APIToken.token == token``), is a
+capability lookup wherever it is written: not TNT101/TNT102/TNT103, listed as ``capability`` in the
+audit with the column, and the row carries its tenant like any scoped row
+(``Issue.objects.filter(project_id=board.project_id)`` is then scoped).
 
-Nothing else in a public view is excused: a query with no filter, a lookup by the primary key, by a
-non-random unique field (``slug``) or by the URL's tenant is reported as anywhere else.
+A *token* column that is not plainly a secret (``uuid = UUIDField(unique=True, default=uuid4)``)
+is often a row's public identifier, used in URLs instead of the primary key: a lookup by it is a
+capability only in a view that declares itself public (DRF ``permission_classes = [AllowAny]``,
+every entry ``AllowAny``, on the class or a base of the same file).
+
+Nothing else is excused: a query with no filter, a lookup by the primary key, by a unique field that
+is no token (``slug``), a token under ``OR`` or compared with ``__in``/``!=``, is reported as
+anywhere else. A row fetched otherwise and then refused unless its secret column equals the client's
+value is a capability too (``analysis/interp/token_check.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from typing import TYPE_CHECKING
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.checks import permission_classes
 from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.interp.token_check import token_columns
 from tenantlint.analysis.interp.values import Pin
 from tenantlint.index.records import TenantTable
 
@@ -26,21 +36,6 @@ if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
 
 PUBLIC_PERMISSIONS = frozenset({"AllowAny"})
-
-
-def token_fields(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
-    """Secret-token fields (and columns) of the table's models."""
-    memo = ev.ctx.settings.memo
-    key = ("capability-tokens", tenant.table)
-    if key not in memo:
-        out: set[str] = set()
-        for name in tenant.models:
-            info = ev.ctx.index.model(name)
-            if info is not None:
-                out.update(n for f in info.fields if f.token for n in (f.name, f.column))
-        memo[key] = frozenset(out)
-    found: frozenset[str] = memo[key]  # type: ignore[assignment]
-    return found
 
 
 def public_view(ev: Evaluation) -> bool:
@@ -53,10 +48,16 @@ def public_view(ev: Evaluation) -> bool:
 
 
 def capability_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
-    """A pin for ``token=<value>`` in a public view (any value: the client holds the token)."""
-    if leaf.op != "eq" or "__" in leaf.key or leaf.key not in token_fields(ev, tenant):
+    """A pin for ``token=<value>`` on a secret column (anywhere) or a token column (in a public
+    view): any value, the client holds the token."""
+    if leaf.op != "eq" or "__" in leaf.key:
         return None
-    if not public_view(ev):
+    columns = token_columns(ev.ctx, tenant)
+    if leaf.key in columns.secret:
+        where = ""
+    elif leaf.key in columns.tokens and public_view(ev):
+        where = ", in a public view"
+    else:
         return None
-    prov = Provenance.trusted(f"{tenant.table} row by its secret {leaf.key}, in a public view")
-    return Pin(prov, Scoping.PUBLIC_CAPABILITY, f"secret token {leaf.key} (public view)", confines=True)
+    prov = Provenance.trusted(f"{tenant.table} row by its secret {leaf.key}{where}")
+    return Pin(prov, Scoping.CAPABILITY, f"secret token {leaf.key}{where}", confines=True)

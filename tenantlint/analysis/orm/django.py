@@ -28,7 +28,7 @@ from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.generic import content_type, generic_parents
 from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
 from tenantlint.analysis.orm.lookups import split_lookup
-from tenantlint.analysis.orm.owner import owned_row, owner_pin, tenant_pins
+from tenantlint.analysis.orm.owner import CONFINING, owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import is_membership_join, lookup_paths
@@ -383,7 +383,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             ls, rs = left.state, right.state
             if ls.pins and rs.pins:
                 return ev.derive(left, node, QueryState(pins=ls.pins + rs.pins))
-            if any(p.how is not Scoping.OWNER_SCOPED for p in ls.pins + rs.pins):
+            if any(p.how not in CONFINING for p in ls.pins + rs.pins):
                 return ev.derive(left, node, QueryState(weakened="under OR"))
             return ev.derive(left, node, QueryState())
         if isinstance(left, QueryValue):

@@ -147,16 +147,21 @@ def owned_row(ev: Evaluation, table: str, pred: Pred) -> Provenance | None:
     return Provenance.trusted(f"the caller's own {table} row") if result.pins else None
 
 
+# Pins that confine a query without being a tenant filter: the caller's own rows, a secret token.
+CONFINING = frozenset({Scoping.OWNER_SCOPED, Scoping.CAPABILITY})
+
+
 def tenant_pins(pred: Pred, test: LeafTest, is_key: Callable[[Leaf], bool]) -> PinResult:
-    """``pins_of`` where an owner pin counts only when mandatory: ``Q(owned_by=user) | Q(public=True)``
-    is no confinement at all (TNT101), not a weakened tenant filter (TNT105)."""
+    """``pins_of`` where an owner (or capability) pin counts only when mandatory:
+    ``Q(owned_by=user) | Q(public=True)`` is no confinement at all (TNT101), not a weakened tenant
+    filter (TNT105)."""
     result = pins_of(pred, test, is_key)
     if result.pins or not result.weakened:
         return result
 
     def tenant_only(leaf: Leaf) -> Pin | None:
         pin = test(leaf)
-        return pin if pin is not None and pin.how is not Scoping.OWNER_SCOPED else None
+        return pin if pin is not None and pin.how not in CONFINING else None
 
     return pins_of(pred, tenant_only, is_key)
 

@@ -178,7 +178,7 @@ def _maybe_text(ev: Evaluation, node: cst.BaseExpression) -> bool:
             return maybe_text(ev, func.value)
         q = _qualified(ev, func)
         return q in st.DEDENT or q in st.TEXT_CLAUSES or q in st.PSYCOPG_SQL or \
-            q in st.PSYCOPG_HOLES or q in st.PSYCOPG_PLACEHOLDER
+            q in st.PSYCOPG_HOLES or q in st.PSYCOPG_PLACEHOLDER or q in st.PSYCOPG_COMPOSED
     return False
 
 
@@ -291,6 +291,22 @@ def _call(ev: Evaluation, node: cst.Call) -> Value | None:
         if not isinstance(first, SqlText):
             return st.hole(first)
         return st.dedent(first) if q in st.DEDENT else first
+    if q in st.PSYCOPG_LITERAL and len(node.args) == 1 and not node.args[0].star:
+        return st.quoted_value(ev.eval(node.args[0].value))  # a value the driver quotes
+    if q in st.PSYCOPG_IDENTIFIER:
+        pos, named = _args(ev, node)
+        names = [v.text for v in pos if isinstance(v, SqlText) and v.static and not v.bound]
+        if pos and not named and len(names) == len(pos):
+            return st.quoted_identifier(names)
+        return st.hole(_merge([*pos, *named.values()]))
+    if q in st.PSYCOPG_COMPOSED:
+        seq = node.args[0].value if len(node.args) == 1 else None
+        if isinstance(seq, cst.List | cst.Tuple) and not any(
+                isinstance(el, cst.StarredElement) for el in seq.elements):
+            items = [st.as_text(text_of(ev, el.value)) for el in seq.elements]
+            return st.concat(items, _merge(list(items)))
+        pos, named = _args(ev, node)
+        return st.hole(_merge([*pos, *named.values()]))
     if q in st.PSYCOPG_HOLES:
         pos, named = _args(ev, node)
         return st.hole(_merge([*pos, *named.values()]))
@@ -321,6 +337,12 @@ def _str_method(ev: Evaluation, node: cst.Call, func: cst.Attribute, method: str
             if any(isinstance(el, cst.StarredElement) for el in seq.elements):
                 return st.hole(_merge([recv, *items]))
             return st.join(base, items, _merge([recv, *items]))
+        if isinstance(seq, cst.ListComp | cst.GeneratorExp) and _literal_call(ev, seq.elt):
+            # ``sql.SQL(", ").join([sql.Literal(u.id) for u in users])``: a list of quoted values.
+            elt = seq.elt
+            assert isinstance(elt, cst.Call)
+            value = ev.in_comprehension(seq, lambda: ev.eval(elt.args[0].value))
+            return st.quoted_value(value)
         pos, named = _args(ev, node)
         return st.join(base, None, _merge([recv, *pos]))
     if method == "bindparams":
@@ -335,6 +357,12 @@ def _str_method(ev: Evaluation, node: cst.Call, func: cst.Attribute, method: str
         return replace(base, bound=base.bound + tuple(bound))
     ev.eval_args(node)
     return base  # strip(): whitespace does not matter to SQL
+
+
+def _literal_call(ev: Evaluation, node: cst.BaseExpression) -> bool:
+    """``sql.Literal(v)`` (psycopg) with one plain argument."""
+    return (isinstance(node, cst.Call) and len(node.args) == 1 and not node.args[0].star
+            and node.args[0].keyword is None and _qualified(ev, node.func) in st.PSYCOPG_LITERAL)
 
 
 def _bindparam(ev: Evaluation, call: cst.Call) -> list[tuple[str, Value]]:

@@ -5,6 +5,12 @@ run-time interpolation replaced by an identifier ``__tl_hole_<n>__``; the raw-SQ
 whether a hole can change tenancy. Python ``%``/``.format``/f-strings/``+``/``join``, ``textwrap.dedent``,
 SQLAlchemy ``text()`` (and ``.bindparams``) and psycopg ``sql.SQL``/``Identifier``/``Placeholder``
 are interpreted here.
+
+psycopg's composition (``sql.SQL(...).format(...)``, ``.join``, ``sql.Composed``) builds SQL whose
+parts are known even when its values are not: ``sql.Literal(v)`` is a value the driver quotes, never
+SQL, so it stands as a named placeholder ``%(__tl_lit_<n>__)s`` bound to ``v`` (``lits`` of them,
+numbered like holes), not as a hole; ``sql.Identifier("name")`` with a literal name is that quoted
+name. Only an identifier or SQL fragment whose text is not known is a hole.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from tenantlint.analysis.interp.values import Value
 
 HOLE_PREFIX = "__tl_hole_"
 _HOLE_RE = re.compile(r"__tl_hole_(\d+)__")
+LITERAL_PREFIX = "__tl_lit_"
+_LITERAL_RE = re.compile(r"__tl_lit_(\d+)__")
 
 DEDENT = frozenset({"textwrap.dedent", "inspect.cleandoc"})
 TEXT_CLAUSES = frozenset(
@@ -34,6 +42,9 @@ PSYCOPG_HOLES = frozenset(
      "psycopg2.sql.Literal"}
 )
 PSYCOPG_PLACEHOLDER = frozenset({"psycopg.sql.Placeholder", "psycopg2.sql.Placeholder"})
+PSYCOPG_LITERAL = frozenset({"psycopg.sql.Literal", "psycopg2.sql.Literal"})
+PSYCOPG_IDENTIFIER = frozenset({"psycopg.sql.Identifier", "psycopg2.sql.Identifier"})
+PSYCOPG_COMPOSED = frozenset({"psycopg.sql.Composed", "psycopg2.sql.Composed"})
 
 
 def hole_name(i: int) -> str:
@@ -47,6 +58,7 @@ class SqlText(Value):
     text: str = ""
     holes: int = 0
     bound: tuple[tuple[str, Value], ...] = ()  # SQLAlchemy ``.bindparams(name=value)``
+    lits: int = 0  # psycopg ``sql.Literal`` placeholders ``%(__tl_lit_<n>__)s``, bound in ``bound``
 
     @property
     def static(self) -> bool:
@@ -69,21 +81,44 @@ def hole(value: Value) -> SqlText:
     return SqlText(value.prov, text=hole_name(0), holes=1)
 
 
+def literal_name(i: int) -> str:
+    return f"{LITERAL_PREFIX}{i}__"
+
+
+def quoted_value(value: Value) -> SqlText:
+    """psycopg ``sql.Literal(value)``: a placeholder bound to ``value`` (the driver quotes it)."""
+    name = literal_name(0)
+    return SqlText(text=f"%({name})s", bound=((name, value),), lits=1)
+
+
+def quoted_identifier(names: Sequence[str]) -> SqlText:
+    """psycopg ``sql.Identifier("schema", "table")`` -> ``"schema"."table"``."""
+    return SqlText(text=".".join('"' + n.replace('"', '""') + '"' for n in names))
+
+
 def _shift(text: str, by: int) -> str:
     if not by:
         return text
     return _HOLE_RE.sub(lambda m: hole_name(int(m.group(1)) + by), text)
 
 
+def _shift_literals(text: str, by: int) -> str:
+    if not by:
+        return text
+    return _LITERAL_RE.sub(lambda m: literal_name(int(m.group(1)) + by), text)
+
+
 def concat(parts: Sequence[SqlText], prov: Value) -> SqlText:
     out: list[str] = []
     n = 0
+    lits = 0
     bound: tuple[tuple[str, Value], ...] = ()
     for p in parts:
-        out.append(_shift(p.text, n))
+        out.append(_shift_literals(_shift(p.text, n), lits))
         n += p.holes
-        bound += p.bound
-    return SqlText(prov.prov, text="".join(out), holes=n, bound=bound)
+        bound += tuple((_shift_literals(name, lits), v) for name, v in p.bound)
+        lits += p.lits
+    return SqlText(prov.prov, text="".join(out), holes=n, bound=bound, lits=lits)
 
 
 def as_text(value: Value) -> SqlText:
@@ -125,14 +160,15 @@ def percent_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value] 
 
 def _rebase(fmt: SqlText, parts: list[SqlText], prov: Value) -> SqlText:
     # Holes inside ``fmt``'s own text keep their numbers only if fmt is static; renumber via concat.
-    if fmt.holes:
+    if fmt.holes or fmt.lits:
         return concat([hole(prov)], prov)  # a dynamic format string: structure unknown
-    return replace(concat(parts, prov), bound=fmt.bound)
+    out = concat(parts, prov)
+    return replace(out, bound=fmt.bound + out.bound)
 
 
 def brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], prov: Value) -> SqlText:
     """``fmt.format(*args, **named)`` (also psycopg ``sql.SQL(...).format``)."""
-    if fmt.holes:
+    if fmt.holes or fmt.lits:
         return hole(prov)
     parts: list[SqlText] = []
     auto = 0
@@ -154,7 +190,8 @@ def brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], p
         else:
             value = named.get(key, Value())
         parts.append(as_text(value) if key == field_name else hole(value))
-    return replace(concat(parts, prov), bound=fmt.bound)
+    out = concat(parts, prov)
+    return replace(out, bound=fmt.bound + out.bound)
 
 
 def join(sep: SqlText, items: Sequence[Value] | None, prov: Value) -> SqlText:
