@@ -65,6 +65,9 @@ class CrossFileFacts:
     # DRF viewset methods routed by hand (``Cls.as_view({"post": "archive"})``; ``index/readers.py``):
     # view class name -> comma-joined method names (joined with ``|`` across files).
     viewset_actions: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # View properties returning URL parameters (``index/view_properties.py``): ``pkg.mod.Class.prop``
+    # -> comma-joined parameter names (``view.project_id`` in a permission class).
+    kwarg_properties: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

@@ -53,6 +53,8 @@ from tenantlint.index.readers import (
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import module_schedules
+from tenantlint.index.serializer_refs import serializer_refs
+from tenantlint.index.view_properties import kwarg_properties
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
 from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
@@ -142,6 +144,7 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
     """``tree``: CPython's tree of ``text`` when the chunker already built it; ``handoff``: the
     analysis reads the same text (not a pre-pass chunk's), so a large one's tree is kept for it."""
     with collector_paused_after(text) as pause:
+        pause()  # while CPython builds the tree too (``engine._analyze_text``)
         try:
             # None: syntax error; SourceError: nested too deeply (TNT999)
             tree = guarded_ast(text) if tree is None else checked_ast(text, tree)
@@ -149,9 +152,10 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
             return FileScan()
         if tree is not None and handoff:
             source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
-        pause()
         with nesting_headroom():
-            return _scan_python(rel, text, config, tree)
+            found = _scan_python(rel, text, config, tree)
+        del tree  # freed while the collector is off (``engine._analyze_text``)
+    return found
 
 
 def merge_scans(parts: list[FileScan]) -> FileScan:
@@ -207,12 +211,14 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree),
-            check_candidates=checks, member_types=module_member_types(rel, tree),
+            check_candidates=checks,
+            kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
+            member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), () if in_system_path(rel, config) else name_counts(tree))
+        ), () if in_system_path(rel, config) else _names(tree, want_serializers))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -228,6 +234,16 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         route_frameworks=frameworks,
         router_dependencies=included,
     ))
+
+
+def _names(tree: ast.Module, serializers: bool) -> tuple[tuple[str, int], ...]:
+    """The name counts, with the references to serializer classes (``index/serializer_refs.py``)
+    in a file that spells ``Serializer``."""
+    counts = name_counts(tree)
+    if not serializers:
+        return counts
+    refs = serializer_refs(tree)
+    return tuple(sorted((dict(counts) | refs).items())) if refs else counts
 
 
 def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:

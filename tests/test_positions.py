@@ -273,10 +273,74 @@ def test_many_findings_resolve_alone_when_their_statements_are_a_small_part(smal
     views = positions_module.MAX_STATEMENTS + 44
     module, text, hints, calls = _many_findings(views, small_first)
     expected = whole_module_ranges(module)
-    positions = StatementPositions(module, text, hints=hints)
+    positions = StatementPositions(module, text, hints=hints, quick=False)  # calls by code generation
     positions.expect(calls)
     assert [positions.range(c) for c in calls] == [expected[c] for c in calls]
     assert (positions._whole is None) is small_first
     assert len(positions._resolved) == (views if small_first else 0)
     for node in (n for n in preorder(module.body[-1]) if n in expected):  # any other node: exact too
         assert positions.range(node) == expected[node]
+
+
+@pytest.mark.parametrize("small_first", [True, False])
+def test_many_calls_need_no_code_generation(small_first: bool) -> None:
+    """Calls of simple statement lines are read from CPython's tree of their statement: however
+    many, no code is generated, and their spans and code are libcst's."""
+    module, text, hints, calls = _many_findings(300, small_first)
+    expected = whole_module_ranges(module)
+    positions = StatementPositions(module, text, hints=hints)
+    positions.expect(calls)
+    assert [positions.range(c) for c in calls] == [expected[c] for c in calls]
+    assert positions._whole is None and not positions._resolved
+    assert [positions.source(c) for c in calls] == [module.code_for_node(c) for c in calls]
+
+
+QUICK = '''\
+import x
+def f(a):
+    r = x.f(a, k=g(1))[h()] ; s = (x.p(2))
+    t = x.q() if u(3) else v(4)
+    w = "é€" + x.z(é(1), "€", 2) + y.z(
+        b,  # comment
+        c)
+    l = lambda q=m(): n(q)
+    s = f"{a.b()}" + c.d()
+    k = [i.j() for i in o.p() if i.q()]
+    @dec(e())
+    def g(): return h.i()
+    if a.b(): c.d()
+    print(x.y(), *z.w(), **v.u())
+'''
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_quick_call_spans_match_position_provider(newline: str) -> None:
+    """Source order (an ``if``-expression's body before its test), non-ASCII columns, several
+    statements on a line, comments, lambdas, comprehensions: CPython's spans are libcst's. An
+    f-string, a parenthesised call (its code has the parentheses), a decorator or a one-line body
+    answer nothing quick, and are generated as before."""
+    text = QUICK.replace("\n", newline)
+    module = cst.parse_module(text)
+    expected = whole_module_ranges(module)
+    positions = StatementPositions(module, text)
+    calls = [n for n in preorder(module) if isinstance(n, cst.Call)]
+    quick = [c for c in calls if positions._quick_range(c) is not None]
+    names = {cst.Module(body=[]).code_for_node(c.func) for c in quick}
+    assert names == {"x.f", "g", "h", "x.q", "u", "v", "x.z", "é", "y.z", "m", "n", "i.j", "o.p", "i.q",
+                     "print", "x.y", "z.w", "v.u"}
+    for c in calls:
+        assert positions.range(c) == expected[c], cst.Module(body=[]).code_for_node(c)
+        assert " ".join(str(positions.source(c)).split()) == " ".join(module.code_for_node(c).split())
+
+
+def test_quick_call_spans_refuse_a_mismatch() -> None:
+    """When CPython's calls of the statement do not pair with libcst's (another callee, another
+    number of arguments), the statement answers nothing quick."""
+    from tenantlint.analysis.source.call_spans import statement_call_spans
+
+    module = cst.parse_module("a = f(1) + g(2)\n")
+    stmt = module.body[0]
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    assert statement_call_spans(stmt, "a = f(1) + g(2)\n", 1, 1, [0, 16]) is not None
+    assert statement_call_spans(stmt, "a = f(1) + h(2)\n", 1, 1, [0, 16]) is None
+    assert statement_call_spans(stmt, "a = f(1) + g(2, 3)\n", 1, 1, [0, 19]) is None

@@ -46,6 +46,8 @@ class Thing(models.Model):
     token = models.CharField(max_length=40)
     secret_key = models.CharField(max_length=40, unique=True, default=keys.generate)
     label = models.CharField(max_length=40, unique=True, default=keys.generate)
+    reset_token = models.CharField(max_length=40, unique=True, default=lambda: keys.generate(40))
+    name_key = models.CharField(max_length=40, unique=True, default=lambda: "x")
 """
 
 
@@ -60,6 +62,8 @@ def test_secret_columns_are_a_secret_generator_or_a_secret_name() -> None:
     assert fields["token"] == (False, False)  # no default: only the config names it
     assert fields["secret_key"] == (False, True)  # a function of another module, named as a secret
     assert fields["label"] == (False, False)  # the same default, a name that says nothing
+    assert fields["reset_token"] == (False, True)  # a lambda calling a function of another module
+    assert fields["name_key"] == (False, False)  # a lambda returning a constant
     assert not any(f.token for f in org.fields)  # the slug is chosen by people
 
 

@@ -132,12 +132,16 @@ def _analyze_text(
     path: str, text: str, settings: Settings, want_sites: bool, tree: ast.Module | None, own_from: int
 ) -> FileResult:
     with collector_paused_after(text) as pause:
+        pause()  # before the parse too: its own pause would end (and a pass start) right after it
         try:
             module = parse(text, accepted=True if tree is not None else None, tree=tree)
         except SourceError as exc:
             return with_bidi(error_result(path, exc), text)
-        pause()
-        return _analyze_module(path, text, settings, want_sites, tree, module, own_from)
+        result = _analyze_module(path, text, settings, want_sites, tree, module, own_from)
+        # freed by reference counting while the collector is off: the next pass would otherwise
+        # walk the whole tree (built while it was off, so all of it young) once more
+        del module, tree
+    return result
 
 
 def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,

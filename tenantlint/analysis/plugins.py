@@ -197,6 +197,11 @@ class Evaluation(Protocol):
         """SQL at ``node`` that cannot be verified: ``unparsable`` (TNT302) or ``dynamic`` (TNT301)."""
         ...
 
+    def note_call(self, node: cst.Call, args: list[Value]) -> None:
+        """``node`` (whose arguments the plug-in evaluated to ``args``) is also a call site of a project
+        callable for the cross-function pass: a serializer constructed with a ``context``."""
+        ...
+
 
 class OrmPlugin(ABC):
     """An ORM family's query plug-in. Required hooks are abstract; optional ones return None."""
@@ -316,6 +321,12 @@ class FrameworkPlugin(ABC):
         """Parameters of a method (not a handler) that this framework passes a trusted row in
         (``instance`` of a model serializer's ``update``): name -> value."""
         return {}
+
+    def method_inputs(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> frozenset[str]:
+        """Names of what a method (not a handler) is given besides its parameters, judged at the
+        code that gives it, as a parameter is at its calls (``context``: a serializer's
+        ``self.context``, set where the serializer is constructed)."""
+        return frozenset()
 
     def view_method(self, ev: Evaluation, method: str,
                     call: cst.Call, view_table: str | None) -> Value | None:

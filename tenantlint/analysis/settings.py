@@ -10,7 +10,7 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.returns import Returns
-from tenantlint.index.membership import RecognisedCheck, recognise
+from tenantlint.index.membership import VIEW_PROPERTY, RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
@@ -106,7 +106,9 @@ class Settings:
         them) for a configured check whose body it cannot read or whose lookup names none."""
         found: dict[str, frozenset[str]] = {}
         for c in self.recognised_checks:  # checks of one name in several modules: what any verifies
-            found[c.name] = found.get(c.name, frozenset()) | frozenset(c.verifies)
+            # (and, marked, the view properties it reads: ``checks.property_params``)
+            found[c.name] = (found.get(c.name, frozenset()) | frozenset(c.verifies)
+                             | frozenset(VIEW_PROPERTY + p for p in c.properties))
         out: dict[str, frozenset[str] | None] = dict(found)
         for name in self.last(self.config.membership_checks):
             if not out.get(name):

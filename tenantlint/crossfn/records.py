@@ -15,8 +15,12 @@ CONSTANT = "constant "
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 ANY_ENTRY = "*"  # request input in any entry of a payload (a list, a nested dict)
+# What a serializer's methods are given besides their parameters: ``self.context``, set by the code
+# constructing the serializer (``Serializer(data=..., context={...})``; ``crossfn/context.py``)
+CONTEXT = "context"
+CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.context`` holds
 
-__all__ = ["ANY_ENTRY", "Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
+__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary"]
 
 
 class Callees:

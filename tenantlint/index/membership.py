@@ -37,6 +37,7 @@ PERMISSION_METHODS = frozenset({"has_permission", "has_object_permission"})
 QUERY_METHODS = frozenset({"filter", "get", "filter_by", "exclude", "get_or_none", "first", "exists",
                            "afilter", "aget", "aexists", "where", "one", "one_or_none", "scalar"})
 CALLERS = ("request.user", "self.request.user", "current_user", "g.user", "user")
+VIEW_PROPERTY = "view."  # a verified name read through a property of the view (``view_properties``)
 REFUSALS = ("FORBIDDEN", "NOT_FOUND", "UNAUTHORIZED", "PermissionDenied", "Forbidden", "NotFound",
             "abort", "HttpResponseForbidden", "Http404")
 
@@ -62,6 +63,9 @@ class RecognisedCheck:
     line: int
     table: str  # the membership table looked up
     verifies: tuple[str, ...]  # URL parameter names it verifies
+    # properties of the view it looks the caller up by (``view.project_id``): it also verifies the
+    # URL parameter such a property returns (``index/view_properties.py``)
+    properties: tuple[str, ...] = ()
 
     def describe(self) -> str:
         what = ", ".join(self.verifies) or "the tenant"
@@ -78,6 +82,9 @@ def _value_names(node: ast.expr) -> tuple[str, ...]:
     if isinstance(node, ast.Name):
         return (node.id,)
     if isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name) and node.value.id not in ("self", "request"):
+            # ``view.project_id``: also whatever URL parameter that property of the view returns
+            return (node.attr, VIEW_PROPERTY + node.attr)
         return (node.attr,)
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return (str(node.slice.value),)
@@ -278,20 +285,24 @@ def recognise(index: ProjectIndex, candidates: tuple[CheckCandidate, ...]) -> tu
         if not is_membership_table(index, c.model):
             continue
         verifies: list[str] = []
+        properties: list[str] = []
         for key, names in c.keys:
             fk = _field(index, c.model, key)
             if fk is None or not fk.fk_target or not is_tenant_link(index, fk.fk_target):
                 continue
             parts = key.split("__")
             for n in (*names, parts[-1] if len(parts) > 1 else key):
-                if n not in verifies:
-                    verifies.append(n)
+                into = properties if n.startswith(VIEW_PROPERTY) else verifies
+                n = n[len(VIEW_PROPERTY):] if n.startswith(VIEW_PROPERTY) else n
+                if n not in into:
+                    into.append(n)
         if not verifies:
             continue
         table = index.table_of_model(c.model) or c.model
         old = merged.get(c.name)
         if old is not None:
             verifies = [*old.verifies, *(v for v in verifies if v not in old.verifies)]
+            properties = [*old.properties, *(p for p in properties if p not in old.properties)]
         merged[c.name] = RecognisedCheck(c.name, c.kind, c.path, c.line,
-                                         old.table if old else table, tuple(verifies))
+                                         old.table if old else table, tuple(verifies), tuple(properties))
     return tuple(merged[k] for k in sorted(merged))

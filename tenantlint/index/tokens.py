@@ -12,7 +12,8 @@ is unguessable. Two kinds (``analysis/orm/capability.py``):
   Django's ``get_random_string``, or a function of the module returning one), or its name says so
   (a word ``token``, ``secret``, ``key``, ``apikey``, ``nonce``: ``api_key``, ``email_token``); a
   unique column so named whose default is a function of another module (``default=generate_api_key``,
-  imported) is one too. A lookup by it is a capability wherever it is written.
+  imported, or ``lambda: generate_token(40)``) is one too. A lookup by it is a capability wherever
+  it is written.
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ def token_kinds(name: str, default: ast.expr | None, unique: bool, primary: bool
 
 
 def _generated(node: ast.expr | None) -> bool:
-    """A ``default=`` naming a function (``generate_api_key``, ``utils.new_key``): a value made for
-    each row, not a constant."""
+    """A ``default=`` naming a function (``generate_api_key``, ``utils.new_key``) or a lambda calling
+    one (``lambda: generate_token(40)``): a value made for each row, not a constant."""
+    if isinstance(node, ast.Lambda):
+        return isinstance(node.body, ast.Call)
     return isinstance(node, ast.Name | ast.Attribute) and _last(node) not in (
         "None", "True", "False", "str", "int", "dict", "list")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from tenantlint.reporters.base import Reporter, ReportOptions, normalised
+from tenantlint.reporters.json_text import dumps_indented
 from tenantlint.results import RunResult
 
 
@@ -14,4 +14,4 @@ class JsonReporter(Reporter):
     description = "one JSON document (docs/json-output.md)"
 
     def write(self, result: RunResult, stream: TextIO, options: ReportOptions) -> None:
-        stream.write(json.dumps(normalised(result).to_json(timing=options.timing), indent=2) + "\n")
+        stream.write(dumps_indented(normalised(result).to_json(timing=options.timing)) + "\n")

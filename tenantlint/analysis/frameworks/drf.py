@@ -30,6 +30,7 @@ from tenantlint.analysis.frameworks.drf_routing import routes_only_own_methods
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
 from tenantlint.analysis.interp.values import DictValue, RowValue, Value
 from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo
+from tenantlint.crossfn.records import CONTEXT, CONTEXT_SOURCE
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -207,13 +208,15 @@ class Drf(FrameworkPlugin):
         return None
 
     def _context(self, ev: Evaluation) -> Value | None:
-        """``self.context`` in a model serializer: what the view that built the serializer put
+        """``self.context`` in a model serializer: what the code that built the serializer put
         there (``context={"project": project}``). Like a helper's parameters, the caller is
-        responsible for it; its values are no request input."""
+        responsible for it; its values are no request input, and a query keyed by them alone is
+        judged where the serializer is constructed (``crossfn/context.py``). Keys some
+        construction fills from the body or query string are request input here too."""
         owner = ev.fn.owner
         if owner is None or owner.name not in ev.ctx.settings.facts.serializer_models:
             return None
-        prov = Provenance.trusted("self.context, set by the view")
+        prov = Provenance.trusted(CONTEXT_SOURCE)
         joined = ev.ctx.settings.facts.body_context.get(owner.name)
         if not joined:
             return Value(prov)
@@ -261,6 +264,10 @@ class Drf(FrameworkPlugin):
         own = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
         return not GENERIC_ACTIONS <= own
 
+    def method_inputs(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> frozenset[str]:
+        """A model serializer's methods are given ``self.context``."""
+        return frozenset({CONTEXT}) if cls.name in ctx.settings.facts.serializer_models else frozenset()
+
     def method_rows(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> dict[str, Value]:
         """``update(self, instance, validated_data)`` of a model serializer: DRF's ``save()`` passes
         ``self.instance``, the row the view fetched, as ``instance``. ``to_representation(self,
@@ -303,6 +310,8 @@ class Drf(FrameworkPlugin):
             if value is None:
                 return None
             args = ev.eval_args(node)
+            if any(a.keyword is not None and a.keyword.value == CONTEXT for a in node.args):
+                ev.note_call(node, args)  # a call site of what its methods read from ``self.context``
             given = next((v for a, v in zip(node.args, args, strict=True)
                           if (a.keyword is None and not a.star) or
                           (a.keyword is not None and a.keyword.value == "instance")), None)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp import calls, filter_helpers, receivers
+from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
 from tenantlint.analysis.interp.values import (
@@ -20,6 +20,8 @@ from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
     QueryValue,
+    RowsById,
+    RowValue,
     SeqValue,
     Value,
 )
@@ -141,13 +143,19 @@ class CallEvaluation(EvaluatorPart):
         """A converter keeps its argument's provenance, a container merges its arguments'."""
         if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
             args = self.eval_args(node)
+            if args and scoped_ids.carried(args[0]):
+                return scoped_ids.kept(args[0])  # ``str(issue.id)``: the same id, spelled otherwise
             return Value(args[0].prov) if args else Value()
-        if name in ("dict", "list", "tuple", "set", "sorted", "reversed"):
+        if name in ("dict", "list", "tuple", "set", "frozenset", "sorted", "reversed"):
             args = self.eval_args(node)
             if name != "dict" and len(args) == 1 and isinstance(args[0], QueryValue):
                 # ``list(scoped_query)``: its elements are the query's rows (``iterate`` judges them).
                 row = self.iterate(args[0])
                 return Value(row.prov, scoped_row_of=row.scoped_row_of)
+            if name != "dict" and args and scoped_ids.carried(args[0]):
+                return scoped_ids.kept(args[0])  # ``set(ids)``, ``sorted(ids, key=...)``
+            if name != "dict" and not node.args:
+                return SeqValue()  # ``set()``: empty, holds no value of its own
             return Value(merge_prov(args)) if args else Value()
         if name in ("getattr",) and len(node.args) >= 2:
             args = self.eval_args(node)
@@ -180,6 +188,8 @@ class CallEvaluation(EvaluatorPart):
         if args and json_codec and isinstance(args[0], DictValue | SeqValue) and not isinstance(
                 args[0], Dispatch):
             return args[0]  # ``json.dumps({...})``: the entries, read back by ``json.loads`` later
+        if args and scoped_ids.carried(args[0]):
+            return scoped_ids.kept(args[0])
         return Value(args[0].prov, entries=args[0].entries) if args else Value()
 
     def _constructor_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
@@ -291,6 +301,9 @@ class CallEvaluation(EvaluatorPart):
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
             return self._returned(node, returned)
+        scoped = self._scoped_ids_method(func, method, recv, args)
+        if scoped is not None:
+            return scoped
         back = self._handed_back(node, args) or self._verified_result(method)
         if back is not None:
             return back
@@ -309,6 +322,18 @@ class CallEvaluation(EvaluatorPart):
             return Value(merge_prov([recv, *args]))
         return Value()
 
+    def _scoped_ids_method(self, func: cst.Attribute, method: str, recv: Value, args: list[Value]
+                           ) -> Value | None:
+        """``ids.append(v)`` grows the local ``ids`` (scoped ids while every value put in is one);
+        ``ids.difference(other)`` and the like are scoped ids (``interp/scoped_ids.py``)."""
+        if method in scoped_ids.GROWERS:
+            if isinstance(func.value, cst.Name) and func.value.value in self.fn.env:
+                after = scoped_ids.grown(self.fn.env[func.value.value], method, args)
+                if after is not None:
+                    self.fn.env[func.value.value] = after
+            return None
+        return scoped_ids.method_result(method, recv, args)
+
     def _keyed_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> Value:
         """``recv[key]`` / ``recv.get(key)``: a known dict entry, else a read noted and derived."""
         if isinstance(recv, Dispatch):
@@ -317,6 +342,8 @@ class CallEvaluation(EvaluatorPart):
             known = dict(recv.items).get(key)
             if known is not None:
                 return known
+        if isinstance(recv, RowsById):  # one of the scoped rows, when the key is found
+            return RowValue(recv.prov, scoped_row_of=recv.table, table=recv.table)
         self.note_request_read(node, recv, key)
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of, entries=calls.entries_read(recv, key))
 

@@ -9,6 +9,7 @@ itself or for its id.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.facts import Provenance
@@ -65,6 +66,39 @@ def caller_field(ctx: FileView, recv: Value, attr: str) -> Value | None:
     if attr not in cached_identity_fields(ctx) or not is_caller(recv):
         return None
     return Value(Provenance.trusted(f"{recv.prov.source}.{attr}"))
+
+
+_ID_ATTR = re.compile(r"[a-z0-9]_ids?$")
+
+
+def caller_table(ctx: FileView) -> str | None:
+    """The table of the user model when it is tenant-scoped (a user belongs to one tenant), and the
+    project has exactly one such user model."""
+    memo = ctx.settings.memo
+    key = ("caller-tenant-table", "")
+    if key not in memo:
+        users = user_models(ctx.index)
+        tables = {m.table for defs in ctx.index.models.values() for m in defs
+                  if (m.name.lower() in users or m.table.lower() in users)
+                  and ctx.index.tenant_table(m.table) is not None}
+        memo[key] = next(iter(tables)) if len(tables) == 1 else ""
+    table: str = memo[key]  # type: ignore[assignment]
+    return table or None
+
+
+def caller_ids(ctx: FileView, text: str, value: Value) -> Value | None:
+    """``current_user.group_ids``, ``request.user.team_id``: ids the authenticated user's own row holds,
+    when the user model is a tenant table. That row carries its tenant, and so do the rows its ids
+    name ("Rows that carry their tenant"); the user's own id and tenant column are not such ids."""
+    head, dot, attr = text.rpartition(".")
+    if not dot or not value.trusted or not _ID_ATTR.search(attr):
+        return None
+    if not is_caller(Value(Provenance.trusted(head))) or (table := caller_table(ctx)) is None:
+        return None
+    tenant = ctx.index.tenant_table(table)
+    if tenant is None or attr in tenant.tenant_names():
+        return None
+    return Value(value.prov, scoped_row_of=table, key_field=attr)
 
 
 def addressed_key(key: str, field: str) -> bool:

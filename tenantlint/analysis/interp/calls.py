@@ -22,7 +22,7 @@ from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.source.visit import visit
-from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, PARAMETER
+from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, CONTEXT, CONTEXT_SOURCE, PARAMETER
 from tenantlint.crossfn.returns import PASSES_ASKED
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tenantlint.analysis.interp.function_state import FunctionState
 
 CELERY_CALLS = frozenset({"delay", "apply_async", "s", "si"})
+SELF_CONTEXT = "self." + CONTEXT  # ``self.context`` in a query's arguments, read as one name
 
 
 def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> Value | None:
@@ -263,6 +264,8 @@ def entries_read(recv: Value, key: str | None) -> tuple[str, ...]:
     is entry ``a``); none for a read of anything else."""
     if recv.entries:
         return recv.entries
+    if key is not None and recv.prov.source == CONTEXT_SOURCE:
+        return (key,)  # an entry of ``self.context``
     if key is None or recv.prov.trust is not Trust.UNKNOWN or not recv.prov.source.startswith(PARAMETER):
         return ()
     return (key,)
@@ -278,9 +281,13 @@ def param_entries(node: cst.CSTNode, params: frozenset[str], env: dict[str, Valu
     out: dict[str, list[str]] = {}
     whole: set[str] = set()
     for name, key in zip(finder.names, finder.keys, strict=True):
-        value = env.get(name)
+        if name == SELF_CONTEXT:
+            name = CONTEXT if CONTEXT in params else "self"
+        value = env.get(name) if name != CONTEXT or name not in params else None
         if value is None and name in params:
             value = Value(Provenance.unknown(PARAMETER + name))
+        if value is not None and value.prov.source == CONTEXT_SOURCE and CONTEXT in params:
+            value = replace(value, prov=Provenance.unknown(PARAMETER + CONTEXT))
         if value is None or value.prov.trust is not Trust.UNKNOWN or not value.prov.source.startswith(
                 PARAMETER):
             continue
@@ -358,6 +365,11 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     if finder.opaque:
         return None
     for name in finder.names:
+        if name == SELF_CONTEXT:  # ``self.context[...]``: what the serializer is given, when it is
+            if CONTEXT in params:
+                keys.add(CONTEXT)
+                continue
+            name = "self"
         if name in params and name not in env:
             keys.add(name)
         elif name in env:
@@ -370,6 +382,9 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                 continue
             source = value.prov.source
             if env[name].prov.trust is Trust.UNKNOWN and source.startswith(CONSTANT):
+                continue
+            if source == CONTEXT_SOURCE and CONTEXT in params:  # a value read from ``self.context``
+                keys.add(CONTEXT)
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None
@@ -405,7 +420,7 @@ class _Names(cst.CSTVisitor):
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         el = node.slice[0].slice if len(node.slice) == 1 else None
-        if isinstance(node.value, cst.Name) and isinstance(el, cst.Index):
+        if isinstance(node.value, cst.Name | cst.Attribute) and isinstance(el, cst.Index):
             key = string_value(el.value)
             if key is not None:
                 self._key[id(node.value)] = key
@@ -425,6 +440,11 @@ class _Names(cst.CSTVisitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if (self.depth and node.attr.value == CONTEXT and isinstance(node.value, cst.Name)
+                and node.value.value == "self"):
+            self.names.append(SELF_CONTEXT)  # read as one name: what a serializer is given
+            self.keys.append(self._key.get(id(node)))
+            return False
         visit(node.value, self)
         return False
 

@@ -19,8 +19,41 @@ from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import QueryState
 from tenantlint.analysis.plugins import ClassInfo
+from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.index.membership import VIEW_PROPERTY
 
 ALL_PARAMS = "*"
+
+
+def property_params(ctx: FileContext, cls: ClassInfo | None, verified: frozenset[str],
+                    params: Iterable[str]) -> dict[str, str]:
+    """The URL parameters a check verifies through a property of the view (``view.project_id`` in a
+    permission class, ``index/view_properties.py``): of the URL parameters the property may return,
+    the one the handler has, when it has exactly one of them (with several, which one the property
+    returns depends on run-time values). Parameter -> the property it was verified as."""
+    wanted = sorted(v[len(VIEW_PROPERTY):] for v in verified if v.startswith(VIEW_PROPERTY))
+    table = ctx.settings.facts.kwarg_properties
+    if not wanted or cls is None or not table:
+        return {}
+    mod = module_name(ctx.path)
+    lineage: list[str] = []
+    todo, seen = [cls], set()
+    while todo:  # the class and its bases in this file, nearest first, then those of other modules
+        c = todo.pop(0)
+        if c.name not in seen:
+            seen.add(c.name)
+            lineage.append(f"{mod}.{c.name}" if mod else c.name)
+            todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
+            lineage.extend(resolve_import(b, ctx.path) for b in c.bases if b not in ctx.local_classes)
+    lineage.extend(ctx.project_bases(cls))
+    names = set(params)
+    out: dict[str, str] = {}
+    for prop in wanted:
+        keys = next((table[k] for c in lineage if (k := f"{c}.{prop}") in table), "")
+        present = [k for k in keys.split(",") if k in names]
+        if len(present) == 1:
+            out[present[0]] = prop
+    return out
 
 
 def verified_names(table: Mapping[str, frozenset[str] | None], checks: Iterable[str]) -> frozenset[str]:

@@ -24,7 +24,7 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import calls, inserted_ids, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
-from tenantlint.analysis.interp.caller_fields import caller_field
+from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     VERIFIED_PREFIX,
@@ -132,6 +132,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
 
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
         self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))
+
+    def note_call(self, node: cst.Call, args: list[Value]) -> None:
+        calls.note_call(self.ctx, self.fn, node, args)
 
     def row_of(self, q: QueryValue) -> RowValue:
         """A row fetched by ``q``: trusted when ``q`` is scoped by a trusted filter."""
@@ -282,7 +285,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         text = dotted(node)
         pattern = self._pattern_value(text)
         if pattern is not None:
-            return pattern
+            assert text is not None
+            return caller_ids(self.ctx, text, pattern) or pattern
         if text is not None and text.startswith("self.") and text[5:] in self.fn.class_attrs:
             return self.class_attr(node, text[5:])
         owner = self.fn.owner
@@ -319,8 +323,12 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             self.note_request_read(node, recv, attr)
         elif recv.trusted and (identity := caller_field(self.ctx, recv, attr)) is not None:
             return identity  # ``user.email`` of the authenticated user: rows addressed to them
+        elif recv.trusted and not recv.scoped_row_of \
+                and (own := caller_ids(self.ctx, f"{recv.prov.source}.{attr}", recv)) is not None:
+            return own  # ``user.group_ids`` of the authenticated user: ids its own row holds
         return Value(recv.prov, scoped_row_of=recv.scoped_row_of,
-                     row_key=recv.scoped_row_of is not None and attr in ID_NAMES)
+                     row_key=recv.scoped_row_of is not None and attr in ID_NAMES,
+                     key_field=attr if recv.scoped_row_of is not None else "")
 
     def view_framework(self) -> FrameworkPlugin | None:
         """The framework of the class-based view whose method handler is being walked."""
@@ -439,4 +447,5 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
-        return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key)
+        return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
+                     key_field=value.key_field)

@@ -10,6 +10,10 @@ its tenant, and so does the parent it names).
 A fetch that raises when no row matches (``get``, ``get_object_or_404``, ``one``) proves its id names
 at once; one that may return nothing (``first``, ``get_or_none``, ``one_or_none``) proves them after
 ``if not row: return``/``raise``, on the path that goes on.
+
+A key looked up in a dict of scoped rows keyed by their own ids (``by_id = {str(i.id): i for i in
+scoped_issues}``) is proven the same way: ``by_id[key]`` at once, ``row = by_id.get(key)`` after
+``if not row: continue`` (the key is the id of one of those rows).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.analysis.interp.values import RowsById, RowValue, Value
 from tenantlint.index.records import ProjectIndex
 
 RAISING = frozenset({"get", "aget", "get_object_or_404", "aget_object_or_404", "one", "get_by_id",
@@ -92,9 +96,37 @@ def _prove(state: FunctionState, names: tuple[tuple[str, str], ...], fetched_tab
         state.env[name] = Value(Provenance.trusted(f"{name}, {what}"), scoped_row_of=table, row_key=True)
 
 
+def _looked_up(state: FunctionState, target: cst.Name, node: cst.BaseExpression) -> bool:
+    """``row = by_id[key]`` / ``row = by_id.get(key)`` of a dict of scoped rows by their ids."""
+    holder: cst.BaseExpression | None = None
+    key: cst.BaseExpression | None = None
+    if (isinstance(node, cst.Subscript) and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)):
+        holder, key = node.value, node.slice[0].slice.value
+    elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+          and node.func.attr.value == "get" and len(node.args) == 1 and node.args[0].keyword is None):
+        holder, key = node.func.value, node.args[0].value
+    if not (isinstance(holder, cst.Name) and isinstance(key, cst.Name) and key.value != target.value):
+        return False
+    rows = state.env.get(holder.value)
+    if not isinstance(rows, RowsById) or not rows.table:
+        return False
+    names = ((key.value, ""),)
+    if isinstance(node, cst.Subscript):
+        _prove(state, names, rows.table)
+    else:
+        state.env[PENDING + target.value] = Value(Provenance.trusted(f"{key.value}="),
+                                                  scoped_row_of=rows.table)
+    return True
+
+
 def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpression,
             value: Value, index: ProjectIndex | None = None) -> None:
     """``row = <scoped single-row fetch keyed by id names>``: prove them now or once checked."""
+    if isinstance(target, cst.Name):
+        state.env.pop(PENDING + target.value, None)  # a row bound anew: a check now checks that one
+        if _looked_up(state, target, node):
+            return
     if not (isinstance(target, cst.Name) and isinstance(node, cst.Call) and isinstance(value, RowValue)):
         return
     if not (value.trusted and value.scoped_row_of):

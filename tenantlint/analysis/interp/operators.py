@@ -9,10 +9,20 @@ from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
+from tenantlint.analysis.interp import scoped_ids
 from tenantlint.analysis.interp.calls import dispatch_table
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
-from tenantlint.analysis.interp.values import UNKNOWN, DictValue, Dispatch, QueryValue, SeqValue, Value, worse
+from tenantlint.analysis.interp.values import (
+    UNKNOWN,
+    DictValue,
+    Dispatch,
+    QueryValue,
+    RowsById,
+    SeqValue,
+    Value,
+    worse,
+)
 
 T = TypeVar("T")
 
@@ -34,7 +44,7 @@ class OperatorEvaluation(EvaluatorPart):
                 return out
         left = self.eval(node.left)
         right = self.eval(node.right)
-        return Value(merge_prov([left, right]))
+        return scoped_ids.operator_value(node.operator, left, right, (node.left, node.right))
 
     def _eval_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
         for orm in self.orms:
@@ -121,10 +131,19 @@ class OperatorEvaluation(EvaluatorPart):
             open_ended = open_ended or isinstance(el, cst.StarredElement)
             if not open_ended:
                 known.append(v)
+        together = scoped_ids.joined(values) if values else None  # ``[a.id, b.id]`` of scoped rows
         return SeqValue(merge_prov(values) if values else UNKNOWN, items=tuple(known),
-                        open_ended=open_ended)
+                        open_ended=open_ended,
+                        scoped_row_of=together.scoped_row_of if together is not None else None,
+                        row_key=together is not None and together.row_key,
+                        key_field=together.key_field if together is not None else "")
 
     _eval_Tuple = _eval_List
+
+    def _eval_Set(self, node: cst.Set) -> Value:
+        values = [self.eval(el.value) for el in node.elements]
+        together = scoped_ids.joined(values)
+        return together if together is not None else Value(merge_prov(values))
 
     def _eval_Lambda(self, node: cst.Lambda) -> Value:
         return Value()
@@ -157,14 +176,21 @@ class OperatorEvaluation(EvaluatorPart):
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> Value:
         def element() -> Value:
             if isinstance(node, cst.DictComp):
-                return Value(merge_prov([self.eval(node.key), self.eval(node.value)]))
+                key, value = self.eval(node.key), self.eval(node.value)
+                if (scoped_ids.carried(key) and key.row_key and scoped_ids.carried(value)
+                        and not value.row_key and value.scoped_row_of == key.scoped_row_of):
+                    # ``{str(i.id): i for i in scoped}``: rows by their own ids
+                    return RowsById(value.prov, table=value.scoped_row_of or "")
+                return Value(merge_prov([key, value]))
             return self.eval(node.elt)
 
         # Ids taken from rows that carry their tenant carry it too (``[g.id for g in scoped_groups]``).
         found = self.in_comprehension(node, element)
+        if isinstance(found, RowsById):
+            return found
         if found.untrusted:
             return Value(found.prov)
-        return Value(found.prov, scoped_row_of=found.scoped_row_of, row_key=found.row_key)
+        return scoped_ids.kept(found)
 
     _eval_ListComp = _comprehension
     _eval_SetComp = _comprehension

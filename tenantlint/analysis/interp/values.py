@@ -32,6 +32,10 @@ class Value:
     # Read from these literal entries of a parameter (``data.get("cycle_id")``, ``data["cycle_id"]``):
     # a dict the caller builds reaches the value through these entries only (``crossfn/combine.py``).
     entries: tuple[str, ...] = ()
+    # The field of the ``scoped_row_of`` rows the value was read from (``a.path_id``, ``{a.path_id
+    # for a in rows}``): a unique field of that table pinned to it names those same rows
+    # (``analysis/orm/carried.py``).
+    key_field: str = ""
 
     @property
     def untrusted(self) -> bool:
@@ -208,6 +212,14 @@ class SeqValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class RowsById(Value):
+    """A dict of rows that carry their tenant keyed by their own ids: ``{str(i.id): i for i in
+    scoped_issues}``. A key found in it names one of those rows (``interp/keyed_fetch.py``)."""
+
+    table: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RowValue(Value):
     """A row fetched from a table; trusted when the query that fetched it was scoped."""
 
@@ -221,9 +233,20 @@ class RowValue(Value):
     fetched_by: Origin | None = None
 
 
+def empty_collection(value: Value) -> bool:
+    """An empty ``[]``, ``()``, ``set()`` or ``list()``: it holds no value, so merged with or grown by
+    another it is that other (``ids = set()`` then ``ids = scoped_ids()`` in a branch)."""
+    return (type(value) is SeqValue and not value.items and not value.open_ended
+            and value.prov.trust is Trust.UNKNOWN)
+
+
 def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
+        return a
+    if empty_collection(a) and not isinstance(b, QueryValue) and b.scoped_row_of:
+        return b
+    if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
         return a
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
         return a if a.state.rank() >= b.state.rank() else b

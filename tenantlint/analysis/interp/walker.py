@@ -18,7 +18,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.interp import keyed_fetch
+from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses
 from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
@@ -26,6 +26,7 @@ from tenantlint.analysis.interp.checks import (
     SHARED_HOOKS,
     action_checks,
     permission_classes,
+    property_params,
     verified_names,
     verify_earlier,
 )
@@ -79,6 +80,7 @@ from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import code_children
+from tenantlint.index.membership import VIEW_PROPERTY
 from tenantlint.index.relations import is_user_model
 
 
@@ -180,8 +182,11 @@ class Walker:
                 system += 1
                 reason = own
         ports = summary_params(fn, names, method=cls is not None)
+        inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
+            inputs = frozenset().union(*(fw.method_inputs(self.ctx, cls, fn)
+                                         for fw in self.ctx.plugins.frameworks)) - set(ports)
         if handler is None and fn.decorators:
             for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
                 env.update(orm.function_rows(self.ctx, fn))
@@ -190,7 +195,7 @@ class Walker:
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
-                              params=frozenset(ports) - set(env), system_reason=reason)
+                              params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         fact = None
         if qualname is not None and binding is None:
@@ -277,6 +282,10 @@ class Walker:
             if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
                 checks += action_checks(cls, settings.check_verifies)
         verified = verified_names(settings.check_verifies, checks)
+        through: dict[str, str] = {}  # parameters verified as a property of the view -> its name
+        if any(v.startswith(VIEW_PROPERTY) for v in verified):
+            through = property_params(self.ctx, cls, verified, handler.params)
+            verified = frozenset(v for v in verified if not v.startswith(VIEW_PROPERTY)) | through.keys()
         by = _verified_by(checks, len(names), settings.check_verifies)
         if verified:
             handler = replace(handler, verified=handler.verified | verified)
@@ -285,7 +294,8 @@ class Walker:
         star = fn.params.star_kwarg
         for k, v in handler.params.items():
             if v.untrusted and (ALL_PARAMS in verified or k in verified):
-                v = Value(Provenance.trusted(f"{k}, verified by {by}"))
+                alias = f" as view.{through[k]}" if k in through else ""
+                v = Value(Provenance.trusted(f"{k}{alias}, verified by {by}"))
             elif v.untrusted and verified and isinstance(star, cst.Param) and star.name.value == k:
                 # ``**kwargs`` of a view: the URL parameters, those the checks verified trusted
                 items = tuple((name, Value(Provenance.trusted(f"{name}, verified by {by}")))
@@ -538,7 +548,9 @@ class Walker:
             value = ev.eval(small.value)
             if isinstance(small.target, cst.Name):
                 old = state.env.get(small.target.value, Value())
-                grown = augmented(old, small.operator, value)  # sql += " AND ..."
+                # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
+                grown: Value | None = augmented(old, small.operator, value) or scoped_ids.set_operation(
+                    small.operator, old, value, (small.value,))
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":

@@ -49,18 +49,21 @@ def carries_tenant(value: Value) -> bool:
 def id_pin(leaf: Leaf, models: tuple[str, ...] = ()) -> Pin | None:
     """``pk``/``id`` pinned (``=`` or ``in``) to ids that a row carrying its tenant holds, or to the
     URL parameter named for the model (``project_id`` for ``Project``) that a membership check has
-    verified: the check looked the caller up as a member of that very row."""
+    verified, or verified as the view property so named (``pk`` that ``view.project_id`` returns):
+    the check looked the caller up as a member of that very row."""
     if leaf.key not in PRIMARY_KEYS or leaf.op not in ("eq", "in"):
         return None
     if carries_tenant(leaf.value):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} taken from a scoped row")
     verified = _VERIFIED.match(leaf.value.prov.source) if leaf.value.trusted else None
-    if verified is not None and any(verified.group(1) == f"{_snake(m)}_id" for m in models):
+    name = verified.group(2) or verified.group(1) if verified is not None else ""
+    if name and any(name == f"{_snake(m)}_id" for m in models):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} verified as the caller's")
     return None
 
 
-_VERIFIED = re.compile(r"(\w+), verified by ")
+# ``pk, verified by X`` / ``pk as view.project_id, verified by X`` (verified through a view property)
+_VERIFIED = re.compile(r"(\w+)(?: as view\.(\w+))?, verified by ")
 
 
 def _snake(model: str) -> str:
@@ -73,7 +76,7 @@ def carried_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     (``Issue.objects.filter(id__in=cycle.issue_ids)``, ``pk=obj.other_id``, ``id__in=`` a scoped
     queryset's ``values_list``), and a relation path ending on a foreign key to a tenant table
     pinned to such a row (``issue_module__module_id=OuterRef("pk")``)."""
-    pin = id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf)
+    pin = id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf) or unique_value_pin(ev, tenant, leaf)
     if pin is not None or "__" not in leaf.key or leaf.op not in ("eq", "in"):
         return pin
     if not carries_tenant(leaf.value):
@@ -130,3 +133,29 @@ def reference_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None
         return None
     detail = f"{leaf.key} holds ids of scoped {value.scoped_row_of} rows"
     return Pin(value.prov, Scoping.SCOPED_PARENT, detail)
+
+
+def unique_fields(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
+    """Fields (and columns) of the table's models that identify one row: unique, not a foreign key."""
+    memo = ev.ctx.settings.memo
+    slot = ("unique-fields", tenant.table)
+    if slot not in memo:
+        memo[slot] = frozenset(n for model in tenant.models for f in _fields(ev.ctx.index, model, set())
+                               if f.unique and f.fk_target is None and not f.proxy
+                               for n in (f.name, f.column) if n)
+    found: frozenset[str] = memo[slot]  # type: ignore[assignment]
+    return found
+
+
+def unique_value_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
+    """A unique field pinned (``=`` or ``in``) to values of that same field read from rows of the same
+    table that carry their tenant (``path_id__in={a.path_id for a in message.attachment_set.all()}``,
+    minus or intersected with anything): they name those rows and no other."""
+    value = leaf.value
+    if leaf.op not in ("eq", "in") or not carries_tenant(value) or isinstance(value, QueryValue):
+        return None
+    if value.scoped_row_of != tenant.table or not value.key_field or value.key_field != leaf.key:
+        return None
+    if leaf.key not in unique_fields(ev, tenant):
+        return None
+    return Pin(value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} taken from scoped {tenant.table} rows")

@@ -16,7 +16,7 @@ from tenantlint.analysis.interp.predicates import Junction, Leaf, LeafTest, Pred
 from tenantlint.analysis.interp.values import ModelRef, Pin, QueryState, QueryValue, Value
 from tenantlint.analysis.orm.anchors import anchored
 from tenantlint.analysis.orm.capability import capability_pin
-from tenantlint.analysis.orm.carried import id_pin, reference_pin
+from tenantlint.analysis.orm.carried import id_pin, reference_pin, unique_value_pin
 from tenantlint.analysis.orm.owner import owner_pin, tenant_pins
 from tenantlint.index.records import FieldInfo, TenantTable
 
@@ -239,7 +239,8 @@ def tenant_test(ev: Evaluation, table: str, tenant: TenantTable) -> LeafTest:
         if leaf.key in parents and leaf.value.scoped_row_of:
             return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {leaf.key}")
         return (id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf)
-                or owner_pin(ev, table, tenant.models, leaf) or capability_pin(ev, tenant, leaf))
+                or unique_value_pin(ev, tenant, leaf) or owner_pin(ev, table, tenant.models, leaf)
+                or capability_pin(ev, tenant, leaf))
 
     return test
 

@@ -10,6 +10,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj
+from tenantlint.analysis.interp.scoped_ids import operator_value
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
@@ -390,6 +391,8 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             ev.consume(left)
         if isinstance(right, QueryValue):
             ev.consume(right)
+        if isinstance(node, cst.BinaryOperation):  # sets of ids: ``scoped_ids & wanted``
+            return operator_value(node.operator, left, right, (node.left, node.right))
         from tenantlint.analysis.interp.exprs import merge_prov
 
         return Value(merge_prov([left, right]))

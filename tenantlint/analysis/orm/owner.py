@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, Scoping
+from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.interp.caller_fields import (
     addressed_key,
     cached_identity_fields,
@@ -31,6 +31,7 @@ from tenantlint.analysis.interp.caller_fields import (
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import Pin, Value
+from tenantlint.crossfn.records import PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
@@ -170,7 +171,9 @@ def owned_insert(ev: Evaluation, table: str, models: tuple[str, ...], tenant_fie
                  keywords: dict[str, Value]) -> Provenance | None:
     """An insert that sets no tenant into a table whose tenant foreign key is nullable, owned by the
     caller (a foreign key to the user model set to the authenticated user: a personal token, an
-    avatar): a user-level row the model allows, not a row missing its tenant."""
+    avatar): a user-level row the model allows, not a row missing its tenant. In a function that is
+    not a request handler, an owner set from one of its parameters (``user=user``, ``user_id=
+    user.id``) is the user its callers pass: a user-level row as well."""
     if tenant_field is None or not models:
         return None
     for name in models:
@@ -182,4 +185,14 @@ def owned_insert(ev: Evaluation, table: str, models: tuple[str, ...], tenant_fie
     for key, value in keywords.items():
         if key in keys and is_caller(value):
             return Provenance.trusted(f"the caller's own row ({key})")
+        if key in keys and ev.fn.handler is None and _parameter(value):
+            param = value.prov.source[len(PARAMETER):]
+            return Provenance.trusted(f"a user-level row of the user passed as '{param}' ({key})")
     return None
+
+
+def _parameter(value: Value) -> bool:
+    """A parameter of the function (or an attribute of it: ``user.id``), nothing else."""
+    prov = value.prov
+    return (prov.trust is Trust.UNKNOWN and prov.source.startswith(PARAMETER)
+            and len(prov.source) > len(PARAMETER))

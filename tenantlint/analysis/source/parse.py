@@ -128,12 +128,14 @@ BIG_TREE_CHARS = 64 * 1024
 
 @contextmanager
 def collector_paused_after(text: str) -> Iterator[Callable[[], None]]:
-    """A ``pause()`` to call once the trees of ``text`` are built: for a large text, the cyclic
-    collector is off from then until the block ends. A tree has no cycles (reference counting frees
-    it), but each pass of the collector over the young and middle generations walks every node that
-    has not aged yet: the walk of a 50,000-statement function spent ~10% of its time there. (Not
-    ``gc.freeze``: undoing it would also hand the objects the CLI and the worker processes froze on
-    purpose back to the collector.) The peak memory of that walk is unchanged."""
+    """A ``pause()`` to call before the trees of ``text`` are built: for a large text, the cyclic
+    collector is off from then until the block ends (the caller drops the trees first, so they are
+    freed by reference counting, not by a pass that walks them once more). A tree has no cycles
+    (reference counting frees it), but each pass of the collector over the young and middle
+    generations walks every node that has not aged yet: the walk of a 50,000-statement function
+    spent ~10% of its time there. (Not ``gc.freeze``: undoing it would also hand the objects the
+    CLI and the worker processes froze on purpose back to the collector.) The peak memory of that
+    walk is unchanged."""
     paused = False
 
     def pause() -> None:

@@ -10,100 +10,23 @@ parsers falls back to the whole-module provider, so spans are always exactly lib
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import nullcontext
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from tenantlint.analysis.source.call_spans import Quad, quietly, statement_call_spans
+from tenantlint.analysis.source.children import child_nodes as child_nodes
+from tenantlint.analysis.source.children import code_children as code_children
+from tenantlint.analysis.source.children import is_node as is_node
+from tenantlint.analysis.source.children import preorder as preorder
 from tenantlint.analysis.source.cpython import parse_quietly
 from tenantlint.analysis.source.offsets import CodeOffsets, code_offsets
 from tenantlint.results import Span
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
 _NEWLINE = re.compile(r"\r\n?|\n")
-# type of a field's value -> a libcst node (``isinstance(v, cst.CSTNode)`` is an ABC check: slow)
-_IS_NODE: dict[type, bool] = {}
-
-
-def is_node(kind: type) -> bool:
-    """``issubclass(kind, cst.CSTNode)``, once per type."""
-    found = _IS_NODE.get(kind)
-    if found is None:
-        found = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return found
-
-
-def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node``'s children in dataclass field order (cheaper than libcst's ``children``)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node))
-        _FIELDS[type(node)] = names
-    for name in names:
-        value = getattr(node, name)
-        kind = type(value)
-        if is_node(kind):
-            yield value
-        elif kind is tuple or kind is list:
-            for item in value:
-                if is_node(type(item)):
-                    yield item
-
-
-# Fields that only ever hold whitespace, comments, brackets, punctuation or operator tokens.
-_TOKEN_FIELDS = frozenset({
-    "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "leading_lines", "trailing_whitespace",
-    "leading_whitespace", "lines_after_decorators", "empty_lines", "header", "footer", "newline",
-    "comma", "trailing_comma", "semicolon", "equal", "colon", "first_colon", "second_colon", "dot",
-    "relative", "operator", "asynchronous", "posonly_ind",
-})
-_CODE_FIELDS: dict[type, tuple[str, ...]] = {}
-_TOKEN_MODULES = ("libcst._nodes.whitespace", "libcst._nodes.op")
-# type -> a libcst node that may hold code (not whitespace, a comment or a token)
-_IS_CODE: dict[type, bool] = {}
-
-
-def _is_code(kind: type) -> bool:
-    found = _IS_CODE.get(kind)
-    if found is None:
-        found = _IS_CODE[kind] = issubclass(kind, cst.CSTNode) and kind.__module__ not in _TOKEN_MODULES
-    return found
-
-
-def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """``node``'s children that may hold code (expressions, statements and their parts), in field
-    order: :func:`child_nodes` without whitespace, comments, brackets and tokens (most of a libcst
-    tree), for walks that look for code only."""
-    kind = type(node)
-    names = _CODE_FIELDS.get(kind)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(node)
-                      if f.name not in _TOKEN_FIELDS and not f.name.startswith("whitespace"))
-        _CODE_FIELDS[kind] = names
-    out: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        vkind = type(value)
-        if _is_code(vkind):
-            out.append(value)
-        elif vkind is tuple or vkind is list:
-            out.extend(item for item in value if _is_code(type(item)))
-    return out
-
-
-def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every node below it, parents first, children in field order (source order but
-    for a few fields, e.g. a function's decorators come after its body). Several times cheaper than
-    a ``CSTVisitor`` when only a few node types matter."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        children = list(child_nodes(current))
-        children.reverse()
-        stack.extend(children)
 
 
 def whole_module_ranges(module: cst.Module) -> dict[cst.CSTNode, CodeRange]:
@@ -123,6 +46,8 @@ ALONE_COST = 2
 # A statement path: one (suite, statement) step per level. Suite 0 of the module is its body; a
 # compound statement's suites are its indented blocks in source order (``_cst_suites``).
 Path = tuple[tuple[int, int], ...]
+# A block on both sides: libcst's statements, CPython's, the indentation of the blocks down to it
+_Block = tuple[Sequence[cst.BaseStatement], list[ast.stmt], list[str | None]]
 
 
 _AST_KINDS: dict[type, tuple[type, ...]] = {
@@ -238,8 +163,12 @@ class StatementPositions:
     """
 
     def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None,
-                 hints: dict[int, cst.CSTNode] | None = None) -> None:
+                 hints: dict[int, cst.CSTNode] | None = None, quick: bool = True) -> None:
         self.module = module
+        self.quick = quick  # calls of simple statements from CPython's tree (``call_spans.py``)
+        self._quick: dict[int, Quad] = {}  # id(call) -> its span, from CPython's tree
+        self._quick_tried: set[Path] = set()
+        self._block_cache: dict[tuple[Path, int], _Block | None] = {}
         self.text = text
         self.hints = hints or {}
         self._owner: dict[int, Path] = {}  # id(node) -> path of its innermost statement
@@ -320,47 +249,61 @@ class StatementPositions:
                 return None
         return self._tree
 
-    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None]] | None:
+    def _locate(self, path: Path) -> tuple[cst.BaseStatement, ast.stmt, list[str | None], ast.stmt] | None:
         """The statement at ``path`` on both sides, with its enclosing blocks' indentation
-        (outermost first); None when the two parsers disagree on the way."""
-        tree = self._ast_tree()
-        if tree is None:
+        (outermost first) and, last, CPython's last statement of it (a simple statement line holds
+        several); None when the two parsers disagree on the way."""
+        if not path:
             return None
-        indents: list[str | None] = []
-        container: Sequence[cst.BaseStatement] = self.module.body
-        abody: list[ast.stmt] = tree.body
-        stmt: cst.BaseStatement | None = None
-        astmt: ast.stmt | None = None
-        for depth, (suite, index) in enumerate(path):
-            if depth:
-                assert stmt is not None and astmt is not None
+        suite, index = path[-1]
+        block = self._block(path[:-1], suite)
+        if block is None:
+            return None
+        container, abody, indents = block
+        if index >= len(container):
+            return None
+        stmt = container[index]
+        astmt = self._ast_statement(abody, container, index)
+        if astmt is None:
+            return None
+        last = astmt
+        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) > 1:
+            at = self._starts[id(container)][index] + len(stmt.body) - 1
+            if at >= len(abody):
+                return None
+            last = abody[at]
+        return stmt, astmt, indents, last
+
+    def _block(self, parent: Path, suite: int) -> _Block | None:
+        """The statements of suite ``suite`` of the statement at ``parent`` (the module's body for
+        ``()``) on both sides, with the indentation of the blocks down to it; found once per block
+        (10,000 statements of one function do not walk down to it 10,000 times)."""
+        key = (parent, suite)
+        if key in self._block_cache:
+            return self._block_cache[key]
+        found: _Block | None = None
+        if not parent:
+            tree = self._ast_tree()
+            if tree is not None and suite == 0:
+                found = (self.module.body, tree.body, [])
+        else:
+            located = self._locate(parent)
+            if located is not None:
+                stmt, astmt, indents, _ = located
                 suites = _cst_suites(stmt)
                 asuites = _ast_suites(stmt, astmt)
-                if asuites is None or len(asuites) != len(suites) or suite >= len(suites):
-                    return None
-                block = suites[suite]
-                if not isinstance(block, cst.IndentedBlock):
-                    return None
-                abody = asuites[suite]
-                indents.append(block.indent)
-                container = block.body
-            elif suite != 0:
-                return None
-            if index >= len(container):
-                return None
-            stmt = container[index]
-            astmt = self._ast_statement(abody, container, index)
-            if astmt is None:
-                return None
-        if stmt is None or astmt is None:
-            return None
-        return stmt, astmt, indents
+                if asuites is not None and len(asuites) == len(suites) and suite < len(suites):
+                    block = suites[suite]
+                    if isinstance(block, cst.IndentedBlock):
+                        found = (block.body, asuites[suite], [*indents, block.indent])
+        self._block_cache[key] = found
+        return found
 
     def _resolve(self, path: Path) -> bool:
         located = self._locate(path)
         if located is None:
             return False
-        stmt, astmt, indents = located
+        stmt, astmt, indents, _ = located
         wrapped: cst.BaseStatement = stmt
         for indent in reversed(indents):
             wrapped = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[wrapped], indent=indent))
@@ -383,6 +326,42 @@ class StatementPositions:
         return CodeRange((rng.start.line + offset, rng.start.column),
                          (rng.end.line + offset, rng.end.column))
 
+    def _lines(self) -> list[int]:
+        """The offset of each line of the text (which is not None)."""
+        if self._line_starts is None:
+            assert self.text is not None
+            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return self._line_starts
+
+    def _quick_range(self, node: cst.CSTNode, quiet: bool = False) -> CodeRange | None:
+        """A call's span from CPython's tree of its simple statement line (``call_spans.py``);
+        None for any other node, or when that statement answers nothing. ``quiet``: the caller
+        already silenced CPython's warnings."""
+        found = self._quick.get(id(node))
+        if found is None:
+            if type(node) is not cst.Call or node.lpar or not self.quick or self.text is None:
+                return None
+            hint = self.hints.get(id(node))
+            if hint is not None and type(hint) is not cst.SimpleStatementLine:
+                return None
+            path = self._path_of_statement(hint) if hint is not None else self._statement_of(node)
+            if path is None or path in self._quick_tried:
+                return None
+            self._quick_tried.add(path)
+            located = self._locate(path)
+            if located is None or not isinstance(located[0], cst.SimpleStatementLine):
+                return None
+            with nullcontext() if quiet else quietly():
+                spans = statement_call_spans(located[0], self.text, located[1].lineno,
+                                             located[3].end_lineno or located[3].lineno, self._lines())
+            if not spans:
+                return None
+            self._quick.update(spans)
+            found = spans.get(id(node))
+            if found is None:
+                return None
+        return CodeRange((found[0], found[1]), (found[2], found[3]))
+
     def _try(self, path: Path | None, node: cst.CSTNode) -> CodeRange | None:
         if path is None or path in self._done or not self._resolve(path):
             return None
@@ -398,6 +377,10 @@ class StatementPositions:
         wasted (20 % of the positions of a chunk with 1,000 findings). A node without a hint keeps
         the statement-at-a-time start. Spans are exact either way: only the cost differs."""
         if self._whole is not None or self.text is None or len(nodes) <= MAX_STATEMENTS:
+            return
+        with quietly():
+            nodes = [node for node in nodes if self._quick_range(node, quiet=True) is None]
+        if len(nodes) <= MAX_STATEMENTS:
             return
         resolved: set[Path] = set()
         chars = 0  # of the statements to resolve
@@ -423,9 +406,7 @@ class StatementPositions:
         located = self._locate(path)
         if located is None or self.text is None:
             return len(self.text or "")  # unknown: as if it were the whole module
-        if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
-        starts = self._line_starts
+        starts = self._lines()
         astmt = located[1]
         first = min(astmt.lineno, len(starts)) - 1
         last = min(astmt.end_lineno or astmt.lineno, len(starts) - 1)
@@ -433,6 +414,9 @@ class StatementPositions:
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         found = self._lookup(node)
+        if found is not None:
+            return found
+        found = self._quick_range(node)
         if found is not None:
             return found
         if self._whole is None and self.text is not None and (
@@ -451,6 +435,10 @@ class StatementPositions:
         where = self._where.get(id(node))
         if where is not None:
             return self._resolved[where][0].source(node)
+        quick = self._quick.get(id(node))
+        if quick is not None and self.text is not None:  # a call without parentheses: its span
+            starts = self._lines()
+            return self.text[starts[quick[0] - 1] + quick[1]: starts[quick[2] - 1] + quick[3]]
         if self._whole is not None and node in self._whole:
             return self._whole.source(node)
         return None
@@ -464,6 +452,9 @@ class StatementPositions:
         found = self._lookup(node)
         if found is not None:
             return found.start.line
+        quick = self._quick.get(id(node))
+        if quick is not None:
+            return quick[0]
         if self._whole is not None:
             return self._whole.range(node).start.line
         stmt = self.hints.get(id(node))

@@ -1,0 +1,148 @@
+"""Spans of calls read from CPython's tree of their statement, with no code generation.
+
+libcst's span of a call (``PositionProvider``: from its callee to its closing parenthesis, without
+parentheses around the call) is CPython's: both parsers see the same tokens. So the calls of a
+simple statement line are matched with CPython's: the statement's own lines are parsed by CPython
+(a few microseconds, next to generating the statement's code with libcst), both sides' calls are
+listed in source order (libcst's nodes in field order, but an ``if``-expression's body before its
+test; CPython's sorted by start, an enclosing call before the calls inside it), and each pair must
+agree on the callee's last name and the number of arguments. A statement where anything disagrees,
+or that holds an f-string (CPython < 3.12 misplaces what is inside one), answers nothing: the caller
+generates its code as before. A call in parentheses answers nothing either (its code, the
+snippet of a finding, includes them).
+
+Columns: CPython counts UTF-8 bytes, libcst characters; a line that is not ASCII is converted.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import libcst as cst
+
+from tenantlint.analysis.source.children import code_children
+from tenantlint.index import ast_util
+
+# (first line, first column, last line, end column): 1-based lines, 0-based character columns
+Quad = tuple[int, int, int, int]
+
+_NEWLINE = re.compile(r"\r\n?|\n")  # CPython's and libcst's line breaks (not str.splitlines')
+_LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
+
+
+def _cst_calls(stmt: cst.SimpleStatementLine) -> list[cst.Call] | None:
+    """The calls of ``stmt`` in source order; None when it holds an f-string. Only what can hold a
+    call is visited (not a keyword's name, an attribute's name, names, numbers, strings)."""
+    out: list[cst.Call] = []
+    stack: list[cst.CSTNode] = [stmt]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in _LEAVES:
+            continue
+        if kind is cst.Attribute:
+            stack.append(node.value)  # type: ignore[attr-defined]
+            continue
+        if kind is cst.Call:
+            out.append(node)  # type: ignore[arg-type]
+            children: list[cst.CSTNode] = [node.func, *(a.value for a in node.args)]  # type: ignore[attr-defined]
+        elif kind is cst.IfExp:  # ``body if test else orelse``: fields are test, body, orelse
+            children = [node.body, node.test, node.orelse]  # type: ignore[attr-defined]
+        elif kind is cst.FormattedString:
+            return None
+        else:
+            children = code_children(node)
+        children.reverse()
+        stack.extend(children)
+    return out
+
+
+def _ast_calls(tree: ast.Module) -> list[ast.Call] | None:
+    """The calls of ``tree`` sorted by start (an enclosing call first); None when it holds an
+    f-string."""
+    calls: list[ast.Call] = []
+    todo: list[ast.AST] = [tree]
+    push = todo.append
+    for node in todo:  # a queue that grows while it is read (``ast_util.walk``)
+        kind = node.__class__
+        if kind is ast.Name or kind is ast.Constant:
+            continue
+        if kind is ast.Attribute:
+            push(node.value)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            calls.append(node)  # type: ignore[arg-type]
+            push(node.func)  # type: ignore[attr-defined]
+            todo.extend(node.args)  # type: ignore[attr-defined]
+            todo.extend(kw.value for kw in node.keywords)  # type: ignore[attr-defined]
+        elif kind is ast.JoinedStr:
+            return None
+        else:
+            todo.extend(ast_util.children(node))
+    calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+    return calls
+
+
+def _same(c: cst.Call, a: ast.Call) -> bool:
+    if len(c.args) != len(a.args) + len(a.keywords):
+        return False
+    f, g = c.func, a.func
+    if type(f) is cst.Name:
+        return type(g) is ast.Name and g.id == f.value
+    if type(f) is cst.Attribute:
+        return type(g) is ast.Attribute and g.attr == f.attr.value
+    return True
+
+
+def _column(line: str, byte_col: int) -> int:
+    return byte_col if line.isascii() else len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """CPython's warnings about the analysed code (``"\\."``) silenced, around any number of
+    :func:`statement_call_spans` (``catch_warnings`` costs more than parsing a small statement)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def statement_call_spans(stmt: cst.SimpleStatementLine, text: str, first: int, last: int,
+                         line_starts: Sequence[int]) -> dict[int, Quad] | None:
+    """id(call) -> span of every call of ``stmt``, a simple statement line whose code is lines
+    ``first``..``last`` (1-based, CPython's lines of its first and last small statement) of ``text``
+    (``line_starts``: the offset of each line); None when the parsers disagree (module docstring)."""
+    calls = _cst_calls(stmt)
+    if not calls:
+        return None if calls is None else {}
+    if first < 1 or last < first or last > len(line_starts):
+        return None
+    start = line_starts[first - 1]
+    end = line_starts[last] if last < len(line_starts) else len(text)
+    code = text[start:end]
+    body = code.lstrip(" \t\f")
+    indent = len(code) - len(body)
+    try:
+        tree = ast.parse(body)  # the caller silences CPython's warnings (``quietly``)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = _ast_calls(tree)
+    if found is None or len(found) != len(calls):
+        return None
+    ascii_code = code.isascii()
+    lines = None if ascii_code else _NEWLINE.split(body)
+    out: dict[int, Quad] = {}
+    for c, a in zip(calls, found, strict=True):
+        if not _same(c, a) or a.end_lineno is None or a.end_col_offset is None:
+            return None
+        l1, c1, l2, c2 = a.lineno, a.col_offset, a.end_lineno, a.end_col_offset
+        if lines is not None:
+            c1, c2 = _column(lines[l1 - 1], c1), _column(lines[l2 - 1], c2)
+        if c.lpar:
+            continue  # its code (a finding's snippet) includes its parentheses: not its span
+        out[id(c)] = (l1 + first - 1, c1 + (indent if l1 == 1 else 0),
+                      l2 + first - 1, c2 + (indent if l2 == 1 else 0))
+    return out

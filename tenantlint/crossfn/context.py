@@ -1,0 +1,110 @@
+"""A serializer's context across functions (``docs/concepts.md``, "Serializer context").
+
+A model serializer's methods read ``self.context``, which the code constructing the serializer
+fills: ``ModuleSerializer(data=request.data, context={"project_id": project_id})``. A query in such a
+method with no tenant filter whose every key comes from ``self.context`` (``Project.objects.get(
+id=self.context["project_id"])``) is an id-keyed query of the serializer, and its constructions are
+its call sites. This module turns each serializer class holding such queries into a summary the
+project-wide join (``crossfn/combine.py``) judges like a helper's: a function named for the class
+whose parameters are what a construction binds (``instance``, ``data``, ``context``), whose call
+sites are the constructions of the class and of its subclasses (a subclass runs the inherited
+method). Request input in a context entry the query reads is then reported at the construction,
+and the query itself is not reported when every construction is known and none passes request
+input.
+
+Constructions are known when the project spells the family's class names (the class, its
+subclasses) exactly as many times as the analysis resolved constructions of them
+(``index/serializer_refs.py`` leaves out class bases, ``Meta`` and schema documentation): a
+serializer DRF builds itself (``serializer_class = ...``, a nested field) leaves them open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from tenantlint.crossfn.records import CONTEXT, KeyedQuery, Site, Summary
+from tenantlint.index.serializer_refs import FAMILY, SUFFIX
+from tenantlint.results import FileResult
+
+PARAMS = ("instance", "data", CONTEXT)  # what constructing a DRF serializer binds, in order
+
+
+def _module(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[0] if "." in qualname else ""
+
+
+def _family(short: str, children: Mapping[str, set[str]]) -> set[str]:
+    out = {short}
+    todo = [short]
+    while todo:
+        for sub in children.get(todo.pop(), ()):
+            if sub not in out:
+                out.add(sub)
+                todo.append(sub)
+    return out
+
+
+def _owners(results: Sequence[FileResult]) -> dict[str, tuple[Summary, list[KeyedQuery]]]:
+    """Serializer class qualname -> (a method's summary, the context-keyed queries of its methods)."""
+    out: dict[str, tuple[Summary, list[KeyedQuery]]] = {}
+    for r in results:
+        for s in r.summaries:
+            queries = [q for q in s.keyed if q.keys == (CONTEXT,)]
+            cls = _module(s.qualname)
+            if not queries or not cls.rsplit(".", 1)[-1].endswith(SUFFIX) or s.handler is not None:
+                continue
+            found = out.setdefault(cls, (s, []))
+            found[1].extend(queries)
+    return out
+
+
+def serializer_context(results: Sequence[FileResult], name_counts: Mapping[str, int] | None
+                       ) -> tuple[list[FileResult], dict[str, int] | None]:
+    """``results`` with the constructions of serializers holding context-keyed queries addressed to
+    one summary per such class (in an extra result), and the name counts of those classes'
+    families; unchanged when there is none."""
+    if name_counts is None:
+        return list(results), None
+    owners = _owners(results)
+    if not owners:
+        return list(results), dict(name_counts)
+    children: dict[str, set[str]] = {}
+    for key in name_counts:
+        if FAMILY in key:
+            base, _, sub = key.partition(FAMILY)
+            children.setdefault(base, set()).add(sub)
+    counts = dict(name_counts)
+    # a construction's class (last part of its callee) -> the owners whose family it belongs to
+    wanted: dict[str, list[str]] = {}
+    for cls in owners:
+        short = cls.rsplit(".", 1)[-1]
+        family = _family(short, children)
+        counts[short] = sum(name_counts.get(member, 0) for member in family)
+        for member in family:
+            wanted.setdefault(member, []).append(cls)
+    out: list[FileResult] = []
+    for r in results:
+        calls: list[Site] = []
+        changed = False
+        for site in r.calls:
+            owned = [cls for cls in wanted.get(site.callee.rsplit(".", 1)[-1], ())
+                     if _same_package(site.callee, cls)]
+            calls.extend(replace(site, callee=cls) for cls in owned)
+            if owned:
+                changed = True
+            else:
+                calls.append(site)
+        out.append(replace(r, calls=calls) if changed else r)
+    summaries = [Summary(cls, s.path, s.line, PARAMS, None, False, (), tuple(queries))
+                 for cls, (s, queries) in sorted(owners.items())]
+    out.append(FileResult(path="", summaries=summaries))
+    return out, counts
+
+
+def _same_package(callee: str, cls: str) -> bool:
+    """The construction names a class of the owner's package: imported from its module, from the
+    package that re-exports it (``app.serializers.ItemSerializer`` for
+    ``app.serializers.items.ItemSerializer``), or from a module inside it."""
+    outer, inner = _module(callee), _module(cls)
+    return bool(outer) and (inner == outer or inner.startswith(outer + ".") or outer.startswith(inner + "."))
