@@ -273,3 +273,14 @@ def expand(paths: Iterable[Path], root: Path, patterns: Iterable[str],
                 seen.add(key)
                 out.append(f)
     return out
+
+
+def module_name(rel_path: str) -> str:
+    """``billing/queries.py`` -> ``billing.queries``; ``pkg/__init__.py`` -> ``pkg``."""
+    path = rel_path.replace("\\", "/").lstrip("./")
+    if path.endswith(".py"):
+        path = path[:-3]
+    parts = [p for p in path.split("/") if p]
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)

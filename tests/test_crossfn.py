@@ -51,7 +51,7 @@ def run(tmp_path: Path, files: dict[str, str]) -> RunResult:
     config = tmp_path / "tenantlint.toml"
     if not config.exists():
         config.write_text('global_tables = ["Organization"]\n')
-    (tmp_path / "app").mkdir()
+    (tmp_path / "app").mkdir(exist_ok=True)
     (tmp_path / "app" / "__init__.py").write_text("")
     (tmp_path / "app" / "models.py").write_text(MODELS)
     for name, text in files.items():
@@ -306,7 +306,7 @@ def any_project(pk):
 
 
 def test_returned_scoped_rows_scope_and_returned_request_input_is_untrusted(tmp_path: Path) -> None:
-    (tmp_path / "app").mkdir()
+    (tmp_path / "app").mkdir(exist_ok=True)
     files = {"app/helpers.py": RETURNS_HELPERS, "app/views.py": """
         from django.http import JsonResponse
 
@@ -512,3 +512,53 @@ def test_benchmark_switch_turns_the_summaries_off(tmp_path: Path, monkeypatch: p
     with chdir(tmp_path):
         on = check_paths([Path(".")], load_config(tmp_path))
     assert found(on) == [("app/views.py", 5, "TNT101")]
+
+
+def test_names_a_package_reexports_resolve_to_the_function_of_its_module() -> None:
+    from tenantlint.crossfn.records import Callees
+
+    modules = {"app.models.users.User.get": "app.models.users", "app.models.users.lookup": "app.models.users",
+               "app.other.User.get": "app.other", "app.a.x.run": "app.a.x", "app.b.x.run": "app.b.x"}
+    callees = Callees(modules, modules)
+    assert callees.resolve("app.models.User.get") == "app.models.users.User.get"
+    assert callees.resolve("app.models.lookup") == "app.models.users.lookup"
+    assert callees.resolve("app.User.get") is None  # two modules under ``app`` define ``User.get``
+    assert callees.resolve("app.x.run") is None  # not a package above either module
+    assert callees.resolve("app.run") is None  # ``app.a.x.run`` and ``app.b.x.run``: ambiguous
+    assert callees.resolve("lib.models.User.get") is None  # another package's
+    assert Callees(modules).resolve("app.models.User.get") is None  # without modules: as before
+
+
+def test_a_call_through_a_package_reexport_is_a_known_call_site(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir(exist_ok=True)
+    (tmp_path / "app" / "helpers").mkdir()
+    reexport = "from app.helpers.invoices import get_invoice\n"
+    (tmp_path / "app" / "helpers" / "__init__.py").write_text(reexport)
+    result = run(tmp_path, {"app/helpers/invoices.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+        from app.models import Invoice
+
+
+        def show(request, pk):
+            inv = Invoice.objects.get(org=request.user.org, pk=pk)
+            return get_invoice(inv.pk)
+
+
+        def show_any(request):
+            return get_invoice(request.GET["id"])
+        """})
+    assert found(result) == [("app/views.py", 11, "TNT101")]
+
+
+def test_peewee_connection_context_registers_nothing(tmp_path: Path) -> None:
+    helpers = HELPERS.replace("def get_invoice", "@db.connection_context()\ndef get_invoice")
+    result = run(tmp_path, {"app/helpers.py": "from app.models import db\n" + helpers, "app/views.py": """
+        from app.helpers import get_invoice
+        from app.models import Invoice
+
+
+        def show(request, pk):
+            inv = Invoice.objects.get(org=request.user.org, pk=pk)
+            return get_invoice(inv.pk)
+        """})
+    assert found(result) == []

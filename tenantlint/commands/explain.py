@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,30 +63,36 @@ def explain_location(path: Path, line: int, config_path: Path | None, use_cache:
     lines = text.count("\n") + 1
     if line > lines:
         raise ExplainError(f"{display}:{line}: the file has {lines} lines")
-    findings, suppressed = _file_findings(config, project, use_cache, display)
+    findings, suppressed, notes = _file_findings(config, project, use_cache, display, line)
     if findings is None:  # a file the check does not walk (excluded, outside the paths): this file alone
         result = analyze_text(display, text, settings)
         findings, suppressed = list(result.findings), list(result.suppressed)
     module = parse(text)
     ctx = walk_file(display, module, settings, text)
     positions = Positions(module, text, None, ctx.statement_hints)
-    return explain_facts(display, line, module, ctx.facts, positions, project.index, findings, suppressed)
+    found = explain_facts(display, line, module, ctx.facts, positions, project.index, findings, suppressed)
+    return replace(found, notes=(*found.notes, *notes)) if notes else found
 
 
-def _file_findings(config: Config, project: Project, use_cache: bool, display: str,
-                   ) -> tuple[list[Finding] | None, list[Finding]]:
+def _file_findings(config: Config, project: Project, use_cache: bool, display: str, line: int,
+                   ) -> tuple[list[Finding] | None, list[Finding], list[str]]:
     """The findings ``check`` reports in ``display`` (and those suppressed there), joined across
     functions as ``check`` joins them, so the verdict agrees with ``check``; None when ``check``
-    does not analyse the file."""
+    does not analyse the file. Then what the join decided for the id-keyed queries on ``line``."""
+    from tenantlint.analysis.interp.trusted_context import in_system_path
+    from tenantlint.explain_across import across_notes
     from tenantlint.runner import RunOptions, analyse, collect, default_jobs
 
     options = RunOptions((), jobs=default_jobs(), use_cache=use_cache)
     results, counts = analyse(config, options, project=project)
     if not any(r.path == display for r in results):
-        return None, []
+        return None, [], []
     whole = collect(results, config, 0.0, counts)
+    root = str(config.root)
+    files = [p for p in project.digests if not in_system_path(os.path.relpath(p, root), config)]
+    notes = across_notes(display, line, results, counts, config.membership_checks, files)
     return ([f for f in whole.findings if f.path == display],
-            [f for f in whole.suppressed if f.path == display])
+            [f for f in whole.suppressed if f.path == display], notes)
 
 
 def _query_lines(q: QueryView) -> list[str]:

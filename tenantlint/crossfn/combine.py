@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
@@ -44,6 +45,8 @@ class Outcome:
     removed: frozenset[tuple[str, int, str]]  # (path, line, code) of findings moved to call sites
     # (path, line) of queries in helpers only scheduled tasks call -> why they are system scope
     system: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # (path, line) of id-keyed queries left where they are -> why (``closure.describe`` words it)
+    blames: Mapping[tuple[str, int], Blame] = field(default_factory=dict)
 
 
 class Project:
@@ -60,7 +63,9 @@ class Project:
             self.sites.extend(r.calls)
         for q in dupes:
             del self.funcs[q]
-        self.callees = Callees(self.funcs)
+        from tenantlint.files import module_name
+
+        self.callees = Callees(self.funcs, {q: module_name(f.path) for q, f in self.funcs.items()})
         self.sites_of: dict[str, list[Site]] = {}
         self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
@@ -88,11 +93,12 @@ class Project:
 
     def known(self, fn: Summary) -> bool:
         """Every call site of ``fn`` is one of the resolved ones."""
-        if self.name_counts is None or fn.open or fn.handler is not None:
-            return False
-        if not self.sites_of.get(fn.qualname):
-            return False
-        return self.name_counts.get(fn.name, 0) == self.resolved_by_name.get(fn.name, 0)
+        return self.blame(fn) is None
+
+    def blame(self, fn: Summary) -> Blame | None:
+        """Why not every call site of ``fn`` is known (None when every one is)."""
+        resolved = self.resolved_by_name.get(fn.name, 0)
+        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved)
 
     def users(self, fn: Summary) -> list[str] | None:
         """The functions that call or name ``fn``, when every spelling of its name in the project
@@ -177,15 +183,21 @@ class Combiner:
         self.p = project
         self.added: list[Finding] = []
         self.removed: set[tuple[str, int, str]] = set()
+        # (path, line) of an id-keyed query left where it is -> the first reason (``closure.py``)
+        self.blames: dict[tuple[str, int], Blame] = {}
+        self._blame: Blame | None = None  # the first reason for the query being joined
 
     def run(self) -> Outcome:
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
+                self._blame = None
                 ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None,
                                 _entries(q.entries))
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
+                elif self._blame is not None:
+                    self.blames.setdefault((fn.path, q.line), self._blame)
         self.builders()
         self.tenant_params()
         system = self.system_helpers()
@@ -195,7 +207,7 @@ class Combiner:
             if (f.path, f.line, f.code) not in seen:
                 seen.add((f.path, f.line, f.code))
                 added.append(f)
-        return Outcome(tuple(added), frozenset(self.removed), system)
+        return Outcome(tuple(added), frozenset(self.removed), system, self.blames)
 
     def system_helpers(self) -> dict[tuple[str, int], str]:
         """Helpers that only scheduled tasks call (every call site known, each in a scheduled task or
@@ -237,8 +249,12 @@ class Combiner:
         value); a dict built in the call with request input in none of them passes it no request input."""
         entries = entries or {}
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
+            self._blame = self._blame or Blame(DEPTH, fn.qualname)
             return False
-        ok = self.p.known(fn)
+        blame = self.p.blame(fn)
+        ok = blame is None
+        if blame is not None and self._blame is None:
+            self._blame = blame
         for site in self.p.sites_of.get(fn.qualname, ()):
             if entry is not None and not selects(site, fn, entry):
                 continue  # the dispatch in ``fn`` sends this call's key to another function
@@ -259,11 +275,13 @@ class Combiner:
                     continue  # request input only in entries of a built dict the query does not read
                 if arg is _AMBIGUOUS:
                     ok = False
+                    self._blame = self._blame or Blame(SPREAD, fn.qualname, site)
                 elif arg.trust == "untrusted":
                     if arg.span is not None:  # request input, in a handler or not
                         self.report_keyed(site, fn, key, arg, q, hops)
                     else:
                         ok = False
+                        self._blame = self._blame or Blame(UNTRACED, fn.qualname, site)
                 elif site.caller is not None and (source := _passed_on(arg, key in anchors)):
                     name = source[len(PARAMETER):]
                     passed[name] = passed.get(name, False) or key in anchors
@@ -284,9 +302,12 @@ class Combiner:
                 # A list written in the call is a value of unknown origin for the query's own verdict
                 # (as any such value): followed only to confine the call and to report request input.
                 known = {n: frozenset(e) for n, e in above.items() if n not in whole}
+                before = self._blame
                 if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held, site,
                                   known) and (names & direct):
                     ok = False
+                else:  # that caller's own reason, if any, did not leave this query open
+                    self._blame = before
         return ok
 
     def report_keyed(self, site: Site, fn: Summary, key: str, arg: Arg, q: KeyedQuery,

@@ -4,7 +4,7 @@ beside it in ``tenantlint/results.py`` and named here for the cross-function mod
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
 
@@ -26,11 +26,15 @@ __all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "Arg", "Callees", "Hop", "K
 class Callees:
     """The project's functions by qualified name, and the one a call site's callee names:
     ``services.get_invoice`` (as the caller spelt it) -> ``billing.services.get_invoice``, when no
-    other function of that name matches the spelling as well (an ambiguous call resolves to none)."""
+    other function of that name matches the spelling as well (an ambiguous call resolves to none).
+    ``modules`` (qualified name -> its module) adds names a package re-exports: ``app.models.User.get``
+    (``from app.models import User``) is ``app.models.users.User.get`` when that is the only function
+    of a module under ``app.models`` whose name within its module is ``User.get``."""
 
-    def __init__(self, qualnames: Iterable[str]) -> None:
+    def __init__(self, qualnames: Iterable[str], modules: Mapping[str, str] | None = None) -> None:
         self._known: set[str] = set()
         self._by_last: dict[str, list[str]] = {}
+        self._modules = modules or {}
         for q in qualnames:
             self._known.add(q)
             self._by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
@@ -38,6 +42,21 @@ class Callees:
     def resolve(self, callee: str) -> str | None:
         if callee in self._known:
             return callee
-        found = [q for q in self._by_last.get(callee.rsplit(".", 1)[-1], ())
-                 if q.endswith("." + callee) or callee.endswith("." + q)]
+        named = self._by_last.get(callee.rsplit(".", 1)[-1], ())
+        found = [q for q in named if q.endswith("." + callee) or callee.endswith("." + q)]
+        if found or not self._modules:
+            return found[0] if len(found) == 1 else None
+        found = [q for q in named if _reexported(callee, q, self._modules.get(q, ""))]
         return found[0] if len(found) == 1 else None
+
+
+def _reexported(callee: str, qualname: str, module: str) -> bool:
+    """``callee`` is ``qualname`` spelt through a package above its module (``pkg.Name.attr`` for
+    ``pkg.sub.mod.Name.attr``)."""
+    if not module or not qualname.startswith(module + "."):
+        return False
+    local = qualname[len(module) + 1:]
+    if not callee.endswith("." + local):
+        return False
+    package = callee[:-len(local) - 1]
+    return module.startswith(package + ".")

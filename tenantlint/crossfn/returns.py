@@ -34,10 +34,12 @@ class Returns:
     guards: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # qualified name -> the parameters a call binds, in order, of each function returning a dict
     dict_params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # qualified name -> its module: names a package re-exports resolve too (``Callees``)
+    modules: Mapping[str, str] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_callees", Callees(self.kinds))
+        object.__setattr__(self, "_callees", Callees(self.kinds, self.modules))
 
     @staticmethod
     def of(summaries: Iterable[Summary]) -> Returns:
@@ -45,12 +47,16 @@ class Returns:
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
         guards: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         params: dict[str, tuple[str, ...]] = {}
+        from tenantlint.files import module_name
+
         dupes: set[str] = set()
         names: set[str] = set()
+        modules: dict[str, str] = {}
         for s in summaries:
             if s.qualname in names:
                 dupes.add(s.qualname)
             names.add(s.qualname)
+            modules[s.qualname] = module_name(s.path)
             kinds[s.qualname] = s.returns if s.handler is None else ""
             if s.passes and s.handler is None:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
@@ -61,7 +67,8 @@ class Returns:
         return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
                        {q: p for q, p in sorted(passes.items()) if q not in dupes},
                        {q: g for q, g in sorted(guards.items()) if q not in dupes},
-                       {q: p for q, p in sorted(params.items()) if q not in dupes})
+                       {q: p for q, p in sorted(params.items()) if q not in dupes},
+                       {q: m for q, m in sorted(modules.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
@@ -71,7 +78,8 @@ class Returns:
         return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
                       *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
-                      *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())))
+                      *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())),
+                      *(f"{q}@{m}" for q, m in sorted(self.modules.items())))
 
     def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes

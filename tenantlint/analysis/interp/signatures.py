@@ -13,6 +13,8 @@ _TRANSPARENT = frozenset({
     "staticmethod", "classmethod", "property", "cached_property", "lru_cache", "cache", "wraps",
     "atomic", "shared_task", "task",
     "job",  # rq's ``@job(queue)``: called as ``f.delay(...)``, as a Celery task is
+    "connection_context",  # peewee's ``@db.connection_context()``: opens a connection around the call
+    "abstractmethod", "override", "final",  # typing markers
 })
 _TASKS = frozenset({"shared_task", "task"})
 

@@ -16,17 +16,7 @@ from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.text import static_text
 from tenantlint.analysis.source.nesting import with_headroom
 from tenantlint.analysis.source.parse import SourceError, parse
-
-
-def module_name(rel_path: str) -> str:
-    """``billing/queries.py`` -> ``billing.queries``; ``pkg/__init__.py`` -> ``pkg``."""
-    path = rel_path.replace("\\", "/").lstrip("./")
-    if path.endswith(".py"):
-        path = path[:-3]
-    parts = [p for p in path.split("/") if p]
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+from tenantlint.files import module_name as module_name  # re-exported: its readers import it here
 
 
 def _assigned(stmt: cst.BaseStatement) -> tuple[str, cst.BaseExpression] | None:

@@ -1,0 +1,100 @@
+"""``tenantlint explain``: what the cross-function join decided for the id-keyed queries on a line.
+
+For a query keyed only by its function's parameters (an id-keyed helper) the explanation says
+whether it is closed over its callers (every call site known, none passing request input: not
+reported there) or why it stays reported where it is (``crossfn/closure.py``), and, when the name
+of a function on the way is spelled more often than resolved calls use it, where the first
+spellings that were not resolved to it are, so that a reader sees which call tenantlint could not
+follow.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tenantlint.crossfn.closure import SPELLED, describe
+from tenantlint.crossfn.combine import Combiner, Project
+from tenantlint.results import FileResult
+
+SHOWN = 3  # unresolved spellings listed
+
+
+def across_notes(display: str, line: int, results: Sequence[FileResult], counts: dict[str, int] | None,
+                 checks: Iterable[str], files: Iterable[str]) -> list[str]:
+    """The notes on the id-keyed queries at ``display:line``; ``files``: the project's files whose
+    names the counts are of (absolute paths)."""
+    project = Project(results, counts, checks)
+    combiner = Combiner(project)
+    outcome = combiner.run()
+    out: list[str] = []
+    for fn in project.funcs.values():
+        if fn.path != display:
+            continue
+        for q in fn.keyed:
+            if q.line != line:
+                continue
+            keys = ", ".join(q.keys)
+            sites = project.sites_of.get(fn.qualname, ())
+            head = (f"across functions: {q.label} in {fn.qualname} is keyed only by its parameters "
+                    f"({keys}); {len(sites)} resolved call site{'s' if len(sites) != 1 else ''}")
+            if all((fn.path, q.line, code) in outcome.removed for code in q.codes):
+                out.append(f"{head}; every call site is known: not reported here (a call passing "
+                           "request input into a key is reported at that call)")
+                continue
+            blame = outcome.blames.get((fn.path, q.line))
+            if blame is None:
+                out.append(f"{head}; reported here")
+                continue
+            out.append(f"{head}; reported here: {describe(blame)}")
+            if blame.kind == SPELLED:
+                target = project.funcs.get(blame.function)
+                if target is not None:
+                    resolved = [(s.path, s.line) for sites_of in (project.sites_of, project.refs_of)
+                                for q2, found in sites_of.items() if q2.rsplit(".", 1)[-1] == target.name
+                                for s in found if not s.system]
+                    spots = unresolved_spellings(target.name, files, resolved)
+                    if spots:
+                        out.append(f"  spellings of '{target.name}' not resolved to it: "
+                                   + ", ".join(spots[:SHOWN]) + (" ..." if len(spots) > SHOWN else ""))
+    return out
+
+
+def unresolved_spellings(name: str, files: Iterable[str], resolved: Sequence[tuple[str, int]]) -> list[str]:
+    """``path:line (spelling)`` of the spellings of ``name`` in each of ``files`` that spells it more
+    often (as the project's name counts count) than resolved calls of a function of that name are
+    made there, the ones on a line with no such call first."""
+    from tenantlint.prepass import name_counts
+
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    out: list[str] = []
+    cwd = Path.cwd()
+    for path in sorted(files):
+        try:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if not word.search(text):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        rel = os.path.relpath(path, cwd)
+        lines = [line for p, line in resolved if p == rel]
+        if dict(name_counts(tree)).get(name, 0) <= len(lines):
+            continue
+        spots: list[tuple[bool, int, str]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == name:
+                spelled = ast.unparse(node)
+            elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+                spelled = name
+            else:
+                continue
+            spots.append((node.lineno in lines, node.lineno, spelled[-60:]))
+        out.extend(f"{rel}:{line} ({spelled})" for _, line, spelled in sorted(spots))
+    return out
