@@ -128,7 +128,7 @@ def scan_text(rel: str, text: str, config: Config) -> FileScan:
     if rel.endswith(".sql"):
         from tenantlint.index.ddl import extract_sql_file  # sqlglot: only for .sql files
 
-        return FileScan(models=extract_sql_file(rel, text, config))
+        return FileScan(models=extract_sql_file(rel, text, config), defs=())
     limit = config.chunk_file_bytes
     if limit and len(text) > limit:  # as the analysis does: one chunk's trees alive at a time
         from tenantlint.analysis.source.chunks import chunks
@@ -162,11 +162,14 @@ def merge_scans(parts: list[FileScan]) -> FileScan:
     """One file's record from its chunks' records (in order; a later chunk wins on an equal key,
     as a later file does)."""
     counts: dict[str, int] = {}
+    defs: set[str] | None = set()
     for part in parts:
         for name, n in part.names:
             counts[name] = counts.get(name, 0) + n
+        defs = None if defs is None or part.defs is None else defs.union(part.defs)
     return FileScan(tuple(m for part in parts for m in part.models),
-                    CrossFileFacts.merge(part.facts for part in parts), tuple(sorted(counts.items())))
+                    CrossFileFacts.merge(part.facts for part in parts), tuple(sorted(counts.items())),
+                    None if defs is None else tuple(sorted(defs)))
 
 
 def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -> FileScan:
@@ -218,7 +221,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), () if in_system_path(rel, config) else _names(tree, want_serializers))
+        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -236,16 +239,6 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     ))
 
 
-def _names(tree: ast.Module, serializers: bool) -> tuple[tuple[str, int], ...]:
-    """The name counts, with the references to serializer classes (``index/serializer_refs.py``)
-    in a file that spells ``Serializer``."""
-    counts = name_counts(tree)
-    if not serializers:
-        return counts
-    refs = serializer_refs(tree)
-    return tuple(sorted((dict(counts) | refs).items())) if refs else counts
-
-
 def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:
     return injecting_decorators(module_name(rel), tree, PatternSet.compile(config.trusted_sources))
 
@@ -255,12 +248,29 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
     return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
 
 
-def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
+def _names(tree: ast.Module, counted: bool, serializers: bool
+           ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+    """The name counts (none when not ``counted``), with the references to serializer classes
+    (``index/serializer_refs.py``) in a file that spells ``Serializer``; and the names of the
+    functions and classes ``tree`` defines."""
+    defs: set[str] = set()
+    counts = name_counts(tree, defs)
+    if not counted:
+        return (), tuple(sorted(defs))
+    refs = serializer_refs(tree) if serializers else {}
+    return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
+
+
+def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[str, int], ...]:
     """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function; a name bound at module or class level
-    (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound."""
+    (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound.
+    ``defs``: filled with the name of every function (``def``, ``async def``) and class at any
+    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions)."""
     counts: dict[str, int] = {}
+    if defs is None:
+        defs = set()
     # one scope at a time (no recursion on deep code), each read breadth-first with a queue that
     # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
     # names ``local`` binds
@@ -286,10 +296,13 @@ def name_counts(tree: ast.Module) -> tuple[tuple[str, int], ...]:
                             push(default)
                     if not isinstance(child, ast.Lambda):
                         todo.extend(child.decorator_list)
+                        defs.add(child.name)
                     scopes.append(([child if isinstance(child, ast.Lambda)
                                     else ast.Module(body=child.body, type_ignores=[])],
                                    local | _bound(child)))
                     continue
+                elif cls is ast.ClassDef:
+                    defs.add(child.name)  # type: ignore[attr-defined]
                 push(child)
     return tuple(sorted(counts.items()))
 

@@ -329,3 +329,6 @@ class FileResult:
     comments: list[SuppressionComment] = field(default_factory=list)
     # the callees whose return summaries its analysis looked up (``Returns.answer``), sorted
     returns_asked: list[str] = field(default_factory=list)
+    # the last names of the callees whose call sites (and return lookups) were not recorded, as no
+    # function of the project had that name (``Settings.defined``), sorted: stale once one has
+    dropped: list[str] = field(default_factory=list)

@@ -23,6 +23,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.share import Sharing
 from tenantlint.crossfn.switch import summaries_off
 from tenantlint.files import expand, relpath
 from tenantlint.index.records import ProjectIndex
@@ -70,11 +71,17 @@ class Project:
     index_hash: str = ""
     # identifier -> references in the project (not in ``index_hash``: only the project-wide join reads it)
     name_counts: dict[str, int] = field(default_factory=dict)
+    # the names of the functions the project defines (``Settings.defined``; not in ``index_hash``:
+    # a cached result records the names it relied on, ``FileResult.dropped``)
+    defined: frozenset[str] | None = None
 
-    def settings(self, config: Config) -> Settings:
+    def settings(self, config: Config, scanned: bool = False) -> Settings:
+        """``scanned``: every file to analyse is as the pre-pass read it, so ``Settings.defined``
+        can leave out the call sites naming no function of the project (else a text the pre-pass
+        did not read, from stdin or outside the project, may define one)."""
         from tenantlint.analysis.settings import Settings
 
-        return Settings(config, self.index, self.facts)
+        return Settings(config, self.index, self.facts, defined=self.defined if scanned else None)
 
 
 def index_hash(settings: Settings) -> str:
@@ -92,7 +99,8 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     if isinstance(scanned.derived, Project):
         return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
-    project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts)
+    project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts,
+                      defined=merged.defs)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
     return replace(project, digests=scanned.digests)
@@ -111,6 +119,7 @@ class _Job:
     want_sites: bool
     cache: Cache
     key_prefix: str
+    sharing: Sharing | None = None  # what the parent passes the results it keeps through
 
 
 _WORKER: _Job | None = None
@@ -133,7 +142,7 @@ def analyze_item(item: Item, job: _Job) -> FileResult:
     if not job.cache.enabled:
         return analyze_path(display, Path(path), job.settings, job.prefilter, job.want_sites)
     if known is not None:
-        hit = job.cache.get(RESULT_KIND, key_of(job.key_prefix, display, known), FileResult)
+        hit = _hit(job.cache, key_of(job.key_prefix, display, known), job.settings.defined)
         if hit is not None:
             return hit
     try:
@@ -141,12 +150,22 @@ def analyze_item(item: Item, job: _Job) -> FileResult:
     except OSError as exc:
         return error_result(display, SourceError(_unreadable(exc)))
     key = key_of(job.key_prefix, display, digest(data))
-    hit = job.cache.get(RESULT_KIND, key, FileResult)
+    hit = _hit(job.cache, key, job.settings.defined)
     if hit is not None:
         return hit
     result = analyze_data(display, data, job.settings, job.prefilter, job.want_sites)
     job.cache.put(RESULT_KIND, key, result)
     return result
+
+
+def _hit(cache: Cache, key: str, defined: frozenset[str] | None) -> FileResult | None:
+    """The cached result under ``key``, unless it left out call sites of a name that ``defined`` now
+    holds (a function of that name was added to the project since; not in the key, see
+    ``Project.defined``), or ``defined`` is None (every call site is wanted)."""
+    hit = cache.get(RESULT_KIND, key, FileResult)
+    if hit is not None and hit.dropped and (defined is None or not defined.isdisjoint(hit.dropped)):
+        return None
+    return hit
 
 
 def _unreadable(exc: OSError) -> str:
@@ -255,6 +274,7 @@ def merge_chunks(display: str, parts: Iterable[tuple[int, int, FileResult]]) -> 
         out.summaries.extend(s for s in part.summaries if own(s.line))
         out.calls.extend(c for c in part.calls if own(c.line))
         out.returns_asked = sorted({*out.returns_asked, *part.returns_asked})
+        out.dropped = sorted({*out.dropped, *part.dropped})
         out.queries += part.queries
         out.error = out.error or part.error
         skipped = skipped or part.skipped
@@ -284,14 +304,14 @@ def _parallel(items: list[Item], job: _Job, jobs: int, progress: Callable[[int],
                        died=lambda item: _died(item[0]))
 
 
-def _cached(items: list[Item], cache: Cache, key_prefix: str) -> list[FileResult | None]:
+def _cached(items: list[Item], cache: Cache, key_prefix: str, defined: frozenset[str] | None
+            ) -> list[FileResult | None]:
     """The results already in the cache of targets whose digest the project pass knows."""
     if not cache.enabled:
         return [None] * len(items)
     found: list[FileResult | None] = []
     for display, _, known in items:
-        found.append(cache.get(RESULT_KIND, key_of(key_prefix, display, known), FileResult)
-                     if known else None)
+        found.append(_hit(cache, key_of(key_prefix, display, known), defined) if known else None)
     return found
 
 
@@ -332,7 +352,13 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     across = not summaries_off()  # off: only to measure what the summaries cost (crossfn/switch.py)
     key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter),
                         "" if across else "no-summaries")
-    results = _cached(items, cache, key_prefix)
+    # every target read by the pre-pass: call sites of names no function has are left out
+    scanned = project is not None and all(known is not None for _, _, known in items)
+    defined = project.defined if project is not None and scanned else (
+        settings.defined if settings is not None else None)
+    results = _cached(items, cache, key_prefix, defined)
+    sharing = Sharing()  # one copy of equal values across the results held until the join
+    results = [r if r is None else sharing.result(r) for r in results]
     todo = [i for i, r in enumerate(results) if r is None]
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
@@ -340,33 +366,33 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     if not todo:  # every result cached: so are the second passes' unless a summary changed
         trial = list(results)  # left as it was when some second pass is missing
         if not across or (
-                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix))
-                and _returns(items, trial, None, cache, key_prefix)):
+                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix, defined))
+                and _returns(items, trial, None, cache, key_prefix, defined)):
             return [r for r in trial if r is not None], counts
     if settings is None:
         assert project is not None
-        settings = project.settings(config)
+        settings = project.settings(config, scanned)
     prefilter = None
     if options.use_prefilter:
         from tenantlint.prefilter import Prefilter
 
         prefilter = Prefilter.of(settings)
-    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix)
+    job = _Job(settings, prefilter, options.want_sites, cache, key_prefix, sharing)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         # imported before the workers are forked, which then share it instead of each importing it
         import tenantlint.analysis.engine  # noqa: F401
         for i, r in zip(todo, _parallel([items[i] for i in todo], job, options.jobs, options.progress),
                         strict=True):
-            results[i] = r
+            results[i] = sharing.result(r)
     else:
         for i in todo:
-            results[i] = analyze_item(items[i], job)
+            results[i] = sharing.result(analyze_item(items[i], job))
             if options.progress:
                 options.progress(1)
     if prefilter is not None and across:
-        _call_sites(items, results, job, cache, key_prefix, options.jobs)
+        _call_sites(items, results, job, cache, key_prefix, defined, options.jobs)
     if across:
-        _returns(items, results, job, cache, key_prefix, options.jobs)
+        _returns(items, results, job, cache, key_prefix, defined, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
     return [r for r in results if r is not None], counts
 
@@ -449,7 +475,7 @@ CALL_SITE_ROUNDS = 4  # helpers calling helpers in files the prefilter skipped: 
 
 
 def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
-                key_prefix: str, jobs: int = 1) -> bool:
+                key_prefix: str, defined: frozenset[str] | None, jobs: int = 1) -> bool:
     """Analyse (or, without ``job``, look up in the cache) the skipped files holding call sites;
     False when some result is needed that only an analysis (with ``job``) can give."""
     prefix = key_of(key_prefix, "call-sites")
@@ -458,7 +484,7 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
         if not redo:
             return True
         if job is None:
-            hits = _cached([items[i] for i in redo], cache, prefix)
+            hits = _cached([items[i] for i in redo], cache, prefix, defined)
             for i, hit in zip(redo, hits, strict=True):
                 results[i] = hit or results[i]
             if not all(hits):
@@ -466,7 +492,7 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
             continue
         done = _reanalyse([items[i] for i in redo], replace(job, prefilter=None, key_prefix=prefix), jobs)
         for i, r in zip(redo, done, strict=True):
-            results[i] = r
+            results[i] = job.sharing.result(r) if job.sharing is not None else r
     return True
 
 
@@ -481,7 +507,7 @@ RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-a
 
 
 def _returns(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
-             key_prefix: str, jobs: int = 1) -> bool:
+             key_prefix: str, defined: frozenset[str] | None, jobs: int = 1) -> bool:
     """Analyse again (or, without ``job``, look up in the cache) the files that call a function
     returning a scoped row or request input, with those return values applied at the calls; False
     when some result is needed that only an analysis (with ``job``) can give. A file already
@@ -489,33 +515,38 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
     (``Returns.answers_alike``) keeps its result: walking it again would give the same."""
     from tenantlint.crossfn.returns import Returns
 
-    applied: Returns | None = None
+    applied = ""  # the key of the returns the last round applied (only one ``Returns`` is alive)
     none = Returns({})  # what the first pass ran under
-    under: dict[int, Returns] = {}  # file -> the returns its current result was analysed under
+    # file -> the answers to the callees it asked about, under the returns its current result came from
+    answered: dict[int, list[tuple[object, ...]]] = {}
     for _ in range(RETURN_ROUNDS):
         found = Returns.of(s for r in results if r is not None for s in r.summaries)
-        if not found.useful or (applied is not None and found == applied):
+        key = found.key()
+        if not found.useful or key == applied:
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
                 and any(not site.celery and not site.reference
                         and found.applies(site.callee, site.queries, site.rows) for site in r.calls)
-                and not found.answers_alike(under.get(i, none), r.returns_asked)]
+                and not (found.answers_alike(none, r.returns_asked) if i not in answered
+                         else found.answers(r.returns_asked) == answered[i])]
         if not redo:
             return True
-        prefix = key_of(key_prefix, found.key())
+        prefix = key_of(key_prefix, key)
         if job is None:
-            hits = _cached([items[i] for i in redo], cache, prefix)
+            hits = _cached([items[i] for i in redo], cache, prefix, defined)
             if not all(hits):
                 return False
             done: list[FileResult] = [h for h in hits if h is not None]
         else:
-            again = replace(job, settings=replace(job.settings, returns=found), prefilter=None,
+            again = replace(job, settings=job.settings.with_returns(found), prefilter=None,
                             key_prefix=prefix)
             done = _reanalyse([items[i] for i in redo], again, jobs)
+            del again
         for i, r in zip(redo, done, strict=True):
-            results[i] = r
-            under[i] = found
-        applied = found
+            results[i] = job.sharing.result(r) if job is not None and job.sharing is not None else r
+            answered[i] = found.answers(r.returns_asked)
+        applied = key
+        del found, done
     return True
 
 

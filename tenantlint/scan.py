@@ -43,6 +43,9 @@ class FileScan:
     # an import): the cross-function pass compares it with the calls it resolved. Empty for a file
     # under ``system_paths``: its calls pass no request input, resolved or not.
     names: tuple[tuple[str, int], ...] = ()
+    # The names of the functions it defines (``def`` at any depth), sorted; None when CPython could
+    # not read it: the analysis then keeps every call site (``Settings.defined``).
+    defs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,7 @@ class Merged:
     models: tuple[ModelInfo, ...]
     facts: CrossFileFacts
     name_counts: dict[str, int] = field(default_factory=dict)
+    defs: frozenset[str] | None = None  # every file's ``FileScan.defs``; None if one has none
 
 
 def merge(scans: Iterable[FileScan]) -> Merged:
@@ -57,10 +61,17 @@ def merge(scans: Iterable[FileScan]) -> Merged:
     done = list(scans)
     models = tuple(m for s in done for m in s.models)
     counts: dict[str, int] = {}
+    defs: set[str] | None = set()
     for s in done:
         for name, n in s.names:
             counts[name] = counts.get(name, 0) + n
-    return Merged(models, CrossFileFacts.merge(s.facts for s in done), counts)
+        if defs is not None:
+            if s.defs is None:
+                defs = None
+            else:
+                defs.update(s.defs)
+    return Merged(models, CrossFileFacts.merge(s.facts for s in done), counts,
+                  None if defs is None else frozenset(defs))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from tenantlint.analysis.plugins import registered_plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.analysis.source.nesting import nesting_headroom
 from tenantlint.analysis.source.parse import Positions, collector_paused_after, decode, parse
-from tenantlint.analysis.summaries import summarize
+from tenantlint.analysis.summaries import project_callee, summarize
+from tenantlint.crossfn.returns import PASSES_ASKED
 from tenantlint.crossfn.switch import summaries_off
 from tenantlint.results import (
     DYNAMIC_SQL_TABLE,
@@ -170,9 +171,13 @@ def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,
         result.suppressed = suppressed
         result.comments = list(comments)
     result.findings = findings
+    dropped: set[str] = set()
     if not summaries_off():
-        result.summaries, result.calls = summarize(path, ctx, findings, positions)
-    result.returns_asked = sorted(ctx.returns_asked)
+        result.summaries, result.calls = summarize(path, ctx, findings, positions, dropped)
+    defined = settings.defined
+    result.returns_asked = sorted(c for c in ctx.returns_asked
+                                  if c == PASSES_ASKED or project_callee(defined, c, dropped))
+    result.dropped = sorted(dropped)
     if want_sites:
         result.sites = sites(path, facts, positions)
     for u in facts.unresolved:

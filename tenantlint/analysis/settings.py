@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,20 @@ class Settings:
     returns: Returns = field(default_factory=lambda: Returns({}), compare=False, hash=False)
     # Per-run memo of derived lookups (e.g. Django tenant lookup paths per table).
     memo: dict[tuple[str, str], object] = field(default_factory=dict, compare=False, hash=False)
+    # The names of every function of the project (``def``, from the pre-pass), when it read every file
+    # analysed: a call of a callee of another name resolves to no summary, so its call site is not
+    # recorded (``analysis/summaries.py``). None: every call site is.
+    defined: frozenset[str] | None = field(default=None, compare=False, hash=False)
+
+    def with_returns(self, returns: Returns) -> Settings:
+        """These settings with ``returns`` (the second passes across functions): what is derived
+        from the config, the index and the facts (the cached properties, the memo) is kept, not
+        computed again."""
+        again = replace(self, returns=returns)
+        for name in _CACHED:
+            if name in self.__dict__:
+                again.__dict__[name] = self.__dict__[name]
+        return again
 
     @cached_property
     def class_models(self) -> ClassModels:
@@ -139,3 +153,7 @@ class Settings:
         from tenantlint.analysis.interp.trusted_context import parse_trusted_parameters
 
         return parse_trusted_parameters(self.config.trusted_parameters)
+
+
+# What ``Settings.with_returns`` carries over: every cached property (none reads ``returns``).
+_CACHED = tuple(name for name, value in vars(Settings).items() if isinstance(value, cached_property))

@@ -10,6 +10,7 @@ project costs more than analysing it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import libcst as cst
@@ -28,8 +29,24 @@ from tenantlint.results import Finding
 KEYED_CODES = frozenset({"TNT101", "TNT102"})
 
 
-def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: Positions
-              ) -> tuple[list[Summary], list[Site]]:
+def project_callee(defined: frozenset[str] | None, callee: str, dropped: set[str]) -> bool:
+    """Whether a call of ``callee`` may resolve to a function of the project (one named as its last
+    part, ``crossfn.records.Callees``): always without ``defined``; a name that is not ASCII is
+    kept too (CPython's ``ast``, which ``defined`` comes from, normalises identifiers). A name left
+    out is added to ``dropped``."""
+    if defined is None:
+        return True
+    last = callee.rsplit(".", 1)[-1]
+    if last in defined or not last.isascii():
+        return True
+    dropped.add(sys.intern(last))
+    return False
+
+
+def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: Positions,
+              dropped: set[str]) -> tuple[list[Summary], list[Site]]:
+    """``dropped``: filled with the last names of the callees whose call sites are not recorded
+    (:func:`project_callee`)."""
     tenant_params: dict[str, dict[str, int]] = {}
     keyed: dict[str, list[KeyedQuery]] = {}
     codes_at: dict[int, set[str]] = {}
@@ -74,8 +91,9 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
+    defined = ctx.settings.defined
     sites = [_site(path, call, positions, ctx.built_at.get(id(call.node)), system)
-             for call in ctx.facts.calls]
+             for call in ctx.facts.calls if project_callee(defined, call.callee, dropped)]
     return summaries, sites
 
 

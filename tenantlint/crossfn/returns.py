@@ -25,8 +25,8 @@ PASSES_ASKED = "<passes>"
 
 @dataclass(frozen=True)
 class Returns:
-    # qualified name of every function -> ``row:TABLE`` / ``rows:TABLE`` / ``untrusted:SOURCE`` / ""
-    # (all of them: a name shared with a function that returns nothing useful makes a call ambiguous)
+    # qualified name -> ``row:TABLE`` / ``rows:TABLE`` / ``untrusted:SOURCE`` / "" (``of`` keeps only
+    # the functions returning something: the others are in ``names``)
     kinds: Mapping[str, str]
     # qualified name -> (position, name) of each parameter it only extends and hands back
     passes: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
@@ -36,10 +36,13 @@ class Returns:
     dict_params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # qualified name -> its module: names a package re-exports resolve too (``Callees``)
     modules: Mapping[str, str] = field(default_factory=dict)
+    # the qualified names of the other functions, sorted: a call of a name shared with a function that
+    # returns nothing useful is ambiguous (resolves to none)
+    names: tuple[str, ...] = ()
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_callees", Callees(self.kinds, self.modules))
+        object.__setattr__(self, "_callees", Callees([*self.kinds, *self.names], self.modules))
 
     @staticmethod
     def of(summaries: Iterable[Summary]) -> Returns:
@@ -52,11 +55,15 @@ class Returns:
         dupes: set[str] = set()
         names: set[str] = set()
         modules: dict[str, str] = {}
+        by_path: dict[str, str] = {}
         for s in summaries:
             if s.qualname in names:
                 dupes.add(s.qualname)
             names.add(s.qualname)
-            modules[s.qualname] = module_name(s.path)
+            module = by_path.get(s.path)
+            if module is None:
+                module = by_path[s.path] = module_name(s.path)  # one string per file
+            modules[s.qualname] = module
             kinds[s.qualname] = s.returns if s.handler is None else ""
             if s.passes and s.handler is None:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
@@ -64,18 +71,20 @@ class Returns:
                 guards[s.qualname] = (s.params, s.guards)
             if s.handler is None and s.returns.startswith(f"{DICT_KIND}:"):
                 params[s.qualname] = tuple(s.params)
-        return Returns({q: k for q, k in sorted(kinds.items()) if q not in dupes},
+        return Returns({q: k for q, k in sorted(kinds.items()) if k and q not in dupes},
                        {q: p for q, p in sorted(passes.items()) if q not in dupes},
                        {q: g for q, g in sorted(guards.items()) if q not in dupes},
                        {q: p for q, p in sorted(params.items()) if q not in dupes},
-                       {q: m for q, m in sorted(modules.items()) if q not in dupes})
+                       {q: m for q, m in sorted(modules.items()) if q not in dupes},
+                       tuple(q for q, k in sorted(kinds.items()) if not k and q not in dupes))
 
     @property
     def useful(self) -> bool:
         return any(self.kinds.values()) or bool(self.passes) or bool(self.guards)
 
     def key(self) -> str:
-        return key_of("returns", *(f"{q}={k}" for q, k in sorted(self.kinds.items())),
+        kinds = sorted([*self.kinds.items(), *((q, "") for q in self.names)])
+        return key_of("returns", *(f"{q}={k}" for q, k in kinds),
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
                       *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
                       *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())),
@@ -86,7 +95,7 @@ class Returns:
         a parameter through, or (``rows``: with an unchecked row among them) checks its tenant: its
         file is walked again."""
         q = self.resolve(callee)
-        return q is not None and (bool(self.kinds[q]) or (queries and q in self.passes)
+        return q is not None and (bool(self.kinds.get(q)) or (queries and q in self.passes)
                                   or (rows and q in self.guards))
 
     def answer(self, callee: str) -> tuple[object, ...]:
@@ -103,6 +112,11 @@ class Returns:
     def answers_alike(self, other: Returns, asked: Iterable[str]) -> bool:
         return all(self.answer(c) == other.answer(c) for c in asked)
 
+    def answers(self, asked: Iterable[str]) -> list[tuple[object, ...]]:
+        """:meth:`answer` to each of ``asked``: kept instead of these returns, to compare another's
+        with (``runner._returns``)."""
+        return [self.answer(c) for c in asked]
+
     def guards_of(self, callee: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The parameters of ``callee`` and its tenant guards (none when it has none)."""
         q = self.resolve(callee) if self.guards else None
@@ -117,14 +131,14 @@ class Returns:
 
     def kind_of(self, callee: str) -> str:
         q = self.resolve(callee)
-        return self.kinds[q] if q is not None else ""
+        return self.kinds.get(q, "") if q is not None else ""
 
     def dict_of(self, callee: str) -> tuple[str, tuple[str, ...]] | None:
         """The ``dict:`` kind of ``callee`` and the parameters a call binds, if it returns a dict."""
         q = self.resolve(callee)
         if q is None or q not in self.dict_params:
             return None
-        return self.kinds[q], self.dict_params[q]
+        return self.kinds.get(q, ""), self.dict_params[q]
 
     def value_of(self, callee: str) -> Value | None:
         if not self.kinds:

@@ -199,6 +199,11 @@ class ClassModels:
                                               repr=False)
     _bindings: dict[tuple[str, str], list[Binding]] = field(default_factory=dict, init=False,
                                                             compare=False, repr=False)
+    # per table (by ``id``): last name -> its keys in table order (``_keys``); and the last name of
+    # each class's project bases -> the classes deriving from it, in table order (``subclasses``)
+    _by_last: dict[int, dict[str, list[str]]] = field(default_factory=dict, init=False, compare=False,
+                                                       repr=False)
+    _deriving: dict[str, list[str]] | None = field(default=None, init=False, compare=False, repr=False)
 
     def bases_of(self, cls: str) -> tuple[str, ...]:
         """``project_bases(self.bases, cls, "")``, computed once per class."""
@@ -219,12 +224,18 @@ class ClassModels:
                         out.append((attr, model))
         return out
 
-    @staticmethod
-    def _keys(table: Mapping[str, str], cls: str) -> list[str]:
-        if cls in table:
-            return [cls]
-        last = cls.rsplit(".", 1)[-1]
-        return [k for k in table if k.rsplit(".", 1)[-1] == last and same_class(k, cls)]
+    def _keys(self, table: Mapping[str, str], cls: str) -> list[str]:
+        """``cls`` when ``table`` holds it, else the keys naming it (``same_class``)."""
+        return [cls] if cls in table else self._naming(table, cls)
+
+    def _naming(self, table: Mapping[str, str], cls: str) -> list[str]:
+        """The keys of ``table`` naming the class ``cls`` (``same_class``), in table order."""
+        index = self._by_last.get(id(table))
+        if index is None:
+            index = self._by_last[id(table)] = {}
+            for k in table:
+                index.setdefault(k.rsplit(".", 1)[-1], []).append(k)
+        return [k for k in index.get(cls.rsplit(".", 1)[-1], ()) if same_class(k, cls)]
 
     def subclass_bindings(self, qualified: str, attr: str) -> list[Binding]:
         """Concrete models of ``attr`` for methods of ``qualified``: set by a project subclass, or
@@ -241,13 +252,24 @@ class ClassModels:
         found = self._subclasses.get(qualified)
         if found is None:
             found = [qualified]
-            for cls in self.bases:
-                if cls == qualified:
-                    continue
-                if any(same_class(b, qualified) for b in self.bases_of(cls)):
+            # a base naming ``qualified`` (``same_class``) ends with its last name
+            for cls in self._deriving_from().get(qualified.rsplit(".", 1)[-1], ()):
+                if cls != qualified and any(same_class(b, qualified) for b in self.bases_of(cls)):
                     found.append(cls)
             self._subclasses[qualified] = found
         return found
+
+    def _deriving_from(self) -> dict[str, list[str]]:
+        """Last name of a project base -> the classes deriving from a class of that name, in table
+        order: ``subclasses`` looks at those classes only."""
+        if self._deriving is None:
+            index: dict[str, list[str]] = {}
+            for cls in self.bases:
+                for last in dict.fromkeys(b.rsplit(".", 1)[-1] for b in self.bases_of(cls)):
+                    index.setdefault(last, []).append(cls)
+            object.__setattr__(self, "_deriving", index)
+        assert self._deriving is not None
+        return self._deriving
 
     def _subclass_bindings(self, qualified: str, attr: str) -> list[Binding]:
         out: list[Binding] = []
@@ -263,10 +285,8 @@ class ClassModels:
             if slot is None:
                 continue
             index, param = slot
-            for callee, passed in self.calls.items():
-                if not same_class(callee, cls):
-                    continue
-                for pos, model in (p.split("=", 1) for p in passed.split("|")):
+            for callee in self._naming(self.calls, cls):
+                for pos, model in (p.split("=", 1) for p in self.calls[callee].split("|")):
                     if pos in (index, param) and (callee, model) not in seen:
                         seen.add((callee, model))
                         out.append(Binding(callee.rsplit(".", 1)[-1], attr, model))
