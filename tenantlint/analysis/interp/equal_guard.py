@@ -17,7 +17,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.exprs import dotted
-from tenantlint.analysis.interp.refusals import mismatch_sides
+from tenantlint.analysis.interp.refusals import mismatch_sides, not_in_sides
 from tenantlint.analysis.interp.values import QueryValue, RowValue, Value
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def narrow_member(ev: Evaluator, state: FunctionState, test: cst.BaseExpression)
     are trusted values or spread such tenants (``{tenant_id, *(t["tenant_id"] for t in joined)}``), a
     comprehension over them, a query scoped to the caller, or what a call given only trusted values
     returns (``joined_tenants(current_user.id)``); a name bound once to one of these reads it back."""
-    for name, pool in _not_in(test):
+    for name, pool in not_in_sides(test):
         if not isinstance(name, cst.Name):
             continue
         held = state.env.get(name.value)
@@ -62,19 +62,6 @@ def narrow_member(ev: Evaluator, state: FunctionState, test: cst.BaseExpression)
         if _tenants_of_trusted(ev, state, pool, 8):
             text = dotted(pool) or "the caller's tenants"
             state.env[name.value] = Value(Provenance.trusted(f"{name.value}, refused unless among {text}"))
-
-
-def _not_in(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return _not_in(test.left) + _not_in(test.right)
-    negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-    if isinstance(test, cst.UnaryOperation) and negated:
-        test = test.expression
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        if isinstance(target.operator, cst.In if negated else cst.NotIn):
-            return [(test.left, target.comparator)]
-    return []
 
 
 def _tenants_of_trusted(ev: Evaluator, state: FunctionState, pool: cst.BaseExpression, depth: int,
