@@ -554,13 +554,11 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
             name_counts: dict[str, int] | None = None) -> RunResult:
     """``name_counts``: the project's identifier references, when the whole project was indexed
     (without them no call site counts as known: id-keyed queries stay reported where they are)."""
-    from tenantlint.crossfn.combine import combine
-    from tenantlint.crossfn.context import serializer_context
+    from tenantlint.crossfn.join import join
     from tenantlint.crossfn.place import by_path, placed
 
     selection = Selection.of(config.select, config.ignore)
-    joined, counts = serializer_context(results, name_counts)
-    moved = combine(joined, counts, config.membership_checks)
+    moved = join(results, name_counts, config.membership_checks)
     added = by_path(moved, selection.allows)
     findings: list[Finding] = []
     suppressed: list[Finding] = []

@@ -10,8 +10,9 @@ process the index is built once per (config, working directory) and reused for e
 
 Across functions: findings move to handlers' call sites only once every file's summaries and calls
 are known, so the state also checks the whole project root once (``runner.analyse``, through the
-same result cache) and joins it (``crossfn.combine``); each file then reports its own findings less
-those moved away, plus those placed at its calls, as ``tenantlint check`` of the root does.
+same result cache) and joins it (``crossfn.join``, as ``tenantlint check`` does); each file then
+reports its own findings less those moved away, plus those placed at its calls, as ``tenantlint
+check`` of the root does.
 
 Cost: a file under ``exclude`` (relative to the project root) gets nothing, as under ``tenantlint
 check``; each file goes through the same prefilter and the same per-file result cache as ``check``
@@ -117,7 +118,7 @@ def _state(config_path: str | None, cwd: str, jobs: int = 1) -> _State:
 def _build_state(config_path: str | None, jobs: int) -> _State:
     from tenantlint.cache import Cache, key_of
     from tenantlint.config.load import load_config
-    from tenantlint.crossfn.combine import combine
+    from tenantlint.crossfn.join import join
     from tenantlint.crossfn.place import by_path
     from tenantlint.runner import RunOptions, analyse, build_project
 
@@ -129,7 +130,7 @@ def _build_state(config_path: str | None, jobs: int) -> _State:
     # once here (through the shared cache), before flake8 forks its workers, which inherit it.
     results, counts = analyse(config, RunOptions(paths=(config.root,), jobs=jobs, use_cache=True),
                               project=project)
-    outcome = combine(results, counts, config.membership_checks)
+    outcome = join(results, counts, config.membership_checks)
     state.results = {r.path: r for r in results}
     state.removed = outcome.removed
     state.added = by_path(outcome, lambda _code: True)
