@@ -31,15 +31,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
+from tenantlint.analysis.source.children import code_children
 
 ID = "#"  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
 IGNORED = frozenset({"self", "cls"})
+_BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.With})
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 
 @dataclass
@@ -57,10 +61,12 @@ class _Reader:
         counts: dict[str, int] = {}
         assigns: list[tuple[list[str], cst.BaseExpression]] = []
         for node in _nodes(body):
-            if isinstance(node, cst.Assign):
-                targets = [n for t in node.targets for n in _target_names(t.target)]
-                assigns.append((targets, node.value))
-            elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.For | cst.CompFor | cst.With):
+            kind = type(node)  # exact classes: an ``isinstance`` of a libcst node is an ABC check
+            if kind is cst.Assign:
+                assign = cast(cst.Assign, node)
+                targets = [n for t in assign.targets for n in _target_names(t.target)]
+                assigns.append((targets, assign.value))
+            elif kind in _BINDERS:
                 targets = _bound_by(node)
             else:
                 continue
@@ -302,7 +308,7 @@ def _names(node: cst.CSTNode) -> Iterable[cst.Name]:
         elif isinstance(n, cst.Arg):
             todo.append(n.value)  # ``get(pk=...)``: not the keyword
         else:
-            todo.extend(n.children)
+            todo.extend(code_children(n))
 
 
 def _nodes(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
@@ -311,6 +317,6 @@ def _nodes(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
     while todo:
         n = todo.pop()
         yield n
-        if isinstance(n, cst.FunctionDef | cst.ClassDef | cst.Lambda):
+        if type(n) in _SCOPES:
             continue
-        todo.extend(reversed(n.children))
+        todo.extend(reversed(code_children(n)))
