@@ -355,13 +355,14 @@ def _key(node: cst.BaseExpression) -> str | None:
 
 
 def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
-               model_cls: bool = False) -> tuple[str, ...] | None:
+               model_cls: bool = False, held: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
     """The parameters that make up every argument of the query expression ``node`` (its filters),
     when nothing but parameters, locals derived from them, module-level names and literals does;
     else None. ``model_cls``: ``cls`` is the model itself (a classmethod of a model), so ``cls.user_id``
-    names a column as ``Favorite.user_id`` does."""
+    names a column as ``Favorite.user_id`` does. ``held``: attributes of the class holding a model
+    (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well."""
     keys: set[str] = set()
-    finder = _Names()
+    finder = _Names(held)
     visit(node, finder)
     if finder.opaque:
         return None
@@ -412,7 +413,8 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 class _Names(cst.CSTVisitor):
     """Names read by the arguments of every call in an expression (attribute names excluded)."""
 
-    def __init__(self) -> None:
+    def __init__(self, held: frozenset[str] = frozenset()) -> None:
+        self.held = held  # ``cls.model``/``self.model``: a model the class holds, not a value
         self.names: list[str] = []
         self.keys: list[str | None] = []  # per name, a literal key it is read by (``d["k"]``, ``d.get("k")``)
         self.opaque = False
@@ -446,6 +448,9 @@ class _Names(cst.CSTVisitor):
             self.names.append(SELF_CONTEXT)  # read as one name: what a serializer is given
             self.keys.append(self._key.get(id(node)))
             return False
+        if (node.attr.value in self.held and isinstance(node.value, cst.Name)
+                and node.value.value in ("cls", "self")):
+            return False
         visit(node.value, self)
         return False
 
@@ -459,9 +464,40 @@ class _Names(cst.CSTVisitor):
         return False
 
     def visit_ListComp(self, node: cst.ListComp) -> bool:
-        self.opaque = True
+        """``[o.id for o in objects]``: the names it reads but binds not (``objects``)."""
+        if not self.depth:
+            self.opaque = True
+            return False
+        inner = _Names(self.held)
+        inner.depth = 1
+        bound: set[str] = set()
+        parts: list[cst.CSTNode] = [getattr(node, name) for name in ("elt", "key", "value")
+                                    if hasattr(node, name)]
+        loop: cst.CompFor | None = node.for_in
+        while loop is not None:
+            bound.update(n.value for n in _bound_names(loop.target))
+            parts.extend([loop.iter, *(c.test for c in loop.ifs)])
+            loop = loop.inner_for_in
+        for part in parts:
+            visit(part, inner)
+        if inner.opaque:
+            self.opaque = True
+            return False
+        for name, key in zip(inner.names, inner.keys, strict=True):
+            if name not in bound:
+                self.names.append(name)
+                self.keys.append(key)
         return False
 
     visit_SetComp = visit_ListComp  # type: ignore[assignment]
     visit_GeneratorExp = visit_ListComp  # type: ignore[assignment]
     visit_DictComp = visit_ListComp  # type: ignore[assignment]
+
+
+def _bound_names(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names a comprehension's ``for`` target binds (``o``, ``(k, v)``)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _bound_names(el.value)]
+    return []

@@ -356,7 +356,8 @@ class Walker:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     origin.keys = param_keys(origin.node, state.params, state.env,
-                                             _cls_is_model(self.ctx, state))
+                                             _cls_is_model(self.ctx, state),
+                                             frozenset(state.models).difference((SELF_CLASS,)))
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
 

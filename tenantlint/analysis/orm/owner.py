@@ -16,7 +16,7 @@ is no pin.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 import libcst as cst
@@ -30,11 +30,18 @@ from tenantlint.analysis.interp.caller_fields import (
 )
 from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pred, pins_of
 from tenantlint.analysis.interp.trusted_context import is_caller
-from tenantlint.analysis.interp.values import Pin, Value
+from tenantlint.analysis.interp.values import Pin, SeqValue, Value
 from tenantlint.crossfn.records import PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
+    from tenantlint.index.records import ProjectIndex
+
+
+# Columns that hold the id of the user a row belongs to when no foreign key is declared (Peewee
+# ``created_by = CharField()``, a Django ``IntegerField``): named for the owner and nothing else.
+OWNER_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "author_id", "created_by",
+                           "created_by_id"})
 
 
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
@@ -58,9 +65,27 @@ def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> 
                 target = (f.fk_target or "").rsplit(".", 1)[-1].lower()
                 if target and target in users:
                     out.update({f.name, f.column, f"{f.name}__id", f"{f.name}__pk"})
+                elif not target and not f.unique and not f.proxy and f.name in OWNER_COLUMNS:
+                    out.add(f.name)  # ``created_by = CharField()``: a user id kept without a foreign key
+            for field, link in info.links:
+                if _links_users(ev.ctx.index, info.name, link, users):
+                    out.update({field, f"{field}__id", f"{field}__pk"})
         memo[key] = frozenset(out)
     keys: frozenset[str] = memo[key]  # type: ignore[assignment]
     return keys
+
+
+def _links_users(index: ProjectIndex, own: str, link: str, users: frozenset[str]) -> bool:
+    """A many-to-many field whose link model (``through=`` or the one Django creates) has a foreign
+    key of its own to the user model pointing away from ``own``: ``assignees`` of an issue."""
+    info = index.model(link)
+    if info is None:
+        return False
+    for f in info.fields:
+        target = (f.fk_target or "").rsplit(".", 1)[-1].lower()
+        if target and target in users and target != own.lower():
+            return True
+    return False
 
 
 class _HasCtx(Protocol):
@@ -121,10 +146,27 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
-def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
-    """A pin for ``leaf`` when it confines ``table`` to the caller's own rows."""
-    if leaf.op != "eq":
+def single_leaf(leaf: Leaf) -> Leaf | None:
+    """``leaf`` as an ``=`` leaf: itself, or ``key__in=[v]`` (a list written in place whose only
+    element, or every element, is the same kind of value) as ``key=v``; None for anything else."""
+    if leaf.op == "eq":
+        return leaf
+    value = leaf.value
+    if leaf.op != "in" or not isinstance(value, SeqValue) or value.open_ended or not value.items:
         return None
+    first = value.items[0]
+    if any(item.prov != first.prov for item in value.items[1:]):
+        return None
+    return replace(leaf, value=first, op="eq")
+
+
+def owner_pin(ev: Evaluation, table: str, models: tuple[str, ...], leaf: Leaf) -> Pin | None:
+    """A pin for ``leaf`` when it confines ``table`` to the caller's own rows (``assignees__in=
+    [request.user]`` is ``assignees=request.user``)."""
+    found = single_leaf(leaf)
+    if found is None:
+        return None
+    leaf = found
     if pinned_identity(ev.ctx, leaf):
         return Pin(leaf.value.prov, Scoping.OWNER_SCOPED, f"addressed to the caller by {leaf.key}",
                    confines=True)
