@@ -19,6 +19,7 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
+from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.source.visit import visit
@@ -74,6 +75,10 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         if guards:
             apply_guards(fn, node, values, params, guards, callee, id(node) in fn.negated_calls)
     value = returns.value_of(callee)
+    if value is None and returns.kinds:
+        kind = returns.kind_of(callee)
+        if kind.startswith(USER_LOOKUP + ":"):
+            return looked_up_user(kind, node, values, ".".join(callee.split(".")[-2:]))
     last = callee.rsplit(".", 1)[-1]
     if value is None and returns.dict_params and last not in ctx.settings.scoping_methods:
         found = returns.dict_of(callee)

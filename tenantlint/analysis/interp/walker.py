@@ -67,6 +67,7 @@ from tenantlint.analysis.interp.trusted_context import (
     user_annotated,
 )
 from tenantlint.analysis.interp.unroll import named_items
+from tenantlint.analysis.interp.user_lookup import user_lookup_kind
 from tenantlint.analysis.interp.values import (
     DictValue,
     Instance,
@@ -214,7 +215,9 @@ class Walker:
             ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
             pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
             fact.guards = encoded(refusing, predicate)
-            fact.returns = return_kind(state.returns) or dict_kind(state.returns, frozenset(fact.params))
+            fact.returns = (return_kind(state.returns)
+                            or user_lookup_kind(self.ctx, state.returns, fact.params)
+                            or dict_kind(state.returns, frozenset(fact.params)))
             built = built_query(state.returns, state.fresh_returns, qualname)
             if built is not None and built.origin is not None:
                 fact.built, fact.returns = built.origin.node, builder_kind(built)
