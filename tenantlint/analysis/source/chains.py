@@ -33,6 +33,7 @@ _OPERATORS: dict[type[ast.operator], tuple[str, Callable[..., cst.BaseBinaryOp]]
     ast.BitAnd: ("&", cst.BitAnd),
 }
 _BY_SYMBOL = dict(_OPERATORS.values())
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # lines as the tokenizer counts them
 _GAP = re.compile(r"([ \t]*)(//|<<|>>|[-+*/%@|^&])([ \t]*)")
 
 
@@ -115,6 +116,9 @@ def _chain(root: ast.BinOp, spine: list[ast.BinOp], raw: list[bytes]) -> _Chain 
         gaps.append((gap.group(1), gap.group(2), gap.group(3)))
         operands.append(text[right.col_offset:right.end_col_offset].decode("utf-8"))
     assert root.end_col_offset is not None
+    joined = operands[0] + "".join(b + o + a + r for (b, o, a), r in zip(gaps, operands[1:], strict=True))
+    if text[first.col_offset:root.end_col_offset] != joined.encode("utf-8"):
+        return None
     return _Chain(line - 1, first.col_offset, root.end_col_offset, tuple(operands), tuple(gaps))
 
 
@@ -170,7 +174,7 @@ def parse_with_chains(text: str, tree: ast.Module, parse: Callable[[str], cst.Mo
     long chains built
     here, the rest parsed by ``parse``; None when the text holds no such chain or it cannot be
     built exactly (the caller then parses the whole text)."""
-    lines = text.splitlines(keepends=True)
+    lines = _LINE.findall(text)  # not ``splitlines``: a form feed or U+2028 does not end a line
     candidates = _candidate_lines(lines)
     if not candidates:
         return None
