@@ -21,7 +21,7 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
-from tenantlint.analysis.interp.calls import param_entries, param_keys
+from tenantlint.analysis.interp.calls import param_entries, param_keys, unscoped_subquery
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -50,6 +50,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
+from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
@@ -125,6 +126,10 @@ class Walker:
 
         view = ViewCheck(self.ctx, info) if is_view else None
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        if view is not None:
+            # A view's class body runs before any of its methods, and its own ``get_queryset``
+            # before the methods calling ``self.get_queryset()`` are read (``own_queryset``).
+            body = own_queryset_first(body)
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
@@ -135,6 +140,7 @@ class Walker:
                 fstate = self.walk_function(stmt, info, state)
                 if view is not None and stmt.name.value == "get_queryset":
                     view.own_get_queryset(fstate)
+                    keep_own_queryset(state.class_attrs, fstate.returns)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
@@ -359,6 +365,8 @@ class Walker:
                                              _cls_is_model(self.ctx, state))
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
+                    else:
+                        origin.opaque = unscoped_subquery(origin.node, state.env)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
@@ -366,6 +374,7 @@ class Walker:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state, ev)
+                keyed_fetch.dereferenced(state, small)  # ``name = row.name`` raises on None
             self.membership(stmt, state)
         elif isinstance(stmt, cst.If):
             self._if(stmt, state, ev)
@@ -394,6 +403,7 @@ class Walker:
             state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
         ev.eval(stmt.test)
+        keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
         self.membership(stmt.test, state)
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
@@ -538,10 +548,13 @@ class Walker:
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
-                if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
+                if isinstance(value, RowValue | QueryValue) and value.origin is not None \
+                        and state.body is not None:
                     if state.narrowing is None:
                         state.narrowing = narrowing_names(state.body)
-                    narrows_only(state.narrowing, target.target, value)
+                    pinned = narrows_only(state.narrowing, target.target, value)
+                    if pinned is not None and isinstance(target.target, cst.Name):
+                        state.env[target.target.value] = pinned
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
