@@ -17,12 +17,11 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.function_state import FunctionState
-from tenantlint.analysis.interp.values import DictValue, SeqValue, Value
+from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, DictValue, SeqValue, Value
 from tenantlint.analysis.source.visit import visit
-from tenantlint.crossfn.records import CONSTANT
 
 _PLAIN = (Value, SeqValue, DictValue)
-_SOURCE = f"{CONSTANT}local"
+_SOURCE = CONSTANT_ORIGIN
 
 
 class _Reads(cst.CSTVisitor):

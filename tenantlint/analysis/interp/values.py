@@ -240,6 +240,15 @@ def empty_collection(value: Value) -> bool:
             and value.prov.trust is Trust.UNKNOWN)
 
 
+_PLAIN = (Value, SeqValue)
+CONSTANT_ORIGIN = "constant local"  # ``interp/constant_locals.py``
+
+
+def _own_origin(value: Value) -> str:
+    """The origin an unknown value keeps of its own (a parameter's, a constant's), or ""."""
+    return value.prov.source
+
+
 def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
@@ -254,6 +263,17 @@ def worse(a: Value, b: Value) -> Value:
         return a
     if b.untrusted:
         return b
+    if type(a) in _PLAIN and type(b) in _PLAIN and a.prov.trust is Trust.UNKNOWN \
+            and b.prov.trust is Trust.UNKNOWN and _own_origin(a) != _own_origin(b) \
+            and not a.scoped_row_of and not b.scoped_row_of:
+        # A parameter's values in one branch, another value in the other: of no one origin (a
+        # constant keys nothing, so the other side's origin stands).
+        if _own_origin(a) == CONSTANT_ORIGIN:
+            return b
+        if _own_origin(b) == CONSTANT_ORIGIN:
+            return a
+        if _own_origin(a) or _own_origin(b):
+            return Value()
     if isinstance(a, Instance) and isinstance(b, Instance) and a.node is b.node:
         return a if not a.tenant_set else b
     if a.trusted and not b.trusted:

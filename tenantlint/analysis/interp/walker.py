@@ -566,6 +566,8 @@ class Walker:
                 # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
                 grown: Value | None = augmented(old, small.operator, value) or scoped_ids.set_operation(
                     small.operator, old, value, (small.value,))
+                if grown is None:
+                    grown = scoped_ids.augmented_value(old, value)
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":
