@@ -22,7 +22,7 @@ from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.source.visit import visit
-from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, CONTEXT, CONTEXT_SOURCE, PARAMETER
+from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, CONTEXT, CONTEXT_SOURCE, KEYED_ROWS, PARAMETER
 from tenantlint.crossfn.returns import PASSES_ASKED
 
 if TYPE_CHECKING:
@@ -386,6 +386,12 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                 continue
             if source == CONTEXT_SOURCE and CONTEXT in params:  # a value read from ``self.context``
                 keys.add(CONTEXT)
+                continue
+            if env[name].prov.trust is Trust.UNKNOWN and source.startswith(KEYED_ROWS):
+                held = source[len(KEYED_ROWS):].split(",")
+                if not all(k in params for k in held):
+                    return None
+                keys.update(held)  # read from rows the function fetched by these parameters alone
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None

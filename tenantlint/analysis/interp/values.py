@@ -257,6 +257,10 @@ def worse(a: Value, b: Value) -> Value:
         return b
     if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
         return a
+    if empty_collection(a) and type(b) in _PLAIN and b.prov.trust is Trust.UNKNOWN and _own_origin(b):
+        return b  # ``ids = []`` then, in a loop, a parameter's values (or ids of its rows): only those
+    if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and _own_origin(a):
+        return a
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
         return a if a.state.rank() >= b.state.rank() else b
     if a.untrusted:
