@@ -90,6 +90,10 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
+        if _literal(node.orelse):  # ``json.loads(data) if data is not None else None``: the body's
+            return body
+        if _literal(node.body):
+            return orelse
         return worse(body, orelse)
 
     def _eval_FormattedString(self, node: cst.FormattedString) -> Value:
