@@ -90,9 +90,10 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
-        if _literal(node.orelse):  # ``json.loads(data) if data is not None else None``: the body's
+        # ``json.loads(data) if data is not None else None``: a parameter's values (or none)
+        if _literal(node.orelse) and body.prov.trust is Trust.UNKNOWN:
             return body
-        if _literal(node.body):
+        if _literal(node.body) and orelse.prov.trust is Trust.UNKNOWN:
             return orelse
         return worse(body, orelse)
 
