@@ -22,8 +22,10 @@ from tenantlint.analysis.interp.values import (
     RowsById,
     SeqValue,
     Value,
+    own_origin,
     worse,
 )
+from tenantlint.analysis.rawsql.text import merged as sql_either
 
 T = TypeVar("T")
 
@@ -67,7 +69,8 @@ class OperatorEvaluation(EvaluatorPart):
         if left.entries and right.entries and left.prov == right.prov:  # ``d.get("a") or d.get("b")``
             return replace(right, entries=tuple(dict.fromkeys((*left.entries, *right.entries))))
         unknown = left.prov.trust is Trust.UNKNOWN and right.prov.trust is Trust.UNKNOWN
-        if unknown and left.prov != right.prov and not left.scoped_row_of and not right.scoped_row_of:
+        if unknown and left.prov != right.prov and (own_origin(left) or own_origin(right)) \
+                and not left.scoped_row_of and not right.scoped_row_of:
             # ``entry.get("parent_id") or root_id``: a parameter's value or another, of no one origin
             # (``ids or []``: the left's values, or none)
             if _literal(node.right):
@@ -90,6 +93,9 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
+        either = sql_either(body, orelse)
+        if either is not None:
+            return either
         # ``json.loads(data) if data is not None else None``: a parameter's values (or none)
         if _literal(node.orelse) and body.prov.trust is Trust.UNKNOWN:
             return body

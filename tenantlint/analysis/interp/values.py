@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.facts import FilterFact, Provenance, QueryKind, Scoping, Trust
+from tenantlint.crossfn.records import CONSTANT, KEYED_ROWS, PARAMETER
 from tenantlint.index.records import TenantTable
 
 UNKNOWN = Provenance.unknown()
@@ -244,9 +245,10 @@ _PLAIN = (Value, SeqValue)
 CONSTANT_ORIGIN = "constant local"  # ``interp/constant_locals.py``
 
 
-def _own_origin(value: Value) -> str:
-    """The origin an unknown value keeps of its own (a parameter's, a constant's), or ""."""
-    return value.prov.source
+def own_origin(value: Value) -> str:
+    """The origin an unknown value keeps of its own (a parameter's, a constant's, its rows'), or ""."""
+    source = value.prov.source
+    return source if source.startswith((PARAMETER, KEYED_ROWS, CONSTANT)) else ""
 
 
 def worse(a: Value, b: Value) -> Value:
@@ -257,9 +259,9 @@ def worse(a: Value, b: Value) -> Value:
         return b
     if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
         return a
-    if empty_collection(a) and type(b) in _PLAIN and b.prov.trust is Trust.UNKNOWN and _own_origin(b):
+    if empty_collection(a) and type(b) in _PLAIN and b.prov.trust is Trust.UNKNOWN and own_origin(b):
         return b  # ``ids = []`` then, in a loop, a parameter's values (or ids of its rows): only those
-    if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and _own_origin(a):
+    if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and own_origin(a):
         return a
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
         return a if a.state.rank() >= b.state.rank() else b
@@ -268,15 +270,15 @@ def worse(a: Value, b: Value) -> Value:
     if b.untrusted:
         return b
     if type(a) in _PLAIN and type(b) in _PLAIN and a.prov.trust is Trust.UNKNOWN \
-            and b.prov.trust is Trust.UNKNOWN and _own_origin(a) != _own_origin(b) \
+            and b.prov.trust is Trust.UNKNOWN and own_origin(a) != own_origin(b) \
             and not a.scoped_row_of and not b.scoped_row_of:
         # A parameter's values in one branch, another value in the other: of no one origin (a
         # constant keys nothing, so the other side's origin stands).
-        if _own_origin(a) == CONSTANT_ORIGIN:
+        if own_origin(a) == CONSTANT_ORIGIN:
             return b
-        if _own_origin(b) == CONSTANT_ORIGIN:
+        if own_origin(b) == CONSTANT_ORIGIN:
             return a
-        if _own_origin(a) or _own_origin(b):
+        if own_origin(a) or own_origin(b):
             return Value()
     if isinstance(a, Instance) and isinstance(b, Instance) and a.node is b.node:
         return a if not a.tenant_set else b
