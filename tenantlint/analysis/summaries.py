@@ -156,18 +156,11 @@ def _pinned_params(origin: Origin) -> set[str]:
 def _keys_and_anchors(origin: Origin) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
     """The parameters a query is keyed by (None: not judged at its calls) and, among them, its
     anchors: the parameters a foreign key to a tenant table is pinned to in every state the query
-    was used in. A query keyed by other values too (a row's id, a literal reassigned on one
-    branch; not an unscoped query kept in a local) is still judged at its calls when it has an
-    anchor: the rows of the parent row its caller passes there are all of that row's tenant (a
-    project belongs to one workspace), and the other keys only narrow them. Its anchors are then
-    its keys (``crossfn/combine.py``)."""
+    was used in (``crossfn/combine.py``)."""
     states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
     common = frozenset.intersection(*(s.anchors for s in states)) if states else frozenset()
     if origin.keys is None:
-        if origin.opaque:
-            return None, ()
-        anchored = tuple(sorted(common))
-        return (anchored or None), anchored
+        return None, ()
     return origin.keys, tuple(sorted(common.intersection(origin.keys)))
 
 

@@ -420,19 +420,6 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     return tuple(sorted(keys)) or None
 
 
-def unscoped_subquery(node: cst.CSTNode, env: dict[str, Value]) -> bool:
-    """Some argument of the query expression ``node`` reads a query kept in a local that is neither
-    scoped nor keyed by parameters (``channel_id__in=ids`` over every tenant's channels): such a
-    query is judged where it is, even beside a foreign key pinned to a parameter."""
-    finder = _Names()
-    visit(node, finder)
-    for name in finder.names:
-        value = env.get(name)
-        if isinstance(value, QueryValue) and value.origin is not None and _subquery_keys(value) is None:
-            return True
-    return False
-
-
 def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
     """A query kept in a local and used as a filter value (a subquery: ``recipient_id__in=ids`` with
     ``ids = Subscription.objects.filter(user_profile=user_profile).values_list(...)``) only narrows the

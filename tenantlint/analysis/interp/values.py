@@ -142,9 +142,6 @@ class Origin:
     # The function's parameters that make up every key of this query, when nothing else does.
     keys: tuple[str, ...] | None = None
     entries: tuple[tuple[str, str], ...] = ()  # keys' dict entries it is keyed by (``calls.param_entries``)
-    # With no ``keys``: some key reads an unscoped query kept in a local (``calls.unscoped_subquery``),
-    # so a foreign key pinned to a parameter beside it does not make it judged at its calls.
-    opaque: bool = False
     # A query a builder function returned unevaluated, judged at this call: ``via Helper.name (path:line)``.
     via: str = ""
     via_call: cst.CSTNode | None = None  # that call

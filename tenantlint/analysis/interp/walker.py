@@ -21,7 +21,7 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
-from tenantlint.analysis.interp.calls import param_entries, param_keys, unscoped_subquery
+from tenantlint.analysis.interp.calls import param_entries, param_keys
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -368,8 +368,6 @@ class Walker:
                                              _cls_is_model(self.ctx, state))
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
-                    else:
-                        origin.opaque = unscoped_subquery(origin.node, state.env)
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
