@@ -68,17 +68,21 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             found = tenant_params.setdefault(origin.function, {})
             for name in params:
                 found.setdefault(name, line)
-        if origin.keys is None or origin.handler is not None or origin.internal:
+        if origin.handler is not None or origin.internal:
+            continue
+        keys, anchors = _keys_and_anchors(origin)
+        if keys is None:
             continue
         scheduled = _scheduled_codes(origin)
         if codes_at or scheduled:
             line = positions.span(origin.node).line  # the line of its finding, exactly
             codes = codes_at.get(line) or scheduled
             if codes:
-                owner = owner_params(ctx, origin.node, origin.table, frozenset(origin.keys))
+                owner = owner_params(ctx, origin.node, origin.table, frozenset(keys))
+                keyed_entries = origin.entries if origin.keys is not None else ()
                 keyed.setdefault(origin.function, []).append(
-                    KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
-                               owner, _anchors(origin), origin.entries))
+                    KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
+                               owner, anchors, keyed_entries))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()
@@ -134,22 +138,30 @@ def _scheduled_codes(origin: Origin) -> set[str]:
 
 
 def _pinned_params(origin: Origin) -> set[str]:
+    """The parameters a tenant filter of the query pins (its tenant parameters), in the states
+    not already confined by a trusted pin that holds whatever else filters them (a membership join
+    pinned to the authenticated user: ``workspace__slug=slug`` beside it only narrows the caller's
+    own tenants, so ``slug`` is no tenant parameter)."""
     out: set[str] = set()
     states = [s for _, s in origin.uses] + ([origin.latest] if origin.latest is not None else [])
     for state in states:
+        if any(p.confines and p.prov.trust is Trust.TRUSTED for p in state.pins):
+            continue
         for pin in state.pins:
             if pin.prov.trust is Trust.UNKNOWN and pin.prov.source.startswith(PARAMETER):
                 out.add(pin.prov.source[len(PARAMETER):])
     return out
 
 
-def _anchors(origin: Origin) -> tuple[str, ...]:
-    """The keys that pin a foreign key to a tenant table in every state the query was used in."""
+def _keys_and_anchors(origin: Origin) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The parameters a query is keyed by (None: not judged at its calls) and, among them, its
+    anchors: the parameters a foreign key to a tenant table is pinned to in every state the query
+    was used in (``crossfn/combine.py``)."""
     states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
-    if not states or origin.keys is None:
-        return ()
-    common = frozenset.intersection(*(s.anchors for s in states))
-    return tuple(sorted(common.intersection(origin.keys)))
+    common = frozenset.intersection(*(s.anchors for s in states)) if states else frozenset()
+    if origin.keys is None:
+        return None, ()
+    return origin.keys, tuple(sorted(common.intersection(origin.keys)))
 
 
 def _label(node: cst.CSTNode) -> str:

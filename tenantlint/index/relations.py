@@ -88,10 +88,24 @@ def _reverse(index: ProjectIndex, model: str, part: str) -> tuple[str, FieldInfo
     return None
 
 
+def _many_to_many(index: ProjectIndex, info: ModelInfo, part: str) -> str | None:
+    """The model a many-to-many field ``part`` of ``info`` links to, through its link table (the one
+    Django creates, or ``through=``): the link's foreign key to a model other than ``info``'s."""
+    link = dict(info.links).get(part)
+    link_info = model_of(index, link) if link else None
+    if link_info is None:
+        return None
+    own = info.name.lower()
+    others = [f.fk_target for f in link_info.fields if f.fk_target and f.fk_target.lower() != own
+              and index.tenant_table_of_model(f.fk_target) is not None]  # not the link's own tenant
+    return others[0] if len(set(others)) == 1 else None
+
+
 def is_membership_join(index: ProjectIndex, model: str, key: str) -> str | None:
     """The membership table a lookup path goes through to the user, or None.
 
-    The path starts at ``model`` with forward foreign keys, takes a reverse relation into a table
+    The path starts at ``model`` with forward foreign keys (or many-to-many fields, through their
+    link table to the model on the other side), takes a reverse relation into a table
     whose foreign key points at the tenant model or a tenant table (the link), and ends on that
     table's foreign key to the user model.
     """
@@ -107,6 +121,10 @@ def is_membership_join(index: ProjectIndex, model: str, key: str) -> str | None:
         fk = _field(info, part)
         if fk is not None and fk.fk_target:
             current = fk.fk_target
+            continue
+        across = _many_to_many(index, info, part)
+        if across is not None and i != len(parts) - 2:
+            current = across  # ``projects`` of a page: each project the page is linked to
             continue
         back = _reverse(index, current, part)
         if back is None:

@@ -61,6 +61,16 @@ def _params(fn: cst.FunctionDef) -> list[cst.Param]:
 OTHER_WEB = (*framework("flask").import_prefixes, *framework("fastapi").import_prefixes)
 
 
+def _verified_kwarg(ev: Evaluation, name: str) -> Value:
+    """``self.kwargs["project_id"]`` of a URL parameter a membership check verified: what the
+    handler's parameter of that name holds (``project_id, verified by @allow_member``), so that the
+    value names the parameter the check looked the caller up by, however the handler reads it."""
+    v = ev.fn.env.get(name)
+    if v is not None and v.trusted and v.prov.source.startswith((f"{name}, ", f"{name} as view.")):
+        return v
+    return Value(Provenance.trusted(f"{name}, verified by a membership check"))
+
+
 class Django(FrameworkPlugin):
     name = "django"
     url_only_parameters = True
@@ -77,9 +87,11 @@ class Django(FrameworkPlugin):
             if isinstance(owner, cst.Name) and owner.value == "self":
                 verified = ev.fn.handler.verified
                 if "*" in verified:  # a configured membership check verified every parameter
-                    return Value(Provenance.trusted("verified URL parameters"))
+                    every = {k: _verified_kwarg(ev, k) for k in ev.fn.handler.params}
+                    return DictValue(Provenance.trusted("verified URL parameters"),
+                                     items=tuple(sorted(every.items())))
                 # those a recognised check (permission class) looked the caller up by
-                items = {k: Value(Provenance.trusted(f"verified {k}")) for k in verified}
+                items = {k: _verified_kwarg(ev, k) for k in verified}
                 for k in ev.fn.handler.params:  # ``self.kwargs["pk"]`` is the parameter ``pk``, once a
                     v = ev.fn.env.get(k)  # scoped fetch of that very row proved it
                     if v is not None and v.trusted and k not in items and v.prov.source.startswith(

@@ -13,6 +13,7 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
+from tenantlint.analysis.interp.own_queryset import own_queryset
 from tenantlint.analysis.interp.values import (
     Built,
     DictValue,
@@ -235,6 +236,16 @@ class CallEvaluation(EvaluatorPart):
         if (func.attr.value != "get_queryset" or not self.fn.class_attrs
                 or dotted(func.value) not in ("self", "super()")):
             return None
+        if dotted(func.value) == "self":  # the class's own, when confined (``own_queryset.py``)
+            attrs = self.fn.class_attrs
+            own = own_queryset(attrs, attrs.get("queryset") or attrs.get("model"))
+            if own is not None and own.origin is not None:
+                self.eval_args(node)
+                q = self._host().new_query(node, own.origin.family, own.origin.table, own.origin.tenant,
+                                           own.state)
+                assert q.origin is not None
+                q.origin.internal = True
+                return q
         return self.class_attr(node, "get_queryset")
 
     # The steps after the receiver ``recv`` is evaluated.

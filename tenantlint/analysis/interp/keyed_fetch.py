@@ -9,7 +9,11 @@ its tenant, and so does the parent it names).
 
 A fetch that raises when no row matches (``get``, ``get_object_or_404``, ``one``) proves its id names
 at once; one that may return nothing (``first``, ``get_or_none``, ``one_or_none``) proves them after
-``if not row: return``/``raise``, on the path that goes on.
+``if not row: return``/``raise``, on the path that goes on, or once the row is dereferenced where
+that always runs (``if not row.project_id:``, ``name = row.name``, ``row.save()``: on ``None`` it
+raises, so the path that goes on has the row). A dereference that runs only sometimes (the right
+side of ``and``/``or``, a branch of a conditional expression, a comprehension, a lambda) proves
+nothing.
 
 A key looked up in a dict of scoped rows keyed by their own ids (``by_id = {str(i.id): i for i in
 scoped_issues}``) is proven the same way: ``by_id[key]`` at once, ``row = by_id.get(key)`` after
@@ -143,6 +147,7 @@ def fetched(state: FunctionState, target: cst.BaseExpression, node: cst.BaseExpr
     else:
         state.env[PENDING + target.value] = Value(
             Provenance.trusted(",".join(f"{n}={t}" for n, t in names)), scoped_row_of=value.scoped_row_of)
+        state.env[PENDING] = Value()  # the function holds some: one probe tells (``dereferenced``)
 
 
 def checked(state: FunctionState, test: cst.BaseExpression) -> None:
@@ -156,7 +161,49 @@ def checked(state: FunctionState, test: cst.BaseExpression) -> None:
         comparator = test.comparisons[0].comparator
         if isinstance(comparator, cst.Name) and comparator.value == "None":
             name = test.left.value
-    pending = state.env.pop(PENDING + name, None) if name is not None else None
+    if name is not None:
+        _settle(state, name)
+
+
+def _settle(state: FunctionState, name: str) -> None:
+    """The row ``name`` is known not to be None: the id names of its fetch are proven."""
+    pending = state.env.pop(PENDING + name, None)
     if pending is not None and pending.scoped_row_of:
         names = tuple(tuple(part.split("=", 1)) for part in pending.prov.source.split(","))
         _prove(state, tuple((n[0], n[1]) for n in names if len(n) == 2), pending.scoped_row_of)
+
+
+def dereferenced(state: FunctionState, node: cst.CSTNode) -> None:
+    """``row.attr`` read in ``node`` where it always runs: a pending row is not None past it."""
+    if PENDING not in state.env:
+        return
+    for name in _always_dereferenced(node):
+        _settle(state, name)
+
+
+_SOMETIMES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
+              cst.FunctionDef, cst.ClassDef, cst.IndentedBlock)
+
+
+def _always_dereferenced(node: cst.CSTNode) -> list[str]:
+    """Names whose attribute is read in ``node`` wherever it is evaluated (not under the right side
+    of ``and``/``or``, a conditional expression's branches, a comprehension, a lambda, a nested
+    block)."""
+    out: list[str] = []
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, _SOMETIMES):
+            continue
+        if isinstance(current, cst.BooleanOperation):
+            todo.append(current.left)
+        elif isinstance(current, cst.IfExp):
+            todo.append(current.test)
+        elif isinstance(current, cst.Attribute):
+            if isinstance(current.value, cst.Name):
+                out.append(current.value.value)
+            else:
+                todo.append(current.value)
+        else:
+            todo.extend(current.children)
+    return out

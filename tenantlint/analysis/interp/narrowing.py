@@ -13,6 +13,16 @@ another query (judged on its own), and in the tests (as itself, its attributes, 
 only narrows a query kept in a name (``qs = qs.filter(...)``/``.exclude(...)``).
 A name bound more than once, or read anywhere else (returned, passed to a call, kept in a
 container, read in a nested function), is not such a row.
+
+The same holds for a query kept in a name and read only that way (an exclusion-only use)::
+
+    related = Relation.objects.filter(issue=issue).values_list("issue_id", "related_id")
+    related = [i for pair in related for i in pair]
+    related.append(issue_id)
+    issues = issues.exclude(pk__in=related)
+
+Rebinding the name to a comprehension over itself (flattening the pairs) and growing it in place
+(``append``, ``extend``) keep it such a name: only the exclusion reads it.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
-from tenantlint.analysis.interp.values import Pin, RowValue, Value
+from tenantlint.analysis.interp.values import Pin, QueryValue, RowValue, Value
 from tenantlint.analysis.source.visit import visit
 
 
@@ -42,6 +52,8 @@ class _Scan(cst.CSTVisitor):
 
     # bindings
     def visit_Assign(self, node: cst.Assign) -> bool:
+        if len(node.targets) == 1 and _self_derived(node.targets[0].target, node.value):
+            return False  # ``ids = [i for pair in ids for i in pair]``: the same values, reshaped
         for t in node.targets:
             if isinstance(t.target, cst.Name):
                 self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
@@ -96,7 +108,12 @@ class _Scan(cst.CSTVisitor):
         negated = isinstance(node.func, cst.Attribute) and node.func.attr.value == "exclude"
         saved = self.test
         self.test = 0  # a call in a test may hand the row on
-        visit(node.func, self)
+        func = node.func
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.attr.value in GROWING_METHODS and not saved and not self.narrow):
+            self.read.add(func.value.value)  # ``ids.append(x)``: grown in place, not handed on
+        else:
+            visit(func, self)
         if negated:
             self.narrow += 1
         for arg in node.args:
@@ -129,6 +146,31 @@ class _Scan(cst.CSTVisitor):
 
 
 NARROWING_METHODS = frozenset({"filter", "exclude"})
+GROWING_METHODS = frozenset({"append", "extend"})  # list methods: no query, no manager has them
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
+
+
+def _self_derived(target: cst.BaseAssignTargetExpression, value: cst.BaseExpression) -> bool:
+    """``name = [e for x in name for e in x]``: a comprehension whose first iterable is ``name``
+    itself, whose other iterables and element read only its own loop variables, and which has no
+    condition: the name keeps the values it held (reshaped)."""
+    if not isinstance(target, cst.Name) or not isinstance(value, _COMPREHENSIONS):
+        return False
+    loop: set[str] = set()
+    clause: cst.CompFor | None = value.for_in
+    first = True
+    while clause is not None:
+        if clause.ifs or clause.asynchronous is not None:
+            return False
+        iterable = _names(clause.iter)
+        if first and not (isinstance(clause.iter, cst.Name) and clause.iter.value == target.value):
+            return False
+        if not first and not iterable <= loop:
+            return False
+        loop |= _names(clause.target)
+        first = False
+        clause = clause.inner_for_in
+    return _names(value.elt) <= loop
 
 
 def _narrows(block: cst.BaseSuite) -> bool:
@@ -167,16 +209,20 @@ def _names(node: cst.CSTNode) -> set[str]:
     return out
 
 
-def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value) -> None:
-    """``row = <unscoped fetch>`` of a name read only to narrow other queries: the fetch reads nothing
-    out, so its query gets a pin saying so."""
+def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value) -> Value | None:
+    """``row = <unscoped fetch>`` (or a query kept unevaluated) of a name read only to narrow other
+    queries: the fetch reads nothing out, so its query gets a pin saying so. Returns the query value
+    to keep in the name (with the pin, for its later evaluation), else None."""
     if not isinstance(target, cst.Name) or target.value not in names:
-        return
-    if not isinstance(value, RowValue) or value.origin is None or value.origin.tenant is None:
-        return
+        return None
+    if not isinstance(value, RowValue | QueryValue) or value.origin is None or value.origin.tenant is None:
+        return None
     origin = value.origin
     pin = Pin(Provenance.trusted(f"{target.value}, read only to narrow other queries"),
               Scoping.SCOPED_PARENT, f"{target.value} only narrows other queries")
     origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
     if origin.latest is not None:
         origin.latest = origin.latest.add_pin(pin)
+    if isinstance(value, QueryValue):
+        return value.with_state(value.state.add_pin(pin))
+    return None

@@ -32,6 +32,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
+from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
@@ -50,6 +51,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
+from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
@@ -126,6 +128,10 @@ class Walker:
 
         view = ViewCheck(self.ctx, info) if is_view else None
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        if view is not None:
+            # A view's class body runs before any of its methods, and its own ``get_queryset``
+            # before the methods calling ``self.get_queryset()`` are read (``own_queryset``).
+            body = own_queryset_first(body)
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
@@ -136,6 +142,7 @@ class Walker:
                 fstate = self.walk_function(stmt, info, state)
                 if view is not None and stmt.name.value == "get_queryset":
                     view.own_get_queryset(fstate)
+                    keep_own_queryset(state.class_attrs, fstate.returns)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
             elif view is not None and isinstance(stmt, cst.SimpleStatementLine):
@@ -199,6 +206,8 @@ class Walker:
                               binding=binding or outer.binding, qualname=qualname,
                               params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
+        if outer.scope:
+            state.module_env = outer.env
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -370,6 +379,7 @@ class Walker:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state, ev)
+                keyed_fetch.dereferenced(state, small)  # ``name = row.name`` raises on None
             self.membership(stmt, state)
         elif isinstance(stmt, cst.If):
             self._if(stmt, state, ev)
@@ -398,6 +408,7 @@ class Walker:
             state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
         ev.eval(stmt.test)
+        keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
         self.membership(stmt.test, state)
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
@@ -537,15 +548,21 @@ class Walker:
                     ev.consume(value)
             refusing_membership(ev, state, small.value)
         elif isinstance(small, cst.Assign):
+            made = len(self.ctx.origins)
             value = ev.eval(small.value, use=False)
+            if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
             refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
-                if isinstance(value, RowValue) and value.origin is not None and state.body is not None:
+                if isinstance(value, RowValue | QueryValue) and value.origin is not None \
+                        and state.body is not None:
                     if state.narrowing is None:
                         state.narrowing = narrowing_names(state.body)
-                    narrows_only(state.narrowing, target.target, value)
+                    pinned = narrows_only(state.narrowing, target.target, value)
+                    if pinned is not None and isinstance(target.target, cst.Name):
+                        state.env[target.target.value] = pinned
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
@@ -564,6 +581,8 @@ class Walker:
                 # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
                 grown: Value | None = augmented(old, small.operator, value) or scoped_ids.set_operation(
                     small.operator, old, value, (small.value,))
+                if grown is None:
+                    grown = scoped_ids.augmented_value(old, value)
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":
