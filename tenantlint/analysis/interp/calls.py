@@ -411,10 +411,10 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                 keys.add(CONTEXT)
                 continue
             if env[name].prov.trust is Trust.UNKNOWN and source.startswith(KEYED_ROWS):
-                held = source[len(KEYED_ROWS):].split(",")
-                if not all(k in params for k in held):
+                row_keys = source[len(KEYED_ROWS):].split(",")
+                if not all(k in params for k in row_keys):
                     return None
-                keys.update(held)  # read from rows the function fetched by these parameters alone
+                keys.update(row_keys)  # read from rows the function fetched by these parameters alone
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None
