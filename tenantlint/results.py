@@ -261,6 +261,7 @@ class Summary:
     # Tenant checks it makes before anything leaves it: ``checked:attr:against`` (refuses unless
     # parameter ``checked``'s ``attr`` is ``against``'s; ``analysis/interp/guards.py``).
     guards: tuple[str, ...] = ()
+    end: int = 0  # its last line (nested functions included): system code when only system code calls it
 
     @property
     def name(self) -> str:
