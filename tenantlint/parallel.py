@@ -16,10 +16,11 @@ from __future__ import annotations
 import gc
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # the pool machinery (multiprocessing) is imported only when a pool starts
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,6 +47,8 @@ class _Map(Generic[T, R]):
     progress: Callable[[int], None] | None
 
     def pool(self, workers: int) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor
+
         return ProcessPoolExecutor(workers, initializer=_start,
                                    initargs=(self.initializer, *self.initargs))
 
@@ -56,6 +59,9 @@ class _Map(Generic[T, R]):
     def shared(self, todo: deque[int], results: list[list[R] | None], workers: int) -> list[int]:
         """Run chunks ``todo`` (consumed) with the parent and ``workers`` workers; return the
         indices of the chunks lost to a broken pool (empty when none broke)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         lost: list[int] = []
         with self.pool(workers) as pool:
             pending: dict[Future[list[R]], int] = {}
@@ -89,6 +95,8 @@ class _Map(Generic[T, R]):
     def isolated(self, items: Sequence[T], died: Callable[[T], R]) -> list[R]:
         """``items`` one at a time in a single worker; the first one without a result when the
         worker dies is the one that killed it."""
+        from concurrent.futures.process import BrokenProcessPool
+
         out: list[R] = []
         while len(out) < len(items):
             try:
@@ -134,6 +142,8 @@ def ordered_map(
     while todo:
         lost = m.shared(todo, results, jobs - 1)
         if lost and died is None:
+            from concurrent.futures.process import BrokenProcessPool
+
             raise BrokenProcessPool("a worker process died")
         for index in lost:
             assert died is not None

@@ -240,6 +240,19 @@ class KeyedQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class TenantEntry:
+    """An entry of a dict parameter that reaches a tenant filter or a written tenant column
+    (``Tag.objects.filter(workspace_id=self.context["workspace_id"])`` in a serializer): request
+    input a call puts in that entry is its tenant."""
+
+    param: str  # ``context``
+    entry: str  # ``workspace_id``
+    line: int  # the query's line
+    function: str  # the qualified name of the function the query is in
+    label: str  # ``Tag.objects.filter``
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     qualname: str  # ``billing.services.get_invoice``, ``billing.services.Service.load``
     path: str
@@ -261,6 +274,9 @@ class Summary:
     # Tenant checks it makes before anything leaves it: ``checked:attr:against`` (refuses unless
     # parameter ``checked``'s ``attr`` is ``against``'s; ``analysis/interp/guards.py``).
     guards: tuple[str, ...] = ()
+    # Entries of dict parameters that reach a tenant filter or a written tenant column: a
+    # serializer's ``self.context`` entries (``crossfn/context.py``).
+    tenant_entries: tuple[TenantEntry, ...] = ()
     end: int = 0  # its last line (nested functions included): system code when only system code calls it
 
     @property

@@ -86,3 +86,16 @@ def test_sqlglot_loads_only_for_sql() -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=60, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_a_small_check_starts_no_pool_machinery_and_no_audit() -> None:
+    """Below the pool's threshold no worker is forked, so concurrent.futures and multiprocessing
+    (~25 ms of start-up) are not imported; the audit report's model is only for ``audit``."""
+    code = ("import sys\nfrom tenantlint.cli import main\nstatus = main(sys.argv[1:])\n"
+            "print('LOADED', sorted(m for m in ('concurrent.futures', 'multiprocessing', 'tenantlint.audit')"
+            " if m in sys.modules), file=sys.stderr)\nsys.exit(status)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code, "check", "--no-cache", "--format", "json"], cwd=DEMO,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "LOADED []" in proc.stderr

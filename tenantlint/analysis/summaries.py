@@ -16,6 +16,7 @@ from dataclasses import replace
 import libcst as cst
 
 from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping, Trust
+from tenantlint.analysis.interp.context_pins import origin_entries
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.returns import unfiltered
@@ -23,7 +24,7 @@ from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path
 from tenantlint.analysis.interp.values import Origin, Value
 from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
-from tenantlint.crossfn.records import PARAMETER, Arg, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import CONTEXT, PARAMETER, Arg, KeyedQuery, Site, Summary, TenantEntry
 from tenantlint.results import Finding
 
 KEYED_CODES = frozenset({"TNT101", "TNT102"})
@@ -78,6 +79,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, origin.keys, _label(origin.node),
                                owner, _anchors(origin), origin.entries))
+    entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()
     for fn in ctx.facts.functions:
@@ -89,13 +91,27 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
-            positions.last_line(fn.node),
+            tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node),
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined
     sites = [_site(path, call, positions, ctx.built_at.get(id(call.node)), system)
              for call in ctx.facts.calls if project_callee(defined, call.callee, dropped)]
     return summaries, sites
+
+
+def _context_entries(ctx: FileContext, positions: Positions) -> dict[str, list[TenantEntry]]:
+    """Per function, the ``self.context`` entries its tenant filters and written tenant columns
+    take their values from (``interp/context_pins.py``), once per entry and query."""
+    pins = [*(p for o in ctx.origins for p in origin_entries(o)), *ctx.context_pins]
+    out: dict[str, list[TenantEntry]] = {}
+    seen: set[tuple[str, str, int]] = set()
+    for function, entry, node in pins:
+        line = positions.line(node)
+        if (function, entry, line) not in seen:
+            seen.add((function, entry, line))
+            out.setdefault(function, []).append(TenantEntry(CONTEXT, entry, line, function, _label(node)))
+    return out
 
 
 def _returns(path: str, fn: FunctionFact, positions: Positions) -> str:

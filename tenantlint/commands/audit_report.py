@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tenantlint.audit import AuditData
 from tenantlint.audit_meta import check_source_url, make_meta
-from tenantlint.config.options import Config
-from tenantlint.index.records import ProjectIndex
-from tenantlint.results import RunResult
+
+if TYPE_CHECKING:  # the report's model is imported only by ``tenantlint audit``
+    from tenantlint.audit import AuditData
+    from tenantlint.config.options import Config
+    from tenantlint.index.records import ProjectIndex
+    from tenantlint.results import RunResult
 
 REPORT_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".json")
 
@@ -36,6 +39,8 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def audit_data(args: argparse.Namespace, result: RunResult, index: ProjectIndex, config: Config,
                version: str) -> AuditData:
+    from tenantlint.audit import AuditData
+
     meta = make_meta(config.root, Path.cwd(), args.source_url)
     data = AuditData(result, index, config, meta.project, version, meta)
     if args.compare is not None:

@@ -357,43 +357,64 @@ class Combiner:
                 self.removed.add((fn.path, int(parts[4]), "TNT101"))
 
     def tenant_params(self) -> None:
-        """TNT103 at request input a handler passes into a tenant parameter, through helper chains."""
+        """TNT103 at request input a handler passes into a tenant parameter, through helper chains.
+        A parameter may reach a tenant filter through entries of its dict only (a serializer's
+        ``self.context["workspace_id"]``): request input in another entry is no tenant value."""
         funcs = self.p.funcs
-        # (function, parameter) -> the hops from that function down to the tenant filter
-        reach: dict[tuple[str, str], tuple[Hop, ...]] = {}
-        todo: list[tuple[str, str]] = []
+        # (function, parameter, entry or "" for the whole value) -> the hops from that function
+        # down to the tenant filter, and the query's label ("" for a plain tenant filter)
+        reach: dict[tuple[str, str, str], tuple[tuple[Hop, ...], str]] = {}
+        todo: list[tuple[str, str, str]] = []
         for fn in funcs.values():
             if fn.handler is None and not fn.check and fn.name not in self.p.checks:
                 for t, line in fn.tenant_params:
-                    reach[(fn.qualname, t)] = (Hop(fn.path, line, fn.qualname),)
-                    todo.append((fn.qualname, t))
+                    reach[(fn.qualname, t, "")] = ((Hop(fn.path, line, fn.qualname),), "")
+                    todo.append((fn.qualname, t, ""))
+                for e in fn.tenant_entries:
+                    key = (fn.qualname, e.param, e.entry)
+                    if e.param in fn.params and key not in reach:
+                        reach[key] = ((Hop(fn.path, e.line, e.function),), e.label)
+                        todo.append(key)
         reported: set[tuple[str, int, int]] = set()
         while todo:
-            qual, param = todo.pop()
+            qual, param, entry = todo.pop()
             fn = funcs[qual]
-            hops = reach[(qual, param)]
+            hops, label = reach[(qual, param, entry)]
             if len(hops) > MAX_DEPTH:
                 continue
             for site in self.p.sites_of.get(qual, ()):
                 arg = arg_for(site, fn, param)
-                if arg is None or arg is _AMBIGUOUS or arg.payload:
+                if arg is None or arg is _AMBIGUOUS:
+                    continue
+                if arg.payload and (not entry or not _reaches(arg, frozenset({entry}))):
                     continue  # a payload's request input is not its tenant (that makes the dict untrusted)
                 if arg.trust == "untrusted" and arg.span is not None:
                     where = (site.path, arg.span.line, arg.span.column)
                     if where not in reported:
                         reported.add(where)
-                        message = (f"request input ({arg.source}) passed as tenant parameter '{param}' "
-                                   f"of {short(qual)}, which filters by it: via "
-                                   f"{chain_text(hops, 'tenant filter')}")
-                        self.added.append(Finding("TNT103", message, site.path, arg.span, None,
-                                                  site.handler, arg.snippet, trace=hops))
+                        self.added.append(self._untrusted_tenant(site, qual, param, entry, label, arg, hops))
                 elif arg.source.startswith(PARAMETER) and site.caller in funcs:
                     caller = funcs[site.caller]
                     name = arg.source[len(PARAMETER):]
-                    fresh = (caller.qualname, name) not in reach
-                    if caller.handler is None and name in caller.params and fresh:
-                        reach[(caller.qualname, name)] = (Hop(site.path, site.line, caller.qualname), *hops)
-                        todo.append((caller.qualname, name))
+                    hop = Hop(site.path, site.line, caller.qualname)
+                    # the caller's dict reaches the entry through the entries it is read by
+                    for sub in (arg.entries or (entry,)) if entry else ("",):
+                        fresh = (caller.qualname, name, sub) not in reach
+                        if caller.handler is None and name in caller.params and fresh:
+                            reach[(caller.qualname, name, sub)] = ((hop, *hops), label)
+                            todo.append((caller.qualname, name, sub))
+
+    @staticmethod
+    def _untrusted_tenant(site: Site, qual: str, param: str, entry: str, label: str, arg: Arg,
+                          hops: tuple[Hop, ...]) -> Finding:
+        assert arg.span is not None
+        if entry:
+            message = (f"request input ({arg.source}) passed as {param}['{entry}'] to {short(qual)}, "
+                       f"the tenant value of its {label}: via {chain_text(hops, label)}")
+        else:
+            message = (f"request input ({arg.source}) passed as tenant parameter '{param}' "
+                       f"of {short(qual)}, which filters by it: via {chain_text(hops, 'tenant filter')}")
+        return Finding("TNT103", message, site.path, arg.span, None, site.handler, arg.snippet, trace=hops)
 
 
 def combine(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,

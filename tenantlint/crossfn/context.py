@@ -12,6 +12,10 @@ method). Request input in a context entry the query reads is then reported at th
 and the query itself is not reported when every construction is known and none passes request
 input.
 
+The same summary carries the context entries its methods' tenant filters and written tenant
+columns take their values from (``Summary.tenant_entries``, ``interp/context_pins.py``): request input
+a construction puts in such an entry is TNT103 at the construction (``combine.Combiner.tenant_params``).
+
 Constructions are known when the project spells the family's class names (the class, its
 subclasses) exactly as many times as the analysis resolved constructions of them
 (``index/serializer_refs.py`` leaves out class bases, ``Meta`` and schema documentation): a
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from tenantlint.crossfn.records import CONTEXT, KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import CONTEXT, KeyedQuery, Site, Summary, TenantEntry
 from tenantlint.index.serializer_refs import FAMILY, SUFFIX
 from tenantlint.results import FileResult
 
@@ -45,17 +49,22 @@ def _family(short: str, children: Mapping[str, set[str]]) -> set[str]:
     return out
 
 
-def _owners(results: Sequence[FileResult]) -> dict[str, tuple[Summary, list[KeyedQuery]]]:
-    """Serializer class qualname -> (a method's summary, the context-keyed queries of its methods)."""
-    out: dict[str, tuple[Summary, list[KeyedQuery]]] = {}
+def _owners(results: Sequence[FileResult]
+            ) -> dict[str, tuple[Summary, list[KeyedQuery], list[TenantEntry]]]:
+    """Serializer class qualname -> (a method's summary, the context-keyed queries of its methods,
+    the context entries its methods' tenant filters and written tenant columns take)."""
+    out: dict[str, tuple[Summary, list[KeyedQuery], list[TenantEntry]]] = {}
     for r in results:
         for s in r.summaries:
             queries = [q for q in s.keyed if q.keys == (CONTEXT,)]
+            entries = [e for e in s.tenant_entries if e.param == CONTEXT]
             cls = _module(s.qualname)
-            if not queries or not cls.rsplit(".", 1)[-1].endswith(SUFFIX) or s.handler is not None:
+            serializer = cls.rsplit(".", 1)[-1].endswith(SUFFIX) and s.handler is None
+            if not (queries or entries) or not serializer:
                 continue
-            found = out.setdefault(cls, (s, []))
+            found = out.setdefault(cls, (s, [], []))
             found[1].extend(queries)
+            found[2].extend(entries)
     return out
 
 
@@ -96,8 +105,9 @@ def serializer_context(results: Sequence[FileResult], name_counts: Mapping[str, 
             else:
                 calls.append(site)
         out.append(replace(r, calls=calls) if changed else r)
-    summaries = [Summary(cls, s.path, s.line, PARAMS, None, False, (), tuple(queries))
-                 for cls, (s, queries) in sorted(owners.items())]
+    summaries = [Summary(cls, s.path, s.line, PARAMS, None, False, (), tuple(queries),
+                         tenant_entries=tuple(entries))
+                 for cls, (s, queries, entries) in sorted(owners.items())]
     out.append(FileResult(path="", summaries=summaries))
     return out, counts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary
+from tenantlint.results import Arg, Hop, KeyedQuery, Site, Summary, TenantEntry
 
 PARAMETER = "parameter "  # provenance source of a parameter of a function that is not a handler
 # provenance source of a value computed from literals and module-level names only (a model's content
@@ -26,9 +26,28 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 # the id-keyed join does not (a call of a local function the analysis does not follow may hide
 # request input that reaches the module-level one through it).
 LOCAL_DEF = " local-def"
+_ENTRY_HEAD = "self.context['"
+_ENTRY_TAIL = "'], set by the view"
 
 __all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "Arg", "Callees", "Hop", "KeyedQuery",
-           "Site", "Summary"]
+           "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
+
+
+def entry_source(key: str) -> str:
+    """The provenance source of ``self.context[key]``: that entry of what the view passed."""
+    return f"{_ENTRY_HEAD}{key}{_ENTRY_TAIL}"
+
+
+def context_entry(source: str) -> str | None:
+    """The entry of ``self.context`` a provenance source names (:func:`entry_source`), else None."""
+    if source.startswith(_ENTRY_HEAD) and source.endswith(_ENTRY_TAIL):
+        return source[len(_ENTRY_HEAD):-len(_ENTRY_TAIL)]
+    return None
+
+
+def is_context(source: str) -> bool:
+    """``self.context`` itself, or one of its entries."""
+    return source == CONTEXT_SOURCE or context_entry(source) is not None
 
 
 class Callees:

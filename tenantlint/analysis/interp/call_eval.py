@@ -345,7 +345,8 @@ class CallEvaluation(EvaluatorPart):
         if isinstance(recv, RowsById):  # one of the scoped rows, when the key is found
             return RowValue(recv.prov, scoped_row_of=recv.table, table=recv.table)
         self.note_request_read(node, recv, key)
-        return Value(recv.prov, scoped_row_of=recv.scoped_row_of, entries=calls.entries_read(recv, key))
+        return Value(calls.entry_prov(recv, key), scoped_row_of=recv.scoped_row_of,
+                     entries=calls.entries_read(recv, key))
 
     def _orm_model_call(self, ref: ModelRef, node: cst.Call) -> Value | None:
         """``Model(...)``: what the model's ORM makes of it."""

@@ -22,7 +22,15 @@ from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.source.visit import visit
-from tenantlint.crossfn.records import ANY_ENTRY, CONSTANT, CONTEXT, CONTEXT_SOURCE, PARAMETER
+from tenantlint.crossfn.records import (
+    ANY_ENTRY,
+    CONSTANT,
+    CONTEXT,
+    CONTEXT_SOURCE,
+    PARAMETER,
+    entry_source,
+    is_context,
+)
 from tenantlint.crossfn.returns import PASSES_ASKED
 
 if TYPE_CHECKING:
@@ -260,6 +268,14 @@ def _payload(value: Value, depth: int = 0) -> tuple[Provenance, tuple[str, ...]]
     return found, tuple(dict.fromkeys(keys))
 
 
+def entry_prov(recv: Value, key: str | None) -> Provenance:
+    """The provenance of ``recv[key]``: ``recv``'s, or for ``self.context`` that of the entry read
+    (its tenant filters are judged per entry where the serializer is constructed)."""
+    if key is not None and recv.prov.source == CONTEXT_SOURCE:
+        return Provenance(recv.prov.trust, entry_source(key))
+    return recv.prov
+
+
 def entries_read(recv: Value, key: str | None) -> tuple[str, ...]:
     """The entries of a parameter's dict a literal-key read takes (the outermost one: ``d["a"]["b"]``
     is entry ``a``); none for a read of anything else."""
@@ -287,7 +303,7 @@ def param_entries(node: cst.CSTNode, params: frozenset[str], env: dict[str, Valu
         value = env.get(name) if name != CONTEXT or name not in params else None
         if value is None and name in params:
             value = Value(Provenance.unknown(PARAMETER + name))
-        if value is not None and value.prov.source == CONTEXT_SOURCE and CONTEXT in params:
+        if value is not None and is_context(value.prov.source) and CONTEXT in params:
             value = replace(value, prov=Provenance.unknown(PARAMETER + CONTEXT))
         if value is None or value.prov.trust is not Trust.UNKNOWN or not value.prov.source.startswith(
                 PARAMETER):
@@ -384,7 +400,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
             source = value.prov.source
             if env[name].prov.trust is Trust.UNKNOWN and source.startswith(CONSTANT):
                 continue
-            if source == CONTEXT_SOURCE and CONTEXT in params:  # a value read from ``self.context``
+            if is_context(source) and CONTEXT in params:  # a value read from ``self.context``
                 keys.add(CONTEXT)
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):

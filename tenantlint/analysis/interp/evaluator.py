@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, inserted_ids, receivers
+from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.exprs import (
@@ -54,7 +54,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.analysis.rawsql.text import static_string
-from tenantlint.crossfn.records import PARAMETER
+from tenantlint.crossfn.records import CONTEXT, PARAMETER, context_entry
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -106,6 +106,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     # ----- facts -----------------------------------------------------------------------------
     def record(self, fact: QueryFact) -> None:
         self.ctx.facts.queries.append(fact)
+        if CONTEXT in self.fn.params:  # a serializer's method: tenant values from ``self.context``
+            self.ctx.context_pins.extend(context_pins.fact_entries(self.fn.qualname, fact))
 
     def record_insert(self, node: cst.CSTNode, table: str, is_tenant: bool, tenant_set: bool,
                       prov: Provenance | None, family: str, owner: Provenance | None = None) -> None:
@@ -318,6 +320,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(recv, QueryValue):
             self.consume(recv)
             return Value()
+        if context_entry(recv.prov.source) == "request" and (kind := self.request_attr_kind(attr)):
+            return Value(Provenance.untrusted(f"{kind} (self.context['request'])"))  # the view's request
         if recv.untrusted:
             # A body model's field (pydantic ``payload.org_id``) is a read of that key.
             self.note_request_read(node, recv, attr)

@@ -39,6 +39,9 @@ class FileContext:
     # callees whose summaries (``Settings.returns``) the walk looked up (``calls.py``): the result
     # depends on ``Settings.returns`` only through the answers for these (``Returns.answer``)
     returns_asked: set[str] = field(default_factory=set)
+    # (function, entry, query node): tenant values inserts and raw SQL take from a serializer's
+    # ``self.context`` (``context_pins.py``; ORM queries' are read from ``origins``)
+    context_pins: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
 
     @property
     def config(self) -> Config:

@@ -13,6 +13,7 @@ from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.predicates import Junction, PredValue
 from tenantlint.analysis.interp.values import ModelRef, Value, worse
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
+from tenantlint.analysis.rawsql.text import merged as sql_either
 
 
 @dataclass
@@ -106,12 +107,13 @@ def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
 
 
 def _merge(a: Value, b: Value) -> Value:
-    """Two branch values; Q objects that differ become "either" (``q |= Q(...)`` in a loop)."""
+    """Two branch values; Q objects that differ become "either" (``q |= Q(...)`` in a loop), and so
+    do SQL texts (``rawsql/text.py``)."""
     if isinstance(a, PredValue) and isinstance(b, PredValue) and a.pred != b.pred:
         if a.pred is None or b.pred is None:
             return a if a.pred is None else b
         return PredValue(pred=Junction("or", (a.pred, b.pred)))
-    return worse(a, b)
+    return sql_either(a, b) or worse(a, b)  # SQL text built differently: each text is verified
 
 
 def function_params(fn: cst.FunctionDef) -> list[cst.Param]:

@@ -23,6 +23,7 @@ from tenantlint.analysis.interp.values import (
     Value,
     worse,
 )
+from tenantlint.analysis.rawsql.text import merged as sql_either
 
 T = TypeVar("T")
 
@@ -81,7 +82,7 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
-        return worse(body, orelse)
+        return sql_either(body, orelse) or worse(body, orelse)
 
     def _eval_FormattedString(self, node: cst.FormattedString) -> Value:
         parts = [

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from tenantlint.analysis.rawsql.text import SqlText
+from tenantlint.analysis.rawsql.text import SqlText, each
 
 _VALUES_ONE = re.compile(r"\bVALUES\s+%s", re.IGNORECASE)
 
@@ -15,6 +15,10 @@ _VALUES_ONE = re.compile(r"\bVALUES\s+%s", re.IGNORECASE)
 def expand_values(text: SqlText, node: cst.Call) -> SqlText:
     """``execute_values``' single ``VALUES %s`` stands for whole rows: spell it out as one placeholder
     per element when the rows are tuples/lists of a length we can see (a literal or a comprehension)."""
+    return each(text, lambda one: _expand(one, node))
+
+
+def _expand(text: SqlText, node: cst.Call) -> SqlText:
     positional = [a for a in node.args if a.keyword is None and not a.star]
     rows = next((a.value for a in node.args if a.keyword and a.keyword.value == "argslist"), None)
     if rows is None and len(positional) > 2:

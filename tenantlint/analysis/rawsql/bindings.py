@@ -42,6 +42,12 @@ class ParamBinding:
         for k, v in items.items():
             self.named.setdefault(k, v)
 
+    def with_named(self, items: tuple[tuple[str, Value], ...]) -> ParamBinding:
+        """A copy with the values one SQL text binds itself (``sql.Literal``, ``bindparams``), which
+        win over the call's params of the same name."""
+        return ParamBinding(list(self.positional), {**self.named, **dict(items)}, self.open_ended,
+                            self.fallback)
+
 
 def _elements(node: cst.List | cst.Tuple, ev: Eval, out: ParamBinding) -> None:
     for el in node.elements:

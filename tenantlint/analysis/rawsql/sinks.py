@@ -295,7 +295,7 @@ def _call(ev: Evaluation, node: cst.Call) -> Value | None:
         return st.quoted_value(ev.eval(node.args[0].value))  # a value the driver quotes
     if q in st.PSYCOPG_IDENTIFIER:
         pos, named = _args(ev, node)
-        names = [v.text for v in pos if isinstance(v, SqlText) and v.static and not v.bound]
+        names = [v.text for v in pos if isinstance(v, SqlText) and st.static_string(v) is not None]
         if pos and not named and len(names) == len(pos):
             return st.quoted_identifier(names)
         return st.hole(_merge([*pos, *named.values()]))
@@ -313,7 +313,7 @@ def _call(ev: Evaluation, node: cst.Call) -> Value | None:
     if q in st.PSYCOPG_PLACEHOLDER:
         pos, named = _args(ev, node)
         name = pos[0] if pos else named.get("name")
-        if isinstance(name, SqlText) and name.static:
+        if isinstance(name, SqlText) and name.static and not name.alternatives:
             return SqlText(text=f"%({name.text})s")
         return SqlText(text="%s")
     for sink in FUNCTION_SINKS:
@@ -354,7 +354,7 @@ def _str_method(ev: Evaluation, node: cst.Call, func: cst.Attribute, method: str
                 bound.extend(_bindparam(ev, arg.value))
             else:
                 ev.eval(arg.value)
-        return replace(base, bound=base.bound + tuple(bound))
+        return st.with_bound(base, after=tuple(bound))
     ev.eval_args(node)
     return base  # strip(): whitespace does not matter to SQL
 
@@ -371,7 +371,8 @@ def _bindparam(ev: Evaluation, call: cst.Call) -> list[tuple[str, Value]]:
     for i, arg in enumerate(call.args):
         v = ev.eval(arg.value)
         kw = arg.keyword.value if arg.keyword else None
-        if (kw == "key" or (kw is None and i == 0)) and isinstance(v, SqlText) and v.static:
+        if (kw == "key" or (kw is None and i == 0)) and isinstance(v, SqlText) and v.static \
+                and not v.alternatives:
             key = v.text
         elif kw == "value" or (kw is None and i == 1):
             value = v
@@ -394,12 +395,13 @@ def _sql_arg(node: cst.Call, sink: SqlSink) -> cst.BaseExpression | None:
 def _sink(ev: Evaluation, node: cst.Call, sink: SqlSink, sql_node: cst.BaseExpression) -> Value:
     value = text_of(ev, sql_node)
     text = value if isinstance(value, SqlText) else st.hole(value)
-    if sink.rows_values:
-        text = expand_values(text, node)
+    texts = st.variants(text)  # each text built on a branch of its own, verified alike
     binding = ParamBinding()
-    binding.add_named(dict(text.bound))
+    if len(texts) == 1:
+        binding.add_named(dict(text.bound))
     many = sink.many
-    spread = not many and (sink.spread or (sink.spread_on_dollar and _DOLLAR.search(text.text) is not None))
+    dollar = any(_DOLLAR.search(t.text) is not None for t in texts)
+    spread = not many and (sink.spread or (sink.spread_on_dollar and dollar))
     params_index = sink.params_position
     positional = 0
     for arg in node.args:
@@ -424,7 +426,14 @@ def _sink(ev: Evaluation, node: cst.Call, sink: SqlSink, sql_node: cst.BaseExpre
             binding.named.setdefault(kw, ev.eval(arg.value))  # legacy engine.execute(sql, org=...)
         else:
             ev.eval(arg.value)
-    verify(ev, node, text, binding)
+    seen: set[object] = set()  # each fact once, whichever texts share it
+    for one in texts:
+        if sink.rows_values:
+            one = expand_values(one, node)
+        verify(ev, node, one, binding if len(texts) == 1 else binding.with_named(one.bound), seen)
+    if text.overflow:
+        ev.report_sql_problem(node, "dynamic", "SQL built at run time cannot be verified: more than "
+                              f"{st.MAX_ALTERNATIVES} different texts built on different branches")
     return Value()
 
 

@@ -20,6 +20,7 @@ import string
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice, product
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -59,6 +60,11 @@ class SqlText(Value):
     holes: int = 0
     bound: tuple[tuple[str, Value], ...] = ()  # SQLAlchemy ``.bindparams(name=value)``
     lits: int = 0  # psycopg ``sql.Literal`` placeholders ``%(__tl_lit_<n>__)s``, bound in ``bound``
+    # The other texts the value may hold, built on other branches (``if creating: sql = "INSERT
+    # ..." else: sql = "UPDATE ..."``), none with alternatives of its own: the call that executes
+    # the value verifies each (``variants``).
+    alternatives: tuple[SqlText, ...] = ()
+    overflow: bool = False  # more than ``MAX_ALTERNATIVES`` texts: those beyond are not known
 
     @property
     def static(self) -> bool:
@@ -70,7 +76,55 @@ class SqlText(Value):
 
 def static_string(value: Value) -> str | None:
     """The text of a string known in full (a literal, a constant, a name bound to one)."""
-    return value.text if isinstance(value, SqlText) and value.static and not value.bound else None
+    if not isinstance(value, SqlText) or not value.static or value.bound or value.alternatives:
+        return None
+    return value.text
+
+
+# ----- texts built on different branches ---------------------------------------------------------
+MAX_ALTERNATIVES = 16  # texts one value may hold; beyond, the SQL cannot be verified (TNT301)
+
+
+def variants(t: SqlText) -> tuple[SqlText, ...]:
+    """Every text ``t`` may hold, ``t``'s own first; none has alternatives."""
+    if not t.alternatives:
+        return (t,)
+    return (replace(t, alternatives=(), overflow=False), *t.alternatives)
+
+
+def _same(t: SqlText) -> tuple[object, ...]:
+    return (t.text, t.holes, t.lits, tuple((name, v.prov) for name, v in t.bound))
+
+
+def either(options: Sequence[SqlText], prov: Value, overflow: bool = False) -> SqlText:
+    """One value for the texts ``options`` may hold (a merge of branches): the distinct ones, at
+    most ``MAX_ALTERNATIVES`` (``overflow`` says some were left out)."""
+    found: dict[tuple[object, ...], SqlText] = {}
+    for option in options:
+        overflow = overflow or option.overflow
+        for v in variants(option):
+            found.setdefault(_same(v), v)
+    texts = list(found.values())
+    if len(texts) > MAX_ALTERNATIVES:
+        texts, overflow = texts[:MAX_ALTERNATIVES], True
+    return replace(texts[0], prov=prov.prov, alternatives=tuple(texts[1:]), overflow=overflow)
+
+
+def each(t: SqlText, make: Callable[[SqlText], SqlText]) -> SqlText:
+    """``make`` applied to every text ``t`` may hold."""
+    if not t.alternatives:
+        return make(t)
+    return either([make(v) for v in variants(t)], t, t.overflow)
+
+
+def merged(a: Value, b: Value) -> SqlText | None:
+    """Two branches' SQL texts as one value holding both (None unless both are SQL text); request
+    input in either makes the whole untrusted, as for any merge."""
+    if not isinstance(a, SqlText) or not isinstance(b, SqlText):
+        return None
+    if a is b or (not a.alternatives and not b.alternatives and _same(a) == _same(b)):
+        return a if not b.untrusted else b
+    return either([a, b], b if b.untrusted and not a.untrusted else a)
 
 
 def literal(text: str, prov: Value | None = None) -> SqlText:
@@ -109,6 +163,14 @@ def _shift_literals(text: str, by: int) -> str:
 
 
 def concat(parts: Sequence[SqlText], prov: Value) -> SqlText:
+    if any(p.alternatives for p in parts):  # each combination of the parts' texts
+        combos = list(islice(product(*(variants(p) for p in parts)), MAX_ALTERNATIVES + 1))
+        over = len(combos) > MAX_ALTERNATIVES or any(p.overflow for p in parts)
+        return either([_concat(c, prov) for c in combos[:MAX_ALTERNATIVES]], prov, over)
+    return _concat(parts, prov)
+
+
+def _concat(parts: Sequence[SqlText], prov: Value) -> SqlText:
     out: list[str] = []
     n = 0
     lits = 0
@@ -129,6 +191,11 @@ def as_text(value: Value) -> SqlText:
 def percent_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value] | None,
                    prov: Value) -> SqlText:
     """``fmt % args``: ``%s``/``%d``/``%(name)s`` take the argument's text or a hole; ``%%`` -> ``%``."""
+    return each(fmt, lambda f: _percent_format(f, args, named, prov))
+
+
+def _percent_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value] | None,
+                    prov: Value) -> SqlText:
     parts: list[SqlText] = []
     pos = 0
     i = 0
@@ -162,12 +229,23 @@ def _rebase(fmt: SqlText, parts: list[SqlText], prov: Value) -> SqlText:
     # Holes inside ``fmt``'s own text keep their numbers only if fmt is static; renumber via concat.
     if fmt.holes or fmt.lits:
         return concat([hole(prov)], prov)  # a dynamic format string: structure unknown
-    out = concat(parts, prov)
-    return replace(out, bound=fmt.bound + out.bound)
+    return with_bound(concat(parts, prov), fmt.bound)
+
+
+def with_bound(t: SqlText, before: tuple[tuple[str, Value], ...] = (),
+               after: tuple[tuple[str, Value], ...] = ()) -> SqlText:
+    """``t`` (each text it may hold) with these values bound too, around its own."""
+    if not before and not after:
+        return t
+    return each(t, lambda v: replace(v, bound=before + v.bound + after))
 
 
 def brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], prov: Value) -> SqlText:
     """``fmt.format(*args, **named)`` (also psycopg ``sql.SQL(...).format``)."""
+    return each(fmt, lambda f: _brace_format(f, args, named, prov))
+
+
+def _brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], prov: Value) -> SqlText:
     if fmt.holes or fmt.lits:
         return hole(prov)
     parts: list[SqlText] = []
@@ -190,8 +268,7 @@ def brace_format(fmt: SqlText, args: Sequence[Value], named: dict[str, Value], p
         else:
             value = named.get(key, Value())
         parts.append(as_text(value) if key == field_name else hole(value))
-    out = concat(parts, prov)
-    return replace(out, bound=fmt.bound + out.bound)
+    return with_bound(concat(parts, prov), fmt.bound)
 
 
 def join(sep: SqlText, items: Sequence[Value] | None, prov: Value) -> SqlText:
@@ -207,7 +284,7 @@ def join(sep: SqlText, items: Sequence[Value] | None, prov: Value) -> SqlText:
 
 
 def dedent(t: SqlText) -> SqlText:
-    return replace(t, text=textwrap.dedent(t.text))
+    return each(t, lambda v: replace(v, text=textwrap.dedent(v.text)))
 
 
 # ----- static resolution (pre-pass and class constants) ---------------------------------------

@@ -60,8 +60,10 @@ def _is_sql(text: SqlText) -> bool:
     return len(words & _CLAUSE_WORDS) >= 2
 
 
-def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBinding) -> None:
-    """Check ``text`` executed at ``node`` and record its facts."""
+def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBinding,
+           seen: set[object] | None = None) -> None:
+    """Check ``text`` executed at ``node`` and record its facts; ``seen``: the facts and problems
+    already recorded for other texts the call may run (each is recorded once)."""
     if not _is_sql(text):
         return
     result = analyze(ev, text)
@@ -69,9 +71,12 @@ def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBindi
     problem = (result.error is not None and text.static) or result.unverifiable is not None
     if problem and own_connection(ev) is not None and not names_tenant_table(_tenancy(ev), text):
         return  # sent to a database the module connects to itself, and naming no tenant table
-    if result.error is not None and text.static:
+    seen = set() if seen is None else seen
+    if result.error is not None and text.static and ("unparsable", result.error) not in seen:
+        seen.add(("unparsable", result.error))
         ev.report_sql_problem(node, "unparsable", f"SQL does not parse: {result.error}")
-    if result.unverifiable is not None:
+    if result.unverifiable is not None and ("dynamic", result.unverifiable) not in seen:
+        seen.add(("dynamic", result.unverifiable))
         ev.report_sql_problem(node, "dynamic",
                               f"SQL built at run time cannot be verified: {result.unverifiable}")
     inserts: list[TableUse] = []
@@ -81,11 +86,11 @@ def verify(ev: Evaluation, node: cst.CSTNode, text: SqlText, binding: ParamBindi
                                use.written)
         is_insert = use.scoping in (Scoping.INSERT_SETS_TENANT, Scoping.INSERT_MISSING_TENANT)
         (inserts if is_insert else others).append(table_use)
-    if inserts:
-        ev.record(QueryFact(node, QueryKind.INSERT, "sql", tuple(inserts), handler))
-    if others:
-        kind = QueryKind.WRITE if result.kind is QueryKind.WRITE else QueryKind.READ
-        ev.record(QueryFact(node, kind, "sql", tuple(others), handler))
+    kind = QueryKind.WRITE if result.kind is QueryKind.WRITE else QueryKind.READ
+    for found, uses in ((QueryKind.INSERT, tuple(inserts)), (kind, tuple(others))):
+        if uses and (found, uses) not in seen:
+            seen.add((found, uses))
+            ev.record(QueryFact(node, found, "sql", uses, handler))
 
 
 def table_use_of(ev: Evaluation, scoping: Scoping, table: str, detail: str,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from tenantlint.analysis.interp.failure import SourceError as SourceError  # re-exported
+from tenantlint.analysis.source.chains import parse_with_chains
 from tenantlint.analysis.source.cpython import GUARD_RECURSION_LIMIT, parse_quietly
 from tenantlint.analysis.source.pieces import parse_in_pieces
 from tenantlint.analysis.source.positions import StatementPositions
@@ -164,6 +165,8 @@ def parse(text: str, accepted: bool | None = None, tree: ast.Module | None = Non
         if accepted:
             with _parser_built_nodes():
                 joined = _in_pieces(text, tree) if tree is not None else None
+                if joined is None and tree is not None:
+                    joined = _with_chains(text, tree)
                 return joined if joined is not None else cst.parse_module(text)
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -189,6 +192,13 @@ def _in_pieces(text: str, tree: ast.Module) -> cst.Module | None:
     try:
         return parse_in_pieces(text, tree, cst.parse_module)
     except (cst.ParserSyntaxError, SyntaxError, ValueError, UnicodeError):
+        return None  # the whole parse reports it
+
+
+def _with_chains(text: str, tree: ast.Module) -> cst.Module | None:
+    try:
+        return parse_with_chains(text, tree, cst.parse_module)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, UnicodeError, RecursionError):
         return None  # the whole parse reports it
 
 
