@@ -62,7 +62,7 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, context: str
         serializers: str = SERIALIZERS) -> RunResult:
     (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
     app = tmp_path / "app"
-    app.mkdir()
+    app.mkdir(exist_ok=True)
     (app / "__init__.py").write_text("")
     (app / "models.py").write_text(MODELS)
     (app / "serializers.py").write_text(textwrap.dedent(serializers).lstrip("\n"))
@@ -119,3 +119,26 @@ def test_the_requests_body_read_through_the_context_is_request_input(
     serializers = SERIALIZERS.replace('self.context["org_id"]', 'self.context["request"].data["org"]')
     result = run(tmp_path, monkeypatch, "pass", '{"request": request}', serializers)
     assert found(result) == [("app/serializers.py", 13, "TNT103")]
+
+
+HELPER = """
+from app.models import Invoice
+
+
+def number_taken(org_id, number):
+    return Invoice.objects.filter(org_id=org_id, number=number).exists()
+"""
+
+
+def test_an_entry_passed_on_to_a_helpers_tenant_parameter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "services.py").write_text(HELPER)
+    imports = "from app.models import Invoice\nfrom app.services import number_taken"
+    query = "if Invoice.objects.filter(org_id=org_id, number=number).exists():"
+    serializers = SERIALIZERS.replace("from app.models import Invoice", imports).replace(
+        query, 'if number_taken(self.context["org_id"], number):')
+    result = run(tmp_path, monkeypatch, 'org_id = request.data["x"]', '{"org_id": org_id}', serializers)
+    assert found(result) == [("app/views.py", 10, "TNT103")]
+    assert [h.function for h in result.findings[0].trace] == [
+        "app.serializers.InvoiceSerializer.validate_number", "app.services.number_taken"]

@@ -25,6 +25,7 @@ from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_se
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
+    CONTEXT,
     LOCAL_DEF,
     PARAMETER,
     Arg,
@@ -33,11 +34,13 @@ from tenantlint.crossfn.records import (
     KeyedQuery,
     Site,
     Summary,
+    context_entry,
 )
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
 _AMBIGUOUS = Arg(-2, "", "unknown", "", None)
+_FILTER = "tenant filter"  # the end of a chain down to a helper's tenant parameter
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +396,14 @@ class Combiner:
                     if where not in reported:
                         reported.add(where)
                         self.added.append(self._untrusted_tenant(site, qual, param, entry, label, arg, hops))
+                elif (passed := context_entry(arg.source)) is not None and site.caller is not None:
+                    # a serializer's method passing a ``self.context`` entry on: its constructions
+                    owner = site.caller.rsplit(".", 1)[0]
+                    key = (owner, CONTEXT, passed)
+                    if owner in funcs and CONTEXT in funcs[owner].params and key not in reach:
+                        hop = Hop(site.path, site.line, site.caller)
+                        reach[key] = ((hop, *hops), label or _FILTER)
+                        todo.append(key)
                 elif arg.source.startswith(PARAMETER) and site.caller in funcs:
                     caller = funcs[site.caller]
                     name = arg.source[len(PARAMETER):]
@@ -409,8 +420,9 @@ class Combiner:
                           hops: tuple[Hop, ...]) -> Finding:
         assert arg.span is not None
         if entry:
+            what = f"the tenant value of its {label}" if label != _FILTER else "which filters by it"
             message = (f"request input ({arg.source}) passed as {param}['{entry}'] to {short(qual)}, "
-                       f"the tenant value of its {label}: via {chain_text(hops, label)}")
+                       f"{what}: via {chain_text(hops, label)}")
         else:
             message = (f"request input ({arg.source}) passed as tenant parameter '{param}' "
                        f"of {short(qual)}, which filters by it: via {chain_text(hops, 'tenant filter')}")

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from tenantlint.crossfn.records import CONTEXT, KeyedQuery, Site, Summary, TenantEntry
+from tenantlint.crossfn.records import CONTEXT, KeyedQuery, Site, Summary, TenantEntry, context_entry
 from tenantlint.index.serializer_refs import FAMILY, SUFFIX
 from tenantlint.results import FileResult
 
@@ -54,6 +54,13 @@ def _owners(results: Sequence[FileResult]
     """Serializer class qualname -> (a method's summary, the context-keyed queries of its methods,
     the context entries its methods' tenant filters and written tenant columns take)."""
     out: dict[str, tuple[Summary, list[KeyedQuery], list[TenantEntry]]] = {}
+    methods = {s.qualname: s for r in results for s in r.summaries}
+    for r in results:  # a method passing a context entry on to a helper (its tenant parameter, maybe)
+        for site in r.calls:
+            s = methods.get(site.caller or "")
+            if s is not None and s.handler is None and _module(s.qualname).endswith(SUFFIX) and any(
+                    context_entry(a.source) is not None for a in site.args):
+                out.setdefault(_module(s.qualname), (s, [], []))
     for r in results:
         for s in r.summaries:
             queries = [q for q in s.keyed if q.keys == (CONTEXT,)]
