@@ -27,6 +27,7 @@ from tenantlint.crossfn.records import (
     CONSTANT,
     CONTEXT,
     CONTEXT_SOURCE,
+    KEYED_ROWS,
     PARAMETER,
     entry_source,
     is_context,
@@ -402,6 +403,12 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                 continue
             if is_context(source) and CONTEXT in params:  # a value read from ``self.context``
                 keys.add(CONTEXT)
+                continue
+            if env[name].prov.trust is Trust.UNKNOWN and source.startswith(KEYED_ROWS):
+                held = source[len(KEYED_ROWS):].split(",")
+                if not all(k in params for k in held):
+                    return None
+                keys.update(held)  # read from rows the function fetched by these parameters alone
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
                 return None

@@ -54,7 +54,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.plugins import HEADERS, TNT201_KINDS, UNTRUSTED_SOURCE, FrameworkPlugin, OrmPlugin
 from tenantlint.analysis.rawsql import sinks
 from tenantlint.analysis.rawsql.text import static_string
-from tenantlint.crossfn.records import CONTEXT, PARAMETER, context_entry
+from tenantlint.crossfn.records import CONTEXT, KEYED_ROWS, PARAMETER, context_entry
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -151,7 +151,17 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
             return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
                             table=q.origin.table)
-        return RowValue(table=q.origin.table, origin=q.origin, fetched_by=q.origin)
+        return RowValue(self._keyed_rows(q.origin), table=q.origin.table, origin=q.origin,
+                        fetched_by=q.origin)
+
+    def _keyed_rows(self, origin: Origin) -> Provenance:
+        """The provenance of a row ``origin`` fetched with no tenant filter: in a function that is
+        no handler, a query keyed only by its parameters fetches rows that are those parameters'
+        question (a query keyed by values read from them is judged at the same call sites)."""
+        if self.fn.handler is not None or not self.fn.params or origin.function is None:
+            return UNKNOWN
+        keys = calls.param_keys(origin.node, self.fn.params, self.fn.env)
+        return Provenance.unknown(KEYED_ROWS + ",".join(keys)) if keys else UNKNOWN
 
     # ----- entry point ---------------------------------------------------------------------
     def eval(self, node: cst.BaseExpression, use: bool = True) -> Value:

@@ -74,9 +74,14 @@ def verified_key(code: str) -> str:
 
 
 def merge_prov(values: list[Value]) -> Provenance:
-    """Untrusted if any part is, trusted if all are, unknown otherwise."""
+    """Untrusted if any part is, trusted if all are, unknown otherwise. Parts of one and the same
+    origin keep it: ``list(ids)``, ``set(ids)`` of a parameter are still that parameter's values, so
+    a query keyed by them is judged at the function's call sites (docs/concepts.md, "Across functions")."""
     if not values:
         return UNKNOWN
+    first = values[0].prov
+    if all(v.prov == first for v in values):
+        return first
     for v in values:
         if v.untrusted:
             return v.prov

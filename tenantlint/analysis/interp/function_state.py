@@ -57,6 +57,9 @@ class FunctionState:
     # Names bound as ``for``/comprehension targets over elements of known provenance (``for g in
     # groups``): locals, not the global a trusted pattern names (``g.*`` is Flask's ``g``).
     loop_names: set[str] = field(default_factory=set)
+    # The module's (or class body's) names as the function started: ``LIMIT`` not rebound here is a
+    # module-level name, not a local (``constant_locals.py``).
+    module_env: dict[str, Value] = field(default_factory=dict)
 
     @property
     def handler_name(self) -> str | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
+from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp import scoped_ids
 from tenantlint.analysis.interp.calls import dispatch_table
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
@@ -21,6 +22,7 @@ from tenantlint.analysis.interp.values import (
     RowsById,
     SeqValue,
     Value,
+    own_origin,
     worse,
 )
 from tenantlint.analysis.rawsql.text import merged as sql_either
@@ -66,6 +68,15 @@ class OperatorEvaluation(EvaluatorPart):
             return right
         if left.entries and right.entries and left.prov == right.prov:  # ``d.get("a") or d.get("b")``
             return replace(right, entries=tuple(dict.fromkeys((*left.entries, *right.entries))))
+        unknown = left.prov.trust is Trust.UNKNOWN and right.prov.trust is Trust.UNKNOWN
+        if unknown and left.prov != right.prov and (own_origin(left) or own_origin(right)) \
+                and not left.scoped_row_of and not right.scoped_row_of:
+            # ``entry.get("parent_id") or root_id``: a parameter's value or another, of no one origin
+            # (``ids or []``: the left's values, or none)
+            if _literal(node.right):
+                return left
+            if not _literal(node.left):
+                return Value()
         return right if not left.trusted else left
 
     def _eval_Comparison(self, node: cst.Comparison) -> Value:
@@ -82,7 +93,15 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
-        return sql_either(body, orelse) or worse(body, orelse)
+        either = sql_either(body, orelse)
+        if either is not None:
+            return either
+        # ``json.loads(data) if data is not None else None``: a parameter's values (or none)
+        if _literal(node.orelse) and body.prov.trust is Trust.UNKNOWN:
+            return body
+        if _literal(node.body) and orelse.prov.trust is Trust.UNKNOWN:
+            return orelse
+        return worse(body, orelse)
 
     def _eval_FormattedString(self, node: cst.FormattedString) -> Value:
         parts = [
@@ -197,3 +216,12 @@ class OperatorEvaluation(EvaluatorPart):
     _eval_SetComp = _comprehension
     _eval_GeneratorExp = _comprehension
     _eval_DictComp = _comprehension
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    """``None``, ``[]``, ``{}``, ``()``, ``0``, ``""``: a literal that holds no value of its own."""
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "False", "True")
+    if isinstance(node, cst.List | cst.Tuple | cst.Set | cst.Dict):
+        return not node.elements
+    return isinstance(node, cst.Integer | cst.Float | cst.SimpleString)

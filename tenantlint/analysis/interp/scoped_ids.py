@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp.exprs import merge_prov
 from tenantlint.analysis.interp.values import QueryValue, Value, empty_collection
 
@@ -103,6 +104,19 @@ def grown(old: Value, method: str, args: list[Value]) -> Value | None:
     if empty_collection(old):
         return kept(added) if carried(added) else Value(added.prov)
     if not carried(old):
+        if old.prov.trust is Trust.UNKNOWN and old.prov.source and added.prov != old.prov:
+            return Value(merge_prov([old, added]))  # a parameter's values and others: plain values
         return None
     together = joined([old, added])
     return together if together is not None else Value(merge_prov([old, added]))
+
+
+def augmented_value(old: Value, added: Value) -> Value | None:
+    """``old <op>= added`` where ``old`` holds values of one origin of its own (a parameter's, a
+    constant's) and ``added`` another: plain values of no one origin (``ids |= other_ids``); None
+    when the ordinary merge applies."""
+    if isinstance(old, QueryValue) or isinstance(added, QueryValue) or old.scoped_row_of:
+        return None
+    if old.prov.trust is Trust.UNKNOWN and old.prov.source and added.prov != old.prov:
+        return Value(merge_prov([old, added]))
+    return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from tenantlint.analysis.facts import FilterFact, Provenance, QueryKind, Scoping, Trust
+from tenantlint.crossfn.records import CONSTANT, KEYED_ROWS, PARAMETER
 from tenantlint.index.records import TenantTable
 
 UNKNOWN = Provenance.unknown()
@@ -240,6 +241,16 @@ def empty_collection(value: Value) -> bool:
             and value.prov.trust is Trust.UNKNOWN)
 
 
+_PLAIN = (Value, SeqValue)
+CONSTANT_ORIGIN = "constant local"  # ``interp/constant_locals.py``
+
+
+def own_origin(value: Value) -> str:
+    """The origin an unknown value keeps of its own (a parameter's, a constant's, its rows'), or ""."""
+    source = value.prov.source
+    return source if source.startswith((PARAMETER, KEYED_ROWS, CONSTANT)) else ""
+
+
 def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
@@ -248,12 +259,27 @@ def worse(a: Value, b: Value) -> Value:
         return b
     if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
         return a
+    if empty_collection(a) and type(b) in _PLAIN and b.prov.trust is Trust.UNKNOWN and own_origin(b):
+        return b  # ``ids = []`` then, in a loop, a parameter's values (or ids of its rows): only those
+    if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and own_origin(a):
+        return a
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
         return a if a.state.rank() >= b.state.rank() else b
     if a.untrusted:
         return a
     if b.untrusted:
         return b
+    if type(a) in _PLAIN and type(b) in _PLAIN and a.prov.trust is Trust.UNKNOWN \
+            and b.prov.trust is Trust.UNKNOWN and own_origin(a) != own_origin(b) \
+            and not a.scoped_row_of and not b.scoped_row_of:
+        # A parameter's values in one branch, another value in the other: of no one origin (a
+        # constant keys nothing, so the other side's origin stands).
+        if own_origin(a) == CONSTANT_ORIGIN:
+            return b
+        if own_origin(b) == CONSTANT_ORIGIN:
+            return a
+        if own_origin(a) or own_origin(b):
+            return Value()
     if isinstance(a, Instance) and isinstance(b, Instance) and a.node is b.node:
         return a if not a.tenant_set else b
     if a.trusted and not b.trusted:

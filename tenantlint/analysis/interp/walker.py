@@ -32,6 +32,7 @@ from tenantlint.analysis.interp.checks import (
     verify_earlier,
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
+from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
@@ -198,6 +199,8 @@ class Walker:
                               binding=binding or outer.binding, qualname=qualname,
                               params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
+        if outer.scope:
+            state.module_env = outer.env
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -533,7 +536,10 @@ class Walker:
                     ev.consume(value)
             refusing_membership(ev, state, small.value)
         elif isinstance(small, cst.Assign):
+            made = len(self.ctx.origins)
             value = ev.eval(small.value, use=False)
+            if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
             refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
@@ -560,6 +566,8 @@ class Walker:
                 # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
                 grown: Value | None = augmented(old, small.operator, value) or scoped_ids.set_operation(
                     small.operator, old, value, (small.value,))
+                if grown is None:
+                    grown = scoped_ids.augmented_value(old, value)
                 state.env[small.target.value] = grown if grown is not None else worse(old, value)
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":
