@@ -39,6 +39,7 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.records import LOCAL_DEF
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
@@ -274,9 +275,10 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
     # one scope at a time (no recursion on deep code), each read breadth-first with a queue that
     # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
     # names ``local`` binds
-    scopes: list[tuple[list[ast.AST], frozenset[str]]] = [([tree], frozenset())]
+    # ``nested``: the names the enclosing functions bind by a nested ``def``/``class`` of their own
+    scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str]]] = [([tree], frozenset(), frozenset())]
     while scopes:
-        todo, local = scopes.pop()
+        todo, local, nested = scopes.pop()
         push = todo.append
         for node in todo:
             for child in children(node):
@@ -286,6 +288,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                     if (name not in local and (name[:1].islower() or name[:1] == "_")
                             and child.ctx.__class__ is ast.Load):  # type: ignore[attr-defined]
                         counts[name] = counts.get(name, 0) + 1
+                        if name in nested:
+                            local_name = name + LOCAL_DEF
+                            counts[local_name] = counts.get(local_name, 0) + 1
                 elif cls is ast.Attribute:
                     name = child.attr  # type: ignore[attr-defined]
                     if name[:1].islower() or name[:1] == "_":
@@ -297,9 +302,11 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                     if not isinstance(child, ast.Lambda):
                         todo.extend(child.decorator_list)
                         defs.add(child.name)
+                    bound = _bound(child)
                     scopes.append(([child if isinstance(child, ast.Lambda)
                                     else ast.Module(body=child.body, type_ignores=[])],
-                                   local | _bound(child)))
+                                   local | bound, (nested - bound) | (
+                                       frozenset() if isinstance(child, ast.Lambda) else _local_defs(child))))
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(child.name)  # type: ignore[attr-defined]
@@ -320,6 +327,26 @@ def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset
         elif isinstance(node, ast.Global | ast.Nonlocal):
             declared.update(node.names)
     return frozenset(names - declared)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _local_defs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The names ``fn`` binds by a nested ``def`` or ``class`` of its own scope (not inside a deeper
+    function or class): within ``fn`` such a name is that local function (``get_timing("..",
+    fix)`` passes the nested ``fix``), never a module-level function of the same name."""
+    out: set[str] = set()
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            if not isinstance(node, ast.Lambda):
+                out.add(node.name)
+            continue
+        if isinstance(node, ast.stmt | ast.excepthandler | ast.match_case):
+            stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:

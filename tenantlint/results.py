@@ -277,6 +277,7 @@ class Summary:
     # Entries of dict parameters that reach a tenant filter or a written tenant column: a
     # serializer's ``self.context`` entries (``crossfn/context.py``).
     tenant_entries: tuple[TenantEntry, ...] = ()
+    end: int = 0  # its last line (nested functions included): system code when only system code calls it
 
     @property
     def name(self) -> str:

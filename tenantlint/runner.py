@@ -7,7 +7,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +45,7 @@ from tenantlint.untrusted import inert_result, visible, with_bidi
 
 if TYPE_CHECKING:  # the analysis (libcst, sqlglot) is imported only when a file must be analysed
     from tenantlint.analysis.settings import Settings
+    from tenantlint.crossfn.combine import Outcome
     from tenantlint.prefilter import Prefilter
 
 
@@ -558,7 +559,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
     from tenantlint.crossfn.place import by_path, placed
 
     selection = Selection.of(config.select, config.ignore)
-    moved = join(results, name_counts, config.membership_checks)
+    moved = join(results, name_counts, config.membership_checks, config)
     added = by_path(moved, selection.allows)
     findings: list[Finding] = []
     suppressed: list[Finding] = []
@@ -573,7 +574,7 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
         suppressed.extend(f for f in quiet if selection.allows(f.code))
         if r.error:
             errors.append(FileError(r.path, r.error))
-        sites.extend(_system_sites(r.sites, moved.system) if moved.system else r.sites)
+        sites.extend(_system_sites(r.sites, moved) if moved.system or moved.spans else r.sites)
         queries += r.queries
         unresolved_calls += r.unresolved_calls
         unresolved.extend(r.unresolved)
@@ -590,10 +591,19 @@ def collect(results: Sequence[FileResult], config: Config, seconds: float,
                                   stats, unresolved=tuple(unresolved)))
 
 
-def _system_sites(sites: Sequence[QuerySite], system: Mapping[tuple[str, int], str]) -> list[QuerySite]:
-    """Unscoped query sites of helpers that only scheduled tasks call are system scope."""
-    return [replace(s, scoping="system-scope", detail=system[(s.path, s.line)])
-            if s.scoping == "unscoped" and (s.path, s.line) in system else s for s in sites]
+def _system_sites(sites: Sequence[QuerySite], moved: Outcome) -> list[QuerySite]:
+    """Unscoped query sites of helpers that only system code calls are system scope."""
+    from tenantlint.crossfn.system_callers import SYSTEM_SCOPINGS
+
+    out: list[QuerySite] = []
+    for s in sites:
+        if s.scoping in SYSTEM_SCOPINGS:
+            why = moved.system.get((s.path, s.line)) if s.scoping == "unscoped" else None
+            why = why or moved.system_reason(s.path, s.line)
+            if why is not None:
+                s = replace(s, scoping="system-scope", detail=why)
+        out.append(s)
+    return out
 
 
 def count_targets(config: Config, paths: tuple[Path, ...], force_exclude: bool = False) -> int:

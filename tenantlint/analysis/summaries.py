@@ -95,7 +95,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
-            tuple(entries.get(fn.qualname, ())),
+            tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node),
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined

@@ -164,7 +164,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "system_paths", Kind.GLOBS, DEFAULT_SYSTEM_PATHS,
         "Glob patterns of files whose queries are deliberately cross-tenant (management commands, "
-        "cron jobs, data fixes): they are not reported, and the audit lists them as system scope.",
+        "cron jobs, data fixes): they are not reported, and the audit lists them as system scope. "
+        "A function only these files, migrations or other such functions call is system code too; "
+        "their calls are read even when `exclude` leaves them out of checking.",
     ),
     KeySpec(
         "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,

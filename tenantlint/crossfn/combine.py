@@ -26,6 +26,7 @@ from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
     CONTEXT,
+    LOCAL_DEF,
     PARAMETER,
     Arg,
     Callees,
@@ -50,12 +51,26 @@ class Outcome:
     system: Mapping[tuple[str, int], str] = field(default_factory=dict)
     # (path, line) of id-keyed queries left where they are -> why (``closure.describe`` words it)
     blames: Mapping[tuple[str, int], Blame] = field(default_factory=dict)
+    # path -> (first line, last line, why) of the functions only system code calls: the findings of
+    # a missing or weakened tenant filter there are dropped, their queries listed as system scope
+    spans: Mapping[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
+
+    def system_reason(self, path: str, line: int) -> str | None:
+        """Why the code at ``path:line`` is system code, when a function only system code calls
+        holds it."""
+        for start, end, reason in self.spans.get(path, ()):
+            if start <= line <= end:
+                return reason
+        return None
 
 
 class Project:
     def __init__(self, results: Iterable[FileResult], name_counts: Mapping[str, int] | None,
-                 membership_checks: Iterable[str] = ()) -> None:
+                 membership_checks: Iterable[str] = (), system_sites: Iterable[Site] = (),
+                 system_callers: Mapping[str, str] | None = None) -> None:
         self.funcs: dict[str, Summary] = {}
+        # callers in system files the analysis did not read (migrations) -> why they are system code
+        self.system_callers: Mapping[str, str] = system_callers or {}
         dupes: set[str] = set()
         self.sites: list[Site] = []
         for r in results:
@@ -64,6 +79,7 @@ class Project:
                     dupes.add(s.qualname)
                 self.funcs[s.qualname] = s
             self.sites.extend(r.calls)
+        self.sites.extend(system_sites)
         for q in dupes:
             del self.funcs[q]
         from tenantlint.files import module_name
@@ -110,7 +126,8 @@ class Project:
             return None
         sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
         used = self.resolved_by_name.get(fn.name, 0) + self.refs_by_name.get(fn.name, 0)
-        if not sites or self.name_counts.get(fn.name, 0) != used:
+        spelled = self.name_counts.get(fn.name, 0) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
+        if not sites or spelled != used:
             return None
         return sorted({site.caller or "" for site in sites})
 
@@ -203,23 +220,25 @@ class Combiner:
                     self.blames.setdefault((fn.path, q.line), self._blame)
         self.builders()
         self.tenant_params()
-        system = self.system_helpers()
+        system, spans = self.system_helpers()
         seen: set[tuple[str, int, str]] = set()
         added = []
         for f in self.added:  # each root cause once per line and code
             if (f.path, f.line, f.code) not in seen:
                 seen.add((f.path, f.line, f.code))
                 added.append(f)
-        return Outcome(tuple(added), frozenset(self.removed), system, self.blames)
+        return Outcome(tuple(added), frozenset(self.removed), system, self.blames, spans)
 
-    def system_helpers(self) -> dict[tuple[str, int], str]:
-        """Helpers that only scheduled tasks call (every call site known, each in a scheduled task or
-        in such a helper, or in the helper itself) run in system scope too: their own findings are
-        dropped, their queries are listed as system scope with the task that reaches them."""
+    def system_helpers(self) -> tuple[dict[tuple[str, int], str],
+                                      dict[str, tuple[tuple[int, int, str], ...]]]:
+        """Helpers that only system code calls (every call site known, each in a scheduled task, a
+        command, a ``system_paths`` file, a migration, or in such a helper, or in the helper itself)
+        run in system scope too: their own findings are dropped, their queries are listed as system
+        scope with the code that reaches them."""
         funcs = self.p.funcs
-        reasons = {q: fn.system for q, fn in funcs.items() if fn.system}
+        reasons = {**self.p.system_callers, **{q: fn.system for q, fn in funcs.items() if fn.system}}
         if not reasons:
-            return {}
+            return {}, {}
         grew = True
         while grew:
             grew = False
@@ -232,12 +251,17 @@ class Combiner:
                     reasons[fn.qualname] = f"called only by {short(callers[0])}, {reasons[callers[0]]}"
                     grew = True
         out: dict[tuple[str, int], str] = {}
+        spans: dict[str, list[tuple[int, int, str]]] = {}
         for qual, reason in reasons.items():
-            fn = funcs[qual]
-            for line, codes in fn.own:
-                self.removed.update((fn.path, line, code) for code in codes)
-                out[(fn.path, line)] = reason
-        return out
+            helper = funcs.get(qual)
+            if helper is None:
+                continue  # a caller in a file the analysis did not read
+            for line, codes in helper.own:
+                self.removed.update((helper.path, line, code) for code in codes)
+                out[(helper.path, line)] = reason
+            if not helper.system and helper.end >= helper.line:  # walked as system code already
+                spans.setdefault(helper.path, []).append((helper.line, helper.end, reason))
+        return out, {path: tuple(sorted(found)) for path, found in spans.items()}
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
               visiting: frozenset[str], anchors: frozenset[str], entry: Site | None,
@@ -414,5 +438,6 @@ class Combiner:
 
 
 def combine(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
-            membership_checks: Iterable[str] = ()) -> Outcome:
-    return Combiner(Project(results, name_counts, membership_checks)).run()
+            membership_checks: Iterable[str] = (), system_sites: Iterable[Site] = (),
+            system_callers: Mapping[str, str] | None = None) -> Outcome:
+    return Combiner(Project(results, name_counts, membership_checks, system_sites, system_callers)).run()

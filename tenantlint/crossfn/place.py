@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tenantlint.crossfn.combine import Outcome
+from tenantlint.crossfn.system_callers import SYSTEM_CODES
 from tenantlint.results import FileResult, Finding
 from tenantlint.suppress import resettle
 
@@ -15,7 +16,8 @@ def placed(result: FileResult, outcome: Outcome, added: Sequence[Finding]
            ) -> tuple[list[Finding], list[Finding]]:
     """``result``'s (reported, suppressed) findings after the join; ``added``: the outcome's findings
     in this file."""
-    own = [f for f in result.findings if (f.path, f.line, f.code) not in outcome.removed]
+    own = [f for f in result.findings if (f.path, f.line, f.code) not in outcome.removed
+           and not (f.code in SYSTEM_CODES and outcome.system_reason(f.path, f.line) is not None)]
     if not added:
         return own, list(result.suppressed)
     if not result.comments:

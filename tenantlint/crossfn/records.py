@@ -22,11 +22,18 @@ ANY_ENTRY = "*"  # request input in any entry of a payload (a list, a nested dic
 # constructing the serializer (``Serializer(data=..., context={...})``; ``crossfn/context.py``)
 CONTEXT = "context"
 CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.context`` holds
+# A name-count key: ``fix`` + LOCAL_DEF counts the spellings of ``fix`` that name a nested ``def fix``
+# (or class) of an enclosing function, also counted under ``fix`` (``prepass.name_counts``). There
+# the name is the local function (``get_timing("..", fix)``), never a module-level one: the system
+# code join leaves them out of the spellings of a module-level ``fix`` (``combine.Project.users``);
+# the id-keyed join does not (a call of a local function the analysis does not follow may hide
+# request input that reaches the module-level one through it).
+LOCAL_DEF = " local-def"
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "Arg", "Callees", "Hop", "KeyedQuery", "Site", "Summary",
-           "TenantEntry", "context_entry", "entry_source", "is_context"]
+__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "Arg", "Callees", "Hop", "KeyedQuery",
+           "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 
 def entry_source(key: str) -> str:

@@ -130,7 +130,7 @@ def _build_state(config_path: str | None, jobs: int) -> _State:
     # once here (through the shared cache), before flake8 forks its workers, which inherit it.
     results, counts = analyse(config, RunOptions(paths=(config.root,), jobs=jobs, use_cache=True),
                               project=project)
-    outcome = join(results, counts, config.membership_checks)
+    outcome = join(results, counts, config.membership_checks, config)
     state.results = {r.path: r for r in results}
     state.removed = outcome.removed
     state.added = by_path(outcome, lambda _code: True)

@@ -234,6 +234,12 @@ class Positions:
             self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
         return self._resolver.line(node)
 
+    def last_line(self, stmt: cst.CSTNode) -> int:
+        """A cheap last line of the statement ``stmt`` (``StatementPositions.last_line``)."""
+        if self._resolver is None:
+            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
+        return self._resolver.last_line(stmt)
+
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
         """The node's code on one line (whitespace runs collapsed), cut at ``limit`` characters;
         sliced from the code that resolved its span when there is one (no second code generation)."""

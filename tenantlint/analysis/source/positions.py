@@ -468,6 +468,20 @@ class StatementPositions:
             found_line = located[1].lineno if located is not None else None
         return found_line if found_line is not None else self.range(node).start.line
 
+    def last_line(self, stmt: cst.CSTNode) -> int:
+        """The last line of the statement ``stmt`` (a function: its whole body), as CPython's ``ast``
+        gives it, without generating any code; else resolved."""
+        found = self._lookup(stmt)
+        if found is not None:
+            return found.end.line
+        if self._whole is None and self.text is not None:
+            path = self._path_of_statement(stmt)
+            located = self._locate(path) if path is not None else None
+            end = getattr(located[1], "end_lineno", None) if located is not None else None
+            if isinstance(end, int):
+                return end
+        return self.range(stmt).end.line
+
     def _decorator_line(self, decorator: cst.Decorator) -> int | None:
         path = self._path_of_statement(decorator) if self.text is not None else None
         located = self._locate(path) if path is not None else None

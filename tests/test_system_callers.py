@@ -1,0 +1,237 @@
+"""Functions only system code calls are system code: callers read cheaply from migrations and the
+``system_paths`` files the analysis did not read (``crossfn/system_callers.py``), whole function
+bodies (nested functions, raw SQL) dropped, and a nested ``def`` not counted as a spelling of a
+module-level function of its name when the system-code join counts them (``prepass.name_counts``)."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+from tenantlint.api import check_paths, load_config
+from tenantlint.crossfn import system_callers
+from tenantlint.crossfn.records import LOCAL_DEF
+from tenantlint.prepass import name_counts
+from tenantlint.results import RunResult
+from tests.test_crossfn import chdir
+
+MODELS = """
+from django.db import models
+
+
+class Org(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    total = models.IntegerField(null=True)
+"""
+
+HELPERS = """
+from django.db import connection
+
+from app.models import Invoice
+
+
+def fix_all():
+    def pending():
+        return Invoice.objects.filter(total__isnull=True)
+
+    for invoice in pending():
+        invoice.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE app_invoice SET total = 0")
+
+
+def wipe():
+    Invoice.objects.all().delete()
+"""
+
+MIGRATION = """
+from django.db import migrations
+
+from app.helpers import fix_all
+import app.helpers as helpers
+
+
+def forwards(apps, schema_editor):
+    fix_all()
+    helpers.wipe()
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RunPython(forwards)]
+"""
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> None:
+    (tmp_path / "tenantlint.toml").write_text('global_tables = ["Org"]\n')
+    for name, text in {"app/__init__.py": "", "app/models.py": MODELS, **files}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def _run(tmp_path: Path, files: dict[str, str]) -> RunResult:
+    _project(tmp_path, files)
+    with chdir(tmp_path):
+        return check_paths([Path(".")], load_config(tmp_path), want_sites=True)
+
+
+def _found(result: RunResult) -> list[tuple[str, int, str]]:
+    return sorted((f.path, f.line, f.code) for f in result.findings)
+
+
+def test_helpers_only_a_migration_calls_are_system_scope_with_the_migration_named(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app/helpers.py": HELPERS, "app/migrations/__init__.py": "",
+                             "app/migrations/0002_fix.py": MIGRATION})
+    assert _found(result) == []
+    system = sorted((s.line, s.detail) for s in result.query_sites
+                    if s.scoping == "system-scope" and s.path == "app/helpers.py")
+    why = "called only by 0002_fix.forwards, in a migration (app/migrations/0002_fix.py)"
+    assert system == [(8, why), (13, why), (17, why)]  # the nested function and the raw SQL too
+
+
+def test_without_the_migration_the_same_helpers_are_reported(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app/helpers.py": HELPERS})
+    assert _found(result) == [("app/helpers.py", 8, "TNT101"), ("app/helpers.py", 13, "TNT102"),
+                              ("app/helpers.py", 17, "TNT102")]
+
+
+def test_a_call_from_a_view_or_an_unread_spelling_keeps_the_findings(tmp_path: Path) -> None:
+    view = """
+        from app.helpers import wipe
+
+
+        def reset(request):
+            wipe()
+    """
+    elsewhere = """
+        from app import helpers
+
+        STEPS = [helpers.fix_all]
+    """
+    result = _run(tmp_path, {"app/helpers.py": HELPERS, "app/migrations/__init__.py": "",
+                             "app/migrations/0002_fix.py": MIGRATION, "app/views.py": view,
+                             "app/steps.py": elsewhere})
+    assert _found(result) == [("app/helpers.py", 8, "TNT101"), ("app/helpers.py", 13, "TNT102"),
+                              ("app/helpers.py", 17, "TNT102")]
+
+
+def test_tests_are_never_callers_and_a_name_no_import_binds_is_no_call(tmp_path: Path) -> None:
+    local = """
+        def fix_all():
+            pass
+
+
+        def forwards(apps, schema_editor):
+            fix_all()
+            wipe()
+    """
+    test = """
+        from app.helpers import fix_all, wipe
+
+
+        def test_it():
+            fix_all()
+            wipe()
+    """
+    result = _run(tmp_path, {"app/helpers.py": HELPERS, "app/migrations/0002_fix.py": local,
+                             "app/tests/test_helpers.py": test, "app/migrations/tests/test_m.py": test})
+    assert len(result.findings) == 3
+
+
+def test_a_management_command_excluded_from_checking_still_calls(tmp_path: Path) -> None:
+    command = """
+        from django.core.management.base import BaseCommand
+
+        from app.helpers import fix_all, wipe
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                fix_all()
+                wipe()
+    """
+    files = {"app/helpers.py": HELPERS, "app/management/commands/fix.py": command}
+    _project(tmp_path, files)
+    (tmp_path / "tenantlint.toml").write_text(
+        'global_tables = ["Org"]\nexclude = ["app/management/**"]\n')
+    with chdir(tmp_path):
+        result = check_paths([Path(".")], load_config(tmp_path))
+    assert _found(result) == []
+
+
+def test_the_walk_skips_tests_and_virtualenvs_and_what_was_analysed(tmp_path: Path) -> None:
+    for rel in ("app/migrations/0001.py", "app/vendor/migrations/0001.py", ".venv/lib/migrations/x.py",
+                "app/tests/migrations/0001.py", "app/management/commands/go.py", "app/views.py",
+                "app/migrations/test_0001.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    (tmp_path / "tenantlint.toml").write_text('exclude = ["app/vendor/**"]\n')
+    config = load_config(tmp_path)
+    found = system_callers.system_files(config, tmp_path, {"app/management/commands/go.py"})
+    assert [(shown, why) for shown, _, why in found] == [
+        ("app/migrations/0001.py", "in a migration (app/migrations/0001.py)"),
+        ("app/vendor/migrations/0001.py", "in a migration (app/vendor/migrations/0001.py)"),
+    ]
+
+
+def test_calls_resolve_through_imports_only() -> None:
+    tree = ast.parse(textwrap.dedent("""
+        import app.lib.fixes
+        import app.lib as lib
+        from app.lib.fixes import fix as repair
+        from ..lib import other
+
+
+        def forwards(apps, schema_editor):
+            repair()
+            lib.fixes.fix()
+            app.lib.fixes.fix()
+            other()
+            fix()
+
+        fix_later = lambda: repair()
+    """))
+    bound = system_callers._imports(tree, "app.migrations.m0002")
+    calls = [(caller, system_callers._callee(call.func, bound))
+             for caller, call in system_callers._calls_in(tree, "app.migrations.m0002")]
+    assert sorted(calls, key=str) == sorted([
+        ("app.migrations.m0002.forwards", "app.lib.fixes.fix"),
+        ("app.migrations.m0002.forwards", "app.lib.fixes.fix"),
+        ("app.migrations.m0002.forwards", "app.lib.fixes.fix"),
+        ("app.migrations.m0002.forwards", "app.lib.other"),
+        ("app.migrations.m0002.forwards", None),
+        ("app.migrations.m0002", "app.lib.fixes.fix"),
+    ], key=str)
+
+
+def test_spellings_of_a_nested_def_are_counted_apart() -> None:
+    counts = dict(name_counts(ast.parse(textwrap.dedent("""
+        def outer(step):
+            def fix():
+                return 1
+
+            class Rows:
+                pass
+
+            try:
+                pass
+            except Exception:
+                def retry():
+                    pass
+            run(fix, retry, Rows, step)
+
+            def inner(retry):
+                run(fix)  # the enclosing function's ``fix``
+                run(retry)  # a parameter: a local, not counted
+
+        def other():
+            run(fix, retry)
+    """))))
+    assert counts["fix"] == 3 and counts["fix" + LOCAL_DEF] == 2  # ``other``'s is the module's
+    assert counts["retry"] == 2 and counts["retry" + LOCAL_DEF] == 1
+    assert counts["run"] == 4 and "step" not in counts and "run" + LOCAL_DEF not in counts
