@@ -213,7 +213,7 @@ class Combiner:
                 hop = Hop(fn.path, q.line, fn.qualname)
                 self._blame = None
                 ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None,
-                                _entries(q.entries), frozenset(q.owner).intersection(q.anchors))
+                                _entries(q.entries))
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
                 elif self._blame is not None:
@@ -265,8 +265,7 @@ class Combiner:
 
     def keyed(self, fn: Summary, keys: set[str], q: KeyedQuery, hops: tuple[Hop, ...],
               visiting: frozenset[str], anchors: frozenset[str], entry: Site | None,
-              entries: Mapping[str, frozenset[str]] | None = None,
-              users: frozenset[str] = frozenset()) -> bool:
+              entries: Mapping[str, frozenset[str]] | None = None) -> bool:
         """Report request input reaching ``keys`` of ``fn`` at its handler call sites; True when every
         call site of ``fn`` (transitively) is known, so the query need not be reported where it is.
         ``anchors``: the keys that pin a foreign key to a tenant table; a call passing a trusted value
@@ -274,15 +273,12 @@ class Combiner:
         ``entry``: the call in ``fn`` the query is reached through; a dispatch-table call selected by
         a parameter of ``fn`` is not reached from a call of ``fn`` passing another key there.
         ``entries``: per key, the entries of its dict the query reads (a key not named: the whole
-        value); a dict built in the call with request input in none of them passes it no request input.
-        ``users``: the anchors that hold a row of the user model, itself a tenant table (a user
-        belongs to one tenant): the rows of the user passed in, whoever passes it. Call sites that
-        cannot be known then leave the query confined; request input passed in is still reported."""
+        value); a dict built in the call with request input in none of them passes it no request input."""
         entries = entries or {}
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
             self._blame = self._blame or Blame(DEPTH, fn.qualname)
             return False
-        blame = None if users else self.p.blame(fn)
+        blame = self.p.blame(fn)
         ok = blame is None
         if blame is not None and self._blame is None:
             self._blame = blame
@@ -296,7 +292,6 @@ class Combiner:
                 continue  # the rows of a trusted row: confined at this call
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
-            into_users: set[str] = set()  # ... passed into an anchor holding a user row
             above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read
             whole: set[str] = set()  # ... those passed on whole into a key read whole
             for key in sorted(keys, key=lambda k: (k not in anchors, k)):  # reported at an anchor first
@@ -317,8 +312,6 @@ class Combiner:
                 elif site.caller is not None and (source := _passed_on(arg, key in anchors)):
                     name = source[len(PARAMETER):]
                     passed[name] = passed.get(name, False) or key in anchors
-                    if key in users:
-                        into_users.add(name)
                     if source == arg.source:
                         direct.add(name)
                     read = set(arg.entries) or entries.get(key, frozenset())  # ``data["id"]``, or as read
@@ -333,13 +326,12 @@ class Combiner:
             if names:
                 hop = Hop(site.path, site.line, caller.qualname)
                 held = frozenset(name for name in names if passed[name])
-                held_users = frozenset(name for name in held if name in into_users)
                 # A list written in the call is a value of unknown origin for the query's own verdict
                 # (as any such value): followed only to confine the call and to report request input.
                 known = {n: frozenset(e) for n, e in above.items() if n not in whole}
                 before = self._blame
                 if not self.keyed(caller, names, q, (hop, *hops), visiting | {fn.qualname}, held, site,
-                                  known, held_users) and (names & direct):
+                                  known) and (names & direct):
                     ok = False
                 else:  # that caller's own reason, if any, did not leave this query open
                     self._blame = before
