@@ -25,6 +25,14 @@ def placed(result: FileResult, outcome: Outcome, added: Sequence[Finding]
     return resettle(own, result.suppressed, added, result.comments, result.path)
 
 
+def dropped(results: Sequence[FileResult], outcome: Outcome) -> frozenset[tuple[str, int, str]]:
+    """(path, line, code) of the findings the join takes away: moved to call sites, or in a function
+    only system code calls (what ``placed`` leaves out of each file)."""
+    return outcome.removed | frozenset(
+        (f.path, f.line, f.code) for r in results for f in r.findings
+        if f.code in SYSTEM_CODES and outcome.system_reason(f.path, f.line) is not None)
+
+
 def by_path(outcome: Outcome, allows: Callable[[str], bool]) -> dict[str, list[Finding]]:
     """The outcome's added findings the selection allows, by the path of the file holding them."""
     out: dict[str, list[Finding]] = {}

@@ -119,7 +119,7 @@ def _build_state(config_path: str | None, jobs: int) -> _State:
     from tenantlint.cache import Cache, key_of
     from tenantlint.config.load import load_config
     from tenantlint.crossfn.join import join
-    from tenantlint.crossfn.place import by_path
+    from tenantlint.crossfn.place import by_path, dropped
     from tenantlint.runner import RunOptions, analyse, build_project
 
     config = load_config(None, Path(config_path) if config_path else None)
@@ -132,7 +132,7 @@ def _build_state(config_path: str | None, jobs: int) -> _State:
                               project=project)
     outcome = join(results, counts, config.membership_checks, config)
     state.results = {r.path: r for r in results}
-    state.removed = outcome.removed
+    state.removed = dropped(results, outcome)
     state.added = by_path(outcome, lambda _code: True)
     return state
 
