@@ -9,6 +9,7 @@ import ast
 import textwrap
 from pathlib import Path
 
+from tenantlint.analysis.source.ast_imports import bound_names
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn import system_callers
 from tenantlint.crossfn.records import LOCAL_DEF
@@ -196,7 +197,7 @@ def test_calls_resolve_through_imports_only() -> None:
 
         fix_later = lambda: repair()
     """))
-    bound = system_callers._imports(tree, "app.migrations.m0002")
+    bound = bound_names(tree, "app.migrations.m0002", everywhere=True)
     calls = [(caller, system_callers._callee(call.func, bound))
              for caller, call in system_callers._calls_in(tree, "app.migrations.m0002")]
     assert sorted(calls, key=str) == sorted([

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tenantlint.analysis.source.ast_imports import bound_names
 from tenantlint.config.options import DEFAULT_EXCLUDE, Config
 from tenantlint.crossfn.records import Callees, Site
 from tenantlint.files import excluded, module_name
@@ -151,36 +152,13 @@ def _calls(shown: str, path: str, names: Mapping[str, set[str]], config_bytes: i
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     module = module_name(shown)
-    bound = _imports(tree, module)
+    bound = bound_names(tree, module, everywhere=True)
     out: list[Site] = []
     for caller, call in _calls_in(tree, module):
         callee = _callee(call.func, bound)
         if callee is not None and callee.rsplit(".", 1)[-1] in hits:
             out.append(Site(callee, shown, call.lineno, caller, None, False, False, (), system=True))
     return out
-
-
-def _imports(tree: ast.Module, module: str) -> dict[str, str]:
-    """Local name -> the dotted name it is bound to by an import anywhere in the file."""
-    bound: dict[str, str] = {}
-    package = module.split(".")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bound[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".", 1)[0]
-                    bound[head] = head
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                up = package[:len(package) - node.level]
-                base = ".".join([*up, base] if base else up)
-            for alias in node.names:
-                if alias.name != "*":
-                    bound[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-    return bound
 
 
 def _calls_in(tree: ast.Module, module: str) -> Iterable[tuple[str, ast.Call]]:

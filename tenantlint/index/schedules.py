@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
+from tenantlint.analysis.source.ast_imports import bound_names
 from tenantlint.index.ast_util import dotted
 
 # Cheap text test: a file that spells none of these registers nothing (and names no task).
@@ -44,7 +45,7 @@ class _Reader:
     def __init__(self, rel: str, module: str, tree: ast.Module) -> None:
         self.rel = rel
         self.module = module
-        self.names = _imported(tree, module)
+        self.names = bound_names(tree, module)
         self.scheduled: dict[str, str] = {}
         self.task_names: dict[str, str] = {}
 
@@ -154,30 +155,6 @@ def _chain_has(node: ast.expr, method: str) -> bool:
             node = node.value
         else:
             return False
-
-
-def _imported(tree: ast.Module, module: str) -> dict[str, str]:
-    """Local name -> qualified name, for the module's top-level imports and functions."""
-    out: dict[str, str] = {}
-    package = module.rsplit(".", 1)[0] if "." in module else ""
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Import):
-            for a in stmt.names:
-                if a.asname:
-                    out[a.asname] = a.name
-                else:
-                    head = a.name.split(".", 1)[0]
-                    out[head] = head
-        elif isinstance(stmt, ast.ImportFrom):
-            base = stmt.module or ""
-            if stmt.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (stmt.level - 1)] if stmt.level > 1 else parts
-                base = ".".join([*parts, base] if base else parts)
-            for a in stmt.names:
-                if a.name != "*":
-                    out[a.asname or a.name] = f"{base}.{a.name}" if base else a.name
-    return out
 
 
 def module_schedules(rel: str, module: str, tree: ast.Module) -> tuple[dict[str, str], dict[str, str]]:

@@ -1,0 +1,33 @@
+"""Names a module binds by ``import`` statements, read from CPython's ``ast`` (the cheap readers of
+files the analysis does not walk with libcst: schedulers, system callers)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+
+def bound_names(tree: ast.Module, module: str, everywhere: bool = False) -> dict[str, str]:
+    """Local name -> the dotted name an import binds it to (``module``: the file's dotted module
+    name, for relative imports); ``everywhere``: imports inside functions and classes too, else only
+    the module's top-level statements."""
+    bound: dict[str, str] = {}
+    package = module.split(".")[:-1]
+    nodes: Iterable[ast.AST] = ast.walk(tree) if everywhere else tree.body
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    bound[head] = head
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package[:len(package) - (node.level - 1)]
+                base = ".".join([*up, base] if base else up)
+            for alias in node.names:
+                if alias.name != "*":
+                    bound[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+    return bound
