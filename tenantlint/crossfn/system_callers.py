@@ -22,13 +22,13 @@ from pathlib import Path
 from tenantlint.analysis.source.ast_imports import bound_names
 from tenantlint.config.options import DEFAULT_EXCLUDE, Config
 from tenantlint.crossfn.records import Callees, Site
-from tenantlint.files import excluded, module_name
+from tenantlint.files import excluded, module_name, walk_rel
 from tenantlint.results import FileResult
 from tenantlint.safeio import UnsafeFileError, read_regular
 
 MIGRATIONS = ("**/migrations/**",)  # excluded by default; their code is system code wherever it is
-TESTS = ("**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")  # never callers
-# folders not walked for system files: the default ``exclude`` but migrations (tests, virtualenvs, ...)
+# not walked for system files: the default ``exclude`` but migrations (tests, which are never
+# callers, virtualenvs, build output, ...)
 PRUNED = tuple(p for p in DEFAULT_EXCLUDE if p not in MIGRATIONS)
 IN_MIGRATION = "in a migration ({path})"
 # What system code does not report (it is walked in system scope): a missing or weakened tenant
@@ -84,39 +84,18 @@ def wanted(results: Sequence[FileResult]) -> dict[str, set[str]]:
 def system_files(config: Config, cwd: Path, analysed: set[str]) -> list[tuple[str, str, str]]:
     """``(path as reported, absolute path, reason)`` of the project's system files not in
     ``analysed`` (paths as reported): under ``system_paths`` or a migrations folder, excluded or not,
-    never a test. Folders the default ``exclude`` holds (tests, virtualenvs, build output, ``.git``)
-    are not entered, migrations aside; those only the project's ``exclude`` names are."""
-    root = str(config.root)
+    never a test. What the default ``exclude`` holds (tests, virtualenvs, build output, ``.git``) is
+    not walked, migrations aside; what only the project's ``exclude`` names is (``files.walk_rel``:
+    links followed only inside the project)."""
     out: list[tuple[str, str, str]] = []
-    stack = [(root, "")]
-    while stack:
-        folder, rel_dir = stack.pop()
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError:
+    for rel, path in walk_rel(config.root, PRUNED, (".py",)):
+        migration = excluded(rel, MIGRATIONS)
+        if not migration and not excluded(rel, config.system_paths):
             continue
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
-            try:
-                if entry.is_symlink():
-                    continue  # the project walk follows links; a system caller is not worth one
-                if entry.is_dir():
-                    if not excluded(rel, PRUNED, is_dir=True):
-                        stack.append((entry.path, rel))
-                    continue
-            except OSError:
-                continue
-            if not entry.name.endswith(".py") or excluded(rel, TESTS):
-                continue
-            migration = excluded(rel, MIGRATIONS)
-            if not migration and not excluded(rel, config.system_paths):
-                continue
-            shown = os.path.relpath(entry.path, cwd).replace(os.sep, "/")
-            if shown in analysed:
-                continue
+        shown = os.path.relpath(path, cwd).replace(os.sep, "/")
+        if shown not in analysed:
             why = IN_MIGRATION if migration else IN_SYSTEM_FILE
-            out.append((shown, entry.path, why.format(path=shown)))
+            out.append((shown, path, why.format(path=shown)))
     return sorted(out)
 
 
