@@ -80,6 +80,12 @@ _SAFE = frozenset(
     }
 )
 
+# Scopings that confine a query to the caller's tenant by themselves, when the value deciding them is
+# trusted (not the caller's own rows, a capability or system scope): what a scoped return, or a view's
+# own confined ``get_queryset``, must have.
+TENANT_CONFINING = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
+                              Scoping.SCOPING_METHOD, Scoping.AUTO_SCOPED})
+
 
 @dataclass(frozen=True, slots=True)
 class Step:

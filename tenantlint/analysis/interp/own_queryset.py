@@ -28,12 +28,10 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Scoping
+from tenantlint.analysis.facts import TENANT_CONFINING
 from tenantlint.analysis.interp.values import QueryValue, Value
 
 OWN_QUERYSET = "\x00own get_queryset"  # class_attrs key: no attribute can be spelt so
-_SAFE = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
-                   Scoping.SCOPING_METHOD, Scoping.AUTO_SCOPED})
 
 
 def own_queryset_first(body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
@@ -58,7 +56,7 @@ def keep_own_queryset(class_attrs: dict[str, Value], returns: Sequence[Value]) -
         return
     for q in queries:
         scoping, untrusted, _ = q.state.verdict()
-        if scoping not in _SAFE or untrusted is not None:
+        if scoping not in TENANT_CONFINING or untrusted is not None:
             return
     class_attrs[OWN_QUERYSET] = queries[0]
 

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tenantlint.analysis.facts import Provenance, Scoping
+from tenantlint.analysis.facts import TENANT_CONFINING, Provenance, Scoping
 from tenantlint.analysis.interp.values import Built, Origin, QueryValue, RowValue, Value
 from tenantlint.crossfn.records import BUILDER
 
-# Scopings that confine a query by themselves, when the value that decides them is trusted.
-_SCOPED = frozenset({Scoping.TRUSTED_FILTER, Scoping.RELATED_MANAGER, Scoping.SCOPED_PARENT,
-                     Scoping.SCOPING_METHOD, Scoping.AUTO_SCOPED})
 _OUTER_ROW = "<outer query row>"  # ``OuterRef`` inside a subquery: not a row a caller can hold
 
 
@@ -114,7 +111,7 @@ def _scoped(value: Value) -> str:
         if origin is None or origin.tenant is None:
             return ""
         scoping, untrusted, _ = value.state.verdict()
-        if untrusted is not None or scoping not in _SCOPED:
+        if untrusted is not None or scoping not in TENANT_CONFINING:
             return ""
         return f"{'row' if value.single_row else 'rows'}:{origin.table}"
     if value.trusted and value.scoped_row_of and value.scoped_row_of != _OUTER_ROW:
