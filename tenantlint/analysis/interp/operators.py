@@ -146,13 +146,15 @@ class OperatorEvaluation(EvaluatorPart):
         known: list[Value] = []  # the elements before the first ``*spread``, by position
         open_ended = False
         for el in node.elements:
-            v = self.eval(el.value)
+            v = self._element(el)
             values.append(v)
             open_ended = open_ended or isinstance(el, cst.StarredElement)
             if not open_ended:
                 known.append(v)
         together = scoped_ids.joined(values) if values else None  # ``[a.id, b.id]`` of scoped rows
-        return SeqValue(merge_prov(values) if values else UNKNOWN, items=tuple(known),
+        by_key = scoped_ids.keyed(values) if together is None else None  # ``[p.id, *scoped_ids]``
+        prov = by_key.prov if by_key is not None else merge_prov(values) if values else UNKNOWN
+        return SeqValue(prov, items=tuple(known),
                         open_ended=open_ended,
                         scoped_row_of=together.scoped_row_of if together is not None else None,
                         row_key=together is not None and together.row_key,
@@ -161,9 +163,20 @@ class OperatorEvaluation(EvaluatorPart):
     _eval_Tuple = _eval_List
 
     def _eval_Set(self, node: cst.Set) -> Value:
-        values = [self.eval(el.value) for el in node.elements]
-        together = scoped_ids.joined(values)
+        values = [self._element(el) for el in node.elements]
+        together = scoped_ids.joined(values) or scoped_ids.keyed(values)
         return together if together is not None else Value(merge_prov(values))
+
+    def _element(self, el: cst.BaseElement) -> Value:
+        """An element of a list, tuple or set display; ``*query`` spreads the query's rows, as
+        ``list(query)`` holds them."""
+        if isinstance(el, cst.StarredElement):
+            spread = self.eval(el.value, use=False)
+            if isinstance(spread, QueryValue):
+                row = self.iterate(spread)
+                return Value(row.prov, scoped_row_of=row.scoped_row_of)
+            return spread
+        return self.eval(el.value)
 
     def _eval_Lambda(self, node: cst.Lambda) -> Value:
         return Value()

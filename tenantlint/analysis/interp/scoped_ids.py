@@ -12,6 +12,12 @@ A value taken from a scoped row or queryset (``Value.scoped_row_of``: ``[g.id fo
   scoped while every value put into it is; an empty ``[]``/``set()`` holds none of its own. One value
   of another source makes it an ordinary value, and request input makes it request input.
 
+A union (or list display) of scoped ids and the values of one parameter (``[edited_message.id,
+*scoped.values_list("id", flat=True)]``, ``{target.id} | scoped_ids``) is keyed by that parameter
+alone: the scoped part names rows of the tenant whatever the caller passes, so the rows it finds are
+confined exactly when the parameter's are, and the query is judged at the function's call sites
+(docs/concepts.md, "Across functions"). Values of two parameters, or of another source, key nothing.
+
 Request input stays request input, except where the result can only hold values of the scoped operand
 (``scoped - request_ids``, ``request_ids & scoped``). Arithmetic is not a set operation: an operand
 that is a number literal keeps the ordinary merge of provenance.
@@ -23,7 +29,8 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp.exprs import merge_prov
-from tenantlint.analysis.interp.values import QueryValue, Value, empty_collection
+from tenantlint.analysis.interp.values import QueryValue, Value, empty_collection, own_origin
+from tenantlint.crossfn.records import CONSTANT
 
 # Methods of a list or set that put their argument(s) into the receiver.
 GROWERS = frozenset({"append", "add", "insert", "extend", "update"})
@@ -55,6 +62,20 @@ def joined(values: list[Value]) -> Value | None:
                  key_field=first.key_field if len(fields) == 1 else "")
 
 
+def keyed(values: list[Value]) -> Value | None:
+    """All of ``values`` together when, besides scoped ids (and empty collections), they are values
+    of one and the same parameter (or of rows fetched by parameters alone): that origin's value."""
+    rest = [v for v in values if not empty_collection(v) and not carried(v)]
+    if not rest or len(rest) == len([v for v in values if not empty_collection(v)]):
+        return None
+    first = rest[0].prov
+    if any(v.prov != first or isinstance(v, QueryValue) for v in rest):
+        return None
+    if first.trust is not Trust.UNKNOWN or not own_origin(rest[0]) or first.source.startswith(CONSTANT):
+        return None
+    return Value(first)
+
+
 def set_operation(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value,
                   nodes: tuple[cst.BaseExpression, ...] = ()) -> Value | None:
     """The result of ``left <op> right`` when it holds scoped ids only (or, for ``-``, only values of
@@ -66,7 +87,7 @@ def set_operation(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Valu
     if isinstance(op, cst.BitAnd | cst.BitAndAssign):
         return kept(left) if carried(left) else kept(right) if carried(right) else None
     if isinstance(op, cst.BitOr | cst.BitXor | cst.Add | cst.BitOrAssign | cst.BitXorAssign | cst.AddAssign):
-        return joined([left, right])
+        return joined([left, right]) or keyed([left, right])
     return None
 
 
