@@ -37,6 +37,7 @@ from tenantlint.analysis.interp.exprs import (
 )
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
+from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.values import (
@@ -76,7 +77,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         state: QueryState | None = None,
     ) -> QueryValue:
         origin = Origin(node, self.fn.statement or node, family, table, tenant, self.fn.handler_name,
-                        binding=self.fn.binding, function=self.fn.qualname)
+                        binding=self.fn.binding, function=self.fn.qualname or self.fn.enclosing)
         self.ctx.origins.append(origin)
         st = state or QueryState()
         origin.latest = st
@@ -216,7 +217,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return self.model_ref(model)
         if name == "cls":
             return receivers.owner_model(self) or Value()
-        if name in self.fn.params:
+        if name in self.fn.params and self.fn.enclosing is not None:
+            return Value(Provenance.unknown(f"{NESTED_PARAMETER}{name}"))  # no summary binds it
+        if name in self.fn.params or name in self.fn.enclosing_params:
             return Value(Provenance.unknown(f"{PARAMETER}{name}"))
         return Value()
 

@@ -42,6 +42,10 @@ class FunctionState:
     scope: str = ""
     qualname: str | None = None  # this function's ``pkg.module.name`` / ``pkg.module.Class.name``
     params: frozenset[str] = frozenset()  # parameters a caller binds (a summary's ports)
+    # In a function nested in one that is no handler: the enclosing function, whose parameters the
+    # nested one reads as they were captured; its queries keyed by them are that function's.
+    enclosing: str | None = None
+    enclosing_params: frozenset[str] = frozenset()
     # ``is_admin = ProjectMember.objects.filter(...).exists()``: the expression a name was last bound
     # to, with the value bound (an inline check ``if not is_admin: return 403`` reads it back while the
     # name still holds that very value).

@@ -51,6 +51,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
+from tenantlint.analysis.interp.nested import nested_keys
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
@@ -208,6 +209,13 @@ class Walker:
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         if outer.scope:
             state.module_env = outer.env
+        elif qualname is None and handler is None and outer.handler is None \
+                and (outer.qualname or outer.enclosing) is not None:
+            # A nested function: what it reads of the enclosing function's parameters keys its
+            # queries as it keys that function's (``interp/nested.py``).
+            state.enclosing = outer.qualname or outer.enclosing
+            state.enclosing_params = (outer.params | outer.enclosing_params) - set(state.params) \
+                - {p.name.value for p in function_params(fn)}
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -367,9 +375,9 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    origin.keys = param_keys(origin.node, state.params, state.env,
-                                             _cls_is_model(self.ctx, state),
-                                             frozenset(state.models).difference((SELF_CLASS,)))
+                    origin.keys = nested_keys(state, param_keys(
+                        origin.node, state.params | state.enclosing_params, state.env,
+                        _cls_is_model(self.ctx, state), frozenset(state.models).difference((SELF_CLASS,))))
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
 
