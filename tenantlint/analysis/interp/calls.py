@@ -19,6 +19,7 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
+from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -52,6 +53,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     if celery:
         assert isinstance(func, cst.Attribute)
         target = func.value
+    if fn.nested_defs:
+        note_nested_call(fn.nested_defs, fn.params | fn.enclosing_params, node, values)
     callee = _resolve(ctx, fn, target)
     if fn.system_reason and fn.qualname is not None:
         _note_references(ctx, fn, node)

@@ -10,6 +10,7 @@ import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.nested import NestedDef
 from tenantlint.analysis.interp.predicates import Junction, PredValue
 from tenantlint.analysis.interp.values import ModelRef, Value, worse
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
@@ -46,6 +47,9 @@ class FunctionState:
     # nested one reads as they were captured; its queries keyed by them are that function's.
     enclosing: str | None = None
     enclosing_params: frozenset[str] = frozenset()
+    # Functions defined in this one, by name, and (in a nested function) its own entry there.
+    nested_defs: dict[str, NestedDef] = field(default_factory=dict)
+    own_def: NestedDef | None = None
     # ``is_admin = ProjectMember.objects.filter(...).exists()``: the expression a name was last bound
     # to, with the value bound (an inline check ``if not is_admin: return 403`` reads it back while the
     # name still holds that very value).

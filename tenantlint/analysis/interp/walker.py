@@ -51,7 +51,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
-from tenantlint.analysis.interp.nested import nested_keys
+from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
@@ -216,6 +216,8 @@ class Walker:
             state.enclosing = outer.qualname or outer.enclosing
             state.enclosing_params = (outer.params | outer.enclosing_params) - set(state.params) \
                 - {p.name.value for p in function_params(fn)}
+            if outer.qualname is not None:  # its calls bind its own parameters to the enclosing's
+                state.own_def = outer.nested_defs[fn.name.value] = nested_def(fn, outer.body)
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
@@ -227,6 +229,7 @@ class Walker:
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         state.body = fn.body
         self.block(body, state, cls)
+        settle(state.nested_defs)
         if fact is not None and handler is None:
             refusing, predicate, fetched = access_guards(fn, fact.params, self._tenant_attrs())
             ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
@@ -375,9 +378,10 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    origin.keys = nested_keys(state, param_keys(
+                    origin.keys = nested_keys(state.params, state.enclosing, param_keys(
                         origin.node, state.params | state.enclosing_params, state.env,
-                        _cls_is_model(self.ctx, state), frozenset(state.models).difference((SELF_CLASS,))))
+                        _cls_is_model(self.ctx, state), frozenset(state.models).difference((SELF_CLASS,))),
+                        origin, state.own_def)
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
 
