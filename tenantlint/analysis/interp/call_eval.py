@@ -25,7 +25,9 @@ from tenantlint.analysis.interp.values import (
     RowValue,
     SeqValue,
     Value,
+    own_origin,
 )
+from tenantlint.crossfn.records import KEYED_ROWS, PARAMETER
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FrameworkPlugin
@@ -36,6 +38,10 @@ CONVERTERS = frozenset(
 )
 JSON_CODECS = frozenset({"json.dumps", "json.loads"})
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
+# Methods of a related manager or queryset that hand back some of its rows (or values of them).
+ROW_NARROWING = frozenset({"all", "filter", "exclude", "order_by", "values", "values_list",
+                           "select_related", "prefetch_related", "distinct", "only", "defer",
+                           "select_for_update", "iterator"})
 
 
 class CallEvaluation(EvaluatorPart):
@@ -329,6 +335,9 @@ class CallEvaluation(EvaluatorPart):
             return self._keyed_read(node, recv, string_value(node.args[0].value))
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
+        if method in ROW_NARROWING and own_origin(recv).startswith((PARAMETER, KEYED_ROWS)):
+            # ``message.attachment_set.all()``, ``messages.filter(...)`` of a parameter: rows it holds
+            return Value(recv.prov)
         if method in ("format", "join") and args:
             return Value(merge_prov([recv, *args]))
         return Value()
