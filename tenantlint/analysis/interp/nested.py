@@ -97,7 +97,7 @@ def nested_keys(state_params: frozenset[str], enclosing: str | None, keys: tuple
                 origin: Origin, own_def: NestedDef | None) -> tuple[str, ...] | None:
     """``keys`` of a query in a function with parameters ``state_params``, as its summary holds them:
     in a nested function only the enclosing function's parameters key it; one keyed by the nested
-    function's own parameters waits for its calls (:func:`bound`)."""
+    function's own parameters waits for its calls (:func:`settle`)."""
     if keys is None or enclosing is None:
         return keys
     own = tuple(k for k in keys if k in state_params)
