@@ -26,7 +26,7 @@ BUILD_METHODS = frozenset({
     "order_by", "group_by", "having", "limit", "offset", "distinct", "select_from", "with_for_update",
     "with_only_columns", "add_columns", "correlate", "correlate_except", "params", "exclude",
     "annotate", "select_related", "prefetch_related", "only", "defer", "values", "returning",
-    "execution_options", "set_label_style", "union", "slice",
+    "execution_options", "set_label_style", "union", "slice", "alias",
 })
 MAX_DEPTH = 4  # methods handing a parameter to methods of their class: how deep it is followed
 
