@@ -32,7 +32,7 @@ from tenantlint.crossfn.records import PARAMETER, TRUSTED_CHECK
 def call_of(fn: FunctionState, name: str) -> int | None:
     """The index in the file's calls of the project call ``name`` still holds the result of."""
     ctx = fn.ctx
-    bound = fn.bound_exprs.get(name)
+    bound = fn.bound_exprs.get(name) or fn.unpacked_calls.get(name)
     if ctx is None or bound is None or fn.env.get(name) is not bound[1]:
         return None
     expr = bound[0].expression if isinstance(bound[0], cst.Await) else bound[0]
@@ -75,8 +75,21 @@ def check_call_row(fn: FunctionState, name: str, prov: Provenance, detail: str) 
             fn.env[key.value] = Value(Provenance.trusted(f"{key.value}, {detail}") if trusted else prov)
     row = fn.env[name]
     fn.env[name] = replace(row, prov=after)
-    fn.bound_exprs[name] = (fn.bound_exprs[name][0], fn.env[name])
+    for held_by in (fn.bound_exprs, fn.unpacked_calls):
+        if name in held_by:
+            held_by[name] = (held_by[name][0], fn.env[name])
     return True
+
+
+def unpacked_call(fn: FunctionState, target: cst.Tuple, value: cst.BaseExpression) -> None:
+    """``found, row = Service.get_by_id(pk)`` (just bound): each name of the target holds a part
+    of what the call handed back."""
+    expr = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(expr, cst.Call):
+        return
+    for el in target.elements:
+        if isinstance(el.value, cst.Name) and el.value.value in fn.env:
+            fn.unpacked_calls[el.value.value] = (value, fn.env[el.value.value])
 
 
 def called_row(node: cst.BaseExpression, fn: FunctionState, tenant_names: frozenset[str]) -> str | None:

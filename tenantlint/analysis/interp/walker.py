@@ -21,6 +21,7 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
+from tenantlint.analysis.interp.call_rows import unpacked_call
 from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
@@ -582,6 +583,8 @@ class Walker:
                     pinned = narrows_only(state.narrowing, target.target, value)
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
+                if isinstance(target.target, cst.Tuple):
+                    unpacked_call(state, target.target, small.value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
