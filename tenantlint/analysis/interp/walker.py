@@ -53,6 +53,7 @@ from tenantlint.analysis.interp.inline_check import inline_membership, membershi
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
+from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
@@ -233,7 +234,10 @@ class Walker:
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         state.body = fn.body
+        reads = len(self.ctx.facts.request_reads)
         self.block(body, state, cls)
+        if handler is not None and len(self.ctx.facts.request_reads) > reads:
+            self._new_tenant_reads(fn, reads)
         if fact is not None and handler is None:
             refusing, predicate, fetched = access_guards(fn, fact.params, self._tenant_attrs())
             ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
@@ -273,6 +277,12 @@ class Walker:
         if hook is not None:  # runs when the process starts or stops: no request, no tenant
             return f"{STARTUP}{hook}"
         return None
+
+    def _new_tenant_reads(self, fn: cst.FunctionDef, start: int) -> None:
+        """The handler's tenant-key reads from ``start`` on that only name a new tenant are no
+        choice of tenant (``new_tenant_keys.py``)."""
+        reads = self.ctx.facts.request_reads
+        reads[start:] = [r for r in reads[start:] if not names_new_tenant(self.ctx, fn.body, r.node, r.key)]
 
     def _hooks(self) -> dict[str, str]:
         """Module-level functions the module registers as start-up or shutdown hooks -> how."""
