@@ -52,8 +52,8 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
-from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
+from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
 from tenantlint.analysis.interp.predicates import PredValue
@@ -70,7 +70,7 @@ from tenantlint.analysis.interp.startup import (
     is_main_guard,
     registered_hooks,
 )
-from tenantlint.analysis.interp.system_handlers import system_handler
+from tenantlint.analysis.interp.system_handlers import operator_permission, system_handler
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
     SYSTEM_PATH,
@@ -194,7 +194,7 @@ class Walker:
             env.update(bound)  # parameters bound to the models the caller passes (``param_models.py``)
         settings = self.ctx.settings
         system = outer.system_depth + (
-            1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
+            1 if any(n.rsplit(".", 1)[-1] in settings.system_handlers for n in names) else 0
         ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         reason = outer.system_reason
@@ -203,8 +203,11 @@ class Walker:
             if own is not None:
                 system += 1
                 reason = own
-        elif system > outer.system_depth and not reason:  # a handler in system scope by itself
-            reason = system_handler(names, settings.system_scope)
+        else:
+            permission = operator_permission(self.ctx, cls) if cls is not None else None
+            if system > outer.system_depth or permission is not None:  # system code by itself
+                system = max(system, outer.system_depth + 1)
+                reason = reason or system_handler(names, settings, permission)
         ports = summary_params(fn, names, method=cls is not None)
         inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
