@@ -146,3 +146,51 @@ def test_one_call_from_a_view_keeps_the_finding(tmp_path: Path) -> None:
     """
     result = _run(tmp_path, {"app/apps.py": APPS, "app/report.py": SCRIPT, "app/views.py": view})
     assert [(f.path, f.line, f.code) for f in result.findings] == [("app/fixes.py", 9, "TNT101")]
+
+
+VIEWS = """
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.views import APIView
+
+from app.fixes import count_invoices
+from app.models import Invoice
+
+
+class InstanceAdminPermission(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.is_superuser
+
+
+class StatusView(APIView):
+    permission_classes = [InstanceAdminPermission]
+
+    def get(self, request):
+        return {"invoices": count_invoices(), "rows": list(Invoice.objects.all())}
+
+
+class PerActionView(APIView):
+    permission_classes = [InstanceAdminPermission]
+
+    def get_permissions(self):
+        return [IsAuthenticated()]
+
+    def get(self, request):
+        return list(Invoice.objects.all())
+"""
+
+
+def test_operator_only_handlers_and_their_helpers_are_system_scope(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app/views.py": VIEWS})
+    assert [(f.path, f.line, f.code) for f in result.findings] == [  # no operator_checks yet
+        ("app/fixes.py", 5, "TNT102"), ("app/fixes.py", 9, "TNT101"), ("app/views.py", 17, "TNT101"),
+        ("app/views.py", 27, "TNT101")]
+    (tmp_path / "tenantlint.toml").write_text(
+        'global_tables = ["Org"]\noperator_checks = ["InstanceAdminPermission"]\n')
+    with chdir(tmp_path):
+        result = check_paths([Path(".")], load_config(tmp_path), want_sites=True)
+    assert [(f.path, f.line, f.code) for f in result.findings] == [
+        ("app/fixes.py", 5, "TNT102"), ("app/views.py", 27, "TNT101")]
+    why = "an operator-only handler: permission_classes InstanceAdminPermission"
+    system = sorted((s.path, s.line, s.detail) for s in result.query_sites if s.scoping == "system-scope")
+    assert system == [("app/fixes.py", 9, f"called only by StatusView.get, {why}"),
+                      ("app/views.py", 17, why)]
