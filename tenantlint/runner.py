@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.failure import SourceError, error_result
-from tenantlint.analysis.interp.startup import HINTS as STARTUP_HINTS
+from tenantlint.analysis.interp.startup_hints import HINTS as STARTUP_HINTS
 from tenantlint.cache import (
     RESULT_KIND,
     Cache,

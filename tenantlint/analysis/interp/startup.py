@@ -18,18 +18,14 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.startup_hints import BARE_HOOKS, HOOK_KEYWORDS, MAIN_NAME, REGISTRATIONS
 
 STARTUP = "application start-up: "  # why the queries of such a function are system code
 MAIN_BLOCK = 'a script entry point: if __name__ == "__main__"'
-MAIN_NAME = "__main__"  # the last part of the qualified name of a module's entry-point block
-_HOOK_KEYWORDS = frozenset({"lifespan", "on_startup", "on_shutdown"})
+_HOOK_KEYWORDS = frozenset(HOOK_KEYWORDS)
 _EVENTS = frozenset({"startup", "shutdown"})
-_BARE_HOOKS = frozenset({"before_first_request", "before_serving", "after_serving"})
-# a cheap test over the source before the module is searched for registrations
-_HINTS = ("lifespan", "on_startup", "on_shutdown", "add_event_handler")
-# what a file holding start-up code spells (the runner reads a file the prefilter skipped for calls
-# of helpers only system code may call when it spells one of these)
-HINTS = (MAIN_NAME, *_HINTS, "on_event", *_BARE_HOOKS, "AppConfig")
+_BARE_HOOKS = frozenset(BARE_HOOKS)
+_HINTS = REGISTRATIONS  # a cheap test over the source before the module is searched for them
 
 
 def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -104,5 +100,4 @@ def hook_decorator(fn: cst.FunctionDef) -> str | None:
 
 def app_config_ready(fn: cst.FunctionDef, bases: tuple[str, ...]) -> bool:
     """``ready`` of a Django ``AppConfig`` subclass (bases qualified by the module's imports)."""
-    return fn.name.value == "ready" and any(
-        b == "django.apps.AppConfig" or b.endswith(".AppConfig") or b == "AppConfig" for b in bases)
+    return fn.name.value == "ready" and any(b.endswith(".AppConfig") or b == "AppConfig" for b in bases)

@@ -63,13 +63,13 @@ from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_chan
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
 from tenantlint.analysis.interp.startup import (
     MAIN_BLOCK,
-    MAIN_NAME,
     STARTUP,
     app_config_ready,
     hook_decorator,
     is_main_guard,
     registered_hooks,
 )
+from tenantlint.analysis.interp.startup_hints import MAIN_NAME
 from tenantlint.analysis.interp.system_handlers import operator_permission, system_handler
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
