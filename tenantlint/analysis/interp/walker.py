@@ -59,7 +59,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
-from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
+from tenantlint.analysis.interp.nested import enclose, nested_keys, settle
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
@@ -234,15 +234,8 @@ class Walker:
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         if outer.scope:
             state.module_env = outer.env
-        elif qualname is None and handler is None and outer.handler is None \
-                and (outer.qualname or outer.enclosing) is not None:
-            # A nested function: what it reads of the enclosing function's parameters keys its
-            # queries as it keys that function's (``interp/nested.py``).
-            state.enclosing = outer.qualname or outer.enclosing
-            state.enclosing_params = (outer.params | outer.enclosing_params) - set(state.params) \
-                - {p.name.value for p in function_params(fn)}
-            if outer.qualname is not None:  # its calls bind its own parameters to the enclosing's
-                state.own_def = outer.nested_defs[fn.name.value] = nested_def(fn, outer.body)
+        else:
+            enclose(state, outer, fn)
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
