@@ -21,7 +21,8 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
-from tenantlint.analysis.interp.calls import param_entries, param_keys
+from tenantlint.analysis.interp.call_rows import unpacked_call
+from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -46,7 +47,13 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
-from tenantlint.analysis.interp.guards import encoded, pin_guarded, tenant_attrs
+from tenantlint.analysis.interp.guards import (
+    bound_guards,
+    encoded,
+    negated_alternatives,
+    pin_guarded,
+    tenant_attrs,
+)
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -221,8 +228,10 @@ class Walker:
         state.body = fn.body
         self.block(body, state, cls)
         if fact is not None and handler is None:
-            refusing, predicate, fetched = access_guards(fn, fact.params, self._tenant_attrs())
-            ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
+            ev = Evaluator(self.ctx, state)
+            refusing, predicate, fetched = access_guards(
+                fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
+                lambda call: self._call_guards(state, call))  # its own fetch, checked by its answer:
             pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
             fact.guards = encoded(refusing, predicate)
             fact.returns = (return_kind(state.returns)
@@ -252,6 +261,18 @@ class Walker:
         if change is not None:  # a migration written as a function: every tenant's rows on purpose
             return f"{SCHEMA_CHANGE}{change}"
         return None
+
+    def _call_guards(self, state: FunctionState, call: cst.Call
+                     ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
+        """The tenant guards of the project function ``call`` resolves to, bound to its arguments."""
+        returns = self.ctx.settings.returns
+        if not returns.guards:
+            return []
+        callee = resolve_call(self.ctx, state, call.func)
+        if callee is None:
+            return []
+        params, found = returns.guards_of(callee)
+        return bound_guards(params, found, call) if found else []
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -403,10 +424,9 @@ class Walker:
     def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
         """Both branches from the state before; a branch that leaves the function does not flow on."""
         test = stmt.test
-        if (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-                and isinstance(test.expression, cst.Call)
-                and (self._terminates(stmt.body.body) or refuses(stmt.body.body))):
-            state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
+        if self._terminates(stmt.body.body) or refuses(stmt.body.body):
+            for call in negated_alternatives(test):
+                state.negated_calls.add(id(call))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
         ev.eval(stmt.test)
         keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
@@ -564,6 +584,8 @@ class Walker:
                     pinned = narrows_only(state.narrowing, target.target, value)
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
+                if isinstance(target.target, cst.Tuple):
+                    unpacked_call(state, target.target, small.value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
