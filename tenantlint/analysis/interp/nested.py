@@ -17,7 +17,6 @@ call through ``*args``, or the name used otherwise (passed on, returned, rebound
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -25,9 +24,6 @@ from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp import scoped_ids
 from tenantlint.analysis.interp.values import Origin, QueryValue, Value, empty_collection
 from tenantlint.crossfn.records import CONSTANT, KEYED_ROWS, PARAMETER
-
-if TYPE_CHECKING:
-    from tenantlint.analysis.interp.function_state import FunctionState
 
 # The provenance source of a nested function's own parameter: a value, but no parameter of a summary.
 NESTED_PARAMETER = "nested function's parameter "
@@ -54,25 +50,6 @@ class NestedDef:
     params: tuple[str, ...]
     calls: int
     pending: list[Pending] = field(default_factory=list)
-
-
-def enclose(state: FunctionState, outer: FunctionState, fn: cst.FunctionDef) -> None:
-    """``state`` of ``fn``, a function defined in ``outer`` (no handler): what it reads of the
-    enclosing function's parameters keys its queries as it keys that function's."""
-    if state.qualname is not None or state.handler is not None or outer.handler is not None \
-            or (outer.qualname or outer.enclosing) is None:
-        return
-    state.enclosing = outer.qualname or outer.enclosing
-    state.enclosing_params = (outer.params | outer.enclosing_params) - set(state.params) \
-        - {p.name.value for p in _all_params(fn)}
-    if outer.qualname is not None:  # its calls bind its own parameters to the enclosing's
-        state.own_def = outer.nested_defs[fn.name.value] = nested_def(fn, outer.body)
-
-
-def _all_params(fn: cst.FunctionDef) -> list[cst.Param]:
-    p = fn.params
-    extra = [x for x in (p.star_arg, p.star_kwarg) if isinstance(x, cst.Param)]
-    return [*p.posonly_params, *p.params, *p.kwonly_params, *extra]
 
 
 def nested_def(fn: cst.FunctionDef, enclosing_body: cst.CSTNode | None) -> NestedDef:

@@ -59,7 +59,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
-from tenantlint.analysis.interp.nested import enclose, nested_keys, settle
+from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
@@ -837,3 +837,16 @@ def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
     if SELF_CLASS in state.models:
         return True
     return state.owner is not None and state.owner.name in ctx.index.by_model
+
+
+def enclose(state: FunctionState, outer: FunctionState, fn: cst.FunctionDef) -> None:
+    """``state`` of ``fn``, a function defined in ``outer`` (no handler): what it reads of the
+    enclosing function's parameters keys its queries as it keys that function's."""
+    if state.qualname is not None or state.handler is not None or outer.handler is not None \
+            or (outer.qualname or outer.enclosing) is None:
+        return
+    state.enclosing = outer.qualname or outer.enclosing
+    state.enclosing_params = (outer.params | outer.enclosing_params) - set(state.params) \
+        - {p.name.value for p in function_params(fn)}
+    if outer.qualname is not None:  # its calls bind its own parameters to the enclosing's
+        state.own_def = outer.nested_defs[fn.name.value] = nested_def(fn, outer.body)
