@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
+    BARE,
     BUILDER,
     CONTEXT,
     LOCAL_DEF,
+    MODULE_VALUE,
+    ON_OBJECT,
     PARAMETER,
     Arg,
     Callees,
@@ -39,6 +42,7 @@ from tenantlint.crossfn.records import (
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
+_MODULE, _METHOD, _NESTED = "module", "method", "nested"  # kinds of functions (``Project.kind``)
 _AMBIGUOUS = Arg(-2, "", "unknown", "", None)
 _FILTER = "tenant filter"  # the end of a chain down to a helper's tenant parameter
 
@@ -84,10 +88,16 @@ class Project:
             del self.funcs[q]
         from tenantlint.files import module_name
 
-        self.callees = Callees(self.funcs, {q: module_name(f.path) for q, f in self.funcs.items()})
+        self.module_of = {q: module_name(f.path) for q, f in self.funcs.items()}
+        self.callees = Callees(self.funcs, self.module_of)
         self.sites_of: dict[str, list[Site]] = {}
         self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
+        # resolved calls (references) by the kind of their target and its name: a spelling that may
+        # name a function of one kind is a call of a function of that kind or unresolved (``spelled``)
+        self.resolved_by_kind: dict[tuple[str, str], int] = {}
+        self.refs_by_kind: dict[tuple[str, str], int] = {}
+        self.dupes = frozenset(dupes)
         refs_by_name: dict[str, int] = {}
         for site in self.sites:
             target = self.resolve(site.callee)
@@ -99,9 +109,13 @@ class Project:
                 if site.reference:
                     self.refs_of.setdefault(target, []).append(site)
                     refs_by_name[name] = refs_by_name.get(name, 0) + 1
+                    by_kind = (self.kind(target), name)
+                    self.refs_by_kind[by_kind] = self.refs_by_kind.get(by_kind, 0) + 1
                     continue
                 self.sites_of.setdefault(target, []).append(site)
                 resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
+                by_kind = (self.kind(target), name)
+                self.resolved_by_kind[by_kind] = self.resolved_by_kind.get(by_kind, 0) + 1
         self.name_counts = name_counts
         self.resolved_by_name = resolved_by_name
         self.refs_by_name = refs_by_name
@@ -116,8 +130,49 @@ class Project:
 
     def blame(self, fn: Summary) -> Blame | None:
         """Why not every call site of ``fn`` is known (None when every one is)."""
-        resolved = self.resolved_by_name.get(fn.name, 0)
-        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved)
+        resolved = self.used(fn, refs=False)
+        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved,
+                          self.spelled(fn))
+
+    def kind(self, qualname: str) -> str:
+        """``module``: a function of its module; ``nested``: a function defined in a function (its
+        parent is one); ``method``: else, a function of a class."""
+        module = self.module_of.get(qualname, "")
+        parent, _, name = qualname.rpartition(".")
+        if parent == module:
+            return _MODULE
+        return _NESTED if parent in self.funcs or parent in self.dupes else _METHOD
+
+    def spelled(self, fn: Summary) -> int:
+        """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
+        its module is never an attribute of an object a parameter or a local variable holds
+        (``records.ON_OBJECT``), a method never a bare name outside its class body (``records.BARE``)."""
+        counts = self.name_counts or {}
+        spelled = counts.get(fn.name, 0)
+        kind = self.kind(fn.qualname)
+        if kind == _MODULE and not self.module_held(self.module_of.get(fn.qualname, "")):
+            spelled -= counts.get(fn.name + ON_OBJECT, 0)
+        elif kind == _METHOD:
+            spelled -= counts.get(fn.name + BARE, 0)
+        return spelled
+
+    def module_held(self, module: str) -> bool:
+        """Some file uses ``module`` (or a package holding it) as a value: an object may hold it
+        (``records.MODULE_VALUE``)."""
+        counts = self.name_counts or {}
+        if counts.get(MODULE_VALUE + "*"):
+            return True
+        parts = module.split(".")
+        return any(counts.get(MODULE_VALUE + ".".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+    def used(self, fn: Summary, refs: bool) -> int:
+        """The resolved calls (and, with ``refs``, references) that are spellings :meth:`spelled`
+        counts: those of functions of the same kind as ``fn`` (all of them for a nested function)."""
+        kind = self.kind(fn.qualname)
+        if kind == _NESTED:
+            return self.resolved_by_name.get(fn.name, 0) + (self.refs_by_name.get(fn.name, 0) if refs else 0)
+        key = (kind, fn.name)
+        return self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
 
     def users(self, fn: Summary) -> list[str] | None:
         """The functions that call or name ``fn``, when every spelling of its name in the project
@@ -125,8 +180,10 @@ class Project:
         if self.name_counts is None or fn.open or fn.handler is not None:
             return None
         sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
-        used = self.resolved_by_name.get(fn.name, 0) + self.refs_by_name.get(fn.name, 0)
-        spelled = self.name_counts.get(fn.name, 0) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
+        used = self.used(fn, refs=True)
+        spelled = self.spelled(fn)
+        if self.kind(fn.qualname) != _METHOD:  # (bare spellings, left out of a method's already)
+            spelled -= self.name_counts.get(fn.name + LOCAL_DEF, 0)
         if not sites or spelled != used:
             return None
         return sorted({site.caller or "" for site in sites})
