@@ -134,7 +134,7 @@ def test_unresolved_call_site_keeps_the_query_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize("held", ["import app", "from . import helpers as h"])
 def test_a_module_used_as_a_value_anywhere_leaves_its_functions_open(tmp_path: Path, held: str) -> None:
     name = held.rsplit(" ", 1)[-1]
-    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": f"""
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
         from app.helpers import get_invoice
 
 
