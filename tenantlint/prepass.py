@@ -39,7 +39,7 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
-from tenantlint.crossfn.records import BARE, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
+from tenantlint.crossfn.records import LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
@@ -222,7 +222,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers))
+        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
+                   package=_package(rel)))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -249,20 +250,29 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
     return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
 
 
-def _names(tree: ast.Module, counted: bool, serializers: bool
+def _package(rel: str) -> str:
+    """The package a relative import of the file at ``rel`` starts from (``from . import x``)."""
+    module = module_name(rel)
+    if rel.replace("\\", "/").endswith("/__init__.py") or rel == "__init__.py":
+        return module
+    return module.rpartition(".")[0]
+
+
+def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = ""
            ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """The name counts (none when not ``counted``), with the references to serializer classes
     (``index/serializer_refs.py``) in a file that spells ``Serializer``; and the names of the
     functions and classes ``tree`` defines."""
     defs: set[str] = set()
-    counts = name_counts(tree, defs)
+    counts = name_counts(tree, defs, package)
     if not counted:
         return (), tuple(sorted(defs))
     refs = serializer_refs(tree) if serializers else {}
     return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
 
 
-def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[str, int], ...]:
+def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | None = None
+                ) -> tuple[tuple[str, int], ...]:
     """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function; a name bound at module or class level
@@ -280,7 +290,6 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
     # alias ``m = tasks``, a loop target): an attribute spelt on one may name a module-level function
     scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str], frozenset[str]]] = [
         ([tree], frozenset(), frozenset(), frozenset())]
-    class_level: set[int] = set()  # the names read in a class body itself (they may name its methods)
     rooted: set[int] = set()  # the heads of attributes and the callees
     values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
     imports: list[ast.Import | ast.ImportFrom] = []
@@ -298,9 +307,6 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
-                        if id(child) not in class_level:
-                            bare = name + BARE
-                            counts[bare] = counts.get(bare, 0) + 1
                     if id(child) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
@@ -330,21 +336,22 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(child.name)  # type: ignore[attr-defined]
-                    class_level.update(_class_level_names(child))  # type: ignore[arg-type]
                 elif cls is ast.Call:
                     rooted.add(id(child.func))  # type: ignore[attr-defined]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(child)  # type: ignore[arg-type]
                 push(child)
-    for module in _module_values(imports, values):
-        counts[MODULE_VALUE + module] = 1
+    for held in _module_values(imports, values, package):
+        counts[MODULE_VALUE + held] = 1
     return tuple(sorted(counts.items()))
 
 
-def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str]) -> set[str]:
-    """The dotted names of what ``imports`` bind to a name used as a value somewhere (passed, stored,
-    returned: read neither as the head of an attribute nor as a callee); a relative import counts
-    as ``*`` (any module)."""
+def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str], package: str | None
+                   ) -> set[str]:
+    """The dotted names of the modules (or lower-case names, which may be modules) ``imports`` bind
+    to a name used as a value somewhere (passed, stored, returned: read neither as the head of an
+    attribute nor as a callee); ``package``: the one relative imports start from (``*``, any
+    module, when it is not known)."""
     out: set[str] = set()
     for node in imports:
         for alias in node.names:
@@ -353,7 +360,17 @@ def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str])
                 full = alias.name if alias.asname else bound
             else:
                 bound = alias.asname or alias.name
-                full = "*" if node.level else f"{node.module}.{alias.name}" if node.module else alias.name
+                if not alias.name[:1].islower() or bound not in values:
+                    continue  # a class or a constant: no module
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".") if package else []
+                    if package is None or node.level - 1 > len(parts):
+                        out.add("*")
+                        continue
+                    parts = parts[:len(parts) - (node.level - 1)]
+                    base = ".".join([*parts, *([base] if base else [])])
+                full = f"{base}.{alias.name}" if base else alias.name
             if bound in values:
                 out.add(full)
     return out
@@ -372,24 +389,6 @@ def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset
         elif isinstance(node, ast.Global | ast.Nonlocal):
             declared.update(node.names)
     return frozenset(names - declared)
-
-
-def _class_level_names(cls: ast.ClassDef) -> set[int]:
-    """The ids of the names read in the body of ``cls`` itself, where a method defined above is in
-    scope: its statements, and the decorators and defaults of its functions (not their bodies)."""
-    out: set[int] = set()
-    stack: list[ast.AST] = list(cls.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            out.add(id(node))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
-            if not isinstance(node, ast.Lambda):
-                stack.extend(node.decorator_list)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return out
 
 
 def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:

@@ -168,37 +168,6 @@ def test_a_method_of_an_object_is_no_call_of_a_module_function(tmp_path: Path) -
     assert found(result) == []
 
 
-def test_a_bare_name_outside_its_class_is_no_call_of_a_method(tmp_path: Path) -> None:
-    # the nested handler ``get_invoice`` shares the method's name; only ``Invoices.get_invoice(3)``
-    # calls the method. A bare name in the class body itself may name it (``alias``): open.
-    body = """
-        from app.models import Invoice
-
-
-        class Invoices:
-            @classmethod
-            def get_invoice(cls, pk):
-                return Invoice.objects.get(pk=pk)
-            {alias}
-
-
-        def job():
-            return Invoices.get_invoice(3)
-
-
-        def routes(register):
-            def get_invoice():
-                return 1
-            register(get_invoice)
-        """
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    closed = run(tmp_path / "a", {"app/helpers.py": body.format(alias="")})
-    assert found(closed) == []
-    opened = run(tmp_path / "b", {"app/helpers.py": body.format(alias="alias = get_invoice")})
-    assert found(opened) == [("app/helpers.py", 7, "TNT101")]
-
-
 def test_chain_through_a_parameter_of_a_helper(tmp_path: Path) -> None:
     result = run(tmp_path, {"app/helpers.py": HELPERS, "app/services.py": """
         from app.helpers import get_invoice

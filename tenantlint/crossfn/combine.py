@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from tenantlint.crossfn.closure import DEPTH, DERIVED, SPREAD, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
-    BARE,
     BUILDER,
     CONTEXT,
     LOCAL_DEF,
@@ -43,7 +42,7 @@ from tenantlint.crossfn.records import (
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
-_MODULE, _METHOD, _NESTED = "module", "method", "nested"  # kinds of functions (``Project.kind``)
+_MODULE, _OTHER = "module", "other"  # kinds of functions (``Project.kind``)
 _AMBIGUOUS = Arg(-2, "", "unknown", "", None)
 _FILTER = "tenant filter"  # the end of a chain down to a helper's tenant parameter
 
@@ -98,7 +97,6 @@ class Project:
         # name a function of one kind is a call of a function of that kind or unresolved (``spelled``)
         self.resolved_by_kind: dict[tuple[str, str], int] = {}
         self.refs_by_kind: dict[tuple[str, str], int] = {}
-        self.dupes = frozenset(dupes)
         refs_by_name: dict[str, int] = {}
         for site in self.sites:
             target = self.resolve(site.callee)
@@ -136,26 +134,23 @@ class Project:
                           self.spelled(fn))
 
     def kind(self, qualname: str) -> str:
-        """``module``: a function of its module; ``nested``: a function defined in a function (its
-        parent is one); ``method``: else, a function of a class."""
+        """``module``: a function of its module; else ``other`` (a method, a nested function)."""
         module = self.module_of.get(qualname, "")
-        parent, _, name = qualname.rpartition(".")
-        if parent == module:
-            return _MODULE
-        return _NESTED if parent in self.funcs or parent in self.dupes else _METHOD
+        return _MODULE if qualname.rpartition(".")[0] == module else _OTHER
 
     def spelled(self, fn: Summary) -> int:
         """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
         its module is never an attribute of an object a parameter or a local variable holds
-        (``records.ON_OBJECT``), a method never a bare name outside its class body (``records.BARE``)."""
+        (``records.ON_OBJECT``), unless some file uses its module as a value."""
         counts = self.name_counts or {}
         spelled = counts.get(fn.name, 0)
-        kind = self.kind(fn.qualname)
-        if kind == _MODULE and not self.module_held(self.module_of.get(fn.qualname, "")):
+        if self.subtracts(fn):
             spelled -= counts.get(fn.name + ON_OBJECT, 0)
-        elif kind == _METHOD:
-            spelled -= counts.get(fn.name + BARE, 0)
         return spelled
+
+    def subtracts(self, fn: Summary) -> bool:
+        """:meth:`spelled` leaves the spellings on objects out for ``fn``."""
+        return self.kind(fn.qualname) == _MODULE and not self.module_held(self.module_of.get(fn.qualname, ""))
 
     def module_held(self, module: str) -> bool:
         """Some file uses ``module`` (or a package holding it) as a value: an object may hold it
@@ -168,11 +163,10 @@ class Project:
 
     def used(self, fn: Summary, refs: bool) -> int:
         """The resolved calls (and, with ``refs``, references) that are spellings :meth:`spelled`
-        counts: those of functions of the same kind as ``fn`` (all of them for a nested function)."""
-        kind = self.kind(fn.qualname)
-        if kind == _NESTED:
+        counts: with the spellings on objects left out, those of functions of modules only."""
+        if not self.subtracts(fn):
             return self.resolved_by_name.get(fn.name, 0) + (self.refs_by_name.get(fn.name, 0) if refs else 0)
-        key = (kind, fn.name)
+        key = (_MODULE, fn.name)
         return self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
 
     def users(self, fn: Summary) -> list[str] | None:
@@ -182,9 +176,7 @@ class Project:
             return None
         sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
         used = self.used(fn, refs=True)
-        spelled = self.spelled(fn)
-        if self.kind(fn.qualname) != _METHOD:  # (bare spellings, left out of a method's already)
-            spelled -= self.name_counts.get(fn.name + LOCAL_DEF, 0)
+        spelled = self.spelled(fn) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
         if not sites or spelled != used:
             return None
         return sorted({site.caller or "" for site in sites})

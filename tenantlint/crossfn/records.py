@@ -44,14 +44,10 @@ ON_OBJECT = " on-object"
 # module (or a module under it), and ON_OBJECT spellings may name its functions. ``*``: a relative
 # import so used (any module).
 MODULE_VALUE = " module-value "
-# A name-count key: ``fix`` + BARE counts the spellings of ``fix`` as a bare name outside a class body
-# itself (in a function, at module level). Python reaches a method only as an attribute (or by its
-# bare name in its own class's body): such a spelling never names a method ``fix``.
-BARE = " bare"
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "BARE", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT",
+__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT",
            "REQUEST_DERIVED", "Arg",
            "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
