@@ -29,7 +29,10 @@ row is found; `tenantlint tables` lists them). A check anywhere in the handler c
 whose rows have not left the function yet. A filter through the tenant relation to a unique field
 of the tenant model (`workspace__slug=slug`, or a field in `tenant_lookup_fields`) is a tenant
 filter on that value: an unverified slug from the URL is TNT103, unless the row is then refused
-unless its secret token equals the client's (a capability lookup, see TNT101). Trusted values are
+unless its secret token equals the client's (a capability lookup, see TNT101). A request value
+beside a tenant filter that is trusted by itself (a foreign key to a scoped row, a prefetch or
+`OuterRef` of a scoped outer query, the caller's own rows) can only narrow the rows that filter
+confines, and is not reported. Trusted values are
 `trusted_sources` (`request.user.*`, `g.*`, `current_user.*`, `request.state.*` …), `Depends(f)` with `f` in
 `trusted_dependencies`, rows fetched by scoped queries, and parameters of functions that are not
 request handlers. Reported at the query (or insert) that uses the value.

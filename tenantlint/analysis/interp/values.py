@@ -93,7 +93,8 @@ class QueryState:
     def verdict(self) -> tuple[Scoping, Provenance | None, str]:
         """The scoping of the table, the untrusted tenant value if any, and a detail text."""
         untrusted = next((p.prov for p in self.pins if p.prov.trust is Trust.UNTRUSTED), None)
-        if any(p.confines and p.prov.trust is not Trust.UNTRUSTED for p in self.pins):
+        # A trusted tenant filter confines the rows by itself: a request value beside it only narrows.
+        if any(p.prov.trust is not Trust.UNTRUSTED for p in self.pins):
             untrusted = None
         untrusted = untrusted or self.written_untrusted
         if self.bypass is not None:
