@@ -23,7 +23,6 @@ SPELLED = "spelled"  # its name is spelled more often than resolved calls use it
 NO_COUNTS = "no-counts"  # the project was not indexed whole (no name counts)
 SPREAD = "spread"  # a ``*args``/``**kwargs`` spread may bind a key
 UNTRACED = "untraced"  # request input of unknown position (no argument to report at)
-DERIVED = "derived"  # a value a call not followed derives from request input (the key, maybe)
 DEPTH = "depth"  # the chain of helpers is too long, or recursive
 
 
@@ -63,10 +62,6 @@ def describe(blame: Blame) -> str:
     if blame.kind == UNTRACED:
         assert blame.site is not None
         return f"the call of {fn} at {where(blame.site)} passes request input of unknown position"
-    if blame.kind == DERIVED:
-        assert blame.site is not None
-        return (f"the call of {fn} at {where(blame.site)} passes a value a call tenantlint does not "
-                "follow derives from request input")
     return f"the chain of callers of {fn} is recursive or longer than tenantlint follows"
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from tenantlint.crossfn.closure import DEPTH, DERIVED, SPREAD, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
@@ -30,7 +30,6 @@ from tenantlint.crossfn.records import (
     MODULE_VALUE,
     ON_OBJECT,
     PARAMETER,
-    REQUEST_DERIVED,
     Arg,
     Callees,
     Hop,
@@ -353,9 +352,6 @@ class Combiner:
                 if arg is _AMBIGUOUS:
                     ok = False
                     self._blame = self._blame or Blame(SPREAD, fn.qualname, site)
-                elif arg.trust == "unknown" and arg.source.startswith(REQUEST_DERIVED):
-                    ok = False  # request input through a call not followed: another tenant's id, maybe
-                    self._blame = self._blame or Blame(DERIVED, fn.qualname, site)
                 elif arg.trust == "untrusted":
                     if arg.span is not None:  # request input, in a handler or not
                         self.report_keyed(site, fn, key, arg, q, hops)

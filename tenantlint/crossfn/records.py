@@ -12,10 +12,6 @@ PARAMETER = "parameter "  # provenance source of a parameter of a function that 
 # provenance source of a value computed from literals and module-level names only (a model's content
 # type): no key of a query, as a literal is not
 CONSTANT = "constant "
-# provenance source of what a call tenantlint does not follow returns when request input is among
-# its arguments (``_resolve(entity_id)``): of unknown trust, but a call site passing it into a
-# helper's key may pass another tenant's id, so the helper's query stays reported where it is
-REQUEST_DERIVED = "derived from request input by "
 # provenance source of a row (or a value read from it) fetched, with no tenant filter, by a query keyed
 # only by these comma-separated parameters of a function that is not a handler (``interp/calls.py``)
 KEYED_ROWS = "rows keyed by parameters "
@@ -47,8 +43,7 @@ MODULE_VALUE = " module-value "
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT",
-           "REQUEST_DERIVED", "Arg",
+__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "Arg",
            "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 

@@ -26,7 +26,6 @@ from tenantlint.analysis.interp.values import (
     SeqValue,
     Value,
 )
-from tenantlint.crossfn.records import REQUEST_DERIVED
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FrameworkPlugin
@@ -88,7 +87,7 @@ class CallEvaluation(EvaluatorPart):
         returned = calls.note_call(self.ctx, self.fn, node, args)
         if returned is not None:
             return self._returned(node, returned)
-        return self._handed_back(node, args) or self._verified_result(name) or _unfollowed(name, args)
+        return self._handed_back(node, args) or self._verified_result(name) or Value()
 
     def _verified_result(self, name: str | None) -> Value | None:
         """What a membership check returns (``check, rw = get_check_for_user(request, code)``): the
@@ -332,7 +331,7 @@ class CallEvaluation(EvaluatorPart):
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
         if method in ("format", "join") and args:
             return Value(merge_prov([recv, *args]))
-        return _unfollowed(dotted(func), args)
+        return Value()
 
     def _scoped_ids_method(self, func: cst.Attribute, method: str, recv: Value, args: list[Value]
                            ) -> Value | None:
@@ -376,11 +375,3 @@ class CallEvaluation(EvaluatorPart):
             if out is not None:
                 return out
         return None
-
-
-def _unfollowed(name: str | None, args: list[Value]) -> Value:
-    """What a call tenantlint does not follow returns: unknown, and said to be derived from request
-    input when an argument is request input (``records.REQUEST_DERIVED``)."""
-    if any(a.untrusted for a in args):
-        return Value(Provenance.unknown(f"{REQUEST_DERIVED}{name or 'a call'}()"))
-    return Value()
