@@ -53,7 +53,8 @@ SCOPING_LABELS: dict[str, str] = {
     "link's token), or refused unless its token equals the client's: whoever holds the token may "
     "use it",
     "auto-scoped-manager": "a manager that scopes itself (auto_scoped_managers)",
-    "system-scope": "deliberately cross-tenant (system_scope, system_paths, a scheduled task, a command)",
+    "system-scope": ("deliberately cross-tenant (system_scope, system_paths, a scheduled task, a command,"
+                     " start-up code, an operator-only handler)"),
     "unknown-origin-filter": "filtered on the tenant column by a value of unknown origin (a helper's "
     "parameter, a constant, self): confined only if every caller passes its own tenant",
     "untrusted-filter": "filtered on the tenant column, but with a request-supplied value",

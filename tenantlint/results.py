@@ -298,6 +298,9 @@ class Arg:
     # request input among these entries of a dict or list built in the caller (``*``: any)
     payload: tuple[str, ...] = ()
     entries: tuple[str, ...] = ()  # read from these entries of the caller's parameter (``data["id"]``)
+    # reads through it are confined by a check of the row the call handed back ("trusted"), or as
+    # good as this parameter of the caller (``parameter team_id``): ``interp/call_rows.py``
+    checked: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.failure import SourceError, error_result
+from tenantlint.analysis.interp.startup_hints import HINTS as STARTUP_HINTS
 from tenantlint.cache import (
     RESULT_KIND,
     Cache,
@@ -364,10 +365,12 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     if options.progress and len(todo) < len(items):
         options.progress(len(items) - len(todo))
     counts = project.name_counts if project is not None else None
+    hints = (*STARTUP_HINTS, *config.system_scope)  # files that may hold the system callers of helpers
     if not todo:  # every result cached: so are the second passes' unless a summary changed
         trial = list(results)  # left as it was when some second pass is missing
         if not across or (
-                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix, defined))
+                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix, defined,
+                                                          system_hints=hints))
                 and _returns(items, trial, None, cache, key_prefix, defined)):
             return [r for r in trial if r is not None], counts
     if settings is None:
@@ -391,53 +394,62 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
             if options.progress:
                 options.progress(1)
     if prefilter is not None and across:
-        _call_sites(items, results, job, cache, key_prefix, defined, options.jobs)
+        _call_sites(items, results, job, cache, key_prefix, defined, options.jobs, hints)
     if across:
         _returns(items, results, job, cache, key_prefix, defined, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
     return [r for r in results if r is not None], counts
 
 
-def _helper_names(results: list[FileResult]) -> dict[str, set[str]]:
+def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Helpers with an id-keyed query or a tenant parameter, and the helpers calling them: last name
     -> the names a caller's file must spell to reach it (its module's or class's last name; by last
-    name: a superset)."""
-    found: dict[str, set[str]] = {}
+    name: a superset). Second: helpers with an unscoped query of their own (dropped when only system
+    code calls them: ``crossfn/combine.py``) and the helpers calling them, likewise."""
 
-    def add(qualname: str) -> bool:
-        parts = qualname.rsplit(".", 2)
-        name, owner = parts[-1], parts[-2] if len(parts) > 1 else ""
-        if name.startswith("__") and name.endswith("__"):
-            return False  # called through a constructor or super(): never a resolved call site
-        owners = found.setdefault(name, set())
-        if owner in owners:
-            return False
-        owners.add(owner)
-        return True
+    def grown(seeds: Iterable[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
 
-    for r in results:
-        for s in r.summaries:
-            if s.handler is None and (s.keyed or s.tenant_params):
-                add(s.qualname)
+        def add(qualname: str) -> bool:
+            parts = qualname.rsplit(".", 2)
+            name, owner = parts[-1], parts[-2] if len(parts) > 1 else ""
+            if name.startswith("__") and name.endswith("__"):
+                return False  # called through a constructor or super(): never a resolved call site
+            owners = found.setdefault(name, set())
+            if owner in owners:
+                return False
+            owners.add(owner)
+            return True
+
+        for seed in seeds:
+            add(seed)
+        grew = True
+        while grew:
+            grew = False
+            for callee, caller in edges:
+                if callee in found and add(caller):
+                    grew = True
+        return found
+
     edges = [(site.callee.rsplit(".", 1)[-1], site.caller)
              for r in results for site in r.calls if site.caller is not None and site.handler is None]
-    grew = True
-    while grew:
-        grew = False
-        for callee, caller in edges:
-            if callee in found and add(caller):
-                grew = True
-    return found
+    helpers = [s for r in results for s in r.summaries if s.handler is None]
+    return (grown(s.qualname for s in helpers if s.keyed or s.tenant_params),
+            grown(s.qualname for s in helpers if s.own and not s.system))
 
 
-def _call_site_files(items: list[Item], results: list[FileResult | None]) -> list[int]:
+def _call_site_files(items: list[Item], results: list[FileResult | None],
+                     system_hints: tuple[str, ...] = ()) -> list[int]:
     """Files the prefilter skipped that call a helper with a summary worth applying (an id-keyed
     query or a tenant parameter, or a call of one): ``name(...)`` or ``name.delay(...)`` in a file
     that also spells the module or class the helper is in (an import of it, or a qualified call).
-    Another reference leaves the helper's callers open anyway (``crossfn.combine.Project.known``)."""
-    names = _helper_names([r for r in results if r is not None])
+    Another reference leaves the helper's callers open anyway (``crossfn.combine.Project.known``).
+    A file spelling one of ``system_hints`` (a ``__main__`` block, a start-up hook, a ``system_scope``
+    name) is read for calls of helpers with an unscoped query of their own too: it may be the system
+    code that is their only caller."""
+    names, own = _helper_names([r for r in results if r is not None])
     skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
-    if not names or not skipped:
+    if not (names or own) or not skipped:
         return []
     redo: list[int] = []
     for i in skipped:
@@ -448,6 +460,11 @@ def _call_site_files(items: list[Item], results: list[FileResult | None]) -> lis
         hits = called_names(text, names)
         if any(owner in text for name in hits for owner in names[name]):
             redo.append(i)
+            continue
+        if own and any(h in text for h in system_hints):
+            hits = called_names(text, own)
+            if any(owner in text for name in hits for owner in own[name]):
+                redo.append(i)
     return redo
 
 
@@ -476,12 +493,13 @@ CALL_SITE_ROUNDS = 4  # helpers calling helpers in files the prefilter skipped: 
 
 
 def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job | None, cache: Cache,
-                key_prefix: str, defined: frozenset[str] | None, jobs: int = 1) -> bool:
+                key_prefix: str, defined: frozenset[str] | None, jobs: int = 1,
+                system_hints: tuple[str, ...] = ()) -> bool:
     """Analyse (or, without ``job``, look up in the cache) the skipped files holding call sites;
     False when some result is needed that only an analysis (with ``job``) can give."""
     prefix = key_of(key_prefix, "call-sites")
     for _ in range(CALL_SITE_ROUNDS):
-        redo = _call_site_files(items, results)
+        redo = _call_site_files(items, results, system_hints)
         if not redo:
             return True
         if job is None:

@@ -155,3 +155,62 @@ def test_either_branch_must_prove_it() -> None:
            "    else:\n        log.info('lax')\n"
            "    return True\n")
     assert _guards(src) == []
+
+
+def _read(src: str, guards_of: dict[str, list[tuple[int, str, int | None, bool]]] | None = None
+          ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """The (refusing, predicate) guards of the first function, with ``current_user.*`` trusted and
+    the guards of called functions given as (checked argument index, attr, against index or None)."""
+    from tenantlint.analysis.interp.access_predicates import access_guards
+    from tenantlint.analysis.interp.exprs import dotted
+
+    fn = cst.parse_module(src).body[0]
+    assert isinstance(fn, cst.FunctionDef)
+    params = tuple(p.name.value for p in fn.params.params)
+
+    def trusted(node: cst.BaseExpression) -> bool:
+        return (dotted(node) or "").startswith("current_user.")
+
+    def call_guards(call: cst.Call) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
+        found = (guards_of or {}).get(dotted(call.func) or "", [])
+        return [(call.args[c].value, attr, None if a is None else call.args[a].value, p)
+                for c, attr, a, p in found]
+
+    refusing, predicate, _ = access_guards(fn, params, NAMES, trusted, call_guards)
+    return refusing, predicate
+
+
+def test_checked_against_the_caller_read_in_place() -> None:
+    src = ("def require(doc_id):\n    doc = Service.get(doc_id)\n"
+           "    if doc is None or doc.org_id != current_user.org_id:\n        raise Denied()\n"
+           "    return doc\n")
+    assert _read(src)[0] == [("doc_id", "#", "@")]
+
+
+def test_a_local_named_like_the_caller_is_not_trusted() -> None:
+    src = ("def require(doc_id, other):\n    current_user = other\n    doc = Service.get(doc_id)\n"
+           "    if doc.org_id != current_user.org_id:\n        raise Denied()\n    return doc\n")
+    assert _read(src) == ([], [])
+
+
+def test_tenants_computed_from_the_caller_alone() -> None:
+    src = ("def can_read(doc):\n    if doc.org_id == current_user.org_id:\n        return True\n"
+           "    return doc.org_id in joined_orgs(current_user.id)\n")
+    assert _read(src)[1] == [("doc", "org_id", "@")]
+    mixed = ("def can_read(doc):\n    extra = pick()\n"
+             "    return doc.org_id in joined_orgs(current_user.id, extra)\n")
+    assert _read(mixed) == ([], [])
+
+
+def test_a_guard_made_of_a_predicate_call() -> None:
+    src = ("def require(doc_id):\n    doc = Service.get(doc_id)\n"
+           "    if not doc or not can_read(doc):\n        raise Denied()\n    return doc\n")
+    called = {"can_read": [(0, "org_id", None, True)]}
+    assert _read(src, called)[0] == [("doc_id", "#", "@")]
+    ignored = ("def require(doc_id):\n    doc = Service.get(doc_id)\n    can_read(doc)\n    return doc\n")
+    assert _read(ignored, called) == ([], [])
+
+
+def test_a_refusing_call_as_a_statement() -> None:
+    src = "def require(doc_id):\n    check_doc(doc_id)\n    return Service.get(doc_id)\n"
+    assert _read(src, {"check_doc": [(0, "#", None, False)]})[0] == [("doc_id", "#", "@")]

@@ -188,6 +188,9 @@ class ArgFact:
     # (``json.dumps({"cycle_id": cycle_id})``; ``*``: any): a payload keyed by it, naming no tenant
     payload: tuple[str, ...] = ()
     entries: tuple[str, ...] = ()  # read from these entries of a parameter's dict (``data["id"]``)
+    # The row the call handed back was checked after it (``interp/call_rows.py``): its reads through
+    # this argument are confined ("trusted"), or as good as a parameter (``parameter team_id``).
+    checked: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,17 @@ class Settings:
         return self.last(self.config.system_scope) | LIBRARY_SYSTEM_SCOPE
 
     @cached_property
+    def operator_checks(self) -> frozenset[str]:
+        """Checks admitting only the instance's operators (``operator_checks``)."""
+        return self.last(self.config.operator_checks)
+
+    @cached_property
+    def system_handlers(self) -> frozenset[str]:
+        """Decorators and dependencies that make a handler system code: ``system_scope`` names and
+        operator checks."""
+        return self.system_scope | self.operator_checks
+
+    @cached_property
     def auto_scoped(self) -> frozenset[str]:
         return self.last(self.config.auto_scoped_managers)
 

@@ -181,7 +181,7 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
             caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal, payload=a.payload,
-            entries=a.entries)
+            entries=a.entries, checked=a.checked)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,

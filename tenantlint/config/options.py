@@ -84,6 +84,7 @@ class Config:
     scoping_methods: tuple[str, ...] = DEFAULT_SCOPING_METHODS
     auto_scoped_managers: tuple[str, ...] = ()
     system_scope: tuple[str, ...] = DEFAULT_SYSTEM_SCOPE
+    operator_checks: tuple[str, ...] = ()  # checks admitting only the instance's operators
     handler_decorators: tuple[str, ...] = ()
     system_paths: tuple[str, ...] = DEFAULT_SYSTEM_PATHS
     sql_dialect: str = DEFAULT_SQL_DIALECT

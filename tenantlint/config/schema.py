@@ -158,6 +158,14 @@ KEYS: tuple[KeySpec, ...] = (
         "which queries are deliberately cross-tenant; listed in the audit report.",
     ),
     KeySpec(
+        "operator_checks", Kind.STRINGS, (),
+        "Decorators, DRF permission classes and FastAPI dependencies that admit only the "
+        "instance's operators (super admins): a request handler under one is walked in system "
+        "scope, and so are the helpers only such code calls; the audit lists their queries as "
+        "operator-only bypasses.",
+        default_doc="`[]` (e.g. `[\"require_super_admin\", \"InstanceAdminPermission\"]`)",
+    ),
+    KeySpec(
         "handler_decorators", Kind.STRINGS, (),
         "Extra decorators that make a function a request handler.",
     ),

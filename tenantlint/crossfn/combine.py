@@ -19,7 +19,7 @@ not even read when those files are outside the checked paths: such code passes n
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.records import (
@@ -30,6 +30,7 @@ from tenantlint.crossfn.records import (
     MODULE_VALUE,
     ON_OBJECT,
     PARAMETER,
+    TRUSTED_CHECK,
     Arg,
     Callees,
     Hop,
@@ -349,6 +350,10 @@ class Combiner:
                     continue
                 if arg is not _AMBIGUOUS and not _reaches(arg, entries.get(key, frozenset())):
                     continue  # request input only in entries of a built dict the query does not read
+                if arg is not _AMBIGUOUS and arg.checked and set(q.codes) <= {"TNT101"}:
+                    if arg.checked == TRUSTED_CHECK:
+                        continue  # the row the call handed back was checked: a confined read
+                    arg = replace(arg, trust="unknown", source=arg.checked, span=None, snippet=None)
                 if arg is _AMBIGUOUS:
                     ok = False
                     self._blame = self._blame or Blame(SPREAD, fn.qualname, site)

@@ -15,6 +15,8 @@ CONSTANT = "constant "
 # provenance source of a row (or a value read from it) fetched, with no tenant filter, by a query keyed
 # only by these comma-separated parameters of a function that is not a handler (``interp/calls.py``)
 KEYED_ROWS = "rows keyed by parameters "
+# ``Arg.checked`` of an argument whose call handed back a row a trusted check verified
+TRUSTED_CHECK = "trusted"
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 ANY_ENTRY = "*"  # request input in any entry of a payload (a list, a nested dict)

@@ -80,6 +80,15 @@ Tenant keys are `tenant_keys` (by default the `tenant_columns`, their camelCase 
 `request.POST["org_id"]`, `request.GET.get("org")`, `data["orgId"]` after `data = json.loads(request.body)`,
 `payload.org_id` on a pydantic body model, and a FastAPI query/header/body parameter named like a
 tenant key (the declaration is the read). URL path parameters are not TNT201 (see TNT103).
+
+A read that only names a new tenant is not reported: a handler creating a workspace or probing
+whether a slug is free reads the new tenant's key on purpose. That holds when the key is a field of
+the tenant model itself (`Workspace.slug`; not a tenant column or a foreign key), the read is bound
+once to a local, and every use of that local is a test (`if not slug`, `slug in RESERVED`,
+`len(slug) > 48`), the key of an existence probe on the tenant model
+(`Workspace.objects.filter(slug=slug).exists()`), or a column of a new tenant row
+(`Workspace.objects.create(slug=slug)`, `Workspace(slug=slug)`). Looking the tenant up by it
+(`Workspace.objects.get(slug=slug)`, `get_or_create`) or passing it anywhere else keeps TNT201.
 """
     why = """
 The client controls the body, the query string, the form and the headers. A handler that takes the

@@ -69,5 +69,5 @@ def controller_dependencies(ctx: FileView, cls: ClassInfo) -> frozenset[str]:
 
 
 def is_system(ctx: FileView, names: set[str] | frozenset[str]) -> bool:
-    scope = ctx.settings.system_scope
+    scope = ctx.settings.system_handlers  # ``system_scope`` names and ``operator_checks``
     return any(n in scope or _last(ctx.imports.original_name(n)) in scope for n in names if n)

@@ -29,7 +29,7 @@ for some callers: no guard. Purely syntactic (libcst); names bound more than onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -46,10 +46,22 @@ _BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.Wi
 _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 
+# What a guard's row may be checked against besides a parameter: a trusted value the function reads
+# itself (``current_user.id``), or tenants computed from trusted values alone.
+TRUSTED = "@"
+# The guards of the function a call resolves to, bound to the call's arguments: (checked argument,
+# attribute or ID, the argument it is checked against or None for TRUSTED, whether a predicate's).
+CallGuards = Callable[[cst.Call], Sequence[tuple[cst.BaseExpression, str, "cst.BaseExpression | None", bool]]]
+
+
 @dataclass
 class _Reader:
     params: Sequence[str]
     names: frozenset[str]  # tenant attributes (``team``, ``team_id``)
+    # Whether an expression read from no parameter and no local is trusted (``current_user.id``).
+    trusted: Callable[[cst.BaseExpression], bool] | None = None
+    call_guards: CallGuards | None = None
+    bound: set[str] = field(default_factory=set)  # the names the function binds
     fetched: dict[str, str] = field(default_factory=dict)  # local row -> the parameter it was fetched by
     sets: dict[str, str] = field(default_factory=dict)  # local -> the parameter its tenants come from
     answers: dict[str, frozenset[Pair]] = field(default_factory=dict)  # local -> what it proves
@@ -72,6 +84,7 @@ class _Reader:
                 continue
             for n in targets:
                 counts[n] = counts.get(n, 0) + 1
+        self.bound = set(counts)
         for targets, value in assigns:
             if any(counts.get(n, 0) != 1 or n in self.params for n in targets):
                 continue
@@ -81,10 +94,31 @@ class _Reader:
                     self.fetched[n] = only
                     if len(targets) == 1:
                         self.sets[n] = only
+            elif len(targets) == 1 and self._from_trusted(value):
+                self.sets[targets[0]] = TRUSTED
             elif len(targets) == 1:
                 proved = self.proves(value)
                 if proved:
                     self.answers[targets[0]] = proved
+
+    def is_trusted(self, node: cst.BaseExpression) -> bool:
+        """A dotted value read from no parameter and no local that the analysis trusts
+        (``current_user.id``, ``g.tenant_id``)."""
+        text = dotted(node, calls=False)
+        if not text or self.trusted is None:
+            return False
+        root = text.split(".", 1)[0]
+        return root not in self.params and root not in self.bound and root not in IGNORED \
+            and self.trusted(node)
+
+    def _from_trusted(self, value: cst.BaseExpression) -> bool:
+        """A call computing tenants from trusted values alone (``joined_tenant_ids(current_user.id)``)."""
+        call = _unwrap(value)
+        if not isinstance(call, cst.Call) or not call.args or self._only_param(call) is not None:
+            return False
+        if {n.value for n in _names(call)} & (set(self.params) | self.bound):
+            return False
+        return all(not a.star and self.is_trusted(a.value) for a in call.args)
 
     def _only_param(self, value: cst.BaseExpression) -> str | None:
         used = {n.value for n in _names(value)} & set(self.params)
@@ -111,6 +145,8 @@ class _Reader:
         parameter's id)."""
         if isinstance(node, cst.Name):
             return node.value if node.value in self.params and node.value not in IGNORED else None
+        if self.is_trusted(node):
+            return TRUSTED
         if isinstance(node, cst.Attribute) and node.attr.value in ("id", "pk") \
                 and isinstance(node.value, cst.Name):
             return self.against(node.value)
@@ -138,6 +174,10 @@ class _Reader:
             if isinstance(op, cst.In):
                 return self._member(node.left, other, None)
             return frozenset()
+        if isinstance(node, cst.Await):
+            return self.proves(node.expression)
+        if isinstance(node, cst.Call) and self.call_guards is not None and dotted(node.func) != "any":
+            return self.called(node, predicates=True)
         if isinstance(node, cst.Call) and dotted(node.func) == "any" and len(node.args) == 1:
             gen = node.args[0].value
             if isinstance(gen, cst.GeneratorExp | cst.ListComp) and gen.for_in.inner_for_in is None \
@@ -153,6 +193,28 @@ class _Reader:
                             return found
         return frozenset()
 
+    def called(self, call: cst.Call, predicates: bool) -> frozenset[Pair]:
+        """What a call of a function with tenant guards proves here (a predicate's guards only
+        where its "yes" is what goes on: ``predicates``): its checked argument is a parameter or a
+        row fetched by one, its other one a parameter or trusted."""
+        assert self.call_guards is not None
+        out: set[Pair] = set()
+        for checked, attr, other, predicate in self.call_guards(call):
+            if predicate and not predicates:
+                continue
+            against = TRUSTED if other is None else self.against(other)
+            if against is None:
+                continue
+            key: tuple[str, str] | None = None
+            name = checked.value if isinstance(checked, cst.Name) else ""
+            if name in self.params and name not in IGNORED:
+                key = (name, attr)
+            elif name in self.fetched and attr != ID:
+                key = (self.fetched[name], ID)
+            if key is not None and key[0] != against:
+                out.add((key[0], key[1], against))
+        return frozenset(out)
+
     def _member(self, row: cst.BaseExpression, pool: cst.BaseExpression, loop: set[str] | None
                 ) -> frozenset[Pair]:
         """The row's tenant among the tenants computed from one parameter alone."""
@@ -163,7 +225,7 @@ class _Reader:
         if isinstance(pool, cst.Name):
             source = self.sets.get(pool.value)
         elif isinstance(pool, cst.Call):
-            source = self._only_param(pool)
+            source = self._only_param(pool) or (TRUSTED if self._from_trusted(pool) else None)
         if source is None or source == found[0]:
             return frozenset()
         return frozenset({(found[0], found[1], source)})
@@ -175,6 +237,8 @@ class _Reader:
             out |= self.pair(a, b)
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             out |= self.proves(test.expression)
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+            out |= self.mismatch(test.left) | self.mismatch(test.right)  # false: each alternative is
         return frozenset(out)
 
     # -- the paths
@@ -201,6 +265,11 @@ class _Reader:
             return held, False
         if isinstance(stmt, cst.Expr) and _refusing(stmt):
             return held, False
+        if isinstance(stmt, cst.Expr) and self.call_guards is not None \
+                and isinstance(_unwrap(stmt.value), cst.Call):
+            call = _unwrap(stmt.value)
+            assert isinstance(call, cst.Call)
+            return held | self.called(call, predicates=False), True  # a refusing check: it went on
         if isinstance(stmt, cst.If):
             inner, then_on = self.block(stmt.body.body, held | self.proves(stmt.test))
             orelse, otherwise = stmt.orelse, held | self.mismatch(stmt.test)  # the test was false
@@ -243,11 +312,15 @@ class _Reader:
         return held, True
 
 
-def access_guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str]
+def access_guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str],
+                  trusted: Callable[[cst.BaseExpression], bool] | None = None,
+                  call_guards: CallGuards | None = None
                   ) -> tuple[list[Pair], list[Pair], dict[str, str]]:
-    """(refusing guards, predicate guards, local row -> the parameter it is fetched by) of ``fn``."""
+    """(refusing guards, predicate guards, local row -> the parameter it is fetched by) of ``fn``.
+    ``trusted``: whether a value read from no parameter and no local is trusted; ``call_guards``: the
+    guards of a called function, bound to the call's arguments."""
     body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
-    reader = _Reader(params, names)
+    reader = _Reader(params, names, trusted, call_guards)
     reader.bind(body)
     held, goes_on = reader.block(body, frozenset())
     if goes_on:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.call_rows import called_row, check_call_row
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -119,6 +120,10 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
             found = tenant_row(row_side, fn)
             handed = _handed_row(ev, row_side, fn) if found is None else None
             if found is None and handed is None:
+                called = called_row(row_side, fn, tenant_attribute_names(ev))
+                value = ev.eval(value_side, use=False) if called is not None else None
+                if called is not None and value is not None and (value.trusted or is_parameter(value)):
+                    check_call_row(fn, called, value.prov, f"checked after the call ({_name_attr(row_side)})")
                 continue
             value = ev.eval(value_side, use=False)
             if not value.trusted and (handed is not None or not is_parameter(value)):
@@ -147,13 +152,18 @@ def _handed_row(ev: Evaluator, node: cst.BaseExpression, fn: FunctionState) -> s
     value = fn.env.get(parts[0])
     if value is None or not value.untrusted or (isinstance(value, RowValue) and value.origin is not None):
         return None
+    return parts[0] if parts[1] in tenant_attribute_names(ev) else None
+
+
+def tenant_attribute_names(ev: Evaluator) -> frozenset[str]:
+    """The tenant columns and relations of every tenant table (``org``, ``org_id``)."""
     memo = ev.ctx.settings.memo
     slot = ("tenant-attribute-names", "")
-    if slot not in memo:
+    known = memo.get(slot)
+    if not isinstance(known, frozenset):
         names: set[str] = set()
         for t in ev.ctx.index.tables.values():
             names.update(t.tenant_names())
             names.update(f"{n}_id" for n in t.tenant_names())
-        memo[slot] = frozenset(names)
-    known = memo[slot]
-    return parts[0] if isinstance(known, frozenset) and parts[1] in known else None
+        known = memo[slot] = frozenset(names)
+    return known

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Trust
+from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
@@ -71,7 +72,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         for a in args:
             hints.setdefault(id(a.node), fn.statement)
     given = any(isinstance(v, QueryValue) for v in values)
-    rows = any(unchecked_row(v) or (isinstance(a.value, cst.Name) and unchecked_id(v))
+    rows = any(unchecked_row(v) or (isinstance(a.value, cst.Name)
+                                    and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
                for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
                                     queries=given, rows=rows))
@@ -164,6 +166,11 @@ def _in_scope(fn: FunctionState, args: tuple[ArgFact, ...]) -> tuple[ArgFact, ..
         return args
     return tuple(replace(a, prov=Provenance.trusted(f"system scope ({a.prov.source})"))
                  if a.prov.trust is Trust.UNTRUSTED else a for a in args)
+
+
+def resolve_call(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:
+    """The project function a call of ``target`` resolves to, statically (None when unknown)."""
+    return _resolve(ctx, fn, target)
 
 
 def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) -> str | None:

@@ -60,6 +60,9 @@ class FunctionState:
     # The module's (or class body's) names as the function started: ``LIMIT`` not rebound here is a
     # module-level name, not a local (``constant_locals.py``).
     module_env: dict[str, Value] = field(default_factory=dict)
+    # ``found, row = Service.get_by_id(pk)``: each name of a tuple target bound to a call, with the
+    # value bound (``call_rows.py`` reads back the call while the name still holds that very value).
+    unpacked_calls: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
 
     @property
     def handler_name(self) -> str | None:

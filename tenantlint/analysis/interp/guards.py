@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
-from tenantlint.analysis.interp.access_predicates import ID, Pair, access_guards
+from tenantlint.analysis.interp.access_predicates import ID, TRUSTED, Pair, access_guards
+from tenantlint.analysis.interp.call_rows import call_of, check_call_row
 
 # re-exported: the readers of refusals used to live here
 from tenantlint.analysis.interp.refusals import mismatch_sides as mismatch_sides
@@ -88,7 +89,7 @@ def pin_guarded(fn: FunctionState, found: Sequence[Pair], fetched: Mapping[str, 
     dataset.team_id == team_id``) has checked its own fetch after the fetch: the query is pinned to
     that parameter (a tenant parameter, judged at the callers). ``value_of``: a name's value."""
     for checked, attr, against in found:
-        other = value_of(against) if attr == ID else None
+        other = (_trusted_value() if against == TRUSTED else value_of(against)) if attr == ID else None
         if other is None or not (other.trusted or is_parameter(other)):
             continue
         for name, key in fetched.items():
@@ -141,12 +142,19 @@ def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], par
             position += 1
     for guard in found:
         checked, attr, against, predicate = decode(guard)
-        if (predicate and not negated) or checked not in bound or against not in bound:
+        if (predicate and not negated) or checked not in bound \
+                or (against != TRUSTED and against not in bound):
             continue
         node, value = bound[checked]
-        other = bound[against][1]
+        other = _trusted_value() if against == TRUSTED else bound[against][1]
         if attr == ID:
             _checked_id(fn, node, value, other, callee)
+            continue
+        short = ".".join(callee.split(".")[-2:])
+        called = isinstance(node, cst.Name) and call_of(fn, node.value) is not None
+        if isinstance(node, cst.Name) and not isinstance(value, RowValue) and called:
+            if other.trusted or is_parameter(other):  # a row a project call handed back
+                check_call_row(fn, node.value, other.prov, f"checked by {short}() after the call")
             continue
         if not isinstance(node, cst.Name) or not isinstance(value, RowValue) or not unchecked_row(value):
             continue
@@ -157,8 +165,12 @@ def apply_guards(fn: FunctionState, call: cst.Call, values: Sequence[Value], par
         assert tenant is not None
         names = tenant.tenant_names() | {f"{n}_id" for n in tenant.tenant_names()}
         if attr in names and (other.trusted or is_parameter(other)):
-            short = ".".join(callee.split(".")[-2:])
             scope_checked(fn, node.value, row, other.prov, f"checked by {short}() after the fetch")
+
+
+def _trusted_value() -> Value:
+    """What a guard checked against a trusted value it read itself (``current_user.id``) holds."""
+    return Value(Provenance.trusted("the authenticated caller, as the guard read it"))
 
 
 def unchecked_id(value: Value) -> bool:
@@ -186,3 +198,37 @@ def _checked_id(fn: FunctionState, node: cst.BaseExpression, value: Value, other
             verify_earlier(fn.ctx, fn, frozenset({value.prov}), f"{short}()")
     elif is_parameter(other):
         fn.env[node.value] = Value(other.prov)
+
+
+def bound_guards(params: Sequence[str], found: Sequence[str], call: cst.Call
+                 ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
+    """The guards ``found`` of a function with ``params``, bound to the arguments of ``call``:
+    (checked argument, attribute or ID, the argument it is checked against or None for a trusted
+    value the function read itself, whether a predicate's)."""
+    bound: dict[str, cst.BaseExpression] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return []
+        if arg.keyword is not None:
+            bound[arg.keyword.value] = arg.value
+        elif position < len(params):
+            bound[params[position]] = arg.value
+            position += 1
+    out: list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]] = []
+    for guard in found:
+        checked, attr, against, predicate = decode(guard)
+        if checked in bound and (against == TRUSTED or against in bound):
+            out.append((bound[checked], attr, None if against == TRUSTED else bound[against], predicate))
+    return out
+
+
+def negated_alternatives(test: cst.BaseExpression) -> list[cst.Call]:
+    """The calls ``c`` of ``not c`` among the ``or``-ed alternatives of an ``if`` test whose branch
+    leaves (``if not row or not can_read(row): raise``): past the ``if``, each answered yes."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return negated_alternatives(test.left) + negated_alternatives(test.right)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = test.expression.expression if isinstance(test.expression, cst.Await) else test.expression
+        return [inner] if isinstance(inner, cst.Call) else []
+    return []

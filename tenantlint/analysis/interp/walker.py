@@ -15,13 +15,15 @@ from typing import cast
 import libcst as cst
 
 from tenantlint.analysis.facts import (
+    FunctionFact,
     Provenance,
     RequestReadFact,
 )
 from tenantlint.analysis.interp import keyed_fetch, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
-from tenantlint.analysis.interp.calls import param_entries, param_keys
+from tenantlint.analysis.interp.call_rows import unpacked_call
+from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -46,11 +48,18 @@ from tenantlint.analysis.interp.function_state import (
     merge_env,
 )
 from tenantlint.analysis.interp.guarded_scope import keep_guarded
-from tenantlint.analysis.interp.guards import encoded, pin_guarded, tenant_attrs
+from tenantlint.analysis.interp.guards import (
+    bound_guards,
+    encoded,
+    negated_alternatives,
+    pin_guarded,
+    tenant_attrs,
+)
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
+from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
@@ -59,6 +68,16 @@ from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
 from tenantlint.analysis.interp.signatures import function_fact, summary_params
+from tenantlint.analysis.interp.startup import (
+    MAIN_BLOCK,
+    STARTUP,
+    app_config_ready,
+    hook_decorator,
+    is_main_guard,
+    registered_hooks,
+)
+from tenantlint.analysis.interp.startup_hints import MAIN_NAME
+from tenantlint.analysis.interp.system_handlers import operator_permission, system_handler
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
     SYSTEM_PATH,
@@ -95,6 +114,7 @@ class Walker:
         source = ctx.source
         # a file that never spells a membership check's name calls none: no statement is searched
         self.checks = frozenset(checks) if source is None else frozenset(c for c in checks if c in source)
+        self._registered: dict[str, str] | None = None  # start-up hooks the module registers
 
     # ----- module and classes ----------------------------------------------------------------
     def walk_module(self) -> None:
@@ -181,15 +201,20 @@ class Walker:
             env.update(bound)  # parameters bound to the models the caller passes (``param_models.py``)
         settings = self.ctx.settings
         system = outer.system_depth + (
-            1 if any(n.rsplit(".", 1)[-1] in settings.system_scope for n in names) else 0
+            1 if any(n.rsplit(".", 1)[-1] in settings.system_handlers for n in names) else 0
         ) + (1 if handler is not None and handler.system else 0)
         qualname = f"{outer.scope}.{fn.name.value}" if outer.scope else None
         reason = outer.system_reason
         if handler is None:
-            own = self._system_reason(fn, qualname, names, system)
+            own = self._system_reason(fn, cls, qualname, names, system)
             if own is not None:
                 system += 1
                 reason = own
+        else:
+            permission = operator_permission(self.ctx, cls) if cls is not None else None
+            if system > outer.system_depth or permission is not None:  # system code by itself
+                system = max(system, outer.system_depth + 1)
+                reason = reason or system_handler(names, settings, permission)
         ports = summary_params(fn, names, method=cls is not None)
         inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
@@ -211,17 +236,23 @@ class Walker:
         fact = None
         if qualname is not None and binding is None:
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
-            fact.system = reason if handler is None else ""  # scheduled, or in a system_paths file
+            # scheduled, start-up code, a system_scope handler, or in a system_paths file
+            fact.system = reason if handler is None or system else ""
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
             Evaluator(self.ctx, state).eval(d.decorator, use=False)
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body
         state.body = fn.body
+        reads = len(self.ctx.facts.request_reads)
         self.block(body, state, cls)
+        if handler is not None and len(self.ctx.facts.request_reads) > reads:
+            self._new_tenant_reads(fn, reads)
         if fact is not None and handler is None:
-            refusing, predicate, fetched = access_guards(fn, fact.params, self._tenant_attrs())
-            ev = Evaluator(self.ctx, state)  # its own fetch, checked by its answer:
+            ev = Evaluator(self.ctx, state)
+            refusing, predicate, fetched = access_guards(
+                fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
+                lambda call: self._call_guards(state, call))  # its own fetch, checked by its answer:
             pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
             fact.guards = encoded(refusing, predicate)
             fact.returns = (return_kind(state.returns)
@@ -234,8 +265,8 @@ class Walker:
                 fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
         return state
 
-    def _system_reason(self, fn: cst.FunctionDef, qualname: str | None, names: list[str],
-                       system: int) -> str | None:
+    def _system_reason(self, fn: cst.FunctionDef, cls: ClassInfo | None, qualname: str | None,
+                       names: list[str], system: int) -> str | None:
         """Why a function that is no handler is system code by itself, if it is."""
         settings = self.ctx.settings
         if qualname is not None and settings.schedules:
@@ -250,7 +281,54 @@ class Walker:
         change = schema_change(self.ctx, fn)
         if change is not None:  # a migration written as a function: every tenant's rows on purpose
             return f"{SCHEMA_CHANGE}{change}"
+        hook = hook_decorator(fn) if names else None
+        if hook is None and cls is None and qualname is not None:
+            hook = self._hooks().get(fn.name.value)
+        if hook is None and cls is not None and app_config_ready(fn, cls.bases):
+            hook = f"{cls.name}.ready (a Django AppConfig)"
+        if hook is not None:  # runs when the process starts or stops: no request, no tenant
+            return f"{STARTUP}{hook}"
         return None
+
+    def _new_tenant_reads(self, fn: cst.FunctionDef, start: int) -> None:
+        """The handler's tenant-key reads from ``start`` on that only name a new tenant are no
+        choice of tenant (``new_tenant_keys.py``)."""
+        reads = self.ctx.facts.request_reads
+        reads[start:] = [r for r in reads[start:] if not names_new_tenant(self.ctx, fn.body, r.node, r.key)]
+
+    def _hooks(self) -> dict[str, str]:
+        """Module-level functions the module registers as start-up or shutdown hooks -> how."""
+        if self._registered is None:
+            self._registered = registered_hooks(self.ctx.module, self.ctx.source)
+        return self._registered
+
+    def _main_block(self, stmt: cst.If, state: FunctionState) -> None:
+        """A module's ``if __name__ == "__main__":`` block, walked as the function ``<module>.__main__``
+        in system scope (a script's entry point); its ``else`` is module code as usual."""
+        qualname = f"{state.scope}.{MAIN_NAME}"
+        inner = FunctionState(None, dict(state.env), ctx=self.ctx, system_depth=state.system_depth + 1,
+                              qualname=qualname, system_reason=state.system_reason or MAIN_BLOCK)
+        inner.module_env = state.env
+        inner.body = stmt.body
+        fact = FunctionFact(stmt, qualname, (), None, False, system=inner.system_reason)
+        self.ctx.facts.functions.append(fact)
+        self.block(stmt.body.body, inner, None)
+        if isinstance(stmt.orelse, cst.Else):
+            self.block(stmt.orelse.body.body, state, None)
+        elif stmt.orelse is not None:
+            self.statement(stmt.orelse, state)
+
+    def _call_guards(self, state: FunctionState, call: cst.Call
+                     ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
+        """The tenant guards of the project function ``call`` resolves to, bound to its arguments."""
+        returns = self.ctx.settings.returns
+        if not returns.guards:
+            return []
+        callee = resolve_call(self.ctx, state, call.func)
+        if callee is None:
+            return []
+        params, found = returns.guards_of(callee)
+        return bound_guards(params, found, call) if found else []
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -344,6 +422,10 @@ class Walker:
                     self.walk_function(stmt, None, state)
             elif isinstance(stmt, cst.ClassDef):
                 self.walk_class(stmt, state)
+            elif (isinstance(stmt, cst.If) and state.owner is None and state.qualname is None
+                  and state.scope and is_main_guard(stmt.test)):
+                state.statement = stmt
+                self._main_block(stmt, state)
             else:
                 self.statement(stmt, state)
 
@@ -402,10 +484,9 @@ class Walker:
     def _if(self, stmt: cst.If, state: FunctionState, ev: Evaluator) -> None:
         """Both branches from the state before; a branch that leaves the function does not flow on."""
         test = stmt.test
-        if (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
-                and isinstance(test.expression, cst.Call)
-                and (self._terminates(stmt.body.body) or refuses(stmt.body.body))):
-            state.negated_calls.add(id(test.expression))  # a predicate's "no" leaves
+        if self._terminates(stmt.body.body) or refuses(stmt.body.body):
+            for call in negated_alternatives(test):
+                state.negated_calls.add(id(call))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
         ev.eval(stmt.test)
         keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
@@ -563,6 +644,8 @@ class Walker:
                     pinned = narrows_only(state.narrowing, target.target, value)
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
+                if isinstance(target.target, cst.Tuple):
+                    unpacked_call(state, target.target, small.value)
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
