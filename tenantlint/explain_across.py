@@ -41,6 +41,13 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
             sites = project.sites_of.get(fn.qualname, ())
             head = (f"across functions: {q.label} in {fn.qualname} is keyed only by its parameters "
                     f"({keys}); {len(sites)} resolved call site{'s' if len(sites) != 1 else ''}")
+            open_callers = outcome.rows.get((fn.path, q.line))
+            if open_callers is not None:
+                rows = ", ".join(q.rows)
+                out.append(f"{head}; not reported here: it reads the rows of the row passed as {rows} "
+                           f"(a model instance, fetched by a query judged where it runs), though "
+                           f"{describe(open_callers)}")
+                continue
             if all((fn.path, q.line, code) in outcome.removed for code in q.codes):
                 out.append(f"{head}; every call site is known: not reported here (a call passing "
                            "request input into a key is reported at that call)")

@@ -237,6 +237,9 @@ class KeyedQuery:
     # (key, entry): the entries of a key's dict it is keyed by (``data.get("cycle_id")``); a key
     # not named here is read whole.
     entries: tuple[tuple[str, str], ...] = ()
+    # The anchors a caller passes a row to (the parameter is annotated with a model class): the row
+    # was fetched by a query judged where it runs, so an open caller set leaves the query confined.
+    rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

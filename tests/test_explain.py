@@ -128,3 +128,19 @@ def test_explain_says_why_an_id_keyed_helper_stays_reported(
     code, out = explain(capsys, "chat/models/messages.py:25")
     assert code == 0
     assert "every call site is known: not reported here" in out["notes"][0]
+
+
+def test_explain_says_a_row_keyed_helper_with_open_callers_is_confined(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A helper keyed by a parameter annotated as a model row, with no call site in the project, is
+    not reported; explain names the row parameter and why its callers are open. The same helper
+    keyed by an id stays reported."""
+    monkeypatch.chdir(APP.parent / "django_passed_rows")
+    code, out = explain(capsys, "chat/storage.py:42")
+    assert code == 0
+    (note,) = out["notes"]
+    assert "not reported here: it reads the rows of the row passed as owner" in note
+    assert "no call site in the project resolves to" in note
+    code, out = explain(capsys, "chat/storage.py:52")
+    assert code == 1
+    assert "reported here: no call site in the project resolves to" in out["notes"][0]

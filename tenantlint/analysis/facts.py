@@ -230,6 +230,8 @@ class FunctionFact:
     built: cst.CSTNode | None = None  # the query it returns unevaluated (a builder), if any
     passes: tuple[str, ...] = ()  # parameters it only extends and hands back (``interp/passes.py``)
     guards: tuple[str, ...] = ()  # ``checked:attr:against`` tenant checks (``interp/guards.py``)
+    # parameters annotated with a model class (``bot_profile: UserProfile``): rows, not ids
+    rows: tuple[str, ...] = ()
 
 
 @dataclass

@@ -55,6 +55,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         if f.code in KEYED_CODES:
             codes_at.setdefault(f.line, set()).add(f.code)
     own: dict[str, dict[int, tuple[str, ...]]] = {}
+    row_params = {fn.qualname: fn.rows for fn in ctx.facts.functions if fn.rows}
     for origin in ctx.origins:
         if origin.function is None or origin.tenant is None:
             continue
@@ -80,9 +81,10 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             if codes:
                 owner = owner_params(ctx, origin.node, origin.table, frozenset(keys))
                 keyed_entries = origin.entries if origin.keys is not None else ()
+                rows = tuple(a for a in anchors if a in row_params.get(origin.function, ()))
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
-                               owner, anchors, keyed_entries))
+                               owner, anchors, keyed_entries, rows))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()

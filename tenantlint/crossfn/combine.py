@@ -58,6 +58,9 @@ class Outcome:
     # path -> (first line, last line, why) of the functions only system code calls: the findings of
     # a missing or weakened tenant filter there are dropped, their queries listed as system scope
     spans: Mapping[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
+    # (path, line) of queries keyed by a row parameter (``KeyedQuery.rows``) that an open caller set
+    # did not leave reported -> why the caller set is open
+    rows: Mapping[tuple[str, int], Blame] = field(default_factory=dict)
 
     def system_reason(self, path: str, line: int) -> str | None:
         """Why the code at ``path:line`` is system code, when a function only system code calls
@@ -256,14 +259,23 @@ class Combiner:
         # (path, line) of an id-keyed query left where it is -> the first reason (``closure.py``)
         self.blames: dict[tuple[str, int], Blame] = {}
         self._blame: Blame | None = None  # the first reason for the query being joined
+        # a known call may pass request input the join cannot place (a spread, an untraced value)
+        self._hard = False
+        self.rows: dict[tuple[str, int], Blame] = {}
 
     def run(self) -> Outcome:
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
                 self._blame = None
+                self._hard = False
                 ok = self.keyed(fn, set(q.keys), q, (hop,), frozenset(), frozenset(q.anchors), None,
                                 _entries(q.entries))
+                if not ok and q.rows and not self._hard and self._blame is not None:
+                    # Keyed by a row its callers pass: the rows of that row. The row was fetched by a
+                    # query judged where it runs, so callers the join cannot see leave it confined.
+                    self.rows[(fn.path, q.line)] = self._blame
+                    ok = True
                 if ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
                 elif self._blame is not None:
@@ -277,7 +289,7 @@ class Combiner:
             if (f.path, f.line, f.code) not in seen:
                 seen.add((f.path, f.line, f.code))
                 added.append(f)
-        return Outcome(tuple(added), frozenset(self.removed), system, self.blames, spans)
+        return Outcome(tuple(added), frozenset(self.removed), system, self.blames, spans, self.rows)
 
     def system_helpers(self) -> tuple[dict[tuple[str, int], str],
                                       dict[str, tuple[tuple[int, int, str], ...]]]:
@@ -356,12 +368,14 @@ class Combiner:
                     arg = replace(arg, trust="unknown", source=arg.checked, span=None, snippet=None)
                 if arg is _AMBIGUOUS:
                     ok = False
+                    self._hard = True
                     self._blame = self._blame or Blame(SPREAD, fn.qualname, site)
                 elif arg.trust == "untrusted":
                     if arg.span is not None:  # request input, in a handler or not
                         self.report_keyed(site, fn, key, arg, q, hops)
                     else:
                         ok = False
+                        self._hard = True
                         self._blame = self._blame or Blame(UNTRACED, fn.qualname, site)
                 elif site.caller is not None and (source := _passed_on(arg, key in anchors)):
                     name = source[len(PARAMETER):]

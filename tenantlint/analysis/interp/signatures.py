@@ -3,10 +3,17 @@ of it can be seen (a decorator that registers it elsewhere leaves its caller set
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from tenantlint.analysis.facts import FunctionFact
+from tenantlint.analysis.interp.function_state import function_params
+from tenantlint.analysis.interp.local_types import annotation_text
 from tenantlint.analysis.plugins import HandlerInfo
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.interp.file_context import FileContext
 
 # Decorators that keep the function's signature and register it nowhere: its callers are its calls.
 _TRANSPARENT = frozenset({
@@ -53,3 +60,17 @@ def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler:
     is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT for n in decorators)
     return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open,
                         fn.name.value in checks)
+
+
+def row_params(ctx: FileContext, fn: cst.FunctionDef, ports: list[str]) -> tuple[str, ...]:
+    """The ports annotated with a model class of the project (``bot_profile: UserProfile``,
+    ``Optional["Stream"]``): a caller passes a row there, not an id (``crossfn/combine.py``)."""
+    out: list[str] = []
+    for p in function_params(fn):
+        name = p.name.value
+        if name not in ports or p.annotation is None:
+            continue
+        text = annotation_text(p.annotation.annotation)
+        if text is not None and ctx.model_name(text) is not None:
+            out.append(name)
+    return tuple(out)
