@@ -39,7 +39,7 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
-from tenantlint.crossfn.records import LOCAL_DEF
+from tenantlint.crossfn.records import LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
@@ -222,7 +222,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers))
+        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
+                   package=_package(rel)))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -249,20 +250,29 @@ def _aliases(rel: str, module: cst.Module) -> dict[str, str]:
     return {f"{mod}.{k}" if mod else k: v for k, v in module_aliases(module).items()}
 
 
-def _names(tree: ast.Module, counted: bool, serializers: bool
+def _package(rel: str) -> str:
+    """The package a relative import of the file at ``rel`` starts from (``from . import x``)."""
+    module = module_name(rel)
+    if rel.replace("\\", "/").endswith("/__init__.py") or rel == "__init__.py":
+        return module
+    return module.rpartition(".")[0]
+
+
+def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = ""
            ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """The name counts (none when not ``counted``), with the references to serializer classes
     (``index/serializer_refs.py``) in a file that spells ``Serializer``; and the names of the
     functions and classes ``tree`` defines."""
     defs: set[str] = set()
-    counts = name_counts(tree, defs)
+    counts = name_counts(tree, defs, package)
     if not counted:
         return (), tuple(sorted(defs))
     refs = serializer_refs(tree) if serializers else {}
     return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
 
 
-def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[str, int], ...]:
+def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | None = None
+                ) -> tuple[tuple[str, int], ...]:
     """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function; a name bound at module or class level
@@ -276,9 +286,15 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
     # grows while it is read, as ``index.ast_util.walk`` does: the nodes under ``roots`` whose
     # names ``local`` binds
     # ``nested``: the names the enclosing functions bind by a nested ``def``/``class`` of their own
-    scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str]]] = [([tree], frozenset(), frozenset())]
+    # ``modules``: the local names that may hold a module (``m = importlib.import_module(..)``, an
+    # alias ``m = tasks``, a loop target): an attribute spelt on one may name a module-level function
+    scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str], frozenset[str]]] = [
+        ([tree], frozenset(), frozenset(), frozenset())]
+    rooted: set[int] = set()  # the heads of attributes and the callees
+    values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
+    imports: list[ast.Import | ast.ImportFrom] = []
     while scopes:
-        todo, local, nested = scopes.pop()
+        todo, local, nested, modules = scopes.pop()
         push = todo.append
         for node in todo:
             for child in children(node):
@@ -291,10 +307,19 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                    if id(child) not in rooted:
+                        values.add(name)
                 elif cls is ast.Attribute:
+                    rooted.add(id(child.value))  # type: ignore[attr-defined]
                     name = child.attr  # type: ignore[attr-defined]
                     if name[:1].islower() or name[:1] == "_":
                         counts[name] = counts.get(name, 0) + 1
+                        root = child.value  # type: ignore[attr-defined]
+                        while root.__class__ is ast.Attribute:
+                            root = root.value
+                        if root.__class__ is ast.Name and root.id in local and root.id not in modules:
+                            on_object = name + ON_OBJECT
+                            counts[on_object] = counts.get(on_object, 0) + 1
                 elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                     for default in [*child.args.defaults, *child.args.kw_defaults]:
                         if default is not None:
@@ -306,12 +331,49 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None) -> tuple[tuple[s
                     scopes.append(([child if isinstance(child, ast.Lambda)
                                     else ast.Module(body=child.body, type_ignores=[])],
                                    local | bound, (nested - bound) | (
-                                       frozenset() if isinstance(child, ast.Lambda) else _local_defs(child))))
+                                       frozenset() if isinstance(child, ast.Lambda) else _local_defs(child)),
+                                   (modules - bound) | _module_vars(child)))
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(child.name)  # type: ignore[attr-defined]
+                elif cls is ast.Call:
+                    rooted.add(id(child.func))  # type: ignore[attr-defined]
+                elif cls is ast.Import or cls is ast.ImportFrom:
+                    imports.append(child)  # type: ignore[arg-type]
                 push(child)
+    for held in _module_values(imports, values, package):
+        counts[MODULE_VALUE + held] = 1
     return tuple(sorted(counts.items()))
+
+
+def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str], package: str | None
+                   ) -> set[str]:
+    """The dotted names of the modules (or lower-case names, which may be modules) ``imports`` bind
+    to a name used as a value somewhere (passed, stored, returned: read neither as the head of an
+    attribute nor as a callee); ``package``: the one relative imports start from (``*``, any
+    module, when it is not known)."""
+    out: set[str] = set()
+    for node in imports:
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                bound = alias.asname or alias.name.split(".", 1)[0]
+                full = alias.name if alias.asname else bound
+            else:
+                bound = alias.asname or alias.name
+                if not alias.name[:1].islower() or bound not in values:
+                    continue  # a class or a constant: no module
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".") if package else []
+                    if package is None or node.level - 1 > len(parts):
+                        out.add("*")
+                        continue
+                    parts = parts[:len(parts) - (node.level - 1)]
+                    base = ".".join([*parts, *([base] if base else [])])
+                full = f"{base}.{alias.name}" if base else alias.name
+            if bound in values:
+                out.add(full)
+    return out
 
 
 def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
@@ -327,6 +389,37 @@ def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset
         elif isinstance(node, ast.Global | ast.Nonlocal):
             declared.update(node.names)
     return frozenset(names - declared)
+
+
+def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
+    """The names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
+    alias, ``m = tasks``), a call of something whose name says it imports
+    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
+    targets of loops, ``with`` and comprehensions, whatever they iterate."""
+    out: set[str] = set()
+    for node in walk(fn):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+            value = node.value
+            if isinstance(value, ast.Call):
+                callee = value.func
+                while isinstance(callee, ast.Attribute | ast.Call):
+                    if isinstance(callee, ast.Attribute) and "import" in callee.attr.lower():
+                        break
+                    callee = callee.value if isinstance(callee, ast.Attribute) else callee.func
+                imports = (isinstance(callee, ast.Attribute) and "import" in callee.attr.lower()) or (
+                    isinstance(callee, ast.Name) and "import" in callee.id.lower())
+            else:
+                imports = isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.IfExp | ast.BoolOp)
+            if imports:
+                targets = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            targets = [node.target]
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            targets = [node.optional_vars]
+        for target in targets:
+            out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return frozenset(out)
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

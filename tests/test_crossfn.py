@@ -114,6 +114,26 @@ def test_a_reference_that_is_not_a_call_leaves_the_callers_open(tmp_path: Path) 
 
 
 def test_unresolved_call_site_keeps_the_query_reported(tmp_path: Path) -> None:
+    # ``loader`` may be the module itself: the project uses it as a value (``job(helpers)``)
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app import helpers
+        from app.helpers import get_invoice
+
+
+        def job(loader):
+            get_invoice(3)
+            return loader.get_invoice(4)
+
+
+        def run():
+            return job(helpers)
+        """})
+    assert found(result) == [("app/helpers.py", 5, "TNT101")]
+
+
+@pytest.mark.parametrize("held", ["import app", "from . import helpers as h"])
+def test_a_module_used_as_a_value_anywhere_leaves_its_functions_open(tmp_path: Path, held: str) -> None:
+    name = held.rsplit(" ", 1)[-1]
     result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
         from app.helpers import get_invoice
 
@@ -121,8 +141,31 @@ def test_unresolved_call_site_keeps_the_query_reported(tmp_path: Path) -> None:
         def job(loader):
             get_invoice(3)
             return loader.get_invoice(4)
+        """, "app/other.py": f"""
+        {held}
+
+        KEEP = [{name}]
         """})
     assert found(result) == [("app/helpers.py", 5, "TNT101")]
+
+
+def test_a_method_of_an_object_is_no_call_of_a_module_function(tmp_path: Path) -> None:
+    # ``loader``/``self.store`` hold objects (no module is used as a value anywhere): their
+    # ``get_invoice`` is a method, and the module-level helper's every call site is known
+    result = run(tmp_path, {"app/helpers.py": HELPERS, "app/views.py": """
+        from app.helpers import get_invoice
+
+
+        def job(loader):
+            get_invoice(3)
+            return loader.get_invoice(4)
+
+
+        class Service:
+            def load(self):
+                return self.store.get_invoice(5)
+        """})
+    assert found(result) == []
 
 
 def test_chain_through_a_parameter_of_a_helper(tmp_path: Path) -> None:

@@ -115,16 +115,16 @@ def test_verdict_agrees_with_check_across_functions(
 
 def test_explain_says_why_an_id_keyed_helper_stays_reported(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The caller set of a helper whose name is spelled on a receiver of unknown type is open: explain
-    counts the spellings and names the one not resolved; a closed helper says so."""
+    """The caller set of a helper whose name is spelled on a receiver that may hold its module is
+    open: explain counts the spellings and names the one not resolved; a closed helper says so."""
     monkeypatch.chdir(APP.parent / "django_reexported_helpers")
-    code, out = explain(capsys, "chat/models/messages.py:31")
+    code, out = explain(capsys, "chat/models/messages.py:32")
     assert code == 1
     note, spots = out["notes"]
     assert "keyed only by its parameters (message_id)" in note
     assert "name 'topic_label' spelled 2 times in the project, 1 of them resolved to it" in note
     assert spots.startswith("  spellings of 'topic_label' not resolved to it: "
-                            "chat/views.py:35 (label.topic_label)")
+                            "chat/views.py:36 (label.topic_label)")
     code, out = explain(capsys, "chat/models/messages.py:25")
     assert code == 0
     assert "every call site is known: not reported here" in out["notes"][0]

@@ -66,9 +66,10 @@ def describe(blame: Blame) -> str:
 
 
 def caller_set(fn: Summary, sites: Sequence[Site], counts: Mapping[str, int] | None,
-               resolved: int, used: int) -> Blame | None:
+               resolved: int, used: int, spelled: int | None = None) -> Blame | None:
     """Why the caller set of ``fn`` is open (None when it is closed): ``sites``, its resolved call
-    sites; ``resolved``/``used``: resolved calls and spellings that count for its name."""
+    sites; ``resolved``/``used``: resolved calls and spellings that count for its name;
+    ``spelled``: the spellings of its name that may name it (default: all of them)."""
     if fn.open:
         return Blame(OPEN, fn.qualname)
     if fn.handler is not None:
@@ -77,7 +78,8 @@ def caller_set(fn: Summary, sites: Sequence[Site], counts: Mapping[str, int] | N
         return Blame(NO_SITES, fn.qualname)
     if counts is None:
         return Blame(NO_COUNTS, fn.qualname, known=len(sites))
-    spelled = counts.get(fn.name, 0)
+    if spelled is None:
+        spelled = counts.get(fn.name, 0)
     if spelled != used:
         return Blame(SPELLED, fn.qualname, spelled=spelled, resolved=resolved, known=len(sites))
     return None

@@ -27,6 +27,8 @@ from tenantlint.crossfn.records import (
     BUILDER,
     CONTEXT,
     LOCAL_DEF,
+    MODULE_VALUE,
+    ON_OBJECT,
     PARAMETER,
     TRUSTED_CHECK,
     Arg,
@@ -40,6 +42,7 @@ from tenantlint.crossfn.records import (
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
+_MODULE, _OTHER = "module", "other"  # kinds of functions (``Project.kind``)
 _AMBIGUOUS = Arg(-2, "", "unknown", "", None)
 _FILTER = "tenant filter"  # the end of a chain down to a helper's tenant parameter
 
@@ -88,10 +91,15 @@ class Project:
             del self.funcs[q]
         from tenantlint.files import module_name
 
-        self.callees = Callees(self.funcs, {q: module_name(f.path) for q, f in self.funcs.items()})
+        self.module_of = {q: module_name(f.path) for q, f in self.funcs.items()}
+        self.callees = Callees(self.funcs, self.module_of)
         self.sites_of: dict[str, list[Site]] = {}
         self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
+        # resolved calls (references) by the kind of their target and its name: a spelling that may
+        # name a function of one kind is a call of a function of that kind or unresolved (``spelled``)
+        self.resolved_by_kind: dict[tuple[str, str], int] = {}
+        self.refs_by_kind: dict[tuple[str, str], int] = {}
         refs_by_name: dict[str, int] = {}
         for site in self.sites:
             target = self.resolve(site.callee)
@@ -103,9 +111,13 @@ class Project:
                 if site.reference:
                     self.refs_of.setdefault(target, []).append(site)
                     refs_by_name[name] = refs_by_name.get(name, 0) + 1
+                    by_kind = (self.kind(target), name)
+                    self.refs_by_kind[by_kind] = self.refs_by_kind.get(by_kind, 0) + 1
                     continue
                 self.sites_of.setdefault(target, []).append(site)
                 resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
+                by_kind = (self.kind(target), name)
+                self.resolved_by_kind[by_kind] = self.resolved_by_kind.get(by_kind, 0) + 1
         self.name_counts = name_counts
         self.resolved_by_name = resolved_by_name
         self.refs_by_name = refs_by_name
@@ -120,8 +132,45 @@ class Project:
 
     def blame(self, fn: Summary) -> Blame | None:
         """Why not every call site of ``fn`` is known (None when every one is)."""
-        resolved = self.resolved_by_name.get(fn.name, 0)
-        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved)
+        resolved = self.used(fn, refs=False)
+        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved,
+                          self.spelled(fn))
+
+    def kind(self, qualname: str) -> str:
+        """``module``: a function of its module; else ``other`` (a method, a nested function)."""
+        module = self.module_of.get(qualname, "")
+        return _MODULE if qualname.rpartition(".")[0] == module else _OTHER
+
+    def spelled(self, fn: Summary) -> int:
+        """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
+        its module is never an attribute of an object a parameter or a local variable holds
+        (``records.ON_OBJECT``), unless some file uses its module as a value."""
+        counts = self.name_counts or {}
+        spelled = counts.get(fn.name, 0)
+        if self.subtracts(fn):
+            spelled -= counts.get(fn.name + ON_OBJECT, 0)
+        return spelled
+
+    def subtracts(self, fn: Summary) -> bool:
+        """:meth:`spelled` leaves the spellings on objects out for ``fn``."""
+        return self.kind(fn.qualname) == _MODULE and not self.module_held(self.module_of.get(fn.qualname, ""))
+
+    def module_held(self, module: str) -> bool:
+        """Some file uses ``module`` (or a package holding it) as a value: an object may hold it
+        (``records.MODULE_VALUE``)."""
+        counts = self.name_counts or {}
+        if counts.get(MODULE_VALUE + "*"):
+            return True
+        parts = module.split(".")
+        return any(counts.get(MODULE_VALUE + ".".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+    def used(self, fn: Summary, refs: bool) -> int:
+        """The resolved calls (and, with ``refs``, references) that are spellings :meth:`spelled`
+        counts: with the spellings on objects left out, those of functions of modules only."""
+        if not self.subtracts(fn):
+            return self.resolved_by_name.get(fn.name, 0) + (self.refs_by_name.get(fn.name, 0) if refs else 0)
+        key = (_MODULE, fn.name)
+        return self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
 
     def users(self, fn: Summary) -> list[str] | None:
         """The functions that call or name ``fn``, when every spelling of its name in the project
@@ -129,8 +178,8 @@ class Project:
         if self.name_counts is None or fn.open or fn.handler is not None:
             return None
         sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
-        used = self.resolved_by_name.get(fn.name, 0) + self.refs_by_name.get(fn.name, 0)
-        spelled = self.name_counts.get(fn.name, 0) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
+        used = self.used(fn, refs=True)
+        spelled = self.spelled(fn) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
         if not sites or spelled != used:
             return None
         return sorted({site.caller or "" for site in sites})

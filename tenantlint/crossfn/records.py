@@ -31,11 +31,23 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 # the id-keyed join does not (a call of a local function the analysis does not follow may hide
 # request input that reaches the module-level one through it).
 LOCAL_DEF = " local-def"
+# A name-count key: ``fix`` + ON_OBJECT counts the spellings ``obj.fix`` / ``obj.a.fix`` whose chain
+# starts at a parameter or a local variable of the enclosing function that holds no module (one
+# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``). Such a
+# spelling names an attribute of an object, never a module-level function ``fix`` (which a module
+# holds, and only a spelling of ``fix`` itself can put on an object).
+ON_OBJECT = " on-object"
+# A name-count key: MODULE_VALUE + ``app.helpers`` says some file uses what it imports as
+# ``app.helpers`` as a value (``job(helpers)``, ``self.h = helpers``): an object may then hold that
+# module (or a module under it), and ON_OBJECT spellings may name its functions. ``*``: a relative
+# import so used (any module).
+MODULE_VALUE = " module-value "
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "Arg", "Callees", "Hop", "KeyedQuery",
-           "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
+__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "Arg",
+           "Callees", "Hop",
+           "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 
 def entry_source(key: str) -> str:

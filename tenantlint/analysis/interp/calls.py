@@ -448,6 +448,14 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
     return () if scoping not in (Scoping.UNSCOPED, Scoping.WEAKENED, Scoping.UNTRUSTED_FILTER) else None
 
 
+# Chain methods whose arguments choose no rows: they pick the columns read, the order, or how many
+# of the rows the filters chose are returned (``select(*fields)``, ``order_by(getter(orderby))``,
+# ``paginate(page, n)``). Values of unknown origin there do not make the query keyed by anything else.
+_SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
+                      "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
+                      "options", "columns", "with_only_columns"})
+
+
 class _Names(cst.CSTVisitor):
     """Names read by the arguments of every call in an expression (attribute names excluded)."""
 
@@ -466,13 +474,17 @@ class _Names(cst.CSTVisitor):
             if key is not None:
                 self._key[id(node.value)] = key
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: cst.Call) -> bool:
         func = node.func
         if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and node.args
                 and func.attr.value in ("get", "pop", "__getitem__")):
             key = string_value(node.args[0].value)
             if key is not None:
                 self._key[id(func.value)] = key
+        if self.depth == 0 and isinstance(func, cst.Attribute) and func.attr.value in _SHAPING:
+            visit(func, self)  # the chain it is called on; its own arguments choose no rows
+            return False
+        return True
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         self.depth += 1
