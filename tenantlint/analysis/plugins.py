@@ -16,7 +16,7 @@ Both halves of each family (the index extractor and the plug-in) are named in ``
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -368,3 +368,16 @@ def registered_plugins() -> Plugins:
         if orm not in orms:
             orms.append(orm)
     return Plugins(tuple(frameworks), tuple(orms))
+
+
+def local_lineage(ctx: FileView, cls: ClassInfo) -> Iterator[ClassInfo]:
+    """``cls`` and its bases defined in the same file, each once, nearest first."""
+    seen: set[str] = set()
+    todo = [cls]
+    while todo:
+        c = todo.pop()
+        if c.name in seen:
+            continue
+        seen.add(c.name)
+        yield c
+        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)

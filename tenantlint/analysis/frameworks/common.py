@@ -13,7 +13,7 @@ from tenantlint.analysis.interp.class_bases import project_bases
 from tenantlint.analysis.interp.exprs import dotted_name
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import RowValue, Value
-from tenantlint.analysis.plugins import ClassInfo
+from tenantlint.analysis.plugins import ClassInfo, local_lineage
 from tenantlint.analysis.rawsql.constants import resolve_import
 from tenantlint.analysis.source.positions import child_nodes, preorder
 
@@ -38,17 +38,6 @@ def view_object(ev: Evaluation, method: str, call: cst.Call, view_table: str | N
 CALLER = "self.request.user"
 
 
-def local_lineage(ctx: FileView, cls: ClassInfo) -> Iterator[ClassInfo]:
-    """``cls`` and its bases defined in the same file, each once, nearest first."""
-    seen: set[str] = set()
-    todo = [cls]
-    while todo:
-        c = todo.pop()
-        if c.name in seen:
-            continue
-        seen.add(c.name)
-        yield c
-        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
 
 
 def returns_caller(ctx: FileView, cls: ClassInfo, method: str) -> bool:

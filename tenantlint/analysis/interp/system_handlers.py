@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.checks import permission_classes
-from tenantlint.analysis.plugins import ClassInfo
+from tenantlint.analysis.plugins import ClassInfo, local_lineage
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -39,17 +39,10 @@ def operator_permission(ctx: FileContext, cls: ClassInfo) -> str | None:
 def _chooses_permissions(ctx: FileContext, cls: ClassInfo) -> bool:
     import libcst as cst
 
-    seen: set[str] = set()
-    todo = [cls]
-    while todo:
-        c = todo.pop()
-        if c.name in seen:
-            continue
-        seen.add(c.name)
+    for c in local_lineage(ctx, cls):
         body = c.node.body.body if isinstance(c.node.body, cst.IndentedBlock) else ()
         if any(isinstance(s, cst.FunctionDef) and s.name.value == "get_permissions" for s in body):
             return True
-        todo.extend(ctx.local_classes[b] for b in c.bases if b in ctx.local_classes)
     return False
 
 
