@@ -28,7 +28,15 @@ from tenantlint.analysis.frameworks.common import (
 from tenantlint.analysis.frameworks.drf_routing import routes_only_own_methods
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
 from tenantlint.analysis.interp.values import DictValue, RowValue, Value
-from tenantlint.analysis.plugins import BODY, PATH, QUERY, ClassInfo, FrameworkPlugin, HandlerInfo, local_lineage
+from tenantlint.analysis.plugins import (
+    BODY,
+    PATH,
+    QUERY,
+    ClassInfo,
+    FrameworkPlugin,
+    HandlerInfo,
+    local_lineage,
+)
 from tenantlint.crossfn.records import CONTEXT, CONTEXT_SOURCE
 from tenantlint.index.records import TenantTable
 
