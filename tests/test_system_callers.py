@@ -9,7 +9,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-from tenantlint.analysis.source.ast_imports import bound_names
+from tenantlint.analysis.source.ast_imports import bound_names, is_package_init
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn import system_callers
 from tenantlint.crossfn.records import LOCAL_DEF
@@ -236,3 +236,12 @@ def test_spellings_of_a_nested_def_are_counted_apart() -> None:
     assert counts["fix"] == 3 and counts["fix" + LOCAL_DEF] == 2  # ``other``'s is the module's
     assert counts["retry"] == 2 and counts["retry" + LOCAL_DEF] == 1
     assert counts["run"] == 4 and "step" not in counts and "run" + LOCAL_DEF not in counts
+
+
+def test_relative_imports_of_a_package_init_start_at_the_package() -> None:
+    """``from .lib import fix`` in ``app/__init__.py`` binds ``app.lib.fix``; in ``app/views.py`` too."""
+    tree = ast.parse("from .lib import fix\nfrom .. import other\n")
+    assert bound_names(tree, "app", package_init=True) == {"fix": "app.lib.fix", "other": "other"}
+    assert bound_names(tree, "app.views") == {"fix": "app.lib.fix", "other": "other"}
+    assert bound_names(tree, "pkg.app", package_init=True)["fix"] == "pkg.app.lib.fix"
+    assert is_package_init("app/__init__.py") and not is_package_init("app/my__init__.py")

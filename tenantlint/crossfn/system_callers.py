@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tenantlint.analysis.source.ast_imports import bound_names
+from tenantlint.analysis.source.ast_imports import bound_names, is_package_init
 from tenantlint.config.options import DEFAULT_EXCLUDE, Config
 from tenantlint.crossfn.records import Callees, Site
 from tenantlint.files import excluded, module_name, walk_rel
@@ -131,7 +131,7 @@ def _calls(shown: str, path: str, names: Mapping[str, set[str]], config_bytes: i
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     module = module_name(shown)
-    bound = bound_names(tree, module, everywhere=True)
+    bound = bound_names(tree, module, everywhere=True, package_init=is_package_init(shown))
     out: list[Site] = []
     for caller, call in _calls_in(tree, module):
         callee = _callee(call.func, bound)

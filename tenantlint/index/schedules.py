@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tenantlint.analysis.source.ast_imports import bound_names
+from tenantlint.analysis.source.ast_imports import bound_names, is_package_init
 from tenantlint.index.ast_util import dotted
 
 # Cheap text test: a file that spells none of these registers nothing (and names no task).
@@ -45,7 +45,7 @@ class _Reader:
     def __init__(self, rel: str, module: str, tree: ast.Module) -> None:
         self.rel = rel
         self.module = module
-        self.names = bound_names(tree, module)
+        self.names = bound_names(tree, module, package_init=is_package_init(rel))
         self.scheduled: dict[str, str] = {}
         self.task_names: dict[str, str] = {}
 

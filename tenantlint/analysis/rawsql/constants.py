@@ -14,6 +14,7 @@ from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.text import static_text
+from tenantlint.analysis.source.ast_imports import is_package_init
 from tenantlint.analysis.source.nesting import with_headroom
 from tenantlint.analysis.source.parse import SourceError, parse
 from tenantlint.files import module_name as module_name  # re-exported: its readers import it here
@@ -127,7 +128,7 @@ def resolve_import(qualified: str, importing_path: str) -> str:
         return qualified
     dots = len(qualified) - len(qualified.lstrip("."))
     package = module_name(importing_path).split(".")
-    if not importing_path.replace("\\", "/").endswith("__init__.py"):
+    if not is_package_init(importing_path):
         package = package[:-1]
     if dots > 1:
         package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []

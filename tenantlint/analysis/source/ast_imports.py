@@ -7,12 +7,14 @@ import ast
 from collections.abc import Iterable
 
 
-def bound_names(tree: ast.Module, module: str, everywhere: bool = False) -> dict[str, str]:
+def bound_names(tree: ast.Module, module: str, everywhere: bool = False,
+                package_init: bool = False) -> dict[str, str]:
     """Local name -> the dotted name an import binds it to (``module``: the file's dotted module
-    name, for relative imports); ``everywhere``: imports inside functions and classes too, else only
-    the module's top-level statements."""
+    name, for relative imports; ``package_init``: the file is a package's ``__init__.py``, whose
+    ``from . import x`` is relative to the package itself); ``everywhere``: imports inside functions
+    and classes too, else only the module's top-level statements."""
     bound: dict[str, str] = {}
-    package = module.split(".")[:-1]
+    package = module.split(".") if package_init else module.split(".")[:-1]
     nodes: Iterable[ast.AST] = ast.walk(tree) if everywhere else tree.body
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -31,3 +33,8 @@ def bound_names(tree: ast.Module, module: str, everywhere: bool = False) -> dict
                 if alias.name != "*":
                     bound[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
     return bound
+
+
+def is_package_init(path: str) -> bool:
+    """``path`` is a package's ``__init__.py`` (its relative imports start at the package itself)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1] == "__init__.py"
