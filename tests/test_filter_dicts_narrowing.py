@@ -70,6 +70,28 @@ def test_rows_read_only_to_narrow() -> None:
     assert narrowing_names(body) == frozenset({"row"})
 
 
+def test_rows_read_only_by_the_filters_of_a_narrowing_query() -> None:
+    body = _body(
+        "def f(qs, pk, ids):\n"
+        "    row = Item.objects.filter(pk=pk).first()\n"
+        "    related = Rel.objects.filter(Q(a=row) | Q(b=row)).values_list('id', flat=True)\n"
+        "    seen = Item.objects.filter(pk=pk).first()\n"
+        "    near = Rel.objects.filter(a=seen).values_list('id', flat=True)\n"
+        "    called = Item.objects.filter(pk=pk).first()\n"
+        "    far = Rel.objects.filter(a=log(called)).values_list('id', flat=True)\n"
+        "    done = set(Item.objects.filter(pk__in=ids).values_list('id', flat=True))\n"
+        "    ids = [i for i in ids if i not in done]\n"
+        "    kept = set(Item.objects.filter(pk__in=ids).values_list('id', flat=True))\n"
+        "    shown = [i for i in kept if i in ids]\n"
+        "    if row:\n"
+        "        qs = qs.exclude(pk__in=related).exclude(pk__in=far)\n"
+        "    qs = qs.exclude(pk__in=near)\n"
+        "    return qs, near, shown\n"
+    )
+    # ``seen`` feeds ``near``, which is returned; ``called`` is passed to a call inside the filters
+    assert narrowing_names(body) == frozenset({"row", "related", "far", "done"})
+
+
 def test_context_keys_set_from_request_input() -> None:
     tree = ast.parse(
         "s = DraftSerializer(data=request.data, context={'project_id': request.data.get('p'), 'ws': ws.id})\n"

@@ -22,24 +22,40 @@ The same holds for a query kept in a name and read only that way (an exclusion-o
     issues = issues.exclude(pk__in=related)
 
 Rebinding the name to a comprehension over itself (flattening the pairs) and growing it in place
-(``append``, ``extend``) keep it such a name: only the exclusion reads it.
+(``append``, ``extend``) keep it such a name: only the exclusion reads it. ``issue`` above, read in
+the filters of that reading query (``Relation.objects.filter(Q(issue=issue) | Q(related=issue))``:
+:func:`read_query`) and in the ``if`` test, narrows through it: only whether rows exist is learnt.
+
+A query read only by membership tests of a comprehension's loop variable chooses which values of
+another collection stay, and reads nothing out either::
+
+    done = set(Message.objects.filter(id__in=ids, stream__private=True).values_list("id", flat=True))
+    ids = [i for i in ids if i not in done]
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
-from tenantlint.analysis.interp.values import Pin, QueryValue, RowValue, Value
+from tenantlint.analysis.interp.values import Origin, Pin, QueryValue, RowValue, Value
 from tenantlint.analysis.source.visit import visit
 
 
 def narrowing_names(body: cst.CSTNode) -> frozenset[str]:
-    """Names bound once by ``name = ...`` in ``body`` and read only to narrow other queries."""
+    """Names bound once by ``name = ...`` in ``body`` and read only to narrow other queries (also
+    through the query defining another such name: its rows narrow, so what chose them does too)."""
     scan = _Scan()
     visit(body, scan)
-    return frozenset(n for n, count in scan.bound.items()
-                     if count == 1 and n not in scan.escaping and n in scan.read)
+    names = {n for n, count in scan.bound.items()
+             if count == 1 and n not in scan.escaping and n in scan.read}
+    while True:
+        kept = {n for n in names if scan.feeds.get(n, set()) <= names}
+        if kept == names:
+            return frozenset(names)
+        names = kept
 
 
 class _Scan(cst.CSTVisitor):
@@ -47,8 +63,11 @@ class _Scan(cst.CSTVisitor):
         self.bound: dict[str, int] = {}
         self.read: set[str] = set()
         self.escaping: set[str] = set()
+        # name -> the names whose defining query reads it (in its filters): it narrows when they do
+        self.feeds: dict[str, set[str]] = {}
         self.narrow = 0  # inside a negated predicate's arguments
         self.test = 0  # inside an ``if``/``while`` test, outside any call
+        self.feeding: str | None = None  # inside the filters of the query defining this name
 
     # bindings
     def visit_Assign(self, node: cst.Assign) -> bool:
@@ -59,6 +78,13 @@ class _Scan(cst.CSTVisitor):
                 self.bound[t.target.value] = self.bound.get(t.target.value, 0) + 1
             else:
                 self._bind_other(t.target)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name) and not self.narrow and not self.test and self.feeding is None \
+                and read_query(node.value):
+            self.feeding = target.value  # ``related = Relation.objects.filter(issue=issue)``
+            visit(node.value, self)
+            self.feeding = None
+            return False
         visit(node.value, self)
         return False
 
@@ -133,8 +159,43 @@ class _Scan(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.read.add(node.value)
-        if not self.narrow and not self.test:
+        if self.narrow or self.test:
+            return
+        if self.feeding is not None and self.feeding != node.value:
+            self.feeds.setdefault(node.value, set()).add(self.feeding)
+        else:
             self.escaping.add(node.value)
+
+    def visit_ListComp(self, node: cst.ListComp) -> bool:
+        return self._comprehension(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> bool:
+        return self._comprehension(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
+        return self._comprehension(node)
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp) -> bool:
+        """``[m for m in ids if m not in found]``: ``found`` only chooses which of ``ids`` stay (a
+        membership test of a loop variable in a condition); the result holds values of ``ids``."""
+        visit(node.elt, self)
+        loop: set[str] = set()
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            visit(clause.iter, self)
+            visit(clause.target, self)
+            loop |= _names(clause.target)
+            for cond in clause.ifs:
+                held = _membership(cond.test, loop)
+                if held is None:
+                    visit(cond.test, self)
+                    continue
+                visit(held[0], self)
+                self.narrow += 1
+                visit(held[1], self)
+                self.narrow -= 1
+            clause = clause.inner_for_in
+        return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         visit(node.value, self)  # ``issue.parent_id``: the attribute name is no read
@@ -146,6 +207,52 @@ class _Scan(cst.CSTVisitor):
 
 
 NARROWING_METHODS = frozenset({"filter", "exclude"})
+# Methods of a query chain that read rows (or narrow, shape, order them) and write nothing.
+_READ_METHODS = frozenset({"filter", "exclude", "values_list", "values", "distinct", "order_by", "only",
+                           "defer", "select_related", "prefetch_related", "all", "first", "last"})
+_PREDICATES = frozenset({"Q"})  # calls a filter argument may hold: predicates, no code of the project
+_CONVERSIONS = frozenset({"set", "list", "frozenset", "tuple"})
+
+
+def read_query(value: cst.BaseExpression) -> bool:
+    """``Model.objects.filter(...).values_list(...)`` (also inside ``set(...)``, ``list(...)``): a chain
+    of reading methods on a model's manager, whose arguments hold no call but a predicate's (``Q``):
+    what its arguments read only chooses its rows."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) \
+            and value.func.value in _CONVERSIONS and len(value.args) == 1 and not value.args[0].keyword:
+        value = value.args[0].value
+    steps = 0
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+            and value.func.attr.value in _READ_METHODS:
+        if any(not _plain(a.value) for a in value.args):
+            return False
+        value = value.func.value
+        steps += 1
+    return bool(steps) and isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name)
+
+
+def _plain(node: cst.CSTNode) -> bool:
+    """No call in ``node`` but of a predicate (``Q(...)``)."""
+    if isinstance(node, cst.Call) and not (isinstance(node.func, cst.Name)
+                                           and node.func.value in _PREDICATES):
+        return False
+    return all(_plain(c) for c in node.children)
+
+
+def _membership(test: cst.BaseExpression, loop: set[str]
+                ) -> tuple[cst.BaseExpression, cst.Name] | None:
+    """``m in found`` / ``m not in found`` / ``not (m in found)`` with ``m`` a loop variable: the
+    left side and ``found``."""
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    comp = test.comparisons[0]
+    if not isinstance(comp.operator, cst.In | cst.NotIn) or not isinstance(comp.comparator, cst.Name):
+        return None
+    if not (isinstance(test.left, cst.Name) and test.left.value in loop):
+        return None
+    return test.left, comp.comparator
 GROWING_METHODS = frozenset({"append", "extend"})  # list methods: no query, no manager has them
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
 
@@ -209,20 +316,32 @@ def _names(node: cst.CSTNode) -> set[str]:
     return out
 
 
-def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value) -> Value | None:
+def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value,
+                 expr: cst.BaseExpression | None = None, made: Sequence[Origin] = ()) -> Value | None:
     """``row = <unscoped fetch>`` (or a query kept unevaluated) of a name read only to narrow other
     queries: the fetch reads nothing out, so its query gets a pin saying so. Returns the query value
-    to keep in the name (with the pin, for its later evaluation), else None."""
+    to keep in the name (with the pin, for its later evaluation), else None. A conversion of a query
+    (``found = set(Model.objects.filter(...).values_list("id", flat=True))``, its rows evaluated in
+    ``expr``) pins the one query ``made`` in it."""
     if not isinstance(target, cst.Name) or target.value not in names:
         return None
-    if not isinstance(value, RowValue | QueryValue) or value.origin is None or value.origin.tenant is None:
+    if not isinstance(value, RowValue | QueryValue) or value.origin is None:
+        if expr is not None and len(made) == 1 and read_query(expr):
+            if made[0].tenant is not None:
+                _pin(made[0], target.value)
         return None
-    origin = value.origin
-    pin = Pin(Provenance.trusted(f"{target.value}, read only to narrow other queries"),
-              Scoping.SCOPED_PARENT, f"{target.value} only narrows other queries")
-    origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
-    if origin.latest is not None:
-        origin.latest = origin.latest.add_pin(pin)
+    if value.origin.tenant is None:
+        return None
+    pin = _pin(value.origin, target.value)
     if isinstance(value, QueryValue):
         return value.with_state(value.state.add_pin(pin))
     return None
+
+
+def _pin(origin: Origin, name: str) -> Pin:
+    pin = Pin(Provenance.trusted(f"{name}, read only to narrow other queries"),
+              Scoping.SCOPED_PARENT, f"{name} only narrows other queries")
+    origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
+    if origin.latest is not None:
+        origin.latest = origin.latest.add_pin(pin)
+    return pin

@@ -643,11 +643,13 @@ class Walker:
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
                 keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
-                if isinstance(value, RowValue | QueryValue) and value.origin is not None \
-                        and state.body is not None:
+                if state.body is not None and ((isinstance(value, RowValue | QueryValue)
+                                                and value.origin is not None)
+                                               or len(self.ctx.origins) == made + 1):
                     if state.narrowing is None:
                         state.narrowing = narrowing_names(state.body)
-                    pinned = narrows_only(state.narrowing, target.target, value)
+                    pinned = narrows_only(state.narrowing, target.target, value, small.value,
+                                          self.ctx.origins[made:])
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
                 if isinstance(target.target, cst.Tuple):
