@@ -49,6 +49,7 @@ from tenantlint.analysis.interp.values import (
     Pin,
     QueryState,
     QueryValue,
+    ReturnedTuple,
     RowValue,
     Value,
 )
@@ -446,6 +447,12 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
                 static = key if key is not None else static_string(index)
         if isinstance(recv, Dispatch):
             return calls.dispatch_entry(recv, key, chosen)
+        if isinstance(recv, ReturnedTuple) and len(node.slice) == 1:
+            part = node.slice[0].slice
+            if isinstance(part, cst.Index) and isinstance(part.value, cst.Integer):
+                position = part.value.evaluated_value
+                if isinstance(position, int) and position < len(recv.items):
+                    return recv.items[position]  # ``helper(...)[0]``: that element's kind
         if static is not None and len(node.slice) == 1 and not isinstance(recv, QueryValue):
             for orm in self.orms:
                 found = orm.lookup(self, node, static)  # ``metadata.tables["invoices"]``

@@ -12,7 +12,7 @@ from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.nested import NestedDef
 from tenantlint.analysis.interp.predicates import Junction, PredValue
-from tenantlint.analysis.interp.values import ModelRef, Value, worse
+from tenantlint.analysis.interp.values import ModelRef, ReturnedTuple, Value, worse
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import merged as sql_either
 
@@ -93,6 +93,11 @@ class FunctionState:
             self.env[target.value] = value
             self.bound_exprs.pop(target.value, None)
             self.types.pop(target.value, None)
+        elif isinstance(target, cst.Tuple | cst.List) and isinstance(value, ReturnedTuple) \
+                and len(target.elements) == len(value.items) \
+                and not any(isinstance(el, cst.StarredElement) for el in target.elements):
+            for el, item in zip(target.elements, value.items, strict=True):
+                self.bind(el.value, item)  # ``later, save = helper(...)``: each element's kind
         elif isinstance(target, cst.Tuple | cst.List):
             for el in target.elements:
                 inner = el.value

@@ -14,7 +14,15 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import TENANT_CONFINING, Provenance, Scoping
-from tenantlint.analysis.interp.values import Built, Origin, QueryValue, RowValue, Value
+from tenantlint.analysis.interp.values import (
+    Built,
+    Origin,
+    QueryValue,
+    ReturnedTuple,
+    RowValue,
+    SeqValue,
+    Value,
+)
 from tenantlint.crossfn.records import BUILDER
 
 _OUTER_ROW = "<outer query row>"  # ``OuterRef`` inside a subquery: not a row a caller can hold
@@ -101,8 +109,32 @@ def return_kind(returns: list[Value]) -> str:
     kinds = {_scoped(r) for r in returns}
     if len(kinds) == 1:
         (kind,) = kinds
-        return kind
+        return kind or _tuple_kind(returns)
     return ""
+
+
+TUPLE = "tuple"  # ``tuple:KIND|KIND|...``: a tuple each of whose elements has that kind (or "")
+_MAX_TUPLE = 8
+
+
+def _tuple_kind(returns: list[Value]) -> str:
+    """``return messages, propagate``: every ``return`` a tuple (or list) display of the same length,
+    with no request input in it; each position's kind is the one every ``return`` agrees on."""
+    if not all(type(r) is SeqValue and not r.open_ended for r in returns):
+        return ""
+    seqs = [r for r in returns if isinstance(r, SeqValue)]
+    size = len(seqs[0].items)
+    if not 2 <= size <= _MAX_TUPLE or any(len(r.items) != size for r in seqs):
+        return ""
+    if any(i.untrusted for r in seqs for i in r.items):
+        return ""
+    kinds: list[str] = []
+    for pos in range(size):
+        found = {_scoped(r.items[pos]) for r in seqs}
+        kinds.append(found.pop() if len(found) == 1 else "")
+    if not any(kinds):
+        return ""
+    return f"{TUPLE}:{'|'.join(kinds)}"
 
 
 def _scoped(value: Value) -> str:
@@ -131,6 +163,9 @@ def returned_value(kind: str, helper: str) -> Value | None:
                      line=int(line))
     if what == "untrusted":
         return Value(Provenance.untrusted(f"{rest or 'request input'}, returned by {helper}()"))
+    if what == TUPLE:
+        items = [returned_value(k, helper) if k else None for k in rest.split("|")]
+        return ReturnedTuple(items=tuple(v if v is not None else Value() for v in items))
     if what == "row":
         return RowValue(Provenance.trusted(f"a row of {rest} returned by {helper}()"),
                         scoped_row_of=rest, table=rest)

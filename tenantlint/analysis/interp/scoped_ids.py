@@ -18,6 +18,10 @@ alone: the scoped part names rows of the tenant whatever the caller passes, so t
 confined exactly when the parameter's are, and the query is judged at the function's call sites
 (docs/concepts.md, "Across functions"). Values of two parameters, or of another source, key nothing.
 
+The same holds for a union of querysets: ``Message.objects.filter(id=target.id) | scoped`` (also
+``|=``), with ``scoped`` rows a helper returned confined, holds the rows the query keyed by the
+parameter ``target`` finds and rows of the tenant: it is keyed by that parameter alone.
+
 Request input stays request input, except where the result can only hold values of the scoped operand
 (``scoped - request_ids``, ``request_ids & scoped``). Arithmetic is not a set operation: an operand
 that is a number literal keeps the ordinary merge of provenance.
@@ -25,12 +29,17 @@ that is a number literal keeps the ordinary merge of provenance.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp.exprs import merge_prov
 from tenantlint.analysis.interp.values import QueryValue, Value, empty_collection, own_origin
 from tenantlint.crossfn.records import CONSTANT
+
+if TYPE_CHECKING:
+    from tenantlint.analysis.plugins import Evaluation
 
 # Methods of a list or set that put their argument(s) into the receiver.
 GROWERS = frozenset({"append", "add", "insert", "extend", "update"})
@@ -141,3 +150,18 @@ def augmented_value(old: Value, added: Value) -> Value | None:
     if old.prov.trust is Trust.UNKNOWN and old.prov.source and added.prov != old.prov:
         return Value(merge_prov([old, added]))
     return None
+
+
+def union_with_scoped(ev: Evaluation, op: str, left: Value, right: Value) -> Value | None:
+    """``query | scoped`` (or ``scoped | query``): a query keyed only by the function's parameters
+    united with rows that carry their tenant (not a query: rows a helper returned) holds that
+    query's rows and the tenant's, so it is keyed by those parameters (:func:`keyed`); the query is
+    run by the union. None for anything else."""
+    if op != "or":
+        return None
+    query, other = (left, right) if isinstance(left, QueryValue) else (right, left)
+    if not isinstance(query, QueryValue) or query.origin is None or not carried(other):
+        return None
+    ev.consume(query)
+    rows = ev.row_of(query)
+    return keyed([Value(rows.prov), other])

@@ -214,6 +214,13 @@ class SeqValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnedTuple(SeqValue):
+    """What a call of a project function returning a tuple gives (``messages, propagate =
+    helper(...)``): the kind of each element, as its every ``return`` agrees on it
+    (``interp/returns.py``). Unpacked element by element, and indexed by a number literal."""
+
+
+@dataclass(frozen=True, slots=True)
 class RowsById(Value):
     """A dict of rows that carry their tenant keyed by their own ids: ``{str(i.id): i for i in
     scoped_issues}``. A key found in it names one of those rows (``interp/keyed_fetch.py``)."""

@@ -10,7 +10,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj
-from tenantlint.analysis.interp.scoped_ids import operator_value
+from tenantlint.analysis.interp.scoped_ids import operator_value, union_with_scoped
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
@@ -387,6 +387,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             if any(p.how not in CONFINING for p in ls.pins + rs.pins):
                 return ev.derive(left, node, QueryState(weakened="under OR"))
             return ev.derive(left, node, QueryState())
+        united = union_with_scoped(ev, op, left, right)
+        if united is not None:
+            return united
         if isinstance(left, QueryValue):
             ev.consume(left)
         if isinstance(right, QueryValue):
