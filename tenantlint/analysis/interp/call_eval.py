@@ -37,6 +37,9 @@ CONVERTERS = frozenset(
      "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
 )
 JSON_CODECS = frozenset({"json.dumps", "json.loads"})
+# Functions whose result yields values of their first argument's elements only: ``groupby(rows, key)``
+# gives (key, group) pairs, a value read from a row and some of the rows.
+GROUPERS = frozenset({"itertools.groupby"})
 DICT_GETTERS = frozenset({"get", "getlist", "pop", "getone", "get_all", "__getitem__", "setdefault"})
 # Methods of a related manager or queryset that hand back some of its rows (or values of them).
 ROW_NARROWING = frozenset({"all", "filter", "exclude", "order_by", "values", "values_list",
@@ -148,6 +151,8 @@ class CallEvaluation(EvaluatorPart):
 
     def _builtin_call(self, node: cst.Call, name: str, qual: str) -> Value | None:
         """A converter keeps its argument's provenance, a container merges its arguments'."""
+        if qual in GROUPERS:
+            return self._grouped(node)
         if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
             args = self.eval_args(node)
             if args and scoped_ids.carried(args[0]):
@@ -169,6 +174,21 @@ class CallEvaluation(EvaluatorPart):
             return Value(args[0].prov)
         return None
 
+    def _grouped(self, node: cst.Call) -> Value:
+        """``itertools.groupby(rows, key)``: its pairs hold values of ``rows``' elements only, so
+        they keep what those elements are (rows of a query keyed by parameters, scoped ids, request
+        input)."""
+        args = self.eval_args(node)
+        if not args or node.args[0].star or node.args[0].keyword:
+            return Value(merge_prov(args)) if args else Value()
+        first = args[0]
+        if isinstance(first, QueryValue):
+            row = self.iterate(first)
+            return Value(row.prov, scoped_row_of=row.scoped_row_of)
+        if scoped_ids.carried(first):
+            return scoped_ids.kept(first)
+        return Value(first.prov)
+
     def _method_call(self, node: cst.Call, func: cst.Attribute) -> Value:
         """``receiver.method(...)``: the first step that knows the call answers it, in this order."""
         for before_receiver in (self._converter_call, self._constructor_call, self._request_method_call,
@@ -188,6 +208,8 @@ class CallEvaluation(EvaluatorPart):
     def _converter_call(self, node: cst.Call, func: cst.Attribute) -> Value | None:
         """``uuid.UUID(x)``, ``json.loads(x)``: the provenance of the first argument."""
         name = dotted(func)
+        if name is not None and self.ctx.imports.qualify(name) in GROUPERS:
+            return self._grouped(node)
         if name is None or (name not in CONVERTERS and self.ctx.imports.qualify(name) not in CONVERTERS):
             return None
         args = self.eval_args(node)
