@@ -327,15 +327,22 @@ def narrows_only(names: frozenset[str], target: cst.BaseExpression, value: Value
         return None
     if not isinstance(value, RowValue | QueryValue) or value.origin is None:
         if expr is not None and len(made) == 1 and read_query(expr):
-            if made[0].tenant is not None:
+            if made[0].tenant is not None and not _tenant_from_request(made[0]):
                 _pin(made[0], target.value)
         return None
-    if value.origin.tenant is None:
+    if value.origin.tenant is None or _tenant_from_request(value.origin):
         return None
     pin = _pin(value.origin, target.value)
     if isinstance(value, QueryValue):
         return value.with_state(value.state.add_pin(pin))
     return None
+
+
+def _tenant_from_request(origin: Origin) -> bool:
+    """The query's tenant filter takes request input (TNT103): the request chooses whose rows are
+    compared, reported whatever the rows are used for."""
+    states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    return any(s.verdict()[1] is not None for s in states)
 
 
 def _pin(origin: Origin, name: str) -> Pin:

@@ -162,6 +162,7 @@ def union_with_scoped(ev: Evaluation, op: str, left: Value, right: Value) -> Val
     query, other = (left, right) if isinstance(left, QueryValue) else (right, left)
     if not isinstance(query, QueryValue) or query.origin is None or not carried(other):
         return None
-    ev.consume(query)
-    rows = ev.row_of(query)
-    return keyed([Value(rows.prov), other])
+    united = keyed([Value(ev.row_of(query).prov), other])
+    if united is not None:
+        ev.consume(query)
+    return united
