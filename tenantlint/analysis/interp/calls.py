@@ -19,6 +19,7 @@ from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
+from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
@@ -56,6 +57,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     if fn.nested_defs:
         note_nested_call(fn.nested_defs, fn.params | fn.enclosing_params, node, values)
+    if not celery and _note_job(ctx, fn, node, values):
+        return None
     callee = _resolve(ctx, fn, target)
     if fn.system_reason and fn.qualname is not None:
         _note_references(ctx, fn, node)
@@ -99,6 +102,36 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         if found is not None:
             return returned_dict(found[0], found[1], last, node, values)
     return value
+
+
+def _note_job(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> bool:
+    """A job put on an RQ queue (``job_queues.py``): a call site of the function it runs."""
+    if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in JOB_METHODS:
+        return False
+    if not ctx.imports.imports_from(*RQ_MODULES):
+        return False
+    rq_job = ctx.imports.qualify("Job").partition(".")[0] in RQ_MODULES
+    job = queued_call(node, values, fn.body, rq_job)
+    if job is None:
+        return False
+    literal = string_value(job.func)
+    callee = literal if literal is not None and "." in literal else _resolve(ctx, fn, job.func)
+    if callee is None:
+        return False
+    args = _in_scope(fn, tuple(_bound_fact(b) for b in job.args))
+    if fn.statement is not None:
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        for a in args:
+            hints.setdefault(id(a.node), fn.statement)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, True, job.open))
+    return True
+
+
+def _bound_fact(bound: Bound) -> ArgFact:
+    prov, payload = _payload(bound.value)
+    return ArgFact(bound.node, bound.position, bound.keyword, prov, literal=string_value(bound.node),
+                   payload=payload, entries=bound.value.entries)
 
 
 def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:
