@@ -11,11 +11,21 @@ without naming it (``cls(...)``, ``type(self)(...)``, ``self.__class__(...)``), 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from tenantlint.analysis.source.visit import visit
 
+if TYPE_CHECKING:
+    from tenantlint.analysis.plugins import ClassInfo
+
 _PLAIN_BASES = frozenset({"object"})
+
+
+def init_of_built(fn: cst.FunctionDef, cls: ClassInfo | None) -> bool:
+    """``fn`` is the ``__init__`` of a class something else than its constructions may build."""
+    return cls is not None and fn.name.value == "__init__" and built_elsewhere(cls.node)
 
 
 def built_elsewhere(cls: cst.ClassDef) -> bool:

@@ -35,7 +35,7 @@ from tenantlint.analysis.interp.checks import (
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
-from tenantlint.analysis.interp.constructors import built_elsewhere
+from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
@@ -243,8 +243,7 @@ class Walker:
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
-            if cls is not None and fn.name.value == "__init__" and not fact.open:
-                fact.open = built_elsewhere(cls.node)  # its constructions may not be all its calls
+            fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
