@@ -155,3 +155,46 @@ def test_class_names_are_counted_and_self_attributes_hold_no_module() -> None:
         """))))
     assert counts[CLASS_NAME + "Exporter"] == 2
     assert counts["rebuild" + ON_OBJECT] == 1  # ``self`` was given a name, not made a module
+
+
+def _init_fed(body: str) -> dict[str, str]:
+    exporter = """
+        from app.models import Invoice
+
+
+        class Exporter:
+            def __init__(self, pk):
+                {body}
+
+            def _load(self):
+                return Invoice.objects.get(pk=self.pk)
+        """
+    return {"app/export.py": exporter.replace("{body}", body), "app/views.py": """
+        from app.export import Exporter
+        from app.models import Invoice
+
+
+        def view(request):
+            inv = Invoice.objects.get(org=request.user.org, pk=request.GET["id"])
+            Exporter(inv.pk)
+
+
+        def other(request):
+            Exporter(request.GET["id"])
+        """}
+
+
+def test_a_method_init_calls_reads_the_attribute_init_set(tmp_path: Path) -> None:
+    result = run(tmp_path, _init_fed("self.pk = pk\n                self.invoice = self._load()"))
+    assert found(result) == [("app/views.py", 11, "TNT101")]
+
+
+def test_a_method_called_before_the_attribute_is_set_stays_reported(tmp_path: Path) -> None:
+    result = run(tmp_path, _init_fed("self.invoice = self._load()\n                self.pk = pk"))
+    assert ("app/export.py", 10, "TNT101") in found(result)
+
+
+def test_an_attribute_set_twice_is_no_port(tmp_path: Path) -> None:
+    result = run(tmp_path, _init_fed("self.pk = pk\n                self.invoice = self._load()\n"
+                                     "                self.pk = None"))
+    assert ("app/export.py", 11, "TNT101") in found(result)

@@ -32,6 +32,7 @@ from tenantlint.crossfn.records import (
     MODULE_VALUE,
     ON_OBJECT,
     PARAMETER,
+    PSEUDO,
     TRUSTED_CHECK,
     Arg,
     Callees,
@@ -209,10 +210,11 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     if param not in fn.params:
         return _AMBIGUOUS
     index = fn.params.index(param)
+    attr = param.startswith(PSEUDO)  # an attribute ``__init__`` set: bound only by its calls there
     for a in site.args:
-        if a.keyword == param or (a.position == index and not a.keyword):
+        if a.keyword == param or (a.position == index and not a.keyword and not attr):
             return a
-    return _AMBIGUOUS if site.open_args else None
+    return _AMBIGUOUS if site.open_args or attr else None
 
 
 def selects(site: Site, fn: Summary, entry: Site) -> bool:

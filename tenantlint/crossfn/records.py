@@ -47,11 +47,14 @@ MODULE_VALUE = " module-value "
 # whose callers are known when every spelling of the class is a resolved construction.
 CLASS_NAME = " class "
 INIT = "__init__"
+# A method's port for an attribute ``__init__`` set from one of its parameters (``self.source_id``):
+# bound by the method's calls in ``__init__`` alone (``analysis/interp/init_attrs.py``)
+PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
 __all__ = ["ANY_ENTRY", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF", "MODULE_VALUE",
-           "ON_OBJECT", "Arg", "Callees", "Hop",
+           "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

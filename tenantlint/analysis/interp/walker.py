@@ -57,6 +57,7 @@ from tenantlint.analysis.interp.guards import (
     tenant_attrs,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
@@ -217,7 +218,7 @@ class Walker:
             if system > outer.system_depth or permission is not None:  # system code by itself
                 system = max(system, outer.system_depth + 1)
                 reason = reason or system_handler(names, settings, permission)
-        ports = summary_params(fn, names, method=cls is not None)
+        ports = summary_params(fn, names, method=cls is not None) + init_ports(fn, cls.node if cls else None)
         inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
