@@ -386,6 +386,7 @@ _STORES = (ast.Store, ast.Del)
 _DECLARES = (ast.Global, ast.Nonlocal)
 _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
 _LOOPS = (ast.For, ast.AsyncFor, ast.comprehension)
+_BINDERS = frozenset({*_DECLARES, *_ASSIGNS, *_LOOPS, ast.withitem})  # all but names
 
 
 def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -406,12 +407,14 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     declared: set[str] = set()
     out: set[str] = set()
     name_class, stores, declares = ast.Name, _STORES, _DECLARES
-    assigns, loops, withitem = _ASSIGNS, _LOOPS, ast.withitem
+    assigns, loops, withitem, binders = _ASSIGNS, _LOOPS, ast.withitem, _BINDERS
     for node in walk(fn):
         cls = node.__class__
         if cls is name_class:
             if node.ctx.__class__ in stores:  # type: ignore[attr-defined]
                 names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls not in binders:
             continue
         if cls in declares:
             declared.update(node.names)  # type: ignore[attr-defined]

@@ -419,7 +419,13 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         stmts = list(body)  # type: ignore[call-overload]
         for i, stmt in enumerate(stmts):
-            yes = isinstance(stmt, cst.If) and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
+            # exact classes (libcst's have no subclasses): an ``isinstance`` that fails on one runs
+            # ``ABCMeta.__instancecheck__``, four times per simple statement here
+            kind = type(stmt)
+            if kind is cst.SimpleStatementLine:
+                self.statement(stmt, state)
+                continue
+            yes = kind is cst.If and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
             if yes:
                 state.negated_calls.add(id(yes))  # ``if can_read(...): return row`` then ``raise``
             if isinstance(stmt, cst.FunctionDef):
