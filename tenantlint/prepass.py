@@ -202,6 +202,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             except RecursionError:
                 models = ()
         class_models = module_class_models(rel, tree)
+        counted = not in_system_path(rel, config)
+        receivers: dict[str, int] | None = {} if counted else None
         checks: tuple[CheckCandidate, ...] = ()
         if "user" in text and ("objects" in text or "query" in text or "select" in text):
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
@@ -214,7 +216,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
-            method_refs=module_method_refs(tree),
+            method_refs=module_method_refs(tree, receivers),
             check_candidates=checks,
             kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
             member_types=module_member_types(rel, tree),
@@ -222,8 +224,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
-                   package=_package(rel)))
+        ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
+                   extra=receivers))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -258,16 +260,19 @@ def _package(rel: str) -> str:
     return module.rpartition(".")[0]
 
 
-def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = ""
-           ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = "",
+           extra: dict[str, int] | None = None) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """The name counts (none when not ``counted``), with the references to serializer classes
-    (``index/serializer_refs.py``) in a file that spells ``Serializer``; and the names of the
-    functions and classes ``tree`` defines."""
+    (``index/serializer_refs.py``) in a file that spells ``Serializer`` and ``extra`` (the method
+    spellings per receiver: ``method_refs.ON_CLASS``); and the names of the functions and classes
+    ``tree`` defines."""
     defs: set[str] = set()
     counts = name_counts(tree, defs, package)
     if not counted:
         return (), tuple(sorted(defs))
     refs = serializer_refs(tree) if serializers else {}
+    if extra:
+        refs = {**extra, **refs}
     return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
 
 

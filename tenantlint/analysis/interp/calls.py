@@ -18,6 +18,7 @@ from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Tr
 from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
+from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
@@ -68,7 +69,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
-    args = _in_scope(fn, args)
+    args = _in_scope(fn, _unpinned(ctx, fn, args, values, node))
     if fn.statement is not None:  # position hints: the statement the call is in
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -79,7 +80,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                                     and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
                for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
-                                    queries=given, rows=rows))
+                                    queries=given, rows=rows, via=_via(fn, target)))
     if celery:
         return None  # a task's result is not its return value
     returns = ctx.settings.returns
@@ -163,6 +164,20 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
                                         selector=table.selector, selected=selected))
 
 
+def _unpinned(ctx: FileContext, fn: FunctionState, args: tuple[ArgFact, ...], values: list[Value],
+              node: cst.Call) -> tuple[ArgFact, ...]:
+    """Lists of conditions written in the call that confine no rows, or pin the tenant
+    (``filter_lists.py``), outside system code."""
+    if fn.system_depth or not any(isinstance(a.value, cst.List | cst.Tuple) for a in node.args):
+        return args
+    by_node = {id(a.value): v for a, v in zip(node.args, values, strict=True)}
+    out: list[ArgFact] = []
+    for a in args:
+        verdict = judged(ctx, a.node, by_node.get(id(a.node), Value()))
+        out.append(replace(a, unpinned=verdict == UNPINNED, pinned=verdict == PINNED) if verdict else a)
+    return tuple(out)
+
+
 def _in_scope(fn: FunctionState, args: tuple[ArgFact, ...]) -> tuple[ArgFact, ...]:
     """In system code (``system_scope``) request input passed on is deliberately cross-tenant."""
     if not fn.system_depth:
@@ -190,9 +205,33 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
         return None  # a local value: its type is not known here
     imports = ctx.imports
     if head in imports.names:
-        return resolve_import(imports.qualify(text), ctx.path)
+        return _inherited(ctx, resolve_import(imports.qualify(text), ctx.path))
     module = module_name(ctx.path)
-    return f"{module}.{text}" if module else text
+    return _inherited(ctx, f"{module}.{text}" if module else text)
+
+
+def _inherited(ctx: FileContext, qualified: str) -> str:
+    """``pkg.services.FileService.get_by_id`` -> the method of the project base that defines it
+    (``pkg.common.CommonService.get_by_id``) when ``FileService`` does not: a call of an inherited
+    method is a call site of the base's."""
+    owner, _, last = qualified.rpartition(".")
+    if not owner or not owner.rsplit(".", 1)[-1][:1].isupper():
+        return qualified
+    return ctx.settings.member_types.method(owner, last) or qualified
+
+
+def _via(fn: FunctionState, target: cst.BaseExpression) -> str:
+    """The class a method call is spelled on: ``FileService`` for ``FileService.get_by_id`` and
+    ``pkg.FileService.get_by_id``, the enclosing class for ``cls.get_by_id``/``self.get_by_id``."""
+    text = dotted(target, calls=False)
+    if text is None:
+        return ""
+    parts = text.split(".")
+    if len(parts) == 2 and parts[0] in ("self", "cls"):
+        return fn.owner.name if fn.owner is not None else ""
+    if len(parts) >= 2 and parts[-2][:1].isupper():
+        return parts[-2]
+    return ""
 
 
 def _method(ctx: FileContext, fn: FunctionState, text: str, head: str) -> str | None:

@@ -156,8 +156,8 @@ class Walker:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
-                for walk in walks:  # a generic base method: once per concrete model
-                    self.walk_function(stmt, info, state, walk.models, walk.label)
+                for i, walk in enumerate(walks):  # a generic base method: once per concrete model
+                    self.walk_function(stmt, info, state, walk.models, walk.label, record=i == 0)
                 if walks:
                     continue
                 fstate = self.walk_function(stmt, info, state)
@@ -194,8 +194,10 @@ class Walker:
     def walk_function(
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
-        bound: dict[str, Value] | None = None,
+        bound: dict[str, Value] | None = None, record: bool = False,
     ) -> FunctionState:
+        """``record``: the first walk of a generic base method (``binding``) records the function
+        (its parameters, for its summary), though not what it returns: that is each walk's own."""
         names = decorator_names(fn)
         handler, env = self._entry_env(fn, cls, outer, names)
         if bound:
@@ -237,7 +239,7 @@ class Walker:
         else:
             enclose(state, outer, fn)
         fact = None
-        if qualname is not None and binding is None:
+        if qualname is not None and (binding is None or record):
             fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
@@ -253,7 +255,7 @@ class Walker:
         settle(state.nested_defs)
         if handler is not None and len(self.ctx.facts.request_reads) > reads:
             self._new_tenant_reads(fn, reads)
-        if fact is not None and handler is None:
+        if fact is not None and handler is None and binding is None:
             ev = Evaluator(self.ctx, state)
             refusing, predicate, fetched = access_guards(
                 fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
