@@ -354,8 +354,9 @@ class Combiner:
             return False
         sites = self.p.sites_of.get(fn.qualname, [])
         if q.reach and len(hops) == 1:  # a generic base method's walk for one concrete class
+            called = bool(sites)
             sites = [site for site in sites if applies(site, q)]
-            blame = self.p.receivers.blame(fn, q, sites)
+            blame = self.p.receivers.blame(fn, q, sites, called)
         else:
             blame = self.p.blame(fn)
         ok = blame is None

@@ -7,8 +7,10 @@ between it and the base, whose ``cls`` may be any subclass); a call resolved wit
 (through a receiver's known type) reaches every walk. The caller set of the walk is closed when the
 project spells the method on those classes exactly as often as resolved calls do, and spells it
 nowhere else, except on an attribute of ``cls``/``self`` holding a model (``cls.model.get_by_id``
-is the model's own method). Spellings on other classes (``UserService.get_by_id`` of an unrelated
-service, ``Document.get_by_id`` of a model) are no calls of it.
+is the model's own method); with no such spelling at all, no code reaches the walk (the method
+being called through other subclasses only), and it queries nothing. Spellings on other classes
+(``UserService.get_by_id`` of an unrelated service, ``Document.get_by_id`` of a model) are no
+calls of it.
 """
 
 from __future__ import annotations
@@ -39,15 +41,17 @@ class Receivers:
                 name, _, recv = key.partition(ON_CLASS)
                 self.by_name.setdefault(name, {})[recv] = n
 
-    def blame(self, fn: Summary, q: KeyedQuery, sites: list[Site]) -> Blame | None:
+    def blame(self, fn: Summary, q: KeyedQuery, sites: list[Site], called: bool) -> Blame | None:
         """Why the caller set of ``q``'s walk is open (None when closed); ``sites``: the resolved
-        calls of ``fn`` that reach it."""
+        calls of ``fn`` that reach it; ``called``: ``fn`` has resolved calls at all. A walk no call
+        reaches while the method has calls (through other subclasses) and no spelling may reach it
+        queries nothing: closed. A method with no call site at all stays open."""
         if fn.open:
             return Blame(OPEN, fn.qualname)
-        if not sites:
-            return Blame(NO_SITES, fn.qualname)
         if self.counts is None:
             return Blame(NO_COUNTS, fn.qualname, known=len(sites))
+        if not sites and not called:
+            return Blame(NO_SITES, fn.qualname)
         spelled = self.by_name.get(fn.name, {})
         total = self.counts.get(fn.name, 0)
         held = frozenset(q.held)
@@ -58,6 +62,8 @@ class Receivers:
         on_reach = sum(n for r, n in spelled.items() if r in reachers)
         resolved = sum(1 for s in sites if not s.system and s.via in reachers)
         if other or on_reach != resolved or any(not s.via and not s.system for s in sites):
+            if not sites:
+                return Blame(NO_SITES, fn.qualname)
             return Blame(SPELLED, fn.qualname, spelled=on_reach + other, resolved=resolved,
                          known=len(sites))
         return None
