@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tenantlint.analysis.interp.access_predicates import ID, TRUSTED
-from tenantlint.analysis.interp.guards import decode
 from tenantlint.analysis.interp.method_refs import HELD, ON_CLASS
 from tenantlint.crossfn.closure import NO_COUNTS, NO_SITES, OPEN, SPELLED, Blame
-from tenantlint.crossfn.records import KeyedQuery, Site, Summary
+from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED, KeyedQuery, Site, Summary, decode_guard
 
 
 def applies(site: Site, q: KeyedQuery) -> bool:
@@ -77,11 +75,11 @@ def guarded_read(caller: Summary, names: set[str]) -> set[str]:
     trusted value): the read is the check's own fetch."""
     out = set(names)
     for guard in caller.guards:
-        checked, attr, against, _ = decode(guard)
-        if attr == ID and checked in out:
+        checked, attr, against, _ = decode_guard(guard)
+        if attr == GUARD_ID and checked in out:
             out.discard(checked)
-            if against != TRUSTED and against in caller.params:
+            if against != GUARD_TRUSTED and against in caller.params:
                 out.add(against)
-            elif against != TRUSTED:
+            elif against != GUARD_TRUSTED:
                 out.add(checked)  # checked against something else: as before
     return out

@@ -42,6 +42,12 @@ ON_OBJECT = " on-object"
 # module (or a module under it), and ON_OBJECT spellings may name its functions. ``*``: a relative
 # import so used (any module).
 MODULE_VALUE = " module-value "
+# A function's guards (``Summary.guards``, ``analysis/interp/guards.py``): ``checked:attr:against``,
+# ``?`` first for a predicate's; ``attr`` GUARD_ID for an id parameter whose row the function fetches,
+# ``against`` GUARD_TRUSTED for a trusted value the function reads itself.
+GUARD_ID = "#"
+GUARD_TRUSTED = "@"
+GUARD_PREDICATE = "?"
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
@@ -104,3 +110,10 @@ def _reexported(callee: str, qualname: str, module: str) -> bool:
         return False
     package = callee[:-len(local) - 1]
     return module.startswith(package + ".")
+
+
+def decode_guard(guard: str) -> tuple[str, str, str, bool]:
+    """(checked parameter, attribute or GUARD_ID, against, whether a predicate's) of a guard."""
+    predicate = guard.startswith(GUARD_PREDICATE)
+    checked, attr, against = guard.removeprefix(GUARD_PREDICATE).split(":", 2)
+    return checked, attr, against, predicate
