@@ -493,6 +493,14 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
                       "options", "columns", "with_only_columns"})
+# ... and those whose arguments are the values written (``Model.update(data)``, ``qs.update(**kw)``),
+# unless one of them is a condition (SQLAlchemy Core's legacy ``table.update(table.c.id == pk)``).
+_WRITTEN = frozenset({"update"})
+
+
+def _conditions(node: cst.Call) -> bool:
+    return any(isinstance(a.value, cst.Comparison | cst.BooleanOperation | cst.UnaryOperation)
+               for a in node.args)
 
 
 class _Names(cst.CSTVisitor):
@@ -520,7 +528,8 @@ class _Names(cst.CSTVisitor):
             key = string_value(node.args[0].value)
             if key is not None:
                 self._key[id(func.value)] = key
-        if self.depth == 0 and isinstance(func, cst.Attribute) and func.attr.value in _SHAPING:
+        if self.depth == 0 and isinstance(func, cst.Attribute) and (
+                func.attr.value in _SHAPING or (func.attr.value in _WRITTEN and not _conditions(node))):
             visit(func, self)  # the chain it is called on; its own arguments choose no rows
             return False
         return True
