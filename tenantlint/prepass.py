@@ -42,6 +42,7 @@ from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
@@ -221,6 +222,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+            forwarding_decorators=forwarding_decorators(module_name(rel), tree)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
                    package=_package(rel)))

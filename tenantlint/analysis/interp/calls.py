@@ -451,9 +451,11 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 # Chain methods whose arguments choose no rows: they pick the columns read, the order, or how many
 # of the rows the filters chose are returned (``select(*fields)``, ``order_by(getter(orderby))``,
 # ``paginate(page, n)``). Values of unknown origin there do not make the query keyed by anything else.
+# Methods whose own arguments choose no rows: they shape what is read, or (``update``, as
+# ``values`` of an insert or update does) give the values written to the rows the chain chose.
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
-                      "options", "columns", "with_only_columns"})
+                      "options", "columns", "with_only_columns", "update"})
 
 
 class _Names(cst.CSTVisitor):

@@ -68,7 +68,12 @@ from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
-from tenantlint.analysis.interp.signatures import function_fact, row_params, summary_params
+from tenantlint.analysis.interp.signatures import (
+    forwarding_names,
+    function_fact,
+    row_params,
+    summary_params,
+)
 from tenantlint.analysis.interp.startup import (
     MAIN_BLOCK,
     STARTUP,
@@ -238,7 +243,8 @@ class Walker:
             enclose(state, outer, fn)
         fact = None
         if qualname is not None and binding is None:
-            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks,
+                                 forwarding_names(self.ctx, fn) if names else frozenset())
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
