@@ -320,7 +320,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         root = child.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
-                        if root.__class__ is ast.Name and root.id in local and root.id not in modules:
+                        if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
+                                root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
+                                and root.func.id == "super"):
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
                 elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
