@@ -327,12 +327,12 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     if not isinstance(child, ast.Lambda):
                         todo.extend(child.decorator_list)
                         defs.add(child.name)
-                    bound = _bound(child)
+                    bound, module_vars = _scope_names(child)
                     scopes.append(([child if isinstance(child, ast.Lambda)
                                     else ast.Module(body=child.body, type_ignores=[])],
                                    local | bound, (nested - bound) | (
                                        frozenset() if isinstance(child, ast.Lambda) else _local_defs(child)),
-                                   (modules - bound) | _module_vars(child)))
+                                   (modules - bound) | module_vars))
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(child.name)  # type: ignore[attr-defined]
@@ -376,32 +376,46 @@ def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str],
     return out
 
 
-def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
-    """The names ``fn`` binds locally: its parameters and the names it stores (not ``global`` or
-    ``nonlocal`` ones), nested functions included (a superset that only drops references)."""
+_STORES = (ast.Store, ast.Del)
+_DECLARES = (ast.Global, ast.Nonlocal)
+_ASSIGNS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
+_LOOPS = (ast.For, ast.AsyncFor, ast.comprehension)
+
+
+def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                 ) -> tuple[frozenset[str], frozenset[str]]:
+    """What ``fn`` binds, from one walk of it (CPython's node classes are exact: compared by
+    identity, not ``isinstance``).
+
+    First, the names ``fn`` binds locally: its parameters and the names it stores (not ``global``
+    or ``nonlocal`` ones), nested functions included (a superset that only drops references).
+
+    Second, the names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
+    alias, ``m = tasks``), a call of something whose name says it imports
+    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
+    targets of loops, ``with`` and comprehensions, whatever they iterate."""
     args = fn.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     declared: set[str] = set()
-    for node in walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            names.add(node.id)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            declared.update(node.names)
-    return frozenset(names - declared)
-
-
-def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
-    """The names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
-    alias, ``m = tasks``), a call of something whose name says it imports
-    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
-    targets of loops, ``with`` and comprehensions, whatever they iterate."""
     out: set[str] = set()
+    name_class, stores, declares = ast.Name, _STORES, _DECLARES
+    assigns, loops, withitem = _ASSIGNS, _LOOPS, ast.withitem
     for node in walk(fn):
+        cls = node.__class__
+        if cls is name_class:
+            if node.ctx.__class__ in stores:  # type: ignore[attr-defined]
+                names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls in declares:
+            declared.update(node.names)  # type: ignore[attr-defined]
+            continue
         targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-            value = node.value
-            if isinstance(value, ast.Call):
+        if cls in assigns:
+            value = node.value  # type: ignore[attr-defined]
+            if value is None:
+                continue
+            if value.__class__ is ast.Call:
                 callee = value.func
                 while isinstance(callee, ast.Attribute | ast.Call):
                     if isinstance(callee, ast.Attribute) and "import" in callee.attr.lower():
@@ -412,14 +426,14 @@ def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> fro
             else:
                 imports = isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.IfExp | ast.BoolOp)
             if imports:
-                targets = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            targets = [node.target]
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            targets = [node.optional_vars]
+                targets = list(node.targets) if cls is ast.Assign else [node.target]  # type: ignore[attr-defined]
+        elif cls in loops:
+            targets = [node.target]  # type: ignore[attr-defined]
+        elif cls is withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
+            targets = [node.optional_vars]  # type: ignore[attr-defined]
         for target in targets:
             out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return frozenset(out)
+    return frozenset(names - declared), frozenset(out)
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

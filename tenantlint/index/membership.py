@@ -225,10 +225,15 @@ def _kept(nodes: list[ast.AST]) -> dict[int, str]:
     return out
 
 
+_FUNCTION_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+
+
 def _params(nodes: list[ast.AST]) -> frozenset[str]:
     names: set[str] = set()
+    functions = _FUNCTION_CLASSES
     for node in nodes:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        if node.__class__ in functions:
+            assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             a = node.args
             names.update(p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs))
     return frozenset(names)
@@ -242,10 +247,12 @@ def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
     refusals: _Refusals | None = None  # one walk of the body, for all its queries
     kept: dict[int, str] | None = None
     out: list[CheckCandidate] = []
+    call, attribute = ast.Call, ast.Attribute
     for node in nodes:
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in QUERY_METHODS):
+        if not (node.__class__ is call and node.func.__class__ is attribute  # type: ignore[attr-defined]
+                and node.func.attr in QUERY_METHODS):  # type: ignore[attr-defined]
             continue
+        assert isinstance(node, ast.Call)
         model = _model_of(node)
         if model is None:
             continue
@@ -274,8 +281,10 @@ def check_candidates(rel: str, tree: ast.Module, trusted: PatternSet) -> tuple[C
     for stmt in tree.body:
         if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             nodes = list(walk(stmt))
-            # a function below it (only statements are functions: none in decorators or defaults)
-            nested = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in nodes[1:])
+            # a function below it (only statements are functions: none in decorators or defaults);
+            # CPython's node classes are exact: compared by identity (no union built per node)
+            functions = _FUNCTION_CLASSES
+            nested = any(n.__class__ in functions for n in nodes[1:])
             kind = "decorator" if nested else "function"
             out.extend(_candidates_in(stmt.name, kind, stmt, rel, stmt.lineno, trusted, nodes))
         elif isinstance(stmt, ast.ClassDef):

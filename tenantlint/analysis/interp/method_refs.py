@@ -44,34 +44,47 @@ def _imported_modules(tree: ast.Module) -> frozenset[str]:
 
 def _receiver(node: ast.expr, enclosing: str | None, modules: frozenset[str]) -> str | None:
     """The class short name a receiver spells, ``*`` for anything else, None for a module."""
-    if isinstance(node, ast.Name):
-        if node.id in _SELFISH:
+    cls = node.__class__  # CPython's node classes are exact: compared by identity
+    if cls is ast.Name:
+        name: str = node.id  # type: ignore[attr-defined]
+        if name in _SELFISH:
             return enclosing or ANY
-        if node.id in modules:
+        if name in modules:
             return None
-        return node.id if node.id[:1].isupper() else ANY
-    if isinstance(node, ast.Attribute):
-        return node.attr if node.attr[:1].isupper() else ANY
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"):
+        return name if name[:1].isupper() else ANY
+    if cls is ast.Attribute:
+        attr: str = node.attr  # type: ignore[attr-defined]
+        return attr if attr[:1].isupper() else ANY
+    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id == "super":  # type: ignore[attr-defined]
         return enclosing or ANY
     return ANY
 
 
 def module_method_refs(tree: ast.Module) -> dict[str, str]:
     """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
-    the names spelled on a class at least once."""
+    the names spelled on a class at least once. One breadth-first walk per class body (a class
+    starts a walk of its own: ``self``/``cls``/``super()`` in it stand for it), the module's
+    own code in the first."""
     modules = _imported_modules(tree)
     found: dict[str, set[str]] = {}
-    todo: list[tuple[ast.AST, str | None]] = [(tree, None)]
-    while todo:
-        node, enclosing = todo.pop()
-        if isinstance(node, ast.ClassDef):
-            enclosing = node.name  # ``self``/``cls``/``super()`` in its methods stand for it
-        elif isinstance(node, ast.Attribute) and node.attr[:1].islower():
-            recv = _receiver(node.value, enclosing, modules)
-            if recv is not None:
-                found.setdefault(node.attr, set()).add(recv)
-        todo.extend((child, enclosing) for child in children(node))
+    scopes: list[tuple[list[ast.AST], str | None]] = [([tree], None)]
+    class_def, attribute = ast.ClassDef, ast.Attribute
+    while scopes:
+        todo, enclosing = scopes.pop()
+        push = todo.append
+        for node in todo:  # grows while it is read
+            for child in children(node):
+                cls = child.__class__
+                if cls is class_def:
+                    scopes.append(([child], child.name))  # type: ignore[attr-defined]
+                    continue
+                if cls is attribute:
+                    attr: str = child.attr  # type: ignore[attr-defined]
+                    if attr[:1].islower():
+                        recv = _receiver(child.value, enclosing, modules)  # type: ignore[attr-defined]
+                        if recv is not None:
+                            found.setdefault(attr, set()).add(recv)
+                push(child)
     return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}
 
 

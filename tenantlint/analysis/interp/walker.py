@@ -675,7 +675,7 @@ class Walker:
                 if isinstance(value, RowValue | QueryValue) and value.origin is not None \
                         and state.body is not None:
                     if state.narrowing is None:
-                        state.narrowing = narrowing_names(state.body)
+                        state.narrowing = narrowing_names(state.body, self.ctx.source)
                     pinned = narrows_only(state.narrowing, target.target, value)
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
