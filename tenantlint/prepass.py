@@ -39,7 +39,7 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
-from tenantlint.crossfn.records import LOCAL_DEF, MODULE_VALUE, ON_OBJECT
+from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.injection import injecting_decorators
@@ -307,6 +307,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                    elif name[:1].isupper() and name not in local:  # a class, maybe: any context
+                        spelt = CLASS_NAME + name
+                        counts[spelt] = counts.get(spelt, 0) + 1
                     if id(child) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
@@ -320,6 +323,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if root.__class__ is ast.Name and root.id in local and root.id not in modules:
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
+                    elif name[:1].isupper():
+                        spelt = CLASS_NAME + name
+                        counts[spelt] = counts.get(spelt, 0) + 1
                 elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                     for default in [*child.args.defaults, *child.args.kw_defaults]:
                         if default is not None:
@@ -380,6 +386,7 @@ _STORES = (ast.Store, ast.Del)
 _DECLARES = (ast.Global, ast.Nonlocal)
 _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
 _LOOPS = (ast.For, ast.AsyncFor, ast.comprehension)
+_BINDERS = frozenset({*_DECLARES, *_ASSIGNS, *_LOOPS, ast.withitem})  # all but names
 
 
 def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -400,12 +407,14 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     declared: set[str] = set()
     out: set[str] = set()
     name_class, stores, declares = ast.Name, _STORES, _DECLARES
-    assigns, loops, withitem = _ASSIGNS, _LOOPS, ast.withitem
+    assigns, loops, withitem, binders = _ASSIGNS, _LOOPS, ast.withitem, _BINDERS
     for node in walk(fn):
         cls = node.__class__
         if cls is name_class:
             if node.ctx.__class__ in stores:  # type: ignore[attr-defined]
                 names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls not in binders:
             continue
         if cls in declares:
             declared.update(node.names)  # type: ignore[attr-defined]
@@ -427,6 +436,10 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
                 imports = isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.IfExp | ast.BoolOp)
             if imports:
                 targets = list(node.targets) if cls is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                if value.__class__ is ast.Name:  # ``self.user = user`` rebinds no name: a module
+                    # so given to an attribute or an item is one read as a value (``MODULE_VALUE``),
+                    # which keeps its functions' spellings on objects counted
+                    targets = [t for t in targets if t.__class__ not in (ast.Attribute, ast.Subscript)]
         elif cls in loops:
             targets = [node.target]  # type: ignore[attr-defined]
         elif cls is withitem and node.optional_vars is not None:  # type: ignore[attr-defined]

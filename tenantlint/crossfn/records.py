@@ -42,11 +42,19 @@ ON_OBJECT = " on-object"
 # module (or a module under it), and ON_OBJECT spellings may name its functions. ``*``: a relative
 # import so used (any module).
 MODULE_VALUE = " module-value "
+# A name-count key: CLASS_NAME + ``Executor`` counts the spellings of a capitalised name (a class):
+# a construction ``Executor(...)`` is a call of ``Executor.__init__`` (``combine.Project.resolve``),
+# whose callers are known when every spelling of the class is a resolved construction.
+CLASS_NAME = " class "
+INIT = "__init__"
+# A method's port for an attribute ``__init__`` set from one of its parameters (``self.source_id``):
+# bound by the method's calls in ``__init__`` alone (``analysis/interp/init_attrs.py``)
+PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "Arg",
-           "Callees", "Hop",
+__all__ = ["ANY_ENTRY", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF", "MODULE_VALUE",
+           "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

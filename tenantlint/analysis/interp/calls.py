@@ -19,6 +19,8 @@ from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
+from tenantlint.analysis.interp.init_attrs import init_args
+from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
@@ -32,6 +34,7 @@ from tenantlint.crossfn.records import (
     CONTEXT_SOURCE,
     KEYED_ROWS,
     PARAMETER,
+    PSEUDO,
     entry_source,
     is_context,
 )
@@ -56,6 +59,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     if fn.nested_defs:
         note_nested_call(fn.nested_defs, fn.params | fn.enclosing_params, node, values)
+    if not celery and _note_job(ctx, fn, node, values):
+        return None
     callee = _resolve(ctx, fn, target)
     if fn.system_reason and fn.qualname is not None:
         _note_references(ctx, fn, node)
@@ -68,7 +73,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
-    args = _in_scope(fn, args)
+    args = _in_scope(fn, (*args, *_init_fed(fn, node, callee)))
     if fn.statement is not None:  # position hints: the statement the call is in
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -111,6 +116,52 @@ def _of_row(fn: FunctionState, node: cst.BaseExpression) -> bool:
     if not isinstance(node, cst.Name):
         return False
     return unchecked_row(fn.env.get(node.value, Value())) or call_of(fn, node.value) is not None
+
+
+def _init_fed(fn: FunctionState, node: cst.Call, callee: str) -> tuple[ArgFact, ...]:
+    """In ``__init__``, ``self.load()``: the attributes ``__init__`` has set from its parameters,
+    bound to the method's ports for them (``init_attrs.py``)."""
+    func = node.func
+    if (fn.owner is None or fn.qualname is None or not fn.qualname.endswith(".__init__")
+            or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name)
+            or func.value.value != "self" or callee != f"{fn.qualname[:-9]}.{func.attr.value}"):
+        return ()
+    out: list[ArgFact] = []
+    for port, param in init_args(fn.owner.node, node):
+        value = fn.env.get(param)
+        prov = value.prov if value is not None else Provenance.unknown(PARAMETER + param)
+        out.append(ArgFact(node, -1, port, prov))
+    return tuple(out)
+
+
+def _note_job(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> bool:
+    """A job put on an RQ queue (``job_queues.py``): a call site of the function it runs."""
+    if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in JOB_METHODS:
+        return False
+    if not ctx.imports.imports_from(*RQ_MODULES):
+        return False
+    rq_job = ctx.imports.qualify("Job").partition(".")[0] in RQ_MODULES
+    job = queued_call(node, values, fn.body, rq_job)
+    if job is None:
+        return False
+    literal = string_value(job.func)
+    callee = literal if literal is not None and "." in literal else _resolve(ctx, fn, job.func)
+    if callee is None:
+        return False
+    args = _in_scope(fn, tuple(_bound_fact(b) for b in job.args))
+    if fn.statement is not None:
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        for a in args:
+            hints.setdefault(id(a.node), fn.statement)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, True, job.open))
+    return True
+
+
+def _bound_fact(bound: Bound) -> ArgFact:
+    prov, payload = _payload(bound.value)
+    return ArgFact(bound.node, bound.position, bound.keyword, prov, literal=string_value(bound.node),
+                   payload=payload, entries=bound.value.entries)
 
 
 def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:
@@ -406,7 +457,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     names a column as ``Favorite.user_id`` does. ``held``: attributes of the class holding a model
     (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well."""
     keys: set[str] = set()
-    finder = _Names(held)
+    finder = _Names(held, frozenset(p for p in params if p.startswith(PSEUDO)))
     visit(node, finder)
     if finder.opaque:
         return None
@@ -471,8 +522,9 @@ _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order
 class _Names(cst.CSTVisitor):
     """Names read by the arguments of every call in an expression (attribute names excluded)."""
 
-    def __init__(self, held: frozenset[str] = frozenset()) -> None:
+    def __init__(self, held: frozenset[str] = frozenset(), ports: frozenset[str] = frozenset()) -> None:
         self.held = held  # ``cls.model``/``self.model``: a model the class holds, not a value
+        self.ports = ports  # ``self.attr`` read as one name: a port ``__init__`` binds (``init_attrs.py``)
         self.names: list[str] = []
         self.keys: list[str | None] = []  # per name, a literal key it is read by (``d["k"]``, ``d.get("k")``)
         self.opaque = False
@@ -513,6 +565,11 @@ class _Names(cst.CSTVisitor):
         if (node.attr.value in self.held and isinstance(node.value, cst.Name)
                 and node.value.value in ("cls", "self")):
             return False
+        if (self.depth and self.ports and isinstance(node.value, cst.Name) and node.value.value == "self"
+                and PSEUDO + node.attr.value in self.ports):
+            self.names.append(PSEUDO + node.attr.value)
+            self.keys.append(self._key.get(id(node)))
+            return False
         visit(node.value, self)
         return False
 
@@ -530,7 +587,7 @@ class _Names(cst.CSTVisitor):
         if not self.depth:
             self.opaque = True
             return False
-        inner = _Names(self.held)
+        inner = _Names(self.held, self.ports)
         inner.depth = 1
         bound: set[str] = set()
         parts: list[cst.CSTNode] = [getattr(node, name) for name in ("elt", "key", "value")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from tenantlint.index.ast_util import children
+from tenantlint.index.ast_util import walk_until
 
 ANY = "*"  # spelled on a receiver that may hold any class
 _SELFISH = frozenset({"self", "cls"})
@@ -67,24 +67,20 @@ def module_method_refs(tree: ast.Module) -> dict[str, str]:
     own code in the first."""
     modules = _imported_modules(tree)
     found: dict[str, set[str]] = {}
-    scopes: list[tuple[list[ast.AST], str | None]] = [([tree], None)]
+    scopes: list[tuple[ast.AST, str | None]] = [(tree, None)]
     class_def, attribute = ast.ClassDef, ast.Attribute
     while scopes:
-        todo, enclosing = scopes.pop()
-        push = todo.append
-        for node in todo:  # grows while it is read
-            for child in children(node):
-                cls = child.__class__
-                if cls is class_def:
-                    scopes.append(([child], child.name))  # type: ignore[attr-defined]
-                    continue
-                if cls is attribute:
-                    attr: str = child.attr  # type: ignore[attr-defined]
-                    if attr[:1].islower():
-                        recv = _receiver(child.value, enclosing, modules)  # type: ignore[attr-defined]
-                        if recv is not None:
-                            found.setdefault(attr, set()).add(recv)
-                push(child)
+        root, enclosing = scopes.pop()
+        for node in walk_until(root, class_def):
+            cls = node.__class__
+            if cls is attribute:
+                attr: str = node.attr  # type: ignore[attr-defined]
+                if attr[:1].islower():
+                    recv = _receiver(node.value, enclosing, modules)  # type: ignore[attr-defined]
+                    if recv is not None:
+                        found.setdefault(attr, set()).add(recv)
+            elif cls is class_def and node is not root:
+                scopes.append((node, node.name))  # type: ignore[attr-defined]
     return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}
 
 

@@ -35,6 +35,7 @@ from tenantlint.analysis.interp.checks import (
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
+from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
@@ -59,6 +60,7 @@ from tenantlint.analysis.interp.guards import (
     tenant_attrs,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
@@ -219,7 +221,7 @@ class Walker:
             if system > outer.system_depth or permission is not None:  # system code by itself
                 system = max(system, outer.system_depth + 1)
                 reason = reason or system_handler(names, settings, permission)
-        ports = summary_params(fn, names, method=cls is not None)
+        ports = summary_params(fn, names, method=cls is not None) + init_ports(fn, cls.node if cls else None)
         inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
@@ -245,6 +247,7 @@ class Walker:
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
+            fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
@@ -432,7 +435,13 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         stmts = list(body)  # type: ignore[call-overload]
         for i, stmt in enumerate(stmts):
-            yes = isinstance(stmt, cst.If) and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
+            # exact classes (libcst's have no subclasses): an ``isinstance`` that fails on one runs
+            # ``ABCMeta.__instancecheck__``, four times per simple statement here
+            kind = type(stmt)
+            if kind is cst.SimpleStatementLine:
+                self.statement(stmt, state)
+                continue
+            yes = kind is cst.If and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
             if yes:
                 state.negated_calls.add(id(yes))  # ``if can_read(...): return row`` then ``raise``
             if isinstance(stmt, cst.FunctionDef):
