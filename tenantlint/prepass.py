@@ -39,9 +39,10 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
-from tenantlint.crossfn.records import LOCAL_DEF, MODULE_VALUE, ON_OBJECT
+from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
@@ -224,6 +225,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+            forwarding_decorators=forwarding_decorators(module_name(rel), tree)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers))
     if not (want_constants or want_aliases or want_routes):
@@ -312,6 +315,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                    elif name[:1].isupper() and name not in local:  # a class, maybe: any context
+                        spelt = CLASS_NAME + name
+                        counts[spelt] = counts.get(spelt, 0) + 1
                     if id(child) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
@@ -322,9 +328,14 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         root = child.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
-                        if root.__class__ is ast.Name and root.id in local and root.id not in modules:
+                        if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
+                                root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
+                                and root.func.id == "super"):
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
+                    elif name[:1].isupper():
+                        spelt = CLASS_NAME + name
+                        counts[spelt] = counts.get(spelt, 0) + 1
                 elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                     for default in [*child.args.defaults, *child.args.kw_defaults]:
                         if default is not None:
@@ -332,12 +343,12 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     if not isinstance(child, ast.Lambda):
                         todo.extend(child.decorator_list)
                         defs.add(child.name)
-                    bound = _bound(child)
+                    bound, module_vars = _scope_names(child)
                     scopes.append(([child if isinstance(child, ast.Lambda)
                                     else ast.Module(body=child.body, type_ignores=[])],
                                    local | bound, (nested - bound) | (
                                        frozenset() if isinstance(child, ast.Lambda) else _local_defs(child)),
-                                   (modules - bound) | _module_vars(child)))
+                                   (modules - bound) | module_vars))
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(child.name)  # type: ignore[attr-defined]
@@ -381,32 +392,49 @@ def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str],
     return out
 
 
-def _bound(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
-    """The names ``fn`` binds locally: its parameters and the names it stores (not ``global`` or
-    ``nonlocal`` ones), nested functions included (a superset that only drops references)."""
+_STORES = (ast.Store, ast.Del)
+_DECLARES = (ast.Global, ast.Nonlocal)
+_ASSIGNS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
+_LOOPS = (ast.For, ast.AsyncFor, ast.comprehension)
+_BINDERS = frozenset({*_DECLARES, *_ASSIGNS, *_LOOPS, ast.withitem})  # all but names
+
+
+def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                 ) -> tuple[frozenset[str], frozenset[str]]:
+    """What ``fn`` binds, from one walk of it (CPython's node classes are exact: compared by
+    identity, not ``isinstance``).
+
+    First, the names ``fn`` binds locally: its parameters and the names it stores (not ``global``
+    or ``nonlocal`` ones), nested functions included (a superset that only drops references).
+
+    Second, the names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
+    alias, ``m = tasks``), a call of something whose name says it imports
+    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
+    targets of loops, ``with`` and comprehensions, whatever they iterate."""
     args = fn.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
     declared: set[str] = set()
-    for node in walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            names.add(node.id)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            declared.update(node.names)
-    return frozenset(names - declared)
-
-
-def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
-    """The names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
-    alias, ``m = tasks``), a call of something whose name says it imports
-    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
-    targets of loops, ``with`` and comprehensions, whatever they iterate."""
     out: set[str] = set()
+    name_class, stores, declares = ast.Name, _STORES, _DECLARES
+    assigns, loops, withitem, binders = _ASSIGNS, _LOOPS, ast.withitem, _BINDERS
     for node in walk(fn):
+        cls = node.__class__
+        if cls is name_class:
+            if node.ctx.__class__ in stores:  # type: ignore[attr-defined]
+                names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls not in binders:
+            continue
+        if cls in declares:
+            declared.update(node.names)  # type: ignore[attr-defined]
+            continue
         targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.NamedExpr) and node.value is not None:
-            value = node.value
-            if isinstance(value, ast.Call):
+        if cls in assigns:
+            value = node.value  # type: ignore[attr-defined]
+            if value is None:
+                continue
+            if value.__class__ is ast.Call:
                 callee = value.func
                 while isinstance(callee, ast.Attribute | ast.Call):
                     if isinstance(callee, ast.Attribute) and "import" in callee.attr.lower():
@@ -417,14 +445,18 @@ def _module_vars(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> fro
             else:
                 imports = isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.IfExp | ast.BoolOp)
             if imports:
-                targets = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            targets = [node.target]
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            targets = [node.optional_vars]
+                targets = list(node.targets) if cls is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                if value.__class__ is ast.Name:  # ``self.user = user`` rebinds no name: a module
+                    # so given to an attribute or an item is one read as a value (``MODULE_VALUE``),
+                    # which keeps its functions' spellings on objects counted
+                    targets = [t for t in targets if t.__class__ not in (ast.Attribute, ast.Subscript)]
+        elif cls in loops:
+            targets = [node.target]  # type: ignore[attr-defined]
+        elif cls is withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
+            targets = [node.optional_vars]  # type: ignore[attr-defined]
         for target in targets:
             out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return frozenset(out)
+    return frozenset(names - declared), frozenset(out)
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

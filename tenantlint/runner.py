@@ -413,8 +413,10 @@ def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[
         def add(qualname: str) -> bool:
             parts = qualname.rsplit(".", 2)
             name, owner = parts[-1], parts[-2] if len(parts) > 1 else ""
-            if name.startswith("__") and name.endswith("__"):
-                return False  # called through a constructor or super(): never a resolved call site
+            if name == "__init__" and len(parts) == 3:  # called by constructions of its class
+                name, owner = parts[1], parts[0].rsplit(".", 1)[-1]
+            elif name.startswith("__") and name.endswith("__"):
+                return False  # called through super() or the language: never a resolved call site
             owners = found.setdefault(name, set())
             if owner in owners:
                 return False
@@ -474,6 +476,15 @@ def _call_site_files(items: list[Item], results: list[FileResult | None],
 _CALLED = re.compile(r"\b(\w+)(?=(\s*\(|\.(?:delay|apply_async|si|s)\s*\())")
 
 
+# A function an RQ queue is given (``queue.enqueue(rebuild, ...)``, ``.enqueue_in(timedelta(...),
+# rebuild, ...)``, ``.enqueue_call(func=rebuild, ...)``, ``Job.create(rebuild, ...)``, a dotted string):
+# its name, the last part of what the call's first (or second) argument spells.
+_QUEUED = (
+    re.compile(r"\.(?:enqueue|enqueue_call|create)\s*\(\s*(?:f\s*=\s*|func\s*=\s*)?[\"']?(?:\w+\.)*(\w+)"),
+    re.compile(r"\.enqueue_(?:in|at)\s*\([^,()]*(?:\([^()]*\))?[^,()]*,\s*[\"']?(?:\w+\.)*(\w+)"),
+)
+
+
 def called_names(text: str, names: Container[str]) -> set[str]:
     """The ``names`` that ``text`` calls or queues, as one regular expression alternating them would
     find them: a match consumes its call (``.delay(``), so a name inside it is not matched again."""
@@ -486,6 +497,9 @@ def called_names(text: str, names: Container[str]) -> set[str]:
         if name in names:
             hits.add(name)
             end = m.end(2)
+    if "enqueue" in text or ".create" in text:
+        for queued in _QUEUED:
+            hits.update(m.group(1) for m in queued.finditer(text) if m.group(1) in names)
     return hits
 
 

@@ -52,7 +52,9 @@ def describe(blame: Blame) -> str:
     if blame.kind == NO_SITES:
         return f"no call site in the project resolves to {fn}"
     if blame.kind == SPELLED:
-        name = fn.rsplit(".", 1)[-1]
+        rest, _, name = fn.rpartition(".")
+        if name == "__init__":  # spelt as its class (``combine.spelling``)
+            name = rest.rpartition(".")[2]
         return (f"{fn} is {sites}; caller set open: name '{name}' spelled {blame.spelled} times in "
                 f"the project, {blame.resolved} of them resolved to it")
     if blame.kind == NO_COUNTS:

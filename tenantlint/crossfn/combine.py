@@ -26,11 +26,14 @@ from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
+    CLASS_NAME,
     CONTEXT,
+    INIT,
     LOCAL_DEF,
     MODULE_VALUE,
     ON_OBJECT,
     PARAMETER,
+    PSEUDO,
     TRUSTED_CHECK,
     Arg,
     Callees,
@@ -105,7 +108,7 @@ class Project:
         for site in self.sites:
             target = self.resolve(site.callee)
             if target is not None:
-                name = target.rsplit(".", 1)[-1]
+                name = spelling(target, site.callee)
                 if site.system:  # left out of the name counts too: it passes no request input
                     (self.refs_of if site.reference else self.sites_of).setdefault(target, []).append(site)
                     continue
@@ -126,17 +129,31 @@ class Project:
         self.checks = frozenset(membership_checks)
 
     def resolve(self, callee: str) -> str | None:
-        return self.callees.resolve(callee)
+        """The summary ``callee`` names; a construction of a class (``Executor(...)``) names its
+        ``__init__`` (``interp/constructors.py``)."""
+        found = self.callees.resolve(callee)
+        if found is None and not callee.endswith("." + INIT) and callee[:1] != "." and (
+                callee.rsplit(".", 1)[-1][:1].isupper()):
+            found = self.callees.resolve(f"{callee}.{INIT}")
+        return found
 
     def known(self, fn: Summary) -> bool:
         """Every call site of ``fn`` is one of the resolved ones."""
         return self.blame(fn) is None
 
     def blame(self, fn: Summary) -> Blame | None:
-        """Why not every call site of ``fn`` is known (None when every one is)."""
+        """Why not every call site of ``fn`` is known (None when every one is). A function that is
+        system code by itself (a scheduled task, a command-line command, start-up code, a function of
+        a ``system_paths`` file) is run by a scheduler or an operator, not by a tenant's request: its
+        decorator registering it, or no call of it in the project, leaves no request input to find;
+        a spelling of its name that is not a resolved call still may."""
+        sites = self.sites_of.get(fn.qualname, ())
+        if fn.system:
+            fn = replace(fn, open=False, handler=None)
+            if not sites and self.name_counts is not None and self.spelled(fn) == self.used(fn, refs=False):
+                return None
         resolved = self.used(fn, refs=False)
-        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved,
-                          self.spelled(fn))
+        return caller_set(fn, sites, self.name_counts, resolved, resolved, self.spelled(fn))
 
     def kind(self, qualname: str) -> str:
         """``module``: a function of its module; else ``other`` (a method, a nested function)."""
@@ -148,7 +165,7 @@ class Project:
         its module is never an attribute of an object a parameter or a local variable holds
         (``records.ON_OBJECT``), unless some file uses its module as a value."""
         counts = self.name_counts or {}
-        spelled = counts.get(fn.name, 0)
+        spelled = counts.get(spelling(fn.qualname), 0)
         if self.subtracts(fn):
             spelled -= counts.get(fn.name + ON_OBJECT, 0)
         return spelled
@@ -170,7 +187,8 @@ class Project:
         """The resolved calls (and, with ``refs``, references) that are spellings :meth:`spelled`
         counts: with the spellings on objects left out, those of functions of modules only."""
         if not self.subtracts(fn):
-            return self.resolved_by_name.get(fn.name, 0) + (self.refs_by_name.get(fn.name, 0) if refs else 0)
+            name = spelling(fn.qualname)
+            return self.resolved_by_name.get(name, 0) + (self.refs_by_name.get(name, 0) if refs else 0)
         key = (_MODULE, fn.name)
         return self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
 
@@ -187,16 +205,26 @@ class Project:
         return sorted({site.caller or "" for site in sites})
 
 
+def spelling(qualname: str, callee: str = "") -> str:
+    """The name-count key a call of ``qualname`` spells: its name; for an ``__init__`` called by a
+    construction (``callee``, as written, names the class), the class's name (``records.CLASS_NAME``)."""
+    rest, _, name = qualname.rpartition(".")
+    if name == INIT and not callee.endswith("." + INIT) and callee != INIT:
+        return CLASS_NAME + rest.rpartition(".")[2]
+    return name
+
+
 def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     """The argument ``site`` binds to ``param``; None when it binds none (a default),
     ``_AMBIGUOUS`` when a ``*args``/``**kwargs`` spread may bind it."""
     if param not in fn.params:
         return _AMBIGUOUS
     index = fn.params.index(param)
+    attr = param.startswith(PSEUDO)  # an attribute ``__init__`` set: bound only by its calls there
     for a in site.args:
-        if a.keyword == param or (a.position == index and not a.keyword):
+        if a.keyword == param or (a.position == index and not a.keyword and not attr):
             return a
-    return _AMBIGUOUS if site.open_args else None
+    return _AMBIGUOUS if site.open_args or attr else None
 
 
 def selects(site: Site, fn: Summary, entry: Site) -> bool:

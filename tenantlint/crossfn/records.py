@@ -33,7 +33,8 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 LOCAL_DEF = " local-def"
 # A name-count key: ``fix`` + ON_OBJECT counts the spellings ``obj.fix`` / ``obj.a.fix`` whose chain
 # starts at a parameter or a local variable of the enclosing function that holds no module (one
-# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``). Such a
+# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``), or at
+# ``super()``. Such a
 # spelling names an attribute of an object, never a module-level function ``fix`` (which a module
 # holds, and only a spelling of ``fix`` itself can put on an object).
 ON_OBJECT = " on-object"
@@ -48,11 +49,19 @@ MODULE_VALUE = " module-value "
 GUARD_ID = "#"
 GUARD_TRUSTED = "@"
 GUARD_PREDICATE = "?"
+# A name-count key: CLASS_NAME + ``Executor`` counts the spellings of a capitalised name (a class):
+# a construction ``Executor(...)`` is a call of ``Executor.__init__`` (``combine.Project.resolve``),
+# whose callers are known when every spelling of the class is a resolved construction.
+CLASS_NAME = " class "
+INIT = "__init__"
+# A method's port for an attribute ``__init__`` set from one of its parameters (``self.source_id``):
+# bound by the method's calls in ``__init__`` alone (``analysis/interp/init_attrs.py``)
+PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CONTEXT", "CONTEXT_SOURCE", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "Arg",
-           "Callees", "Hop",
+__all__ = ["ANY_ENTRY", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF", "MODULE_VALUE",
+           "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

@@ -116,6 +116,28 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield current
 
 
+def walk_until(node: ast.AST, stop: type) -> Iterator[ast.AST]:
+    """:func:`walk` that yields the nodes of class ``stop`` below ``node`` without walking into
+    them (a reader that starts a walk of its own there: a class body read with its own context)."""
+    todo = [node]
+    push = todo.append
+    fields_of = _CHILD_FIELDS
+    node_class = ast.AST
+    for current in todo:
+        cls = current.__class__
+        yield current
+        if cls is stop and current is not node:
+            continue
+        for name in fields_of.get(cls) or _child_fields(cls):
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_class):
+                        push(item)
+            elif isinstance(value, node_class):
+                push(value)
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """``ast.iter_child_nodes`` as a list, in the same order (a few times cheaper), without the
     expression context (``ctx``)."""

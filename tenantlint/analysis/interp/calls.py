@@ -20,6 +20,8 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
+from tenantlint.analysis.interp.init_attrs import init_args
+from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
@@ -33,6 +35,7 @@ from tenantlint.crossfn.records import (
     CONTEXT_SOURCE,
     KEYED_ROWS,
     PARAMETER,
+    PSEUDO,
     entry_source,
     is_context,
 )
@@ -57,6 +60,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     if fn.nested_defs:
         note_nested_call(fn.nested_defs, fn.params | fn.enclosing_params, node, values)
+    if not celery and _note_job(ctx, fn, node, values):
+        return None
     callee = _resolve(ctx, fn, target)
     if fn.system_reason and fn.qualname is not None:
         _note_references(ctx, fn, node)
@@ -69,7 +74,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
-    args = _in_scope(fn, _unpinned(ctx, fn, args, values, node))
+    args = _in_scope(fn, _unpinned(ctx, fn, (*args, *_init_fed(fn, node, callee)), values, node))
     if fn.statement is not None:  # position hints: the statement the call is in
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -78,7 +83,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     given = any(isinstance(v, QueryValue) for v in values)
     rows = any(unchecked_row(v) or (isinstance(a.value, cst.Name)
                                     and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
-               for a, v in zip(node.args, values, strict=False))
+               or _of_row(fn, a.value) for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
                                     queries=given, rows=rows, via=_via(fn, target)))
     if celery:
@@ -100,6 +105,64 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         if found is not None:
             return returned_dict(found[0], found[1], last, node, values)
     return value
+
+
+def _of_row(fn: FunctionState, node: cst.BaseExpression) -> bool:
+    """``user.delivery_email`` of a row not yet checked (fetched in place or handed back by a project
+    call): a fixed-set predicate given it may admit the row (``fixed_sets.py``)."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return False
+    return unchecked_row(fn.env.get(node.value, Value())) or call_of(fn, node.value) is not None
+
+
+def _init_fed(fn: FunctionState, node: cst.Call, callee: str) -> tuple[ArgFact, ...]:
+    """In ``__init__``, ``self.load()``: the attributes ``__init__`` has set from its parameters,
+    bound to the method's ports for them (``init_attrs.py``)."""
+    func = node.func
+    if (fn.owner is None or fn.qualname is None or not fn.qualname.endswith(".__init__")
+            or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name)
+            or func.value.value != "self" or callee != f"{fn.qualname[:-9]}.{func.attr.value}"):
+        return ()
+    out: list[ArgFact] = []
+    for port, param in init_args(fn.owner.node, node):
+        value = fn.env.get(param)
+        prov = value.prov if value is not None else Provenance.unknown(PARAMETER + param)
+        out.append(ArgFact(node, -1, port, prov))
+    return tuple(out)
+
+
+def _note_job(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> bool:
+    """A job put on an RQ queue (``job_queues.py``): a call site of the function it runs."""
+    if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in JOB_METHODS:
+        return False
+    if not ctx.imports.imports_from(*RQ_MODULES):
+        return False
+    rq_job = ctx.imports.qualify("Job").partition(".")[0] in RQ_MODULES
+    job = queued_call(node, values, fn.body, rq_job)
+    if job is None:
+        return False
+    literal = string_value(job.func)
+    callee = literal if literal is not None and "." in literal else _resolve(ctx, fn, job.func)
+    if callee is None:
+        return False
+    args = _in_scope(fn, tuple(_bound_fact(b) for b in job.args))
+    if fn.statement is not None:
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        for a in args:
+            hints.setdefault(id(a.node), fn.statement)
+    ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, True, job.open))
+    return True
+
+
+def _bound_fact(bound: Bound) -> ArgFact:
+    prov, payload = _payload(bound.value)
+    return ArgFact(bound.node, bound.position, bound.keyword, prov, literal=string_value(bound.node),
+                   payload=payload, entries=bound.value.entries)
 
 
 def _note_references(ctx: FileContext, fn: FunctionState, node: cst.Call) -> None:
@@ -433,7 +496,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
     names a column as ``Favorite.user_id`` does. ``held``: attributes of the class holding a model
     (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well."""
     keys: set[str] = set()
-    finder = _Names(held)
+    finder = _Names(held, frozenset(p for p in params if p.startswith(PSEUDO)))
     visit(node, finder)
     if finder.opaque:
         return None
@@ -490,24 +553,19 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 # Chain methods whose arguments choose no rows: they pick the columns read, the order, or how many
 # of the rows the filters chose are returned (``select(*fields)``, ``order_by(getter(orderby))``,
 # ``paginate(page, n)``). Values of unknown origin there do not make the query keyed by anything else.
+# Methods whose own arguments choose no rows: they shape what is read, or (``update``, as
+# ``values`` of an insert or update does) give the values written to the rows the chain chose.
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
-                      "options", "columns", "with_only_columns"})
-# ... and those whose arguments are the values written (``Model.update(data)``, ``qs.update(**kw)``),
-# unless one of them is a condition (SQLAlchemy Core's legacy ``table.update(table.c.id == pk)``).
-_WRITTEN = frozenset({"update"})
-
-
-def _conditions(node: cst.Call) -> bool:
-    return any(isinstance(a.value, cst.Comparison | cst.BooleanOperation | cst.UnaryOperation)
-               for a in node.args)
+                      "options", "columns", "with_only_columns", "update"})
 
 
 class _Names(cst.CSTVisitor):
     """Names read by the arguments of every call in an expression (attribute names excluded)."""
 
-    def __init__(self, held: frozenset[str] = frozenset()) -> None:
+    def __init__(self, held: frozenset[str] = frozenset(), ports: frozenset[str] = frozenset()) -> None:
         self.held = held  # ``cls.model``/``self.model``: a model the class holds, not a value
+        self.ports = ports  # ``self.attr`` read as one name: a port ``__init__`` binds (``init_attrs.py``)
         self.names: list[str] = []
         self.keys: list[str | None] = []  # per name, a literal key it is read by (``d["k"]``, ``d.get("k")``)
         self.opaque = False
@@ -529,7 +587,7 @@ class _Names(cst.CSTVisitor):
             if key is not None:
                 self._key[id(func.value)] = key
         if self.depth == 0 and isinstance(func, cst.Attribute) and (
-                func.attr.value in _SHAPING or (func.attr.value in _WRITTEN and not _conditions(node))):
+                func.attr.value in _SHAPING):
             visit(func, self)  # the chain it is called on; its own arguments choose no rows
             return False
         return True
@@ -549,6 +607,11 @@ class _Names(cst.CSTVisitor):
         if (node.attr.value in self.held and isinstance(node.value, cst.Name)
                 and node.value.value in ("cls", "self")):
             return False
+        if (self.depth and self.ports and isinstance(node.value, cst.Name) and node.value.value == "self"
+                and PSEUDO + node.attr.value in self.ports):
+            self.names.append(PSEUDO + node.attr.value)
+            self.keys.append(self._key.get(id(node)))
+            return False
         visit(node.value, self)
         return False
 
@@ -566,7 +629,7 @@ class _Names(cst.CSTVisitor):
         if not self.depth:
             self.opaque = True
             return False
-        inner = _Names(self.held)
+        inner = _Names(self.held, self.ports)
         inner.depth = 1
         bound: set[str] = set()
         parts: list[cst.CSTNode] = [getattr(node, name) for name in ("elt", "key", "value")

@@ -140,9 +140,11 @@ def _init_models(init: ast.FunctionDef | ast.AsyncFunctionDef, qualify: Callable
 def _model_calls(tree: ast.Module, qualify: Callable[[str], str]) -> dict[str, str]:
     """Constructor-like calls (a capitalised callee) passed a model: callee -> ``pos=Model|kw=Model``."""
     calls: dict[str, list[str]] = {}
+    call = ast.Call
     for node in walk(tree):
-        if not isinstance(node, ast.Call):
+        if node.__class__ is not call:  # exact classes: no ``isinstance`` per node
             continue
+        assert isinstance(node, ast.Call)
         callee = _name(node.func)
         if not _capitalised(callee):
             continue

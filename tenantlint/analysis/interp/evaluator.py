@@ -224,10 +224,16 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         return Value()
 
     def model_ref(self, model: str) -> ModelRef:
-        info = self.ctx.index.model(model)
-        table = self.ctx.index.table_of_model(model) or model
-        return ModelRef(model=model, table=table, family=info.family if info else "",
-                        tenant=self.ctx.tenant_of_model(model))
+        """The model class named ``model``: one immutable value per file (a model named in each of
+        50,000 statements is looked up once)."""
+        refs = self.ctx.model_refs
+        ref = refs.get(model)
+        if ref is None:
+            info = self.ctx.index.model(model)
+            table = self.ctx.index.table_of_model(model) or model
+            ref = refs[model] = ModelRef(model=model, table=table, family=info.family if info else "",
+                                         tenant=self.ctx.tenant_of_model(model))
+        return ref
 
     def note_unresolved(self, node: cst.CSTNode, reason: str | None) -> None:
         """A query-like call tied to no model: counted and listed as not analysed, once per statement."""

@@ -10,7 +10,7 @@ from tenantlint.analysis.facts import FileFacts
 from tenantlint.analysis.interp.class_bases import project_bases
 from tenantlint.analysis.interp.filter_dicts import InstanceDicts
 from tenantlint.analysis.interp.imports import ImportTable
-from tenantlint.analysis.interp.values import Origin
+from tenantlint.analysis.interp.values import ModelRef, Origin
 from tenantlint.analysis.plugins import ClassInfo, Plugins
 from tenantlint.analysis.settings import Settings
 from tenantlint.config.options import Config
@@ -42,6 +42,8 @@ class FileContext:
     # (function, entry, query node): tenant values inserts and raw SQL take from a serializer's
     # ``self.context`` (``context_pins.py``; ORM queries' are read from ``origins``)
     context_pins: list[tuple[str, str, cst.CSTNode]] = field(default_factory=list)
+    # model name -> its ``ModelRef`` (immutable, the same for the whole file: ``Evaluator.model_ref``)
+    model_refs: dict[str, ModelRef] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:

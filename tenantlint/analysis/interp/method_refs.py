@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from tenantlint.index.ast_util import children
+from tenantlint.index.ast_util import walk_until
 
 ANY = "*"  # spelled on a receiver that may hold any class
 _SELFISH = frozenset({"self", "cls"})
@@ -51,15 +51,18 @@ def _imported_modules(tree: ast.Module) -> frozenset[str]:
 
 def _receiver(node: ast.expr, enclosing: str | None, modules: frozenset[str]) -> str | None:
     """The class short name a receiver spells, ``*`` for anything else, None for a module."""
-    if isinstance(node, ast.Name):
-        if node.id in _SELFISH:
+    cls = node.__class__  # CPython's node classes are exact: compared by identity
+    if cls is ast.Name:
+        name: str = node.id  # type: ignore[attr-defined]
+        if name in _SELFISH:
             return enclosing or ANY
-        if node.id in modules:
+        if name in modules:
             return None
-        return node.id if node.id[:1].isupper() else ANY
-    if isinstance(node, ast.Attribute):
-        return node.attr if node.attr[:1].isupper() else ANY
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"):
+        return name if name[:1].isupper() else ANY
+    if cls is ast.Attribute:
+        attr: str = node.attr  # type: ignore[attr-defined]
+        return attr if attr[:1].isupper() else ANY
+    if cls is ast.Call and node.func.__class__ is ast.Name and node.func.id == "super":  # type: ignore[attr-defined]
         return enclosing or ANY
     return ANY
 
@@ -68,24 +71,31 @@ def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -
     """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
     the names spelled on a class at least once. ``counts``: filled with the spellings of each name
     on a class or on an attribute of ``cls``/``self`` (``ON_CLASS`` keys); the name's other
-    spellings are the rest of its name count (``prepass.name_counts``)."""
+    spellings are the rest of its name count (``prepass.name_counts``). One breadth-first walk per class body (a class
+    starts a walk of its own: ``self``/``cls``/``super()`` in it stand for it), the module's
+    own code in the first."""
     modules = _imported_modules(tree)
     found: dict[str, set[str]] = {}
-    todo: list[tuple[ast.AST, str | None]] = [(tree, None)]
-    while todo:
-        node, enclosing = todo.pop()
-        if isinstance(node, ast.ClassDef):
-            enclosing = node.name  # ``self``/``cls``/``super()`` in its methods stand for it
-        elif isinstance(node, ast.Attribute) and (node.attr[:1].islower() or node.attr[:1] == "_"):
-            recv = _receiver(node.value, enclosing, modules)
-            if recv is not None:
-                if node.attr[:1].islower():
-                    found.setdefault(node.attr, set()).add(recv)
-                if counts is not None:
-                    key = node.attr + ON_CLASS + (_held(node.value) or ANY if recv == ANY else recv)
-                    if not key.endswith(ANY):
-                        counts[key] = counts.get(key, 0) + 1
-        todo.extend((child, enclosing) for child in children(node))
+    scopes: list[tuple[ast.AST, str | None]] = [(tree, None)]
+    class_def, attribute = ast.ClassDef, ast.Attribute
+    while scopes:
+        root, enclosing = scopes.pop()
+        for node in walk_until(root, class_def):
+            cls = node.__class__
+            if cls is attribute:
+                attr: str = node.attr  # type: ignore[attr-defined]
+                if attr[:1].islower() or attr[:1] == "_":
+                    recv = _receiver(node.value, enclosing, modules)  # type: ignore[attr-defined]
+                    if recv is not None:
+                        if attr[:1].islower():
+                            found.setdefault(attr, set()).add(recv)
+                        if counts is not None:
+                            held = _held(node.value)  # type: ignore[attr-defined]
+                            key = attr + ON_CLASS + (held or ANY if recv == ANY else recv)
+                            if not key.endswith(ANY):
+                                counts[key] = counts.get(key, 0) + 1
+            elif cls is class_def and node is not root:
+                scopes.append((node, node.name))  # type: ignore[attr-defined]
     return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}
 
 

@@ -35,10 +35,12 @@ from tenantlint.analysis.interp.checks import (
 )
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
+from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
+from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.function_state import (
@@ -51,11 +53,14 @@ from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.guards import (
     bound_guards,
     encoded,
+    fixed_args,
+    fixed_guards,
     negated_alternatives,
     pin_guarded,
     tenant_attrs,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
@@ -68,7 +73,12 @@ from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
-from tenantlint.analysis.interp.signatures import function_fact, row_params, summary_params
+from tenantlint.analysis.interp.signatures import (
+    forwarding_names,
+    function_fact,
+    row_params,
+    summary_params,
+)
 from tenantlint.analysis.interp.startup import (
     MAIN_BLOCK,
     STARTUP,
@@ -218,7 +228,7 @@ class Walker:
             if system > outer.system_depth or permission is not None:  # system code by itself
                 system = max(system, outer.system_depth + 1)
                 reason = reason or system_handler(names, settings, permission)
-        ports = summary_params(fn, names, method=cls is not None)
+        ports = summary_params(fn, names, method=cls is not None) + init_ports(fn, cls.node if cls else None)
         inputs: frozenset[str] = frozenset()
         if cls is not None and handler is None:
             self._method_rows(fn, cls, env)
@@ -240,10 +250,12 @@ class Walker:
             enclose(state, outer, fn)
         fact = None
         if qualname is not None and (binding is None or record):
-            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks,
+                                 forwarding_names(self.ctx, fn) if names else frozenset())
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
+            fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
@@ -259,9 +271,10 @@ class Walker:
             ev = Evaluator(self.ctx, state)
             refusing, predicate, fetched = access_guards(
                 fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
-                lambda call: self._call_guards(state, call))  # its own fetch, checked by its answer:
+                lambda call: self._call_guards(state, call),
+                lambda call: self._fixed_args(state, call))  # its own fetch, checked by its answer:
             pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
-            fact.guards = encoded(refusing, predicate)
+            fact.guards = encoded(refusing, predicate) + fixed_guards(fn, fact.params)
             fact.returns = (return_kind(state.returns)
                             or user_lookup_kind(self.ctx, state.returns, fact.params)
                             or dict_kind(state.returns, frozenset(fact.params)))
@@ -336,6 +349,18 @@ class Walker:
             return []
         params, found = returns.guards_of(callee)
         return bound_guards(params, found, call) if found else []
+
+    def _fixed_args(self, state: FunctionState, call: cst.Call) -> list[cst.BaseExpression]:
+        """The arguments of ``call`` its "yes" proves to be in a set the server's configuration fixes,
+        if it resolves to a fixed-set predicate of the project (``fixed_sets.py``)."""
+        returns = self.ctx.settings.returns
+        if not returns.guards:
+            return []
+        callee = resolve_call(self.ctx, state, call.func)
+        if callee is None:
+            return []
+        params, found = returns.guards_of(callee)
+        return fixed_args(params, found, call) if found else []
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -418,7 +443,13 @@ class Walker:
     def block(self, body: object, state: FunctionState, cls: ClassInfo | None) -> None:
         stmts = list(body)  # type: ignore[call-overload]
         for i, stmt in enumerate(stmts):
-            yes = isinstance(stmt, cst.If) and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
+            # exact classes (libcst's have no subclasses): an ``isinstance`` that fails on one runs
+            # ``ABCMeta.__instancecheck__``, four times per simple statement here
+            kind = type(stmt)
+            if kind is cst.SimpleStatementLine:
+                self.statement(stmt, state)
+                continue
+            yes = kind is cst.If and i + 1 < len(stmts) and yes_then_refusal(stmt, stmts[i + 1])
             if yes:
                 state.negated_calls.add(id(yes))  # ``if can_read(...): return row`` then ``raise``
             if isinstance(stmt, cst.FunctionDef):
@@ -618,6 +649,17 @@ class Walker:
         params = [p.name.value for p in fn.params.params]
         mark_checked(self.ctx.origins, test_origins, validated_fields(name, params, test, fields))
 
+    def _narrowed(self, state: FunctionState, small: cst.Assign, new_origins: list[Origin]) -> None:
+        """``attrs["label_ids"] = list(<scoped query>.filter(id__in=...))`` in a serializer's
+        ``validate()``: its related field ``label_ids`` is checked after the fetch
+        (``field_narrowing.py``)."""
+        owner, name = state.owner, (state.qualname or "").rsplit(".", 1)[-1]
+        fn = _methods(owner).get(name) if owner is not None and name == "validate" else None
+        fields = related_fields(owner) if fn is not None and owner is not None else {}
+        key = narrowings(fn, fields).get(id(small)) if fn is not None and fields else None
+        if key is not None:
+            mark_checked(self.ctx.origins, new_origins, [fields[key][1]], "narrowed in validate()")
+
     @staticmethod
     def _terminates(body: object) -> bool:
         for stmt in body:  # type: ignore[attr-defined]
@@ -639,6 +681,8 @@ class Walker:
         elif isinstance(small, cst.Assign):
             made = len(self.ctx.origins)
             value = ev.eval(small.value, use=False)
+            if state.owner is not None and len(self.ctx.origins) > made:
+                self._narrowed(state, small, self.ctx.origins[made:])
             if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
             refusing_membership(ev, state, small.value)
@@ -648,7 +692,7 @@ class Walker:
                 if isinstance(value, RowValue | QueryValue) and value.origin is not None \
                         and state.body is not None:
                     if state.narrowing is None:
-                        state.narrowing = narrowing_names(state.body)
+                        state.narrowing = narrowing_names(state.body, self.ctx.source)
                     pinned = narrows_only(state.narrowing, target.target, value)
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned

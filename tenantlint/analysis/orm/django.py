@@ -179,7 +179,18 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         return state
 
     def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
-        """FK fields (and their ``_id`` columns) of the model that point to tenant tables."""
+        """FK fields (and their ``_id`` columns) of the model that point to tenant tables; once per
+        table and file (the index does not change during a file's walk)."""
+        memo = ev.ctx.plugin_memo.setdefault("django.fk-to-tenant", {})
+        assert isinstance(memo, dict)
+        held = memo.get(id(tenant))
+        if held is not None and held[0] is tenant:
+            return held[1]  # type: ignore[no-any-return]
+        found = self._fk_to_tenant(ev, tenant)
+        memo[id(tenant)] = (tenant, found)
+        return found
+
+    def _fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
         out: set[str] = set()
         for model_name in tenant.models:
             model = ev.ctx.index.model(model_name)

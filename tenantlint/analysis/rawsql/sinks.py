@@ -201,17 +201,21 @@ def text_of(ev: Evaluation, node: cst.BaseExpression) -> Value:
 
 # ----- the hook ---------------------------------------------------------------------------------
 def evaluate(ev: Evaluation, node: cst.BaseExpression) -> Value | None:
-    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
-        value = string_literal(node)
+    # exact classes (libcst's node classes have no subclasses): asked of every expression the walk
+    # evaluates, and an ``isinstance`` that fails on one runs ``ABCMeta.__instancecheck__``
+    kind = type(node)
+    if kind is cst.Call:
+        return _call(ev, node)  # type: ignore[arg-type]
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+        value = string_literal(node)  # type: ignore[arg-type]
         return SqlText(text=value) if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString):
-        return _fstring(ev, node)
-    if isinstance(node, cst.BinaryOperation):
+    if kind is cst.FormattedString:
+        return _fstring(ev, node)  # type: ignore[arg-type]
+    if kind is cst.BinaryOperation:
+        assert isinstance(node, cst.BinaryOperation)
         if maybe_text(ev, node) and isinstance(node.operator, cst.Add | cst.Modulo):
             return _binary(ev, node)
         return None
-    if isinstance(node, cst.Call):
-        return _call(ev, node)
     return None
 
 
