@@ -42,6 +42,7 @@ from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
@@ -222,6 +223,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+            forwarding_decorators=forwarding_decorators(module_name(rel), tree)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
         ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
                    package=_package(rel)))
     if not (want_constants or want_aliases or want_routes):
@@ -320,7 +323,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         root = child.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
-                        if root.__class__ is ast.Name and root.id in local and root.id not in modules:
+                        if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
+                                root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
+                                and root.func.id == "super"):
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
                     elif name[:1].isupper():

@@ -140,10 +140,18 @@ class Project:
         return self.blame(fn) is None
 
     def blame(self, fn: Summary) -> Blame | None:
-        """Why not every call site of ``fn`` is known (None when every one is)."""
+        """Why not every call site of ``fn`` is known (None when every one is). A function that is
+        system code by itself (a scheduled task, a command-line command, start-up code, a function of
+        a ``system_paths`` file) is run by a scheduler or an operator, not by a tenant's request: its
+        decorator registering it, or no call of it in the project, leaves no request input to find;
+        a spelling of its name that is not a resolved call still may."""
+        sites = self.sites_of.get(fn.qualname, ())
+        if fn.system:
+            fn = replace(fn, open=False, handler=None)
+            if not sites and self.name_counts is not None and self.spelled(fn) == self.used(fn, refs=False):
+                return None
         resolved = self.used(fn, refs=False)
-        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved,
-                          self.spelled(fn))
+        return caller_set(fn, sites, self.name_counts, resolved, resolved, self.spelled(fn))
 
     def kind(self, qualname: str) -> str:
         """``module``: a function of its module; else ``other`` (a method, a nested function)."""

@@ -33,7 +33,8 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 LOCAL_DEF = " local-def"
 # A name-count key: ``fix`` + ON_OBJECT counts the spellings ``obj.fix`` / ``obj.a.fix`` whose chain
 # starts at a parameter or a local variable of the enclosing function that holds no module (one
-# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``). Such a
+# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``), or at
+# ``super()``. Such a
 # spelling names an attribute of an object, never a module-level function ``fix`` (which a module
 # holds, and only a spelling of ``fix`` itself can put on an object).
 ON_OBJECT = " on-object"

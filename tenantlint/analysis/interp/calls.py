@@ -82,7 +82,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     given = any(isinstance(v, QueryValue) for v in values)
     rows = any(unchecked_row(v) or (isinstance(a.value, cst.Name)
                                     and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
-               for a, v in zip(node.args, values, strict=False))
+               or _of_row(fn, a.value) for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
                                     queries=given, rows=rows))
     if celery:
@@ -104,6 +104,18 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         if found is not None:
             return returned_dict(found[0], found[1], last, node, values)
     return value
+
+
+def _of_row(fn: FunctionState, node: cst.BaseExpression) -> bool:
+    """``user.delivery_email`` of a row not yet checked (fetched in place or handed back by a project
+    call): a fixed-set predicate given it may admit the row (``fixed_sets.py``)."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return False
+    return unchecked_row(fn.env.get(node.value, Value())) or call_of(fn, node.value) is not None
 
 
 def _init_fed(fn: FunctionState, node: cst.Call, callee: str) -> tuple[ArgFact, ...]:
@@ -502,9 +514,11 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 # Chain methods whose arguments choose no rows: they pick the columns read, the order, or how many
 # of the rows the filters chose are returned (``select(*fields)``, ``order_by(getter(orderby))``,
 # ``paginate(page, n)``). Values of unknown origin there do not make the query keyed by anything else.
+# Methods whose own arguments choose no rows: they shape what is read, or (``update``, as
+# ``values`` of an insert or update does) give the values written to the rows the chain chose.
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
-                      "options", "columns", "with_only_columns"})
+                      "options", "columns", "with_only_columns", "update"})
 
 
 class _Names(cst.CSTVisitor):
