@@ -71,9 +71,9 @@ def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -
     """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
     the names spelled on a class at least once. ``counts``: filled with the spellings of each name
     on a class or on an attribute of ``cls``/``self`` (``ON_CLASS`` keys); the name's other
-    spellings are the rest of its name count (``prepass.name_counts``). One breadth-first walk per class body (a class
-    starts a walk of its own: ``self``/``cls``/``super()`` in it stand for it), the module's
-    own code in the first."""
+    spellings are the rest of its name count (``prepass.name_counts``). One breadth-first walk
+    per class body (a class starts a walk of its own: ``self``/``cls``/``super()`` in it stand
+    for it), the module's own code in the first."""
     modules = _imported_modules(tree)
     found: dict[str, set[str]] = {}
     scopes: list[tuple[ast.AST, str | None]] = [(tree, None)]
