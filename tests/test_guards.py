@@ -214,3 +214,38 @@ def test_a_guard_made_of_a_predicate_call() -> None:
 def test_a_refusing_call_as_a_statement() -> None:
     src = "def require(doc_id):\n    check_doc(doc_id)\n    return Service.get(doc_id)\n"
     assert _read(src, {"check_doc": [(0, "#", None, False)]})[0] == [("doc_id", "#", "@")]
+
+
+def test_a_fixed_set_admission_is_no_way_out() -> None:
+    src = ("def access(doc_id, org):\n    doc = get_doc(doc_id)\n    if doc.org == org:\n        return doc\n"
+           "    if doc.email.lower() in settings.SYSTEM_EMAILS:\n        return doc\n    raise Missing()\n")
+    assert _guards(src) == [("doc_id", "#", "org", False)]
+
+
+def test_what_a_fixed_set_admission_may_test() -> None:
+    head = "def access(doc_id, org, email, allowed):\n    doc = get_doc(doc_id)\n"
+    tail = "    if doc.org_id == org.id:\n        return doc\n    raise Missing()\n"
+    admitted = ["doc.id in SYSTEM_IDS and doc.active", "doc.email in config.SYSTEM_EMAILS"]
+    refused = ["email in settings.SYSTEM_EMAILS", "doc.is_public", "doc.email in allowed",
+               "doc.email in settings.system_emails", "doc.email in settings.EMAILS or email",
+               "doc.email in get_emails(org).ALL", "doc.email.replace(email, '') in SYSTEM"]
+    for test in admitted + refused:
+        src = f"{head}    if {test}:\n        return doc\n{tail}"
+        assert (_guards(src) == [("doc_id", "#", "org", False)]) is (test in admitted), test
+    other = f"{head}    if doc.email in SYSTEM:\n        return org\n{tail}"  # returns something else
+    assert _guards(other) == []
+
+
+def test_a_fixed_set_predicate() -> None:
+    from tenantlint.analysis.interp.fixed_sets import fixed_params
+
+    def fixed(src: str) -> list[str]:
+        fn = cst.parse_module(src).body[0]
+        assert isinstance(fn, cst.FunctionDef)
+        return fixed_params(fn, [p.name.value for p in fn.params.params])
+
+    doc = 'def is_bot(email):\n    """Doc."""\n    return email.lower() in settings.BOT_EMAILS\n'
+    assert fixed(doc) == ["email"]
+    assert fixed("def is_bot(email, bots):\n    return email in bots\n") == []
+    assert fixed("def is_bot(email):\n    x = 1\n    return email in BOTS\n") == []
+    assert fixed("def is_bot(email):\n    return email not in BOTS\n") == []

@@ -115,3 +115,31 @@ def test_look_alikes_are_not_checks() -> None:
     # ``log`` refuses nothing; an Issue links its assignee to a workspace but is content, not a
     # membership table.
     assert {c.name for c in recognise(index(), found)} == set()
+
+
+def test_a_lookup_kept_in_a_name_and_answered() -> None:
+    found = candidates('''
+        def can_edit(user_id, project_id, roles=None):
+            qs = ProjectMember.objects.filter(project_id=project_id, member_id=user_id)
+            if roles is not None:
+                qs = qs.filter(role__in=roles)
+            return qs.exists()
+
+        def rebound(user_id, project_id):
+            qs = ProjectMember.objects.filter(project_id=project_id, member_id=user_id)
+            qs = Issue.objects.filter(project_id=project_id)
+            return qs.exists()
+
+        def looped(user_id, project_id):
+            qs = ProjectMember.objects.filter(project_id=project_id, member_id=user_id)
+            for qs in []:
+                pass
+            return qs.exists()
+
+        def unanswered(user_id, project_id):
+            qs = ProjectMember.objects.filter(project_id=project_id, member_id=user_id)
+            other = qs.exists()
+            return True
+    ''')
+    checks = {c.name: c for c in recognise(index(), found)}
+    assert set(checks) == {"can_edit"} and checks["can_edit"].verifies == ("project_id",)

@@ -154,13 +154,18 @@ class _Refusals:
 
     always: bool
     returned: frozenset[int]
+    # names a returned value is a method chain on (``return qs.exists()``): a lookup kept in one
+    roots: frozenset[str] = frozenset()
 
-    def refuse(self, query: ast.Call) -> bool:
-        return self.always or id(query) in self.returned
+    def refuse(self, query: ast.Call, kept: str | None = None) -> bool:
+        """``kept``: the name the lookup is kept in, when every binding of it is the lookup or a
+        chain on itself (``qs = Member.objects.filter(...)``, ``qs = qs.filter(role__in=roles)``)."""
+        return self.always or id(query) in self.returned or (kept is not None and kept in self.roots)
 
 
 def _refusals(fn: ast.AST) -> _Refusals:
     returned: set[int] = set()
+    roots: set[str] = set()
     for node in walk(fn):
         if isinstance(node, ast.Raise):
             return _Refusals(True, frozenset())
@@ -168,6 +173,9 @@ def _refusals(fn: ast.AST) -> _Refusals:
             value = node.value
             if isinstance(value, ast.Constant) and value.value is False:
                 return _Refusals(True, frozenset())
+            root = _chain_root(value)
+            if root is not None:
+                roots.add(root)
             for n in walk(value):
                 returned.add(id(n))
                 name = n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else ""
@@ -175,7 +183,46 @@ def _refusals(fn: ast.AST) -> _Refusals:
                     return _Refusals(True, frozenset())
                 if isinstance(n, ast.Constant) and n.value in (401, 403, 404):
                     return _Refusals(True, frozenset())
-    return _Refusals(False, frozenset(returned))
+    return _Refusals(False, frozenset(returned), frozenset(roots))
+
+
+def _chain_root(node: ast.expr) -> str | None:
+    """``qs.exists()`` / ``qs.first()`` / ``qs`` -> ``qs``: a name the value is a method chain on."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _kept(nodes: list[ast.AST]) -> dict[int, str]:
+    """Lookup call (by id) -> the name it is kept in, for names whose every binding is one call or
+    a chain on the name itself (``qs = Member.objects.filter(...)``; ``qs = qs.filter(...)``)."""
+    first: dict[str, list[ast.expr]] = {}
+    bad: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        if not isinstance(node, ast.Assign) or len(targets) != 1 or t is not n \
+                                or node.value is None:
+                            bad.add(n.id)
+                        else:
+                            first.setdefault(n.id, []).append(node.value)
+        elif isinstance(node, ast.For | ast.comprehension | ast.NamedExpr):
+            bad.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.With):
+            bad.update(n.id for i in node.items if i.optional_vars is not None
+                       for n in ast.walk(i.optional_vars) if isinstance(n, ast.Name))
+    out: dict[int, str] = {}
+    for name, values in first.items():
+        if name in bad:
+            continue
+        own = [v for v in values if _chain_root(v) == name]
+        fresh = [v for v in values if _chain_root(v) != name]
+        if len(fresh) == 1 and isinstance(fresh[0], ast.Call) and len(own) + 1 == len(values):
+            out[id(fresh[0])] = name
+    return out
 
 
 _FUNCTION_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
@@ -198,6 +245,7 @@ def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
     nodes = list(walk(body)) if nodes is None else nodes  # one walk: the parameters and the queries
     params = _params(nodes)
     refusals: _Refusals | None = None  # one walk of the body, for all its queries
+    kept: dict[int, str] | None = None
     out: list[CheckCandidate] = []
     call, attribute = ast.Call, ast.Attribute
     for node in nodes:
@@ -214,7 +262,9 @@ def _candidates_in(name: str, kind: str, body: ast.AST, path: str, line: int,
             continue
         if refusals is None:
             refusals = _refusals(body)
-        if not refusals.refuse(node):
+        if not refusals.always and id(node) not in refusals.returned and kept is None:
+            kept = _kept(nodes)
+        if not refusals.refuse(node, kept.get(id(node)) if kept is not None else None):
             continue
         keys = tuple(
             (split_lookup(k)[0], _value_names(v)) for k, v in lookups

@@ -24,7 +24,9 @@ comparison, on a path:
   through a name bound once to it (``allowed = any(...)``; ``return allowed``).
 
 A truthy ``return`` reached any other way (``if row.public: return True``) leaves the row unchecked
-for some callers: no guard. Purely syntactic (libcst); names bound more than once are not followed.
+for some callers: no guard, except a *fixed-set admission* (``if row.email in settings.SYSTEM_EMAILS:
+return row``, ``fixed_sets.py``): it admits the same server-defined rows to every caller and is no
+way out. Purely syntactic (libcst); names bound more than once are not followed.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ from typing import cast
 import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.source.children import code_children
+from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED
 
-ID = "#"  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
+ID = GUARD_ID  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
 IGNORED = frozenset({"self", "cls"})
 _BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.With})
@@ -48,7 +52,7 @@ _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 # What a guard's row may be checked against besides a parameter: a trusted value the function reads
 # itself (``current_user.id``), or tenants computed from trusted values alone.
-TRUSTED = "@"
+TRUSTED = GUARD_TRUSTED
 # The guards of the function a call resolves to, bound to the call's arguments: (checked argument,
 # attribute or ID, the argument it is checked against or None for TRUSTED, whether a predicate's).
 CallGuards = Callable[[cst.Call], Sequence[tuple[cst.BaseExpression, str, "cst.BaseExpression | None", bool]]]
@@ -61,6 +65,7 @@ class _Reader:
     # Whether an expression read from no parameter and no local is trusted (``current_user.id``).
     trusted: Callable[[cst.BaseExpression], bool] | None = None
     call_guards: CallGuards | None = None
+    fixed_args: FixedArgs | None = None  # what a fixed-set predicate's "yes" proves (``fixed_sets.py``)
     bound: set[str] = field(default_factory=set)  # the names the function binds
     fetched: dict[str, str] = field(default_factory=dict)  # local row -> the parameter it was fetched by
     sets: dict[str, str] = field(default_factory=dict)  # local -> the parameter its tenants come from
@@ -270,6 +275,9 @@ class _Reader:
             call = _unwrap(stmt.value)
             assert isinstance(call, cst.Call)
             return held | self.called(call, predicates=False), True  # a refusing check: it went on
+        if isinstance(stmt, cst.If) and fixed_admission(
+                stmt, {*self.fetched, *self.params}, {*self.params, *self.bound}, self.fixed_args):
+            return held, True  # admits only rows of a set the server's configuration fixes
         if isinstance(stmt, cst.If):
             inner, then_on = self.block(stmt.body.body, held | self.proves(stmt.test))
             orelse, otherwise = stmt.orelse, held | self.mismatch(stmt.test)  # the test was false
@@ -314,13 +322,14 @@ class _Reader:
 
 def access_guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[str],
                   trusted: Callable[[cst.BaseExpression], bool] | None = None,
-                  call_guards: CallGuards | None = None
+                  call_guards: CallGuards | None = None, fixed_args: FixedArgs | None = None
                   ) -> tuple[list[Pair], list[Pair], dict[str, str]]:
     """(refusing guards, predicate guards, local row -> the parameter it is fetched by) of ``fn``.
     ``trusted``: whether a value read from no parameter and no local is trusted; ``call_guards``: the
-    guards of a called function, bound to the call's arguments."""
+    guards of a called function, bound to the call's arguments; ``fixed_args``: the arguments of a call
+    that its "yes" proves to be in a set the server's configuration fixes."""
     body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
-    reader = _Reader(params, names, trusted, call_guards)
+    reader = _Reader(params, names, trusted, call_guards, fixed_args)
     reader.bind(body)
     held, goes_on = reader.block(body, frozenset())
     if goes_on:

@@ -32,6 +32,7 @@ from tenantlint.analysis.interp.values import Origin, Pin
 from tenantlint.analysis.plugins import ClassInfo
 
 RELATED_FIELDS = frozenset({"PrimaryKeyRelatedField", "SlugRelatedField"})
+LIST_FIELDS = frozenset({"ListField"})  # ``ListField(child=PrimaryKeyRelatedField(queryset=...))``
 PK_KEYS = frozenset({"pk", "id"})
 
 
@@ -50,10 +51,16 @@ def related_fields(cls: ClassInfo) -> dict[str, tuple[str, cst.CSTNode]]:
         call = small.value
         if not isinstance(target, cst.Name) or not isinstance(call, cst.Call):
             continue
-        if (dotted(call.func) or "").rsplit(".", 1)[-1] not in RELATED_FIELDS:
-            continue
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        if "queryset" not in keywords:
+        kind = (dotted(call.func) or "").rsplit(".", 1)[-1]
+        child = keywords.get("child")
+        if kind in LIST_FIELDS and isinstance(child, cst.Call):
+            kind = (dotted(child.func) or "").rsplit(".", 1)[-1]
+            if not any(a.keyword is not None and a.keyword.value == "queryset" for a in child.args):
+                continue
+        elif "queryset" not in keywords:
+            continue
+        if kind not in RELATED_FIELDS:
             continue
         source = string_value(keywords["source"]) if "source" in keywords else target.value
         if source:
@@ -110,7 +117,8 @@ def validated_fields(method: str, params: list[str], test: cst.BaseExpression,
     return []
 
 
-def mark_checked(origins: list[Origin], test_origins: list[Origin], statements: list[cst.CSTNode]) -> None:
+def mark_checked(origins: list[Origin], test_origins: list[Origin], statements: list[cst.CSTNode],
+                 how: str = "checked after the fetch (validate())") -> None:
     """Pin the reads of the fields' queries when a query of the test on the same table is scoped."""
     for stmt in statements:
         for origin in origins:
@@ -119,8 +127,7 @@ def mark_checked(origins: list[Origin], test_origins: list[Origin], statements: 
             scoped = [o for o in test_origins if o.table == origin.table and _scoped(o)]
             if not scoped:
                 continue
-            pin = Pin(Provenance.trusted("checked in validate()"), Scoping.TRUSTED_FILTER,
-                      "checked after the fetch (validate())")
+            pin = Pin(Provenance.trusted("checked in validate()"), Scoping.TRUSTED_FILTER, how)
             origin.uses = [(k, s.add_pin(pin) if k is QueryKind.READ else s) for k, s in origin.uses]
             if origin.latest is not None:
                 origin.latest = origin.latest.add_pin(pin)

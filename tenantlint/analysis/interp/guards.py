@@ -37,28 +37,24 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp.access_predicates import ID, TRUSTED, Pair, access_guards
 from tenantlint.analysis.interp.call_rows import call_of, check_call_row
+from tenantlint.analysis.interp.fixed_sets import FIXED, FIXED_ATTR, fixed_params
 
 # re-exported: the readers of refusals used to live here
 from tenantlint.analysis.interp.refusals import mismatch_sides as mismatch_sides
 from tenantlint.analysis.interp.refusals import refusing_call as refusing_call
 from tenantlint.analysis.interp.values import Pin, RowValue, Value
-from tenantlint.crossfn.records import PARAMETER
+from tenantlint.crossfn.records import GUARD_PREDICATE, PARAMETER, decode_guard
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.function_state import FunctionState
 
-PREDICATE = "?"  # prefix of a predicate's guard: it answers False instead of refusing
+PREDICATE = GUARD_PREDICATE  # prefix of a predicate's guard: it answers False instead of refusing
+decode = decode_guard
 
 
 def encode(checked: str, attr: str, against: str, predicate: bool = False) -> str:
     return f"{PREDICATE if predicate else ''}{checked}:{attr}:{against}"
-
-
-def decode(guard: str) -> tuple[str, str, str, bool]:
-    predicate = guard.startswith(PREDICATE)
-    checked, attr, against = guard.removeprefix(PREDICATE).split(":", 2)
-    return checked, attr, against, predicate
 
 
 def tenant_attrs(index: ProjectIndex) -> frozenset[str]:
@@ -94,8 +90,12 @@ def pin_guarded(fn: FunctionState, found: Sequence[Pair], fetched: Mapping[str, 
             continue
         for name, key in fetched.items():
             row = fn.env.get(name)
-            if key == checked and isinstance(row, RowValue) and unchecked_row(row):
+            if key != checked:
+                continue
+            if isinstance(row, RowValue) and unchecked_row(row):
                 scope_checked(fn, name, row, other.prov, f"checked against {against} after the fetch")
+            elif call_of(fn, name) is not None:  # a row a project call handed back (``call_rows.py``)
+                check_call_row(fn, name, other.prov, f"checked against {against} after the call")
 
 
 def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance, detail: str,
@@ -220,6 +220,33 @@ def bound_guards(params: Sequence[str], found: Sequence[str], call: cst.Call
         checked, attr, against, predicate = decode(guard)
         if checked in bound and (against == TRUSTED or against in bound):
             out.append((bound[checked], attr, None if against == TRUSTED else bound[against], predicate))
+    return out
+
+
+def fixed_guards(fn: cst.FunctionDef, params: Sequence[str]) -> tuple[str, ...]:
+    """``fn`` as a fixed-set predicate (``fixed_sets.py``), as its summary's guards hold it: a "yes"
+    proves the parameter is in a set the server's configuration fixes."""
+    return tuple(encode(p, FIXED_ATTR, FIXED, predicate=True) for p in fixed_params(fn, params))
+
+
+def fixed_args(params: Sequence[str], found: Sequence[str], call: cst.Call) -> list[cst.BaseExpression]:
+    """The arguments of ``call`` that the "yes" of a fixed-set predicate with ``params`` and the
+    guards ``found`` proves to be in its constant set."""
+    bound: dict[str, cst.BaseExpression] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return []
+        if arg.keyword is not None:
+            bound[arg.keyword.value] = arg.value
+        elif position < len(params):
+            bound[params[position]] = arg.value
+            position += 1
+    out: list[cst.BaseExpression] = []
+    for guard in found:
+        checked, attr, against, predicate = decode(guard)
+        if against == FIXED and attr == FIXED_ATTR and predicate and checked in bound:
+            out.append(bound[checked])
     return out
 
 

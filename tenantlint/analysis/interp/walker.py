@@ -40,6 +40,7 @@ from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
+from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.function_state import (
@@ -52,6 +53,8 @@ from tenantlint.analysis.interp.guarded_scope import keep_guarded
 from tenantlint.analysis.interp.guards import (
     bound_guards,
     encoded,
+    fixed_args,
+    fixed_guards,
     negated_alternatives,
     pin_guarded,
     tenant_attrs,
@@ -70,7 +73,12 @@ from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
-from tenantlint.analysis.interp.signatures import function_fact, row_params, summary_params
+from tenantlint.analysis.interp.signatures import (
+    forwarding_names,
+    function_fact,
+    row_params,
+    summary_params,
+)
 from tenantlint.analysis.interp.startup import (
     MAIN_BLOCK,
     STARTUP,
@@ -158,8 +166,8 @@ class Walker:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
-                for walk in walks:  # a generic base method: once per concrete model
-                    self.walk_function(stmt, info, state, walk.models, walk.label)
+                for i, walk in enumerate(walks):  # a generic base method: once per concrete model
+                    self.walk_function(stmt, info, state, walk.models, walk.label, record=i == 0)
                 if walks:
                     continue
                 fstate = self.walk_function(stmt, info, state)
@@ -196,8 +204,10 @@ class Walker:
     def walk_function(
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
-        bound: dict[str, Value] | None = None,
+        bound: dict[str, Value] | None = None, record: bool = False,
     ) -> FunctionState:
+        """``record``: the first walk of a generic base method (``binding``) records the function
+        (its parameters, for its summary), though not what it returns: that is each walk's own."""
         names = decorator_names(fn)
         handler, env = self._entry_env(fn, cls, outer, names)
         if bound:
@@ -239,8 +249,9 @@ class Walker:
         else:
             enclose(state, outer, fn)
         fact = None
-        if qualname is not None and binding is None:
-            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+        if qualname is not None and (binding is None or record):
+            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks,
+                                 forwarding_names(self.ctx, fn) if names else frozenset())
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
@@ -256,13 +267,14 @@ class Walker:
         settle(state.nested_defs)
         if handler is not None and len(self.ctx.facts.request_reads) > reads:
             self._new_tenant_reads(fn, reads)
-        if fact is not None and handler is None:
+        if fact is not None and handler is None and binding is None:
             ev = Evaluator(self.ctx, state)
             refusing, predicate, fetched = access_guards(
                 fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
-                lambda call: self._call_guards(state, call))  # its own fetch, checked by its answer:
+                lambda call: self._call_guards(state, call),
+                lambda call: self._fixed_args(state, call))  # its own fetch, checked by its answer:
             pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
-            fact.guards = encoded(refusing, predicate)
+            fact.guards = encoded(refusing, predicate) + fixed_guards(fn, fact.params)
             fact.returns = (return_kind(state.returns)
                             or user_lookup_kind(self.ctx, state.returns, fact.params)
                             or dict_kind(state.returns, frozenset(fact.params)))
@@ -337,6 +349,18 @@ class Walker:
             return []
         params, found = returns.guards_of(callee)
         return bound_guards(params, found, call) if found else []
+
+    def _fixed_args(self, state: FunctionState, call: cst.Call) -> list[cst.BaseExpression]:
+        """The arguments of ``call`` its "yes" proves to be in a set the server's configuration fixes,
+        if it resolves to a fixed-set predicate of the project (``fixed_sets.py``)."""
+        returns = self.ctx.settings.returns
+        if not returns.guards:
+            return []
+        callee = resolve_call(self.ctx, state, call.func)
+        if callee is None:
+            return []
+        params, found = returns.guards_of(callee)
+        return fixed_args(params, found, call) if found else []
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -625,6 +649,17 @@ class Walker:
         params = [p.name.value for p in fn.params.params]
         mark_checked(self.ctx.origins, test_origins, validated_fields(name, params, test, fields))
 
+    def _narrowed(self, state: FunctionState, small: cst.Assign, new_origins: list[Origin]) -> None:
+        """``attrs["label_ids"] = list(<scoped query>.filter(id__in=...))`` in a serializer's
+        ``validate()``: its related field ``label_ids`` is checked after the fetch
+        (``field_narrowing.py``)."""
+        owner, name = state.owner, (state.qualname or "").rsplit(".", 1)[-1]
+        fn = _methods(owner).get(name) if owner is not None and name == "validate" else None
+        fields = related_fields(owner) if fn is not None and owner is not None else {}
+        key = narrowings(fn, fields).get(id(small)) if fn is not None and fields else None
+        if key is not None:
+            mark_checked(self.ctx.origins, new_origins, [fields[key][1]], "narrowed in validate()")
+
     @staticmethod
     def _terminates(body: object) -> bool:
         for stmt in body:  # type: ignore[attr-defined]
@@ -646,6 +681,8 @@ class Walker:
         elif isinstance(small, cst.Assign):
             made = len(self.ctx.origins)
             value = ev.eval(small.value, use=False)
+            if state.owner is not None and len(self.ctx.origins) > made:
+                self._narrowed(state, small, self.ctx.origins[made:])
             if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
             refusing_membership(ev, state, small.value)
