@@ -62,6 +62,9 @@ class CrossFileFacts:
     # Decorators that pass the function they wrap a trusted value (``index/injection.py``):
     # ``pkg.module.decorator`` -> ``"1=user_profile;user=request.user"``.
     injecting_decorators: dict[str, str] = field(default_factory=dict)
+    # Decorators that only wrap (``index/forwarding.py``): ``pkg.module.decorator`` -> ``plain`` or
+    # ``factory``; the function they decorate keeps its callers.
+    forwarding_decorators: dict[str, str] = field(default_factory=dict)
     # DRF viewset methods routed by hand (``Cls.as_view({"post": "archive"})``; ``index/readers.py``):
     # view class name -> comma-joined method names (joined with ``|`` across files).
     viewset_actions: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})

@@ -42,6 +42,7 @@ from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
 from tenantlint.index.extract import extract_models, may_define_models
+from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
@@ -202,6 +203,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             except RecursionError:
                 models = ()
         class_models = module_class_models(rel, tree)
+        counted = not in_system_path(rel, config)
+        receivers: dict[str, int] | None = {} if counted else None
         checks: tuple[CheckCandidate, ...] = ()
         if "user" in text and ("objects" in text or "query" in text or "select" in text):
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
@@ -214,7 +217,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
-            method_refs=module_method_refs(tree),
+            method_refs=module_method_refs(tree, receivers),
             check_candidates=checks,
             kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
             member_types=module_member_types(rel, tree),
@@ -222,8 +225,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-        ), *_names(tree, counted=not in_system_path(rel, config), serializers=want_serializers,
-                   package=_package(rel)))
+            forwarding_decorators=forwarding_decorators(module_name(rel), tree)
+            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+        ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
+                   extra=receivers))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -258,16 +263,19 @@ def _package(rel: str) -> str:
     return module.rpartition(".")[0]
 
 
-def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = ""
-           ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = "",
+           extra: dict[str, int] | None = None) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """The name counts (none when not ``counted``), with the references to serializer classes
-    (``index/serializer_refs.py``) in a file that spells ``Serializer``; and the names of the
-    functions and classes ``tree`` defines."""
+    (``index/serializer_refs.py``) in a file that spells ``Serializer`` and ``extra`` (the method
+    spellings per receiver: ``method_refs.ON_CLASS``); and the names of the functions and classes
+    ``tree`` defines."""
     defs: set[str] = set()
     counts = name_counts(tree, defs, package)
     if not counted:
         return (), tuple(sorted(defs))
     refs = serializer_refs(tree) if serializers else {}
+    if extra:
+        refs = {**extra, **refs}
     return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
 
 
@@ -320,7 +328,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         root = child.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
-                        if root.__class__ is ast.Name and root.id in local and root.id not in modules:
+                        if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
+                                root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
+                                and root.func.id == "super"):
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
                     elif name[:1].isupper():

@@ -240,6 +240,13 @@ class KeyedQuery:
     # The anchors a caller passes a row to (the parameter is annotated with a model class): the row
     # was fetched by a query judged where it runs, so an open caller set leaves the query confined.
     rows: tuple[str, ...] = ()
+    # A generic base method's query in the walk for one concrete subclass (``FileService``): judged
+    # at the calls spelled on a class of ``reach`` (the subclass, the classes up to the base, the
+    # subclass's own subclasses); ``held``: the class attributes holding a model (``cls.model.get``
+    # is the model's method, no call of the base's). ``crossfn/generic.py``.
+    binding: str = ""
+    reach: tuple[str, ...] = ()
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +311,10 @@ class Arg:
     # reads through it are confined by a check of the row the call handed back ("trusted"), or as
     # good as this parameter of the caller (``parameter team_id``): ``interp/call_rows.py``
     checked: str = ""
+    # a list of conditions written in the call, none confining the rows to a tenant (its ``span``
+    # is known): ``interp/filter_lists.py``
+    unpinned: bool = False
+    pinned: bool = False  # a list of conditions written in the call pins a tenant column to a trusted value
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +342,9 @@ class Site:
     # Made in a file under ``system_paths``: it passes no request input, and the project's name
     # counts leave that file out (``crossfn/combine.py`` counts it as no spelling either).
     system: bool = False
+    # The class a method call is spelled on (``FileService.get_by_id``, ``cls.get_by_id`` in
+    # ``FileService``): which concrete subclass's walk of a generic base method it reaches.
+    via: str = ""
 
 
 @dataclass

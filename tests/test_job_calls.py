@@ -138,6 +138,7 @@ def test_classes_built_elsewhere() -> None:
     assert not built_elsewhere(_cls("class A(object):\n    pass\n"))
     assert built_elsewhere(_cls("class A(Base):\n    pass\n"))
     assert built_elsewhere(_cls("class A(metaclass=M):\n    pass\n"))
+    assert built_elsewhere(_cls("@register('a')\nclass A:\n    pass\n"))
     assert built_elsewhere(_cls("class A:\n    @classmethod\n    def make(cls):\n        return cls(1)\n"))
     assert built_elsewhere(_cls("class A:\n    def copy(self):\n        return type(self)(1)\n"))
     assert built_elsewhere(_cls("class A:\n    def copy(self):\n        return self.__class__(1)\n"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from tenantlint.analysis.source.ast_imports import bound_names, is_package_init
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn import system_callers
-from tenantlint.crossfn.records import LOCAL_DEF
+from tenantlint.crossfn.records import LOCAL_DEF, ON_OBJECT
 from tenantlint.prepass import name_counts
 from tenantlint.results import RunResult
 from tests.test_crossfn import chdir
@@ -245,3 +245,15 @@ def test_relative_imports_of_a_package_init_start_at_the_package() -> None:
     assert bound_names(tree, "app.views") == {"fix": "app.lib.fix", "other": "other"}
     assert bound_names(tree, "pkg.app", package_init=True)["fix"] == "pkg.app.lib.fix"
     assert is_package_init("app/__init__.py") and not is_package_init("app/my__init__.py")
+
+
+def test_spellings_on_super_are_on_an_object() -> None:
+    counts = dict(name_counts(ast.parse(textwrap.dedent("""
+        class Backend(Base):
+            def send_messages(self, messages):
+                return super().send_messages(messages)
+
+        def flush(messages):
+            send_messages(messages)
+    """))))
+    assert counts["send_messages"] == 2 and counts["send_messages" + ON_OBJECT] == 1

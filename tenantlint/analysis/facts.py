@@ -191,6 +191,9 @@ class ArgFact:
     # The row the call handed back was checked after it (``interp/call_rows.py``): its reads through
     # this argument are confined ("trusted"), or as good as a parameter (``parameter team_id``).
     checked: str = ""
+    # A list of conditions written in the call, none confining the rows (``interp/filter_lists.py``)
+    unpinned: bool = False
+    pinned: bool = False  # ... one of which pins a tenant column to a trusted value
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,7 @@ class CallFact:
     # that parameter, and the string keys that select this callee (``interp/calls.py``).
     selector: str = ""
     selected: tuple[str, ...] = ()
+    via: str = ""  # the class a method call is spelled on (``FileService.get_by_id``: FileService)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping
 from tenantlint.analysis.interp.context_pins import origin_entries
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.held_models import generic_binding
 from tenantlint.analysis.interp.returns import unfiltered
 from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
@@ -82,9 +83,10 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 owner = owner_params(ctx, origin.node, origin.table, frozenset(keys))
                 keyed_entries = origin.entries if origin.keys is not None else ()
                 rows = tuple(a for a in anchors if a in row_params.get(origin.function, ()))
+                binding, reach, held = generic_binding(ctx, origin)
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
-                               owner, anchors, keyed_entries, rows))
+                               owner, anchors, keyed_entries, rows, binding, reach, held))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()
@@ -180,13 +182,13 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
           system: bool) -> Site:
     args = tuple(
         Arg(a.position, a.keyword, a.prov.trust.value, a.prov.source,
-            positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
-            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED else None,
+            positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED or a.unpinned else None,
+            positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED or a.unpinned else None,
             caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal, payload=a.payload,
-            entries=a.entries, checked=a.checked)
+            entries=a.entries, checked=a.checked, unpinned=a.unpinned, pinned=a.pinned)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
                 bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
-                call.rows, call.selector, call.selected, system=system)
+                call.rows, call.selector, call.selected, system=system, via=call.via)

@@ -24,6 +24,7 @@ NO_COUNTS = "no-counts"  # the project was not indexed whole (no name counts)
 SPREAD = "spread"  # a ``*args``/``**kwargs`` spread may bind a key
 UNTRACED = "untraced"  # request input of unknown position (no argument to report at)
 DEPTH = "depth"  # the chain of helpers is too long, or recursive
+UNPINNED = "unpinned"  # a call passes a list of conditions confining no rows (reported there too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,10 @@ def describe(blame: Blame) -> str:
     if blame.kind == UNTRACED:
         assert blame.site is not None
         return f"the call of {fn} at {where(blame.site)} passes request input of unknown position"
+    if blame.kind == UNPINNED:
+        assert blame.site is not None
+        return (f"the call of {fn} at {where(blame.site)} passes conditions with no tenant condition "
+                "(reported at that call too)")
     return f"the chain of callers of {fn} is recursive or longer than tenantlint follows"
 
 

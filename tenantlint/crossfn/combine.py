@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from tenantlint.crossfn.closure import DEPTH, SPREAD, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.closure import DEPTH, SPREAD, UNPINNED, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BUILDER,
@@ -122,6 +123,7 @@ class Project:
                 by_kind = (self.kind(target), name)
                 self.resolved_by_kind[by_kind] = self.resolved_by_kind.get(by_kind, 0) + 1
         self.name_counts = name_counts
+        self.receivers = Receivers(name_counts)
         self.resolved_by_name = resolved_by_name
         self.refs_by_name = refs_by_name
         self.checks = frozenset(membership_checks)
@@ -140,10 +142,18 @@ class Project:
         return self.blame(fn) is None
 
     def blame(self, fn: Summary) -> Blame | None:
-        """Why not every call site of ``fn`` is known (None when every one is)."""
+        """Why not every call site of ``fn`` is known (None when every one is). A function that is
+        system code by itself (a scheduled task, a command-line command, start-up code, a function of
+        a ``system_paths`` file) is run by a scheduler or an operator, not by a tenant's request: its
+        decorator registering it, or no call of it in the project, leaves no request input to find;
+        a spelling of its name that is not a resolved call still may."""
+        sites = self.sites_of.get(fn.qualname, ())
+        if fn.system:
+            fn = replace(fn, open=False, handler=None)
+            if not sites and self.name_counts is not None and self.spelled(fn) == self.used(fn, refs=False):
+                return None
         resolved = self.used(fn, refs=False)
-        return caller_set(fn, self.sites_of.get(fn.qualname, ()), self.name_counts, resolved, resolved,
-                          self.spelled(fn))
+        return caller_set(fn, sites, self.name_counts, resolved, resolved, self.spelled(fn))
 
     def kind(self, qualname: str) -> str:
         """``module``: a function of its module; else ``other`` (a method, a nested function)."""
@@ -284,6 +294,9 @@ class Combiner:
         self.rows: dict[tuple[str, int], Blame] = {}
 
     def run(self) -> Outcome:
+        # (path, line) of a generic base method's query -> whether each concrete class's walk of it
+        # is confined at its calls: the query goes only when every walk is
+        generic: dict[tuple[str, int], list[tuple[KeyedQuery, bool]]] = {}
         for fn in list(self.p.funcs.values()):
             for q in fn.keyed:
                 hop = Hop(fn.path, q.line, fn.qualname)
@@ -296,10 +309,17 @@ class Combiner:
                     # query judged where it runs, so callers the join cannot see leave it confined.
                     self.rows[(fn.path, q.line)] = self._blame
                     ok = True
-                if ok:
+                if q.binding:
+                    generic.setdefault((fn.path, q.line), []).append((q, ok))
+                    if not ok and self._blame is not None:
+                        self.blames.setdefault((fn.path, q.line), self._blame)
+                elif ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
                 elif self._blame is not None:
                     self.blames.setdefault((fn.path, q.line), self._blame)
+        for (path, line), walks in generic.items():
+            if all(ok for _, ok in walks):
+                self.removed.update((path, line, code) for q, _ in walks for code in q.codes)
         self.builders()
         self.tenant_params()
         system, spans = self.system_helpers()
@@ -360,11 +380,17 @@ class Combiner:
         if fn.qualname in visiting or len(hops) > MAX_DEPTH:
             self._blame = self._blame or Blame(DEPTH, fn.qualname)
             return False
-        blame = self.p.blame(fn)
+        sites = self.p.sites_of.get(fn.qualname, [])
+        if q.reach and len(hops) == 1:  # a generic base method's walk for one concrete class
+            called = bool(sites)
+            sites = [site for site in sites if applies(site, q)]
+            blame = self.p.receivers.blame(fn, q, sites, called)
+        else:
+            blame = self.p.blame(fn)
         ok = blame is None
         if blame is not None and self._blame is None:
             self._blame = blame
-        for site in self.p.sites_of.get(fn.qualname, ()):
+        for site in sites:
             if entry is not None and not selects(site, fn, entry):
                 continue  # the dispatch in ``fn`` sends this call's key to another function
             if _owned(site, fn, q):
@@ -372,6 +398,9 @@ class Combiner:
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.trust == "trusted"
                    for key in anchors):
                 continue  # the rows of a trusted row: confined at this call
+            if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.pinned
+                   for key in keys):
+                continue  # conditions written in the call pin the tenant: confined at this call
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
             above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read
@@ -390,6 +419,13 @@ class Combiner:
                     ok = False
                     self._hard = True
                     self._blame = self._blame or Blame(SPREAD, fn.qualname, site)
+                elif arg.unpinned and arg.span is not None:
+                    # conditions written in the call, none confining the rows: the query runs over
+                    # every tenant from there (reported at the call, and where it runs)
+                    self.report_keyed(site, fn, key, arg, q, hops)
+                    ok = False
+                    self._hard = True
+                    self._blame = self._blame or Blame(UNPINNED, fn.qualname, site)
                 elif arg.trust == "untrusted":
                     if arg.span is not None:  # request input, in a handler or not
                         self.report_keyed(site, fn, key, arg, q, hops)
@@ -411,9 +447,13 @@ class Combiner:
             if caller is None or caller.handler is not None:
                 continue  # not parameters a caller binds: no request input
             names = {name for name in passed if name in caller.params}
+            if names and set(q.codes) <= {"TNT101"}:
+                checked = guarded_read(caller, names)
+                direct.update(checked - names)  # the tenant value the row was checked against
+                names = checked
             if names:
                 hop = Hop(site.path, site.line, caller.qualname)
-                held = frozenset(name for name in names if passed[name])
+                held = frozenset(name for name in names if passed.get(name))
                 # A list written in the call is a value of unknown origin for the query's own verdict
                 # (as any such value): followed only to confine the call and to report request input.
                 known = {n: frozenset(e) for n, e in above.items() if n not in whole}
@@ -428,9 +468,11 @@ class Combiner:
     def report_keyed(self, site: Site, fn: Summary, key: str, arg: Arg, q: KeyedQuery,
                      hops: tuple[Hop, ...]) -> None:
         assert arg.span is not None
+        name = f"{q.binding}.{fn.name}" if q.binding and len(hops) == 1 else short(fn.qualname)
+        given = "a filter list with no tenant condition" if arg.unpinned else f"request input ({arg.source})"
         for code in q.codes:
             what = "writes" if code == "TNT102" else "reads"
-            message = (f"request input ({arg.source}) passed as '{key}' to {short(fn.qualname)} "
+            message = (f"{given} passed as '{key}' to {name} "
                        f"{what} tenant table '{q.table}' with no tenant filter: via "
                        f"{chain_text(hops, q.label)}")
             self.added.append(Finding(code, message, site.path, arg.span, q.table, site.handler,

@@ -33,7 +33,8 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 LOCAL_DEF = " local-def"
 # A name-count key: ``fix`` + ON_OBJECT counts the spellings ``obj.fix`` / ``obj.a.fix`` whose chain
 # starts at a parameter or a local variable of the enclosing function that holds no module (one
-# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``). Such a
+# assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``), or at
+# ``super()``. Such a
 # spelling names an attribute of an object, never a module-level function ``fix`` (which a module
 # holds, and only a spelling of ``fix`` itself can put on an object).
 ON_OBJECT = " on-object"
@@ -42,6 +43,12 @@ ON_OBJECT = " on-object"
 # module (or a module under it), and ON_OBJECT spellings may name its functions. ``*``: a relative
 # import so used (any module).
 MODULE_VALUE = " module-value "
+# A function's guards (``Summary.guards``, ``analysis/interp/guards.py``): ``checked:attr:against``,
+# ``?`` first for a predicate's; ``attr`` GUARD_ID for an id parameter whose row the function fetches,
+# ``against`` GUARD_TRUSTED for a trusted value the function reads itself.
+GUARD_ID = "#"
+GUARD_TRUSTED = "@"
+GUARD_PREDICATE = "?"
 # A name-count key: CLASS_NAME + ``Executor`` counts the spellings of a capitalised name (a class):
 # a construction ``Executor(...)`` is a call of ``Executor.__init__`` (``combine.Project.resolve``),
 # whose callers are known when every spelling of the class is a resolved construction.
@@ -112,3 +119,10 @@ def _reexported(callee: str, qualname: str, module: str) -> bool:
         return False
     package = callee[:-len(local) - 1]
     return module.startswith(package + ".")
+
+
+def decode_guard(guard: str) -> tuple[str, str, str, bool]:
+    """(checked parameter, attribute or GUARD_ID, against, whether a predicate's) of a guard."""
+    predicate = guard.startswith(GUARD_PREDICATE)
+    checked, attr, against = guard.removeprefix(GUARD_PREDICATE).split(":", 2)
+    return checked, attr, against, predicate

@@ -41,8 +41,9 @@ from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.source.children import code_children
+from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED
 
-ID = "#"  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
+ID = GUARD_ID  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
 IGNORED = frozenset({"self", "cls"})
 _BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.With})
@@ -51,7 +52,7 @@ _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 # What a guard's row may be checked against besides a parameter: a trusted value the function reads
 # itself (``current_user.id``), or tenants computed from trusted values alone.
-TRUSTED = "@"
+TRUSTED = GUARD_TRUSTED
 # The guards of the function a call resolves to, bound to the call's arguments: (checked argument,
 # attribute or ID, the argument it is checked against or None for TRUSTED, whether a predicate's).
 CallGuards = Callable[[cst.Call], Sequence[tuple[cst.BaseExpression, str, "cst.BaseExpression | None", bool]]]

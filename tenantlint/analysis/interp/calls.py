@@ -18,6 +18,7 @@ from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Tr
 from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
+from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.init_attrs import init_args
 from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
@@ -73,7 +74,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
-    args = _in_scope(fn, (*args, *_init_fed(fn, node, callee)))
+    args = _in_scope(fn, _unpinned(ctx, fn, (*args, *_init_fed(fn, node, callee)), values, node))
     if fn.statement is not None:  # position hints: the statement the call is in
         hints = ctx.statement_hints
         hints.setdefault(id(node), fn.statement)
@@ -84,7 +85,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                                     and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
                or _of_row(fn, a.value) for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
-                                    queries=given, rows=rows))
+                                    queries=given, rows=rows, via=_via(fn, target)))
     if celery:
         return None  # a task's result is not its return value
     returns = ctx.settings.returns
@@ -226,6 +227,20 @@ def note_dispatch(ctx: FileContext, fn: FunctionState, node: cst.Call, table: Di
                                         selector=table.selector, selected=selected))
 
 
+def _unpinned(ctx: FileContext, fn: FunctionState, args: tuple[ArgFact, ...], values: list[Value],
+              node: cst.Call) -> tuple[ArgFact, ...]:
+    """Lists of conditions written in the call that confine no rows, or pin the tenant
+    (``filter_lists.py``), outside system code."""
+    if fn.system_depth or not any(isinstance(a.value, cst.List | cst.Tuple) for a in node.args):
+        return args
+    by_node = {id(a.value): v for a, v in zip(node.args, values, strict=True)}
+    out: list[ArgFact] = []
+    for a in args:
+        verdict = judged(ctx, a.node, by_node.get(id(a.node), Value()))
+        out.append(replace(a, unpinned=verdict == UNPINNED, pinned=verdict == PINNED) if verdict else a)
+    return tuple(out)
+
+
 def _in_scope(fn: FunctionState, args: tuple[ArgFact, ...]) -> tuple[ArgFact, ...]:
     """In system code (``system_scope``) request input passed on is deliberately cross-tenant."""
     if not fn.system_depth:
@@ -253,9 +268,33 @@ def _resolve(ctx: FileContext, fn: FunctionState, target: cst.BaseExpression) ->
         return None  # a local value: its type is not known here
     imports = ctx.imports
     if head in imports.names:
-        return resolve_import(imports.qualify(text), ctx.path)
+        return _inherited(ctx, resolve_import(imports.qualify(text), ctx.path))
     module = module_name(ctx.path)
-    return f"{module}.{text}" if module else text
+    return _inherited(ctx, f"{module}.{text}" if module else text)
+
+
+def _inherited(ctx: FileContext, qualified: str) -> str:
+    """``pkg.services.FileService.get_by_id`` -> the method of the project base that defines it
+    (``pkg.common.CommonService.get_by_id``) when ``FileService`` does not: a call of an inherited
+    method is a call site of the base's."""
+    owner, _, last = qualified.rpartition(".")
+    if not owner or not owner.rsplit(".", 1)[-1][:1].isupper():
+        return qualified
+    return ctx.settings.member_types.method(owner, last) or qualified
+
+
+def _via(fn: FunctionState, target: cst.BaseExpression) -> str:
+    """The class a method call is spelled on: ``FileService`` for ``FileService.get_by_id`` and
+    ``pkg.FileService.get_by_id``, the enclosing class for ``cls.get_by_id``/``self.get_by_id``."""
+    text = dotted(target, calls=False)
+    if text is None:
+        return ""
+    parts = text.split(".")
+    if len(parts) == 2 and parts[0] in ("self", "cls"):
+        return fn.owner.name if fn.owner is not None else ""
+    if len(parts) >= 2 and parts[-2][:1].isupper():
+        return parts[-2]
+    return ""
 
 
 def _method(ctx: FileContext, fn: FunctionState, text: str, head: str) -> str | None:
@@ -514,9 +553,11 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 # Chain methods whose arguments choose no rows: they pick the columns read, the order, or how many
 # of the rows the filters chose are returned (``select(*fields)``, ``order_by(getter(orderby))``,
 # ``paginate(page, n)``). Values of unknown origin there do not make the query keyed by anything else.
+# Methods whose own arguments choose no rows: they shape what is read, or (``update``, as
+# ``values`` of an insert or update does) give the values written to the rows the chain chose.
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
-                      "options", "columns", "with_only_columns"})
+                      "options", "columns", "with_only_columns", "update"})
 
 
 class _Names(cst.CSTVisitor):
@@ -545,7 +586,8 @@ class _Names(cst.CSTVisitor):
             key = string_value(node.args[0].value)
             if key is not None:
                 self._key[id(func.value)] = key
-        if self.depth == 0 and isinstance(func, cst.Attribute) and func.attr.value in _SHAPING:
+        if self.depth == 0 and isinstance(func, cst.Attribute) and (
+                func.attr.value in _SHAPING):
             visit(func, self)  # the chain it is called on; its own arguments choose no rows
             return False
         return True

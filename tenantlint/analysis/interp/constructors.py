@@ -4,7 +4,8 @@ The join (``crossfn/combine.py``) resolves a call of a project class to its ``__
 every caller of it when the project spells the class's name only in resolved constructions
 (``records.CLASS_NAME`` counts). That holds only for a class nothing else builds: a class with a base
 class (a base's classmethod may build it through ``cls(...)``, a framework may, as Django's
-``Model.from_db`` does) or a metaclass (its ``__call__`` may), or whose own body builds an instance
+``Model.from_db`` does), a metaclass (its ``__call__`` may) or a decorator (it may register the class
+somewhere that builds it: ``@register("name")``), or whose own body builds an instance
 without naming it (``cls(...)``, ``type(self)(...)``, ``self.__class__(...)``), leaves the callers of its
 ``__init__`` open.
 """
@@ -33,8 +34,8 @@ def built_elsewhere(cls: cst.ClassDef) -> bool:
     for arg in cls.bases:
         if not (isinstance(arg.value, cst.Name) and arg.value.value in _PLAIN_BASES):
             return True
-    if cls.keywords:
-        return True  # ``metaclass=...``
+    if cls.keywords or cls.decorators:
+        return True  # ``metaclass=...``; a decorator may register the class (built from a registry)
     finder = _SelfBuilt()
     visit(cls.body, finder)
     return finder.found

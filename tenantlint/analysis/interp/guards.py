@@ -43,23 +43,18 @@ from tenantlint.analysis.interp.fixed_sets import FIXED, FIXED_ATTR, fixed_param
 from tenantlint.analysis.interp.refusals import mismatch_sides as mismatch_sides
 from tenantlint.analysis.interp.refusals import refusing_call as refusing_call
 from tenantlint.analysis.interp.values import Pin, RowValue, Value
-from tenantlint.crossfn.records import PARAMETER
+from tenantlint.crossfn.records import GUARD_PREDICATE, PARAMETER, decode_guard
 from tenantlint.index.records import ProjectIndex
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.function_state import FunctionState
 
-PREDICATE = "?"  # prefix of a predicate's guard: it answers False instead of refusing
+PREDICATE = GUARD_PREDICATE  # prefix of a predicate's guard: it answers False instead of refusing
+decode = decode_guard
 
 
 def encode(checked: str, attr: str, against: str, predicate: bool = False) -> str:
     return f"{PREDICATE if predicate else ''}{checked}:{attr}:{against}"
-
-
-def decode(guard: str) -> tuple[str, str, str, bool]:
-    predicate = guard.startswith(PREDICATE)
-    checked, attr, against = guard.removeprefix(PREDICATE).split(":", 2)
-    return checked, attr, against, predicate
 
 
 def tenant_attrs(index: ProjectIndex) -> frozenset[str]:

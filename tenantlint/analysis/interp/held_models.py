@@ -18,7 +18,7 @@ from tenantlint.analysis.interp.class_models import Binding
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.method_refs import chain_to, reached
-from tenantlint.analysis.interp.values import ModelRef
+from tenantlint.analysis.interp.values import ModelRef, Origin
 from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name
 
@@ -237,4 +237,33 @@ def _known_attrs(ctx: FileContext) -> frozenset[str]:
                 names.update(part.partition("=")[0] for part in text.split(";"))
         found = frozenset(names)
         memo[key] = found
+    return found
+
+
+def generic_binding(ctx: FileContext, origin: Origin) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """For a query of a generic base method's walk for one concrete class (``origin.binding``,
+    ``FileService.get_by_id``): that class, the classes whose spelled calls of the method reach the
+    walk (the class and its bases up to the base defining the method, and its own subclasses), and
+    the class attributes holding a model (a call on ``cls.model`` is the model's). Empty otherwise,
+    and for a factory's binding (no class)."""
+    if origin.binding is None or origin.function is None:
+        return "", (), ()
+    label = origin.binding.rsplit(", ", 1)[-1]
+    owner = label.rpartition(".")[0]
+    base = origin.function.rpartition(".")[0].rsplit(".", 1)[-1]
+    if not owner or not base or owner not in _short_classes(ctx):
+        return "", (), ()
+    facts = ctx.settings.facts
+    reach = dict.fromkeys(chain_to(facts.class_bases, owner, base))
+    for cls in ctx.settings.class_models.subclasses(owner):
+        reach.setdefault(cls.rsplit(".", 1)[-1])
+    return owner, tuple(reach), _model_attrs(ctx)
+
+
+def _model_attrs(ctx: FileContext) -> tuple[str, ...]:
+    memo = ctx.settings.memo
+    key = ("held.model-attrs", "")
+    found = memo.get(key)
+    if not isinstance(found, tuple):
+        found = memo[key] = tuple(sorted(ctx.settings.class_models.model_attr_names(ctx.index.by_model)))
     return found

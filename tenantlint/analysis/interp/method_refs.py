@@ -24,6 +24,13 @@ from tenantlint.index.ast_util import walk_until
 
 ANY = "*"  # spelled on a receiver that may hold any class
 _SELFISH = frozenset({"self", "cls"})
+# A name-count key: ``get_by_id`` + ON_CLASS + ``FileService`` counts the spellings
+# ``FileService.get_by_id`` (and ``cls.get_by_id`` in ``FileService``); + ``.model`` those on
+# ``cls.model``/``self.model`` (an attribute of the class: a model when the class holds one there).
+# Spellings on anything else are not keyed: they are the rest of the name's count
+# (``prepass.name_counts``). ``crossfn/generic.py`` reads them.
+ON_CLASS = " on "
+HELD = "."  # receiver prefix: an attribute of ``cls``/``self``
 
 
 def _imported_modules(tree: ast.Module) -> frozenset[str]:
@@ -60,11 +67,13 @@ def _receiver(node: ast.expr, enclosing: str | None, modules: frozenset[str]) ->
     return ANY
 
 
-def module_method_refs(tree: ast.Module) -> dict[str, str]:
+def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -> dict[str, str]:
     """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
-    the names spelled on a class at least once. One breadth-first walk per class body (a class
-    starts a walk of its own: ``self``/``cls``/``super()`` in it stand for it), the module's
-    own code in the first."""
+    the names spelled on a class at least once. ``counts``: filled with the spellings of each name
+    on a class or on an attribute of ``cls``/``self`` (``ON_CLASS`` keys); the name's other
+    spellings are the rest of its name count (``prepass.name_counts``). One breadth-first walk
+    per class body (a class starts a walk of its own: ``self``/``cls``/``super()`` in it stand
+    for it), the module's own code in the first."""
     modules = _imported_modules(tree)
     found: dict[str, set[str]] = {}
     scopes: list[tuple[ast.AST, str | None]] = [(tree, None)]
@@ -75,13 +84,27 @@ def module_method_refs(tree: ast.Module) -> dict[str, str]:
             cls = node.__class__
             if cls is attribute:
                 attr: str = node.attr  # type: ignore[attr-defined]
-                if attr[:1].islower():
+                if attr[:1].islower() or attr[:1] == "_":
                     recv = _receiver(node.value, enclosing, modules)  # type: ignore[attr-defined]
                     if recv is not None:
-                        found.setdefault(attr, set()).add(recv)
+                        if attr[:1].islower():
+                            found.setdefault(attr, set()).add(recv)
+                        if counts is not None:
+                            held = _held(node.value)  # type: ignore[attr-defined]
+                            key = attr + ON_CLASS + (held or ANY if recv == ANY else recv)
+                            if not key.endswith(ANY):
+                                counts[key] = counts.get(key, 0) + 1
             elif cls is class_def and node is not root:
                 scopes.append((node, node.name))  # type: ignore[attr-defined]
     return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}
+
+
+def _held(node: ast.expr) -> str | None:
+    """``.model`` for ``cls.model`` / ``self.model`` (an attribute of the class), else None."""
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id in _SELFISH):
+        return HELD + node.attr
+    return None
 
 
 def reached(refs: Mapping[str, str], method: str, chain: list[str]) -> bool:

@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import FunctionFact
+from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.function_state import function_params
 from tenantlint.analysis.interp.local_types import annotation_text
 from tenantlint.analysis.plugins import HandlerInfo
+from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.index.forwarding import FACTORY, PLAIN
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
@@ -55,9 +58,34 @@ def _bound_task(fn: cst.FunctionDef) -> bool:
     return False
 
 
+def forwarding_names(ctx: FileContext, fn: cst.FunctionDef) -> frozenset[str]:
+    """The decorators of ``fn`` (dotted, as written) that are forwarding decorators of the project
+    (``index/forwarding.py``): a plain one written bare, a factory written as a call."""
+    known = ctx.settings.facts.forwarding_decorators
+    if not known:
+        return frozenset()
+    module = module_name(ctx.path)
+    out: set[str] = set()
+    for d in fn.decorators:
+        call = isinstance(d.decorator, cst.Call)
+        text = dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+        if not text:
+            continue
+        if text.split(".", 1)[0] in ctx.imports.names:
+            qual = resolve_import(ctx.imports.qualify(text), ctx.path)
+        else:
+            qual = f"{module}.{text}" if module else text
+        if known.get(qual) == (FACTORY if call else PLAIN):
+            out.add(text)
+    return frozenset(out)
+
+
 def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler: HandlerInfo | None,
-                  decorators: list[str], checks: frozenset[str]) -> FunctionFact:
-    is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT for n in decorators)
+                  decorators: list[str], checks: frozenset[str],
+                  forwarding: frozenset[str] = frozenset()) -> FunctionFact:
+    """``forwarding``: decorators that only wrap (:func:`forwarding_names`), which leave the caller
+    set as it is."""
+    is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT and n not in forwarding for n in decorators)
     return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open,
                         fn.name.value in checks)
 

@@ -75,7 +75,12 @@ from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
-from tenantlint.analysis.interp.signatures import function_fact, row_params, summary_params
+from tenantlint.analysis.interp.signatures import (
+    forwarding_names,
+    function_fact,
+    row_params,
+    summary_params,
+)
 from tenantlint.analysis.interp.startup import (
     MAIN_BLOCK,
     STARTUP,
@@ -164,8 +169,8 @@ class Walker:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
-                for walk in walks:  # a generic base method: once per concrete model
-                    self.walk_function(stmt, info, state, walk.models, walk.label)
+                for i, walk in enumerate(walks):  # a generic base method: once per concrete model
+                    self.walk_function(stmt, info, state, walk.models, walk.label, record=i == 0)
                 if walks:
                     continue
                 fstate = self.walk_function(stmt, info, state)
@@ -202,8 +207,10 @@ class Walker:
     def walk_function(
         self, fn: cst.FunctionDef, cls: ClassInfo | None, outer: FunctionState,
         models: dict[str, ModelRef] | None = None, binding: str | None = None,
-        bound: dict[str, Value] | None = None,
+        bound: dict[str, Value] | None = None, record: bool = False,
     ) -> FunctionState:
+        """``record``: the first walk of a generic base method (``binding``) records the function
+        (its parameters, for its summary), though not what it returns: that is each walk's own."""
         names = decorator_names(fn)
         handler, env = self._entry_env(fn, cls, outer, names)
         if bound:
@@ -245,8 +252,9 @@ class Walker:
         else:
             enclose(state, outer, fn)
         fact = None
-        if qualname is not None and binding is None:
-            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks)
+        if qualname is not None and (binding is None or record):
+            fact = function_fact(fn, qualname, ports, handler, names, settings.membership_checks,
+                                 forwarding_names(self.ctx, fn) if names else frozenset())
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
@@ -262,7 +270,7 @@ class Walker:
         settle(state.nested_defs)
         if handler is not None and len(self.ctx.facts.request_reads) > reads:
             self._new_tenant_reads(fn, reads)
-        if fact is not None and handler is None:
+        if fact is not None and handler is None and binding is None:
             ev = Evaluator(self.ctx, state)
             refusing, predicate, fetched = access_guards(
                 fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
