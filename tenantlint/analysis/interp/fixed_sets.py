@@ -32,6 +32,9 @@ caller, shared by design. The tenant guard of the function is read from its othe
 A test of any other value (a parameter, a request value: ``if is_system_bot_email(email)``), a
 column of the row itself (``if row.is_public``), a set computed at run time, or an ``or`` admits
 rows a caller may choose: the branch is a way out like any other, and no guard holds.
+
+The same test of a request value or a parameter narrows it in its branch (``walker._fixed_branch``):
+inside ``if is_system_bot_email(email):`` the name holds one of the listed values, a constant.
 """
 
 from __future__ import annotations

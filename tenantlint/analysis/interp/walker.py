@@ -43,6 +43,7 @@ from tenantlint.analysis.interp.field_checks import mark_checked, related_fields
 from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.filter_dicts import dict_kind
+from tenantlint.analysis.interp.fixed_sets import admitted
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
     decorator_names,
@@ -55,6 +56,7 @@ from tenantlint.analysis.interp.guards import (
     encoded,
     fixed_args,
     fixed_guards,
+    is_parameter,
     negated_alternatives,
     pin_guarded,
     tenant_attrs,
@@ -101,6 +103,7 @@ from tenantlint.analysis.interp.trusted_context import (
 from tenantlint.analysis.interp.unroll import named_items
 from tenantlint.analysis.interp.user_lookup import user_lookup_kind
 from tenantlint.analysis.interp.values import (
+    CONSTANT_ORIGIN,
     DictValue,
     Instance,
     ModelRef,
@@ -537,6 +540,7 @@ class Walker:
             self._validated(state, stmt.test, self.ctx.origins[known:])
         before = dict(state.env)
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
+        self._fixed_branch(state, stmt.test)  # ``if is_system_bot_email(email): …``
         self.block(stmt.body.body, state, None)
         after_then = state.env
         state.env = dict(before)
@@ -648,6 +652,22 @@ class Walker:
             return
         params = [p.name.value for p in fn.params.params]
         mark_checked(self.ctx.origins, test_origins, validated_fields(name, params, test, fields))
+
+    def _fixed_branch(self, state: FunctionState, test: cst.BaseExpression) -> None:
+        """In the branch of ``if <name's value> in <constant set>:`` (or a fixed-set predicate's "yes"),
+        a request value or parameter ``name`` holds one of the values the server's configuration
+        fixes: a constant there (``fixed_sets.py``)."""
+        local = set(state.params) | {n for n, v in state.env.items() if state.module_env.get(n) is not v}
+        name = admitted(test, local, lambda call: self._fixed_args(state, call))
+        if name is None:
+            return
+        held = state.env.get(name)
+        if held is None and name not in state.params:
+            return
+        if held is not None and (isinstance(held, RowValue | QueryValue)
+                                 or not (held.untrusted or is_parameter(held))):
+            return
+        state.env[name] = Value(Provenance.unknown(CONSTANT_ORIGIN))
 
     def _narrowed(self, state: FunctionState, small: cst.Assign, new_origins: list[Origin]) -> None:
         """``attrs["label_ids"] = list(<scoped query>.filter(id__in=...))`` in a serializer's
