@@ -200,21 +200,30 @@ def _checked_id(fn: FunctionState, node: cst.BaseExpression, value: Value, other
         fn.env[node.value] = Value(other.prov)
 
 
-def bound_guards(params: Sequence[str], found: Sequence[str], call: cst.Call
-                 ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
-    """The guards ``found`` of a function with ``params``, bound to the arguments of ``call``:
-    (checked argument, attribute or ID, the argument it is checked against or None for a trusted
-    value the function read itself, whether a predicate's)."""
+def _bound_args(params: Sequence[str], call: cst.Call) -> dict[str, cst.BaseExpression] | None:
+    """The arguments of ``call`` by the parameter of ``params`` each binds; None when a ``*``/``**``
+    spread may bind any."""
     bound: dict[str, cst.BaseExpression] = {}
     position = 0
     for arg in call.args:
         if arg.star:
-            return []
+            return None
         if arg.keyword is not None:
             bound[arg.keyword.value] = arg.value
         elif position < len(params):
             bound[params[position]] = arg.value
             position += 1
+    return bound
+
+
+def bound_guards(params: Sequence[str], found: Sequence[str], call: cst.Call
+                 ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
+    """The guards ``found`` of a function with ``params``, bound to the arguments of ``call``:
+    (checked argument, attribute or ID, the argument it is checked against or None for a trusted
+    value the function read itself, whether a predicate's)."""
+    bound = _bound_args(params, call)
+    if bound is None:
+        return []
     out: list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]] = []
     for guard in found:
         checked, attr, against, predicate = decode(guard)
@@ -232,16 +241,9 @@ def fixed_guards(fn: cst.FunctionDef, params: Sequence[str]) -> tuple[str, ...]:
 def fixed_args(params: Sequence[str], found: Sequence[str], call: cst.Call) -> list[cst.BaseExpression]:
     """The arguments of ``call`` that the "yes" of a fixed-set predicate with ``params`` and the
     guards ``found`` proves to be in its constant set."""
-    bound: dict[str, cst.BaseExpression] = {}
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            return []
-        if arg.keyword is not None:
-            bound[arg.keyword.value] = arg.value
-        elif position < len(params):
-            bound[params[position]] = arg.value
-            position += 1
+    bound = _bound_args(params, call)
+    if bound is None:
+        return []
     out: list[cst.BaseExpression] = []
     for guard in found:
         checked, attr, against, predicate = decode(guard)

@@ -344,26 +344,25 @@ class Walker:
     def _call_guards(self, state: FunctionState, call: cst.Call
                      ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
         """The tenant guards of the project function ``call`` resolves to, bound to its arguments."""
-        returns = self.ctx.settings.returns
-        if not returns.guards:
-            return []
-        callee = resolve_call(self.ctx, state, call.func)
-        if callee is None:
-            return []
-        params, found = returns.guards_of(callee)
+        params, found = self._guards_of(state, call)
         return bound_guards(params, found, call) if found else []
 
     def _fixed_args(self, state: FunctionState, call: cst.Call) -> list[cst.BaseExpression]:
         """The arguments of ``call`` its "yes" proves to be in a set the server's configuration fixes,
         if it resolves to a fixed-set predicate of the project (``fixed_sets.py``)."""
+        params, found = self._guards_of(state, call)
+        return fixed_args(params, found, call) if found else []
+
+    def _guards_of(self, state: FunctionState, call: cst.Call) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The parameters and encoded guards of the project function ``call`` resolves to (none when
+        it resolves to none, or no function of the project has guards)."""
         returns = self.ctx.settings.returns
         if not returns.guards:
-            return []
+            return (), ()
         callee = resolve_call(self.ctx, state, call.func)
         if callee is None:
-            return []
-        params, found = returns.guards_of(callee)
-        return fixed_args(params, found, call) if found else []
+            return (), ()
+        return returns.guards_of(callee)
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
