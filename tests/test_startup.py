@@ -18,6 +18,7 @@ from tenantlint.analysis.interp.startup import (
 from tenantlint.api import check_paths, load_config
 from tenantlint.results import RunResult
 from tests.test_crossfn import chdir
+from tests.test_system_callers import MODELS
 
 
 def _expr(text: str) -> cst.BaseExpression:
@@ -67,19 +68,6 @@ def test_app_config_ready() -> None:
     assert not app_config_ready(ready, ("app.base.Worker",))
     assert not app_config_ready(_fn("def setup(self): pass\n"), ("django.apps.AppConfig",))
 
-
-MODELS = """
-from django.db import models
-
-
-class Org(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Invoice(models.Model):
-    org = models.ForeignKey(Org, on_delete=models.CASCADE)
-    total = models.IntegerField(null=True)
-"""
 
 FIXES = """
 from app.models import Invoice

@@ -98,22 +98,11 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
     the expression contexts (``Load()``, ``Store()``: read them as ``node.ctx``). Every
     whole-tree reader of the project pass goes through it: a file of 50,000 statements is walked
     by several readers."""
-    todo = [node]
-    push = todo.append
-    fields_of = _CHILD_FIELDS
-    node_class = ast.AST
-    for current in todo:  # the list grows while it is read: a queue without popping
-        # _push_children inlined: one call less per node of every whole-tree walk
-        cls = current.__class__
-        for name in fields_of.get(cls) or _child_fields(cls):
-            value = getattr(current, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_class):
-                        push(item)
-            elif isinstance(value, node_class):
-                push(value)
-        yield current
+    return walk_until(node, _NoStop)
+
+
+class _NoStop(ast.AST):
+    """A class no node of a parsed tree has: :func:`walk` stops nowhere."""
 
 
 def walk_until(node: ast.AST, stop: type) -> Iterator[ast.AST]:
@@ -123,7 +112,7 @@ def walk_until(node: ast.AST, stop: type) -> Iterator[ast.AST]:
     push = todo.append
     fields_of = _CHILD_FIELDS
     node_class = ast.AST
-    for current in todo:
+    for current in todo:  # the list grows while it is read: a queue without popping
         cls = current.__class__
         yield current
         if cls is stop and current is not node:

@@ -29,19 +29,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from tenantlint.index.ast_util import dotted, walk
+
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 PLAIN = "plain"
 FACTORY = "factory"
 _WRAPS = frozenset({"wraps", "functools.wraps"})
 
 
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of ``fn``'s body, nested functions included (as nodes, and their bodies)."""
-    todo = list(ast.iter_child_nodes(fn))
-    while todo:
-        node = todo.pop()
-        yield node
-        todo.extend(ast.iter_child_nodes(node))
+def _below(fn: ast.AST) -> Iterator[ast.AST]:
+    """The nodes under ``fn`` (nested functions included), not ``fn`` itself."""
+    return (node for node in walk(fn) if node is not fn)
 
 
 def _returns(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
@@ -89,15 +87,6 @@ def _forwarding_call(node: ast.Call, args: str, kwargs: str) -> bool:
             and isinstance(node.keywords[0].value, ast.Name) and node.keywords[0].value.id == kwargs)
 
 
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else None
-    return None
-
-
 def _only_wraps(decorator: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """``decorator(func)`` returns a wrapper that forwards its ``*args, **kwargs`` to ``func``, and
     ``func`` is used nowhere else but in ``wraps(func)``."""
@@ -114,7 +103,7 @@ def _only_wraps(decorator: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     args, kwargs = a.vararg.arg, a.kwarg.arg
     allowed: set[int] = set()
     called = False
-    for node in _own_nodes(decorator):
+    for node in _below(decorator):
         if isinstance(node, (*_FUNCTIONS, ast.Lambda)):
             args_of = node.args
             if handed in {p.arg for p in (*args_of.posonlyargs, *args_of.args, *args_of.kwonlyargs)}:
@@ -126,14 +115,14 @@ def _only_wraps(decorator: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                     return False
                 allowed.add(id(func))
                 called = True
-            elif (_dotted(func) in _WRAPS and len(node.args) == 1 and not node.keywords
+            elif (dotted(func, calls="reject") in _WRAPS and len(node.args) == 1 and not node.keywords
                   and isinstance(node.args[0], ast.Name) and node.args[0].id == handed):
                 allowed.add(id(node.args[0]))
         elif isinstance(node, ast.Name) and node.id == handed and not isinstance(node.ctx, ast.Load):
             return False  # rebound
     if not called:
         return False
-    uses = [n for n in _own_nodes(decorator) if isinstance(n, ast.Name) and n.id == handed]
+    uses = [n for n in _below(decorator) if isinstance(n, ast.Name) and n.id == handed]
     return all(id(n) in allowed for n in uses)
 
 
