@@ -93,7 +93,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     ctx.returns_asked.add(callee)
     if rows:
         params, guards = returns.guards_of(callee)
-        guards += keyword_guards(ctx, callee)  # ``Service.query(tenant_id=t, id=i)``
+        guards += keyword_guards(ctx, node, callee)  # ``Service.query(tenant_id=t, id=i)``
         if guards:
             apply_guards(fn, node, values, params, guards, callee, id(node) in fn.negated_calls)
     value = returns.value_of(callee)

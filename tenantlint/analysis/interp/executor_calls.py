@@ -78,12 +78,9 @@ def _build(ctx: FileContext, fn: FunctionState, node: cst.Call) -> cst.Call | No
     at = _wrapper_form(ctx, fn, node)
     if at is None:
         return None
-    positional = [a for a in node.args if a.keyword is None and not a.star]
-    if len(positional) <= at or any(a.star for a in node.args[:at + 1]):
+    if len(node.args) <= at or any(a.keyword is not None or a.star for a in node.args[:at + 1]):
         return None
-    target = positional[at]
-    if node.args.index(target) != at:
-        return None
+    target = node.args[at]
     # the arguments keep their nodes: positions and provenance stay where they are written
     rest = list(node.args[at + 1:])
     if at == 0 and any(a.keyword is not None and a.keyword.value in ("func", "f") for a in rest):

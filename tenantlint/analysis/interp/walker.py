@@ -367,7 +367,7 @@ class Walker:
         if callee is None:
             return (), ()
         params, found = returns.guards_of(callee)
-        return params, found + keyword_guards(self.ctx, callee)
+        return params, found + keyword_guards(self.ctx, call, callee)
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
