@@ -22,10 +22,8 @@ if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
     from tenantlint.analysis.interp.function_state import FunctionState
 
-# Library functions called as ``wrapper(func, *args, **kwargs)``.
-LIBRARY_WRAPPERS = frozenset({
-    "asyncio.to_thread", "starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool",
-})
+# Standard-library functions called as ``wrapper(func, *args, **kwargs)``.
+LIBRARY_WRAPPERS = frozenset({"asyncio.to_thread"})
 _MEMO = "executor-calls"  # plugin_memo key: id(outer call) -> (outer, inner)
 _SHORT = "executor-names"  # plugin_memo key: the wrappers' own names
 
