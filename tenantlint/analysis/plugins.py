@@ -279,6 +279,10 @@ class FrameworkPlugin(ABC):
     # Handler parameters come only from the URL (as text or numbers), never from the body: a
     # parameter annotated with the user model is then the authenticated user a wrapper passes.
     url_only_parameters: bool = False
+    # Qualified names of signer classes, whose ``unsign``/``unsign_object``/``loads`` return only a
+    # value the server signed, and of functions returning one (``interp/signed_values.py``).
+    signers: frozenset[str] = frozenset()
+    signed_loaders: frozenset[str] = frozenset()
 
     @abstractmethod
     def handler(self, ctx: FileView, fn: cst.FunctionDef, cls: ClassInfo | None) -> HandlerInfo | None:

@@ -16,6 +16,7 @@ from dataclasses import replace
 import libcst as cst
 
 from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping, Trust
+from tenantlint.analysis.interp import later_keys
 from tenantlint.analysis.interp.context_pins import origin_entries
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -163,9 +164,10 @@ def _keys_and_anchors(origin: Origin) -> tuple[tuple[str, ...] | None, tuple[str
     was used in (``crossfn/combine.py``)."""
     states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
     common = frozenset.intersection(*(s.anchors for s in states)) if states else frozenset()
-    if origin.keys is None:
+    keys = origin.keys if origin.keys is not None else later_keys.keys_of(origin, states)
+    if keys is None:
         return None, ()
-    return origin.keys, tuple(sorted(common.intersection(origin.keys)))
+    return keys, tuple(sorted(common.intersection(keys)))
 
 
 def _label(node: cst.CSTNode) -> str:

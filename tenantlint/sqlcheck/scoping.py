@@ -5,7 +5,7 @@ edges "the constrained side takes the other side's labels"; a clause constrains 
 filters (WHERE and inner-join ON: every source of the scope; LEFT JOIN ON: the joined source).
 Labels are tenant pins (a placeholder or literal) and "holds ids of scoped rows of table T" (for
 via-scoped tables). Labels spread to a fixed point; a table is scoped when its tenant column is
-pinned, or its foreign key holds ids of scoped parent rows.
+pinned, or a foreign key of it to a tenant table (the via hop or any other) holds ids of scoped rows.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ class _Analyzer:
         for col in self.tenancy.tenant_columns_of(ref.table):
             if any(lab[0] == "tenant" for lab in self.labels.get(("t", id(ref.node), col), ())):
                 return True
-        for fk, parent in self.tenancy.via(ref.table) or ():
+        for fk, parent in self.tenancy.links(ref.table):
             labels = self.labels.get(("t", id(ref.node), fk), ())
             if any(lab[0] == "row" and lab[1] == parent for lab in labels):
                 return True
@@ -297,7 +297,7 @@ class _Analyzer:
             for lab in self.labels.get(("t", id(ref.node), col), ()):
                 if lab[0] == "tenant" and isinstance(lab[1], (ParamRef, str)):
                     pins.append(lab[1])
-        for fk, parent in self.tenancy.via(ref.table) or ():
+        for fk, parent in self.tenancy.links(ref.table):
             for lab in self.labels.get(("t", id(ref.node), fk), ()):
                 if lab[0] == "row" and lab[1] == parent and lab[2] not in seen:
                     parent_ref = self._ref_by_id(lab[2])

@@ -26,19 +26,28 @@ class SqlTenancy:
     vias: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # other accepted tenant columns of a table (listed in tenant_tables, column unknown)
     alternatives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # of a table with no tenant column of its own (scoped through a parent), every other foreign key
+    # to a tenant table, as (fk column, parent table): a row of one tenant points at no row of
+    # another, so holding ids of scoped rows confines it. A table with a tenant column of its own
+    # must pin that column (it could disagree with a parent's).
+    parents: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @staticmethod
     def of(
         columns: Mapping[str, str] | None = None,
         vias: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+        parents: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     ) -> SqlTenancy:
         """Plain constructor (tests): names are normalised."""
         cols = {normalize_table(t): c.lower() for t, c in (columns or {}).items()}
-        via = {
-            normalize_table(t): tuple((fk.lower(), normalize_table(p)) for fk, p in pairs)
-            for t, pairs in (vias or {}).items()
-        }
-        return SqlTenancy(cols, via)
+        via, others = (
+            {
+                normalize_table(t): tuple((fk.lower(), normalize_table(p)) for fk, p in pairs)
+                for t, pairs in (given or {}).items()
+            }
+            for given in (vias, parents)
+        )
+        return SqlTenancy(cols, via, {}, others)
 
     @staticmethod
     def from_index(index: ProjectIndex) -> SqlTenancy:
@@ -58,7 +67,7 @@ class SqlTenancy:
                 parent = via_parent(index, tt, by_table)
                 if parent is not None:
                     vias[name] = ((tt.via_columns[0].lower(), parent),)
-        return SqlTenancy(cols, vias, alts)
+        return SqlTenancy(cols, vias, alts, _parents(index, by_table, cols, vias))
 
     def tenant_columns_of(self, table: str) -> tuple[str, ...]:
         """Every column that pins the tenant of ``table`` directly (empty when via-only)."""
@@ -71,6 +80,12 @@ class SqlTenancy:
 
     def via(self, table: str) -> tuple[tuple[str, str], ...] | None:
         return self.vias.get(normalize_table(table))
+
+    def links(self, table: str) -> tuple[tuple[str, str], ...]:
+        """Every foreign key of ``table`` that confines it once it holds ids of scoped rows of its
+        target: the via hop and any other foreign key to a tenant table."""
+        name = normalize_table(table)
+        return (self.vias.get(name) or ()) + self.parents.get(name, ())
 
     def is_tenant(self, table: str) -> bool:
         name = normalize_table(table)
@@ -106,3 +121,25 @@ def via_parent(index: ProjectIndex, tt: TenantTable,
         if candidate in index.tables:
             return candidate
     return None
+
+
+def _parents(index: ProjectIndex, by_table: Mapping[str, Sequence[ModelInfo]],
+             cols: Mapping[str, str], vias: Mapping[str, tuple[tuple[str, str], ...]],
+             ) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Foreign keys of each via-only tenant table to a tenant table, other than its via hop."""
+    tenant_tables = frozenset(cols) | frozenset(vias)
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name in sorted(set(vias) - set(cols)):
+        known = {fk for fk, _ in vias.get(name, ())}
+        found: list[tuple[str, str]] = []
+        for model in by_table.get(name, ()):
+            for f in model.fields:
+                if not f.fk_target or f.proxy or f.column.lower() in known:
+                    continue
+                target = normalize_table(index.table_of_model(f.fk_target) or f.fk_target)
+                if target in tenant_tables:
+                    known.add(f.column.lower())
+                    found.append((f.column.lower(), target))
+        if found:
+            out[name] = tuple(found)
+    return out

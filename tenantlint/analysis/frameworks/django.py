@@ -73,6 +73,8 @@ def _verified_kwarg(ev: Evaluation, name: str) -> Value:
 
 class Django(FrameworkPlugin):
     name = "django"
+    signers = frozenset({"django.core.signing.Signer", "django.core.signing.TimestampSigner"})
+    signed_loaders = frozenset({"django.core.signing.loads"})
     url_only_parameters = True
 
     def view_class(self, ctx: FileView, cls: ClassInfo) -> bool:

@@ -95,6 +95,10 @@ def _checked_view(ctx: FileView, cls: ClassInfo) -> bool:
 class Flask(FrameworkPlugin):
     name = "flask"
     request_globals = FAMILY.request_globals
+    # itsdangerous, Flask's own signing library
+    signers = frozenset({"itsdangerous.Signer", "itsdangerous.TimestampSigner", "itsdangerous.Serializer",
+                         "itsdangerous.URLSafeSerializer", "itsdangerous.URLSafeTimedSerializer",
+                         "itsdangerous.TimedSerializer"})
 
     def _table(self, ctx: FileView) -> RouteTable:
         return route_table(ctx, self.name, CONSTRUCTORS, ENDPOINT_CALLS)

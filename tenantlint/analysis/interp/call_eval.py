@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids
+from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids, signed_values
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
@@ -72,6 +72,10 @@ class CallEvaluation(EvaluatorPart):
             known = fw.call(self._host(), node)
             if known is not None:
                 return known
+        signed = signed_values.evaluate(self.ctx.plugins.frameworks, self.ctx.imports, self.fn.env, node)
+        if signed is not None:  # ``signer.unsign(token)``: a value the server issued
+            self.eval_args(node)
+            return signed
         func = node.func
         loaded = receivers.loaded_model(self._host(), node) or (
             receivers.owner_model(self._host()) if receivers.is_self_class(self._host(), node) else None)

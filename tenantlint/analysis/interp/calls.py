@@ -491,12 +491,14 @@ def _key(node: cst.BaseExpression) -> str | None:
 
 
 def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
-               model_cls: bool = False, held: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+               model_cls: bool = False, held: frozenset[str] = frozenset(),
+               none_if_empty: bool = True) -> tuple[str, ...] | None:
     """The parameters that make up every argument of the query expression ``node`` (its filters),
     when nothing but parameters, locals derived from them, module-level names and literals does;
     else None. ``model_cls``: ``cls`` is the model itself (a classmethod of a model), so ``cls.user_id``
     names a column as ``Favorite.user_id`` does. ``held``: attributes of the class holding a model
-    (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well."""
+    (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well.
+    ``none_if_empty=False``: ``()`` when nothing keys the query at all (no parameter, nothing else)."""
     keys: set[str] = set()
     finder = _Names(held, frozenset(p for p in params if p.startswith(PSEUDO)))
     visit(node, finder)
@@ -537,7 +539,7 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
             keys.add(source[len(PARAMETER):])
         elif name == "self" or (name == "cls" and not model_cls):
             return None
-    return tuple(sorted(keys)) or None
+    return tuple(sorted(keys)) or (None if none_if_empty else ())
 
 
 def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:

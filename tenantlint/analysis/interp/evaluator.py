@@ -37,6 +37,7 @@ from tenantlint.analysis.interp.exprs import (
 )
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
+from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
@@ -222,7 +223,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return Value(Provenance.unknown(f"{NESTED_PARAMETER}{name}"))  # no summary binds it
         if name in self.fn.params or name in self.fn.enclosing_params:
             return Value(Provenance.unknown(f"{PARAMETER}{name}"))
-        return Value()
+        return NONE_LITERAL if name == "None" else Value()
 
     def model_ref(self, model: str) -> ModelRef:
         """The model class named ``model``: one immutable value per file (a model named in each of

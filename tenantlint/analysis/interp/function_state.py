@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tenantlint.analysis.interp import maybe_none
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.nested import NestedDef
@@ -132,7 +133,8 @@ def _merge(a: Value, b: Value) -> Value:
         if a.pred is None or b.pred is None:
             return a if a.pred is None else b
         return PredValue(pred=Junction("or", (a.pred, b.pred)))
-    return sql_either(a, b) or worse(a, b)  # SQL text built differently: each text is verified
+    merged = sql_either(a, b) or worse(a, b)  # SQL text built differently: each text is verified
+    return maybe_none.join(a, b, merged)
 
 
 def function_params(fn: cst.FunctionDef) -> list[cst.Param]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import TENANT_CONFINING, Provenance, Scoping
+from tenantlint.analysis.interp.signed_values import signed, signed_value
 from tenantlint.analysis.interp.values import (
     Built,
     Origin,
@@ -94,6 +95,8 @@ def builder_kind(query: QueryValue) -> str:
     return f"{BUILDER}:{query.origin.family}:{query.origin.table}:{1 if query.single_row else 0}"
 
 
+SIGNED_KIND = "signed"  # a value a signature check returned (``signed_values.py``)
+
 # ``return None`` (or a bare ``return``): no value, so no kind of its own. A function that returns a
 # created or scoped row, or None when there is nothing to do, still returns that row to its callers.
 NO_VALUE = Value()
@@ -138,6 +141,8 @@ def _tuple_kind(returns: list[Value]) -> str:
 
 
 def _scoped(value: Value) -> str:
+    if type(value) is Value and signed(value):
+        return SIGNED_KIND  # ``return signer.unsign(token)``: a value the server issued
     if isinstance(value, QueryValue):
         origin = value.origin
         if origin is None or origin.tenant is None:
@@ -171,4 +176,6 @@ def returned_value(kind: str, helper: str) -> Value | None:
                         scoped_row_of=rest, table=rest)
     if what == "rows":
         return Value(Provenance.trusted(f"rows of {rest} returned by {helper}()"), scoped_row_of=rest)
+    if what == SIGNED_KIND:
+        return signed_value(f"returned by {helper}()")
     return None

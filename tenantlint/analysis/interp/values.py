@@ -37,6 +37,9 @@ class Value:
     # for a in rows}``): a unique field of that table pinned to it names those same rows
     # (``analysis/orm/carried.py``).
     key_field: str = ""
+    # A name that is ``None`` on another path: the value of the path that bound something else, for
+    # a test that proves the name is not ``None`` (``interp/maybe_none.py``).
+    unless_none: Value | None = None
 
     @property
     def untrusted(self) -> bool:
@@ -86,6 +89,10 @@ class QueryState:
     # tenant table to (``bot_profile=bot_profile``): the rows of that parameter's row, confined when
     # every call passes a trusted row (``analysis/orm/anchors.py``; judged across functions).
     anchors: frozenset[str] = frozenset()
+    # A query its own statement keyed by nothing (``base = Value.objects.select_related("field")``),
+    # narrowed in later statements by filters keyed only by these parameters (``values =
+    # base.filter(user=target_user)``); None: not narrowed so (``interp/later_keys.py``).
+    later_keys: tuple[str, ...] | None = None
 
     def add_pin(self, pin: Pin) -> QueryState:
         return replace(self, pins=self.pins + (pin,))
@@ -146,6 +153,7 @@ class Origin:
     # A query a builder function returned unevaluated, judged at this call: ``via Helper.name (path:line)``.
     via: str = ""
     via_call: cst.CSTNode | None = None  # that call
+    bare: bool = False  # its own statement keyed it by nothing at all (``interp/later_keys.py``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +280,12 @@ def worse(a: Value, b: Value) -> Value:
     if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and own_origin(a):
         return a
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
-        return a if a.state.rank() >= b.state.rank() else b
+        chosen = a if a.state.rank() >= b.state.rank() else b
+        keys = (None if a.state.later_keys is None or b.state.later_keys is None
+                else tuple(sorted({*a.state.later_keys, *b.state.later_keys})))
+        if keys == chosen.state.later_keys:
+            return chosen
+        return chosen.with_state(replace(chosen.state, later_keys=keys))  # narrowed on both paths
     if a.untrusted:
         return a
     if b.untrusted:

@@ -19,7 +19,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.interp import keyed_fetch, scoped_ids
+from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
 from tenantlint.analysis.interp.call_rows import unpacked_call
@@ -500,6 +500,9 @@ class Walker:
                         origin, state.own_def)
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
+                    elif state.enclosing is None:
+                        origin.bare = param_keys(origin.node, state.params, state.env,
+                                                 none_if_empty=False) == ()
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
@@ -543,11 +546,13 @@ class Walker:
             inline_membership(ev, state, stmt.test)
             self._validated(state, stmt.test, self.ctx.origins[known:])
         before = dict(state.env)
+        maybe_none.narrow(state.env, maybe_none.true_names(stmt.test))  # ``if x is not None: …``
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
         self._fixed_branch(state, stmt.test)  # ``if is_system_bot_email(email): …``
         self.block(stmt.body.body, state, None)
         after_then = state.env
         state.env = dict(before)
+        maybe_none.narrow(state.env, maybe_none.false_names(stmt.test))  # ``if x is None: … else: …``
         narrow_equal(ev, state, stmt.test)  # the test was false: ``if current_user.id != tenant_id: …``
         if then_leaves:
             keyed_fetch.checked(state, stmt.test)  # ``if not row: return``: on the path that goes on
@@ -716,6 +721,9 @@ class Walker:
                 self._narrowed(state, small, self.ctx.origins[made:])
             if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
+            value = maybe_none.bound(small.value, value)  # ``x = None``: told apart at the join
+            if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
+                value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env)
             refusing_membership(ev, state, small.value)
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
@@ -769,6 +777,7 @@ class Walker:
                 ev.eval(small.exc)
         elif isinstance(small, cst.Assert):
             ev.eval(small.test)
+            maybe_none.narrow(state.env, maybe_none.true_names(small.test))  # ``assert x is not None``
         elif isinstance(small, cst.Del):
             pass
 

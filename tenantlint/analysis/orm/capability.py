@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from tenantlint.analysis.facts import Provenance, Scoping
 from tenantlint.analysis.interp.checks import permission_classes
 from tenantlint.analysis.interp.predicates import Leaf
+from tenantlint.analysis.interp.signed_values import signed
 from tenantlint.analysis.interp.token_check import token_columns
 from tenantlint.analysis.interp.values import Pin
 from tenantlint.index.records import TenantTable
@@ -52,6 +53,9 @@ def capability_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | Non
     view): any value, the client holds the token."""
     if leaf.op != "eq" or "__" in leaf.key:
         return None
+    if signed(leaf.value) and _unique(ev, tenant, leaf.key):
+        prov = Provenance.trusted(f"{tenant.table} row by its {leaf.key}, {leaf.value.prov.source}")
+        return Pin(prov, Scoping.CAPABILITY, f"{leaf.key} signed by the server", confines=True)
     columns = token_columns(ev.ctx, tenant)
     if leaf.key in columns.secret:
         where = ""
@@ -61,3 +65,14 @@ def capability_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | Non
         return None
     prov = Provenance.trusted(f"{tenant.table} row by its secret {leaf.key}{where}")
     return Pin(prov, Scoping.CAPABILITY, f"secret token {leaf.key}{where}", confines=True)
+
+
+def _unique(ev: Evaluation, tenant: TenantTable, key: str) -> bool:
+    """``key`` names one row of ``tenant``'s table: the primary key or a unique field."""
+    if key == "pk":
+        return True
+    for name in tenant.models:
+        info = ev.ctx.index.model(name)
+        if info is not None and any(f.unique and key in (f.name, f.column) for f in info.fields):
+            return True
+    return False
