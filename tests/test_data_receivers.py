@@ -87,3 +87,17 @@ def f(items):
     opts.get(3)
 '''
     assert "get" + ON_CLASS + NOT_PROJECT not in _counts(source)
+
+
+def test_stdlib_imported_in_module_level_try() -> None:
+    source = '''
+try:
+    import re
+except ImportError:
+    re = None
+
+
+def parse(text):
+    return re.search("x", text)
+'''
+    assert _counts(source)["search" + ON_CLASS + NOT_PROJECT] == 1

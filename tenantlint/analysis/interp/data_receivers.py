@@ -43,11 +43,18 @@ _BINDERS = frozenset({ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.
 
 
 def _module_names(tree: ast.Module) -> tuple[frozenset[str], bool]:
-    """The names module-level ``import`` statements bind to standard-library modules, and whether
-    ``request`` is imported from a package."""
+    """The names module-level ``import`` statements (also in a module-level ``try``/``if``) bind to
+    standard-library modules, and whether ``request`` is imported from a package."""
     stdlib: set[str] = set()
     request = False
-    for stmt in tree.body:
+    stmts: list[ast.stmt] = [*tree.body]
+    for stmt in stmts:  # grows: the bodies of module-level ``try``/``if`` (``try: import re``)
+        if isinstance(stmt, ast.Try | ast.If):
+            stmts.extend(stmt.body)
+            stmts.extend(stmt.orelse)
+            if isinstance(stmt, ast.Try):
+                stmts.extend(stmt.finalbody)
+                stmts.extend(s for h in stmt.handlers for s in h.body)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 local = alias.asname or alias.name.split(".", 1)[0]
