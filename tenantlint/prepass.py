@@ -41,9 +41,11 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import children, walk
+from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
+from tenantlint.index.keyword_lookups import keyword_lookups
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
     body_context_keys,
@@ -227,6 +229,9 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
             forwarding_decorators=forwarding_decorators(module_name(rel), tree)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+            executor_wrappers=executor_wrappers(module_name(rel), tree)
+            if "**" in text and TOP_DEF.search(text) else frozenset(),
+            keyword_lookups=keyword_lookups(module_name(rel), tree) if "**" in text else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers))
     if not (want_constants or want_aliases or want_routes):
