@@ -30,7 +30,7 @@ from tenantlint.analysis.interp.after_fetch import refuses
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.guards import decode
 from tenantlint.analysis.interp.keyword_guards import columns, keyword_guards, lookup_model
-from tenantlint.analysis.orm.owner import OWNER_COLUMNS
+from tenantlint.index.relations import OWNER_COLUMNS
 
 if TYPE_CHECKING:
     from tenantlint.analysis.interp.file_context import FileContext
