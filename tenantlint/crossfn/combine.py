@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tenantlint.crossfn.closure import DEPTH, SPREAD, UNPINNED, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
@@ -97,6 +98,7 @@ class Project:
 
         self.module_of = {q: module_name(f.path) for q, f in self.funcs.items()}
         self.callees = Callees(self.funcs, self.module_of)
+        self.enclosing = Enclosing(self.funcs.values())
         self.sites_of: dict[str, list[Site]] = {}
         self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
@@ -202,7 +204,8 @@ class Project:
         spelled = self.spelled(fn) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
         if not sites or spelled != used:
             return None
-        return sorted({site.caller or "" for site in sites})
+        # a call in a nested function is its enclosing function's (``crossfn/enclosing.py``)
+        return sorted({self.enclosing.caller(site) or "" for site in sites})
 
 
 def spelling(qualname: str, callee: str = "") -> str:

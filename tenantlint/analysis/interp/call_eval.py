@@ -12,6 +12,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
+from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
 from tenantlint.analysis.interp.own_queryset import own_queryset
 from tenantlint.analysis.interp.values import (
@@ -64,6 +65,9 @@ class CallEvaluation(EvaluatorPart):
         def _query_like(self, node: cst.Call, qualname: str) -> str | None: ...
 
     def _eval_Call(self, node: cst.Call) -> Value:
+        inner = inner_call(self.ctx, self.fn, node)
+        if inner is not None:  # ``thread_pool_exec(f, a)``: the call ``f(a)`` it makes
+            return self._eval_Call(inner)
         for fw in self.ctx.plugins.frameworks:
             known = fw.call(self._host(), node)
             if known is not None:
