@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
 from tenantlint.crossfn.closure import DEPTH, SPREAD, UNPINNED, UNTRACED, Blame, caller_set
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
@@ -165,11 +166,14 @@ class Project:
     def spelled(self, fn: Summary) -> int:
         """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
         its module is never an attribute of an object a parameter or a local variable holds
-        (``records.ON_OBJECT``), unless some file uses its module as a value."""
+        (``records.ON_OBJECT``), unless some file uses its module as a value; a method is never
+        an attribute of a module, a literal or request data (``method_refs.NOT_PROJECT``)."""
         counts = self.name_counts or {}
         spelled = counts.get(spelling(fn.qualname), 0)
         if self.subtracts(fn):
             spelled -= counts.get(fn.name + ON_OBJECT, 0)
+        elif self.kind(fn.qualname) == _OTHER:  # a method: never an attribute of a module or of data
+            spelled -= counts.get(fn.name + ON_CLASS + NOT_PROJECT, 0)
         return spelled
 
     def subtracts(self, fn: Summary) -> bool:
