@@ -75,6 +75,7 @@ from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.member_loops import proven_by_member_loop
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
@@ -588,6 +589,9 @@ class Walker:
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
         self._loop_body(stmt, state, before, element)
+        found = proven_by_member_loop(self.ctx, state, stmt, lambda n: ev.eval(n, use=False).trusted)
+        if found is not None:  # ``for t in my_tenants: if lookup(tenant_id=t.tenant_id, id=x): break``
+            state.env[found] = Value(Provenance.trusted(f"{found}, found in a tenant of the caller's"))
 
     def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
         before, outer = dict(state.env), state.binding
