@@ -93,6 +93,9 @@ class QueryState:
     # narrowed in later statements by filters keyed only by these parameters (``values =
     # base.filter(user=target_user)``); None: not narrowed so (``interp/later_keys.py``).
     later_keys: tuple[str, ...] | None = None
+    # Foreign keys to tenant tables pinned to request input: real pins once a check later in the
+    # handler verifies that input (``analysis/orm/late_parents.py``).
+    latent: tuple[Pin, ...] = ()
 
     def add_pin(self, pin: Pin) -> QueryState:
         return replace(self, pins=self.pins + (pin,))

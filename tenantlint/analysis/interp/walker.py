@@ -40,7 +40,14 @@ from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
-from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
+from tenantlint.analysis.interp.exprs import (
+    URL_VERIFIED,
+    VERIFIED_PREFIX,
+    base_name,
+    dotted,
+    string_value,
+    verified_key,
+)
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
 from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
@@ -538,6 +545,9 @@ class Walker:
             for call in negated_alternatives(test):
                 state.negated_calls.add(id(call))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
+        method = (state.qualname or "").rsplit(".", 1)[-1]
+        validating = state.owner is not None and method.startswith("validate")
+        used = {id(o): len(o.uses) for o in self.ctx.origins} if validating else {}
         ev.eval(stmt.test)
         keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
         self.membership(stmt.test, state)
@@ -545,7 +555,10 @@ class Walker:
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
-            self._validated(state, stmt.test, self.ctx.origins[known:])
+            # the test's queries: made in it, or kept in a name before it and used in it
+            # (``manager = State.objects``, then ``if not manager.filter(...).exists()``)
+            earlier = [o for o in self.ctx.origins[:known] if len(o.uses) > used.get(id(o), len(o.uses))]
+            self._validated(state, stmt.test, earlier + self.ctx.origins[known:])
         before = dict(state.env)
         maybe_none.narrow(state.env, maybe_none.true_names(stmt.test))  # ``if x is not None: …``
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
@@ -729,9 +742,10 @@ class Walker:
             if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
                 value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env)
             refusing_membership(ev, state, small.value)
+            earlier = keyed_fetch.receiver_expr(state, small.value)  # ``rows = rows.first()``
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
-                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
+                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index, earlier)
                 if state.body is not None and ((isinstance(value, RowValue | QueryValue)
                                                 and value.origin is not None)
                                                or len(self.ctx.origins) == made + 1):
@@ -869,8 +883,10 @@ class Walker:
                         v = state.env[arg.value.value]
                         if v.untrusted:
                             verified.add(v.prov)
-                            state.env[arg.value.value] = Value(
-                                Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
+                            checked = Value(Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
+                            state.env[arg.value.value] = checked
+                            if v.prov.source == f"{PATH} '{arg.value.value}'":  # the handler's own
+                                state.env[URL_VERIFIED + arg.value.value] = checked  # ``self.kwargs[...]``
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
                         # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
                         code = _CODE.code_for_node(arg.value)
