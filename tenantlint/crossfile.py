@@ -65,6 +65,12 @@ class CrossFileFacts:
     # Decorators that only wrap (``index/forwarding.py``): ``pkg.module.decorator`` -> ``plain`` or
     # ``factory``; the function they decorate keeps its callers.
     forwarding_decorators: dict[str, str] = field(default_factory=dict)
+    # Executor wrappers (``index/executors.py``): ``pkg.module.name`` of a function that runs the
+    # function it is given with the arguments after it (``thread_pool_exec(func, *args, **kwargs)``).
+    executor_wrappers: frozenset[str] = frozenset()
+    # Keyword filter lookups (``index/keyword_lookups.py``): ``pkg.module.Class.method`` -> ``build``
+    # or ``pass:<method>`` for a method taking its ``**kwargs`` as column filters.
+    keyword_lookups: dict[str, str] = field(default_factory=dict)
     # DRF viewset methods routed by hand (``Cls.as_view({"post": "archive"})``; ``index/readers.py``):
     # view class name -> comma-joined method names (joined with ``|`` across files).
     viewset_actions: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})

@@ -43,9 +43,11 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
+from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.injection import injecting_decorators
+from tenantlint.index.keyword_lookups import keyword_lookups
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.readers import (
     body_context_keys,
@@ -246,6 +248,9 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
             forwarding_decorators=forwarding_decorators(module_name(rel), tree)
             if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
+            executor_wrappers=executor_wrappers(module_name(rel), tree)
+            if "**" in text and TOP_DEF.search(text) else frozenset(),
+            keyword_lookups=keyword_lookups(module_name(rel), tree) if "**" in text else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers))
     if not (want_constants or want_aliases or want_routes):
@@ -438,7 +443,9 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     Second, the names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
     alias, ``m = tasks``), a call of something whose name says it imports
     (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
-    targets of loops, ``with`` and comprehensions, whatever they iterate."""
+    targets of loops, ``with`` and comprehensions, whatever they iterate. A chain (or an item of
+    one) on a local name that holds no module (``runner = self.query_runner``) holds none either:
+    its functions are spelt on an object, as ``self.query_runner.run()`` is."""
     args = fn.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
@@ -446,6 +453,7 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     out: set[str] = set()
     name_class, stores, declares = ast.Name, _STORES, _DECLARES
     assigns, loops, withitem, binders = _ASSIGNS, _LOOPS, ast.withitem, _BINDERS
+    aliases: list[tuple[str, list[ast.expr]]] = []  # (the head of a chain, the targets it is assigned)
     for node in walk(fn):
         cls = node.__class__
         if cls is name_class:
@@ -478,13 +486,38 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
                     # so given to an attribute or an item is one read as a value (``MODULE_VALUE``),
                     # which keeps its functions' spellings on objects counted
                     targets = [t for t in targets if t.__class__ not in (ast.Attribute, ast.Subscript)]
+                elif (root := _chain_root(value)) is not None:
+                    # ``runner = self.query_runner``: an alias of a chain on a local holds what the
+                    # chain does, and ``self.query_runner.run()`` is a spelling on an object unless
+                    # the chain's head may hold a module (settled once the walk is over)
+                    aliases.append((root, targets))
+                    continue
         elif cls in loops:
             targets = [node.target]  # type: ignore[attr-defined]
         elif cls is withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
             targets = [node.optional_vars]  # type: ignore[attr-defined]
         for target in targets:
             out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-    return frozenset(names - declared), frozenset(out)
+    local = names - declared
+    grew = True
+    while grew:  # an alias of a chain on a name that may hold a module may hold one too
+        grew = False
+        for root, targets in aliases:
+            if root not in local or root in out:
+                found = {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+                if not found <= out:
+                    out |= found
+                    grew = True
+    return frozenset(local), frozenset(out)
+
+
+def _chain_root(value: ast.expr) -> str | None:
+    """``x`` for an attribute chain or item of one on a name (``x.a.b``, ``x.a[0]``); else None."""
+    if value.__class__ is not ast.Attribute and value.__class__ is not ast.Subscript:
+        return None
+    while isinstance(value, ast.Attribute | ast.Subscript):
+        value = value.value
+    return value.id if isinstance(value, ast.Name) else None
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

@@ -24,6 +24,7 @@ from tenantlint.cache import (
 )
 from tenantlint.config.options import Config
 from tenantlint.crossfile import CrossFileFacts
+from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.share import Sharing
 from tenantlint.crossfn.switch import summaries_off
 from tenantlint.files import expand, relpath
@@ -407,7 +408,7 @@ def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[
     name: a superset). Second: helpers with an unscoped query of their own (dropped when only system
     code calls them: ``crossfn/combine.py``) and the helpers calling them, likewise."""
 
-    def grown(seeds: Iterable[str]) -> dict[str, set[str]]:
+    def grown(seeds: Iterable[str], edges: list[tuple[str, str]]) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
 
         def add(qualname: str) -> bool:
@@ -435,9 +436,13 @@ def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[
 
     edges = [(site.callee.rsplit(".", 1)[-1], site.caller)
              for r in results for site in r.calls if site.caller is not None and site.handler is None]
+    # the system-code join counts a call in a nested function as its enclosing function's
+    enclosing = Enclosing(s for r in results for s in r.summaries)
+    system_edges = [(site.callee.rsplit(".", 1)[-1], caller) for r in results for site in r.calls
+                    if site.handler is None and (caller := enclosing.caller(site)) is not None]
     helpers = [s for r in results for s in r.summaries if s.handler is None]
-    return (grown(s.qualname for s in helpers if s.keyed or s.tenant_params),
-            grown(s.qualname for s in helpers if s.own and not s.system))
+    return (grown((s.qualname for s in helpers if s.keyed or s.tenant_params), edges),
+            grown((s.qualname for s in helpers if s.own and not s.system), system_edges))
 
 
 def _call_site_files(items: list[Item], results: list[FileResult | None],

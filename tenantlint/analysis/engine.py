@@ -154,7 +154,7 @@ def _analyze_module(path: str, text: str, settings: Settings, want_sites: bool,
     facts = ctx.facts
     issues = _dedupe([i for rule in fact_rules() for i in rule.check(facts)])
     result.unresolved_calls = facts.unresolved_calls
-    positions = Positions(module, text, tree, ctx.statement_hints)
+    positions = Positions(module, text, tree, ctx.statement_hints, stand_ins=ctx.stand_ins)
     positions.expect([issue.node for issue in issues])
     findings: list[Finding] = []
     per_line: set[tuple[int, str]] = set()

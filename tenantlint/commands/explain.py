@@ -69,7 +69,7 @@ def explain_location(path: Path, line: int, config_path: Path | None, use_cache:
         findings, suppressed = list(result.findings), list(result.suppressed)
     module = parse(text)
     ctx = walk_file(display, module, settings, text)
-    positions = Positions(module, text, None, ctx.statement_hints)
+    positions = Positions(module, text, None, ctx.statement_hints, stand_ins=ctx.stand_ins)
     found = explain_facts(display, line, module, ctx.facts, positions, project.index, findings, suppressed)
     return replace(found, notes=(*found.notes, *notes)) if notes else found
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
 from tenantlint.crossfn.closure import DEPTH, SPREAD, UNPINNED, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
@@ -97,6 +99,7 @@ class Project:
 
         self.module_of = {q: module_name(f.path) for q, f in self.funcs.items()}
         self.callees = Callees(self.funcs, self.module_of)
+        self.enclosing = Enclosing(self.funcs.values())
         self.sites_of: dict[str, list[Site]] = {}
         self.refs_of: dict[str, list[Site]] = {}  # references in scheduled tasks (not calls)
         resolved_by_name: dict[str, int] = {}
@@ -163,11 +166,14 @@ class Project:
     def spelled(self, fn: Summary) -> int:
         """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
         its module is never an attribute of an object a parameter or a local variable holds
-        (``records.ON_OBJECT``), unless some file uses its module as a value."""
+        (``records.ON_OBJECT``), unless some file uses its module as a value; a method is never
+        an attribute of a module, a literal or request data (``method_refs.NOT_PROJECT``)."""
         counts = self.name_counts or {}
         spelled = counts.get(spelling(fn.qualname), 0)
         if self.subtracts(fn):
             spelled -= counts.get(fn.name + ON_OBJECT, 0)
+        elif self.kind(fn.qualname) == _OTHER:  # a method: never an attribute of a module or of data
+            spelled -= counts.get(fn.name + ON_CLASS + NOT_PROJECT, 0)
         return spelled
 
     def subtracts(self, fn: Summary) -> bool:
@@ -202,7 +208,8 @@ class Project:
         spelled = self.spelled(fn) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
         if not sites or spelled != used:
             return None
-        return sorted({site.caller or "" for site in sites})
+        # a call in a nested function is its enclosing function's (``crossfn/enclosing.py``)
+        return sorted({self.enclosing.caller(site) or "" for site in sites})
 
 
 def spelling(qualname: str, callee: str = "") -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tenantlint.analysis.source.ast_imports import bound_names, is_package_init
 from tenantlint.config.options import DEFAULT_EXCLUDE, Config
+from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.records import Callees, Site
 from tenantlint.files import excluded, module_name, walk_rel
 from tenantlint.results import FileResult
@@ -59,12 +60,14 @@ def wanted(results: Sequence[FileResult]) -> dict[str, set[str]]:
             if f.code in SYSTEM_CODES:
                 lines.setdefault(f.path, []).append(f.line)
     callees = Callees(funcs)
+    enclosing = Enclosing(funcs.values())  # a call in a nested function is its enclosing function's
     callers: dict[str, set[str]] = {}
     for r in results:
         for site in r.calls:
             target = callees.resolve(site.callee)
-            if target is not None and site.caller is not None:
-                callers.setdefault(target, set()).add(site.caller)
+            caller = enclosing.caller(site)
+            if target is not None and caller is not None:
+                callers.setdefault(target, set()).add(caller)
     todo = [q for q, s in funcs.items() if s.handler is None and not s.system
             and any(s.line <= line <= s.end for line in lines.get(s.path, ()))]
     seen = set(todo)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp import calls, filter_helpers, receivers, scoped_ids
+from tenantlint.analysis.interp import calls, filter_helpers, receivers, records, scoped_ids
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
+from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
 from tenantlint.analysis.interp.own_queryset import own_queryset
 from tenantlint.analysis.interp.values import (
@@ -64,6 +65,9 @@ class CallEvaluation(EvaluatorPart):
         def _query_like(self, node: cst.Call, qualname: str) -> str | None: ...
 
     def _eval_Call(self, node: cst.Call) -> Value:
+        inner = inner_call(self.ctx, self.fn, node)
+        if inner is not None:  # ``thread_pool_exec(f, a)``: the call ``f(a)`` it makes
+            return self._eval_Call(inner)
         for fw in self.ctx.plugins.frameworks:
             known = fw.call(self._host(), node)
             if known is not None:
@@ -370,7 +374,8 @@ class CallEvaluation(EvaluatorPart):
         ``ids.difference(other)`` and the like are scoped ids (``interp/scoped_ids.py``)."""
         if method in scoped_ids.GROWERS:
             if isinstance(func.value, cst.Name) and func.value.value in self.fn.env:
-                after = scoped_ids.grown(self.fn.env[func.value.value], method, args)
+                old = self.fn.env[func.value.value]
+                after = records.grown(old, method, args) or scoped_ids.grown(old, method, args)
                 if after is not None:
                     self.fn.env[func.value.value] = after
             return None

@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.init_attrs import init_args
 from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
+from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
@@ -92,6 +93,7 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
     ctx.returns_asked.add(callee)
     if rows:
         params, guards = returns.guards_of(callee)
+        guards += keyword_guards(ctx, node, callee)  # ``Service.query(tenant_id=t, id=i)``
         if guards:
             apply_guards(fn, node, values, params, guards, callee, id(node) in fn.negated_calls)
     value = returns.value_of(callee)

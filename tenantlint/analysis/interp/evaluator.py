@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers
+from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.exprs import (
@@ -149,10 +149,14 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return RowValue(untrusted, table=q.origin.table, fetched_by=q.origin)
         if q.origin.tenant is None and q.state.key_prov is not None:
             return RowValue(q.state.key_prov, table=q.origin.table)
-        if scoping.is_safe or q.origin.tenant is None:
-            prov = Provenance.trusted(f"row of {q.origin.table}") if scoping.is_safe else UNKNOWN
-            return RowValue(prov, scoped_row_of=q.origin.table if scoping.is_safe else None,
+        if scoping.is_safe:
+            return RowValue(Provenance.trusted(f"row of {q.origin.table}"), scoped_row_of=q.origin.table,
                             table=q.origin.table)
+        if q.origin.tenant is None:
+            # A row of a table with no tenant column of its own (a ``Document`` whose ``kb_id`` is a
+            # plain column) fetched by the function's parameters alone is their question, as a row of
+            # a tenant table is: ids read from it key a query by the same parameters.
+            return RowValue(self._keyed_rows(q.origin), table=q.origin.table)
         return RowValue(self._keyed_rows(q.origin), table=q.origin.table, origin=q.origin,
                         fetched_by=q.origin)
 
@@ -477,5 +481,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
+        one = records.element(value)  # ``for r in rows`` over dicts put into a local list
+        if one is not None:
+            return one
         return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
                      key_field=value.key_field)

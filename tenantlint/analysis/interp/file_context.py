@@ -32,6 +32,9 @@ class FileContext:
     plugin_memo: dict[str, object] = field(default_factory=dict)
     # id(fact node) -> the statement being walked when the fact was made (positions.py hints).
     statement_hints: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # id(a node the analysis built) -> the written node it stands for, for its position (an
+    # executor's call read as the call it makes: ``executor_calls.py``)
+    stand_ins: dict[int, cst.CSTNode] = field(default_factory=dict)
     # id(call node) -> the query a builder's return value became at that call (``values.Built``).
     built_at: dict[int, list[Origin]] = field(default_factory=dict)
     # Dicts methods keep on ``self`` (``self.filters = {...}``), read by the methods walked later.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
+from tenantlint.analysis.interp.data_receivers import not_project_receivers
 from tenantlint.index.ast_util import walk_until
 
 ANY = "*"  # spelled on a receiver that may hold any class
@@ -31,6 +32,10 @@ _SELFISH = frozenset({"self", "cls"})
 # (``prepass.name_counts``). ``crossfn/generic.py`` reads them.
 ON_CLASS = " on "
 HELD = "."  # receiver prefix: an attribute of ``cls``/``self``
+# receiver: provably no class or instance of the project (a module, a literal, request data, a
+# local variable bound only to such values: ``interp/data_receivers.py``); its spellings are no
+# calls of any method of the project
+NOT_PROJECT = "~"
 
 
 def _imported_modules(tree: ast.Module) -> frozenset[str]:
@@ -75,6 +80,7 @@ def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -
     per class body (a class starts a walk of its own: ``self``/``cls``/``super()`` in it stand
     for it), the module's own code in the first."""
     modules = _imported_modules(tree)
+    data = not_project_receivers(tree) if counts is not None else set()
     found: dict[str, set[str]] = {}
     scopes: list[tuple[ast.AST, str | None]] = [(tree, None)]
     class_def, attribute = ast.ClassDef, ast.Attribute
@@ -86,7 +92,12 @@ def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -
                 attr: str = node.attr  # type: ignore[attr-defined]
                 if attr[:1].islower() or attr[:1] == "_":
                     recv = _receiver(node.value, enclosing, modules)  # type: ignore[attr-defined]
-                    if recv is not None:
+                    if counts is not None and id(node.value) in data and recv in (None, ANY):  # type: ignore[attr-defined]
+                        key = attr + ON_CLASS + NOT_PROJECT
+                        counts[key] = counts.get(key, 0) + 1
+                        if recv is not None and attr[:1].islower():
+                            found.setdefault(attr, set()).add(recv)
+                    elif recv is not None:
                         if attr[:1].islower():
                             found.setdefault(attr, set()).add(recv)
                         if counts is not None:

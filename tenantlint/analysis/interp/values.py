@@ -220,6 +220,15 @@ class SeqValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class Records(Value):
+    """A local list of dict displays: grown by ``rows.append({"new_id": str(dup.id), ...})`` or
+    written as a list display of them. ``entry`` is one element: at each key, what every dict put in
+    holds there (``interp/records.py``). Its provenance is the list's, as for any grown local."""
+
+    entry: DictValue = DictValue()
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnedTuple(SeqValue):
     """What a call of a project function returning a tuple gives (``messages, propagate =
     helper(...)``): the kind of each element, as its every ``return`` agrees on it
@@ -272,6 +281,10 @@ def worse(a: Value, b: Value) -> Value:
     if empty_collection(a) and not isinstance(b, QueryValue) and b.scoped_row_of:
         return b
     if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
+        return a
+    if empty_collection(a) and isinstance(b, Records):
+        return b  # ``rows = []`` then, in a loop, ``rows.append({...})``: only those dicts
+    if empty_collection(b) and isinstance(a, Records):
         return a
     if empty_collection(a) and type(b) in _PLAIN and b.prov.trust is Trust.UNKNOWN and own_origin(b):
         return b  # ``ids = []`` then, in a loop, a parameter's values (or ids of its rows): only those

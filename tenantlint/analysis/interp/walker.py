@@ -24,6 +24,7 @@ from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
 from tenantlint.analysis.interp.call_rows import unpacked_call
 from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
+from tenantlint.analysis.interp.checked_loops import each_checked
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -38,6 +39,7 @@ from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
+from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
 from tenantlint.analysis.interp.field_narrowing import narrowings
@@ -64,6 +66,7 @@ from tenantlint.analysis.interp.guards import (
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
+from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
@@ -344,6 +347,7 @@ class Walker:
     def _call_guards(self, state: FunctionState, call: cst.Call
                      ) -> list[tuple[cst.BaseExpression, str, cst.BaseExpression | None, bool]]:
         """The tenant guards of the project function ``call`` resolves to, bound to its arguments."""
+        call = inner_call(self.ctx, state, call) or call  # ``thread_pool_exec(check, pk)``
         params, found = self._guards_of(state, call)
         return bound_guards(params, found, call) if found else []
 
@@ -357,12 +361,13 @@ class Walker:
         """The parameters and encoded guards of the project function ``call`` resolves to (none when
         it resolves to none, or no function of the project has guards)."""
         returns = self.ctx.settings.returns
-        if not returns.guards:
+        if not returns.guards and not self.ctx.settings.facts.keyword_lookups:
             return (), ()
         callee = resolve_call(self.ctx, state, call.func)
         if callee is None:
             return (), ()
-        return returns.guards_of(callee)
+        params, found = returns.guards_of(callee)
+        return params, found + keyword_guards(self.ctx, call, callee)
 
     def _tenant_attrs(self) -> frozenset[str]:
         memo = self.ctx.settings.memo
@@ -569,7 +574,7 @@ class Walker:
         element = ev.iterate(iterable)
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
-        self._loop_body(stmt, state, before)
+        self._loop_body(stmt, state, before, element)
 
     def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
         before, outer = dict(state.env), state.binding
@@ -588,10 +593,17 @@ class Walker:
         ev.eval(stmt.test)
         self._loop_body(stmt, state, dict(state.env))
 
-    def _loop_body(self, stmt: cst.For | cst.While, state: FunctionState, before: dict[str, Value]) -> None:
-        """The body once, merged with the state before it (it may run zero times), then the else."""
+    def _loop_body(self, stmt: cst.For | cst.While, state: FunctionState, before: dict[str, Value],
+                   element: Value | None = None) -> None:
+        """The body once, merged with the state before it (it may run zero times), then the else.
+        ``element``: what a ``for`` bound its name to; past ``for x in xs: if not check(x): return``,
+        ``xs`` holds what each ``x`` was checked against (``checked_loops.py``)."""
         self.block(stmt.body.body, state, None)
+        checked = each_checked(stmt, element, state.env) \
+            if isinstance(stmt, cst.For) and element is not None else None
         state.env = merge_env(before, state.env)
+        if checked is not None:
+            state.env[checked[0]] = checked[1]
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
 

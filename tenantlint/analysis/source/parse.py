@@ -214,31 +214,31 @@ class Positions:
     text: str | None = None
     tree: ast.Module | None = None  # CPython's tree of ``text``, when already parsed
     hints: dict[int, cst.CSTNode] | None = None  # id(node) -> its statement, from the walker
+    # id(a node the analysis built) -> the written node whose position it has (``executor_calls.py``)
+    stand_ins: dict[int, cst.CSTNode] | None = None
     _resolver: StatementPositions | None = None
 
-    def span(self, node: cst.CSTNode) -> Span:
+    def _positions(self) -> StatementPositions:
         if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
-        return self._resolver.span(node)
+            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints,
+                                                stand_ins=self.stand_ins)
+        return self._resolver
+
+    def span(self, node: cst.CSTNode) -> Span:
+        return self._positions().span(node)
 
     def expect(self, nodes: list[cst.CSTNode]) -> None:
         """The spans of ``nodes`` will be asked for next, in order (``StatementPositions.expect``)."""
-        if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
-        self._resolver.expect(nodes)
+        self._positions().expect(nodes)
 
     def line(self, node: cst.CSTNode) -> int:
         """A cheap first line of ``node`` (of its statement when not resolved yet): see
         ``StatementPositions.line``."""
-        if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
-        return self._resolver.line(node)
+        return self._positions().line(node)
 
     def last_line(self, stmt: cst.CSTNode) -> int:
         """A cheap last line of the statement ``stmt`` (``StatementPositions.last_line``)."""
-        if self._resolver is None:
-            self._resolver = StatementPositions(self.module, self.text, self.tree, self.hints)
-        return self._resolver.last_line(stmt)
+        return self._positions().last_line(stmt)
 
     def snippet(self, node: cst.CSTNode, limit: int = 200) -> str:
         """The node's code on one line (whitespace runs collapsed), cut at ``limit`` characters;

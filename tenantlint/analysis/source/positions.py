@@ -165,8 +165,11 @@ class StatementPositions:
     """
 
     def __init__(self, module: cst.Module, text: str | None, tree: ast.Module | None = None,
-                 hints: dict[int, cst.CSTNode] | None = None, quick: bool = True) -> None:
+                 hints: dict[int, cst.CSTNode] | None = None, quick: bool = True,
+                 stand_ins: dict[int, cst.CSTNode] | None = None) -> None:
         self.module = module
+        # id(a node the analysis built) -> the written node it stands for (``executor_calls.py``)
+        self.stand_ins = stand_ins or {}
         self.quick = quick  # calls of simple statements from CPython's tree (``call_spans.py``)
         self._quick: dict[int, Quad] = {}  # id(call) -> its span, from CPython's tree
         self._quick_tried: set[Path] = set()
@@ -380,6 +383,7 @@ class StatementPositions:
         the statement-at-a-time start. Spans are exact either way: only the cost differs."""
         if self._whole is not None or self.text is None or len(nodes) <= MAX_STATEMENTS:
             return
+        nodes = [self.stand_ins.get(id(node), node) for node in nodes]
         with quietly():
             nodes = [node for node in nodes if self._quick_range(node, quiet=True) is None]
         if len(nodes) <= MAX_STATEMENTS:
@@ -415,6 +419,7 @@ class StatementPositions:
         return starts[last] - starts[first] if last > first else len(self.text) - starts[first]
 
     def range(self, node: cst.CSTNode) -> CodeRange:
+        node = self.stand_ins.get(id(node), node)
         found = self._lookup(node)
         if found is not None:
             return found
@@ -434,6 +439,7 @@ class StatementPositions:
 
     def source(self, node: cst.CSTNode) -> str | None:
         """The code of a node whose span was resolved (``code_for_node`` but for indentation)."""
+        node = self.stand_ins.get(id(node), node)
         where = self._where.get(id(node))
         if where is not None:
             return self._resolved[where][0].source(node)
@@ -451,6 +457,7 @@ class StatementPositions:
         CPython's ``ast`` gives it; else resolved. For lines that only point a reader at a call or a
         function (a finding's chain), where resolving each statement would cost more than the
         analysis itself."""
+        node = self.stand_ins.get(id(node), node)
         found = self._lookup(node)
         if found is not None:
             return found.start.line
@@ -498,6 +505,7 @@ class StatementPositions:
         return None
 
     def span(self, node: cst.CSTNode) -> Span:
+        node = self.stand_ins.get(id(node), node)
         key = id(node)
         if key not in self._where:  # what :meth:`range` answers first, without its ``CodeRange``
             quick = self._quick.get(key)
