@@ -209,3 +209,40 @@ def test_a_loop_checking_every_element(tmp_path: Path) -> None:
         return {"n": len(KnowledgebaseService.get_by_ids(ids))}  # leak
     """
     assert _lines(tmp_path, views) == _leaks(views)
+
+
+def test_ids_found_among_the_callers_tenants(tmp_path: Path) -> None:
+    views = HEAD.replace("KnowledgebaseService", "KnowledgebaseService, UserTenantService") + """
+    @bp.post("/a")
+    def a():
+        ids = request.json["ids"]
+        tenants = UserTenantService.query(user_id=current_user.id)
+        for one in ids:
+            for tenant in tenants:
+                if KnowledgebaseService.query(tenant_id=tenant.tenant_id, id=one):
+                    break
+            else:
+                return {}, 403
+        return {"n": len(KnowledgebaseService.get_by_ids(ids))}
+
+    @bp.post("/b/<chat_id>")
+    def b(chat_id):
+        tenants = UserTenantService.query(user_id=current_user.id)
+        for tenant in tenants:
+            if DialogService.query(tenant_id=tenant.tenant_id, id=chat_id):
+                print("found")
+        else:
+            return {}, 403
+        return {"n": DialogService.update_by_id(chat_id, {"name": "x"})}  # leak
+
+    @bp.post("/c/<chat_id>")
+    def c(chat_id):
+        tenants = UserTenantService.query(user_id=request.json["user"])
+        for tenant in tenants:
+            if DialogService.query(tenant_id=tenant.tenant_id, id=chat_id):
+                break
+        else:
+            return {}, 403
+        return {"n": DialogService.update_by_id(chat_id, {"name": "x"})}  # leak
+    """
+    assert _lines(tmp_path, views) == _leaks(views)

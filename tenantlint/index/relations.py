@@ -161,6 +161,10 @@ def is_tenant_root(index: ProjectIndex, model: str) -> bool:
     return False
 
 
+# Columns that hold the id of the user a row belongs to when no foreign key is declared (Peewee
+# ``created_by = CharField()``, a Django ``IntegerField``): named for the owner and nothing else.
+OWNER_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "author_id", "created_by",
+                           "created_by_id"})
 MEMBERSHIP_WORDS = ("member", "role", "access", "permission", "team", "collaborator", "invite",
                     "grant", "share", "subscription", "seat")
 AUDIT_FIELDS = frozenset({"id", "created_at", "updated_at", "deleted_at", "created_by", "updated_by"})

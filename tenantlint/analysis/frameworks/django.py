@@ -8,6 +8,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, view_object
+from tenantlint.analysis.interp.exprs import URL_VERIFIED
 from tenantlint.analysis.interp.keyed_fetch import OWN_ID
 from tenantlint.analysis.interp.values import DictValue, Value
 from tenantlint.analysis.plugins import (
@@ -93,10 +94,12 @@ class Django(FrameworkPlugin):
                 # those a recognised check (permission class) looked the caller up by
                 items = {k: _verified_kwarg(ev, k) for k in verified}
                 for k in ev.fn.handler.params:  # ``self.kwargs["pk"]`` is the parameter ``pk``, once a
-                    v = ev.fn.env.get(k)  # scoped fetch of that very row proved it
+                    v = ev.fn.env.get(k)  # scoped fetch of that very row proved it, or a check
                     if v is not None and v.trusted and k not in items and v.prov.source.startswith(
                             f"{k}, {OWN_ID}"):
                         items[k] = v
+                    elif v is not None and v.trusted and k not in items and URL_VERIFIED + k in ev.fn.env:
+                        items[k] = ev.fn.env[URL_VERIFIED + k]  # or a check called in the handler verified it
                 if items:
                     return DictValue(Provenance.untrusted(PATH), items=tuple(sorted(items.items())))
                 return Value(Provenance.untrusted(PATH))

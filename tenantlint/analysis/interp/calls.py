@@ -559,7 +559,8 @@ def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:
 # ``values`` of an insert or update does) give the values written to the rows the chain chose.
 _SHAPING = frozenset({"select", "only", "defer", "values", "values_list", "order_by", "paginate",
                       "limit", "offset", "dicts", "tuples", "namedtuples", "objects", "load_only",
-                      "options", "columns", "with_only_columns", "update"})
+                      "options", "columns", "with_only_columns", "update",
+                      "annotate", "alias"})  # computed columns: their subqueries are judged on their own
 
 
 class _Names(cst.CSTVisitor):

@@ -17,6 +17,7 @@ from tenantlint.analysis.facts import Provenance, QueryKind
 from tenantlint.analysis.interp.exprs import class_attribute, dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.function_state import FunctionState
+from tenantlint.analysis.interp.keyed_fetch import scoped_later
 from tenantlint.analysis.interp.values import QueryState
 from tenantlint.analysis.plugins import ClassInfo
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -99,11 +100,14 @@ def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provena
     trusted = Provenance.trusted(f"verified {check}")
 
     def fixed(state: QueryState) -> QueryState:
-        if not any(p.prov in provs for p in state.pins) and state.key_prov not in provs:
+        if not any(p.prov in provs for p in state.pins) and state.key_prov not in provs \
+                and not any(p.prov in provs for p in state.latent):
             return state
         pins = tuple(replace(p, prov=trusted) if p.prov in provs else p for p in state.pins)
+        pins += tuple(replace(p, prov=trusted) for p in state.latent if p.prov in provs)  # late_parents.py
+        latent = tuple(p for p in state.latent if p.prov not in provs)
         key = trusted if state.key_prov in provs else state.key_prov
-        return replace(state, pins=pins, key_prov=key)
+        return replace(state, pins=pins, key_prov=key, latent=latent)
 
     handler = fn.handler_name
     if handler is not None:
@@ -116,6 +120,7 @@ def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provena
     for name, value in list(fn.env.items()):
         if value.prov in provs:
             fn.env[name] = replace(value, prov=trusted)
+    scoped_later(fn)  # a fetch keyed by what the check verified proves its id names
 
 # Methods of a class-based view that its actions call rather than the router: they run under the
 # checks of the action that called them.

@@ -149,6 +149,11 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return RowValue(untrusted, table=q.origin.table, fetched_by=q.origin)
         if q.origin.tenant is None and q.state.key_prov is not None:
             return RowValue(q.state.key_prov, table=q.origin.table)
+        if q.origin.internal and q.origin.tenant is not None and not scoping.is_safe:
+            # ``self.get_queryset().get(pk=pk)``: a row of the view's own queryset, judged there
+            # (TNT202 at the class, or the ``get_queryset`` body), like ``self.get_object()``.
+            return RowValue(Provenance.trusted(f"a row of the view's own queryset ({q.origin.table})"),
+                            scoped_row_of=q.origin.table, table=q.origin.table)
         if scoping.is_safe:
             return RowValue(Provenance.trusted(f"row of {q.origin.table}"), scoped_row_of=q.origin.table,
                             table=q.origin.table)

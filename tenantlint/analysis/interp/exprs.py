@@ -90,6 +90,11 @@ VERIFIED_PREFIX = "\x00verified"
 _CODE = cst.Module(body=[])
 
 
+# Env key prefix of a handler's URL parameter that a check called in its body verified (while the
+# name still held that parameter): ``self.kwargs["project_id"]`` is then that verified value.
+URL_VERIFIED = "\x00url-verified:"
+
+
 def verified_key(code: str) -> str:
     return f"{VERIFIED_PREFIX} {code}"
 

@@ -16,6 +16,10 @@ from tenantlint.analysis.interp.values import ModelRef, ReturnedTuple, Value, wo
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import merged as sql_either
 
+# Env key prefix of a fetch not scoped when it ran, whose id names a later check may prove
+# (``keyed_fetch.Unproven``); the bare prefix marks a function that holds some.
+UNPROVEN = "\x00unproven:"
+
 
 @dataclass
 class FunctionState:
@@ -122,6 +126,9 @@ def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
     out = dict(a)
     for k, v in b.items():
         out[k] = _merge(out[k], v) if k in out else v
+    if UNPROVEN in out:  # an unproven fetch of one branch only: the other path never ran it
+        for k in [k for k in out if k.startswith(UNPROVEN) and k != UNPROVEN and (k not in a or k not in b)]:
+            del out[k]
     return out
 
 

@@ -38,6 +38,7 @@ from tenantlint.analysis.facts import Provenance, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp.access_predicates import ID, TRUSTED, Pair, access_guards
 from tenantlint.analysis.interp.call_rows import call_of, check_call_row
 from tenantlint.analysis.interp.fixed_sets import FIXED, FIXED_ATTR, fixed_params
+from tenantlint.analysis.interp.keyed_fetch import scoped_later
 
 # re-exported: the readers of refusals used to live here
 from tenantlint.analysis.interp.refusals import mismatch_sides as mismatch_sides
@@ -112,6 +113,7 @@ def scope_checked(fn: FunctionState, name: str, row: RowValue, prov: Provenance,
         origin.latest = origin.latest.add_pin(pin)
     fn.env[name] = replace(row, prov=Provenance.trusted(f"{name}, checked after the fetch"),
                            scoped_row_of=origin.table, origin=None, fetched_by=None)
+    scoped_later(fn)  # the id names the fetch was keyed by are proven
 
 
 def is_parameter(value: Value) -> bool:

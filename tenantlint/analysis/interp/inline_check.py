@@ -74,9 +74,15 @@ def _user_key(ev: Evaluator, model: str, key: str) -> bool:
 
 
 def _alternatives(test: cst.BaseExpression) -> list[cst.BaseExpression] | None:
-    """``not A`` -> [A]; ``not A and not B`` -> [A, B] (past the test, one of them holds)."""
+    """``not A`` (or ``A is None``: a ``first()`` that found nothing) -> [A]; ``not A and not B`` ->
+    [A, B] (past the test, one of them holds)."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return [test.expression]
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"):
+        return [test.left]
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         left, right = _alternatives(test.left), _alternatives(test.right)
         return left + right if left is not None and right is not None else None

@@ -39,21 +39,28 @@ def keyword_guards(ctx: FileContext, call: cst.Call, callee: str) -> tuple[str, 
     """The predicate guards of ``call`` (resolved to ``callee``) when it is a keyword filter lookup
     of the project: each id keyword checked against each keyword naming a tenant column of the model
     it reads (bound by keyword at the call)."""
+    model = lookup_model(ctx, call, callee)
+    table = ctx.index.tenant_table_of_model(model.name) if model is not None else None
+    if model is None or table is None:
+        return ()
+    tenants = sorted(n for n in table.tenant_names() if n in columns(model))
+    return tuple(encode(i, ID, t, predicate=True) for i in ID_KEYWORDS for t in tenants)
+
+
+def lookup_model(ctx: FileContext, call: cst.Call, callee: str) -> ModelInfo | None:
+    """The model ``call`` (resolved to ``callee``) reads when it is a keyword filter lookup spelled on
+    a model or on a service class holding one."""
     lookups = ctx.settings.facts.keyword_lookups
     if not lookups or not isinstance(call.func, cst.Attribute):
-        return ()
+        return None
     resolved = ctx.settings.returns.resolve(callee) or callee
     if not (is_keyword_lookup(resolved, lookups) or is_keyword_lookup(callee, lookups)):
-        return ()
-    model = _read_model(ctx, call.func.value)
-    if model is None:
-        return ()
-    table = ctx.index.tenant_table_of_model(model.name)
-    if table is None:
-        return ()
-    columns = {f.name for f in model.fields} | {f.column for f in model.fields}
-    tenants = sorted(n for n in table.tenant_names() if n in columns)
-    return tuple(encode(i, ID, t, predicate=True) for i in ID_KEYWORDS for t in tenants)
+        return None
+    return _read_model(ctx, call.func.value)
+
+
+def columns(model: ModelInfo) -> set[str]:
+    return {f.name for f in model.fields} | {f.column for f in model.fields}
 
 
 def _read_model(ctx: FileContext, receiver: cst.BaseExpression) -> ModelInfo | None:

@@ -18,6 +18,7 @@ from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
     Dispatch,
+    Origin,
     QueryValue,
     RowsById,
     SeqValue,
@@ -35,6 +36,7 @@ class OperatorEvaluation(EvaluatorPart):
 
     if TYPE_CHECKING:
         def iterate(self, value: Value) -> Value: ...
+        def discard(self, origin: Origin) -> None: ...
 
     # ----- operators and literals -----------------------------------------------------------
     def _eval_Await(self, node: cst.Await) -> Value:
@@ -93,6 +95,14 @@ class OperatorEvaluation(EvaluatorPart):
         self.eval(node.test)
         body = self.eval(node.body, use=False)
         orelse = self.eval(node.orelse, use=False)
+        if (isinstance(body, QueryValue) and isinstance(orelse, QueryValue) and body.origin is not None
+                and orelse.origin is not None and body.origin is not orelse.origin
+                and body.origin.table == orelse.origin.table and body.state == orelse.state
+                and not body.origin.uses and not orelse.origin.uses):
+            # ``State.triage_objects if triage else State.objects``: a choice of manager, the same
+            # query whichever is chosen; the chain applied to it is judged once, on the first.
+            self.discard(orelse.origin)
+            return body
         either = sql_either(body, orelse)
         if either is not None:
             return either

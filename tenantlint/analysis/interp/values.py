@@ -86,6 +86,9 @@ class QueryState:
     # tenant table to (``bot_profile=bot_profile``): the rows of that parameter's row, confined when
     # every call passes a trusted row (``analysis/orm/anchors.py``; judged across functions).
     anchors: frozenset[str] = frozenset()
+    # Foreign keys to tenant tables pinned to request input: real pins once a check later in the
+    # handler verifies that input (``analysis/orm/late_parents.py``).
+    latent: tuple[Pin, ...] = ()
 
     def add_pin(self, pin: Pin) -> QueryState:
         # ``replace(self, pins=...)`` without its per-call look at the fields (a pin per query)

@@ -40,7 +40,14 @@ from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
-from tenantlint.analysis.interp.exprs import VERIFIED_PREFIX, base_name, dotted, string_value, verified_key
+from tenantlint.analysis.interp.exprs import (
+    URL_VERIFIED,
+    VERIFIED_PREFIX,
+    base_name,
+    dotted,
+    string_value,
+    verified_key,
+)
 from tenantlint.analysis.interp.field_checks import mark_checked, related_fields, validated_fields
 from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
@@ -68,6 +75,7 @@ from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.local_types import expr_type, param_types
+from tenantlint.analysis.interp.member_loops import proven_by_member_loop
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
@@ -534,6 +542,9 @@ class Walker:
             for call in negated_alternatives(test):
                 state.negated_calls.add(id(call))  # a predicate's "no" leaves
         known = len(self.ctx.origins)
+        method = (state.qualname or "").rsplit(".", 1)[-1]
+        validating = state.owner is not None and method.startswith("validate")
+        used = {id(o): len(o.uses) for o in self.ctx.origins} if validating else {}
         ev.eval(stmt.test)
         keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
         self.membership(stmt.test, state)
@@ -541,7 +552,10 @@ class Walker:
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
-            self._validated(state, stmt.test, self.ctx.origins[known:])
+            # the test's queries: made in it, or kept in a name before it and used in it
+            # (``manager = State.objects``, then ``if not manager.filter(...).exists()``)
+            earlier = [o for o in self.ctx.origins[:known] if len(o.uses) > used.get(id(o), len(o.uses))]
+            self._validated(state, stmt.test, earlier + self.ctx.origins[known:])
         before = dict(state.env)
         membership_branch(ev, state, stmt.test)  # ``if <caller's membership lookup>: …``
         self._fixed_branch(state, stmt.test)  # ``if is_system_bot_email(email): …``
@@ -575,6 +589,9 @@ class Walker:
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
         self._loop_body(stmt, state, before, element)
+        found = proven_by_member_loop(self.ctx, state, stmt, lambda n: ev.eval(n, use=False).trusted)
+        if found is not None:  # ``for t in my_tenants: if lookup(tenant_id=t.tenant_id, id=x): break``
+            state.env[found] = Value(Provenance.trusted(f"{found}, found in a tenant of the caller's"))
 
     def _per_name(self, stmt: cst.For, state: FunctionState, named: list[tuple[str, Value]]) -> None:
         before, outer = dict(state.env), state.binding
@@ -720,9 +737,10 @@ class Walker:
             if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
             refusing_membership(ev, state, small.value)
+            earlier = keyed_fetch.receiver_expr(state, small.value)  # ``rows = rows.first()``
             for target in small.targets:
                 self.assign(target.target, value, state, ev)
-                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index)
+                keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index, earlier)
                 if state.body is not None and ((isinstance(value, RowValue | QueryValue)
                                                 and value.origin is not None)
                                                or len(self.ctx.origins) == made + 1):
@@ -859,8 +877,10 @@ class Walker:
                         v = state.env[arg.value.value]
                         if v.untrusted:
                             verified.add(v.prov)
-                            state.env[arg.value.value] = Value(
-                                Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
+                            checked = Value(Provenance.trusted(f"{arg.value.value}, verified by {name}()"))
+                            state.env[arg.value.value] = checked
+                            if v.prov.source == f"{PATH} '{arg.value.value}'":  # the handler's own
+                                state.env[URL_VERIFIED + arg.value.value] = checked  # ``self.kwargs[...]``
                     elif isinstance(arg.value, cst.Subscript | cst.Attribute):
                         # ``check(user, self.kwargs["pk"])``: that expression is trusted from now on.
                         code = _CODE.code_for_node(arg.value)

@@ -28,6 +28,7 @@ from tenantlint.analysis.orm.carried import carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.generic import content_type, generic_parents
 from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
+from tenantlint.analysis.orm.late_parents import latent_parents
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.orm.owner import CONFINING, owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.plugins import OrmPlugin
@@ -176,6 +177,10 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             state = replace(state, weakened=result.weakened)
         if not result.pins and not negate and ev.fn.handler is None:
             state = anchored(state, pred, lambda leaf: fk_key(leaf.key, fk_parents | generic))
+        if not negate and ev.fn.handler is not None:
+            latent = latent_parents(pred, fk_parents)
+            if latent:
+                state = replace(state, latent=state.latent + latent)
         return state
 
     def fk_to_tenant(self, ev: Evaluation, tenant: TenantTable) -> frozenset[str]:

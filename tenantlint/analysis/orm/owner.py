@@ -32,16 +32,13 @@ from tenantlint.analysis.interp.predicates import Leaf, LeafTest, PinResult, Pre
 from tenantlint.analysis.interp.trusted_context import is_caller
 from tenantlint.analysis.interp.values import Pin, SeqValue, Value
 from tenantlint.crossfn.records import PARAMETER
+from tenantlint.index.relations import OWNER_COLUMNS
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation, FileView
     from tenantlint.index.records import ProjectIndex
 
 
-# Columns that hold the id of the user a row belongs to when no foreign key is declared (Peewee
-# ``created_by = CharField()``, a Django ``IntegerField``): named for the owner and nothing else.
-OWNER_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "author_id", "created_by",
-                           "created_by_id"})
 
 
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
