@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import libcst as cst
 from tenantlint.analysis.frameworks.param_aliases import HINT as ALIAS_HINT
 from tenantlint.analysis.frameworks.param_aliases import module_aliases
 from tenantlint.analysis.frameworks.route_index import HINT as ROUTE_HINT
+from tenantlint.analysis.frameworks.route_index import HINT_WORDS as ROUTE_WORDS
 from tenantlint.analysis.frameworks.route_index import module_routes
 from tenantlint.analysis.interp.class_bases import HINT as CLASS_HINT
 from tenantlint.analysis.interp.class_bases import module_class_bases
@@ -40,7 +42,7 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
-from tenantlint.index.ast_util import children, walk
+from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
@@ -56,6 +58,7 @@ from tenantlint.index.readers import (
 )
 from tenantlint.index.records import ModelInfo
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
+from tenantlint.index.schedules import HINT_WORDS as SCHEDULE_WORDS
 from tenantlint.index.schedules import module_schedules
 from tenantlint.index.serializer_refs import serializer_refs
 from tenantlint.index.view_properties import kwarg_properties
@@ -67,6 +70,22 @@ from tenantlint.sqlcheck.keywords import CLAUSE_WORDS, SQL_VERBS
 NESTED_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def ", re.M)
 TOP_DEF = re.compile(r"^(?:async[ \t]+)?def ", re.M)
 SQL_HINT = re.compile(r"\b(?:" + "|".join(SQL_VERBS) + r")\b", re.IGNORECASE)
+
+
+def _hinted(pattern: re.Pattern[str], words: tuple[str, ...], text: str) -> bool:
+    """``pattern`` found in ``text``, which is not searched when it spells none of ``words`` (each
+    match holds one): a search of a 2 MB text that finds nothing costs up to 0.1 s."""
+    return any(word in text for word in words) and pattern.search(text) is not None
+
+
+def _sql_hinted(text: str) -> bool:
+    """``SQL_HINT`` found in ``text``; an ASCII text without a verb in any case is not searched
+    (outside ASCII, case-insensitive matching knows more than ``str.lower``: ``ſelect``)."""
+    if text.isascii():
+        lowered = text.lower()
+        if not any(verb in lowered for verb in SQL_VERBS):
+            return False
+    return SQL_HINT.search(text) is not None
 
 
 # SQL verbs and clause words: a constant can only be SQL text (or misspelt SQL, TNT302) when some
@@ -154,9 +173,9 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
             tree = guarded_ast(text) if tree is None else checked_ast(text, tree)
         except SourceError:
             return FileScan()
-        if tree is not None and handoff:
-            source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
-        with nesting_headroom():
+        with nesting_headroom(), shared_walks(tree) if tree is not None else nullcontext():
+            if tree is not None and handoff:
+                source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
             found = _scan_python(rel, text, config, tree)
         del tree  # freed while the collector is off (``engine._analyze_text``)
     return found
@@ -182,8 +201,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
     want_models = may_define_models(text)
     want_bases = "get_queryset" in text
     want_serializers = "Serializer" in text
-    want_constants = SQL_HINT.search(text) is not None or FRAGMENT_HINT.search(text) is not None
-    want_routes = ROUTE_HINT.search(text) is not None
+    want_constants = _sql_hinted(text) or FRAGMENT_HINT.search(text) is not None
+    want_routes = _hinted(ROUTE_HINT, ROUTE_WORDS, text)
     want_classes = CLASS_HINT.search(text) is not None
     found = FileScan()
     if tree is not None:  # else (syntax CPython rejects) only libcst's readers below may run
@@ -212,7 +231,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
         scheduled: dict[str, str] = {}
         task_names: dict[str, str] = {}
-        if SCHEDULE_HINT.search(text):
+        if _hinted(SCHEDULE_HINT, SCHEDULE_WORDS, text):
             scheduled, task_names = module_schedules(rel, module_name(rel), tree)
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, serializer_inserts=creates,
@@ -306,16 +325,18 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     rooted: set[int] = set()  # the heads of attributes and the callees
     values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
     imports: list[ast.Import | ast.ImportFrom] = []
+    fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
         todo, local, nested, modules = scopes.pop()
         push = todo.append
-        for node in todo:
-            for child in children(node):
-                cls = child.__class__
+        scope_root = todo[0]
+        for node in todo:  # each node is read when taken (breadth-first: a parent before its children)
+            cls = node.__class__
+            if node is not scope_root:
                 if cls is ast.Name:
-                    name = child.id  # type: ignore[attr-defined]
+                    name = node.id  # type: ignore[attr-defined]
                     if (name not in local and (name[:1].islower() or name[:1] == "_")
-                            and child.ctx.__class__ is ast.Load):  # type: ignore[attr-defined]
+                            and node.ctx.__class__ is ast.Load):  # type: ignore[attr-defined]
                         counts[name] = counts.get(name, 0) + 1
                         if name in nested:
                             local_name = name + LOCAL_DEF
@@ -323,14 +344,14 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     elif name[:1].isupper() and name not in local:  # a class, maybe: any context
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
-                    if id(child) not in rooted:
+                    if id(node) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
-                    rooted.add(id(child.value))  # type: ignore[attr-defined]
-                    name = child.attr  # type: ignore[attr-defined]
+                    rooted.add(id(node.value))  # type: ignore[attr-defined]
+                    name = node.attr  # type: ignore[attr-defined]
                     if name[:1].islower() or name[:1] == "_":
                         counts[name] = counts.get(name, 0) + 1
-                        root = child.value  # type: ignore[attr-defined]
+                        root = node.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
                         if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
@@ -341,27 +362,34 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     elif name[:1].isupper():
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
-                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                    for default in [*child.args.defaults, *child.args.kw_defaults]:
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                    for default in [*node.args.defaults, *node.args.kw_defaults]:
                         if default is not None:
                             push(default)
-                    if not isinstance(child, ast.Lambda):
-                        todo.extend(child.decorator_list)
-                        defs.add(child.name)
-                    bound, module_vars = _scope_names(child)
-                    scopes.append(([child if isinstance(child, ast.Lambda)
-                                    else ast.Module(body=child.body, type_ignores=[])],
+                    if not isinstance(node, ast.Lambda):
+                        todo.extend(node.decorator_list)
+                        defs.add(node.name)
+                    bound, module_vars = _scope_names(node)
+                    scopes.append(([node if isinstance(node, ast.Lambda)
+                                    else ast.Module(body=node.body, type_ignores=[])],
                                    local | bound, (nested - bound) | (
-                                       frozenset() if isinstance(child, ast.Lambda) else _local_defs(child)),
+                                       frozenset() if isinstance(node, ast.Lambda) else _local_defs(node)),
                                    (modules - bound) | module_vars))
                     continue
                 elif cls is ast.ClassDef:
-                    defs.add(child.name)  # type: ignore[attr-defined]
+                    defs.add(node.name)  # type: ignore[attr-defined]
                 elif cls is ast.Call:
-                    rooted.add(id(child.func))  # type: ignore[attr-defined]
+                    rooted.add(id(node.func))  # type: ignore[attr-defined]
                 elif cls is ast.Import or cls is ast.ImportFrom:
-                    imports.append(child)  # type: ignore[arg-type]
-                push(child)
+                    imports.append(node)  # type: ignore[arg-type]
+            for field in fields_of.get(cls) or child_fields(cls):  # ``children``, inlined
+                value = getattr(node, field, None)
+                if value.__class__ is list:
+                    for item in value:
+                        if isinstance(item, node_class):
+                            push(item)
+                elif isinstance(value, node_class):
+                    push(value)
     for held in _module_values(imports, values, package):
         counts[MODULE_VALUE + held] = 1
     return tuple(sorted(counts.items()))
@@ -501,15 +529,19 @@ def _local_defs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     fix)`` passes the nested ``fix``), never a module-level function of the same name."""
     out: set[str] = set()
     stack: list[ast.AST] = list(fn.body)
+    named, lambda_, inner = _NAMED_SCOPES, ast.Lambda, _INNER
     while stack:
         node = stack.pop()
-        if isinstance(node, _SCOPES):
-            if not isinstance(node, ast.Lambda):
-                out.add(node.name)
-            continue
-        if isinstance(node, ast.stmt | ast.excepthandler | ast.match_case):
-            stack.extend(ast.iter_child_nodes(node))
+        cls = node.__class__  # CPython's node classes are exact: no ``isinstance`` per node
+        if cls in named:
+            out.add(node.name)  # type: ignore[attr-defined]
+        elif cls is not lambda_ and isinstance(node, inner):
+            stack.extend(children(node))  # ``ast.iter_child_nodes`` but for contexts: a set, any order
     return out
+
+
+_NAMED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_INNER = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 def scan_file(rel: str, path: Path, config: Config) -> FileScan:

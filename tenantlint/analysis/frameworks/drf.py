@@ -306,7 +306,8 @@ class Drf(FrameworkPlugin):
 
     def call(self, ev: Evaluation, node: cst.Call) -> Value | None:
         func = node.func
-        if isinstance(func, cst.Name) and func.value not in ev.fn.env:
+        if type(func) is cst.Name and func.value not in ev.fn.env:  # type: ignore[attr-defined]
+            assert isinstance(func, cst.Name)
             if not ev.ctx.settings.facts.serializer_models:
                 return None
             positional = [a for a in node.args if a.keyword is None]

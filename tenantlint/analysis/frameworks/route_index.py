@@ -29,6 +29,8 @@ CALLS = route_calls()  # every framework's (``tenantlint/families.py``)
 FRAMEWORK_OF = {call: fw.name for fw in FRAMEWORK_FAMILIES for call in fw.route_calls}
 ADD_API_ROUTE = "add_api_route"
 HINT = re.compile(r"include_router|\b(?:" + "|".join(sorted(CALLS)) + r")\s*\(")
+# Every match of HINT holds one of these (a text with none is not searched)
+HINT_WORDS = ("_route", "Route", "add_url_rule")
 
 
 def _target(node: cst.Call, last: str) -> cst.BaseExpression | None:

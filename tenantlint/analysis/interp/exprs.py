@@ -30,6 +30,27 @@ def dotted(node: cst.BaseExpression, *, calls: bool = True) -> str | None:
     return None
 
 
+def full_name(node: cst.CSTNode) -> str | None:
+    """libcst's ``get_full_name_for_node`` (``a.b`` of a name or attribute chain, through calls
+    and subscripts; ``None.b`` under anything else), comparing exact classes: its ``isinstance``
+    chain fails through ``ABCMeta.__instancecheck__`` on most nodes, and the raw-SQL hook asks it
+    of every call."""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined,no-any-return]
+    if kind is cst.Attribute:
+        return f"{full_name(node.value)}.{node.attr.value}"  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        return full_name(node.func)  # type: ignore[attr-defined]
+    if kind is cst.Subscript:
+        return full_name(node.value)  # type: ignore[attr-defined]
+    if kind is cst.FunctionDef or kind is cst.ClassDef:
+        return full_name(node.name)  # type: ignore[attr-defined]
+    if kind is cst.Decorator:
+        return full_name(node.decorator)  # type: ignore[attr-defined]
+    return None
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for names and attribute chains only: :func:`dotted` with ``calls=False``."""
     return dotted(node, calls=False)

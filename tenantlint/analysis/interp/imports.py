@@ -72,6 +72,8 @@ def _statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
     """Every statement, nested ones included, without descending into expressions (cheap)."""
     for stmt in body:
         yield stmt
+        if type(stmt) is cst.SimpleStatementLine:
+            continue  # its body is its small statements: none has a ``body`` of its own
         for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
             child = getattr(stmt, attr, None)
             if child is None:
@@ -90,10 +92,12 @@ def _statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
 def collect_imports(module: cst.Module) -> ImportTable:
     collector = _Collector()
     for stmt in _statements(module.body):
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
+            assert isinstance(stmt, cst.SimpleStatementLine)
             for small in stmt.body:
-                if isinstance(small, cst.Import):
-                    collector.visit_Import(small)
-                elif isinstance(small, cst.ImportFrom):
-                    collector.visit_ImportFrom(small)
+                kind = type(small)  # exact classes: no ``ABCMeta.__instancecheck__`` per statement
+                if kind is cst.Import:
+                    collector.visit_Import(small)  # type: ignore[arg-type]
+                elif kind is cst.ImportFrom:
+                    collector.visit_ImportFrom(small)  # type: ignore[arg-type]
     return collector.table

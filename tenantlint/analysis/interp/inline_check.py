@@ -223,10 +223,11 @@ def inline_membership(ev: Evaluator, state: FunctionState, test: cst.BaseExpress
 def _refusing_lookup(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Arg]] | None:
     """``get_object_or_404(Member, project=p, user=request.user)`` or ``Member.objects.get(...)``: a
     lookup that refuses (404, or raises) when no row is found; its root and keyword arguments."""
-    if isinstance(expr, cst.Await):
-        expr = expr.expression
-    if not isinstance(expr, cst.Call):
+    if type(expr) is cst.Await:  # exact classes: no ``ABCMeta.__instancecheck__`` per statement
+        expr = expr.expression  # type: ignore[attr-defined]
+    if type(expr) is not cst.Call:
         return None
+    assert isinstance(expr, cst.Call)
     name = dotted(expr.func) or ""
     if name.rsplit(".", 1)[-1] in REFUSING_FETCHES and expr.args and expr.args[0].keyword is None:
         root, args = _chain(expr.args[0].value)

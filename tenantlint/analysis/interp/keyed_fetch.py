@@ -159,14 +159,18 @@ def _looked_up(state: FunctionState, target: cst.Name, node: cst.BaseExpression)
     """``row = by_id[key]`` / ``row = by_id.get(key)`` of a dict of scoped rows by their ids."""
     holder: cst.BaseExpression | None = None
     key: cst.BaseExpression | None = None
-    if (isinstance(node, cst.Subscript) and len(node.slice) == 1
-            and isinstance(node.slice[0].slice, cst.Index)):
-        holder, key = node.value, node.slice[0].slice.value
-    elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-          and node.func.attr.value == "get" and len(node.args) == 1 and node.args[0].keyword is None):
-        holder, key = node.func.value, node.args[0].value
-    if not (isinstance(holder, cst.Name) and isinstance(key, cst.Name) and key.value != target.value):
+    kind = type(node)  # exact classes: an ``isinstance`` that fails on libcst's runs ABCMeta's check
+    if (kind is cst.Subscript and len(node.slice) == 1  # type: ignore[attr-defined]
+            and isinstance(node.slice[0].slice, cst.Index)):  # type: ignore[attr-defined]
+        holder, key = node.value, node.slice[0].slice.value  # type: ignore[attr-defined]
+    elif (kind is cst.Call and type(node.func) is cst.Attribute  # type: ignore[attr-defined]
+          and node.func.attr.value == "get" and len(node.args) == 1  # type: ignore[attr-defined]
+          and node.args[0].keyword is None):  # type: ignore[attr-defined]
+        holder, key = node.func.value, node.args[0].value  # type: ignore[attr-defined]
+    if not (type(holder) is cst.Name and type(key) is cst.Name
+            and key.value != target.value):  # type: ignore[union-attr]
         return False
+    assert isinstance(holder, cst.Name) and isinstance(key, cst.Name)
     rows = state.env.get(holder.value)
     if not isinstance(rows, RowsById) or not rows.table:
         return False

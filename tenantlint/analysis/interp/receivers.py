@@ -40,15 +40,18 @@ def owner_model(ev: Evaluator) -> ModelRef | None:
 
 
 def is_self_class(ev: Evaluator, node: cst.BaseExpression) -> bool:
-    """``cls``, ``type(self)``, ``self.__class__``."""
-    if isinstance(node, cst.Name):
-        return node.value == "cls" and "cls" not in ev.fn.env
-    if isinstance(node, cst.Attribute):
-        return node.attr.value == "__class__" and isinstance(node.value, cst.Name) and \
-            node.value.value == "self"
-    if isinstance(node, cst.Call) and dotted(node.func) == "type" and len(node.args) == 1:
-        arg = node.args[0].value
-        return isinstance(arg, cst.Name) and arg.value == "self"
+    """``cls``, ``type(self)``, ``self.__class__``. (Exact classes: libcst's node classes have no
+    subclasses, and an ``isinstance`` that fails on one runs ``ABCMeta.__instancecheck__``.)"""
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value == "cls" and "cls" not in ev.fn.env  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        return (node.attr.value == "__class__"  # type: ignore[attr-defined]
+                and type(node.value) is cst.Name  # type: ignore[attr-defined]
+                and node.value.value == "self")  # type: ignore[attr-defined]
+    if kind is cst.Call and dotted(node.func) == "type" and len(node.args) == 1:  # type: ignore[attr-defined]
+        arg = node.args[0].value  # type: ignore[attr-defined]
+        return type(arg) is cst.Name and arg.value == "self"
     return False
 
 
@@ -57,13 +60,15 @@ def model_of(ev: Evaluator, node: cst.BaseExpression) -> ModelRef | None:
     resolves those)."""
     if is_self_class(ev, node):
         return owner_model(ev)
-    if not isinstance(node, cst.Attribute):
+    if type(node) is not cst.Attribute:
         return None
+    assert isinstance(node, cst.Attribute)
     attr = node.attr.value
     recv = node.value
-    if attr == "through" and isinstance(recv, cst.Attribute):
+    if attr == "through" and type(recv) is cst.Attribute:
+        assert isinstance(recv, cst.Attribute)
         return link_model(ev, recv)
-    if (isinstance(recv, cst.Name) and recv.value in SELF_NAMES) or is_self_class(ev, recv):
+    if (type(recv) is cst.Name and recv.value in SELF_NAMES) or is_self_class(ev, recv):  # type: ignore[attr-defined]
         held = ev.fn.models.get(attr)
         if held is not None:
             return held

@@ -7,7 +7,7 @@ finding is reported, and the states in which the query was used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import libcst as cst
 
@@ -98,7 +98,8 @@ class QueryState:
     latent: tuple[Pin, ...] = ()
 
     def add_pin(self, pin: Pin) -> QueryState:
-        return replace(self, pins=self.pins + (pin,))
+        # ``replace(self, pins=...)`` without its per-call look at the fields (a pin per query)
+        return QueryState(self.pins + (pin,), *[getattr(self, name) for name in _STATE_REST])
 
     def verdict(self) -> tuple[Scoping, Provenance | None, str]:
         """The scoping of the table, the untrusted tenant value if any, and a detail text."""
@@ -127,8 +128,13 @@ class QueryState:
     def rank(self) -> int:
         """Higher is worse; used to merge branch states and keep the worst."""
         scoping, untrusted, _ = self.verdict()
-        base = {Scoping.UNSCOPED: 4, Scoping.WEAKENED: 3, Scoping.UNTRUSTED_FILTER: 2}.get(scoping, 0)
+        base = _RANKS.get(scoping, 0)
         return base + (1 if untrusted is not None and base == 0 else 0)
+
+
+_RANKS = {Scoping.UNSCOPED: 4, Scoping.WEAKENED: 3, Scoping.UNTRUSTED_FILTER: 2}
+_STATE_REST = tuple(f.name for f in fields(QueryState))[1:]  # after ``pins``, in order
+assert fields(QueryState)[0].name == "pins" and all(f.init and not f.kw_only for f in fields(QueryState))
 
 
 @dataclass(eq=False)

@@ -723,15 +723,18 @@ class Walker:
         return False
 
     def small(self, small: cst.BaseSmallStatement, state: FunctionState, ev: Evaluator) -> None:
-        if isinstance(small, cst.Expr):
+        kind = type(small)  # exact classes (``block``): most statements are assignments
+        if kind is cst.Expr:
+            assert isinstance(small, cst.Expr)
             value = ev.eval(small.value, use=False)
-            if isinstance(value, QueryValue) and not isinstance(small.value, cst.Await):
+            if isinstance(value, QueryValue) and type(small.value) is not cst.Await:
                 if value.origin is not None and unexecuted(value, state.statement):
                     ev.discard(value.origin)  # built and thrown away: never a query
                 else:
                     ev.consume(value)
             refusing_membership(ev, state, small.value)
-        elif isinstance(small, cst.Assign):
+        elif kind is cst.Assign:
+            assert isinstance(small, cst.Assign)
             made = len(self.ctx.origins)
             value = ev.eval(small.value, use=False)
             if state.owner is not None and len(self.ctx.origins) > made:
@@ -755,8 +758,8 @@ class Walker:
                                           self.ctx.origins[made:])
                     if pinned is not None and isinstance(target.target, cst.Name):
                         state.env[target.target.value] = pinned
-                if isinstance(target.target, cst.Tuple):
-                    unpacked_call(state, target.target, small.value)
+                if type(target.target) is cst.Tuple:
+                    unpacked_call(state, target.target, small.value)  # type: ignore[arg-type]
                 if isinstance(target.target, cst.Name):
                     state.bound_exprs[target.target.value] = (small.value, value)
                     typ = expr_type(self.ctx, state, small.value)
@@ -821,7 +824,7 @@ class Walker:
 
     def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:
         if isinstance(target, cst.Name | cst.Tuple | cst.List | cst.StarredElement):
-            if isinstance(target, cst.Tuple | cst.List) and isinstance(value, QueryValue):
+            if type(target) in _SEQUENCE_TARGETS and isinstance(value, QueryValue):
                 ev.consume(value)
             state.bind(target, value)
             return
@@ -898,6 +901,7 @@ class Walker:
 
 
 _CODE = cst.Module(body=[])
+_SEQUENCE_TARGETS = (cst.Tuple, cst.List)  # ``a, b = ...``: compared by class, exactly
 
 
 def _calls(node: cst.CSTNode) -> list[cst.Call]:

@@ -20,9 +20,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis.facts import Provenance, Scoping
+from tenantlint.analysis.interp.exprs import full_name
 from tenantlint.analysis.interp.literals import string_literal
 from tenantlint.analysis.interp.values import Pin, QueryValue, Value
 from tenantlint.analysis.rawsql import text as st
@@ -72,7 +72,7 @@ def _merge(values: list[Value]) -> Value:
 
 
 def _qualified(ev: Evaluation, node: cst.BaseExpression) -> str:
-    name = get_full_name_for_node(node)
+    name = full_name(node)
     return ev.ctx.imports.qualify(name) if name else ""
 
 
@@ -90,7 +90,7 @@ def constant(ev: Evaluation, node: cst.BaseExpression, suffix: str = "") -> str 
     """A class constant of this file (``InvoiceSQL.BY_ID``) or a constant imported from a project
     module (``OPEN_INVOICES``, ``queries.OPEN_INVOICES``, ``PipelineSQL.WIN_RATE``). With ``suffix``
     ``"()"``: the constant text a function of this file or of a project module returns."""
-    name = get_full_name_for_node(node)
+    name = full_name(node)
     if not name or (isinstance(node, cst.Name) and name in ev.fn.env):
         return None
     head = name.split(".", 1)[0]

@@ -54,6 +54,12 @@ def _cst_calls(stmt: cst.SimpleStatementLine) -> list[cst.Call] | None:
             children = [node.body, node.test, node.orelse]  # type: ignore[attr-defined]
         elif kind is cst.FormattedString:
             return None
+        elif kind is cst.SimpleStatementLine:  # the common shapes without ``code_children``
+            children = list(node.body)  # type: ignore[attr-defined]
+        elif kind is cst.Assign:  # each target (its ``AssignTarget``'s only code), then the value
+            children = [*(t.target for t in node.targets), node.value]  # type: ignore[attr-defined]
+        elif kind is cst.Expr:
+            children = [node.value]  # type: ignore[attr-defined]
         else:
             children = code_children(node)
         children.reverse()

@@ -65,6 +65,8 @@ _AST_KINDS: dict[type, tuple[type, ...]] = {
 
 def _cst_suites(stmt: cst.CSTNode) -> list[cst.BaseSuite]:
     """A compound statement's suites in source order; an ``elif`` stays part of its ``if``."""
+    if type(stmt) is cst.SimpleStatementLine:  # most statements: no ``isinstance`` on libcst's
+        return []  # abstract classes, each failing one through ``ABCMeta.__instancecheck__``
     if isinstance(stmt, cst.FunctionDef | cst.ClassDef | cst.With):
         return [stmt.body]
     if isinstance(stmt, cst.For | cst.While):
@@ -504,5 +506,10 @@ class StatementPositions:
 
     def span(self, node: cst.CSTNode) -> Span:
         node = self.stand_ins.get(id(node), node)
+        key = id(node)
+        if key not in self._where:  # what :meth:`range` answers first, without its ``CodeRange``
+            quick = self._quick.get(key)
+            if quick is not None:
+                return Span(quick[0], quick[1] + 1, quick[2], quick[3] + 1)
         rng = self.range(node)
         return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
