@@ -211,6 +211,66 @@ def test_a_loop_checking_every_element(tmp_path: Path) -> None:
     assert _lines(tmp_path, views) == _leaks(views)
 
 
+def test_a_loop_checking_every_element_of_an_entry(tmp_path: Path) -> None:
+    views = HEAD + """
+    @bp.post("/a")
+    def a():
+        req = request.json
+        for one in req["ids"]:
+            if not KnowledgebaseService.accessible(one, current_user.id):
+                return {}, 403
+        print(req["ids"], req.get("name"))
+        return {"n": len(KnowledgebaseService.get_by_ids(req["ids"]))}
+
+    @bp.post("/b")
+    def b():
+        req = request.json
+        for one in req["ids"]:
+            if not KnowledgebaseService.accessible(one, current_user.id):
+                return {}, 403
+        req.update(request.args)
+        return {"n": len(KnowledgebaseService.get_by_ids(req["ids"]))}  # leak
+
+    @bp.post("/c")
+    def c():
+        req = request.json
+        for one in req["ids"]:
+            if not KnowledgebaseService.accessible(one, current_user.id):
+                return {}, 403
+        req["ids"].append(request.args["id"])
+        return {"n": len(KnowledgebaseService.get_by_ids(req["ids"]))}  # leak
+
+    @bp.post("/d")
+    def d():
+        req = request.json
+        if req.get("strict"):
+            for one in req["ids"]:
+                if not KnowledgebaseService.accessible(one, current_user.id):
+                    return {}, 403
+        return {"n": len(KnowledgebaseService.get_by_ids(req["ids"]))}  # leak
+
+    @bp.post("/e")
+    def e():
+        req = request.json
+        for one in req["ids"]:
+            if not KnowledgebaseService.accessible(one, current_user.id):
+                return {}, 403
+        if req.get("more"):
+            req[request.args["key"]] = request.args.getlist("id")
+        return {"n": len(KnowledgebaseService.get_by_ids(req["ids"]))}  # leak
+
+    @bp.post("/f")
+    def f():
+        body = request.json
+        for one in body["ids"]:
+            if not KnowledgebaseService.accessible(one, current_user.id):
+                return {}, 403
+        body = request.args
+        return {"n": len(KnowledgebaseService.get_by_ids(body["ids"]))}  # leak
+    """
+    assert _lines(tmp_path, views) == _leaks(views)
+
+
 def test_ids_found_among_the_callers_tenants(tmp_path: Path) -> None:
     views = HEAD.replace("KnowledgebaseService", "KnowledgebaseService, UserTenantService") + """
     @bp.post("/a")

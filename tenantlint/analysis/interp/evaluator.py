@@ -25,6 +25,7 @@ from tenantlint.analysis.facts import (
 from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
+from tenantlint.analysis.interp.checked_loops import checked_entry
 from tenantlint.analysis.interp.exprs import (
     _CODE,
     VERIFIED_PREFIX,
@@ -297,6 +298,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     def _verified(self, node: cst.BaseExpression) -> Value | None:
         """The value of an expression a membership check was called with earlier in the function."""
         env = self.fn.env
+        each = checked_entry(env, node)  # ``for i in req["ids"]: if not check(i): return`` earlier
+        if each is not None:
+            return each
         if VERIFIED_PREFIX not in env:
             return None
         return env.get(verified_key(_CODE.code_for_node(node)))

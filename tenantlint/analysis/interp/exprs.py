@@ -87,6 +87,9 @@ def _expression_children(node: cst.CSTNode) -> list[cst.BaseExpression]:
 # the bare prefix marks that a function has any (so most lookups cost one dict probe).
 SCOPING_SOURCE = "scoping method "  # provenance of a filter built by a ``scoping_methods`` call
 VERIFIED_PREFIX = "\x00verified"
+# Loop-checked entries (``req["doc_ids"]`` after ``for i in req["doc_ids"]: if not check(i): return``,
+# ``checked_loops.py``), under keys of the same kind.
+EACH_PREFIX = "\x00each"
 _CODE = cst.Module(body=[])
 
 

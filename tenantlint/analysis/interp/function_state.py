@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from tenantlint.analysis.interp import maybe_none
-from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.exprs import EACH_PREFIX, dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.nested import NestedDef
 from tenantlint.analysis.interp.predicates import Junction, PredValue
@@ -129,6 +129,10 @@ def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
         out[k] = _merge(out[k], v) if k in out else v
     if UNPROVEN in out:  # an unproven fetch of one branch only: the other path never ran it
         for k in [k for k in out if k.startswith(UNPROVEN) and k != UNPROVEN and (k not in a or k not in b)]:
+            del out[k]
+    if EACH_PREFIX in out:  # a list checked in a loop on one path only: unproven on the other
+        for k in [k for k in out
+                  if k.startswith(EACH_PREFIX) and k != EACH_PREFIX and (k not in a or k not in b)]:
             del out[k]
     return out
 

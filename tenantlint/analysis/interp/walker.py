@@ -24,7 +24,7 @@ from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
 from tenantlint.analysis.interp.call_rows import unpacked_call
 from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
-from tenantlint.analysis.interp.checked_loops import each_checked
+from tenantlint.analysis.interp.checked_loops import cancel_touched, each_checked
 from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
@@ -41,6 +41,7 @@ from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import (
+    EACH_PREFIX,
     URL_VERIFIED,
     VERIFIED_PREFIX,
     base_name,
@@ -515,6 +516,8 @@ class Walker:
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
         state.statement = stmt
+        if EACH_PREFIX in state.env:  # a loop-checked ``req["ids"]`` this statement may change
+            cancel_touched(state.env, _header(stmt))
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state, ev)
@@ -626,6 +629,8 @@ class Walker:
         state.env = merge_env(before, state.env)
         if checked is not None:
             state.env[checked[0]] = checked[1]
+            if checked[0].startswith(EACH_PREFIX):
+                state.env[EACH_PREFIX] = Value()
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
 
@@ -901,6 +906,24 @@ class Walker:
 
 
 _CODE = cst.Module(body=[])
+
+
+def _header(stmt: cst.CSTNode) -> cst.CSTNode:
+    """What of ``stmt`` runs before its body: a compound statement's body is walked statement by
+    statement (a ``try`` has nothing of its own; an ``elif`` test is judged with its ``if``)."""
+    if isinstance(stmt, cst.If | cst.While):
+        return stmt.test
+    if isinstance(stmt, cst.For):
+        return cst.Tuple([cst.Element(stmt.target), cst.Element(stmt.iter)])
+    if isinstance(stmt, cst.With):
+        return cst.Tuple([cst.Element(item.item) for item in stmt.items])
+    if isinstance(stmt, cst.Match):
+        return stmt.subject
+    if isinstance(stmt, cst.Try | cst.TryStar):
+        return cst.Pass()
+    return stmt
+
+
 _SEQUENCE_TARGETS = (cst.Tuple, cst.List)  # ``a, b = ...``: compared by class, exactly
 
 
