@@ -30,6 +30,7 @@ from tenantlint.analysis.interp.guards import is_parameter, scope_checked
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.interp.token_check import token_checked
 from tenantlint.analysis.interp.values import RowValue, Value
+from tenantlint.analysis.interp.via_check import via_tenant_row
 from tenantlint.analysis.plugins import ClassInfo
 
 
@@ -117,7 +118,7 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
     token_checked(ev, fn, test)
     for left, right in mismatch_sides(test):
         for row_side, value_side in ((left, right), (right, left)):
-            found = tenant_row(row_side, fn)
+            found = tenant_row(row_side, fn) or via_tenant_row(ev.ctx.index, row_side, fn)
             handed = _handed_row(ev, row_side, fn) if found is None else None
             if found is None and handed is None:
                 called = called_row(row_side, fn, tenant_attribute_names(ev))

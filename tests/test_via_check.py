@@ -1,0 +1,92 @@
+"""A fetched row checked through the parent its tenancy comes through (``interp/via_check.py``)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from tenantlint.api import check_paths, load_config
+from tests.test_crossfn import chdir
+
+MODELS = """
+from django.db import models
+
+
+class Org(models.Model):
+    name = models.CharField(max_length=40)
+
+
+class Member(models.Model):
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+
+
+class Board(models.Model):
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+
+
+class Card(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE)
+    author = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL)
+
+
+class Note(models.Model):
+    card = models.ForeignKey(Card, on_delete=models.CASCADE)
+
+
+class Invite(models.Model):
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    sender = models.ForeignKey(Member, on_delete=models.CASCADE)
+"""
+
+VIEWS = """
+from django.core.exceptions import PermissionDenied
+
+from .models import Card, Invite, Note
+
+
+def card_view(request, card_id):
+    card = Card.objects.get(id=card_id)
+    if card.board.org_id != request.user.org_id:
+        raise PermissionDenied
+    return card
+
+
+def card_by_author(request, card_id):
+    card = Card.objects.get(id=card_id)
+    if card.author.org_id != request.user.org_id:
+        raise PermissionDenied
+    return card
+
+
+def note_view(request, note_id):
+    note = Note.objects.get(id=note_id)
+    if note.card.board_id != request.user.org_id:
+        raise PermissionDenied
+    return note
+
+
+def invite_view(request, invite_id):
+    invite = Invite.objects.get(id=invite_id)
+    if invite.sender.org != request.user.org:
+        raise PermissionDenied
+    return invite
+"""
+
+
+def _flagged(tmp_path: Path) -> list[int]:
+    (tmp_path / "tenantlint.toml").write_text('tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\n')
+    for name, text in {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS}.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    with chdir(tmp_path):
+        result = check_paths([Path(".")], load_config(tmp_path))
+    return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
+
+
+def test_only_the_hop_the_tenancy_comes_through_checks_the_row(tmp_path: Path) -> None:
+    lines = _flagged(tmp_path)
+    assert 7 not in lines  # card.board.org_id: the card's tenant is its board's
+    assert 14 in lines  # card.author.org_id: some member's org, not the card's
+    assert 21 in lines  # note.card.board_id: a board id compared with an org id
+    assert 28 in lines  # invite.sender.org: the invite has an org of its own
