@@ -71,8 +71,8 @@ def _tenants_of_trusted(ev: Evaluator, state: FunctionState, pool: cst.BaseExpre
     if depth <= 0:
         return False
     if isinstance(pool, cst.Name) and value is None:
-        bound = state.bound_exprs.get(pool.value)
-        if bound is None or state.env.get(pool.value) is not bound[1]:
+        bound = state.held_expr(pool.value)
+        if bound is None:
             return False
         return _tenants_of_trusted(ev, state, bound[0], depth - 1, bound[1])
     if isinstance(pool, cst.Set | cst.List | cst.Tuple):

@@ -93,6 +93,13 @@ class FunctionState:
             self.loop_names.update(n.value for n in _names(target))
         self.bind(target, value)
 
+    def held_expr(self, name: str) -> tuple[cst.BaseExpression, Value] | None:
+        """The expression ``name`` was last bound to and the value bound, while ``name`` still holds
+        that very value (after branches join it holds their merge, and the expression of one branch
+        says nothing of it)."""
+        held = self.bound_exprs.get(name)
+        return held if held is not None and self.env.get(name) is held[1] else None
+
     def bind(self, target: cst.BaseExpression, value: Value) -> None:
         if isinstance(target, cst.Name):
             self.env[target.value] = value

@@ -95,8 +95,8 @@ def _checked(ev: Evaluator, state: FunctionState, lookup: cst.BaseExpression,
     pinned to the caller, or a test that the caller owns a row or is a superuser (``_admitted``);
     ``lookup`` may be a name still bound to one (``is_admin``)."""
     if isinstance(lookup, cst.Name):
-        held = state.bound_exprs.get(lookup.value)
-        if held is None or state.env.get(lookup.value) is not held[1]:
+        held = state.held_expr(lookup.value)
+        if held is None:
             return None
         lookup = held[0]
     admitted = _admitted(ev, state, lookup)

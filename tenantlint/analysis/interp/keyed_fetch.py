@@ -140,8 +140,8 @@ def receiver_expr(state: FunctionState, node: cst.BaseExpression) -> cst.BaseExp
             and isinstance(node.func.value, cst.Name)):
         return None
     name = node.func.value.value
-    held = state.bound_exprs.get(name)
-    return held[0] if held is not None and state.env.get(name) is held[1] else None
+    held = state.held_expr(name)
+    return held[0] if held is not None else None
 
 
 def _prove(state: FunctionState, names: tuple[tuple[str, str], ...], fetched_table: str) -> None:

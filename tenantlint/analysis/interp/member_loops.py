@@ -90,7 +90,7 @@ def _own_rows(ctx: FileContext, fn: FunctionState, rows: cst.BaseExpression, ten
     from tenantlint.analysis.interp.calls import resolve_call
 
     if isinstance(rows, cst.Name):
-        held = fn.bound_exprs.get(rows.value)
+        held = fn.held_expr(rows.value)  # still bound to it: not the merge of two branches
         if held is None:
             return False
         rows = held[0]
