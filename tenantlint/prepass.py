@@ -231,8 +231,12 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
         scheduled: dict[str, str] = {}
         task_names: dict[str, str] = {}
+        modname = module_name(rel)
+        top_def = TOP_DEF.search(text) is not None
+        wraps_defs = top_def and NESTED_DEF.search(text) is not None  # a decorator's nested wrapper
+        spreads = "**" in text
         if _hinted(SCHEDULE_HINT, SCHEDULE_WORDS, text):
-            scheduled, task_names = module_schedules(rel, module_name(rel), tree)
+            scheduled, task_names = module_schedules(rel, modname, tree)
         found = FileScan(models, CrossFileFacts(
             scoped_view_bases=view_bases, serializer_models=serializers, serializer_inserts=creates,
             class_bases=class_bases,
@@ -244,13 +248,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
-            injecting_decorators=_injecting(rel, tree, config)
-            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-            forwarding_decorators=forwarding_decorators(module_name(rel), tree)
-            if TOP_DEF.search(text) and NESTED_DEF.search(text) else {},
-            executor_wrappers=executor_wrappers(module_name(rel), tree)
-            if "**" in text and TOP_DEF.search(text) else frozenset(),
-            keyword_lookups=keyword_lookups(module_name(rel), tree) if "**" in text else {},
+            injecting_decorators=_injecting(rel, tree, config) if wraps_defs else {},
+            forwarding_decorators=forwarding_decorators(modname, tree) if wraps_defs else {},
+            executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),
+            keyword_lookups=keyword_lookups(modname, tree) if spreads else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers))
     if not (want_constants or want_aliases or want_routes):

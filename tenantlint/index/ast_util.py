@@ -382,3 +382,16 @@ class LineFinder:
             rf"(?:[\"`\[]?\w+[\"`\]]?\.)?[\"`\[]?{re.escape(table)}\b"
         )
         return self._nth("create table " + table, pattern, re.IGNORECASE)
+
+
+def spreads_only(args: list[ast.expr], keywords: list[ast.keyword], star: str, double: str,
+                 exact: bool = False) -> bool:
+    """The arguments of a call are nothing but ``*star`` (positional) and ``**double`` (keywords),
+    at most once each; with ``exact``, exactly once each (``func(*args, **kwargs)``)."""
+    if len(args) > 1 or len(keywords) > 1 or exact and (len(args) != 1 or len(keywords) != 1):
+        return False
+    if args and not (isinstance(args[0], ast.Starred) and isinstance(args[0].value, ast.Name)
+                     and args[0].value.id == star):
+        return False
+    return not keywords or (keywords[0].arg is None and isinstance(keywords[0].value, ast.Name)
+                            and keywords[0].value.id == double)

@@ -23,25 +23,13 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.index.ast_util import dotted, walk
+from tenantlint.index.ast_util import dotted, spreads_only, walk
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # What runs the function it is handed with the arguments after it: ``functools.partial``,
 # ``loop.run_in_executor(pool, func, *args)``, ``contextvars.Context.run``, ``asyncio.to_thread``,
 # ``executor.submit``, ``run_in_threadpool``.
 RUNNERS = frozenset({"partial", "run_in_executor", "run", "to_thread", "submit", "run_in_threadpool"})
-
-
-def _spreads_only(args: list[ast.expr], keywords: list[ast.keyword], star: str, double: str) -> bool:
-    """The arguments are nothing but ``*star`` (positional) and ``**double`` (keywords), at most once
-    each."""
-    if len(args) > 1 or len(keywords) > 1:
-        return False
-    if args and not (isinstance(args[0], ast.Starred) and isinstance(args[0].value, ast.Name)
-                     and args[0].value.id == star):
-        return False
-    return not keywords or (keywords[0].arg is None and isinstance(keywords[0].value, ast.Name)
-                            and keywords[0].value.id == double)
 
 
 def is_executor(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -62,7 +50,7 @@ def is_executor(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 allowed.add(id(node.test))  # ``if kwargs:``
             continue
         if isinstance(node.func, ast.Name) and node.func.id == func:
-            if not _spreads_only(node.args, node.keywords, star, double):
+            if not spreads_only(node.args, node.keywords, star, double):
                 return False
             allowed.add(id(node.func))
         else:
@@ -71,7 +59,7 @@ def is_executor(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 continue
             runner = dotted(node.func, calls="reject") or ""
             if len(at) != 1 or runner.rsplit(".", 1)[-1] not in RUNNERS \
-                    or not _spreads_only(node.args[at[0] + 1:], node.keywords, star, double):
+                    or not spreads_only(node.args[at[0] + 1:], node.keywords, star, double):
                 return False
             allowed.add(id(node.args[at[0]]))
         allowed.update(id(x.value) for x in node.args if isinstance(x, ast.Starred))

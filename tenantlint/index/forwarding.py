@@ -29,7 +29,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from tenantlint.index.ast_util import dotted, walk
+from tenantlint.index.ast_util import dotted, spreads_only, walk
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 PLAIN = "plain"
@@ -79,14 +79,6 @@ def _nested(fn: _Function, name: str) -> _Function | None:
     return found[0] if len(found) == 1 else None
 
 
-def _forwarding_call(node: ast.Call, args: str, kwargs: str) -> bool:
-    """``func(*args, **kwargs)`` with the wrapper's own ``*args``/``**kwargs`` and nothing else."""
-    return (len(node.args) == 1 and isinstance(node.args[0], ast.Starred)
-            and isinstance(node.args[0].value, ast.Name) and node.args[0].value.id == args
-            and len(node.keywords) == 1 and node.keywords[0].arg is None
-            and isinstance(node.keywords[0].value, ast.Name) and node.keywords[0].value.id == kwargs)
-
-
 def _only_wraps(decorator: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """``decorator(func)`` returns a wrapper that forwards its ``*args, **kwargs`` to ``func``, and
     ``func`` is used nowhere else but in ``wraps(func)``."""
@@ -111,7 +103,7 @@ def _only_wraps(decorator: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and func.id == handed:
-                if not _forwarding_call(node, args, kwargs):
+                if not spreads_only(node.args, node.keywords, args, kwargs, exact=True):
                     return False
                 allowed.add(id(func))
                 called = True

@@ -560,7 +560,9 @@ class Walker:
             inline_membership(ev, state, stmt.test)
             # the test's queries: made in it, or kept in a name before it and used in it
             # (``manager = State.objects``, then ``if not manager.filter(...).exists()``)
-            earlier = [o for o in self.ctx.origins[:known] if len(o.uses) > used.get(id(o), len(o.uses))]
+            # (only a ``validate*`` method snapshots ``used``: elsewhere no earlier query is used here)
+            earlier = [o for o in self.ctx.origins[:known]
+                       if len(o.uses) > used.get(id(o), len(o.uses))] if used else []
             self._validated(state, stmt.test, earlier + self.ctx.origins[known:])
         before = dict(state.env)
         maybe_none.narrow(state.env, maybe_none.true_names(stmt.test))  # ``if x is not None: …``

@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from tenantlint.index.records import ProjectIndex
 
 
-
-
 def user_keys(ev: Evaluation | _HasCtx, table: str, models: tuple[str, ...]) -> frozenset[str]:
     """Lookup keys of ``table`` that pin the row's owner: its foreign keys to the user model (field
     and column), and ``id``/``pk`` when the table is the user model itself."""
