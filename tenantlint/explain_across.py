@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tenantlint.crossfn.closure import SPELLED, describe
 from tenantlint.crossfn.combine import Combiner, Project
+from tenantlint.crossfn.shapes import ast_shape, binds, is_method
 from tenantlint.results import FileResult
 
 SHOWN = 3  # unresolved spellings listed
@@ -63,18 +64,20 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
                     resolved = [(s.path, s.line) for sites_of in (project.sites_of, project.refs_of)
                                 for q2, found in sites_of.items() if q2.rsplit(".", 1)[-1] == target.name
                                 for s in found if not s.system]
-                    spots = unresolved_spellings(target.name, files, resolved)
+                    spots = unresolved_spellings(target.name, files, resolved, target.signature)
                     if spots:
                         out.append(f"  spellings of '{target.name}' not resolved to it: "
                                    + ", ".join(spots[:SHOWN]) + (" ..." if len(spots) > SHOWN else ""))
     return out
 
 
-def unresolved_spellings(name: str, files: Iterable[str], resolved: Sequence[tuple[str, int]]) -> list[str]:
+def unresolved_spellings(name: str, files: Iterable[str], resolved: Sequence[tuple[str, int]],
+                         signature: str = "") -> list[str]:
     """``path:line (spelling)`` of the spellings of ``name`` in each of ``files`` that spells it more
     often (as the project's name counts count) than resolved calls of a function of that name are
-    made there, the ones on a line with no such call first."""
-    from tenantlint.prepass import name_counts
+    made there, the ones on a line with no such call first; not the calls that cannot bind
+    ``signature`` (``crossfn/shapes.py``)."""
+    from tenantlint.prepass import _class_level, name_counts
 
     word = re.compile(rf"\b{re.escape(name)}\b")
     out: list[str] = []
@@ -95,8 +98,17 @@ def unresolved_spellings(name: str, files: Iterable[str], resolved: Sequence[tup
         if dict(name_counts(tree)).get(name, 0) <= len(lines):
             continue
         spots: list[tuple[bool, int, str]] = []
+        unbound = {id(node.func) for node in ast.walk(tree)
+                   if isinstance(node, ast.Call) and not binds(signature, ast_shape(node))}
+        if is_method(signature):  # a bare name outside a class body names no method
+            class_level = {i for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                           for i in _class_level(node)}
+            unbound.update(id(node) for node in ast.walk(tree)
+                           if isinstance(node, ast.Name) and id(node) not in class_level)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr == name:
+            if id(node) in unbound:
+                continue
+            if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
                 spelled = ast.unparse(node)
             elif isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
                 spelled = name

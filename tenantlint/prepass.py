@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Container
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -41,7 +42,16 @@ from tenantlint.analysis.source.parse import (
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
-from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
+from tenantlint.crossfn.records import BARE, CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
+from tenantlint.crossfn.shapes import (
+    BARE_MARK,
+    LOCAL_DEF_MARK,
+    MARKS,
+    NOT_PROJECT_MARK,
+    ON_OBJECT_MARK,
+    SHAPE,
+    ast_shape,
+)
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
@@ -226,6 +236,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         class_models = module_class_models(rel, tree)
         counted = not in_system_path(rel, config)
         receivers: dict[str, int] | None = {} if counted else None
+        outside: set[int] = set()  # the spellings on no class or instance of the project
         checks: tuple[CheckCandidate, ...] = ()
         if "user" in text and ("objects" in text or "query" in text or "select" in text):
             checks = check_candidates(rel, tree, PatternSet.compile(config.trusted_sources))
@@ -242,7 +253,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
-            method_refs=module_method_refs(tree, receivers),
+            method_refs=module_method_refs(tree, receivers, outside),
             check_candidates=checks,
             kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
             member_types=module_member_types(rel, tree),
@@ -253,7 +264,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),
             keyword_lookups=keyword_lookups(modname, tree) if spreads else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
-                   extra=receivers))
+                   extra=receivers, outside=outside))
     if not (want_constants or want_aliases or want_routes):
         return found
     try:
@@ -289,13 +300,14 @@ def _package(rel: str) -> str:
 
 
 def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = "",
-           extra: dict[str, int] | None = None) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+           extra: dict[str, int] | None = None, outside: Container[int] = frozenset()
+           ) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
     """The name counts (none when not ``counted``), with the references to serializer classes
     (``index/serializer_refs.py``) in a file that spells ``Serializer`` and ``extra`` (the method
-    spellings per receiver: ``method_refs.ON_CLASS``); and the names of the functions and classes
-    ``tree`` defines."""
+    spellings per receiver: ``method_refs.ON_CLASS``; ``outside``: the attribute nodes counted on no
+    project receiver there); and the names of the functions and classes ``tree`` defines."""
     defs: set[str] = set()
-    counts = name_counts(tree, defs, package)
+    counts = name_counts(tree, defs, package, outside)
     if not counted:
         return (), tuple(sorted(defs))
     refs = serializer_refs(tree) if serializers else {}
@@ -304,14 +316,17 @@ def _names(tree: ast.Module, counted: bool, serializers: bool, package: str = ""
     return (tuple(sorted((dict(counts) | refs).items())) if refs else counts), tuple(sorted(defs))
 
 
-def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | None = None
-                ) -> tuple[tuple[str, int], ...]:
-    """Lower-case identifiers referenced as names or attributes, with their counts. A name a function
+def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | None = None,
+                outside: Container[int] = frozenset()) -> tuple[tuple[str, int], ...]:
+    """Lower-case identifiers read as names or attributes, with their counts. A name a function
     binds itself (a parameter, an assignment, a loop or ``with`` target: a local variable) is not a
     reference to anything outside it, within that function; a name bound at module or class level
     (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound.
     ``defs``: filled with the name of every function (``def``, ``async def``) and class at any
-    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions)."""
+    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions).
+    A call of a name counted is counted under its shape too (``crossfn/shapes.py``), marked when
+    the spelling is counted under ON_OBJECT, LOCAL_DEF, or, for the attribute nodes in ``outside``,
+    under ``method_refs.NOT_PROJECT``."""
     counts: dict[str, int] = {}
     if defs is None:
         defs = set()
@@ -324,6 +339,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str], frozenset[str]]] = [
         ([tree], frozenset(), frozenset(), frozenset())]
     rooted: set[int] = set()  # the heads of attributes and the callees
+    calls: dict[int, ast.Call] = {}  # callee -> its call, until the callee is read
+    class_level: set[int] = set()  # the names read in a class body's own scope (``_class_level``)
     values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
     imports: list[ast.Import | ast.ImportFrom] = []
     fields_of, node_class = CHILD_FIELDS, ast.AST
@@ -342,6 +359,16 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                            mark = LOCAL_DEF_MARK
+                        elif id(node) not in class_level:  # no method
+                            bare = name + BARE
+                            counts[bare] = counts.get(bare, 0) + 1
+                            mark = BARE_MARK
+                        else:
+                            mark = ""
+                        if (call := calls.pop(id(node), None)) is not None:  # ``fix(...)``: its shape
+                            shaped = f"{name}{SHAPE}{ast_shape(call)}{MARKS}{mark}"
+                            counts[shaped] = counts.get(shaped, 0) + 1
                     elif name[:1].isupper() and name not in local:  # a class, maybe: any context
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
@@ -350,16 +377,25 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                 elif cls is ast.Attribute:
                     rooted.add(id(node.value))  # type: ignore[attr-defined]
                     name = node.attr  # type: ignore[attr-defined]
-                    if name[:1].islower() or name[:1] == "_":
+                    # an attribute assigned or deleted (``self.start = 0``) names no function
+                    if (name[:1].islower() or name[:1] == "_") and (
+                            node.ctx.__class__ is ast.Load):  # type: ignore[attr-defined]
                         counts[name] = counts.get(name, 0) + 1
                         root = node.value  # type: ignore[attr-defined]
                         while root.__class__ is ast.Attribute:
                             root = root.value
-                        if (root.__class__ is ast.Name and root.id in local and root.id not in modules) or (
-                                root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
-                                and root.func.id == "super"):
+                        on_obj = (root.__class__ is ast.Name and root.id in local
+                                  and root.id not in modules) or (
+                            root.__class__ is ast.Call and root.func.__class__ is ast.Name  # super().fix
+                            and root.func.id == "super")
+                        if on_obj:
                             on_object = name + ON_OBJECT
                             counts[on_object] = counts.get(on_object, 0) + 1
+                        if (call := calls.pop(id(node), None)) is not None:  # ``x.fix(...)``: its shape
+                            marks = (ON_OBJECT_MARK if on_obj else "") + (
+                                NOT_PROJECT_MARK if id(node) in outside else "")
+                            shaped = f"{name}{SHAPE}{ast_shape(call)}{MARKS}{marks}"
+                            counts[shaped] = counts.get(shaped, 0) + 1
                     elif name[:1].isupper():
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
@@ -379,8 +415,10 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(node.name)  # type: ignore[attr-defined]
+                    class_level.update(_class_level(node))  # type: ignore[arg-type]
                 elif cls is ast.Call:
                     rooted.add(id(node.func))  # type: ignore[attr-defined]
+                    calls[id(node.func)] = node  # type: ignore[attr-defined,assignment]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
             for field in fields_of.get(cls) or child_fields(cls):  # ``children``, inlined
@@ -394,6 +432,33 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     for held in _module_values(imports, values, package):
         counts[MODULE_VALUE + held] = 1
     return tuple(sorted(counts.items()))
+
+
+def _class_level(node: ast.ClassDef) -> set[int]:
+    """The ``Name`` nodes read in the own scope of class ``node``: its body, but the bodies of its
+    functions and lambdas (their decorators, defaults and annotations are read there) and the
+    bodies of nested classes (their decorators and bases are)."""
+    out: set[int] = set()
+    todo: list[ast.AST] = list(node.body)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, ast.Name):
+            out.add(id(item))
+        elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            args = item.args
+            todo.extend(d for d in (*args.defaults, *args.kw_defaults) if d is not None)
+            if not isinstance(item, ast.Lambda):
+                todo.extend(item.decorator_list)
+                todo.extend(a.annotation for a in (*args.posonlyargs, *args.args, *args.kwonlyargs,
+                                                   args.vararg, args.kwarg)
+                            if a is not None and a.annotation is not None)
+                if item.returns is not None:
+                    todo.append(item.returns)
+        elif isinstance(item, ast.ClassDef):
+            todo.extend((*item.decorator_list, *item.bases, *(k.value for k in item.keywords)))
+        else:
+            todo.extend(children(item))
+    return out
 
 
 def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str], package: str | None

@@ -288,6 +288,7 @@ class Summary:
     # serializer's ``self.context`` entries (``crossfn/context.py``).
     tenant_entries: tuple[TenantEntry, ...] = ()
     end: int = 0  # its last line (nested functions included): system code when only system code calls it
+    signature: str = ""  # what a call binds (``crossfn/shapes.py``); "" when a decorator may change it
 
     @property
     def name(self) -> str:
@@ -345,6 +346,10 @@ class Site:
     # The class a method call is spelled on (``FileService.get_by_id``, ``cls.get_by_id`` in
     # ``FileService``): which concrete subclass's walk of a generic base method it reaches.
     via: str = ""
+    # The call as written, when it spells the callee's name (``x.search(term, sort=True)``):
+    # ``crossfn/shapes.py``; "" for a ``.delay`` of a task, a reference, an alias.
+    shape: str = ""
+    bare: bool = False  # the callee spelt as a bare name (``fix(...)``): no method (``records.BARE``)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pathlib import Path
 from tenantlint.cache import INDEX_KIND, Cache, code_fingerprint, config_fingerprint, digest, key_of
 from tenantlint.config.options import Config
 from tenantlint.crossfile import EMPTY, CrossFileFacts
+from tenantlint.crossfn.shapes import SHAPE
 from tenantlint.files import walk_rel
 from tenantlint.index.records import ModelInfo
 from tenantlint.manifest import (
@@ -70,6 +71,9 @@ def merge(scans: Iterable[FileScan]) -> Merged:
                 defs = None
             else:
                 defs.update(s.defs)
+    if defs is not None:  # the shapes of calls of names no function of the project has: no use
+        for key in [k for k in counts if SHAPE in k and k.partition(SHAPE)[0] not in defs]:
+            del counts[key]
     return Merged(models, CrossFileFacts.merge(s.facts for s in done), counts,
                   None if defs is None else frozenset(defs))
 

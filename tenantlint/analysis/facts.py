@@ -236,6 +236,7 @@ class FunctionFact:
     guards: tuple[str, ...] = ()  # ``checked:attr:against`` tenant checks (``interp/guards.py``)
     # parameters annotated with a model class (``bot_profile: UserProfile``): rows, not ids
     rows: tuple[str, ...] = ()
+    signature: str = ""  # what a call binds (``crossfn/shapes.py``); "" when not known
 
 
 @dataclass

@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.held_models import generic_binding
 from tenantlint.analysis.interp.returns import unfiltered
+from tenantlint.analysis.interp.signatures import bare_spelling, cst_shape
 from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
 from tenantlint.analysis.orm.owner import owner_params
@@ -100,7 +101,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             tuple(sorted(tenant_params.get(fn.qualname, {}).items())), tuple(keyed.get(fn.qualname, ())),
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
-            tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node),
+            tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node), fn.signature,
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined
@@ -193,4 +194,13 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
                 bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
-                call.rows, call.selector, call.selected, system=system, via=call.via)
+                call.rows, call.selector, call.selected, system=system, via=call.via,
+                shape=_shape(call, positions), bare=bare_spelling(call.node))
+
+
+def _shape(call: CallFact, positions: Positions) -> str:
+    """The call as written (``shapes.py``); none for a call run through an executor (a stand-in
+    built for it: the name is an argument there, no call)."""
+    if positions.stand_ins and id(call.node) in positions.stand_ins:
+        return ""
+    return cst_shape(call.node, call.callee.rsplit(".", 1)[-1])

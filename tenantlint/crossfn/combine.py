@@ -27,6 +27,7 @@ from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
+    BARE,
     BUILDER,
     CLASS_NAME,
     CONTEXT,
@@ -45,6 +46,8 @@ from tenantlint.crossfn.records import (
     Summary,
     context_entry,
 )
+from tenantlint.crossfn.shapes import BARE_MARK, LOCAL_DEF_MARK, NOT_PROJECT_MARK, ON_OBJECT_MARK, is_method
+from tenantlint.crossfn.unbindable import Unbindable
 from tenantlint.results import FileResult, Finding
 
 MAX_DEPTH = 8  # helper chains longer than this are cut (the query stays reported where it is)
@@ -108,6 +111,7 @@ class Project:
         self.resolved_by_kind: dict[tuple[str, str], int] = {}
         self.refs_by_kind: dict[tuple[str, str], int] = {}
         refs_by_name: dict[str, int] = {}
+        self.unbindable = Unbindable(name_counts)  # calls that cannot bind a function of their name
         for site in self.sites:
             target = self.resolve(site.callee)
             if target is not None:
@@ -117,6 +121,7 @@ class Project:
                     continue
                 if site.reference:
                     self.refs_of.setdefault(target, []).append(site)
+                    self.unbindable.add_resolved(name, self.kind(target), site)
                     refs_by_name[name] = refs_by_name.get(name, 0) + 1
                     by_kind = (self.kind(target), name)
                     self.refs_by_kind[by_kind] = self.refs_by_kind.get(by_kind, 0) + 1
@@ -125,6 +130,7 @@ class Project:
                 resolved_by_name[name] = resolved_by_name.get(name, 0) + 1
                 by_kind = (self.kind(target), name)
                 self.resolved_by_kind[by_kind] = self.resolved_by_kind.get(by_kind, 0) + 1
+                self.unbindable.add_resolved(name, by_kind[0], site)
         self.name_counts = name_counts
         self.receivers = Receivers(name_counts)
         self.resolved_by_name = resolved_by_name
@@ -163,17 +169,29 @@ class Project:
         module = self.module_of.get(qualname, "")
         return _MODULE if qualname.rpartition(".")[0] == module else _OTHER
 
-    def spelled(self, fn: Summary) -> int:
+    def spelled(self, fn: Summary, local: bool = False) -> int:
         """How often the project spells the name of ``fn`` where it may name ``fn``: a function of
         its module is never an attribute of an object a parameter or a local variable holds
         (``records.ON_OBJECT``), unless some file uses its module as a value; a method is never
-        an attribute of a module, a literal or request data (``method_refs.NOT_PROJECT``)."""
+        an attribute of a module, a literal or request data (``method_refs.NOT_PROJECT``); no call
+        that cannot bind to its signature names it (``unbindable.py``). ``local``: nor a name that
+        names a nested function of an enclosing one (``records.LOCAL_DEF``)."""
         counts = self.name_counts or {}
         spelled = counts.get(spelling(fn.qualname), 0)
+        skip = LOCAL_DEF_MARK if local else ""
+        if local:
+            spelled -= counts.get(fn.name + LOCAL_DEF, 0)
         if self.subtracts(fn):
             spelled -= counts.get(fn.name + ON_OBJECT, 0)
+            skip += ON_OBJECT_MARK
         elif self.kind(fn.qualname) == _OTHER:  # a method: never an attribute of a module or of data
             spelled -= counts.get(fn.name + ON_CLASS + NOT_PROJECT, 0)
+            skip += NOT_PROJECT_MARK
+        if spelling(fn.qualname) == fn.name:
+            if is_method(fn.signature):  # never a bare name outside a class body
+                spelled -= counts.get(fn.name + BARE, 0)
+                skip += BARE_MARK
+            spelled -= self.unbindable.spellings(fn.name, fn.signature, skip)
         return spelled
 
     def subtracts(self, fn: Summary) -> bool:
@@ -192,11 +210,16 @@ class Project:
     def used(self, fn: Summary, refs: bool) -> int:
         """The resolved calls (and, with ``refs``, references) that are spellings :meth:`spelled`
         counts: with the spellings on objects left out, those of functions of modules only."""
+        name = spelling(fn.qualname)
+        # the resolved calls (of other functions of the name) that cannot bind it: no spelling it counts
+        unbound = self.unbindable.calls(name, fn.signature, _MODULE if self.subtracts(fn) else None,
+                                        refs) if name == fn.name else 0
         if not self.subtracts(fn):
-            name = spelling(fn.qualname)
-            return self.resolved_by_name.get(name, 0) + (self.refs_by_name.get(name, 0) if refs else 0)
-        key = (_MODULE, fn.name)
-        return self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
+            found = self.resolved_by_name.get(name, 0) + (self.refs_by_name.get(name, 0) if refs else 0)
+        else:
+            key = (_MODULE, fn.name)
+            found = self.resolved_by_kind.get(key, 0) + (self.refs_by_kind.get(key, 0) if refs else 0)
+        return found - unbound
 
     def users(self, fn: Summary) -> list[str] | None:
         """The functions that call or name ``fn``, when every spelling of its name in the project
@@ -205,7 +228,7 @@ class Project:
             return None
         sites = [*self.sites_of.get(fn.qualname, ()), *self.refs_of.get(fn.qualname, ())]
         used = self.used(fn, refs=True)
-        spelled = self.spelled(fn) - self.name_counts.get(fn.name + LOCAL_DEF, 0)
+        spelled = self.spelled(fn, local=True)
         if not sites or spelled != used:
             return None
         # a call in a nested function is its enclosing function's (``crossfn/enclosing.py``)

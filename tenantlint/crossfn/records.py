@@ -31,6 +31,10 @@ CONTEXT_SOURCE = "self.context, set by the view"  # provenance of what ``self.co
 # the id-keyed join does not (a call of a local function the analysis does not follow may hide
 # request input that reaches the module-level one through it).
 LOCAL_DEF = " local-def"
+# A name-count key: ``fix`` + BARE counts the spellings of ``fix`` as a bare name (not LOCAL_DEF
+# ones) outside the own scope of any class body (``prepass.name_counts``): such a name is a
+# function of a module (or a builtin), never a method, which only a class body names bare.
+BARE = " bare"
 # A name-count key: ``fix`` + ON_OBJECT counts the spellings ``obj.fix`` / ``obj.a.fix`` whose chain
 # starts at a parameter or a local variable of the enclosing function that holds no module (one
 # assigned a call result, not an alias, an import or a loop target: ``prepass.name_counts``), or at
@@ -60,8 +64,8 @@ PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF", "MODULE_VALUE",
-           "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
+__all__ = ["ANY_ENTRY", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF",
+           "MODULE_VALUE", "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

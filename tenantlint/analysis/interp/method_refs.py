@@ -72,13 +72,15 @@ def _receiver(node: ast.expr, enclosing: str | None, modules: frozenset[str]) ->
     return ANY
 
 
-def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -> dict[str, str]:
+def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None,
+                       outside: set[int] | None = None) -> dict[str, str]:
     """Method name -> comma-joined receivers (class short names, ``*``) spelled in this module, for
     the names spelled on a class at least once. ``counts``: filled with the spellings of each name
     on a class or on an attribute of ``cls``/``self`` (``ON_CLASS`` keys); the name's other
     spellings are the rest of its name count (``prepass.name_counts``). One breadth-first walk
     per class body (a class starts a walk of its own: ``self``/``cls``/``super()`` in it stand
-    for it), the module's own code in the first."""
+    for it), the module's own code in the first. ``outside``: filled with the attribute nodes
+    counted under ``NOT_PROJECT`` (``id``)."""
     modules = _imported_modules(tree)
     data = not_project_receivers(tree) if counts is not None else set()
     found: dict[str, set[str]] = {}
@@ -92,19 +94,23 @@ def module_method_refs(tree: ast.Module, counts: dict[str, int] | None = None) -
                 attr: str = node.attr  # type: ignore[attr-defined]
                 if attr[:1].islower() or attr[:1] == "_":
                     recv = _receiver(node.value, enclosing, modules)  # type: ignore[attr-defined]
-                    if counts is not None and id(node.value) in data and recv in (None, ANY):  # type: ignore[attr-defined]
+                    # as ``prepass.name_counts`` counts: an attribute assigned or deleted is no spelling
+                    tally = counts if node.ctx.__class__ is ast.Load else None  # type: ignore[attr-defined]
+                    if tally is not None and id(node.value) in data and recv in (None, ANY):  # type: ignore[attr-defined]
                         key = attr + ON_CLASS + NOT_PROJECT
-                        counts[key] = counts.get(key, 0) + 1
+                        tally[key] = tally.get(key, 0) + 1
+                        if outside is not None:
+                            outside.add(id(node))
                         if recv is not None and attr[:1].islower():
                             found.setdefault(attr, set()).add(recv)
                     elif recv is not None:
                         if attr[:1].islower():
                             found.setdefault(attr, set()).add(recv)
-                        if counts is not None:
+                        if tally is not None:
                             held = _held(node.value)  # type: ignore[attr-defined]
                             key = attr + ON_CLASS + (held or ANY if recv == ANY else recv)
                             if not key.endswith(ANY):
-                                counts[key] = counts.get(key, 0) + 1
+                                tally[key] = tally.get(key, 0) + 1
             elif cls is class_def and node is not root:
                 scopes.append((node, node.name))  # type: ignore[attr-defined]
     return {m: ",".join(sorted(r)) for m, r in found.items() if r - {ANY}}

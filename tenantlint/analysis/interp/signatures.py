@@ -13,6 +13,7 @@ from tenantlint.analysis.interp.function_state import function_params
 from tenantlint.analysis.interp.local_types import annotation_text
 from tenantlint.analysis.plugins import HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
+from tenantlint.crossfn.shapes import Shape, make_signature
 from tenantlint.index.forwarding import FACTORY, PLAIN
 
 if TYPE_CHECKING:
@@ -40,6 +41,65 @@ def summary_params(fn: cst.FunctionDef, decorators: list[str], method: bool) -> 
     if _bound_task(fn) and names:
         names = names[1:]
     return names + [p.name.value for p in params.kwonly_params]
+
+
+# Decorators whose function a call binds as written (``crossfn/shapes.py``): a property's spelling
+# is no call of it, another decorator may inject or rename arguments.
+_SAME_SIGNATURE = _TRANSPARENT - {"property", "cached_property"}
+
+
+def call_signature(fn: cst.FunctionDef, decorators: list[str], method: bool) -> str:
+    """The signature a call of ``fn`` binds (``shapes.Signature.text``); "" when a decorator may
+    change it."""
+    last = [n.rsplit(".", 1)[-1] for n in decorators]
+    if any(n not in _SAME_SIGNATURE for n in last) or _bound_task(fn):
+        return ""
+    params = fn.params
+    positional = [(p.name.value, p.default is not None) for p in (*params.posonly_params, *params.params)]
+    posonly = len(params.posonly_params)
+    static = "staticmethod" in last
+    if method and not static:
+        if not positional:
+            return ""  # ``def m(*args)``: self among the spread
+        positional = positional[1:]
+        posonly = max(posonly - 1, 0)
+    elif not method and positional and positional[0][0] in ("self", "cls"):
+        return ""  # a method the walk did not read as one (defined under an ``if``)
+    star = params.star_arg
+    return make_signature(positional, posonly,
+                          [(p.name.value, p.default is not None) for p in params.kwonly_params],
+                          isinstance(star, cst.Param), params.star_kwarg is not None,
+                          method and not static and "classmethod" not in last, method).text()
+
+
+def bare_spelling(node: cst.CSTNode) -> bool:
+    """The callee of a call site is spelt as a bare name (``fix(...)``, a reference ``fix``)."""
+    return isinstance(node.func if isinstance(node, cst.Call) else node, cst.Name)
+
+
+def cst_shape(node: cst.CSTNode, name: str) -> str:
+    """The shape of a call whose callee is spelt ``name`` or ``x.name`` (``shapes.Shape.text``);
+    "" for any other node."""
+    if not isinstance(node, cst.Call):
+        return ""
+    func = node.func
+    spelt = func.attr.value if isinstance(func, cst.Attribute) else (
+        func.value if isinstance(func, cst.Name) else "")
+    if spelt != name:
+        return ""
+    positional = 0
+    star = double_star = False
+    keywords: list[str] = []
+    for a in node.args:
+        if a.star == "**":
+            double_star = True
+        elif a.star == "*":
+            star = True
+        elif a.keyword is not None:
+            keywords.append(a.keyword.value)
+        elif not star:
+            positional += 1
+    return Shape(positional, star, tuple(sorted(keywords)), double_star).text()
 
 
 def _bound_task(fn: cst.FunctionDef) -> bool:

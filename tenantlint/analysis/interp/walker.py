@@ -88,6 +88,7 @@ from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
 from tenantlint.analysis.interp.schema_changes import SCHEMA_CHANGE, schema_change
 from tenantlint.analysis.interp.signatures import (
+    call_signature,
     forwarding_names,
     function_fact,
     row_params,
@@ -270,6 +271,7 @@ class Walker:
             # scheduled, start-up code, a system_scope handler, or in a system_paths file
             fact.system = reason if handler is None or system else ""
             fact.rows = row_params(self.ctx, fn, ports)
+            fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
