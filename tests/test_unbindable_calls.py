@@ -196,3 +196,19 @@ def test_a_method_is_never_a_bare_name() -> None:
     assert _project(counts, sites, ALERT_ALL, helper).blame(ALERT_ALL) is None
     # not for the module-level function itself: the builtin's spelling may be a call of it
     assert _project(counts, sites, ALERT_ALL, helper).blame(helper) is not None
+
+
+def test_a_call_run_through_an_executor_has_no_shape() -> None:
+    from types import SimpleNamespace
+    from typing import Any
+
+    from tenantlint.analysis.facts import CallFact
+    from tenantlint.analysis.summaries import _shape
+
+    # built for ``thread_pool_exec(_run_sync, user_id, req)``: the name is an argument there
+    inner = cst.parse_expression("_run_sync(user_id, req)")
+    call = CallFact(inner, "app.api._run_sync", (), "app.api.handler", None)
+    positions: Any = SimpleNamespace(stand_ins={id(inner): cst.parse_expression("f()")})
+    assert _shape(call, positions) == ""
+    positions.stand_ins = {}
+    assert _shape(call, positions) == "2;"

@@ -56,7 +56,7 @@ def parse_shape(text: str) -> Shape | None:
 
 
 def ast_shape(call: ast.Call) -> str:
-    """The shape text of ``call`` (CPython ``ast``)."""
+    """The shape text of ``call`` (CPython ``ast``; read for every call the pre-pass counts)."""
     positional = 0
     star = False
     for a in call.args:
@@ -64,6 +64,8 @@ def ast_shape(call: ast.Call) -> str:
             star = True
         elif not star:
             positional += 1
+    if not call.keywords:  # most calls: ``Shape.text`` without building one
+        return f"{positional}*;" if star else f"{positional};"
     keywords: list[str] = []
     double_star = False
     for k in call.keywords:

@@ -24,6 +24,8 @@ class Unbindable:
         # name -> (kind of the function it resolved to, shape, spelt bare, a reference) of resolved
         # calls and references with a shape or spelt bare
         self.resolved: dict[str, list[tuple[str, str, bool, bool]]] = {}
+        self._spellings: dict[tuple[str, str, str], int] = {}  # asked again for each walk and round
+        self._calls: dict[tuple[str, str, str | None, bool], int] = {}
         for key, n in (counts or {}).items():
             if SHAPE in key:
                 name, _, rest = key.partition(SHAPE)
@@ -40,8 +42,13 @@ class Unbindable:
         ``skip`` (counted under a key already left out)."""
         if not signature:
             return 0
-        return sum(n for shape, marks, n in self.spelled.get(name, ())
-                   if not any(m in marks for m in skip) and not binds(signature, shape))
+        key = (name, signature, skip)
+        found = self._spellings.get(key)
+        if found is None:
+            found = self._spellings[key] = sum(
+                n for shape, marks, n in self.spelled.get(name, ())
+                if not any(m in marks for m in skip) and not binds(signature, shape))
+        return found
 
     def calls(self, name: str, signature: str, kind: str | None, refs: bool) -> int:
         """The resolved calls (and, with ``refs``, references) of ``name`` (to functions of ``kind``,
@@ -49,7 +56,12 @@ class Unbindable:
         method, the ones spelt bare."""
         if not signature:
             return 0
-        method = is_method(signature)
-        return sum(1 for k, shape, bare, reference in self.resolved.get(name, ())
-                   if (refs or not reference) and (kind is None or k == kind) and (
-                       (bare and method) or (shape and not binds(signature, shape))))
+        key = (name, signature, kind, refs)
+        found = self._calls.get(key)
+        if found is None:
+            method = is_method(signature)
+            found = self._calls[key] = sum(
+                1 for k, shape, bare, reference in self.resolved.get(name, ())
+                if (refs or not reference) and (kind is None or k == kind) and (
+                    (bare and method) or (shape and not binds(signature, shape))))
+        return found
