@@ -43,6 +43,7 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
+from tenantlint.index.caller_serializers import caller_serializers
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
@@ -241,6 +242,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scoped_view_bases=view_bases, serializer_models=serializers, serializer_inserts=creates,
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
+            caller_serializers=_caller_serializers(tree, config) if "Serializer" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree, receivers),
             check_candidates=checks,
@@ -269,6 +271,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         route_frameworks=frameworks,
         router_dependencies=included,
     ))
+
+
+def _caller_serializers(tree: ast.Module, config: Config) -> dict[str, str]:
+    return caller_serializers(tree, PatternSet.compile(config.trusted_sources))
 
 
 def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:
