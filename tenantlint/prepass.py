@@ -47,6 +47,7 @@ from tenantlint.index.caller_serializers import caller_serializers
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
+from tenantlint.index.import_aliases import import_aliases, unalias
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.keyword_lookups import keyword_lookups
 from tenantlint.index.membership import CheckCandidate, check_candidates
@@ -317,7 +318,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     reference to anything outside it, within that function; a name bound at module or class level
     (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound.
     ``defs``: filled with the name of every function (``def``, ``async def``) and class at any
-    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions)."""
+    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions). A read
+    of a name imported under another one (``from m import f as g``; ``g()``) is counted as a
+    spelling of the imported name (``index/import_aliases.py``)."""
     counts: dict[str, int] = {}
     if defs is None:
         defs = set()
@@ -332,6 +335,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     rooted: set[int] = set()  # the heads of attributes and the callees
     values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
     imports: list[ast.Import | ast.ImportFrom] = []
+    aliased: dict[str, str] = {}  # names imported under another name -> the names they import
+    alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
         todo, local, nested, modules = scopes.pop()
@@ -348,9 +353,13 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                        if name in aliased:
+                            alias_reads[name] = alias_reads.get(name, 0) + 1
                     elif name[:1].isupper() and name not in local:  # a class, maybe: any context
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
+                        if name in aliased:
+                            alias_reads[name] = alias_reads.get(name, 0) + 1
                     if id(node) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
@@ -389,6 +398,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     rooted.add(id(node.func))  # type: ignore[attr-defined]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
+                    if cls is ast.ImportFrom:  # read before the names of the scope it is in
+                        aliased.update(import_aliases(node))  # type: ignore[arg-type]
             for field in fields_of.get(cls) or child_fields(cls):  # ``children``, inlined
                 value = getattr(node, field, None)
                 if value.__class__ is list:
@@ -399,6 +410,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     push(value)
     for held in _module_values(imports, values, package):
         counts[MODULE_VALUE + held] = 1
+    if alias_reads:
+        unalias(counts, aliased, alias_reads, defs)
     return tuple(sorted(counts.items()))
 
 
