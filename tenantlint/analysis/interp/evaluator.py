@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records, scoped_keys
+from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.checked_loops import checked_entry
@@ -42,6 +42,7 @@ from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
+from tenantlint.analysis.interp.stored_entries import stored
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     Dispatch,
@@ -298,6 +299,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     def _verified(self, node: cst.BaseExpression) -> Value | None:
         """The value of an expression a membership check was called with earlier in the function."""
         env = self.fn.env
+        own = stored(env, node)  # ``req["id"] = get_uuid()`` earlier
+        if own is not None:
+            return own
         each = checked_entry(env, node)  # ``for i in req["ids"]: if not check(i): return`` earlier
         if each is not None:
             return each
@@ -491,9 +495,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
-        # ``for r in rows`` over dicts put into a local list; ``for k in d``, ``for k, v in d.items()``
-        # over a dict keyed by scoped ids
-        one = records.element(value) or scoped_keys.keys_of(value) or scoped_keys.pair_of(value)
+        one = records.element(value)  # ``for r in rows`` over dicts put into a local list
         if one is not None:
             return one
         return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
