@@ -22,7 +22,7 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records
+from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records, scoped_keys
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.checked_loops import checked_entry
@@ -41,7 +41,9 @@ from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
 from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
+from tenantlint.analysis.interp.own_id import for_use
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
+from tenantlint.analysis.interp.stored_entries import stored
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     Dispatch,
@@ -101,7 +103,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         state = q.state
         if self.fn.system_depth and state.bypass is None:
             state = replace(state, bypass=Scoping.SYSTEM_SCOPE, bypass_detail=self.fn.system_reason)
-        q.origin.uses.append((kind, state))
+        q.origin.uses.append((kind, for_use(kind, state) if state.pins else state))
 
     def discard(self, origin: Origin) -> None:
         if origin in self.ctx.origins:
@@ -298,6 +300,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     def _verified(self, node: cst.BaseExpression) -> Value | None:
         """The value of an expression a membership check was called with earlier in the function."""
         env = self.fn.env
+        own = stored(env, node)  # ``req["id"] = get_uuid()`` earlier
+        if own is not None:
+            return own
         each = checked_entry(env, node)  # ``for i in req["ids"]: if not check(i): return`` earlier
         if each is not None:
             return each
@@ -491,7 +496,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         if isinstance(value, QueryValue):
             self.consume(value)
             return self.row_of(value)
-        one = records.element(value)  # ``for r in rows`` over dicts put into a local list
+        # ``for r in rows`` over dicts put into a local list; ``for k in d``, ``for k, v in d.items()``
+        # over a dict keyed by scoped ids
+        one = records.element(value) or scoped_keys.keys_of(value) or scoped_keys.pair_of(value)
         if one is not None:
             return one
         return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
