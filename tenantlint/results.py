@@ -315,6 +315,9 @@ class Arg:
     # is known): ``interp/filter_lists.py``
     unpinned: bool = False
     pinned: bool = False  # a list of conditions written in the call pins a tenant column to a trusted value
+    # entries of an event dict built in a queue producer that hold the caller's parameters:
+    # (entry or ``*`` for a spread, ``parameter NAME`` or "" when unknown)
+    entry_sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +348,9 @@ class Site:
     # The class a method call is spelled on (``FileService.get_by_id``, ``cls.get_by_id`` in
     # ``FileService``): which concrete subclass's walk of a generic base method it reaches.
     via: str = ""
+    # An event put on a named queue (``queue_json_publish("q", event)``): a call site of the queue's
+    # consumer, which no spelling of its name counts (``crossfn/combine.py``).
+    queue: bool = False
 
 
 @dataclass
