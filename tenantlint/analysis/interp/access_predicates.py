@@ -31,17 +31,19 @@ way out. Purely syntactic (libcst); names bound more than once are not followed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 import libcst as cst
 
+from tenantlint.analysis.interp.confined_lookups import ANSWERS, confined_lookup
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.source.children import code_children
 from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED
+from tenantlint.index.relations import OWNER_COLUMNS
 
 ID = GUARD_ID  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
@@ -93,6 +95,9 @@ class _Reader:
         for targets, value in assigns:
             if any(counts.get(n, 0) != 1 or n in self.params for n in targets):
                 continue
+            confined = self.confined(value) if len(targets) == 1 else frozenset()
+            if confined:
+                self.answers[targets[0]] = confined  # a lookup found only when its row is confined
             only = self._only_param(value)
             if only is not None and isinstance(_unwrap(value), cst.Call):
                 for n in targets:
@@ -101,7 +106,7 @@ class _Reader:
                         self.sets[n] = only
             elif len(targets) == 1 and self._from_trusted(value):
                 self.sets[targets[0]] = TRUSTED
-            elif len(targets) == 1:
+            elif len(targets) == 1 and not confined:
                 proved = self.proves(value)
                 if proved:
                     self.answers[targets[0]] = proved
@@ -178,11 +183,19 @@ class _Reader:
                 return self.pair(node.left, other)
             if isinstance(op, cst.In):
                 return self._member(node.left, other, None)
+            if isinstance(op, cst.IsNot) and _none(other):
+                return self.proves(node.left)  # ``return row is not None``
             return frozenset()
         if isinstance(node, cst.Await):
             return self.proves(node.expression)
-        if isinstance(node, cst.Call) and self.call_guards is not None and dotted(node.func) != "any":
-            return self.called(node, predicates=True)
+        if isinstance(node, cst.Call) and dotted(node.func) == "bool" and len(node.args) == 1:
+            return self.proves(node.args[0].value)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and isinstance(node.func.value, cst.Name) and node.func.attr.value in ANSWERS:
+            return self.proves(node.func.value)  # ``rows.exists()`` of a confined lookup ``rows``
+        if isinstance(node, cst.Call) and dotted(node.func) != "any":
+            called = self.called(node, predicates=True) if self.call_guards is not None else frozenset()
+            return called | self.confined(node)
         if isinstance(node, cst.Call) and dotted(node.func) == "any" and len(node.args) == 1:
             gen = node.args[0].value
             if isinstance(gen, cst.GeneratorExp | cst.ListComp) and gen.for_in.inner_for_in is None \
@@ -197,6 +210,13 @@ class _Reader:
                         if found:
                             return found
         return frozenset()
+
+    def confined(self, value: cst.BaseExpression) -> frozenset[Pair]:
+        """A query keyed by an id parameter and confined to another (``confined_lookups.py``): what
+        its truth proves."""
+        found = confined_lookup(value, [p for p in self.params if p not in IGNORED],
+                                self.names, self.against)
+        return frozenset((checked, ID, against) for checked, against in found)
 
     def called(self, call: cst.Call, predicates: bool) -> frozenset[Pair]:
         """What a call of a function with tenant guards proves here (a predicate's guards only
@@ -216,6 +236,9 @@ class _Reader:
                 key = (name, attr)
             elif name in self.fetched and attr != ID:
                 key = (self.fetched[name], ID)
+            elif attr == ID and parent_link(checked, self.fetched):
+                assert isinstance(checked, cst.Attribute) and isinstance(checked.value, cst.Name)
+                key = (self.fetched[checked.value.value], ID)  # through the row's parent
             if key is not None and key[0] != against:
                 out.add((key[0], key[1], against))
         return frozenset(out)
@@ -242,6 +265,10 @@ class _Reader:
             out |= self.pair(a, b)
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             out |= self.proves(test.expression)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+                and isinstance(test.comparisons[0].operator, cst.Is) \
+                and _none(test.comparisons[0].comparator):
+            out |= self.proves(test.left)  # ``if row is None: return False``
         if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
             out |= self.mismatch(test.left) | self.mismatch(test.right)  # false: each alternative is
         return frozenset(out)
@@ -350,6 +377,22 @@ def _falsy(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value in ("False", "None")
     return isinstance(node, cst.Integer) and node.value == "0"
+
+
+def parent_link(node: cst.BaseExpression, fetched: Mapping[str, str]) -> bool:
+    """``doc.kb_id``: the id of its parent that a row fetched by a parameter holds (a column named
+    ``<parent>_id``, not an owner's). An id guard's "yes" on it puts the parent, and so the row
+    reached through it, in the tenant it was checked against: ``return
+    KnowledgebaseService.accessible(doc.kb_id, user_id)`` checks ``doc_id``."""
+    if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+            and node.value.value in fetched):
+        return False
+    attr = node.attr.value
+    return attr.endswith("_id") and len(attr) > 3 and attr not in OWNER_COLUMNS
+
+
+def _none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _refusing(stmt: cst.Expr) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.call_rows import called_row, check_call_row
+from tenantlint.analysis.interp.call_rows import call_of, called_row, check_call_row
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -32,6 +32,7 @@ from tenantlint.analysis.interp.token_check import token_checked
 from tenantlint.analysis.interp.values import RowValue, Value
 from tenantlint.analysis.interp.via_check import via_tenant_row
 from tenantlint.analysis.plugins import ClassInfo
+from tenantlint.analysis.source.children import code_children
 
 
 def own_row(ctx: FileContext, cls: ClassInfo, fn: cst.FunctionDef) -> tuple[str, Value] | None:
@@ -116,7 +117,71 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
     """``if row.org_id != <trusted>: refuse``: the query that fetched ``row`` is scoped (``if
     row.token != <client's value>: refuse``: a capability lookup, ``token_check.py``)."""
     token_checked(ev, fn, test)
-    for left, right in mismatch_sides(test):
+    _check_sides(ev, fn, mismatch_sides(test) + found_mismatch_sides(test, fn))
+
+
+def checked_in_branch(ev: Evaluator, fn: FunctionState, stmt: cst.If) -> None:
+    """``if found and row.org_id == <trusted>: <uses of row>`` (no ``else``) where the function uses
+    ``row`` nowhere outside that ``if`` (past binding it): only a row of the caller's tenant is ever
+    used, as if the code had refused on mismatch."""
+    if stmt.orelse is not None or fn.body is None:
+        return
+    sides: list[tuple[cst.BaseExpression, cst.BaseExpression]] = []
+    for left, right in _equal_parts(stmt.test):
+        for side in (left, right):
+            text = dotted(side, calls=False) or ""
+            row = text.split(".", 1)[0] if "." in text else ""
+            held = fn.env.get(row)
+            fetched = (isinstance(held, RowValue) and held.origin is not None) or call_of(fn, row) is not None
+            if row and fetched and _used_only_in(row, stmt, fn.body):
+                sides.append((left, right))
+                break
+    if sides:
+        _check_sides(ev, fn, sides)
+
+
+def _equal_parts(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """The sides of the ``a == b`` comparisons ``and``-ed in a test."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _equal_parts(test.left) + _equal_parts(test.right)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+            and isinstance(test.comparisons[0].operator, cst.Equal):
+        return [(test.left, test.comparisons[0].comparator)]
+    return []
+
+
+def _used_only_in(name: str, stmt: cst.If, body: cst.CSTNode) -> bool:
+    """Every read of ``name`` in ``body`` is inside ``stmt``; elsewhere it is only bound (an
+    assignment target, a loop target)."""
+    bound: set[int] = set()
+    todo: list[cst.CSTNode] = [body]
+    while todo:
+        node = todo.pop()
+        if node is stmt:
+            continue
+        if isinstance(node, cst.AssignTarget | cst.For):
+            bound.update(id(t) for t in _target_names(node.target))
+        if isinstance(node, cst.Name) and node.value == name and id(node) not in bound:
+            return False
+        todo.extend(code_children(node))
+    return True
+
+
+def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [n for el in target.elements for n in _target_names(el.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+def _check_sides(ev: Evaluator, fn: FunctionState,
+                 sides: list[tuple[cst.BaseExpression, cst.BaseExpression]]) -> None:
+    """Each (left, right) compares a fetched row's tenant with a trusted value (or a parameter): the
+    row is checked after the fetch."""
+    for left, right in sides:
         for row_side, value_side in ((left, right), (right, left)):
             found = tenant_row(row_side, fn) or via_tenant_row(ev.ctx.index, row_side, fn)
             handed = _handed_row(ev, row_side, fn) if found is None else None
@@ -135,6 +200,42 @@ def checked_after_fetch(ev: Evaluator, fn: FunctionState, test: cst.BaseExpressi
             elif handed is not None:
                 fn.env[handed] = Value(Provenance.trusted(
                     f"{handed}, its tenant checked against {value.prov.source}"))
+
+
+def found_mismatch_sides(test: cst.BaseExpression, fn: FunctionState
+                         ) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """``if found and row.org_id != <trusted>: refuse``: when nothing was found there is no row to
+    leak, so the comparison refuses every row there is. ``found`` is the row itself (``row``, ``row is
+    not None``) or the flag handed back beside it by the same call (``found, row =
+    Service.get_by_id(pk)``); the mismatch sides kept are those of that row."""
+    if not (isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And)):
+        return []
+    present = test.left
+    if isinstance(present, cst.Comparison) and len(present.comparisons) == 1 \
+            and isinstance(present.comparisons[0].operator, cst.IsNot) \
+            and isinstance(present.comparisons[0].comparator, cst.Name) \
+            and present.comparisons[0].comparator.value == "None":
+        present = present.left
+    if not isinstance(present, cst.Name):
+        return []
+    out: list[tuple[cst.BaseExpression, cst.BaseExpression]] = []
+    for left, right in mismatch_sides(test.right):
+        for side in (left, right):
+            row = (dotted(side, calls=False) or "").split(".", 1)[0]
+            if row and _present(present.value, row, fn):
+                out.append((left, right))
+                break
+    return out
+
+
+def _present(flag: str, row: str, fn: FunctionState) -> bool:
+    """``flag`` is true exactly when ``row`` holds a row: the row itself, or the flag its call handed
+    back beside it (``found, row = Service.get_by_id(pk)``), both still holding what the call gave."""
+    if flag == row:
+        return True
+    a, b = fn.unpacked_calls.get(flag), fn.unpacked_calls.get(row)
+    return a is not None and b is not None and a[0] is b[0] \
+        and fn.env.get(flag) is a[1] and fn.env.get(row) is b[1]
 
 
 def _name_attr(node: cst.BaseExpression) -> str:

@@ -123,7 +123,7 @@ def each_checked(stmt: cst.For, element: Value, env: Mapping[str, Value]) -> tup
     entry = entry_of(stmt.iter)
     label, key = names[1], names[1]
     if entry is not None:
-        if any(_touches(s, entry) for s in stmt.body.body):
+        if any(touches(s, entry) for s in stmt.body.body):
             return None  # the body changes the list it checks
         label = _CODE.code_for_node(stmt.iter)
         key = each_key(label)
@@ -148,14 +148,15 @@ def cancel_touched(env: dict[str, Value], node: cst.CSTNode) -> None:
     may change. Called before the statement is evaluated."""
     for k in [k for k in env if k.startswith(EACH_PREFIX) and k != EACH_PREFIX]:
         entry = entry_of(cst.parse_expression(k[len(EACH_PREFIX) + 1:]))
-        if entry is None or _touches(node, entry):
+        if entry is None or touches(node, entry):
             env[k] = Value()
 
 
-def _touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
+def touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
     """``node`` may change ``entry`` (name, key): it binds or uses the name bare (passes it to a call,
     aliases it), calls a method of it or of the entry that is no read, or assigns the entry (or an
-    entry of the name whose key is not constant)."""
+    entry of the name whose key is not constant). A spread (``f(**name)``, ``f(*name)``) only reads
+    the name."""
     base, key = entry
     todo: list[tuple[cst.CSTNode, bool]] = [(node, False)]  # (node, is an assignment target)
     while todo:
@@ -185,6 +186,8 @@ def _touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
             todo.extend((c, False) for c in code_children(n) if c is not n.value)
             continue
         if isinstance(n, cst.Arg):
+            if n.star and isinstance(n.value, cst.Name):
+                continue  # ``f(**req)``: the callee gets a copy of the entries
             todo.append((n.value, False))  # ``f(req=...)``: the keyword is no use
             continue
         if isinstance(n, cst.AssignTarget | cst.AugAssign | cst.AnnAssign | cst.NamedExpr | cst.Del):

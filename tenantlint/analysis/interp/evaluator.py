@@ -42,6 +42,7 @@ from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
+from tenantlint.analysis.interp.stored_entries import stored
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     Dispatch,
@@ -298,6 +299,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
     def _verified(self, node: cst.BaseExpression) -> Value | None:
         """The value of an expression a membership check was called with earlier in the function."""
         env = self.fn.env
+        own = stored(env, node)  # ``req["id"] = get_uuid()`` earlier
+        if own is not None:
+            return own
         each = checked_entry(env, node)  # ``for i in req["ids"]: if not check(i): return`` earlier
         if each is not None:
             return each

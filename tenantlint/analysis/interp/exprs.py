@@ -90,6 +90,8 @@ VERIFIED_PREFIX = "\x00verified"
 # Loop-checked entries (``req["doc_ids"]`` after ``for i in req["doc_ids"]: if not check(i): return``,
 # ``checked_loops.py``), under keys of the same kind.
 EACH_PREFIX = "\x00each"
+# Constant-key entries the function assigned (``req["id"] = get_uuid()``, ``stored_entries.py``).
+STORED_PREFIX = "\x00stored"
 _CODE = cst.Module(body=[])
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from tenantlint.analysis.interp import maybe_none
-from tenantlint.analysis.interp.exprs import EACH_PREFIX, dotted
+from tenantlint.analysis.interp.exprs import EACH_PREFIX, STORED_PREFIX, dotted
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.nested import NestedDef
 from tenantlint.analysis.interp.predicates import Junction, PredValue
@@ -137,10 +137,10 @@ def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
     if UNPROVEN in out:  # an unproven fetch of one branch only: the other path never ran it
         for k in [k for k in out if k.startswith(UNPROVEN) and k != UNPROVEN and (k not in a or k not in b)]:
             del out[k]
-    if EACH_PREFIX in out:  # a list checked in a loop on one path only: unproven on the other
-        for k in [k for k in out
-                  if k.startswith(EACH_PREFIX) and k != EACH_PREFIX and (k not in a or k not in b)]:
-            del out[k]
+    for prefix in (EACH_PREFIX, STORED_PREFIX):  # a list checked in a loop, an entry stored, on one
+        if prefix in out:  # path only: on the other it holds what it held before
+            for k in [k for k in out if k.startswith(prefix) and k != prefix and (k not in a or k not in b)]:
+                del out[k]
     return out
 
 

@@ -21,7 +21,13 @@ from tenantlint.analysis.facts import (
 )
 from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, scoped_ids
 from tenantlint.analysis.interp.access_predicates import access_guards
-from tenantlint.analysis.interp.after_fetch import checked_after_fetch, own_row, refuses, yes_then_refusal
+from tenantlint.analysis.interp.after_fetch import (
+    checked_after_fetch,
+    checked_in_branch,
+    own_row,
+    refuses,
+    yes_then_refusal,
+)
 from tenantlint.analysis.interp.call_rows import unpacked_call
 from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
 from tenantlint.analysis.interp.checked_loops import cancel_touched, each_checked
@@ -42,6 +48,7 @@ from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import (
     EACH_PREFIX,
+    STORED_PREFIX,
     URL_VERIFIED,
     VERIFIED_PREFIX,
     base_name,
@@ -102,6 +109,7 @@ from tenantlint.analysis.interp.startup import (
     registered_hooks,
 )
 from tenantlint.analysis.interp.startup_hints import MAIN_NAME
+from tenantlint.analysis.interp.stored_entries import cancel_stored, keep_stored, store
 from tenantlint.analysis.interp.system_handlers import operator_permission, system_handler
 from tenantlint.analysis.interp.trusted_context import (
     SCHEDULED,
@@ -518,6 +526,8 @@ class Walker:
         state.statement = stmt
         if EACH_PREFIX in state.env:  # a loop-checked ``req["ids"]`` this statement may change
             cancel_touched(state.env, _header(stmt))
+        if STORED_PREFIX in state.env:  # a stored ``req["id"]`` this statement may change
+            cancel_stored(state.env, _header(stmt))
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state, ev)
@@ -554,6 +564,7 @@ class Walker:
         ev.eval(stmt.test)
         keyed_fetch.dereferenced(state, stmt.test)  # ``if not row.project_id:`` raises on None
         self.membership(stmt.test, state)
+        checked_in_branch(ev, state, stmt)  # ``if found and row.org_id == <trusted>: <row used>``
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
             checked_after_fetch(ev, state, stmt.test)
@@ -587,6 +598,7 @@ class Walker:
             return
         if stmt.orelse is None:
             keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
+            keep_stored(stmt.test, after_then, state.env)  # ``if req: req["id"] = get_uuid()``
         state.env = merge_env(after_then, state.env)
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
@@ -860,6 +872,8 @@ class Walker:
             if isinstance(holder, DictValue) and key is not None:
                 state.env[target.value.value] = holder.with_item(key, value)
                 return
+            if key is not None and not isinstance(value, QueryValue):
+                store(state.env, target, value)  # later reads of ``req["id"]`` are ``value``
         if isinstance(target, cst.Subscript):
             # ``data["org_id"] = ...`` writes the key: evaluate the container and the index
             # expressions for their own reads, not ``data["org_id"]`` as a read of the request.
