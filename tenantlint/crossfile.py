@@ -27,6 +27,9 @@ class CrossFileFacts:
     # Serializer class name -> ``context`` keys some construction sets from request input (the
     # body or query string), joined with ``,`` (and ``|`` across files; ``index/readers.py``).
     body_context: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Serializer class name -> ``caller`` (every use in the file constructs it for the authenticated
+    # user) or ``other``, joined with ``|`` across files (``index/caller_serializers.py``).
+    caller_serializers: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Project string constants (``pkg.module.NAME``, ``pkg.module.Class.NAME`` -> text): raw SQL
     # imported from another module (``analysis/rawsql/constants.py``).
     sql_constants: dict[str, str] = field(default_factory=dict)

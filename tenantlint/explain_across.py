@@ -44,8 +44,9 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
             open_callers = outcome.rows.get((fn.path, q.line))
             if open_callers is not None:
                 rows = ", ".join(q.rows)
-                out.append(f"{head}; not reported here: it reads the rows of the row passed as {rows} "
-                           f"(a model instance, fetched by a query judged where it runs), though "
+                out.append(f"{head}; not reported here: it reads the rows of the rows passed as {rows} "
+                           f"(a model instance or a queryset, fetched by a query judged where it "
+                           f"runs), though "
                            f"{describe(open_callers)}")
                 continue
             if all((fn.path, q.line, code) in outcome.removed for code in q.codes):

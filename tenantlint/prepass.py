@@ -43,9 +43,11 @@ from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.records import CLASS_NAME, LOCAL_DEF, MODULE_VALUE, ON_OBJECT
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
+from tenantlint.index.caller_serializers import caller_serializers
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
+from tenantlint.index.import_aliases import import_aliases, unalias
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.keyword_lookups import keyword_lookups
 from tenantlint.index.membership import CheckCandidate, check_candidates
@@ -243,6 +245,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             scoped_view_bases=view_bases, serializer_models=serializers, serializer_inserts=creates,
             class_bases=class_bases,
             body_context=body_context_keys(tree) if "context=" in text else {},
+            caller_serializers=_caller_serializers(tree, config) if "Serializer" in text else {},
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree, receivers),
             check_candidates=checks,
@@ -272,6 +275,10 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         route_frameworks=frameworks,
         router_dependencies=included,
     ))
+
+
+def _caller_serializers(tree: ast.Module, config: Config) -> dict[str, str]:
+    return caller_serializers(tree, PatternSet.compile(config.trusted_sources))
 
 
 def _injecting(rel: str, tree: ast.Module, config: Config) -> dict[str, str]:
@@ -314,7 +321,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     reference to anything outside it, within that function; a name bound at module or class level
     (``check = make_checker(...)``) is a definition of its own there, not a reference, where bound.
     ``defs``: filled with the name of every function (``def``, ``async def``) and class at any
-    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions)."""
+    depth (what a call site's callee may name: ``crossfn/context.py`` reads constructions). A read
+    of a name imported under another one (``from m import f as g``; ``g()``) is counted as a
+    spelling of the imported name (``index/import_aliases.py``)."""
     counts: dict[str, int] = {}
     if defs is None:
         defs = set()
@@ -329,6 +338,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     rooted: set[int] = set()  # the heads of attributes and the callees
     values: set[str] = set()  # names read as values (neither an attribute's head nor a callee)
     imports: list[ast.Import | ast.ImportFrom] = []
+    aliased: dict[str, str] = {}  # names imported under another name -> the names they import
+    alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
         todo, local, nested, modules = scopes.pop()
@@ -345,9 +356,13 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if name in nested:
                             local_name = name + LOCAL_DEF
                             counts[local_name] = counts.get(local_name, 0) + 1
+                        if name in aliased:
+                            alias_reads[name] = alias_reads.get(name, 0) + 1
                     elif name[:1].isupper() and name not in local:  # a class, maybe: any context
                         spelt = CLASS_NAME + name
                         counts[spelt] = counts.get(spelt, 0) + 1
+                        if name in aliased:
+                            alias_reads[name] = alias_reads.get(name, 0) + 1
                     if id(node) not in rooted:
                         values.add(name)
                 elif cls is ast.Attribute:
@@ -386,6 +401,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     rooted.add(id(node.func))  # type: ignore[attr-defined]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
+                    if cls is ast.ImportFrom:  # read before the names of the scope it is in
+                        aliased.update(import_aliases(node))  # type: ignore[arg-type]
             for field in fields_of.get(cls) or child_fields(cls):  # ``children``, inlined
                 value = getattr(node, field, None)
                 if value.__class__ is list:
@@ -396,6 +413,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     push(value)
     for held in _module_values(imports, values, package):
         counts[MODULE_VALUE + held] = 1
+    if alias_reads:
+        unalias(counts, aliased, alias_reads, defs)
     return tuple(sorted(counts.items()))
 
 

@@ -136,11 +136,11 @@ def test_explain_says_a_row_keyed_helper_with_open_callers_is_confined(
     not reported; explain names the row parameter and why its callers are open. The same helper
     keyed by an id stays reported."""
     monkeypatch.chdir(APP.parent / "django_passed_rows")
-    code, out = explain(capsys, "chat/storage.py:42")
+    code, out = explain(capsys, "chat/storage.py:45")
     assert code == 0
     (note,) = out["notes"]
-    assert "not reported here: it reads the rows of the row passed as owner" in note
+    assert "not reported here: it reads the rows of the rows passed as owner" in note
     assert "no call site in the project resolves to" in note
-    code, out = explain(capsys, "chat/storage.py:52")
+    code, out = explain(capsys, "chat/storage.py:55")
     assert code == 1
     assert "reported here: no call site in the project resolves to" in out["notes"][0]

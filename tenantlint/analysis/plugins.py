@@ -208,6 +208,9 @@ class OrmPlugin(ABC):
 
     name: str
     families: frozenset[str]  # ModelInfo.family values this plug-in handles
+    # Qualified names of the classes whose instances hold a query's rows (Django's ``QuerySet``): a
+    # parameter annotated with one holds rows, not ids (``interp/signatures.row_params``).
+    queryset_classes: frozenset[str] = frozenset()
 
     @abstractmethod
     def model_attribute(self, ev: Evaluation, model: ModelRef,

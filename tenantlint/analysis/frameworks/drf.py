@@ -27,6 +27,7 @@ from tenantlint.analysis.frameworks.common import (
 )
 from tenantlint.analysis.frameworks.drf_routing import routes_only_own_methods
 from tenantlint.analysis.interp.exprs import class_attribute, dotted_name
+from tenantlint.analysis.interp.trusted_context import REPRESENTED
 from tenantlint.analysis.interp.values import DictValue, RowValue, Value
 from tenantlint.analysis.plugins import (
     BODY,
@@ -38,6 +39,7 @@ from tenantlint.analysis.plugins import (
     local_lineage,
 )
 from tenantlint.crossfn.records import CONTEXT, CONTEXT_SOURCE
+from tenantlint.index.caller_serializers import represents_caller
 from tenantlint.index.records import TenantTable
 
 if TYPE_CHECKING:
@@ -280,7 +282,8 @@ class Drf(FrameworkPlugin):
         ``self.instance``, the row the view fetched, as ``instance``. ``to_representation(self,
         instance)`` and a ``SerializerMethodField``'s ``get_<field>(self, obj)`` of any serializer
         receive the object being serialized: a row the view fetched and is returning (judged where
-        it was fetched)."""
+        it was fetched), or the caller when every use of the serializer in the project builds it
+        for the authenticated user (``index/caller_serializers.py``)."""
         params = fn.params.params
         if fn.decorators or len(params) < 2:
             return {}
@@ -297,6 +300,10 @@ class Drf(FrameworkPlugin):
             return {}
         if not is_serializer(ctx, cls):
             return {}
+        if represents_caller(ctx.settings.facts.caller_serializers.get(cls.name)):
+            # every use in the project builds it for the authenticated user (``UserMeSerializer(
+            # request.user)``): the object is the caller (``index/caller_serializers.py``)
+            return {name: Value(Provenance.trusted(f"{REPRESENTED}{cls.name} ({name})"))}
         prov = Provenance.trusted(f"{name}, the object the serializer represents")
         model = ctx.settings.facts.serializer_models.get(cls.name)
         tenant = ctx.tenant_of_model(model) if model else None

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp import calls, filter_helpers, receivers, records, scoped_ids, signed_values
+from tenantlint.analysis.interp import (
+    calls,
+    filter_helpers,
+    receivers,
+    records,
+    scoped_ids,
+    scoped_keys,
+    signed_values,
+)
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
@@ -24,6 +32,7 @@ from tenantlint.analysis.interp.values import (
     QueryValue,
     RowsById,
     RowValue,
+    ScopedPairs,
     SeqValue,
     Value,
     own_origin,
@@ -174,6 +183,11 @@ class CallEvaluation(EvaluatorPart):
                 return Value(row.prov, scoped_row_of=row.scoped_row_of)
             if name != "dict" and args and scoped_ids.carried(args[0]):
                 return scoped_ids.kept(args[0])  # ``set(ids)``, ``sorted(ids, key=...)``
+            keys = scoped_keys.keys_of(args[0]) if name != "dict" and args else None
+            if keys is not None:
+                return keys  # ``list(by_id)``: the keys of a dict keyed by scoped ids
+            if name != "dict" and args and isinstance(args[0], ScopedPairs):
+                return args[0]  # ``sorted(by_id.items())``: the same pairs
             if name != "dict" and not node.args:
                 return SeqValue()  # ``set()``: empty, holds no value of its own
             return Value(merge_prov(args)) if args else Value()
@@ -376,13 +390,19 @@ class CallEvaluation(EvaluatorPart):
                            ) -> Value | None:
         """``ids.append(v)`` grows the local ``ids`` (scoped ids while every value put in is one);
         ``ids.difference(other)`` and the like are scoped ids (``interp/scoped_ids.py``)."""
-        if method in scoped_ids.GROWERS:
+        if method in scoped_ids.GROWERS or method in scoped_keys.KEY_GROWERS:
             if isinstance(func.value, cst.Name) and func.value.value in self.fn.env:
                 old = self.fn.env[func.value.value]
-                after = records.grown(old, method, args) or scoped_ids.grown(old, method, args)
+                after = (scoped_keys.key_grown(old, method, args) or records.grown(old, method, args)
+                         or scoped_ids.grown(old, method, args))
                 if after is not None:
                     self.fn.env[func.value.value] = after
-            return None
+            if method in scoped_ids.GROWERS:
+                return None
+        if method in ("keys", "items") and not args:
+            keys = scoped_keys.keys_of(recv) if method == "keys" else scoped_keys.items_of(recv)
+            if keys is not None:
+                return keys
         return scoped_ids.method_result(method, recv, args)
 
     def _keyed_read(self, node: cst.CSTNode, recv: Value, key: str | None) -> Value:

@@ -390,6 +390,8 @@ def _payload(value: Value, depth: int = 0) -> tuple[Provenance, tuple[str, ...]]
     entries that hold request input (``*``: any, for a list or a nested one)."""
     if value.untrusted or depth > 3 or isinstance(value, Dispatch):
         return value.prov, ()
+    if isinstance(value, QueryValue):
+        return scoped_queryset(value), ()
     if isinstance(value, DictValue):
         items = list(value.items)
     elif isinstance(value, SeqValue):
@@ -406,6 +408,20 @@ def _payload(value: Value, depth: int = 0) -> tuple[Provenance, tuple[str, ...]]
     if found is None:
         return value.prov, ()
     return found, tuple(dict.fromkeys(keys))
+
+
+def scoped_queryset(value: QueryValue) -> Provenance:
+    """A queryset passed whole (``helper(Issue.objects.filter(project=project))``): the rows of a
+    query on a tenant table that a trusted tenant filter confines, so a helper reading the rows of
+    those rows (``issue_id__in=issues.values_list("id")``) is confined at this call. Any other
+    queryset passes what it had (an unscoped one is reported where it is built)."""
+    origin = value.origin
+    if value.prov.trust is not Trust.UNKNOWN or value.prov.source or origin is None or origin.tenant is None:
+        return value.prov
+    scoping, untrusted, _ = value.state.verdict()
+    if untrusted is not None or not scoping.is_safe or scoping is Scoping.SYSTEM_SCOPE:
+        return value.prov
+    return Provenance.trusted(f"a scoped queryset of {origin.table}")
 
 
 def entry_prov(recv: Value, key: str | None) -> Provenance:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 import libcst as cst
 
 from tenantlint.analysis.facts import Trust
-from tenantlint.analysis.interp import scoped_ids
+from tenantlint.analysis.interp import scoped_ids, scoped_keys
 from tenantlint.analysis.interp.calls import dispatch_table, note_event
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
@@ -22,6 +22,7 @@ from tenantlint.analysis.interp.values import (
     Origin,
     QueryValue,
     RowsById,
+    ScopedKeys,
     SeqValue,
     Value,
     own_origin,
@@ -150,7 +151,7 @@ class OperatorEvaluation(EvaluatorPart):
             return Dispatch(prov, carries_tenant_key=carries, items=items,
                             callees=tuple(c for _, c in callees),
                             names=tuple((k, c) for k, c in callees if k is not None))
-        return DictValue(prov, carries_tenant_key=carries, items=items)
+        return DictValue(prov, carries_tenant_key=carries, items=items, empty=not node.elements)
 
     def _eval_List(self, node: cst.List | cst.Tuple) -> Value:
         values: list[Value] = []
@@ -229,13 +230,14 @@ class OperatorEvaluation(EvaluatorPart):
                 if (scoped_ids.carried(key) and key.row_key and scoped_ids.carried(value)
                         and not value.row_key and value.scoped_row_of == key.scoped_row_of):
                     # ``{str(i.id): i for i in scoped}``: rows by their own ids
-                    return RowsById(value.prov, table=value.scoped_row_of or "")
-                return Value(merge_prov([key, value]))
+                    return RowsById(value.prov, table=value.scoped_row_of or "", keys=scoped_ids.kept(key))
+                by_ids = scoped_keys.comprehended(key, value)  # ``{u.id: u.email for u in scoped}``
+                return by_ids if by_ids is not None else Value(merge_prov([key, value]))
             return self.eval(node.elt)
 
         # Ids taken from rows that carry their tenant carry it too (``[g.id for g in scoped_groups]``).
         found = self.in_comprehension(node, element)
-        if isinstance(found, RowsById):
+        if isinstance(found, ScopedKeys):
             return found
         if found.untrusted:
             return Value(found.prov)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import libcst as cst
 
 from tenantlint.analysis.facts import TENANT_CONFINING, Provenance, Scoping
+from tenantlint.analysis.interp.scoped_keys import KEYS_KIND, returned_keys
 from tenantlint.analysis.interp.signed_values import signed, signed_value
 from tenantlint.analysis.interp.values import (
     Built,
@@ -21,6 +22,7 @@ from tenantlint.analysis.interp.values import (
     QueryValue,
     ReturnedTuple,
     RowValue,
+    ScopedKeys,
     SeqValue,
     Value,
 )
@@ -141,6 +143,9 @@ def _tuple_kind(returns: list[Value]) -> str:
 
 
 def _scoped(value: Value) -> str:
+    if isinstance(value, ScopedKeys):  # ``return {u.id: u.email for u in scoped}``
+        keys = value.keys
+        return f"{KEYS_KIND}:{keys.scoped_row_of}" if keys.trusted and keys.scoped_row_of else ""
     if type(value) is Value and signed(value):
         return SIGNED_KIND  # ``return signer.unsign(token)``: a value the server issued
     if isinstance(value, QueryValue):
@@ -178,4 +183,6 @@ def returned_value(kind: str, helper: str) -> Value | None:
         return Value(Provenance.trusted(f"rows of {rest} returned by {helper}()"), scoped_row_of=rest)
     if what == SIGNED_KIND:
         return signed_value(f"returned by {helper}()")
+    if what == KEYS_KIND:
+        return returned_keys(rest, helper)
     return None

@@ -92,13 +92,24 @@ def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler:
 
 def row_params(ctx: FileContext, fn: cst.FunctionDef, ports: list[str]) -> tuple[str, ...]:
     """The ports annotated with a model class of the project (``bot_profile: UserProfile``,
-    ``Optional["Stream"]``): a caller passes a row there, not an id (``crossfn/combine.py``)."""
+    ``Optional["Stream"]``): a caller passes a row there, not an id (``crossfn/combine.py``). A port
+    annotated as a queryset class of an ORM (Django's ``issues: QuerySet``, ``QuerySet[Issue]``)
+    holds rows too: the query that built it is judged where it runs, and
+    ``issue_id__in=issues.values_list("id")`` reads only the rows of those rows."""
     out: list[str] = []
     for p in function_params(fn):
         name = p.name.value
         if name not in ports or p.annotation is None:
             continue
         text = annotation_text(p.annotation.annotation)
-        if text is not None and ctx.model_name(text) is not None:
+        if text is not None and (ctx.model_name(text) is not None or _queryset(ctx, text)):
             out.append(name)
     return tuple(out)
+
+
+def _queryset(ctx: FileContext, text: str) -> bool:
+    """A queryset class of an ORM plug-in (``queryset_classes``), named through the file's imports."""
+    if text.partition(".")[0] not in ctx.imports.names:
+        return False
+    qualified = ctx.imports.qualify(text)
+    return any(qualified in orm.queryset_classes for orm in ctx.plugins.orms)

@@ -27,6 +27,8 @@ from tenantlint.files import excluded
 SCHEDULED = "scheduled by "  # why a task a scheduler runs is system code (``index/schedules.py``)
 SYSTEM_PATH = "in a system_paths file"  # why the code of a management command is system code
 INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
+# provenance text of the object a serializer the project builds only for the caller represents
+REPRESENTED = "the authenticated user, represented by "
 PASSED_BY = ", passed by @"  # provenance text of a parameter a project decorator passes a trusted value
 # The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
 # ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.
@@ -51,6 +53,8 @@ def is_caller(value: Value) -> bool:
         if source.endswith(suffix):
             source = source[: -len(suffix)]
             break
+    if source.startswith(REPRESENTED):  # the object of a serializer built only for the caller
+        return source.endswith(")")  # itself (or its id), not an attribute of it
     return source.rsplit(".", 1)[-1] in CALLER_NAMES
 
 

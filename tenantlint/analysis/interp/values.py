@@ -205,10 +205,11 @@ class DictValue(Value):
     """A dict built from a literal (and string-keyed item assignments): ``**filters`` expands it."""
 
     items: tuple[tuple[str, Value], ...] = ()
+    empty: bool = False  # the display ``{}``: no entry at all (``items`` lists the string-keyed ones)
 
     def with_item(self, key: str, value: Value) -> DictValue:
         items = tuple(i for i in self.items if i[0] != key) + ((key, value),)
-        return replace(self, items=items)
+        return replace(self, items=items, empty=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,24 @@ class ReturnedTuple(SeqValue):
 
 
 @dataclass(frozen=True, slots=True)
-class RowsById(Value):
+class ScopedKeys(Value):
+    """A dict whose every key is a scoped id (``{u.id: u.email for u in scoped_users}``, or ``{}``
+    filled by ``d[row.id] = ...`` only): ``keys`` is what its keys are (``d.keys()``, ``list(d)``,
+    ``for k in d``). Its own provenance is that of its values (``interp/scoped_keys.py``)."""
+
+    keys: Value = Value()
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedPairs(Value):
+    """``d.items()`` of a :class:`ScopedKeys`: pairs of one of its keys (``keys``) and one of its
+    values (the provenance), which ``for k, v in ...`` unpacks."""
+
+    keys: Value = Value()
+
+
+@dataclass(frozen=True, slots=True)
+class RowsById(ScopedKeys):
     """A dict of rows that carry their tenant keyed by their own ids: ``{str(i.id): i for i in
     scoped_issues}``. A key found in it names one of those rows (``interp/keyed_fetch.py``)."""
 
@@ -289,6 +307,9 @@ def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
         return a
+    if (isinstance(a, ScopedKeys | ScopedPairs) or isinstance(b, ScopedKeys | ScopedPairs)) and not (
+            isinstance(a, RowsById) and isinstance(b, RowsById)):
+        return _either_keys(a, b)
     if empty_collection(a) and not isinstance(b, QueryValue) and b.scoped_row_of:
         return b
     if empty_collection(b) and not isinstance(a, QueryValue) and a.scoped_row_of:
@@ -328,3 +349,28 @@ def worse(a: Value, b: Value) -> Value:
     if a.trusted and not b.trusted:
         return b
     return a
+
+
+def empty_dict(value: Value) -> bool:
+    """``{}``: a dict display holding nothing (of no provenance of its own)."""
+    return type(value) is DictValue and value.empty and not value.items and value.prov.trust is Trust.UNKNOWN
+
+
+def _either_keys(a: Value, b: Value) -> Value:
+    """A dict of scoped keys on one branch (or both) and ``{}`` or another dict on the other: keys
+    that are scoped ids on both, else an ordinary value (its keys may be anything). The same for
+    their ``items()``."""
+    if a == b:
+        return a
+    if empty_dict(a) or empty_dict(b):
+        return b if empty_dict(a) else a
+    if isinstance(a, ScopedKeys) and isinstance(b, ScopedKeys):
+        if a == b:
+            return a
+        same = a.keys.key_field == b.keys.key_field
+        keys = Value(a.keys.prov, scoped_row_of=a.keys.scoped_row_of,
+                     row_key=a.keys.row_key and b.keys.row_key, key_field=a.keys.key_field if same else "")
+        return ScopedKeys(a.prov if a.prov == b.prov else UNKNOWN, keys=keys)
+    if a.untrusted or b.untrusted:
+        return a if a.untrusted else b
+    return Value(a.prov if a.prov == b.prov else UNKNOWN)

@@ -19,7 +19,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, scoped_ids
+from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, scoped_ids, scoped_keys
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import (
     checked_after_fetch,
@@ -130,7 +130,9 @@ from tenantlint.analysis.interp.values import (
     Origin,
     QueryValue,
     RowValue,
+    ScopedKeys,
     Value,
+    empty_dict,
     worse,
 )
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
@@ -869,6 +871,15 @@ class Walker:
             key = None
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = string_value(target.slice[0].slice.value)
+                if key is None and holder is not None and (
+                        isinstance(holder, ScopedKeys) or empty_dict(holder)):
+                    # ``by_id[row.id] = ...``: a dict keyed by scoped ids while every key put in is one
+                    after = scoped_keys.assigned(holder, ev.eval(target.slice[0].slice.value))
+                    if after is not None:
+                        state.env[target.value.value] = after
+                    return
+            if isinstance(holder, ScopedKeys):
+                state.env[target.value.value] = Value(holder.prov)  # ``d["x"] = ...``, ``d[a:b] = ...``
             if isinstance(holder, DictValue) and key is not None:
                 state.env[target.value.value] = holder.with_item(key, value)
                 return

@@ -93,6 +93,7 @@ def _tenant_paths(index: ProjectIndex, table: str, depth: int = 0) -> frozenset[
 class DjangoOrm(DjangoInserts, OrmPlugin):
     name = "django"
     families = frozenset({"django"})
+    queryset_classes = frozenset({"django.db.models.QuerySet", "django.db.models.query.QuerySet"})
 
     # ----- predicates -------------------------------------------------------------------------
     def leaves(self, ev: Evaluation, call: cst.Call, skip: tuple[str, ...] = ()) -> list[Pred]:
