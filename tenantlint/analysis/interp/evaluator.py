@@ -41,6 +41,7 @@ from tenantlint.analysis.interp.keyed_fetch import ID_NAMES
 from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
+from tenantlint.analysis.interp.own_id import for_use
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.stored_entries import stored
 from tenantlint.analysis.interp.values import (
@@ -102,7 +103,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         state = q.state
         if self.fn.system_depth and state.bypass is None:
             state = replace(state, bypass=Scoping.SYSTEM_SCOPE, bypass_detail=self.fn.system_reason)
-        q.origin.uses.append((kind, state))
+        q.origin.uses.append((kind, for_use(kind, state) if state.pins else state))
 
     def discard(self, origin: Origin) -> None:
         if origin in self.ctx.origins:

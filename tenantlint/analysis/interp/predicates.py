@@ -20,6 +20,9 @@ class Leaf:
     value: Value
     table: str | None = None  # SQLAlchemy column's table; None for Django lookups
     op: str = "eq"  # "eq" | "in" | "ne" | "isnull" | "other"
+    # ``id=image.id``: the table of the held, still unchecked row whose own id this is
+    # (``analysis/interp/own_id.py``), else ""
+    own_row: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, QueryKind, Scoping
 from tenantlint.analysis.interp.literals import string_literal
+from tenantlint.analysis.interp.own_id import own_id_pin, own_row_table
 from tenantlint.analysis.interp.predicates import Junction, Leaf, Pred, PredValue, conj
 from tenantlint.analysis.interp.scoped_ids import operator_value, union_with_scoped
 from tenantlint.analysis.interp.values import (
@@ -116,7 +117,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                 continue
             v = ev.eval(arg.value)
             path, op = split_lookup(key)
-            preds.append(Leaf(path, v, None, op))
+            preds.append(Leaf(path, v, None, op, own_row_table(ev.fn.env, path, op, arg.value)))
         return preds
 
     def apply(self, ev: Evaluation, q: QueryValue, pred: Pred | None, negate: bool = False) -> QueryState:
@@ -165,7 +166,7 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                     and (leaf.value.trusted or leaf.value.scoped_row_of):
                 # ``content_type=<Invite's>, object_id=invite.id``: the rows of a trusted row.
                 return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"generic relation {leaf.key}")
-            carried = carried_pin(ev, tenant, leaf)
+            carried = carried_pin(ev, tenant, leaf) or own_id_pin(leaf, tenant.table)
             if carried is not None:
                 return carried
             return owner_pin(ev, tenant.table, tenant.models, leaf) or capability_pin(ev, tenant, leaf)
