@@ -80,6 +80,9 @@ class CrossFileFacts:
     # View properties returning URL parameters (``index/view_properties.py``): ``pkg.mod.Class.prop``
     # -> comma-joined parameter names (``view.project_id`` in a permission class).
     kwarg_properties: dict[str, str] = field(default_factory=dict)
+    # Named queues (``index/named_queues.py``): queue name -> ``pkg.module.Class.consume``, the
+    # method run with each event put on it (joined with ``|`` across files: several, ambiguous).
+    named_queues: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

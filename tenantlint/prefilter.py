@@ -12,7 +12,8 @@ Conservative by construction: a file is analysed when any rule could fire on it 
   attribute (``payload.org_id``), a parameter (``def h(org_id: int)``), a subscript
   (``request.POST["org_id"]``), the first argument of a call (``.get("org_id")``) or an ``alias=``;
   or a parameter typed with an ``Annotated`` alias of another module;
-* suppression comments (TNT901/902) need ``noqa`` or ``tenantlint``.
+* suppression comments (TNT901/902) need ``noqa`` or ``tenantlint``;
+* an event put on a named queue (a call site of its consumer) needs the queue's name, quoted.
 
 Two stages: substring and identifier tests on the text (cheap, a superset), then, for files that
 pass, the same tests on CPython's ``ast`` of the file (identifiers in code only, so a model named in
@@ -114,6 +115,9 @@ class Prefilter:
     tokens: frozenset[str]  # identifiers naming a tenant model, table, accessor, serializer or alias
     constants: frozenset[str]  # last parts of project SQL constants (``OPEN_INVOICES``)
     tenant_keys: tuple[str, ...]  # lower case, ``_`` and ``-`` spellings
+    # quoted names of the project's named queues (``index/named_queues.py``): a file spelling one may
+    # put an event on it, a call site of its consumer
+    queues: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -141,7 +145,8 @@ class Prefilter:
             low = key.lower()
             keys.update((low, low.replace("_", "-")))
         constants = frozenset(name.rsplit(".", 1)[-1] for name in facts.sql_constants)
-        return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)))
+        queues = tuple(sorted(f"{quote}{name}{quote}" for name in facts.named_queues for quote in "\"'"))
+        return cls(frozenset(w for w in words if w), constants, tuple(sorted(k for k in keys if k)), queues)
 
     @classmethod
     def of(cls, settings: Settings) -> Prefilter:
@@ -154,6 +159,8 @@ class Prefilter:
         :class:`CodeShape`, when already read)."""
         low = text.lower()
         if "noqa" in low or "tenantlint" in low:
+            return True
+        if any(queue in text for queue in self.queues):
             return True
         if not self._text_may_matter(text, low):
             return False

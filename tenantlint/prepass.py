@@ -61,6 +61,8 @@ from tenantlint.index.import_aliases import import_aliases, unalias
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.keyword_lookups import keyword_lookups
 from tenantlint.index.membership import CheckCandidate, check_candidates
+from tenantlint.index.named_queues import HINT as QUEUE_HINT
+from tenantlint.index.named_queues import named_queues
 from tenantlint.index.readers import (
     body_context_keys,
     scoped_view_bases,
@@ -266,6 +268,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             forwarding_decorators=forwarding_decorators(modname, tree) if wraps_defs else {},
             executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),
             keyword_lookups=keyword_lookups(modname, tree) if spreads else {},
+            named_queues=named_queues(modname, tree) if QUEUE_HINT in text else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers, outside=outside))
     if not (want_constants or want_aliases or want_routes):

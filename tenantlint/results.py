@@ -316,6 +316,9 @@ class Arg:
     # is known): ``interp/filter_lists.py``
     unpinned: bool = False
     pinned: bool = False  # a list of conditions written in the call pins a tenant column to a trusted value
+    # entries of an event dict built in a queue producer that hold the caller's parameters:
+    # (entry or ``*`` for a spread, ``parameter NAME`` or "" when unknown)
+    entry_sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +353,9 @@ class Site:
     # ``crossfn/shapes.py``; "" for a ``.delay`` of a task, a reference, an alias.
     shape: str = ""
     bare: bool = False  # the callee spelt as a bare name (``fix(...)``): no method (``records.BARE``)
+    # An event put on a named queue (``queue_json_publish("q", event)``): a call site of the queue's
+    # consumer, which no spelling of its name counts (``crossfn/combine.py``).
+    queue: bool = False
 
 
 @dataclass

@@ -194,6 +194,10 @@ class ArgFact:
     # A list of conditions written in the call, none confining the rows (``interp/filter_lists.py``)
     unpinned: bool = False
     pinned: bool = False  # ... one of which pins a tenant column to a trusted value
+    # An event dict built in a queue producer (``interp/queue_producers.py``): (entry, ``parameter
+    # NAME``) for its entries holding a parameter of the caller, ``*`` for a ``**spread`` (any entry
+    # not written; source "" when the spread is not a parameter).
+    entry_sources: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +220,7 @@ class CallFact:
     selector: str = ""
     selected: tuple[str, ...] = ()
     via: str = ""  # the class a method call is spelled on (``FileService.get_by_id``: FileService)
+    queue: bool = False  # an event put on a named queue: a call site of the queue's consumer
 
 
 @dataclass

@@ -188,14 +188,15 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
             positions.span(a.node) if a.prov.trust is Trust.UNTRUSTED or a.unpinned else None,
             positions.snippet(a.node) if a.prov.trust is Trust.UNTRUSTED or a.unpinned else None,
             caller=is_caller(Value(a.prov)), listed=a.listed, literal=a.literal, payload=a.payload,
-            entries=a.entries, checked=a.checked, unpinned=a.unpinned, pinned=a.pinned)
+            entries=a.entries, checked=a.checked, unpinned=a.unpinned, pinned=a.pinned,
+            entry_sources=a.entry_sources)
         for a in call.args
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
                 bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
                 call.rows, call.selector, call.selected, system=system, via=call.via,
-                shape=_shape(call, positions), bare=bare_spelling(call.node))
+                shape=_shape(call, positions), bare=bare_spelling(call.node), queue=call.queue)
 
 
 def _shape(call: CallFact, positions: Positions) -> str:

@@ -25,6 +25,8 @@ SPREAD = "spread"  # a ``*args``/``**kwargs`` spread may bind a key
 UNTRACED = "untraced"  # request input of unknown position (no argument to report at)
 DEPTH = "depth"  # the chain of helpers is too long, or recursive
 UNPINNED = "unpinned"  # a call passes a list of conditions confining no rows (reported there too)
+EVENT = "event"  # an event put on a named queue may hold anything (a value of unknown origin)
+UNWRITTEN = "unwritten"  # a queue's consumer reads an entry of its event that no producer found writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Blame:
     spelled: int = 0  # SPELLED: how often the name is spelled in the project ...
     resolved: int = 0  # ... and how many of those are resolved calls or references of it
     known: int = 0  # the function's resolved call sites
+    entry: str = ""  # UNWRITTEN: the entry read (``event['id']``)
 
 
 def where(site: Site) -> str:
@@ -69,6 +72,12 @@ def describe(blame: Blame) -> str:
         assert blame.site is not None
         return (f"the call of {fn} at {where(blame.site)} passes conditions with no tenant condition "
                 "(reported at that call too)")
+    if blame.kind == EVENT:
+        assert blame.site is not None
+        return f"the event put on the queue of {fn} at {where(blame.site)} is of unknown origin"
+    if blame.kind == UNWRITTEN:
+        return (f"{fn} reads {blame.entry} of its event, which no producer found in the project "
+                "writes: some producer is not known")
     return f"the chain of callers of {fn} is recursive or longer than tenantlint follows"
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
-from tenantlint.crossfn.closure import DEPTH, SPREAD, UNPINNED, UNTRACED, Blame, caller_set
+from tenantlint.crossfn.closure import DEPTH, EVENT, SPREAD, UNPINNED, UNTRACED, UNWRITTEN, Blame, caller_set
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.records import (
@@ -35,9 +35,11 @@ from tenantlint.crossfn.records import (
     LOCAL_DEF,
     MODULE_VALUE,
     ON_OBJECT,
+    OWN,
     PARAMETER,
     PSEUDO,
     TRUSTED_CHECK,
+    UNKNOWN_ENTRIES,
     Arg,
     Callees,
     Hop,
@@ -115,6 +117,9 @@ class Project:
         for site in self.sites:
             target = self.resolve(site.callee)
             if target is not None:
+                if site.queue:  # an event put on a queue: no spelling of the consumer's name
+                    self.sites_of.setdefault(target, []).append(site)
+                    continue
                 name = spelling(target, site.callee)
                 if site.system:  # left out of the name counts too: it passes no request input
                     (self.refs_of if site.reference else self.sites_of).setdefault(target, []).append(site)
@@ -157,6 +162,13 @@ class Project:
         decorator registering it, or no call of it in the project, leaves no request input to find;
         a spelling of its name that is not a resolved call still may."""
         sites = self.sites_of.get(fn.qualname, ())
+        if any(site.queue for site in sites):
+            # a queue's consumer: the framework runs it with the events put on its queue, whose
+            # producers are its call sites (``interp/queue_producers.py``); an event it puts back
+            # on its own queue is none
+            sites = [site for site in sites if not site.queue or site.caller != fn.qualname]
+            if any(site.queue for site in sites):
+                return None
         if fn.system:
             fn = replace(fn, open=False, handler=None)
             if not sites and self.name_counts is not None and self.spelled(fn) == self.used(fn, refs=False):
@@ -282,6 +294,35 @@ def _reaches(arg: Arg, entries: frozenset[str]) -> bool:
     if not arg.payload or not entries or ANY_ENTRY in arg.payload:
         return True
     return bool(entries.intersection(arg.payload))
+
+
+def _entry_params(arg: Arg, read: frozenset[str]) -> list[str]:
+    """The caller's parameters (``parameter NAME``, or UNKNOWN_ENTRIES) that the entries ``read`` of
+    an event built in a queue producer take (every entry when ``read`` is empty)."""
+    return [source for entry, source in arg.entry_sources
+            if source != OWN and (not read or entry == ANY_ENTRY or entry in read)]
+
+
+def unwritten(fn: Summary, sites: Sequence[Site], keys: Iterable[str],
+              entries: Mapping[str, frozenset[str]]) -> tuple[str, str] | None:
+    """(parameter, entry) of an entry of its event that a queue's consumer ``fn`` reads and no
+    producer in ``sites`` writes: it comes from a producer tenantlint did not find. An event the
+    consumer puts back on its own queue writes nothing new."""
+    producers = [site for site in sites if site.queue and site.caller != fn.qualname]
+    if not producers:
+        return None
+    for key in sorted(keys):
+        written: set[str] = set()
+        for site in producers:
+            arg = arg_for(site, fn, key)
+            if arg is None or arg is _AMBIGUOUS or not arg.entry_sources:
+                return None  # an event of unknown shape may hold anything
+            written.update(entry for entry, _ in arg.entry_sources)
+        if ANY_ENTRY in written:
+            continue
+        for entry in sorted(entries.get(key, frozenset()) - written):
+            return key, entry
+    return None
 
 
 def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
@@ -417,6 +458,8 @@ class Combiner:
             blame = self.p.receivers.blame(fn, q, sites, called)
         else:
             blame = self.p.blame(fn)
+        if blame is None and (missing := unwritten(fn, sites, keys, entries)) is not None:
+            blame = Blame(UNWRITTEN, fn.qualname, entry=f"{missing[0]}[{missing[1]!r}]")
         ok = blame is None
         if blame is not None and self._blame is None:
             self._blame = blame
@@ -440,7 +483,10 @@ class Combiner:
                 if arg is None:
                     continue
                 if arg is not _AMBIGUOUS and not _reaches(arg, entries.get(key, frozenset())):
-                    continue  # request input only in entries of a built dict the query does not read
+                    if not arg.entry_sources:
+                        continue  # request input only in entries of a built dict the query does not read
+                    # an event dict: the entries read may still hold the caller's parameters
+                    arg = replace(arg, trust="unknown", source="", span=None, snippet=None)
                 if arg is not _AMBIGUOUS and arg.checked and set(q.codes) <= {"TNT101"}:
                     if arg.checked == TRUSTED_CHECK:
                         continue  # the row the call handed back was checked: a confined read
@@ -473,9 +519,22 @@ class Combiner:
                         above.setdefault(name, set()).update(read)
                     else:
                         whole.add(name)
+                elif site.caller is not None and arg.entry_sources:
+                    # an event dict built in a queue producer: the caller's parameters its entries hold
+                    for source in _entry_params(arg, entries.get(key, frozenset())):
+                        if source == UNKNOWN_ENTRIES:
+                            ok = False
+                            self._blame = self._blame or Blame(EVENT, fn.qualname, site)
+                            continue
+                        name = source[len(PARAMETER):]
+                        passed[name] = passed.get(name, False) or key in anchors
+                        direct.add(name)
+                        whole.add(name)
             caller = self.p.funcs.get(site.caller) if passed and site.caller is not None else None
             if caller is None or caller.handler is not None:
                 continue  # not parameters a caller binds: no request input
+            if site.queue and caller.qualname == fn.qualname:
+                continue  # an event the consumer puts back on its queue: what its producers gave
             names = {name for name in passed if name in caller.params}
             if names and set(q.codes) <= {"TNT101"}:
                 checked = guarded_read(caller, names)

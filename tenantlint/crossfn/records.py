@@ -20,6 +20,11 @@ TRUSTED_CHECK = "trusted"
 BUILDER = "query"  # return kind of a query builder: ``query:FAMILY:TABLE:SINGLE:LINE:PATH``
 DICT_KIND = "dict"  # return kind of a helper returning a dict of filters: ``dict:TEMPLATE``
 ANY_ENTRY = "*"  # request input in any entry of a payload (a list, a nested dict)
+# ``Arg.entry_sources`` of an event put on a named queue (``analysis/interp/queue_producers.py``): an
+# entry written with a value of the caller's own (no parameter), and what a ``**spread`` of something
+# that is no parameter (or an event of unknown origin) may hold
+OWN = ""
+UNKNOWN_ENTRIES = "?"
 # What a serializer's methods are given besides their parameters: ``self.context``, set by the code
 # constructing the serializer (``Serializer(data=..., context={...})``; ``crossfn/context.py``)
 CONTEXT = "context"

@@ -25,6 +25,7 @@ from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
+from tenantlint.analysis.interp.queue_producers import produced
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
 from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
@@ -61,8 +62,10 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         target = func.value
     if fn.nested_defs:
         note_nested_call(fn.nested_defs, fn.params | fn.enclosing_params, node, values)
-    if not celery and _note_job(ctx, fn, node, values):
-        return None
+    if not celery:
+        note_event(ctx, fn, node, values)
+        if _note_job(ctx, fn, node, values):
+            return None
     callee = _resolve(ctx, fn, target)
     if fn.system_reason and fn.qualname is not None:
         _note_references(ctx, fn, node)
@@ -159,6 +162,23 @@ def _note_job(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
             hints.setdefault(id(a.node), fn.statement)
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, True, job.open))
     return True
+
+
+def note_event(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[Value]) -> None:
+    """An event put on a named queue (``queue_producers.py``): a call site of its consumer, binding
+    the consumer's event parameter (the call itself is recorded as any other call)."""
+    found = produced(ctx, fn, node, values)
+    if found is None:
+        return
+    prov, payload = _payload(found.value)
+    args = _in_scope(fn, (ArgFact(found.event, 0, "", prov, payload=payload, entries=found.value.entries,
+                                  entry_sources=found.entry_sources),))
+    if fn.statement is not None:
+        hints = ctx.statement_hints
+        hints.setdefault(id(node), fn.statement)
+        hints.setdefault(id(found.event), fn.statement)
+    ctx.facts.calls.append(CallFact(node, found.consumer, args, fn.qualname, fn.handler_name, True,
+                                    queue=True))
 
 
 def _bound_fact(bound: Bound) -> ArgFact:

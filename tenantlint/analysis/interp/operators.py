@@ -11,9 +11,10 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp import scoped_ids, scoped_keys
-from tenantlint.analysis.interp.calls import dispatch_table
+from tenantlint.analysis.interp.calls import dispatch_table, note_event
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.exprs import merge_prov, string_value
+from tenantlint.analysis.interp.queue_producers import consumer_called
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
     DictValue,
@@ -190,6 +191,11 @@ class OperatorEvaluation(EvaluatorPart):
         return self.eval(el.value)
 
     def _eval_Lambda(self, node: cst.Lambda) -> Value:
+        body = node.body
+        if (isinstance(body, cst.Call) and not _has_params(node)
+                and consumer_called(self.ctx, body) is not None):
+            # ``on_commit(lambda: queue_json_publish("q", event))``: an event put on a named queue
+            note_event(self.ctx, self.fn, body, [self.eval(a.value, use=False) for a in body.args])
         return Value()
 
     def _eval_NamedExpr(self, node: cst.NamedExpr) -> Value:
@@ -250,3 +256,9 @@ def _literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.List | cst.Tuple | cst.Set | cst.Dict):
         return not node.elements
     return isinstance(node, cst.Integer | cst.Float | cst.SimpleString)
+
+
+def _has_params(node: cst.Lambda) -> bool:
+    p = node.params
+    return bool(p.params or p.posonly_params or p.kwonly_params or p.star_kwarg is not None
+                or not isinstance(p.star_arg, cst.MaybeSentinel))
