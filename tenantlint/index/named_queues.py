@@ -21,6 +21,8 @@ from __future__ import annotations
 import ast
 import re
 
+from tenantlint.index.ast_util import named_assignments
+
 HINT = "consume"  # a file that does not spell it defines no consumer
 CONSUMERS = ("consume", "consume_batch")  # in this order: the method a queue's events are given to
 QUEUE_ATTRIBUTE = "queue_name"
@@ -59,14 +61,8 @@ def _registered(cls: ast.ClassDef) -> str | None:
             found = queue_literal(d.args[0])
             if found is not None:
                 return found
-    for stmt in cls.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target, value = stmt.targets[0], stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target, value = stmt.target, stmt.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id == QUEUE_ATTRIBUTE:
+    for name, value in named_assignments(cls):
+        if name == QUEUE_ATTRIBUTE:
             return queue_literal(value)
     return None
 

@@ -25,7 +25,7 @@ from tenantlint.analysis.interp.call_rows import call_of, called_row, check_call
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
-from tenantlint.analysis.interp.function_state import FunctionState
+from tenantlint.analysis.interp.function_state import FunctionState, target_names
 from tenantlint.analysis.interp.guards import is_parameter, scope_checked
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.interp.token_check import token_checked
@@ -160,21 +160,11 @@ def _used_only_in(name: str, stmt: cst.If, body: cst.CSTNode) -> bool:
         if node is stmt:
             continue
         if isinstance(node, cst.AssignTarget | cst.For):
-            bound.update(id(t) for t in _target_names(node.target))
+            bound.update(id(t) for t in target_names(node.target))
         if isinstance(node, cst.Name) and node.value == name and id(node) not in bound:
             return False
         todo.extend(code_children(node))
     return True
-
-
-def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
-    if isinstance(target, cst.Name):
-        return [target]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [n for el in target.elements for n in _target_names(el.value)]
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
 
 
 def _check_sides(ev: Evaluator, fn: FunctionState,

@@ -90,7 +90,7 @@ class FunctionState:
         query, request input) its names are loop locals that no trusted pattern matches. Over
         anything else a configured naming convention (``user_profile.*``) still applies."""
         if value.trusted or value.untrusted:
-            self.loop_names.update(n.value for n in _names(target))
+            self.loop_names.update(n.value for n in target_names(target))
         self.bind(target, value)
 
     def held_expr(self, name: str) -> tuple[cst.BaseExpression, Value] | None:
@@ -120,13 +120,14 @@ class FunctionState:
             self.bind(target.value, value)
 
 
-def _names(target: cst.BaseExpression) -> list[cst.Name]:
+def target_names(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment or ``for`` target binds (through tuples, lists and ``*rest``)."""
     if isinstance(target, cst.Name):
         return [target]
     if isinstance(target, cst.Tuple | cst.List):
-        return [n for el in target.elements for n in _names(el.value)]
+        return [n for el in target.elements for n in target_names(el.value)]
     if isinstance(target, cst.StarredElement):
-        return _names(target.value)
+        return target_names(target.value)
     return []
 
 
