@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Trust
+from tenantlint.analysis.interp.by_id_rows import BY_ID, by_id_row
 from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
@@ -22,7 +23,7 @@ from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
 from tenantlint.analysis.interp.init_attrs import init_args
 from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
-from tenantlint.analysis.interp.keyword_guards import keyword_guards
+from tenantlint.analysis.interp.keyword_guards import keyword_guards, read_model
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.queue_producers import produced
@@ -104,6 +105,9 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         kind = returns.kind_of(callee)
         if kind.startswith(USER_LOOKUP + ":"):
             return looked_up_user(kind, node, values, ".".join(callee.split(".")[-2:]))
+        if kind.startswith(BY_ID + ":"):
+            return by_id_row(kind, node, values, ".".join(callee.split(".")[-2:]),
+                             lambda recv: _held_table(ctx, recv))
     last = callee.rsplit(".", 1)[-1]
     if value is None and returns.dict_params and last not in ctx.settings.scoping_methods:
         found = returns.dict_of(callee)
@@ -703,3 +707,9 @@ def _bound_names(target: cst.BaseExpression) -> list[cst.Name]:
     if isinstance(target, cst.Tuple | cst.List):
         return [n for el in target.elements for n in _bound_names(el.value)]
     return []
+
+
+def _held_table(ctx: FileContext, receiver: cst.BaseExpression) -> str | None:
+    """The table of the model a call's receiver is, or the one model the service class holds."""
+    model = read_model(ctx, receiver)
+    return model.table if model is not None else None

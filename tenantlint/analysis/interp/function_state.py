@@ -30,6 +30,7 @@ class FunctionState:
     system_depth: int = 0
     system_reason: str = ""  # why the function is system code, when not a config name (a schedule)
     returns: list[Value] = field(default_factory=list)
+    return_nodes: list[cst.BaseExpression | None] = field(default_factory=list)  # their expressions
     # Returned queries that nothing had used before the ``return`` (a builder hands them on unevaluated).
     fresh_returns: list[Value] = field(default_factory=list)
     returned_names: set[str] = field(default_factory=set)  # names some ``return`` mentions

@@ -56,14 +56,14 @@ def lookup_model(ctx: FileContext, call: cst.Call, callee: str) -> ModelInfo | N
     resolved = ctx.settings.returns.resolve(callee) or callee
     if not (is_keyword_lookup(resolved, lookups) or is_keyword_lookup(callee, lookups)):
         return None
-    return _read_model(ctx, call.func.value)
+    return read_model(ctx, call.func.value)
 
 
 def columns(model: ModelInfo) -> set[str]:
     return {f.name for f in model.fields} | {f.column for f in model.fields}
 
 
-def _read_model(ctx: FileContext, receiver: cst.BaseExpression) -> ModelInfo | None:
+def read_model(ctx: FileContext, receiver: cst.BaseExpression) -> ModelInfo | None:
     """The model a call spelled on ``receiver`` reads: the model itself, or the one model a service
     class holds."""
     text = dotted(receiver, calls=False)

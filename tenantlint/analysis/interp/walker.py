@@ -28,6 +28,7 @@ from tenantlint.analysis.interp.after_fetch import (
     refuses,
     yes_then_refusal,
 )
+from tenantlint.analysis.interp.by_id_rows import by_id_kind
 from tenantlint.analysis.interp.call_rows import unpacked_call
 from tenantlint.analysis.interp.calls import param_entries, param_keys, resolve_call
 from tenantlint.analysis.interp.checked_loops import cancel_touched, each_checked
@@ -294,23 +295,34 @@ class Walker:
         settle(state.nested_defs)
         if handler is not None and len(self.ctx.facts.request_reads) > reads:
             self._new_tenant_reads(fn, reads)
-        if fact is not None and handler is None and binding is None:
-            ev = Evaluator(self.ctx, state)
-            refusing, predicate, fetched = access_guards(
-                fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
-                lambda call: self._call_guards(state, call),
-                lambda call: self._fixed_args(state, call))  # its own fetch, checked by its answer:
-            pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
-            fact.guards = encoded(refusing, predicate) + fixed_guards(fn, fact.params)
-            fact.returns = (return_kind(state.returns)
-                            or user_lookup_kind(self.ctx, state.returns, fact.params)
-                            or dict_kind(state.returns, frozenset(fact.params)))
-            built = built_query(state.returns, state.fresh_returns, qualname)
-            if built is not None and built.origin is not None:
-                fact.built, fact.returns = built.origin.node, builder_kind(built)
-            if state.returned_names:
-                fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
+        if fact is not None and handler is None:
+            self._summarise(fn, cls, state, fact, qualname, generic=binding is not None)
         return state
+
+    def _summarise(self, fn: cst.FunctionDef, cls: ClassInfo | None, state: FunctionState,
+                   fact: FunctionFact, qualname: str | None, generic: bool) -> None:
+        """What a function that is no handler tells its callers: its guards and what it returns.
+        The first walk of a generic base method (``generic``) tells only whether it is a by-id
+        getter: its other kinds are each walk's own."""
+        if generic:
+            fact.returns = by_id_kind(state.returns, state.return_nodes, fact.params, generic=True)
+            return
+        ev = Evaluator(self.ctx, state)
+        refusing, predicate, fetched = access_guards(
+            fn, fact.params, self._tenant_attrs(), lambda n: ev.eval(n, use=False).trusted,
+            lambda call: self._call_guards(state, call),
+            lambda call: self._fixed_args(state, call))  # its own fetch, checked by its answer:
+        pin_guarded(state, [*refusing, *predicate], fetched, lambda n: ev.eval(cst.Name(n), use=False))
+        fact.guards = encoded(refusing, predicate) + fixed_guards(fn, fact.params)
+        fact.returns = (return_kind(state.returns)
+                        or user_lookup_kind(self.ctx, state.returns, fact.params)
+                        or dict_kind(state.returns, frozenset(fact.params))
+                        or by_id_kind(state.returns, state.return_nodes, fact.params))
+        built = built_query(state.returns, state.fresh_returns, qualname)
+        if built is not None and built.origin is not None:
+            fact.built, fact.returns = built.origin.node, builder_kind(built)
+        if state.returned_names:
+            fact.passes = pass_through(fn, fact.params, state.returned_names, _methods(cls))
 
     def _system_reason(self, fn: cst.FunctionDef, cls: ClassInfo | None, qualname: str | None,
                        names: list[str], system: int) -> str | None:
@@ -807,6 +819,7 @@ class Walker:
         elif isinstance(small, cst.Return):
             if isinstance(small.value, cst.Name) and small.value.value == "None":
                 state.returns.append(NO_VALUE)
+                state.return_nodes.append(small.value)
             elif small.value is not None:
                 value = ev.eval(small.value, use=False)
                 if state.params:
@@ -816,6 +829,7 @@ class Walker:
                         state.fresh_returns.append(value)
                     ev.consume(value)
                 state.returns.append(value)
+                state.return_nodes.append(small.value)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 ev.eval(small.exc)
