@@ -12,10 +12,10 @@ An assignment to a constant-key entry of a name (``req["id"] = <value>``) makes 
 exactly that entry the value stored, flow-sensitively, as an assignment to a name does: kept in the
 environment under :data:`STORED_PREFIX` until a statement may change it (the name rebound or used
 bare: passed to a call, aliased; a call of a method of it other than a read; another assignment to
-the entry, also through another name, which may be an alias; ``checked_loops._touches``). A spread (``f(**req)``) only reads it. A store made on only
-one of two merged paths is dropped (``function_state.merge_env``): after ``if x: req["id"] = y`` the
-entry is what the request sent on the other path. A query stored in an entry is not kept: it was
-used where it was stored.
+the entry, also through another name, which may be an alias; ``checked_loops._touches``). A spread
+(``f(**req)``) only reads it. A store made on only one of two merged paths is dropped
+(``function_state.merge_env``): after ``if x: req["id"] = y`` the entry is what the request sent on
+the other path. A query stored in an entry is not kept: it was used where it was stored.
 """
 
 from __future__ import annotations
