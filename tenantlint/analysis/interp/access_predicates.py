@@ -37,7 +37,7 @@ from typing import cast
 
 import libcst as cst
 
-from tenantlint.analysis.interp.confined_lookups import ANSWERS, confined_lookup
+from tenantlint.analysis.interp.confined_lookups import ANSWERS, ROW_OR_NONE, confined_lookup
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
@@ -72,6 +72,7 @@ class _Reader:
     fetched: dict[str, str] = field(default_factory=dict)  # local row -> the parameter it was fetched by
     sets: dict[str, str] = field(default_factory=dict)  # local -> the parameter its tenants come from
     answers: dict[str, frozenset[Pair]] = field(default_factory=dict)  # local -> what it proves
+    rows: set[str] = field(default_factory=set)  # locals holding a confined lookup's first row, or None
     yes: list[frozenset[Pair]] = field(default_factory=list)  # what each truthy ``return`` proves
     exits: list[frozenset[Pair]] = field(default_factory=list)  # what each non-refusing exit proves
 
@@ -98,6 +99,8 @@ class _Reader:
             confined = self.confined(value) if len(targets) == 1 else frozenset()
             if confined:
                 self.answers[targets[0]] = confined  # a lookup found only when its row is confined
+                if _row_or_none(value):
+                    self.rows.add(targets[0])
             only = self._only_param(value)
             if only is not None and isinstance(_unwrap(value), cst.Call):
                 for n in targets:
@@ -183,8 +186,8 @@ class _Reader:
                 return self.pair(node.left, other)
             if isinstance(op, cst.In):
                 return self._member(node.left, other, None)
-            if isinstance(op, cst.IsNot) and _none(other):
-                return self.proves(node.left)  # ``return row is not None``
+            if isinstance(op, cst.IsNot) and _none(other) and self._row_or_none(node.left):
+                return self.proves(node.left)  # ``return row is not None`` (a row, or None)
             return frozenset()
         if isinstance(node, cst.Await):
             return self.proves(node.expression)
@@ -210,6 +213,11 @@ class _Reader:
                         if found:
                             return found
         return frozenset()
+
+    def _row_or_none(self, node: cst.BaseExpression) -> bool:
+        """A first row or None: only then does ``is not None`` test what the lookup found (a count,
+        an ``exists()``, a query or a bool is never None)."""
+        return (isinstance(node, cst.Name) and node.value in self.rows) or _row_or_none(node)
 
     def confined(self, value: cst.BaseExpression) -> frozenset[Pair]:
         """A query keyed by an id parameter and confined to another (``confined_lookups.py``): what
@@ -267,7 +275,7 @@ class _Reader:
             out |= self.proves(test.expression)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
                 and isinstance(test.comparisons[0].operator, cst.Is) \
-                and _none(test.comparisons[0].comparator):
+                and _none(test.comparisons[0].comparator) and self._row_or_none(test.left):
             out |= self.proves(test.left)  # ``if row is None: return False``
         if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
             out |= self.mismatch(test.left) | self.mismatch(test.right)  # false: each alternative is
@@ -445,3 +453,11 @@ def _nodes(body: Sequence[cst.CSTNode]) -> Iterable[cst.CSTNode]:
         if type(n) in _SCOPES:
             continue
         todo.extend(reversed(code_children(n)))
+
+
+def _row_or_none(node: cst.BaseExpression) -> bool:
+    """A query chain whose last method returns one row or None (``first``, ``get_or_none``; ``get``
+    raises when nothing is found)."""
+    node = node.expression if isinstance(node, cst.Await) else node
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ROW_OR_NONE)

@@ -127,6 +127,7 @@ def checked_in_branch(ev: Evaluator, fn: FunctionState, stmt: cst.If) -> None:
     if stmt.orelse is not None or fn.body is None:
         return
     sides: list[tuple[cst.BaseExpression, cst.BaseExpression]] = []
+    rows: set[str] = set()
     for left, right in _equal_parts(stmt.test):
         for side in (left, right):
             text = dotted(side, calls=False) or ""
@@ -135,9 +136,20 @@ def checked_in_branch(ev: Evaluator, fn: FunctionState, stmt: cst.If) -> None:
             fetched = (isinstance(held, RowValue) and held.origin is not None) or call_of(fn, row) is not None
             if row and fetched and _used_only_in(row, stmt, fn.body):
                 sides.append((left, right))
+                rows.add(row)
                 break
     if sides:
+        before = dict(fn.env)
         _check_sides(ev, fn, sides)
+        # Only the row is proven: the id names its fetch was keyed by stay what they were, since
+        # the code after the ``if`` runs on a mismatch too.
+        for name in set(before) | set(fn.env):
+            if name in rows:
+                continue
+            if name in before:
+                fn.env[name] = before[name]
+            else:
+                del fn.env[name]
 
 
 def _equal_parts(test: cst.BaseExpression) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:

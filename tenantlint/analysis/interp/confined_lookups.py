@@ -37,6 +37,8 @@ CHAIN = frozenset({"select", "where", "filter", "get", "get_or_none", "first", "
                    "dicts", "tuples", "paginate", "limit", "order_by", "objects", "all"})
 # Methods whose answer is truthy exactly when the query finds a row.
 ANSWERS = frozenset({"exists", "first", "count", "get", "get_or_none", "dicts", "tuples"})
+# Methods whose answer is one row, or None when nothing is found (``get`` raises instead).
+ROW_OR_NONE = frozenset({"first", "get_or_none", "get"})
 _CONDITIONS = frozenset({"where", "filter", "get", "get_or_none"})
 _IDS = ("id", "pk")
 

@@ -20,6 +20,7 @@ from tenantlint.analysis.interp.exprs import merge_prov
 from tenantlint.analysis.interp.scoped_ids import carried, kept
 from tenantlint.analysis.interp.values import (
     UNKNOWN,
+    DictValue,
     ReturnedTuple,
     ScopedKeys,
     ScopedPairs,
@@ -45,8 +46,8 @@ def assigned(holder: Value, key: Value) -> Value | None:
     after it (None: it is neither, and stays what it was)."""
     if not isinstance(holder, ScopedKeys) and not empty_dict(holder):
         return None
-    if not carried(key):
-        return Value(holder.prov) if isinstance(holder, ScopedKeys) else None
+    if not carried(key):  # an ordinary dict from now on (``{}`` too: a later scoped key does not clean it)
+        return Value(holder.prov) if isinstance(holder, ScopedKeys) else opened(holder, key)
     if not isinstance(holder, ScopedKeys):
         return ScopedKeys(UNKNOWN, keys=kept(key))
     old = holder.keys
@@ -54,6 +55,11 @@ def assigned(holder: Value, key: Value) -> Value | None:
     keys = Value(old.prov, scoped_row_of=old.scoped_row_of, row_key=old.row_key and key.row_key,
                  key_field=old.key_field if same else "")
     return ScopedKeys(holder.prov, keys=keys)
+
+
+def opened(holder: Value, *put: Value) -> DictValue:
+    """``{}`` after a key of another origin went in: a dict, no longer empty, whose keys may be anything."""
+    return DictValue(merge_prov([holder, *put]), empty=False)
 
 
 def keys_of(value: Value) -> Value | None:
@@ -78,7 +84,11 @@ def key_grown(holder: Value, method: str, args: list[Value]) -> Value | None:
     """``d.update(x)``, ``d.setdefault(k, v)`` on a dict of scoped keys: still one when every key put
     in is a scoped id (``update`` with another such dict, ``setdefault`` with a scoped id), else an
     ordinary dict; None when ``holder`` is no such dict or ``method`` puts no key."""
-    if not isinstance(holder, ScopedKeys) or method not in KEY_GROWERS:
+    if method not in KEY_GROWERS:
+        return None
+    if empty_dict(holder):  # ``{}`` given a key of any origin is no longer ``{}``
+        return opened(holder, *args)
+    if not isinstance(holder, ScopedKeys):
         return None
     if method == "setdefault" and args and carried(args[0]):
         return None

@@ -12,10 +12,10 @@ An assignment to a constant-key entry of a name (``req["id"] = <value>``) makes 
 exactly that entry the value stored, flow-sensitively, as an assignment to a name does: kept in the
 environment under :data:`STORED_PREFIX` until a statement may change it (the name rebound or used
 bare: passed to a call, aliased; a call of a method of it other than a read; another assignment to
-the entry; ``checked_loops._touches``). A spread (``f(**req)``) only reads it. A store made on only
-one of two merged paths is dropped (``function_state.merge_env``): after ``if x: req["id"] = y`` the
-entry is what the request sent on the other path. A query stored in an entry is not kept: it was
-used where it was stored.
+the entry, also through another name, which may be an alias; ``checked_loops._touches``). A spread
+(``f(**req)``) only reads it. A store made on only one of two merged paths is dropped
+(``function_state.merge_env``): after ``if x: req["id"] = y`` the entry is what the request sent on
+the other path. A query stored in an entry is not kept: it was used where it was stored.
 """
 
 from __future__ import annotations
@@ -59,10 +59,31 @@ def stored(env: Mapping[str, Value], node: cst.BaseExpression) -> Value | None:
 def cancel_stored(env: dict[str, Value], node: cst.CSTNode) -> None:
     """Forget each stored entry that ``node`` (a statement, or a compound statement's header) may
     change. Called before the statement is evaluated."""
-    for k in [k for k in env if k.startswith(STORED_PREFIX) and k != STORED_PREFIX]:
+    keys = [k for k in env if k.startswith(STORED_PREFIX) and k != STORED_PREFIX]
+    if not keys:
+        return
+    written = _written_entries(node)
+    for k in keys:
         name, entry = k[len(STORED_PREFIX) + 1:].split(_SEP, 1)
-        if touches(node, (name, entry)):
+        if entry in written or touches(node, (name, entry)):
             del env[k]
+
+
+def _written_entries(node: cst.CSTNode) -> set[str]:
+    """The constant keys ``node`` assigns in any name's entry (``body["id"] = ...``): another name
+    may be an alias of the one stored in (``body = req`` before the store)."""
+    if isinstance(node, cst.SimpleStatementLine):
+        out: set[str] = set()
+        for small in node.body:
+            out |= _written_entries(small)
+        return out
+    targets: list[cst.BaseExpression] = []
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, cst.AugAssign | cst.AnnAssign):
+        targets = [node.target]
+    found = (_subscript_entry(t) for t in targets)
+    return {e[1] for e in found if e is not None}
 
 
 def keep_stored(test: cst.BaseExpression, then_env: Mapping[str, Value], else_env: dict[str, Value]) -> None:
