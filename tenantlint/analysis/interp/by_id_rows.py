@@ -19,6 +19,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
 from tenantlint.analysis.interp.returns import NO_VALUE
+from tenantlint.analysis.interp.user_lookup import bound_argument
 from tenantlint.analysis.interp.values import Origin, QueryValue, ReturnedTuple, RowValue, SeqValue, Value
 
 BY_ID = "byid"  # return kind ``byid:POSITION:PARAM:SLOT``
@@ -129,18 +130,7 @@ def by_id_row(kind: str, node: cst.Call, values: Sequence[Value], helper: str,
     if what != BY_ID or len(parts) != 4 or not parts[0].isdigit():
         return None
     position, name, slot, table = int(parts[0]), parts[1], parts[2], parts[3]
-    passed: tuple[cst.Arg, Value] | None = None
-    index = 0
-    for arg, value in zip(node.args, values, strict=False):
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            if arg.keyword.value == name:
-                passed = arg, value
-        else:
-            if index == position:
-                passed = arg, value
-            index += 1
+    passed = bound_argument(node, values, position, name)
     if passed is None or not checked_id(passed[0].value, passed[1]):
         return None
     prov = passed[1].prov

@@ -55,6 +55,25 @@ def user_lookup_kind(ctx: FileView, returns: Sequence[Value], params: Sequence[s
     return f"{USER_LOOKUP}:{table}:{list(params).index(key)}:{key}"
 
 
+def bound_argument(node: cst.Call, values: Sequence[Value], position: int, name: str
+                   ) -> tuple[cst.Arg, Value] | None:
+    """The argument (and its value) a call binds to the parameter ``name`` at ``position``; None when
+    the call does not pass it or spreads ``*args``/``**kwargs`` (it may bind it)."""
+    passed: tuple[cst.Arg, Value] | None = None
+    index = 0
+    for arg, value in zip(node.args, values, strict=False):
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                passed = arg, value
+        else:
+            if index == position:
+                passed = arg, value
+            index += 1
+    return passed
+
+
 def looked_up_user(kind: str, node: cst.Call, values: Sequence[Value], helper: str) -> Value | None:
     """The caller's value of a call of a user lookup (``kind`` from :func:`user_lookup_kind`)."""
     what, _, rest = kind.partition(":")
@@ -62,20 +81,10 @@ def looked_up_user(kind: str, node: cst.Call, values: Sequence[Value], helper: s
     if what != USER_LOOKUP or len(parts) != 3 or not parts[1].isdigit():
         return None
     table, position, name = parts[0], int(parts[1]), parts[2]
-    passed: Value | None = None
-    index = 0
-    for arg, value in zip(node.args, values, strict=False):
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            if arg.keyword.value == name:
-                passed = value
-        else:
-            if index == position:
-                passed = value
-            index += 1
-    if passed is None:
+    bound = bound_argument(node, values, position, name)
+    if bound is None:
         return None
+    passed = bound[1]
     if passed.untrusted:
         return RowValue(passed.prov, table=table)
     prov = passed.prov
