@@ -23,6 +23,7 @@ from tenantlint.analysis.interp.values import Value
 from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.files import excluded
+from tenantlint.index.caller_serializers import CALLER_NAMES
 
 SCHEDULED = "scheduled by "  # why a task a scheduler runs is system code (``index/schedules.py``)
 SYSTEM_PATH = "in a system_paths file"  # why the code of a management command is system code
@@ -30,9 +31,9 @@ INJECTED = "injected by a decorator: "  # provenance text of a trusted parameter
 # provenance text of the object a serializer the project builds only for the caller represents
 REPRESENTED = "the authenticated user, represented by "
 PASSED_BY = ", passed by @"  # provenance text of a parameter a project decorator passes a trusted value
-# The last part of an expression that is the authenticated user (``request.user``, ``current_user``,
-# ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off.
-CALLER_NAMES = frozenset({"user", "current_user", "user_profile", "auth_user", "authenticated_user"})
+# ``CALLER_NAMES``: the last part of an expression that is the authenticated user (``request.user``,
+# ``current_user``, ``g.user``, ``self.user``), once ``.id``/``.pk`` is taken off (one list, shared
+# with the pre-pass reader of serializers built for the caller).
 _ID_SUFFIXES = (".id", ".pk", ".uuid")
 
 
