@@ -430,3 +430,11 @@ def test_docs_examples_load_and_agree(tree: Path) -> None:
     assert standalone != Config()
     given = {key for line in blocks[0].splitlines() if "=" in line for key in [line.split()[0]]}
     assert given == {spec.name for spec in KEYS}  # the example shows every key
+
+
+def test_a_configs_patterns_are_compiled_once() -> None:
+    # The pre-pass asks for the trusted-source patterns once per file: a tuple is compiled once.
+    first = PatternSet.compile(("request.user.*", "g.org_id"))
+    assert PatternSet.compile(("request.user.*", "g.org_id")) is first
+    assert first.match("request.user.org.id") == "request.user.*"
+    assert PatternSet.compile(["request.user.*", "g.org_id"]) == first  # a list: compiled anew, same set

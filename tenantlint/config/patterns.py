@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 _SEGMENT = r"[A-Za-z_][A-Za-z0-9_]*(?:\(\))*"
@@ -78,6 +79,8 @@ class PatternSet:
         When two patterns could match the same name, the one covering the shorter prefix wins,
         then the one listed first.
         """
+        if isinstance(patterns, tuple):  # a config's patterns: compiled once, asked for per file
+            return _compiled(patterns)
         ordered: list[str] = []
         exact: dict[str, str] = {}
         for pattern in patterns:
@@ -110,3 +113,9 @@ class PatternSet:
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
+
+
+@lru_cache(maxsize=32)
+def _compiled(patterns: tuple[str, ...]) -> PatternSet:
+    """:meth:`PatternSet.compile` of a tuple, memoised (a PatternSet is immutable, so shared)."""
+    return PatternSet.compile(list(patterns))
