@@ -38,7 +38,7 @@ from typing import cast
 import libcst as cst
 
 from tenantlint.analysis.interp.confined_lookups import ANSWERS, ROW_OR_NONE, confined_lookup
-from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.exprs import dotted, is_none
 from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.source.children import code_children
@@ -186,7 +186,7 @@ class _Reader:
                 return self.pair(node.left, other)
             if isinstance(op, cst.In):
                 return self._member(node.left, other, None)
-            if isinstance(op, cst.IsNot) and _none(other) and self._row_or_none(node.left):
+            if isinstance(op, cst.IsNot) and is_none(other) and self._row_or_none(node.left):
                 return self.proves(node.left)  # ``return row is not None`` (a row, or None)
             return frozenset()
         if isinstance(node, cst.Await):
@@ -275,7 +275,7 @@ class _Reader:
             out |= self.proves(test.expression)
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
                 and isinstance(test.comparisons[0].operator, cst.Is) \
-                and _none(test.comparisons[0].comparator) and self._row_or_none(test.left):
+                and is_none(test.comparisons[0].comparator) and self._row_or_none(test.left):
             out |= self.proves(test.left)  # ``if row is None: return False``
         if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
             out |= self.mismatch(test.left) | self.mismatch(test.right)  # false: each alternative is
@@ -397,10 +397,6 @@ def parent_link(node: cst.BaseExpression, fetched: Mapping[str, str]) -> bool:
         return False
     attr = node.attr.value
     return attr.endswith("_id") and len(attr) > 3 and attr not in OWNER_COLUMNS
-
-
-def _none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _refusing(stmt: cst.Expr) -> bool:

@@ -18,16 +18,13 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance, Scoping, Trust
+from tenantlint.analysis.interp.exprs import is_none
 from tenantlint.analysis.interp.returns import NO_VALUE
 from tenantlint.analysis.interp.user_lookup import bound_argument
 from tenantlint.analysis.interp.values import Origin, QueryValue, ReturnedTuple, RowValue, SeqValue, Value
 
 BY_ID = "byid"  # return kind ``byid:POSITION:PARAM:SLOT``
 _METHOD_FIRST = ("self", "cls")
-
-
-def _none(node: cst.BaseExpression | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _fetch(value: Value) -> Origin | None:
@@ -68,7 +65,7 @@ def by_id_kind(returns: Sequence[Value], nodes: Sequence[cst.BaseExpression | No
     nones: list[set[int]] = []  # the ``None`` positions of each tuple ``return`` without a row
     sizes: set[int] = set()
     for value, node in zip(returns, nodes, strict=True):
-        if value is NO_VALUE or _none(node):
+        if value is NO_VALUE or is_none(node):
             continue
         if isinstance(node, cst.Tuple):
             if type(value) is not SeqValue or len(node.elements) != len(value.items) \
@@ -76,7 +73,7 @@ def by_id_kind(returns: Sequence[Value], nodes: Sequence[cst.BaseExpression | No
                 return ""
             size = len(node.elements)
             sizes.add(size)
-            empty = {i for i, el in enumerate(node.elements) if _none(el.value)}
+            empty = {i for i, el in enumerate(node.elements) if is_none(el.value)}
             rows = [(i, k) for i, v in enumerate(value.items) if i not in empty
                     for k in (_fetch_key(v),) if k is not None]
             if len(rows) > 1:

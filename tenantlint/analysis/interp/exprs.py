@@ -51,6 +51,11 @@ def full_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+def is_none(node: cst.BaseExpression | None) -> bool:
+    """The literal ``None``."""
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for names and attribute chains only: :func:`dotted` with ``calls=False``."""
     return dotted(node, calls=False)

@@ -27,6 +27,7 @@ from dataclasses import replace
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.exprs import is_none
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
 
 # The value of the literal ``None``: equal to ``Value()`` (it pins nothing), told apart by identity;
@@ -37,7 +38,7 @@ NONE_CONSTANT = Value(Provenance.unknown(CONSTANT_ORIGIN))
 
 def bound(expr: cst.BaseExpression, value: Value) -> Value:
     """The value a name assigned ``expr`` holds: one of the ``None`` markers for ``= None``."""
-    if _is_none(expr):
+    if is_none(expr):
         for marker in (NONE_LITERAL, NONE_CONSTANT):
             if value == marker:
                 return marker
@@ -58,15 +59,11 @@ def join(a: Value, b: Value, merged: Value) -> Value:
     return replace(merged, unless_none=kept)
 
 
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
 def _comparison(node: cst.Comparison) -> tuple[str, type] | None:
     if len(node.comparisons) != 1 or not isinstance(node.left, cst.Name):
         return None
     target = node.comparisons[0]
-    if not _is_none(target.comparator):
+    if not is_none(target.comparator):
         return None
     return node.left.value, type(target.operator)
 
