@@ -76,10 +76,13 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         """One finding as the JSON output shows it (docs/json-output.md)."""
+        from tenantlint.rules.registry import rule_for
+
+        rule = rule_for(self.code)  # once for both (10,000 findings)
         return {
             "code": self.code,
-            "name": self.name,
-            "severity": self.severity,
+            "name": rule.name,
+            "severity": rule.severity,
             "message": self.message,
             "path": self.path,
             "line": self.span.line,

@@ -62,6 +62,8 @@ def escape_char(ch: str) -> str:
 def visible(text: str, keep_lines: bool = False) -> str:
     """``text`` with every invisible or structure-forging character escaped; ``keep_lines`` keeps
     newlines and tabs (multi-line code snippets)."""
+    if text.isprintable():  # no character of the categories above (nor a newline or tab): as is,
+        return text  # without a search (five per finding)
     pattern = _INVISIBLE_KEEP_LINES if keep_lines else _INVISIBLE
     if pattern.search(text) is None:
         return text

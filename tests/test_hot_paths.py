@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from tenantlint import prepass
 from tenantlint.analysis.frameworks import route_index
 from tenantlint.index import ast_util, schedules
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 SOURCE = '''
 import os
@@ -125,3 +128,65 @@ def test_inert_finding_is_the_same_finding_when_nothing_is_escaped() -> None:
     assert out.suppression == Suppression("tenantlint", "r\\u2066")
     half = Finding("TNT101", "m", "a.py", Span(1, 1, 1, 2), suppression=Suppression("noqa", "r\x07"))
     assert inert_finding(half).suppression == Suppression("noqa", "r\\x07")
+
+
+def test_with_state_is_replace() -> None:
+    from dataclasses import replace
+
+    from tenantlint.analysis.facts import Provenance
+    from tenantlint.analysis.interp.values import QueryState, QueryValue
+    from tenantlint.analysis.orm.sqlalchemy import SaQuery
+
+    prov = Provenance.trusted("request.user.org")
+    state = QueryState(weakened="under OR")
+    q = QueryValue(prov, "org", True, True, ("id",), "path_id", None, None, QueryState(), True)
+    assert q.with_state(state) == replace(q, state=state)
+    assert type(q.with_state(state)) is QueryValue
+    sa = SaQuery(prov, kind="delete", model="Invoice")  # a plug-in's query keeps its own fields
+    assert sa.with_state(state) == replace(sa, state=state)
+    assert type(sa.with_state(state)) is SaQuery
+
+
+def test_every_evaluator_method_is_dispatched() -> None:
+    from tenantlint.analysis.interp.evaluator import _EVAL_METHODS, Evaluator
+
+    names = [name for name in dir(Evaluator) if name.startswith("_eval_")]
+    assert len(names) > 20
+    assert {f"_eval_{kind}": method for kind, method in _EVAL_METHODS.items()} == {
+        name: getattr(Evaluator, name) for name in names}
+
+
+def test_printable_text_is_visible_as_it_is() -> None:
+    from tenantlint.untrusted import _INVISIBLE, _RANGES, visible
+
+    # ``str.isprintable`` is False for every character the escapes cover, so skipping the search
+    # for printable text changes nothing
+    assert not any(chr(c).isprintable() for lo, hi in _RANGES for c in range(lo, hi + 1))
+    text = "Invoice.objects.all() \u00e9\u4e2d"
+    assert visible(text) is text and _INVISIBLE.search(text) is None
+    assert visible("a\u202eb") == "a\\u202eb"
+    assert visible("a\nb", keep_lines=True) == "a\nb" and visible("a\nb") == "a\\nb"
+
+
+def test_quick_calls_in_source_order() -> None:
+    from tenantlint.analysis.source.call_spans import _ast_calls
+
+    tree = ast.parse("x = f(g(1), h(2)).k(y=m())\nn()\n")
+    calls = _ast_calls(tree)
+    assert calls is not None
+    assert [ast.unparse(c.func) for c in calls] == ["f(g(1), h(2)).k", "f", "g", "h", "m", "n"]
+    assert _ast_calls(ast.parse("x = f'{g()}'\n")) is None
+
+
+def test_bool_words_count_as_the_word_regex() -> None:
+    import re
+
+    from tenantlint.analysis.source.parse import bool_words
+
+    words = re.compile(r"\b(?:and|or)\b")
+    texts = ["", "and", "or", "a and b or c", "for x in order: android or_ _or oror andor",
+             "x=1and 2 or(y)", "élan and\u00e9or or\u00e9 \u00e9or \u4e2dand", "and\nor\tand",
+             "band sand oral or_else", "1or 2and"]
+    texts += [p.read_text() for p in sorted(FIXTURES.glob("*/**/*.py"))[:200]]
+    for text in texts:
+        assert bool_words(text) == len(words.findall(text)), text[:60]

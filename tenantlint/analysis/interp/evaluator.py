@@ -6,6 +6,7 @@ ORM by name: it asks the plug-ins of ``ctx.plugins`` and answers them as ``plugi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
@@ -195,10 +196,9 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             sql_value = sinks.evaluate(self, node)
             if sql_value is not None:
                 return sql_value
-        method = getattr(self, f"_eval_{type(node).__name__}", None)
+        method = _EVAL_METHODS.get(type(node).__name__)
         if method is not None:
-            result: Value = method(node)
-            return result
+            return method(self, node)
         # Anything else: evaluate children for their side effects (reads, uses), stay unknown.
         parts = [self.eval(c) for c in _expression_children(node)]
         return Value(merge_prov(parts)) if parts else Value()
@@ -503,3 +503,10 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return one
         return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
                      key_field=value.key_field)
+
+
+# ``_eval_<node class name>`` of the evaluator and its parts, by node class name: one dictionary
+# look-up per expression instead of a formatted name and an attribute search through the classes
+_EVAL_METHODS: dict[str, Callable[[Evaluator, cst.BaseExpression], Value]] = {
+    name.removeprefix("_eval_"): getattr(Evaluator, name) for name in dir(Evaluator)
+    if name.startswith("_eval_")}

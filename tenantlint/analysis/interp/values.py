@@ -8,6 +8,7 @@ finding is reported, and the states in which the query was used.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import libcst as cst
 
@@ -172,7 +173,14 @@ class QueryValue(Value):
     single_row: bool = False  # e.g. a SQLAlchemy Select of one model, or a Django manager
 
     def with_state(self, state: QueryState) -> QueryValue:
-        return replace(self, state=state)
+        if type(self) is not QueryValue:  # a plug-in's own kind of query (``SaQuery``)
+            return replace(self, state=state)
+        # ``replace`` without its per-call look at the fields (a derived query per chain method)
+        values: list[Any] = [state if name == "state" else getattr(self, name) for name in _QUERY_FIELDS]
+        return QueryValue(*values)
+
+
+_QUERY_FIELDS = tuple(f.name for f in fields(QueryValue))
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,9 +86,17 @@ def _ast_calls(tree: ast.Module) -> list[ast.Call] | None:
             todo.extend(kw.value for kw in node.keywords)  # type: ignore[attr-defined]
         elif kind is ast.JoinedStr:
             return None
+        elif kind is ast.Module:  # the common shapes without ``children`` (their order does not
+            todo.extend(node.body)  # type: ignore[attr-defined]  # matter: the calls are sorted)
+        elif kind is ast.Assign:
+            todo.extend(node.targets)  # type: ignore[attr-defined]
+            push(node.value)  # type: ignore[attr-defined]
+        elif kind is ast.Expr:
+            push(node.value)  # type: ignore[attr-defined]
         else:
             todo.extend(ast_util.children(node))
-    calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+    if len(calls) > 1:
+        calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
     return calls
 
 
