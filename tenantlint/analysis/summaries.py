@@ -102,6 +102,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
             tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node), fn.signature,
+            fn.definition, fn.bases,
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined

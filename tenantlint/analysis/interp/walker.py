@@ -141,6 +141,7 @@ from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import code_children
+from tenantlint.crossfn.reach import definition
 from tenantlint.index.membership import VIEW_PROPERTY
 from tenantlint.index.relations import is_user_model
 
@@ -284,6 +285,9 @@ class Walker:
             fact.rows = row_params(self.ctx, fn, ports)
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
+            if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
+                fact.definition = definition(names, method=cls is not None)
+                fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
