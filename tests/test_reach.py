@@ -244,7 +244,7 @@ def test_a_getattr_by_a_computed_name_reaches_the_functions_it_may_return(tmp_pa
 
 
 def test_a_relative_base_is_read_from_the_importing_module() -> None:
-    from tenantlint.crossfn.reach import _absolute
+    from tenantlint.analysis.rawsql.constants import resolve_import  # what Classes reads bases by
 
-    assert _absolute(".base.Service", "app/services.py") == "app.base.Service"
-    assert _absolute("..x.Y", "app/sub/__init__.py") == "app.x.Y"
+    assert resolve_import(".base.Service", "app/services.py") == "app.base.Service"
+    assert resolve_import("..x.Y", "app/sub/__init__.py") == "app.x.Y"

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.source.ast_imports import is_package_init
+from tenantlint.analysis.rawsql.constants import resolve_import
 from tenantlint.crossfn.records import (
     ANY_METHOD,
     ANY_MODULE,
@@ -39,7 +39,6 @@ from tenantlint.crossfn.records import (
     Callees,
     Summary,
 )
-from tenantlint.files import module_name
 
 if TYPE_CHECKING:
     from tenantlint.crossfn.combine import Project
@@ -254,21 +253,10 @@ class Classes:
         with no dot is a class of that module (an imported one is qualified)."""
         module = self._module.get(cls, "")
         if base.startswith("."):
-            base = _absolute(base, self._path.get(cls, ""))
+            base = resolve_import(base, self._path.get(cls, ""))
         elif "." not in base:
             base = f"{module}.{base}" if module else base
         return self._callees.resolve(base)
-
-
-def _absolute(name: str, path: str) -> str:
-    """``.base.Service`` imported by ``app/services.py`` -> ``app.base.Service``."""
-    dots = len(name) - len(name.lstrip("."))
-    package = module_name(path).split(".")
-    if not is_package_init(path):
-        package = package[:-1]
-    if dots > 1:
-        package = package[:max(len(package) - (dots - 1), 0)]
-    return ".".join([*package, name[dots:]])
 
 
 def _short(qualname: str) -> str:
