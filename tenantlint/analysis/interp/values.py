@@ -164,6 +164,10 @@ class Origin:
     via: str = ""
     via_call: cst.CSTNode | None = None  # that call
     bare: bool = False  # its own statement keyed it by nothing at all (``interp/later_keys.py``)
+    # Its keys when the locals a named function computed from parameters stand for constants (they
+    # only narrow the rows of a row passed in: ``interp/derived_locals.py``); None when they key it
+    # by nothing more than ``keys`` does.
+    narrowing_keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
