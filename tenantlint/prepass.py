@@ -75,6 +75,7 @@ from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import HINT_WORDS as SCHEDULE_WORDS
 from tenantlint.index.schedules import module_schedules
 from tenantlint.index.serializer_refs import serializer_refs
+from tenantlint.index.string_names import added_prefix, count_literal, joined_prefix
 from tenantlint.index.view_properties import kwarg_properties
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
@@ -338,7 +339,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     spelling of the imported name (``index/import_aliases.py``).
     A call of a name counted is counted under its shape too (``crossfn/shapes.py``), marked when
     the spelling is counted under ON_OBJECT, LOCAL_DEF, BARE, or, for the attribute nodes in
-    ``outside``, under ``method_refs.NOT_PROJECT``."""
+    ``outside``, under ``method_refs.NOT_PROJECT``. String literals that may name a function
+    (``getattr(obj, "fix")``, ``"app.tasks.fix"``, ``f"handle_{kind}"``) are counted under
+    ``records.STRING``/``records.PREFIX`` (``index/string_names.py``)."""
     counts: dict[str, int] = {}
     if defs is None:
         defs = set()
@@ -435,6 +438,13 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                 elif cls is ast.ClassDef:
                     defs.add(node.name)  # type: ignore[attr-defined]
                     class_level.update(_class_level(node))  # type: ignore[arg-type]
+                elif cls is ast.Constant:
+                    if node.value.__class__ is str:  # type: ignore[attr-defined]
+                        count_literal(node.value, counts)  # type: ignore[attr-defined]
+                elif cls is ast.JoinedStr:
+                    joined_prefix(node, counts)  # type: ignore[arg-type]
+                elif cls is ast.BinOp:
+                    added_prefix(node, counts)  # type: ignore[arg-type]
                 elif cls is ast.Call:
                     rooted.add(id(node.func))  # type: ignore[attr-defined]
                     calls[id(node.func)] = node  # type: ignore[attr-defined,assignment]

@@ -289,6 +289,11 @@ class Summary:
     tenant_entries: tuple[TenantEntry, ...] = ()
     end: int = 0  # its last line (nested functions included): system code when only system code calls it
     signature: str = ""  # what a call binds (``crossfn/shapes.py``); "" when a decorator may change it
+    # How only code naming it can call it (``crossfn/reach.py``): ``function`` (a plain function),
+    # ``method``, ``static`` (a classmethod or staticmethod); "" when something else may (a decorator
+    # registering it, a nested function, a handler)
+    definition: str = ""
+    bases: tuple[str, ...] = ()  # a method's: its class's bases, qualified through the file's imports
 
     @property
     def name(self) -> str:

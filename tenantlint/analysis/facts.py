@@ -242,6 +242,8 @@ class FunctionFact:
     # parameters annotated with a model class (``bot_profile: UserProfile``): rows, not ids
     rows: tuple[str, ...] = ()
     signature: str = ""  # what a call binds (``crossfn/shapes.py``); "" when not known
+    definition: str = ""  # ``Summary.definition`` (``crossfn/reach.py``)
+    bases: tuple[str, ...] = ()  # a method's class's bases
 
 
 @dataclass

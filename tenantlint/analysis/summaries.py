@@ -102,6 +102,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
             tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node), fn.signature,
+            fn.definition, fn.bases,
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined
@@ -166,6 +167,10 @@ def _keys_and_anchors(origin: Origin) -> tuple[tuple[str, ...] | None, tuple[str
     states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
     common = frozenset.intersection(*(s.anchors for s in states)) if states else frozenset()
     keys = origin.keys if origin.keys is not None else later_keys.keys_of(origin, states)
+    if keys is None and origin.narrowing_keys is not None and common.intersection(origin.narrowing_keys):
+        # ``cls.data_source == data_source`` beside ``cls.query_hash == gen_query_hash(query)``: the
+        # rows of the row passed in, narrowed by a value computed from parameters.
+        keys = origin.narrowing_keys
     if keys is None:
         return None, ()
     return keys, tuple(sorted(common.intersection(keys)))

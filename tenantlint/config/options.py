@@ -87,6 +87,8 @@ class Config:
     operator_checks: tuple[str, ...] = ()  # checks admitting only the instance's operators
     handler_decorators: tuple[str, ...] = ()
     system_paths: tuple[str, ...] = DEFAULT_SYSTEM_PATHS
+    # the tree is a whole application: functions no product code reaches are system code
+    whole_application: bool = False
     sql_dialect: str = DEFAULT_SQL_DIALECT
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES

@@ -177,6 +177,13 @@ KEYS: tuple[KeySpec, ...] = (
         "their calls are read even when `exclude` leaves them out of checking.",
     ),
     KeySpec(
+        "whole_application", Kind.BOOL, False,
+        "The scanned project is a whole application (tests aside), not a library other code calls: "
+        "a function no product code calls or names (only tests, migrations or `system_paths` files, "
+        "if anything) is reached by no request. Its queries are not reported, and the audit lists "
+        "them as system scope (`unreached: ...`); so are those of functions only such functions call.",
+    ),
+    KeySpec(
         "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,
         "The sqlglot dialect used to parse raw SQL (`postgres`, `mysql`, `sqlite`, ...).",
     ),

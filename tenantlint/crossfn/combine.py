@@ -25,6 +25,7 @@ from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
 from tenantlint.crossfn.closure import DEPTH, EVENT, SPREAD, UNPINNED, UNTRACED, UNWRITTEN, Blame, caller_set
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
+from tenantlint.crossfn.reach import unreached
 from tenantlint.crossfn.records import (
     ANY_ENTRY,
     BARE,
@@ -85,8 +86,11 @@ class Outcome:
 class Project:
     def __init__(self, results: Iterable[FileResult], name_counts: Mapping[str, int] | None,
                  membership_checks: Iterable[str] = (), system_sites: Iterable[Site] = (),
-                 system_callers: Mapping[str, str] | None = None) -> None:
+                 system_callers: Mapping[str, str] | None = None, whole_application: bool = False) -> None:
         self.funcs: dict[str, Summary] = {}
+        # the project is a whole application: functions no product code reaches are system code
+        # (``crossfn/reach.py``, the ``whole_application`` setting)
+        self.whole_application = whole_application
         # callers in system files the analysis did not read (migrations) -> why they are system code
         self.system_callers: Mapping[str, str] = system_callers or {}
         dupes: set[str] = set()
@@ -407,9 +411,11 @@ class Combiner:
         """Helpers that only system code calls (every call site known, each in a scheduled task, a
         command, a ``system_paths`` file, a migration, or in such a helper, or in the helper itself)
         run in system scope too: their own findings are dropped, their queries are listed as system
-        scope with the code that reaches them."""
+        scope with the code that reaches them. So do functions no product code calls or names
+        (unreached, ``crossfn/reach.py``), and those only such functions call."""
         funcs = self.p.funcs
-        reasons = {**self.p.system_callers, **{q: fn.system for q, fn in funcs.items() if fn.system}}
+        reasons = {**self.p.system_callers, **{q: fn.system for q, fn in funcs.items() if fn.system},
+                   **unreached(self.p)}  # no product code calls or names them (``reach.py``)
         if not reasons:
             return {}, {}
         grew = True
@@ -650,5 +656,6 @@ class Combiner:
 
 def combine(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
             membership_checks: Iterable[str] = (), system_sites: Iterable[Site] = (),
-            system_callers: Mapping[str, str] | None = None) -> Outcome:
-    return Combiner(Project(results, name_counts, membership_checks, system_sites, system_callers)).run()
+            system_callers: Mapping[str, str] | None = None, whole_application: bool = False) -> Outcome:
+    return Combiner(Project(results, name_counts, membership_checks, system_sites, system_callers,
+                            whole_application)).run()

@@ -18,7 +18,10 @@ from tenantlint.results import FileResult
 def join(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
          membership_checks: Iterable[str] = (), config: Config | None = None) -> Outcome:
     """``config``: when given (and the project was indexed whole), calls from system files the
-    analysis did not read (migrations, ``crossfn/system_callers.py``) count as system callers."""
+    analysis did not read (migrations, ``crossfn/system_callers.py``) count as system callers, and
+    its ``whole_application`` makes the functions no product code reaches system code
+    (``crossfn/reach.py``)."""
     joined, counts = serializer_context(results, name_counts)
     system = system_calls(config, joined) if config is not None and counts is not None else SystemCalls()
-    return combine(joined, counts, membership_checks, system.sites, system.reasons)
+    return combine(joined, counts, membership_checks, system.sites, system.reasons,
+                   config is not None and config.whole_application)

@@ -62,6 +62,13 @@ GUARD_PREDICATE = "?"
 # a construction ``Executor(...)`` is a call of ``Executor.__init__`` (``combine.Project.resolve``),
 # whose callers are known when every spelling of the class is a resolved construction.
 CLASS_NAME = " class "
+# A name-count key: STRING + ``fix`` counts the string literals that name ``fix``: the literal
+# ``"fix"`` itself, or a dotted or colon path ending in it (``"app.tasks.fix"``, ``"app.jobs:fix"``):
+# ``getattr(obj, "fix")``, a Celery task or a view named by its path. PREFIX + ``handle_`` counts the
+# literals that start a name built at run time (``f"handle_{kind}"``, ``"handle_" + kind``,
+# ``"handle_%s" % kind``): any function whose name starts so may be named (``crossfn/reach.py``).
+STRING = " string "
+PREFIX = " prefix "
 INIT = "__init__"
 # A method's port for an attribute ``__init__`` set from one of its parameters (``self.source_id``):
 # bound by the method's calls in ``__init__`` alone (``analysis/interp/init_attrs.py``)
@@ -70,7 +77,7 @@ _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
 __all__ = ["ANY_ENTRY", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF",
-           "MODULE_VALUE", "ON_OBJECT", "PSEUDO", "Arg", "Callees", "Hop",
+           "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING", "Arg", "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

@@ -55,7 +55,7 @@ class Sharing:
                        params=self._names(s.params),
                        handler=None if s.handler is None else sys.intern(s.handler),
                        returns=sys.intern(s.returns), system=sys.intern(s.system),
-                       passes=self._names(s.passes))
+                       passes=self._names(s.passes), bases=self._names(s.bases))
 
     def _site(self, s: Site) -> Site:
         return replace(s, callee=sys.intern(s.callee), path=sys.intern(s.path),

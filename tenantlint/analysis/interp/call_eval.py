@@ -42,11 +42,15 @@ from tenantlint.crossfn.records import KEYED_ROWS, PARAMETER
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import FrameworkPlugin
 
+# The JSON libraries' codecs: ``orjson``, ``ujson`` and ``simplejson`` read and write as ``json`` does.
+JSON_CODECS = frozenset(f"{lib}.{fn}" for lib in ("json", "orjson", "ujson", "simplejson")
+                        for fn in ("dumps", "loads"))
 CONVERTERS = frozenset(
-    {"int", "str", "float", "UUID", "uuid.UUID", "json.loads", "json.dumps", "Decimal", "decimal.Decimal",
-     "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId"}
+    {"int", "str", "float", "UUID", "uuid.UUID", "Decimal", "decimal.Decimal",
+     "bytes.decode", "escape", "strip", "ObjectId", "bson.ObjectId", *JSON_CODECS}
 )
-JSON_CODECS = frozenset({"json.dumps", "json.loads"})
+# A dict's views, asked with no argument: its keys, or (key, value) pairs, which it holds itself.
+DICT_VIEWS = frozenset({"keys", "items"})
 # Functions whose result yields values of their first argument's elements only: ``groupby(rows, key)``
 # gives (key, group) pairs, a value read from a row and some of the rows.
 GROUPERS = frozenset({"itertools.groupby"})
@@ -379,8 +383,10 @@ class CallEvaluation(EvaluatorPart):
             return self._keyed_read(node, recv, string_value(node.args[0].value))
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
-        if method in ROW_NARROWING and own_origin(recv).startswith((PARAMETER, KEYED_ROWS)):
-            # ``message.attachment_set.all()``, ``messages.filter(...)`` of a parameter: rows it holds
+        if (method in ROW_NARROWING or method in DICT_VIEWS and not node.args) and own_origin(
+                recv).startswith((PARAMETER, KEYED_ROWS)):
+            # ``message.attachment_set.all()``, ``messages.filter(...)`` of a parameter: rows it
+            # holds; ``field_data.keys()``: the keys of the dict it is
             return Value(recv.prov)
         if method in ("format", "join") and args:
             return Value(merge_prov([recv, *args]))

@@ -56,6 +56,13 @@ class _Reads(cst.CSTVisitor):
     visit_NamedExpr = _opaque  # type: ignore[assignment]
 
 
+def reads_of(expr: cst.BaseExpression) -> list[str] | None:
+    """The names ``expr`` reads, or None when a part of it binds or defers names of its own."""
+    reads = _Reads()
+    visit(expr, reads)
+    return None if reads.opaque else reads.names
+
+
 def constant_value(fn: FunctionState, expr: cst.BaseExpression, value: Value,
                    ran_query: bool) -> Value | None:
     """``value`` marked as a constant when ``expr`` computes it from constants alone, else None."""

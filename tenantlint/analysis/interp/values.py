@@ -167,6 +167,10 @@ class Origin:
     # (``objs = cls.model.select(*cols)`` / ``else: objs = cls.model.select()``): what is done to the
     # name from there on is done to this one too (``later_keys.keys_of``).
     merged: Origin | None = None
+    # Its keys when the locals a named function computed from parameters stand for constants (they
+    # only narrow the rows of a row passed in: ``interp/derived_locals.py``); None when they key it
+    # by nothing more than ``keys`` does.
+    narrowing_keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

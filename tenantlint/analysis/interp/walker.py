@@ -44,6 +44,7 @@ from tenantlint.analysis.interp.checks import (
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
+from tenantlint.analysis.interp.derived_locals import as_constants, derived_value
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
@@ -141,6 +142,7 @@ from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import code_children
+from tenantlint.crossfn.reach import definition
 from tenantlint.index.membership import VIEW_PROPERTY
 from tenantlint.index.relations import is_user_model
 
@@ -284,6 +286,9 @@ class Walker:
             fact.rows = row_params(self.ctx, fn, ports)
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
+            if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
+                fact.definition = definition(names, method=cls is not None)
+                fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
             state.statement = d
@@ -529,9 +534,13 @@ class Walker:
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     model_cls = _cls_is_model(self.ctx, state)
                     held = frozenset(state.models).difference((SELF_CLASS,))
-                    origin.keys = nested_keys(state.params, state.enclosing, param_keys(
-                        origin.node, state.params | state.enclosing_params, state.env, model_cls, held),
-                        origin, state.own_def)
+                    read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
+                                      model_cls, held)
+                    if read is None and state.enclosing is None and (
+                            stand_in := as_constants(state.env)) is not None:
+                        origin.narrowing_keys = param_keys(
+                            origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
+                    origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
                     elif state.enclosing is None:  # ``objs = cls.model.select()``: the held model is no key
@@ -776,7 +785,10 @@ class Walker:
             if state.owner is not None and len(self.ctx.origins) > made:
                 self._narrowed(state, small, self.ctx.origins[made:])
             if state.params and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-                value = constant_value(state, small.value, value, len(self.ctx.origins) > made) or value
+                ran = len(self.ctx.origins) > made
+                value = (constant_value(state, small.value, value, ran)
+                         or (derived_value(state, small.value, value, ran) if state.handler is None else None)
+                         or value)
             value = maybe_none.bound(small.value, value)  # ``x = None``: told apart at the join
             if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
                 value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env,

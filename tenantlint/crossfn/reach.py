@@ -1,0 +1,224 @@
+"""Functions no request can reach: helpers no product code calls or names.
+
+A function is *unreached* when the project's product code (the files the pre-pass counted names in:
+neither excluded — tests, migrations — nor under ``system_paths``) has no way to call it:
+
+- every spelling of its name there is a resolved call or reference of another function (the test
+  that makes a caller set known, ``combine.Project.spelled``/``used``), and none resolves to it;
+- no string literal names it (``getattr(obj, "fix")``, ``"app.tasks.fix"``) or starts a name built
+  at run time that it may be (``f"handle_{kind}"``; ``index/string_names.py``);
+- nothing else calls it by its definition: it is a module-level function or a method of a top-level
+  class (no nested function), no request handler, registered by no decorator (only
+  ``@classmethod``, ``@staticmethod`` and a few wrappers that register nothing are allowed), no
+  dunder, no method a framework calls by name (:data:`HOOKS`), no override of a method of a project
+  base class (a call of the base's may run it); a method of a class with a base outside the
+  project (a model, a serializer, a view) only when it is a classmethod or a staticmethod, whose
+  name no framework calls (:func:`framework_may_call`);
+- something of its module is used from elsewhere in the project (a function of it has a call site
+  in another module), or, for a method, its class's name is spelled: a module nothing imports may
+  be loaded by other means (a plug-in, a module a framework discovers).
+
+Its queries are then system code (``combine.Combiner.system_helpers``): a careful reviewer dismisses a
+helper no request can reach, and so does tenantlint, listing its queries in the audit as system
+scope with the reason. A function only unreached (or system) functions call is system code in turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from tenantlint.analysis.source.ast_imports import is_package_init
+from tenantlint.crossfn.records import CLASS_NAME, PREFIX, STRING, Callees, Summary
+from tenantlint.files import module_name
+
+if TYPE_CHECKING:
+    from tenantlint.crossfn.combine import Project
+
+FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definition``
+# Decorators that register the function nowhere and leave it callable only by its name
+_PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
+_STATIC = frozenset({"classmethod", "staticmethod"})
+# Bases that bring no method a framework calls
+_NEUTRAL = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
+MAX_DEPTH = 8  # base classes followed at most this deep
+# Method names a framework or the language calls on an object it was handed, whatever its class
+# (Django, DRF, SQLAlchemy, peewee, Celery, logging, unittest, context managers): never unreached.
+HOOKS = frozenset({
+    "save", "delete", "clean", "full_clean", "clean_fields", "validate_unique", "get_queryset",
+    "get_object", "get_serializer", "get_serializer_class", "get_serializer_context",
+    "perform_create", "perform_update", "perform_destroy", "to_representation", "to_internal_value",
+    "create", "update", "validate", "from_db", "check", "as_view", "as_manager", "get_extra_actions",
+    "get_extra_action_url_map", "many_init", "get_absolute_url", "natural_key", "get_by_natural_key",
+    "setUp", "tearDown", "setUpClass", "tearDownClass", "setUpTestData", "run", "handle", "execute",
+    "dispatch", "process_request", "process_response", "process_view", "process_exception",
+    "has_permission", "has_object_permission", "authenticate", "authenticate_header", "get_user",
+    "get_permissions", "list", "retrieve", "partial_update", "destroy", "get", "post", "put",
+    "patch", "head", "options", "initial", "get_context_data", "form_valid", "get_success_url",
+    "ready", "default", "emit", "format", "filter", "consume", "consume_batch", "on_success",
+    "on_failure", "on_retry", "after_return", "select", "insert", "get_or_none", "get_by_id",
+    "get_or_create", "replace", "insert_many", "bulk_create", "bulk_update", "raw", "alias",
+    "to_python", "db_value", "python_value", "get_prep_value", "from_db_value", "deconstruct",
+    "contribute_to_class", "formfield", "process_bind_param", "process_result_value", "load", "dump",
+})
+# Name starts a framework calls on a class's classmethods (Django's ``_check_*``, form and
+# serializer ``validate_*``/``clean_*``)
+HOOK_PREFIXES = ("_", "validate", "clean")
+UNREACHED = "unreached: no product code calls or names {name} (tests, migrations and system_paths aside)"
+
+
+def definition(decorators: Sequence[str], method: bool) -> str:
+    """``Summary.definition`` of a function that is no handler, from its decorators' names."""
+    last = [n.rsplit(".", 1)[-1] for n in decorators]
+    if any(n not in _PLAIN for n in last):
+        return ""
+    if any(n in _STATIC for n in last):
+        return STATIC
+    return METHOD if method else FUNCTION
+
+
+def framework_may_call(name: str, external: bool) -> bool:
+    """A framework may call a method of this name (``external``: its class has a base outside
+    the project) without any spelling of it in the project."""
+    if name in HOOKS or (name.startswith("__") and name.endswith("__")):
+        return True
+    return external and name.startswith(HOOK_PREFIXES)
+
+
+def unreached(p: Project) -> dict[str, str]:
+    """The project's unreached functions (qualified name -> why); none unless the project is a
+    whole application (the ``whole_application`` setting) indexed whole (its name counts)."""
+    counts = p.name_counts
+    if counts is None or not p.whole_application:
+        return {}
+    prefixes = tuple(key[len(PREFIX):] for key in counts if key.startswith(PREFIX))
+    classes = Classes(p.funcs.values(), p.module_of)
+    live = _live(p)
+    out: dict[str, str] = {}
+    for q, fn in p.funcs.items():
+        if not fn.definition or fn.handler is not None or fn.open or fn.system:
+            continue
+        owner = q.rpartition(".")[0]
+        if owner not in live and p.module_of.get(q, "") not in live and not (
+                owner != p.module_of.get(q, "") and counts.get(CLASS_NAME + owner.rpartition(".")[2])):
+            continue  # nothing of its module (its class) is used from elsewhere: maybe loaded so
+        if p.sites_of.get(q) or p.refs_of.get(q):
+            continue
+        name = fn.name
+        if counts.get(STRING + name) or name.startswith(prefixes) or not _callable_by_name(p, fn, classes):
+            continue
+        if p.spelled(fn, local=True) != p.used(fn, refs=True):
+            continue
+        out[q] = UNREACHED.format(name=_short(q))
+    return out
+
+
+def _live(p: Project) -> set[str]:
+    """The modules and classes product code uses from outside: a function of the module (a method of
+    the class) has a resolved call site in another module (outside the class). A module nothing
+    imports may be loaded by other means (a plug-in, a module a framework discovers, a library's
+    API used outside the scanned tree): its functions are not judged unreached."""
+    out: set[str] = set()
+    for target, sites in p.sites_of.items():
+        owner = target.rpartition(".")[0]
+        module = p.module_of.get(target, "")
+        for site in sites:
+            if site.system or site.caller is None:
+                continue
+            if not site.caller.startswith(owner + "."):
+                out.add(owner)
+                if owner != module and not site.caller.startswith(module + "."):
+                    out.add(module)
+    return out
+
+
+def _callable_by_name(p: Project, fn: Summary, classes: Classes) -> bool:
+    """Only code naming ``fn`` can call it (its definition, class and name say so)."""
+    module = p.module_of.get(fn.qualname, "")
+    owner = fn.qualname.rpartition(".")[0]
+    if fn.definition == FUNCTION:
+        return owner == module and not (fn.name.startswith("__") and fn.name.endswith("__"))
+    if owner.rpartition(".")[0] != module:
+        return False  # a method of a nested class, or a nested function
+    external = classes.external(owner)
+    if framework_may_call(fn.name, external) or classes.overrides(owner, fn.name):
+        return False
+    return fn.definition == STATIC or not external
+
+
+class Classes:
+    """The project's classes (those with a method summarised) and their bases: whether one has a
+    base outside the project, transitively."""
+
+    def __init__(self, funcs: Iterable[Summary], module_of: Mapping[str, str]) -> None:
+        self._bases: dict[str, tuple[str, ...]] = {}
+        self._module: dict[str, str] = {}
+        self._path: dict[str, str] = {}
+        self._methods: dict[str, set[str]] = {}
+        for fn in funcs:
+            if fn.definition in (METHOD, STATIC) or fn.bases:
+                owner = fn.qualname.rpartition(".")[0]
+                self._methods.setdefault(owner, set()).add(fn.name)
+                self._bases.setdefault(owner, fn.bases)
+                self._module.setdefault(owner, module_of.get(fn.qualname, ""))
+                self._path.setdefault(owner, fn.path)
+        self._callees = Callees(self._bases, self._module)
+        self._memo: dict[str, bool] = {}
+
+    def external(self, cls: str, depth: int = 0) -> bool:
+        """``cls`` has a base that is not a class of the project (nor ``object``)."""
+        if cls in self._memo:
+            return self._memo[cls]
+        self._memo[cls] = True  # a cycle, or too deep: outside the project, as far as known
+        found = depth < MAX_DEPTH and all(self._inside(base, cls, depth) for base in self._bases.get(cls, ()))
+        self._memo[cls] = not found
+        return not found
+
+    def overrides(self, cls: str, name: str) -> bool:
+        """A project base class of ``cls`` (transitively) has a method ``name``: a call spelled
+        on the base, or made in it through ``self``/``cls``, may run this one."""
+        todo, seen = [cls], {cls}
+        while todo and len(seen) <= MAX_DEPTH * 4:
+            here = todo.pop()
+            for base in self._bases.get(here, ()):
+                sub = self._project(base, here)
+                if sub is None or sub in seen:
+                    continue
+                if name in self._methods.get(sub, ()):
+                    return True
+                seen.add(sub)
+                todo.append(sub)
+        return False
+
+    def _inside(self, base: str, cls: str, depth: int) -> bool:
+        """``base`` of ``cls`` brings no method from outside the project."""
+        if base in _NEUTRAL:
+            return True
+        sub = self._project(base, cls)
+        return sub is not None and not self.external(sub, depth + 1)
+
+    def _project(self, base: str, cls: str) -> str | None:
+        """The project class ``base`` (as qualified in the module of ``cls``) names, if any: a name
+        with no dot is a class of that module (an imported one is qualified)."""
+        module = self._module.get(cls, "")
+        if base.startswith("."):
+            base = _absolute(base, self._path.get(cls, ""))
+        elif "." not in base:
+            base = f"{module}.{base}" if module else base
+        return self._callees.resolve(base)
+
+
+def _absolute(name: str, path: str) -> str:
+    """``.base.Service`` imported by ``app/services.py`` -> ``app.base.Service``."""
+    dots = len(name) - len(name.lstrip("."))
+    package = module_name(path).split(".")
+    if not is_package_init(path):
+        package = package[:-1]
+    if dots > 1:
+        package = package[:max(len(package) - (dots - 1), 0)]
+    return ".".join([*package, name[dots:]])
+
+
+def _short(qualname: str) -> str:
+    parts = qualname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 else qualname

@@ -1,0 +1,202 @@
+"""Functions no request can reach (``crossfn/reach.py``, the ``whole_application`` setting): string
+literals that may name a function (``index/string_names.py``), what a definition allows, and the
+rule over a small project."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tenantlint.api import check_paths, load_config
+from tenantlint.crossfn.reach import FUNCTION, METHOD, STATIC, definition, framework_may_call
+from tenantlint.crossfn.records import PREFIX, STRING
+from tenantlint.prepass import name_counts
+from tenantlint.results import RunResult
+from tests.test_crossfn import chdir
+
+
+def _counts(code: str) -> dict[str, int]:
+    return dict(name_counts(ast.parse(textwrap.dedent(code))))
+
+
+@pytest.mark.parametrize(("code", "key"), [
+    ('getattr(service, "refresh")()', STRING + "refresh"),
+    ('app.send_task("app.tasks.refresh")', STRING + "refresh"),
+    ('ENTRY = "app.jobs:refresh"', STRING + "refresh"),
+    ('getattr(self, f"handle_{kind}")', PREFIX + "handle_"),
+    ('getattr(self, "handle_" + kind)', PREFIX + "handle_"),
+    ('getattr(self, "handle_%s" % kind)', PREFIX + "handle_"),
+    ('getattr(self, "handle_{}".format(kind))', PREFIX + "handle_"),
+    ('NAME = f"app.jobs.handle_{kind}"', PREFIX + "handle_"),
+])
+def test_string_literals_that_may_name_a_function(code: str, key: str) -> None:
+    assert _counts(code).get(key) == 1
+
+
+def test_prose_and_bare_module_paths_name_nothing() -> None:
+    counts = _counts('''
+        log.info("refresh failed for %s", x)
+        url = f"https://example.com/{x}"
+        name = f"app.jobs.{kind}"
+    ''')
+    assert not any(k.startswith((STRING + "refresh", PREFIX)) for k in counts if counts[k])
+
+
+@pytest.mark.parametrize(("decorators", "method", "kind"), [
+    ([], False, FUNCTION),
+    ([], True, METHOD),
+    (["classmethod"], True, STATIC),
+    (["staticmethod"], True, STATIC),
+    (["classmethod", "DB.connection_context"], True, STATIC),
+    (["transaction.atomic"], False, FUNCTION),
+    (["app.task"], False, ""),  # registered: a worker runs it by name
+    (["property"], True, ""),  # read as an attribute, by templates too
+    (["receiver"], False, ""),
+])
+def test_definition(decorators: list[str], method: bool, kind: str) -> None:
+    assert definition(decorators, method) == kind
+
+
+def test_framework_hooks() -> None:
+    assert framework_may_call("save", external=False)
+    assert framework_may_call("__str__", external=False)
+    assert framework_may_call("validate_email", external=True)
+    assert not framework_may_call("validate_email", external=False)
+    assert not framework_may_call("get_by_name", external=True)
+
+
+MODELS = """
+from django.db import models
+
+
+class Org(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Invoice(models.Model):
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    total = models.IntegerField(null=True)
+
+    @classmethod
+    def null_totals(cls):
+        return list(cls.objects.filter(total__isnull=True))
+
+    def totals_like_mine(self):
+        return Invoice.objects.filter(total=self.total)
+"""
+
+SERVICES = """
+from app.models import Invoice
+
+
+class Base:
+    @classmethod
+    def wipe(cls):
+        Invoice.objects.all().delete()
+
+
+class Service(Base):
+    @classmethod
+    def wipe(cls):
+        Invoice.objects.all().delete()
+
+    @classmethod
+    def tally(cls):
+        return Invoice.objects.count()
+
+
+def used(org):
+    return Invoice.objects.filter(org=org)
+
+
+def dead():
+    return helper()
+
+
+def helper():
+    return Invoice.objects.filter(total=0)
+"""
+
+VIEWS = """
+from app import services
+from app.models import Invoice
+
+
+def show(request):
+    rows = services.used(request.user.org)
+    return [r.totals_like_mine() for r in rows] + [Invoice.objects.filter(org=request.user.org)]
+"""
+
+LOOSE = """
+from app.models import Invoice
+
+
+def nothing_imports_me():
+    return Invoice.objects.filter(total=1)
+"""
+
+
+def _run(tmp_path: Path, whole: bool, files: dict[str, str] | None = None) -> RunResult:
+    config = 'global_tables = ["Org"]\n' + ("whole_application = true\n" if whole else "")
+    (tmp_path / "tenantlint.toml").write_text(config)
+    tree = {"app/__init__.py": "", "app/models.py": MODELS, "app/services.py": SERVICES,
+            "app/views.py": VIEWS, "app/loose.py": LOOSE, **(files or {})}
+    for name, text in tree.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    with chdir(tmp_path):
+        return check_paths([Path(".")], load_config(tmp_path), want_sites=True)
+
+
+def _found(result: RunResult) -> list[tuple[str, int]]:
+    return sorted((f.path, f.line) for f in result.findings)
+
+
+def test_a_library_reports_every_helper(tmp_path: Path) -> None:
+    assert _found(_run(tmp_path, whole=False)) == [
+        ("app/loose.py", 5), ("app/models.py", 14), ("app/models.py", 17), ("app/services.py", 7),
+        ("app/services.py", 13), ("app/services.py", 17), ("app/services.py", 29)]
+
+
+def test_a_whole_application_leaves_out_what_no_request_reaches(tmp_path: Path) -> None:
+    result = _run(tmp_path, whole=True)
+    # kept: a module nothing imports, an instance method of a model (a framework may call it), an
+    # override (a call spelled on its base class may run it)
+    assert _found(result) == [("app/loose.py", 5), ("app/models.py", 17), ("app/services.py", 13)]
+    system = {(s.path, s.line): s.detail for s in result.query_sites if s.scoping == "system-scope"}
+    assert system == {
+        ("app/models.py", 14): "unreached: no product code calls or names Invoice.null_totals (tests, "
+                               "migrations and system_paths aside)",
+        ("app/services.py", 7): "unreached: no product code calls or names Base.wipe (tests, migrations "
+                                "and system_paths aside)",
+        ("app/services.py", 17): "unreached: no product code calls or names Service.tally (tests, "
+                                 "migrations and system_paths aside)",
+        ("app/services.py", 29): "called only by services.dead, unreached: no product code calls or "
+                                 "names services.dead (tests, migrations and system_paths aside)",
+    }
+
+
+def test_a_name_in_a_string_reaches_the_function(tmp_path: Path) -> None:
+    jobs = """
+        from app import services
+
+        TASKS = {"count": "app.services.Service.tally"}
+
+
+        def run(name):
+            return getattr(services, "dead")()
+    """
+    result = _run(tmp_path, whole=True, files={"app/jobs.py": jobs})
+    assert ("app/services.py", 17) in _found(result)
+    assert ("app/services.py", 29) in _found(result)
+
+
+def test_a_relative_base_is_read_from_the_importing_module() -> None:
+    from tenantlint.crossfn.reach import _absolute
+
+    assert _absolute(".base.Service", "app/services.py") == "app.base.Service"
+    assert _absolute("..x.Y", "app/sub/__init__.py") == "app.x.Y"
