@@ -75,7 +75,14 @@ from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import HINT_WORDS as SCHEDULE_WORDS
 from tenantlint.index.schedules import module_schedules
 from tenantlint.index.serializer_refs import serializer_refs
-from tenantlint.index.string_names import added_prefix, count_literal, joined_prefix
+from tenantlint.index.string_names import (
+    added_prefix,
+    computed_getattr,
+    computed_global,
+    count_literal,
+    joined_prefix,
+    settled,
+)
 from tenantlint.index.view_properties import kwarg_properties
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
@@ -351,8 +358,11 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     # ``nested``: the names the enclosing functions bind by a nested ``def``/``class`` of their own
     # ``modules``: the local names that may hold a module (``m = importlib.import_module(..)``, an
     # alias ``m = tasks``, a loop target): an attribute spelt on one may name a module-level function
-    scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str], frozenset[str]]] = [
-        ([tree], frozenset(), frozenset(), frozenset())]
+    # ``owner``: the class whose method the scope is in ("" outside any), for ``getattr(self, name)``
+    scopes: list[tuple[list[ast.AST], frozenset[str], frozenset[str], frozenset[str], str]] = [
+        ([tree], frozenset(), frozenset(), frozenset(), "")]
+    owner_of: dict[int, str] = {}  # a method's def -> the name of its class
+    dynamic = False  # a ``getattr`` by a name that is no literal was counted (``index/string_names.py``)
     rooted: set[int] = set()  # the heads of attributes and the callees
     calls: dict[int, ast.Call] = {}  # callee -> its call, until the callee is read
     class_level: set[int] = set()  # the names read in a class body's own scope (``_class_level``)
@@ -362,7 +372,7 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
-        todo, local, nested, modules = scopes.pop()
+        todo, local, nested, modules, owner = scopes.pop()
         push = todo.append
         scope_root = todo[0]
         for node in todo:  # each node is read when taken (breadth-first: a parent before its children)
@@ -433,21 +443,29 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                                     else ast.Module(body=node.body, type_ignores=[])],
                                    local | bound, (nested - bound) | (
                                        frozenset() if isinstance(node, ast.Lambda) else _local_defs(node)),
-                                   (modules - bound) | module_vars))
+                                   (modules - bound) | module_vars, owner_of.get(id(node), owner)))
                     continue
                 elif cls is ast.ClassDef:
                     defs.add(node.name)  # type: ignore[attr-defined]
                     class_level.update(_class_level(node))  # type: ignore[arg-type]
+                    for item in node.body:  # type: ignore[attr-defined]
+                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                            owner_of[id(item)] = node.name  # type: ignore[attr-defined]
                 elif cls is ast.Constant:
                     if node.value.__class__ is str:  # type: ignore[attr-defined]
                         count_literal(node.value, counts)  # type: ignore[attr-defined]
                 elif cls is ast.JoinedStr:
                     joined_prefix(node, counts)  # type: ignore[arg-type]
+                elif cls is ast.Subscript and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+                    dynamic |= computed_global(node, counts)  # type: ignore[arg-type]
                 elif cls is ast.BinOp:
                     added_prefix(node, counts)  # type: ignore[arg-type]
                 elif cls is ast.Call:
                     rooted.add(id(node.func))  # type: ignore[attr-defined]
                     calls[id(node.func)] = node  # type: ignore[attr-defined,assignment]
+                    if node.func.__class__ is ast.Name and node.func.id == "getattr":  # type: ignore[attr-defined]
+                        dynamic |= computed_getattr(  # ``getattr(service, op)()``: called at once
+                            node, owner, modules, counts, id(node) in calls)  # type: ignore[arg-type]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
                     if cls is ast.ImportFrom:  # read before the names of the scope it is in
@@ -464,6 +482,8 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
         counts[MODULE_VALUE + held] = 1
     if alias_reads:
         unalias(counts, aliased, alias_reads, defs)
+    if dynamic:
+        settled(counts, imports)  # ``getattr(svc, op)`` of ``import app.services as svc``
     return tuple(sorted(counts.items()))
 
 

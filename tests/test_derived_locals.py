@@ -12,7 +12,7 @@ from pathlib import Path
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value
+from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value, one_model
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
 from tenantlint.api import check_paths, load_config
@@ -147,3 +147,11 @@ def test_as_constants() -> None:
     assert as_constants({"a": Value()}) is None
     env = as_constants({"a": Value(Provenance.unknown(DERIVED + "q")), "b": Value()})
     assert env is not None and env["a"].prov.source == CONSTANT_ORIGIN and env["b"].prov.source == ""
+
+
+def test_one_model() -> None:
+    assert one_model(_expr("cls.query.filter(cls.query_hash == h, cls.data_source == ds)"))
+    assert one_model(_expr("Invoice.objects.filter(Q(number=n) | Q(total=t), org=org)"))
+    assert one_model(_expr("Result.query.filter(Result.at >= datetime.timedelta(seconds=age))"))
+    assert not one_model(_expr("db.session.query(cls, Query).filter(cls.ds == ds, Query.id == h)"))
+    assert not one_model(_expr("Result.query.join(Query, Query.id == h).filter(Result.ds == ds)"))

@@ -12,7 +12,7 @@ import pytest
 
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn.reach import FUNCTION, METHOD, STATIC, definition, framework_may_call
-from tenantlint.crossfn.records import PREFIX, STRING
+from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING
 from tenantlint.prepass import name_counts
 from tenantlint.results import RunResult
 from tests.test_crossfn import chdir
@@ -34,6 +34,35 @@ def _counts(code: str) -> dict[str, int]:
 ])
 def test_string_literals_that_may_name_a_function(code: str, key: str) -> None:
     assert _counts(code).get(key) == 1
+
+
+@pytest.mark.parametrize(("code", "key"), [
+    ("getattr(services, op)()", DYNAMIC + "services"),
+    ("import app.services as svc\ngetattr(svc, op)()", DYNAMIC + "services"),
+    ("from app import services as svc\ngetattr(svc, op)", DYNAMIC + "services"),
+    ("getattr(jobs.Runner, op)", DYNAMIC + "Runner"),
+    ("class Worker:\n    def perform(self, op):\n        return getattr(self, op)()", DYNAMIC + "Worker"),
+    ("def load(path, op):\n    m = importlib.import_module(path)\n    return getattr(m, op)",
+     DYNAMIC + ANY_MODULE),
+    ("getattr(sys.modules[__name__], op)()", DYNAMIC + ANY_MODULE),
+    ("getattr(importlib.import_module(path), op)()", DYNAMIC + ANY_MODULE),
+    ("globals()[name]()", DYNAMIC + ANY_MODULE),
+    ("def act(service, op):\n    return getattr(service, op)()", DYNAMIC + ANY_METHOD),
+])
+def test_a_getattr_by_a_computed_name(code: str, key: str) -> None:
+    assert _counts(code).get(key)
+
+
+def test_a_getattr_that_names_nothing_new() -> None:
+    counts = _counts('''
+        from app import services
+        value = getattr(row, field)  # an attribute read, not called: no method of an unknown class
+        getattr(services, "fix")()  # a literal: counted as such
+        getattr(self, f"handle_{kind}")()  # a prefix: counted as such
+        getattr(services, op)()  # an imported module: its functions only
+    ''')
+    assert DYNAMIC + ANY_METHOD not in counts and DYNAMIC + ANY_MODULE not in counts
+    assert not any(k.startswith(DYNAMIC + "?") for k in counts)
 
 
 def test_prose_and_bare_module_paths_name_nothing() -> None:
@@ -58,6 +87,12 @@ def test_prose_and_bare_module_paths_name_nothing() -> None:
 ])
 def test_definition(decorators: list[str], method: bool, kind: str) -> None:
     assert definition(decorators, method) == kind
+
+
+def test_a_method_of_a_registered_class_is_reached() -> None:
+    assert definition([], True, ["registry.register"]) == ""  # handed to what calls its methods
+    assert definition(["classmethod"], True, ["strawberry.type"]) == ""
+    assert definition([], True, ["dataclass"]) == METHOD
 
 
 def test_framework_hooks() -> None:
@@ -195,8 +230,21 @@ def test_a_name_in_a_string_reaches_the_function(tmp_path: Path) -> None:
     assert ("app/services.py", 29) in _found(result)
 
 
-def test_a_relative_base_is_read_from_the_importing_module() -> None:
-    from tenantlint.crossfn.reach import _absolute
+def test_a_getattr_by_a_computed_name_reaches_the_functions_it_may_return(tmp_path: Path) -> None:
+    jobs = """
+        from app import services
 
-    assert _absolute(".base.Service", "app/services.py") == "app.base.Service"
-    assert _absolute("..x.Y", "app/sub/__init__.py") == "app.x.Y"
+
+        def run(request):
+            return getattr(services, request.GET["op"])()
+    """
+    result = _run(tmp_path, whole=True, files={"app/jobs.py": jobs})
+    assert ("app/services.py", 29) in _found(result)  # dead() may be the one named: helper() too
+    assert ("app/models.py", 14) not in _found(result)  # a method of a model: no function of services
+
+
+def test_a_relative_base_is_read_from_the_importing_module() -> None:
+    from tenantlint.analysis.rawsql.constants import resolve_import  # what Classes reads bases by
+
+    assert resolve_import(".base.Service", "app/services.py") == "app.base.Service"
+    assert resolve_import("..x.Y", "app/sub/__init__.py") == "app.x.Y"

@@ -181,7 +181,10 @@ KEYS: tuple[KeySpec, ...] = (
         "The scanned project is a whole application (tests aside), not a library other code calls: "
         "a function no product code calls or names (only tests, migrations or `system_paths` files, "
         "if anything) is reached by no request. Its queries are not reported, and the audit lists "
-        "them as system scope (`unreached: ...`); so are those of functions only such functions call.",
+        "them as system scope (`unreached: ...`); so are those of functions only such functions call. "
+        "A function something may still reach without naming it (a decorator, a framework hook, "
+        "a `getattr` by a computed name, a module nothing imports) stays judged: the exact "
+        "conditions are in docs/concepts.md, \"Functions no request can reach\".",
     ),
     KeySpec(
         "sql_dialect", Kind.DIALECT, DEFAULT_SQL_DIALECT,

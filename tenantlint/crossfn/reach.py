@@ -28,9 +28,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.source.ast_imports import is_package_init
-from tenantlint.crossfn.records import CLASS_NAME, PREFIX, STRING, Callees, Summary
-from tenantlint.files import module_name
+from tenantlint.analysis.rawsql.constants import resolve_import
+from tenantlint.crossfn.records import (
+    ANY_METHOD,
+    ANY_MODULE,
+    CLASS_NAME,
+    DYNAMIC,
+    PREFIX,
+    STRING,
+    Callees,
+    Summary,
+)
 
 if TYPE_CHECKING:
     from tenantlint.crossfn.combine import Project
@@ -39,6 +47,8 @@ FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definitio
 # Decorators that register the function nowhere and leave it callable only by its name
 _PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
 _STATIC = frozenset({"classmethod", "staticmethod"})
+# Class decorators that hand the class to nothing that could call its methods
+_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
 # Bases that bring no method a framework calls
 _NEUTRAL = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
 MAX_DEPTH = 8  # base classes followed at most this deep
@@ -67,10 +77,13 @@ HOOK_PREFIXES = ("_", "validate", "clean")
 UNREACHED = "unreached: no product code calls or names {name} (tests, migrations and system_paths aside)"
 
 
-def definition(decorators: Sequence[str], method: bool) -> str:
-    """``Summary.definition`` of a function that is no handler, from its decorators' names."""
+def definition(decorators: Sequence[str], method: bool, class_decorators: Sequence[str] = ()) -> str:
+    """``Summary.definition`` of a function that is no handler, from its decorators' names (and, for
+    a method, its class's: a class a decorator registers, ``@registry.register``, ``@strawberry.type``,
+    has its methods called by whatever it was handed to)."""
     last = [n.rsplit(".", 1)[-1] for n in decorators]
-    if any(n not in _PLAIN for n in last):
+    if any(n not in _PLAIN for n in last) or any(
+            n.rsplit(".", 1)[-1] not in _PLAIN_CLASS for n in class_decorators):
         return ""
     if any(n in _STATIC for n in last):
         return STATIC
@@ -92,6 +105,7 @@ def unreached(p: Project) -> dict[str, str]:
     if counts is None or not p.whole_application:
         return {}
     prefixes = tuple(key[len(PREFIX):] for key in counts if key.startswith(PREFIX))
+    dynamic = frozenset(key[len(DYNAMIC):] for key in counts if key.startswith(DYNAMIC))
     classes = Classes(p.funcs.values(), p.module_of)
     live = _live(p)
     out: dict[str, str] = {}
@@ -107,10 +121,22 @@ def unreached(p: Project) -> dict[str, str]:
         name = fn.name
         if counts.get(STRING + name) or name.startswith(prefixes) or not _callable_by_name(p, fn, classes):
             continue
+        if dynamic and _named_at_run_time(dynamic, fn, p.module_of.get(q, ""), classes):
+            continue
         if p.spelled(fn, local=True) != p.used(fn, refs=True):
             continue
         out[q] = UNREACHED.format(name=_short(q))
     return out
+
+
+def _named_at_run_time(dynamic: frozenset[str], fn: Summary, module: str, classes: Classes) -> bool:
+    """A ``getattr`` by a name that is no literal may return ``fn``: one on its module
+    (``getattr(services, op)``, or on any module loaded at run time), or, for a method, on its
+    class, a subclass or a base (``getattr(self, op)`` in one of their methods)."""
+    owner = fn.qualname.rpartition(".")[0]
+    if fn.definition == FUNCTION:
+        return ANY_MODULE in dynamic or module.rpartition(".")[2] in dynamic
+    return ANY_METHOD in dynamic or not dynamic.isdisjoint(classes.related(owner))
 
 
 def _live(p: Project) -> set[str]:
@@ -164,6 +190,7 @@ class Classes:
                 self._path.setdefault(owner, fn.path)
         self._callees = Callees(self._bases, self._module)
         self._memo: dict[str, bool] = {}
+        self._subs: dict[str, list[str]] | None = None  # project class -> its direct subclasses
 
     def external(self, cls: str, depth: int = 0) -> bool:
         """``cls`` has a base that is not a class of the project (nor ``object``)."""
@@ -190,6 +217,30 @@ class Classes:
                 todo.append(sub)
         return False
 
+    def related(self, cls: str) -> set[str]:
+        """The simple names of ``cls``, its project bases and its project subclasses (transitively):
+        the classes whose ``self`` may hold an instance running a method of ``cls``."""
+        if self._subs is None:
+            self._subs = {}
+            for sub in self._bases:
+                for base in self._bases[sub]:
+                    found = self._project(base, sub)
+                    if found is not None:
+                        self._subs.setdefault(found, []).append(sub)
+        out = {cls}
+        for step in (self._project_bases, lambda c: (self._subs or {}).get(c, [])):
+            todo, seen = [cls], {cls}
+            while todo and len(seen) <= MAX_DEPTH * 4:
+                for other in step(todo.pop()):
+                    if other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+            out |= seen
+        return {c.rpartition(".")[2] for c in out}
+
+    def _project_bases(self, cls: str) -> list[str]:
+        return [b for b in (self._project(base, cls) for base in self._bases.get(cls, ())) if b is not None]
+
     def _inside(self, base: str, cls: str, depth: int) -> bool:
         """``base`` of ``cls`` brings no method from outside the project."""
         if base in _NEUTRAL:
@@ -202,21 +253,10 @@ class Classes:
         with no dot is a class of that module (an imported one is qualified)."""
         module = self._module.get(cls, "")
         if base.startswith("."):
-            base = _absolute(base, self._path.get(cls, ""))
+            base = resolve_import(base, self._path.get(cls, ""))
         elif "." not in base:
             base = f"{module}.{base}" if module else base
         return self._callees.resolve(base)
-
-
-def _absolute(name: str, path: str) -> str:
-    """``.base.Service`` imported by ``app/services.py`` -> ``app.base.Service``."""
-    dots = len(name) - len(name.lstrip("."))
-    package = module_name(path).split(".")
-    if not is_package_init(path):
-        package = package[:-1]
-    if dots > 1:
-        package = package[:max(len(package) - (dots - 1), 0)]
-    return ".".join([*package, name[dots:]])
 
 
 def _short(qualname: str) -> str:

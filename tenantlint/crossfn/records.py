@@ -69,6 +69,13 @@ CLASS_NAME = " class "
 # ``"handle_%s" % kind``): any function whose name starts so may be named (``crossfn/reach.py``).
 STRING = " string "
 PREFIX = " prefix "
+# DYNAMIC + ``services`` counts the ``getattr(services, op)`` whose name is no literal: any function of
+# a module (a method of a class) of that name may be named; DYNAMIC + ANY_MODULE, of a module loaded
+# at run time: any module-level function; DYNAMIC + ANY_METHOD, a ``getattr(service, op)()`` on a
+# value of a class not known: any method (``index/string_names.py``, ``crossfn/reach.py``).
+DYNAMIC = " getattr "
+ANY_MODULE = "*"
+ANY_METHOD = "*."
 INIT = "__init__"
 # A method's port for an attribute ``__init__`` set from one of its parameters (``self.source_id``):
 # bound by the method's calls in ``__init__`` alone (``analysis/interp/init_attrs.py``)
@@ -76,8 +83,9 @@ PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
-__all__ = ["ANY_ENTRY", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE", "INIT", "LOCAL_DEF",
-           "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING", "Arg", "Callees", "Hop",
+__all__ = ["ANY_ENTRY", "ANY_METHOD", "ANY_MODULE", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE",
+           "DYNAMIC", "INIT", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING", "Arg",
+           "Callees", "Hop",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.crossfn.records import PREFIX, STRING
+from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING
 
 _MAX = 200  # longer literals are prose or data, not a name
 _PLACEHOLDERS = ("%", "{")
+_CALLED = DYNAMIC + "?"  # + a name: ``getattr(name, op)()``, until the file's imports are known
 
 
 def count_literal(text: str, counts: dict[str, int]) -> None:
@@ -63,3 +64,77 @@ def added_prefix(node: ast.BinOp, counts: dict[str, int]) -> None:
 
 def _add(counts: dict[str, int], key: str) -> None:
     counts[key] = counts.get(key, 0) + 1
+
+
+def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts: dict[str, int],
+                     called: bool) -> bool:
+    """``getattr(services, op)`` with a name that is no literal (``op`` from the request, say) may
+    name any function of ``services``: counted under DYNAMIC + the receiver's last name (a module's,
+    a class's: ``getattr(jobs.Runner, op)`` counts ``Runner``). Read in a method on ``self``/``cls``,
+    it may name any method of that method's class (``owner``, counted in its place); on a local
+    that may hold a module (``m = importlib.import_module(path)``), any module-level function
+    (DYNAMIC + ``*``); on any other value, called at once (``called``: ``getattr(service, op)()``),
+    any method of any class (DYNAMIC + ANY_METHOD: the value's class is not known here).
+    ``getattr(obj, "fix")`` and ``f"handle_{kind}"`` are counted as literals. True when counted."""
+    if len(node.args) < 2 or isinstance(node.args[1], ast.Constant):
+        return False
+    if isinstance(node.args[1], ast.JoinedStr | ast.BinOp) and _has_head(node.args[1]):
+        return False  # ``f"handle_{kind}"``, ``"handle_" + kind``: a prefix, counted as such
+    receiver = node.args[0]
+    last = receiver.attr if isinstance(receiver, ast.Attribute) else (
+        receiver.id if isinstance(receiver, ast.Name) else "")
+    if last in ("self", "cls"):
+        last = owner
+    elif (isinstance(receiver, ast.Name) and receiver.id in modules) or _loaded_module(receiver):
+        last = ANY_MODULE
+    elif called and isinstance(receiver, ast.Name) and receiver.id[:1].islower():
+        _add(counts, _CALLED + receiver.id)  # ANY_METHOD unless an import binds it (:func:`settled`)
+    if last:
+        _add(counts, DYNAMIC + last)
+    return bool(last)
+
+
+def _loaded_module(node: ast.expr) -> bool:
+    """``sys.modules[name]``, ``importlib.import_module(path)``: a module found at run time."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    elif isinstance(node, ast.Call):
+        node = node.func
+    return isinstance(node, ast.Attribute) and node.attr in ("modules", "import_module")
+
+
+def computed_global(node: ast.Subscript, counts: dict[str, int]) -> bool:
+    """``globals()[name]`` by a name that is no literal: any module-level function (DYNAMIC +
+    ANY_MODULE). True when counted."""
+    value = node.value
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args
+            and value.func.id in ("globals", "vars") and not isinstance(node.slice, ast.Constant)):
+        _add(counts, DYNAMIC + ANY_MODULE)
+        return True
+    return False
+
+
+def _has_head(node: ast.JoinedStr | ast.BinOp) -> bool:
+    """The built name starts with literal identifier characters (a prefix counted on its own)."""
+    head = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else (
+        node.left if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) else None)
+    return isinstance(head, ast.Constant) and isinstance(head.value, str) and bool(head.value) and (
+        head.value.replace(":", ".").rsplit(".", 1)[-1].isidentifier())
+
+
+def settled(counts: dict[str, int], imports: list[ast.Import | ast.ImportFrom]) -> None:
+    """The file's DYNAMIC counts once its imports are known: ``getattr(svc, op)`` after ``from app
+    import services as svc`` (or ``import app.services as svc``) counted under ``services`` too; a
+    ``getattr(service, op)()`` on a name no import binds, under ANY_METHOD."""
+    keys = [k for k in counts if k.startswith(DYNAMIC)]
+    aliases = {a.asname: a.name.rsplit(".", 1)[-1] for node in imports for a in node.names if a.asname}
+    bound = {a.asname or a.name.split(".", 1)[0] for node in imports for a in node.names}
+    for key in keys:
+        if key.startswith(_CALLED):
+            del counts[key]
+            if key[len(_CALLED):] not in bound:
+                _add(counts, DYNAMIC + ANY_METHOD)
+            continue
+        name = aliases.get(key[len(DYNAMIC):])
+        if name:
+            _add(counts, DYNAMIC + name)

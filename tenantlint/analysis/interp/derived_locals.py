@@ -20,6 +20,11 @@ function defined at top level, a builtin; ``utils.gen_query_hash`` too), not of 
 or a method of ``self``/``cls``, whose arguments read only parameters (still holding what the caller
 passed), constants and module-level names, and at least one parameter. A call of a function passed
 in (``since = lookup(user_ids)``) is the caller's code: it keys nothing and narrows nothing.
+
+The anchor confines the rows of its own model only: a query naming another model
+(``db.session.query(QueryResult, Query).filter(QueryResult.data_source == data_source, Query.id ==
+gen_id(query_id))``, a join, a subquery) may read that model's rows by the derived local, so such a
+query is not read so (:func:`one_model`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp.constant_locals import reads_of
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
+from tenantlint.analysis.source.children import code_children
 from tenantlint.crossfn.records import PARAMETER
 
 DERIVED = "derived from parameters "  # + the parameters, comma-separated
@@ -86,3 +92,28 @@ def as_constants(env: dict[str, Value]) -> dict[str, Value] | None:
         return None
     return {name: (Value(Provenance.unknown(CONSTANT_ORIGIN)) if v.prov.source.startswith(DERIVED) else v)
             for name, v in env.items()}
+
+
+def one_model(node: cst.CSTNode) -> bool:
+    """The query expression ``node`` names one model at most: ``cls``/``self`` or one capitalised
+    name read as a value or an attribute's head (a callee, ``or_``, ``Q(...)``, is no model)."""
+    seen: set[str] = set()
+    todo: list[cst.CSTNode] = [node]
+    while todo:
+        here = todo.pop()
+        if isinstance(here, cst.Call):
+            func = here.func
+            todo.extend(code_children(func) if isinstance(func, cst.Attribute) else ())
+            todo.extend(arg.value for arg in here.args)
+            continue
+        if isinstance(here, cst.Name):
+            if here.value in ("cls", "self") or here.value[:1].isupper():
+                seen.add(here.value)
+                if len(seen) > 1:
+                    return False
+            continue
+        if isinstance(here, cst.Attribute):
+            todo.append(here.value)  # the attribute's name is a column, no model
+            continue
+        todo.extend(code_children(here))
+    return True

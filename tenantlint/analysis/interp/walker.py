@@ -44,7 +44,7 @@ from tenantlint.analysis.interp.checks import (
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
-from tenantlint.analysis.interp.derived_locals import as_constants, derived_value
+from tenantlint.analysis.interp.derived_locals import as_constants, derived_value, one_model
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
 from tenantlint.analysis.interp.executor_calls import inner_call
@@ -55,6 +55,7 @@ from tenantlint.analysis.interp.exprs import (
     VERIFIED_PREFIX,
     base_name,
     dotted,
+    dotted_name,
     string_value,
     verified_key,
 )
@@ -287,7 +288,10 @@ class Walker:
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
-                fact.definition = definition(names, method=cls is not None)
+                fact.definition = definition(names, method=cls is not None, class_decorators=(
+                    () if cls is None else [
+                    dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                    or "?" for d in cls.node.decorators]))
                 fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
@@ -537,7 +541,7 @@ class Walker:
                     read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
                                       model_cls, held)
                     if read is None and state.enclosing is None and (
-                            stand_in := as_constants(state.env)) is not None:
+                            stand_in := as_constants(state.env)) is not None and one_model(origin.node):
                         origin.narrowing_keys = param_keys(
                             origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
                     origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
