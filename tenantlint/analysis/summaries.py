@@ -25,6 +25,7 @@ from tenantlint.analysis.interp.returns import unfiltered
 from tenantlint.analysis.interp.signatures import bare_spelling, cst_shape
 from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
+from tenantlint.analysis.orm.anchor_models import companions
 from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import CONTEXT, PARAMETER, Arg, KeyedQuery, Site, Summary, TenantEntry
@@ -77,6 +78,9 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         keys, anchors = _keys_and_anchors(origin)
         if keys is None:
             continue
+        beside = companions(ctx, origin.node, anchors, frozenset(keys))
+        if beside is None:  # another tenant model read beside the anchored one, not confined
+            anchors, beside = (), ()
         scheduled = _scheduled_codes(origin)
         if codes_at or scheduled:
             line = positions.span(origin.node).line  # the line of its finding, exactly
@@ -88,7 +92,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 binding, reach, held = generic_binding(ctx, origin)
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
-                               owner, anchors, keyed_entries, rows, binding, reach, held))
+                               owner, anchors, keyed_entries, rows, binding, reach, held, beside))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()
