@@ -545,10 +545,27 @@ def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str],
 
 
 _STORES = (ast.Store, ast.Del)
-_DECLARES = (ast.Global, ast.Nonlocal)
+# a ``nonlocal`` name is a variable of an enclosing function (it must be, or Python refuses the
+# code): local to the scope being read whichever function of it declares it, so only ``global``
+# takes a name out of the locals (``nonlocal chat_model`` in a nested function leaves the
+# enclosing function's parameter ``chat_model`` an object, ``chat_model.run()`` a spelling on it)
+_DECLARES = (ast.Global,)
 _ASSIGNS = (ast.Assign, ast.AnnAssign, ast.NamedExpr)
 _LOOPS = (ast.For, ast.AsyncFor, ast.comprehension)
 _BINDERS = frozenset({*_DECLARES, *_ASSIGNS, *_LOOPS, ast.withitem})  # all but names
+
+
+def _imports(value: ast.expr) -> bool:
+    """``value`` is a call of something whose name says it imports (``importlib.import_module(..)``,
+    ``__import__(..)``, ``loader.import_plugin(..)``): its result may be a module."""
+    if value.__class__ is not ast.Call:
+        return False
+    callee = value.func  # type: ignore[attr-defined]
+    while isinstance(callee, ast.Attribute | ast.Call):
+        if isinstance(callee, ast.Attribute) and "import" in callee.attr.lower():
+            return True
+        callee = callee.value if isinstance(callee, ast.Attribute) else callee.func
+    return isinstance(callee, ast.Name) and "import" in callee.id.lower()
 
 
 def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -557,12 +574,15 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     identity, not ``isinstance``).
 
     First, the names ``fn`` binds locally: its parameters and the names it stores (not ``global``
-    or ``nonlocal`` ones), nested functions included (a superset that only drops references).
+    ones), nested functions included (a superset that only drops references). A ``nonlocal`` name,
+    here or in a nested function, is a variable of an enclosing function: local to the scope read.
 
     Second, the names ``fn`` binds that may hold a module: assigned a name or an attribute chain (an
     alias, ``m = tasks``), a call of something whose name says it imports
-    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; and the
-    targets of loops, ``with`` and comprehensions, whatever they iterate. A chain (or an item of
+    (``importlib.import_module(..)``, ``__import__(..)``), an item of ``sys.modules``; the
+    targets of loops and comprehensions, whatever they iterate; and the target of a ``with`` whose
+    context is such an importing call (``with LLMBundle(...) as llm`` holds what ``__enter__``
+    returns, a call's result, as ``llm = LLMBundle(...)`` does: no module). A chain (or an item of
     one) on a local name that holds no module (``runner = self.query_runner``) holds none either:
     its functions are spelt on an object, as ``self.query_runner.run()`` is."""
     args = fn.args
@@ -590,13 +610,7 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
             if value is None:
                 continue
             if value.__class__ is ast.Call:
-                callee = value.func
-                while isinstance(callee, ast.Attribute | ast.Call):
-                    if isinstance(callee, ast.Attribute) and "import" in callee.attr.lower():
-                        break
-                    callee = callee.value if isinstance(callee, ast.Attribute) else callee.func
-                imports = (isinstance(callee, ast.Attribute) and "import" in callee.attr.lower()) or (
-                    isinstance(callee, ast.Name) and "import" in callee.id.lower())
+                imports = _imports(value)
             else:
                 imports = isinstance(value, ast.Name | ast.Attribute | ast.Subscript | ast.IfExp | ast.BoolOp)
             if imports:
@@ -614,7 +628,10 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
         elif cls in loops:
             targets = [node.target]  # type: ignore[attr-defined]
         elif cls is withitem and node.optional_vars is not None:  # type: ignore[attr-defined]
-            targets = [node.optional_vars]  # type: ignore[attr-defined]
+            # ``with LLMBundle(...) as llm``: what ``__enter__`` returns, a call's result, holds a
+            # module only as ``llm = f(...)`` does (a call whose name says it imports)
+            if _imports(node.context_expr):  # type: ignore[attr-defined]
+                targets = [node.optional_vars]  # type: ignore[attr-defined]
         for target in targets:
             out.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     local = names - declared

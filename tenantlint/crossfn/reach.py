@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tenantlint.analysis.rawsql.constants import resolve_import
+from tenantlint.analysis.source.ast_imports import resolve_import
 from tenantlint.crossfn.records import (
     ANY_METHOD,
     ANY_MODULE,

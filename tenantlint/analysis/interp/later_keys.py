@@ -43,8 +43,11 @@ def _root(expr: cst.BaseExpression) -> str | None:
 
 
 def narrowed(expr: cst.BaseExpression, value: Value, statement: cst.CSTNode | None,
-             params: frozenset[str], env: dict[str, Value]) -> Value:
-    """``value`` (what ``expr`` evaluated to) with the parameters it narrows a bare query by."""
+             params: frozenset[str], env: dict[str, Value], model_cls: bool = False,
+             held_models: frozenset[str] = frozenset()) -> Value:
+    """``value`` (what ``expr`` evaluated to) with the parameters it narrows a bare query by;
+    ``model_cls``/``held_models``: ``cls`` is the model, or holds one (``cls.model.id`` is a column,
+    no key), as for ``calls.param_keys``."""
     if not isinstance(value, QueryValue) or value.origin is None or not value.origin.bare \
             or value.origin.statement is statement:
         return value
@@ -56,7 +59,7 @@ def narrowed(expr: cst.BaseExpression, value: Value, statement: cst.CSTNode | No
         return value
     stand_in = dict(env)
     stand_in[root] = Value(Provenance.unknown(CONSTANT + root))  # the base's own keys: none
-    keys = param_keys(expr, params, stand_in, none_if_empty=False)
+    keys = param_keys(expr, params, stand_in, model_cls, held_models, none_if_empty=False)
     before = held.state.later_keys
     if keys is None:
         later: tuple[str, ...] | None = None
@@ -69,8 +72,19 @@ def narrowed(expr: cst.BaseExpression, value: Value, statement: cst.CSTNode | No
 
 def keys_of(origin: Origin, states: list[QueryState]) -> tuple[str, ...] | None:
     """The parameters a bare query is keyed by when every state it was used in was narrowed by
-    parameters; None otherwise."""
-    if not origin.bare or not states:
+    parameters; None otherwise. A bare query of one branch that a join merged into another's name
+    (``Origin.merged``) before any use of its own is keyed as that other one is: every use of the
+    name after the join is a use of both."""
+    if not origin.bare:
+        return None
+    seen = {id(origin)}
+    while not origin.uses and origin.merged is not None and id(origin.merged) not in seen:
+        origin = origin.merged
+        seen.add(id(origin))
+        if not origin.bare:
+            return None
+        states = [s for _, s in origin.uses] or ([origin.latest] if origin.latest is not None else [])
+    if not states:
         return None
     found: set[str] = set()
     for state in states:

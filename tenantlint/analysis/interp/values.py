@@ -163,6 +163,10 @@ class Origin:
     via: str = ""
     via_call: cst.CSTNode | None = None  # that call
     bare: bool = False  # its own statement keyed it by nothing at all (``interp/later_keys.py``)
+    # A bare query of one branch whose name went on, after the join, as the bare query of another
+    # (``objs = cls.model.select(*cols)`` / ``else: objs = cls.model.select()``): what is done to the
+    # name from there on is done to this one too (``later_keys.keys_of``).
+    merged: Origin | None = None
     # Its keys when the locals a named function computed from parameters stand for constants (they
     # only narrow the rows of a row passed in: ``interp/derived_locals.py``); None when they key it
     # by nothing more than ``keys`` does.
@@ -326,6 +330,8 @@ def worse(a: Value, b: Value) -> Value:
         return b  # ``ids = []`` then, in a loop, a parameter's values (or ids of its rows): only those
     if empty_collection(b) and type(a) in _PLAIN and a.prov.trust is Trust.UNKNOWN and own_origin(a):
         return a
+    if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is not b.origin:
+        _merge_bare(a, b)
     if isinstance(a, QueryValue) and isinstance(b, QueryValue) and a.origin is b.origin:
         chosen = a if a.state.rank() >= b.state.rank() else b
         keys = (None if a.state.later_keys is None or b.state.later_keys is None
@@ -353,6 +359,20 @@ def worse(a: Value, b: Value) -> Value:
     if a.trusted and not b.trusted:
         return b
     return a
+
+
+def _merge_bare(a: QueryValue, b: QueryValue) -> None:
+    """Two bare queries of one function joined in a name, neither used yet: the one the join
+    drops goes on as the one :func:`worse` keeps (``Origin.merged``)."""
+    if a.origin is None or b.origin is None or not a.origin.bare or not b.origin.bare:
+        return
+    if a.origin.uses or b.origin.uses or a.origin.function != b.origin.function:
+        return
+    if a.state != b.state:  # narrowed on one path before the join: not the same query from here on
+        return
+    kept, dropped = (b.origin, a.origin) if a.trusted and not b.trusted else (a.origin, b.origin)
+    if dropped.merged is None and kept.merged is not dropped:
+        dropped.merged = kept
 
 
 def empty_dict(value: Value) -> bool:

@@ -536,19 +536,19 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
+                    model_cls = _cls_is_model(self.ctx, state)
+                    held = frozenset(state.models).difference((SELF_CLASS,))
                     read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
-                                      _cls_is_model(self.ctx, state),
-                                      frozenset(state.models).difference((SELF_CLASS,)))
+                                      model_cls, held)
                     if read is None and state.enclosing is None and (
                             stand_in := as_constants(state.env)) is not None and one_model(origin.node):
                         origin.narrowing_keys = param_keys(
-                            origin.node, state.params | state.enclosing_params, stand_in,
-                            _cls_is_model(self.ctx, state), frozenset(state.models).difference((SELF_CLASS,)))
+                            origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
                     origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
-                    elif state.enclosing is None:
-                        origin.bare = param_keys(origin.node, state.params, state.env,
+                    elif state.enclosing is None:  # ``objs = cls.model.select()``: the held model is no key
+                        origin.bare = param_keys(origin.node, state.params, state.env, model_cls, held,
                                                  none_if_empty=False) == ()
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
@@ -795,7 +795,9 @@ class Walker:
                          or value)
             value = maybe_none.bound(small.value, value)  # ``x = None``: told apart at the join
             if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
-                value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env)
+                value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env,
+                                            _cls_is_model(self.ctx, state),
+                                            frozenset(state.models).difference((SELF_CLASS,)))
             refusing_membership(ev, state, small.value)
             earlier = keyed_fetch.receiver_expr(state, small.value)  # ``rows = rows.first()``
             for target in small.targets:
@@ -841,6 +843,10 @@ class Walker:
                 value = ev.eval(small.value, use=False)
                 if state.params:
                     state.returned_names |= returned_names(small.value) & state.params
+                    if state.handler is None:  # ``return objs.where(cls.model.id.in_(pids))``
+                        value = later_keys.narrowed(small.value, value, state.statement, state.params,
+                                                    state.env, _cls_is_model(self.ctx, state),
+                                                    frozenset(state.models).difference((SELF_CLASS,)))
                 if isinstance(value, QueryValue):
                     if value.origin is not None and not value.origin.uses:
                         state.fresh_returns.append(value)

@@ -14,7 +14,7 @@ from libcst.helpers import get_full_name_for_node
 
 from tenantlint.analysis.interp.imports import collect_imports
 from tenantlint.analysis.rawsql.text import static_text
-from tenantlint.analysis.source.ast_imports import is_package_init
+from tenantlint.analysis.source.ast_imports import resolve_import as resolve_import  # re-exported
 from tenantlint.analysis.source.nesting import with_headroom
 from tenantlint.analysis.source.parse import SourceError, parse
 from tenantlint.files import module_name as module_name  # re-exported: its readers import it here
@@ -120,20 +120,6 @@ def module_file_constants(rel_path: str, module: cst.Module) -> dict[str, str]:
     """``file_constants`` of an already parsed module."""
     mod = module_name(rel_path)
     return {f"{mod}.{k}" if mod else k: v for k, v in module_constants(module).items()}
-
-
-def resolve_import(qualified: str, importing_path: str) -> str:
-    """``.queries.X`` imported by ``billing/api.py`` -> ``billing.queries.X``."""
-    if not qualified.startswith("."):
-        return qualified
-    dots = len(qualified) - len(qualified.lstrip("."))
-    package = module_name(importing_path).split(".")
-    if not is_package_init(importing_path):
-        package = package[:-1]
-    if dots > 1:
-        package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
-    rest = qualified[dots:]
-    return ".".join([*package, rest]) if package else rest
 
 
 _SUFFIX_INDEX: dict[int, tuple[Mapping[str, str], dict[str, list[str]]]] = {}

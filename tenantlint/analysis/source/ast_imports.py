@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from tenantlint.files import module_name
+
 
 def bound_names(tree: ast.Module, module: str, everywhere: bool = False,
                 package_init: bool = False) -> dict[str, str]:
@@ -38,3 +40,17 @@ def bound_names(tree: ast.Module, module: str, everywhere: bool = False,
 def is_package_init(path: str) -> bool:
     """``path`` is a package's ``__init__.py`` (its relative imports start at the package itself)."""
     return path.replace("\\", "/").rsplit("/", 1)[-1] == "__init__.py"
+
+
+def resolve_import(qualified: str, importing_path: str) -> str:
+    """``.queries.X`` imported by ``billing/api.py`` -> ``billing.queries.X``."""
+    if not qualified.startswith("."):
+        return qualified
+    dots = len(qualified) - len(qualified.lstrip("."))
+    package = module_name(importing_path).split(".")
+    if not is_package_init(importing_path):
+        package = package[:-1]
+    if dots > 1:
+        package = package[: len(package) - (dots - 1)] if dots - 1 <= len(package) else []
+    rest = qualified[dots:]
+    return ".".join([*package, rest]) if package else rest
