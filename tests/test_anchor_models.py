@@ -1,5 +1,5 @@
 """An anchor confines the model it is on only: the other tenant models a query reads beside it
-(tenantlint/analysis/orm/anchor_models.py)."""
+(tenantlint/analysis/interp/anchor_models.py)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp import later_keys
+from tenantlint.analysis.interp.anchor_models import companions
 from tenantlint.analysis.interp.context_pins import origin_entries
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -25,7 +26,6 @@ from tenantlint.analysis.interp.returns import unfiltered
 from tenantlint.analysis.interp.signatures import bare_spelling, cst_shape
 from tenantlint.analysis.interp.trusted_context import SCHEDULED, in_system_path, is_caller
 from tenantlint.analysis.interp.values import Origin, Value
-from tenantlint.analysis.orm.anchor_models import companions
 from tenantlint.analysis.orm.owner import owner_params
 from tenantlint.analysis.source.parse import Positions
 from tenantlint.crossfn.records import CONTEXT, PARAMETER, Arg, KeyedQuery, Site, Summary, TenantEntry

@@ -340,7 +340,7 @@ def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
 
 def _companions_trusted(site: Site, fn: Summary, q: KeyedQuery, depth: int) -> bool:
     """Whether the call passes a trusted value into each companion of the query's anchors (the keys
-    pinning the other models it reads, ``analysis/orm/anchor_models.py``); past the query's own
+    pinning the other models it reads, ``analysis/interp/anchor_models.py``); past the query's own
     function they are the callers' names no more: never so there."""
     if not q.companions:
         return True
