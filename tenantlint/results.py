@@ -250,6 +250,10 @@ class KeyedQuery:
     binding: str = ""
     reach: tuple[str, ...] = ()
     held: tuple[str, ...] = ()
+    # Keys pinning the tenant of the other models the query reads beside the anchored one
+    # (``Query.org == org``): a trusted anchor confines the query at a call only when the call
+    # passes a trusted value into each of these too (``analysis/interp/anchor_models.py``).
+    companions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import CallFact, FunctionFact, QueryKind, Scoping, Trust
 from tenantlint.analysis.interp import later_keys
+from tenantlint.analysis.interp.anchor_models import companions
 from tenantlint.analysis.interp.context_pins import origin_entries
 from tenantlint.analysis.interp.exprs import dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -77,6 +78,9 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
         keys, anchors = _keys_and_anchors(origin)
         if keys is None:
             continue
+        beside = companions(ctx, origin.node, anchors, frozenset(keys))
+        if beside is None:  # another tenant model read beside the anchored one, not confined
+            anchors, beside = (), ()
         scheduled = _scheduled_codes(origin)
         if codes_at or scheduled:
             line = positions.span(origin.node).line  # the line of its finding, exactly
@@ -88,7 +92,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 binding, reach, held = generic_binding(ctx, origin)
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
-                               owner, anchors, keyed_entries, rows, binding, reach, held))
+                               owner, anchors, keyed_entries, rows, binding, reach, held, beside))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()

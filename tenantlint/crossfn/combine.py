@@ -338,6 +338,16 @@ def _owned(site: Site, fn: Summary, q: KeyedQuery) -> bool:
     return False
 
 
+def _companions_trusted(site: Site, fn: Summary, q: KeyedQuery, depth: int) -> bool:
+    """Whether the call passes a trusted value into each companion of the query's anchors (the keys
+    pinning the other models it reads, ``analysis/interp/anchor_models.py``); past the query's own
+    function they are the callers' names no more: never so there."""
+    if not q.companions:
+        return True
+    return depth == 1 and all((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS
+                              and a.trust == "trusted" for key in q.companions)
+
+
 def _passed_on(arg: Arg, anchor: bool) -> str:
     """The caller's parameter an argument passes on: the parameter itself, or into a row parameter
     (an anchor) a list written in the call of that parameter's values (``[member.id]``)."""
@@ -475,7 +485,7 @@ class Combiner:
             if _owned(site, fn, q):
                 continue  # the authenticated user passed where the query pins its owner
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.trust == "trusted"
-                   for key in anchors):
+                   for key in anchors) and _companions_trusted(site, fn, q, len(hops)):
                 continue  # the rows of a trusted row: confined at this call
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.pinned
                    for key in keys):
