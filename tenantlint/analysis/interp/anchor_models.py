@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from tenantlint.analysis.interp.derived_locals import one_model
+from tenantlint.analysis.interp.derived_locals import model_names, one_model
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.source.children import code_children
 from tenantlint.index.records import TenantTable
@@ -81,26 +81,6 @@ def _equalities(node: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, cst.Bas
         todo.extend(code_children(here))
 
 
-def _models(node: cst.CSTNode) -> set[str]:
-    """The model names ``node`` reads as a value or an attribute's head (callees are no models)."""
-    seen: set[str] = set()
-    todo: list[cst.CSTNode] = [node]
-    while todo:
-        here = todo.pop()
-        if isinstance(here, cst.Call):
-            func = here.func
-            todo.extend(code_children(func) if isinstance(func, cst.Attribute) else ())
-            todo.extend(arg.value for arg in here.args)
-        elif isinstance(here, cst.Name):
-            if here.value in ("cls", "self") or here.value[:1].isupper():
-                seen.add(here.value)
-        elif isinstance(here, cst.Attribute):
-            todo.append(here.value)
-        else:
-            todo.extend(code_children(here))
-    return seen
-
-
 def _tenant_keys(ctx: FileContext, model: str, tenant: TenantTable) -> frozenset[str]:
     """The attributes of ``model`` that pin its tenant: the tenant column and field, the first step
     of its path to a scoped table, a relationship to a configured tenant model (``org``)."""
@@ -142,7 +122,7 @@ def companions(ctx: FileContext, node: cst.CSTNode, anchors: tuple[str, ...],
                     confined.add(dst[0])
                     changed = True
     found: set[str] = set()
-    for model in _models(node) - confined - {"self"}:  # ``self.owner``: the object's, no model
+    for model in model_names(node) - confined - {"self"}:  # ``self.owner``: the object's, no model
         if model == "cls":
             return None
         name = ctx.model_name(model)

@@ -94,9 +94,10 @@ def as_constants(env: dict[str, Value]) -> dict[str, Value] | None:
             for name, v in env.items()}
 
 
-def one_model(node: cst.CSTNode) -> bool:
-    """The query expression ``node`` names one model at most: ``cls``/``self`` or one capitalised
-    name read as a value or an attribute's head (a callee, ``or_``, ``Q(...)``, is no model)."""
+def model_names(node: cst.CSTNode) -> set[str]:
+    """The model names the query expression ``node`` reads: ``cls``/``self`` and capitalised names
+    read as a value or an attribute's head (a callee, ``or_``, ``Q(...)``, is no model; an
+    attribute's name is a column)."""
     seen: set[str] = set()
     todo: list[cst.CSTNode] = [node]
     while todo:
@@ -105,15 +106,16 @@ def one_model(node: cst.CSTNode) -> bool:
             func = here.func
             todo.extend(code_children(func) if isinstance(func, cst.Attribute) else ())
             todo.extend(arg.value for arg in here.args)
-            continue
-        if isinstance(here, cst.Name):
+        elif isinstance(here, cst.Name):
             if here.value in ("cls", "self") or here.value[:1].isupper():
                 seen.add(here.value)
-                if len(seen) > 1:
-                    return False
-            continue
-        if isinstance(here, cst.Attribute):
-            todo.append(here.value)  # the attribute's name is a column, no model
-            continue
-        todo.extend(code_children(here))
-    return True
+        elif isinstance(here, cst.Attribute):
+            todo.append(here.value)
+        else:
+            todo.extend(code_children(here))
+    return seen
+
+
+def one_model(node: cst.CSTNode) -> bool:
+    """The query expression ``node`` names one model at most (:func:`model_names`)."""
+    return len(model_names(node)) <= 1
