@@ -16,22 +16,28 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from tenantlint.config.options import Config
 from tenantlint.crossfn.closure import SPELLED, describe
-from tenantlint.crossfn.combine import Combiner, Project
+from tenantlint.crossfn.combine import Combiner
+from tenantlint.crossfn.join import joined_project
 from tenantlint.crossfn.shapes import ast_shape, binds, is_method
 from tenantlint.results import FileResult
 
 SHOWN = 3  # unresolved spellings listed
+SYSTEM_NOTE = "across functions: system scope, not reported: "
 
 
 def across_notes(display: str, line: int, results: Sequence[FileResult], counts: dict[str, int] | None,
-                 checks: Iterable[str], files: Iterable[str]) -> list[str]:
-    """The notes on the id-keyed queries at ``display:line``; ``files``: the project's files whose
-    names the counts are of (absolute paths)."""
-    project = Project(results, counts, checks)
+                 config: Config, files: Iterable[str]) -> list[str]:
+    """The notes on the id-keyed queries at ``display:line``, from the project ``check`` joins;
+    ``files``: the project's files whose names the counts are of (absolute paths)."""
+    project = joined_project(results, counts, config.membership_checks, config)
     combiner = Combiner(project)
     outcome = combiner.run()
     out: list[str] = []
+    system = outcome.system.get((display, line)) or outcome.system_reason(display, line)
+    if system is not None:  # a helper only system code reaches, or one no product code calls
+        out.append(SYSTEM_NOTE + system)
     for fn in project.funcs.values():
         if fn.path != display:
             continue

@@ -144,3 +144,20 @@ def test_explain_says_a_row_keyed_helper_with_open_callers_is_confined(
     code, out = explain(capsys, "chat/storage.py:55")
     assert code == 1
     assert "reported here: no call site in the project resolves to" in out["notes"][0]
+
+
+def test_explain_says_an_unreached_helper_is_system_scope(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``whole_application``, a helper no product code calls is system code: explain reads the
+    same join as ``check`` and says so, instead of calling the query keyed by its parameters."""
+    monkeypatch.chdir(APP.parent / "unreached_helpers")
+    code, out = explain(capsys, "billing/services.py:26")
+    assert code == 0
+    (query,) = out["queries"]
+    assert query["findings"] == []
+    assert query["verdict"].startswith("NOT REPORTED: system scope (unreached: no product code calls")
+    assert "services.purge_all" in query["verdict"]
+    assert out["notes"][0].startswith("across functions: system scope, not reported: unreached:")
+    code, out = explain(capsys, "billing/services.py:34")
+    assert code == 1
+    assert out["queries"][0]["verdict"].startswith("FIX (TNT101)")

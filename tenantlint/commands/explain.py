@@ -71,7 +71,20 @@ def explain_location(path: Path, line: int, config_path: Path | None, use_cache:
     ctx = walk_file(display, module, settings, text)
     positions = Positions(module, text, None, ctx.statement_hints, stand_ins=ctx.stand_ins)
     found = explain_facts(display, line, module, ctx.facts, positions, project.index, findings, suppressed)
-    return replace(found, notes=(*found.notes, *notes)) if notes else found
+    return replace(found, queries=_system_verdicts(found.queries, notes),
+                   notes=(*found.notes, *notes)) if notes else found
+
+
+def _system_verdicts(views: tuple[QueryView, ...], notes: list[str]) -> tuple[QueryView, ...]:
+    """The queries of a function only system code reaches (or none): not reported, and why."""
+    from tenantlint.explain_across import SYSTEM_NOTE
+
+    why = next((n[len(SYSTEM_NOTE):] for n in notes if n.startswith(SYSTEM_NOTE)), None)
+    if why is None:
+        return views
+    return tuple(v if v.findings or v.suppressed else
+                 replace(v, verdict=f"NOT REPORTED: system scope ({why}); the audit lists it")
+                 for v in views)
 
 
 def _file_findings(config: Config, project: Project, use_cache: bool, display: str, line: int,
@@ -90,7 +103,7 @@ def _file_findings(config: Config, project: Project, use_cache: bool, display: s
     whole = collect(results, config, 0.0, counts)
     root = str(config.root)
     files = [p for p in project.digests if not in_system_path(os.path.relpath(p, root), config)]
-    notes = across_notes(display, line, results, counts, config.membership_checks, files)
+    notes = across_notes(display, line, results, counts, config, files)
     return ([f for f in whole.findings if f.path == display],
             [f for f in whole.suppressed if f.path == display], notes)
 

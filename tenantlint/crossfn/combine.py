@@ -662,10 +662,3 @@ class Combiner:
             message = (f"request input ({arg.source}) passed as tenant parameter '{param}' "
                        f"of {short(qual)}, which filters by it: via {chain_text(hops, 'tenant filter')}")
         return Finding("TNT103", message, site.path, arg.span, None, site.handler, arg.snippet, trace=hops)
-
-
-def combine(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
-            membership_checks: Iterable[str] = (), system_sites: Iterable[Site] = (),
-            system_callers: Mapping[str, str] | None = None, whole_application: bool = False) -> Outcome:
-    return Combiner(Project(results, name_counts, membership_checks, system_sites, system_callers,
-                            whole_application)).run()

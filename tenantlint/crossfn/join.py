@@ -8,11 +8,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from tenantlint.config.options import Config
-from tenantlint.crossfn.combine import Outcome, combine
+from tenantlint.crossfn.combine import Combiner, Outcome, Project
 from tenantlint.crossfn.context import serializer_context
 from tenantlint.crossfn.system_callers import SystemCalls
 from tenantlint.crossfn.system_callers import collect as system_calls
 from tenantlint.results import FileResult
+
+
+def joined_project(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
+                   membership_checks: Iterable[str] = (), config: Config | None = None) -> Project:
+    """The project the join runs over (``tenantlint explain`` reads the same one)."""
+    joined, counts = serializer_context(results, name_counts)
+    system = system_calls(config, joined) if config is not None and counts is not None else SystemCalls()
+    return Project(joined, counts, membership_checks, system.sites, system.reasons,
+                   config is not None and config.whole_application)
 
 
 def join(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
@@ -21,7 +30,4 @@ def join(results: Sequence[FileResult], name_counts: Mapping[str, int] | None,
     analysis did not read (migrations, ``crossfn/system_callers.py``) count as system callers, and
     its ``whole_application`` makes the functions no product code reaches system code
     (``crossfn/reach.py``)."""
-    joined, counts = serializer_context(results, name_counts)
-    system = system_calls(config, joined) if config is not None and counts is not None else SystemCalls()
-    return combine(joined, counts, membership_checks, system.sites, system.reasons,
-                   config is not None and config.whole_application)
+    return Combiner(joined_project(results, name_counts, membership_checks, config)).run()
