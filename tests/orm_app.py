@@ -27,6 +27,7 @@ def mismatches(root: Path, files: dict[str, str], config: str = "") -> list[str]
 def _findings(root: Path, files: dict[str, str], config: str) -> list[Finding]:
     (root / "tenantlint.toml").write_text(config)
     for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     old = Path.cwd()
     os.chdir(root)

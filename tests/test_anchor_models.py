@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from tenantlint.api import check_paths, load_config
+from tests.orm_app import lint_app
 
 MODELS = """
 from flask_sqlalchemy import SQLAlchemy
@@ -108,26 +105,11 @@ def alone():
 """
 
 
-@contextmanager
-def chdir(path: Path) -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _findings(tmp_path: Path) -> set[tuple[str, int, str]]:
-    config = 'tenant_models = ["Organization"]\nglobal_tables = ["Organization"]\n'
-    (tmp_path / "tenantlint.toml").write_text(config)
-    app = tmp_path / "app"
-    app.mkdir()
-    for name, text in {"__init__.py": "", "models.py": MODELS, "views.py": VIEWS}.items():
-        (app / name).write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return {(Path(f.path).name, f.line, f.code) for f in result.findings if f.code == "TNT101"}
+    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS}
+    found = lint_app(tmp_path, {n: textwrap.dedent(t).lstrip("\n") for n, t in files.items()},
+                     'tenant_models = ["Organization"]\nglobal_tables = ["Organization"]\n')
+    return {(Path(path).name, line, code) for path, line, code in found if code == "TNT101"}
 
 
 def test_an_anchor_confines_its_own_model_only(tmp_path: Path) -> None:

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import libcst as cst
@@ -15,8 +12,8 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value, one_model
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
-from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn.records import PARAMETER
+from tests.orm_app import lint_app
 
 MODELS = """
 from django.db import models
@@ -80,27 +77,12 @@ def made(request, pk):
 """
 
 
-@contextmanager
-def chdir(path: Path) -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _findings(tmp_path: Path) -> set[tuple[str, int, str]]:
-    (tmp_path / "tenantlint.toml").write_text('global_tables = ["Organization"]\n')
-    app = tmp_path / "app"
-    app.mkdir()
-    files = {"__init__.py": "", "models.py": MODELS, "helpers.py": HELPERS, "views.py": VIEWS,
-             "utils.py": "def make_code(text):\n    return text.strip().lower()\n"}
-    for name, text in files.items():
-        (app / name).write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return {(Path(f.path).name, f.line, f.code) for f in result.findings}
+    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/helpers.py": HELPERS, "app/views.py": VIEWS,
+             "app/utils.py": "def make_code(text):\n    return text.strip().lower()\n"}
+    found = lint_app(tmp_path, {n: textwrap.dedent(t).lstrip("\n") for n, t in files.items()},
+                     'global_tables = ["Organization"]\n')
+    return {(Path(path).name, line, code) for path, line, code in found}
 
 
 def test_a_computed_local_narrows_the_rows_of_the_row_passed_in(tmp_path: Path) -> None:

@@ -4,49 +4,24 @@ fixture app ``django_scoped_ids``, ``chat/by_id.py``, holds the idioms as projec
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
-
 import pytest
 
-from tenantlint.analysis.engine import analyze_text
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import scoped_keys
 from tenantlint.analysis.interp.values import DictValue, ScopedKeys, Value, worse
 from tenantlint.analysis.settings import Settings
-from tenantlint.api import load_config, make_settings
-
-MODELS = """
-from django.db import models
-
-
-class Organization(models.Model):
-    name = models.CharField(max_length=100)
-
-
-class Board(models.Model):
-    org = models.ForeignKey(Organization, on_delete=models.CASCADE)
-    name = models.CharField(max_length=100)
-"""
+from tests.board_views import board_settings
+from tests.board_views import flagged as view_flagged
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root: Path = tmp_path_factory.mktemp("proj")
-    (root / "tenantlint.toml").write_text('tenant_models = ["Organization"]\n')
-    (root / "app").mkdir()
-    (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "models.py").write_text(MODELS)
-    return make_settings(load_config(root))
+    return board_settings(tmp_path_factory.mktemp("proj"))
 
 
 def flagged(settings: Settings, body: str) -> bool:
     """Whether the last statement of ``f(request, extra)`` (a view) is reported."""
-    source = "from app.models import Board\n\n\ndef f(request, extra):\n" + textwrap.indent(
-        textwrap.dedent(body).strip("\n"), "    ") + "\n"
-    result = analyze_text("app/views.py", source, settings, False)
-    last = len(source.splitlines())
-    return any(f.line == last and f.code in ("TNT101", "TNT102") for f in result.findings)
+    return view_flagged(settings, body, "request, extra")
 
 
 SCOPED = "rows = Board.objects.filter(org=request.user.org)\n"

@@ -536,8 +536,7 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    model_cls = _cls_is_model(self.ctx, state)
-                    held = frozenset(state.models).difference((SELF_CLASS,))
+                    model_cls, held = _models_of_cls(self.ctx, state)
                     read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
                                       model_cls, held)
                     if read is None and state.enclosing is None and (
@@ -796,8 +795,7 @@ class Walker:
             value = maybe_none.bound(small.value, value)  # ``x = None``: told apart at the join
             if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
                 value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env,
-                                            _cls_is_model(self.ctx, state),
-                                            frozenset(state.models).difference((SELF_CLASS,)))
+                                            *_models_of_cls(self.ctx, state))
             refusing_membership(ev, state, small.value)
             earlier = keyed_fetch.receiver_expr(state, small.value)  # ``rows = rows.first()``
             for target in small.targets:
@@ -845,8 +843,7 @@ class Walker:
                     state.returned_names |= returned_names(small.value) & state.params
                     if state.handler is None:  # ``return objs.where(cls.model.id.in_(pids))``
                         value = later_keys.narrowed(small.value, value, state.statement, state.params,
-                                                    state.env, _cls_is_model(self.ctx, state),
-                                                    frozenset(state.models).difference((SELF_CLASS,)))
+                                                    state.env, *_models_of_cls(self.ctx, state))
                 if isinstance(value, QueryValue):
                     if value.origin is not None and not value.origin.uses:
                         state.fresh_returns.append(value)
@@ -1038,6 +1035,12 @@ def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
     if SELF_CLASS in state.models:
         return True
     return state.owner is not None and state.owner.name in ctx.index.by_model
+
+
+def _models_of_cls(ctx: FileContext, state: FunctionState) -> tuple[bool, frozenset[str]]:
+    """What ``calls.param_keys`` needs of ``cls``: whether it is the model, and the models it (or
+    ``self``) holds (``cls.model.id`` is a column, no key)."""
+    return _cls_is_model(ctx, state), frozenset(state.models).difference((SELF_CLASS,))
 
 
 def enclose(state: FunctionState, outer: FunctionState, fn: cst.FunctionDef) -> None:
