@@ -370,6 +370,7 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     imports: list[ast.Import | ast.ImportFrom] = []
     aliased: dict[str, str] = {}  # names imported under another name -> the names they import
     alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
+    attribute_names: set[int] = set()  # literals that name a model's attribute (``MODEL_ATTRIBUTE_KEYWORDS``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
         todo, local, nested, modules, owner = scopes.pop()
@@ -452,7 +453,7 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                             owner_of[id(item)] = node.name  # type: ignore[attr-defined]
                 elif cls is ast.Constant:
-                    if node.value.__class__ is str:  # type: ignore[attr-defined]
+                    if node.value.__class__ is str and id(node) not in attribute_names:  # type: ignore[attr-defined]
                         count_literal(node.value, counts)  # type: ignore[attr-defined]
                 elif cls is ast.JoinedStr:
                     joined_prefix(node, counts)  # type: ignore[arg-type]
@@ -466,6 +467,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     if node.func.__class__ is ast.Name and node.func.id == "getattr":  # type: ignore[attr-defined]
                         dynamic |= computed_getattr(  # ``getattr(service, op)()``: called at once
                             node, owner, modules, counts, id(node) in calls)  # type: ignore[arg-type]
+                elif cls is ast.keyword:
+                    if node.arg in MODEL_ATTRIBUTE_KEYWORDS:  # type: ignore[attr-defined]
+                        attribute_names.add(id(node.value))  # type: ignore[attr-defined]
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
                     if cls is ast.ImportFrom:  # read before the names of the scope it is in
@@ -545,6 +549,9 @@ def _module_values(imports: list[ast.Import | ast.ImportFrom], values: set[str],
 
 
 _STORES = (ast.Store, ast.Del)
+# Keywords whose string names an attribute a model gets, never a function: Django's reverse accessor
+# ``related_name="project_%(class)s"`` is a name template, not the start of a function's name.
+MODEL_ATTRIBUTE_KEYWORDS = frozenset({"related_name", "related_query_name"})
 # a ``nonlocal`` name is a variable of an enclosing function (it must be, or Python refuses the
 # code): local to the scope being read whichever function of it declares it, so only ``global``
 # takes a name out of the locals (``nonlocal chat_model`` in a nested function leaves the
@@ -584,7 +591,9 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     context is such an importing call (``with LLMBundle(...) as llm`` holds what ``__enter__``
     returns, a call's result, as ``llm = LLMBundle(...)`` does: no module). A chain (or an item of
     one) on a local name that holds no module (``runner = self.query_runner``) holds none either:
-    its functions are spelt on an object, as ``self.query_runner.run()`` is."""
+    its functions are spelt on an object, as ``self.query_runner.run()`` is; nor does a plain alias
+    of such a name (``current = obj``, ``obj`` a parameter: ``getattr(current, part)`` walks an
+    object's attributes, as ``getattr(obj, part)`` does)."""
     args = fn.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
@@ -619,7 +628,14 @@ def _scope_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
                     # so given to an attribute or an item is one read as a value (``MODULE_VALUE``),
                     # which keeps its functions' spellings on objects counted
                     targets = [t for t in targets if t.__class__ not in (ast.Attribute, ast.Subscript)]
-                elif (root := _chain_root(value)) is not None:
+                    if all(t.__class__ is ast.Name for t in targets):
+                        # ``current = obj``: an alias holds what the name does, a module only when
+                        # that name is no local of ``fn`` (an import) or a local that may hold one
+                        # itself; an unpacking (``order_by, order = order_by``) is read as any
+                        # assignment of a name is
+                        aliases.append((value.id, targets))  # type: ignore[attr-defined]
+                        continue
+                if (root := _chain_root(value)) is not None:
                     # ``runner = self.query_runner``: an alias of a chain on a local holds what the
                     # chain does, and ``self.query_runner.run()`` is a spelling on an object unless
                     # the chain's head may hold a module (settled once the walk is over)

@@ -6,6 +6,7 @@ import ast
 
 import libcst as cst
 
+from tenantlint.analysis.frameworks.django import command_base
 from tenantlint.analysis.interp.cli_commands import cli_command
 from tenantlint.analysis.interp.imports import ImportTable, collect_imports
 from tenantlint.analysis.interp.method_refs import ANY, chain_to, module_method_refs, reached
@@ -29,6 +30,14 @@ def test_command_look_alikes_are_not_commands() -> None:
     assert cli_command(["bot.command"], plain) is None  # a chat bot's command runs on a user's message
     assert cli_command(["manager.route"], _imports("import click\n")) is None
     assert cli_command([], _imports("import click\n")) is None
+
+
+def test_django_command_classes_are_recognised_through_their_bases() -> None:
+    base = "django.core.management.base.BaseCommand"
+    assert command_base(("app.lib.management.ZulipBase", base)) == base
+    assert command_base(("django.core.management.LabelCommand",)) == "django.core.management.LabelCommand"
+    assert command_base(("app.commands.BaseCommand",)) is None  # the project's own class of that name
+    assert command_base(("rest_framework.views.APIView",)) is None
 
 
 def test_method_refs_name_the_classes_a_method_is_spelled_on() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tenantlint.api import check_paths, load_config
-from tenantlint.crossfn.reach import FUNCTION, METHOD, STATIC, definition, framework_may_call
+from tenantlint.crossfn.reach import FUNCTION, METHOD, STATIC, TASK, definition, framework_may_call
 from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING
 from tenantlint.prepass import name_counts
 from tenantlint.results import RunResult
@@ -53,6 +53,35 @@ def test_a_getattr_by_a_computed_name(code: str, key: str) -> None:
     assert _counts(code).get(key)
 
 
+def test_an_alias_of_a_local_holds_no_module() -> None:
+    counts = _counts('''
+        def resolve_path(obj, path):
+            current = obj
+            for part in path.split("."):
+                current = getattr(current, part)
+            return current
+    ''')
+    assert DYNAMIC + ANY_MODULE not in counts  # an object's attributes, not a module's functions
+    counts = _counts('''
+        from app import jobs
+
+
+        def run(op):
+            handlers = jobs
+            return getattr(handlers, op)()
+    ''')
+    assert counts.get(DYNAMIC + ANY_MODULE)  # an alias of an imported module holds the module
+
+
+def test_a_related_name_template_starts_no_function_name() -> None:
+    counts = _counts('''
+        class Owned(models.Model):
+            org = models.ForeignKey(Org, related_name="stale_%(class)s", related_query_name="x_%(class)s")
+    ''')
+    assert not any(k.startswith(PREFIX) for k in counts)
+    assert _counts('label = "stale_%(class)s" % names').get(PREFIX + "stale_")
+
+
 def test_a_getattr_that_names_nothing_new() -> None:
     counts = _counts('''
         from app import services
@@ -81,7 +110,12 @@ def test_prose_and_bare_module_paths_name_nothing() -> None:
     (["staticmethod"], True, STATIC),
     (["classmethod", "DB.connection_context"], True, STATIC),
     (["transaction.atomic"], False, FUNCTION),
-    (["app.task"], False, ""),  # registered: a worker runs it by name
+    # a task: a worker runs it when a producer names it (its function or its dotted path)
+    (["app.task"], False, TASK),
+    (["shared_task"], False, TASK),
+    (["shared_task", "transaction.atomic"], False, TASK),
+    (["app.task"], True, ""),  # a method registered as a task: its class is not known to the worker
+    (["shared_task", "receiver"], False, ""),
     (["property"], True, ""),  # read as an attribute, by templates too
     (["receiver"], False, ""),
 ])
@@ -248,3 +282,69 @@ def test_a_relative_base_is_read_from_the_importing_module() -> None:
 
     assert resolve_import(".base.Service", "app/services.py") == "app.base.Service"
     assert resolve_import("..x.Y", "app/sub/__init__.py") == "app.x.Y"
+
+
+TASKS = """
+from celery import shared_task
+
+from app.models import Invoice
+
+
+@shared_task
+def forgotten(invoice_id):
+    return Invoice.objects.get(pk=invoice_id)
+
+
+@shared_task(name="billing.sweep")
+def sweep():
+    return list(Invoice.objects.values("total"))
+"""
+
+
+def test_a_task_no_producer_names_is_unreached(tmp_path: Path) -> None:
+    # nothing imports app/tasks.py (a worker's autodiscovery loads it): registering is no call
+    result = _run(tmp_path, whole=True, files={"app/tasks.py": TASKS})
+    found = [f for f in _found(result) if f[0] == "app/tasks.py"]
+    assert found == [("app/tasks.py", 13)]  # renamed: a producer may send "billing.sweep"
+    system = {(s.path, s.line): s.detail for s in result.query_sites if s.scoping == "system-scope"}
+    assert system[("app/tasks.py", 8)].startswith("unreached: no product code calls or names tasks.forgotten")
+
+
+def test_a_task_a_producer_names_is_reached(tmp_path: Path) -> None:
+    jobs = """
+        SCHEDULE = {"forget": {"task": "app.tasks.forgotten"}}
+    """
+    result = _run(tmp_path, whole=True, files={"app/tasks.py": TASKS, "app/jobs.py": jobs})
+    assert ("app/tasks.py", 8) in _found(result)
+
+
+COMMAND_BASE = """
+from django.core.management.base import BaseCommand
+
+from app.models import Invoice
+
+
+class AppCommand(BaseCommand):
+    def invoices(self, options):
+        return Invoice.objects.all()
+
+
+class Lookup:
+    def invoices(self, options):
+        return Invoice.objects.filter(pk__in=options["ids"])
+"""
+
+
+def test_a_method_of_a_command_base_class_is_system_code(tmp_path: Path) -> None:
+    # ``source.invoices`` (any object) leaves the callers of both methods open: only the command
+    # base's method is system code by itself, as a command under management/commands is
+    exports = """
+        def export(source, options):
+            return list(source.invoices(options))
+    """
+    files = {"app/lib/__init__.py": "", "app/lib/management.py": COMMAND_BASE, "app/exports.py": exports}
+    result = _run(tmp_path, whole=False, files=files)
+    assert [f for f in _found(result) if f[0] == "app/lib/management.py"] == [("app/lib/management.py", 13)]
+    system = {(s.path, s.line): s.detail for s in result.query_sites if s.scoping == "system-scope"}
+    assert system[("app/lib/management.py", 8)] == (
+        "a method of a Django management command: AppCommand (django.core.management.base.BaseCommand)")

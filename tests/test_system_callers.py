@@ -257,3 +257,67 @@ def test_spellings_on_super_are_on_an_object() -> None:
             send_messages(messages)
     """))))
     assert counts["send_messages"] == 2 and counts["send_messages" + ON_OBJECT] == 1
+
+
+BATCH = """
+from django.db import connection
+
+
+def batch_update(table):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET total = 0 WHERE total IS NULL")
+"""
+
+BATCH_MIGRATION = """
+from django.db import migrations
+
+from app.batch import batch_update
+
+
+def forwards(apps, schema_editor):
+    batch_update("app_invoice")
+
+
+class Migration(migrations.Migration):
+    operations = [migrations.RunPython(forwards)]
+"""
+
+
+def test_sql_built_at_run_time_in_a_helper_only_a_migration_calls_is_system_scope(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"app/batch.py": BATCH, "app/migrations/__init__.py": "",
+                             "app/migrations/0002_fix.py": BATCH_MIGRATION})
+    assert _found(result) == []
+    system = [(s.line, s.scoping, s.detail) for s in result.query_sites if s.path == "app/batch.py"]
+    assert system == [(6, "system-scope", "called only by 0002_fix.forwards, in a migration "
+                                          "(app/migrations/0002_fix.py)")]
+
+
+def test_sql_built_at_run_time_a_view_reaches_is_reported(tmp_path: Path) -> None:
+    view = """
+        from app.batch import batch_update
+
+
+        def reset(request):
+            batch_update(request.GET["table"])
+    """
+    result = _run(tmp_path, {"app/batch.py": BATCH, "app/migrations/__init__.py": "",
+                             "app/migrations/0002_fix.py": BATCH_MIGRATION, "app/views.py": view})
+    assert _found(result) == [("app/batch.py", 6, "TNT301")]
+
+
+def test_sql_built_at_run_time_in_a_management_command_is_system_scope(tmp_path: Path) -> None:
+    command = """
+        from django.core.management.base import BaseCommand
+        from django.db import connection
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT COUNT(*) FROM {options['table']}")
+    """
+    result = _run(tmp_path, {"app/management/__init__.py": "", "app/management/commands/__init__.py": "",
+                             "app/management/commands/count.py": command})
+    assert _found(result) == []
+    sites = [(s.line, s.scoping) for s in result.query_sites if s.path == "app/management/commands/count.py"]
+    assert sites == [(8, "system-scope")]

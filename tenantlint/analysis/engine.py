@@ -231,9 +231,10 @@ def sites(path: str, facts: FileFacts, positions: Positions) -> list[QuerySite]:
         if problem.kind != "dynamic":
             continue  # TNT302 (unparsable SQL) is a file-level problem, not a query site
         span = positions.span(problem.node)
+        scoping, detail = (UNVERIFIABLE, problem.message) if problem.system is None else (
+            str(Scoping.SYSTEM_SCOPE.value), problem.system)
         out.append(QuerySite(path, span.line, span.column, DYNAMIC_SQL_TABLE, "read",
-                             UNVERIFIABLE, problem.handler,
-                             positions.snippet(problem.node), problem.message))
+                             scoping, problem.handler, positions.snippet(problem.node), detail))
     return out
 
 

@@ -160,6 +160,10 @@ class SqlProblemFact:
     kind: str  # "dynamic" (TNT301) | "unparsable" (TNT302)
     message: str
     handler: str | None = None
+    # why the code holding it is system code (a command, a scheduled task, ``system_scope``, ...):
+    # SQL built at run time there reads every tenant's rows on purpose, whatever its tables; None
+    # outside system code
+    system: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

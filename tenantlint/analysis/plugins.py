@@ -329,6 +329,11 @@ class FrameworkPlugin(ABC):
         (``instance`` of a model serializer's ``update``): name -> value."""
         return {}
 
+    def command_class(self, ctx: FileView, cls: ClassInfo) -> str | None:
+        """The base (qualified) that makes ``cls`` a command-line command class of this framework,
+        whose methods an operator runs from a shell (Django's ``BaseCommand``), else None."""
+        return None
+
     def method_inputs(self, ctx: FileView, cls: ClassInfo, fn: cst.FunctionDef) -> frozenset[str]:
         """Names of what a method (not a handler) is given besides its parameters, judged at the
         code that gives it, as a parameter is at its calls (``context``: a serializer's

@@ -16,7 +16,9 @@ neither excluded — tests, migrations — nor under ``system_paths``) has no wa
   name no framework calls (:func:`framework_may_call`);
 - something of its module is used from elsewhere in the project (a function of it has a call site
   in another module), or, for a method, its class's name is spelled: a module nothing imports may
-  be loaded by other means (a plug-in, a module a framework discovers).
+  be loaded by other means (a plug-in, a module a framework discovers). A task of a task queue
+  (``@shared_task``, ``@app.task``, not renamed) needs no such use: loading its module only
+  registers it, and it runs only when a producer names it (its function, or its dotted path).
 
 Its queries are then system code (``combine.Combiner.system_helpers``): a careful reviewer dismisses a
 helper no request can reach, and so does tenantlint, listing its queries in the audit as system
@@ -44,8 +46,14 @@ if TYPE_CHECKING:
     from tenantlint.crossfn.combine import Project
 
 FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definition``
+TASK = "task"  # a module-level function a task queue registers (``_TASKS``)
 # Decorators that register the function nowhere and leave it callable only by its name
 _PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
+# A task queue's ``@shared_task``/``@app.task`` registers the function under its own dotted name
+# (``app.tasks.refresh``): a producer calls it by its name (``refresh.delay(...)``) or by that path,
+# a string literal naming it. Loading its module (Celery's autodiscovery, ``CELERY_IMPORTS``) only
+# registers it. One renamed (``@shared_task(name=...)``) is not plain (``signatures.renamed_task``).
+_TASKS = frozenset({"shared_task", "task"})
 _STATIC = frozenset({"classmethod", "staticmethod"})
 # Class decorators that hand the class to nothing that could call its methods
 _PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
@@ -82,9 +90,12 @@ def definition(decorators: Sequence[str], method: bool, class_decorators: Sequen
     a method, its class's: a class a decorator registers, ``@registry.register``, ``@strawberry.type``,
     has its methods called by whatever it was handed to)."""
     last = [n.rsplit(".", 1)[-1] for n in decorators]
-    if any(n not in _PLAIN for n in last) or any(
+    task = not method and any(n in _TASKS for n in last)
+    if any(n not in _PLAIN and not (task and n in _TASKS) for n in last) or any(
             n.rsplit(".", 1)[-1] not in _PLAIN_CLASS for n in class_decorators):
         return ""
+    if task:
+        return TASK
     if any(n in _STATIC for n in last):
         return STATIC
     return METHOD if method else FUNCTION
@@ -113,7 +124,7 @@ def unreached(p: Project) -> dict[str, str]:
         if not fn.definition or fn.handler is not None or fn.open or fn.system:
             continue
         owner = q.rpartition(".")[0]
-        if owner not in live and p.module_of.get(q, "") not in live and not (
+        if fn.definition != TASK and owner not in live and p.module_of.get(q, "") not in live and not (
                 owner != p.module_of.get(q, "") and counts.get(CLASS_NAME + owner.rpartition(".")[2])):
             continue  # nothing of its module (its class) is used from elsewhere: maybe loaded so
         if p.sites_of.get(q) or p.refs_of.get(q):
@@ -134,7 +145,7 @@ def _named_at_run_time(dynamic: frozenset[str], fn: Summary, module: str, classe
     (``getattr(services, op)``, or on any module loaded at run time), or, for a method, on its
     class, a subclass or a base (``getattr(self, op)`` in one of their methods)."""
     owner = fn.qualname.rpartition(".")[0]
-    if fn.definition == FUNCTION:
+    if fn.definition in (FUNCTION, TASK):
         return ANY_MODULE in dynamic or module.rpartition(".")[2] in dynamic
     return ANY_METHOD in dynamic or not dynamic.isdisjoint(classes.related(owner))
 
@@ -162,7 +173,7 @@ def _callable_by_name(p: Project, fn: Summary, classes: Classes) -> bool:
     """Only code naming ``fn`` can call it (its definition, class and name say so)."""
     module = p.module_of.get(fn.qualname, "")
     owner = fn.qualname.rpartition(".")[0]
-    if fn.definition == FUNCTION:
+    if fn.definition in (FUNCTION, TASK):
         return owner == module and not (fn.name.startswith("__") and fn.name.endswith("__"))
     if owner.rpartition(".")[0] != module:
         return False  # a method of a nested class, or a nested function

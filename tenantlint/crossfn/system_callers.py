@@ -24,7 +24,7 @@ from tenantlint.config.options import DEFAULT_EXCLUDE, Config
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.records import Callees, Site
 from tenantlint.files import excluded, module_name, walk_rel
-from tenantlint.results import FileResult
+from tenantlint.results import UNVERIFIABLE, FileResult
 from tenantlint.safeio import UnsafeFileError, read_regular
 
 MIGRATIONS = ("**/migrations/**",)  # excluded by default; their code is system code wherever it is
@@ -33,11 +33,11 @@ MIGRATIONS = ("**/migrations/**",)  # excluded by default; their code is system 
 PRUNED = tuple(p for p in DEFAULT_EXCLUDE if p not in MIGRATIONS)
 IN_MIGRATION = "in a migration ({path})"
 # What system code does not report (it is walked in system scope): a missing or weakened tenant
-# filter, request input as a tenant, an insert without its tenant. TNT301 stays: it is reported in
-# system code too (run-time SQL is not verified there either).
-SYSTEM_CODES = frozenset({"TNT101", "TNT102", "TNT103", "TNT104", "TNT105"})
+# filter, request input as a tenant, an insert without its tenant, SQL built at run time (whatever
+# tables it names, system code reads every tenant's rows on purpose).
+SYSTEM_CODES = frozenset({"TNT101", "TNT102", "TNT103", "TNT104", "TNT105", "TNT301"})
 # Audit scopings of the queries those findings are about: listed as system scope there instead.
-SYSTEM_SCOPINGS = frozenset({"unscoped", "weakened", "untrusted-filter"})
+SYSTEM_SCOPINGS = frozenset({"unscoped", "weakened", "untrusted-filter", UNVERIFIABLE})
 IN_SYSTEM_FILE = "in a system_paths file ({path})"
 
 

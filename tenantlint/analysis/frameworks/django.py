@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.frameworks.common import inherits, view_object
+from tenantlint.analysis.frameworks.common import inherits, qualified_bases, view_object
 from tenantlint.analysis.interp.exprs import URL_VERIFIED
 from tenantlint.analysis.interp.keyed_fetch import OWN_ID
 from tenantlint.analysis.interp.values import DictValue, Value
@@ -72,6 +73,19 @@ def _verified_kwarg(ev: Evaluation, name: str) -> Value:
     return Value(Provenance.trusted(f"{name}, verified by a membership check"))
 
 
+# Django's management command classes: ``manage.py`` runs a subclass's ``handle``
+COMMAND_BASES = frozenset({"BaseCommand", "AppCommand", "LabelCommand"})
+_MANAGEMENT = "django.core.management."
+
+
+def command_base(bases: Iterable[str]) -> str | None:
+    """The Django command class among ``bases`` (qualified through the imports), if any."""
+    for base in bases:
+        if base.startswith(_MANAGEMENT) and base.rsplit(".", 1)[-1] in COMMAND_BASES:
+            return base
+    return None
+
+
 class Django(FrameworkPlugin):
     name = "django"
     signers = frozenset({"django.core.signing.Signer", "django.core.signing.TimestampSigner"})
@@ -82,6 +96,9 @@ class Django(FrameworkPlugin):
         return any(b.startswith("django.views") for b in cls.bases) or inherits(
             ctx, cls, ("django.",), VIEW_BASES
         )
+
+    def command_class(self, ctx: FileView, cls: ClassInfo) -> str | None:
+        return command_base(qualified_bases(ctx, cls))
 
     def attribute(self, ev: Evaluation, node: cst.Attribute) -> Value | None:
         # URL kwargs of a class-based view (Django and DRF): ``self.kwargs["pk"]``.

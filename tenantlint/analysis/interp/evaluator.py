@@ -69,6 +69,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# why SQL built at run time in system code with no reason of its own (a ``system_scope`` block) is
+# not reported
+SYSTEM_SQL = "in system scope"
 
 
 class Evaluator(OperatorEvaluation, CallEvaluation):
@@ -140,7 +143,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         self.record(QueryFact(node, QueryKind.INSERT, family, (use,), self.fn.handler_name))
 
     def report_sql_problem(self, node: cst.CSTNode, kind: str, message: str) -> None:
-        self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name))
+        system = (self.fn.system_reason or SYSTEM_SQL) if self.fn.system_depth else None
+        self.ctx.facts.sql_problems.append(SqlProblemFact(node, kind, message, self.fn.handler_name, system))
 
     def note_call(self, node: cst.Call, args: list[Value]) -> None:
         calls.note_call(self.ctx, self.fn, node, args)

@@ -118,6 +118,21 @@ def _bound_task(fn: cst.FunctionDef) -> bool:
     return False
 
 
+def renamed_task(fn: cst.FunctionDef) -> bool:
+    """``@shared_task(name="nightly-sync")``: the task is run by a name that is not its function's
+    (a producer sends ``"nightly-sync"``), so a string naming it need not spell the function."""
+    for d in fn.decorators:
+        call = d.decorator
+        if not isinstance(call, cst.Call):
+            continue
+        name = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
+            call.func.value if isinstance(call.func, cst.Name) else "")
+        if name in _TASKS and any(a.keyword is not None and a.keyword.value == "name" or a.star
+                                  for a in call.args):
+            return True
+    return False
+
+
 def forwarding_names(ctx: FileContext, fn: cst.FunctionDef) -> frozenset[str]:
     """The decorators of ``fn`` (dotted, as written) that are forwarding decorators of the project
     (``index/forwarding.py``): a plain one written bare, a factory written as a call."""

@@ -41,7 +41,7 @@ from tenantlint.analysis.interp.checks import (
     verified_names,
     verify_earlier,
 )
-from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, cli_command
+from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, MANAGEMENT_COMMAND, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
 from tenantlint.analysis.interp.derived_locals import as_constants, derived_value, one_model
@@ -101,6 +101,7 @@ from tenantlint.analysis.interp.signatures import (
     call_signature,
     forwarding_names,
     function_fact,
+    renamed_task,
     row_params,
     summary_params,
 )
@@ -287,11 +288,11 @@ class Walker:
             fact.rows = row_params(self.ctx, fn, ports)
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
-            if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
+            if handler is None and not renamed_task(fn):  # what only code naming it can call
                 fact.definition = definition(names, method=cls is not None, class_decorators=(
                     () if cls is None else [
                     dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-                    or "?" for d in cls.node.decorators]))
+                    or "?" for d in cls.node.decorators]))  # (``crossfn/reach.py``)
                 fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
@@ -346,6 +347,11 @@ class Walker:
         command = cli_command(names, self.ctx.imports) if names else None
         if command is not None:  # run by an operator from a shell: every tenant's rows on purpose
             return f"{COMMAND_LINE}{command}"
+        if cls is not None:  # ``manage.py`` runs a command class's ``handle``, and so its methods
+            for fw in self.ctx.plugins.frameworks:
+                base = fw.command_class(self.ctx, cls)
+                if base is not None:
+                    return f"{MANAGEMENT_COMMAND}{cls.name} ({base})"
         change = schema_change(self.ctx, fn)
         if change is not None:  # a migration written as a function: every tenant's rows on purpose
             return f"{SCHEMA_CHANGE}{change}"
