@@ -238,7 +238,7 @@ def tenant_test(ev: Evaluation, table: str, tenant: TenantTable) -> LeafTest:
             return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
         if leaf.key in parents and leaf.value.scoped_row_of:
             return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {leaf.key}")
-        return (id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf)
+        return (id_pin(leaf, tenant.models, tenant.table) or reference_pin(ev, tenant, leaf)
                 or unique_value_pin(ev, tenant, leaf) or owner_pin(ev, table, tenant.models, leaf)
                 or capability_pin(ev, tenant, leaf))
 
