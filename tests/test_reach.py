@@ -110,12 +110,19 @@ def test_prose_and_bare_module_paths_name_nothing() -> None:
     (["staticmethod"], True, STATIC),
     (["classmethod", "DB.connection_context"], True, STATIC),
     (["transaction.atomic"], False, FUNCTION),
+    (["django.db.transaction.atomic"], False, FUNCTION),
+    (["functools.lru_cache"], False, FUNCTION),
+    (["functools.cache"], False, FUNCTION),
+    (["cache"], False, ""),  # the project's own ``cache``: may register what it wraps
+    (["app.hooks.cache"], False, ""),
+    (["?"], False, ""),  # ``@hooks["x"]``: no dotted name, unknown
     # a task: a worker runs it when a producer names it (its function or its dotted path)
     (["app.task"], False, TASK),
-    (["shared_task"], False, TASK),
-    (["shared_task", "transaction.atomic"], False, TASK),
+    (["celery.shared_task"], False, TASK),
+    (["celery.shared_task", "django.db.transaction.atomic"], False, TASK),
+    (["shared_task"], False, ""),  # the project's own ``shared_task``: may register what it wraps
     (["app.task"], True, ""),  # a method registered as a task: its class is not known to the worker
-    (["shared_task", "receiver"], False, ""),
+    (["celery.shared_task", "receiver"], False, ""),
     (["property"], True, ""),  # read as an attribute, by templates too
     (["receiver"], False, ""),
 ])

@@ -47,13 +47,19 @@ if TYPE_CHECKING:
 
 FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definition``
 TASK = "task"  # a module-level function a task queue registers (``_TASKS``)
-# Decorators that register the function nowhere and leave it callable only by its name
-_PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
+# Decorators that register the function nowhere and leave it callable only by its name, by their
+# qualified names (a project's own ``cache`` decorator may register what it wraps)
+_PLAIN = frozenset({"classmethod", "staticmethod", "functools.lru_cache", "functools.cache",
+                    "django.db.transaction.atomic"})
+# Methods of a database object that wrap a function in a transaction or a connection (peewee
+# ``@DB.atomic()``, ``@DB.connection_context()``), whatever object they are called on
+_PLAIN_METHODS = frozenset({"atomic", "connection_context"})
 # A task queue's ``@shared_task``/``@app.task`` registers the function under its own dotted name
 # (``app.tasks.refresh``): a producer calls it by its name (``refresh.delay(...)``) or by that path,
 # a string literal naming it. Loading its module (Celery's autodiscovery, ``CELERY_IMPORTS``) only
 # registers it. One renamed (``@shared_task(name=...)``) is not plain (``signatures.renamed_task``).
-_TASKS = frozenset({"shared_task", "task"})
+_TASKS = frozenset({"celery.shared_task", "celery.task"})
+_TASK_METHODS = frozenset({"task"})  # ``@app.task``: a method of the queue's application object
 _STATIC = frozenset({"classmethod", "staticmethod"})
 # Class decorators that hand the class to nothing that could call its methods
 _PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
@@ -86,12 +92,13 @@ UNREACHED = "unreached: no product code calls or names {name} (tests, migrations
 
 
 def definition(decorators: Sequence[str], method: bool, class_decorators: Sequence[str] = ()) -> str:
-    """``Summary.definition`` of a function that is no handler, from its decorators' names (and, for
-    a method, its class's: a class a decorator registers, ``@registry.register``, ``@strawberry.type``,
-    has its methods called by whatever it was handed to)."""
+    """``Summary.definition`` of a function that is no handler, from its decorators' qualified names
+    (``?`` for one with no dotted name) and, for a method, its class's: a class a decorator
+    registers, ``@registry.register``, ``@strawberry.type``, has its methods called by whatever it
+    was handed to."""
     last = [n.rsplit(".", 1)[-1] for n in decorators]
-    task = not method and any(n in _TASKS for n in last)
-    if any(n not in _PLAIN and not (task and n in _TASKS) for n in last) or any(
+    task = not method and any(_task(n) for n in decorators)
+    if not all(_plain(n) or (task and _task(n)) for n in decorators) or any(
             n.rsplit(".", 1)[-1] not in _PLAIN_CLASS for n in class_decorators):
         return ""
     if task:
@@ -99,6 +106,14 @@ def definition(decorators: Sequence[str], method: bool, class_decorators: Sequen
     if any(n in _STATIC for n in last):
         return STATIC
     return METHOD if method else FUNCTION
+
+
+def _plain(name: str) -> bool:
+    return name in _PLAIN or ("." in name and name.rsplit(".", 1)[-1] in _PLAIN_METHODS)
+
+
+def _task(name: str) -> bool:
+    return name in _TASKS or ("." in name and name.rsplit(".", 1)[-1] in _TASK_METHODS)
 
 
 def framework_may_call(name: str, external: bool) -> bool:
