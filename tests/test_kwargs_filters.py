@@ -217,3 +217,17 @@ def lookup():
 
 def test_sqlalchemy_pass_through(tmp_path: Path) -> None:
     assert mismatches(tmp_path, SQLALCHEMY, 'tenant_models = ["Organization"]\n') == []
+
+
+def test_keywords_naming_neither_tenant_nor_row_leave_it_where_it_runs(tmp_path: Path) -> None:
+    files = dict(PEEWEE)
+    files["app/services.py"] = files["app/services.py"].replace(
+        "return cls.model.get_or_none(**kwargs)  # ok",
+        "return cls.model.get_or_none(**kwargs)  # expect: TNT101")
+    files["app/views.py"] += '''
+
+@bp.get("/latest")
+def latest():
+    return {"note": NoteService.find(title="latest")}
+'''
+    assert mismatches(tmp_path, files, CONFIG) == []

@@ -22,7 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
-from tenantlint.crossfn.closure import DEPTH, EVENT, SPREAD, UNPINNED, UNTRACED, UNWRITTEN, Blame, caller_set
+from tenantlint.crossfn.closure import (
+    DEPTH,
+    EVENT,
+    SPREAD,
+    UNFILTERED,
+    UNPINNED,
+    UNTRACED,
+    UNWRITTEN,
+    Blame,
+    caller_set,
+)
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.reach import unreached
@@ -50,7 +60,7 @@ from tenantlint.crossfn.records import (
     context_entry,
 )
 from tenantlint.crossfn.shapes import BARE_MARK, LOCAL_DEF_MARK, NOT_PROJECT_MARK, ON_OBJECT_MARK, is_method
-from tenantlint.crossfn.spread_keys import is_spread, tenant_keyword
+from tenantlint.crossfn.spread_keys import is_spread, row_keyword, tenant_keyword
 from tenantlint.crossfn.unbindable import Unbindable
 from tenantlint.results import FileResult, Finding
 
@@ -505,6 +515,12 @@ class Combiner:
             if given is not None and any(a.trust == "trusted" and tenant_keyword(a.keyword, q.tenants)
                                          for a in given):
                 continue  # the call's keywords, the query's filter, pin the tenant: confined here
+            if given is not None and not any(row_keyword(a.keyword) or tenant_keyword(a.keyword, q.tenants)
+                                             for a in given):
+                # no keyword naming the tenant or a row (none at all, ``status="1"``): every tenant's
+                # rows from this call, whatever its values are
+                ok = False
+                self._blame = self._blame or Blame(UNFILTERED, fn.qualname, site)
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
             above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read

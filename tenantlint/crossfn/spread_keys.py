@@ -8,6 +8,7 @@ SPREAD = "**"  # a query key naming the ``**kwargs`` parameter whose keywords ar
 # Lookup suffixes under which a tenant keyword still pins the tenant (``tenant_id__in=[...]``,
 # ``workspace__slug=slug``): equality and membership, never a negation or a range
 _PIN_SUFFIXES = frozenset({"exact", "in", "id", "pk", "slug"})
+_ROW_KEYWORDS = frozenset({"id", "pk", "id__in", "pk__in", "id__exact", "pk__exact"})
 
 
 def is_spread(key: str) -> bool:
@@ -19,3 +20,9 @@ def tenant_keyword(keyword: str, tenants: tuple[str, ...]) -> bool:
     ``tenant_id``, ``tenant_id__in``, ``workspace__slug`` (``workspace`` being one)."""
     head, _, rest = keyword.partition("__")
     return head in tenants and (not rest or rest in _PIN_SUFFIXES)
+
+
+def row_keyword(keyword: str) -> bool:
+    """``keyword`` names rows by their primary key (``id``, ``pk``, ``id__in``): the rows the value
+    names, judged as any id passed to a helper is."""
+    return keyword in _ROW_KEYWORDS
