@@ -291,7 +291,9 @@ class Walker:
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
-                fact.definition = definition(names, method=cls is not None, class_decorators=(
+                qualified = [self.ctx.imports.qualify(n) for n in names]
+                qualified += ["?"] * (len(fn.decorators) - len(names))  # ``@handlers["x"]``: unknown
+                fact.definition = definition(qualified, method=cls is not None, class_decorators=(
                     () if cls is None else [
                     dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
                     or "?" for d in cls.node.decorators]))
