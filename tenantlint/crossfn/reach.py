@@ -47,8 +47,9 @@ FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definitio
 # Decorators that register the function nowhere and leave it callable only by its name
 _PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
 _STATIC = frozenset({"classmethod", "staticmethod"})
-# Class decorators that hand the class to nothing that could call its methods
-_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
+# Class decorators that hand the class to nothing that could call its methods (SQLAlchemy-Utils'
+# ``generic_repr`` only adds a ``__repr__``)
+_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique", "generic_repr"})
 # Bases that bring no method a framework calls
 _NEUTRAL = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
 MAX_DEPTH = 8  # base classes followed at most this deep

@@ -538,7 +538,7 @@ class Walker:
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     model_cls, held = _models_of_cls(self.ctx, state)
                     read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
-                                      model_cls, held)
+                                      model_cls, held, bound=state.held_expr)
                     if read is None and state.enclosing is None and (
                             stand_in := as_constants(state.env)) is not None and one_model(origin.node):
                         origin.narrowing_keys = param_keys(
