@@ -38,12 +38,15 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
     system = outcome.system.get((display, line)) or outcome.system_reason(display, line)
     if system is not None:  # a helper only system code reaches, or one no product code calls
         out.append(SYSTEM_NOTE + system)
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for fn in project.funcs.values():
         if fn.path != display:
             continue
         for q in fn.keyed:
-            if q.line != line:
+            # a generic base method is walked once per concrete model: one note per query
+            if q.line != line or (fn.qualname, q.label, q.keys) in seen:
                 continue
+            seen.add((fn.qualname, q.label, q.keys))
             keys = ", ".join(q.keys)
             sites = project.sites_of.get(fn.qualname, ())
             head = (f"across functions: {q.label} in {fn.qualname} is keyed only by its parameters "

@@ -161,3 +161,15 @@ def test_explain_says_an_unreached_helper_is_system_scope(
     code, out = explain(capsys, "billing/services.py:34")
     assert code == 1
     assert out["queries"][0]["verdict"].startswith("FIX (TNT101)")
+
+
+def test_explain_notes_a_generic_base_query_once(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generic base method is walked once per concrete model (four services subclass
+    ``CommonService`` here); explain says what the join decided about its query once, not once per
+    model."""
+    monkeypatch.chdir(APP.parent / "peewee_playlists")
+    code, out = explain(capsys, "studio/common_service.py:6")
+    assert code == 1
+    (note,) = [n for n in out["notes"] if n.startswith("across functions:")]
+    assert "CommonService.get_by_id is keyed only by its parameters (pid)" in note

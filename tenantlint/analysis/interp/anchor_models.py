@@ -13,7 +13,9 @@ The anchor ``cls.data_source == data_source`` (``analysis/orm/anchors.py``) limi
 models keeps its anchors only when every other tenant model it names is confined:
 
 - joined from a confined model through a foreign key to its id (``cls.query_id == Query.id``, in a
-  ``join`` or a filter): its rows are those the confined rows point to;
+  ``join`` or a filter): its rows are those the confined rows point to. A primary key joined to its
+  id (``cls.id == Query.id``), or a column of a known model that is no foreign key to it, pairs
+  rows that merely share a number and confines nothing;
 - or pinned by its own tenant filter to a parameter (``Query.org == org``): such parameters are
   the anchors' *companions*, and a call confines the query by its trusted anchor only when it passes
   a trusted value into each companion too (``crossfn/combine.py``).
@@ -93,6 +95,31 @@ def _tenant_keys(ctx: FileContext, model: str, tenant: TenantTable) -> frozenset
     return frozenset(keys)
 
 
+def _foreign_key(ctx: FileContext, src: _Column, dst: str) -> bool:
+    """``src`` may be a foreign key to model ``dst``: not a primary key (``cls.id == Query.id``
+    pairs rows that share a number), and, when the index knows both models, a field of ``src``'s
+    model (or a base's) pointing to ``dst``'s table. ``cls`` and unknown models keep any column."""
+    if src[1] in ("id", "pk"):
+        return False
+    name, target = ctx.model_name(src[0]), ctx.model_name(dst)
+    if name is None or target is None:
+        return True
+    table = ctx.index.table_of_model(target)
+    todo, seen = [name], set()
+    while todo:
+        model = todo.pop()
+        info = ctx.index.model(model) if model not in seen else None
+        seen.add(model)
+        if info is None:
+            continue
+        for f in info.fields:
+            if src[1] in (f.name, f.column) and f.fk_target:
+                return f.fk_target == target or f.fk_target == table \
+                    or ctx.index.table_of_model(f.fk_target) == table
+        todo.extend(info.bases)
+    return False
+
+
 def companions(ctx: FileContext, node: cst.CSTNode, anchors: tuple[str, ...],
                params: frozenset[str]) -> tuple[str, ...] | None:
     """The parameters pinning the other tenant models ``node`` reads beside its anchored model (the
@@ -118,7 +145,8 @@ def companions(ctx: FileContext, node: cst.CSTNode, anchors: tuple[str, ...],
             if a is None or b is None:
                 continue
             for src, dst in ((a, b), (b, a)):
-                if src[0] in confined and dst[0] not in confined and dst[1] == "id":
+                if src[0] in confined and dst[0] not in confined and dst[1] == "id" \
+                        and _foreign_key(ctx, src, dst[0]):
                     confined.add(dst[0])
                     changed = True
     found: set[str] = set()

@@ -46,12 +46,18 @@ def carries_tenant(value: Value) -> bool:
     return not value.untrusted and bool(value.scoped_row_of or scoped_query(value))
 
 
-def id_pin(leaf: Leaf, models: tuple[str, ...] = ()) -> Pin | None:
+def id_pin(leaf: Leaf, models: tuple[str, ...] = (), table: str | None = None) -> Pin | None:
     """``pk``/``id`` pinned (``=`` or ``in``) to ids that a row carrying its tenant holds, or to the
     URL parameter named for the model (``project_id`` for ``Project``) that a membership check has
     verified, or verified as the view property so named (``pk`` that ``view.project_id`` returns):
-    the check looked the caller up as a member of that very row."""
+    the check looked the caller up as a member of that very row.
+
+    The primary key of a scoped row of *another* table (``Invoice.objects.get(pk=project.id)``)
+    is no id of ``table``: it names whichever invoice has that number, in any tenant."""
     if leaf.key not in PRIMARY_KEYS or leaf.op not in ("eq", "in"):
+        return None
+    value = leaf.value
+    if table is not None and value.row_key and value.scoped_row_of not in (None, table):
         return None
     if carries_tenant(leaf.value):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} taken from a scoped row")
@@ -76,7 +82,8 @@ def carried_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     (``Issue.objects.filter(id__in=cycle.issue_ids)``, ``pk=obj.other_id``, ``id__in=`` a scoped
     queryset's ``values_list``), and a relation path ending on a foreign key to a tenant table
     pinned to such a row (``issue_module__module_id=OuterRef("pk")``)."""
-    pin = id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf) or unique_value_pin(ev, tenant, leaf)
+    pin = (id_pin(leaf, tenant.models, tenant.table) or reference_pin(ev, tenant, leaf)
+           or unique_value_pin(ev, tenant, leaf))
     if pin is not None or "__" not in leaf.key or leaf.op not in ("eq", "in"):
         return pin
     if not carries_tenant(leaf.value):

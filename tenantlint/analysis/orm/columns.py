@@ -18,6 +18,7 @@ from tenantlint.analysis.orm.anchors import anchored
 from tenantlint.analysis.orm.capability import capability_pin
 from tenantlint.analysis.orm.carried import id_pin, reference_pin, unique_value_pin
 from tenantlint.analysis.orm.owner import owner_pin, tenant_pins
+from tenantlint.analysis.orm.parent_table import foreign_row_key
 from tenantlint.index.records import FieldInfo, TenantTable
 
 if TYPE_CHECKING:
@@ -236,9 +237,10 @@ def tenant_test(ev: Evaluation, table: str, tenant: TenantTable) -> LeafTest:
             return None
         if is_tenant_leaf(leaf, table, tenant):
             return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"filter {leaf.key}")
-        if leaf.key in parents and leaf.value.scoped_row_of:
+        if leaf.key in parents and leaf.value.scoped_row_of \
+                and not foreign_row_key(ev, tenant, leaf.key, leaf.value):
             return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {leaf.key}")
-        return (id_pin(leaf, tenant.models) or reference_pin(ev, tenant, leaf)
+        return (id_pin(leaf, tenant.models, tenant.table) or reference_pin(ev, tenant, leaf)
                 or unique_value_pin(ev, tenant, leaf) or owner_pin(ev, table, tenant.models, leaf)
                 or capability_pin(ev, tenant, leaf))
 

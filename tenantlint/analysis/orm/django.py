@@ -32,6 +32,7 @@ from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
 from tenantlint.analysis.orm.late_parents import latent_parents
 from tenantlint.analysis.orm.lookups import split_lookup
 from tenantlint.analysis.orm.owner import CONFINING, owned_row, owner_pin, tenant_pins
+from tenantlint.analysis.orm.parent_table import foreign_row_key
 from tenantlint.analysis.plugins import OrmPlugin
 from tenantlint.index.records import ModelInfo, ProjectIndex, TenantTable
 from tenantlint.index.relations import is_membership_join, lookup_paths
@@ -156,10 +157,13 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                     return Pin(leaf.value.prov, Scoping.TRUSTED_FILTER, f"membership join through {link}",
                                confines=not leaf.value.untrusted)
             head = leaf.key.split("__")[0]
-            if leaf.key in fk_parents or head in fk_parents:
+            # the id of a scoped row of another table than the parent's: no row of that parent
+            foreign = foreign_row_key(ev, tenant, leaf.key, leaf.value)
+            if (leaf.key in fk_parents or head in fk_parents) and not foreign:
                 if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
-            if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue):
+            if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue) \
+                    and not foreign:
                 # A trusted row of a tenant table (or its id) carries its tenant.
                 return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"trusted row {leaf.key}")
             if leaf.key in generic and leaf.op == "eq" and not isinstance(leaf.value, QueryValue) \
