@@ -51,3 +51,14 @@ def test_what_a_local_cannot_stand_for() -> None:
     # a local read through another local that stands for nothing keys nothing
     assert _keys("Log.select().where(Log.id == pick)", {"pick": ("document_id or row_id", Value()),
                                                         "row_id": ("fetch(document_id)", Value())}) is None
+
+
+def test_a_parameter_rebound_on_one_path_is_either_value_past_the_join() -> None:
+    from tenantlint.analysis.interp.function_state import merge_env
+
+    document_id = Value(Provenance.unknown("parameter document_id"))
+    merged = merge_env({}, {"referred_document_id": document_id}, frozenset({"document_id",
+                                                                              "referred_document_id"}))
+    assert merged["referred_document_id"].prov.source == ""  # of no one origin
+    # a local first bound on one path only is that path's value (the other path never binds it)
+    assert merge_env({}, {"doc": document_id}, frozenset({"document_id"}))["doc"] is document_id

@@ -628,7 +628,7 @@ class Walker:
         if stmt.orelse is None:
             keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
             keep_stored(stmt.test, after_then, state.env)  # ``if req: req["id"] = get_uuid()``
-        state.env = merge_env(after_then, state.env)
+        state.env = merge_env(after_then, state.env, _joined(state))
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
         iterable = ev.eval(stmt.iter, use=False)
@@ -652,7 +652,7 @@ class Walker:
             state.binding = f"{outer}, {label}" if outer else label
             state.bind_loop(stmt.target, value)
             self.block(stmt.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.binding, state.env = outer, merged
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
@@ -669,7 +669,7 @@ class Walker:
         self.block(stmt.body.body, state, None)
         checked = each_checked(stmt, element, state.env) \
             if isinstance(stmt, cst.For) and element is not None else None
-        state.env = merge_env(before, state.env)
+        state.env = merge_env(before, state.env, _joined(state))
         if checked is not None:
             state.env[checked[0]] = checked[1]
             if checked[0].startswith(EACH_PREFIX):
@@ -695,13 +695,13 @@ class Walker:
         """Each handler from the body's state merged with the state before it; then else, finally."""
         before = dict(state.env)
         self.block(stmt.body.body, state, None)
-        merged = merge_env(before, state.env)
+        merged = merge_env(before, state.env, _joined(state))
         for h in stmt.handlers:
             state.env = dict(merged)
             if h.name is not None:
                 state.bind(h.name.name, Value())
             self.block(h.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.env = merged
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
@@ -718,7 +718,7 @@ class Walker:
             if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
                 state.bind(case.pattern.name, subject)
             self.block(case.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.env = merged
 
     def _validated(self, state: FunctionState, test: cst.BaseExpression, test_origins: list[Origin]) -> None:
@@ -1035,6 +1035,12 @@ def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
     if SELF_CLASS in state.models:
         return True
     return state.owner is not None and state.owner.name in ctx.index.by_model
+
+
+def _joined(state: FunctionState) -> frozenset[str]:
+    """The parameters ``merge_env`` gives back their callers' values on a path that did not rebind
+    them (a function that is no handler: a handler's are request input, bound from the start)."""
+    return state.params if state.handler is None else frozenset()
 
 
 def _models_of_cls(ctx: FileContext, state: FunctionState) -> tuple[bool, frozenset[str]]:
