@@ -81,6 +81,12 @@ def test_prose_and_bare_module_paths_name_nothing() -> None:
     (["staticmethod"], True, STATIC),
     (["classmethod", "DB.connection_context"], True, STATIC),
     (["transaction.atomic"], False, FUNCTION),
+    (["django.db.transaction.atomic"], False, FUNCTION),
+    (["functools.lru_cache"], False, FUNCTION),
+    (["functools.cache"], False, FUNCTION),
+    (["cache"], False, ""),  # the project's own ``cache``: may register what it wraps
+    (["app.hooks.cache"], False, ""),
+    (["?"], False, ""),  # ``@hooks["x"]``: no dotted name, unknown
     (["app.task"], False, ""),  # registered: a worker runs it by name
     (["property"], True, ""),  # read as an attribute, by templates too
     (["receiver"], False, ""),

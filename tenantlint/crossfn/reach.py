@@ -44,8 +44,13 @@ if TYPE_CHECKING:
     from tenantlint.crossfn.combine import Project
 
 FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definition``
-# Decorators that register the function nowhere and leave it callable only by its name
-_PLAIN = frozenset({"classmethod", "staticmethod", "atomic", "lru_cache", "cache", "connection_context"})
+# Decorators that register the function nowhere and leave it callable only by its name, by their
+# qualified names (a project's own ``cache`` decorator may register what it wraps)
+_PLAIN = frozenset({"classmethod", "staticmethod", "functools.lru_cache", "functools.cache",
+                    "django.db.transaction.atomic"})
+# Methods of a database object that wrap a function in a transaction or a connection (peewee
+# ``@DB.atomic()``, ``@DB.connection_context()``), whatever object they are called on
+_PLAIN_METHODS = frozenset({"atomic", "connection_context"})
 _STATIC = frozenset({"classmethod", "staticmethod"})
 # Class decorators that hand the class to nothing that could call its methods (SQLAlchemy-Utils'
 # ``generic_repr`` only adds a ``__repr__``)
@@ -79,16 +84,21 @@ UNREACHED = "unreached: no product code calls or names {name} (tests, migrations
 
 
 def definition(decorators: Sequence[str], method: bool, class_decorators: Sequence[str] = ()) -> str:
-    """``Summary.definition`` of a function that is no handler, from its decorators' names (and, for
-    a method, its class's: a class a decorator registers, ``@registry.register``, ``@strawberry.type``,
-    has its methods called by whatever it was handed to)."""
+    """``Summary.definition`` of a function that is no handler, from its decorators' qualified names
+    (``?`` for one with no dotted name) and, for a method, its class's: a class a decorator
+    registers, ``@registry.register``, ``@strawberry.type``, has its methods called by whatever it
+    was handed to."""
     last = [n.rsplit(".", 1)[-1] for n in decorators]
-    if any(n not in _PLAIN for n in last) or any(
+    if not all(_plain(n) for n in decorators) or any(
             n.rsplit(".", 1)[-1] not in _PLAIN_CLASS for n in class_decorators):
         return ""
     if any(n in _STATIC for n in last):
         return STATIC
     return METHOD if method else FUNCTION
+
+
+def _plain(name: str) -> bool:
+    return name in _PLAIN or ("." in name and name.rsplit(".", 1)[-1] in _PLAIN_METHODS)
 
 
 def framework_may_call(name: str, external: bool) -> bool:

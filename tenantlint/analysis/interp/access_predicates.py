@@ -40,6 +40,8 @@ import libcst as cst
 from tenantlint.analysis.interp.confined_lookups import ANSWERS, ROW_OR_NONE, confined_lookup
 from tenantlint.analysis.interp.exprs import dotted, is_none
 from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
+from tenantlint.analysis.interp.flag_answers import answer_of, answers_flag, flagged
+from tenantlint.analysis.interp.owner_answers import owned_row, user_side
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
 from tenantlint.analysis.source.children import code_children
 from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED
@@ -75,6 +77,7 @@ class _Reader:
     rows: set[str] = field(default_factory=set)  # locals holding a confined lookup's first row, or None
     yes: list[frozenset[Pair]] = field(default_factory=list)  # what each truthy ``return`` proves
     exits: list[frozenset[Pair]] = field(default_factory=list)  # what each non-refusing exit proves
+    flag: bool = False  # every ``return`` is a tuple whose first element answers (``flag_answers.py``)
 
     # -- names the function binds once
     def bind(self, body: Sequence[cst.BaseStatement]) -> None:
@@ -172,6 +175,10 @@ class _Reader:
             found, against = self.tenant_of(row), self.against(other)
             if found is not None and against is not None and found[0] != against:
                 out.add((found[0], found[1], against))
+            owned = owned_row(row, self.fetched)  # ``upload.owner == user``: the user's own row
+            user = user_side(other, self.against, self.is_trusted) if owned is not None else None
+            if owned is not None and user is not None and owned != user:
+                out.add((owned, ID, user))
         return frozenset(out)
 
     def proves(self, node: cst.BaseExpression) -> frozenset[Pair]:
@@ -298,6 +305,8 @@ class _Reader:
         if isinstance(stmt, cst.Return):
             value = stmt.value
             self.exits.append(held)  # whatever it answers, a caller that ignores it goes on
+            if value is not None and self.flag:
+                value = answer_of(value)  # ``return True, row``: the verdict is the first element
             if value is not None and not _falsy(value):
                 self.yes.append(held | self.proves(value))
             return held, False
@@ -365,12 +374,15 @@ def access_guards(fn: cst.FunctionDef, params: Sequence[str], names: frozenset[s
     that its "yes" proves to be in a set the server's configuration fixes."""
     body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
     reader = _Reader(params, names, trusted, call_guards, fixed_args)
+    reader.flag = answers_flag(body)
     reader.bind(body)
     held, goes_on = reader.block(body, frozenset())
     if goes_on:
         reader.exits.append(held)
     refusing = _common(reader.exits) if reader.exits else frozenset()
     predicate = _common(reader.yes) if reader.yes else frozenset()
+    if reader.flag:  # the row goes back on "no" too: the guard holds only where the verdict is read
+        predicate = frozenset((flagged(c), a, o) for c, a, o in predicate - refusing)
     return sorted(refusing), sorted(predicate - refusing), dict(reader.fetched)
 
 

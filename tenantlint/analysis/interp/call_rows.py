@@ -87,9 +87,13 @@ def unpacked_call(fn: FunctionState, target: cst.Tuple, value: cst.BaseExpressio
     expr = value.expression if isinstance(value, cst.Await) else value
     if not isinstance(expr, cst.Call):
         return
-    for el in target.elements:
+    for i, el in enumerate(target.elements):
         if isinstance(el.value, cst.Name) and el.value.value in fn.env:
             fn.unpacked_calls[el.value.value] = (value, fn.env[el.value.value])
+            if i == 0:
+                fn.unpacked_first.add(el.value.value)
+            else:
+                fn.unpacked_first.discard(el.value.value)
 
 
 def called_row(node: cst.BaseExpression, fn: FunctionState, tenant_names: frozenset[str]) -> str | None:

@@ -79,6 +79,9 @@ class FunctionState:
     # ``found, row = Service.get_by_id(pk)``: each name of a tuple target bound to a call, with the
     # value bound (``call_rows.py`` reads back the call while the name still holds that very value).
     unpacked_calls: dict[str, tuple[cst.BaseExpression, Value]] = field(default_factory=dict)
+    # The names of those bound as a tuple's first element (``ok`` of ``ok, row = check(...)``): a
+    # predicate answering a pair answers there (``flag_answers.py``).
+    unpacked_first: set[str] = field(default_factory=set)
 
     @property
     def handler_name(self) -> str | None:

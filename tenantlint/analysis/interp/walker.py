@@ -64,6 +64,7 @@ from tenantlint.analysis.interp.field_narrowing import narrowings
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.interp.filter_dicts import dict_kind
 from tenantlint.analysis.interp.fixed_sets import admitted
+from tenantlint.analysis.interp.flag_answers import verdict_checked
 from tenantlint.analysis.interp.function_state import (
     FunctionState,
     decorator_names,
@@ -288,7 +289,9 @@ class Walker:
             fact.signature = call_signature(fn, names, method=cls is not None)
             fact.open |= init_of_built(fn, cls)  # its constructions may not be all its calls
             if handler is None:  # what only code naming it can call (``crossfn/reach.py``)
-                fact.definition = definition(names, method=cls is not None, class_decorators=(
+                qualified = [self.ctx.imports.qualify(n) for n in names]
+                qualified += ["?"] * (len(fn.decorators) - len(names))  # ``@handlers["x"]``: unknown
+                fact.definition = definition(qualified, method=cls is not None, class_decorators=(
                     () if cls is None else [
                     dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
                     or "?" for d in cls.node.decorators]))
@@ -596,6 +599,7 @@ class Walker:
         checked_in_branch(ev, state, stmt)  # ``if found and row.org_id == <trusted>: <row used>``
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
+            verdict_checked(state, stmt.test)  # ``if not is_authorized: return`` of a pair answer
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
             # the test's queries: made in it, or kept in a name before it and used in it

@@ -29,12 +29,17 @@ def foreign_row_key(ev: Evaluation, tenant: TenantTable, key: str, value: Value)
     name = next((key[: -len(s)] for s in _KEY_SUFFIXES if key.endswith(s)), key)
     if "__" in name:
         return False  # a relation path: the pinned field is not this table's foreign key
-    from tenantlint.analysis.orm.columns import model_fields
-
     index = ev.ctx.index
     targets: set[str] = set()
-    for model in tenant.models:
-        for f in model_fields(ev, model):
+    todo, seen = list(tenant.models), set()
+    while todo:  # the models of the table and their bases (mixins, abstract models)
+        model = todo.pop()
+        info = index.model(model) if model not in seen else None
+        seen.add(model)
+        if info is None:
+            continue
+        for f in info.fields:
             if f.fk_target and name in (f.name, f.column):
                 targets.add((index.table_of_model(f.fk_target) or f.fk_target).lower())
+        todo.extend(info.bases)
     return bool(targets) and value.scoped_row_of.lower() not in targets
