@@ -79,7 +79,9 @@ from tenantlint.index.string_names import (
     added_prefix,
     computed_getattr,
     computed_global,
+    computed_methodcaller,
     count_literal,
+    held_getattr_called,
     joined_prefix,
     settled,
 )
@@ -370,6 +372,10 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     imports: list[ast.Import | ast.ImportFrom] = []
     aliased: dict[str, str] = {}  # names imported under another name -> the names they import
     alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
+    held: dict[int, str] = {}  # a ``getattr`` call assigned to a name -> that name
+    kept: list[tuple[ast.Call, str, ast.AST]] = []  # such calls by a computed name, their scopes
+    fn_of: dict[int, ast.AST] = {}  # the body of a function read as a scope -> the function
+    called_names: set[str] = set()  # the names called (``h(...)``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
     while scopes:
         todo, local, nested, modules, owner = scopes.pop()
@@ -439,8 +445,10 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                         todo.extend(node.decorator_list)
                         defs.add(node.name)
                     bound, module_vars = _scope_names(node)
-                    scopes.append(([node if isinstance(node, ast.Lambda)
-                                    else ast.Module(body=node.body, type_ignores=[])],
+                    body = node if isinstance(node, ast.Lambda) else ast.Module(
+                        body=node.body, type_ignores=[])
+                    fn_of[id(body)] = node
+                    scopes.append(([body],
                                    local | bound, (nested - bound) | (
                                        frozenset() if isinstance(node, ast.Lambda) else _local_defs(node)),
                                    (modules - bound) | module_vars, owner_of.get(id(node), owner)))
@@ -461,11 +469,28 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                 elif cls is ast.BinOp:
                     added_prefix(node, counts)  # type: ignore[arg-type]
                 elif cls is ast.Call:
-                    rooted.add(id(node.func))  # type: ignore[attr-defined]
-                    calls[id(node.func)] = node  # type: ignore[attr-defined,assignment]
-                    if node.func.__class__ is ast.Name and node.func.id == "getattr":  # type: ignore[attr-defined]
-                        dynamic |= computed_getattr(  # ``getattr(service, op)()``: called at once
-                            node, owner, modules, counts, id(node) in calls)  # type: ignore[arg-type]
+                    func = node.func  # type: ignore[attr-defined]
+                    rooted.add(id(func))
+                    calls[id(func)] = node  # type: ignore[assignment]
+                    if func.__class__ is ast.Name:
+                        called_names.add(func.id)
+                        if func.id == "getattr":  # ``getattr(service, op)()``: called at once
+                            dynamic |= computed_getattr(node, owner, modules, counts,  # type: ignore[arg-type]
+                                                        id(node) in calls)
+                            if id(node) in held:  # ``h = getattr(service, op)``: is ``h`` called?
+                                kept.append((node, held[id(node)],  # type: ignore[arg-type]
+                                             fn_of.get(id(scope_root), scope_root)))
+                        elif func.id == "methodcaller":
+                            dynamic |= computed_methodcaller(node, counts)  # type: ignore[arg-type]
+                    elif func.__class__ is ast.Attribute and func.attr == "methodcaller":
+                        dynamic |= computed_methodcaller(node, counts)  # type: ignore[arg-type]
+                elif cls is ast.Assign:  # ``h = getattr(service, op)``, then ``h()``
+                    value = node.value  # type: ignore[attr-defined]
+                    targets = node.targets  # type: ignore[attr-defined]
+                    if (value.__class__ is ast.Call and value.func.__class__ is ast.Name
+                            and value.func.id == "getattr" and len(targets) == 1
+                            and targets[0].__class__ is ast.Name):
+                        held[id(value)] = targets[0].id
                 elif cls is ast.Import or cls is ast.ImportFrom:
                     imports.append(node)  # type: ignore[arg-type]
                     if cls is ast.ImportFrom:  # read before the names of the scope it is in
@@ -478,8 +503,11 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                             push(item)
                 elif isinstance(value, node_class):
                     push(value)
-    for held in _module_values(imports, values, package):
-        counts[MODULE_VALUE + held] = 1
+    for node, name, scope in kept:  # ``h = getattr(service, op)`` and ``h(...)`` in the file: called
+        if name in called_names:
+            dynamic |= held_getattr_called(node, counts, scope)
+    for module_value in _module_values(imports, values, package):
+        counts[MODULE_VALUE + module_value] = 1
     if alias_reads:
         unalias(counts, aliased, alias_reads, defs)
     if dynamic:

@@ -48,6 +48,12 @@ def test_string_literals_that_may_name_a_function(code: str, key: str) -> None:
     ("getattr(importlib.import_module(path), op)()", DYNAMIC + ANY_MODULE),
     ("globals()[name]()", DYNAMIC + ANY_MODULE),
     ("def act(service, op):\n    return getattr(service, op)()", DYNAMIC + ANY_METHOD),
+    ("def act(service, op):\n    h = getattr(service, op)\n    return h()", DYNAMIC + ANY_METHOD),
+    ("getattr(Tools(), op)()", DYNAMIC + ANY_METHOD),
+    ("getattr(handlers[kind], op)()", DYNAMIC + ANY_METHOD),
+    ("class W:\n    def run(self, op):\n        return getattr(self.exporter, op)()", DYNAMIC + "exporter"),
+    ("operator.methodcaller(op)(tools)", DYNAMIC + ANY_METHOD),
+    ("from operator import methodcaller\nmethodcaller(op)(tools)", DYNAMIC + ANY_METHOD),
 ])
 def test_a_getattr_by_a_computed_name(code: str, key: str) -> None:
     assert _counts(code).get(key)
@@ -60,6 +66,11 @@ def test_a_getattr_that_names_nothing_new() -> None:
         getattr(services, "fix")()  # a literal: counted as such
         getattr(self, f"handle_{kind}")()  # a prefix: counted as such
         getattr(services, op)()  # an imported module: its functions only
+        value = getattr(row, other)  # held, but never called
+        for attr in ("stop", "disconnect"):  # one of these literals, counted as such
+            fn = getattr(client, attr, None)
+            fn()
+        operator.methodcaller("refresh")  # a literal
     ''')
     assert DYNAMIC + ANY_METHOD not in counts and DYNAMIC + ANY_MODULE not in counts
     assert not any(k.startswith(DYNAMIC + "?") for k in counts)
@@ -257,3 +268,12 @@ def test_a_relative_base_is_read_from_the_importing_module() -> None:
 
     assert resolve_import(".base.Service", "app/services.py") == "app.base.Service"
     assert resolve_import("..x.Y", "app/sub/__init__.py") == "app.x.Y"
+
+
+def test_a_held_getattr_on_a_loaded_module_names_its_functions_only() -> None:
+    counts = _counts('''
+        def decrypt(path, name, key):
+            fun = getattr(importlib.import_module(path), name)
+            return fun(key)
+    ''')
+    assert counts.get(DYNAMIC + ANY_MODULE) and DYNAMIC + ANY_METHOD not in counts

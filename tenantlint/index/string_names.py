@@ -87,11 +87,81 @@ def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts
         last = owner
     elif (isinstance(receiver, ast.Name) and receiver.id in modules) or _loaded_module(receiver):
         last = ANY_MODULE
-    elif called and isinstance(receiver, ast.Name) and receiver.id[:1].islower():
-        _add(counts, _CALLED + receiver.id)  # ANY_METHOD unless an import binds it (:func:`settled`)
+    elif called and _called_on_object(receiver, counts):
+        if not last:
+            return True
     if last:
         _add(counts, DYNAMIC + last)
     return bool(last)
+
+
+def _called_on_object(receiver: ast.expr, counts: dict[str, int]) -> bool:
+    """The method a computed ``getattr`` on ``receiver`` returns is called: on a local
+    (``getattr(service, op)()``), any method of any class unless an import binds the name
+    (:func:`settled`); on an object built or picked in place (``getattr(Tools(), op)()``,
+    ``getattr(handlers[kind], op)()``), any method of any class. An attribute
+    (``getattr(self.client, op)``) is counted under its name only (a known limit: the class of what
+    it holds is not known here, and a proxy forwarding any name to a library's client is common),
+    a module found at run time under ANY_MODULE. True when counted."""
+    if isinstance(receiver, ast.Name):
+        if not receiver.id[:1].islower():
+            return False
+        _add(counts, _CALLED + receiver.id)
+        return True
+    if isinstance(receiver, ast.Attribute) or _loaded_module(receiver):
+        return False
+    _add(counts, DYNAMIC + ANY_METHOD)
+    return True
+
+
+def held_getattr_called(node: ast.Call, counts: dict[str, int], scope: ast.AST) -> bool:
+    """``h = getattr(service, op)`` by a name that is no literal, and ``h(...)`` in the same file:
+    the method it returns is called, as in ``getattr(service, op)()``. True when counted. A name
+    ``scope`` (the function, or module, holding the call) binds only as the target of loops over
+    string literals (``for attr in ("stop", "disconnect")``) is one of those literals, counted as
+    such already."""
+    if len(node.args) < 2 or isinstance(node.args[1], ast.Constant):
+        return False
+    if isinstance(node.args[1], ast.Name) and literal_loop_only(scope, node.args[1].id):
+        return False
+    if isinstance(node.args[1], ast.JoinedStr | ast.BinOp) and _has_head(node.args[1]):
+        return False
+    receiver = node.args[0]
+    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+        return False  # counted under the method's class already
+    return _called_on_object(receiver, counts)
+
+
+def literal_loop_only(scope: ast.AST, name: str) -> bool:
+    """``scope`` binds ``name`` only as the target of ``for`` loops over a tuple, list or set of
+    string literals (and it is no parameter of it)."""
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        args = scope.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        if any(a is not None and a.arg == name for a in params):
+            return False
+    loops = stores = 0
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            stores += 1
+        elif isinstance(node, ast.For | ast.AsyncFor) and isinstance(node.target, ast.Name) \
+                and node.target.id == name and isinstance(node.iter, ast.Tuple | ast.List | ast.Set) \
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+            loops += 1
+    return loops > 0 and loops == stores
+
+
+def computed_methodcaller(node: ast.Call, counts: dict[str, int]) -> bool:
+    """``operator.methodcaller(op)`` by a name that is no literal calls that method of whatever it
+    is handed: any method of any class (DYNAMIC + ANY_METHOD). True when counted."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+    if name != "methodcaller" or not node.args or isinstance(node.args[0], ast.Constant):
+        return False
+    if isinstance(node.args[0], ast.JoinedStr | ast.BinOp) and _has_head(node.args[0]):
+        return False  # a prefix, counted as such
+    _add(counts, DYNAMIC + ANY_METHOD)
+    return True
 
 
 def _loaded_module(node: ast.expr) -> bool:

@@ -43,6 +43,7 @@ from tenantlint.analysis.interp.fixed_sets import FixedArgs, fixed_admission
 from tenantlint.analysis.interp.flag_answers import answer_of, answers_flag, flagged
 from tenantlint.analysis.interp.owner_answers import owned_row, user_side
 from tenantlint.analysis.interp.refusals import mismatch_sides, refusing_call
+from tenantlint.analysis.interp.row_dicts import entry_path, self_conversion
 from tenantlint.analysis.source.children import code_children
 from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED
 from tenantlint.index.relations import OWNER_COLUMNS
@@ -75,6 +76,10 @@ class _Reader:
     sets: dict[str, str] = field(default_factory=dict)  # local -> the parameter its tenants come from
     answers: dict[str, frozenset[Pair]] = field(default_factory=dict)  # local -> what it proves
     rows: set[str] = field(default_factory=set)  # locals holding a confined lookup's first row, or None
+    # parameters rebound to anything but a dict copy of themselves (``row_dicts.py``): no longer the
+    # value the caller passed
+    replaced: set[str] = field(default_factory=set)
+    tenants: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> the row tenant it holds
     yes: list[frozenset[Pair]] = field(default_factory=list)  # what each truthy ``return`` proves
     exits: list[frozenset[Pair]] = field(default_factory=list)  # what each non-refusing exit proves
     flag: bool = False  # every ``return`` is a tuple whose first element answers (``flag_answers.py``)
@@ -89,15 +94,24 @@ class _Reader:
                 assign = cast(cst.Assign, node)
                 targets = [n for t in assign.targets for n in _target_names(t.target)]
                 assigns.append((targets, assign.value))
+                converts = len(targets) == 1 and self_conversion(assign.value, targets[0])
             elif kind in _BINDERS:
                 targets = _bound_by(node)
+                value = getattr(node, "value", None) if kind is cst.AnnAssign else None
+                converts = len(targets) == 1 and value is not None and self_conversion(value, targets[0])
             else:
                 continue
+            if not converts:
+                self.replaced.update(n for n in targets if n in self.params)
             for n in targets:
                 counts[n] = counts.get(n, 0) + 1
         self.bound = set(counts)
         for targets, value in assigns:
             if any(counts.get(n, 0) != 1 or n in self.params for n in targets):
+                continue
+            tenant = self.tenant_of(value) if len(targets) == 1 else None
+            if tenant is not None:  # ``kb_tenant_id = kb["tenant_id"]``
+                self.tenants[targets[0]] = tenant
                 continue
             confined = self.confined(value) if len(targets) == 1 else frozenset()
             if confined:
@@ -116,6 +130,10 @@ class _Reader:
                 proved = self.proves(value)
                 if proved:
                     self.answers[targets[0]] = proved
+
+    def param(self, name: str) -> bool:
+        """``name`` is a parameter that still holds (a dict copy of) what the caller passed."""
+        return name in self.params and name not in IGNORED and name not in self.replaced
 
     def is_trusted(self, node: cst.BaseExpression) -> bool:
         """A dotted value read from no parameter and no local that the analysis trusts
@@ -143,14 +161,17 @@ class _Reader:
 
     # -- what an expression proves when it is truthy
     def tenant_of(self, node: cst.BaseExpression) -> tuple[str, str] | None:
-        """``row.team_id`` / ``row.team`` / ``row.team.id`` -> (checked parameter, attr or ID)."""
-        text = dotted(node, calls=False)
+        """``row.team_id`` / ``row.team`` / ``row.team.id`` (``row["team_id"]`` of a dict copy, or a
+        name bound once to one of those) -> (checked parameter, attr or ID)."""
+        if isinstance(node, cst.Name) and node.value in self.tenants:
+            return self.tenants[node.value]
+        text = entry_path(node)
         parts = text.split(".") if text else []
         if len(parts) == 3 and parts[2] in ("id", "pk"):
             parts = parts[:2]
         if len(parts) != 2 or parts[1] not in self.names:
             return None
-        if parts[0] in self.params and parts[0] not in IGNORED:
+        if self.param(parts[0]):
             return parts[0], parts[1]
         if parts[0] in self.fetched:
             return self.fetched[parts[0]], ID
@@ -160,7 +181,7 @@ class _Reader:
         """``team_id`` (a parameter), ``member.team_id`` (a parameter's tenant) or ``team.id`` (a
         parameter's id)."""
         if isinstance(node, cst.Name):
-            return node.value if node.value in self.params and node.value not in IGNORED else None
+            return node.value if self.param(node.value) else None
         if self.is_trusted(node):
             return TRUSTED
         if isinstance(node, cst.Attribute) and node.attr.value in ("id", "pk") \
@@ -247,7 +268,7 @@ class _Reader:
                 continue
             key: tuple[str, str] | None = None
             name = checked.value if isinstance(checked, cst.Name) else ""
-            if name in self.params and name not in IGNORED:
+            if self.param(name):
                 key = (name, attr)
             elif name in self.fetched and attr != ID:
                 key = (self.fetched[name], ID)

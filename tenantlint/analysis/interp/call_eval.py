@@ -15,6 +15,7 @@ from tenantlint.analysis.interp import (
     filter_helpers,
     receivers,
     records,
+    row_maps,
     scoped_ids,
     scoped_keys,
     signed_values,
@@ -399,12 +400,15 @@ class CallEvaluation(EvaluatorPart):
         if method in scoped_ids.GROWERS or method in scoped_keys.KEY_GROWERS:
             if isinstance(func.value, cst.Name) and func.value.value in self.fn.env:
                 old = self.fn.env[func.value.value]
-                after = (scoped_keys.key_grown(old, method, args) or records.grown(old, method, args)
-                         or scoped_ids.grown(old, method, args))
+                after = (row_maps.grown(old, method) or scoped_keys.key_grown(old, method, args)
+                         or records.grown(old, method, args) or scoped_ids.grown(old, method, args))
                 if after is not None:
                     self.fn.env[func.value.value] = after
             if method in scoped_ids.GROWERS:
                 return None
+        view = row_maps.view_of(method, recv, args)  # ``kb_map.items()`` of a map of fetched rows
+        if view is not None:
+            return view
         if method in ("keys", "items") and not args:
             keys = scoped_keys.keys_of(recv) if method == "keys" else scoped_keys.items_of(recv)
             if keys is not None:

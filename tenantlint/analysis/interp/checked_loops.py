@@ -84,6 +84,11 @@ def _plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
     return True
 
 
+def plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
+    """The body of ``stmt`` neither leaves the loop early nor rebinds ``names``."""
+    return _plain_body(stmt, names)
+
+
 def _binds(name: cst.Name, stmt: cst.For) -> bool:
     """``name`` is bound by an assignment, a loop, a ``with`` or a walrus in ``stmt``'s body."""
     todo: list[cst.CSTNode] = list(stmt.body.body)

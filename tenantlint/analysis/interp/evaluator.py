@@ -23,7 +23,15 @@ from tenantlint.analysis.facts import (
     TableUse,
     UnresolvedFact,
 )
-from tenantlint.analysis.interp import calls, context_pins, inserted_ids, receivers, records, scoped_keys
+from tenantlint.analysis.interp import (
+    calls,
+    context_pins,
+    inserted_ids,
+    receivers,
+    records,
+    row_maps,
+    scoped_keys,
+)
 from tenantlint.analysis.interp.call_eval import CallEvaluation
 from tenantlint.analysis.interp.caller_fields import caller_field, caller_ids
 from tenantlint.analysis.interp.checked_loops import checked_entry
@@ -498,7 +506,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             return self.row_of(value)
         # ``for r in rows`` over dicts put into a local list; ``for k in d``, ``for k, v in d.items()``
         # over a dict keyed by scoped ids
-        one = records.element(value) or scoped_keys.keys_of(value) or scoped_keys.pair_of(value)
+        one = records.element(value) or scoped_keys.keys_of(value) or scoped_keys.pair_of(value) \
+            or row_maps.element(value)
         if one is not None:
             return one
         return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,

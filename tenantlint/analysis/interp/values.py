@@ -306,6 +306,36 @@ class RowValue(Value):
     untenanted_fetch: Origin | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RowMap(DictValue):
+    """``{}`` filled by ``d[key] = row`` with rows of one fetch only (``interp/row_maps.py``): ``row``
+    is the row as its name held it, fetched in place (a :class:`RowValue` with an ``origin``) or
+    handed back by the project call ``call`` (``call_rows.py``)."""
+
+    row: Value | None = None
+    call: cst.BaseExpression | None = None
+
+    def same_fetch(self, other: RowMap) -> bool:
+        if self.row is None or other.row is None:
+            return False
+        if self.call is not None or other.call is not None:
+            return self.call is other.call
+        return isinstance(self.row, RowValue) and isinstance(other.row, RowValue) \
+            and self.row.origin is other.row.origin
+
+    def with_item(self, key: str, value: Value) -> DictValue:
+        return DictValue(self.prov, items=((key, value),), empty=False)  # no longer rows of one fetch
+
+
+@dataclass(frozen=True, slots=True)
+class RowMapView(Value):
+    """``d.values()`` (``pairs`` False) or ``d.items()`` of a :class:`RowMap`."""
+
+    row: Value | None = None
+    call: cst.BaseExpression | None = None
+    pairs: bool = False
+
+
 def empty_collection(value: Value) -> bool:
     """An empty ``[]``, ``()``, ``set()`` or ``list()``: it holds no value, so merged with or grown by
     another it is that other (``ids = set()`` then ``ids = scoped_ids()`` in a branch)."""
@@ -327,6 +357,8 @@ def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
         return a
+    if isinstance(a, RowMap) or isinstance(b, RowMap):
+        return _either_map(a, b)
     if (isinstance(a, ScopedKeys | ScopedPairs) or isinstance(b, ScopedKeys | ScopedPairs)) and not (
             isinstance(a, RowsById) and isinstance(b, RowsById)):
         return _either_keys(a, b)
@@ -390,6 +422,18 @@ def _merge_bare(a: QueryValue, b: QueryValue) -> None:
 def empty_dict(value: Value) -> bool:
     """``{}``: a dict display holding nothing (of no provenance of its own)."""
     return type(value) is DictValue and value.empty and not value.items and value.prov.trust is Trust.UNKNOWN
+
+
+def _either_map(a: Value, b: Value) -> Value:
+    """A map of rows of one fetch on one path: ``{}`` on the other is the map (nothing was put in
+    there), the same map is itself, anything else an ordinary dict."""
+    if empty_dict(a) or empty_dict(b):
+        return b if empty_dict(a) else a
+    if isinstance(a, RowMap) and isinstance(b, RowMap) and a.same_fetch(b):
+        return a
+    if a.untrusted or b.untrusted:
+        return a if a.untrusted else b
+    return DictValue(a.prov if a.prov == b.prov else UNKNOWN, empty=False)
 
 
 def _either_keys(a: Value, b: Value) -> Value:

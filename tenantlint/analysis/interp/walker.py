@@ -19,7 +19,7 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, scoped_ids, scoped_keys
+from tenantlint.analysis.interp import keyed_fetch, later_keys, maybe_none, row_maps, scoped_ids, scoped_keys
 from tenantlint.analysis.interp.access_predicates import access_guards
 from tenantlint.analysis.interp.after_fetch import (
     checked_after_fetch,
@@ -134,6 +134,7 @@ from tenantlint.analysis.interp.values import (
     ModelRef,
     Origin,
     QueryValue,
+    RowMapView,
     RowValue,
     ScopedKeys,
     Value,
@@ -640,9 +641,12 @@ class Walker:
         if named:  # ``for name in ["a", "b"]: tables[name]``: the body once per name
             self._per_name(stmt, state, named)
             return
+        if isinstance(iterable, RowMapView) and not row_maps.checks_each(stmt):
+            iterable = Value(iterable.prov)  # a row it may skip stays unchecked: no row of the fetch
         element = ev.iterate(iterable)
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
+        row_maps.bound(state, stmt, iterable)
         self._loop_body(stmt, state, before, element)
         found = proven_by_member_loop(self.ctx, state, stmt, lambda n: ev.eval(n, use=False).trusted)
         if found is not None:  # ``for t in my_tenants: if lookup(tenant_id=t.tenant_id, id=x): break``
@@ -803,7 +807,7 @@ class Walker:
             refusing_membership(ev, state, small.value)
             earlier = keyed_fetch.receiver_expr(state, small.value)  # ``rows = rows.first()``
             for target in small.targets:
-                self.assign(target.target, value, state, ev)
+                self.assign(target.target, value, state, ev, small.value)
                 keyed_fetch.fetched(state, target.target, small.value, value, self.ctx.index, earlier)
                 if state.body is not None and ((isinstance(value, RowValue | QueryValue)
                                                 and value.origin is not None)
@@ -824,7 +828,7 @@ class Walker:
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 value = ev.eval(small.value, use=False)
-                self.assign(small.target, value, state, ev)
+                self.assign(small.target, value, state, ev, small.value)
         elif isinstance(small, cst.AugAssign):
             if self._combine_assign(small, state, ev):
                 return
@@ -883,7 +887,9 @@ class Walker:
                     return True
         return False
 
-    def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator) -> None:
+    def assign(self, target: cst.BaseExpression, value: Value, state: FunctionState, ev: Evaluator,
+               node: cst.BaseExpression | None = None) -> None:
+        """``target = node`` (``node`` evaluated to ``value``)."""
         if isinstance(target, cst.Name | cst.Tuple | cst.List | cst.StarredElement):
             if type(target) in _SEQUENCE_TARGETS and isinstance(value, QueryValue):
                 ev.consume(value)
@@ -911,6 +917,12 @@ class Walker:
             key = None
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = string_value(target.slice[0].slice.value)
+                rows = None if key is not None or node is None \
+                    else row_maps.stored(state, holder, node, value)
+                if rows is not None:  # ``kb_map[kb_id] = kb``: rows of one fetch, checked later
+                    state.env[target.value.value] = rows
+                    ev.eval(target.slice[0].slice.value)
+                    return
                 if key is None and holder is not None and (
                         isinstance(holder, ScopedKeys) or empty_dict(holder)):
                     # ``by_id[row.id] = ...``: a dict keyed by scoped ids while every key put in is one

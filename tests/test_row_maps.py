@@ -1,0 +1,127 @@
+"""Dicts of fetched rows checked one by one in a later loop (``analysis/interp/row_maps.py``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from tenantlint.analysis.interp.row_maps import checks_each, row_name
+from tests.orm_app import mismatches
+
+MODELS = '''
+from peewee import CharField, Model
+
+
+class Project(Model):
+    tenant_id = CharField()
+    name = CharField()
+'''
+
+CHECKS = '''
+def can_use(project, user_id):
+    return project.tenant_id == user_id
+'''
+
+VIEWS = '''
+from flask import Blueprint, request
+from flask_login import current_user
+
+from app.checks import can_use
+from app.models import Project
+
+bp = Blueprint("projects", __name__)
+
+
+@bp.post("/projects/names")
+def names():
+    by_id: dict[str, Project] = {}
+    for pid in request.json["ids"]:
+        project = Project.get_or_none(Project.id == pid)  # ok
+        if project is None:
+            return {"message": "not found"}, 404
+        by_id[pid] = project
+    for project in by_id.values():
+        if not can_use(project, current_user.id):
+            return {"message": "no authorization"}, 403
+    return {"names": [p.name for p in by_id.values()]}
+
+
+@bp.post("/projects/names/some")
+def some_names():
+    by_id: dict[str, Project] = {}
+    for pid in request.json["ids"]:
+        project = Project.get_or_none(Project.id == pid)  # expect: TNT101[project]
+        by_id[pid] = project
+    for pid, project in by_id.items():
+        if project.name == request.json["skip"]:
+            continue
+        if not can_use(project, current_user.id):
+            return {"message": "no authorization"}, 403
+    return {"names": [p.name for p in by_id.values()]}
+
+
+@bp.post("/projects/names/mixed")
+def mixed_names():
+    by_id: dict[str, Project] = {}
+    for pid in request.json["ids"]:
+        project = Project.get_or_none(Project.id == pid)  # expect: TNT101[project]
+        by_id[pid] = project
+    by_id["extra"] = Project.get_or_none(Project.id == request.json["extra"])  # expect: TNT101[project]
+    for project in by_id.values():
+        if not can_use(project, current_user.id):
+            return {"message": "no authorization"}, 403
+    return {"names": [p.name for p in by_id.values()]}
+
+
+@bp.post("/projects/names/other")
+def other_names():
+    by_id: dict[str, Project] = {}
+    for pid in request.json["ids"]:
+        project = Project.get_or_none(Project.id == pid)  # expect: TNT101[project]
+        by_id[pid] = project
+    other = request.json["other"]
+    by_id[other] = Project.get_or_none(Project.id == other)  # expect: TNT101[project]
+    by_id.update(request.json["more"])
+    for project in by_id.values():
+        if not can_use(project, current_user.id):
+            return {"message": "no authorization"}, 403
+    return {"names": [p.name for p in by_id.values()]}
+
+
+@bp.post("/projects/names/updated")
+def updated_names():
+    by_id: dict[str, Project] = {}
+    for pid in request.json["ids"]:
+        project = Project.get_or_none(Project.id == pid)  # expect: TNT101[project]
+        by_id[pid] = project
+    by_id.update(request.json["more"])
+    for project in by_id.values():
+        if not can_use(project, current_user.id):
+            return {"message": "no authorization"}, 403
+    return {"names": [p.name for p in by_id.values()]}
+'''
+
+
+def test_a_later_loop_that_checks_every_row_checks_the_fetch(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/checks.py": CHECKS, "app/views.py": VIEWS}
+    assert mismatches(tmp_path, files, 'tenant_models = ["Tenant"]\n') == []
+
+
+def _loop(src: str) -> cst.For:
+    stmt = cst.parse_module(src).body[0]
+    assert isinstance(stmt, cst.For)
+    return stmt
+
+
+def test_checks_each_needs_a_plain_loop_that_refuses() -> None:
+    refuse = "    if not can(row, me):\n        return 403\n"
+    ok = "for k, row in d.items():\n" + refuse
+    assert row_name(_loop(ok)) == "row" and checks_each(_loop(ok))
+    raising = refuse.replace("return 403", "raise X()")
+    assert checks_each(_loop("for row in d.values():\n    log(row)\n" + raising))
+    assert not checks_each(_loop("for row in d.values():\n    if not can(row, me):\n        log(row)\n"))
+    assert not checks_each(_loop("for row in d.values():\n" + refuse + "    break\n"))
+    assert not checks_each(_loop("for row in d.values():\n    if not can(other, me):\n        return 1\n"))
+    assert not checks_each(_loop("for k, row in d.items():\n    row = k\n" + refuse))
+    assert row_name(_loop("for row in d:\n    pass\n")) is None
