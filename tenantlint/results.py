@@ -254,6 +254,10 @@ class KeyedQuery:
     # (``Query.org == org``): a trusted anchor confines the query at a call only when the call
     # passes a trusted value into each of these too (``analysis/interp/anchor_models.py``).
     companions: tuple[str, ...] = ()
+    # A key ``**kwargs`` (``analysis/interp/kwargs_filters.py``): the function's keyword arguments are
+    # the query's filter. A call's keyword naming one of these tenant columns of the query's model
+    # pins the tenant there.
+    tenants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

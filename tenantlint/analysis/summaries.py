@@ -90,9 +90,11 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
                 keyed_entries = origin.entries if origin.keys is not None else ()
                 rows = tuple(a for a in anchors if a in row_params.get(origin.function, ()))
                 binding, reach, held = generic_binding(ctx, origin)
+                tenants = tuple(sorted(origin.tenant.tenant_names())) if origin.spread else ()
                 keyed.setdefault(origin.function, []).append(
                     KeyedQuery(line, tuple(sorted(codes)), origin.table, keys, _label(origin.node),
-                               owner, anchors, keyed_entries, rows, binding, reach, held, beside))
+                               owner, anchors, keyed_entries, rows, binding, reach, held, beside,
+                               tenants))
     entries = _context_entries(ctx, positions)
     summaries: list[Summary] = []
     seen: set[str] = set()
@@ -175,6 +177,10 @@ def _keys_and_anchors(origin: Origin) -> tuple[tuple[str, ...] | None, tuple[str
         # ``cls.data_source == data_source`` beside ``cls.query_hash == gen_query_hash(query)``: the
         # rows of the row passed in, narrowed by a value computed from parameters.
         keys = origin.narrowing_keys
+    if origin.spread and (keys is not None or origin.keys is None):
+        # the callers' keywords are its filter (``interp/kwargs_filters.py``); what narrows it later
+        # only narrows the rows they choose
+        keys = tuple(sorted({*(keys or ()), origin.spread}))
     if keys is None:
         return None, ()
     return keys, tuple(sorted(common.intersection(keys)))

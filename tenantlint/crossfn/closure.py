@@ -27,6 +27,7 @@ DEPTH = "depth"  # the chain of helpers is too long, or recursive
 UNPINNED = "unpinned"  # a call passes a list of conditions confining no rows (reported there too)
 EVENT = "event"  # an event put on a named queue may hold anything (a value of unknown origin)
 UNWRITTEN = "unwritten"  # a queue's consumer reads an entry of its event that no producer found writes
+UNFILTERED = "unfiltered"  # a call gives a ``**kwargs`` filter naming neither the tenant nor a row
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,10 @@ def describe(blame: Blame) -> str:
     if blame.kind == EVENT:
         assert blame.site is not None
         return f"the event put on the queue of {fn} at {where(blame.site)} is of unknown origin"
+    if blame.kind == UNFILTERED:
+        assert blame.site is not None
+        return (f"the call of {fn} at {where(blame.site)} passes keywords naming neither a tenant column "
+                "nor a row's id: they may choose every tenant's rows")
     if blame.kind == UNWRITTEN:
         return (f"{fn} reads {blame.entry} of its event, which no producer found in the project "
                 "writes: some producer is not known")

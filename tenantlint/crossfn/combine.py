@@ -22,7 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tenantlint.analysis.interp.method_refs import NOT_PROJECT, ON_CLASS
-from tenantlint.crossfn.closure import DEPTH, EVENT, SPREAD, UNPINNED, UNTRACED, UNWRITTEN, Blame, caller_set
+from tenantlint.crossfn.closure import (
+    DEPTH,
+    EVENT,
+    SPREAD,
+    UNFILTERED,
+    UNPINNED,
+    UNTRACED,
+    UNWRITTEN,
+    Blame,
+    caller_set,
+)
 from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.generic import Receivers, applies, guarded_read
 from tenantlint.crossfn.reach import unreached
@@ -50,6 +60,7 @@ from tenantlint.crossfn.records import (
     context_entry,
 )
 from tenantlint.crossfn.shapes import BARE_MARK, LOCAL_DEF_MARK, NOT_PROJECT_MARK, ON_OBJECT_MARK, is_method
+from tenantlint.crossfn.spread_keys import is_spread, row_keyword, tenant_keyword
 from tenantlint.crossfn.unbindable import Unbindable
 from tenantlint.results import FileResult, Finding
 
@@ -273,6 +284,14 @@ def arg_for(site: Site, fn: Summary, param: str) -> Arg | None:
     return _AMBIGUOUS if site.open_args or attr else None
 
 
+def spread_args(site: Site, fn: Summary) -> list[Arg] | None:
+    """The keyword arguments ``site`` binds to ``fn``'s ``**kwargs`` (those naming no parameter);
+    None when a ``*args``/``**kwargs`` spread in the call may bind anything."""
+    if site.open_args:
+        return None
+    return [a for a in site.args if a.keyword and a.keyword not in fn.params]
+
+
 def selects(site: Site, fn: Summary, entry: Site) -> bool:
     """``site`` (a call of ``fn``) can reach ``entry`` (a call in ``fn``): ``entry`` is no dispatch
     by a parameter, or ``site`` passes that parameter no string literal, or one of the keys that
@@ -479,6 +498,8 @@ class Combiner:
         ok = blame is None
         if blame is not None and self._blame is None:
             self._blame = blame
+        # ``**kwargs``: the keywords of each call are the query's filter (``interp/kwargs_filters.py``)
+        spread = {k for k in keys if is_spread(k)} if len(hops) == 1 else set()
         for site in sites:
             if entry is not None and not selects(site, fn, entry):
                 continue  # the dispatch in ``fn`` sends this call's key to another function
@@ -490,12 +511,28 @@ class Combiner:
             if any((a := arg_for(site, fn, key)) is not None and a is not _AMBIGUOUS and a.pinned
                    for key in keys):
                 continue  # conditions written in the call pin the tenant: confined at this call
+            given = spread_args(site, fn) if spread else None
+            if given is not None and any(a.trust == "trusted" and tenant_keyword(a.keyword, q.tenants)
+                                         for a in given):
+                continue  # the call's keywords, the query's filter, pin the tenant: confined here
+            if given is not None and not any(row_keyword(a.keyword) or tenant_keyword(a.keyword, q.tenants)
+                                             for a in given):
+                # no keyword naming the tenant or a row (none at all, ``status="1"``): every tenant's
+                # rows from this call, whatever its values are
+                ok = False
+                self._blame = self._blame or Blame(UNFILTERED, fn.qualname, site)
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
             above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read
             whole: set[str] = set()  # ... those passed on whole into a key read whole
+            pairs: list[tuple[str, Arg | None, bool]] = []  # (key, its argument, whether an anchor)
             for key in sorted(keys, key=lambda k: (k not in anchors, k)):  # reported at an anchor first
-                arg = arg_for(site, fn, key)
+                if key in spread:  # the call's keywords bind it, each judged as an argument of it
+                    pairs.extend([(key, _AMBIGUOUS, False)] if given is None else [
+                        (a.keyword, a, tenant_keyword(a.keyword, q.tenants)) for a in given])
+                else:
+                    pairs.append((key, arg_for(site, fn, key), key in anchors))
+            for key, arg, anchor in pairs:
                 if arg is None:
                     continue
                 if arg is not _AMBIGUOUS and not _reaches(arg, entries.get(key, frozenset())):
@@ -525,9 +562,9 @@ class Combiner:
                         ok = False
                         self._hard = True
                         self._blame = self._blame or Blame(UNTRACED, fn.qualname, site)
-                elif site.caller is not None and (source := _passed_on(arg, key in anchors)):
+                elif site.caller is not None and (source := _passed_on(arg, anchor)):
                     name = source[len(PARAMETER):]
-                    passed[name] = passed.get(name, False) or key in anchors
+                    passed[name] = passed.get(name, False) or anchor
                     if source == arg.source:
                         direct.add(name)
                     read = set(arg.entries) or entries.get(key, frozenset())  # ``data["id"]``, or as read
@@ -543,7 +580,7 @@ class Combiner:
                             self._blame = self._blame or Blame(EVENT, fn.qualname, site)
                             continue
                         name = source[len(PARAMETER):]
-                        passed[name] = passed.get(name, False) or key in anchors
+                        passed[name] = passed.get(name, False) or anchor
                         direct.add(name)
                         whole.add(name)
             caller = self.p.funcs.get(site.caller) if passed and site.caller is not None else None

@@ -51,6 +51,8 @@ class FunctionState:
     scope: str = ""
     qualname: str | None = None  # this function's ``pkg.module.name`` / ``pkg.module.Class.name``
     params: frozenset[str] = frozenset()  # parameters a caller binds (a summary's ports)
+    # The ``**kwargs`` parameter used only as ``**kwargs`` spreads (``interp/kwargs_filters.py``), or ""
+    spread: str = ""
     # In a function nested in one that is no handler: the enclosing function, whose parameters the
     # nested one reads as they were captured; its queries keyed by them are that function's.
     enclosing: str | None = None

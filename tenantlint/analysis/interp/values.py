@@ -172,6 +172,9 @@ class Origin:
     # only narrow the rows of a row passed in: ``interp/derived_locals.py``); None when they key it
     # by nothing more than ``keys`` does.
     narrowing_keys: tuple[str, ...] | None = None
+    # ``**kwargs``: the function's keyword arguments are its filter, beside ``keys`` (or alone):
+    # judged at each call with the call's keywords (``interp/kwargs_filters.py``)
+    spread: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,7 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
+from tenantlint.analysis.interp.kwargs_filters import spread_filter, spread_param
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.member_loops import proven_by_member_loop
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
@@ -276,6 +277,8 @@ class Walker:
                               binding=binding or outer.binding, qualname=qualname,
                               params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
+        if handler is None:
+            state.spread = spread_param(fn)
         if outer.scope:
             state.module_env = outer.env
         else:
@@ -548,6 +551,11 @@ class Walker:
                         origin.narrowing_keys = param_keys(
                             origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
                     origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
+                    if state.spread and state.enclosing is None and (
+                            spread := spread_filter(origin.node, state.spread)) is not None and (
+                            read is not None or param_keys(origin.node, state.params, state.env, model_cls,
+                                                           held, none_if_empty=False) == ()):
+                        origin.spread = spread  # ``cls.model.get(**kwargs)``: the callers' keywords
                     if origin.keys is not None:
                         origin.entries = param_entries(origin.node, state.params, state.env)
                     elif state.enclosing is None:  # ``objs = cls.model.select()``: the held model is no key
