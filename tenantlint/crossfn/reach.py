@@ -61,8 +61,9 @@ _PLAIN_METHODS = frozenset({"atomic", "connection_context"})
 _TASKS = frozenset({"celery.shared_task", "celery.task"})
 _TASK_METHODS = frozenset({"task"})  # ``@app.task``: a method of the queue's application object
 _STATIC = frozenset({"classmethod", "staticmethod"})
-# Class decorators that hand the class to nothing that could call its methods
-_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
+# Class decorators that hand the class to nothing that could call its methods (SQLAlchemy-Utils'
+# ``generic_repr`` only adds a ``__repr__``)
+_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique", "generic_repr"})
 # Bases that bring no method a framework calls
 _NEUTRAL = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
 MAX_DEPTH = 8  # base classes followed at most this deep
