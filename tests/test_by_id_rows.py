@@ -91,3 +91,25 @@ def test_a_trusted_value_that_is_no_checked_id_gives_nothing() -> None:
     other = Value(Provenance.trusted("kb_id, checked"))
     assert by_id_row("byid:0:pid::project", _call("any_project(pk)"), [other], "h.any_project",
                      lambda recv: None) is None
+
+
+def test_a_parameter_passed_in_gives_a_row_keyed_by_it_for_a_table_with_no_tenant() -> None:
+    """In a function that is no handler, ``DocumentService.get_by_id(document_id)`` hands back the
+    row of the caller's ``document_id`` (a table with no tenant of its own): the parameter's question,
+    not a trusted row. A tenant table's row stays unknown (checked after the call instead)."""
+    param = Value(Provenance.unknown("parameter document_id"))
+    untenanted = {"document": True, "knowledgebase": False}
+    pair = by_id_row("byid:0:pid:1/2:", _call("DocumentService.get_by_id(document_id)"), [param],
+                     "S.get_by_id", lambda recv: "document", untenanted=lambda t: untenanted[t])
+    assert isinstance(pair, ReturnedTuple)
+    row = pair.items[1]
+    assert isinstance(row, RowValue) and not row.trusted and not row.scoped_row_of
+    assert row.prov.source == "rows keyed by parameters document_id"
+    assert by_id_row("byid:0:pid:1/2:", _call("KbService.get_by_id(kb_id)"), [param], "S.get_by_id",
+                     lambda recv: "knowledgebase", untenanted=lambda t: untenanted[t]) is None
+    # in a handler (no ``untenanted``), or given a value of no parameter, nothing is known
+    assert by_id_row("byid:0:pid:1/2:", _call("DocumentService.get_by_id(document_id)"), [param],
+                     "S.get_by_id", lambda recv: "document") is None
+    other = Value(Provenance.unknown())
+    assert by_id_row("byid:0:pid:1/2:", _call("DocumentService.get_by_id(x)"), [other], "S.get_by_id",
+                     lambda recv: "document", untenanted=lambda t: True) is None

@@ -142,3 +142,66 @@ def org_lines(session, org_id):
 def test_sqlalchemy_scoped_parent_subquery(tmp_path: Path) -> None:
     files = {"models.py": SA_MODELS, "services.py": SUBQUERY_CODE}
     assert mismatches(tmp_path, files, CONFIG) == []
+
+
+LINK_MODELS = '''
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, nullable=False)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    id = Column(Integer, primary_key=True)
+    org_id = Column(Integer, nullable=False)
+
+
+class SourceGroup(Base):
+    __tablename__ = "source_groups"
+    id = Column(Integer, primary_key=True)
+    source_id = Column(Integer, ForeignKey("sources.id"))
+    group_id = Column(Integer, ForeignKey("groups.id"))
+    group = relationship(Group)
+    label = Column(String)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id = Column(Integer, primary_key=True)
+    label = Column(String)
+'''
+
+LINK_CODE = '''
+from sqlalchemy import select
+
+from models import Group, Note, Source, SourceGroup
+
+
+def linked(session, org_id, group_id, label):
+    group = session.scalars(select(Group).where(Group.org_id == org_id, Group.id == group_id)).one()
+    a = session.query(Source).join(SourceGroup).filter(SourceGroup.group == group).all()  # ok
+    b = session.query(Source).join(SourceGroup).filter(SourceGroup.group_id == group.id).all()  # ok
+    c = session.query(Source).join(  # ok
+        SourceGroup, SourceGroup.source_id == Source.id).filter(SourceGroup.group == group).all()
+    d = session.query(Source).join(  # expect: TNT101
+        SourceGroup).filter(SourceGroup.group_id == group_id).all()
+    e = session.query(Source).join(SourceGroup).filter(SourceGroup.label == label).all()  # expect: TNT101
+    f = session.query(Source).join(  # expect: TNT101
+        SourceGroup, SourceGroup.group_id == Source.id).filter(SourceGroup.group == group).all()
+    g = session.query(Source).join(Note).filter(Note.label == group.id).all()  # expect: TNT101
+    return a, b, c, d, e, f, g
+'''
+
+
+def test_sqlalchemy_join_through_a_link_table(tmp_path: Path) -> None:
+    """A link table with no tenant of its own, joined along its foreign key to the queried table
+    and pinned by its foreign key to a scoped row, confines the rows it links that row to."""
+    files = {"models.py": LINK_MODELS, "services.py": LINK_CODE}
+    assert mismatches(tmp_path, files, CONFIG) == []

@@ -110,6 +110,9 @@ def test_a_method_of_a_registered_class_is_reached() -> None:
     assert definition([], True, ["registry.register"]) == ""  # handed to what calls its methods
     assert definition(["classmethod"], True, ["strawberry.type"]) == ""
     assert definition([], True, ["dataclass"]) == METHOD
+    # SQLAlchemy-Utils' ``generic_repr`` adds a ``__repr__`` and hands the class to nothing
+    assert definition(["classmethod"], True, ["sqlalchemy_utils.generic_repr"]) == STATIC
+    assert definition(["classmethod"], True, ["generic_repr", "gfk_type"]) == ""
 
 
 def test_framework_hooks() -> None:

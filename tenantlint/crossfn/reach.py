@@ -52,8 +52,9 @@ _PLAIN = frozenset({"classmethod", "staticmethod", "functools.lru_cache", "funct
 # ``@DB.atomic()``, ``@DB.connection_context()``), whatever object they are called on
 _PLAIN_METHODS = frozenset({"atomic", "connection_context"})
 _STATIC = frozenset({"classmethod", "staticmethod"})
-# Class decorators that hand the class to nothing that could call its methods
-_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique"})
+# Class decorators that hand the class to nothing that could call its methods (SQLAlchemy-Utils'
+# ``generic_repr`` only adds a ``__repr__``)
+_PLAIN_CLASS = frozenset({"dataclass", "total_ordering", "final", "unique", "generic_repr"})
 # Bases that bring no method a framework calls
 _NEUTRAL = frozenset({"object", "ABC", "abc.ABC", "Generic", "typing.Generic"})
 MAX_DEPTH = 8  # base classes followed at most this deep

@@ -6,9 +6,14 @@ the ``(found, row)`` pair ``return True, obj`` / ``return False, None``), return
 you passed": kind ``byid:POSITION:PARAM:SLOT`` (``SLOT`` is ``""`` for the row itself, ``I/N`` for
 item ``I`` of an ``N``-tuple). At a call whose argument for that parameter is a checked id (a name
 a check has verified, still holding what was checked), the row is a trusted one: a comparison with
-its tenant checks another row, and its fields key later queries as a scoped row's do. Keyed by
-anything else, the call gives what it gave before (nothing known); its query is judged at the call
-as ever.
+its tenant checks another row, and its fields key later queries as a scoped row's do. In a function
+that is no handler, a call keyed by one of that function's parameters (or by values read from rows
+its parameters alone fetched) gives, for a table with no tenant of its own, the row of the id the
+caller's caller passes: the row is that parameter's question, as a row the function fetched itself
+by it is (``ok, document =
+DocumentService.get_by_id(document_id)``, then ``Log.kb_id == document.kb_id`` is keyed by
+``document_id``, judged at the function's calls). Such a row is not trusted. Keyed by anything else,
+the call gives what it gave before (nothing known); its query is judged at the call as ever.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from tenantlint.analysis.interp.exprs import is_none
 from tenantlint.analysis.interp.returns import NO_VALUE
 from tenantlint.analysis.interp.user_lookup import bound_argument
 from tenantlint.analysis.interp.values import Origin, QueryValue, ReturnedTuple, RowValue, SeqValue, Value
+from tenantlint.crossfn.records import KEYED_ROWS, PARAMETER
 
 BY_ID = "byid"  # return kind ``byid:POSITION:PARAM:SLOT``
 _METHOD_FIRST = ("self", "cls")
@@ -31,7 +37,7 @@ def _fetch(value: Value) -> Origin | None:
     """The query of the unscoped single-row fetch ``value`` is, keyed by one parameter alone."""
     origin: Origin | None = None
     if isinstance(value, RowValue):
-        origin = value.fetched_by or value.origin
+        origin = value.fetched_by or value.origin or value.untenanted_fetch
     elif isinstance(value, QueryValue) and value.single_row:
         origin = value.origin
         if value.state.verdict()[0] is not Scoping.UNSCOPED:
@@ -117,18 +123,38 @@ def checked_id(node: cst.BaseExpression, value: Value) -> bool:
         and value.prov.source.startswith(f"{node.value}, ")
 
 
+def parameter_keys(value: Value) -> str | None:
+    """The parameters an id of unknown origin stands for: ``a`` for the parameter ``a`` itself,
+    ``a,b`` for a value read from rows fetched by ``a`` and ``b`` alone; else None."""
+    prov = value.prov
+    if prov.trust is not Trust.UNKNOWN or value.untrusted:
+        return None
+    for prefix in (PARAMETER, KEYED_ROWS):
+        if prov.source.startswith(prefix) and len(prov.source) > len(prefix):
+            return prov.source[len(prefix):]
+    return None
+
+
 def by_id_row(kind: str, node: cst.Call, values: Sequence[Value], helper: str,
-              held: Callable[[cst.BaseExpression], str | None]) -> Value | None:
+              held: Callable[[cst.BaseExpression], str | None],
+              untenanted: Callable[[str], bool] | None = None) -> Value | None:
     """The caller's value of a call of a by-id getter (``kind`` from :func:`by_id_kind`): a trusted
-    row when the id passed is a checked one, else None (nothing known, as before). ``held``: the table of
-    the one model a receiver class holds (a generic base method's row is of that table)."""
+    row when the id passed is a checked one; with ``untenanted`` (the caller is no handler; it tells
+    a table with no tenant of its own), a row of such a table keyed by the caller's parameters when
+    the id passed is one of them (:func:`parameter_keys`); else None (nothing known, as before: a
+    tenant table's row is checked after the call as the call's result, ``call_rows.py``). ``held``:
+    the table of the one model a receiver class holds (a generic base method's row is of that
+    table)."""
     what, _, rest = kind.partition(":")
     parts = rest.split(":", 3)
     if what != BY_ID or len(parts) != 4 or not parts[0].isdigit():
         return None
     position, name, slot, table = int(parts[0]), parts[1], parts[2], parts[3]
     passed = bound_argument(node, values, position, name)
-    if passed is None or not checked_id(passed[0].value, passed[1]):
+    if passed is None:
+        return None
+    keys = parameter_keys(passed[1]) if untenanted is not None else None
+    if keys is None and not checked_id(passed[0].value, passed[1]):
         return None
     prov = passed[1].prov
     if not table:
@@ -137,8 +163,15 @@ def by_id_row(kind: str, node: cst.Call, values: Sequence[Value], helper: str,
         if found is None:
             return None
         table = found
-    row = RowValue(Provenance.trusted(f"the {table} row {helper}() fetches by {prov.source}"),
-                   scoped_row_of=table, table=table)
+    if keys is not None and (untenanted is None or not untenanted(table)):
+        if not checked_id(passed[0].value, passed[1]):
+            return None
+        keys = None
+    if keys is not None:  # the parameters' question, not a trusted row
+        row = RowValue(Provenance.unknown(KEYED_ROWS + keys), table=table)
+    else:
+        row = RowValue(Provenance.trusted(f"the {table} row {helper}() fetches by {prov.source}"),
+                       scoped_row_of=table, table=table)
     if not slot:
         return row
     at, size = (int(p) for p in slot.split("/"))

@@ -9,6 +9,7 @@ enclosing class resolve (``get_invoice(pk)``, ``services.get_invoice(pk)``, ``se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -26,9 +27,10 @@ from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound
 from tenantlint.analysis.interp.keyword_guards import keyword_guards, read_model
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.nested import note_nested_call
+from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.queue_producers import produced
 from tenantlint.analysis.interp.user_lookup import USER_LOOKUP, looked_up_user
-from tenantlint.analysis.interp.values import DictValue, Dispatch, QueryValue, SeqValue, Value
+from tenantlint.analysis.interp.values import DictValue, Dispatch, ModelRef, QueryValue, SeqValue, Value
 from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.source.visit import visit
 from tenantlint.crossfn.records import (
@@ -107,7 +109,9 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
             return looked_up_user(kind, node, values, ".".join(callee.split(".")[-2:]))
         if kind.startswith(BY_ID + ":"):
             return by_id_row(kind, node, values, ".".join(callee.split(".")[-2:]),
-                             lambda recv: _held_table(ctx, recv))
+                             lambda recv: _held_table(ctx, recv),
+                             untenanted=(lambda table: ctx.index.tenant_table(table) is None)
+                             if fn.handler is None and fn.qualname is not None else None)
     last = callee.rsplit(".", 1)[-1]
     if value is None and returns.dict_params and last not in ctx.settings.scoping_methods:
         found = returns.dict_of(callee)
@@ -530,21 +534,92 @@ def _key(node: cst.BaseExpression) -> str | None:
     return string_value(node)
 
 
+HeldExpr = Callable[[str], "tuple[cst.BaseExpression, Value] | None"]
+
+
 def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                model_cls: bool = False, held: frozenset[str] = frozenset(),
-               none_if_empty: bool = True) -> tuple[str, ...] | None:
+               none_if_empty: bool = True, bound: HeldExpr | None = None) -> tuple[str, ...] | None:
     """The parameters that make up every argument of the query expression ``node`` (its filters),
     when nothing but parameters, locals derived from them, module-level names and literals does;
     else None. ``model_cls``: ``cls`` is the model itself (a classmethod of a model), so ``cls.user_id``
     names a column as ``Favorite.user_id`` does. ``held``: attributes of the class holding a model
     (a service's ``model = Search``), so ``cls.model.created_by`` names a column as well.
-    ``none_if_empty=False``: ``()`` when nothing keys the query at all (no parameter, nothing else)."""
-    keys: set[str] = set()
+    ``none_if_empty=False``: ``()`` when nothing keys the query at all (no parameter, nothing else).
+    ``bound`` (``FunctionState.held_expr``): a local with no origin of its own that still holds what
+    one assignment bound it to stands for that expression (:func:`_local_keys`)."""
     finder = _Names(held, frozenset(p for p in params if p.startswith(PSEUDO)))
     visit(node, finder)
     if finder.opaque:
         return None
-    for name in finder.names:
+    keys = _names_keys(finder.names, params, env, model_cls, held, bound, frozenset())
+    if keys is None:
+        return None
+    return tuple(sorted(keys)) or (None if none_if_empty else ())
+
+
+def _local_keys(name: str, value: Value, params: frozenset[str], env: dict[str, Value], model_cls: bool,
+                held: frozenset[str], bound: HeldExpr | None, seen: frozenset[str]) -> set[str] | None:
+    """The keys of a local that holds a value of no origin of its own, bound by one assignment to a
+    predicate, a choice between values or a comprehension (``flt = Log.pipeline_id == pipeline_id if
+    pipeline_id else Log.pipeline_id.is_null()``, ``since = row.update_time or now``, ``keep = [m.id
+    for m in Log.select().where(Log.kb_id == doc.kb_id)]``) and still holding it: the names that
+    expression reads, as if written in its place. None when it is anything else."""
+    if bound is None or name in seen or isinstance(value, QueryValue) \
+            or value.prov != Provenance(Trust.UNKNOWN):
+        return None
+    found = bound(name)
+    if found is None or not isinstance(found[0], _PREDICATES if isinstance(value, PredValue) else _CHOICES):
+        return None
+    if _calls_passed_in(found[0], params, env):
+        return None
+    finder = _Names(held, frozenset(p for p in params if p.startswith(PSEUDO)))
+    finder.depth = 1  # the expression itself is read, not only a call's arguments
+    visit(found[0], finder)
+    if finder.opaque:
+        return None
+    return _names_keys(finder.names, params, env, model_cls, held, bound, seen | {name})
+
+
+# Expressions a local may stand for: a predicate (``a & b``, ``~a``, ``x if c else y``); any other
+# value only as a choice between values (``a or b``, ``a if c else b``) or values read from rows in a
+# comprehension (``keep_ids = [m.id for m in <query>]``: what keys that query keys them). A set
+# operation mixes values (``set(ids) | {extra()}``): ``operators.py`` tells when it keeps an origin.
+_CHOICES = (cst.BooleanOperation, cst.IfExp, cst.ListComp, cst.SetComp, cst.GeneratorExp)
+_PREDICATES = (cst.Comparison, cst.BinaryOperation, cst.UnaryOperation, *_CHOICES)
+
+
+def _calls_passed_in(expr: cst.BaseExpression, params: frozenset[str], env: dict[str, Value]) -> bool:
+    """``expr`` calls something a parameter or a local holds (``extra()``, ``row.refresh()``): its
+    result is of no origin the names it reads tell. Calls on ``cls``/``self``, models, modules and
+    builtins are the query's own (``cls.model.pipeline_id.is_null(True)``)."""
+    for node in _calls_in(expr):
+        root = node.func
+        while isinstance(root, cst.Attribute | cst.Call | cst.Subscript):
+            root = root.value if not isinstance(root, cst.Call) else root.func
+        if not isinstance(root, cst.Name) or root.value in ("cls", "self"):
+            continue
+        if root.value in params or (root.value in env and not isinstance(env[root.value], ModelRef)):
+            return True
+    return False
+
+
+def _calls_in(expr: cst.BaseExpression) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    visit(expr, _Calls())
+    return found
+
+
+def _names_keys(names: list[str], params: frozenset[str], env: dict[str, Value], model_cls: bool,
+                held: frozenset[str], bound: HeldExpr | None, seen: frozenset[str]) -> set[str] | None:
+    """:func:`param_keys` of the names a query expression reads."""
+    keys: set[str] = set()
+    for name in names:
         if name == SELF_CONTEXT:  # ``self.context[...]``: what the serializer is given, when it is
             if CONTEXT in params:
                 keys.add(CONTEXT)
@@ -573,13 +648,17 @@ def param_keys(node: cst.CSTNode, params: frozenset[str], env: dict[str, Value],
                 keys.update(row_keys)  # read from rows the function fetched by these parameters alone
                 continue
             if env[name].prov.trust is not Trust.UNKNOWN or not source.startswith(PARAMETER):
-                return None
+                local = _local_keys(name, value, params, env, model_cls, held, bound, seen)
+                if local is None:
+                    return None
+                keys.update(local)
+                continue
             if source[len(PARAMETER):] not in params:
                 return None
             keys.add(source[len(PARAMETER):])
         elif name == "self" or (name == "cls" and not model_cls):
             return None
-    return tuple(sorted(keys)) or (None if none_if_empty else ())
+    return keys
 
 
 def _subquery_keys(value: QueryValue) -> tuple[str, ...] | None:

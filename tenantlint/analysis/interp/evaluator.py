@@ -174,7 +174,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
             # A row of a table with no tenant column of its own (a ``Document`` whose ``kb_id`` is a
             # plain column) fetched by the function's parameters alone is their question, as a row of
             # a tenant table is: ids read from it key a query by the same parameters.
-            return RowValue(self._keyed_rows(q.origin), table=q.origin.table)
+            return RowValue(self._keyed_rows(q.origin), table=q.origin.table, untenanted_fetch=q.origin)
         return RowValue(self._keyed_rows(q.origin), table=q.origin.table, origin=q.origin,
                         fetched_by=q.origin)
 
@@ -184,7 +184,7 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
         question (a query keyed by values read from them is judged at the same call sites)."""
         if self.fn.handler is not None or not self.fn.params or origin.function is None:
             return UNKNOWN
-        keys = calls.param_keys(origin.node, self.fn.params, self.fn.env)
+        keys = calls.param_keys(origin.node, self.fn.params, self.fn.env, bound=self.fn.held_expr)
         return Provenance.unknown(KEYED_ROWS + ",".join(keys)) if keys else UNKNOWN
 
     # ----- entry point ---------------------------------------------------------------------

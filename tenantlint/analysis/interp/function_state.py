@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tenantlint.analysis.facts import Provenance, Trust
 from tenantlint.analysis.interp import maybe_none
 from tenantlint.analysis.interp.exprs import EACH_PREFIX, STORED_PREFIX, dotted
 from tenantlint.analysis.interp.file_context import FileContext
@@ -16,6 +17,7 @@ from tenantlint.analysis.interp.predicates import Junction, PredValue
 from tenantlint.analysis.interp.values import ModelRef, ReturnedTuple, Value, worse
 from tenantlint.analysis.plugins import ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.text import merged as sql_either
+from tenantlint.crossfn.records import KEYED_ROWS, PARAMETER
 
 # Env key prefix of a fetch not scoped when it ran, whose id names a later check may prove
 # (``keyed_fetch.Unproven``); the bare prefix marks a function that holds some.
@@ -137,10 +139,18 @@ def target_names(target: cst.BaseExpression) -> list[cst.Name]:
     return []
 
 
-def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
+def merge_env(a: dict[str, Value], b: dict[str, Value], params: frozenset[str] = frozenset()
+              ) -> dict[str, Value]:
+    """The values after two paths join. ``params``: parameters of a function that is no handler; one
+    rebound on one path only to another parameter's value (or to values read from rows that
+    parameters fetched) holds on the other what the caller passed (``if document_id != FAKE:
+    referred_document_id = document_id``: either parameter, of no one origin)."""
     out = dict(a)
     for k, v in b.items():
         out[k] = _merge(out[k], v) if k in out else v
+    for k in params:
+        if (k in a) != (k in b) and _of_parameters(out[k]) and out[k].prov.source != PARAMETER + k:
+            out[k] = _merge(out[k], Value(Provenance.unknown(PARAMETER + k)))
     if UNPROVEN in out:  # an unproven fetch of one branch only: the other path never ran it
         for k in [k for k in out if k.startswith(UNPROVEN) and k != UNPROVEN and (k not in a or k not in b)]:
             del out[k]
@@ -149,6 +159,10 @@ def merge_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
             for k in [k for k in out if k.startswith(prefix) and k != prefix and (k not in a or k not in b)]:
                 del out[k]
     return out
+
+
+def _of_parameters(value: Value) -> bool:
+    return value.prov.trust is Trust.UNKNOWN and value.prov.source.startswith((PARAMETER, KEYED_ROWS))
 
 
 def _merge(a: Value, b: Value) -> Value:

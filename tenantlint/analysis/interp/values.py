@@ -303,6 +303,10 @@ class RowValue(Value):
     # is then None): a check of the row's secret token after the fetch makes it a capability lookup
     # (``token_check.py``).
     fetched_by: Origin | None = None
+    # The query that fetched a row of a table with no tenant of its own, which neither ``origin`` nor
+    # ``fetched_by`` keeps: a by-id getter returning it hands back the row of the id its caller
+    # passes (``by_id_rows.py``).
+    untenanted_fetch: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

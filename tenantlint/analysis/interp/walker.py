@@ -545,7 +545,7 @@ class Walker:
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     model_cls, held = _models_of_cls(self.ctx, state)
                     read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
-                                      model_cls, held)
+                                      model_cls, held, bound=state.held_expr)
                     if read is None and state.enclosing is None and (
                             stand_in := as_constants(state.env)) is not None and one_model(origin.node):
                         origin.narrowing_keys = param_keys(
@@ -641,7 +641,7 @@ class Walker:
         if stmt.orelse is None:
             keep_guarded(ev, stmt.test, after_then, state.env)  # ``if self.group_id: stmt.filter(...)``
             keep_stored(stmt.test, after_then, state.env)  # ``if req: req["id"] = get_uuid()``
-        state.env = merge_env(after_then, state.env)
+        state.env = merge_env(after_then, state.env, _joined(state))
 
     def _for(self, stmt: cst.For, state: FunctionState, ev: Evaluator) -> None:
         iterable = ev.eval(stmt.iter, use=False)
@@ -668,7 +668,7 @@ class Walker:
             state.binding = f"{outer}, {label}" if outer else label
             state.bind_loop(stmt.target, value)
             self.block(stmt.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.binding, state.env = outer, merged
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
@@ -685,7 +685,7 @@ class Walker:
         self.block(stmt.body.body, state, None)
         checked = each_checked(stmt, element, state.env) \
             if isinstance(stmt, cst.For) and element is not None else None
-        state.env = merge_env(before, state.env)
+        state.env = merge_env(before, state.env, _joined(state))
         if checked is not None:
             state.env[checked[0]] = checked[1]
             if checked[0].startswith(EACH_PREFIX):
@@ -711,13 +711,13 @@ class Walker:
         """Each handler from the body's state merged with the state before it; then else, finally."""
         before = dict(state.env)
         self.block(stmt.body.body, state, None)
-        merged = merge_env(before, state.env)
+        merged = merge_env(before, state.env, _joined(state))
         for h in stmt.handlers:
             state.env = dict(merged)
             if h.name is not None:
                 state.bind(h.name.name, Value())
             self.block(h.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.env = merged
         if stmt.orelse is not None:
             self.block(stmt.orelse.body.body, state, None)
@@ -734,7 +734,7 @@ class Walker:
             if isinstance(case.pattern, cst.MatchAs) and case.pattern.name is not None:
                 state.bind(case.pattern.name, subject)
             self.block(case.body.body, state, None)
-            merged = merge_env(merged, state.env)
+            merged = merge_env(merged, state.env, _joined(state))
         state.env = merged
 
     def _validated(self, state: FunctionState, test: cst.BaseExpression, test_origins: list[Origin]) -> None:
@@ -1059,6 +1059,12 @@ def _cls_is_model(ctx: FileContext, state: FunctionState) -> bool:
     if SELF_CLASS in state.models:
         return True
     return state.owner is not None and state.owner.name in ctx.index.by_model
+
+
+def _joined(state: FunctionState) -> frozenset[str]:
+    """The parameters ``merge_env`` gives back their callers' values on a path that did not rebind
+    them (a function that is no handler: a handler's are request input, bound from the start)."""
+    return state.params if state.handler is None else frozenset()
 
 
 def _models_of_cls(ctx: FileContext, state: FunctionState) -> tuple[bool, frozenset[str]]:

@@ -118,12 +118,20 @@ def joined_child(ev: Evaluation, model: str, table: str, call: cst.Call) -> tupl
     """``User.query.join(Subscription)`` (or with ``Subscription.user_id == User.id``): a tenant
     table joined along its own foreign key to the queried table. A mandatory pin of that child by a
     trusted row or the tenant (``Subscription.alert == self``) confines the queried rows: each one is
-    pointed at by a child row of the tenant, and a row does not point into another tenant."""
+    pointed at by a child row of the tenant, and a row does not point into another tenant.
+
+    The child may also be a link table with no tenant of its own (``DataSource.query.join(
+    DataSourceGroup)``, nullable foreign keys to both sides) that has a foreign key to a tenant
+    table: a pin of that foreign key to a trusted row (``DataSourceGroup.group == group``) keeps the
+    link rows of that row, and they point at rows of its tenant only (:func:`link_tenancy`)."""
     positional = [a.value for a in call.args if a.keyword is None and not a.star]
     if not positional:
         return None
-    child = col.peek_model(ev, positional[0])
-    if child is None or child.tenant is None or normalize_table(child.table) == normalize_table(table):
+    child = col.peek_model(ev, positional[0]) or ev.model_of(positional[0])
+    if child is None or normalize_table(child.table) == normalize_table(table):
+        return None
+    tenancy = child.tenant or link_tenancy(ev, child.model, child.table)
+    if tenancy is None:
         return None
     fk = col.fk_column_to(ev, child.model, model)
     if fk is None:
@@ -131,10 +139,22 @@ def joined_child(ev: Evaluation, model: str, table: str, call: cst.Call) -> tupl
     onclause = next((a.value for a in call.args if a.keyword and a.keyword.value in ("onclause", "on")),
                     positional[1] if len(positional) > 1 else None)
     if onclause is not None:
-        hop = Hop(normalize_table(child.table), fk.lower(), normalize_table(table), child.tenant)
+        hop = Hop(normalize_table(child.table), fk.lower(), normalize_table(table), tenancy)
         if not _onclause_ok(ev, hop, onclause):
             return None
-    return child.table, child.tenant
+    return child.table, tenancy
+
+
+def link_tenancy(ev: Evaluation, model: str, table: str) -> TenantTable | None:
+    """A table that is no tenant table but has a foreign key to one (a link table), as a joined
+    child: it has no tenant column, so only a pin of such a foreign key to a trusted row
+    (``columns.tenant_test``: ``parent <fk>``) scopes the rows it is joined to. None when no foreign
+    key of the model points at a tenant table."""
+    if ev.ctx.index.model(model) is None:
+        return None
+    link = TenantTable(table=table, models=(model,), tenant_field=None, tenant_column=None,
+                       reason="link table joined to the queried table")
+    return link if col.fk_parents(ev, link) else None
 
 
 def parents_of(ev: Evaluation, tenant: TenantTable | None,
