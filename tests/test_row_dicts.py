@@ -75,3 +75,14 @@ def test_self_conversion() -> None:
     assert not conv("kb.parent")
     assert not conv("kb.to_dict() if x else default")
     assert not conv("dict(kb, tenant_id=other)")
+
+
+def test_a_row_whose_tenant_the_guard_writes_or_rebinds_by_walrus_is_no_guard() -> None:
+    plain = "def check(kb, other):\n    kb = kb.to_dict()\n    return kb['tenant_id'] == other\n"
+    assert ("kb", "tenant_id", "other", True) in _guards(plain)
+    written = ("def check(kb, other):\n    kb = kb.to_dict()\n    if kb['permission'] == 'me':\n"
+               "        kb['tenant_id'] = other\n    return kb['tenant_id'] == other\n")
+    assert _guards(written) == []
+    walrus = ("def check(kb, other):\n    if (kb := default_kb(other)) is None:\n        return False\n"
+              "    return kb['tenant_id'] == other\n")
+    assert _guards(walrus) == []

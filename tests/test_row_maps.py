@@ -6,7 +6,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from tenantlint.analysis.interp.row_maps import checks_each, row_name
+from tenantlint.analysis.interp import row_maps
+from tenantlint.analysis.interp.row_maps import row_name
 from tests.orm_app import mismatches
 
 MODELS = '''
@@ -114,6 +115,10 @@ def _loop(src: str) -> cst.For:
     return stmt
 
 
+def checks_each(stmt: cst.For) -> bool:
+    return row_maps.checks_each(stmt, cst.Module(body=[stmt]))
+
+
 def test_checks_each_needs_a_plain_loop_that_refuses() -> None:
     refuse = "    if not can(row, me):\n        return 403\n"
     ok = "for k, row in d.items():\n" + refuse
@@ -125,3 +130,13 @@ def test_checks_each_needs_a_plain_loop_that_refuses() -> None:
     assert not checks_each(_loop("for row in d.values():\n    if not can(other, me):\n        return 1\n"))
     assert not checks_each(_loop("for k, row in d.items():\n    row = k\n" + refuse))
     assert row_name(_loop("for row in d:\n    pass\n")) is None
+
+
+def test_a_later_loop_under_a_condition_checks_nothing() -> None:
+    src = "if strict:\n    for row in d.values():\n        if not can(row, me):\n            return 403\n"
+    module = cst.parse_module(src)
+    outer = module.body[0]
+    assert isinstance(outer, cst.If)
+    loop = outer.body.body[0]
+    assert isinstance(loop, cst.For)
+    assert not row_maps.checks_each(loop, module)

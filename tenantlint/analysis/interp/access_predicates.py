@@ -51,7 +51,8 @@ from tenantlint.index.relations import OWNER_COLUMNS
 ID = GUARD_ID  # the attribute of a guard on an id parameter: the row fetched by it is the checked one
 Pair = tuple[str, str, str]  # (checked parameter, tenant attribute or ID, parameter it is checked against)
 IGNORED = frozenset({"self", "cls"})
-_BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.With})
+_BINDERS = frozenset({cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.With, cst.NamedExpr,
+                      cst.ExceptHandler})
 _SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 
@@ -103,6 +104,8 @@ class _Reader:
                 continue
             if not converts:
                 self.replaced.update(n for n in targets if n in self.params)
+            # ``kb["tenant_id"] = other``: what the row's entries hold is no longer the caller's
+            self.replaced.update(n for n in _written_roots(node) if n in self.params)
             for n in targets:
                 counts[n] = counts.get(n, 0) + 1
         self.bound = set(counts)
@@ -449,6 +452,30 @@ def _target_names(target: cst.BaseExpression) -> list[str]:
     return ["<other>"]  # an attribute or subscript: binds no local, but counts as a binding
 
 
+def _written_roots(node: cst.CSTNode) -> list[str]:
+    """The names whose entries or attributes an assignment writes (``kb["tenant_id"] = x``,
+    ``kb.tenant_id = x``, ``kb["n"] += 1``)."""
+    targets: list[cst.BaseExpression]
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, cst.AugAssign | cst.AnnAssign):
+        targets = [node.target]
+    else:
+        return []
+    out: list[str] = []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, cst.Tuple | cst.List):
+            targets.extend(el.value for el in target.elements)
+        elif isinstance(target, cst.Subscript | cst.Attribute):
+            root: cst.BaseExpression = target
+            while isinstance(root, cst.Subscript | cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                out.append(root.value)
+    return out
+
+
 def _bound_by(node: cst.CSTNode) -> list[str]:
     if isinstance(node, cst.AugAssign | cst.AnnAssign):
         return _target_names(node.target)
@@ -456,6 +483,10 @@ def _bound_by(node: cst.CSTNode) -> list[str]:
         return _target_names(node.target)
     if isinstance(node, cst.With):
         return [n for item in node.items if item.asname is not None for n in _target_names(item.asname.name)]
+    if isinstance(node, cst.NamedExpr):  # ``(kb := default_kb(other))``
+        return _target_names(node.target)
+    if isinstance(node, cst.ExceptHandler) and node.name is not None:
+        return _target_names(node.name.name)
     return []
 
 

@@ -31,6 +31,7 @@ from tenantlint.analysis.interp.values import (
     Instance,
     ModelRef,
     QueryValue,
+    RowMap,
     RowsById,
     RowValue,
     ScopedPairs,
@@ -406,6 +407,10 @@ class CallEvaluation(EvaluatorPart):
                     self.fn.env[func.value.value] = after
             if method in scoped_ids.GROWERS:
                 return None
+        elif method in row_maps.CHANGERS and isinstance(func.value, cst.Name) \
+                and isinstance(self.fn.env.get(func.value.value), RowMap):
+            self.fn.env[func.value.value] = row_maps.grown(self.fn.env[func.value.value], method) \
+                or self.fn.env[func.value.value]  # ``kb_map.pop(kb_id)``: an ordinary dict from now on
         view = row_maps.view_of(method, recv, args)  # ``kb_map.items()`` of a map of fetched rows
         if view is not None:
             return view

@@ -29,12 +29,13 @@ apart (its checked parameter prefixed with FLAG): the row goes back whatever the
 helper's own fetch is not pinned by its check (a caller that ignores the answer holds any tenant's
 row), and the plain predicate machinery (``guards.py``, ``crossfn/generic.py``) ignores it. It
 holds at a call whose answer is unpacked (``ok, row = helper(...)``) and whose first name is tested
-by an ``if not ok:`` (or an ``or``-ed ``not ok``) that leaves: past it the id passed as the checked
-parameter is trusted when the value passed as the other one is (or as good as that parameter), the
-call's read through it is confined (``ArgFact.checked``, as after a check of a handed-back row,
-``call_rows.py``). The names the call was unpacked into are left as they are: what the function
-hands back beside its verdict need not be the row it checked. Its writes ran before the check and
-stay reported.
+by an ``if not ok:`` (or an ``or``-ed ``not ok``) that leaves, in the call's block or one around
+it (not under a condition of its own, not after a loop around the call): past it the id passed as
+the checked parameter is trusted when the value passed as the other one is (or as good as that
+parameter), the call's read through it is confined (``ArgFact.checked``, as after a check of a
+handed-back row, ``call_rows.py``). The names the call was unpacked into are left as they are:
+what the function hands back beside its verdict need not be the row it checked. Its writes ran
+before the check and stay reported.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, Provenance, Trust
+from tenantlint.analysis.interp.block_paths import guards_call
 from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.values import Value
 from tenantlint.analysis.source.children import code_children
@@ -94,15 +96,20 @@ def negated_names(test: cst.BaseExpression) -> list[str]:
     return []
 
 
-def verdict_checked(fn: FunctionState, test: cst.BaseExpression) -> None:
+def verdict_checked(fn: FunctionState, stmt: cst.If) -> None:
     """``if not ok: <leave>`` (just read, its body leaves): each ``ok`` that is the first name of a
-    tuple unpacked from a call of a predicate answering a pair holds its guards past the ``if``."""
+    tuple unpacked from a call of a predicate answering a pair holds its guards past the ``if``, when
+    the ``if`` runs whenever the call did (``block_paths.guards_call``: not under a condition of its
+    own, not after a loop around the call)."""
     ctx = fn.ctx
     if ctx is None:
         return
-    for name in negated_names(test):
+    for name in negated_names(stmt.test):
         index = call_of(fn, name)
         if index is None or name not in fn.unpacked_first:
+            continue
+        unpacked = fn.unpacked_calls.get(name)
+        if unpacked is None or not guards_call(fn.body, stmt, unpacked[0]):
             continue
         call = ctx.facts.calls[index]
         params, guards = ctx.settings.returns.guards_of(call.callee)

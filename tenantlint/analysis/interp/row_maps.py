@@ -32,6 +32,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from tenantlint.analysis.interp.block_paths import unconditional
 from tenantlint.analysis.interp.call_rows import call_of
 from tenantlint.analysis.interp.checked_loops import plain_body
 from tenantlint.analysis.interp.function_state import FunctionState
@@ -42,41 +43,62 @@ from tenantlint.analysis.interp.values import (
     ReturnedTuple,
     RowMap,
     RowMapView,
+    RowValue,
     Value,
     empty_dict,
 )
+from tenantlint.analysis.source.children import preorder
 
 _VIEWS = frozenset({"values", "items"})
-_GROWERS = frozenset({"update", "setdefault", "fromkeys"})
+CHANGERS = frozenset({"update", "setdefault", "fromkeys", "pop", "popitem", "clear"})
 _LEAVING = (cst.Return, cst.Raise)
 
 
-def stored(fn: FunctionState, holder: Value | None, node: cst.BaseExpression, value: Value
-           ) -> DictValue | None:
-    """``holder[key] = node`` (a key that is no string constant), ``node`` evaluated to ``value``: a
-    :class:`RowMap` when ``holder`` is ``{}`` or a map of rows of the same fetch and ``value`` is a
-    row of a fetch not yet checked, fetched in place or handed back by a project call; an ordinary
-    dict when ``holder`` was a map and ``value`` is anything else; None otherwise (the dict is
-    whatever else it becomes)."""
+def stored(fn: FunctionState, holder: Value | None, target: cst.Subscript, node: cst.BaseExpression,
+           value: Value) -> DictValue | None:
+    """``holder[key] = node`` (``target``, a key that is no string constant), ``node`` evaluated to
+    ``value``: a :class:`RowMap` when ``holder`` is ``{}`` or a map of rows of the same fetch and
+    ``value`` is a row of a fetch not yet checked, fetched in place or handed back by a project call,
+    stored on every pass (:func:`block_paths.unconditional`) under the id it was fetched by; an
+    ordinary dict when ``holder`` was a map and ``value`` is anything else; None otherwise (the dict
+    is whatever else it becomes)."""
     if isinstance(holder, RowMap):
-        put = stored(fn, None, node, value)
+        put = stored(fn, None, target, node, value)
         return holder if isinstance(put, RowMap) and holder.same_fetch(put) else _ordinary(holder)
+    fetch: cst.CSTNode
     if unchecked_row(value):
-        put = RowMap(UNKNOWN, empty=False, row=value)
+        assert isinstance(value, RowValue) and value.origin is not None
+        put, fetch = RowMap(UNKNOWN, empty=False, row=value), value.origin.node
     elif isinstance(node, cst.Name) and call_of(fn, node.value) is not None:
         held = fn.bound_exprs.get(node.value) or fn.unpacked_calls.get(node.value)
         assert held is not None
-        put = RowMap(UNKNOWN, empty=False, row=value, call=held[0])
+        put, fetch = RowMap(UNKNOWN, empty=False, row=value, call=held[0]), held[0]
     else:
         return None
+    if not _keyed_by_fetch(target, node, fetch) or not unconditional(fn.body, target):
+        return _ordinary(holder) if isinstance(holder, RowMap) else None
     if holder is None:
         return put
     return replace(put, prov=holder.prov) if empty_dict(holder) else None
 
 
+def _keyed_by_fetch(target: cst.Subscript, node: cst.BaseExpression, fetch: cst.CSTNode) -> bool:
+    """The key of ``d[key] = row`` tells the rows apart: a name the fetch was keyed by (``kb_id`` of
+    ``get_by_id(kb_id)``) or the row's own id (``kb.id``). Rows stored at another key (``kb.name``)
+    may overwrite each other, and an overwritten row is never checked by the later loop."""
+    index = target.slice[0].slice if len(target.slice) == 1 else None
+    key = index.value if isinstance(index, cst.Index) else None
+    if isinstance(key, cst.Attribute) and key.attr.value in ("id", "pk") and isinstance(key.value, cst.Name) \
+            and isinstance(node, cst.Name) and key.value.value == node.value:
+        return True  # ``kb_map[kb.id] = kb``
+    return isinstance(key, cst.Name) and any(
+        isinstance(n, cst.Name) and n.value == key.value for n in preorder(fetch))
+
+
 def grown(holder: Value, method: str) -> DictValue | None:
-    """``d.update(...)``, ``d.setdefault(...)`` of a :class:`RowMap`: an ordinary dict from now on."""
-    return _ordinary(holder) if isinstance(holder, RowMap) and method in _GROWERS else None
+    """``d.update(...)``, ``d.setdefault(...)``, ``d.pop(...)``, ``d.clear()`` of a :class:`RowMap`:
+    an ordinary dict from now on (a row taken out is never checked by the later loop)."""
+    return _ordinary(holder) if isinstance(holder, RowMap) and method in CHANGERS else None
 
 
 def _ordinary(holder: RowMap) -> DictValue:
@@ -123,11 +145,14 @@ def row_name(stmt: cst.For) -> str | None:
     return None
 
 
-def checks_each(stmt: cst.For) -> bool:
-    """The loop checks every row it is given: a plain body (``checked_loops.plain_body``) with
-    ``if not <call>(row, ...): <return or raise>`` at its top level."""
+def checks_each(stmt: cst.For, body: cst.CSTNode | None) -> bool:
+    """The loop checks every row it is given, whenever the code around it runs: not under a condition
+    in the function's ``body`` (``block_paths.unconditional``), a plain body
+    (``checked_loops.plain_body``) with ``if not <call>(row, ...): <return or raise>`` at its top
+    level."""
     name = row_name(stmt)
-    if name is None or not isinstance(stmt.iter, cst.Call) or stmt.orelse is not None:
+    if name is None or not isinstance(stmt.iter, cst.Call) or stmt.orelse is not None \
+            or not unconditional(body, stmt):
         return False
     func = stmt.iter.func
     assert isinstance(func, cst.Attribute)

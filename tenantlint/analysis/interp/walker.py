@@ -614,7 +614,7 @@ class Walker:
         checked_in_branch(ev, state, stmt)  # ``if found and row.org_id == <trusted>: <row used>``
         then_leaves = self._terminates(stmt.body.body)
         if then_leaves or refuses(stmt.body.body):
-            verdict_checked(state, stmt.test)  # ``if not is_authorized: return`` of a pair answer
+            verdict_checked(state, stmt)  # ``if not is_authorized: return`` of a pair answer
             checked_after_fetch(ev, state, stmt.test)
             inline_membership(ev, state, stmt.test)
             # the test's queries: made in it, or kept in a name before it and used in it
@@ -655,7 +655,7 @@ class Walker:
         if named:  # ``for name in ["a", "b"]: tables[name]``: the body once per name
             self._per_name(stmt, state, named)
             return
-        if isinstance(iterable, RowMapView) and not row_maps.checks_each(stmt):
+        if isinstance(iterable, RowMapView) and not row_maps.checks_each(stmt, state.body):
             iterable = Value(iterable.prov)  # a row it may skip stays unchecked: no row of the fetch
         element = ev.iterate(iterable)
         before = dict(state.env)
@@ -932,7 +932,7 @@ class Walker:
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = string_value(target.slice[0].slice.value)
                 rows = None if key is not None or node is None \
-                    else row_maps.stored(state, holder, node, value)
+                    else row_maps.stored(state, holder, target, node, value)
                 if rows is not None:  # ``kb_map[kb_id] = kb``: rows of one fetch, checked later
                     state.env[target.value.value] = rows
                     ev.eval(target.slice[0].slice.value)
