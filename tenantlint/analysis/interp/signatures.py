@@ -3,6 +3,7 @@ of it can be seen (a decorator that registers it elsewhere leaves its caller set
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -102,35 +103,29 @@ def cst_shape(node: cst.CSTNode, name: str) -> str:
     return Shape(positional, star, tuple(sorted(keywords)), double_star).text()
 
 
-def _bound_task(fn: cst.FunctionDef) -> bool:
-    """``@shared_task(bind=True)``: the task's first parameter is the task itself."""
+def _task_calls(fn: cst.FunctionDef) -> Iterator[cst.Call]:
+    """The task decorators of ``fn`` written as calls (``@shared_task(...)``, ``@app.task(...)``)."""
     for d in fn.decorators:
         call = d.decorator
         if not isinstance(call, cst.Call):
             continue
         name = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
             call.func.value if isinstance(call.func, cst.Name) else "")
-        if name in _TASKS and any(
-            a.keyword is not None and a.keyword.value == "bind" and
-            isinstance(a.value, cst.Name) and a.value.value == "True" for a in call.args
-        ):
-            return True
-    return False
+        if name in _TASKS:
+            yield call
+
+
+def _bound_task(fn: cst.FunctionDef) -> bool:
+    """``@shared_task(bind=True)``: the task's first parameter is the task itself."""
+    return any(a.keyword is not None and a.keyword.value == "bind" and isinstance(a.value, cst.Name)
+               and a.value.value == "True" for call in _task_calls(fn) for a in call.args)
 
 
 def renamed_task(fn: cst.FunctionDef) -> bool:
     """``@shared_task(name="nightly-sync")``: the task is run by a name that is not its function's
     (a producer sends ``"nightly-sync"``), so a string naming it need not spell the function."""
-    for d in fn.decorators:
-        call = d.decorator
-        if not isinstance(call, cst.Call):
-            continue
-        name = call.func.attr.value if isinstance(call.func, cst.Attribute) else (
-            call.func.value if isinstance(call.func, cst.Name) else "")
-        if name in _TASKS and any(a.keyword is not None and a.keyword.value == "name" or a.star
-                                  for a in call.args):
-            return True
-    return False
+    return any(a.keyword is not None and a.keyword.value == "name" or a.star
+               for call in _task_calls(fn) for a in call.args)
 
 
 def forwarding_names(ctx: FileContext, fn: cst.FunctionDef) -> frozenset[str]:
