@@ -59,7 +59,7 @@ def stored(fn: FunctionState, holder: Value | None, target: cst.Subscript, node:
     """``holder[key] = node`` (``target``, a key that is no string constant), ``node`` evaluated to
     ``value``: a :class:`RowMap` when ``holder`` is ``{}`` or a map of rows of the same fetch and
     ``value`` is a row of a fetch not yet checked, fetched in place or handed back by a project call,
-    stored on every pass (:func:`block_paths.unconditional`) under the id it was fetched by; an
+    stored on every pass (:func:`unconditional`, ``block_paths``) under the id it was fetched by; an
     ordinary dict when ``holder`` was a map and ``value`` is anything else; None otherwise (the dict
     is whatever else it becomes)."""
     if isinstance(holder, RowMap):
