@@ -27,6 +27,30 @@ def model_of(index: ProjectIndex, name: str | None) -> ModelInfo | None:
     return next((defs[0] for key, defs in index.models.items() if key.lower() == lower and defs), None)
 
 
+def fields_with_bases(index: ProjectIndex, model: str) -> tuple[FieldInfo, ...]:
+    """The fields of ``model`` and those of its project bases (mixins, abstract models) that it does
+    not redefine, own fields first, then each base's depth first; a base seen once is read once."""
+    out: list[FieldInfo] = []
+    names: set[str] = set()
+    seen: set[str] = set()
+
+    def read(name: str) -> None:
+        info = index.model(name) if name not in seen else None
+        seen.add(name)
+        if info is None:
+            return
+        for f in info.fields:
+            if f.name not in names:
+                names.add(f.name)
+                out.append(f)
+        for base in info.bases:
+            if base in index.models:
+                read(base)
+
+    read(model)
+    return tuple(out)
+
+
 def is_user_model(index: ProjectIndex, name: str | None) -> bool:
     """The user model: ``settings.AUTH_USER_MODEL``, a model called ``User`` or one deriving from
     Django's abstract users."""

@@ -38,6 +38,7 @@ from tenantlint.analysis.interp.derived_locals import model_names, one_model
 from tenantlint.analysis.interp.file_context import FileContext
 from tenantlint.analysis.source.children import code_children
 from tenantlint.index.records import TenantTable
+from tenantlint.index.relations import fields_with_bases
 
 _Column = tuple[str, str]  # (model name as written, attribute)
 
@@ -105,19 +106,8 @@ def _foreign_key(ctx: FileContext, src: _Column, dst: str) -> bool:
     if name is None or target is None:
         return True
     table = ctx.index.table_of_model(target)
-    todo, seen = [name], set()
-    while todo:
-        model = todo.pop()
-        info = ctx.index.model(model) if model not in seen else None
-        seen.add(model)
-        if info is None:
-            continue
-        for f in info.fields:
-            if src[1] in (f.name, f.column) and f.fk_target:
-                return f.fk_target == target or f.fk_target == table \
-                    or ctx.index.table_of_model(f.fk_target) == table
-        todo.extend(info.bases)
-    return False
+    return any(f.fk_target in (target, table) or ctx.index.table_of_model(f.fk_target) == table
+               for f in fields_with_bases(ctx.index, name) if f.fk_target and src[1] in (f.name, f.column))
 
 
 def companions(ctx: FileContext, node: cst.CSTNode, anchors: tuple[str, ...],

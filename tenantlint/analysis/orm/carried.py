@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from tenantlint.analysis.facts import Scoping
 from tenantlint.analysis.interp.predicates import Leaf
 from tenantlint.analysis.interp.values import Pin, QueryValue, Value
-from tenantlint.index.records import FieldInfo, ProjectIndex, TenantTable
-from tenantlint.index.relations import relation_to_tenant_row
+from tenantlint.index.records import TenantTable
+from tenantlint.index.relations import fields_with_bases, relation_to_tenant_row
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -110,24 +110,13 @@ def plain_id_columns(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
         tenant_names = tenant.tenant_names()
         out: set[str] = set()
         for model in tenant.models:
-            for f in _fields(ev.ctx.index, model, set()):
+            for f in fields_with_bases(ev.ctx.index, model):
                 if (f.fk_target is None and not f.unique and not f.proxy and f.column
                         and f.column not in tenant_names and _ID_COLUMN.search(f.column)):
                     out.update({f.name, f.column})
         memo[slot] = frozenset(out)
     found: frozenset[str] = memo[slot]  # type: ignore[assignment]
     return found
-
-
-def _fields(index: ProjectIndex, model: str, seen: set[str]) -> list[FieldInfo]:
-    info = index.model(model)
-    if info is None or model in seen:
-        return []
-    seen.add(model)
-    out = list(info.fields)
-    for base in info.bases:
-        out.extend(_fields(index, base, seen) if base in index.models else ())
-    return out
 
 
 def reference_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
@@ -147,7 +136,7 @@ def unique_fields(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
     memo = ev.ctx.settings.memo
     slot = ("unique-fields", tenant.table)
     if slot not in memo:
-        memo[slot] = frozenset(n for model in tenant.models for f in _fields(ev.ctx.index, model, set())
+        memo[slot] = frozenset(n for model in tenant.models for f in fields_with_bases(ev.ctx.index, model)
                                if f.unique and f.fk_target is None and not f.proxy
                                for n in (f.name, f.column) if n)
     found: frozenset[str] = memo[slot]  # type: ignore[assignment]

@@ -20,6 +20,7 @@ from tenantlint.analysis.orm.carried import id_pin, reference_pin, unique_value_
 from tenantlint.analysis.orm.owner import owner_pin, tenant_pins
 from tenantlint.analysis.orm.parent_table import foreign_row_key
 from tenantlint.index.records import FieldInfo, TenantTable
+from tenantlint.index.relations import fields_with_bases
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -36,17 +37,8 @@ class ColumnRef(Value):
 
 
 def model_fields(ev: Evaluation, model: str) -> tuple[FieldInfo, ...]:
-    info = ev.ctx.index.model(model)
-    if info is None:
-        return ()
-    fields = list(info.fields)
-    seen = {f.name for f in fields}
-    for base in info.bases:  # mixins and abstract bases
-        for f in model_fields(ev, base) if base != model and base in ev.ctx.index.models else ():
-            if f.name not in seen:
-                fields.append(f)
-                seen.add(f.name)
-    return tuple(fields)
+    """The fields of ``model`` and of its mixins and abstract bases (``index.relations``)."""
+    return fields_with_bases(ev.ctx.index, model)
 
 
 def fk_column_to(ev: Evaluation, model: str, target: str) -> str | None:

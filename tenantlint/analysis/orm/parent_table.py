@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from tenantlint.analysis.interp.values import Value
 from tenantlint.index.records import TenantTable
+from tenantlint.index.relations import fields_with_bases
 
 if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
@@ -30,16 +31,6 @@ def foreign_row_key(ev: Evaluation, tenant: TenantTable, key: str, value: Value)
     if "__" in name:
         return False  # a relation path: the pinned field is not this table's foreign key
     index = ev.ctx.index
-    targets: set[str] = set()
-    todo, seen = list(tenant.models), set()
-    while todo:  # the models of the table and their bases (mixins, abstract models)
-        model = todo.pop()
-        info = index.model(model) if model not in seen else None
-        seen.add(model)
-        if info is None:
-            continue
-        for f in info.fields:
-            if f.fk_target and name in (f.name, f.column):
-                targets.add((index.table_of_model(f.fk_target) or f.fk_target).lower())
-        todo.extend(info.bases)
+    targets = {(index.table_of_model(f.fk_target) or f.fk_target).lower() for model in tenant.models
+               for f in fields_with_bases(index, model) if f.fk_target and name in (f.name, f.column)}
     return bool(targets) and value.scoped_row_of.lower() not in targets
