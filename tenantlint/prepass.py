@@ -81,7 +81,6 @@ from tenantlint.index.string_names import (
     computed_global,
     computed_methodcaller,
     count_literal,
-    held_getattr_called,
     joined_prefix,
     settled,
 )
@@ -374,7 +373,7 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
     alias_reads: dict[str, int] = {}  # the counted reads of those aliases (``index/import_aliases.py``)
     attribute_names: set[int] = set()  # literals that name a model's attribute (``MODEL_ATTRIBUTE_KEYWORDS``)
     held: dict[int, str] = {}  # a ``getattr`` call assigned to a name -> that name
-    kept: list[tuple[ast.Call, str, ast.AST]] = []  # such calls by a computed name, their scopes
+    kept: list[tuple[ast.Call, str, str, frozenset[str], ast.AST]] = []  # such calls, their scopes
     fn_of: dict[int, ast.AST] = {}  # the body of a function read as a scope -> the function
     called_names: set[str] = set()  # the names called (``h(...)``)
     fields_of, node_class = CHILD_FIELDS, ast.AST
@@ -475,22 +474,23 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                     calls[id(func)] = node  # type: ignore[assignment]
                     if func.__class__ is ast.Name:
                         called_names.add(func.id)
-                        if func.id == "getattr":  # ``getattr(service, op)()``: called at once
-                            dynamic |= computed_getattr(node, owner, modules, counts,  # type: ignore[arg-type]
-                                                        id(node) in calls)
-                            if id(node) in held:  # ``h = getattr(service, op)``: is ``h`` called?
-                                kept.append((node, held[id(node)],  # type: ignore[arg-type]
-                                             fn_of.get(id(scope_root), scope_root)))
-                        elif func.id == "methodcaller":
-                            dynamic |= computed_methodcaller(node, counts)  # type: ignore[arg-type]
-                    elif func.__class__ is ast.Attribute and func.attr == "methodcaller":
+                    callee = func.id if func.__class__ is ast.Name else (
+                        func.attr if func.__class__ is ast.Attribute else "")
+                    if callee == "getattr" and func.__class__ is ast.Name:  # ``getattr(svc, op)()``
+                        scope = fn_of.get(id(scope_root), scope_root)
+                        dynamic |= computed_getattr(node, owner, modules, counts,  # type: ignore[arg-type]
+                                                    id(node) in calls, scope)
+                        if id(node) in held:  # ``h = getattr(service, op)``: is ``h`` called?
+                            kept.append((node, held[id(node)], owner, modules, scope))  # type: ignore[arg-type]
+                    elif callee == "methodcaller":
                         dynamic |= computed_methodcaller(node, counts)  # type: ignore[arg-type]
                 elif cls is ast.Assign:  # ``h = getattr(service, op)``, then ``h()``
                     value = node.value  # type: ignore[attr-defined]
                     targets = node.targets  # type: ignore[attr-defined]
                     if (value.__class__ is ast.Call and value.func.__class__ is ast.Name
                             and value.func.id == "getattr" and len(targets) == 1
-                            and targets[0].__class__ is ast.Name):
+                            and targets[0].__class__ is ast.Name and len(value.args) > 1
+                            and value.args[1].__class__ is not ast.Constant):
                         held[id(value)] = targets[0].id
                 elif cls is ast.keyword:
                     if node.arg in MODEL_ATTRIBUTE_KEYWORDS:  # type: ignore[attr-defined]
@@ -507,9 +507,9 @@ def name_counts(tree: ast.Module, defs: set[str] | None = None, package: str | N
                             push(item)
                 elif isinstance(value, node_class):
                     push(value)
-    for node, name, scope in kept:  # ``h = getattr(service, op)`` and ``h(...)`` in the file: called
+    for node, name, in_class, held_modules, scope in kept:  # ``h = getattr(..)``, ``h(...)``: called
         if name in called_names:
-            dynamic |= held_getattr_called(node, counts, scope)
+            dynamic |= computed_getattr(node, in_class, held_modules, counts, True, scope)
     for module_value in _module_values(imports, values, package):
         counts[MODULE_VALUE + module_value] = 1
     if alias_reads:

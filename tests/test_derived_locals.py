@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value, one_model
+from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value, model_names, one_model
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
 from tenantlint.crossfn.records import PARAMETER
@@ -137,3 +137,12 @@ def test_one_model() -> None:
     assert one_model(_expr("Result.query.filter(Result.at >= datetime.timedelta(seconds=age))"))
     assert not one_model(_expr("db.session.query(cls, Query).filter(cls.ds == ds, Query.id == h)"))
     assert not one_model(_expr("Result.query.join(Query, Query.id == h).filter(Result.ds == ds)"))
+
+
+def test_model_names_are_no_literals_and_no_callee_names() -> None:
+    """``True``/``None`` and a callee's own name (``models.Q``, ``func.Count``) are no models: a query
+    of one model compared with ``False`` still reads one model."""
+    expr = cst.parse_expression(
+        "cls.query.filter(cls.query_hash == h, cls.deleted == False, models.Q(active=True), Note.x)")
+    assert model_names(expr) == {"cls", "Note"}
+    assert one_model(cst.parse_expression("cls.query.filter(cls.query_hash == h, cls.deleted == False)"))

@@ -99,6 +99,8 @@ def test_a_getattr_that_names_nothing_new() -> None:
         for attr in ("stop", "disconnect"):  # one of these literals, counted as such
             fn = getattr(client, attr, None)
             fn()
+        for name in ("close", "flush"):  # the same, called at once
+            getattr(client, name)()
         operator.methodcaller("refresh")  # a literal
     ''')
     assert DYNAMIC + ANY_METHOD not in counts and DYNAMIC + ANY_MODULE not in counts

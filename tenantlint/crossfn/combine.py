@@ -58,6 +58,7 @@ from tenantlint.crossfn.records import (
     Site,
     Summary,
     context_entry,
+    short,
 )
 from tenantlint.crossfn.shapes import BARE_MARK, LOCAL_DEF_MARK, NOT_PROJECT_MARK, ON_OBJECT_MARK, is_method
 from tenantlint.crossfn.spread_keys import is_spread, row_keyword, tenant_keyword
@@ -373,11 +374,6 @@ def _passed_on(arg: Arg, anchor: bool) -> str:
     if arg.source.startswith(PARAMETER):
         return arg.source
     return arg.listed if anchor else ""
-
-
-def short(qualname: str) -> str:
-    parts = qualname.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 1 else qualname
 
 
 def chain_text(hops: Sequence[Hop], end: str) -> str:

@@ -40,6 +40,7 @@ from tenantlint.crossfn.records import (
     STRING,
     Callees,
     Summary,
+    short,
 )
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def unreached(p: Project) -> dict[str, str]:
             continue
         if p.spelled(fn, local=True) != p.used(fn, refs=True):
             continue
-        out[q] = UNREACHED.format(name=_short(q))
+        out[q] = UNREACHED.format(name=short(q))
     return out
 
 
@@ -284,8 +285,3 @@ class Classes:
         elif "." not in base:
             base = f"{module}.{base}" if module else base
         return self._callees.resolve(base)
-
-
-def _short(qualname: str) -> str:
-    parts = qualname.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 1 else qualname

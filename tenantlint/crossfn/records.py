@@ -83,9 +83,15 @@ PSEUDO = "self."
 _ENTRY_HEAD = "self.context['"
 _ENTRY_TAIL = "'], set by the view"
 
+def short(qualname: str) -> str:
+    """``billing.services.get_invoice`` -> ``services.get_invoice``: a function named for a reader."""
+    parts = qualname.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 1 else qualname
+
+
 __all__ = ["ANY_ENTRY", "ANY_METHOD", "ANY_MODULE", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE",
            "DYNAMIC", "INIT", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING", "Arg",
-           "Callees", "Hop",
+           "Callees", "Hop", "short",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

@@ -67,7 +67,7 @@ def _add(counts: dict[str, int], key: str) -> None:
 
 
 def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts: dict[str, int],
-                     called: bool) -> bool:
+                     called: bool, scope: ast.AST | None = None) -> bool:
     """``getattr(services, op)`` with a name that is no literal (``op`` from the request, say) may
     name any function of ``services``: counted under DYNAMIC + the receiver's last name (a module's,
     a class's: ``getattr(jobs.Runner, op)`` counts ``Runner``). Read in a method on ``self``/``cls``,
@@ -75,11 +75,12 @@ def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts
     that may hold a module (``m = importlib.import_module(path)``), any module-level function
     (DYNAMIC + ``*``); on any other value, called at once (``called``: ``getattr(service, op)()``),
     any method of any class (DYNAMIC + ANY_METHOD: the value's class is not known here).
-    ``getattr(obj, "fix")`` and ``f"handle_{kind}"`` are counted as literals. True when counted."""
-    if len(node.args) < 2 or isinstance(node.args[1], ast.Constant):
+    ``getattr(obj, "fix")`` and ``f"handle_{kind}"`` are counted as literals, and so is a name
+    ``scope`` (the function, or module, holding the call) binds only as the target of loops over
+    string literals (``for attr in ("stop", "disconnect")``). ``called`` also for ``h =
+    getattr(service, op)`` with ``h(...)`` in the same file. True when counted."""
+    if len(node.args) < 2 or not _computed_name(node.args[1], scope):
         return False
-    if isinstance(node.args[1], ast.JoinedStr | ast.BinOp) and _has_head(node.args[1]):
-        return False  # ``f"handle_{kind}"``, ``"handle_" + kind``: a prefix, counted as such
     receiver = node.args[0]
     last = receiver.attr if isinstance(receiver, ast.Attribute) else (
         receiver.id if isinstance(receiver, ast.Name) else "")
@@ -114,22 +115,14 @@ def _called_on_object(receiver: ast.expr, counts: dict[str, int]) -> bool:
     return True
 
 
-def held_getattr_called(node: ast.Call, counts: dict[str, int], scope: ast.AST) -> bool:
-    """``h = getattr(service, op)`` by a name that is no literal, and ``h(...)`` in the same file:
-    the method it returns is called, as in ``getattr(service, op)()``. True when counted. A name
-    ``scope`` (the function, or module, holding the call) binds only as the target of loops over
-    string literals (``for attr in ("stop", "disconnect")``) is one of those literals, counted as
-    such already."""
-    if len(node.args) < 2 or isinstance(node.args[1], ast.Constant):
+def _computed_name(arg: ast.expr, scope: ast.AST | None) -> bool:
+    """A name argument that is no literal, no literal prefix (``f"handle_{kind}"``, ``"handle_" +
+    kind``: counted as such) and no loop over literals in ``scope``."""
+    if isinstance(arg, ast.Constant):
         return False
-    if isinstance(node.args[1], ast.Name) and literal_loop_only(scope, node.args[1].id):
+    if isinstance(arg, ast.JoinedStr | ast.BinOp) and _has_head(arg):
         return False
-    if isinstance(node.args[1], ast.JoinedStr | ast.BinOp) and _has_head(node.args[1]):
-        return False
-    receiver = node.args[0]
-    if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
-        return False  # counted under the method's class already
-    return _called_on_object(receiver, counts)
+    return not (scope is not None and isinstance(arg, ast.Name) and literal_loop_only(scope, arg.id))
 
 
 def literal_loop_only(scope: ast.AST, name: str) -> bool:
@@ -153,13 +146,10 @@ def literal_loop_only(scope: ast.AST, name: str) -> bool:
 
 def computed_methodcaller(node: ast.Call, counts: dict[str, int]) -> bool:
     """``operator.methodcaller(op)`` by a name that is no literal calls that method of whatever it
-    is handed: any method of any class (DYNAMIC + ANY_METHOD). True when counted."""
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-    if name != "methodcaller" or not node.args or isinstance(node.args[0], ast.Constant):
+    is handed: any method of any class (DYNAMIC + ANY_METHOD). ``node``: a call of ``methodcaller``.
+    True when counted."""
+    if not node.args or not _computed_name(node.args[0], None):
         return False
-    if isinstance(node.args[0], ast.JoinedStr | ast.BinOp) and _has_head(node.args[0]):
-        return False  # a prefix, counted as such
     _add(counts, DYNAMIC + ANY_METHOD)
     return True
 

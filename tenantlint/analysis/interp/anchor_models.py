@@ -89,8 +89,7 @@ def _tenant_keys(ctx: FileContext, model: str, tenant: TenantTable) -> frozenset
     of its path to a scoped table, a relationship to a configured tenant model (``org``)."""
     keys = {*tenant.tenant_names(), *tenant.via[:1], *tenant.via_columns[:1]}
     roots = frozenset(ctx.config.tenant_models)
-    info = ctx.index.model(model)
-    for f in info.fields if info is not None else ():
+    for f in fields_with_bases(ctx.index, model):
         if f.fk_target and (f.fk_target in roots or f.column in keys):
             keys.add(f.name)
     return frozenset(keys)

@@ -409,8 +409,8 @@ class CallEvaluation(EvaluatorPart):
                 return None
         elif method in row_maps.CHANGERS and isinstance(func.value, cst.Name) \
                 and isinstance(self.fn.env.get(func.value.value), RowMap):
-            self.fn.env[func.value.value] = row_maps.grown(self.fn.env[func.value.value], method) \
-                or self.fn.env[func.value.value]  # ``kb_map.pop(kb_id)``: an ordinary dict from now on
+            # ``kb_map.pop(kb_id)``: an ordinary dict from now on
+            self.fn.env[func.value.value] = row_maps.ordinary(self.fn.env[func.value.value])
         view = row_maps.view_of(method, recv, args)  # ``kb_map.items()`` of a map of fetched rows
         if view is not None:
             return view

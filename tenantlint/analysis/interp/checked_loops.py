@@ -67,7 +67,7 @@ def loop_names(stmt: cst.For) -> tuple[str, str] | None:
     return (stmt.target.value, entry[0]) if entry is not None else None
 
 
-def _plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
+def plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
     """The body neither leaves the loop early (a nested loop's own ``break`` leaves only that one)
     nor rebinds ``names``."""
     todo: list[tuple[cst.CSTNode, bool]] = [(s, False) for s in stmt.body.body]
@@ -82,11 +82,6 @@ def _plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
         inner = nested or isinstance(node, _LOOPS)
         todo.extend((c, inner) for c in code_children(node))
     return True
-
-
-def plain_body(stmt: cst.For, names: tuple[str, str]) -> bool:
-    """The body of ``stmt`` neither leaves the loop early nor rebinds ``names``."""
-    return _plain_body(stmt, names)
 
 
 def _binds(name: cst.Name, stmt: cst.For) -> bool:
@@ -123,7 +118,7 @@ def each_checked(stmt: cst.For, element: Value, env: Mapping[str, Value]) -> tup
         return None
     if element.trusted or at_end.prov == element.prov or not (at_end.trusted or is_parameter(at_end)):
         return None
-    if not _plain_body(stmt, names):
+    if not plain_body(stmt, names):
         return None
     entry = entry_of(stmt.iter)
     label, key = names[1], names[1]

@@ -104,10 +104,12 @@ def model_names(node: cst.CSTNode) -> set[str]:
         here = todo.pop()
         if isinstance(here, cst.Call):
             func = here.func
-            todo.extend(code_children(func) if isinstance(func, cst.Attribute) else ())
+            if isinstance(func, cst.Attribute):
+                todo.append(func.value)  # the receiver; the method's name is no model
             todo.extend(arg.value for arg in here.args)
         elif isinstance(here, cst.Name):
-            if here.value in ("cls", "self") or here.value[:1].isupper():
+            if here.value in ("cls", "self") or (here.value[:1].isupper()
+                                                 and here.value not in ("True", "False", "None")):
                 seen.add(here.value)
         elif isinstance(here, cst.Attribute):
             todo.append(here.value)

@@ -64,7 +64,7 @@ def stored(fn: FunctionState, holder: Value | None, target: cst.Subscript, node:
     is whatever else it becomes)."""
     if isinstance(holder, RowMap):
         put = stored(fn, None, target, node, value)
-        return holder if isinstance(put, RowMap) and holder.same_fetch(put) else _ordinary(holder)
+        return holder if isinstance(put, RowMap) and holder.same_fetch(put) else ordinary(holder)
     fetch: cst.CSTNode
     if unchecked_row(value):
         assert isinstance(value, RowValue) and value.origin is not None
@@ -76,7 +76,7 @@ def stored(fn: FunctionState, holder: Value | None, target: cst.Subscript, node:
     else:
         return None
     if not _keyed_by_fetch(target, node, fetch) or not unconditional(fn.body, target):
-        return _ordinary(holder) if isinstance(holder, RowMap) else None
+        return ordinary(holder) if isinstance(holder, RowMap) else None
     if holder is None:
         return put
     return replace(put, prov=holder.prov) if empty_dict(holder) else None
@@ -97,11 +97,14 @@ def _keyed_by_fetch(target: cst.Subscript, node: cst.BaseExpression, fetch: cst.
 
 def grown(holder: Value, method: str) -> DictValue | None:
     """``d.update(...)``, ``d.setdefault(...)``, ``d.pop(...)``, ``d.clear()`` of a :class:`RowMap`:
-    an ordinary dict from now on (a row taken out is never checked by the later loop)."""
-    return _ordinary(holder) if isinstance(holder, RowMap) and method in CHANGERS else None
+    :func:`ordinary`; None for any other value or method."""
+    return ordinary(holder) if isinstance(holder, RowMap) and method in CHANGERS else None
 
 
-def _ordinary(holder: RowMap) -> DictValue:
+def ordinary(holder: Value) -> DictValue:
+    """A :class:`RowMap` changed by one of :data:`CHANGERS` (``d.update(...)``, ``d.pop(...)``,
+    ``d.clear()``...): an ordinary dict from now on (a row taken out is never checked by the later
+    loop)."""
     return DictValue(holder.prov, empty=False)
 
 
@@ -163,7 +166,7 @@ def checks_each(stmt: cst.For, body: cst.CSTNode | None) -> bool:
 
 
 def _refused_unless_called(stmt: cst.BaseStatement | cst.BaseSmallStatement, name: str) -> bool:
-    """``if not <call>(..., name, ...): ... <return or raise>`` (or ``or``-ed such calls)."""
+    """``if not <call>(..., name, ...): ... <return or raise>``."""
     if not isinstance(stmt, cst.If) or stmt.orelse is not None:
         return False
     last = stmt.body.body[-1] if stmt.body.body else None

@@ -123,8 +123,9 @@ def _bound_task(fn: cst.FunctionDef) -> bool:
 
 def renamed_task(fn: cst.FunctionDef) -> bool:
     """``@shared_task(name="nightly-sync")``: the task is run by a name that is not its function's
-    (a producer sends ``"nightly-sync"``), so a string naming it need not spell the function."""
-    return any(a.keyword is not None and a.keyword.value == "name" or a.star
+    (a producer sends ``"nightly-sync"``), so a string naming it need not spell the function; so
+    may options passed by ``*``/``**`` (the name may be among them)."""
+    return any((a.keyword is not None and a.keyword.value == "name") or a.star != ""
                for call in _task_calls(fn) for a in call.args)
 
 

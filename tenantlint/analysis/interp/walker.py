@@ -815,7 +815,8 @@ class Walker:
                          or (derived_value(state, small.value, value, ran) if state.handler is None else None)
                          or value)
             value = maybe_none.bound(small.value, value)  # ``x = None``: told apart at the join
-            if state.params and state.handler is None:  # ``values = base.filter(user=target_user)``
+            if state.params and state.handler is None and isinstance(value, QueryValue):
+                # ``values = base.filter(user=target_user)``
                 value = later_keys.narrowed(small.value, value, state.statement, state.params, state.env,
                                             *_models_of_cls(self.ctx, state))
             refusing_membership(ev, state, small.value)
@@ -863,7 +864,8 @@ class Walker:
                 value = ev.eval(small.value, use=False)
                 if state.params:
                     state.returned_names |= returned_names(small.value) & state.params
-                    if state.handler is None:  # ``return objs.where(cls.model.id.in_(pids))``
+                    if state.handler is None and isinstance(value, QueryValue):
+                        # ``return objs.where(cls.model.id.in_(pids))``
                         value = later_keys.narrowed(small.value, value, state.statement, state.params,
                                                     state.env, *_models_of_cls(self.ctx, state))
                 if isinstance(value, QueryValue):

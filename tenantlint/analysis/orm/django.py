@@ -158,8 +158,9 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
                                confines=not leaf.value.untrusted)
             head = leaf.key.split("__")[0]
             # the id of a scoped row of another table than the parent's: no row of that parent
-            foreign = foreign_row_key(ev, tenant, leaf.key, leaf.value)
-            if (leaf.key in fk_parents or head in fk_parents) and not foreign:
+            parent = leaf.key in fk_parents or head in fk_parents
+            foreign = parent and foreign_row_key(ev, tenant, leaf.key, leaf.value)
+            if parent and not foreign:
                 if leaf.value.scoped_row_of or _scoped_query(leaf.value):
                     return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {head}")
             if leaf.key in fk_parents and leaf.value.trusted and not isinstance(leaf.value, QueryValue) \

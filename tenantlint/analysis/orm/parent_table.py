@@ -30,7 +30,12 @@ def foreign_row_key(ev: Evaluation, tenant: TenantTable, key: str, value: Value)
     name = next((key[: -len(s)] for s in _KEY_SUFFIXES if key.endswith(s)), key)
     if "__" in name:
         return False  # a relation path: the pinned field is not this table's foreign key
-    index = ev.ctx.index
-    targets = {(index.table_of_model(f.fk_target) or f.fk_target).lower() for model in tenant.models
-               for f in fields_with_bases(index, model) if f.fk_target and name in (f.name, f.column)}
+    memo = ev.ctx.settings.memo
+    slot = ("fk-targets", f"{tenant.table}|{name}")  # per table and key: the index is fixed for a run
+    if slot not in memo:
+        index = ev.ctx.index
+        memo[slot] = frozenset((index.table_of_model(f.fk_target) or f.fk_target).lower()
+                               for model in tenant.models for f in fields_with_bases(index, model)
+                               if f.fk_target and name in (f.name, f.column))
+    targets: frozenset[str] = memo[slot]  # type: ignore[assignment]
     return bool(targets) and value.scoped_row_of.lower() not in targets
