@@ -9,7 +9,13 @@ from pathlib import Path
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
-from tenantlint.analysis.interp.derived_locals import DERIVED, as_constants, derived_value, model_names, one_model
+from tenantlint.analysis.interp.derived_locals import (
+    DERIVED,
+    as_constants,
+    derived_value,
+    model_names,
+    one_model,
+)
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.values import CONSTANT_ORIGIN, Value
 from tenantlint.crossfn.records import PARAMETER
