@@ -538,14 +538,11 @@ class Walker:
         finally:
             # Position hints: the statement each new fact was made in (inner statements claim first).
             hints = self.ctx.statement_hints
-            new_nodes = [
-                *(f.node for f in facts.queries[marks[0]:]),
-                *(f.node for f in facts.request_reads[marks[1]:]),
-                *(f.node for f in facts.views[marks[2]:]),
-                *(f.node for f in facts.sql_problems[marks[3]:]),
-            ]
-            for node in new_nodes:
-                hints.setdefault(id(node), stmt)
+            for made, mark in ((facts.queries, marks[0]), (facts.request_reads, marks[1]),
+                               (facts.views, marks[2]), (facts.sql_problems, marks[3])):
+                if len(made) > mark:  # most statements make no fact: no slice, no list
+                    for f in made[mark:]:
+                        hints.setdefault(id(f.node), stmt)
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:

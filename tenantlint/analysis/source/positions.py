@@ -354,8 +354,8 @@ class StatementPositions:
                 return None
             self._quick_tried.add(path)
             located = self._locate(path)
-            if located is None or not isinstance(located[0], cst.SimpleStatementLine):
-                return None
+            if located is None or type(located[0]) is not cst.SimpleStatementLine:
+                return None  # exact class: no ``ABCMeta.__instancecheck__`` per finding
             with nullcontext() if quiet else quietly():
                 spans = statement_call_spans(located[0], self.text, located[1].lineno,
                                              located[3].end_lineno or located[3].lineno, self._lines())
