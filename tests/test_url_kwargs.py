@@ -17,7 +17,7 @@ def test_path_and_re_path_parameters_and_extra_kwargs() -> None:
         from django.urls import include, path, re_path
         from app import views
         urlpatterns = [
-            path("anchor/<str:anchor>/issues/<uuid:issue_id>/", views.ReactionViewSet.as_view({"get": "list"})),
+            path("anchor/<str:anchor>/issues/<uuid:issue_id>/", views.ReactionViewSet.as_view({"get": "x"})),
             path("anchor/<anchor>/", views.ReactionViewSet.as_view({"delete": "destroy"}), {"kind": "x"}),
             re_path(r"^boards/(?P<board>[0-9]+)/(\\d+)/$", BoardView.as_view()),
             path("me/", MeView.as_view()),

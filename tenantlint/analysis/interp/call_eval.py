@@ -385,8 +385,9 @@ class CallEvaluation(EvaluatorPart):
                 return calls.dispatch_entry(recv, string_value(node.args[0].value),
                                             calls.selector(self.fn, node.args[0].value))
             key = string_value(node.args[0].value)
-            if method == "get" and len(node.args) == 1 and absent_kwarg(recv, key):
-                return NONE_LITERAL  # ``self.kwargs.get("slug")`` of a view no route gives it
+            if method == "get" and len(args) <= 2 and absent_kwarg(recv, key):
+                # ``self.kwargs.get("slug", None)`` of a view no route gives it: the default
+                return args[1] if len(args) == 2 else NONE_LITERAL
             return self._keyed_read(node, recv, key)
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
