@@ -68,3 +68,12 @@ def test_include_prefixes_reach_every_view_but_a_router_s() -> None:
         urlpatterns = [path(prefix, include("app.urls"))]
     """)
     assert closed_url_kwargs({**views, **opened}, "ReactionView") is None
+
+
+def test_format_suffix_patterns_give_every_view_a_format() -> None:
+    views = _read("""
+        from django.urls import path
+        from rest_framework.urlpatterns import format_suffix_patterns
+        urlpatterns = format_suffix_patterns([path("boards/", BoardView.as_view())])
+    """)
+    assert closed_url_kwargs(views, "BoardView") == {"format"}

@@ -4,9 +4,10 @@
 ``anchor`` and ``issue_id`` in ``self.kwargs``, and nothing else. A view every route of which the
 project writes so (``path``/``re_path``/``url`` with a literal route and the ``as_view(...)`` call in
 place) has exactly the union of those routes' parameters, plus the extra ``kwargs`` dict literals the
-routes pass and the parameters of every ``include()`` prefix in the project (an included module may be
-mounted under any of them; not those of a prefix of ``include(router.urls)``, whose views are routed by
-the router, so not known anyhow): ``self.kwargs.get("slug")`` of a name none of them has is ``None``.
+routes pass, ``format`` once the project calls DRF's ``format_suffix_patterns``, and the parameters of
+every ``include()`` prefix in the project (an included module may be mounted under any of them; not
+those of a prefix of ``include(router.urls)``, whose views are routed by the router, so not known
+anyhow): ``self.kwargs.get("slug")`` of a name none of them has is ``None``.
 
 Keys of the table: the view class's name -> comma-joined parameter names, joined with ``|`` across
 files; :data:`ANY` (anywhere in a value) when one of its routes is not read (a router registration, an
@@ -24,6 +25,7 @@ from tenantlint.index.ast_util import dotted, walk
 ANY = "*"
 INCLUDES = ""  # the key of include() prefixes' parameters
 ROUTED = "."  # in every routed view's value: routed, maybe with no parameter at all
+FORMAT_SUFFIXES = "format_suffix_patterns"
 PATH_CALLS = frozenset({"path"})
 REGEX_CALLS = frozenset({"re_path", "url"})
 # Django's own reading of a ``path()`` route (``django.urls.resolvers._PATH_PARAMETER_COMPONENT_RE``).
@@ -92,6 +94,9 @@ def view_url_kwargs(tree: ast.Module) -> dict[str, str]:
         if not isinstance(node, ast.Call):
             continue
         kind = (dotted(node.func, calls="reject") or "").rsplit(".", 1)[-1]
+        if kind == FORMAT_SUFFIXES:  # DRF's suffix routes add ``format`` to the views' kwargs
+            found.setdefault(INCLUDES, set()).add("format")
+            continue
         if kind == "register" and isinstance(node.func, ast.Attribute):
             registered = node.args[1] if len(node.args) > 1 else next(
                 (kw.value for kw in node.keywords if kw.arg == "viewset"), None)
