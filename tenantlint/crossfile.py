@@ -77,6 +77,9 @@ class CrossFileFacts:
     # DRF viewset methods routed by hand (``Cls.as_view({"post": "archive"})``; ``index/readers.py``):
     # view class name -> comma-joined method names (joined with ``|`` across files).
     viewset_actions: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # URL keyword arguments of class-based views (``index/url_kwargs.py``): view class name ->
+    # comma-joined parameter names of its routes (joined with ``|`` across files; ``*``: not known).
+    view_url_kwargs: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # View properties returning URL parameters (``index/view_properties.py``): ``pkg.mod.Class.prop``
     # -> comma-joined parameter names (``view.project_id`` in a permission class).
     kwarg_properties: dict[str, str] = field(default_factory=dict)

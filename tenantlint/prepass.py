@@ -84,6 +84,7 @@ from tenantlint.index.string_names import (
     joined_prefix,
     settled,
 )
+from tenantlint.index.url_kwargs import view_url_kwargs
 from tenantlint.index.view_properties import kwarg_properties
 from tenantlint.safeio import read_regular
 from tenantlint.scan import FileScan
@@ -273,6 +274,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
             viewset_actions=viewset_actions(tree) if "as_view" in text or ".register(" in text else {},
+            view_url_kwargs=view_url_kwargs(tree) if "as_view" in text or "include(" in text
+            or ".register(" in text else {},
             injecting_decorators=_injecting(rel, tree, config) if wraps_defs else {},
             forwarding_decorators=forwarding_decorators(modname, tree) if wraps_defs else {},
             executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),

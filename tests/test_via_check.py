@@ -70,6 +70,13 @@ def invite_view(request, invite_id):
     if invite.sender.org != request.user.org:
         raise PermissionDenied
     return invite
+
+
+def invite_by_chosen_org(request, invite_id):
+    invite = Invite.objects.get(id=invite_id)
+    if invite.sender.org_id != int(request.POST["org_id"]):
+        raise PermissionDenied
+    return invite
 """
 
 
@@ -84,9 +91,10 @@ def _flagged(tmp_path: Path) -> list[int]:
     return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
 
 
-def test_only_the_hop_the_tenancy_comes_through_checks_the_row(tmp_path: Path) -> None:
+def test_a_foreign_key_to_a_tenant_row_checks_the_row(tmp_path: Path) -> None:
     lines = _flagged(tmp_path)
     assert 7 not in lines  # card.board.org_id: the card's tenant is its board's
-    assert 14 in lines  # card.author.org_id: some member's org, not the card's
+    assert 14 not in lines  # card.author.org_id: a member of the card's org (no row points across)
     assert 21 in lines  # note.card.board_id: a board id compared with an org id
-    assert 28 in lines  # invite.sender.org: the invite has an org of its own
+    assert 28 not in lines  # invite.sender.org: the sender is of the invite's org
+    assert 35 in lines  # invite.sender.org_id against an org id the client chose

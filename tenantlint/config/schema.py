@@ -117,7 +117,9 @@ KEYS: tuple[KeySpec, ...] = (
         "Calls, decorators or DRF permission classes that verify the caller belongs to a tenant "
         "given in the URL path; after one, that path parameter is trusted (a listed check "
         "tenantlint also recognises verifies the parameters it looks the caller up by; one it "
-        "cannot read, every path parameter). Checks that look the caller up in a membership table "
+        "cannot read, every path parameter). A row fetched without a tenant filter and passed to a "
+        "listed check whose \"no\" leaves (or called as a statement) is checked after the fetch. "
+        "Checks that look the caller up in a membership table "
         "are recognised without being listed (`tenantlint tables` shows them).",
     ),
     KeySpec(

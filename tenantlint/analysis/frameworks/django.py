@@ -11,6 +11,7 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, qualified_bases, view_object
 from tenantlint.analysis.interp.exprs import URL_VERIFIED
 from tenantlint.analysis.interp.keyed_fetch import OWN_ID
+from tenantlint.analysis.interp.routed_kwargs import RoutedKwargs, route_params
 from tenantlint.analysis.interp.values import DictValue, Value
 from tenantlint.analysis.plugins import (
     BODY,
@@ -86,6 +87,14 @@ def command_base(bases: Iterable[str]) -> str | None:
     return None
 
 
+def _kwargs(prov: Provenance, items: dict[str, Value], params: frozenset[str] | None) -> DictValue:
+    """``self.kwargs``: its known entries, and the names its routes give when they are all known."""
+    entries = tuple(sorted(items.items()))
+    if params is None:
+        return DictValue(prov, items=entries)
+    return RoutedKwargs(prov, items=entries, params=params)
+
+
 class Django(FrameworkPlugin):
     name = "django"
     signers = frozenset({"django.core.signing.Signer", "django.core.signing.TimestampSigner"})
@@ -106,10 +115,10 @@ class Django(FrameworkPlugin):
             owner = node.value
             if isinstance(owner, cst.Name) and owner.value == "self":
                 verified = ev.fn.handler.verified
+                params = route_params(ev.ctx, ev.fn.owner)  # every route's, when all are known
                 if "*" in verified:  # a configured membership check verified every parameter
                     every = {k: _verified_kwarg(ev, k) for k in ev.fn.handler.params}
-                    return DictValue(Provenance.trusted("verified URL parameters"),
-                                     items=tuple(sorted(every.items())))
+                    return _kwargs(Provenance.trusted("verified URL parameters"), every, params)
                 # those a recognised check (permission class) looked the caller up by
                 items = {k: _verified_kwarg(ev, k) for k in verified}
                 for k in ev.fn.handler.params:  # ``self.kwargs["pk"]`` is the parameter ``pk``, once a
@@ -119,8 +128,8 @@ class Django(FrameworkPlugin):
                         items[k] = v
                     elif v is not None and v.trusted and k not in items and URL_VERIFIED + k in ev.fn.env:
                         items[k] = ev.fn.env[URL_VERIFIED + k]  # or a check called in the handler verified it
-                if items:
-                    return DictValue(Provenance.untrusted(PATH), items=tuple(sorted(items.items())))
+                if items or params is not None:
+                    return _kwargs(Provenance.untrusted(PATH), items, params)
                 return Value(Provenance.untrusted(PATH))
         return None
 

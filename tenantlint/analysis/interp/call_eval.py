@@ -23,7 +23,9 @@ from tenantlint.analysis.interp import (
 from tenantlint.analysis.interp.evaluator_part import EvaluatorPart
 from tenantlint.analysis.interp.executor_calls import inner_call
 from tenantlint.analysis.interp.exprs import SCOPING_SOURCE, dotted, merge_prov, string_value
+from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.own_queryset import own_queryset
+from tenantlint.analysis.interp.routed_kwargs import absent_kwarg
 from tenantlint.analysis.interp.values import (
     Built,
     DictValue,
@@ -382,7 +384,11 @@ class CallEvaluation(EvaluatorPart):
             if isinstance(recv, Dispatch):
                 return calls.dispatch_entry(recv, string_value(node.args[0].value),
                                             calls.selector(self.fn, node.args[0].value))
-            return self._keyed_read(node, recv, string_value(node.args[0].value))
+            key = string_value(node.args[0].value)
+            if method == "get" and len(args) <= 2 and absent_kwarg(recv, key):
+                # ``self.kwargs.get("slug", None)`` of a view no route gives it: the default
+                return args[1] if len(args) == 2 else NONE_LITERAL
+            return self._keyed_read(node, recv, key)
         if recv.untrusted or recv.trusted:
             return Value(recv.prov, scoped_row_of=recv.scoped_row_of)
         if (method in ROW_NARROWING or method in DICT_VIEWS and not node.args) and own_origin(

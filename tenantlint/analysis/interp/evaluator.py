@@ -51,6 +51,7 @@ from tenantlint.analysis.interp.maybe_none import NONE_LITERAL
 from tenantlint.analysis.interp.nested import NESTED_PARAMETER
 from tenantlint.analysis.interp.operators import OperatorEvaluation
 from tenantlint.analysis.interp.own_id import for_use
+from tenantlint.analysis.interp.routed_kwargs import absent_kwarg
 from tenantlint.analysis.interp.row_relations import row_of_tenant_table
 from tenantlint.analysis.interp.stored_entries import stored
 from tenantlint.analysis.interp.values import (
@@ -501,6 +502,8 @@ class Evaluator(OperatorEvaluation, CallEvaluation):
                 self.consume(recv)
                 return self.row_of(recv)
             return self.derive(recv, node)
+        if absent_kwarg(recv, key):
+            return NONE_LITERAL  # ``self.kwargs["slug"]`` no route gives: KeyError, no query runs
         return self._keyed_read(node, recv, key)
 
     def iterate(self, value: Value) -> Value:

@@ -115,7 +115,19 @@ def return_kind(returns: list[Value]) -> str:
     if len(kinds) == 1:
         (kind,) = kinds
         return kind or _tuple_kind(returns)
-    return ""
+    return rows_of_one_table(kinds)
+
+
+def rows_of_one_table(kinds: set[str]) -> str:
+    """``rows:TABLE`` when each ``return`` gives a scoped row, queryset or id of that one table: a
+    helper returning its own scoped queryset on one path and another helper's on the other
+    (``return get_active_streams(realm)`` / ``return Stream.objects.filter(realm=realm)``; the
+    other helper's rows come back as scoped values, ``row:TABLE``). Its callers get scoped values
+    of the table, not one row."""
+    parts = {kind.partition(":") for kind in kinds}
+    if {what for what, _, _ in parts} != {"row", "rows"} or len({table for _, _, table in parts}) != 1:
+        return ""
+    return f"rows:{parts.pop()[2]}"
 
 
 TUPLE = "tuple"  # ``tuple:KIND|KIND|...``: a tuple each of whose elements has that kind (or "")
@@ -136,7 +148,7 @@ def _tuple_kind(returns: list[Value]) -> str:
     kinds: list[str] = []
     for pos in range(size):
         found = {_scoped(r.items[pos]) for r in seqs}
-        kinds.append(found.pop() if len(found) == 1 else "")
+        kinds.append(found.pop() if len(found) == 1 else rows_of_one_table(found))
     if not any(kinds):
         return ""
     return f"{TUPLE}:{'|'.join(kinds)}"

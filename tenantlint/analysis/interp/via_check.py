@@ -9,10 +9,11 @@ the tenant of the row that key points to. Comparing that parent's tenant with a 
         raise JsonableError("No such attachment")
 
 checks the fetched row's tenant as much as ``if attachment.realm != ...`` would on a table with the
-column. Only the first hop of ``via`` counts: another foreign key (``attachment.message.realm``)
-names a row of some tenant, not this row's; and a row with a tenant column of its own is never
-proven through a foreign key (``prereg_user.referred_by.realm``: the sender's realm, not the
-invitation's, unless the code compares the invitation's own ``realm``).
+column. Any foreign key of the row to a row of another tenant table counts, one hop deep, also on a
+table with a tenant column of its own (``prereg_user.referred_by.realm``, ``attachment.message.
+realm_id``): a row of one tenant does not point into another, the assumption every foreign key to a
+tenant row makes (docs/concepts.md). The compared name must be the parent's tenant column or
+relation (``note.card.board_id`` compares a board id, not a tenant).
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from tenantlint.index.relations import model_of
 
 def via_tenant_row(index: ProjectIndex, node: cst.BaseExpression,
                    fn: FunctionState) -> tuple[str, RowValue] | None:
-    """``attachment.owner.realm`` / ``attachment.owner.realm_id`` of a fetched row of a via-only
-    tenant table whose first ``via`` hop is ``owner``, naming the parent's tenant column or
-    relation: (``attachment``, its row)."""
+    """``attachment.owner.realm`` / ``attachment.owner.realm_id`` of a fetched row of a tenant table
+    whose foreign key ``owner`` points to another tenant table, naming that parent's tenant column
+    or relation: (``attachment``, its row)."""
     text = dotted(node)
     parts = text.split(".") if text else []
     if len(parts) != 3 or parts[0] not in fn.env:
@@ -39,8 +40,8 @@ def via_tenant_row(index: ProjectIndex, node: cst.BaseExpression,
     if not isinstance(row, RowValue) or row.origin is None or row.origin.tenant is None:
         return None
     tenant = row.origin.tenant
-    if tenant.tenant_names() or not tenant.via or parts[1] != tenant.via[0] or not tenant.models:
-        return None  # a tenant column of its own, or not the hop its tenancy comes through
+    if not tenant.models:
+        return None
     model = index.model(tenant.models[0])
     fk = next((f for f in model.fields if f.name == parts[1]), None) if model is not None else None
     target = model_of(index, fk.fk_target) if fk is not None and fk.fk_target else None

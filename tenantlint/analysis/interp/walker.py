@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import cast
 
 import libcst as cst
@@ -44,6 +45,7 @@ from tenantlint.analysis.interp.checks import (
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, MANAGEMENT_COMMAND, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
+from tenantlint.analysis.interp.declared_checks import rows_checked_by, statement_call
 from tenantlint.analysis.interp.derived_locals import as_constants, derived_value, one_model
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
@@ -159,6 +161,8 @@ class Walker:
         source = ctx.source
         # a file that never spells a membership check's name calls none: no statement is searched
         self.checks = frozenset(checks) if source is None else frozenset(c for c in checks if c in source)
+        declared = ctx.settings.last(ctx.settings.config.membership_checks)
+        self.declared = self.checks & declared  # named by the user: rows passed to them are checked
         self._registered: dict[str, str] | None = None  # start-up hooks the module registers
 
     # ----- module and classes ----------------------------------------------------------------
@@ -979,6 +983,9 @@ class Walker:
             return
         for call in _calls(node):
             name = dotted(call.func) or ""
+            if name.rsplit(".", 1)[-1] in self.declared:  # a row passed to a check the user names
+                value_of = partial(Evaluator(self.ctx, state).eval, use=False)
+                rows_checked_by(state, call, name, id(call) in statement_call(node), value_of)
             if name.rsplit(".", 1)[-1] in checks:
                 verified: set[Provenance] = set()
                 for arg in call.args:
