@@ -7,7 +7,7 @@ import os
 import re
 import time
 import traceback
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -323,8 +323,9 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
     """Check ``options.paths``; ``project`` (or else ``settings``) when already built by the caller."""
     started = time.perf_counter()
     links: list[str] = []  # symlinks out of the walked folders: not followed, named to the user
-    results, counts = analyse(config, options, settings, project, links)
-    result = collect(results, config, time.perf_counter() - started, counts)
+    outside: set[str] = set()  # project files outside the paths, read for call sites only
+    results, counts = analyse(config, options, settings, project, links, outside)
+    result = collect(results, config, time.perf_counter() - started, counts, outside)
     if links:
         result = replace(result, skipped_links=tuple(sorted(visible(link) for link in links)))
     return result
@@ -332,11 +333,15 @@ def run(config: Config, options: RunOptions, settings: Settings | None = None,
 
 def analyse(config: Config, options: RunOptions, settings: Settings | None = None,
             project: Project | None = None, links: list[str] | None = None,
-            ) -> tuple[list[FileResult], dict[str, int] | None]:
+            outside: set[str] | None = None) -> tuple[list[FileResult], dict[str, int] | None]:
     """Every target's result (through the cache), with the skipped files that hold call sites
     analysed again, and the project's name counts (None without a project pass): what
     :func:`collect` joins across functions. ``links`` collects the symlinks out of the walked
-    folders (skipped)."""
+    folders (skipped). ``outside``: when given (and the project pass ran), the project's other
+    files are read for call sites too (``tenantlint/outside.py``); the paths of those analysed are
+    added to it, and their results returned with the targets' (never to be reported)."""
+    from tenantlint.outside import analysed, outside_items, placeholder
+
     cache = Cache.for_config(config, options.use_cache, options.cache_dir)
     digests: dict[str, str] = {}
     if project is None and settings is None:
@@ -353,27 +358,35 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
     for p in targets:
         items.append((relpath(p, cwd), str(p), digests.get(os.path.normpath(p.absolute()))))
     across = not summaries_off()  # off: only to measure what the summaries cost (crossfn/switch.py)
+    extra: list[Item] = []  # the project's other files: placeholders the call-site pass may read
+    if outside is not None and project is not None and across:
+        extra = outside_items(digests, targets, cwd)
+        outside.update(display for display, _, _ in extra)
+    n_targets = len(items)
+    items.extend(extra)
+    sites_pass = options.use_prefilter or bool(extra)  # some file may be skipped: read its call sites
     key_prefix = key_of("result", ihash, str(options.want_sites), str(options.use_prefilter),
                         "" if across else "no-summaries")
     # every target read by the pre-pass: call sites of names no function has are left out
     scanned = project is not None and all(known is not None for _, _, known in items)
     defined = project.defined if project is not None and scanned else (
         settings.defined if settings is not None else None)
-    results = _cached(items, cache, key_prefix, defined)
+    results = _cached(items[:n_targets], cache, key_prefix, defined)
+    results.extend(placeholder(display) for display, _, _ in extra)
     sharing = Sharing()  # one copy of equal values across the results held until the join
     results = [r if r is None else sharing.result(r) for r in results]
     todo = [i for i, r in enumerate(results) if r is None]
-    if options.progress and len(todo) < len(items):
-        options.progress(len(items) - len(todo))
+    if options.progress and len(todo) < n_targets:
+        options.progress(n_targets - len(todo))
     counts = project.name_counts if project is not None else None
     hints = (*STARTUP_HINTS, *config.system_scope)  # files that may hold the system callers of helpers
     if not todo:  # every result cached: so are the second passes' unless a summary changed
         trial = list(results)  # left as it was when some second pass is missing
         if not across or (
-                (not options.use_prefilter or _call_sites(items, trial, None, cache, key_prefix, defined,
-                                                          system_hints=hints))
+                (not sites_pass or _call_sites(items, trial, None, cache, key_prefix, defined,
+                                               system_hints=hints))
                 and _returns(items, trial, None, cache, key_prefix, defined)):
-            return [r for r in trial if r is not None], counts
+            return analysed([r for r in trial if r is not None], outside or ()), counts
     if settings is None:
         assert project is not None
         settings = project.settings(config, scanned)
@@ -394,12 +407,12 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
             results[i] = sharing.result(analyze_item(items[i], job))
             if options.progress:
                 options.progress(1)
-    if prefilter is not None and across:
+    if sites_pass and across:
         _call_sites(items, results, job, cache, key_prefix, defined, options.jobs, hints)
     if across:
         _returns(items, results, job, cache, key_prefix, defined, options.jobs)
     cache.trim()  # new entries were written: keep the folder under its size cap
-    return [r for r in results if r is not None], counts
+    return analysed([r for r in results if r is not None], outside or ()), counts
 
 
 def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
@@ -446,24 +459,34 @@ def _helper_names(results: list[FileResult]) -> tuple[dict[str, set[str]], dict[
 
 
 def _call_site_files(items: list[Item], results: list[FileResult | None],
-                     system_hints: tuple[str, ...] = ()) -> list[int]:
+                     system_hints: tuple[str, ...] = (),
+                     texts: dict[int, tuple[str, frozenset[str]]] | None = None) -> list[int]:
     """Files the prefilter skipped that call a helper with a summary worth applying (an id-keyed
     query or a tenant parameter, or a call of one): ``name(...)`` or ``name.delay(...)`` in a file
     that also spells the module or class the helper is in (an import of it, or a qualified call).
     Another reference leaves the helper's callers open anyway (``crossfn.combine.Project.known``).
     A file spelling one of ``system_hints`` (a ``__main__`` block, a start-up hook, a ``system_scope``
     name) is read for calls of helpers with an unscoped query of their own too: it may be the system
-    code that is their only caller."""
+    code that is their only caller. ``texts``: the files read by earlier rounds, each with the names
+    it may call (:func:`maybe_called`; filled)."""
     names, own = _helper_names([r for r in results if r is not None])
     skipped = [i for i, r in enumerate(results) if r is not None and r.skipped]
     if not (names or own) or not skipped:
         return []
     redo: list[int] = []
     for i in skipped:
-        try:
-            text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
-        except OSError:
-            continue
+        known = texts.get(i) if texts is not None else None
+        if known is None:
+            try:
+                text = Path(items[i][1]).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            known = (text, maybe_called(text))
+            if texts is not None:
+                texts[i] = known
+        text, maybe = known
+        if maybe.isdisjoint(names) and maybe.isdisjoint(own):
+            continue  # calls none of them (the names it may call hold every one it calls)
         hits = called_names(text, names)
         if any(owner in text for name in hits for owner in names[name]):
             redo.append(i)
@@ -488,6 +511,16 @@ _QUEUED = (
     re.compile(r"\.(?:enqueue|enqueue_call|create)\s*\(\s*(?:f\s*=\s*|func\s*=\s*)?[\"']?(?:\w+\.)*(\w+)"),
     re.compile(r"\.enqueue_(?:in|at)\s*\([^,()]*(?:\([^()]*\))?[^,()]*,\s*[\"']?(?:\w+\.)*(\w+)"),
 )
+
+
+def maybe_called(text: str) -> frozenset[str]:
+    """Every name :func:`called_names` could find in ``text``, whatever names it is asked about
+    (a superset: computed once per file, then intersected with each round's helpers)."""
+    found = {m.group(1) for m in _CALLED.finditer(text)}
+    if "enqueue" in text or ".create" in text:
+        for queued in _QUEUED:
+            found.update(m.group(1) for m in queued.finditer(text))
+    return frozenset(found)
 
 
 def called_names(text: str, names: Container[str]) -> set[str]:
@@ -517,8 +550,9 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
     """Analyse (or, without ``job``, look up in the cache) the skipped files holding call sites;
     False when some result is needed that only an analysis (with ``job``) can give."""
     prefix = key_of(key_prefix, "call-sites")
+    texts: dict[int, tuple[str, frozenset[str]]] = {}  # each skipped file read once, whatever the rounds
     for _ in range(CALL_SITE_ROUNDS):
-        redo = _call_site_files(items, results, system_hints)
+        redo = _call_site_files(items, results, system_hints, texts)
         if not redo:
             return True
         if job is None:
@@ -589,14 +623,18 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
 
 
 def collect(results: Sequence[FileResult], config: Config, seconds: float,
-            name_counts: dict[str, int] | None = None) -> RunResult:
+            name_counts: dict[str, int] | None = None, outside: Collection[str] = ()) -> RunResult:
     """``name_counts``: the project's identifier references, when the whole project was indexed
-    (without them no call site counts as known: id-keyed queries stay reported where they are)."""
+    (without them no call site counts as known: id-keyed queries stay reported where they are).
+    ``outside``: the paths of results read only for their call sites and summaries (not reported)."""
     from tenantlint.crossfn.join import join
     from tenantlint.crossfn.place import by_path, placed
+    from tenantlint.outside import kept
 
     selection = Selection.of(config.select, config.ignore)
-    moved = join(results, name_counts, config.membership_checks, config)
+    moved = kept(join(results, name_counts, config.membership_checks, config), outside)
+    if outside:
+        results = [r for r in results if r.path not in outside]
     added = by_path(moved, selection.allows)
     findings: list[Finding] = []
     suppressed: list[Finding] = []

@@ -517,6 +517,9 @@ class Combiner:
                 # rows from this call, whatever its values are
                 ok = False
                 self._blame = self._blame or Blame(UNFILTERED, fn.qualname, site)
+            # the function whose parameters the call passes on: a call in a closure (no summary of
+            # its own) passes the parameters of the function it is nested in, which it captured
+            owner = site.caller if site.caller is not None else self.p.enclosing.caller(site)
             passed: dict[str, bool] = {}  # the caller's parameters passed on -> into an anchor
             direct: set[str] = set()  # ... passed as themselves, not in a list written in the call
             above: dict[str, set[str]] = {}  # the caller's parameters -> the entries of theirs read
@@ -558,7 +561,7 @@ class Combiner:
                         ok = False
                         self._hard = True
                         self._blame = self._blame or Blame(UNTRACED, fn.qualname, site)
-                elif site.caller is not None and (source := _passed_on(arg, anchor)):
+                elif owner is not None and (source := _passed_on(arg, anchor)):
                     name = source[len(PARAMETER):]
                     passed[name] = passed.get(name, False) or anchor
                     if source == arg.source:
@@ -568,7 +571,7 @@ class Combiner:
                         above.setdefault(name, set()).update(read)
                     else:
                         whole.add(name)
-                elif site.caller is not None and arg.entry_sources:
+                elif owner is not None and arg.entry_sources:
                     # an event dict built in a queue producer: the caller's parameters its entries hold
                     for source in _entry_params(arg, entries.get(key, frozenset())):
                         if source == UNKNOWN_ENTRIES:
@@ -579,7 +582,7 @@ class Combiner:
                         passed[name] = passed.get(name, False) or anchor
                         direct.add(name)
                         whole.add(name)
-            caller = self.p.funcs.get(site.caller) if passed and site.caller is not None else None
+            caller = self.p.funcs.get(owner) if passed and owner is not None else None
             if caller is None or caller.handler is not None:
                 continue  # not parameters a caller binds: no request input
             if site.queue and caller.qualname == fn.qualname:

@@ -5,7 +5,9 @@ A nested function exists only while its enclosing function runs, which creates i
 (``get_timing("fixing", fix)``, a callback, a returned closure): what the nested function calls runs
 wherever the enclosing function runs. So a helper only a nested function of a migration helper calls
 is reached only from that migration (``crossfn/combine.py``, ``Combiner.system_helpers``). The
-id-keyed join does not use this: the values a closure passes are judged where they are computed.
+id-keyed join uses it for the enclosing function's parameters a closure captured and passes on
+(``Combiner.keyed``): they are bound at that function's call sites; other values a closure passes
+are judged where they are computed.
 A call at module or class level (in no function) stays in no function.
 """
 

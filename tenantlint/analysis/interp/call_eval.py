@@ -41,6 +41,7 @@ from tenantlint.analysis.interp.values import (
     Value,
     own_origin,
 )
+from tenantlint.analysis.interp.written_rows import spend_written_row
 from tenantlint.crossfn.records import KEYED_ROWS, PARAMETER
 
 if TYPE_CHECKING:
@@ -228,6 +229,7 @@ class CallEvaluation(EvaluatorPart):
             if out is not None:
                 return out
         recv = self.eval(func.value, use=False)
+        spend_written_row(self.fn, node, func)
         for on_receiver in (self._query_method_call, self._model_method_call, self._save_call):
             out = on_receiver(node, func, recv)
             if out is not None:

@@ -17,7 +17,10 @@ check(...): raise``, ``if check(...): return row`` then ``raise``). An answer on
 returned checks nothing. The check is as good as the other values passed to it: a trusted one (the
 authenticated user) makes the row trusted, a parameter of the calling function makes it as good as
 that parameter (judged at the callers), and request input passed beside it (a user the client
-chose) leaves the row unchecked. Only the configured names count: a check tenantlint recognised by
+chose) leaves the row unchecked. A row an id-keyed project call handed back (``e, file =
+FileService.get_by_id(file_id)``) passed on the same terms is checked after the call
+(``call_rows.check_call_row``: the call's read through its one verifiable argument is confined, that
+argument's name is as good as the check). Only the configured names count: a check tenantlint recognised by
 its body verifies the URL values it looks the caller up by, not any row handed to it.
 """
 
@@ -28,6 +31,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
+from tenantlint.analysis.interp.call_rows import call_of, check_call_row
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.interp.guards import is_parameter, scope_checked, unchecked_row
 from tenantlint.analysis.interp.values import RowValue, Value
@@ -54,6 +58,7 @@ def rows_checked_by(state: FunctionState, call: cst.Call, name: str, leaves: boo
     if not leaves and id(call) not in state.negated_calls:
         return
     rows: list[tuple[str, RowValue]] = []
+    handed: list[str] = []  # names holding a row a project call handed back (``call_rows.py``)
     pin: Provenance | None = None
     for arg in call.args:
         if arg.star:
@@ -62,6 +67,9 @@ def rows_checked_by(state: FunctionState, call: cst.Call, name: str, leaves: boo
         if isinstance(held, RowValue) and unchecked_row(held):
             assert isinstance(arg.value, cst.Name)
             rows.append((arg.value.value, held))
+            continue
+        if isinstance(arg.value, cst.Name) and call_of(state, arg.value.value) is not None:
+            handed.append(arg.value.value)
             continue
         if isinstance(arg.value, cst.Lambda):
             continue  # a callback the check may call (``has_user_message=lambda: um is not None``)
@@ -77,3 +85,5 @@ def rows_checked_by(state: FunctionState, call: cst.Call, name: str, leaves: boo
     against = pin or Provenance.trusted(f"the caller, as {short}() verifies it")
     for row_name, row in rows:
         scope_checked(state, row_name, row, against, f"checked by the membership check {short}()")
+    for row_name in handed:
+        check_call_row(state, row_name, against, f"checked by the membership check {short}() after the call")
