@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from tenantlint.api import check_paths, load_config
-from tests.test_crossfn import chdir
+from tests.small_project import flagged_lines
 
 MODELS = """
 from peewee import CharField, Model
@@ -81,17 +79,10 @@ def kept(file_id):
 
 
 def _flagged(tmp_path: Path, checks: str) -> list[int]:
-    (tmp_path / "tenantlint.toml").write_text(
-        f'tenant_models = ["Tenant"]\nglobal_tables = ["tenant"]\nmembership_checks = [{checks}]\n')
-    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/services.py": SERVICES,
-             "app/views.py": VIEWS, "app/rules.py": "from external import can_see\n"}
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
+    config = f'tenant_models = ["Tenant"]\nglobal_tables = ["tenant"]\nmembership_checks = [{checks}]\n'
+    return flagged_lines(tmp_path, config, {
+        "app/__init__.py": "", "app/models.py": MODELS, "app/services.py": SERVICES,
+        "app/views.py": VIEWS, "app/rules.py": "from external import can_see\n"})
 
 
 def test_a_named_check_of_a_handed_back_row_confines_the_call(tmp_path: Path) -> None:

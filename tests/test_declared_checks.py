@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from tenantlint.api import check_paths, load_config
-from tests.test_crossfn import chdir
+from tests.small_project import flagged_lines
 
 MODELS = """
 from django.db import models
@@ -69,17 +67,10 @@ def kept(request, board_id):
 
 
 def _flagged(tmp_path: Path, checks: str) -> list[int]:
-    (tmp_path / "tenantlint.toml").write_text(
-        f'tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\nmembership_checks = [{checks}]\n')
-    files = {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS,
-             "app/rules.py": "from external import can_see, ensure_can_see, is_recent\n"}
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
+    config = f'tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\nmembership_checks = [{checks}]\n'
+    return flagged_lines(tmp_path, config, {
+        "app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS,
+        "app/rules.py": "from external import can_see, ensure_can_see, is_recent\n"})
 
 
 def test_a_named_check_whose_no_leaves_checks_the_row(tmp_path: Path) -> None:

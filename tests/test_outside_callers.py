@@ -3,32 +3,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn.combine import Outcome
 from tenantlint.outside import kept, outside_items
 from tenantlint.results import Finding, Hop, Span
+from tests.test_crossfn import chdir
 
 APP = Path(__file__).resolve().parents[1] / "fixtures" / "flask_peewee_split_callers"
 SERVICE = "notebooks/services/notebook_service.py"
 
 
-@contextmanager
-def _in_app() -> Iterator[None]:
-    old = Path.cwd()
-    os.chdir(APP)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
 def _found(*paths: str) -> list[tuple[str, int, str]]:
-    with _in_app():
+    with chdir(APP):
         result = check_paths([Path(p) for p in paths], load_config(), jobs=1)
     return [(f.path, f.line, f.code) for f in result.findings]
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from tenantlint.api import check_paths, load_config
-from tests.test_crossfn import chdir
+from tests.small_project import flagged_lines
 
 MODELS = """
 from django.db import models
@@ -81,14 +79,8 @@ def invite_by_chosen_org(request, invite_id):
 
 
 def _flagged(tmp_path: Path) -> list[int]:
-    (tmp_path / "tenantlint.toml").write_text('tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\n')
-    for name, text in {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS}.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
+    return flagged_lines(tmp_path, 'tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\n',
+                         {"app/__init__.py": "", "app/models.py": MODELS, "app/views.py": VIEWS})
 
 
 def test_a_foreign_key_to_a_tenant_row_checks_the_row(tmp_path: Path) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tenantlint.api import check_paths, load_config
-from tests.test_crossfn import chdir
+from tests.small_project import flagged_lines
 
 MODELS = """
 from django.db import models
@@ -40,16 +38,9 @@ def view(request, invoice_id):
 
 
 def _flagged(tmp_path: Path, before: str, after: str) -> list[int]:
-    (tmp_path / "tenantlint.toml").write_text('tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\n')
-    files = {"app/__init__.py": "", "app/models.py": MODELS,
-             "app/views.py": VIEW.format(before=before, after=after)}
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    with chdir(tmp_path):
-        result = check_paths([Path(".")], load_config(tmp_path))
-    return sorted(f.line for f in result.findings if f.path == "app/views.py" and f.code == "TNT101")
+    return flagged_lines(tmp_path, 'tenant_columns = ["org_id"]\nglobal_tables = ["Org"]\n', {
+        "app/__init__.py": "", "app/models.py": MODELS,
+        "app/views.py": VIEW.format(before=before, after=after)})
 
 
 @pytest.mark.parametrize("write", ["invoice.save()", "invoice.delete()", "session.delete(invoice)",
