@@ -28,6 +28,7 @@ ROUTED = "."  # in every routed view's value: routed, maybe with no parameter at
 FORMAT_SUFFIXES = "format_suffix_patterns"
 PATH_CALLS = frozenset({"path"})
 REGEX_CALLS = frozenset({"re_path", "url"})
+ROUTE_CALLS = PATH_CALLS | REGEX_CALLS
 # Django's own reading of a ``path()`` route (``django.urls.resolvers._PATH_PARAMETER_COMPONENT_RE``).
 _PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 
@@ -104,7 +105,7 @@ def view_url_kwargs(tree: ast.Module) -> dict[str, str]:
             if name:
                 found.setdefault(name, set()).add(ANY)
             continue
-        if kind not in PATH_CALLS | REGEX_CALLS or len(node.args) < 2:
+        if kind not in ROUTE_CALLS or len(node.args) < 2:
             continue
         target = node.args[1]
         params = _route_params(kind, node.args[0])

@@ -163,11 +163,10 @@ def by_id_row(kind: str, node: cst.Call, values: Sequence[Value], helper: str,
         if found is None:
             return None
         table = found
-    if keys is not None and (untenanted is None or not untenanted(table)):
-        if not checked_id(passed[0].value, passed[1]):
+    if keys is not None:  # the parameters' question, not a trusted row (a parameter is no checked id)
+        assert untenanted is not None  # keys are read only for a caller that tells untenanted tables
+        if not untenanted(table):
             return None
-        keys = None
-    if keys is not None:  # the parameters' question, not a trusted row
         row = RowValue(Provenance.unknown(KEYED_ROWS + keys), table=table)
     else:
         row = RowValue(Provenance.trusted(f"the {table} row {helper}() fetches by {prov.source}"),

@@ -550,24 +550,30 @@ class Walker:
             for origin in origins[marks[4]:]:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
-                    model_cls, held = _models_of_cls(self.ctx, state)
-                    read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
-                                      model_cls, held, bound=state.held_expr)
-                    if read is None and state.enclosing is None and (
-                            stand_in := as_constants(state.env)) is not None and one_model(origin.node):
-                        origin.narrowing_keys = param_keys(
-                            origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
-                    origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
-                    if state.spread and state.enclosing is None and (
-                            spread := spread_filter(origin.node, state.spread)) is not None and (
-                            read is not None or param_keys(origin.node, state.params, state.env, model_cls,
-                                                           held, none_if_empty=False) == ()):
-                        origin.spread = spread  # ``cls.model.get(**kwargs)``: the callers' keywords
-                    if origin.keys is not None:
-                        origin.entries = param_entries(origin.node, state.params, state.env)
-                    elif state.enclosing is None:  # ``objs = cls.model.select()``: the held model is no key
-                        origin.bare = param_keys(origin.node, state.params, state.env, model_cls, held,
-                                                 none_if_empty=False) == ()
+                    self._function_query(origin, state)
+
+    def _function_query(self, origin: Origin, state: FunctionState) -> None:
+        """A query made in a function that is no handler: the parameters it is keyed by (judged at
+        the function's calls), the keywords its callers spread into it, and whether nothing keys it."""
+        model_cls, held = _models_of_cls(self.ctx, state)
+        read = param_keys(origin.node, state.params | state.enclosing_params, state.env,
+                          model_cls, held, bound=state.held_expr)
+        own = state.enclosing is None  # not a query of a nested function
+        if read is None and own and (stand_in := as_constants(state.env)) is not None \
+                and one_model(origin.node):
+            origin.narrowing_keys = param_keys(
+                origin.node, state.params | state.enclosing_params, stand_in, model_cls, held)
+        origin.keys = nested_keys(state.params, state.enclosing, read, origin, state.own_def)
+        spread = spread_filter(origin.node, state.spread) if state.spread and own else None
+        # no key at all, the held model included (``objs = cls.model.select()``): asked once
+        unkeyed = own and (spread is not None or origin.keys is None) and param_keys(
+            origin.node, state.params, state.env, model_cls, held, none_if_empty=False) == ()
+        if spread is not None and (read is not None or unkeyed):
+            origin.spread = spread  # ``cls.model.get(**kwargs)``: the callers' keywords
+        if origin.keys is not None:
+            origin.entries = param_entries(origin.node, state.params, state.env)
+        elif own:
+            origin.bare = unkeyed
 
     def _statement(self, stmt: cst.CSTNode, state: FunctionState) -> None:
         ev = Evaluator(self.ctx, state)
