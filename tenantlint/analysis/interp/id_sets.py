@@ -112,18 +112,6 @@ def entry(holder: Value) -> Value | None:
     return kept(holder.held) if holder.held is not None else SeqValue()
 
 
-def either(a: Value, b: Value) -> Value:
-    """Two branches' values, one of them a dict of id collections."""
-    if isinstance(a, IdSets) and isinstance(b, IdSets):
-        if a.held is None or b.held is None:
-            return a if b.held is None else b
-        held = _combined(a.held, b.held)
-        return IdSets(held=held) if held is not None else Value(merge_prov([a.held, b.held]))
-    if a.untrusted or b.untrusted:
-        return a if a.untrusted else b
-    return Value()
-
-
 def id_sets_kind(returns: Sequence[Value], params: Sequence[str]) -> str:
     """The ``idsets``/``keyedidsets`` kind of a function with these ``return`` values, or ``""``."""
     values = [r for r in returns if r is not NO_VALUE]

@@ -373,9 +373,7 @@ def worse(a: Value, b: Value) -> Value:
     if a is b:
         return a
     if isinstance(a, IdSets) or isinstance(b, IdSets):
-        from tenantlint.analysis.interp.id_sets import either  # it reads scoped ids (a cycle)
-
-        return either(a, b)
+        return _either_sets(a, b)
     if isinstance(a, RowMap) or isinstance(b, RowMap):
         return _either_map(a, b)
     if (isinstance(a, ScopedKeys | ScopedPairs) or isinstance(b, ScopedKeys | ScopedPairs)) and not (
@@ -422,6 +420,19 @@ def worse(a: Value, b: Value) -> Value:
     if a.trusted and not b.trusted:
         return b
     return a
+
+
+def _either_sets(a: Value, b: Value) -> Value:
+    """Two branches' values, one a dict of id sets (``interp/id_sets.py``): a dict of id sets when
+    both are, whose entries hold what either path put in (merged as two branches' values are: scoped
+    ids beside one parameter's values are that parameter's); request input wins; else an ordinary value."""
+    if isinstance(a, IdSets) and isinstance(b, IdSets):
+        if a.held is None or b.held is None:
+            return a if b.held is None else b
+        return IdSets(held=worse(a.held, b.held))
+    if a.untrusted or b.untrusted:
+        return a if a.untrusted else b
+    return Value()
 
 
 def _merge_bare(a: QueryValue, b: QueryValue) -> None:
