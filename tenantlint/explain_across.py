@@ -17,13 +17,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tenantlint.config.options import Config
-from tenantlint.crossfn.closure import SPELLED, describe
+from tenantlint.crossfn.closure import SPELLED, Blame, describe
 from tenantlint.crossfn.combine import Combiner
 from tenantlint.crossfn.join import joined_project
 from tenantlint.crossfn.shapes import ast_shape, binds, is_method
 from tenantlint.results import FileResult
 
 SHOWN = 3  # unresolved spellings listed
+WALKS_SHOWN = 8  # reasons listed for the concrete classes of a generic base method
 SYSTEM_NOTE = "across functions: system scope, not reported: "
 
 
@@ -68,6 +69,7 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
                 out.append(f"{head}; reported here")
                 continue
             out.append(f"{head}; reported here: {describe(blame)}")
+            out.extend(walk_reasons(outcome.walks.get((fn.path, q.line), ())))
             if blame.kind == SPELLED:
                 target = project.funcs.get(blame.function)
                 if target is not None:
@@ -78,6 +80,24 @@ def across_notes(display: str, line: int, results: Sequence[FileResult], counts:
                     if spots:
                         out.append(f"  spellings of '{target.name}' not resolved to it: "
                                    + ", ".join(spots[:SHOWN]) + (" ..." if len(spots) > SHOWN else ""))
+    return out
+
+
+def walk_reasons(walks: Sequence[tuple[str, Blame]]) -> list[str]:
+    """For a generic base method's query (walked once per concrete class), why each class's walk is
+    open, the classes with the same reason on one line; nothing when every walk has one reason (the
+    note gives it)."""
+    by_reason: dict[str, list[str]] = {}
+    for binding, why in walks:
+        found = by_reason.setdefault(describe(why), [])
+        if binding not in found:
+            found.append(binding)
+    if len(by_reason) < 2:
+        return []
+    shown = list(by_reason.items())[:WALKS_SHOWN]
+    out = [f"  as {', '.join(classes)}: {reason}" for reason, classes in shown]
+    if len(by_reason) > WALKS_SHOWN:
+        out.append(f"  ... and {len(by_reason) - WALKS_SHOWN} more reasons")
     return out
 
 

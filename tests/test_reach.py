@@ -12,7 +12,7 @@ import pytest
 
 from tenantlint.api import check_paths, load_config
 from tenantlint.crossfn.reach import FUNCTION, METHOD, STATIC, TASK, definition, framework_may_call
-from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING
+from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING, SUFFIX
 from tenantlint.prepass import name_counts
 from tenantlint.results import RunResult
 from tests.test_crossfn import chdir
@@ -105,6 +105,43 @@ def test_a_getattr_that_names_nothing_new() -> None:
     ''')
     assert DYNAMIC + ANY_METHOD not in counts and DYNAMIC + ANY_MODULE not in counts
     assert not any(k.startswith(DYNAMIC + "?") for k in counts)
+
+
+def test_a_computed_name_with_a_literal_ending_names_only_what_ends_so() -> None:
+    counts = _counts('''
+        def using(groups, setting_name):
+            for group in groups:  # a loop target: it may hold a module
+                if getattr(group, setting_name + "_id"):
+                    return group
+                if getattr(group, f"{setting_name}_id"):
+                    return group
+    ''')
+    assert counts.get(DYNAMIC + ANY_MODULE + SUFFIX + "_id") == 2
+    assert DYNAMIC + ANY_MODULE not in counts
+    # an ending that is no identifier's tail names anything (the name is any text)
+    assert _counts("def f(m, n):\n    for m in ms:\n        getattr(m, n + '.x')").get(DYNAMIC + ANY_MODULE)
+    # on a value of a class not known, called at once: any method ending so
+    assert _counts("def act(service, op):\n    return getattr(service, op + '_all')()").get(
+        DYNAMIC + ANY_METHOD + SUFFIX + "_all")
+
+
+def test_a_loop_over_literal_pairs_gives_literal_names() -> None:
+    counts = _counts('''
+        def changed(pairs):
+            for old, new in pairs:
+                for old_attr, new_attr in [("host", "host"), ("name", "title")]:
+                    if getattr(old, old_attr) != getattr(new, new_attr):
+                        return True
+    ''')
+    assert not any(k.startswith(DYNAMIC) for k in counts)
+    assert counts.get(STRING + "host") == 2
+    counts = _counts('''
+        def changed(pairs, rows):
+            for old, new in pairs:
+                for old_attr, new_attr in [("host", "host"), rows[0]]:  # one pair is no literal
+                    getattr(old, old_attr)
+    ''')
+    assert counts.get(DYNAMIC + ANY_MODULE)
 
 
 def test_prose_and_bare_module_paths_name_nothing() -> None:
@@ -298,6 +335,22 @@ def test_a_getattr_by_a_computed_name_reaches_the_functions_it_may_return(tmp_pa
     result = _run(tmp_path, whole=True, files={"app/jobs.py": jobs})
     assert ("app/services.py", 29) in _found(result)  # dead() may be the one named: helper() too
     assert ("app/models.py", 14) not in _found(result)  # a method of a model: no function of services
+
+
+def test_a_getattr_with_an_ending_reaches_only_the_functions_ending_so(tmp_path: Path) -> None:
+    jobs = """
+        from app import services
+
+
+        def run(request):
+            return getattr(services, request.GET["op"] + "_helper")()
+    """
+    result = _run(tmp_path, whole=True, files={"app/jobs.py": jobs})
+    assert ("app/services.py", 29) not in _found(result)  # dead() ends in no "_helper"
+    jobs = jobs.replace("_helper", "ead")
+    (tmp_path / "again").mkdir()
+    result = _run(tmp_path / "again", whole=True, files={"app/jobs.py": jobs})
+    assert ("app/services.py", 29) in _found(result)  # dead() ends in "ead": it may be named
 
 
 def test_a_relative_base_is_read_from_the_importing_module() -> None:

@@ -100,6 +100,17 @@ def test_call_signature() -> None:
     assert binds(plain, _shape("f(1, 2, 3, c=4)")) and not is_method(plain)
 
 
+def test_a_tracing_wrapper_keeps_the_signature_and_the_callers() -> None:
+    from tenantlint.analysis.interp.signatures import function_fact
+
+    code = "@sentry_sdk.trace\ndef f(a, b=1): pass"
+    assert _signature(code, False) == _signature("def f(a, b=1): pass", False)
+    fn = cst.parse_module(code).body[0]
+    assert isinstance(fn, cst.FunctionDef)
+    assert not function_fact(fn, "app.f", ["a", "b"], None, ["sentry_sdk.trace"], frozenset()).open
+    assert function_fact(fn, "app.f", ["a", "b"], None, ["app.trace"], frozenset()).open
+
+
 @pytest.mark.parametrize("code", [
     "@property\ndef f(self): pass",  # a property's spelling is no call of it
     "@register\ndef f(a): pass",  # a decorator may change what a call binds

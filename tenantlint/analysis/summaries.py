@@ -209,9 +209,19 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
     )
     return Site(call.callee, path, positions.line(call.node), call.caller, call.handler,
                 call.celery, call.open_args, args, call.reference,
-                bool(built) and not any(unfiltered(o) for o in built or ()), call.queries,
+                bool(built) and not any(unfiltered(o) and not _caller_keyed(o) for o in built or ()),
+                call.queries,
                 call.rows, call.selector, call.selected, system=system, via=call.via,
                 shape=_shape(call, positions), bare=bare_spelling(call.node), queue=call.queue)
+
+
+def _caller_keyed(origin: Origin) -> bool:
+    """A builder's query that the caller (no handler) narrowed with keys from its own parameters
+    only (``locked().filter(user_profile_id=user_profile_id)`` in a helper): an id-keyed query of
+    the caller, judged across functions where it is (``crossfn/combine.py``): reported there when
+    a caller of the helper is not known, at a call passing request input into those keys, nowhere
+    when every call is known and passes none. The builder's query became the caller's own."""
+    return origin.handler is None and not origin.internal and _keys_and_anchors(origin)[0] is not None
 
 
 def _shape(call: CallFact, positions: Positions) -> str:

@@ -85,6 +85,9 @@ class Outcome:
     # (path, line) of queries keyed by a row parameter (``KeyedQuery.rows``) that an open caller set
     # did not leave reported -> why the caller set is open
     rows: Mapping[tuple[str, int], Blame] = field(default_factory=dict)
+    # (path, line) of a generic base method's query -> (concrete class, why its walk is open) of each
+    # walk left open: the reason ``tenantlint explain`` gives per class
+    walks: Mapping[tuple[str, int], tuple[tuple[str, Blame], ...]] = field(default_factory=dict)
 
     def system_reason(self, path: str, line: int) -> str | None:
         """Why the code at ``path:line`` is system code, when a function only system code calls
@@ -392,6 +395,7 @@ class Combiner:
         # a known call may pass request input the join cannot place (a spread, an untraced value)
         self._hard = False
         self.rows: dict[tuple[str, int], Blame] = {}
+        self.walks: dict[tuple[str, int], list[tuple[str, Blame]]] = {}
 
     def run(self) -> Outcome:
         # (path, line) of a generic base method's query -> whether each concrete class's walk of it
@@ -413,6 +417,7 @@ class Combiner:
                     generic.setdefault((fn.path, q.line), []).append((q, ok))
                     if not ok and self._blame is not None:
                         self.blames.setdefault((fn.path, q.line), self._blame)
+                        self.walks.setdefault((fn.path, q.line), []).append((q.binding, self._blame))
                 elif ok:
                     self.removed.update((fn.path, q.line, code) for code in q.codes)
                 elif self._blame is not None:
@@ -429,7 +434,9 @@ class Combiner:
             if (f.path, f.line, f.code) not in seen:
                 seen.add((f.path, f.line, f.code))
                 added.append(f)
-        return Outcome(tuple(added), frozenset(self.removed), system, self.blames, spans, self.rows)
+        open_walks = {at: tuple(found) for at, found in self.walks.items()}
+        return Outcome(tuple(added), frozenset(self.removed), system, self.blames, spans, self.rows,
+                       open_walks)
 
     def system_helpers(self) -> tuple[dict[tuple[str, int], str],
                                       dict[str, tuple[tuple[int, int, str], ...]]]:

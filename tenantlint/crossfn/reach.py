@@ -38,6 +38,7 @@ from tenantlint.crossfn.records import (
     DYNAMIC,
     PREFIX,
     STRING,
+    SUFFIX,
     Callees,
     Summary,
     short,
@@ -157,10 +158,15 @@ def unreached(p: Project) -> dict[str, str]:
     return out
 
 
-def _named_at_run_time(dynamic: frozenset[str], fn: Summary, module: str, classes: Classes) -> bool:
+def _named_at_run_time(keys: frozenset[str], fn: Summary, module: str, classes: Classes) -> bool:
     """A ``getattr`` by a name that is no literal may return ``fn``: one on its module
     (``getattr(services, op)``, or on any module loaded at run time), or, for a method, on its
-    class, a subclass or a base (``getattr(self, op)`` in one of their methods)."""
+    class, a subclass or a base (``getattr(self, op)`` in one of their methods). One whose name
+    ends in a literal (``name + "_id"``) names only what ends so."""
+    dynamic = frozenset(receiver for receiver, _, ending in (k.partition(SUFFIX) for k in keys)
+                        if fn.name.endswith(ending))
+    if not dynamic:
+        return False
     owner = fn.qualname.rpartition(".")[0]
     if fn.definition in (FUNCTION, TASK):
         return ANY_MODULE in dynamic or module.rpartition(".")[2] in dynamic

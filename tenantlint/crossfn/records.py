@@ -74,6 +74,9 @@ PREFIX = " prefix "
 # at run time: any module-level function; DYNAMIC + ANY_METHOD, a ``getattr(service, op)()`` on a
 # value of a class not known: any method (``index/string_names.py``, ``crossfn/reach.py``).
 DYNAMIC = " getattr "
+# DYNAMIC + ``group`` + SUFFIX + ``_id``: a ``getattr(group, name + "_id")`` whose name ends in a literal
+# (``f"{name}_id"``): it names only what ends so (``crossfn/reach.py``)
+SUFFIX = " ending "
 ANY_MODULE = "*"
 ANY_METHOD = "*."
 INIT = "__init__"
@@ -90,8 +93,8 @@ def short(qualname: str) -> str:
 
 
 __all__ = ["ANY_ENTRY", "ANY_METHOD", "ANY_MODULE", "BARE", "CLASS_NAME", "CONTEXT", "CONTEXT_SOURCE",
-           "DYNAMIC", "INIT", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING", "Arg",
-           "Callees", "Hop", "short",
+           "DYNAMIC", "INIT", "LOCAL_DEF", "MODULE_VALUE", "ON_OBJECT", "PREFIX", "PSEUDO", "STRING",
+           "SUFFIX", "Arg", "Callees", "Hop", "short",
            "KeyedQuery", "Site", "Summary", "TenantEntry", "context_entry", "entry_source", "is_context"]
 
 

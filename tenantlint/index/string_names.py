@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING
+from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING, SUFFIX
 
 _MAX = 200  # longer literals are prose or data, not a name
 _PLACEHOLDERS = ("%", "{")
@@ -78,9 +78,13 @@ def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts
     ``getattr(obj, "fix")`` and ``f"handle_{kind}"`` are counted as literals, and so is a name
     ``scope`` (the function, or module, holding the call) binds only as the target of loops over
     string literals (``for attr in ("stop", "disconnect")``). ``called`` also for ``h =
-    getattr(service, op)`` with ``h(...)`` in the same file. True when counted."""
+    getattr(service, op)`` with ``h(...)`` in the same file. A name ending in a literal
+    (``name + "_id"``, ``f"{name}_id"``) is counted with that ending (SUFFIX): it names only what
+    ends so. True when counted."""
     if len(node.args) < 2 or not _computed_name(node.args[1], scope):
         return False
+    ending = literal_suffix(node.args[1])
+    tail = SUFFIX + ending if ending else ""
     receiver = node.args[0]
     last = receiver.attr if isinstance(receiver, ast.Attribute) else (
         receiver.id if isinstance(receiver, ast.Name) else "")
@@ -88,15 +92,28 @@ def computed_getattr(node: ast.Call, owner: str, modules: frozenset[str], counts
         last = owner
     elif (isinstance(receiver, ast.Name) and receiver.id in modules) or _loaded_module(receiver):
         last = ANY_MODULE
-    elif called and _called_on_object(receiver, counts):
+    elif called and _called_on_object(receiver, counts, tail):
         if not last:
             return True
     if last:
-        _add(counts, DYNAMIC + last)
+        _add(counts, DYNAMIC + last + tail)
     return bool(last)
 
 
-def _called_on_object(receiver: ast.expr, counts: dict[str, int]) -> bool:
+def literal_suffix(arg: ast.expr) -> str:
+    """The literal a computed name ends in, when it is made of identifier characters: ``"_id"`` of
+    ``name + "_id"`` or ``f"{name}_id"``; "" when there is none."""
+    last: ast.expr | None = None
+    if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add):
+        last = arg.right
+    elif isinstance(arg, ast.JoinedStr) and len(arg.values) > 1:
+        last = arg.values[-1]
+    if isinstance(last, ast.Constant) and isinstance(last.value, str) and ("a" + last.value).isidentifier():
+        return last.value
+    return ""
+
+
+def _called_on_object(receiver: ast.expr, counts: dict[str, int], tail: str = "") -> bool:
     """The method a computed ``getattr`` on ``receiver`` returns is called: on a local
     (``getattr(service, op)()``), any method of any class unless an import binds the name
     (:func:`settled`); on an object built or picked in place (``getattr(Tools(), op)()``,
@@ -107,11 +124,11 @@ def _called_on_object(receiver: ast.expr, counts: dict[str, int]) -> bool:
     if isinstance(receiver, ast.Name):
         if not receiver.id[:1].islower():
             return False
-        _add(counts, _CALLED + receiver.id)
+        _add(counts, _CALLED + receiver.id + tail)
         return True
     if isinstance(receiver, ast.Attribute) or _loaded_module(receiver):
         return False
-    _add(counts, DYNAMIC + ANY_METHOD)
+    _add(counts, DYNAMIC + ANY_METHOD + tail)
     return True
 
 
@@ -137,11 +154,29 @@ def literal_loop_only(scope: ast.AST, name: str) -> bool:
     for node in ast.walk(scope):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
             stores += 1
-        elif isinstance(node, ast.For | ast.AsyncFor) and isinstance(node.target, ast.Name) \
-                and node.target.id == name and isinstance(node.iter, ast.Tuple | ast.List | ast.Set) \
-                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.iter.elts):
+        elif isinstance(node, ast.For | ast.AsyncFor) and _literal_loop(node, name):
             loops += 1
     return loops > 0 and loops == stores
+
+
+def _literal_loop(node: ast.For | ast.AsyncFor, name: str) -> bool:
+    """``for name in ("a", "b")``, or ``for name, other in [("a", "x"), ("b", "y")]``: every value
+    the loop gives ``name`` is a string literal written there."""
+    if not isinstance(node.iter, ast.Tuple | ast.List | ast.Set):
+        return False
+    target = node.target
+    if isinstance(target, ast.Name):
+        return target.id == name and all(_is_str(e) for e in node.iter.elts)
+    if not isinstance(target, ast.Tuple) or not all(isinstance(t, ast.Name) for t in target.elts):
+        return False
+    at = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Name) and t.id == name]
+    return len(at) == 1 and bool(node.iter.elts) and all(
+        isinstance(e, ast.Tuple | ast.List) and len(e.elts) == len(target.elts) and _is_str(e.elts[at[0]])
+        for e in node.iter.elts)
+
+
+def _is_str(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
 def computed_methodcaller(node: ast.Call, counts: dict[str, int]) -> bool:
@@ -190,11 +225,13 @@ def settled(counts: dict[str, int], imports: list[ast.Import | ast.ImportFrom]) 
     aliases = {a.asname: a.name.rsplit(".", 1)[-1] for node in imports for a in node.names if a.asname}
     bound = {a.asname or a.name.split(".", 1)[0] for node in imports for a in node.names}
     for key in keys:
+        head, sep, ending = key.partition(SUFFIX)  # a name's literal ending stays with its receiver
+        tail = sep + ending
         if key.startswith(_CALLED):
             del counts[key]
-            if key[len(_CALLED):] not in bound:
-                _add(counts, DYNAMIC + ANY_METHOD)
+            if head[len(_CALLED):] not in bound:
+                _add(counts, DYNAMIC + ANY_METHOD + tail)
             continue
-        name = aliases.get(key[len(DYNAMIC):])
+        name = aliases.get(head[len(DYNAMIC):])
         if name:
-            _add(counts, DYNAMIC + name)
+            _add(counts, DYNAMIC + name + tail)

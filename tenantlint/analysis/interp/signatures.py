@@ -28,6 +28,9 @@ _TRANSPARENT = frozenset({
     "connection_context",  # peewee's ``@db.connection_context()``: opens a connection around the call
     "abstractmethod", "override", "final",  # typing markers
 })
+# Library decorators that only wrap the call (same arguments, registered nowhere), by their dotted
+# name as written: Sentry's ``@sentry_sdk.trace`` opens a span around it
+_WRAPPING = frozenset({"sentry_sdk.trace"})
 _TASKS = frozenset({"shared_task", "task"})
 
 
@@ -52,7 +55,7 @@ _SAME_SIGNATURE = _TRANSPARENT - {"property", "cached_property"}
 def call_signature(fn: cst.FunctionDef, decorators: list[str], method: bool) -> str:
     """The signature a call of ``fn`` binds (``shapes.Signature.text``); "" when a decorator may
     change it."""
-    last = [n.rsplit(".", 1)[-1] for n in decorators]
+    last = [n.rsplit(".", 1)[-1] for n in decorators if n not in _WRAPPING]
     if any(n not in _SAME_SIGNATURE for n in last) or _bound_task(fn):
         return ""
     params = fn.params
@@ -156,7 +159,8 @@ def function_fact(fn: cst.FunctionDef, qualname: str, ports: list[str], handler:
                   forwarding: frozenset[str] = frozenset()) -> FunctionFact:
     """``forwarding``: decorators that only wrap (:func:`forwarding_names`), which leave the caller
     set as it is."""
-    is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT and n not in forwarding for n in decorators)
+    is_open = any(n.rsplit(".", 1)[-1] not in _TRANSPARENT and n not in forwarding and n not in _WRAPPING
+                  for n in decorators)
     return FunctionFact(fn, qualname, tuple(ports), handler.name if handler else None, is_open,
                         fn.name.value in checks)
 

@@ -156,6 +156,7 @@ from tenantlint.analysis.interp.values import (
     empty_dict,
     worse,
 )
+from tenantlint.analysis.interp.worker_lifecycle import lifecycle_reason
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
 from tenantlint.analysis.rawsql.text import augmented
@@ -376,6 +377,10 @@ class Walker:
                 base = fw.command_class(self.ctx, cls)
                 if base is not None:
                     return f"{MANAGEMENT_COMMAND}{cls.name} ({base})"
+            if qualname is not None:  # a queue worker's ``start``/``stop``: run for no event
+                lifecycle = lifecycle_reason(settings.facts.named_queues, qualname, cls.node, fn, names)
+                if lifecycle is not None:
+                    return lifecycle
         change = schema_change(self.ctx, fn)
         if change is not None:  # a migration written as a function: every tenant's rows on purpose
             return f"{SCHEMA_CHANGE}{change}"
