@@ -305,6 +305,7 @@ class Summary:
     # registering it, a nested function, a handler)
     definition: str = ""
     bases: tuple[str, ...] = ()  # a method's: its class's bases, qualified through the file's imports
+    keeps: tuple[str, ...] = ()  # parameters whose entries it never changes (``interp/kept_entries.py``)
 
     @property
     def name(self) -> str:
@@ -372,6 +373,9 @@ class Site:
     # An event put on a named queue (``queue_json_publish("q", event)``): a call site of the queue's
     # consumer, which no spelling of its name counts (``crossfn/combine.py``).
     queue: bool = False
+    # Some argument is a bare name whose entries the caller stored (``req`` after ``req["id"] = x``):
+    # the callee's ``keeps`` tell whether the caller may keep them (``interp/stored_entries.py``).
+    stored: bool = False
 
 
 @dataclass

@@ -598,7 +598,8 @@ def _returns(items: list[Item], results: list[FileResult | None], job: _Job | No
             return True
         redo = [i for i, r in enumerate(results) if r is not None and not r.error
                 and any(not site.celery and not site.reference
-                        and found.applies(site.callee, site.queries, site.rows) for site in r.calls)
+                        and found.applies(site.callee, site.queries, site.rows, site.stored)
+                        for site in r.calls)
                 and not (found.answers_alike(none, r.returns_asked) if i not in answered
                          else found.answers(r.returns_asked) == answered[i])]
         if not redo:

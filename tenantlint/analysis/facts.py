@@ -225,6 +225,7 @@ class CallFact:
     selected: tuple[str, ...] = ()
     via: str = ""  # the class a method call is spelled on (``FileService.get_by_id``: FileService)
     queue: bool = False  # an event put on a named queue: a call site of the queue's consumer
+    stored: bool = False  # some argument is a bare name whose entries the caller stored
 
 
 @dataclass
@@ -242,6 +243,7 @@ class FunctionFact:
     system: str = ""  # why a scheduler runs it ("scheduled by …"), if one does
     built: cst.CSTNode | None = None  # the query it returns unevaluated (a builder), if any
     passes: tuple[str, ...] = ()  # parameters it only extends and hands back (``interp/passes.py``)
+    keeps: tuple[str, ...] = ()  # parameters whose entries it never changes (``interp/kept_entries.py``)
     guards: tuple[str, ...] = ()  # ``checked:attr:against`` tenant checks (``interp/guards.py``)
     # parameters annotated with a model class (``bot_profile: UserProfile``): rows, not ids
     rows: tuple[str, ...] = ()

@@ -108,7 +108,7 @@ def summarize(path: str, ctx: FileContext, findings: list[Finding], positions: P
             fn.check, _returns(path, fn, positions), fn.system,
             tuple(sorted(own.get(fn.qualname, {}).items())), fn.passes, fn.guards,
             tuple(entries.get(fn.qualname, ())), positions.last_line(fn.node), fn.signature,
-            fn.definition, fn.bases,
+            fn.definition, fn.bases, fn.keeps,
         ))
     system = in_system_path(ctx.path, ctx.settings.config)
     defined = ctx.settings.defined
@@ -212,7 +212,8 @@ def _site(path: str, call: CallFact, positions: Positions, built: list[Origin] |
                 bool(built) and not any(unfiltered(o) and not _caller_keyed(o) for o in built or ()),
                 call.queries,
                 call.rows, call.selector, call.selected, system=system, via=call.via,
-                shape=_shape(call, positions), bare=bare_spelling(call.node), queue=call.queue)
+                shape=_shape(call, positions), bare=bare_spelling(call.node), queue=call.queue,
+                stored=call.stored)
 
 
 def _caller_keyed(origin: Origin) -> bool:

@@ -39,6 +39,9 @@ class Returns:
     # the qualified names of the other functions, sorted: a call of a name shared with a function that
     # returns nothing useful is ambiguous (resolves to none)
     names: tuple[str, ...] = ()
+    # qualified name -> (position, name) of each parameter whose entries it never changes
+    # (``analysis/interp/kept_entries.py``): a caller passing a dict there keeps what it stored in it
+    keeps: Mapping[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
     _callees: Callees = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -50,6 +53,7 @@ class Returns:
         passes: dict[str, tuple[tuple[int, str], ...]] = {}
         guards: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         params: dict[str, tuple[str, ...]] = {}
+        keeps: dict[str, tuple[tuple[int, str], ...]] = {}
         from tenantlint.files import module_name
 
         dupes: set[str] = set()
@@ -67,6 +71,8 @@ class Returns:
             kinds[s.qualname] = s.returns if s.handler is None else ""
             if s.passes and s.handler is None:
                 passes[s.qualname] = tuple((s.params.index(p), p) for p in s.passes)
+            if s.keeps and s.handler is None:
+                keeps[s.qualname] = tuple((s.params.index(p), p) for p in s.keeps)
             if s.guards and s.handler is None:
                 guards[s.qualname] = (s.params, s.guards)
             if s.handler is None and s.returns.startswith(f"{DICT_KIND}:"):
@@ -76,11 +82,12 @@ class Returns:
                        {q: g for q, g in sorted(guards.items()) if q not in dupes},
                        {q: p for q, p in sorted(params.items()) if q not in dupes},
                        {q: m for q, m in sorted(modules.items()) if q not in dupes},
-                       tuple(q for q, k in sorted(kinds.items()) if not k and q not in dupes))
+                       tuple(q for q, k in sorted(kinds.items()) if not k and q not in dupes),
+                       {q: p for q, p in sorted(keeps.items()) if q not in dupes})
 
     @property
     def useful(self) -> bool:
-        return any(self.kinds.values()) or bool(self.passes) or bool(self.guards)
+        return any(self.kinds.values()) or bool(self.passes) or bool(self.guards) or bool(self.keeps)
 
     def key(self) -> str:
         kinds = sorted([*self.kinds.items(), *((q, "") for q in self.names)])
@@ -88,15 +95,17 @@ class Returns:
                       *(f"{q}<{p}" for q, p in sorted(self.passes.items())),
                       *(f"{q}!{g}" for q, g in sorted(self.guards.items())),
                       *(f"{q}({','.join(p)})" for q, p in sorted(self.dict_params.items())),
-                      *(f"{q}@{m}" for q, m in sorted(self.modules.items())))
+                      *(f"{q}@{m}" for q, m in sorted(self.modules.items())),
+                      *(f"{q}~{p}" for q, p in sorted(self.keeps.items())))
 
-    def applies(self, callee: str, queries: bool, rows: bool = False) -> bool:
+    def applies(self, callee: str, queries: bool, rows: bool = False, stored: bool = False) -> bool:
         """A call of ``callee`` gets a value, or (``queries``: with a query among its arguments) passes
-        a parameter through, or (``rows``: with an unchecked row among them) checks its tenant: its
-        file is walked again."""
+        a parameter through, or (``rows``: with an unchecked row among them) checks its tenant, or
+        (``stored``: given a dict the caller stored entries in) leaves a parameter's entries as they
+        were: its file is walked again."""
         q = self.resolve(callee)
         return q is not None and (bool(self.kinds.get(q)) or (queries and q in self.passes)
-                                  or (rows and q in self.guards))
+                                  or (rows and q in self.guards) or (stored and q in self.keeps))
 
     def answer(self, callee: str) -> tuple[object, ...]:
         """All the analysis of a call can learn about ``callee`` (or :data:`PASSES_ASKED`) here: a
@@ -107,7 +116,8 @@ class Returns:
         return (self.kind_of(callee) if self.kinds else "",
                 self.passes_of(callee) if self.passes else (),
                 self.guards_of(callee),
-                self.dict_of(callee) if self.dict_params else None)
+                self.dict_of(callee) if self.dict_params else None,
+                self.keeps_of(callee) if self.keeps else ())
 
     def answers_alike(self, other: Returns, asked: Iterable[str]) -> bool:
         return all(self.answer(c) == other.answer(c) for c in asked)
@@ -121,6 +131,11 @@ class Returns:
         """The parameters of ``callee`` and its tenant guards (none when it has none)."""
         q = self.resolve(callee) if self.guards else None
         return self.guards.get(q, ((), ())) if q is not None else ((), ())
+
+    def keeps_of(self, callee: str) -> tuple[tuple[int, str], ...]:
+        """(position, name) of each parameter of ``callee`` whose entries it never changes."""
+        q = self.resolve(callee)
+        return self.keeps.get(q, ()) if q is not None else ()
 
     def passes_of(self, callee: str) -> tuple[tuple[int, str], ...]:
         q = self.resolve(callee)

@@ -103,7 +103,10 @@ class CallEvaluation(EvaluatorPart):
             self.eval_args(node)
             return loaded
         if isinstance(func, cst.Attribute):
-            return self._method_call(node, func)
+            value = self._method_call(node, func)
+            if node.args and isinstance(value, QueryValue):  # ``Model.update(data)`` reads ``data``
+                self.fn.query_calls.add(id(node))  # (``kept_entries.py``)
+            return value
         if isinstance(func, cst.Name) and func.value in self.fn.env:
             args = self.eval_args(node)
             table = self.fn.env[func.value]

@@ -94,7 +94,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                                     and (unchecked_id(v) or call_of(fn, a.value.value) is not None))
                or _of_row(fn, a.value) for a, v in zip(node.args, values, strict=False))
     ctx.facts.calls.append(CallFact(node, callee, args, fn.qualname, fn.handler_name, celery, open_args,
-                                    queries=given, rows=rows, via=_via(fn, target)))
+                                    queries=given, rows=rows, via=_via(fn, target),
+                                    stored=id(node) in fn.stored_calls))
     if celery:
         return None  # a task's result is not its return value
     returns = ctx.settings.returns

@@ -24,7 +24,7 @@ one of two merged paths is dropped (``function_state.merge_env``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import libcst as cst
 
@@ -38,7 +38,11 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _LOOPS = (cst.For, cst.While)
 _CODE = cst.Module(body=[])
 # Methods that only read a dict, list or object: calling them changes no entry.
-_READ_ONLY = frozenset({"get", "keys", "values", "items", "copy", "count", "index"})
+READ_ONLY_METHODS = frozenset({"get", "keys", "values", "items", "copy", "count", "index"})
+
+
+# (call, argument): the callee leaves the entries of the bare name passed there as they were
+KeptArg = Callable[[cst.Call, cst.Arg], bool]
 
 
 def each_key(code: str) -> str:
@@ -152,11 +156,12 @@ def cancel_touched(env: dict[str, Value], node: cst.CSTNode) -> None:
             env[k] = Value()
 
 
-def touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
+def touches(node: cst.CSTNode, entry: tuple[str, str], kept: KeptArg | None = None) -> bool:
     """``node`` may change ``entry`` (name, key): it binds or uses the name bare (passes it to a call,
     aliases it), calls a method of it or of the entry that is no read, or assigns the entry (or an
     entry of the name whose key is not constant). A spread (``f(**name)``, ``f(*name)``) only reads
-    the name."""
+    the name; so does the name passed bare to a call where ``kept`` (call, argument) says the callee
+    leaves its entries as they were."""
     base, key = entry
     todo: list[tuple[cst.CSTNode, bool]] = [(node, False)]  # (node, is an assignment target)
     while todo:
@@ -166,7 +171,7 @@ def touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
                 return True
             continue
         if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) \
-                and n.func.attr.value not in _READ_ONLY:
+                and n.func.attr.value not in READ_ONLY_METHODS:
             recv = n.func.value
             if (isinstance(recv, cst.Name) and recv.value == base) or _same_entry(recv, base, key):
                 return True
@@ -184,6 +189,11 @@ def touches(node: cst.CSTNode, entry: tuple[str, str]) -> bool:
         if isinstance(n, cst.Subscript) and target:  # ``req["ids"][0] = x`` changes ``req["ids"]``
             todo.append((n.value, True))
             todo.extend((c, False) for c in code_children(n) if c is not n.value)
+            continue
+        if kept is not None and isinstance(n, cst.Call):
+            todo.append((n.func, False))
+            todo.extend((a, False) for a in n.args if not (
+                isinstance(a.value, cst.Name) and a.value.value == base and not a.star and kept(n, a)))
             continue
         if isinstance(n, cst.Arg):
             if n.star and isinstance(n.value, cst.Name):

@@ -68,6 +68,8 @@ class FunctionState:
     types: dict[str, str] = field(default_factory=dict)
     # Calls whose falsy answer leaves the function (``if not can_edit(m, b): raise``): ids of the nodes.
     negated_calls: set[int] = field(default_factory=set)
+    query_calls: set[int] = field(default_factory=set)  # ids of the calls with arguments that built a query
+    stored_calls: set[int] = field(default_factory=set)  # ids of the calls given a dict with stored entries
     # The function's body, and the names it reads only to narrow other queries (``narrowing.py``),
     # computed on the first unscoped row bound to a name.
     body: cst.CSTNode | None = None

@@ -13,9 +13,11 @@ exactly that entry the value stored, flow-sensitively, as an assignment to a nam
 environment under :data:`STORED_PREFIX` until a statement may change it (the name rebound or used
 bare: passed to a call, aliased; a call of a method of it other than a read; another assignment to
 the entry, also through another name, which may be an alias; ``checked_loops._touches``). A spread
-(``f(**req)``) only reads it. A store made on only one of two merged paths is dropped
-(``function_state.merge_env``): after ``if x: req["id"] = y`` the entry is what the request sent on
-the other path. A query stored in an entry is not kept: it was used where it was stored.
+(``f(**req)``) only reads it; so does passing it bare to a function of the project that only reads
+that parameter (``kept_entries.py``, by the callee's summary from an earlier pass). A store made
+on only one of two merged paths is dropped (``function_state.merge_env``): after ``if x: req["id"]
+= y`` the entry is what the request sent on the other path. A query stored in an entry is not
+kept: it was used where it was stored.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Mapping
 
 import libcst as cst
 
-from tenantlint.analysis.interp.checked_loops import entry_of, touches
+from tenantlint.analysis.interp.checked_loops import KeptArg, entry_of, touches
 from tenantlint.analysis.interp.exprs import STORED_PREFIX
 from tenantlint.analysis.interp.values import Value
 
@@ -56,16 +58,17 @@ def stored(env: Mapping[str, Value], node: cst.BaseExpression) -> Value | None:
     return env.get(_key(*entry)) if entry is not None else None
 
 
-def cancel_stored(env: dict[str, Value], node: cst.CSTNode) -> None:
+def cancel_stored(env: dict[str, Value], node: cst.CSTNode, kept: KeptArg | None = None) -> None:
     """Forget each stored entry that ``node`` (a statement, or a compound statement's header) may
-    change. Called before the statement is evaluated."""
+    change. Called before the statement is evaluated. ``kept``: whether a call leaves the entries of
+    the bare name passed as an argument as they were (its callee's summary, ``kept_entries.py``)."""
     keys = [k for k in env if k.startswith(STORED_PREFIX) and k != STORED_PREFIX]
     if not keys:
         return
     written = _written_entries(node)
     for k in keys:
         name, entry = k[len(STORED_PREFIX) + 1:].split(_SEP, 1)
-        if entry in written or touches(node, (name, entry)):
+        if entry in written or touches(node, (name, entry), kept):
             del env[k]
 
 

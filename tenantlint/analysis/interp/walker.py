@@ -97,6 +97,7 @@ from tenantlint.analysis.interp.id_sets import id_sets_kind
 from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.keyed_ids import keyed_ids_kind
+from tenantlint.analysis.interp.kept_entries import kept_arg, kept_params
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.kwargs_filters import spread_filter, spread_param
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -337,6 +338,8 @@ class Walker:
         """What a function that is no handler tells its callers: its guards and what it returns.
         The first walk of a generic base method (``generic``) tells only whether it is a by-id
         getter: its other kinds are each walk's own."""
+        if not fact.open:
+            fact.keeps = kept_params(fn, fact.params, state.query_calls)
         if generic:
             fact.returns = by_id_kind(state.returns, state.return_nodes, fact.params, generic=True)
             return
@@ -599,7 +602,7 @@ class Walker:
         if EACH_PREFIX in state.env:  # a loop-checked ``req["ids"]`` this statement may change
             cancel_touched(state.env, _header(stmt))
         if STORED_PREFIX in state.env:  # a stored ``req["id"]`` this statement may change
-            cancel_stored(state.env, _header(stmt))
+            cancel_stored(state.env, _header(stmt), partial(kept_arg, self.ctx, state))
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state, ev)
