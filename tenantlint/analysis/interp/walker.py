@@ -96,8 +96,8 @@ from tenantlint.analysis.interp.held_models import generic_walks, held_models
 from tenantlint.analysis.interp.id_sets import id_sets_kind
 from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
-from tenantlint.analysis.interp.keyed_ids import keyed_ids_kind
 from tenantlint.analysis.interp.kept_entries import kept_arg, kept_params
+from tenantlint.analysis.interp.keyed_ids import keyed_ids_kind
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.kwargs_filters import spread_filter, spread_param
 from tenantlint.analysis.interp.local_types import expr_type, param_types
