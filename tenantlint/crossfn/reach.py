@@ -13,7 +13,9 @@ neither excluded — tests, migrations — nor under ``system_paths``) has no wa
   dunder, no method a framework calls by name (:data:`HOOKS`), no override of a method of a project
   base class (a call of the base's may run it); a method of a class with a base outside the
   project (a model, a serializer, a view) only when it is a classmethod or a staticmethod, whose
-  name no framework calls (:func:`framework_may_call`);
+  name no framework calls (:func:`framework_may_call`), or a method of a view class whose bases
+  outside the project are all framework views, of a name the framework never calls (:data:`VIEW`,
+  ``view_bases.py``);
 - something of its module is used from elsewhere in the project (a function of it has a call site
   in another module), or, for a method, its class's name is spelled: a module nothing imports may
   be loaded by other means (a plug-in, a module a framework discovers). A task of a task queue
@@ -31,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from tenantlint.analysis.source.ast_imports import resolve_import
+from tenantlint.crossfn import view_bases
 from tenantlint.crossfn.records import (
     ANY_METHOD,
     ANY_MODULE,
@@ -48,6 +51,9 @@ if TYPE_CHECKING:
     from tenantlint.crossfn.combine import Project
 
 FUNCTION, METHOD, STATIC = "function", "method", "static"  # ``Summary.definition``
+# A plain method of a class whose bases outside the project are all framework view classes
+# (``analysis/interp/view_methods.py``): the framework calls only the names it dispatches or hooks
+VIEW = "view-method"
 TASK = "task"  # a module-level function a task queue registers (``_TASKS``)
 # Decorators that register the function nowhere and leave it callable only by its name, by their
 # qualified names (a project's own ``cache`` decorator may register what it wraps)
@@ -161,8 +167,9 @@ def unreached(p: Project) -> dict[str, str]:
 def _named_at_run_time(keys: frozenset[str], fn: Summary, module: str, classes: Classes) -> bool:
     """A ``getattr`` by a name that is no literal may return ``fn``: one on its module
     (``getattr(services, op)``, or on any module loaded at run time), or, for a method, on its
-    class, a subclass or a base (``getattr(self, op)`` in one of their methods). One whose name
-    ends in a literal (``name + "_id"``) names only what ends so."""
+    class, a subclass or a base (``getattr(self, op)`` in one of their methods), or on a value of
+    unknown class (not for a view's method: only one on a ``view``, ``view_bases.VIEW_RECEIVER``).
+    One whose name ends in a literal (``name + "_id"``) names only what ends so."""
     dynamic = frozenset(receiver for receiver, _, ending in (k.partition(SUFFIX) for k in keys)
                         if fn.name.endswith(ending))
     if not dynamic:
@@ -170,6 +177,8 @@ def _named_at_run_time(keys: frozenset[str], fn: Summary, module: str, classes: 
     owner = fn.qualname.rpartition(".")[0]
     if fn.definition in (FUNCTION, TASK):
         return ANY_MODULE in dynamic or module.rpartition(".")[2] in dynamic
+    if fn.definition == VIEW:  # a view instance is no object of unknown class (``view_bases.py``)
+        return view_bases.VIEW_RECEIVER in dynamic or not dynamic.isdisjoint(classes.related(owner))
     return ANY_METHOD in dynamic or not dynamic.isdisjoint(classes.related(owner))
 
 
@@ -203,7 +212,8 @@ def _callable_by_name(p: Project, fn: Summary, classes: Classes) -> bool:
     external = classes.external(owner)
     if framework_may_call(fn.name, external) or classes.overrides(owner, fn.name):
         return False
-    return fn.definition == STATIC or not external
+    return fn.definition == STATIC or not external or (
+        fn.definition == VIEW and not view_bases.framework_calls(fn.name))
 
 
 class Classes:
@@ -216,7 +226,7 @@ class Classes:
         self._path: dict[str, str] = {}
         self._methods: dict[str, set[str]] = {}
         for fn in funcs:
-            if fn.definition in (METHOD, STATIC) or fn.bases:
+            if fn.definition in (METHOD, STATIC, VIEW) or fn.bases:
                 owner = fn.qualname.rpartition(".")[0]
                 self._methods.setdefault(owner, set()).add(fn.name)
                 self._bases.setdefault(owner, fn.bases)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING, SUFFIX
+from tenantlint.crossfn.view_bases import VIEW_RECEIVER
 
 _MAX = 200  # longer literals are prose or data, not a name
 _PLACEHOLDERS = ("%", "{")
@@ -128,8 +129,22 @@ def _called_on_object(receiver: ast.expr, counts: dict[str, int], tail: str = ""
         return True
     if isinstance(receiver, ast.Attribute) or _loaded_module(receiver):
         return False
+    if _view_entry(receiver):  # ``getattr(context["view"], op)()``: any method of a view too
+        _add(counts, DYNAMIC + VIEW_RECEIVER + tail)
     _add(counts, DYNAMIC + ANY_METHOD + tail)
     return True
+
+
+def _view_entry(node: ast.expr) -> bool:
+    """``context["view"]`` / ``context.get("view")``: the view a framework hook was handed."""
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+            and node.args:
+        key = node.args[0]
+    else:
+        return False
+    return isinstance(key, ast.Constant) and key.value == VIEW_RECEIVER
 
 
 def _computed_name(arg: ast.expr, scope: ast.AST | None) -> bool:

@@ -28,6 +28,7 @@ from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound
 from tenantlint.analysis.interp.keyed_ids import KEYED_IDS, keyed_ids_value
 from tenantlint.analysis.interp.keyword_guards import keyword_guards, read_model
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
+from tenantlint.analysis.interp.mixin_rows import CLASS_ROW, class_row
 from tenantlint.analysis.interp.nested import note_nested_call
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.queue_producers import produced
@@ -110,6 +111,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
         kind = returns.kind_of(callee)
         if kind.startswith(USER_LOOKUP + ":"):
             return looked_up_user(kind, node, values, ".".join(callee.split(".")[-2:]))
+        if kind == CLASS_ROW and isinstance(node.func, cst.Attribute):
+            return class_row(_held_table(ctx, node.func.value), ".".join(callee.split(".")[-2:]))
         if kind.startswith(BY_ID + ":"):
             return by_id_row(kind, node, values, ".".join(callee.split(".")[-2:]),
                              lambda recv: _held_table(ctx, recv),

@@ -102,6 +102,7 @@ from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.kwargs_filters import spread_filter, spread_param
 from tenantlint.analysis.interp.local_types import expr_type, param_types
 from tenantlint.analysis.interp.member_loops import proven_by_member_loop
+from tenantlint.analysis.interp.mixin_rows import mark_class_row
 from tenantlint.analysis.interp.narrowing import narrowing_names, narrows_only
 from tenantlint.analysis.interp.nested import nested_def, nested_keys, settle
 from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
@@ -157,6 +158,7 @@ from tenantlint.analysis.interp.values import (
     empty_dict,
     worse,
 )
+from tenantlint.analysis.interp.view_methods import view_definition
 from tenantlint.analysis.interp.worker_lifecycle import lifecycle_reason
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
 from tenantlint.analysis.rawsql.constants import module_name
@@ -217,8 +219,13 @@ class Walker:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 walks = generic_walks(self.ctx, info, stmt, state.models) if view is None else []
+                kinds: list[tuple[str, str]] = []
                 for i, walk in enumerate(walks):  # a generic base method: once per concrete model
-                    self.walk_function(stmt, info, state, walk.models, walk.label, record=i == 0)
+                    walked = self.walk_function(stmt, info, state, walk.models, walk.label, record=i == 0)
+                    model = walk.models.get(SELF_CLASS)
+                    kinds.append((return_kind(walked.returns), model.table if model is not None else ""))
+                if walks and state.scope:  # a mixin's scoped row of each model (``mixin_rows.py``)
+                    mark_class_row(self.ctx.facts.functions, f"{state.scope}.{stmt.name.value}", stmt, kinds)
                 if walks:
                     continue
                 fstate = self.walk_function(stmt, info, state)
@@ -313,10 +320,10 @@ class Walker:
             if handler is None and not renamed_task(fn):  # what only code naming it can call
                 qualified = [self.ctx.imports.qualify(n) for n in names]
                 qualified += ["?"] * (len(fn.decorators) - len(names))  # ``@handlers["x"]``: unknown
-                fact.definition = definition(qualified, method=cls is not None, class_decorators=(
-                    () if cls is None else [
-                    dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-                    or "?" for d in cls.node.decorators]))  # (``crossfn/reach.py``)
+                fact.definition = view_definition(self.ctx, cls, definition(
+                    qualified, method=cls is not None, class_decorators=(() if cls is None else [
+                        dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                        or "?" for d in cls.node.decorators])))  # (``crossfn/reach.py``)
                 fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
