@@ -13,6 +13,7 @@ from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.interp import (
     calls,
     filter_helpers,
+    id_sets,
     receivers,
     records,
     row_maps,
@@ -30,6 +31,7 @@ from tenantlint.analysis.interp.values import (
     Built,
     DictValue,
     Dispatch,
+    IdSets,
     Instance,
     ModelRef,
     QueryValue,
@@ -182,6 +184,9 @@ class CallEvaluation(EvaluatorPart):
         """A converter keeps its argument's provenance, a container merges its arguments'."""
         if qual in GROUPERS:
             return self._grouped(node)
+        sets = id_sets.started(qual, node)  # ``defaultdict(set)``
+        if sets is not None:
+            return sets
         if name in CONVERTERS or qual in CONVERTERS or qual.rsplit(".", 1)[-1] in ("UUID",):
             args = self.eval_args(node)
             if args and scoped_ids.carried(args[0]):
@@ -202,6 +207,8 @@ class CallEvaluation(EvaluatorPart):
                 return args[0]  # ``sorted(by_id.items())``: the same pairs
             if name != "dict" and not node.args:
                 return SeqValue()  # ``set()``: empty, holds no value of its own
+            if name != "dict" and len(args) == 1 and args[0].beside_scoped:
+                return scoped_ids.kept(args[0])  # ``list({target.id} | scoped_ids)``: the same union
             return Value(merge_prov(args)) if args else Value()
         if name in ("getattr",) and len(node.args) >= 2:
             args = self.eval_args(node)
@@ -409,10 +416,18 @@ class CallEvaluation(EvaluatorPart):
                            ) -> Value | None:
         """``ids.append(v)`` grows the local ``ids`` (scoped ids while every value put in is one);
         ``ids.difference(other)`` and the like are scoped ids (``interp/scoped_ids.py``)."""
+        holder = func.value.value if isinstance(func.value, cst.Subscript) else None
+        if method in id_sets.ENTRY_GROWERS and isinstance(holder, cst.Name) \
+                and isinstance(self.fn.env.get(holder.value), IdSets) and args:
+            sets = self.fn.env[holder.value]  # ``d[k].add(id)``: an entry of a dict of id collections
+            assert isinstance(sets, IdSets)
+            self.fn.env[holder.value] = id_sets.put(sets, args[-1])
+            return None
         if method in scoped_ids.GROWERS or method in scoped_keys.KEY_GROWERS:
             if isinstance(func.value, cst.Name) and func.value.value in self.fn.env:
                 old = self.fn.env[func.value.value]
                 after = (row_maps.grown(old, method) or scoped_keys.key_grown(old, method, args)
+                         or id_sets.grown(old, method)
                          or records.grown(old, method, args) or scoped_ids.grown(old, method, args))
                 if after is not None:
                     self.fn.env[func.value.value] = after
@@ -435,6 +450,9 @@ class CallEvaluation(EvaluatorPart):
         """``recv[key]`` / ``recv.get(key)``: a known dict entry, else a read noted and derived."""
         if isinstance(recv, Dispatch):
             return calls.dispatch_entry(recv, key)
+        held = id_sets.entry(recv)  # ``d[k]`` of a dict of id collections
+        if held is not None:
+            return held
         if isinstance(recv, DictValue) and key is not None:
             known = dict(recv.items).get(key)
             if known is not None:

@@ -22,8 +22,10 @@ from tenantlint.analysis.interp.exprs import dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
+from tenantlint.analysis.interp.id_sets import ID_SETS, KEYED_ID_SETS, id_sets_value
 from tenantlint.analysis.interp.init_attrs import init_args
 from tenantlint.analysis.interp.job_queues import JOB_METHODS, RQ_MODULES, Bound, queued_call
+from tenantlint.analysis.interp.keyed_ids import KEYED_IDS, keyed_ids_value
 from tenantlint.analysis.interp.keyword_guards import keyword_guards, read_model
 from tenantlint.analysis.interp.local_types import receiver_type, value_type
 from tenantlint.analysis.interp.mixin_rows import CLASS_ROW, class_row
@@ -116,6 +118,10 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                              lambda recv: _held_table(ctx, recv),
                              untenanted=(lambda table: ctx.index.tenant_table(table) is None)
                              if fn.handler is None and fn.qualname is not None else None)
+        if kind.startswith(KEYED_IDS + ":"):
+            return keyed_ids_value(kind, node, values, ".".join(callee.split(".")[-2:]))
+        if kind.startswith((ID_SETS + ":", KEYED_ID_SETS + ":")):
+            return id_sets_value(kind, node, values, ".".join(callee.split(".")[-2:]))
     last = callee.rsplit(".", 1)[-1]
     if value is None and returns.dict_params and last not in ctx.settings.scoping_methods:
         found = returns.dict_of(callee)

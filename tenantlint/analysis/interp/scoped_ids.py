@@ -57,7 +57,7 @@ def carried(value: Value) -> bool:
 def kept(value: Value) -> Value:
     """``value`` as a plain value (a copy or a subset of it): what makes it scoped ids, and no more."""
     return Value(value.prov, scoped_row_of=value.scoped_row_of, row_key=value.row_key,
-                 key_field=value.key_field)
+                 key_field=value.key_field, beside_scoped=value.beside_scoped)
 
 
 def joined(values: list[Value]) -> Value | None:
@@ -82,7 +82,8 @@ def keyed(values: list[Value]) -> Value | None:
         return None
     if first.trust is not Trust.UNKNOWN or not own_origin(rest[0]) or first.source.startswith(CONSTANT):
         return None
-    return Value(first)
+    tables = [v.scoped_row_of or v.beside_scoped for v in values if carried(v) or v.beside_scoped]
+    return Value(first, beside_scoped=tables[0] if tables else "")  # the first names them, as in ``joined``
 
 
 def set_operation(op: cst.BaseBinaryOp | cst.BaseAugOp, left: Value, right: Value,

@@ -41,6 +41,10 @@ class Value:
     # A name that is ``None`` on another path: the value of the path that bound something else, for
     # a test that proves the name is not ``None`` (``interp/maybe_none.py``).
     unless_none: Value | None = None
+    # Values of one parameter united with scoped ids (``{target.id} | scoped_ids``, ``interp/
+    # scoped_ids.py``): the table of those scoped ids, which a helper returning it names to its
+    # callers (``interp/keyed_ids.py``).
+    beside_scoped: str = ""
 
     @property
     def untrusted(self) -> bool:
@@ -232,6 +236,14 @@ class DictValue(Value):
 
 
 @dataclass(frozen=True, slots=True)
+class IdSets(Value):
+    """``defaultdict(set)`` whose entries were only ever given id collections of one kind
+    (``interp/id_sets.py``): ``held`` is what every entry holds (None: no entry put in yet)."""
+
+    held: Value | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Dispatch(DictValue):
     """A dict literal whose values all name functions (``{"created": create_activity, ...}``): an
     entry read from it is one of those functions, and calling it is a call site of each."""
@@ -364,6 +376,8 @@ def worse(a: Value, b: Value) -> Value:
     """Merge two branch values: untrusted wins over trusted, an unscoped query over a scoped one."""
     if a is b:
         return a
+    if isinstance(a, IdSets) or isinstance(b, IdSets):
+        return _either_sets(a, b)
     if isinstance(a, RowMap) or isinstance(b, RowMap):
         return _either_map(a, b)
     if (isinstance(a, ScopedKeys | ScopedPairs) or isinstance(b, ScopedKeys | ScopedPairs)) and not (
@@ -410,6 +424,19 @@ def worse(a: Value, b: Value) -> Value:
     if a.trusted and not b.trusted:
         return b
     return a
+
+
+def _either_sets(a: Value, b: Value) -> Value:
+    """Two branches' values, one a dict of id sets (``interp/id_sets.py``): a dict of id sets when
+    both are, whose entries hold what either path put in (merged as two branches' values are: scoped
+    ids beside one parameter's values are that parameter's); request input wins; else an ordinary value."""
+    if isinstance(a, IdSets) and isinstance(b, IdSets):
+        if a.held is None or b.held is None:
+            return a if b.held is None else b
+        return IdSets(held=worse(a.held, b.held))
+    if a.untrusted or b.untrusted:
+        return a if a.untrusted else b
+    return Value()
 
 
 def _merge_bare(a: QueryValue, b: QueryValue) -> None:

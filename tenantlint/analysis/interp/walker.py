@@ -21,6 +21,7 @@ from tenantlint.analysis.facts import (
     RequestReadFact,
 )
 from tenantlint.analysis.interp import (
+    id_sets,
     keyed_fetch,
     later_keys,
     map_keys,
@@ -93,9 +94,11 @@ from tenantlint.analysis.interp.guards import (
     tenant_attrs,
 )
 from tenantlint.analysis.interp.held_models import generic_walks, held_models
+from tenantlint.analysis.interp.id_sets import id_sets_kind
 from tenantlint.analysis.interp.init_attrs import init_ports
 from tenantlint.analysis.interp.inline_check import inline_membership, membership_branch, refusing_membership
 from tenantlint.analysis.interp.kept_entries import kept_arg, kept_params
+from tenantlint.analysis.interp.keyed_ids import keyed_ids_kind
 from tenantlint.analysis.interp.keyword_guards import keyword_guards
 from tenantlint.analysis.interp.kwargs_filters import spread_filter, spread_param
 from tenantlint.analysis.interp.local_types import expr_type, param_types
@@ -144,6 +147,7 @@ from tenantlint.analysis.interp.user_lookup import user_lookup_kind
 from tenantlint.analysis.interp.values import (
     CONSTANT_ORIGIN,
     DictValue,
+    IdSets,
     Instance,
     ModelRef,
     Origin,
@@ -357,7 +361,9 @@ class Walker:
         fact.returns = (return_kind(state.returns)
                         or user_lookup_kind(self.ctx, state.returns, fact.params)
                         or dict_kind(state.returns, frozenset(fact.params))
-                        or by_id_kind(state.returns, state.return_nodes, fact.params))
+                        or by_id_kind(state.returns, state.return_nodes, fact.params)
+                        or keyed_ids_kind(state.returns, fact.params)
+                        or id_sets_kind(state.returns, fact.params))
         built = built_query(state.returns, state.fresh_returns, qualname)
         if built is not None and built.origin is not None:
             fact.built, fact.returns = built.origin.node, builder_kind(built)
@@ -884,6 +890,11 @@ class Walker:
             if self._combine_assign(small, state, ev):
                 return
             value = ev.eval(small.value)
+            if isinstance(small.target, cst.Subscript) and isinstance(small.target.value, cst.Name) \
+                    and isinstance(state.env.get(small.target.value.value), IdSets):
+                holder = state.env[small.target.value.value]
+                assert isinstance(holder, IdSets)  # ``d[k] |= ids``: an entry of a dict of id collections
+                state.env[small.target.value.value] = id_sets.augmented(holder, small.operator, value)
             if isinstance(small.target, cst.Name):
                 old = state.env.get(small.target.value, Value())
                 # ``sql += " AND ..."``; ``ids -= other``: scoped ids while the result holds only those
@@ -966,6 +977,12 @@ class Walker:
             ev.consume(value)
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             holder = state.env.get(target.value.value)
+            if isinstance(holder, IdSets):  # ``d[k] = ids``: an entry of a dict of id collections
+                state.env[target.value.value] = id_sets.put(holder, value)
+                for element in target.slice:
+                    if isinstance(element.slice, cst.Index):
+                        ev.eval(element.slice.value)
+                return
             key = None
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = string_value(target.slice[0].slice.value)
