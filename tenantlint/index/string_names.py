@@ -154,40 +154,95 @@ def _computed_name(arg: ast.expr, scope: ast.AST | None) -> bool:
         return False
     if isinstance(arg, ast.JoinedStr | ast.BinOp) and _has_head(arg):
         return False
+    if scope is not None and _column_key(arg, scope):
+        return False
     return not (scope is not None and isinstance(arg, ast.Name) and literal_loop_only(scope, arg.id))
+
+
+# What SQLAlchemy's ``inspect(Model)`` (a mapper) lists mapped column properties under
+_COLUMN_LISTS = frozenset({"column_attrs"})
+
+
+def _column_key(arg: ast.expr, scope: ast.AST) -> bool:
+    """``attr.key`` where ``scope`` binds ``attr`` only as the target of loops over a mapper's
+    ``column_attrs`` (``for attr in inspect(self.__class__).column_attrs``): the key of a mapped
+    column, never a method's name."""
+    if not (isinstance(arg, ast.Attribute) and arg.attr == "key" and isinstance(arg.value, ast.Name)):
+        return False
+    name = arg.value.id
+    loops = stores = 0
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            stores += 1
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and isinstance(
+                node.target, ast.Name) and node.target.id == name and isinstance(node.iter, ast.Attribute) \
+                and node.iter.attr in _COLUMN_LISTS:
+            loops += 1
+    return loops > 0 and loops == stores and not _is_param(scope, name)
+
+
+def _is_param(scope: ast.AST, name: str) -> bool:
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return False
+    args = scope.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return any(a is not None and a.arg == name for a in params)
 
 
 def literal_loop_only(scope: ast.AST, name: str) -> bool:
     """``scope`` binds ``name`` only as the target of ``for`` loops over a tuple, list or set of
     string literals (and it is no parameter of it)."""
-    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-        args = scope.args
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        if any(a is not None and a.arg == name for a in params):
-            return False
+    if _is_param(scope, name):
+        return False
     loops = stores = 0
     for node in ast.walk(scope):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
             stores += 1
-        elif isinstance(node, ast.For | ast.AsyncFor) and _literal_loop(node, name):
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and _literal_loop(
+                node, name, scope):
             loops += 1
     return loops > 0 and loops == stores
 
 
-def _literal_loop(node: ast.For | ast.AsyncFor, name: str) -> bool:
+def _literal_loop(node: ast.For | ast.AsyncFor | ast.comprehension, name: str, scope: ast.AST) -> bool:
     """``for name in ("a", "b")``, or ``for name, other in [("a", "x"), ("b", "y")]``: every value
-    the loop gives ``name`` is a string literal written there."""
-    if not isinstance(node.iter, ast.Tuple | ast.List | ast.Set):
+    the loop (or comprehension) gives ``name`` is a string literal written there, or in the only
+    value of a local of ``scope`` it walks (``fields = ["a", "b"]``, then ``for name in fields``)."""
+    items = node.iter if isinstance(node.iter, _DISPLAYS) else _literal_local(node.iter, scope)
+    if items is None:
         return False
     target = node.target
     if isinstance(target, ast.Name):
-        return target.id == name and all(_is_str(e) for e in node.iter.elts)
+        return target.id == name and all(_is_str(e) for e in items.elts)
     if not isinstance(target, ast.Tuple) or not all(isinstance(t, ast.Name) for t in target.elts):
         return False
     at = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Name) and t.id == name]
-    return len(at) == 1 and bool(node.iter.elts) and all(
+    return len(at) == 1 and bool(items.elts) and all(
         isinstance(e, ast.Tuple | ast.List) and len(e.elts) == len(target.elts) and _is_str(e.elts[at[0]])
-        for e in node.iter.elts)
+        for e in items.elts)
+
+
+_DISPLAYS = (ast.Tuple, ast.List, ast.Set)
+
+
+def _literal_local(node: ast.expr, scope: ast.AST) -> ast.Tuple | ast.List | ast.Set | None:
+    """The tuple, list or set display a local name of ``scope`` (no parameter) is bound to by its
+    only assignment, when every other use of it is a loop over it (nothing can add to it)."""
+    if not isinstance(node, ast.Name) or _is_param(scope, node.id):
+        return None
+    found: ast.Tuple | ast.List | ast.Set | None = None
+    walked: set[int] = set()
+    for n in ast.walk(scope):
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets):
+            if found is not None or len(n.targets) != 1 or not isinstance(n.value, _DISPLAYS):
+                return None
+            found = n.value
+            walked.add(id(n.targets[0]))
+        elif isinstance(n, ast.For | ast.AsyncFor | ast.comprehension) and isinstance(n.iter, ast.Name) \
+                and n.iter.id == node.id:
+            walked.add(id(n.iter))
+    uses = [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == node.id]
+    return found if found is not None and all(id(n) in walked for n in uses) else None
 
 
 def _is_str(node: ast.expr) -> bool:
