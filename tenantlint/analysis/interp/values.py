@@ -329,6 +329,10 @@ class RowMap(DictValue):
 
     row: Value | None = None
     call: cst.BaseExpression | None = None
+    # The list a loop filled it from, one row per element, and that list's value then
+    # (``interp/map_keys.py``)
+    keys: str = ""
+    keys_value: Value | None = None
 
     def same_fetch(self, other: RowMap) -> bool:
         if self.row is None or other.row is None:

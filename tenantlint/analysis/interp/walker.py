@@ -24,6 +24,7 @@ from tenantlint.analysis.interp import (
     id_sets,
     keyed_fetch,
     later_keys,
+    map_keys,
     maybe_none,
     row_maps,
     scoped_ids,
@@ -692,11 +693,13 @@ class Walker:
             return
         if isinstance(iterable, RowMapView) and not row_maps.checks_each(stmt, state.body):
             iterable = Value(iterable.prov)  # a row it may skip stays unchecked: no row of the fetch
+        keyed = map_keys.of_view(stmt, state.env) if isinstance(iterable, RowMapView) else None
         element = ev.iterate(iterable)
         before = dict(state.env)
         state.bind_loop(stmt.target, element)
         row_maps.bound(state, stmt, iterable)
-        self._loop_body(stmt, state, before, element)
+        self._loop_body(stmt, state, before, element, keyed)
+        map_keys.filled(stmt, state)  # ``kb_map[kb_id] = kb`` for each ``kb_id`` of a list
         found = proven_by_member_loop(self.ctx, state, stmt, lambda n: ev.eval(n, use=False).trusted)
         if found is not None:  # ``for t in my_tenants: if lookup(tenant_id=t.tenant_id, id=x): break``
             state.env[found] = Value(Provenance.trusted(f"{found}, found in a tenant of the caller's"))
@@ -719,14 +722,18 @@ class Walker:
         self._loop_body(stmt, state, dict(state.env))
 
     def _loop_body(self, stmt: cst.For | cst.While, state: FunctionState, before: dict[str, Value],
-                   element: Value | None = None) -> None:
+                   element: Value | None = None, keyed: tuple[str, Value, str, Value] | None = None
+                   ) -> None:
         """The body once, merged with the state before it (it may run zero times), then the else.
         ``element``: what a ``for`` bound its name to; past ``for x in xs: if not check(x): return``,
         ``xs`` holds what each ``x`` was checked against (``checked_loops.py``)."""
         self.block(stmt.body.body, state, None)
         checked = each_checked(stmt, element, state.env) \
             if isinstance(stmt, cst.For) and element is not None else None
+        listed = map_keys.proven(keyed, state.env) if keyed is not None else None
         state.env = merge_env(before, state.env, _joined(state))
+        if keyed is not None and listed is not None and state.env.get(keyed[0]) is keyed[1]:
+            state.env[keyed[0]] = listed  # each element's row checked (``map_keys.py``)
         if checked is not None:
             state.env[checked[0]] = checked[1]
             if checked[0].startswith(EACH_PREFIX):
