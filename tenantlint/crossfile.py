@@ -71,11 +71,6 @@ class CrossFileFacts:
     # Executor wrappers (``index/executors.py``): ``pkg.module.name`` of a function that runs the
     # function it is given with the arguments after it (``thread_pool_exec(func, *args, **kwargs)``).
     executor_wrappers: frozenset[str] = frozenset()
-    # Under ``whole_application``, the function names product code only ever calls, and the receivers
-    # of ``getattr`` by a computed name (``index/called_only.py``): set once the name counts of the
-    # whole project are known (``runner.build_project``), empty in one file's facts.
-    called_only: frozenset[str] = frozenset()
-    dynamic_receivers: frozenset[str] = frozenset()
     # Keyword filter lookups (``index/keyword_lookups.py``): ``pkg.module.Class.method`` -> ``build``
     # or ``pass:<method>`` for a method taking its ``**kwargs`` as column filters.
     keyword_lookups: dict[str, str] = field(default_factory=dict)

@@ -28,7 +28,6 @@ from tenantlint.crossfn.enclosing import Enclosing
 from tenantlint.crossfn.share import Sharing
 from tenantlint.crossfn.switch import summaries_off
 from tenantlint.files import expand, relpath
-from tenantlint.index.called_only import called_only, dynamic_receivers
 from tenantlint.index.records import ProjectIndex
 from tenantlint.index.tenancy import decide_tenancy
 from tenantlint.parallel import ordered_map
@@ -103,11 +102,7 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     if isinstance(scanned.derived, Project):
         return replace(scanned.derived, digests=scanned.digests)
     merged = scanned.merged
-    facts = merged.facts
-    if config.whole_application and merged.name_counts:  # helpers taken for views (``called_only.py``)
-        facts = replace(facts, called_only=called_only(merged.name_counts),
-                        dynamic_receivers=dynamic_receivers(merged.name_counts))
-    project = Project(decide_tenancy(merged.models, config), facts, name_counts=merged.name_counts,
+    project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts,
                       defined=merged.defs)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)

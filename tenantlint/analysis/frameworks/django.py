@@ -9,7 +9,6 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, qualified_bases, view_object
-from tenantlint.analysis.frameworks.request_helpers import called_helper
 from tenantlint.analysis.interp.exprs import URL_VERIFIED
 from tenantlint.analysis.interp.keyed_fetch import OWN_ID
 from tenantlint.analysis.interp.routed_kwargs import RoutedKwargs, route_params
@@ -142,8 +141,7 @@ class Django(FrameworkPlugin):
         params = _params(fn)
         names = [p.name.value for p in params]
         if cls is None:
-            if not names or names[0] != "request" or ctx.imports.imports_from(*OTHER_WEB) \
-                    or called_helper(ctx, fn):
+            if not names or names[0] != "request" or ctx.imports.imports_from(*OTHER_WEB):
                 return None
             values: dict[str, Value] = {}
             for n in names[1:]:

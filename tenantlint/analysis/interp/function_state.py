@@ -31,9 +31,6 @@ class FunctionState:
     statement: cst.CSTNode | None = None
     system_depth: int = 0
     system_reason: str = ""  # why the function is system code, when not a config name (a schedule)
-    # the request's names in a function that is no handler: a helper handed the request by its
-    # callers (``frameworks/request_helpers.py``)
-    request_params: frozenset[str] = frozenset()
     returns: list[Value] = field(default_factory=list)
     return_nodes: list[cst.BaseExpression | None] = field(default_factory=list)  # their expressions
     # Returned queries that nothing had used before the ``return`` (a builder hands them on unevaluated).
@@ -96,7 +93,7 @@ class FunctionState:
 
     @property
     def request_names(self) -> frozenset[str]:
-        return self.handler.request_names if self.handler else self.request_params
+        return self.handler.request_names if self.handler else frozenset()
 
     def bind_loop(self, target: cst.BaseExpression, value: Value) -> None:
         """Bind a ``for``/comprehension target; over elements of known provenance (rows of a scoped

@@ -20,7 +20,6 @@ from tenantlint.analysis.facts import (
     Provenance,
     RequestReadFact,
 )
-from tenantlint.analysis.frameworks.request_helpers import request_param
 from tenantlint.analysis.interp import (
     id_sets,
     keyed_fetch,
@@ -297,14 +296,12 @@ class Walker:
         if handler is None and fn.decorators:
             for orm in self.ctx.plugins.orms:  # an ORM event listener's ``target`` row
                 env.update(orm.function_rows(self.ctx, fn))
-        request = request_param(self.ctx, fn) if handler is None and cls is None else frozenset()
         state = FunctionState(handler, env, ctx=self.ctx, system_depth=system,
                               class_attrs=outer.class_attrs if cls is not None else {},
                               owner=cls if cls is not None else outer.owner,
                               models=outer.models if models is None else models,
                               binding=binding or outer.binding, qualname=qualname,
-                              params=(frozenset(ports) | inputs) - set(env) - request,
-                              system_reason=reason, request_params=request)
+                              params=(frozenset(ports) | inputs) - set(env), system_reason=reason)
         state.types.update(param_types(self.ctx, fn, function_params(fn)))
         if handler is None:
             state.spread = spread_param(fn)
