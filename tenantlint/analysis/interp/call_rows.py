@@ -63,21 +63,36 @@ def check_call_row(fn: FunctionState, name: str, prov: Provenance, detail: str) 
     open_ = [i for i, a in enumerate(call.args) if _verifiable(a.prov)]
     if len(open_) != 1 or call.open_args:
         return False
-    arg = call.args[open_[0]]
-    mark = TRUSTED_CHECK if trusted else prov.source
-    args = tuple(replace(a, checked=mark) if i == open_[0] else a for i, a in enumerate(call.args))
-    ctx.facts.calls[index] = replace(call, args=args)
+    key = call.args[open_[0]].node
+    rebound = (Provenance.trusted(f"{key.value}, {detail}") if trusted and isinstance(key, cst.Name)
+               else prov)
+    mark_checked(fn, index, open_[0], TRUSTED_CHECK if trusted else prov.source, rebound)
     after = Provenance.trusted(f"{name}, {detail}") if trusted else prov
-    key = arg.node
-    if isinstance(key, cst.Name):
-        held = fn.env.get(key.value)
-        if (held is not None and held.prov == arg.prov) or (held is None and key.value in fn.params):
-            fn.env[key.value] = Value(Provenance.trusted(f"{key.value}, {detail}") if trusted else prov)
     row = fn.env[name]
     fn.env[name] = replace(row, prov=after)
     for held_by in (fn.bound_exprs, fn.unpacked_calls):
         if name in held_by:
             held_by[name] = (held_by[name][0], fn.env[name])
+    return True
+
+
+def mark_checked(fn: FunctionState, index: int, position: int, mark: str, rebound: Provenance) -> bool:
+    """Argument ``position`` of call ``index`` was checked (``mark``: :data:`TRUSTED_CHECK` or the
+    parameter it was checked against); the name it was read from, while it still holds that value
+    (or is a parameter not rebound yet), now holds ``rebound``. True when a name was rebound."""
+    ctx = fn.ctx
+    assert ctx is not None
+    call: CallFact = ctx.facts.calls[index]
+    arg = call.args[position]
+    ctx.facts.calls[index] = replace(call, args=tuple(
+        replace(a, checked=mark) if i == position else a for i, a in enumerate(call.args)))
+    key = arg.node
+    if not isinstance(key, cst.Name):
+        return False
+    held = fn.env.get(key.value)
+    if not ((held is not None and held.prov == arg.prov) or (held is None and key.value in fn.params)):
+        return False
+    fn.env[key.value] = Value(rebound)
     return True
 
 

@@ -63,7 +63,8 @@ def constant_set(node: cst.BaseExpression, local: Collection[str]) -> bool:
     return parts[0] not in local and last.isupper() and any(c.isalpha() for c in last)
 
 
-def _names(node: cst.CSTNode) -> set[str]:
+def names_read(node: cst.CSTNode) -> set[str]:
+    """The names ``node`` reads (a name, the root of an attribute chain, an argument's value, ...)."""
     out: set[str] = set()
     todo: list[cst.CSTNode] = [node]
     while todo:
@@ -130,7 +131,7 @@ def admitted(test: cst.BaseExpression, local: Collection[str], fixed_args: Fixed
     if isinstance(test, cst.Call) and fixed_args is not None:
         for arg in fixed_args(test):
             name = _value_of(arg)
-            if name is not None and _names(arg) == {name}:
+            if name is not None and names_read(arg) == {name}:
                 return name
     return None
 

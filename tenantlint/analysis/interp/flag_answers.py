@@ -41,15 +41,13 @@ before the check and stay reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from tenantlint.analysis.facts import ArgFact, Provenance, Trust
 from tenantlint.analysis.interp.block_paths import guards_call
-from tenantlint.analysis.interp.call_rows import call_of
-from tenantlint.analysis.interp.values import Value
+from tenantlint.analysis.interp.call_rows import call_of, mark_checked
 from tenantlint.analysis.source.children import code_children
 from tenantlint.crossfn.records import GUARD_ID, GUARD_TRUSTED, PARAMETER, TRUSTED_CHECK, decode_guard
 
@@ -141,17 +139,11 @@ def _hold(fn: FunctionState, index: int, params: Sequence[str], checked: str, ag
     detail = f"checked by {short}() against {other.source}"
     after = Provenance.trusted(detail) if trusted else other
     mark = TRUSTED_CHECK if trusted else other.source
-    ctx.facts.calls[index] = replace(call, args=tuple(
-        replace(a, checked=mark) if i == bound[checked] else a for i, a in enumerate(call.args)))
-    key = arg.node
-    if isinstance(key, cst.Name):
-        held = fn.env.get(key.value)
-        if (held is not None and held.prov == arg.prov) or (held is None and key.value in fn.params):
-            fn.env[key.value] = Value(after)
-            if trusted and fn.handler is not None and arg.prov.trust is Trust.UNTRUSTED:
-                from tenantlint.analysis.interp.checks import verify_earlier
+    if (mark_checked(fn, index, bound[checked], mark, after) and trusted and fn.handler is not None
+            and arg.prov.trust is Trust.UNTRUSTED):
+        from tenantlint.analysis.interp.checks import verify_earlier
 
-                verify_earlier(ctx, fn, frozenset({arg.prov}), f"{short}()")
+        verify_earlier(ctx, fn, frozenset({arg.prov}), f"{short}()")
 
 
 def _param(params: Sequence[str], arg: ArgFact) -> str:

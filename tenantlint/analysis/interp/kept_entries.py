@@ -36,6 +36,7 @@ import libcst as cst
 from tenantlint.analysis.interp.calls import resolve_call
 from tenantlint.analysis.interp.checked_loops import READ_ONLY_METHODS
 from tenantlint.analysis.interp.file_context import FileContext
+from tenantlint.analysis.interp.fixed_sets import names_read
 from tenantlint.analysis.interp.function_state import FunctionState
 from tenantlint.analysis.source.children import code_children
 
@@ -152,20 +153,7 @@ def _is_param(node: cst.CSTNode, wanted: frozenset[str]) -> bool:
 
 
 def _mentioned(node: cst.CSTNode, names: frozenset[str]) -> set[str]:
-    found: set[str] = set()
-    todo: list[cst.CSTNode] = [node]
-    while todo:
-        n = todo.pop()
-        if isinstance(n, cst.Name):
-            if n.value in names:
-                found.add(n.value)
-        elif isinstance(n, cst.Attribute):
-            todo.append(n.value)
-        elif isinstance(n, cst.Arg):
-            todo.append(n.value)
-        else:
-            todo.extend(code_children(n))
-    return found
+    return names_read(node) & names
 
 
 def kept_arg(ctx: FileContext, fn: FunctionState, call: cst.Call, arg: cst.Arg) -> bool:
