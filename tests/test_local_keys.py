@@ -59,6 +59,28 @@ def test_a_parameter_rebound_on_one_path_is_either_value_past_the_join() -> None
     document_id = Value(Provenance.unknown("parameter document_id"))
     merged = merge_env({}, {"referred_document_id": document_id}, frozenset({"document_id",
                                                                               "referred_document_id"}))
-    assert merged["referred_document_id"].prov.source == ""  # of no one origin
+    # either parameter's: keyed by both (judged at the calls on both, ``either_params.py``)
+    assert merged["referred_document_id"].prov.source == (
+        "rows keyed by parameters document_id,referred_document_id")
     # a local first bound on one path only is that path's value (the other path never binds it)
     assert merge_env({}, {"doc": document_id}, frozenset({"document_id"}))["doc"] is document_id
+
+
+def test_either_parameter_keys_a_query_by_both() -> None:
+    from tenantlint.analysis.interp.values import worse
+
+    a = Value(Provenance.unknown("parameter document_id"))
+    b = Value(Provenance.unknown("parameter pipeline_id"))
+    rows = Value(Provenance.unknown("rows keyed by parameters extra,pipeline_id"))
+    pick = worse(a, b)
+    assert pick.prov.source == "rows keyed by parameters document_id,pipeline_id"
+    assert _keys("Log.select().where(Log.id == pick)", {"pick": ("x", pick)}) == (
+        "document_id", "pipeline_id")
+    # a parameter on one path, values read from rows other parameters fetched on the other: all of them
+    assert worse(a, rows).prov.source == "rows keyed by parameters document_id,extra,pipeline_id"
+    # a parameter on one path, a value of no origin (a cache read) on the other: keyed by nothing
+    cached = worse(a, Value())
+    assert cached.prov.source == ""
+    assert _keys("Log.select().where(Log.id == pick)", {"pick": ("x", cached)}) is None
+    # request input on either path stays request input
+    assert worse(a, Value(Provenance.untrusted("request body"))).untrusted

@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 
 from tenantlint.analysis.facts import FilterFact, Provenance, QueryKind, Scoping, Trust
+from tenantlint.analysis.interp.either_params import either_source
 from tenantlint.crossfn.records import CONSTANT, KEYED_ROWS, PARAMETER
 from tenantlint.index.records import TenantTable
 
@@ -417,6 +418,8 @@ def worse(a: Value, b: Value) -> Value:
             return b
         if own_origin(b) == CONSTANT_ORIGIN:
             return a
+        if (either := either_source(a.prov.source, b.prov.source)) is not None:
+            return Value(Provenance.unknown(either))  # either parameter's: keyed by both
         if own_origin(a) or own_origin(b):
             return Value()
     if isinstance(a, Instance) and isinstance(b, Instance) and a.node is b.node:
