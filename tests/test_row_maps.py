@@ -140,3 +140,18 @@ def test_a_later_loop_under_a_condition_checks_nothing() -> None:
     loop = outer.body.body[0]
     assert isinstance(loop, cst.For)
     assert not row_maps.checks_each(loop, module)
+
+
+def test_a_row_bound_by_a_loop_is_no_longer_the_first_name_of_an_earlier_pair() -> None:
+    from tenantlint.analysis.interp.function_state import FunctionState
+    from tenantlint.analysis.interp.values import RowMapView, Value
+
+    call = cst.parse_expression("Service.get_by_id(kb_id)")
+    row = Value()
+    fn = FunctionState(handler=None)
+    fn.env["row"] = row
+    fn.unpacked_first.add("row")  # ``row, found = other_pair()`` earlier: ``row`` was a flag's name
+    view = RowMapView(row=row, call=call, pairs=True)
+    row_maps.bound(fn, _loop("for k, row in d.items():\n    pass\n"), view)
+    assert fn.unpacked_calls["row"] == (call, row)
+    assert "row" not in fn.unpacked_first  # ``if not row:`` is no answer of ``get_by_id``

@@ -129,6 +129,7 @@ def bound(fn: FunctionState, stmt: cst.For, view: Value) -> None:
     if isinstance(view, RowMapView) and view.call is not None and name is not None \
             and view.row is not None and fn.env.get(name) is view.row:
         fn.unpacked_calls[name] = (view.call, view.row)
+        fn.unpacked_first.discard(name)  # the call's row now, not the first name of an earlier pair
 
 
 def row_name(stmt: cst.For) -> str | None:
