@@ -86,6 +86,9 @@ class CrossFileFacts:
     # Named queues (``index/named_queues.py``): queue name -> ``pkg.module.Class.consume``, the
     # method run with each event put on it (joined with ``|`` across files: several, ambiguous).
     named_queues: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    # Class decorators that only file the class in a module dict (``index/registry_decorators.py``):
+    # ``pkg.module.decorator`` -> ``registry``.
+    registry_decorators: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
 

@@ -71,6 +71,7 @@ from tenantlint.index.readers import (
     viewset_actions,
 )
 from tenantlint.index.records import ModelInfo
+from tenantlint.index.registry_decorators import registry_decorators
 from tenantlint.index.schedules import HINT as SCHEDULE_HINT
 from tenantlint.index.schedules import HINT_WORDS as SCHEDULE_WORDS
 from tenantlint.index.schedules import module_schedules
@@ -281,6 +282,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),
             keyword_lookups=keyword_lookups(modname, tree) if spreads else {},
             named_queues=named_queues(modname, tree) if QUEUE_HINT in text else {},
+            registry_decorators=registry_decorators(modname, tree) if "return" in text else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers, outside=outside))
     if not (want_constants or want_aliases or want_routes):

@@ -162,7 +162,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.interp.view_methods import view_definition
 from tenantlint.analysis.interp.worker_lifecycle import lifecycle_reason
 from tenantlint.analysis.plugins import PATH, ClassInfo, HandlerInfo
-from tenantlint.analysis.rawsql.constants import module_name
+from tenantlint.analysis.rawsql.constants import module_name, resolve_import
 from tenantlint.analysis.rawsql.text import augmented
 from tenantlint.analysis.source.positions import code_children
 from tenantlint.crossfn.reach import definition
@@ -322,9 +322,8 @@ class Walker:
                 qualified = [self.ctx.imports.qualify(n) for n in names]
                 qualified += ["?"] * (len(fn.decorators) - len(names))  # ``@handlers["x"]``: unknown
                 fact.definition = view_definition(self.ctx, cls, definition(
-                    qualified, method=cls is not None, class_decorators=(() if cls is None else [
-                        dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-                        or "?" for d in cls.node.decorators])))  # (``crossfn/reach.py``)
+                    qualified, method=cls is not None,
+                    class_decorators=() if cls is None else self._class_decorators(cls.node)))
                 fact.bases = cls.bases if cls is not None else ()
             self.ctx.facts.functions.append(fact)
         for d in fn.decorators:
@@ -580,6 +579,27 @@ class Walker:
                 hints.setdefault(id(origin.node), origin.statement)
                 if origin.statement is stmt and origin.function is not None and state.handler is None:
                     self._function_query(origin, state)
+
+    def _class_decorators(self, node: cst.ClassDef) -> list[str]:
+        """The dotted names of a class's decorators (``?`` for one with none) that may call its
+        methods: a project decorator that only files the class in a dict calls nothing of it
+        (``index/registry_decorators.py``) and is left out (``crossfn/reach.py``)."""
+        registries = self.ctx.settings.facts.registry_decorators
+        out: list[str] = []
+        for d in node.decorators:
+            name = dotted_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            if name and not isinstance(d.decorator, cst.Call) and self._qualified(name) in registries:
+                continue
+            out.append(name or "?")
+        return out
+
+    def _qualified(self, name: str) -> str:
+        """The qualified name of a module-level name: imported, or defined in this module."""
+        imports = self.ctx.imports
+        if name.partition(".")[0] in imports.names:
+            return resolve_import(imports.qualify(name), self.ctx.path)
+        module = module_name(self.ctx.path)
+        return f"{module}.{name}" if module else name
 
     def _function_query(self, origin: Origin, state: FunctionState) -> None:
         """A query made in a function that is no handler: the parameters it is keyed by (judged at
