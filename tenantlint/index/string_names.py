@@ -10,6 +10,7 @@ reader (``crossfn/reach.py``) takes a function named so as reached. CPython ``as
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from tenantlint.crossfn.records import ANY_METHOD, ANY_MODULE, DYNAMIC, PREFIX, STRING, SUFFIX
 from tenantlint.crossfn.view_bases import VIEW_RECEIVER
@@ -170,15 +171,26 @@ def _column_key(arg: ast.expr, scope: ast.AST) -> bool:
     if not (isinstance(arg, ast.Attribute) and arg.attr == "key" and isinstance(arg.value, ast.Name)):
         return False
     name = arg.value.id
+    return _bound_only_by_loops(scope, name, lambda loop: isinstance(loop.target, ast.Name)
+                                and loop.target.id == name and isinstance(loop.iter, ast.Attribute)
+                                and loop.iter.attr in _COLUMN_LISTS)
+
+
+_Loop = ast.For | ast.AsyncFor | ast.comprehension
+
+
+def _bound_only_by_loops(scope: ast.AST, name: str, accepted: Callable[[_Loop], bool]) -> bool:
+    """``name`` is no parameter of ``scope``, and every binding of it there is the target of a loop
+    (or comprehension) that ``accepted`` admits; there is at least one."""
+    if _is_param(scope, name):
+        return False
     loops = stores = 0
     for node in ast.walk(scope):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
             stores += 1
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and isinstance(
-                node.target, ast.Name) and node.target.id == name and isinstance(node.iter, ast.Attribute) \
-                and node.iter.attr in _COLUMN_LISTS:
+        elif isinstance(node, _Loop) and accepted(node):
             loops += 1
-    return loops > 0 and loops == stores and not _is_param(scope, name)
+    return loops > 0 and loops == stores
 
 
 def _is_param(scope: ast.AST, name: str) -> bool:
@@ -192,19 +204,10 @@ def _is_param(scope: ast.AST, name: str) -> bool:
 def literal_loop_only(scope: ast.AST, name: str) -> bool:
     """``scope`` binds ``name`` only as the target of ``for`` loops over a tuple, list or set of
     string literals (and it is no parameter of it)."""
-    if _is_param(scope, name):
-        return False
-    loops = stores = 0
-    for node in ast.walk(scope):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            stores += 1
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and _literal_loop(
-                node, name, scope):
-            loops += 1
-    return loops > 0 and loops == stores
+    return _bound_only_by_loops(scope, name, lambda loop: _literal_loop(loop, name, scope))
 
 
-def _literal_loop(node: ast.For | ast.AsyncFor | ast.comprehension, name: str, scope: ast.AST) -> bool:
+def _literal_loop(node: _Loop, name: str, scope: ast.AST) -> bool:
     """``for name in ("a", "b")``, or ``for name, other in [("a", "x"), ("b", "y")]``: every value
     the loop (or comprehension) gives ``name`` is a string literal written there, or in the only
     value of a local of ``scope`` it walks (``fields = ["a", "b"]``, then ``for name in fields``)."""
