@@ -84,6 +84,8 @@ def test_what_answers_a_pair() -> None:
     assert not body("def f(x):\n    if x:\n        return True, x, 1\n    return False, None\n")
     assert not body("def f(x):\n    return x\n")
     assert body("def f(x):\n    def g():\n        return 1\n    return True, x\n")
+    assert not body("def f(x):\n    x.save()\n")  # no return at all
+    assert not body("def f(x):\n    if x:\n        return\n    return True, x\n")  # a bare return
 
 
 def test_negated_names() -> None:

@@ -494,11 +494,12 @@ def _names(node: cst.CSTNode) -> Iterable[cst.Name]:
     todo: list[cst.CSTNode] = [node]
     while todo:
         n = todo.pop()
-        if isinstance(n, cst.Name):
+        # exact types: libcst's node classes are ABCs (a slow isinstance)
+        if type(n) is cst.Name:
             yield n
-        elif isinstance(n, cst.Attribute):
+        elif type(n) is cst.Attribute:
             todo.append(n.value)  # ``row.team_id``: ``row``, not ``team_id``
-        elif isinstance(n, cst.Arg):
+        elif type(n) is cst.Arg:
             todo.append(n.value)  # ``get(pk=...)``: not the keyword
         else:
             todo.extend(code_children(n))

@@ -70,7 +70,8 @@ def base_name(node: cst.BaseExpression) -> str | None:
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+    # exact types: libcst's node classes are ABCs (a slow isinstance)
+    if type(node) is cst.SimpleString or type(node) is cst.ConcatenatedString:
         value = string_literal(node)
         return value if isinstance(value, str) else None
     return None

@@ -48,7 +48,7 @@ def _nodes(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     while todo:
         n = todo.pop()
         yield n
-        if not isinstance(n, _SCOPES):
+        if type(n) not in _SCOPES:  # an exact type: libcst's node classes are ABCs (slow isinstance)
             todo.extend(code_children(n))
 
 

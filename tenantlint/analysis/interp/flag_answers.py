@@ -61,8 +61,13 @@ _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 def answers_flag(body: Sequence[cst.BaseStatement]) -> bool:
     """Every ``return`` of the body (outside nested functions) hands back a tuple of one length, two
     or more: the function answers ``(verdict, …)``."""
-    lengths = {len(r.value.elements) if isinstance(r.value, cst.Tuple) else 0 for r in _returns(body)}
-    return len(lengths) == 1 and min(lengths) >= 2
+    length = 0  # the first return's: the walk stops at the first that differs or is no pair
+    for r in _returns(body):
+        n = len(r.value.elements) if type(r.value) is cst.Tuple else 0
+        if n < 2 or (length and n != length):
+            return False
+        length = n
+    return length >= 2
 
 
 def answer_of(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -78,9 +83,10 @@ def _returns(body: Sequence[cst.CSTNode]) -> Iterable[cst.Return]:
     todo: list[cst.CSTNode] = list(body)
     while todo:
         node = todo.pop()
-        if isinstance(node, cst.Return):
+        # exact types: libcst's node classes are ABCs (a slow isinstance)
+        if type(node) is cst.Return:
             yield node
-        elif not isinstance(node, _SCOPES):
+        elif type(node) not in _SCOPES:
             todo.extend(code_children(node))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import libcst as cst
 
@@ -10,7 +11,7 @@ import libcst as cst
 def string_literal(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
     """``node.evaluated_value`` without ``ast.literal_eval`` (a ``compile`` per call) for the strings
     that need no unescaping: raw strings, and plain ones without a backslash or a carriage return."""
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:  # exact: libcst's node classes are ABCs (slow isinstance)
         left, right = node.left, node.right
         if isinstance(left, cst.FormattedString) or isinstance(right, cst.FormattedString):
             return None
@@ -20,7 +21,7 @@ def string_literal(node: cst.SimpleString | cst.ConcatenatedString) -> str | byt
         if isinstance(left_value, str) and isinstance(right_value, str):
             return left_value + right_value
         return None
-    text = node.value
+    text = cast(cst.SimpleString, node).value
     start = 0
     while text[start] not in "'\"":
         start += 1

@@ -848,9 +848,9 @@ class Walker:
     @staticmethod
     def _terminates(body: object) -> bool:
         for stmt in body:  # type: ignore[attr-defined]
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:  # exact types: libcst's classes are ABCs
                 for small in stmt.body:
-                    if isinstance(small, cst.Return | cst.Raise | cst.Continue | cst.Break):
+                    if type(small) in _LEAVES:
                         return True
         return False
 
@@ -1095,6 +1095,7 @@ def _header(stmt: cst.CSTNode) -> cst.CSTNode:
     return stmt
 
 
+_LEAVES = (cst.Return, cst.Raise, cst.Continue, cst.Break)  # compared by class, exactly
 _SEQUENCE_TARGETS = (cst.Tuple, cst.List)  # ``a, b = ...``: compared by class, exactly
 
 
