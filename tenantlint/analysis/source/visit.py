@@ -47,8 +47,23 @@ def _order(node: cst.CSTNode) -> tuple[str, ...]:
     return found
 
 
+# libcst's own ``on_visit``/``on_leave``: a visitor keeping them gets its hooks looked up once per
+# (visitor class, node type) instead of by a formatted name at every node (``_visit_hooks``)
+_ON_VISIT = cst.CSTVisitor.on_visit
+_ON_LEAVE = cst.CSTVisitor.on_leave
+# visitor class -> node type -> the names of its ``visit_X`` / ``leave_X`` hooks, None for libcst's no-op
+_HOOKS: dict[type, dict[type, tuple[str | None, str | None]]] = {}
+
+
 def visit(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """``node.visit(visitor)`` for a visitor that only reads (see the module docstring)."""
+    kind = type(visitor)
+    if kind.on_visit is _ON_VISIT and kind.on_leave is _ON_LEAVE:
+        hooks = _HOOKS.get(kind)
+        if hooks is None:
+            hooks = _HOOKS[kind] = {}
+        _visit_hooks(node, visitor, hooks)
+        return
     if visitor.on_visit(node):
         for name in _order(node):
             value = getattr(node, name)
@@ -60,3 +75,33 @@ def visit(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
                     if is_node(type(item)):
                         visit(item, visitor)
     visitor.on_leave(node)
+
+
+def _hook(visitor: type, name: str) -> str | None:
+    """``name`` when the visitor class has a hook of that name other than libcst's no-op (which
+    ``CSTVisitor`` declares for every node type), else None: calling it would do nothing."""
+    return None if getattr(visitor, name, None) is getattr(cst.CSTVisitor, name, None) else name
+
+
+def _visit_hooks(node: cst.CSTNode, visitor: cst.CSTVisitor,
+                 hooks: dict[type, tuple[str | None, str | None]]) -> None:
+    """:func:`visit` for a visitor with libcst's ``on_visit``/``on_leave``: what they do (call
+    ``visit_X``, descend unless it answered False, call ``leave_X``), each hook's name found once."""
+    kind = type(node)
+    names = hooks.get(kind)
+    if names is None:
+        cls = type(visitor)
+        names = hooks[kind] = (_hook(cls, f"visit_{kind.__name__}"), _hook(cls, f"leave_{kind.__name__}"))
+    enter, leave = names
+    if enter is None or getattr(visitor, enter)(node) is not False:
+        for name in _order(node):
+            value = getattr(node, name)
+            vkind = type(value)
+            if is_node(vkind):
+                _visit_hooks(value, visitor, hooks)
+            elif vkind is tuple or vkind is list:
+                for item in value:
+                    if is_node(type(item)):
+                        _visit_hooks(item, visitor, hooks)
+    if leave is not None:
+        getattr(visitor, leave)(node)
