@@ -201,7 +201,10 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
             return FileScan()
         with nesting_headroom(), shared_walks(tree) if tree is not None else nullcontext():
             if tree is not None and handoff:
-                source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
+                # a large text: the analysis reads this tree, not a new one; with the spans of calls
+                # unless the text is above the chunk size (then a text no chunk could cut: one function)
+                limit = config.chunk_file_bytes
+                source_handoff.keep(text, tree, calls=not limit or len(text) <= limit)
             found = _scan_python(rel, text, config, tree)
         del tree  # freed while the collector is off (``engine._analyze_text``)
     return found
