@@ -54,6 +54,7 @@ from tenantlint.crossfn.shapes import (
 )
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
 from tenantlint.index.caller_serializers import caller_serializers
+from tenantlint.index.delegated_checks import delegated_candidates
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
@@ -274,6 +275,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree, receivers, outside),
             check_candidates=checks,
+            delegated_checks=delegated_candidates(rel, tree)
+            if "has_permission" in text and "view.kwargs" in text else (),
             kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
             member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,
