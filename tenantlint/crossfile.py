@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
+from tenantlint.index.delegated_checks import DelegatedCandidate  # at run time: the cache codec
 from tenantlint.index.membership import CheckCandidate  # at run time: the cache codec reads the hints
 
 
@@ -91,6 +92,9 @@ class CrossFileFacts:
     registry_decorators: dict[str, str] = field(default_factory=dict)
     # Candidate membership checks (``index/membership.py``), in path order.
     check_candidates: tuple[CheckCandidate, ...] = ()
+    # Permission classes refusing unless a membership check passes for a URL value
+    # (``index/delegated_checks.py``), in path order.
+    delegated_checks: tuple[DelegatedCandidate, ...] = ()
 
     @classmethod
     def merge(cls, parts: Iterable[CrossFileFacts]) -> CrossFileFacts:

@@ -4,7 +4,9 @@ Conservative by construction: a file is analysed when any rule could fire on it 
 
 * an ORM query, insert or view of a tenant table (TNT101-105, TNT202) needs an identifier in the
   code naming a tenant model, table, reverse accessor (``org.invoices``, ``task_set``) or a
-  serializer of a tenant model, since that is how the analysis recognises one;
+  serializer of a tenant model, since that is how the analysis recognises one — and a tenant
+  table: in a project where none was found (no configuration, nothing discovered) no identifier
+  counts;
 * raw SQL (TNT101-105, TNT301/302) needs a database sink (an identifier containing one of the sink
   words derived from ``analysis/rawsql/sink_table.py``: ``execute``, ``raw``, ``fetch``, ...) plus
   SQL text: an SQL verb or the name of a project SQL constant;
@@ -12,7 +14,9 @@ Conservative by construction: a file is analysed when any rule could fire on it 
   attribute (``payload.org_id``), a parameter (``def h(org_id: int)``), a subscript
   (``request.POST["org_id"]``), the first argument of a call (``.get("org_id")``) or an ``alias=``;
   or a parameter typed with an ``Annotated`` alias of another module;
-* suppression comments (TNT901/902) need ``noqa`` or ``tenantlint``;
+* suppression comments (TNT901/902) need ``tenantlint``, or ``noqa`` with one of our codes
+  (``TNT...``): a bare ``# noqa`` and other tools' codes (``# noqa: E501``) are never reported, and
+  suppress nothing in a file where no rule can fire;
 * an event put on a named queue (a call site of its consumer) needs the queue's name, quoted.
 
 Two stages: substring and identifier tests on the text (cheap, a superset), then, for files that
@@ -133,13 +137,15 @@ class Prefilter:
         ``Depends`` aliases defined in project modules (their ``alias=`` may name a tenant key the
         importing file never spells); ``model_holders``: service/repository classes whose methods
         reach a model through an attribute (``cls.model``) set elsewhere."""
-        words = _model_tokens(index)
-        words.update(related)
-        for serializer, model in facts.serializer_models.items():
-            if model in words:
-                words.add(serializer)
-        words.update(name.rsplit(".", 1)[-1] for name in facts.param_aliases)
-        words.update(model_holders)
+        words: set[str] = set()
+        if index.tables:  # with no tenant table at all, no identifier can lead to one
+            words = _model_tokens(index)
+            words.update(related)
+            for serializer, model in facts.serializer_models.items():
+                if model in words:
+                    words.add(serializer)
+            words.update(model_holders)
+        words.update(name.rsplit(".", 1)[-1] for name in facts.param_aliases)  # tenant keys (TNT201)
         keys: set[str] = set()
         for key in (*config.tenant_keys, *config.tenant_columns):
             low = key.lower()
@@ -158,8 +164,8 @@ class Prefilter:
         """``tree``: CPython's ``ast`` of ``text``, for the sharper second stage (or ``shape``, its
         :class:`CodeShape`, when already read)."""
         low = text.lower()
-        if "noqa" in low or "tenantlint" in low:
-            return True
+        if "tenantlint" in low or ("noqa" in low and "tnt" in low):
+            return True  # a suppression comment of ours: TNT901/TNT902 (``suppress.py``)
         if any(queue in text for queue in self.queues):
             return True
         if not self._text_may_matter(text, low):

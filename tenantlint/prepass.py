@@ -54,6 +54,7 @@ from tenantlint.crossfn.shapes import (
 )
 from tenantlint.index.ast_util import CHILD_FIELDS, child_fields, children, shared_walks, walk
 from tenantlint.index.caller_serializers import caller_serializers
+from tenantlint.index.delegated_checks import delegated_candidates
 from tenantlint.index.executors import executor_wrappers
 from tenantlint.index.extract import extract_models, may_define_models
 from tenantlint.index.forwarding import forwarding_decorators
@@ -200,7 +201,10 @@ def _scan_whole(rel: str, text: str, config: Config, tree: ast.Module | None = N
             return FileScan()
         with nesting_headroom(), shared_walks(tree) if tree is not None else nullcontext():
             if tree is not None and handoff:
-                source_handoff.keep(text, tree)  # a large text: the analysis reads this tree, not a new one
+                # a large text: the analysis reads this tree, not a new one; with the spans of calls
+                # unless the text is above the chunk size (then a text no chunk could cut: one function)
+                limit = config.chunk_file_bytes
+                source_handoff.keep(text, tree, calls=not limit or len(text) <= limit)
             found = _scan_python(rel, text, config, tree)
         del tree  # freed while the collector is off (``engine._analyze_text``)
     return found
@@ -271,6 +275,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             class_attrs=class_models.attrs, class_slots=class_models.slots, class_calls=class_models.calls,
             method_refs=module_method_refs(tree, receivers, outside),
             check_candidates=checks,
+            delegated_checks=delegated_candidates(rel, tree)
+            if "has_permission" in text and "view.kwargs" in text else (),
             kwarg_properties=kwarg_properties(rel, tree) if "self.kwargs" in text else {},
             member_types=module_member_types(rel, tree),
             scheduled=scheduled, task_names=task_names,

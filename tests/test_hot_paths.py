@@ -172,10 +172,10 @@ def test_quick_calls_in_source_order() -> None:
     from tenantlint.analysis.source.call_spans import _ast_calls
 
     tree = ast.parse("x = f(g(1), h(2)).k(y=m())\nn()\n")
-    calls = _ast_calls(tree)
+    calls = _ast_calls([tree])
     assert calls is not None
     assert [ast.unparse(c.func) for c in calls] == ["f(g(1), h(2)).k", "f", "g", "h", "m", "n"]
-    assert _ast_calls(ast.parse("x = f'{g()}'\n")) is None
+    assert _ast_calls([ast.parse("x = f'{g()}'\n")]) is None
 
 
 def test_bool_words_count_as_the_word_regex() -> None:

@@ -313,18 +313,33 @@ def f(a):
 '''
 
 
+@pytest.mark.parametrize("kept", [False, True])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_quick_call_spans_match_position_provider(newline: str) -> None:
+def test_quick_call_spans_match_position_provider(newline: str, kept: bool) -> None:
     """Source order (an ``if``-expression's body before its test), non-ASCII columns, several
     statements on a line, comments, lambdas, comprehensions: CPython's spans are libcst's. An
     f-string, a parenthesised call (its code has the parentheses), a decorator or a one-line body
-    answer nothing quick, and are generated as before."""
+    answer nothing quick, and are generated as before. ``kept``: the spans come from the call keys
+    the skeleton kept from the whole text's tree (``statement_skeleton(calls=True)``), no statement
+    is parsed again (only the one with an f-string, which keeps none)."""
+    import ast
+    from unittest import mock
+
+    from tenantlint.analysis.source import positions as positions_module
+    from tenantlint.analysis.source.positions import statement_skeleton
+
     text = QUICK.replace("\n", newline)
     module = cst.parse_module(text)
     expected = whole_module_ranges(module)
-    positions = StatementPositions(module, text)
+    tree = statement_skeleton(ast.parse(text), calls=True) if kept else None
+    positions = StatementPositions(module, text, tree)
     calls = [n for n in preorder(module) if isinstance(n, cst.Call)]
-    quick = [c for c in calls if positions._quick_range(c) is not None]
+    parse_again = mock.patch.object(positions_module, "statement_call_spans",
+                                    wraps=positions_module.statement_call_spans)
+    with parse_again as parsed:
+        quick = [c for c in calls if positions._quick_range(c) is not None]
+    if kept:
+        assert parsed.call_count == 1  # the f-string's line only
     names = {cst.Module(body=[]).code_for_node(c.func) for c in quick}
     assert names == {"x.f", "g", "h", "x.q", "u", "v", "x.z", "é", "y.z", "m", "n", "i.j", "o.p", "i.q",
                      "print", "x.y", "z.w", "v.u"}
@@ -344,3 +359,27 @@ def test_quick_call_spans_refuse_a_mismatch() -> None:
     assert statement_call_spans(stmt, "a = f(1) + g(2)\n", 1, 1, [0, 16]) is not None
     assert statement_call_spans(stmt, "a = f(1) + h(2)\n", 1, 1, [0, 16]) is None
     assert statement_call_spans(stmt, "a = f(1) + g(2, 3)\n", 1, 1, [0, 19]) is None
+
+
+def test_kept_call_keys_match_position_provider_on_every_fixture() -> None:
+    """Spans of calls read from the keys the skeleton kept (``statement_skeleton(calls=True)``, a
+    large text's handoff) are PositionProvider's, on every call of every fixture file."""
+    import ast
+
+    from tenantlint.analysis.source.positions import statement_skeleton
+
+    checked = 0
+    for path in FIXTURE_FILES:
+        text = decode(path.read_bytes())
+        try:
+            module = cst.parse_module(text)
+            tree = ast.parse(text)
+        except (cst.ParserSyntaxError, SyntaxError):
+            continue
+        expected = whole_module_ranges(module)
+        positions = StatementPositions(module, text, statement_skeleton(tree, calls=True))
+        for node in preorder(module):
+            if isinstance(node, cst.Call) and positions._quick_range(node) is not None:
+                assert positions.range(node) == expected[node], (path.name, expected[node])
+                checked += 1
+    assert checked > 1000

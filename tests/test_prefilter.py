@@ -83,6 +83,8 @@ MAY_SKIP = {
     "key_in_template": "CACHE_KEY = 'billing:{org_id}:{pk}'\n",
     "key_as_variable": "def handle(slug):\n    org = load(slug)\n    return org\n",
     "sink_word_in_string": "def f(c):\n    c.run('execute the SELECT later')\n",
+    # a bare noqa and other tools' codes are never reported (TNT902 is for our codes only)
+    "other_tools_noqa": "import os  # noqa: F401\nx = 1  # noqa\n",
 }
 
 
@@ -182,3 +184,23 @@ def test_scan_text_collects_each_kind_once() -> None:
     assert scan.facts.sql_constants == {"billing.queries.OPEN_BILLS":
                                         "SELECT * FROM billing_invoice WHERE number = %s"}
     assert scan_text("x.py", "def f(:\n", cfg).models == ()
+
+
+def test_no_tenant_table_no_identifier_counts(tmp_path: Path) -> None:
+    """In a project where no tenant table was found (no configuration, nothing discovered), naming a
+    model, an accessor or a serializer cannot lead to one: only what the rules without a tenant
+    table read still makes a file analysed (tenant keys, SQL at a sink, our suppression comments,
+    imported key aliases). Every file skipped has no findings, whatever the verdict."""
+    (tmp_path / "tenantlint.toml").write_text("discover = false\n")
+    pkg = tmp_path / "billing"
+    pkg.mkdir()
+    for name, text in (("models", MODELS), ("serializers", SERIALIZERS), ("queries", QUERIES)):
+        (pkg / f"{name}.py").write_text(textwrap.dedent(text))
+    bare = make_settings(load_config(tmp_path))
+    assert not bare.index.tables
+    pf = _prefilter(bare)
+    skipped = {"orm", "serializer"}  # the accessor samples name a tenant key (``def f(org)``)
+    for name, text in MUST_PASS.items():
+        assert _may(pf, text) is (name not in skipped), name
+        if name in skipped:
+            assert check_source(text, "app/x.py", bare.config, bare).findings == [], name

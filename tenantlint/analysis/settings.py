@@ -10,6 +10,7 @@ from tenantlint.config.options import Config
 from tenantlint.config.patterns import PatternSet
 from tenantlint.crossfile import CrossFileFacts
 from tenantlint.crossfn.returns import Returns
+from tenantlint.index.delegated_checks import recognise_delegated
 from tenantlint.index.membership import VIEW_PROPERTY, RecognisedCheck, recognise
 from tenantlint.index.records import ProjectIndex
 
@@ -117,12 +118,20 @@ class Settings:
     @cached_property
     def recognised_checks(self) -> tuple[RecognisedCheck, ...]:
         """Membership checks tenantlint recognised by their bodies (``tenantlint tables``)."""
-        return recognise(self.index, self.facts.check_candidates)
+        own = recognise(self.index, self.facts.check_candidates)
+        known = self.last(self.config.membership_checks) | {c.name for c in own}
+        return own + recognise_delegated(self.index, self.facts.delegated_checks, known)
 
     @cached_property
     def membership_checks(self) -> frozenset[str]:
         """Configured and recognised membership checks (last dotted part)."""
         return self.last(self.config.membership_checks) | {c.name for c in self.recognised_checks}
+
+    @cached_property
+    def verified_rows(self) -> frozenset[tuple[str, str, str]]:
+        """(check, URL parameter, model): the check fetched a row of that model by the verified
+        parameter as its primary key (``index/delegated_checks.py``)."""
+        return frozenset((c.name, param, model) for c in self.recognised_checks for param, model in c.rows)
 
     @cached_property
     def check_verifies(self) -> dict[str, frozenset[str] | None]:

@@ -66,9 +66,18 @@ class RecognisedCheck:
     # properties of the view it looks the caller up by (``view.project_id``): it also verifies the
     # URL parameter such a property returns (``index/view_properties.py``)
     properties: tuple[str, ...] = ()
+    # a permission class that refuses unless these membership checks pass (``delegated_checks.py``);
+    # ``table`` is then empty
+    through: str = ""
+    # (URL parameter, model) for each verified parameter the check fetched a row of that model by
+    # primary key with: the parameter names that row (``orm/carried.py``, ``id_pin``)
+    rows: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         what = ", ".join(self.verifies) or "the tenant"
+        if self.through:
+            return (f"{self.name} ({self.kind}, {self.path}:{self.line}): refuses unless "
+                    f"{self.through} passes for {what}")
         return (f"{self.name} ({self.kind}, {self.path}:{self.line}): looks the caller up in "
                 f"{self.table} by {what}")
 

@@ -94,6 +94,23 @@ def permission_classes(ctx: FileContext, cls: ClassInfo) -> list[str]:
     return []
 
 
+def decorator_permission_classes(fn: cst.FunctionDef) -> list[str]:
+    """Last dotted parts of the classes a DRF function view lists in ``@permission_classes([...])``."""
+    out: list[str] = []
+    for d in fn.decorators:
+        call = d.decorator
+        if not (isinstance(call, cst.Call) and (dotted(call.func) or "").rsplit(".", 1)[-1]
+                == "permission_classes" and call.args):
+            continue
+        value = call.args[0].value
+        if isinstance(value, cst.List | cst.Tuple):
+            for el in value.elements:
+                text = dotted(el.value.func if isinstance(el.value, cst.Call) else el.value)
+                if text:
+                    out.append(text.rsplit(".", 1)[-1])
+    return out
+
+
 def verify_earlier(ctx: FileContext, fn: FunctionState, provs: frozenset[Provenance], check: str) -> None:
     """A check verifies a value for the whole handler before its results leave it: reads made
     earlier with that value, and the rows they fetched, become trusted. Writes already ran."""

@@ -10,18 +10,20 @@ vouches for them by naming them in ``membership_checks``::
         return message
     raise JsonableError("Invalid message(s)")
 
-A row fetched by a query with no tenant filter and passed to such a call, as a positional or
-keyword argument, is checked after the fetch where the call cannot be passed over: a call made as a
+A row fetched by a query with no tenant filter and passed to such a call, as a positional or keyword
+argument, is checked after the fetch where the call cannot be passed over: a call made as a
 statement (a check that refuses by itself), or one whose "no" leaves the function (``if not
-check(...): raise``, ``if check(...): return row`` then ``raise``). An answer only logged, stored or
-returned checks nothing. The check is as good as the other values passed to it: a trusted one (the
-authenticated user) makes the row trusted, a parameter of the calling function makes it as good as
-that parameter (judged at the callers), and request input passed beside it (a user the client
-chose) leaves the row unchecked. A row an id-keyed project call handed back (``e, file =
-FileService.get_by_id(file_id)``) passed on the same terms is checked after the call
-(``call_rows.check_call_row``: the call's read through its one verifiable argument is confined, that
-argument's name is as good as the check). Only the configured names count: a check tenantlint recognised by
-its body verifies the URL values it looks the caller up by, not any row handed to it.
+check(...): raise``, ``if check(...): return row`` then ``raise``), or the answer a DRF permission
+class's ``has_permission``/``has_object_permission`` returns (the framework refuses on "no"). An
+answer only logged, stored or returned elsewhere checks nothing. The check is as good as the other
+values passed to it: a trusted one (the authenticated user) makes the row trusted, a parameter of
+the calling function makes it as good as that parameter (judged at the callers), and request input
+passed beside it (a user the client chose) leaves the row unchecked. A row an id-keyed project call
+handed back (``e, file = FileService.get_by_id(file_id)``) passed on the same terms is checked after
+the call (``call_rows.check_call_row``: the call's read through its one verifiable argument is
+confined, that argument's name is as good as the check). Only the configured names count: a check
+tenantlint recognised by its body verifies the URL values it looks the caller up by, not any row
+handed to it.
 """
 
 from __future__ import annotations
@@ -43,6 +45,24 @@ def statement_call(node: cst.CSTNode) -> frozenset[int]:
     found: set[int] = set()
     for small in getattr(node, "body", ()):
         if isinstance(small, cst.Expr):
+            value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+            if isinstance(value, cst.Call):
+                found.add(id(value))
+    return frozenset(found)
+
+
+PERMISSION_METHODS = frozenset({"has_permission", "has_object_permission"})
+
+
+def permission_answer(node: cst.CSTNode, state: FunctionState) -> frozenset[int]:
+    """The ids of the calls ``node`` (a simple statement line) returns as the answer of a DRF
+    permission class's ``has_permission``/``has_object_permission`` (``return check(user, row)``):
+    the framework refuses the request on a "no", so that answer leaves as a refusal does."""
+    if state.owner is None or (state.qualname or "").rsplit(".", 1)[-1] not in PERMISSION_METHODS:
+        return frozenset()
+    found: set[int] = set()
+    for small in getattr(node, "body", ()):
+        if isinstance(small, cst.Return) and small.value is not None:
             value = small.value.expression if isinstance(small.value, cst.Await) else small.value
             if isinstance(value, cst.Call):
                 found.add(id(value))

@@ -46,6 +46,7 @@ from tenantlint.analysis.interp.checks import (
     ALL_PARAMS,
     SHARED_HOOKS,
     action_checks,
+    decorator_permission_classes,
     permission_classes,
     property_params,
     verified_names,
@@ -54,7 +55,11 @@ from tenantlint.analysis.interp.checks import (
 from tenantlint.analysis.interp.cli_commands import COMMAND_LINE, MANAGEMENT_COMMAND, cli_command
 from tenantlint.analysis.interp.constant_locals import constant_value
 from tenantlint.analysis.interp.constructors import init_of_built
-from tenantlint.analysis.interp.declared_checks import rows_checked_by, statement_call
+from tenantlint.analysis.interp.declared_checks import (
+    permission_answer,
+    rows_checked_by,
+    statement_call,
+)
 from tenantlint.analysis.interp.derived_locals import as_constants, derived_value, one_model
 from tenantlint.analysis.interp.equal_guard import narrow_equal, narrow_member
 from tenantlint.analysis.interp.evaluator import Evaluator
@@ -496,7 +501,7 @@ class Walker:
         """Bind the handler's parameters in ``env`` (those its membership checks verified are
         trusted) and record its signature reads; the handler with what its checks verified."""
         settings = self.ctx.settings
-        checks = [n.rsplit(".", 1)[-1] for n in names]
+        checks = [n.rsplit(".", 1)[-1] for n in names] + decorator_permission_classes(fn)
         if cls is not None:
             checks += permission_classes(self.ctx, cls)
             if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
@@ -1054,7 +1059,8 @@ class Walker:
             name = dotted(call.func) or ""
             if name.rsplit(".", 1)[-1] in self.declared:  # a row passed to a check the user names
                 value_of = partial(Evaluator(self.ctx, state).eval, use=False)
-                rows_checked_by(state, call, name, id(call) in statement_call(node), value_of)
+                leaves = id(call) in statement_call(node) or id(call) in permission_answer(node, state)
+                rows_checked_by(state, call, name, leaves, value_of)
             if name.rsplit(".", 1)[-1] in checks:
                 verified: set[Provenance] = set()
                 for arg in call.args:

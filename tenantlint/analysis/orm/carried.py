@@ -46,7 +46,8 @@ def carries_tenant(value: Value) -> bool:
     return not value.untrusted and bool(value.scoped_row_of or scoped_query(value))
 
 
-def id_pin(leaf: Leaf, models: tuple[str, ...] = (), table: str | None = None) -> Pin | None:
+def id_pin(leaf: Leaf, models: tuple[str, ...] = (), table: str | None = None,
+           rows: frozenset[tuple[str, str, str]] = frozenset()) -> Pin | None:
     """``pk``/``id`` pinned (``=`` or ``in``) to ids that a row carrying its tenant holds, or to the
     URL parameter named for the model (``project_id`` for ``Project``) that a membership check has
     verified, or verified as the view property so named (``pk`` that ``view.project_id`` returns):
@@ -61,10 +62,16 @@ def id_pin(leaf: Leaf, models: tuple[str, ...] = (), table: str | None = None) -
         return None
     if carries_tenant(leaf.value):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} taken from a scoped row")
-    verified = _VERIFIED.match(leaf.value.prov.source) if leaf.value.trusted else None
+    source = leaf.value.prov.source
+    verified = _VERIFIED.match(source) if leaf.value.trusted else None
     name = verified.group(2) or verified.group(1) if verified is not None else ""
-    if name and any(name == f"{_snake(m)}_id" for m in models):
+    if name and any(name in (f"{_snake(m)}_id", f"{_snake(m)}_pk") for m in models):
         return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} verified as the caller's")
+    if verified is not None and not verified.group(2) and rows:
+        check = source[verified.end():].lstrip("@")
+        if any((check, verified.group(1), m) in rows for m in models):
+            return Pin(leaf.value.prov, Scoping.SCOPED_PARENT,
+                       f"{leaf.key} verified by {check}, which fetched this row by it")
     return None
 
 
@@ -82,7 +89,8 @@ def carried_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     (``Issue.objects.filter(id__in=cycle.issue_ids)``, ``pk=obj.other_id``, ``id__in=`` a scoped
     queryset's ``values_list``), and a relation path ending on a foreign key to a tenant table
     pinned to such a row (``issue_module__module_id=OuterRef("pk")``)."""
-    pin = (id_pin(leaf, tenant.models, tenant.table) or reference_pin(ev, tenant, leaf)
+    pin = (id_pin(leaf, tenant.models, tenant.table, ev.ctx.settings.verified_rows)
+           or reference_pin(ev, tenant, leaf)
            or unique_value_pin(ev, tenant, leaf))
     if pin is not None or "__" not in leaf.key or leaf.op not in ("eq", "in"):
         return pin

@@ -232,7 +232,8 @@ def tenant_test(ev: Evaluation, table: str, tenant: TenantTable) -> LeafTest:
         if leaf.key in parents and leaf.value.scoped_row_of \
                 and not foreign_row_key(ev, tenant, leaf.key, leaf.value):
             return Pin(leaf.value.prov, Scoping.SCOPED_PARENT, f"parent {leaf.key}")
-        return (id_pin(leaf, tenant.models, tenant.table) or reference_pin(ev, tenant, leaf)
+        return (id_pin(leaf, tenant.models, tenant.table, ev.ctx.settings.verified_rows)
+                or reference_pin(ev, tenant, leaf)
                 or unique_value_pin(ev, tenant, leaf) or owner_pin(ev, table, tenant.models, leaf)
                 or capability_pin(ev, tenant, leaf))
 

@@ -29,6 +29,10 @@ from tenantlint.index import ast_util
 
 # (first line, first column, last line, end column): 1-based lines, 0-based character columns
 Quad = tuple[int, int, int, int]
+# A call of CPython's tree: its span in CPython's numbering (1-based lines, UTF-8 byte columns), the
+# kind of its callee (0 a name, 1 an attribute, 2 anything else), the callee's last name, the number
+# of arguments
+CallKey = tuple[int, int, int, int, int, str, int]
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # CPython's and libcst's line breaks (not str.splitlines')
 _LEAVES = frozenset({cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary})
@@ -67,11 +71,11 @@ def _cst_calls(stmt: cst.SimpleStatementLine) -> list[cst.Call] | None:
     return out
 
 
-def _ast_calls(tree: ast.Module) -> list[ast.Call] | None:
-    """The calls of ``tree`` sorted by start (an enclosing call first); None when it holds an
+def _ast_calls(roots: Sequence[ast.AST]) -> list[ast.Call] | None:
+    """The calls under ``roots`` sorted by start (an enclosing call first); None when they hold an
     f-string."""
     calls: list[ast.Call] = []
-    todo: list[ast.AST] = [tree]
+    todo: list[ast.AST] = list(roots)
     push = todo.append
     for node in todo:  # a queue that grows while it is read (``ast_util.walk``)
         kind = node.__class__
@@ -100,14 +104,33 @@ def _ast_calls(tree: ast.Module) -> list[ast.Call] | None:
     return calls
 
 
-def _same(c: cst.Call, a: ast.Call) -> bool:
-    if len(c.args) != len(a.args) + len(a.keywords):
+def call_keys(stmts: Sequence[ast.AST]) -> tuple[CallKey, ...] | None:
+    """What :func:`spans_from_keys` needs of the calls of ``stmts`` (CPython's statements of one
+    line, or one of them): each call's span and what identifies it, in source order; None when
+    they hold an f-string or a call without an end position."""
+    found = _ast_calls(stmts)
+    if found is None:
+        return None
+    keys: list[CallKey] = []
+    for a in found:
+        if a.end_lineno is None or a.end_col_offset is None:
+            return None
+        f = a.func
+        kind, name = (0, f.id) if type(f) is ast.Name else (  # type: ignore[attr-defined]
+            (1, f.attr) if type(f) is ast.Attribute else (2, ""))  # type: ignore[attr-defined]
+        keys.append((a.lineno, a.col_offset, a.end_lineno, a.end_col_offset, kind, name,
+                     len(a.args) + len(a.keywords)))
+    return tuple(keys)
+
+
+def _same(c: cst.Call, key: CallKey) -> bool:
+    if len(c.args) != key[6]:
         return False
-    f, g = c.func, a.func
+    f = c.func
     if type(f) is cst.Name:
-        return type(g) is ast.Name and g.id == f.value
+        return key[4] == 0 and key[5] == f.value
     if type(f) is cst.Attribute:
-        return type(g) is ast.Attribute and g.attr == f.attr.value
+        return key[4] == 1 and key[5] == f.attr.value
     return True
 
 
@@ -138,25 +161,52 @@ def statement_call_spans(stmt: cst.SimpleStatementLine, text: str, first: int, l
     end = line_starts[last] if last < len(line_starts) else len(text)
     code = text[start:end]
     body = code.lstrip(" \t\f")
-    indent = len(code) - len(body)
+    indent = len(code) - len(body)  # ASCII whitespace: as many bytes as characters
     try:
         tree = ast.parse(body)  # the caller silences CPython's warnings (``quietly``)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    found = _ast_calls(tree)
-    if found is None or len(found) != len(calls):
+    keys = call_keys(tree.body)
+    if keys is None:
         return None
-    ascii_code = code.isascii()
-    lines = None if ascii_code else _NEWLINE.split(body)
+    shift = first - 1  # to the text's lines and, on the first line, its columns
+    keys = tuple((l1 + shift, c1 + (indent if l1 == 1 else 0), l2 + shift, c2 + (indent if l2 == 1 else 0),
+                  kind, name, n) for l1, c1, l2, c2, kind, name, n in keys)
+    return _spans(calls, keys, None if code.isascii() else text, line_starts)
+
+
+def spans_from_keys(stmt: cst.SimpleStatementLine, keys: Sequence[CallKey], text: str | None,
+                    line_starts: Sequence[int]) -> dict[int, Quad] | None:
+    """:func:`statement_call_spans` from the :func:`call_keys` of the statement's CPython
+    statements in the whole text's tree (kept by ``positions.statement_skeleton``): no parse.
+    ``text``: None when the text is ASCII (no column to convert)."""
+    calls = _cst_calls(stmt)
+    if not calls:
+        return None if calls is None else {}
+    return _spans(calls, keys, text, line_starts)
+
+
+def _spans(calls: list[cst.Call], keys: Sequence[CallKey], text: str | None,
+           line_starts: Sequence[int]) -> dict[int, Quad] | None:
+    """Each of libcst's ``calls`` paired with the key in the same place; CPython's byte columns
+    turned into characters on a line that is not ASCII (``text``: None when none is)."""
+    if len(keys) != len(calls):
+        return None
     out: dict[int, Quad] = {}
-    for c, a in zip(calls, found, strict=True):
-        if not _same(c, a) or a.end_lineno is None or a.end_col_offset is None:
+    for c, key in zip(calls, keys, strict=True):
+        if not _same(c, key):
             return None
-        l1, c1, l2, c2 = a.lineno, a.col_offset, a.end_lineno, a.end_col_offset
-        if lines is not None:
-            c1, c2 = _column(lines[l1 - 1], c1), _column(lines[l2 - 1], c2)
         if c.lpar:
             continue  # its code (a finding's snippet) includes its parentheses: not its span
-        out[id(c)] = (l1 + first - 1, c1 + (indent if l1 == 1 else 0),
-                      l2 + first - 1, c2 + (indent if l2 == 1 else 0))
+        l1, c1, l2, c2 = key[0], key[1], key[2], key[3]
+        if text is not None:
+            if l2 > len(line_starts):
+                return None
+            c1, c2 = _column(_line(text, line_starts, l1), c1), _column(_line(text, line_starts, l2), c2)
+        out[id(c)] = (l1, c1, l2, c2)
     return out
+
+
+def _line(text: str, line_starts: Sequence[int], line: int) -> str:
+    start = line_starts[line - 1]
+    return text[start:line_starts[line]] if line < len(line_starts) else text[start:]
