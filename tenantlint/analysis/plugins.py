@@ -71,6 +71,9 @@ class HandlerInfo:
     request_names: frozenset[str] = frozenset({"request"})  # names bound to the request object
     # Parameters made trusted by a membership-check decorator.
     verified: frozenset[str] = frozenset()
+    # How those parameters name their check (``ProjectPermission``, ``@require_member``): what
+    # ``self.kwargs["k"]`` of a verified parameter the handler does not take says it was verified by.
+    verified_by: str = ""
     # Tenant keys read by the handler's signature itself (a FastAPI ``org_id: int = Query()``):
     # (parameter node, key, input kind); reported as TNT201 at the parameter.
     reads: tuple[tuple[cst.CSTNode, str, str], ...] = ()

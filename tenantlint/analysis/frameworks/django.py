@@ -9,7 +9,7 @@ import libcst as cst
 
 from tenantlint.analysis.facts import Provenance
 from tenantlint.analysis.frameworks.common import inherits, qualified_bases, view_object
-from tenantlint.analysis.interp.exprs import URL_VERIFIED
+from tenantlint.analysis.interp.exprs import URL_VERIFIED, VERIFIED_KWARGS
 from tenantlint.analysis.interp.keyed_fetch import OWN_ID
 from tenantlint.analysis.interp.routed_kwargs import RoutedKwargs, route_params
 from tenantlint.analysis.interp.values import DictValue, Value
@@ -71,7 +71,8 @@ def _verified_kwarg(ev: Evaluation, name: str) -> Value:
     v = ev.fn.env.get(name)
     if v is not None and v.trusted and v.prov.source.startswith((f"{name}, ", f"{name} as view.")):
         return v
-    return Value(Provenance.trusted(f"{name}, verified by a membership check"))
+    by = ev.fn.handler.verified_by if ev.fn.handler is not None else ""
+    return Value(Provenance.trusted(f"{name}, verified by {by or 'a membership check'}"))
 
 
 # Django's management command classes: ``manage.py`` runs a subclass's ``handle``
@@ -118,7 +119,9 @@ class Django(FrameworkPlugin):
                 params = route_params(ev.ctx, ev.fn.owner)  # every route's, when all are known
                 if "*" in verified:  # a configured membership check verified every parameter
                     every = {k: _verified_kwarg(ev, k) for k in ev.fn.handler.params}
-                    return _kwargs(Provenance.trusted("verified URL parameters"), every, params)
+                    by = ev.fn.handler.verified_by
+                    source = f"{VERIFIED_KWARGS}, by {by}" if by else VERIFIED_KWARGS
+                    return _kwargs(Provenance.trusted(source), every, params)
                 # those a recognised check (permission class) looked the caller up by
                 items = {k: _verified_kwarg(ev, k) for k in verified}
                 for k in ev.fn.handler.params:  # ``self.kwargs["pk"]`` is the parameter ``pk``, once a

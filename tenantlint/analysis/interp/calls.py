@@ -18,7 +18,7 @@ import libcst as cst
 from tenantlint.analysis.facts import ArgFact, CallFact, Provenance, Scoping, Trust
 from tenantlint.analysis.interp.by_id_rows import BY_ID, by_id_row
 from tenantlint.analysis.interp.call_rows import call_of
-from tenantlint.analysis.interp.exprs import dotted, string_value
+from tenantlint.analysis.interp.exprs import VERIFIED_KWARGS, dotted, string_value
 from tenantlint.analysis.interp.filter_dicts import returned_dict
 from tenantlint.analysis.interp.filter_lists import PINNED, UNPINNED, judged
 from tenantlint.analysis.interp.guards import apply_guards, unchecked_id, unchecked_row
@@ -447,6 +447,9 @@ def entry_prov(recv: Value, key: str | None) -> Provenance:
     (its tenant filters are judged per entry where the serializer is constructed)."""
     if key is not None and recv.prov.source == CONTEXT_SOURCE:
         return Provenance(recv.prov.trust, entry_source(key))
+    if key is not None and recv.prov.trust is Trust.TRUSTED and recv.prov.source.startswith(VERIFIED_KWARGS):
+        by = recv.prov.source[len(VERIFIED_KWARGS):].removeprefix(", by ") or "a membership check"
+        return Provenance.trusted(f"{key}, verified by {by}")  # ``self.kwargs["project_pk"]``
     return recv.prov
 
 

@@ -104,6 +104,10 @@ _CODE = cst.Module(body=[])
 # Env key prefix of a handler's URL parameter that a check called in its body verified (while the
 # name still held that parameter): ``self.kwargs["project_id"]`` is then that verified value.
 URL_VERIFIED = "\x00url-verified:"
+# ``self.kwargs`` of a handler whose membership check verified every URL parameter: the source
+# names the check (``verified URL parameters, by ProjectPermission``), and an entry read from it is
+# that parameter verified by it (``calls.entry_prov``).
+VERIFIED_KWARGS = "verified URL parameters"
 
 
 def verified_key(code: str) -> str:

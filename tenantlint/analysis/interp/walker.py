@@ -115,6 +115,7 @@ from tenantlint.analysis.interp.new_tenant_keys import names_new_tenant
 from tenantlint.analysis.interp.own_queryset import keep_own_queryset, own_queryset_first
 from tenantlint.analysis.interp.param_models import param_model_walks
 from tenantlint.analysis.interp.passes import pass_through, returned_names
+from tenantlint.analysis.interp.permission_method import returned_permissions
 from tenantlint.analysis.interp.predicates import PredValue
 from tenantlint.analysis.interp.receivers import SELF_CLASS
 from tenantlint.analysis.interp.returns import NO_VALUE, builder_kind, built_query, return_kind, unexecuted
@@ -503,7 +504,8 @@ class Walker:
         settings = self.ctx.settings
         checks = [n.rsplit(".", 1)[-1] for n in names] + decorator_permission_classes(fn)
         if cls is not None:
-            checks += permission_classes(self.ctx, cls)
+            declared = permission_classes(self.ctx, cls)
+            checks += declared + returned_permissions(self.ctx, cls, lambda: declared)
             if fn.name.value in SHARED_HOOKS and not any(c in settings.check_verifies for c in checks):
                 checks += action_checks(cls, settings.check_verifies)
         verified = verified_names(settings.check_verifies, checks)
@@ -513,7 +515,7 @@ class Walker:
             verified = frozenset(v for v in verified if not v.startswith(VIEW_PROPERTY)) | through.keys()
         by = _verified_by(checks, len(names), settings.check_verifies)
         if verified:
-            handler = replace(handler, verified=handler.verified | verified)
+            handler = replace(handler, verified=handler.verified | verified, verified_by=by)
         for node, key, kind in handler.reads:
             self.ctx.facts.request_reads.append(RequestReadFact(node, key, kind, handler.name))
         star = fn.params.star_kwarg
