@@ -471,7 +471,7 @@ def param_entries(node: cst.CSTNode, params: frozenset[str], env: dict[str, Valu
     keyed by, for each parameter every read of which in it takes literal entries (a parameter not
     named is read whole)."""
     finder = _Names()
-    node.visit(finder)
+    visit(node, finder)  # read only: libcst's node.visit would copy the tree
     out: dict[str, list[str]] = {}
     whole: set[str] = set()
     for name, key in zip(finder.names, finder.keys, strict=True):

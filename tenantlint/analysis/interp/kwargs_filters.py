@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from tenantlint.analysis.source.visit import visit
 from tenantlint.crossfn.spread_keys import SPREAD
 
 FILTER_METHODS = frozenset({"get", "get_or_none", "filter", "filter_by"})
@@ -62,7 +63,7 @@ def spread_param(fn: cst.FunctionDef) -> str:
     if not isinstance(star, cst.Param):
         return ""
     uses = _Uses(star.name.value)
-    fn.body.visit(uses)
+    visit(fn.body, uses)  # read only: libcst's node.visit would copy the tree
     return star.name.value if uses.clean else ""
 
 

@@ -23,6 +23,7 @@ import libcst as cst
 from tenantlint.analysis.facts import Trust
 from tenantlint.analysis.interp import scoped_ids
 from tenantlint.analysis.interp.values import Origin, QueryValue, Value, empty_collection
+from tenantlint.analysis.source.visit import visit
 from tenantlint.crossfn.records import CONSTANT, KEYED_ROWS, PARAMETER
 
 # The provenance source of a nested function's own parameter: a value, but no parameter of a summary.
@@ -66,7 +67,7 @@ def nested_def(fn: cst.FunctionDef, enclosing_body: cst.CSTNode | None) -> Neste
 
 def _calls(body: cst.CSTNode, name: str, fn: cst.FunctionDef) -> int:
     finder = _Uses(name, fn)
-    body.visit(finder)
+    visit(body, finder)  # read only: libcst's node.visit would copy the tree
     return finder.calls if finder.other == 0 else -1
 
 
