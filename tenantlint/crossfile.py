@@ -75,6 +75,11 @@ class CrossFileFacts:
     # Keyword filter lookups (``index/keyword_lookups.py``): ``pkg.module.Class.method`` -> ``build``
     # or ``pass:<method>`` for a method taking its ``**kwargs`` as column filters.
     keyword_lookups: dict[str, str] = field(default_factory=dict)
+    # Project manager/queryset methods filtering by their parameters (``index/manager_methods.py``):
+    # ``Class.method`` -> encoded summary, and ``Model.attr`` -> comma-joined classes of its manager
+    # (both joined with ``|`` across files: a name defined twice differently is not read).
+    manager_methods: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
+    model_managers: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})
     # DRF viewset methods routed by hand (``Cls.as_view({"post": "archive"})``; ``index/readers.py``):
     # view class name -> comma-joined method names (joined with ``|`` across files).
     viewset_actions: dict[str, str] = field(default_factory=dict, metadata={"merge": "join"})

@@ -61,6 +61,7 @@ from tenantlint.index.forwarding import forwarding_decorators
 from tenantlint.index.import_aliases import import_aliases, unalias
 from tenantlint.index.injection import injecting_decorators
 from tenantlint.index.keyword_lookups import keyword_lookups
+from tenantlint.index.manager_methods import manager_methods, model_managers
 from tenantlint.index.membership import CheckCandidate, check_candidates
 from tenantlint.index.named_queues import HINT as QUEUE_HINT
 from tenantlint.index.named_queues import named_queues
@@ -265,6 +266,7 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
         top_def = TOP_DEF.search(text) is not None
         wraps_defs = top_def and NESTED_DEF.search(text) is not None  # a decorator's nested wrapper
         spreads = "**" in text
+        queries = "Manager" in text or "QuerySet" in text or "as_manager" in text
         if _hinted(SCHEDULE_HINT, SCHEDULE_WORDS, text):
             scheduled, task_names = module_schedules(rel, modname, tree)
         found = FileScan(models, CrossFileFacts(
@@ -288,6 +290,8 @@ def _scan_python(rel: str, text: str, config: Config, tree: ast.Module | None) -
             executor_wrappers=executor_wrappers(modname, tree) if spreads and top_def else frozenset(),
             keyword_lookups=keyword_lookups(modname, tree) if spreads else {},
             named_queues=named_queues(modname, tree) if QUEUE_HINT in text else {},
+            manager_methods=manager_methods(tree) if queries else {},
+            model_managers=model_managers(tree) if queries else {},
             registry_decorators=registry_decorators(modname, tree) if "return" in text else {},
         ), *_names(tree, counted=counted, serializers=want_serializers, package=_package(rel),
                    extra=receivers, outside=outside))

@@ -31,6 +31,7 @@ from tenantlint.analysis.orm.generic import content_type, generic_parents
 from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
 from tenantlint.analysis.orm.late_parents import latent_parents
 from tenantlint.analysis.orm.lookups import split_lookup
+from tenantlint.analysis.orm.manager_calls import bound_leaves, summary_of
 from tenantlint.analysis.orm.owner import CONFINING, owned_row, owner_pin, tenant_pins
 from tenantlint.analysis.orm.parent_table import foreign_row_key
 from tenantlint.analysis.plugins import OrmPlugin
@@ -318,6 +319,10 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
             if q.origin is not None:
                 q.origin.internal = True
             return None
+        if method not in QUERY_METHODS and (summary := summary_of(ev, q, method, call)) is not None:
+            # ``Model.objects.live(environment=env)``: the project method's filter, bound to the call
+            preds = bound_leaves(ev, summary, call, ev.eval_args(call))
+            return ev.derive(q, call, self.apply(ev, q, conj(*preds)) if preds else None)
         if method in CHAIN or method not in ("save",):
             ev.eval_args(call)
             return ev.derive(q, call)
