@@ -77,6 +77,8 @@ class Project:
     # the names of the functions the project defines (``Settings.defined``; not in ``index_hash``:
     # a cached result records the names it relied on, ``FileResult.dropped``)
     defined: frozenset[str] | None = None
+    # the digests of the Python files the pre-pass parsed without error (``ProjectFiles.parsed``)
+    parsed: frozenset[str] = frozenset()
 
     def settings(self, config: Config, scanned: bool = False) -> Settings:
         """``scanned``: every file to analyse is as the pre-pass read it, so ``Settings.defined``
@@ -100,13 +102,13 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     scans are all unchanged, the project built by an earlier run is reused as it is."""
     scanned = scan_files(config, jobs, cache, min_parallel, derived=Project)
     if isinstance(scanned.derived, Project):
-        return replace(scanned.derived, digests=scanned.digests)
+        return replace(scanned.derived, digests=scanned.digests, parsed=scanned.parsed)
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts,
                       defined=merged.defs)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
-    return replace(project, digests=scanned.digests)
+    return replace(project, digests=scanned.digests, parsed=scanned.parsed)
 
 
 def make_settings(config: Config, cache: Cache | None = None, jobs: int = 1) -> Settings:
@@ -222,6 +224,11 @@ def _analyze_data(
                                 tree=c.take_tree()))
                  for c in chunks(text))
         return merge_chunks(display, parts)
+    if prefilter is not None and prefilter.parsed and digest(data) in prefilter.parsed \
+            and not prefilter.may_matter(text):
+        # the pre-pass parsed these bytes without error: no rule can fire on them by their text alone
+        # (the prefilter's first stage), so CPython's tree is not built again to say so
+        return with_bidi(FileResult(display, skipped=True), text)
     return _analyze_text(display, text, settings, prefilter, want_sites)
 
 
@@ -395,6 +402,8 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         from tenantlint.prefilter import Prefilter
 
         prefilter = Prefilter.of(settings)
+        if project is not None:
+            prefilter = replace(prefilter, parsed=project.parsed)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix, sharing)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         # imported before the workers are forked, which then share it instead of each importing it
@@ -568,11 +577,30 @@ def _call_sites(items: list[Item], results: list[FileResult | None], job: _Job |
     return True
 
 
+# A second pass over fewer files than MIN_PARALLEL still runs in parallel when their code is at
+# least this large: the files re-read are the large ones that call helpers (a view module of 30-50
+# KB takes ~0.15 s to walk; forking a worker, ~0.03 s)
+REANALYSE_PARALLEL_BYTES = 64 * 1024
+
+
 def _reanalyse(items: list[Item], job: _Job, jobs: int) -> list[FileResult]:
-    """Analyse ``items`` again under ``job``: in parallel when there are enough of them."""
-    if max(1, jobs) > 1 and len(items) >= MIN_PARALLEL:
+    """Analyse ``items`` again under ``job``: in parallel when there are enough of them, or when
+    they hold enough code."""
+    if max(1, jobs) > 1 and len(items) > 1 and (
+            len(items) >= MIN_PARALLEL or _size(items) >= REANALYSE_PARALLEL_BYTES):
         return _parallel(items, job, jobs, None)
     return [analyze_item(item, job) for item in items]
+
+
+def _size(items: list[Item]) -> int:
+    """The bytes of the files of ``items`` (a file that cannot be read counts as empty)."""
+    total = 0
+    for _, path, _ in items:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            pass
+    return total
 
 
 RETURN_ROUNDS = 2  # helpers returning what other helpers return: rounds of re-analysing their callers
