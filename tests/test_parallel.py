@@ -77,3 +77,26 @@ def test_output_identical_for_any_jobs(app: str) -> None:
         outputs.append((result.findings, result.suppressed, result.errors, result.stats.files))
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0][0]  # the apps have findings: the comparison is not vacuous
+
+
+def test_second_pass_over_few_large_files_runs_in_parallel(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The passes across functions re-read few files, but large ones: fewer than MIN_PARALLEL files
+    go to the pool when they hold REANALYSE_PARALLEL_BYTES of code, and stay in process when small
+    (or alone, or with --jobs 1)."""
+    from tenantlint import runner
+
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * (runner.REANALYSE_PARALLEL_BYTES // 6 + 1))
+    small = tmp_path / "small.py"
+    small.write_text("x = 1\n")
+    pooled: list[int] = []
+    monkeypatch.setattr(runner, "_parallel",
+                        lambda items, job, jobs, progress: pooled.append(len(items)) or [])
+    monkeypatch.setattr(runner, "analyze_item", lambda item, job: None)
+    job = object()
+    runner._reanalyse([("big.py", str(big), None), ("small.py", str(small), None)], job, 2)  # type: ignore[arg-type]
+    runner._reanalyse([("small.py", str(small), None)] * 2, job, 2)  # type: ignore[arg-type]
+    runner._reanalyse([("big.py", str(big), None)], job, 2)  # type: ignore[arg-type]
+    runner._reanalyse([("big.py", str(big), None)] * 2, job, 1)  # type: ignore[arg-type]
+    assert pooled == [2]

@@ -180,6 +180,8 @@ class Drf(FrameworkPlugin):
         if method in SAVING_METHODS and len(names) >= 2:
             serializer = self._serializer_of(ctx, cls)
             values[names[1]] = serializer if serializer is not None else Value()
+        elif method == "perform_destroy" and len(names) == 2:
+            values[names[1]] = Value()  # ``self.get_object()``: judged where fetched (``get_queryset``)
         else:
             for n in names[1:]:
                 if n != "request":

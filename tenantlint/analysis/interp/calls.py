@@ -80,7 +80,8 @@ def note_call(ctx: FileContext, fn: FunctionState, node: cst.Call, values: list[
                 v.untrusted or v.prov.source.startswith(PARAMETER) for v in values):
             ctx.facts.unresolved_calls += 1
         return None
-    if celery and isinstance(func, cst.Attribute) and func.attr.value == "apply_async":
+    if celery and isinstance(func, cst.Attribute) and (func.attr.value == "apply_async"
+                                                       or _delay_as_lists(node)):
         args, open_args = _apply_async(node, values)
     else:
         args, open_args = _arguments(node, values)
@@ -505,6 +506,17 @@ def _listed(node: cst.BaseExpression, value: Value) -> str:
             v.prov == first for v in value.items):
         return first.source
     return ""
+
+
+def _delay_as_lists(node: cst.Call) -> bool:
+    """``task.delay(args=(a, b), kwargs={"k": c})``: a task queue whose ``delay`` takes the task's
+    arguments as ``apply_async`` does (only ``args=``/``kwargs=`` keywords, a tuple or list and a
+    dict), as Flagsmith-style task processors spell it; Celery's ``delay(a, b)`` passes them as they are."""
+    func = node.func
+    return (isinstance(func, cst.Attribute) and func.attr.value == "delay" and bool(node.args)
+            and all(a.keyword is not None and not a.star and (
+                (a.keyword.value == "args" and isinstance(a.value, cst.Tuple | cst.List))
+                or (a.keyword.value == "kwargs" and isinstance(a.value, cst.Dict))) for a in node.args))
 
 
 def _apply_async(node: cst.Call, values: list[Value]) -> tuple[tuple[ArgFact, ...], bool]:

@@ -25,6 +25,9 @@ _TRANSPARENT = frozenset({
     "staticmethod", "classmethod", "property", "cached_property", "lru_cache", "cache", "wraps",
     "atomic", "shared_task", "task",
     "job",  # rq's ``@job(queue)``: called as ``f.delay(...)``, as a Celery task is
+    # flagsmith-task-processor's ``@register_task_handler()``: run only for a ``f.delay(args=(..))``
+    # queued by the project (its periodic tasks are ``@register_recurring_task``: no caller, system)
+    "register_task_handler",
     "connection_context",  # peewee's ``@db.connection_context()``: opens a connection around the call
     "abstractmethod", "override", "final",  # typing markers
 })
