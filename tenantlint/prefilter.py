@@ -122,6 +122,10 @@ class Prefilter:
     # quoted names of the project's named queues (``index/named_queues.py``): a file spelling one may
     # put an event on it, a call site of its consumer
     queues: tuple[str, ...] = ()
+    # the content digests of the project's Python files that the pre-pass parsed without error
+    # (``scan.ProjectFiles.parsed``): such a file that the first stage skips needs no parse to be
+    # skipped (its syntax errors, TNT999, would have shown in the pre-pass)
+    parsed: frozenset[str] = frozenset()
 
     @classmethod
     def build(

@@ -77,6 +77,8 @@ class Project:
     # the names of the functions the project defines (``Settings.defined``; not in ``index_hash``:
     # a cached result records the names it relied on, ``FileResult.dropped``)
     defined: frozenset[str] | None = None
+    # the digests of the Python files the pre-pass parsed without error (``ProjectFiles.parsed``)
+    parsed: frozenset[str] = frozenset()
 
     def settings(self, config: Config, scanned: bool = False) -> Settings:
         """``scanned``: every file to analyse is as the pre-pass read it, so ``Settings.defined``
@@ -100,13 +102,13 @@ def build_project(config: Config, cache: Cache | None = None, jobs: int = 1,
     scans are all unchanged, the project built by an earlier run is reused as it is."""
     scanned = scan_files(config, jobs, cache, min_parallel, derived=Project)
     if isinstance(scanned.derived, Project):
-        return replace(scanned.derived, digests=scanned.digests)
+        return replace(scanned.derived, digests=scanned.digests, parsed=scanned.parsed)
     merged = scanned.merged
     project = Project(decide_tenancy(merged.models, config), merged.facts, name_counts=merged.name_counts,
                       defined=merged.defs)
     project = replace(project, index_hash=index_hash(project.settings(config)))
     scanned.remember(project)
-    return replace(project, digests=scanned.digests)
+    return replace(project, digests=scanned.digests, parsed=scanned.parsed)
 
 
 def make_settings(config: Config, cache: Cache | None = None, jobs: int = 1) -> Settings:
@@ -222,6 +224,11 @@ def _analyze_data(
                                 tree=c.take_tree()))
                  for c in chunks(text))
         return merge_chunks(display, parts)
+    if prefilter is not None and prefilter.parsed and digest(data) in prefilter.parsed \
+            and not prefilter.may_matter(text):
+        # the pre-pass parsed these bytes without error: no rule can fire on them by their text alone
+        # (the prefilter's first stage), so CPython's tree is not built again to say so
+        return with_bidi(FileResult(display, skipped=True), text)
     return _analyze_text(display, text, settings, prefilter, want_sites)
 
 
@@ -395,6 +402,8 @@ def analyse(config: Config, options: RunOptions, settings: Settings | None = Non
         from tenantlint.prefilter import Prefilter
 
         prefilter = Prefilter.of(settings)
+        if project is not None:
+            prefilter = replace(prefilter, parsed=project.parsed)
     job = _Job(settings, prefilter, options.want_sites, cache, key_prefix, sharing)
     if max(1, options.jobs) > 1 and len(todo) > 1 and len(todo) >= options.min_parallel:
         # imported before the workers are forked, which then share it instead of each importing it

@@ -108,6 +108,9 @@ class ProjectFiles:
     digests: dict[str, str]
     derived: object = None
     pending: _Record | None = None
+    # the digests of the Python files CPython read without error under the depth guard (a
+    # ``FileScan.defs`` that is not None): the analysis need not parse such bytes again to skip them
+    parsed: frozenset[str] = frozenset()
 
     def remember(self, derived: object) -> None:
         """Cache ``derived`` (built from these scans only) for later runs; a no-op when reused or
@@ -230,9 +233,11 @@ def scan_files(config: Config, jobs: int = 1, cache: Cache | None = None,
     done = [s for s in listing.scans if s is not None]
     merged = merge(done)
     rels, records = tuple(listing.rels), listing.records
+    parsed = frozenset(records[rel][1] for rel, scan in zip(rels, listing.scans, strict=True)
+                       if scan is not None and scan.defs is not None and rel.endswith(".py"))
     if book is not None and facts is not None and facts.rels == rels and list(facts.scans) == done:
         if records != book.records:
             store_book(cache, book_key(prefix, root), Book(records, book.facts_key))
-        return ProjectFiles(merged, listing.digests, facts.derived)
+        return ProjectFiles(merged, listing.digests, facts.derived, parsed=parsed)
     pending = _Record(cache, prefix, root, records, rels, tuple(done))
-    return ProjectFiles(merged, listing.digests, None, pending)
+    return ProjectFiles(merged, listing.digests, None, pending, parsed)

@@ -204,3 +204,36 @@ def test_no_tenant_table_no_identifier_counts(tmp_path: Path) -> None:
         assert _may(pf, text) is (name not in skipped), name
         if name in skipped:
             assert check_source(text, "app/x.py", bare.config, bare).findings == [], name
+
+
+def test_files_the_prepass_parsed_are_skipped_without_a_second_parse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose bytes the pre-pass parsed without error, and that the prefilter's first stage
+    (its text) skips, is skipped without CPython parsing it again; a file with a syntax error is
+    still parsed and reported (TNT999), and a file that may matter is analysed as before."""
+    from tenantlint.analysis.source import parse as parse_module
+    from tenantlint.api import check_paths
+
+    (tmp_path / "tenantlint.toml").write_text('tenant_models = ["Organization"]\n')
+    pkg = tmp_path / "billing"
+    pkg.mkdir()
+    (pkg / "models.py").write_text(textwrap.dedent(MODELS))
+    (pkg / "plain.py").write_text(MAY_SKIP["plain"])
+    (pkg / "broken.py").write_text("def f(:\n")
+    (pkg / "views.py").write_text(MUST_PASS["orm"])
+    parsed: list[str] = []
+    real = parse_module.guarded_ast
+
+    def counting(text: str) -> ast.Module | None:
+        parsed.append(text)
+        return real(text)
+
+    config = load_config(tmp_path)
+    result = check_paths([tmp_path], config)  # the pre-pass parses every file first
+    monkeypatch.setattr(parse_module, "guarded_ast", counting)
+    again = check_paths([tmp_path], config)
+    assert [(f.path.rsplit("/", 1)[-1], f.code) for f in again.findings] == \
+        [(f.path.rsplit("/", 1)[-1], f.code) for f in result.findings]
+    assert ("broken.py", "TNT999") in [(f.path.rsplit("/", 1)[-1], f.code) for f in again.findings]
+    assert MAY_SKIP["plain"] not in parsed  # skipped by its text, not parsed again
+    assert "def f(:\n" in parsed and MUST_PASS["orm"] in parsed
