@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tenantlint.analysis.plugins import Evaluation
 
 PRIMARY_KEYS = frozenset({"id", "pk"})
+OUTER_ROW = "<outer query row>"  # ``scoped_row_of`` of ``OuterRef(...)`` (``orm/django.py``)
 _ID_COLUMN = re.compile(r"(_ids?|[a-z0-9]Ids?)$")
 
 
@@ -129,14 +130,40 @@ def plain_id_columns(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
 
 def reference_pin(ev: Evaluation, tenant: TenantTable, leaf: Leaf) -> Pin | None:
     """A plain id column pinned (``=`` or ``in``) to the primary keys of rows that carry their
-    tenant: ``Track.group_id == group_id`` once a scoped fetch proved ``group_id``."""
+    tenant: ``Track.group_id == group_id`` once a scoped fetch proved ``group_id``. Pinned to the
+    outer query's primary key (``entity_identifier=OuterRef("pk")``), any plain column is such a
+    reference, whatever its name: the correlation says it holds the outer rows' keys."""
     value = leaf.value
-    if leaf.op not in ("eq", "in") or not value.row_key or not carries_tenant(value):
+    if leaf.op not in ("eq", "in") or not carries_tenant(value):
         return None
-    if leaf.key not in plain_id_columns(ev, tenant):
+    if outer_primary_key(value):
+        if leaf.key not in plain_columns(ev, tenant):
+            return None
+        return Pin(value.prov, Scoping.SCOPED_PARENT, f"{leaf.key} holds the outer query row's primary key")
+    if not value.row_key or leaf.key not in plain_id_columns(ev, tenant):
         return None
     detail = f"{leaf.key} holds ids of scoped {value.scoped_row_of} rows"
     return Pin(value.prov, Scoping.SCOPED_PARENT, detail)
+
+
+def outer_primary_key(value: Value) -> bool:
+    """``OuterRef("pk")`` / ``OuterRef("id")``: the primary key of the enclosing query's row."""
+    return value.scoped_row_of == OUTER_ROW and value.key_field in PRIMARY_KEYS
+
+
+def plain_columns(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:
+    """Fields (and columns) of the table's models that are no foreign key, no primary key, no
+    association proxy and not the tenant column (``entity_identifier``, ``object_pk``)."""
+    memo = ev.ctx.settings.memo
+    slot = ("plain-columns", tenant.table)
+    if slot not in memo:
+        tenant_names = tenant.tenant_names()
+        memo[slot] = frozenset(
+            n for model in tenant.models for f in fields_with_bases(ev.ctx.index, model)
+            if f.fk_target is None and not f.proxy and f.column and f.column not in tenant_names
+            and f.name not in PRIMARY_KEYS and f.column not in PRIMARY_KEYS for n in (f.name, f.column))
+    found: frozenset[str] = memo[slot]  # type: ignore[assignment]
+    return found
 
 
 def unique_fields(ev: Evaluation, tenant: TenantTable) -> frozenset[str]:

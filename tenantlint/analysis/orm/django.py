@@ -25,7 +25,7 @@ from tenantlint.analysis.interp.values import (
 from tenantlint.analysis.orm import unresolved
 from tenantlint.analysis.orm.anchors import anchored, fk_key
 from tenantlint.analysis.orm.capability import capability_pin
-from tenantlint.analysis.orm.carried import carried_pin
+from tenantlint.analysis.orm.carried import OUTER_ROW, carried_pin
 from tenantlint.analysis.orm.django_inserts import DjangoInserts
 from tenantlint.analysis.orm.generic import content_type, generic_parents
 from tenantlint.analysis.orm.inserts import NEW_ROW, insert_names, new_row
@@ -64,7 +64,6 @@ MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
 QUERY_METHODS = (CHAIN | ROW_READS | READS | WRITES | CREATES | GET_OR_CREATE | BULK_CREATE | BULK_UPDATE
                  | {"union", "intersection", "difference", "raw", "update_or_create"})
 
-OUTER_ROW = "<outer query row>"  # ``scoped_row_of`` of ``OuterRef(...)``
 
 
 def _is_django_models(qualname: str, last: str) -> bool:
@@ -369,7 +368,10 @@ class DjangoOrm(DjangoInserts, OrmPlugin):
         """``OuterRef("id")``: the row of the enclosing query. That query is judged on its own, so
         a subquery pinning a foreign key (or the tenant column) to it is scoped through it."""
         ev.eval_args(call)
-        return Value(Provenance.trusted("row of the outer query"), scoped_row_of=OUTER_ROW)
+        field = _string(call.args[0].value) if call.args and call.args[0].keyword is None else None
+        # ``key_field``: the outer row's field it names (``pk``: its primary key, ``orm/carried.py``)
+        return Value(Provenance.trusted("row of the outer query"), scoped_row_of=OUTER_ROW,
+                     key_field=field or "")
 
     def _prefetch(self, ev: Evaluation, call: cst.Call) -> Value:
         """``Prefetch("rel", queryset=qs)``: Django confines ``qs`` to the rows related to those of
