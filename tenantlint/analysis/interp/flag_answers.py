@@ -62,7 +62,7 @@ def answers_flag(body: Sequence[cst.BaseStatement]) -> bool:
     """Every ``return`` of the body (outside nested functions) hands back a tuple of one length, two
     or more: the function answers ``(verdict, …)``."""
     length = 0  # the first return's: the walk stops at the first that differs or is no pair
-    for r in _returns(body):
+    for r in own_returns(body):
         n = len(r.value.elements) if type(r.value) is cst.Tuple else 0
         if n < 2 or (length and n != length):
             return False
@@ -79,15 +79,17 @@ def flagged(checked: str) -> str:
     return f"{FLAG}{checked}"
 
 
-def _returns(body: Sequence[cst.CSTNode]) -> Iterable[cst.Return]:
-    todo: list[cst.CSTNode] = list(body)
+def own_returns(body: Sequence[cst.CSTNode]) -> Iterable[cst.Return]:
+    """The ``return`` statements under ``body`` (a function's), in source order, not those of the
+    functions, classes and lambdas nested in it."""
+    todo: list[cst.CSTNode] = list(reversed(body))
     while todo:
         node = todo.pop()
         # exact types: libcst's node classes are ABCs (a slow isinstance)
         if type(node) is cst.Return:
             yield node
         elif type(node) not in _SCOPES:
-            todo.extend(code_children(node))
+            todo.extend(reversed(code_children(node)))
 
 
 def negated_names(test: cst.BaseExpression) -> list[str]:

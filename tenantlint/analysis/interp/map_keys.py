@@ -1,18 +1,8 @@
 """Lists whose every element's row a later loop checked (docs/concepts.md, "Checked after the fetch").
 
 A handler that fetches the row of every id of a list into a map, then checks each row of the map in
-a later loop before any work (``row_maps.py``), has checked every id of the list::
-
-    kb_map = {}
-    for kb_id in kb_ids:
-        e, kb = KnowledgebaseService.get_by_id(kb_id)
-        if not e:
-            return error("Can't find this dataset!")
-        kb_map[kb_id] = kb
-    for kb_id, kb in kb_map.items():
-        if not check_kb_team_permission(kb, user_id):
-            return error("no authorization")
-    run_in_background(_link, kb_ids)        # every id of kb_ids is a dataset of the caller's
+a later loop before any work (the example of ``row_maps.py``), has checked every id of the list:
+after those two loops, ``run_in_background(_link, kb_ids)`` hands on ids of the caller's datasets.
 
 Past the later loop, ``kb_ids`` is as good as what each row was checked against (trusted when that
 is the caller, a parameter's question when it is one), as after ``for kb_id in kb_ids: if not

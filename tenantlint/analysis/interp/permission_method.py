@@ -21,7 +21,9 @@ from collections.abc import Callable
 import libcst as cst
 
 from tenantlint.analysis.interp.exprs import dotted
+from tenantlint.analysis.interp.flag_answers import own_returns
 from tenantlint.analysis.plugins import ClassInfo, FileView, local_lineage
+from tenantlint.analysis.source.visit import visit
 
 METHOD = "get_permissions"
 
@@ -35,7 +37,7 @@ def returned_permissions(ctx: FileView, cls: ClassInfo,
     if method is None or _sets_classes(method):
         return []
     common: list[str] | None = None
-    for ret in _returns(method.body):
+    for ret in own_returns([method.body]):
         names = _listed(ret.value, declared)
         if names is None:
             return []
@@ -68,27 +70,6 @@ def _listed(value: cst.BaseExpression | None, declared: Callable[[], list[str]])
     return None
 
 
-def _returns(node: cst.CSTNode) -> list[cst.Return]:
-    """The ``return`` statements of a function body, not of functions or classes nested in it."""
-    out: list[cst.Return] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            out.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-    node.visit(Finder())
-    return out
-
-
 def _sets_classes(fn: cst.FunctionDef) -> bool:
     """The method assigns ``self.permission_classes`` (then ``super().get_permissions()`` returns
     what it assigned, which depends on the path taken)."""
@@ -101,5 +82,5 @@ def _sets_classes(fn: cst.FunctionDef) -> bool:
             if isinstance(t, cst.Attribute) and t.attr.value == "permission_classes":
                 found = True
 
-    fn.body.visit(Finder())
+    visit(fn.body, Finder())
     return found
